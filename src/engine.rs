@@ -1,0 +1,138 @@
+//! The engine: events → monthly scores → annual ratings, as plain values.
+//!
+//! Pure by design: it takes a compiled policy, an employee and their events, and never reads
+//! the clock, the database or the environment; "today" and the months to rate come in as
+//! arguments. The same inputs always give the same result.
+
+mod month;
+mod values;
+mod year;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+pub use month::score_month;
+pub use year::rate_year;
+
+use crate::month::Month;
+use crate::points::Points;
+use crate::policy::{Failure, Policy};
+
+/// Which policy version produced a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyRef {
+    pub id: String,
+    pub version: String,
+}
+
+impl PolicyRef {
+    pub fn of(p: &Policy) -> PolicyRef {
+        PolicyRef { id: p.id.clone(), version: p.version.clone() }
+    }
+}
+
+/// One line of the ledger: points one rule gave, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub rule: String,
+    /// The event it scored; `None` for a month rule.
+    pub event: Option<i64>,
+    #[serde(serialize_with = "crate::serde_opt_date")]
+    pub date: Option<NaiveDate>,
+    pub points: Points,
+    pub note: String,
+    pub flags: Vec<String>,
+    /// The rule's label, for people.
+    pub name: String,
+    pub category: String,
+    /// The event's kind; empty for a month rule.
+    pub kind: String,
+    /// How the points came about: fixed points × qty, a script, a cap.
+    pub reason: String,
+}
+
+/// An employee's month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthScore {
+    pub employee: String,
+    pub name: String,
+    pub department: String,
+    pub month: Month,
+    pub policy: PolicyRef,
+    pub base: Points,
+    pub deducted: Points,
+    pub rewarded: Points,
+    pub score: Points,
+    pub passed: bool,
+    pub items: Vec<Item>,
+    /// Event kind → number of events that month.
+    #[serde(skip)]
+    pub counts: BTreeMap<String, i64>,
+}
+
+/// One month in a rating.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthResult {
+    pub month: Month,
+    pub score: Points,
+    pub passed: bool,
+}
+
+/// An employee's year: the months, the figures, the grade and its consequences.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rating {
+    pub employee: String,
+    pub name: String,
+    pub department: String,
+    /// Number of evaluated months.
+    pub months: usize,
+    pub average: Points,
+    pub min: Points,
+    pub max: Points,
+    pub failed_months: i64,
+    pub deducted: Points,
+    pub rewarded: Points,
+    pub grade: String,
+    pub label: String,
+    pub outcomes: Vec<String>,
+    /// Flag → how often the year's items and year rules raised it.
+    pub flags: BTreeMap<String, i64>,
+    /// The year rules that held, in policy order.
+    pub year_rules: Vec<String>,
+    /// The year rule whose forced grade was given, if any.
+    pub forced_by: Option<String>,
+    /// The policy whose grades were applied (the one governing the last month).
+    pub policy: PolicyRef,
+    pub monthly: Vec<MonthResult>,
+}
+
+/// A script that failed: which rule, for whom, on which event, and where in the policy.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct EvalError {
+    pub rule: String,
+    pub employee: String,
+    pub month: Option<Month>,
+    pub event: Option<i64>,
+    pub file: String,
+    pub failure: Failure,
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: rule `{}` failed for employee `{}`",
+            self.file, self.failure.line, self.failure.column, self.rule, self.employee
+        )?;
+        if let Some(e) = self.event {
+            write!(f, " on event {e}")?;
+        }
+        if let Some(m) = self.month {
+            write!(f, " ({m})")?;
+        }
+        write!(f, ": {}", self.failure.message)
+    }
+}

@@ -1,0 +1,230 @@
+//! One employee-month: every event through the event rules, then the month rules.
+
+use std::collections::BTreeMap;
+
+use rhai::Dynamic;
+
+use super::values::{self, Outcome};
+use super::{EvalError, Item, MonthScore, PolicyRef};
+use crate::event::Event;
+use crate::month::Month;
+use crate::points::Points;
+use crate::policy::{Action, EventRule, Policy, Script};
+use crate::staff::Employee;
+
+/// Scores `employee`'s `month` under `policy`. `events` may come in any order and may hold
+/// voided events or events of other months; only the month's live events count, taken in
+/// (date, id) order.
+pub fn score_month(
+    policy: &Policy,
+    employee: &Employee,
+    month: Month,
+    events: &[Event],
+) -> Result<MonthScore, EvalError> {
+    let mut live: Vec<&Event> = events
+        .iter()
+        .filter(|e| !e.voided && Month::of(e.date) == month && e.employee == employee.id)
+        .collect();
+    live.sort_by_key(|e| (e.date, e.id));
+
+    let staff = values::staff(employee);
+    let month_text = values::text(&month.to_string());
+    let fail = |rule: &str, event: Option<i64>, script: &Script, failure| EvalError {
+        rule: rule.to_string(),
+        employee: employee.id.clone(),
+        month: Some(month),
+        event,
+        file: script.origin.file.to_string(),
+        failure,
+    };
+
+    let mut ledger = Ledger::default();
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for event in live {
+        let nth = {
+            let n = counts.entry(event.kind.clone()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let mut event_value: Option<Dynamic> = None;
+        for rule in policy.rules.iter().filter(|r| r.on.contains(&event.kind)) {
+            // Built lazily: fixed-points rules without `when` never touch rhai.
+            let mut vars = || {
+                let ev = event_value.get_or_insert_with(|| values::event(event)).clone();
+                vec![
+                    ("event", ev),
+                    ("staff", staff.clone()),
+                    ("month", month_text.clone()),
+                    ("nth", Dynamic::from_int(nth)),
+                ]
+            };
+            if let Some(when) = &rule.when {
+                let holds = when.holds(vars()).map_err(|f| fail(&rule.id, Some(event.id), when, f))?;
+                if !holds {
+                    continue;
+                }
+            }
+            let (outcome, reason) = match &rule.action {
+                Action::Fixed(p) => (
+                    Outcome { points: *p * event.qty, ..Outcome::default() },
+                    if event.qty == 1 { format!("{p} points") } else { format!("{p} points × qty {}", event.qty) },
+                ),
+                Action::Script(s) => {
+                    let v = s.run(vars()).map_err(|f| fail(&rule.id, Some(event.id), s, f))?;
+                    let o = values::outcome(v).map_err(|message| {
+                        fail(&rule.id, Some(event.id), s, s.failure_at_start(message))
+                    })?;
+                    (o, "script".to_string())
+                }
+            };
+            ledger.add_event_item(rule, event, outcome, reason);
+        }
+    }
+
+    for rule in &policy.monthly {
+        let vars = || {
+            vec![
+                ("staff", staff.clone()),
+                ("month", month_text.clone()),
+                ("counts", values::counts(&counts)),
+                ("by_rule", values::points_map(&ledger.by_rule)),
+                ("deducted", values::points(ledger.deducted())),
+                ("rewarded", values::points(ledger.rewarded())),
+                ("score", values::points(policy.scoring.base + ledger.total())),
+            ]
+        };
+        if let Some(when) = &rule.when {
+            if !when.holds(vars()).map_err(|f| fail(&rule.id, None, when, f))? {
+                continue;
+            }
+        }
+        let (outcome, reason) = match &rule.action {
+            Action::Fixed(p) => (Outcome { points: *p, ..Outcome::default() }, format!("{p} points")),
+            Action::Script(s) => {
+                let v = s.run(vars()).map_err(|f| fail(&rule.id, None, s, f))?;
+                let o = values::outcome(v)
+                    .map_err(|message| fail(&rule.id, None, s, s.failure_at_start(message)))?;
+                (o, "script".to_string())
+            }
+        };
+        if outcome.points.is_zero() && outcome.flags.is_empty() {
+            continue;
+        }
+        let mut flags = if outcome.points.is_zero() { Vec::new() } else { rule.flags.clone() };
+        flags.extend(outcome.flags);
+        ledger.push(rule.id.clone(), Item {
+            rule: rule.id.clone(),
+            event: None,
+            date: None,
+            points: outcome.points,
+            note: outcome.note,
+            flags,
+            name: rule.name.clone(),
+            category: rule.category.clone(),
+            kind: String::new(),
+            reason,
+        });
+    }
+
+    let s = &policy.scoring;
+    let score = (s.base + ledger.total()).clamp_opt(s.floor, s.ceiling);
+    Ok(MonthScore {
+        employee: employee.id.clone(),
+        name: employee.name.clone(),
+        department: employee.department.clone(),
+        month,
+        policy: PolicyRef::of(policy),
+        base: s.base,
+        deducted: ledger.deducted(),
+        rewarded: ledger.rewarded(),
+        score,
+        passed: score >= s.pass_mark,
+        items: ledger.items,
+        counts,
+    })
+}
+
+/// The month's items with running totals per rule, which caps and month rules need.
+#[derive(Default)]
+struct Ledger {
+    items: Vec<Item>,
+    by_rule: BTreeMap<String, Points>,
+}
+
+impl Ledger {
+    fn add_event_item(&mut self, rule: &EventRule, event: &Event, o: Outcome, mut reason: String) {
+        if o.points.is_zero() && o.flags.is_empty() {
+            return;
+        }
+        let so_far = self.by_rule.get(&rule.id).copied().unwrap_or_default();
+        let (points, capped) = match rule.cap {
+            Some(cap) => apply_cap(so_far, o.points, cap),
+            None => (o.points, false),
+        };
+        let mut note = o.note;
+        if capped {
+            reason = format!("{reason}, capped at {cap} a month", cap = rule.cap.unwrap_or_default());
+            note = if note.is_empty() { "capped".into() } else { format!("{note} (capped)") };
+        }
+        // The rule scored (even if a cap cut its points): its flags go with it.
+        let mut flags = if o.points.is_zero() { Vec::new() } else { rule.flags.clone() };
+        flags.extend(o.flags);
+        self.push(rule.id.clone(), Item {
+            rule: rule.id.clone(),
+            event: Some(event.id),
+            date: Some(event.date),
+            points,
+            note,
+            flags,
+            name: rule.name.clone(),
+            category: rule.category.clone(),
+            kind: event.kind.clone(),
+            reason,
+        });
+    }
+
+    fn push(&mut self, rule: String, item: Item) {
+        *self.by_rule.entry(rule).or_default() += item.points;
+        self.items.push(item);
+    }
+
+    fn total(&self) -> Points {
+        self.items.iter().map(|i| i.points).sum()
+    }
+
+    fn deducted(&self) -> Points {
+        self.items.iter().map(|i| i.points).filter(|p| p.is_negative()).sum()
+    }
+
+    fn rewarded(&self) -> Points {
+        self.items.iter().map(|i| i.points).filter(|p| *p > Points::ZERO).sum()
+    }
+}
+
+/// Cuts `points` so that the rule's month total never goes beyond `cap` (same sign).
+/// Returns the points to book and whether the cap cut them.
+fn apply_cap(so_far: Points, points: Points, cap: Points) -> (Points, bool) {
+    let after = so_far + points;
+    let beyond = if cap.is_negative() { after < cap } else { after > cap };
+    if !beyond {
+        return (points, false);
+    }
+    let room = cap - so_far;
+    // Room is zero once the cap is reached; never book points past it in either direction.
+    let allowed = if cap.is_negative() { room.min(Points::ZERO) } else { room.max(Points::ZERO) };
+    (allowed, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cap_cuts_the_crossing_item_and_zeroes_later_ones() {
+        let cap = Points::whole(-5);
+        assert_eq!(apply_cap(Points::whole(-3), Points::whole(-1), cap), (Points::whole(-1), false));
+        assert_eq!(apply_cap(Points::whole(-4), Points::whole(-3), cap), (Points::whole(-1), true));
+        assert_eq!(apply_cap(Points::whole(-5), Points::whole(-3), cap), (Points::ZERO, true));
+        assert_eq!(apply_cap(Points::whole(4), Points::whole(3), Points::whole(5)), (Points::whole(1), true));
+    }
+}

@@ -1,0 +1,145 @@
+//! One employee-year: the months' figures, the year rules, then the grade.
+
+use std::collections::BTreeMap;
+
+use rhai::{Dynamic, Map};
+
+use super::values;
+use super::{EvalError, MonthResult, MonthScore, PolicyRef, Rating};
+use crate::points::Points;
+use crate::policy::{Policy, Script};
+use crate::staff::Employee;
+
+/// Rates `employee`'s `year` from its evaluated `months` (in month order) under `policy`,
+/// the version governing the last of them. `months` must not be empty.
+pub fn rate_year(
+    policy: &Policy,
+    employee: &Employee,
+    year: i32,
+    months: &[MonthScore],
+) -> Result<Rating, EvalError> {
+    let scores: Vec<Points> = months.iter().map(|m| m.score).collect();
+    let average = scores.iter().copied().sum::<Points>().mean(scores.len());
+    let min = scores.iter().copied().min().unwrap_or_default();
+    let max = scores.iter().copied().max().unwrap_or_default();
+    let failed_months = months.iter().filter(|m| !m.passed).count() as i64;
+    let deducted: Points = months.iter().map(|m| m.deducted).sum();
+    let rewarded: Points = months.iter().map(|m| m.rewarded).sum();
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    let mut flags: BTreeMap<String, i64> = BTreeMap::new();
+    for m in months {
+        for (k, n) in &m.counts {
+            *counts.entry(k.clone()).or_default() += n;
+        }
+        for f in m.items.iter().flat_map(|i| &i.flags) {
+            *flags.entry(f.clone()).or_default() += 1;
+        }
+    }
+
+    let year_value = {
+        let mut y = Map::new();
+        y.insert("year".into(), Dynamic::from_int(i64::from(year)));
+        y.insert(
+            "months".into(),
+            values::array(
+                months
+                    .iter()
+                    .map(|m| {
+                        let mut e = Map::new();
+                        e.insert("month".into(), values::text(&m.month.to_string()));
+                        e.insert("score".into(), values::points(m.score));
+                        e.insert("passed".into(), Dynamic::from_bool(m.passed));
+                        Dynamic::from_map(e)
+                    })
+                    .collect(),
+            ),
+        );
+        y.insert("evaluated_months".into(), Dynamic::from_int(months.len() as i64));
+        y.insert("average".into(), values::points(average));
+        y.insert("min".into(), values::points(min));
+        y.insert("max".into(), values::points(max));
+        y.insert("failed_months".into(), Dynamic::from_int(failed_months));
+        y.insert("deducted".into(), values::points(deducted));
+        y.insert("rewarded".into(), values::points(rewarded));
+        y.insert("counts".into(), values::counts(&counts));
+        y.insert("flags".into(), values::counts(&flags));
+        Dynamic::from_map(y)
+    };
+    let staff = values::staff(employee);
+    let holds = |rule: &str, script: &Script| {
+        script
+            .holds(vec![("staff", staff.clone()), ("year", year_value.clone())])
+            .map_err(|failure| EvalError {
+                rule: rule.to_string(),
+                employee: employee.id.clone(),
+                month: None,
+                event: None,
+                file: script.origin.file.to_string(),
+                failure,
+            })
+    };
+
+    let mut year_rules = Vec::new();
+    // The worst forced grade wins: the one latest in the ladder.
+    let mut forced: Option<(usize, String)> = None;
+    for rule in &policy.annual {
+        if !holds(&rule.id, &rule.when)? {
+            continue;
+        }
+        year_rules.push(rule.id.clone());
+        for f in &rule.flags {
+            *flags.entry(f.clone()).or_default() += 1;
+        }
+        if let Some(g) = &rule.grade {
+            let rank = policy.grades.iter().position(|x| &x.id == g).unwrap_or(usize::MAX);
+            if forced.as_ref().is_none_or(|(r, _)| rank > *r) {
+                forced = Some((rank, rule.id.clone()));
+            }
+        }
+    }
+
+    let grade = match &forced {
+        Some((rank, _)) => &policy.grades[*rank],
+        None => {
+            let mut chosen = policy.grades.last();
+            for g in &policy.grades {
+                match &g.when {
+                    Some(w) if holds(&format!("grade:{}", g.id), w)? => {
+                        chosen = Some(g);
+                        break;
+                    }
+                    Some(_) => {}
+                    None => {
+                        chosen = Some(g);
+                        break;
+                    }
+                }
+            }
+            chosen.expect("a loaded policy always has a catch-all grade")
+        }
+    };
+
+    Ok(Rating {
+        employee: employee.id.clone(),
+        name: employee.name.clone(),
+        department: employee.department.clone(),
+        months: months.len(),
+        average,
+        min,
+        max,
+        failed_months,
+        deducted,
+        rewarded,
+        grade: grade.id.clone(),
+        label: grade.label.clone(),
+        outcomes: grade.outcomes.clone(),
+        flags,
+        year_rules,
+        forced_by: forced.map(|(_, r)| r),
+        policy: PolicyRef::of(policy),
+        monthly: months
+            .iter()
+            .map(|m| MonthResult { month: m.month, score: m.score, passed: m.passed })
+            .collect(),
+    })
+}

@@ -1,0 +1,160 @@
+//! Daily-log events and the typed fields a policy declares for each kind.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+use crate::month::parse_date;
+
+/// One entry of the daily log: something an employee did on a day, as a supervisor recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub employee: String,
+    #[serde(serialize_with = "crate::serde_date")]
+    pub date: NaiveDate,
+    pub kind: String,
+    pub qty: i64,
+    pub note: String,
+    pub fields: Fields,
+    pub recorded_by: String,
+    pub voided: bool,
+}
+
+/// The typed fields of one event, by name.
+pub type Fields = BTreeMap<String, FieldValue>;
+
+/// The type a policy declares for an event field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    Int,
+    Float,
+    Text,
+    Date,
+    Time,
+    Bool,
+}
+
+impl FieldType {
+    pub const NAMES: &'static str = "int, float, text, date, time or bool";
+
+    /// Parses a value written as text (a CSV cell, a command-line flag).
+    pub fn parse(self, text: &str) -> Result<FieldValue, String> {
+        let t = text.trim();
+        match self {
+            FieldType::Int => t
+                .parse()
+                .map(FieldValue::Int)
+                .map_err(|_| format!("`{t}` is not a whole number")),
+            FieldType::Float => t
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(FieldValue::Float)
+                .ok_or_else(|| format!("`{t}` is not a number")),
+            FieldType::Text => Ok(FieldValue::Text(text.to_string())),
+            FieldType::Date => parse_date(t)
+                .map(|_| FieldValue::Text(t.to_string()))
+                .ok_or_else(|| format!("`{t}` is not a date; write YYYY-MM-DD")),
+            FieldType::Time => parse_time(t)
+                .map(|_| FieldValue::Text(t.to_string()))
+                .ok_or_else(|| format!("`{t}` is not a time; write HH:MM, e.g. 08:30")),
+            FieldType::Bool => match t.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" | "y" => Ok(FieldValue::Bool(true)),
+                "false" | "no" | "0" | "n" => Ok(FieldValue::Bool(false)),
+                _ => Err(format!("`{t}` is not true or false")),
+            },
+        }
+    }
+
+    /// Checks a value that arrived already typed (TOML test cases, stored JSON).
+    pub fn accepts(self, value: &FieldValue) -> bool {
+        match (self, value) {
+            (FieldType::Int, FieldValue::Int(_))
+            | (FieldType::Float, FieldValue::Float(_) | FieldValue::Int(_))
+            | (FieldType::Text, FieldValue::Text(_))
+            | (FieldType::Bool, FieldValue::Bool(_)) => true,
+            (FieldType::Date, FieldValue::Text(s)) => parse_date(s).is_some(),
+            (FieldType::Time, FieldValue::Text(s)) => parse_time(s).is_some(),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FieldType::Int => "int",
+            FieldType::Float => "float",
+            FieldType::Text => "text",
+            FieldType::Date => "date",
+            FieldType::Time => "time",
+            FieldType::Bool => "bool",
+        })
+    }
+}
+
+impl FromStr for FieldType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<FieldType, String> {
+        serde_json::from_value(serde_json::Value::String(s.to_string()))
+            .map_err(|_| format!("unknown field type `{s}`; use {}", FieldType::NAMES))
+    }
+}
+
+/// A field's value. Dates and times are kept as their canonical text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// Parses `HH:MM` (24-hour).
+pub fn parse_time(s: &str) -> Option<NaiveTime> {
+    if s.len() != 5 {
+        return None;
+    }
+    NaiveTime::parse_from_str(s, "%H:%M").ok()
+}
+
+/// Identifiers users write (kinds, rule ids, field names): lowercase ASCII letters, digits,
+/// `_` and `-`, starting with a letter or digit.
+pub fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(['-', '_'])
+        && s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_typed_text() {
+        assert_eq!(FieldType::Int.parse(" 12 ").unwrap(), FieldValue::Int(12));
+        assert!(FieldType::Int.parse("12.5").is_err());
+        assert_eq!(FieldType::Bool.parse("yes").unwrap(), FieldValue::Bool(true));
+        assert!(FieldType::Time.parse("8:30").is_err());
+        assert!(FieldType::Time.parse("08:30").is_ok());
+        assert!(FieldType::Date.parse("2026-02-30").is_err());
+        assert!(FieldType::Float.parse("NaN").is_err());
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("late"));
+        assert!(is_identifier("customer-service"));
+        assert!(!is_identifier("Late"));
+        assert!(!is_identifier("_x"));
+        assert!(!is_identifier(""));
+    }
+}

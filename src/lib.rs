@@ -1,0 +1,29 @@
+//! appraise: staff appraisal by points, with the rules as code.
+//!
+//! The pipeline: [`policy`] (TOML + rhai → compiled rules) → [`engine`] (events → monthly
+//! scores → annual ratings, pure) → [`store`] (SQLite: staff, append-only events, activated
+//! policy versions) → [`report`] (tables, JSON, CSV). [`intake`] validates imported rows;
+//! [`cli`] is the thin command line on top.
+
+pub mod engine;
+pub mod event;
+pub mod month;
+pub mod points;
+pub mod policy;
+pub mod staff;
+
+use chrono::NaiveDate;
+use serde::Serializer;
+
+/// Serializes a date as `YYYY-MM-DD`.
+pub(crate) fn serde_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&d.format("%Y-%m-%d"))
+}
+
+/// Serializes an optional date as `YYYY-MM-DD` or `null`.
+pub(crate) fn serde_opt_date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => serde_date(d, s),
+        None => s.serialize_none(),
+    }
+}

@@ -1,0 +1,141 @@
+//! Calendar months (`YYYY-MM`), the unit every score is computed for.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Serialize, Serializer};
+
+/// A calendar month. Ordered chronologically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    year: i32,
+    month: u32,
+}
+
+impl Month {
+    /// The month `month` (1–12) of `year`; `None` when `month` is out of range.
+    pub fn new(year: i32, month: u32) -> Option<Month> {
+        (1..=12).contains(&month).then_some(Month { year, month })
+    }
+
+    /// The month a date falls in.
+    pub fn of(date: NaiveDate) -> Month {
+        Month {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    /// 1 for January … 12 for December.
+    pub fn number(self) -> u32 {
+        self.month
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("a Month is always valid")
+    }
+
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day().pred_opt().expect("dates before year -262143 never occur")
+    }
+
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month { year: self.year + 1, month: 1 }
+        } else {
+            Month { year: self.year, month: self.month + 1 }
+        }
+    }
+
+    pub fn prev(self) -> Month {
+        if self.month == 1 {
+            Month { year: self.year - 1, month: 12 }
+        } else {
+            Month { year: self.year, month: self.month - 1 }
+        }
+    }
+
+    /// January … December of `year`.
+    pub fn of_year(year: i32) -> impl Iterator<Item = Month> {
+        (1..=12).map(move |month| Month { year, month })
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// Why a text is not a month.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a month; write it as YYYY-MM, e.g. 2026-03")]
+pub struct ParseMonthError(String);
+
+impl FromStr for Month {
+    type Err = ParseMonthError;
+
+    fn from_str(s: &str) -> Result<Month, ParseMonthError> {
+        let bad = || ParseMonthError(s.to_string());
+        let (y, m) = s.split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let month: u32 = m.parse().map_err(|_| bad())?;
+        Month::new(year, month).ok_or_else(bad)
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Parses a `YYYY-MM-DD` date strictly (no other layouts, so that files stay unambiguous).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints() {
+        let m: Month = "2026-03".parse().unwrap();
+        assert_eq!(m.to_string(), "2026-03");
+        assert_eq!(m.last_day(), NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+        assert_eq!("2024-02".parse::<Month>().unwrap().last_day().day(), 29);
+    }
+
+    #[test]
+    fn rejects_other_layouts() {
+        for bad in ["2026-3", "2026-13", "26-03", "2026/03", "", "2026-00"] {
+            assert!(bad.parse::<Month>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn steps_across_years() {
+        let dec: Month = "2025-12".parse().unwrap();
+        assert_eq!(dec.next().to_string(), "2026-01");
+        assert_eq!(dec.next().prev(), dec);
+    }
+
+    #[test]
+    fn dates_are_strict() {
+        assert!(parse_date("2026-02-29").is_none());
+        assert!(parse_date("2026-2-3").is_none());
+        assert!(parse_date("2026-03-02").is_some());
+    }
+}

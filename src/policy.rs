@@ -1,0 +1,279 @@
+//! Policies: the rule books department heads write as TOML files with rhai scripts.
+//!
+//! Loading reads a file and every file it `extends`, validates all of it, and compiles every
+//! script once; the result is a [`Policy`] ready for the engine, or every [`Problem`] found.
+
+mod compile;
+mod problem;
+mod raw;
+pub mod script;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use problem::{Problem, Problems, SourceText};
+pub use script::{Failure, Origin, Script, Stage};
+
+use crate::event::{FieldType, FieldValue, Fields};
+use crate::month::Month;
+use crate::points::Points;
+
+/// A loaded, validated and compiled policy version.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub id: String,
+    pub name: String,
+    pub version: String,
+    pub effective_from: Month,
+    /// Department ids it governs; `*` stands for every department no other policy names.
+    pub departments: Vec<String>,
+    pub scoring: Scoring,
+    pub rules: Vec<EventRule>,
+    pub monthly: Vec<MonthRule>,
+    pub annual: Vec<YearRule>,
+    /// Best first; the last one has no `when`.
+    pub grades: Vec<Grade>,
+    /// Staff role → the review steps that sign its annual rating, in order.
+    pub review: BTreeMap<String, Vec<String>>,
+    /// Event kind → its declared fields.
+    pub kinds: BTreeMap<String, BTreeMap<String, FieldType>>,
+    /// The `[[test]]` cases of the policy's own file (not of the files it extends).
+    pub tests: Vec<Case>,
+    /// The policy file and every file it extends, as read: what activation stores.
+    pub bundle: Bundle,
+}
+
+/// Base, pass mark and bounds of a monthly score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scoring {
+    pub base: Points,
+    pub pass_mark: Points,
+    pub floor: Option<Points>,
+    pub ceiling: Option<Points>,
+}
+
+/// Where an item of a policy was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loc {
+    pub file: Arc<str>,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// How a rule computes its points.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// The same points every time (times the event's qty); never enters rhai.
+    Fixed(Points),
+    /// A rhai script whose value is the points.
+    Script(Script),
+}
+
+/// A rule evaluated once per matching event.
+#[derive(Debug, Clone)]
+pub struct EventRule {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub on: Vec<String>,
+    pub when: Option<Script>,
+    pub action: Action,
+    pub cap: Option<Points>,
+    pub flags: Vec<String>,
+    pub loc: Loc,
+}
+
+/// A rule evaluated once per employee-month, after the event rules.
+#[derive(Debug, Clone)]
+pub struct MonthRule {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub when: Option<Script>,
+    pub action: Action,
+    pub flags: Vec<String>,
+    pub loc: Loc,
+}
+
+/// A rule evaluated once per employee-year: may force a grade and raise flags.
+#[derive(Debug, Clone)]
+pub struct YearRule {
+    pub id: String,
+    pub name: String,
+    pub when: Script,
+    pub grade: Option<String>,
+    pub flags: Vec<String>,
+    pub loc: Loc,
+}
+
+/// An annual grade with its consequences.
+#[derive(Debug, Clone)]
+pub struct Grade {
+    pub id: String,
+    pub label: String,
+    pub when: Option<Script>,
+    pub outcomes: Vec<String>,
+}
+
+/// A `[[test]]` case: a made-up employee, some events, and what the policy must make of them.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub staff: BTreeMap<String, String>,
+    pub period: CasePeriod,
+    pub events: Vec<CaseEvent>,
+    pub expect: Expect,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CasePeriod {
+    Month(Month),
+    Year(i32),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseEvent {
+    pub date: NaiveDate,
+    pub kind: String,
+    pub qty: i64,
+    pub note: String,
+    pub fields: Fields,
+}
+
+/// What a case expects; only the given parts are compared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Expect {
+    pub score: Option<Points>,
+    pub passed: Option<bool>,
+    pub deducted: Option<Points>,
+    pub rewarded: Option<Points>,
+    /// Rule id → its total points.
+    pub points: BTreeMap<String, Points>,
+    pub flags: Option<Vec<String>>,
+    pub items: Option<usize>,
+    pub grade: Option<String>,
+    pub average: Option<Points>,
+    pub failed_months: Option<i64>,
+    /// The evaluation must fail with a message containing this text.
+    pub error: Option<String>,
+}
+
+/// The texts of a policy file and of every file it extends, named as they were read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    /// The policy's own file first, then its parent, grandparent …
+    pub files: Vec<BundleFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleFile {
+    pub name: String,
+    pub text: String,
+}
+
+impl Bundle {
+    /// SHA-256 of every file's name and text, hex: the identity of a policy version.
+    pub fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        for f in &self.files {
+            for part in [f.name.as_bytes(), f.text.as_bytes()] {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part);
+            }
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn root(&self) -> &str {
+        &self.files[0].name
+    }
+}
+
+impl Policy {
+    /// Loads a policy file from disk, with the files it extends.
+    pub fn load(path: &Path) -> Result<Policy, Problems> {
+        compile::load(&path.to_string_lossy(), &|name: &str| {
+            std::fs::read_to_string(name).map_err(|e| e.to_string())
+        })
+    }
+
+    /// Loads a policy from stored texts (an activated version), never touching the disk.
+    pub fn from_bundle(bundle: &Bundle) -> Result<Policy, Problems> {
+        compile::load(bundle.root(), &|name: &str| {
+            bundle
+                .files
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| f.text.clone())
+                .ok_or_else(|| format!("`{name}` is not in the stored version"))
+        })
+    }
+
+    pub fn hash(&self) -> String {
+        self.bundle.hash()
+    }
+
+    pub fn governs_all(&self) -> bool {
+        self.departments.iter().any(|d| d == "*")
+    }
+
+    /// The known kind closest to a misspelt one, for "did you mean".
+    pub fn closest_kind(&self, kind: &str) -> Option<&str> {
+        self.kinds
+            .keys()
+            .map(|k| (strsim::damerau_levenshtein(k, kind), k))
+            .filter(|(d, k)| *d <= 3.max(k.len() / 3))
+            .min()
+            .map(|(_, k)| k.as_str())
+    }
+
+    /// Why `kind` is not one this policy knows, with the closest known kind.
+    pub fn unknown_kind(&self, kind: &str) -> String {
+        match self.closest_kind(kind) {
+            Some(k) => format!("unknown kind `{kind}` for policy `{}`; did you mean `{k}`?", self.id),
+            None => format!(
+                "unknown kind `{kind}` for policy `{}`; known kinds: {}",
+                self.id,
+                self.kinds.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+
+    /// Checks typed fields against the kind's declaration: every declared field present and
+    /// of its type, no undeclared ones. Every problem is listed.
+    pub fn check_fields(&self, kind: &str, fields: &Fields) -> Result<(), Vec<String>> {
+        let Some(declared) = self.kinds.get(kind) else {
+            return Err(vec![self.unknown_kind(kind)]);
+        };
+        let mut problems = Vec::new();
+        for (name, ty) in declared {
+            match fields.get(name) {
+                None => problems.push(format!("kind `{kind}` needs field `{name}` ({ty})")),
+                Some(v) if !ty.accepts(v) => problems.push(format!(
+                    "field `{name}` of kind `{kind}` must be {ty}, not `{}`",
+                    field_text(v)
+                )),
+                Some(_) => {}
+            }
+        }
+        for name in fields.keys().filter(|n| !declared.contains_key(*n)) {
+            problems.push(format!("kind `{kind}` has no field `{name}`"));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+}
+
+fn field_text(v: &FieldValue) -> String {
+    match v {
+        FieldValue::Bool(b) => b.to_string(),
+        FieldValue::Int(i) => i.to_string(),
+        FieldValue::Float(x) => x.to_string(),
+        FieldValue::Text(s) => s.clone(),
+    }
+}

@@ -1,0 +1,112 @@
+//! Problems found while loading a policy, each at a `file:line:column` position.
+
+use std::fmt;
+use std::ops::Range;
+
+/// One thing wrong with a policy file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+/// Every problem of a policy that could not be loaded, in file and position order.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A source text with its name, turning byte offsets into 1-based lines and columns
+/// (columns count characters, so CJK text is one column per character).
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    pub name: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceText {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceText {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceText { name: name.into(), text, line_starts }
+    }
+
+    /// Line and column (both from 1) of a byte offset.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        (line + 1, column)
+    }
+
+    pub fn problem(&self, span: Range<usize>, message: impl Into<String>) -> Problem {
+        let (line, column) = self.position(span.start);
+        Problem { file: self.name.clone(), line, column, message: message.into() }
+    }
+
+    /// Where the content of a TOML string value begins, given the span of the value with its
+    /// quotes: after `"`/`'`, or after `"""`/`'''` and the newline that may follow them.
+    pub fn string_content_start(&self, span: Range<usize>) -> (usize, usize) {
+        let raw = self.text.get(span.clone()).unwrap_or("");
+        let mut skip = if raw.starts_with("'''") || raw.starts_with("\"\"\"") {
+            3
+        } else if raw.starts_with(['\'', '"']) {
+            1
+        } else {
+            0
+        };
+        if skip == 3 {
+            if raw[skip..].starts_with("\r\n") {
+                skip += 2;
+            } else if raw[skip..].starts_with('\n') {
+                skip += 1;
+            }
+        }
+        self.position(span.start + skip)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let s = SourceText::new("a.toml", "x = 1\nname = \"考评\" y\n");
+        assert_eq!(s.position(0), (1, 1));
+        assert_eq!(s.position(6), (2, 1));
+        let y = s.text.find(" y").unwrap() + 1;
+        assert_eq!(s.position(y), (2, 13));
+    }
+
+    #[test]
+    fn string_content_skips_delimiters() {
+        let text = "s = '''\nabc'''\n";
+        let s = SourceText::new("a.toml", text);
+        assert_eq!(s.string_content_start(4..text.len() - 1), (2, 1));
+        let s = SourceText::new("a.toml", "s = \"abc\"");
+        assert_eq!(s.string_content_start(4..9), (1, 6));
+    }
+}

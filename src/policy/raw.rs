@@ -1,0 +1,123 @@
+//! The policy file as written: a serde model of the TOML with the spans of every value a
+//! problem may point at. Nothing here is validated beyond TOML's own types.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub policy: Header,
+    pub scoring: Option<Scoring>,
+    #[serde(default)]
+    pub rule: Vec<Spanned<Rule>>,
+    #[serde(default)]
+    pub monthly: Vec<Spanned<MonthRule>>,
+    #[serde(default)]
+    pub annual: Vec<Spanned<YearRule>>,
+    #[serde(default)]
+    pub grade: Vec<Spanned<Grade>>,
+    pub review: Option<BTreeMap<String, Spanned<Vec<Spanned<String>>>>>,
+    #[serde(default)]
+    pub test: Vec<Spanned<Case>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub version: String,
+    pub effective_from: Spanned<String>,
+    pub departments: Spanned<Vec<Spanned<String>>>,
+    pub extends: Option<Spanned<String>>,
+}
+
+/// Every field is optional so that a policy may override only some of its parent's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    pub base: Option<f64>,
+    pub pass_mark: Option<f64>,
+    pub floor: Option<f64>,
+    pub ceiling: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(Spanned<String>),
+    Many(Vec<Spanned<String>>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub category: Option<String>,
+    pub on: Option<OneOrMany>,
+    #[serde(default)]
+    pub fields: BTreeMap<String, Spanned<String>>,
+    pub when: Option<Spanned<String>>,
+    pub points: Option<Spanned<f64>>,
+    pub script: Option<Spanned<String>>,
+    pub cap: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub flags: Vec<Spanned<String>>,
+    #[serde(rename = "override", default)]
+    pub overrides: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthRule {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub category: Option<String>,
+    pub when: Option<Spanned<String>>,
+    pub points: Option<Spanned<f64>>,
+    pub script: Option<Spanned<String>>,
+    #[serde(default)]
+    pub flags: Vec<Spanned<String>>,
+    #[serde(rename = "override", default)]
+    pub overrides: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearRule {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub when: Spanned<String>,
+    pub grade: Option<Spanned<String>>,
+    #[serde(default)]
+    pub flags: Vec<Spanned<String>>,
+    #[serde(rename = "override", default)]
+    pub overrides: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grade {
+    pub id: Spanned<String>,
+    pub label: String,
+    pub when: Option<Spanned<String>>,
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub name: String,
+    #[serde(default)]
+    pub staff: toml::Table,
+    pub month: Option<Spanned<String>>,
+    pub year: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub events: Vec<Spanned<toml::Table>>,
+    pub expect: Spanned<toml::Table>,
+}

@@ -1,0 +1,237 @@
+//! The rhai sandbox: one engine for the whole process, scripts compiled once with their
+//! position in the policy file, so that every runtime error points back into the TOML.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::Datelike;
+use rhai::{Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope, AST};
+
+use crate::event::parse_time;
+use crate::month::parse_date;
+
+/// Where a script's text starts inside its policy file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Origin {
+    /// Maps a rhai position (relative to the script text) to `(line, column)` in the file.
+    pub fn locate(&self, pos: Position) -> (usize, usize) {
+        match (pos.line(), pos.position()) {
+            (Some(1), Some(col)) => (self.line, self.column + col - 1),
+            (Some(1), None) => (self.line, self.column),
+            (Some(line), col) => (self.line + line - 1, col.unwrap_or(1)),
+            (None, _) => (self.line, self.column),
+        }
+    }
+}
+
+/// The stage a script runs in decides which variables it may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Event,
+    Month,
+    Year,
+}
+
+impl Stage {
+    pub fn variables(self) -> &'static [&'static str] {
+        match self {
+            Stage::Event => &["event", "staff", "month", "nth"],
+            Stage::Month => &[
+                "staff", "month", "counts", "by_rule", "deducted", "rewarded", "score",
+            ],
+            Stage::Year => &["staff", "year"],
+        }
+    }
+}
+
+/// A compiled rhai script or expression.
+#[derive(Debug, Clone)]
+pub struct Script {
+    ast: AST,
+    pub origin: Origin,
+    pub source: String,
+}
+
+/// A script that failed at run time: message and position in the policy file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Script {
+    /// Compiles `source` for `stage`; the error carries the file position.
+    pub fn compile(
+        source: &str,
+        expression: bool,
+        stage: Stage,
+        origin: Origin,
+    ) -> Result<Script, Failure> {
+        let mut scope = Scope::new();
+        for name in stage.variables() {
+            // Pushed as variables, not constants: constants would be folded into the AST.
+            scope.push_dynamic(*name, Dynamic::UNIT);
+        }
+        let e = engine();
+        let compiled = if expression {
+            e.compile_expression_with_scope(&scope, source)
+        } else {
+            e.compile_with_scope(&scope, source)
+        };
+        match compiled {
+            Ok(ast) => Ok(Script { ast, origin, source: source.to_string() }),
+            Err(err) => {
+                let (line, column) = origin.locate(err.1);
+                Err(Failure { message: err.0.to_string(), line, column })
+            }
+        }
+    }
+
+    /// Runs the script with `vars` (the stage's variables, in `Stage::variables` order).
+    pub fn run(&self, vars: Vec<(&'static str, Dynamic)>) -> Result<Dynamic, Failure> {
+        let mut scope = Scope::with_capacity(vars.len());
+        for (name, value) in vars {
+            scope.push_dynamic(name, value);
+        }
+        engine()
+            .eval_ast_with_scope::<Dynamic>(&mut scope, &self.ast)
+            .map_err(|err| self.failure(*err))
+    }
+
+    /// Runs a `when` expression, which must give a bool.
+    pub fn holds(&self, vars: Vec<(&'static str, Dynamic)>) -> Result<bool, Failure> {
+        let value = self.run(vars)?;
+        value.as_bool().map_err(|found| {
+            self.failure_at_start(format!("a `when` condition must be true or false, not {found}"))
+        })
+    }
+
+    /// A failure about the script's result as a whole, placed at the script's start.
+    pub fn failure_at_start(&self, message: String) -> Failure {
+        Failure { message, line: self.origin.line, column: self.origin.column }
+    }
+
+    fn failure(&self, mut err: EvalAltResult) -> Failure {
+        let pos = err.take_position();
+        let (line, column) = self.origin.locate(pos);
+        let message = match err {
+            EvalAltResult::ErrorTooManyOperations(_) => {
+                "the script ran too long (operation limit reached); does it loop forever?".into()
+            }
+            EvalAltResult::ErrorRuntime(value, _) => format!("the script threw: {value}"),
+            other => other.to_string(),
+        };
+        Failure { message, line, column }
+    }
+}
+
+/// Limits of the sandbox. Generous for rules, fatal for runaway loops.
+const MAX_OPERATIONS: u64 = 200_000;
+const MAX_CALL_LEVELS: usize = 32;
+const MAX_STRING: usize = 4_096;
+const MAX_COLLECTION: usize = 4_096;
+
+/// The process-wide sandboxed engine (rhai's `sync` feature makes it shareable).
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut e = Engine::new();
+        e.set_max_operations(MAX_OPERATIONS)
+            .set_max_call_levels(MAX_CALL_LEVELS)
+            .set_max_expr_depths(64, 32)
+            .set_max_string_size(MAX_STRING)
+            .set_max_array_size(MAX_COLLECTION)
+            .set_max_map_size(MAX_COLLECTION)
+            .set_strict_variables(true)
+            .set_optimization_level(OptimizationLevel::Simple);
+        // `eval` would compile text at run time, outside strict checking.
+        e.disable_symbol("eval");
+        e.on_print(|_| {});
+        e.on_debug(|_, _, _| {});
+        e.register_fn("minutes_between", minutes_between);
+        e.register_fn("weekday", weekday);
+        e.register_fn("days_between", days_between);
+        e
+    })
+}
+
+type Native<T> = Result<T, Box<EvalAltResult>>;
+
+fn bad_arg(what: &str, value: &str, layout: &str) -> Box<EvalAltResult> {
+    format!("{what}: `{value}` is not {layout}").into()
+}
+
+/// `minutes_between("08:30", "08:47")` → 17 (negative when the second is earlier).
+fn minutes_between(from: &str, to: &str) -> Native<i64> {
+    let a = parse_time(from).ok_or_else(|| bad_arg("minutes_between", from, "a time HH:MM"))?;
+    let b = parse_time(to).ok_or_else(|| bad_arg("minutes_between", to, "a time HH:MM"))?;
+    Ok((b - a).num_minutes())
+}
+
+/// `weekday("2026-03-02")` → 1 (Monday) … 7 (Sunday).
+fn weekday(date: &str) -> Native<i64> {
+    let d = parse_date(date).ok_or_else(|| bad_arg("weekday", date, "a date YYYY-MM-DD"))?;
+    Ok(i64::from(d.weekday().number_from_monday()))
+}
+
+/// `days_between("2026-03-02", "2026-03-05")` → 3.
+fn days_between(from: &str, to: &str) -> Native<i64> {
+    let a = parse_date(from).ok_or_else(|| bad_arg("days_between", from, "a date YYYY-MM-DD"))?;
+    let b = parse_date(to).ok_or_else(|| bad_arg("days_between", to, "a date YYYY-MM-DD"))?;
+    Ok((b - a).num_days())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin { file: "p.toml".into(), line: 10, column: 5 }
+    }
+
+    #[test]
+    fn helpers_work() {
+        let s = Script::compile(
+            "minutes_between(\"08:30\", \"08:47\") + weekday(\"2026-03-02\") * 100 + days_between(\"2026-03-02\", \"2026-03-05\") * 1000",
+            true,
+            Stage::Year,
+            origin(),
+        )
+        .unwrap();
+        assert_eq!(s.run(vec![]).unwrap().as_int().unwrap(), 3117);
+    }
+
+    #[test]
+    fn unknown_variable_is_a_compile_error_at_its_position() {
+        let err = Script::compile("let x = 1;\nevnt.minutes", false, Stage::Event, origin())
+            .unwrap_err();
+        assert_eq!((err.line, err.column), (11, 1));
+        assert!(err.message.contains("evnt"), "{}", err.message);
+    }
+
+    #[test]
+    fn endless_loop_is_stopped() {
+        let s = Script::compile("loop { }", false, Stage::Event, origin()).unwrap();
+        let err = s.run(vec![]).unwrap_err();
+        assert!(err.message.contains("too long"), "{}", err.message);
+    }
+
+    #[test]
+    fn eval_is_disabled() {
+        assert!(Script::compile("eval(\"1\")", false, Stage::Event, origin()).is_err());
+    }
+
+    #[test]
+    fn throw_reports_line_in_file() {
+        let s = Script::compile("1;\nthrow \"no\";", false, Stage::Event, origin()).unwrap();
+        let err = s.run(vec![]).unwrap_err();
+        assert_eq!(err.line, 11);
+        assert!(err.message.contains("no"));
+    }
+}
