@@ -6,11 +6,14 @@
 //! [`cli`] is the thin command line on top.
 
 pub mod engine;
+pub mod evaluate;
 pub mod event;
 pub mod month;
 pub mod points;
 pub mod policy;
+pub mod rulebook;
 pub mod staff;
+pub mod store;
 
 use chrono::NaiveDate;
 use serde::Serializer;
