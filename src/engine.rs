@@ -97,6 +97,9 @@ pub struct Rating {
     pub rewarded: Points,
     pub grade: String,
     pub label: String,
+    /// The grade's place in the policy's ladder, 0 = best.
+    #[serde(skip)]
+    pub rank: usize,
     pub outcomes: Vec<String>,
     /// Flag → how often the year's items and year rules raised it.
     pub flags: BTreeMap<String, i64>,

@@ -5,15 +5,20 @@
 //! policy versions) → [`report`] (tables, JSON, CSV). [`intake`] validates imported rows;
 //! [`cli`] is the thin command line on top.
 
+pub mod cli;
 pub mod engine;
 pub mod evaluate;
 pub mod event;
+pub mod intake;
 pub mod month;
 pub mod points;
 pub mod policy;
+pub mod report;
 pub mod rulebook;
+pub mod shipped;
 pub mod staff;
 pub mod store;
+pub mod verify;
 
 use chrono::NaiveDate;
 use serde::Serializer;

@@ -98,26 +98,21 @@ pub fn rate_year(
         }
     }
 
-    let grade = match &forced {
-        Some((rank, _)) => &policy.grades[*rank],
+    let rank = match &forced {
+        Some((rank, _)) => *rank,
         None => {
-            let mut chosen = policy.grades.last();
-            for g in &policy.grades {
-                match &g.when {
-                    Some(w) if holds(&format!("grade:{}", g.id), w)? => {
-                        chosen = Some(g);
-                        break;
-                    }
-                    Some(_) => {}
-                    None => {
-                        chosen = Some(g);
-                        break;
-                    }
+            let mut chosen = policy.grades.len() - 1;
+            for (i, g) in policy.grades.iter().enumerate() {
+                let Some(w) = &g.when else { break };
+                if holds(&format!("grade:{}", g.id), w)? {
+                    chosen = i;
+                    break;
                 }
             }
-            chosen.expect("a loaded policy always has a catch-all grade")
+            chosen
         }
     };
+    let grade = &policy.grades[rank];
 
     Ok(Rating {
         employee: employee.id.clone(),
@@ -132,6 +127,7 @@ pub fn rate_year(
         rewarded,
         grade: grade.id.clone(),
         label: grade.label.clone(),
+        rank,
         outcomes: grade.outcomes.clone(),
         flags,
         year_rules,

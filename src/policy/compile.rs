@@ -466,10 +466,16 @@ impl Compiler {
     }
 
     fn event_rule(&mut self, src: &SourceText, r: &raw::Rule, fields: &mut Vec<FieldDecl>) -> Option<EventRule> {
+        // Kinds carry the span of the whole `on` value (or of the id it defaults to).
         let on: Vec<Spanned<String>> = match &r.on {
             None => vec![r.id.clone()],
-            Some(raw::OneOrMany::One(k)) => vec![k.clone()],
-            Some(raw::OneOrMany::Many(ks)) => ks.clone(),
+            Some(s) => {
+                let kinds = match s.get_ref() {
+                    raw::OneOrMany::One(k) => vec![k.clone()],
+                    raw::OneOrMany::Many(ks) => ks.clone(),
+                };
+                kinds.into_iter().map(|k| Spanned::new(s.span(), k)).collect()
+            }
         };
         if on.is_empty() {
             self.problems.push(src.problem(r.id.span(), format!("rule `{}` has an empty `on`; name the event kinds it sees", r.id.get_ref())));

@@ -48,8 +48,8 @@ pub struct Scoring {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
-    One(Spanned<String>),
-    Many(Vec<Spanned<String>>),
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +58,7 @@ pub struct Rule {
     pub id: Spanned<String>,
     pub name: String,
     pub category: Option<String>,
-    pub on: Option<OneOrMany>,
+    pub on: Option<Spanned<OneOrMany>>,
     #[serde(default)]
     pub fields: BTreeMap<String, Spanned<String>>,
     pub when: Option<Spanned<String>>,

@@ -1,0 +1,158 @@
+//! The command line: argument parsing and dispatch. Each command group lives in its own
+//! file and only parses, calls the library and prints.
+
+mod demo;
+mod dept;
+mod explain;
+mod init;
+mod log;
+mod rate;
+mod rules;
+mod score;
+mod staff;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{Local, NaiveDate};
+use clap::{Parser, Subcommand};
+
+use crate::month::parse_date;
+use crate::report::{self, Format, Records};
+use crate::rulebook::Rulebook;
+use crate::store::Store;
+
+/// appraise: staff appraisal by points, with the rules as code.
+#[derive(Debug, Parser)]
+#[command(name = "appraise", version, about, long_about = None)]
+pub struct Cli {
+    /// The database file [default: ./appraise.db].
+    #[arg(long, global = true, env = "APPRAISE_DB")]
+    pub db: Option<PathBuf>,
+    /// How to print records.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a sample company with a year of logs in a fresh folder and rate it.
+    Demo(demo::Args),
+    /// Create a database and `rules/` with the shipped policies, and activate them.
+    Init(init::Args),
+    /// Employees.
+    #[command(subcommand)]
+    Staff(staff::Command),
+    /// Departments.
+    #[command(subcommand)]
+    Dept(dept::Command),
+    /// The daily log of events.
+    #[command(subcommand)]
+    Log(log::Command),
+    /// Policy files: check, test, activate, list.
+    #[command(subcommand)]
+    Rules(rules::Command),
+    /// Monthly scores.
+    Score(score::Args),
+    /// Every point of an employee's month or year, with its rule, event and reason.
+    Explain(explain::Args),
+    /// Annual ratings.
+    Rate(rate::Args),
+}
+
+/// A failure the user can act on: exit code 1 for "a check found problems", 2 otherwise.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Found {
+    pub message: String,
+}
+
+/// Returns an error that exits with code 1 (a check or validation found problems).
+pub fn found(message: impl Into<String>) -> anyhow::Error {
+    Found { message: message.into() }.into()
+}
+
+/// What every command needs: where the database is, how to print, and what day it is.
+pub struct Ctx {
+    pub db: PathBuf,
+    /// Whether `--db` or `APPRAISE_DB` named the database (else it is `./appraise.db`).
+    pub db_given: bool,
+    pub format: Format,
+    /// Today, from `APPRAISE_TODAY` (YYYY-MM-DD) when set, else the system clock: the only
+    /// place appraise reads the date, so runs are reproducible.
+    pub today: NaiveDate,
+}
+
+impl Ctx {
+    pub fn from_env(db: Option<PathBuf>, format: Format) -> anyhow::Result<Ctx> {
+        let today = match std::env::var("APPRAISE_TODAY") {
+            Ok(s) => parse_date(&s).ok_or_else(|| anyhow::anyhow!("APPRAISE_TODAY `{s}` is not a date YYYY-MM-DD"))?,
+            Err(_) => Local::now().date_naive(),
+        };
+        Ok(Ctx {
+            db_given: db.is_some(),
+            db: db.unwrap_or_else(|| PathBuf::from("appraise.db")),
+            format,
+            today,
+        })
+    }
+
+    /// The current time for audit columns (never used in scores).
+    pub fn now(&self) -> String {
+        Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+
+    /// Opens the database; it must exist already (created by `init` or `demo`).
+    pub fn store(&self) -> anyhow::Result<Store> {
+        if !self.db.exists() {
+            anyhow::bail!(
+                "no database at `{}`; create one with `appraise init`, or point --db / APPRAISE_DB at yours",
+                self.db.display()
+            );
+        }
+        Ok(Store::open(&self.db)?)
+    }
+
+    /// The store with its compiled activated policies.
+    pub fn store_and_rules(&self) -> anyhow::Result<(Store, Rulebook)> {
+        let store = self.store()?;
+        let rulebook = Rulebook::load(&store)?;
+        if rulebook.is_empty() {
+            anyhow::bail!("no policy is activated; run `appraise rules activate rules/FILE.toml`");
+        }
+        Ok((store, rulebook))
+    }
+
+    pub fn print(&self, value: &impl Records) -> anyhow::Result<()> {
+        let text = report::render(self.format, value);
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// Who is acting: `--by`, else `APPRAISE_USER` (clap reads both into `by`).
+pub fn actor(by: Option<String>) -> anyhow::Result<String> {
+    match by.map(|s| s.trim().to_string()) {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => anyhow::bail!("who is doing this? pass `--by NAME` or set APPRAISE_USER"),
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = Ctx::from_env(cli.db, cli.format)?;
+    match cli.command {
+        Command::Demo(a) => demo::run(&ctx, a),
+        Command::Init(a) => init::run(&ctx, a),
+        Command::Staff(c) => staff::run(&ctx, c),
+        Command::Dept(c) => dept::run(&ctx, c),
+        Command::Log(c) => log::run(&ctx, c),
+        Command::Rules(c) => rules::run(&ctx, c),
+        Command::Score(a) => score::run(&ctx, a),
+        Command::Explain(a) => explain::run(&ctx, a),
+        Command::Rate(a) => rate::run(&ctx, a),
+    }
+}

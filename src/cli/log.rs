@@ -1,0 +1,168 @@
+//! `appraise log …`: the daily log. Entries are validated like import rows; nothing is ever
+//! edited or deleted, a mistake is voided.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use super::{Ctx, actor, found};
+use crate::intake::{EventRow, EventValidator, read_events};
+use crate::month::Month;
+use crate::report::EventsView;
+use crate::rulebook::Rulebook;
+use crate::store::{EventFilter, Store};
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Record one event: `appraise log add E001 late --date 2026-03-04 --minutes 40`.
+    Add {
+        employee: String,
+        kind: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        qty: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        /// Who records it [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+        /// The kind's fields, as `--FIELD VALUE` (or `--FIELD=VALUE`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0.., value_name = "--FIELD VALUE")]
+        fields: Vec<String>,
+    },
+    /// Import `events.csv` (employee,date,kind,qty,note,recorded_by,FIELD…). All or nothing.
+    Import {
+        file: PathBuf,
+        /// Validate and report only; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Who recorded rows whose `recorded_by` is empty [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+    /// Events, voided ones marked.
+    List {
+        #[arg(long)]
+        employee: Option<String>,
+        /// YYYY-MM
+        #[arg(long)]
+        month: Option<Month>,
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Void an event: it stays in the log and stops counting.
+    Void {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        /// Who voids it [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+}
+
+pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
+    match cmd {
+        Command::Add { employee, kind, date, qty, note, by, fields } => {
+            let by = actor(by)?;
+            let (mut store, rulebook) = ctx.store_and_rules()?;
+            let row = EventRow {
+                employee,
+                date,
+                kind,
+                qty: qty.unwrap_or_default(),
+                note: note.unwrap_or_default(),
+                recorded_by: by.clone(),
+                fields: field_flags(&fields)?,
+            };
+            let v = validator(ctx, &store, &rulebook, None)?;
+            let event = v.check(&row).map_err(|p| found(format!("entry: {}\nnothing was stored", p.join("\nentry: "))))?;
+            let out = store.append(&[event], None, &by, &ctx.now())?;
+            match out.stored.first() {
+                Some(id) => println!("recorded event {id}"),
+                None => unreachable!("a single add without an import is always stored"),
+            }
+            Ok(())
+        }
+        Command::Import { file, dry_run, by } => import(ctx, &file, dry_run, by),
+        Command::List { employee, month, kind } => {
+            let store = ctx.store()?;
+            let events = store.events(&EventFilter { employee, month, kind, ..EventFilter::default() })?;
+            ctx.print(&EventsView { events })
+        }
+        Command::Void { id, reason, by } => {
+            let by = actor(by)?;
+            if reason.trim().is_empty() {
+                return Err(found("a void needs a `--reason`"));
+            }
+            let store = ctx.store()?;
+            store.void(id, reason.trim(), &by, &ctx.now()).map_err(|e| match e {
+                crate::store::Error::NoEvent(_) | crate::store::Error::AlreadyVoided { .. } => found(e.to_string()),
+                other => other.into(),
+            })?;
+            println!("voided event {id}; it stays in the log and no longer counts");
+            Ok(())
+        }
+    }
+}
+
+fn validator<'a>(ctx: &Ctx, store: &Store, rulebook: &'a Rulebook, default_by: Option<String>) -> anyhow::Result<EventValidator<'a>> {
+    Ok(EventValidator {
+        staff: store.staff()?.into_iter().map(|e| (e.id.clone(), e)).collect(),
+        rulebook,
+        today: ctx.today,
+        default_by,
+    })
+}
+
+/// Reads `--FIELD VALUE` / `--FIELD=VALUE` pairs.
+fn field_flags(args: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut fields = BTreeMap::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let Some(name) = a.strip_prefix("--") else {
+            return Err(found(format!("unexpected `{a}`; give fields as `--FIELD VALUE`, e.g. `--minutes 40`")));
+        };
+        let (name, value) = match name.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => {
+                let v = it.next().ok_or_else(|| found(format!("`--{name}` needs a value")))?;
+                (name.to_string(), v.clone())
+            }
+        };
+        if fields.insert(name.clone(), value).is_some() {
+            return Err(found(format!("field `--{name}` is given twice")));
+        }
+    }
+    Ok(fields)
+}
+
+/// Imports an events file, all or nothing.
+pub fn import(ctx: &Ctx, file: &PathBuf, dry_run: bool, by: Option<String>) -> anyhow::Result<()> {
+    let (mut store, rulebook) = ctx.store_and_rules()?;
+    let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
+    let name = file.display().to_string();
+    let v = validator(ctx, &store, &rulebook, by.clone())?;
+    let events = read_events(&name, &text, &v)
+        .map_err(|r| found(format!("{r}\n{} bad row(s); nothing was imported", r.0.len())))?;
+    if dry_run {
+        println!("{name}: {} rows are valid; nothing stored (dry run)", events.len());
+        return Ok(());
+    }
+    let who = by.unwrap_or_else(|| "import".into());
+    let out = store.append(&events, Some((&name, events.len())), &who, &ctx.now())?;
+    match (out.stored.len(), out.already) {
+        (0, 0) => println!("{name}: no rows"),
+        (0, n) => println!("{name}: all {n} rows are already in the log; nothing new stored"),
+        (s, 0) => println!("{name}: stored {s} events (ids {}–{})", out.stored[0], out.stored[s - 1]),
+        (s, n) => println!(
+            "{name}: stored {s} new events (ids {}–{}); {n} rows were already in the log",
+            out.stored[0],
+            out.stored[s - 1]
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! `appraise score --month M`: monthly scores.
+
+use super::Ctx;
+use crate::evaluate::{Selection, month_scores};
+use crate::month::Month;
+use crate::report::ScoresView;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// YYYY-MM
+    #[arg(long)]
+    pub month: Month,
+    #[arg(long)]
+    pub department: Option<String>,
+    #[arg(long)]
+    pub employee: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
+    let (store, rulebook) = ctx.store_and_rules()?;
+    let sel = Selection { department: a.department, employee: a.employee };
+    let scores = month_scores(&store, &rulebook, a.month, &sel)?;
+    ctx.print(&ScoresView { month: a.month, scores })
+}

@@ -1,0 +1,115 @@
+//! Intake: turning rows people wrote (CSV files, command-line entries) into validated
+//! staff and events. A batch is all or nothing: every bad row is reported, none is stored.
+
+mod events;
+mod staff;
+
+use std::fmt;
+
+pub use events::{EventRow, EventValidator, read_events};
+pub use staff::read_staff;
+
+/// One bad row: where it is and everything wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// `file:row`, or a description like `entry` for a single command-line entry.
+    pub at: String,
+    pub message: String,
+}
+
+impl fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+/// Every bad row of a batch.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct Rejected(pub Vec<RowProblem>);
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A CSV file's header and records with their line numbers; a leading BOM is dropped.
+pub(crate) struct Table {
+    pub headers: Vec<String>,
+    /// (line number in the file, cells)
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+impl Table {
+    pub fn read(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let bad = |line: u64, message: String| Rejected(vec![RowProblem { at: format!("{name}:{line}"), message }]);
+        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| bad(1, format!("cannot read the header row: {e}")))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let missing: Vec<&str> = required.iter().copied().filter(|r| !headers.iter().any(|h| h == r)).collect();
+        if !missing.is_empty() {
+            return Err(bad(
+                1,
+                format!(
+                    "the header row lacks {}; the file must start with a header like `{}`",
+                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                    required.join(",")
+                ),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for h in &headers {
+            if !seen.insert(h) {
+                return Err(bad(1, format!("column `{h}` appears twice in the header row")));
+            }
+        }
+        let mut rows = Vec::new();
+        let mut problems = Vec::new();
+        for rec in reader.records() {
+            match rec {
+                Ok(r) => {
+                    let line = r.position().map_or(0, |p| p.line());
+                    if r.iter().all(|c| c.trim().is_empty()) {
+                        continue;
+                    }
+                    rows.push((line, r.iter().map(String::from).collect()));
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    let message = match e.kind() {
+                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                            format!("has {len} cells but the header has {expected_len}; check for a stray or missing comma")
+                        }
+                        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8; save the file as UTF-8".into(),
+                        _ => e.to_string(),
+                    };
+                    problems.push(RowProblem { at: format!("{name}:{line}"), message });
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Rejected(problems));
+        }
+        Ok(Table { headers, rows })
+    }
+
+    /// The cell of `column` in `row`, trimmed; empty when the column is absent.
+    pub fn cell<'a>(&self, row: &'a [String], column: &str) -> &'a str {
+        self.headers
+            .iter()
+            .position(|h| h == column)
+            .and_then(|i| row.get(i))
+            .map_or("", |s| s.trim())
+    }
+}

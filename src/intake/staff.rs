@@ -1,0 +1,114 @@
+//! `staff.csv`: `id,name,department,role,joined,left,supervisor` then attribute columns.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Rejected, RowProblem, Table};
+use crate::event::is_identifier;
+use crate::month::parse_date;
+use crate::staff::Employee;
+
+const COLUMNS: [&str; 7] = ["id", "name", "department", "role", "joined", "left", "supervisor"];
+
+/// Reads and validates a staff file; `known` are the ids already on file (possible supervisors).
+pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<Vec<Employee>, Rejected> {
+    let table = Table::read(name, text, &COLUMNS[..5])?;
+    let in_file: BTreeSet<&str> = table.rows.iter().map(|(_, r)| table.cell(r, "id")).collect();
+    let mut seen = BTreeSet::new();
+    let mut staff = Vec::new();
+    let mut problems = Vec::new();
+    for (line, row) in &table.rows {
+        let mut msgs = Vec::new();
+        let cell = |c: &str| table.cell(row, c);
+        let id = cell("id");
+        if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c == ',') {
+            msgs.push(format!("id `{id}` must be non-empty, without spaces"));
+        } else if !seen.insert(id.to_string()) {
+            msgs.push(format!("id `{id}` appears twice in this file"));
+        }
+        if cell("name").is_empty() {
+            msgs.push("name is empty".into());
+        }
+        let dept = cell("department");
+        if !is_identifier(dept) {
+            msgs.push(format!("department `{dept}` must be an id of a-z, 0-9, `_` and `-`, e.g. customer-service"));
+        }
+        if cell("role").is_empty() {
+            msgs.push("role is empty; use e.g. staff or manager".into());
+        }
+        let joined = parse_date(cell("joined"));
+        if joined.is_none() {
+            msgs.push(format!("joined `{}` is not a date; write YYYY-MM-DD", cell("joined")));
+        }
+        let left = match cell("left") {
+            "" => None,
+            s => {
+                let d = parse_date(s);
+                match (d, joined) {
+                    (None, _) => msgs.push(format!("left `{s}` is not a date; write YYYY-MM-DD or leave it empty")),
+                    (Some(l), Some(j)) if l < j => msgs.push(format!("left {l} is before joined {j}")),
+                    _ => {}
+                }
+                d
+            }
+        };
+        let supervisor = match cell("supervisor") {
+            "" => None,
+            s if s == id => {
+                msgs.push("an employee cannot be their own supervisor".into());
+                None
+            }
+            s if !in_file.contains(s) && !known.contains(s) => {
+                msgs.push(format!("supervisor `{s}` is not an employee in this file or on file"));
+                None
+            }
+            s => Some(s.to_string()),
+        };
+        let attrs: BTreeMap<String, String> = table
+            .headers
+            .iter()
+            .zip(row)
+            .filter(|(h, v)| !COLUMNS.contains(&h.as_str()) && !v.trim().is_empty())
+            .map(|(h, v)| (h.clone(), v.trim().to_string()))
+            .collect();
+        match (msgs.is_empty(), joined) {
+            (true, Some(joined)) => staff.push(Employee {
+                id: id.to_string(),
+                name: cell("name").to_string(),
+                department: dept.to_string(),
+                role: cell("role").to_string(),
+                joined,
+                left,
+                supervisor,
+                attrs,
+            }),
+            _ => problems.extend(msgs.into_iter().map(|message| RowProblem { at: format!("{name}:{line}"), message })),
+        }
+    }
+    if problems.is_empty() { Ok(staff) } else { Err(Rejected(problems)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rows_with_attributes_and_bom() {
+        let text = "\u{feff}id,name,department,role,joined,left,supervisor,shift_start\nE1,张三,cs,staff,2025-01-01,,,08:30\nE2,李四,cs,manager,2024-01-01,,E1,\n";
+        let staff = read_staff("s.csv", text, &BTreeSet::new()).unwrap();
+        assert_eq!(staff.len(), 2);
+        assert_eq!(staff[0].attrs["shift_start"], "08:30");
+        assert_eq!(staff[1].supervisor.as_deref(), Some("E1"));
+    }
+
+    #[test]
+    fn lists_every_bad_row() {
+        let text = "id,name,department,role,joined,left,supervisor\nE1,,cs,staff,2025-13-01,,\nE1,a,CS,staff,2025-01-01,2024-01-01,X9\n";
+        let err = read_staff("s.csv", text, &BTreeSet::new()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("s.csv:2: name is empty"), "{text}");
+        assert!(text.contains("s.csv:2: joined `2025-13-01` is not a date"), "{text}");
+        assert!(text.contains("s.csv:3: id `E1` appears twice"), "{text}");
+        assert!(text.contains("s.csv:3: supervisor `X9`"), "{text}");
+        assert!(text.contains("s.csv:3: left 2024-01-01 is before joined"), "{text}");
+    }
+}

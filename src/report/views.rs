@@ -1,0 +1,444 @@
+//! The values commands print, with their table and CSV layout. JSON field names are part of
+//! the contract (`shared/contract.md`), so these structs are named and shaped after it.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Align, Records};
+use crate::engine::{Item, MonthScore, Rating};
+use crate::event::{Event, FieldValue};
+use crate::month::Month;
+use crate::points::Points;
+use crate::staff::{Department, Employee};
+use crate::store::Version;
+use crate::verify::CaseResult;
+
+use Align::{Left, Right};
+
+fn yes_no(b: bool) -> String {
+    if b { "yes".into() } else { "NO".into() }
+}
+
+fn flags_text(flags: &BTreeMap<String, i64>) -> String {
+    flags.iter().map(|(f, n)| if *n == 1 { f.clone() } else { format!("{f}×{n}") }).collect::<Vec<_>>().join(" ")
+}
+
+fn field_text(v: &FieldValue) -> String {
+    match v {
+        FieldValue::Bool(b) => b.to_string(),
+        FieldValue::Int(i) => i.to_string(),
+        FieldValue::Float(x) => x.to_string(),
+        FieldValue::Text(s) => s.clone(),
+    }
+}
+
+/// `appraise score`: one month's scores.
+#[derive(Debug, Serialize)]
+pub struct ScoresView {
+    pub month: Month,
+    pub scores: Vec<MonthScore>,
+}
+
+impl Records for ScoresView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("employee", Left),
+            ("name", Left),
+            ("department", Left),
+            ("base", Right),
+            ("deducted", Right),
+            ("rewarded", Right),
+            ("score", Right),
+            ("passed", Left),
+            ("items", Right),
+            ("policy", Left),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.scores
+            .iter()
+            .map(|s| {
+                vec![
+                    s.employee.clone(),
+                    s.name.clone(),
+                    s.department.clone(),
+                    s.base.to_string(),
+                    s.deducted.to_string(),
+                    s.rewarded.to_string(),
+                    s.score.to_string(),
+                    yes_no(s.passed),
+                    s.items.len().to_string(),
+                    format!("{} {}", s.policy.id, s.policy.version),
+                ]
+            })
+            .collect()
+    }
+    fn heading(&self) -> Vec<String> {
+        vec![format!("Monthly scores, {}", self.month)]
+    }
+    fn footing(&self) -> Vec<String> {
+        let failed = self.scores.iter().filter(|s| !s.passed).count();
+        vec![format!("{} employees, {failed} failed", self.scores.len())]
+    }
+}
+
+/// `appraise rate`: one year's ratings.
+#[derive(Debug, Serialize)]
+pub struct RatingsView {
+    pub year: i32,
+    /// The last month rated (`--through`, or today's month within the year).
+    pub through: Month,
+    pub ratings: Vec<Rating>,
+}
+
+impl Records for RatingsView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("employee", Left),
+            ("name", Left),
+            ("department", Left),
+            ("months", Right),
+            ("average", Right),
+            ("min", Right),
+            ("failed", Right),
+            ("grade", Left),
+            ("outcomes", Left),
+            ("flags", Left),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.ratings
+            .iter()
+            .map(|r| {
+                vec![
+                    r.employee.clone(),
+                    r.name.clone(),
+                    r.department.clone(),
+                    r.months.to_string(),
+                    r.average.to_string(),
+                    r.min.to_string(),
+                    r.failed_months.to_string(),
+                    format!("{} {}", r.label, r.grade),
+                    r.outcomes.join("、"),
+                    flags_text(&r.flags),
+                ]
+            })
+            .collect()
+    }
+    fn heading(&self) -> Vec<String> {
+        vec![format!("Annual ratings, {} (months through {})", self.year, self.through)]
+    }
+    fn footing(&self) -> Vec<String> {
+        // Grades in ladder order, best first.
+        let mut by: BTreeMap<(usize, &str), usize> = BTreeMap::new();
+        for r in &self.ratings {
+            *by.entry((r.rank, r.label.as_str())).or_default() += 1;
+        }
+        let dismissals = self.ratings.iter().filter(|r| r.flags.contains_key("dismissal_recommendation")).count();
+        let mut lines = vec![format!(
+            "{} employees: {}",
+            self.ratings.len(),
+            by.iter().map(|((_, l), n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+        )];
+        if dismissals > 0 {
+            lines.push(format!("{dismissals} dismissal recommendation(s) (4 or more failed months)"));
+        }
+        lines
+    }
+}
+
+/// `appraise log list`.
+#[derive(Debug, Serialize)]
+pub struct EventsView {
+    pub events: Vec<Event>,
+}
+
+impl Records for EventsView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("id", Right),
+            ("employee", Left),
+            ("date", Left),
+            ("kind", Left),
+            ("qty", Right),
+            ("fields", Left),
+            ("note", Left),
+            ("recorded_by", Left),
+            ("voided", Left),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.events
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.to_string(),
+                    e.employee.clone(),
+                    e.date.to_string(),
+                    e.kind.clone(),
+                    e.qty.to_string(),
+                    e.fields.iter().map(|(k, v)| format!("{k}={}", field_text(v))).collect::<Vec<_>>().join(" "),
+                    e.note.clone(),
+                    e.recorded_by.clone(),
+                    if e.voided { "VOIDED".into() } else { String::new() },
+                ]
+            })
+            .collect()
+    }
+}
+
+/// `appraise staff list`.
+#[derive(Debug, Serialize)]
+pub struct StaffView {
+    pub staff: Vec<Employee>,
+}
+
+impl Records for StaffView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("id", Left),
+            ("name", Left),
+            ("department", Left),
+            ("role", Left),
+            ("joined", Left),
+            ("left", Left),
+            ("supervisor", Left),
+            ("attributes", Left),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.staff
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.clone(),
+                    e.name.clone(),
+                    e.department.clone(),
+                    e.role.clone(),
+                    e.joined.to_string(),
+                    e.left.map(|d| d.to_string()).unwrap_or_default(),
+                    e.supervisor.clone().unwrap_or_default(),
+                    e.attrs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
+                ]
+            })
+            .collect()
+    }
+}
+
+/// `appraise dept list`.
+#[derive(Debug, Serialize)]
+pub struct DepartmentsView {
+    pub departments: Vec<Department>,
+}
+
+impl Records for DepartmentsView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![("id", Left), ("name", Left), ("head", Left)]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.departments
+            .iter()
+            .map(|d| vec![d.id.clone(), d.name.clone(), d.head.clone().unwrap_or_default()])
+            .collect()
+    }
+}
+
+/// `appraise rules list`.
+#[derive(Debug, Serialize)]
+pub struct VersionsView {
+    pub versions: Vec<Version>,
+}
+
+impl Records for VersionsView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("id", Right),
+            ("policy", Left),
+            ("name", Left),
+            ("version", Left),
+            ("effective_from", Left),
+            ("departments", Left),
+            ("hash", Left),
+            ("activated_by", Left),
+            ("activated_at", Left),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.versions
+            .iter()
+            .map(|v| {
+                vec![
+                    v.id.to_string(),
+                    v.policy.clone(),
+                    v.name.clone(),
+                    v.version.clone(),
+                    v.effective_from.clone(),
+                    v.departments.join(" "),
+                    v.hash.chars().take(12).collect(),
+                    v.activated_by.clone(),
+                    v.activated_at.clone(),
+                ]
+            })
+            .collect()
+    }
+}
+
+/// `appraise rules test`.
+#[derive(Debug, Serialize)]
+pub struct CasesView {
+    pub results: Vec<CaseResult>,
+}
+
+impl Records for CasesView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![("result", Left), ("policy", Left), ("test", Left), ("at", Left), ("expected vs actual", Left)]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.results
+            .iter()
+            .map(|r| {
+                vec![
+                    if r.passed { "ok".into() } else { "FAIL".into() },
+                    r.policy.clone(),
+                    r.name.clone(),
+                    format!("{}:{}", r.file, r.line),
+                    r.failures.join("\n"),
+                ]
+            })
+            .collect()
+    }
+    fn footing(&self) -> Vec<String> {
+        let failed = self.results.iter().filter(|r| !r.passed).count();
+        vec![format!("{} passed, {failed} failed", self.results.len() - failed)]
+    }
+}
+
+/// `appraise explain EMPLOYEE --month M`.
+#[derive(Debug, Serialize)]
+pub struct MonthExplanation {
+    #[serde(flatten)]
+    pub score: MonthScore,
+    /// base + Σ items, before the floor and ceiling.
+    pub raw: Points,
+    pub pass_mark: Points,
+    pub floor: Option<Points>,
+    pub ceiling: Option<Points>,
+}
+
+fn item_row(month: Option<Month>, i: &Item) -> Vec<String> {
+    let mut row = Vec::new();
+    if let Some(m) = month {
+        row.push(m.to_string());
+    }
+    row.extend([
+        i.date.map(|d| d.to_string()).unwrap_or_else(|| "(month)".into()),
+        i.event.map(|e| e.to_string()).unwrap_or_default(),
+        i.kind.clone(),
+        i.rule.clone(),
+        i.name.clone(),
+        i.points.to_string(),
+        i.reason.clone(),
+        i.note.clone(),
+        i.flags.join(" "),
+    ]);
+    row
+}
+
+const ITEM_COLUMNS: [(&str, Align); 9] = [
+    ("date", Left),
+    ("event", Right),
+    ("kind", Left),
+    ("rule", Left),
+    ("name", Left),
+    ("points", Right),
+    ("reason", Left),
+    ("note", Left),
+    ("flags", Left),
+];
+
+impl Records for MonthExplanation {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        ITEM_COLUMNS.to_vec()
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.score.items.iter().map(|i| item_row(None, i)).collect()
+    }
+    fn heading(&self) -> Vec<String> {
+        let s = &self.score;
+        vec![
+            format!("{} {} ({}), {}", s.employee, s.name, s.department, s.month),
+            format!("policy {} version {}; base {}", s.policy.id, s.policy.version, s.base),
+        ]
+    }
+    fn footing(&self) -> Vec<String> {
+        let s = &self.score;
+        let mut lines = vec![format!(
+            "base {} + deducted {} + rewarded {} = {}",
+            s.base, s.deducted, s.rewarded, self.raw
+        )];
+        if self.raw != s.score {
+            let bound = match (self.floor, self.ceiling) {
+                (Some(f), _) if self.raw < f => format!("the floor {f}"),
+                (_, Some(c)) => format!("the ceiling {c}"),
+                _ => "the bounds".into(),
+            };
+            lines.push(format!("kept within {bound}: {}", s.score));
+        }
+        lines.push(format!(
+            "score {} — {} (pass mark {})",
+            s.score,
+            if s.passed { "passed" } else { "FAILED" },
+            self.pass_mark
+        ));
+        lines
+    }
+}
+
+/// `appraise explain EMPLOYEE --year Y`.
+#[derive(Debug, Serialize)]
+pub struct YearExplanation {
+    pub year: i32,
+    pub rating: Rating,
+    pub months: Vec<MonthScore>,
+    /// Why the grade: the year rule that forced it, or the first grade whose `when` held.
+    pub because: String,
+}
+
+impl Records for YearExplanation {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        let mut c = vec![("month", Left)];
+        c.extend(ITEM_COLUMNS);
+        c
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.months.iter().flat_map(|m| m.items.iter().map(|i| item_row(Some(m.month), i))).collect()
+    }
+    fn heading(&self) -> Vec<String> {
+        let r = &self.rating;
+        let mut lines = vec![format!("{} {} ({}), {}", r.employee, r.name, r.department, self.year)];
+        lines.push(
+            self.months
+                .iter()
+                .map(|m| format!("{} {}{}", m.month, m.score, if m.passed { "" } else { " FAILED" }))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        );
+        lines
+    }
+    fn footing(&self) -> Vec<String> {
+        let r = &self.rating;
+        let mut lines = vec![
+            format!(
+                "{} months: average {}, min {}, max {}, {} failed; deducted {}, rewarded {}",
+                r.months, r.average, r.min, r.max, r.failed_months, r.deducted, r.rewarded
+            ),
+            format!("grade {} {}: {}", r.label, r.grade, self.because),
+            format!("outcomes: {}", r.outcomes.join("、")),
+        ];
+        if !r.flags.is_empty() {
+            lines.push(format!("flags: {}", flags_text(&r.flags)));
+        }
+        lines
+    }
+}

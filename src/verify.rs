@@ -1,0 +1,149 @@
+//! Runs a policy's `[[test]]` cases: made-up employees and events through the real engine,
+//! compared with what the case expects.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::engine::{self, EvalError, MonthScore};
+use crate::event::Event;
+use crate::month::{Month, parse_date};
+use crate::points::Points;
+use crate::policy::{Case, CasePeriod, Policy};
+use crate::staff::Employee;
+
+/// The outcome of one case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseResult {
+    pub policy: String,
+    pub file: String,
+    pub line: usize,
+    pub name: String,
+    pub passed: bool,
+    /// One line per expectation that did not hold: `what: expected X, got Y`.
+    pub failures: Vec<String>,
+}
+
+/// Runs every case of `policy`.
+pub fn run_cases(policy: &Policy) -> Vec<CaseResult> {
+    policy.tests.iter().map(|c| run_case(policy, c)).collect()
+}
+
+fn employee(policy: &Policy, case: &Case) -> Employee {
+    let mut attrs = case.staff.clone();
+    let mut take = |k: &str| attrs.remove(k);
+    let department = take("department").unwrap_or_else(|| {
+        policy.departments.iter().find(|d| *d != "*").cloned().unwrap_or_else(|| "test".into())
+    });
+    Employee {
+        id: take("id").unwrap_or_else(|| "T001".into()),
+        name: take("name").unwrap_or_else(|| "测试员工".into()),
+        department,
+        role: take("role").unwrap_or_else(|| "staff".into()),
+        joined: take("joined").and_then(|d| parse_date(&d)).unwrap_or_else(|| Month::new(2000, 1).map(Month::first_day).unwrap_or_default()),
+        left: take("left").and_then(|d| parse_date(&d)),
+        supervisor: take("supervisor"),
+        attrs,
+    }
+}
+
+fn run_case(policy: &Policy, case: &Case) -> CaseResult {
+    let staff = employee(policy, case);
+    let events: Vec<Event> = case
+        .events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Event {
+            id: i as i64 + 1,
+            employee: staff.id.clone(),
+            date: e.date,
+            kind: e.kind.clone(),
+            qty: e.qty,
+            note: e.note.clone(),
+            fields: e.fields.clone(),
+            recorded_by: "test".into(),
+            voided: false,
+        })
+        .collect();
+    let x = &case.expect;
+    let mut failures = Vec::new();
+    let mut check = |what: &str, expected: String, actual: String| {
+        if expected != actual {
+            failures.push(format!("{what}: expected {expected}, got {actual}"));
+        }
+    };
+    let outcome = evaluate(policy, &staff, case.period, &events);
+    match (outcome, &x.error) {
+        (Err(e), Some(want)) => check("error", format!("a message containing `{want}`"), if e.to_string().contains(want.as_str()) { format!("a message containing `{want}`") } else { format!("`{e}`") }),
+        (Err(e), None) => failures.push(format!("evaluation failed: {e}")),
+        (Ok(_), Some(want)) => failures.push(format!("error: expected a failure containing `{want}`, but the evaluation succeeded")),
+        (Ok((months, rating)), None) => {
+            let total = |f: fn(&MonthScore) -> Points| months.iter().map(f).sum::<Points>();
+            let opt = |p: Option<Points>| p.map_or("none".into(), |p| p.to_string());
+            let only_month = months.first().filter(|_| months.len() == 1 && matches!(case.period, CasePeriod::Month(_)));
+            if let Some(want) = x.score {
+                check("score", want.to_string(), opt(only_month.map(|m| m.score)));
+            }
+            if let Some(want) = x.passed {
+                check("passed", want.to_string(), only_month.map_or("none".into(), |m| m.passed.to_string()));
+            }
+            if let Some(want) = x.deducted {
+                check("deducted", want.to_string(), total(|m| m.deducted).to_string());
+            }
+            if let Some(want) = x.rewarded {
+                check("rewarded", want.to_string(), total(|m| m.rewarded).to_string());
+            }
+            let items: Vec<_> = months.iter().flat_map(|m| &m.items).collect();
+            if let Some(want) = x.items {
+                check("items", want.to_string(), items.len().to_string());
+            }
+            for (rule, want) in &x.points {
+                let got: Points = items.iter().filter(|i| &i.rule == rule).map(|i| i.points).sum();
+                check(&format!("points of `{rule}`"), want.to_string(), got.to_string());
+            }
+            let mut flags: BTreeMap<String, i64> = BTreeMap::new();
+            for f in items.iter().flat_map(|i| &i.flags) {
+                *flags.entry(f.clone()).or_default() += 1;
+            }
+            if let Some(r) = &rating {
+                flags = r.flags.clone();
+            }
+            if let Some(want) = &x.flags {
+                check("flags", format!("{want:?}"), format!("{:?}", flags.keys().collect::<Vec<_>>()));
+            }
+            if let Some(want) = &x.grade {
+                check("grade", want.clone(), rating.as_ref().map_or("none (a month test)".into(), |r| r.grade.clone()));
+            }
+            if let Some(want) = x.average {
+                check("average", want.to_string(), opt(rating.as_ref().map(|r| r.average)));
+            }
+            if let Some(want) = x.failed_months {
+                check("failed_months", want.to_string(), months.iter().filter(|m| !m.passed).count().to_string());
+            }
+        }
+    }
+    CaseResult {
+        policy: policy.id.clone(),
+        file: case.loc.file.to_string(),
+        line: case.loc.line,
+        name: case.name.clone(),
+        passed: failures.is_empty(),
+        failures,
+    }
+}
+
+type Evaluated = (Vec<MonthScore>, Option<engine::Rating>);
+
+fn evaluate(policy: &Policy, staff: &Employee, period: CasePeriod, events: &[Event]) -> Result<Evaluated, EvalError> {
+    match period {
+        CasePeriod::Month(m) => Ok((vec![engine::score_month(policy, staff, m, events)?], None)),
+        CasePeriod::Year(y) => {
+            let months = Month::of_year(y)
+                .filter(|m| staff.employed_in(*m))
+                .map(|m| engine::score_month(policy, staff, m, events))
+                .collect::<Result<Vec<_>, _>>()?;
+            let rating = if months.is_empty() { None } else { Some(engine::rate_year(policy, staff, y, &months)?) };
+            Ok((months, rating))
+        }
+    }
+}
