@@ -6,11 +6,10 @@ use crate::month::Month;
 use crate::report::{MonthExplanation, YearExplanation};
 
 #[derive(Debug, clap::Args)]
-#[group(id = "period", required = true, multiple = false, args = ["month", "year"])]
 pub struct Args {
     pub employee: String,
     /// YYYY-MM
-    #[arg(long)]
+    #[arg(long, conflicts_with = "year", required_unless_present = "year")]
     pub month: Option<Month>,
     #[arg(long)]
     pub year: Option<i32>,

@@ -19,9 +19,9 @@ pub enum Command {
     Add {
         employee: String,
         kind: String,
-        /// YYYY-MM-DD
+        /// YYYY-MM-DD (required)
         #[arg(long)]
-        date: String,
+        date: Option<String>,
         #[arg(long)]
         qty: Option<String>,
         #[arg(long)]
@@ -67,7 +67,13 @@ pub enum Command {
 pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
     match cmd {
         Command::Add { employee, kind, date, qty, note, by, fields } => {
+            let (mut fields, mut options) = field_flags(&fields)?;
+            let mut option = |name: &str, given: Option<String>| options.remove(name).or(given);
+            let (date, qty, note, by) = (option("date", date), option("qty", qty), option("note", note), option("by", by));
             let by = actor(by)?;
+            let Some(date) = date else {
+                return Err(found("`--date YYYY-MM-DD` is required"));
+            };
             let (mut store, rulebook) = ctx.store_and_rules()?;
             let row = EventRow {
                 employee,
@@ -76,7 +82,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 qty: qty.unwrap_or_default(),
                 note: note.unwrap_or_default(),
                 recorded_by: by.clone(),
-                fields: field_flags(&fields)?,
+                fields: std::mem::take(&mut fields),
             };
             let v = validator(ctx, &store, &rulebook, None)?;
             let event = v.check(&row).map_err(|p| found(format!("entry: {}\nnothing was stored", p.join("\nentry: "))))?;
@@ -118,9 +124,16 @@ fn validator<'a>(ctx: &Ctx, store: &Store, rulebook: &'a Rulebook, default_by: O
     })
 }
 
-/// Reads `--FIELD VALUE` / `--FIELD=VALUE` pairs.
-fn field_flags(args: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+/// Options of `log add` that may also come after the fields (clap hands everything after the
+/// first field to us).
+const ADD_OPTIONS: [&str; 4] = ["date", "qty", "note", "by"];
+
+/// Reads `--FIELD VALUE` / `--FIELD=VALUE` pairs into (fields, options of `log add`).
+type Flags = BTreeMap<String, String>;
+
+fn field_flags(args: &[String]) -> anyhow::Result<(Flags, Flags)> {
     let mut fields = BTreeMap::new();
+    let mut options = BTreeMap::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let Some(name) = a.strip_prefix("--") else {
@@ -133,11 +146,12 @@ fn field_flags(args: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
                 (name.to_string(), v.clone())
             }
         };
-        if fields.insert(name.clone(), value).is_some() {
-            return Err(found(format!("field `--{name}` is given twice")));
+        let into = if ADD_OPTIONS.contains(&name.as_str()) { &mut options } else { &mut fields };
+        if into.insert(name.clone(), value).is_some() {
+            return Err(found(format!("`--{name}` is given twice")));
         }
     }
-    Ok(fields)
+    Ok((fields, options))
 }
 
 /// Imports an events file, all or nothing.

@@ -74,7 +74,7 @@ pub fn score_month(
                     let o = values::outcome(v).map_err(|message| {
                         fail(&rule.id, Some(event.id), s, s.failure_at_start(message))
                     })?;
-                    (o, "script".to_string())
+                    (o, format!("script at {}:{}", s.origin.file, s.origin.line))
                 }
             };
             ledger.add_event_item(rule, event, outcome, reason);
@@ -104,7 +104,7 @@ pub fn score_month(
                 let v = s.run(vars()).map_err(|f| fail(&rule.id, None, s, f))?;
                 let o = values::outcome(v)
                     .map_err(|message| fail(&rule.id, None, s, s.failure_at_start(message)))?;
-                (o, "script".to_string())
+                (o, format!("script at {}:{}", s.origin.file, s.origin.line))
             }
         };
         if outcome.points.is_zero() && outcome.flags.is_empty() {

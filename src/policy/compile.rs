@@ -21,8 +21,8 @@ use crate::points::Points;
 /// Review steps a chain may name.
 pub const REVIEW_STEPS: [&str; 3] = ["manager", "department_head", "company"];
 
-/// Keys of an event that are not fields.
-const EVENT_KEYS: [&str; 7] = ["id", "kind", "date", "employee", "qty", "note", "recorded_by"];
+/// Keys of an event that are not fields (`by` is an option of `log add`).
+const EVENT_KEYS: [&str; 8] = ["id", "kind", "date", "employee", "qty", "note", "recorded_by", "by"];
 
 type Reader<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 
