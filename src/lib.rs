@@ -6,6 +6,7 @@
 //! [`cli`] is the thin command line on top.
 
 pub mod cli;
+pub mod demo;
 pub mod engine;
 pub mod evaluate;
 pub mod event;

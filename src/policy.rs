@@ -178,14 +178,13 @@ pub struct BundleFile {
 }
 
 impl Bundle {
-    /// SHA-256 of every file's name and text, hex: the identity of a policy version.
+    /// SHA-256 of every file's text in chain order, hex: the identity of a policy version.
+    /// Paths are left out, so the same rules activated from another folder are the same version.
     pub fn hash(&self) -> String {
         let mut h = Sha256::new();
         for f in &self.files {
-            for part in [f.name.as_bytes(), f.text.as_bytes()] {
-                h.update((part.len() as u64).to_le_bytes());
-                h.update(part);
-            }
+            h.update((f.text.len() as u64).to_le_bytes());
+            h.update(f.text.as_bytes());
         }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
