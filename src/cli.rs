@@ -71,7 +71,10 @@ pub struct Found {
 
 /// Returns an error that exits with code 1 (a check or validation found problems).
 pub fn found(message: impl Into<String>) -> anyhow::Error {
-    Found { message: message.into() }.into()
+    Found {
+        message: message.into(),
+    }
+    .into()
 }
 
 /// What every command needs: where the database is, how to print, and what day it is.
@@ -88,7 +91,8 @@ pub struct Ctx {
 impl Ctx {
     pub fn from_env(db: Option<PathBuf>, format: Format) -> anyhow::Result<Ctx> {
         let today = match std::env::var("APPRAISE_TODAY") {
-            Ok(s) => parse_date(&s).ok_or_else(|| anyhow::anyhow!("APPRAISE_TODAY `{s}` is not a date YYYY-MM-DD"))?,
+            Ok(s) => parse_date(&s)
+                .ok_or_else(|| anyhow::anyhow!("APPRAISE_TODAY `{s}` is not a date YYYY-MM-DD"))?,
             Err(_) => Local::now().date_naive(),
         };
         Ok(Ctx {

@@ -27,11 +27,26 @@ struct Conduct {
     praise: f64,
 }
 
-const EXEMPLARY: Conduct = Conduct { slips: 0.6, praise: 0.35 };
-const STEADY: Conduct = Conduct { slips: 2.0, praise: 0.15 };
-const UNEVEN: Conduct = Conduct { slips: 4.5, praise: 0.1 };
-const CARELESS: Conduct = Conduct { slips: 6.5, praise: 0.05 };
-const TROUBLED: Conduct = Conduct { slips: 9.5, praise: 0.0 };
+const EXEMPLARY: Conduct = Conduct {
+    slips: 0.6,
+    praise: 0.35,
+};
+const STEADY: Conduct = Conduct {
+    slips: 2.0,
+    praise: 0.15,
+};
+const UNEVEN: Conduct = Conduct {
+    slips: 4.5,
+    praise: 0.1,
+};
+const CARELESS: Conduct = Conduct {
+    slips: 6.5,
+    praise: 0.05,
+};
+const TROUBLED: Conduct = Conduct {
+    slips: 9.5,
+    praise: 0.0,
+};
 
 struct Person {
     id: String,
@@ -46,42 +61,80 @@ struct Person {
 }
 
 const SURNAMES: [&str; 24] = [
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高",
-    "林", "罗", "郑", "梁", "谢", "宋",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋",
 ];
 const GIVEN: [&str; 24] = [
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英",
-    "霞", "平", "刚", "桂英", "建华", "晓东",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "晓东",
 ];
 
 /// Deductible kinds of the customer-service policy with their weights (how common they are).
 const SERVICE_SLIPS: [(&str, u32); 30] = [
-    ("late", 30), ("early_leave", 6), ("uniform", 10), ("badge", 8), ("grooming", 3), ("shoes", 4),
-    ("posture", 5), ("missed_handover", 14), ("complaint_call", 10), ("complaint_arrival", 8),
-    ("minor_complaint", 6), ("missed_follow_up", 8), ("noise_or_reading", 4), ("snacks", 4),
-    ("unrelated_work", 5), ("phone_procedure", 5), ("leave_post", 3), ("sleeping", 2),
-    ("small_mistake", 6), ("slow_work", 3), ("repair_dispatch", 3), ("quarrel", 2),
-    ("uncollected_fee", 1), ("lost_tools", 1), ("refuse_order", 2), ("fake_repair", 1),
-    ("night_complaint", 3), ("uncollected_mail", 3), ("disobedience", 1), ("buddy_punch", 1),
+    ("late", 30),
+    ("early_leave", 6),
+    ("uniform", 10),
+    ("badge", 8),
+    ("grooming", 3),
+    ("shoes", 4),
+    ("posture", 5),
+    ("missed_handover", 14),
+    ("complaint_call", 10),
+    ("complaint_arrival", 8),
+    ("minor_complaint", 6),
+    ("missed_follow_up", 8),
+    ("noise_or_reading", 4),
+    ("snacks", 4),
+    ("unrelated_work", 5),
+    ("phone_procedure", 5),
+    ("leave_post", 3),
+    ("sleeping", 2),
+    ("small_mistake", 6),
+    ("slow_work", 3),
+    ("repair_dispatch", 3),
+    ("quarrel", 2),
+    ("uncollected_fee", 1),
+    ("lost_tools", 1),
+    ("refuse_order", 2),
+    ("fake_repair", 1),
+    ("night_complaint", 3),
+    ("uncollected_mail", 3),
+    ("disobedience", 1),
+    ("buddy_punch", 1),
 ];
 
 /// Deductible kinds of the company-wide policy (other departments).
 const COMPANY_SLIPS: [(&str, u32); 7] = [
-    ("late", 40), ("early_leave", 8), ("uniform", 14), ("badge", 10), ("grooming", 4), ("shoes", 6),
+    ("late", 40),
+    ("early_leave", 8),
+    ("uniform", 14),
+    ("badge", 10),
+    ("grooming", 4),
+    ("shoes", 6),
     ("posture", 8),
 ];
 
 /// Field columns of the events file, in order.
 const FIELD_COLUMNS: [&str; 11] = [
-    "minutes", "rings", "days", "approved", "amount", "passed_at", "phoned", "reported_same_day",
-    "answer_days", "resolved_days", "submitted",
+    "minutes",
+    "rings",
+    "days",
+    "approved",
+    "amount",
+    "passed_at",
+    "phoned",
+    "reported_same_day",
+    "answer_days",
+    "resolved_days",
+    "submitted",
 ];
 
 /// Builds the sample company for `year` from `seed`.
 pub fn generate(year: i32, seed: u64) -> Sample {
     let mut rng = fastrand::Rng::with_seed(seed);
     let people = staff(year, &mut rng);
-    let mut staff_csv = String::from("id,name,department,role,joined,left,supervisor,shift_start\n");
+    let mut staff_csv =
+        String::from("id,name,department,role,joined,left,supervisor,shift_start\n");
     for p in &people {
         let _ = writeln!(
             staff_csv,
@@ -97,7 +150,10 @@ pub fn generate(year: i32, seed: u64) -> Sample {
         );
     }
 
-    let mut events_csv = format!("employee,date,kind,qty,note,recorded_by,{}\n", FIELD_COLUMNS.join(","));
+    let mut events_csv = format!(
+        "employee,date,kind,qty,note,recorded_by,{}\n",
+        FIELD_COLUMNS.join(",")
+    );
     for month in Month::of_year(year) {
         for p in &people {
             let recorder = p
@@ -105,12 +161,19 @@ pub fn generate(year: i32, seed: u64) -> Sample {
                 .as_ref()
                 .and_then(|s| people.iter().find(|x| &x.id == s))
                 .map_or("公司办公室".to_string(), |s| s.name.clone());
-            let days: Vec<NaiveDate> = working_days(month).into_iter().filter(|d| p.joined <= *d && p.left.is_none_or(|l| *d <= l)).collect();
+            let days: Vec<NaiveDate> = working_days(month)
+                .into_iter()
+                .filter(|d| p.joined <= *d && p.left.is_none_or(|l| *d <= l))
+                .collect();
             if days.is_empty() {
                 continue;
             }
             let share = days.len() as f64 / working_days(month).len() as f64;
-            let slips = if p.department == "customer-service" { &SERVICE_SLIPS[..] } else { &COMPANY_SLIPS[..] };
+            let slips = if p.department == "customer-service" {
+                &SERVICE_SLIPS[..]
+            } else {
+                &COMPANY_SLIPS[..]
+            };
             // A bad month now and then: people have them.
             let mood = if rng.f64() < 0.12 { 2.2 } else { 1.0 };
             let n = poisson(&mut rng, p.conduct.slips * share * mood);
@@ -122,14 +185,27 @@ pub fn generate(year: i32, seed: u64) -> Sample {
             }
             for _ in 0..poisson(&mut rng, p.conduct.praise * share) {
                 let day = days[rng.usize(..days.len())];
-                rows.push((day, row(p, day, "commendation", "业主来信表扬", &recorder, &[])));
+                rows.push((
+                    day,
+                    row(p, day, "commendation", "业主来信表扬", &recorder, &[]),
+                ));
             }
             // Service records that met the standard are logged too; they score nothing.
             if p.department == "customer-service" && p.role == "staff" {
                 for _ in 0..rng.usize(1..4) {
                     let day = days[rng.usize(..days.len())];
                     let rings = rng.i64(1..=3).to_string();
-                    rows.push((day, row(p, day, "complaint_call", "", &recorder, &[("rings", &rings)])));
+                    rows.push((
+                        day,
+                        row(
+                            p,
+                            day,
+                            "complaint_call",
+                            "",
+                            &recorder,
+                            &[("rings", &rings)],
+                        ),
+                    ));
                 }
             }
             rows.sort();
@@ -139,8 +215,20 @@ pub fn generate(year: i32, seed: u64) -> Sample {
         }
     }
 
-    let head = |dept: &str| people.iter().find(|p| p.department == dept && p.role == "department_head").map(|p| p.id.clone()).unwrap_or_default();
-    let example = |c: f64| people.iter().find(|p| p.conduct.slips == c && p.role == "staff").map(|p| p.id.clone()).unwrap_or_default();
+    let head = |dept: &str| {
+        people
+            .iter()
+            .find(|p| p.department == dept && p.role == "department_head")
+            .map(|p| p.id.clone())
+            .unwrap_or_default()
+    };
+    let example = |c: f64| {
+        people
+            .iter()
+            .find(|p| p.conduct.slips == c && p.role == "staff")
+            .map(|p| p.id.clone())
+            .unwrap_or_default()
+    };
     Sample {
         staff_csv,
         events_csv,
@@ -152,32 +240,189 @@ pub fn generate(year: i32, seed: u64) -> Sample {
     }
 }
 
+/// (department, role, conduct, supervisor's index in the plan, joined, left)
+type Seat = (
+    &'static str,
+    &'static str,
+    Conduct,
+    Option<usize>,
+    NaiveDate,
+    Option<NaiveDate>,
+);
+
 fn staff(year: i32, rng: &mut fastrand::Rng) -> Vec<Person> {
     let date = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d).expect("valid sample date");
-    let before = |y: i32, m: u32| NaiveDate::from_ymd_opt(year - y, m, 1).expect("valid sample date");
-    // (department, role, conduct, supervisor index, joined, left)
-    let plan: Vec<(&'static str, &'static str, Conduct, Option<usize>, NaiveDate, Option<NaiveDate>)> = vec![
-        ("customer-service", "department_head", EXEMPLARY, None, before(6, 3), None),
-        ("customer-service", "manager", STEADY, Some(0), before(4, 7), None),
-        ("customer-service", "manager", EXEMPLARY, Some(0), before(3, 2), None),
-        ("customer-service", "staff", EXEMPLARY, Some(1), before(2, 4), None),
-        ("customer-service", "staff", STEADY, Some(1), before(3, 9), None),
-        ("customer-service", "staff", STEADY, Some(1), before(1, 5), None),
-        ("customer-service", "staff", UNEVEN, Some(1), before(2, 1), None),
-        ("customer-service", "staff", TROUBLED, Some(1), before(1, 8), None),
-        ("customer-service", "staff", STEADY, Some(1), date(5, 6), None),
-        ("customer-service", "staff", CARELESS, Some(1), before(2, 11), None),
-        ("customer-service", "staff", EXEMPLARY, Some(2), before(5, 3), None),
-        ("customer-service", "staff", UNEVEN, Some(2), before(1, 2), Some(date(9, 30))),
-        ("customer-service", "staff", STEADY, Some(2), before(2, 6), None),
-        ("customer-service", "staff", CARELESS, Some(2), before(1, 10), None),
-        ("customer-service", "staff", EXEMPLARY, Some(2), before(4, 4), None),
-        ("customer-service", "staff", UNEVEN, Some(2), before(3, 12), None),
-        ("customer-service", "staff", STEADY, Some(2), before(2, 3), None),
-        ("customer-service", "staff", TROUBLED, Some(2), date(2, 17), None),
-        ("customer-service", "staff", UNEVEN, Some(1), before(1, 6), None),
-        ("customer-service", "staff", STEADY, Some(2), before(5, 9), None),
-        ("security", "department_head", STEADY, None, before(7, 1), None),
+    let before =
+        |y: i32, m: u32| NaiveDate::from_ymd_opt(year - y, m, 1).expect("valid sample date");
+    let plan: Vec<Seat> = vec![
+        (
+            "customer-service",
+            "department_head",
+            EXEMPLARY,
+            None,
+            before(6, 3),
+            None,
+        ),
+        (
+            "customer-service",
+            "manager",
+            STEADY,
+            Some(0),
+            before(4, 7),
+            None,
+        ),
+        (
+            "customer-service",
+            "manager",
+            EXEMPLARY,
+            Some(0),
+            before(3, 2),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            EXEMPLARY,
+            Some(1),
+            before(2, 4),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            STEADY,
+            Some(1),
+            before(3, 9),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            STEADY,
+            Some(1),
+            before(1, 5),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            UNEVEN,
+            Some(1),
+            before(2, 1),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            TROUBLED,
+            Some(1),
+            before(1, 8),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            STEADY,
+            Some(1),
+            date(5, 6),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            CARELESS,
+            Some(1),
+            before(2, 11),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            EXEMPLARY,
+            Some(2),
+            before(5, 3),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            UNEVEN,
+            Some(2),
+            before(1, 2),
+            Some(date(9, 30)),
+        ),
+        (
+            "customer-service",
+            "staff",
+            STEADY,
+            Some(2),
+            before(2, 6),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            CARELESS,
+            Some(2),
+            before(1, 10),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            EXEMPLARY,
+            Some(2),
+            before(4, 4),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            UNEVEN,
+            Some(2),
+            before(3, 12),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            STEADY,
+            Some(2),
+            before(2, 3),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            TROUBLED,
+            Some(2),
+            date(2, 17),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            UNEVEN,
+            Some(1),
+            before(1, 6),
+            None,
+        ),
+        (
+            "customer-service",
+            "staff",
+            STEADY,
+            Some(2),
+            before(5, 9),
+            None,
+        ),
+        (
+            "security",
+            "department_head",
+            STEADY,
+            None,
+            before(7, 1),
+            None,
+        ),
         ("security", "staff", EXEMPLARY, Some(20), before(2, 5), None),
         ("security", "staff", UNEVEN, Some(20), before(1, 3), None),
         ("security", "staff", CARELESS, Some(20), before(3, 8), None),
@@ -188,7 +433,11 @@ fn staff(year: i32, rng: &mut fastrand::Rng) -> Vec<Person> {
         .enumerate()
         .map(|(i, (department, role, conduct, sup, joined, left))| {
             let name = loop {
-                let n = format!("{}{}", SURNAMES[rng.usize(..SURNAMES.len())], GIVEN[rng.usize(..GIVEN.len())]);
+                let n = format!(
+                    "{}{}",
+                    SURNAMES[rng.usize(..SURNAMES.len())],
+                    GIVEN[rng.usize(..GIVEN.len())]
+                );
                 if used.insert(n.clone()) {
                     break n;
                 }
@@ -201,7 +450,11 @@ fn staff(year: i32, rng: &mut fastrand::Rng) -> Vec<Person> {
                 joined: *joined,
                 left: *left,
                 supervisor: sup.map(|s| format!("E{:03}", s + 1)),
-                shift_start: if *department == "security" { "07:00" } else { "08:30" },
+                shift_start: if *department == "security" {
+                    "07:00"
+                } else {
+                    "08:30"
+                },
                 conduct: *conduct,
             }
         })
@@ -210,7 +463,12 @@ fn staff(year: i32, rng: &mut fastrand::Rng) -> Vec<Person> {
 
 /// Monday to Saturday: the front desk works six days.
 fn working_days(month: Month) -> Vec<NaiveDate> {
-    month.first_day().iter_days().take_while(|d| *d <= month.last_day()).filter(|d| d.weekday() != Weekday::Sun).collect()
+    month
+        .first_day()
+        .iter_days()
+        .take_while(|d| *d <= month.last_day())
+        .filter(|d| d.weekday() != Weekday::Sun)
+        .collect()
 }
 
 fn poisson(rng: &mut fastrand::Rng, mean: f64) -> usize {
@@ -237,8 +495,18 @@ fn pick<'a>(rng: &mut fastrand::Rng, weighted: &[(&'a str, u32)]) -> &'a str {
     weighted[0].0
 }
 
-fn row(p: &Person, day: NaiveDate, kind: &str, note: &str, by: &str, fields: &[(&str, &str)]) -> String {
-    let cells: Vec<&str> = FIELD_COLUMNS.iter().map(|c| fields.iter().find(|(k, _)| k == c).map_or("", |(_, v)| *v)).collect();
+fn row(
+    p: &Person,
+    day: NaiveDate,
+    kind: &str,
+    note: &str,
+    by: &str,
+    fields: &[(&str, &str)],
+) -> String {
+    let cells: Vec<&str> = FIELD_COLUMNS
+        .iter()
+        .map(|c| fields.iter().find(|(k, _)| k == c).map_or("", |(_, v)| *v))
+        .collect();
     format!("{},{day},{kind},,{note},{by},{}\n", p.id, cells.join(","))
 }
 
@@ -254,9 +522,30 @@ fn event_row(rng: &mut fastrand::Rng, p: &Person, kind: &str, day: NaiveDate, by
             };
             row(p, day, kind, "", by, &[("minutes", &minutes.to_string())])
         }
-        "complaint_call" => row(p, day, kind, "", by, &[("rings", &rng.u32(4..=8).to_string())]),
-        "complaint_arrival" => row(p, day, kind, "", by, &[("minutes", &rng.u32(6..=25).to_string())]),
-        "minor_complaint" => row(p, day, kind, "", by, &[("days", &rng.u32(3..=7).to_string()), ("approved", "false")]),
+        "complaint_call" => row(
+            p,
+            day,
+            kind,
+            "",
+            by,
+            &[("rings", &rng.u32(4..=8).to_string())],
+        ),
+        "complaint_arrival" => row(
+            p,
+            day,
+            kind,
+            "",
+            by,
+            &[("minutes", &rng.u32(6..=25).to_string())],
+        ),
+        "minor_complaint" => row(
+            p,
+            day,
+            kind,
+            "",
+            by,
+            &[("days", &rng.u32(3..=7).to_string()), ("approved", "false")],
+        ),
         "uncollected_fee" => {
             let amount = format!("{}.{:02}", rng.u32(80..=900), rng.u32(..100));
             row(p, day, kind, "物业费", by, &[("amount", &amount)])
@@ -265,7 +554,17 @@ fn event_row(rng: &mut fastrand::Rng, p: &Person, kind: &str, day: NaiveDate, by
             let t = format!("{:02}:{:02}", rng.u32(9..=11), rng.u32(..60));
             row(p, day, kind, "", by, &[("passed_at", &t)])
         }
-        "uncollected_mail" => row(p, day, kind, "", by, &[("days", &rng.u32(2..=4).to_string()), ("phoned", yes_no(false))]),
+        "uncollected_mail" => row(
+            p,
+            day,
+            kind,
+            "",
+            by,
+            &[
+                ("days", &rng.u32(2..=4).to_string()),
+                ("phoned", yes_no(false)),
+            ],
+        ),
         _ => row(p, day, kind, "", by, &[]),
     }
 }

@@ -30,7 +30,10 @@ pub struct PolicyRef {
 
 impl PolicyRef {
     pub fn of(p: &Policy) -> PolicyRef {
-        PolicyRef { id: p.id.clone(), version: p.version.clone() }
+        PolicyRef {
+            id: p.id.clone(),
+            version: p.version.clone(),
+        }
     }
 }
 
@@ -111,6 +114,9 @@ pub struct Rating {
     pub policy: PolicyRef,
     pub monthly: Vec<MonthResult>,
 }
+
+/// The result of an evaluation step; the error is boxed because it is large and rare.
+pub type EvalResult<T> = Result<T, Box<EvalError>>;
 
 /// A script that failed: which rule, for whom, on which event, and where in the policy.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

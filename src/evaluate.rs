@@ -10,7 +10,7 @@ use crate::event::Event;
 use crate::month::Month;
 use crate::rulebook::{self, Rulebook};
 use crate::staff::Employee;
-use crate::store::{self, EventFilter, Store};
+use crate::store::{self, Store};
 
 /// Why an evaluation could not be done.
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +20,7 @@ pub enum Error {
     #[error(transparent)]
     Rulebook(#[from] rulebook::Error),
     #[error(transparent)]
-    Eval(#[from] EvalError),
+    Eval(#[from] Box<EvalError>),
     #[error("{0}")]
     NoPolicy(String),
     #[error("no employee `{0}`; `appraise staff list` shows who is on file")]
@@ -38,10 +38,10 @@ pub struct Selection {
 
 impl Selection {
     fn staff(&self, store: &Store) -> Result<Vec<Employee>, Error> {
-        if let Some(id) = &self.employee {
-            if store.employee(id)?.is_none() {
-                return Err(Error::NoEmployee(id.clone()));
-            }
+        if let Some(id) = &self.employee
+            && store.employee(id)?.is_none()
+        {
+            return Err(Error::NoEmployee(id.clone()));
         }
         Ok(store
             .staff()?
@@ -52,7 +52,12 @@ impl Selection {
     }
 }
 
-fn score(rulebook: &Rulebook, e: &Employee, month: Month, events: &[Event]) -> Result<MonthScore, Error> {
+fn score(
+    rulebook: &Rulebook,
+    e: &Employee,
+    month: Month,
+    events: &[Event],
+) -> Result<MonthScore, Error> {
     let policy = rulebook
         .governing(&e.department, month)
         .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, month)))?;
@@ -60,28 +65,48 @@ fn score(rulebook: &Rulebook, e: &Employee, month: Month, events: &[Event]) -> R
 }
 
 /// The month's scores of every selected employee employed in it, by employee id.
-pub fn month_scores(store: &Store, rulebook: &Rulebook, month: Month, sel: &Selection) -> Result<Vec<MonthScore>, Error> {
+pub fn month_scores(
+    store: &Store,
+    rulebook: &Rulebook,
+    month: Month,
+    sel: &Selection,
+) -> Result<Vec<MonthScore>, Error> {
     let events = store.live_events_between(month, month)?;
     sel.staff(store)?
         .iter()
         .filter(|e| e.employed_in(month))
-        .map(|e| score(rulebook, e, month, events.get(&e.id).map_or(&[][..], Vec::as_slice)))
+        .map(|e| {
+            score(
+                rulebook,
+                e,
+                month,
+                events.get(&e.id).map_or(&[][..], Vec::as_slice),
+            )
+        })
         .collect()
 }
 
 /// The months of `year` a rating takes: up to `through` when given, never after `today`.
-pub fn rated_months(year: i32, through: Option<Month>, today: NaiveDate) -> Result<Vec<Month>, Error> {
-    if let Some(t) = through {
-        if t.year() != year {
-            return Err(Error::Period(format!("`--through {t}` is not a month of {year}")));
-        }
+pub fn rated_months(
+    year: i32,
+    through: Option<Month>,
+    today: NaiveDate,
+) -> Result<Vec<Month>, Error> {
+    if let Some(t) = through
+        && t.year() != year
+    {
+        return Err(Error::Period(format!(
+            "`--through {t}` is not a month of {year}"
+        )));
     }
     let now = Month::of(today);
     let months: Vec<Month> = Month::of_year(year)
         .filter(|m| through.is_none_or(|t| *m <= t) && *m <= now)
         .collect();
     if months.is_empty() {
-        return Err(Error::Period(format!("{year} has no month up to today ({today}) to rate")));
+        return Err(Error::Period(format!(
+            "{year} has no month up to today ({today}) to rate"
+        )));
     }
     Ok(months)
 }
@@ -93,7 +118,13 @@ pub struct YearResult {
 }
 
 /// Ratings of every selected employee employed in any of `months`, by employee id.
-pub fn year_ratings(store: &Store, rulebook: &Rulebook, year: i32, months: &[Month], sel: &Selection) -> Result<Vec<YearResult>, Error> {
+pub fn year_ratings(
+    store: &Store,
+    rulebook: &Rulebook,
+    year: i32,
+    months: &[Month],
+    sel: &Selection,
+) -> Result<Vec<YearResult>, Error> {
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return Ok(Vec::new());
     };
@@ -111,17 +142,10 @@ pub fn year_ratings(store: &Store, rulebook: &Rulebook, year: i32, months: &[Mon
             .governing(&e.department, last.month)
             .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, last.month)))?;
         let rating = engine::rate_year(policy, &e, year, &scores)?;
-        out.push(YearResult { rating, months: scores });
+        out.push(YearResult {
+            rating,
+            months: scores,
+        });
     }
     Ok(out)
-}
-
-/// Live events of one employee in one month (for explanations).
-pub fn employee_events(store: &Store, employee: &str, month: Month) -> Result<Vec<Event>, Error> {
-    Ok(store.events(&EventFilter {
-        employee: Some(employee.to_string()),
-        month: Some(month),
-        live_only: true,
-        ..EventFilter::default()
-    })?)
 }

@@ -129,8 +129,7 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
 pub fn is_identifier(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with(['-', '_'])
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
@@ -142,7 +141,10 @@ mod tests {
     fn parses_typed_text() {
         assert_eq!(FieldType::Int.parse(" 12 ").unwrap(), FieldValue::Int(12));
         assert!(FieldType::Int.parse("12.5").is_err());
-        assert_eq!(FieldType::Bool.parse("yes").unwrap(), FieldValue::Bool(true));
+        assert_eq!(
+            FieldType::Bool.parse("yes").unwrap(),
+            FieldValue::Bool(true)
+        );
         assert!(FieldType::Time.parse("8:30").is_err());
         assert!(FieldType::Time.parse("08:30").is_ok());
         assert!(FieldType::Date.parse("2026-02-30").is_err());

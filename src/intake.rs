@@ -49,21 +49,36 @@ pub(crate) struct Table {
 impl Table {
     pub fn read(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let bad = |line: u64, message: String| Rejected(vec![RowProblem { at: format!("{name}:{line}"), message }]);
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+        let bad = |line: u64, message: String| {
+            Rejected(vec![RowProblem {
+                at: format!("{name}:{line}"),
+                message,
+            }])
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(text.as_bytes());
         let headers: Vec<String> = reader
             .headers()
             .map_err(|e| bad(1, format!("cannot read the header row: {e}")))?
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
-        let missing: Vec<&str> = required.iter().copied().filter(|r| !headers.iter().any(|h| h == r)).collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|r| !headers.iter().any(|h| h == r))
+            .collect();
         if !missing.is_empty() {
             return Err(bad(
                 1,
                 format!(
                     "the header row lacks {}; the file must start with a header like `{}`",
-                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     required.join(",")
                 ),
             ));
@@ -71,7 +86,10 @@ impl Table {
         let mut seen = std::collections::BTreeSet::new();
         for h in &headers {
             if !seen.insert(h) {
-                return Err(bad(1, format!("column `{h}` appears twice in the header row")));
+                return Err(bad(
+                    1,
+                    format!("column `{h}` appears twice in the header row"),
+                ));
             }
         }
         let mut rows = Vec::new();
@@ -88,13 +106,22 @@ impl Table {
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
                     let message = match e.kind() {
-                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                            format!("has {len} cells but the header has {expected_len}; check for a stray or missing comma")
+                        csv::ErrorKind::UnequalLengths {
+                            expected_len, len, ..
+                        } => {
+                            format!(
+                                "has {len} cells but the header has {expected_len}; check for a stray or missing comma"
+                            )
                         }
-                        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8; save the file as UTF-8".into(),
+                        csv::ErrorKind::Utf8 { .. } => {
+                            "is not valid UTF-8; save the file as UTF-8".into()
+                        }
                         _ => e.to_string(),
                     };
-                    problems.push(RowProblem { at: format!("{name}:{line}"), message });
+                    problems.push(RowProblem {
+                        at: format!("{name}:{line}"),
+                        message,
+                    });
                 }
             }
         }

@@ -30,7 +30,10 @@ pub(crate) fn serde_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S:
 }
 
 /// Serializes an optional date as `YYYY-MM-DD` or `null`.
-pub(crate) fn serde_opt_date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serde_opt_date<S: Serializer>(
+    d: &Option<NaiveDate>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match d {
         Some(d) => serde_date(d, s),
         None => s.serialize_none(),

@@ -41,22 +41,37 @@ impl Month {
     }
 
     pub fn last_day(self) -> NaiveDate {
-        self.next().first_day().pred_opt().expect("dates before year -262143 never occur")
+        self.next()
+            .first_day()
+            .pred_opt()
+            .expect("dates before year -262143 never occur")
     }
 
     pub fn next(self) -> Month {
         if self.month == 12 {
-            Month { year: self.year + 1, month: 1 }
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            Month { year: self.year, month: self.month + 1 }
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
 
     pub fn prev(self) -> Month {
         if self.month == 1 {
-            Month { year: self.year - 1, month: 12 }
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
         } else {
-            Month { year: self.year, month: self.month - 1 }
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
         }
     }
 

@@ -157,14 +157,26 @@ mod tests {
         assert_eq!(Points::from_hundredths(-25).to_string(), "-0.25");
         assert_eq!(Points::whole(-3).to_string(), "-3");
         assert_eq!(serde_json::to_string(&Points::whole(98)).unwrap(), "98");
-        assert_eq!(serde_json::to_string(&Points::from_hundredths(9750)).unwrap(), "97.5");
-        assert_eq!(serde_json::to_string(&Points::from_hundredths(1234)).unwrap(), "12.34");
+        assert_eq!(
+            serde_json::to_string(&Points::from_hundredths(9750)).unwrap(),
+            "97.5"
+        );
+        assert_eq!(
+            serde_json::to_string(&Points::from_hundredths(1234)).unwrap(),
+            "12.34"
+        );
     }
 
     #[test]
     fn mean_rounds_half_away_from_zero() {
-        assert_eq!(Points::from_hundredths(5).mean(2), Points::from_hundredths(3));
-        assert_eq!(Points::from_hundredths(-5).mean(2), Points::from_hundredths(-3));
+        assert_eq!(
+            Points::from_hundredths(5).mean(2),
+            Points::from_hundredths(3)
+        );
+        assert_eq!(
+            Points::from_hundredths(-5).mean(2),
+            Points::from_hundredths(-3)
+        );
         assert_eq!(Points::whole(290).mean(3).to_string(), "96.67");
         assert_eq!(Points::ZERO.mean(0), Points::ZERO);
     }

@@ -235,11 +235,18 @@ impl Policy {
     /// Why `kind` is not one this policy knows, with the closest known kind.
     pub fn unknown_kind(&self, kind: &str) -> String {
         match self.closest_kind(kind) {
-            Some(k) => format!("unknown kind `{kind}` for policy `{}`; did you mean `{k}`?", self.id),
+            Some(k) => format!(
+                "unknown kind `{kind}` for policy `{}`; did you mean `{k}`?",
+                self.id
+            ),
             None => format!(
                 "unknown kind `{kind}` for policy `{}`; known kinds: {}",
                 self.id,
-                self.kinds.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+                self.kinds
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -264,7 +271,11 @@ impl Policy {
         for name in fields.keys().filter(|n| !declared.contains_key(*n)) {
             problems.push(format!("kind `{kind}` has no field `{name}`"));
         }
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
     }
 }
 

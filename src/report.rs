@@ -42,7 +42,8 @@ pub trait Records: Serialize {
 pub fn render(format: Format, value: &impl Records) -> String {
     match format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(value).expect("report values always serialize");
+            let mut s =
+                serde_json::to_string_pretty(value).expect("report values always serialize");
             s.push('\n');
             s
         }
@@ -79,14 +80,16 @@ fn table_text(value: &impl Records) -> String {
         let columns = value.columns();
         let mut table = Table::new();
         // Fixed layout: the same data always prints the same, terminal or pipe.
-        table.load_preset(presets::UTF8_FULL_CONDENSED).force_no_tty();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .force_no_tty();
         table.set_header(columns.iter().map(|(c, _)| *c));
         table.add_rows(rows);
         for (i, (_, align)) in columns.iter().enumerate() {
-            if *align == Align::Right {
-                if let Some(c) = table.column_mut(i) {
-                    c.set_cell_alignment(CellAlignment::Right);
-                }
+            if *align == Align::Right
+                && let Some(c) = table.column_mut(i)
+            {
+                c.set_cell_alignment(CellAlignment::Right);
             }
         }
         out.push_str(&table.to_string());
@@ -111,14 +114,23 @@ mod tests {
             vec![("name", Align::Left), ("n", Align::Right)]
         }
         fn rows(&self) -> Vec<Vec<String>> {
-            self.0.iter().map(|(a, b)| vec![a.clone(), b.to_string()]).collect()
+            self.0
+                .iter()
+                .map(|(a, b)| vec![a.clone(), b.to_string()])
+                .collect()
         }
     }
 
     #[test]
     fn table_lines_up_with_cjk_text() {
-        let t = render(Format::Table, &Names(vec![("张三丰".into(), 1), ("Bob".into(), 10)]));
-        let widths: Vec<usize> = t.lines().map(unicode_width::UnicodeWidthStr::width).collect();
+        let t = render(
+            Format::Table,
+            &Names(vec![("张三丰".into(), 1), ("Bob".into(), 10)]),
+        );
+        let widths: Vec<usize> = t
+            .lines()
+            .map(unicode_width::UnicodeWidthStr::width)
+            .collect();
         assert!(widths.windows(2).all(|w| w[0] == w[1]), "{t}");
     }
 

@@ -13,7 +13,11 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] store::Error),
     #[error("activated version {id} of policy `{policy}` no longer loads:\n{problems}")]
-    Stored { id: i64, policy: String, problems: Problems },
+    Stored {
+        id: i64,
+        policy: String,
+        problems: Problems,
+    },
 }
 
 /// Every activated version with its compiled policy.
@@ -67,10 +71,22 @@ impl Rulebook {
     /// that month or earlier), those naming the department beat `*`; then the latest
     /// `effective_from`; then the latest activation.
     pub fn governing(&self, department: &str, month: Month) -> Option<&Arc<Policy>> {
-        let in_force = || self.versions.iter().filter(|(_, p)| p.effective_from <= month);
-        let named: Vec<_> = in_force().filter(|(_, p)| p.departments.iter().any(|d| d == department)).collect();
-        let pool = if named.is_empty() { in_force().filter(|(_, p)| p.governs_all()).collect() } else { named };
-        pool.into_iter().max_by_key(|(v, p)| (p.effective_from, v.id)).map(|(_, p)| p)
+        let in_force = || {
+            self.versions
+                .iter()
+                .filter(|(_, p)| p.effective_from <= month)
+        };
+        let named: Vec<_> = in_force()
+            .filter(|(_, p)| p.departments.iter().any(|d| d == department))
+            .collect();
+        let pool = if named.is_empty() {
+            in_force().filter(|(_, p)| p.governs_all()).collect()
+        } else {
+            named
+        };
+        pool.into_iter()
+            .max_by_key(|(v, p)| (p.effective_from, v.id))
+            .map(|(_, p)| p)
     }
 
     /// Why nothing governs, for error messages.

@@ -21,17 +21,31 @@ use crate::staff::{Department, Employee};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("database `{path}`: {source}")]
-    Open { path: String, source: rusqlite::Error },
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("database holds a malformed value: {0}")]
     Corrupt(String),
-    #[error("database `{path}` has schema version {found}, newer than this appraise ({known}); upgrade appraise")]
-    TooNew { path: String, found: i64, known: i64 },
+    #[error(
+        "database `{path}` has schema version {found}, newer than this appraise ({known}); upgrade appraise"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
     #[error("no event with id {0}; `appraise log list` shows the ids")]
     NoEvent(i64),
     #[error("event {id} is already voided ({reason}, by {by} at {at})")]
-    AlreadyVoided { id: i64, reason: String, by: String, at: String },
+    AlreadyVoided {
+        id: i64,
+        reason: String,
+        by: String,
+        at: String,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -114,7 +128,10 @@ impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         let shown = path.display().to_string();
-        let conn = Connection::open(path).map_err(|source| Error::Open { path: shown.clone(), source })?;
+        let conn = Connection::open(path).map_err(|source| Error::Open {
+            path: shown.clone(),
+            source,
+        })?;
         // Several supervisors may write at once: WAL lets readers go on, the timeout queues writers.
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -125,10 +142,16 @@ impl Store {
     }
 
     fn migrate(&mut self, path: &str) -> Result<()> {
-        let found: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let found: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = schema::MIGRATIONS.len() as i64;
         if found > known {
-            return Err(Error::TooNew { path: path.to_string(), found, known });
+            return Err(Error::TooNew {
+                path: path.to_string(),
+                found,
+                known,
+            });
         }
         let tx = self.conn.transaction()?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
@@ -152,8 +175,16 @@ impl Store {
     }
 
     pub fn departments(&self) -> Result<Vec<Department>> {
-        let mut st = self.conn.prepare("SELECT id, name, head FROM departments ORDER BY id")?;
-        let rows = st.query_map([], |r| Ok(Department { id: r.get(0)?, name: r.get(1)?, head: r.get(2)? }))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT id, name, head FROM departments ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok(Department {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                head: r.get(2)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -190,14 +221,20 @@ impl Store {
 
     /// Every employee, by id.
     pub fn staff(&self) -> Result<Vec<Employee>> {
-        let mut st = self.conn.prepare(&format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY id"))?;
+        let mut st = self
+            .conn
+            .prepare(&format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY id"))?;
         let rows = st.query_map([], staff_row)?;
         rows.map(|r| employee(r?)).collect()
     }
 
     pub fn employee(&self, id: &str) -> Result<Option<Employee>> {
         self.conn
-            .query_row(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?1"), [id], staff_row)
+            .query_row(
+                &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?1"),
+                [id],
+                staff_row,
+            )
             .optional()?
             .map(employee)
             .transpose()
@@ -322,7 +359,8 @@ impl Store {
             Ok(Event {
                 id,
                 employee,
-                date: parse_date(&date).ok_or_else(|| Error::Corrupt(format!("event {id} date `{date}`")))?,
+                date: parse_date(&date)
+                    .ok_or_else(|| Error::Corrupt(format!("event {id} date `{date}`")))?,
                 kind,
                 qty,
                 note,
@@ -336,12 +374,20 @@ impl Store {
     }
 
     /// Live events of every employee in `[from, to]`, grouped by employee.
-    pub fn live_events_between(&self, from: Month, to: Month) -> Result<BTreeMap<String, Vec<Event>>> {
+    pub fn live_events_between(
+        &self,
+        from: Month,
+        to: Month,
+    ) -> Result<BTreeMap<String, Vec<Event>>> {
         let mut by: BTreeMap<String, Vec<Event>> = BTreeMap::new();
         let mut month = from;
         let mut all = Vec::new();
         while month <= to {
-            all.extend(self.events(&EventFilter { month: Some(month), live_only: true, ..EventFilter::default() })?);
+            all.extend(self.events(&EventFilter {
+                month: Some(month),
+                live_only: true,
+                ..EventFilter::default()
+            })?);
             month = month.next();
         }
         for e in all {
@@ -351,22 +397,31 @@ impl Store {
     }
 
     pub fn event(&self, id: i64) -> Result<Event> {
-        self.events(&EventFilter { id: Some(id), ..EventFilter::default() })?
-            .pop()
-            .ok_or(Error::NoEvent(id))
+        self.events(&EventFilter {
+            id: Some(id),
+            ..EventFilter::default()
+        })?
+        .pop()
+        .ok_or(Error::NoEvent(id))
     }
 
     /// Marks an event as voided: it stays in the log and stops counting.
     pub fn void(&self, id: i64, reason: &str, by: &str, at: &str) -> Result<()> {
-        let exists: bool = self.conn.query_row("SELECT count(*) > 0 FROM events WHERE id = ?1", [id], |r| r.get(0))?;
+        let exists: bool =
+            self.conn
+                .query_row("SELECT count(*) > 0 FROM events WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
         if !exists {
             return Err(Error::NoEvent(id));
         }
         let prior = self
             .conn
-            .query_row("SELECT reason, by, at FROM voids WHERE event_id = ?1", [id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT reason, by, at FROM voids WHERE event_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()?;
         if let Some((reason, by, at)) = prior {
             return Err(Error::AlreadyVoided { id, reason, by, at });
@@ -431,7 +486,18 @@ impl Store {
             ))
         })?;
         rows.map(|r| {
-            let (id, policy, name, version, effective_from, departments, bundle, hash, activated_by, activated_at) = r?;
+            let (
+                id,
+                policy,
+                name,
+                version,
+                effective_from,
+                departments,
+                bundle,
+                hash,
+                activated_by,
+                activated_at,
+            ) = r?;
             Ok(Version {
                 id,
                 policy,
@@ -452,21 +518,41 @@ impl Store {
 }
 
 /// A staff row as stored, before its dates and attributes are parsed.
-type StaffRow = (String, String, String, String, String, Option<String>, Option<String>, String);
+type StaffRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
 
 const STAFF_COLUMNS: &str = "id, name, department, role, joined, left_on, supervisor, attrs";
 
 fn staff_row(r: &Row) -> rusqlite::Result<StaffRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
 }
 
 fn employee(row: StaffRow) -> Result<Employee> {
     let (id, name, department, role, joined, left, supervisor, attrs) = row;
-    let date = |s: &str| parse_date(s).ok_or_else(|| Error::Corrupt(format!("employee {id} date `{s}`")));
+    let date =
+        |s: &str| parse_date(s).ok_or_else(|| Error::Corrupt(format!("employee {id} date `{s}`")));
     Ok(Employee {
         joined: date(&joined)?,
         left: left.as_deref().map(date).transpose()?,
-        attrs: serde_json::from_str(&attrs).map_err(|e| Error::Corrupt(format!("employee {id} attrs: {e}")))?,
+        attrs: serde_json::from_str(&attrs)
+            .map_err(|e| Error::Corrupt(format!("employee {id} attrs: {e}")))?,
         id,
         name,
         department,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{self, EvalError, MonthScore};
+use crate::engine::{self, EvalResult, MonthScore};
 use crate::event::Event;
 use crate::month::{Month, parse_date};
 use crate::points::Points;
@@ -33,14 +33,25 @@ fn employee(policy: &Policy, case: &Case) -> Employee {
     let mut attrs = case.staff.clone();
     let mut take = |k: &str| attrs.remove(k);
     let department = take("department").unwrap_or_else(|| {
-        policy.departments.iter().find(|d| *d != "*").cloned().unwrap_or_else(|| "test".into())
+        policy
+            .departments
+            .iter()
+            .find(|d| *d != "*")
+            .cloned()
+            .unwrap_or_else(|| "test".into())
     });
     Employee {
         id: take("id").unwrap_or_else(|| "T001".into()),
         name: take("name").unwrap_or_else(|| "测试员工".into()),
         department,
         role: take("role").unwrap_or_else(|| "staff".into()),
-        joined: take("joined").and_then(|d| parse_date(&d)).unwrap_or_else(|| Month::new(2000, 1).map(Month::first_day).unwrap_or_default()),
+        joined: take("joined")
+            .and_then(|d| parse_date(&d))
+            .unwrap_or_else(|| {
+                Month::new(2000, 1)
+                    .map(Month::first_day)
+                    .unwrap_or_default()
+            }),
         left: take("left").and_then(|d| parse_date(&d)),
         supervisor: take("supervisor"),
         attrs,
@@ -74,32 +85,64 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
     };
     let outcome = evaluate(policy, &staff, case.period, &events);
     match (outcome, &x.error) {
-        (Err(e), Some(want)) => check("error", format!("a message containing `{want}`"), if e.to_string().contains(want.as_str()) { format!("a message containing `{want}`") } else { format!("`{e}`") }),
+        (Err(e), Some(want)) => check(
+            "error",
+            format!("a message containing `{want}`"),
+            if e.to_string().contains(want.as_str()) {
+                format!("a message containing `{want}`")
+            } else {
+                format!("`{e}`")
+            },
+        ),
         (Err(e), None) => failures.push(format!("evaluation failed: {e}")),
-        (Ok(_), Some(want)) => failures.push(format!("error: expected a failure containing `{want}`, but the evaluation succeeded")),
+        (Ok(_), Some(want)) => failures.push(format!(
+            "error: expected a failure containing `{want}`, but the evaluation succeeded"
+        )),
         (Ok((months, rating)), None) => {
             let total = |f: fn(&MonthScore) -> Points| months.iter().map(f).sum::<Points>();
             let opt = |p: Option<Points>| p.map_or("none".into(), |p| p.to_string());
-            let only_month = months.first().filter(|_| months.len() == 1 && matches!(case.period, CasePeriod::Month(_)));
+            let only_month = months
+                .first()
+                .filter(|_| months.len() == 1 && matches!(case.period, CasePeriod::Month(_)));
             if let Some(want) = x.score {
                 check("score", want.to_string(), opt(only_month.map(|m| m.score)));
             }
             if let Some(want) = x.passed {
-                check("passed", want.to_string(), only_month.map_or("none".into(), |m| m.passed.to_string()));
+                check(
+                    "passed",
+                    want.to_string(),
+                    only_month.map_or("none".into(), |m| m.passed.to_string()),
+                );
             }
             if let Some(want) = x.deducted {
-                check("deducted", want.to_string(), total(|m| m.deducted).to_string());
+                check(
+                    "deducted",
+                    want.to_string(),
+                    total(|m| m.deducted).to_string(),
+                );
             }
             if let Some(want) = x.rewarded {
-                check("rewarded", want.to_string(), total(|m| m.rewarded).to_string());
+                check(
+                    "rewarded",
+                    want.to_string(),
+                    total(|m| m.rewarded).to_string(),
+                );
             }
             let items: Vec<_> = months.iter().flat_map(|m| &m.items).collect();
             if let Some(want) = x.items {
                 check("items", want.to_string(), items.len().to_string());
             }
             for (rule, want) in &x.points {
-                let got: Points = items.iter().filter(|i| &i.rule == rule).map(|i| i.points).sum();
-                check(&format!("points of `{rule}`"), want.to_string(), got.to_string());
+                let got: Points = items
+                    .iter()
+                    .filter(|i| &i.rule == rule)
+                    .map(|i| i.points)
+                    .sum();
+                check(
+                    &format!("points of `{rule}`"),
+                    want.to_string(),
+                    got.to_string(),
+                );
             }
             let mut flags: BTreeMap<String, i64> = BTreeMap::new();
             for f in items.iter().flat_map(|i| &i.flags) {
@@ -109,16 +152,34 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
                 flags = r.flags.clone();
             }
             if let Some(want) = &x.flags {
-                check("flags", format!("{want:?}"), format!("{:?}", flags.keys().collect::<Vec<_>>()));
+                check(
+                    "flags",
+                    format!("{want:?}"),
+                    format!("{:?}", flags.keys().collect::<Vec<_>>()),
+                );
             }
             if let Some(want) = &x.grade {
-                check("grade", want.clone(), rating.as_ref().map_or("none (a month test)".into(), |r| r.grade.clone()));
+                check(
+                    "grade",
+                    want.clone(),
+                    rating
+                        .as_ref()
+                        .map_or("none (a month test)".into(), |r| r.grade.clone()),
+                );
             }
             if let Some(want) = x.average {
-                check("average", want.to_string(), opt(rating.as_ref().map(|r| r.average)));
+                check(
+                    "average",
+                    want.to_string(),
+                    opt(rating.as_ref().map(|r| r.average)),
+                );
             }
             if let Some(want) = x.failed_months {
-                check("failed_months", want.to_string(), months.iter().filter(|m| !m.passed).count().to_string());
+                check(
+                    "failed_months",
+                    want.to_string(),
+                    months.iter().filter(|m| !m.passed).count().to_string(),
+                );
             }
         }
     }
@@ -134,7 +195,12 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
 
 type Evaluated = (Vec<MonthScore>, Option<engine::Rating>);
 
-fn evaluate(policy: &Policy, staff: &Employee, period: CasePeriod, events: &[Event]) -> Result<Evaluated, EvalError> {
+fn evaluate(
+    policy: &Policy,
+    staff: &Employee,
+    period: CasePeriod,
+    events: &[Event],
+) -> EvalResult<Evaluated> {
     match period {
         CasePeriod::Month(m) => Ok((vec![engine::score_month(policy, staff, m, events)?], None)),
         CasePeriod::Year(y) => {
@@ -142,7 +208,11 @@ fn evaluate(policy: &Policy, staff: &Employee, period: CasePeriod, events: &[Eve
                 .filter(|m| staff.employed_in(*m))
                 .map(|m| engine::score_month(policy, staff, m, events))
                 .collect::<Result<Vec<_>, _>>()?;
-            let rating = if months.is_empty() { None } else { Some(engine::rate_year(policy, staff, y, &months)?) };
+            let rating = if months.is_empty() {
+                None
+            } else {
+                Some(engine::rate_year(policy, staff, y, &months)?)
+            };
             Ok((months, rating))
         }
     }

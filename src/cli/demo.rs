@@ -26,9 +26,17 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
             std::fs::create_dir_all(&d)?;
             d
         }
-        None => tempfile::Builder::new().prefix("appraise-demo-").tempdir()?.keep(),
+        None => tempfile::Builder::new()
+            .prefix("appraise-demo-")
+            .tempdir()?
+            .keep(),
     };
-    let ws = Ctx { db: dir.join("appraise.db"), db_given: true, format: ctx.format, today: ctx.today };
+    let ws = Ctx {
+        db: dir.join("appraise.db"),
+        db_given: true,
+        format: ctx.format,
+        today: ctx.today,
+    };
     println!("Building the sample company in {}", dir.display());
     init::setup(&ws, &dir, "demo")?;
 
@@ -46,14 +54,26 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
     log::import(&ws, &events_file, false, Some("demo".into()))?;
     println!();
 
-    rate::run(&ws, rate::Args { year: YEAR, department: None, through: None })?;
+    rate::run(
+        &ws,
+        rate::Args {
+            year: YEAR,
+            department: None,
+            through: None,
+        },
+    )?;
 
     let db = ws.db.display();
     let (good, troubled) = &sample.examples;
     println!();
-    println!("The workspace is {} (database, rules/, staff.csv, events.csv). Try:", dir.display());
+    println!(
+        "The workspace is {} (database, rules/, staff.csv, events.csv). Try:",
+        dir.display()
+    );
     println!("  appraise --db {db} explain {troubled} --year {YEAR}");
     println!("  appraise --db {db} score --month {YEAR}-03 --department customer-service");
-    println!("  appraise --db {db} log add {good} late --date {YEAR}-12-15 --minutes 20 --by 张主管");
+    println!(
+        "  appraise --db {db} log add {good} late --date {YEAR}-12-15 --minutes 20 --by 张主管"
+    );
     Ok(())
 }

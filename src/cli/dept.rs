@@ -26,17 +26,23 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
     match cmd {
         Command::Add { id, name, head } => {
             if !is_identifier(&id) {
-                return Err(found(format!("department id `{id}` may only use a-z, 0-9, `_` and `-`, e.g. customer-service")));
+                return Err(found(format!(
+                    "department id `{id}` may only use a-z, 0-9, `_` and `-`, e.g. customer-service"
+                )));
             }
-            if let Some(h) = &head {
-                if store.employee(h)?.is_none() {
-                    return Err(found(format!("no employee `{h}` to head `{id}`; import staff first")));
-                }
+            if let Some(h) = &head
+                && store.employee(h)?.is_none()
+            {
+                return Err(found(format!(
+                    "no employee `{h}` to head `{id}`; import staff first"
+                )));
             }
             store.put_department(&id, name.as_deref(), head.as_deref())?;
             println!("department `{id}` saved");
             Ok(())
         }
-        Command::List => ctx.print(&DepartmentsView { departments: store.departments()? }),
+        Command::List => ctx.print(&DepartmentsView {
+            departments: store.departments()?,
+        }),
     }
 }

@@ -20,12 +20,17 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
     let (store, rulebook) = ctx.store_and_rules()?;
-    let sel = Selection { department: None, employee: Some(a.employee.clone()) };
+    let sel = Selection {
+        department: None,
+        employee: Some(a.employee.clone()),
+    };
     if let Some(month) = a.month {
         let Some(score) = month_scores(&store, &rulebook, month, &sel)?.pop() else {
             anyhow::bail!("`{}` was not employed in {month}", a.employee);
         };
-        let policy = rulebook.governing(&score.department, month).expect("scored months have a policy");
+        let policy = rulebook
+            .governing(&score.department, month)
+            .expect("scored months have a policy");
         let raw = score.base + score.items.iter().map(|i| i.points).sum();
         return ctx.print(&MonthExplanation {
             raw,
@@ -38,18 +43,36 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
     let year = a.year.expect("clap requires --month or --year");
     let months = rated_months(year, a.through, ctx.today)?;
     let Some(result) = year_ratings(&store, &rulebook, year, &months, &sel)?.pop() else {
-        anyhow::bail!("`{}` was not employed in {year} up to {}", a.employee, months.last().map(Month::to_string).unwrap_or_default());
+        anyhow::bail!(
+            "`{}` was not employed in {year} up to {}",
+            a.employee,
+            months.last().map(Month::to_string).unwrap_or_default()
+        );
     };
     let r = &result.rating;
     let because = match &r.forced_by {
         Some(rule) => format!("forced by year rule `{rule}`"),
         None => {
-            let policy = rulebook.governing(&r.department, result.months.last().map_or(months[0], |m| m.month));
-            match policy.and_then(|p| p.grades.iter().find(|g| g.id == r.grade)).and_then(|g| g.when.as_ref()) {
-                Some(w) => format!("the first grade whose condition holds: `{}`", w.source.trim()),
+            let policy = rulebook.governing(
+                &r.department,
+                result.months.last().map_or(months[0], |m| m.month),
+            );
+            match policy
+                .and_then(|p| p.grades.iter().find(|g| g.id == r.grade))
+                .and_then(|g| g.when.as_ref())
+            {
+                Some(w) => format!(
+                    "the first grade whose condition holds: `{}`",
+                    w.source.trim()
+                ),
                 None => "no better grade's condition holds (the catch-all grade)".into(),
             }
         }
     };
-    ctx.print(&YearExplanation { year, rating: result.rating.clone(), months: result.months, because })
+    ctx.print(&YearExplanation {
+        year,
+        rating: result.rating.clone(),
+        months: result.months,
+        because,
+    })
 }

@@ -17,9 +17,20 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
     let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
-    let db = if ctx.db_given { ctx.db.clone() } else { dir.join("appraise.db") };
+    let db = if ctx.db_given {
+        ctx.db.clone()
+    } else if dir == Path::new(".") {
+        PathBuf::from("appraise.db")
+    } else {
+        dir.join("appraise.db")
+    };
     let by = args.by.unwrap_or_else(|| "appraise init".into());
-    let ctx = Ctx { db, db_given: true, format: ctx.format, today: ctx.today };
+    let ctx = Ctx {
+        db,
+        db_given: true,
+        format: ctx.format,
+        today: ctx.today,
+    };
     setup(&ctx, &dir, &by)?;
     println!("next: `appraise staff import staff.csv`, then `appraise log import events.csv`");
     Ok(())
@@ -28,7 +39,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
 /// Writes the shipped policies into `dir/rules/` (keeping files already there), creates the
 /// database and activates the policies found in `rules/`.
 pub fn setup(ctx: &Ctx, dir: &Path, by: &str) -> anyhow::Result<()> {
-    let rules_dir = dir.join("rules");
+    // `rules/…`, not `./rules/…`: the name is stored with every activated version.
+    let rules_dir = if dir == Path::new(".") {
+        PathBuf::from("rules")
+    } else {
+        dir.join("rules")
+    };
     std::fs::create_dir_all(&rules_dir)?;
     for (name, text) in shipped::POLICIES {
         let path = rules_dir.join(name);

@@ -66,10 +66,23 @@ pub enum Command {
 
 pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
     match cmd {
-        Command::Add { employee, kind, date, qty, note, by, fields } => {
+        Command::Add {
+            employee,
+            kind,
+            date,
+            qty,
+            note,
+            by,
+            fields,
+        } => {
             let (mut fields, mut options) = field_flags(&fields)?;
             let mut option = |name: &str, given: Option<String>| options.remove(name).or(given);
-            let (date, qty, note, by) = (option("date", date), option("qty", qty), option("note", note), option("by", by));
+            let (date, qty, note, by) = (
+                option("date", date),
+                option("qty", qty),
+                option("note", note),
+                option("by", by),
+            );
             let by = actor(by)?;
             let Some(date) = date else {
                 return Err(found("`--date YYYY-MM-DD` is required"));
@@ -85,7 +98,12 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 fields: std::mem::take(&mut fields),
             };
             let v = validator(ctx, &store, &rulebook, None)?;
-            let event = v.check(&row).map_err(|p| found(format!("entry: {}\nnothing was stored", p.join("\nentry: "))))?;
+            let event = v.check(&row).map_err(|p| {
+                found(format!(
+                    "entry: {}\nnothing was stored",
+                    p.join("\nentry: ")
+                ))
+            })?;
             let out = store.append(&[event], None, &by, &ctx.now())?;
             match out.stored.first() {
                 Some(id) => println!("recorded event {id}"),
@@ -94,9 +112,18 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file, dry_run, by } => import(ctx, &file, dry_run, by),
-        Command::List { employee, month, kind } => {
+        Command::List {
+            employee,
+            month,
+            kind,
+        } => {
             let store = ctx.store()?;
-            let events = store.events(&EventFilter { employee, month, kind, ..EventFilter::default() })?;
+            let events = store.events(&EventFilter {
+                employee,
+                month,
+                kind,
+                ..EventFilter::default()
+            })?;
             ctx.print(&EventsView { events })
         }
         Command::Void { id, reason, by } => {
@@ -105,19 +132,32 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 return Err(found("a void needs a `--reason`"));
             }
             let store = ctx.store()?;
-            store.void(id, reason.trim(), &by, &ctx.now()).map_err(|e| match e {
-                crate::store::Error::NoEvent(_) | crate::store::Error::AlreadyVoided { .. } => found(e.to_string()),
-                other => other.into(),
-            })?;
+            store
+                .void(id, reason.trim(), &by, &ctx.now())
+                .map_err(|e| match e {
+                    crate::store::Error::NoEvent(_) | crate::store::Error::AlreadyVoided { .. } => {
+                        found(e.to_string())
+                    }
+                    other => other.into(),
+                })?;
             println!("voided event {id}; it stays in the log and no longer counts");
             Ok(())
         }
     }
 }
 
-fn validator<'a>(ctx: &Ctx, store: &Store, rulebook: &'a Rulebook, default_by: Option<String>) -> anyhow::Result<EventValidator<'a>> {
+fn validator<'a>(
+    ctx: &Ctx,
+    store: &Store,
+    rulebook: &'a Rulebook,
+    default_by: Option<String>,
+) -> anyhow::Result<EventValidator<'a>> {
     Ok(EventValidator {
-        staff: store.staff()?.into_iter().map(|e| (e.id.clone(), e)).collect(),
+        staff: store
+            .staff()?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect(),
         rulebook,
         today: ctx.today,
         default_by,
@@ -137,16 +177,24 @@ fn field_flags(args: &[String]) -> anyhow::Result<(Flags, Flags)> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let Some(name) = a.strip_prefix("--") else {
-            return Err(found(format!("unexpected `{a}`; give fields as `--FIELD VALUE`, e.g. `--minutes 40`")));
+            return Err(found(format!(
+                "unexpected `{a}`; give fields as `--FIELD VALUE`, e.g. `--minutes 40`"
+            )));
         };
         let (name, value) = match name.split_once('=') {
             Some((n, v)) => (n.to_string(), v.to_string()),
             None => {
-                let v = it.next().ok_or_else(|| found(format!("`--{name}` needs a value")))?;
+                let v = it
+                    .next()
+                    .ok_or_else(|| found(format!("`--{name}` needs a value")))?;
                 (name.to_string(), v.clone())
             }
         };
-        let into = if ADD_OPTIONS.contains(&name.as_str()) { &mut options } else { &mut fields };
+        let into = if ADD_OPTIONS.contains(&name.as_str()) {
+            &mut options
+        } else {
+            &mut fields
+        };
         if into.insert(name.clone(), value).is_some() {
             return Err(found(format!("`--{name}` is given twice")));
         }
@@ -157,13 +205,22 @@ fn field_flags(args: &[String]) -> anyhow::Result<(Flags, Flags)> {
 /// Imports an events file, all or nothing.
 pub fn import(ctx: &Ctx, file: &PathBuf, dry_run: bool, by: Option<String>) -> anyhow::Result<()> {
     let (mut store, rulebook) = ctx.store_and_rules()?;
-    let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
     let name = file.display().to_string();
     let v = validator(ctx, &store, &rulebook, by.clone())?;
-    let events = read_events(&name, &text, &v)
-        .map_err(|r| found(format!("{r}\n{} bad row(s); nothing was imported", r.0.len())))?;
+    let events = read_events(&name, &text, &v).map_err(|r| {
+        let rows: std::collections::BTreeSet<&str> = r.0.iter().map(|p| p.at.as_str()).collect();
+        found(format!(
+            "{r}\n{} bad row(s); nothing was imported",
+            rows.len()
+        ))
+    })?;
     if dry_run {
-        println!("{name}: {} rows are valid; nothing stored (dry run)", events.len());
+        println!(
+            "{name}: {} rows are valid; nothing stored (dry run)",
+            events.len()
+        );
         return Ok(());
     }
     let who = by.unwrap_or_else(|| "import".into());
@@ -171,7 +228,11 @@ pub fn import(ctx: &Ctx, file: &PathBuf, dry_run: bool, by: Option<String>) -> a
     match (out.stored.len(), out.already) {
         (0, 0) => println!("{name}: no rows"),
         (0, n) => println!("{name}: all {n} rows are already in the log; nothing new stored"),
-        (s, 0) => println!("{name}: stored {s} events (ids {}–{})", out.stored[0], out.stored[s - 1]),
+        (s, 0) => println!(
+            "{name}: stored {s} events (ids {}–{})",
+            out.stored[0],
+            out.stored[s - 1]
+        ),
         (s, n) => println!(
             "{name}: stored {s} new events (ids {}–{}); {n} rows were already in the log",
             out.stored[0],

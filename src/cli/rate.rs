@@ -19,8 +19,18 @@ pub struct Args {
 pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
     let (store, rulebook) = ctx.store_and_rules()?;
     let months = rated_months(a.year, a.through, ctx.today)?;
-    let sel = Selection { department: a.department, employee: None };
-    let ratings = year_ratings(&store, &rulebook, a.year, &months, &sel)?.into_iter().map(|y| y.rating).collect();
+    let sel = Selection {
+        department: a.department,
+        employee: None,
+    };
+    let ratings = year_ratings(&store, &rulebook, a.year, &months, &sel)?
+        .into_iter()
+        .map(|y| y.rating)
+        .collect();
     let through = *months.last().expect("rated_months is never empty");
-    ctx.print(&RatingsView { year: a.year, through, ratings })
+    ctx.print(&RatingsView {
+        year: a.year,
+        through,
+        ratings,
+    })
 }

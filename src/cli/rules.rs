@@ -12,13 +12,9 @@ use crate::verify::run_cases;
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load and validate policy files (default: rules/); exit 1 with every problem.
-    Check {
-        paths: Vec<PathBuf>,
-    },
+    Check { paths: Vec<PathBuf> },
     /// Run the policies' [[test]] cases (default: rules/); exit 1 on any failure.
-    Test {
-        paths: Vec<PathBuf>,
-    },
+    Test { paths: Vec<PathBuf> },
     /// Record a policy version (its full text and hash) in the database.
     Activate {
         file: PathBuf,
@@ -49,7 +45,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                     p.tests.len()
                 );
             }
-            if problems.is_empty() { Ok(()) } else { Err(found(problems.join("\n"))) }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(found(problems.join("\n")))
+            }
         }
         Command::Test { paths } => {
             let (policies, problems) = load_all(&paths)?;
@@ -59,7 +59,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             if !problems.is_empty() {
                 return Err(found(problems.join("\n")));
             }
-            if failed { Err(found("some policy tests failed")) } else { Ok(()) }
+            if failed {
+                Err(found("some policy tests failed"))
+            } else {
+                Ok(())
+            }
         }
         Command::Activate { file, by } => {
             let by = actor(by)?;
@@ -68,7 +72,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
         }
         Command::List => {
             let store = ctx.store()?;
-            ctx.print(&VersionsView { versions: store.versions()? })
+            ctx.print(&VersionsView {
+                versions: store.versions()?,
+            })
         }
     }
 }
@@ -96,7 +102,11 @@ pub fn activate(ctx: &Ctx, policy: &Policy, by: &str) -> anyhow::Result<()> {
 /// The policy files named by `paths` (directories give their `*.toml`, sorted).
 fn policy_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let defaults = [PathBuf::from("rules")];
-    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {

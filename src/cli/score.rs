@@ -18,7 +18,13 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
     let (store, rulebook) = ctx.store_and_rules()?;
-    let sel = Selection { department: a.department, employee: a.employee };
+    let sel = Selection {
+        department: a.department,
+        employee: a.employee,
+    };
     let scores = month_scores(&store, &rulebook, a.month, &sel)?;
-    ctx.print(&ScoresView { month: a.month, scores })
+    ctx.print(&ScoresView {
+        month: a.month,
+        scores,
+    })
 }

@@ -53,9 +53,34 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
     let mut store = ctx.store()?;
     match cmd {
         Command::Import { file } => import(ctx, &file),
-        Command::Add { id, name, department, role, joined, left, supervisor, attrs } => {
-            let mut header = vec!["id", "name", "department", "role", "joined", "left", "supervisor"];
-            let mut row = vec![id, name, department, role, joined, left.unwrap_or_default(), supervisor.unwrap_or_default()];
+        Command::Add {
+            id,
+            name,
+            department,
+            role,
+            joined,
+            left,
+            supervisor,
+            attrs,
+        } => {
+            let mut header = vec![
+                "id",
+                "name",
+                "department",
+                "role",
+                "joined",
+                "left",
+                "supervisor",
+            ];
+            let mut row = vec![
+                id,
+                name,
+                department,
+                role,
+                joined,
+                left.unwrap_or_default(),
+                supervisor.unwrap_or_default(),
+            ];
             for (k, v) in &attrs {
                 header.push(k);
                 row.push(v.clone());
@@ -71,7 +96,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::List { department } => {
-            let staff = store.staff()?.into_iter().filter(|e| department.as_ref().is_none_or(|d| &e.department == d)).collect();
+            let staff = store
+                .staff()?
+                .into_iter()
+                .filter(|e| department.as_ref().is_none_or(|d| &e.department == d))
+                .collect();
             ctx.print(&StaffView { staff })
         }
     }
@@ -84,10 +113,13 @@ fn known_ids(store: &crate::store::Store) -> anyhow::Result<BTreeSet<String>> {
 /// Imports a staff file, all or nothing.
 pub fn import(ctx: &Ctx, file: &PathBuf) -> anyhow::Result<()> {
     let mut store = ctx.store()?;
-    let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
     let known = known_ids(&store)?;
     let staff = read_staff(&file.display().to_string(), &text, &known).map_err(|r| {
-        found(format!("{r}\nnothing was imported; fix the rows above and import the file again"))
+        found(format!(
+            "{r}\nnothing was imported; fix the rows above and import the file again"
+        ))
     })?;
     let updated = staff.iter().filter(|e| known.contains(&e.id)).count();
     store.put_staff(&staff)?;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rhai::Dynamic;
 
 use super::values::{self, Outcome};
-use super::{EvalError, Item, MonthScore, PolicyRef};
+use super::{EvalError, EvalResult, Item, MonthScore, PolicyRef};
 use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
@@ -20,7 +20,7 @@ pub fn score_month(
     employee: &Employee,
     month: Month,
     events: &[Event],
-) -> Result<MonthScore, EvalError> {
+) -> EvalResult<MonthScore> {
     let mut live: Vec<&Event> = events
         .iter()
         .filter(|e| !e.voided && Month::of(e.date) == month && e.employee == employee.id)
@@ -29,13 +29,15 @@ pub fn score_month(
 
     let staff = values::staff(employee);
     let month_text = values::text(&month.to_string());
-    let fail = |rule: &str, event: Option<i64>, script: &Script, failure| EvalError {
-        rule: rule.to_string(),
-        employee: employee.id.clone(),
-        month: Some(month),
-        event,
-        file: script.origin.file.to_string(),
-        failure,
+    let fail = |rule: &str, event: Option<i64>, script: &Script, failure| {
+        Box::new(EvalError {
+            rule: rule.to_string(),
+            employee: employee.id.clone(),
+            month: Some(month),
+            event,
+            file: script.origin.file.to_string(),
+            failure,
+        })
     };
 
     let mut ledger = Ledger::default();
@@ -50,7 +52,9 @@ pub fn score_month(
         for rule in policy.rules.iter().filter(|r| r.on.contains(&event.kind)) {
             // Built lazily: fixed-points rules without `when` never touch rhai.
             let mut vars = || {
-                let ev = event_value.get_or_insert_with(|| values::event(event)).clone();
+                let ev = event_value
+                    .get_or_insert_with(|| values::event(event))
+                    .clone();
                 vec![
                     ("event", ev),
                     ("staff", staff.clone()),
@@ -59,18 +63,29 @@ pub fn score_month(
                 ]
             };
             if let Some(when) = &rule.when {
-                let holds = when.holds(vars()).map_err(|f| fail(&rule.id, Some(event.id), when, f))?;
+                let holds = when
+                    .holds(vars())
+                    .map_err(|f| fail(&rule.id, Some(event.id), when, f))?;
                 if !holds {
                     continue;
                 }
             }
             let (outcome, reason) = match &rule.action {
                 Action::Fixed(p) => (
-                    Outcome { points: *p * event.qty, ..Outcome::default() },
-                    if event.qty == 1 { format!("{p} points") } else { format!("{p} points × qty {}", event.qty) },
+                    Outcome {
+                        points: *p * event.qty,
+                        ..Outcome::default()
+                    },
+                    if event.qty == 1 {
+                        format!("{p} points")
+                    } else {
+                        format!("{p} points × qty {}", event.qty)
+                    },
                 ),
                 Action::Script(s) => {
-                    let v = s.run(vars()).map_err(|f| fail(&rule.id, Some(event.id), s, f))?;
+                    let v = s
+                        .run(vars())
+                        .map_err(|f| fail(&rule.id, Some(event.id), s, f))?;
                     let o = values::outcome(v).map_err(|message| {
                         fail(&rule.id, Some(event.id), s, s.failure_at_start(message))
                     })?;
@@ -90,16 +105,27 @@ pub fn score_month(
                 ("by_rule", values::points_map(&ledger.by_rule)),
                 ("deducted", values::points(ledger.deducted())),
                 ("rewarded", values::points(ledger.rewarded())),
-                ("score", values::points(policy.scoring.base + ledger.total())),
+                (
+                    "score",
+                    values::points(policy.scoring.base + ledger.total()),
+                ),
             ]
         };
-        if let Some(when) = &rule.when {
-            if !when.holds(vars()).map_err(|f| fail(&rule.id, None, when, f))? {
-                continue;
-            }
+        if let Some(when) = &rule.when
+            && !when
+                .holds(vars())
+                .map_err(|f| fail(&rule.id, None, when, f))?
+        {
+            continue;
         }
         let (outcome, reason) = match &rule.action {
-            Action::Fixed(p) => (Outcome { points: *p, ..Outcome::default() }, format!("{p} points")),
+            Action::Fixed(p) => (
+                Outcome {
+                    points: *p,
+                    ..Outcome::default()
+                },
+                format!("{p} points"),
+            ),
             Action::Script(s) => {
                 let v = s.run(vars()).map_err(|f| fail(&rule.id, None, s, f))?;
                 let o = values::outcome(v)
@@ -110,20 +136,27 @@ pub fn score_month(
         if outcome.points.is_zero() && outcome.flags.is_empty() {
             continue;
         }
-        let mut flags = if outcome.points.is_zero() { Vec::new() } else { rule.flags.clone() };
+        let mut flags = if outcome.points.is_zero() {
+            Vec::new()
+        } else {
+            rule.flags.clone()
+        };
         flags.extend(outcome.flags);
-        ledger.push(rule.id.clone(), Item {
-            rule: rule.id.clone(),
-            event: None,
-            date: None,
-            points: outcome.points,
-            note: outcome.note,
-            flags,
-            name: rule.name.clone(),
-            category: rule.category.clone(),
-            kind: String::new(),
-            reason,
-        });
+        ledger.push(
+            rule.id.clone(),
+            Item {
+                rule: rule.id.clone(),
+                event: None,
+                date: None,
+                points: outcome.points,
+                note: outcome.note,
+                flags,
+                name: rule.name.clone(),
+                category: rule.category.clone(),
+                kind: String::new(),
+                reason,
+            },
+        );
     }
 
     let s = &policy.scoring;
@@ -163,24 +196,38 @@ impl Ledger {
         };
         let mut note = o.note;
         if capped {
-            reason = format!("{reason}, capped at {cap} a month", cap = rule.cap.unwrap_or_default());
-            note = if note.is_empty() { "capped".into() } else { format!("{note} (capped)") };
+            reason = format!(
+                "{reason}, capped at {cap} a month",
+                cap = rule.cap.unwrap_or_default()
+            );
+            note = if note.is_empty() {
+                "capped".into()
+            } else {
+                format!("{note} (capped)")
+            };
         }
         // The rule scored (even if a cap cut its points): its flags go with it.
-        let mut flags = if o.points.is_zero() { Vec::new() } else { rule.flags.clone() };
+        let mut flags = if o.points.is_zero() {
+            Vec::new()
+        } else {
+            rule.flags.clone()
+        };
         flags.extend(o.flags);
-        self.push(rule.id.clone(), Item {
-            rule: rule.id.clone(),
-            event: Some(event.id),
-            date: Some(event.date),
-            points,
-            note,
-            flags,
-            name: rule.name.clone(),
-            category: rule.category.clone(),
-            kind: event.kind.clone(),
-            reason,
-        });
+        self.push(
+            rule.id.clone(),
+            Item {
+                rule: rule.id.clone(),
+                event: Some(event.id),
+                date: Some(event.date),
+                points,
+                note,
+                flags,
+                name: rule.name.clone(),
+                category: rule.category.clone(),
+                kind: event.kind.clone(),
+                reason,
+            },
+        );
     }
 
     fn push(&mut self, rule: String, item: Item) {
@@ -193,11 +240,19 @@ impl Ledger {
     }
 
     fn deducted(&self) -> Points {
-        self.items.iter().map(|i| i.points).filter(|p| p.is_negative()).sum()
+        self.items
+            .iter()
+            .map(|i| i.points)
+            .filter(|p| p.is_negative())
+            .sum()
     }
 
     fn rewarded(&self) -> Points {
-        self.items.iter().map(|i| i.points).filter(|p| *p > Points::ZERO).sum()
+        self.items
+            .iter()
+            .map(|i| i.points)
+            .filter(|p| *p > Points::ZERO)
+            .sum()
     }
 }
 
@@ -205,13 +260,21 @@ impl Ledger {
 /// Returns the points to book and whether the cap cut them.
 fn apply_cap(so_far: Points, points: Points, cap: Points) -> (Points, bool) {
     let after = so_far + points;
-    let beyond = if cap.is_negative() { after < cap } else { after > cap };
+    let beyond = if cap.is_negative() {
+        after < cap
+    } else {
+        after > cap
+    };
     if !beyond {
         return (points, false);
     }
     let room = cap - so_far;
     // Room is zero once the cap is reached; never book points past it in either direction.
-    let allowed = if cap.is_negative() { room.min(Points::ZERO) } else { room.max(Points::ZERO) };
+    let allowed = if cap.is_negative() {
+        room.min(Points::ZERO)
+    } else {
+        room.max(Points::ZERO)
+    };
     (allowed, true)
 }
 
@@ -222,9 +285,21 @@ mod tests {
     #[test]
     fn cap_cuts_the_crossing_item_and_zeroes_later_ones() {
         let cap = Points::whole(-5);
-        assert_eq!(apply_cap(Points::whole(-3), Points::whole(-1), cap), (Points::whole(-1), false));
-        assert_eq!(apply_cap(Points::whole(-4), Points::whole(-3), cap), (Points::whole(-1), true));
-        assert_eq!(apply_cap(Points::whole(-5), Points::whole(-3), cap), (Points::ZERO, true));
-        assert_eq!(apply_cap(Points::whole(4), Points::whole(3), Points::whole(5)), (Points::whole(1), true));
+        assert_eq!(
+            apply_cap(Points::whole(-3), Points::whole(-1), cap),
+            (Points::whole(-1), false)
+        );
+        assert_eq!(
+            apply_cap(Points::whole(-4), Points::whole(-3), cap),
+            (Points::whole(-1), true)
+        );
+        assert_eq!(
+            apply_cap(Points::whole(-5), Points::whole(-3), cap),
+            (Points::ZERO, true)
+        );
+        assert_eq!(
+            apply_cap(Points::whole(4), Points::whole(3), Points::whole(5)),
+            (Points::whole(1), true)
+        );
     }
 }

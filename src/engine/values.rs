@@ -61,11 +61,19 @@ pub fn event(e: &Event) -> Dynamic {
 }
 
 pub fn counts(c: &BTreeMap<String, i64>) -> Dynamic {
-    Dynamic::from_map(c.iter().map(|(k, v)| (k.as_str().into(), Dynamic::from_int(*v))).collect())
+    Dynamic::from_map(
+        c.iter()
+            .map(|(k, v)| (k.as_str().into(), Dynamic::from_int(*v)))
+            .collect(),
+    )
 }
 
 pub fn points_map(c: &BTreeMap<String, Points>) -> Dynamic {
-    Dynamic::from_map(c.iter().map(|(k, v)| (k.as_str().into(), points(*v))).collect())
+    Dynamic::from_map(
+        c.iter()
+            .map(|(k, v)| (k.as_str().into(), points(*v)))
+            .collect(),
+    )
 }
 
 pub fn array(items: Vec<Dynamic>) -> Dynamic {
@@ -116,7 +124,10 @@ pub fn outcome(v: Dynamic) -> Result<Outcome, String> {
         }
         return Ok(out);
     }
-    number(v).map(|points| Outcome { points, ..Outcome::default() })
+    number(v).map(|points| Outcome {
+        points,
+        ..Outcome::default()
+    })
 }
 
 fn number(v: Dynamic) -> Result<Points, String> {
@@ -142,8 +153,17 @@ mod tests {
 
     #[test]
     fn reads_numbers_maps_and_unit() {
-        assert_eq!(outcome(Dynamic::from_int(-3)).unwrap().points, Points::whole(-3));
-        assert_eq!(outcome(Dynamic::from_float(-0.5)).unwrap().points.hundredths(), -50);
+        assert_eq!(
+            outcome(Dynamic::from_int(-3)).unwrap().points,
+            Points::whole(-3)
+        );
+        assert_eq!(
+            outcome(Dynamic::from_float(-0.5))
+                .unwrap()
+                .points
+                .hundredths(),
+            -50
+        );
         assert_eq!(outcome(Dynamic::UNIT).unwrap(), Outcome::default());
         let mut m = Map::new();
         m.insert("points".into(), Dynamic::from_int(2));

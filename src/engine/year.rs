@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rhai::{Dynamic, Map};
 
 use super::values;
-use super::{EvalError, MonthResult, MonthScore, PolicyRef, Rating};
+use super::{EvalError, EvalResult, MonthResult, MonthScore, PolicyRef, Rating};
 use crate::points::Points;
 use crate::policy::{Policy, Script};
 use crate::staff::Employee;
@@ -17,7 +17,7 @@ pub fn rate_year(
     employee: &Employee,
     year: i32,
     months: &[MonthScore],
-) -> Result<Rating, EvalError> {
+) -> EvalResult<Rating> {
     let scores: Vec<Points> = months.iter().map(|m| m.score).collect();
     let average = scores.iter().copied().sum::<Points>().mean(scores.len());
     let min = scores.iter().copied().min().unwrap_or_default();
@@ -54,7 +54,10 @@ pub fn rate_year(
                     .collect(),
             ),
         );
-        y.insert("evaluated_months".into(), Dynamic::from_int(months.len() as i64));
+        y.insert(
+            "evaluated_months".into(),
+            Dynamic::from_int(months.len() as i64),
+        );
         y.insert("average".into(), values::points(average));
         y.insert("min".into(), values::points(min));
         y.insert("max".into(), values::points(max));
@@ -69,13 +72,15 @@ pub fn rate_year(
     let holds = |rule: &str, script: &Script| {
         script
             .holds(vec![("staff", staff.clone()), ("year", year_value.clone())])
-            .map_err(|failure| EvalError {
-                rule: rule.to_string(),
-                employee: employee.id.clone(),
-                month: None,
-                event: None,
-                file: script.origin.file.to_string(),
-                failure,
+            .map_err(|failure| {
+                Box::new(EvalError {
+                    rule: rule.to_string(),
+                    employee: employee.id.clone(),
+                    month: None,
+                    event: None,
+                    file: script.origin.file.to_string(),
+                    failure,
+                })
             })
     };
 
@@ -91,7 +96,11 @@ pub fn rate_year(
             *flags.entry(f.clone()).or_default() += 1;
         }
         if let Some(g) = &rule.grade {
-            let rank = policy.grades.iter().position(|x| &x.id == g).unwrap_or(usize::MAX);
+            let rank = policy
+                .grades
+                .iter()
+                .position(|x| &x.id == g)
+                .unwrap_or(usize::MAX);
             if forced.as_ref().is_none_or(|(r, _)| rank > *r) {
                 forced = Some((rank, rule.id.clone()));
             }
@@ -135,7 +144,11 @@ pub fn rate_year(
         policy: PolicyRef::of(policy),
         monthly: months
             .iter()
-            .map(|m| MonthResult { month: m.month, score: m.score, passed: m.passed })
+            .map(|m| MonthResult {
+                month: m.month,
+                score: m.score,
+                passed: m.passed,
+            })
             .collect(),
     })
 }

@@ -43,31 +43,45 @@ impl EventValidator<'_> {
         let mut problems = Vec::new();
         let employee = self.staff.get(row.employee.trim());
         if employee.is_none() {
-            problems.push(format!("unknown employee `{}`; add them with `appraise staff import` first", row.employee.trim()));
+            problems.push(format!(
+                "unknown employee `{}`; add them with `appraise staff import` first",
+                row.employee.trim()
+            ));
         }
         let date = match parse_date(row.date.trim()) {
             None => {
-                problems.push(format!("date `{}` is not a date; write YYYY-MM-DD", row.date.trim()));
+                problems.push(format!(
+                    "date `{}` is not a date; write YYYY-MM-DD",
+                    row.date.trim()
+                ));
                 None
             }
             Some(d) if d > self.today => {
-                problems.push(format!("date {d} is in the future (today is {})", self.today));
+                problems.push(format!(
+                    "date {d} is in the future (today is {})",
+                    self.today
+                ));
                 None
             }
             Some(d) => Some(d),
         };
-        if let (Some(e), Some(d)) = (employee, date) {
-            if !e.employed_on(d) {
-                let until = e.left.map_or(String::new(), |l| format!(" to {l}"));
-                problems.push(format!("employee `{}` was not employed on {d} (employed from {}{until})", e.id, e.joined));
-            }
+        if let (Some(e), Some(d)) = (employee, date)
+            && !e.employed_on(d)
+        {
+            let until = e.left.map_or(String::new(), |l| format!(" to {l}"));
+            problems.push(format!(
+                "employee `{}` was not employed on {d} (employed from {}{until})",
+                e.id, e.joined
+            ));
         }
         let qty = match row.qty.trim() {
             "" => 1,
             q => match q.parse::<i64>() {
                 Ok(n) if n > 0 => n,
                 _ => {
-                    problems.push(format!("qty `{q}` must be a positive whole number (or empty for 1)"));
+                    problems.push(format!(
+                        "qty `{q}` must be a positive whole number (or empty for 1)"
+                    ));
                     1
                 }
             },
@@ -91,7 +105,8 @@ impl EventValidator<'_> {
                 Some(policy) => match policy.kinds.get(kind) {
                     None => problems.push(policy.unknown_kind(kind)),
                     Some(declared) => {
-                        for (name, text) in row.fields.iter().filter(|(_, t)| !t.trim().is_empty()) {
+                        for (name, text) in row.fields.iter().filter(|(_, t)| !t.trim().is_empty())
+                        {
                             match declared.get(name) {
                                 Some(ty) => match ty.parse(text) {
                                     Ok(v) => {
@@ -99,11 +114,13 @@ impl EventValidator<'_> {
                                     }
                                     Err(msg) => problems.push(format!("field `{name}`: {msg}")),
                                 },
-                                None => problems.push(format!("kind `{kind}` has no field `{name}`; leave that cell empty")),
+                                None => problems.push(format!(
+                                    "kind `{kind}` has no field `{name}`; leave that cell empty"
+                                )),
                             }
                         }
                         for (name, ty) in declared {
-                            if !row.fields.get(name).is_some_and(|t| !t.trim().is_empty()) {
+                            if row.fields.get(name).is_none_or(|t| t.trim().is_empty()) {
                                 problems.push(format!("kind `{kind}` needs field `{name}` ({ty})"));
                             }
                         }
@@ -149,8 +166,15 @@ pub fn read_events(name: &str, text: &str, v: &EventValidator) -> Result<Vec<New
         };
         match v.check(&row) {
             Ok(e) => events.push(e),
-            Err(msgs) => problems.extend(msgs.into_iter().map(|message| RowProblem { at: format!("{name}:{line}"), message })),
+            Err(msgs) => problems.extend(msgs.into_iter().map(|message| RowProblem {
+                at: format!("{name}:{line}"),
+                message,
+            })),
         }
     }
-    if problems.is_empty() { Ok(events) } else { Err(Rejected(problems)) }
+    if problems.is_empty() {
+        Ok(events)
+    } else {
+        Err(Rejected(problems))
+    }
 }

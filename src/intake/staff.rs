@@ -7,12 +7,28 @@ use crate::event::is_identifier;
 use crate::month::parse_date;
 use crate::staff::Employee;
 
-const COLUMNS: [&str; 7] = ["id", "name", "department", "role", "joined", "left", "supervisor"];
+const COLUMNS: [&str; 7] = [
+    "id",
+    "name",
+    "department",
+    "role",
+    "joined",
+    "left",
+    "supervisor",
+];
 
 /// Reads and validates a staff file; `known` are the ids already on file (possible supervisors).
-pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<Vec<Employee>, Rejected> {
+pub fn read_staff(
+    name: &str,
+    text: &str,
+    known: &BTreeSet<String>,
+) -> Result<Vec<Employee>, Rejected> {
     let table = Table::read(name, text, &COLUMNS[..5])?;
-    let in_file: BTreeSet<&str> = table.rows.iter().map(|(_, r)| table.cell(r, "id")).collect();
+    let in_file: BTreeSet<&str> = table
+        .rows
+        .iter()
+        .map(|(_, r)| table.cell(r, "id"))
+        .collect();
     let mut seen = BTreeSet::new();
     let mut staff = Vec::new();
     let mut problems = Vec::new();
@@ -30,22 +46,31 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<Ve
         }
         let dept = cell("department");
         if !is_identifier(dept) {
-            msgs.push(format!("department `{dept}` must be an id of a-z, 0-9, `_` and `-`, e.g. customer-service"));
+            msgs.push(format!(
+                "department `{dept}` must be an id of a-z, 0-9, `_` and `-`, e.g. customer-service"
+            ));
         }
         if cell("role").is_empty() {
             msgs.push("role is empty; use e.g. staff or manager".into());
         }
         let joined = parse_date(cell("joined"));
         if joined.is_none() {
-            msgs.push(format!("joined `{}` is not a date; write YYYY-MM-DD", cell("joined")));
+            msgs.push(format!(
+                "joined `{}` is not a date; write YYYY-MM-DD",
+                cell("joined")
+            ));
         }
         let left = match cell("left") {
             "" => None,
             s => {
                 let d = parse_date(s);
                 match (d, joined) {
-                    (None, _) => msgs.push(format!("left `{s}` is not a date; write YYYY-MM-DD or leave it empty")),
-                    (Some(l), Some(j)) if l < j => msgs.push(format!("left {l} is before joined {j}")),
+                    (None, _) => msgs.push(format!(
+                        "left `{s}` is not a date; write YYYY-MM-DD or leave it empty"
+                    )),
+                    (Some(l), Some(j)) if l < j => {
+                        msgs.push(format!("left {l} is before joined {j}"))
+                    }
                     _ => {}
                 }
                 d
@@ -58,7 +83,9 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<Ve
                 None
             }
             s if !in_file.contains(s) && !known.contains(s) => {
-                msgs.push(format!("supervisor `{s}` is not an employee in this file or on file"));
+                msgs.push(format!(
+                    "supervisor `{s}` is not an employee in this file or on file"
+                ));
                 None
             }
             s => Some(s.to_string()),
@@ -81,10 +108,17 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<Ve
                 supervisor,
                 attrs,
             }),
-            _ => problems.extend(msgs.into_iter().map(|message| RowProblem { at: format!("{name}:{line}"), message })),
+            _ => problems.extend(msgs.into_iter().map(|message| RowProblem {
+                at: format!("{name}:{line}"),
+                message,
+            })),
         }
     }
-    if problems.is_empty() { Ok(staff) } else { Err(Rejected(problems)) }
+    if problems.is_empty() {
+        Ok(staff)
+    } else {
+        Err(Rejected(problems))
+    }
 }
 
 #[cfg(test)]
@@ -106,9 +140,15 @@ mod tests {
         let err = read_staff("s.csv", text, &BTreeSet::new()).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("s.csv:2: name is empty"), "{text}");
-        assert!(text.contains("s.csv:2: joined `2025-13-01` is not a date"), "{text}");
+        assert!(
+            text.contains("s.csv:2: joined `2025-13-01` is not a date"),
+            "{text}"
+        );
         assert!(text.contains("s.csv:3: id `E1` appears twice"), "{text}");
         assert!(text.contains("s.csv:3: supervisor `X9`"), "{text}");
-        assert!(text.contains("s.csv:3: left 2024-01-01 is before joined"), "{text}");
+        assert!(
+            text.contains("s.csv:3: left 2024-01-01 is before joined"),
+            "{text}"
+        );
     }
 }

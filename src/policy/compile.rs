@@ -22,7 +22,16 @@ use crate::points::Points;
 pub const REVIEW_STEPS: [&str; 3] = ["manager", "department_head", "company"];
 
 /// Keys of an event that are not fields (`by` is an option of `log add`).
-const EVENT_KEYS: [&str; 8] = ["id", "kind", "date", "employee", "qty", "note", "recorded_by", "by"];
+const EVENT_KEYS: [&str; 8] = [
+    "id",
+    "kind",
+    "date",
+    "employee",
+    "qty",
+    "note",
+    "recorded_by",
+    "by",
+];
 
 type Reader<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 
@@ -118,11 +127,19 @@ impl Compiler {
             bundle: Bundle {
                 files: chain
                     .iter()
-                    .map(|p| BundleFile { name: p.src.name.clone(), text: p.src.text.clone() })
+                    .map(|p| BundleFile {
+                        name: p.src.name.clone(),
+                        text: p.src.text.clone(),
+                    })
                     .collect(),
             },
         };
-        policy.tests = root.file.test.iter().filter_map(|c| self.case(&root.src, c, &policy)).collect();
+        policy.tests = root
+            .file
+            .test
+            .iter()
+            .filter_map(|c| self.case(&root.src, c, &policy))
+            .collect();
         Some(policy)
     }
 
@@ -197,7 +214,10 @@ impl Compiler {
             if dept.get_ref() != "*" && !is_identifier(dept.get_ref()) {
                 self.problems.push(src.problem(
                     dept.span(),
-                    format!("department id `{}` may only use a-z, 0-9, `_` and `-`", dept.get_ref()),
+                    format!(
+                        "department id `{}` may only use a-z, 0-9, `_` and `-`",
+                        dept.get_ref()
+                    ),
                 ));
             }
         }
@@ -206,7 +226,11 @@ impl Compiler {
 
     fn loc(src: &SourceText, span: std::ops::Range<usize>) -> Loc {
         let (line, column) = src.position(span.start);
-        Loc { file: Arc::from(src.name.as_str()), line, column }
+        Loc {
+            file: Arc::from(src.name.as_str()),
+            line,
+            column,
+        }
     }
 
     /// Compiles a script or expression held in a TOML string.
@@ -218,7 +242,11 @@ impl Compiler {
         stage: Stage,
     ) -> Option<Script> {
         let (line, column) = src.string_content_start(s.span());
-        let origin = Origin { file: Arc::from(src.name.as_str()), line, column };
+        let origin = Origin {
+            file: Arc::from(src.name.as_str()),
+            line,
+            column,
+        };
         match Script::compile(s.get_ref(), expression, stage, origin) {
             Ok(script) => Some(script),
             Err(f) => {
@@ -245,7 +273,8 @@ impl Compiler {
             (Some(p), None) => match Points::from_f64(*p.get_ref()) {
                 Some(pts) => Some(Action::Fixed(pts)),
                 None => {
-                    self.problems.push(src.problem(p.span(), "`points` is not a usable number"));
+                    self.problems
+                        .push(src.problem(p.span(), "`points` is not a usable number"));
                     None
                 }
             },
@@ -253,7 +282,10 @@ impl Compiler {
             (Some(p), Some(_)) => {
                 self.problems.push(src.problem(
                     p.span(),
-                    format!("rule `{}` has both `points` and `script`; keep one", what.get_ref()),
+                    format!(
+                        "rule `{}` has both `points` and `script`; keep one",
+                        what.get_ref()
+                    ),
                 ));
                 None
             }
@@ -283,7 +315,10 @@ impl Compiler {
         if !is_identifier(id.get_ref()) {
             self.problems.push(src.problem(
                 id.span(),
-                format!("{what} id `{}` may only use a-z, 0-9, `_` and `-`", id.get_ref()),
+                format!(
+                    "{what} id `{}` may only use a-z, 0-9, `_` and `-`",
+                    id.get_ref()
+                ),
             ));
         }
     }
@@ -304,9 +339,17 @@ impl Compiler {
             let r_ref = r.get_ref();
             self.id(src, &r_ref.id, "rule");
             self.unique(src, &mut seen, &r_ref.id, "rule");
-            let Some(rule) = self.event_rule(src, r_ref, &mut m.fields) else { continue };
+            let Some(rule) = self.event_rule(src, r_ref, &mut m.fields) else {
+                continue;
+            };
             let at = m.rules.iter().position(|x| x.id == rule.id);
-            if self.overrides(src, &r_ref.id, r_ref.overrides, at.map(|i| &m.rules[i].loc), "rule") {
+            if self.overrides(
+                src,
+                &r_ref.id,
+                r_ref.overrides,
+                at.map(|i| &m.rules[i].loc),
+                "rule",
+            ) {
                 match at {
                     Some(i) => {
                         let old = m.rules[i].id.clone();
@@ -323,10 +366,14 @@ impl Compiler {
             let r = r.get_ref();
             self.id(src, &r.id, "month rule");
             self.unique(src, &mut seen, &r.id, "month rule");
-            let when = r.when.as_ref().map(|w| self.script(src, w, true, Stage::Month));
+            let when = r
+                .when
+                .as_ref()
+                .map(|w| self.script(src, w, true, Stage::Month));
             let action = self.action(src, &r.id, &r.points, &r.script, Stage::Month);
             let flags = self.flags(src, &r.flags);
-            let (Some(action), Some(when)) = (action, when.map_or(Some(None), |w| w.map(Some))) else {
+            let (Some(action), Some(when)) = (action, when.map_or(Some(None), |w| w.map(Some)))
+            else {
                 continue;
             };
             let rule = MonthRule {
@@ -339,7 +386,13 @@ impl Compiler {
                 loc: Self::loc(src, r.id.span()),
             };
             let at = m.monthly.iter().position(|x| x.id == rule.id);
-            if self.overrides(src, &r.id, r.overrides, at.map(|i| &m.monthly[i].loc), "month rule") {
+            if self.overrides(
+                src,
+                &r.id,
+                r.overrides,
+                at.map(|i| &m.monthly[i].loc),
+                "month rule",
+            ) {
                 match at {
                     Some(i) => m.monthly[i] = rule,
                     None => m.monthly.push(rule),
@@ -365,7 +418,13 @@ impl Compiler {
             };
             let grade_loc = r.grade.as_ref().map(|g| Self::loc(src, g.span()));
             let at = m.annual.iter().position(|(x, _)| x.id == rule.id);
-            if self.overrides(src, &r.id, r.overrides, at.map(|i| &m.annual[i].0.loc), "year rule") {
+            if self.overrides(
+                src,
+                &r.id,
+                r.overrides,
+                at.map(|i| &m.annual[i].0.loc),
+                "year rule",
+            ) {
                 match at {
                     Some(i) => m.annual[i] = (rule, grade_loc),
                     None => m.annual.push((rule, grade_loc)),
@@ -424,23 +483,46 @@ impl Compiler {
                         ));
                     }
                 }
-                m.review.insert(role.clone(), steps.get_ref().iter().map(|s| s.get_ref().clone()).collect());
+                m.review.insert(
+                    role.clone(),
+                    steps
+                        .get_ref()
+                        .iter()
+                        .map(|s| s.get_ref().clone())
+                        .collect(),
+                );
             }
         }
     }
 
-    fn unique(&mut self, src: &SourceText, seen: &mut BTreeSet<String>, id: &Spanned<String>, what: &str) {
+    fn unique(
+        &mut self,
+        src: &SourceText,
+        seen: &mut BTreeSet<String>,
+        id: &Spanned<String>,
+        what: &str,
+    ) {
         if !seen.insert(id.get_ref().clone()) {
             self.problems.push(src.problem(
                 id.span(),
-                format!("duplicate {what} id `{}`; ids must be unique in a file", id.get_ref()),
+                format!(
+                    "duplicate {what} id `{}`; ids must be unique in a file",
+                    id.get_ref()
+                ),
             ));
         }
     }
 
     /// Whether an item may take its place: a redefinition of an inherited id needs
     /// `override = true`, and `override = true` needs something to override.
-    fn overrides(&mut self, src: &SourceText, id: &Spanned<String>, flag: bool, inherited: Option<&Loc>, what: &str) -> bool {
+    fn overrides(
+        &mut self,
+        src: &SourceText,
+        id: &Spanned<String>,
+        flag: bool,
+        inherited: Option<&Loc>,
+        what: &str,
+    ) -> bool {
         match (inherited, flag) {
             (Some(loc), false) if *loc.file != *src.name => {
                 self.problems.push(src.problem(
@@ -455,7 +537,10 @@ impl Compiler {
             (None, true) => {
                 self.problems.push(src.problem(
                     id.span(),
-                    format!("{what} `{}` has `override = true` but no extended policy defines it", id.get_ref()),
+                    format!(
+                        "{what} `{}` has `override = true` but no extended policy defines it",
+                        id.get_ref()
+                    ),
                 ));
                 false
             }
@@ -465,7 +550,12 @@ impl Compiler {
         }
     }
 
-    fn event_rule(&mut self, src: &SourceText, r: &raw::Rule, fields: &mut Vec<FieldDecl>) -> Option<EventRule> {
+    fn event_rule(
+        &mut self,
+        src: &SourceText,
+        r: &raw::Rule,
+        fields: &mut Vec<FieldDecl>,
+    ) -> Option<EventRule> {
         // Kinds carry the span of the whole `on` value (or of the id it defaults to).
         let on: Vec<Spanned<String>> = match &r.on {
             None => vec![r.id.clone()],
@@ -474,15 +564,27 @@ impl Compiler {
                     raw::OneOrMany::One(k) => vec![k.clone()],
                     raw::OneOrMany::Many(ks) => ks.clone(),
                 };
-                kinds.into_iter().map(|k| Spanned::new(s.span(), k)).collect()
+                kinds
+                    .into_iter()
+                    .map(|k| Spanned::new(s.span(), k))
+                    .collect()
             }
         };
         if on.is_empty() {
-            self.problems.push(src.problem(r.id.span(), format!("rule `{}` has an empty `on`; name the event kinds it sees", r.id.get_ref())));
+            self.problems.push(src.problem(
+                r.id.span(),
+                format!(
+                    "rule `{}` has an empty `on`; name the event kinds it sees",
+                    r.id.get_ref()
+                ),
+            ));
         }
         for k in &on {
             if !is_identifier(k.get_ref()) || k.get_ref().contains('-') {
-                self.problems.push(src.problem(k.span(), format!("event kind `{}` may only use a-z, 0-9 and `_`", k.get_ref())));
+                self.problems.push(src.problem(
+                    k.span(),
+                    format!("event kind `{}` may only use a-z, 0-9 and `_`", k.get_ref()),
+                ));
             }
         }
         for (name, ty) in &r.fields {
@@ -493,10 +595,12 @@ impl Compiler {
                     ty.span(),
                     format!("`{name}` is a built-in part of every event and cannot be a field"),
                 )),
-                Ok(_) if !is_identifier(name) || name.contains('-') => self.problems.push(src.problem(
-                    ty.span(),
-                    format!("field name `{name}` may only use a-z, 0-9 and `_`"),
-                )),
+                Ok(_) if !is_identifier(name) || name.contains('-') => {
+                    self.problems.push(src.problem(
+                        ty.span(),
+                        format!("field name `{name}` may only use a-z, 0-9 and `_`"),
+                    ))
+                }
                 Ok(t) => {
                     for k in &on {
                         fields.push(FieldDecl {
@@ -510,7 +614,10 @@ impl Compiler {
                 }
             }
         }
-        let when = r.when.as_ref().map(|w| self.script(src, w, true, Stage::Event));
+        let when = r
+            .when
+            .as_ref()
+            .map(|w| self.script(src, w, true, Stage::Event));
         let action = self.action(src, &r.id, &r.points, &r.script, Stage::Event);
         let cap = r.cap.as_ref().and_then(|c| {
             let pts = Points::from_f64(*c.get_ref());
@@ -574,21 +681,34 @@ impl Compiler {
 
     fn scoring(&mut self, root: &SourceText, m: &Merged) -> Option<Scoring> {
         let at = |c: &mut Compiler, msg: String| {
-            c.problems.push(Problem { file: root.name.clone(), line: 1, column: 1, message: msg });
+            c.problems.push(Problem {
+                file: root.name.clone(),
+                line: 1,
+                column: 1,
+                message: msg,
+            });
         };
         let pts = |x: Option<f64>| x.and_then(Points::from_f64);
         let (Some(base), Some(pass_mark)) = (pts(m.base), pts(m.pass_mark)) else {
-            at(self, "`[scoring]` needs `base` and `pass_mark` (here or in an extended policy)".into());
+            at(
+                self,
+                "`[scoring]` needs `base` and `pass_mark` (here or in an extended policy)".into(),
+            );
             return None;
         };
         let floor = pts(m.floor);
         let ceiling = pts(m.ceiling);
-        if let (Some(f), Some(c)) = (floor, ceiling) {
-            if f > c {
-                at(self, format!("`[scoring]` floor {f} is above ceiling {c}"));
-            }
+        if let (Some(f), Some(c)) = (floor, ceiling)
+            && f > c
+        {
+            at(self, format!("`[scoring]` floor {f} is above ceiling {c}"));
         }
-        Some(Scoring { base, pass_mark, floor, ceiling })
+        Some(Scoring {
+            base,
+            pass_mark,
+            floor,
+            ceiling,
+        })
     }
 
     fn check_grades(&mut self, root: &SourceText, m: &Merged) {
@@ -601,9 +721,10 @@ impl Compiler {
             });
         }
         for (rule, loc) in &m.annual {
-            if let (Some(g), Some(loc)) = (&rule.grade, loc) {
-                if !m.grades.iter().any(|x| &x.id == g) {
-                    self.problems.push(Problem {
+            if let (Some(g), Some(loc)) = (&rule.grade, loc)
+                && !m.grades.iter().any(|x| &x.id == g)
+            {
+                self.problems.push(Problem {
                         file: loc.file.to_string(),
                         line: loc.line,
                         column: loc.column,
@@ -613,7 +734,6 @@ impl Compiler {
                             m.grades.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
                         ),
                     });
-                }
             }
         }
     }
@@ -626,18 +746,26 @@ impl Compiler {
             (Some(m), None) => self.month(src, m).map(CasePeriod::Month),
             (None, Some(y)) => Some(CasePeriod::Year(*y.get_ref() as i32)),
             _ => {
-                self.problems.push(src.problem(span.clone(), format!("test `{}` needs exactly one of `month` or `year`", c.name)));
+                self.problems.push(src.problem(
+                    span.clone(),
+                    format!("test `{}` needs exactly one of `month` or `year`", c.name),
+                ));
                 None
             }
         };
-        let staff = c.staff.iter().map(|(k, v)| (k.clone(), toml_text(v))).collect();
+        let staff = c
+            .staff
+            .iter()
+            .map(|(k, v)| (k.clone(), toml_text(v)))
+            .collect();
         let mut events = Vec::new();
         for e in &c.events {
             match case_event(e.get_ref(), policy) {
                 Ok(ev) => events.push(ev),
                 Err(msgs) => {
                     for msg in msgs {
-                        self.problems.push(src.problem(e.span(), format!("test `{}`: {msg}", c.name)));
+                        self.problems
+                            .push(src.problem(e.span(), format!("test `{}`: {msg}", c.name)));
                     }
                 }
             }
@@ -646,7 +774,8 @@ impl Compiler {
             Ok(x) => Some(x),
             Err(msgs) => {
                 for msg in msgs {
-                    self.problems.push(src.problem(c.expect.span(), format!("test `{}`: {msg}", c.name)));
+                    self.problems
+                        .push(src.problem(c.expect.span(), format!("test `{}`: {msg}", c.name)));
                 }
                 None
             }
@@ -714,7 +843,9 @@ fn case_event(t: &toml::Table, policy: &Policy) -> Result<CaseEvent, Vec<String>
         None => 1,
         Some(toml::Value::Integer(q)) if *q > 0 => *q,
         Some(other) => {
-            problems.push(format!("`qty` must be a positive whole number, not {other}"));
+            problems.push(format!(
+                "`qty` must be a positive whole number, not {other}"
+            ));
             1
         }
     };
@@ -733,7 +864,13 @@ fn case_event(t: &toml::Table, policy: &Policy) -> Result<CaseEvent, Vec<String>
         problems.extend(p);
     }
     match date {
-        Some(date) if problems.is_empty() => Ok(CaseEvent { date, kind, qty, note: text("note").unwrap_or_default(), fields }),
+        Some(date) if problems.is_empty() => Ok(CaseEvent {
+            date,
+            kind,
+            qty,
+            note: text("note").unwrap_or_default(),
+            fields,
+        }),
         _ => Err(problems),
     }
 }
@@ -753,7 +890,10 @@ fn expect(t: &toml::Table, policy: &Policy) -> Result<Expect, Vec<String>> {
             "rewarded" => pts(v).map(|p| x.rewarded = Some(p)).is_some(),
             "average" => pts(v).map(|p| x.average = Some(p)).is_some(),
             "passed" => v.as_bool().map(|b| x.passed = Some(b)).is_some(),
-            "items" => v.as_integer().map(|n| x.items = Some(n.max(0) as usize)).is_some(),
+            "items" => v
+                .as_integer()
+                .map(|n| x.items = Some(n.max(0) as usize))
+                .is_some(),
             "failed_months" => v.as_integer().map(|n| x.failed_months = Some(n)).is_some(),
             "grade" => match v.as_str() {
                 Some(g) if policy.grades.iter().any(|x| x.id == g) => {
@@ -769,7 +909,11 @@ fn expect(t: &toml::Table, policy: &Policy) -> Result<Expect, Vec<String>> {
             "error" => v.as_str().map(|s| x.error = Some(s.to_string())).is_some(),
             "flags" => v
                 .as_array()
-                .and_then(|a| a.iter().map(|f| f.as_str().map(String::from)).collect::<Option<Vec<_>>>())
+                .and_then(|a| {
+                    a.iter()
+                        .map(|f| f.as_str().map(String::from))
+                        .collect::<Option<Vec<_>>>()
+                })
                 .map(|mut f| {
                     f.sort();
                     x.flags = Some(f)
@@ -778,13 +922,17 @@ fn expect(t: &toml::Table, policy: &Policy) -> Result<Expect, Vec<String>> {
             "points" => match v.as_table() {
                 Some(tbl) => {
                     for (rule, p) in tbl {
-                        let known = policy.rules.iter().any(|r| &r.id == rule) || policy.monthly.iter().any(|r| &r.id == rule);
+                        let known = policy.rules.iter().any(|r| &r.id == rule)
+                            || policy.monthly.iter().any(|r| &r.id == rule);
                         match pts(p) {
                             Some(p) if known => {
                                 x.points.insert(rule.clone(), p);
                             }
-                            Some(_) => problems.push(format!("`expect.points` names unknown rule `{rule}`")),
-                            None => problems.push(format!("`expect.points.{rule}` must be a number")),
+                            Some(_) => problems
+                                .push(format!("`expect.points` names unknown rule `{rule}`")),
+                            None => {
+                                problems.push(format!("`expect.points.{rule}` must be a number"))
+                            }
                         }
                     }
                     true
@@ -799,8 +947,15 @@ fn expect(t: &toml::Table, policy: &Policy) -> Result<Expect, Vec<String>> {
             }
         };
         if !ok {
-            problems.push(format!("`expect.{k}` has the wrong type ({})", v.type_str()));
+            problems.push(format!(
+                "`expect.{k}` has the wrong type ({})",
+                v.type_str()
+            ));
         }
     }
-    if problems.is_empty() { Ok(x) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(x)
+    } else {
+        Err(problems)
+    }
 }

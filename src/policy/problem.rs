@@ -14,7 +14,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -49,7 +53,11 @@ impl SourceText {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        SourceText { name: name.into(), text, line_starts }
+        SourceText {
+            name: name.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// Line and column (both from 1) of a byte offset.
@@ -57,13 +65,21 @@ impl SourceText {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
         (line + 1, column)
     }
 
     pub fn problem(&self, span: Range<usize>, message: impl Into<String>) -> Problem {
         let (line, column) = self.position(span.start);
-        Problem { file: self.name.clone(), line, column, message: message.into() }
+        Problem {
+            file: self.name.clone(),
+            line,
+            column,
+            message: message.into(),
+        }
     }
 
     /// Where the content of a TOML string value begins, given the span of the value with its

@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use chrono::Datelike;
-use rhai::{Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope, AST};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope};
 
 use crate::event::parse_time;
 use crate::month::parse_date;
@@ -85,10 +85,23 @@ impl Script {
             e.compile_with_scope(&scope, source)
         };
         match compiled {
-            Ok(ast) => Ok(Script { ast, origin, source: source.to_string() }),
+            Ok(ast) => Ok(Script {
+                ast,
+                origin,
+                source: source.to_string(),
+            }),
             Err(err) => {
                 let (line, column) = origin.locate(err.1);
-                Err(Failure { message: err.0.to_string(), line, column })
+                let mut message = err.0.to_string();
+                if matches!(*err.0, rhai::ParseErrorType::VariableUndefined(_)) {
+                    message +=
+                        &format!("; the variables here are {}", stage.variables().join(", "));
+                }
+                Err(Failure {
+                    message,
+                    line,
+                    column,
+                })
             }
         }
     }
@@ -108,13 +121,19 @@ impl Script {
     pub fn holds(&self, vars: Vec<(&'static str, Dynamic)>) -> Result<bool, Failure> {
         let value = self.run(vars)?;
         value.as_bool().map_err(|found| {
-            self.failure_at_start(format!("a `when` condition must be true or false, not {found}"))
+            self.failure_at_start(format!(
+                "a `when` condition must be true or false, not {found}"
+            ))
         })
     }
 
     /// A failure about the script's result as a whole, placed at the script's start.
     pub fn failure_at_start(&self, message: String) -> Failure {
-        Failure { message, line: self.origin.line, column: self.origin.column }
+        Failure {
+            message,
+            line: self.origin.line,
+            column: self.origin.column,
+        }
     }
 
     fn failure(&self, mut err: EvalAltResult) -> Failure {
@@ -127,7 +146,11 @@ impl Script {
             EvalAltResult::ErrorRuntime(value, _) => format!("the script threw: {value}"),
             other => other.to_string(),
         };
-        Failure { message, line, column }
+        Failure {
+            message,
+            line,
+            column,
+        }
     }
 }
 
@@ -192,7 +215,11 @@ mod tests {
     use super::*;
 
     fn origin() -> Origin {
-        Origin { file: "p.toml".into(), line: 10, column: 5 }
+        Origin {
+            file: "p.toml".into(),
+            line: 10,
+            column: 5,
+        }
     }
 
     #[test]
@@ -209,8 +236,8 @@ mod tests {
 
     #[test]
     fn unknown_variable_is_a_compile_error_at_its_position() {
-        let err = Script::compile("let x = 1;\nevnt.minutes", false, Stage::Event, origin())
-            .unwrap_err();
+        let err =
+            Script::compile("let x = 1;\nevnt.minutes", false, Stage::Event, origin()).unwrap_err();
         assert_eq!((err.line, err.column), (11, 1));
         assert!(err.message.contains("evnt"), "{}", err.message);
     }

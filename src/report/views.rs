@@ -21,7 +21,17 @@ fn yes_no(b: bool) -> String {
 }
 
 fn flags_text(flags: &BTreeMap<String, i64>) -> String {
-    flags.iter().map(|(f, n)| if *n == 1 { f.clone() } else { format!("{f}×{n}") }).collect::<Vec<_>>().join(" ")
+    flags
+        .iter()
+        .map(|(f, n)| {
+            if *n == 1 {
+                f.clone()
+            } else {
+                format!("{f}×{n}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn field_text(v: &FieldValue) -> String {
@@ -127,7 +137,10 @@ impl Records for RatingsView {
             .collect()
     }
     fn heading(&self) -> Vec<String> {
-        vec![format!("Annual ratings, {} (months through {})", self.year, self.through)]
+        vec![format!(
+            "Annual ratings, {} (months through {})",
+            self.year, self.through
+        )]
     }
     fn footing(&self) -> Vec<String> {
         // Grades in ladder order, best first.
@@ -135,14 +148,23 @@ impl Records for RatingsView {
         for r in &self.ratings {
             *by.entry((r.rank, r.label.as_str())).or_default() += 1;
         }
-        let dismissals = self.ratings.iter().filter(|r| r.flags.contains_key("dismissal_recommendation")).count();
+        let dismissals = self
+            .ratings
+            .iter()
+            .filter(|r| r.flags.contains_key("dismissal_recommendation"))
+            .count();
         let mut lines = vec![format!(
             "{} employees: {}",
             self.ratings.len(),
-            by.iter().map(|((_, l), n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+            by.iter()
+                .map(|((_, l), n)| format!("{l} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )];
         if dismissals > 0 {
-            lines.push(format!("{dismissals} dismissal recommendation(s) (4 or more failed months)"));
+            lines.push(format!(
+                "{dismissals} dismissal recommendation(s) (4 or more failed months)"
+            ));
         }
         lines
     }
@@ -178,10 +200,18 @@ impl Records for EventsView {
                     e.date.to_string(),
                     e.kind.clone(),
                     e.qty.to_string(),
-                    e.fields.iter().map(|(k, v)| format!("{k}={}", field_text(v))).collect::<Vec<_>>().join(" "),
+                    e.fields
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", field_text(v)))
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     e.note.clone(),
                     e.recorded_by.clone(),
-                    if e.voided { "VOIDED".into() } else { String::new() },
+                    if e.voided {
+                        "VOIDED".into()
+                    } else {
+                        String::new()
+                    },
                 ]
             })
             .collect()
@@ -219,7 +249,11 @@ impl Records for StaffView {
                     e.joined.to_string(),
                     e.left.map(|d| d.to_string()).unwrap_or_default(),
                     e.supervisor.clone().unwrap_or_default(),
-                    e.attrs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "),
+                    e.attrs
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(" "),
                 ]
             })
             .collect()
@@ -239,7 +273,13 @@ impl Records for DepartmentsView {
     fn rows(&self) -> Vec<Vec<String>> {
         self.departments
             .iter()
-            .map(|d| vec![d.id.clone(), d.name.clone(), d.head.clone().unwrap_or_default()])
+            .map(|d| {
+                vec![
+                    d.id.clone(),
+                    d.name.clone(),
+                    d.head.clone().unwrap_or_default(),
+                ]
+            })
             .collect()
     }
 }
@@ -292,7 +332,13 @@ pub struct CasesView {
 
 impl Records for CasesView {
     fn columns(&self) -> Vec<(&'static str, Align)> {
-        vec![("result", Left), ("policy", Left), ("test", Left), ("at", Left), ("expected vs actual", Left)]
+        vec![
+            ("result", Left),
+            ("policy", Left),
+            ("test", Left),
+            ("at", Left),
+            ("expected vs actual", Left),
+        ]
     }
     fn rows(&self) -> Vec<Vec<String>> {
         self.results
@@ -310,7 +356,10 @@ impl Records for CasesView {
     }
     fn footing(&self) -> Vec<String> {
         let failed = self.results.iter().filter(|r| !r.passed).count();
-        vec![format!("{} passed, {failed} failed", self.results.len() - failed)]
+        vec![format!(
+            "{} passed, {failed} failed",
+            self.results.len() - failed
+        )]
     }
 }
 
@@ -332,7 +381,9 @@ fn item_row(month: Option<Month>, i: &Item) -> Vec<String> {
         row.push(m.to_string());
     }
     row.extend([
-        i.date.map(|d| d.to_string()).unwrap_or_else(|| "(month)".into()),
+        i.date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "(month)".into()),
         i.event.map(|e| e.to_string()).unwrap_or_default(),
         i.kind.clone(),
         i.rule.clone(),
@@ -368,7 +419,10 @@ impl Records for MonthExplanation {
         let s = &self.score;
         vec![
             format!("{} {} ({}), {}", s.employee, s.name, s.department, s.month),
-            format!("policy {} version {}; base {}", s.policy.id, s.policy.version, s.base),
+            format!(
+                "policy {} version {}; base {}",
+                s.policy.id, s.policy.version, s.base
+            ),
         ]
     }
     fn footing(&self) -> Vec<String> {
@@ -412,15 +466,28 @@ impl Records for YearExplanation {
         c
     }
     fn rows(&self) -> Vec<Vec<String>> {
-        self.months.iter().flat_map(|m| m.items.iter().map(|i| item_row(Some(m.month), i))).collect()
+        self.months
+            .iter()
+            .flat_map(|m| m.items.iter().map(|i| item_row(Some(m.month), i)))
+            .collect()
     }
     fn heading(&self) -> Vec<String> {
         let r = &self.rating;
-        let mut lines = vec![format!("{} {} ({}), {}", r.employee, r.name, r.department, self.year)];
+        let mut lines = vec![format!(
+            "{} {} ({}), {}",
+            r.employee, r.name, r.department, self.year
+        )];
         lines.push(
             self.months
                 .iter()
-                .map(|m| format!("{} {}{}", m.month, m.score, if m.passed { "" } else { " FAILED" }))
+                .map(|m| {
+                    format!(
+                        "{} {}{}",
+                        m.month,
+                        m.score,
+                        if m.passed { "" } else { " FAILED" }
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(" | "),
         );

@@ -1,0 +1,125 @@
+//! Policy files through `rules check` and `rules test`: every problem at its exact position.
+
+use crate::util::Workspace;
+
+fn fixtures() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs a `rules` subcommand on fixture files, from the fixtures folder.
+fn rules(args: &[&str]) -> crate::util::Run {
+    let ws = Workspace::new();
+    ws.run_in(&fixtures(), &[&["rules"], args].concat())
+}
+
+#[test]
+fn every_problem_is_listed_with_its_position() {
+    let err = rules(&["check", "bad_many.toml"]).fails(1);
+    let expected = "\
+bad_many.toml:2:6: policy id `Bad Id` may only use a-z, 0-9, `_` and `-`
+bad_many.toml:5:18: `2026-13` is not a month; write it as YYYY-MM, e.g. 2026-03
+bad_many.toml:6:15: `departments` is empty; name the departments this policy governs, or \"*\" for all
+bad_many.toml:15:22: unknown field type `integer`; use int, float, text, date, time or bool
+bad_many.toml:19:6: duplicate rule id `late`; ids must be unique in a file
+bad_many.toml:26:10: rule `both` has both `points` and `script`; keep one
+bad_many.toml:35:1: rhai: Undefined variable: evnt; the variables here are event, staff, month, nth
+bad_many.toml:49:16: field `n` of kind `y` is text here but int in rule `clash`; one kind needs one type per field
+bad_many.toml:56:9: year rule `force` forces grade `terrible`, which no `[[grade]]` defines; known grades: ok, bad
+bad_many.toml:59:6: grade `ok` has no `when` but is not last; only the last grade is the catch-all
+bad_many.toml:65:8: the last grade `bad` is the catch-all and takes no `when`; remove it or add a grade after it
+";
+    assert_eq!(err, expected);
+}
+
+#[test]
+fn toml_syntax_error_points_at_the_character() {
+    let err = rules(&["check", "syntax_bad.toml"]).fails(1);
+    assert!(err.starts_with("syntax_bad.toml:12:7: "), "{err}");
+}
+
+#[test]
+fn redefining_an_inherited_rule_needs_override() {
+    let err = rules(&["check", "child_no_override.toml"]).fails(1);
+    assert_eq!(
+        err,
+        "child_no_override.toml:10:6: rule `late` is already defined in base.toml:14; add `override = true` to redefine it\n\
+         child_no_override.toml:15:6: rule `ghost` has `override = true` but no extended policy defines it\n"
+    );
+}
+
+#[test]
+fn an_override_replaces_the_inherited_rule() {
+    let out = rules(&["test", "child_override.toml"]).ok();
+    assert!(out.contains("1 passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn an_extends_cycle_is_reported() {
+    let err = rules(&["check", "cycle_a.toml"]).fails(1);
+    assert!(
+        err.contains("cycle_b.toml:7:11: `extends` makes a cycle through `cycle_a.toml`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failing_policy_test_shows_expected_and_actual() {
+    let run = rules(&["test", "failing_test.toml"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("score: expected 98, got 99"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("0 passed, 1 failed"), "{}", run.stdout);
+}
+
+#[test]
+fn engine_fixture_cases_pass() {
+    let out = rules(&["test", "engine.toml", "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    assert!(results.iter().all(|r| r["passed"] == true), "{out}");
+}
+
+#[test]
+fn the_shipped_policies_check_and_pass_their_tests() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ws = Workspace::new();
+    ws.run_in(root, &["rules", "check", "rules/"]).ok();
+    let out = ws.run_in(root, &["rules", "test", "rules/"]).ok();
+    assert!(out.contains(" 0 failed"), "{out}");
+    assert!(!out.contains("FAIL"), "{out}");
+}
+
+#[test]
+fn every_shipped_rule_is_exercised_by_a_test() {
+    // Each rule id must appear in some test's scored items: run the tests as JSON and
+    // compare with the rule ids of the policies.
+    use appraise::policy::Policy;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in ["rules/company.toml", "rules/customer-service.toml"] {
+        let policy = Policy::load(&root.join(file)).unwrap();
+        let own_rules: Vec<&str> = policy
+            .rules
+            .iter()
+            .filter(|r| r.loc.file.ends_with(file.rsplit('/').next().unwrap()))
+            .map(|r| r.id.as_str())
+            .collect();
+        let tested_kinds: std::collections::BTreeSet<&str> = policy
+            .tests
+            .iter()
+            .flat_map(|t| t.events.iter().map(|e| e.kind.as_str()))
+            .collect();
+        for rule in &policy.rules {
+            if own_rules.contains(&rule.id.as_str()) {
+                assert!(
+                    rule.on.iter().any(|k| tested_kinds.contains(k.as_str())),
+                    "rule `{}` of {file} has no test",
+                    rule.id
+                );
+            }
+        }
+    }
+}

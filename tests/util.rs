@@ -1,0 +1,113 @@
+//! A temporary workspace and a way to run the binary in it.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// "Today" for every test run, so that dates in the future are well defined.
+pub const TODAY: &str = "2026-06-30";
+
+/// A temporary folder with its own database.
+pub struct Workspace {
+    pub dir: TempDir,
+}
+
+/// What a run printed, and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(o.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(o.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
+impl Run {
+    /// Asserts success and returns stdout.
+    pub fn ok(self) -> String {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self.stdout
+    }
+
+    /// Asserts exit code `code` and returns stderr.
+    pub fn fails(self, code: i32) -> String {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self.stderr
+    }
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A workspace after `appraise init`.
+    pub fn init() -> Workspace {
+        let ws = Workspace::new();
+        ws.run(&["init"]).ok();
+        ws
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, text).expect("write file");
+        p
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(self.dir.path(), args)
+    }
+
+    pub fn run_in(&self, cwd: &Path, args: &[&str]) -> Run {
+        Command::cargo_bin("appraise")
+            .expect("binary")
+            .current_dir(cwd)
+            .env_remove("APPRAISE_DB")
+            .env_remove("APPRAISE_USER")
+            .env("APPRAISE_TODAY", TODAY)
+            .args(args)
+            .output()
+            .expect("run appraise")
+            .into()
+    }
+}
+
+/// A small customer-service team; E003 joined mid-2026.
+pub const STAFF: &str = "\
+id,name,department,role,joined,left,supervisor,shift_start
+E001,张三,customer-service,manager,2024-01-01,,,08:30
+E002,李四,customer-service,staff,2024-03-01,,E001,08:30
+E003,王五,customer-service,staff,2026-04-15,,E001,08:30
+E004,赵六,security,staff,2025-01-01,2026-03-31,,07:00
+";
+
+/// A workspace after init with `STAFF` imported.
+pub fn staffed() -> Workspace {
+    let ws = Workspace::init();
+    ws.write("staff.csv", STAFF);
+    ws.run(&["staff", "import", "staff.csv"]).ok();
+    ws
+}

@@ -1,0 +1,690 @@
+//! The supervisor, department-head and HR tasks end to end through the real binary.
+
+use serde_json::{Value, json};
+
+use crate::util::{STAFF, Workspace, staffed};
+
+fn json(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
+}
+
+#[test]
+fn init_writes_and_activates_the_shipped_policies() {
+    let ws = Workspace::init();
+    assert!(ws.path("rules/company.toml").exists());
+    assert!(ws.path("rules/customer-service.toml").exists());
+    let list = json(&ws.run(&["rules", "list", "--format", "json"]).ok());
+    let versions = list["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1]["policy"], "customer-service");
+    let again = ws.run(&["init"]).ok();
+    assert!(again.contains("kept"), "{again}");
+    assert!(again.contains("already activated"), "{again}");
+    assert_eq!(
+        json(&ws.run(&["rules", "list", "--format", "json"]).ok())["versions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn commands_without_a_database_say_how_to_make_one() {
+    let ws = Workspace::new();
+    let err = ws.run(&["score", "--month", "2026-03"]).fails(2);
+    assert!(err.contains("appraise init"), "{err}");
+    assert!(!ws.path("appraise.db").exists());
+}
+
+#[test]
+fn a_bad_import_lists_every_bad_row_and_stores_nothing() {
+    let ws = staffed();
+    ws.write(
+        "events.csv",
+        "\u{feff}employee,date,kind,qty,note,recorded_by,minutes\n\
+         E002,2026-03-02,late,,,张主管,12\n\
+         E002,2026-03-03,lat,,,张主管,12\n\
+         E999,2026-03-03,uniform,,,张主管,\n\
+         E002,2026-02-30,uniform,,,张主管,\n\
+         E002,2026-03-04,late,x,,张主管,\n\
+         E002,2026-07-01,uniform,,,张主管,\n\
+         E003,2026-03-04,uniform,,,张主管,\n\
+         E002,2026-03-05,uniform,,,张主管,5\n",
+    );
+    let err = ws.run(&["log", "import", "events.csv"]).fails(1);
+    let expected = "\
+events.csv:3: unknown kind `lat` for policy `customer-service`; did you mean `late`?
+events.csv:4: unknown employee `E999`; add them with `appraise staff import` first
+events.csv:5: date `2026-02-30` is not a date; write YYYY-MM-DD
+events.csv:6: qty `x` must be a positive whole number (or empty for 1)
+events.csv:6: kind `late` needs field `minutes` (int)
+events.csv:7: date 2026-07-01 is in the future (today is 2026-06-30)
+events.csv:8: employee `E003` was not employed on 2026-03-04 (employed from 2026-04-15)
+events.csv:9: kind `uniform` has no field `minutes`; leave that cell empty
+7 bad row(s); nothing was imported
+";
+    assert_eq!(err, expected);
+    let list = json(&ws.run(&["log", "list", "--format", "json"]).ok());
+    assert_eq!(list, json!({"events": []}));
+}
+
+#[test]
+fn reimporting_stores_nothing_new_and_says_so() {
+    let ws = staffed();
+    ws.write("e.csv", "employee,date,kind,qty,note,recorded_by,minutes\nE002,2026-03-02,uniform,,,张主管,\nE002,2026-03-02,uniform,,,张主管,\n");
+    let first = ws.run(&["log", "import", "e.csv"]).ok();
+    assert!(first.contains("stored 2 events"), "{first}");
+    let again = ws.run(&["log", "import", "e.csv"]).ok();
+    assert!(
+        again.contains("already in the log; nothing new stored"),
+        "{again}"
+    );
+    let list = json(&ws.run(&["log", "list", "--format", "json"]).ok());
+    assert_eq!(list["events"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_dry_run_stores_nothing() {
+    let ws = staffed();
+    ws.write(
+        "e.csv",
+        "employee,date,kind,qty,note,recorded_by\nE002,2026-03-02,uniform,,,张主管\n",
+    );
+    let out = ws.run(&["log", "import", "e.csv", "--dry-run"]).ok();
+    assert!(out.contains("1 rows are valid"), "{out}");
+    assert_eq!(
+        json(&ws.run(&["log", "list", "--format", "json"]).ok())["events"],
+        json!([])
+    );
+}
+
+#[test]
+fn log_add_validates_like_an_import_row() {
+    let ws = staffed();
+    let err = ws
+        .run(&[
+            "log",
+            "add",
+            "E002",
+            "late",
+            "--date",
+            "2026-03-02",
+            "--by",
+            "张主管",
+        ])
+        .fails(1);
+    assert!(
+        err.contains("kind `late` needs field `minutes` (int)"),
+        "{err}"
+    );
+    let err = ws
+        .run(&[
+            "log",
+            "add",
+            "E002",
+            "late",
+            "--date",
+            "2026-03-02",
+            "--minutes",
+            "abc",
+            "--by",
+            "x",
+        ])
+        .fails(1);
+    assert!(
+        err.contains("field `minutes`: `abc` is not a whole number"),
+        "{err}"
+    );
+    let err = ws
+        .run(&[
+            "log",
+            "add",
+            "E002",
+            "late",
+            "--date",
+            "2026-03-02",
+            "--minutes",
+            "5",
+        ])
+        .fails(2);
+    assert!(err.contains("--by"), "{err}");
+    // Options may come before or after the fields.
+    let out = ws
+        .run(&[
+            "log",
+            "add",
+            "E002",
+            "late",
+            "--minutes",
+            "40",
+            "--date",
+            "2026-03-02",
+            "--by",
+            "张主管",
+            "--note",
+            "堵车",
+        ])
+        .ok();
+    assert_eq!(out, "recorded event 1\n");
+    let list = json(&ws.run(&["log", "list", "--format", "json"]).ok());
+    assert_eq!(
+        list,
+        json!({"events": [{"id": 1, "employee": "E002", "date": "2026-03-02", "kind": "late", "qty": 1,
+            "note": "堵车", "fields": {"minutes": 40}, "recorded_by": "张主管", "voided": false}]})
+    );
+}
+
+#[test]
+fn a_voided_event_stays_in_the_log_and_stops_counting() {
+    let ws = staffed();
+    ws.run(&[
+        "log",
+        "add",
+        "E002",
+        "quarrel",
+        "--date",
+        "2026-03-02",
+        "--by",
+        "张主管",
+    ])
+    .ok();
+    let score = |ws: &Workspace| {
+        json(
+            &ws.run(&[
+                "score",
+                "--month",
+                "2026-03",
+                "--employee",
+                "E002",
+                "--format",
+                "json",
+            ])
+            .ok(),
+        )["scores"][0]["score"]
+            .clone()
+    };
+    assert_eq!(score(&ws), json!(95));
+    ws.run(&[
+        "log",
+        "void",
+        "1",
+        "--reason",
+        "wrong employee",
+        "--by",
+        "张主管",
+    ])
+    .ok();
+    assert_eq!(score(&ws), json!(100));
+    let list = json(&ws.run(&["log", "list", "--format", "json"]).ok());
+    assert_eq!(list["events"][0]["voided"], json!(true));
+    let err = ws
+        .run(&["log", "void", "1", "--reason", "again", "--by", "x"])
+        .fails(1);
+    assert!(
+        err.contains("already voided (wrong employee, by 张主管"),
+        "{err}"
+    );
+    let err = ws
+        .run(&["log", "void", "9", "--reason", "x", "--by", "x"])
+        .fails(1);
+    assert!(err.contains("no event with id 9"), "{err}");
+    // The log itself refuses edits and deletions.
+    let db = rusqlite::Connection::open(ws.path("appraise.db")).unwrap();
+    assert!(db.execute("UPDATE events SET qty = 2", []).is_err());
+    assert!(db.execute("DELETE FROM events", []).is_err());
+    assert!(db.execute("DELETE FROM voids", []).is_err());
+}
+
+#[test]
+fn score_prints_the_contract_json() {
+    let ws = staffed();
+    ws.run(&[
+        "log",
+        "add",
+        "E002",
+        "late",
+        "--date",
+        "2026-03-04",
+        "--minutes",
+        "12",
+        "--by",
+        "张主管",
+    ])
+    .ok();
+    ws.run(&[
+        "log",
+        "add",
+        "E002",
+        "commendation",
+        "--date",
+        "2026-03-05",
+        "--by",
+        "张主管",
+    ])
+    .ok();
+    let v = json(
+        &ws.run(&["score", "--month", "2026-03", "--format", "json"])
+            .ok(),
+    );
+    assert_eq!(v["month"], "2026-03");
+    let scores = v["scores"].as_array().unwrap();
+    // E003 joined in April; E004 is in another department under the company policy.
+    let ids: Vec<&str> = scores
+        .iter()
+        .map(|s| s["employee"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["E001", "E002", "E004"]);
+    let e2 = &scores[1];
+    assert_eq!(e2["name"], "李四");
+    assert_eq!(e2["department"], "customer-service");
+    assert_eq!(
+        e2["policy"],
+        json!({"id": "customer-service", "version": "2025.1"})
+    );
+    assert_eq!(
+        (
+            e2["base"].clone(),
+            e2["deducted"].clone(),
+            e2["rewarded"].clone()
+        ),
+        (json!(100), json!(-1), json!(1))
+    );
+    assert_eq!(
+        (e2["score"].clone(), e2["passed"].clone()),
+        (json!(100), json!(true))
+    );
+    let item = &e2["items"][0];
+    assert_eq!(
+        (
+            item["rule"].clone(),
+            item["event"].clone(),
+            item["date"].clone(),
+            item["points"].clone(),
+            item["note"].clone(),
+            item["flags"].clone()
+        ),
+        (
+            json!("late"),
+            json!(1),
+            json!("2026-03-04"),
+            json!(-1),
+            json!("迟到/早退"),
+            json!([])
+        )
+    );
+    assert_eq!(scores[2]["policy"]["id"], "company");
+}
+
+#[test]
+fn table_and_csv_outputs_line_up_and_parse() {
+    let ws = staffed();
+    let table = ws.run(&["score", "--month", "2026-03"]).ok();
+    let widths: Vec<usize> = table
+        .lines()
+        .filter(|l| l.starts_with(['│', '┌', '└', '╞']))
+        .map(unicode_width::UnicodeWidthStr::width)
+        .collect();
+    assert!(
+        widths.len() > 3 && widths.windows(2).all(|w| w[0] == w[1]),
+        "{table}"
+    );
+    let csv = ws
+        .run(&["score", "--month", "2026-03", "--format", "csv"])
+        .ok();
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(r.headers().unwrap().get(6), Some("score"));
+    assert_eq!(r.records().count(), 3);
+}
+
+#[test]
+fn explain_traces_every_point_to_rule_and_event() {
+    let ws = staffed();
+    ws.run(&[
+        "log",
+        "add",
+        "E002",
+        "late",
+        "--date",
+        "2026-03-04",
+        "--minutes",
+        "150",
+        "--by",
+        "张主管",
+    ])
+    .ok();
+    ws.run(&[
+        "log",
+        "add",
+        "E002",
+        "missed_handover",
+        "--date",
+        "2026-03-05",
+        "--by",
+        "张主管",
+    ])
+    .ok();
+    let out = ws.run(&["explain", "E002", "--month", "2026-03"]).ok();
+    assert!(out.contains("按旷工计"), "{out}");
+    assert!(out.contains("script at rules/company.toml:"), "{out}");
+    assert!(
+        out.contains("base 100 + deducted -7 + rewarded 0 = 93"),
+        "{out}"
+    );
+    let v = json(
+        &ws.run(&["explain", "E002", "--month", "2026-03", "--format", "json"])
+            .ok(),
+    );
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(
+        items
+            .iter()
+            .map(|i| i["event"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(items[0]["flags"], json!(["absence"]));
+    let year = ws.run(&["explain", "E002", "--year", "2026"]).ok();
+    assert!(
+        year.contains("grade 优秀 excellent: the first grade whose condition holds"),
+        "{year}"
+    );
+}
+
+/// Four failed months of quarrels, and a steady employee.
+fn troubled_year(ws: &Workspace) {
+    let mut csv = String::from("employee,date,kind,qty,note,recorded_by\n");
+    for m in 1..=4 {
+        csv += &format!("E002,2026-0{m}-10,quarrel,4,,张主管\n");
+    }
+    csv += "E001,2026-02-10,commendation,,,公司办公室\n";
+    ws.write("year.csv", &csv);
+    ws.run(&["log", "import", "year.csv"]).ok();
+}
+
+#[test]
+fn rate_prints_the_contract_json_and_recommends_dismissal() {
+    let ws = staffed();
+    troubled_year(&ws);
+    let out = ws.run(&["rate", "--year", "2026", "--format", "json"]).ok();
+    let v = json(&out);
+    assert_eq!(v["year"], 2026);
+    let r = v["ratings"].as_array().unwrap();
+    assert_eq!(
+        r.iter()
+            .map(|x| x["employee"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["E001", "E002", "E003", "E004"]
+    );
+    let e2 = &r[1];
+    assert_eq!(e2["months"], 6, "January to June (today is 2026-06-30)");
+    assert_eq!(e2["average"], json!(86.67));
+    assert_eq!(e2["min"], json!(80));
+    assert_eq!(e2["failed_months"], 4);
+    assert_eq!(
+        (e2["grade"].clone(), e2["label"].clone()),
+        (json!("poor"), json!("差"))
+    );
+    assert_eq!(e2["outcomes"], json!(["辞退"]));
+    assert_eq!(
+        e2["flags"],
+        json!({"dismissal_recommendation": 1, "severe": 4})
+    );
+    assert_eq!(r[0]["grade"], "excellent");
+    assert_eq!(r[2]["months"], 3, "E003 joined in April");
+    assert_eq!(r[3]["months"], 3, "E004 left at the end of March");
+    // Through February, the troubled employee has failed only twice.
+    let through = json(
+        &ws.run(&[
+            "rate",
+            "--year",
+            "2026",
+            "--through",
+            "2026-02",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    );
+    assert_eq!(through["ratings"][1]["failed_months"], 2);
+    // Byte-identical on every run.
+    assert_eq!(
+        ws.run(&["rate", "--year", "2026", "--format", "json"]).ok(),
+        out
+    );
+}
+
+#[test]
+fn a_later_policy_version_governs_only_its_months() {
+    let ws = staffed();
+    let text = std::fs::read_to_string(ws.path("rules/customer-service.toml")).unwrap();
+    let v2 = text
+        .replace("version = \"2025.1\"", "version = \"2026.5\"")
+        .replace("effective_from = \"2025-01\"", "effective_from = \"2026-05\"")
+        .replace("id = \"missed_follow_up\"\nname = \"有效投诉未回访或未记录回访\"\ncategory = \"服务标准\"\npoints = -1", "id = \"missed_follow_up\"\nname = \"有效投诉未回访或未记录回访\"\ncategory = \"服务标准\"\npoints = -3");
+    assert_ne!(text, v2);
+    ws.write("rules/customer-service-2026.toml", &v2);
+    ws.run(&["rules", "check", "rules/customer-service-2026.toml"])
+        .ok();
+    ws.run(&[
+        "rules",
+        "activate",
+        "rules/customer-service-2026.toml",
+        "--by",
+        "部门负责人",
+    ])
+    .ok();
+    ws.run(&[
+        "log",
+        "add",
+        "E002",
+        "missed_follow_up",
+        "--date",
+        "2026-04-02",
+        "--by",
+        "x",
+    ])
+    .ok();
+    ws.run(&[
+        "log",
+        "add",
+        "E002",
+        "missed_follow_up",
+        "--date",
+        "2026-05-06",
+        "--by",
+        "x",
+    ])
+    .ok();
+    let score = |m: &str| {
+        json(
+            &ws.run(&[
+                "score",
+                "--month",
+                m,
+                "--employee",
+                "E002",
+                "--format",
+                "json",
+            ])
+            .ok(),
+        )["scores"][0]
+            .clone()
+    };
+    assert_eq!(
+        (
+            score("2026-04")["score"].clone(),
+            score("2026-04")["policy"]["version"].clone()
+        ),
+        (json!(99), json!("2025.1"))
+    );
+    assert_eq!(
+        (
+            score("2026-05")["score"].clone(),
+            score("2026-05")["policy"]["version"].clone()
+        ),
+        (json!(97), json!("2026.5"))
+    );
+    let again = ws
+        .run(&[
+            "rules",
+            "activate",
+            "rules/customer-service-2026.toml",
+            "--by",
+            "x",
+        ])
+        .ok();
+    assert!(again.contains("already activated"), "{again}");
+}
+
+/// A workspace where the engine fixture governs the `security` department (E004).
+fn engine_workspace() -> Workspace {
+    let ws = staffed();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/engine.toml");
+    ws.write("engine.toml", &std::fs::read_to_string(fixture).unwrap());
+    ws.run(&["rules", "activate", "engine.toml", "--by", "x"])
+        .ok();
+    ws
+}
+
+#[test]
+fn a_throwing_script_fails_the_command_with_rule_employee_event_and_position() {
+    let ws = engine_workspace();
+    ws.run(&[
+        "log",
+        "add",
+        "E004",
+        "odd",
+        "--date",
+        "2026-03-02",
+        "--n",
+        "13",
+        "--by",
+        "x",
+    ])
+    .ok();
+    let err = ws.run(&["score", "--month", "2026-03"]).fails(2);
+    assert_eq!(
+        err,
+        "error: engine.toml:31:20: rule `odd` failed for employee `E004` on event 1 (2026-03): the script threw: unlucky 13\n"
+    );
+}
+
+#[test]
+fn an_endless_script_is_stopped() {
+    let ws = engine_workspace();
+    ws.run(&[
+        "log",
+        "add",
+        "E004",
+        "odd",
+        "--date",
+        "2026-03-02",
+        "--n",
+        "99",
+        "--by",
+        "x",
+    ])
+    .ok();
+    let err = ws.run(&["rate", "--year", "2026"]).fails(2);
+    assert!(
+        err.contains("rule `odd` failed for employee `E004` on event 1"),
+        "{err}"
+    );
+    assert!(err.contains("operation limit"), "{err}");
+}
+
+#[test]
+fn a_script_result_of_the_wrong_type_is_an_error_not_zero() {
+    let ws = engine_workspace();
+    ws.run(&[
+        "log",
+        "add",
+        "E004",
+        "odd",
+        "--date",
+        "2026-03-02",
+        "--n",
+        "7",
+        "--by",
+        "x",
+    ])
+    .ok();
+    let err = ws.run(&["score", "--month", "2026-03"]).fails(2);
+    assert!(err.contains("must give a number of points"), "{err}");
+    assert!(err.contains("engine.toml:31:1: rule `odd`"), "{err}");
+}
+
+#[test]
+fn staff_import_updates_and_rejects_whole_files() {
+    let ws = staffed();
+    ws.write("more.csv", "id,name,department,role,joined,left,supervisor\nE002,李四,customer-service,staff,2024-03-01,2026-05-31,E001\nE005,钱七,customer-service,staff,2026-01-01,,E001\n");
+    let out = ws.run(&["staff", "import", "more.csv"]).ok();
+    assert!(out.contains("(1 new, 1 updated)"), "{out}");
+    ws.write("bad.csv", "id,name,department,role,joined\nE006,孙八,customer-service,staff,2026-01-01\nE007,,Customer Service,staff,someday\n");
+    let err = ws.run(&["staff", "import", "bad.csv"]).fails(1);
+    assert!(err.contains("bad.csv:3: name is empty"), "{err}");
+    assert!(
+        err.contains("bad.csv:3: department `Customer Service`"),
+        "{err}"
+    );
+    assert!(err.contains("nothing was imported"), "{err}");
+    let list = json(&ws.run(&["staff", "list", "--format", "json"]).ok());
+    let ids: Vec<&str> = list["staff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["E001", "E002", "E003", "E004", "E005"]);
+    assert_eq!(list["staff"][1]["left"], "2026-05-31");
+    assert!(STAFF.contains("E004"));
+}
+
+#[test]
+fn departments_get_names_and_heads() {
+    let ws = staffed();
+    ws.run(&[
+        "dept",
+        "add",
+        "customer-service",
+        "--name",
+        "客户服务部",
+        "--head",
+        "E001",
+    ])
+    .ok();
+    let err = ws
+        .run(&["dept", "add", "customer-service", "--head", "E999"])
+        .fails(1);
+    assert!(err.contains("no employee `E999`"), "{err}");
+    let v = json(&ws.run(&["dept", "list", "--format", "json"]).ok());
+    assert_eq!(
+        v["departments"][0],
+        json!({"id": "customer-service", "name": "客户服务部", "head": "E001"})
+    );
+}
+
+#[test]
+fn the_demo_builds_a_workspace_with_every_grade() {
+    let ws = Workspace::new();
+    let out = ws.run(&["demo", "sample"]).ok();
+    for label in ["优秀", "良好", "一般", "差"] {
+        assert!(out.contains(label), "{label} missing:\n{out}");
+    }
+    assert!(out.contains("dismissal_recommendation"), "{out}");
+    assert!(out.contains("explain E"), "{out}");
+    assert!(ws.path("sample/appraise.db").exists());
+    // The same seed gives the same ratings in another folder.
+    let again = ws.run(&["demo", "other"]).ok();
+    let ratings = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with('│'))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ratings(&out), ratings(&again));
+    let err = ws.run(&["demo", "sample"]).fails(2);
+    assert!(err.contains("is not empty"), "{err}");
+}
