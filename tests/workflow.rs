@@ -366,7 +366,7 @@ fn explain_traces_every_point_to_rule_and_event() {
     .ok();
     let out = ws.run(&["explain", "E002", "--month", "2026-03"]).ok();
     assert!(out.contains("按旷工计"), "{out}");
-    assert!(out.contains("script at rules/company.toml:"), "{out}");
+    assert!(out.contains("script at company.toml:70"), "{out}");
     assert!(
         out.contains("base 100 + deducted -7 + rewarded 0 = 93"),
         "{out}"
@@ -687,4 +687,15 @@ fn the_demo_builds_a_workspace_with_every_grade() {
     assert_eq!(ratings(&out), ratings(&again));
     let err = ws.run(&["demo", "sample"]).fails(2);
     assert!(err.contains("is not empty"), "{err}");
+}
+
+#[test]
+fn scores_come_from_the_activated_version_not_the_files() {
+    let ws = staffed();
+    ws.run(&["log", "add", "E002", "uniform", "--date", "2026-03-02", "--by", "x"]).ok();
+    let before = ws.run(&["score", "--month", "2026-03", "--format", "json"]).ok();
+    std::fs::remove_dir_all(ws.path("rules")).unwrap();
+    assert_eq!(ws.run(&["score", "--month", "2026-03", "--format", "json"]).ok(), before);
+    let list = json(&ws.run(&["rules", "list", "--format", "json"]).ok());
+    assert_eq!(list["versions"][0]["hash"].as_str().unwrap().len(), 64);
 }

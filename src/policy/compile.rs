@@ -58,6 +58,9 @@ struct Compiler {
 struct Parsed {
     src: SourceText,
     file: raw::File,
+    /// The name it is stored under when activated: relative to the root policy's folder, so
+    /// a stored version does not depend on where the files were.
+    stored_name: String,
 }
 
 /// A field a rule declares for one of its kinds.
@@ -128,7 +131,7 @@ impl Compiler {
                 files: chain
                     .iter()
                     .map(|p| BundleFile {
-                        name: p.src.name.clone(),
+                        name: p.stored_name.clone(),
                         text: p.src.text.clone(),
                     })
                     .collect(),
@@ -147,6 +150,9 @@ impl Compiler {
     fn read_chain(&mut self, name: &str, read: Reader) -> Option<Vec<Parsed>> {
         let mut chain: Vec<Parsed> = Vec::new();
         let mut next = Some((name.to_string(), None::<(usize, std::ops::Range<usize>)>));
+        let root_name = Path::new(name)
+            .file_name()
+            .map_or_else(|| name.to_string(), |f| f.to_string_lossy().into_owned());
         while let Some((name, from)) = next.take() {
             let text = match read(&name) {
                 Ok(t) => t,
@@ -188,7 +194,23 @@ impl Compiler {
                 }
                 next = Some((parent, Some((chain.len(), ext.span()))));
             }
-            chain.push(Parsed { src, file });
+            let stored_name = match &from {
+                None => root_name.clone(),
+                Some((i, _)) => join(
+                    &chain[*i].stored_name,
+                    chain[*i]
+                        .file
+                        .policy
+                        .extends
+                        .as_ref()
+                        .map_or("", |e| e.get_ref()),
+                ),
+            };
+            chain.push(Parsed {
+                src,
+                file,
+                stored_name,
+            });
         }
         Some(chain)
     }
