@@ -116,6 +116,28 @@ pub enum FieldValue {
     Text(String),
 }
 
+impl fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldValue::Bool(b) => b.fmt(f),
+            FieldValue::Int(i) => i.fmt(f),
+            FieldValue::Float(x) => x.fmt(f),
+            FieldValue::Text(s) => s.fmt(f),
+        }
+    }
+}
+
+/// Writes items one per line (for error lists).
+pub fn write_lines<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            writeln!(f)?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
+
 /// Parses `HH:MM` (24-hour).
 pub fn parse_time(s: &str) -> Option<NaiveTime> {
     if s.len() != 5 {

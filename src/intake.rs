@@ -7,7 +7,7 @@ mod staff;
 use std::fmt;
 
 pub use events::{EventRow, EventValidator, read_events};
-pub use staff::read_staff;
+pub use staff::{COLUMNS as STAFF_COLUMNS, read_staff};
 
 /// One bad row: where it is and everything wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,13 +29,7 @@ pub struct Rejected(pub Vec<RowProblem>);
 
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{p}")?;
-        }
-        Ok(())
+        crate::event::write_lines(f, &self.0)
     }
 }
 

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 pub use problem::{Problem, Problems, SourceText};
 pub use script::{Failure, Origin, Script, Stage};
 
-use crate::event::{FieldType, FieldValue, Fields};
+use crate::event::{FieldType, Fields};
 use crate::month::Month;
 use crate::points::Points;
 
@@ -262,8 +262,7 @@ impl Policy {
             match fields.get(name) {
                 None => problems.push(format!("kind `{kind}` needs field `{name}` ({ty})")),
                 Some(v) if !ty.accepts(v) => problems.push(format!(
-                    "field `{name}` of kind `{kind}` must be {ty}, not `{}`",
-                    field_text(v)
+                    "field `{name}` of kind `{kind}` must be {ty}, not `{v}`"
                 )),
                 Some(_) => {}
             }
@@ -276,14 +275,5 @@ impl Policy {
         } else {
             Err(problems)
         }
-    }
-}
-
-fn field_text(v: &FieldValue) -> String {
-    match v {
-        FieldValue::Bool(b) => b.to_string(),
-        FieldValue::Int(i) => i.to_string(),
-        FieldValue::Float(x) => x.to_string(),
-        FieldValue::Text(s) => s.clone(),
     }
 }

@@ -77,6 +77,11 @@ impl Workspace {
         p
     }
 
+    /// Runs a command line split at spaces (for arguments without spaces).
+    pub fn cmd(&self, line: &str) -> Run {
+        self.run(&line.split_whitespace().collect::<Vec<_>>())
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_in(self.dir.path(), args)
     }

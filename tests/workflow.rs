@@ -13,15 +13,15 @@ fn init_writes_and_activates_the_shipped_policies() {
     let ws = Workspace::init();
     assert!(ws.path("rules/company.toml").exists());
     assert!(ws.path("rules/customer-service.toml").exists());
-    let list = json(&ws.run(&["rules", "list", "--format", "json"]).ok());
+    let list = json(&ws.cmd("rules list --format json").ok());
     let versions = list["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1]["policy"], "customer-service");
-    let again = ws.run(&["init"]).ok();
+    let again = ws.cmd("init").ok();
     assert!(again.contains("kept"), "{again}");
     assert!(again.contains("already activated"), "{again}");
     assert_eq!(
-        json(&ws.run(&["rules", "list", "--format", "json"]).ok())["versions"]
+        json(&ws.cmd("rules list --format json").ok())["versions"]
             .as_array()
             .unwrap()
             .len(),
@@ -32,7 +32,7 @@ fn init_writes_and_activates_the_shipped_policies() {
 #[test]
 fn commands_without_a_database_say_how_to_make_one() {
     let ws = Workspace::new();
-    let err = ws.run(&["score", "--month", "2026-03"]).fails(2);
+    let err = ws.cmd("score --month 2026-03").fails(2);
     assert!(err.contains("appraise init"), "{err}");
     assert!(!ws.path("appraise.db").exists());
 }
@@ -52,7 +52,7 @@ fn a_bad_import_lists_every_bad_row_and_stores_nothing() {
          E003,2026-03-04,uniform,,,张主管,\n\
          E002,2026-03-05,uniform,,,张主管,5\n",
     );
-    let err = ws.run(&["log", "import", "events.csv"]).fails(1);
+    let err = ws.cmd("log import events.csv").fails(1);
     let expected = "\
 events.csv:3: unknown kind `lat` for policy `customer-service`; did you mean `late`?
 events.csv:4: unknown employee `E999`; add them with `appraise staff import` first
@@ -65,7 +65,7 @@ events.csv:9: kind `uniform` has no field `minutes`; leave that cell empty
 7 bad row(s); nothing was imported
 ";
     assert_eq!(err, expected);
-    let list = json(&ws.run(&["log", "list", "--format", "json"]).ok());
+    let list = json(&ws.cmd("log list --format json").ok());
     assert_eq!(list, json!({"events": []}));
 }
 
@@ -73,14 +73,14 @@ events.csv:9: kind `uniform` has no field `minutes`; leave that cell empty
 fn reimporting_stores_nothing_new_and_says_so() {
     let ws = staffed();
     ws.write("e.csv", "employee,date,kind,qty,note,recorded_by,minutes\nE002,2026-03-02,uniform,,,张主管,\nE002,2026-03-02,uniform,,,张主管,\n");
-    let first = ws.run(&["log", "import", "e.csv"]).ok();
+    let first = ws.cmd("log import e.csv").ok();
     assert!(first.contains("stored 2 events"), "{first}");
-    let again = ws.run(&["log", "import", "e.csv"]).ok();
+    let again = ws.cmd("log import e.csv").ok();
     assert!(
         again.contains("already in the log; nothing new stored"),
         "{again}"
     );
-    let list = json(&ws.run(&["log", "list", "--format", "json"]).ok());
+    let list = json(&ws.cmd("log list --format json").ok());
     assert_eq!(list["events"].as_array().unwrap().len(), 2);
 }
 
@@ -91,10 +91,10 @@ fn a_dry_run_stores_nothing() {
         "e.csv",
         "employee,date,kind,qty,note,recorded_by\nE002,2026-03-02,uniform,,,张主管\n",
     );
-    let out = ws.run(&["log", "import", "e.csv", "--dry-run"]).ok();
+    let out = ws.cmd("log import e.csv --dry-run").ok();
     assert!(out.contains("1 rows are valid"), "{out}");
     assert_eq!(
-        json(&ws.run(&["log", "list", "--format", "json"]).ok())["events"],
+        json(&ws.cmd("log list --format json").ok())["events"],
         json!([])
     );
 }
@@ -103,71 +103,29 @@ fn a_dry_run_stores_nothing() {
 fn log_add_validates_like_an_import_row() {
     let ws = staffed();
     let err = ws
-        .run(&[
-            "log",
-            "add",
-            "E002",
-            "late",
-            "--date",
-            "2026-03-02",
-            "--by",
-            "张主管",
-        ])
+        .cmd("log add E002 late --date 2026-03-02 --by 张主管")
         .fails(1);
     assert!(
         err.contains("kind `late` needs field `minutes` (int)"),
         "{err}"
     );
     let err = ws
-        .run(&[
-            "log",
-            "add",
-            "E002",
-            "late",
-            "--date",
-            "2026-03-02",
-            "--minutes",
-            "abc",
-            "--by",
-            "x",
-        ])
+        .cmd("log add E002 late --date 2026-03-02 --minutes abc --by x")
         .fails(1);
     assert!(
         err.contains("field `minutes`: `abc` is not a whole number"),
         "{err}"
     );
     let err = ws
-        .run(&[
-            "log",
-            "add",
-            "E002",
-            "late",
-            "--date",
-            "2026-03-02",
-            "--minutes",
-            "5",
-        ])
+        .cmd("log add E002 late --date 2026-03-02 --minutes 5")
         .fails(2);
     assert!(err.contains("--by"), "{err}");
     // Options may come before or after the fields.
     let out = ws
-        .run(&[
-            "log",
-            "add",
-            "E002",
-            "late",
-            "--minutes",
-            "40",
-            "--date",
-            "2026-03-02",
-            "--by",
-            "张主管",
-            "--note",
-            "堵车",
-        ])
+        .cmd("log add E002 late --minutes 40 --date 2026-03-02 --by 张主管 --note 堵车")
         .ok();
     assert_eq!(out, "recorded event 1\n");
-    let list = json(&ws.run(&["log", "list", "--format", "json"]).ok());
+    let list = json(&ws.cmd("log list --format json").ok());
     assert_eq!(
         list,
         json!({"events": [{"id": 1, "employee": "E002", "date": "2026-03-02", "kind": "late", "qty": 1,
@@ -178,29 +136,12 @@ fn log_add_validates_like_an_import_row() {
 #[test]
 fn a_voided_event_stays_in_the_log_and_stops_counting() {
     let ws = staffed();
-    ws.run(&[
-        "log",
-        "add",
-        "E002",
-        "quarrel",
-        "--date",
-        "2026-03-02",
-        "--by",
-        "张主管",
-    ])
-    .ok();
+    ws.cmd("log add E002 quarrel --date 2026-03-02 --by 张主管")
+        .ok();
     let score = |ws: &Workspace| {
         json(
-            &ws.run(&[
-                "score",
-                "--month",
-                "2026-03",
-                "--employee",
-                "E002",
-                "--format",
-                "json",
-            ])
-            .ok(),
+            &ws.cmd("score --month 2026-03 --employee E002 --format json")
+                .ok(),
         )["scores"][0]["score"]
             .clone()
     };
@@ -216,18 +157,14 @@ fn a_voided_event_stays_in_the_log_and_stops_counting() {
     ])
     .ok();
     assert_eq!(score(&ws), json!(100));
-    let list = json(&ws.run(&["log", "list", "--format", "json"]).ok());
+    let list = json(&ws.cmd("log list --format json").ok());
     assert_eq!(list["events"][0]["voided"], json!(true));
-    let err = ws
-        .run(&["log", "void", "1", "--reason", "again", "--by", "x"])
-        .fails(1);
+    let err = ws.cmd("log void 1 --reason again --by x").fails(1);
     assert!(
         err.contains("already voided (wrong employee, by 张主管"),
         "{err}"
     );
-    let err = ws
-        .run(&["log", "void", "9", "--reason", "x", "--by", "x"])
-        .fails(1);
+    let err = ws.cmd("log void 9 --reason x --by x").fails(1);
     assert!(err.contains("no event with id 9"), "{err}");
     // The log itself refuses edits and deletions.
     let db = rusqlite::Connection::open(ws.path("appraise.db")).unwrap();
@@ -239,34 +176,11 @@ fn a_voided_event_stays_in_the_log_and_stops_counting() {
 #[test]
 fn score_prints_the_contract_json() {
     let ws = staffed();
-    ws.run(&[
-        "log",
-        "add",
-        "E002",
-        "late",
-        "--date",
-        "2026-03-04",
-        "--minutes",
-        "12",
-        "--by",
-        "张主管",
-    ])
-    .ok();
-    ws.run(&[
-        "log",
-        "add",
-        "E002",
-        "commendation",
-        "--date",
-        "2026-03-05",
-        "--by",
-        "张主管",
-    ])
-    .ok();
-    let v = json(
-        &ws.run(&["score", "--month", "2026-03", "--format", "json"])
-            .ok(),
-    );
+    ws.cmd("log add E002 late --date 2026-03-04 --minutes 12 --by 张主管")
+        .ok();
+    ws.cmd("log add E002 commendation --date 2026-03-05 --by 张主管")
+        .ok();
+    let v = json(&ws.cmd("score --month 2026-03 --format json").ok());
     assert_eq!(v["month"], "2026-03");
     let scores = v["scores"].as_array().unwrap();
     // E003 joined in April; E004 is in another department under the company policy.
@@ -319,7 +233,7 @@ fn score_prints_the_contract_json() {
 #[test]
 fn table_and_csv_outputs_line_up_and_parse() {
     let ws = staffed();
-    let table = ws.run(&["score", "--month", "2026-03"]).ok();
+    let table = ws.cmd("score --month 2026-03").ok();
     let widths: Vec<usize> = table
         .lines()
         .filter(|l| l.starts_with(['│', '┌', '└', '╞']))
@@ -329,9 +243,7 @@ fn table_and_csv_outputs_line_up_and_parse() {
         widths.len() > 3 && widths.windows(2).all(|w| w[0] == w[1]),
         "{table}"
     );
-    let csv = ws
-        .run(&["score", "--month", "2026-03", "--format", "csv"])
-        .ok();
+    let csv = ws.cmd("score --month 2026-03 --format csv").ok();
     let mut r = csv::Reader::from_reader(csv.as_bytes());
     assert_eq!(r.headers().unwrap().get(6), Some("score"));
     assert_eq!(r.records().count(), 3);
@@ -340,41 +252,18 @@ fn table_and_csv_outputs_line_up_and_parse() {
 #[test]
 fn explain_traces_every_point_to_rule_and_event() {
     let ws = staffed();
-    ws.run(&[
-        "log",
-        "add",
-        "E002",
-        "late",
-        "--date",
-        "2026-03-04",
-        "--minutes",
-        "150",
-        "--by",
-        "张主管",
-    ])
-    .ok();
-    ws.run(&[
-        "log",
-        "add",
-        "E002",
-        "missed_handover",
-        "--date",
-        "2026-03-05",
-        "--by",
-        "张主管",
-    ])
-    .ok();
-    let out = ws.run(&["explain", "E002", "--month", "2026-03"]).ok();
+    ws.cmd("log add E002 late --date 2026-03-04 --minutes 150 --by 张主管")
+        .ok();
+    ws.cmd("log add E002 missed_handover --date 2026-03-05 --by 张主管")
+        .ok();
+    let out = ws.cmd("explain E002 --month 2026-03").ok();
     assert!(out.contains("按旷工计"), "{out}");
     assert!(out.contains("script at company.toml:70"), "{out}");
     assert!(
         out.contains("base 100 + deducted -7 + rewarded 0 = 93"),
         "{out}"
     );
-    let v = json(
-        &ws.run(&["explain", "E002", "--month", "2026-03", "--format", "json"])
-            .ok(),
-    );
+    let v = json(&ws.cmd("explain E002 --month 2026-03 --format json").ok());
     let items = v["items"].as_array().unwrap();
     assert_eq!(
         items
@@ -384,7 +273,7 @@ fn explain_traces_every_point_to_rule_and_event() {
         [1, 2]
     );
     assert_eq!(items[0]["flags"], json!(["absence"]));
-    let year = ws.run(&["explain", "E002", "--year", "2026"]).ok();
+    let year = ws.cmd("explain E002 --year 2026").ok();
     assert!(
         year.contains("grade 优秀 excellent: the first grade whose condition holds"),
         "{year}"
@@ -399,14 +288,14 @@ fn troubled_year(ws: &Workspace) {
     }
     csv += "E001,2026-02-10,commendation,,,公司办公室\n";
     ws.write("year.csv", &csv);
-    ws.run(&["log", "import", "year.csv"]).ok();
+    ws.cmd("log import year.csv").ok();
 }
 
 #[test]
 fn rate_prints_the_contract_json_and_recommends_dismissal() {
     let ws = staffed();
     troubled_year(&ws);
-    let out = ws.run(&["rate", "--year", "2026", "--format", "json"]).ok();
+    let out = ws.cmd("rate --year 2026 --format json").ok();
     let v = json(&out);
     assert_eq!(v["year"], 2026);
     let r = v["ratings"].as_array().unwrap();
@@ -435,23 +324,12 @@ fn rate_prints_the_contract_json_and_recommends_dismissal() {
     assert_eq!(r[3]["months"], 3, "E004 left at the end of March");
     // Through February, the troubled employee has failed only twice.
     let through = json(
-        &ws.run(&[
-            "rate",
-            "--year",
-            "2026",
-            "--through",
-            "2026-02",
-            "--format",
-            "json",
-        ])
-        .ok(),
+        &ws.cmd("rate --year 2026 --through 2026-02 --format json")
+            .ok(),
     );
     assert_eq!(through["ratings"][1]["failed_months"], 2);
     // Byte-identical on every run.
-    assert_eq!(
-        ws.run(&["rate", "--year", "2026", "--format", "json"]).ok(),
-        out
-    );
+    assert_eq!(ws.cmd("rate --year 2026 --format json").ok(), out);
 }
 
 #[test]
@@ -464,38 +342,13 @@ fn a_later_policy_version_governs_only_its_months() {
         .replace("id = \"missed_follow_up\"\nname = \"有效投诉未回访或未记录回访\"\ncategory = \"服务标准\"\npoints = -1", "id = \"missed_follow_up\"\nname = \"有效投诉未回访或未记录回访\"\ncategory = \"服务标准\"\npoints = -3");
     assert_ne!(text, v2);
     ws.write("rules/customer-service-2026.toml", &v2);
-    ws.run(&["rules", "check", "rules/customer-service-2026.toml"])
+    ws.cmd("rules check rules/customer-service-2026.toml").ok();
+    ws.cmd("rules activate rules/customer-service-2026.toml --by 部门负责人")
         .ok();
-    ws.run(&[
-        "rules",
-        "activate",
-        "rules/customer-service-2026.toml",
-        "--by",
-        "部门负责人",
-    ])
-    .ok();
-    ws.run(&[
-        "log",
-        "add",
-        "E002",
-        "missed_follow_up",
-        "--date",
-        "2026-04-02",
-        "--by",
-        "x",
-    ])
-    .ok();
-    ws.run(&[
-        "log",
-        "add",
-        "E002",
-        "missed_follow_up",
-        "--date",
-        "2026-05-06",
-        "--by",
-        "x",
-    ])
-    .ok();
+    ws.cmd("log add E002 missed_follow_up --date 2026-04-02 --by x")
+        .ok();
+    ws.cmd("log add E002 missed_follow_up --date 2026-05-06 --by x")
+        .ok();
     let score = |m: &str| {
         json(
             &ws.run(&[
@@ -526,13 +379,7 @@ fn a_later_policy_version_governs_only_its_months() {
         (json!(97), json!("2026.5"))
     );
     let again = ws
-        .run(&[
-            "rules",
-            "activate",
-            "rules/customer-service-2026.toml",
-            "--by",
-            "x",
-        ])
+        .cmd("rules activate rules/customer-service-2026.toml --by x")
         .ok();
     assert!(again.contains("already activated"), "{again}");
 }
@@ -543,28 +390,16 @@ fn engine_workspace() -> Workspace {
     let fixture =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/engine.toml");
     ws.write("engine.toml", &std::fs::read_to_string(fixture).unwrap());
-    ws.run(&["rules", "activate", "engine.toml", "--by", "x"])
-        .ok();
+    ws.cmd("rules activate engine.toml --by x").ok();
     ws
 }
 
 #[test]
 fn a_throwing_script_fails_the_command_with_rule_employee_event_and_position() {
     let ws = engine_workspace();
-    ws.run(&[
-        "log",
-        "add",
-        "E004",
-        "odd",
-        "--date",
-        "2026-03-02",
-        "--n",
-        "13",
-        "--by",
-        "x",
-    ])
-    .ok();
-    let err = ws.run(&["score", "--month", "2026-03"]).fails(2);
+    ws.cmd("log add E004 odd --date 2026-03-02 --n 13 --by x")
+        .ok();
+    let err = ws.cmd("score --month 2026-03").fails(2);
     assert_eq!(
         err,
         "error: engine.toml:31:20: rule `odd` failed for employee `E004` on event 1 (2026-03): the script threw: unlucky 13\n"
@@ -574,20 +409,9 @@ fn a_throwing_script_fails_the_command_with_rule_employee_event_and_position() {
 #[test]
 fn an_endless_script_is_stopped() {
     let ws = engine_workspace();
-    ws.run(&[
-        "log",
-        "add",
-        "E004",
-        "odd",
-        "--date",
-        "2026-03-02",
-        "--n",
-        "99",
-        "--by",
-        "x",
-    ])
-    .ok();
-    let err = ws.run(&["rate", "--year", "2026"]).fails(2);
+    ws.cmd("log add E004 odd --date 2026-03-02 --n 99 --by x")
+        .ok();
+    let err = ws.cmd("rate --year 2026").fails(2);
     assert!(
         err.contains("rule `odd` failed for employee `E004` on event 1"),
         "{err}"
@@ -598,20 +422,9 @@ fn an_endless_script_is_stopped() {
 #[test]
 fn a_script_result_of_the_wrong_type_is_an_error_not_zero() {
     let ws = engine_workspace();
-    ws.run(&[
-        "log",
-        "add",
-        "E004",
-        "odd",
-        "--date",
-        "2026-03-02",
-        "--n",
-        "7",
-        "--by",
-        "x",
-    ])
-    .ok();
-    let err = ws.run(&["score", "--month", "2026-03"]).fails(2);
+    ws.cmd("log add E004 odd --date 2026-03-02 --n 7 --by x")
+        .ok();
+    let err = ws.cmd("score --month 2026-03").fails(2);
     assert!(err.contains("must give a number of points"), "{err}");
     assert!(err.contains("engine.toml:31:1: rule `odd`"), "{err}");
 }
@@ -620,17 +433,17 @@ fn a_script_result_of_the_wrong_type_is_an_error_not_zero() {
 fn staff_import_updates_and_rejects_whole_files() {
     let ws = staffed();
     ws.write("more.csv", "id,name,department,role,joined,left,supervisor\nE002,李四,customer-service,staff,2024-03-01,2026-05-31,E001\nE005,钱七,customer-service,staff,2026-01-01,,E001\n");
-    let out = ws.run(&["staff", "import", "more.csv"]).ok();
+    let out = ws.cmd("staff import more.csv").ok();
     assert!(out.contains("(1 new, 1 updated)"), "{out}");
     ws.write("bad.csv", "id,name,department,role,joined\nE006,孙八,customer-service,staff,2026-01-01\nE007,,Customer Service,staff,someday\n");
-    let err = ws.run(&["staff", "import", "bad.csv"]).fails(1);
+    let err = ws.cmd("staff import bad.csv").fails(1);
     assert!(err.contains("bad.csv:3: name is empty"), "{err}");
     assert!(
         err.contains("bad.csv:3: department `Customer Service`"),
         "{err}"
     );
     assert!(err.contains("nothing was imported"), "{err}");
-    let list = json(&ws.run(&["staff", "list", "--format", "json"]).ok());
+    let list = json(&ws.cmd("staff list --format json").ok());
     let ids: Vec<&str> = list["staff"]
         .as_array()
         .unwrap()
@@ -645,21 +458,11 @@ fn staff_import_updates_and_rejects_whole_files() {
 #[test]
 fn departments_get_names_and_heads() {
     let ws = staffed();
-    ws.run(&[
-        "dept",
-        "add",
-        "customer-service",
-        "--name",
-        "客户服务部",
-        "--head",
-        "E001",
-    ])
-    .ok();
-    let err = ws
-        .run(&["dept", "add", "customer-service", "--head", "E999"])
-        .fails(1);
+    ws.cmd("dept add customer-service --name 客户服务部 --head E001")
+        .ok();
+    let err = ws.cmd("dept add customer-service --head E999").fails(1);
     assert!(err.contains("no employee `E999`"), "{err}");
-    let v = json(&ws.run(&["dept", "list", "--format", "json"]).ok());
+    let v = json(&ws.cmd("dept list --format json").ok());
     assert_eq!(
         v["departments"][0],
         json!({"id": "customer-service", "name": "客户服务部", "head": "E001"})
@@ -669,7 +472,7 @@ fn departments_get_names_and_heads() {
 #[test]
 fn the_demo_builds_a_workspace_with_every_grade() {
     let ws = Workspace::new();
-    let out = ws.run(&["demo", "sample"]).ok();
+    let out = ws.cmd("demo sample").ok();
     for label in ["优秀", "良好", "一般", "差"] {
         assert!(out.contains(label), "{label} missing:\n{out}");
     }
@@ -677,7 +480,7 @@ fn the_demo_builds_a_workspace_with_every_grade() {
     assert!(out.contains("explain E"), "{out}");
     assert!(ws.path("sample/appraise.db").exists());
     // The same seed gives the same ratings in another folder.
-    let again = ws.run(&["demo", "other"]).ok();
+    let again = ws.cmd("demo other").ok();
     let ratings = |s: &str| {
         s.lines()
             .filter(|l| l.starts_with('│'))
@@ -685,17 +488,17 @@ fn the_demo_builds_a_workspace_with_every_grade() {
             .collect::<Vec<_>>()
     };
     assert_eq!(ratings(&out), ratings(&again));
-    let err = ws.run(&["demo", "sample"]).fails(2);
+    let err = ws.cmd("demo sample").fails(2);
     assert!(err.contains("is not empty"), "{err}");
 }
 
 #[test]
 fn scores_come_from_the_activated_version_not_the_files() {
     let ws = staffed();
-    ws.run(&["log", "add", "E002", "uniform", "--date", "2026-03-02", "--by", "x"]).ok();
-    let before = ws.run(&["score", "--month", "2026-03", "--format", "json"]).ok();
+    ws.cmd("log add E002 uniform --date 2026-03-02 --by x").ok();
+    let before = ws.cmd("score --month 2026-03 --format json").ok();
     std::fs::remove_dir_all(ws.path("rules")).unwrap();
-    assert_eq!(ws.run(&["score", "--month", "2026-03", "--format", "json"]).ok(), before);
-    let list = json(&ws.run(&["rules", "list", "--format", "json"]).ok());
+    assert_eq!(ws.cmd("score --month 2026-03 --format json").ok(), before);
+    let list = json(&ws.cmd("rules list --format json").ok());
     assert_eq!(list["versions"][0]["hash"].as_str().unwrap().len(), 64);
 }

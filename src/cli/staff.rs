@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, found};
-use crate::intake::read_staff;
+use crate::intake::{STAFF_COLUMNS, read_staff};
 use crate::report::StaffView;
 
 #[derive(Debug, Subcommand)]
@@ -63,15 +63,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             supervisor,
             attrs,
         } => {
-            let mut header = vec![
-                "id",
-                "name",
-                "department",
-                "role",
-                "joined",
-                "left",
-                "supervisor",
-            ];
+            let mut header = STAFF_COLUMNS.to_vec();
             let mut row = vec![
                 id,
                 name,

@@ -7,7 +7,8 @@ use crate::event::is_identifier;
 use crate::month::parse_date;
 use crate::staff::Employee;
 
-const COLUMNS: [&str; 7] = [
+/// The standard columns, in order; any others are attributes.
+pub const COLUMNS: [&str; 7] = [
     "id",
     "name",
     "department",

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Align, Records};
 use crate::engine::{Item, MonthScore, Rating};
-use crate::event::{Event, FieldValue};
+use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
 use crate::staff::{Department, Employee};
@@ -32,15 +32,6 @@ fn flags_text(flags: &BTreeMap<String, i64>) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn field_text(v: &FieldValue) -> String {
-    match v {
-        FieldValue::Bool(b) => b.to_string(),
-        FieldValue::Int(i) => i.to_string(),
-        FieldValue::Float(x) => x.to_string(),
-        FieldValue::Text(s) => s.clone(),
-    }
 }
 
 /// `appraise score`: one month's scores.
@@ -202,7 +193,7 @@ impl Records for EventsView {
                     e.qty.to_string(),
                     e.fields
                         .iter()
-                        .map(|(k, v)| format!("{k}={}", field_text(v)))
+                        .map(|(k, v)| format!("{k}={v}"))
                         .collect::<Vec<_>>()
                         .join(" "),
                     e.note.clone(),
