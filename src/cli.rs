@@ -1,11 +1,13 @@
 //! The command line: argument parsing and dispatch. Each command group lives in its own
 //! file and only parses, calls the library and prints.
 
+mod audit;
 mod demo;
 mod dept;
 mod explain;
 mod init;
 mod log;
+mod month;
 mod rate;
 mod rules;
 mod score;
@@ -20,7 +22,7 @@ use clap::{Parser, Subcommand};
 use crate::month::parse_date;
 use crate::report::{self, Format, Records};
 use crate::rulebook::Rulebook;
-use crate::store::Store;
+use crate::store::{Stamp, Store};
 
 /// appraise: staff appraisal by points, with the rules as code.
 #[derive(Debug, Parser)]
@@ -60,6 +62,11 @@ pub enum Command {
     Explain(explain::Args),
     /// Annual ratings.
     Rate(rate::Args),
+    /// Close or reopen a month.
+    #[command(subcommand)]
+    Month(month::Command),
+    /// Every change ever made, with time and actor.
+    Audit(audit::Args),
 }
 
 /// A failure the user can act on: exit code 1 for "a check found problems", 2 otherwise.
@@ -108,6 +115,14 @@ impl Ctx {
         Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
     }
 
+    /// Who did a change, and now.
+    pub fn stamp(&self, by: &str) -> Stamp {
+        Stamp {
+            by: by.to_string(),
+            at: self.now(),
+        }
+    }
+
     /// Opens the database; it must exist already (created by `init` or `demo`).
     pub fn store(&self) -> anyhow::Result<Store> {
         if !self.db.exists() {
@@ -145,6 +160,14 @@ pub fn actor(by: Option<String>) -> anyhow::Result<String> {
     }
 }
 
+/// Who is acting where a command does not insist: `--by`, `APPRAISE_USER`, the login name.
+pub fn actor_or_login(by: Option<String>) -> String {
+    actor(by)
+        .ok()
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let ctx = Ctx::from_env(cli.db, cli.format)?;
@@ -158,5 +181,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Score(a) => score::run(&ctx, a),
         Command::Explain(a) => explain::run(&ctx, a),
         Command::Rate(a) => rate::run(&ctx, a),
+        Command::Month(c) => month::run(&ctx, c),
+        Command::Audit(a) => audit::run(&ctx, a),
     }
 }

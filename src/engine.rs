@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use month::score_month;
 pub use year::rate_year;
@@ -22,10 +22,12 @@ use crate::points::Points;
 use crate::policy::{Failure, Policy};
 
 /// Which policy version produced a result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRef {
     pub id: String,
     pub version: String,
+    /// The version's hash: which exact text produced the result.
+    pub hash: String,
 }
 
 impl PolicyRef {
@@ -33,17 +35,21 @@ impl PolicyRef {
         PolicyRef {
             id: p.id.clone(),
             version: p.version.clone(),
+            hash: p.hash(),
         }
     }
 }
 
 /// One line of the ledger: points one rule gave, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub rule: String,
     /// The event it scored; `None` for a month rule.
     pub event: Option<i64>,
-    #[serde(serialize_with = "crate::serde_opt_date")]
+    #[serde(
+        serialize_with = "crate::serde_opt_date",
+        deserialize_with = "crate::de_opt_date"
+    )]
     pub date: Option<NaiveDate>,
     pub points: Points,
     pub note: String,
@@ -57,8 +63,21 @@ pub struct Item {
     pub reason: String,
 }
 
+/// An event excused on appeal: shown, never scored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Excused {
+    pub event: i64,
+    #[serde(
+        serialize_with = "crate::serde_date",
+        deserialize_with = "crate::de_date"
+    )]
+    pub date: NaiveDate,
+    pub kind: String,
+    pub reason: String,
+}
+
 /// An employee's month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonthScore {
     pub employee: String,
     pub name: String,
@@ -71,8 +90,9 @@ pub struct MonthScore {
     pub score: Points,
     pub passed: bool,
     pub items: Vec<Item>,
-    /// Event kind → number of events that month.
-    #[serde(skip)]
+    /// Events excused on appeal: they score nothing and do not count.
+    pub excused: Vec<Excused>,
+    /// Event kind → number of events that count that month.
     pub counts: BTreeMap<String, i64>,
 }
 

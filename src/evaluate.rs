@@ -1,5 +1,6 @@
 //! Evaluation over stored data: picks the employees, their events and the governing policy
-//! version of each month, and hands them to the pure [`engine`](crate::engine).
+//! version of each month, and hands them to the pure [`engine`](crate::engine). Closed months
+//! are read from their snapshots, so they never change once closed.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +28,8 @@ pub enum Error {
     NoEmployee(String),
     #[error("{0}")]
     Period(String),
+    #[error("the snapshot of {month} cannot be read: {message}")]
+    Snapshot { month: Month, message: String },
 }
 
 /// Which employees to evaluate.
@@ -37,6 +40,11 @@ pub struct Selection {
 }
 
 impl Selection {
+    fn includes(&self, employee: &str, department: &str) -> bool {
+        self.employee.as_deref().is_none_or(|id| id == employee)
+            && self.department.as_deref().is_none_or(|d| d == department)
+    }
+
     fn staff(&self, store: &Store) -> Result<Vec<Employee>, Error> {
         if let Some(id) = &self.employee
             && store.employee(id)?.is_none()
@@ -46,44 +54,126 @@ impl Selection {
         Ok(store
             .staff()?
             .into_iter()
-            .filter(|e| self.employee.as_ref().is_none_or(|id| &e.id == id))
-            .filter(|e| self.department.as_ref().is_none_or(|d| &e.department == d))
+            .filter(|e| self.includes(&e.id, &e.department))
             .collect())
     }
 }
 
-fn score(
-    rulebook: &Rulebook,
-    e: &Employee,
-    month: Month,
-    events: &[Event],
-) -> Result<MonthScore, Error> {
-    let policy = rulebook
-        .governing(&e.department, month)
-        .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, month)))?;
-    Ok(engine::score_month(policy, e, month, events)?)
+/// Where scores come from: the stored data under a rulebook, with or without the snapshots
+/// of closed months (a what-if re-evaluates everything).
+pub struct Evaluation<'a> {
+    pub store: &'a Store,
+    pub rulebook: &'a Rulebook,
+    /// Read closed months from their snapshots (the official numbers).
+    pub snapshots: bool,
 }
 
-/// The month's scores of every selected employee employed in it, by employee id.
-pub fn month_scores(
-    store: &Store,
-    rulebook: &Rulebook,
-    month: Month,
-    sel: &Selection,
-) -> Result<Vec<MonthScore>, Error> {
-    let events = store.live_events_between(month, month)?;
-    sel.staff(store)?
-        .iter()
-        .filter(|e| e.employed_in(month))
-        .map(|e| {
-            score(
-                rulebook,
-                e,
+/// An employee's year: the rating and the month scores it was made from.
+pub struct YearResult {
+    pub rating: Rating,
+    pub months: Vec<MonthScore>,
+}
+
+impl Evaluation<'_> {
+    /// The official evaluation: activated versions, closed months from their snapshots.
+    pub fn official<'a>(store: &'a Store, rulebook: &'a Rulebook) -> Evaluation<'a> {
+        Evaluation {
+            store,
+            rulebook,
+            snapshots: true,
+        }
+    }
+
+    fn score(&self, e: &Employee, month: Month, events: &[Event]) -> Result<MonthScore, Error> {
+        let policy = self
+            .rulebook
+            .governing(&e.department, month)
+            .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, month)))?;
+        Ok(engine::score_month(policy, e, month, events)?)
+    }
+
+    /// The snapshot of `month` when it is closed and snapshots are used.
+    fn frozen(&self, month: Month) -> Result<Option<Vec<MonthScore>>, Error> {
+        if !self.snapshots {
+            return Ok(None);
+        }
+        let Some(text) = self.store.snapshot(month)? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| Error::Snapshot {
                 month,
-                events.get(&e.id).map_or(&[][..], Vec::as_slice),
-            )
-        })
-        .collect()
+                message: e.to_string(),
+            })
+    }
+
+    /// The month's scores of every selected employee employed in it, by employee id.
+    pub fn month(&self, month: Month, sel: &Selection) -> Result<Vec<MonthScore>, Error> {
+        let staff = sel.staff(self.store)?;
+        if let Some(scores) = self.frozen(month)? {
+            return Ok(scores
+                .into_iter()
+                .filter(|s| sel.includes(&s.employee, &s.department))
+                .collect());
+        }
+        let events = self.store.counting_events(month, month)?;
+        staff
+            .iter()
+            .filter(|e| e.employed_in(month))
+            .map(|e| self.score(e, month, events.get(&e.id).map_or(&[][..], Vec::as_slice)))
+            .collect()
+    }
+
+    /// Ratings of every selected employee employed in any of `months` (in order of `year`).
+    pub fn year(
+        &self,
+        year: i32,
+        months: &[Month],
+        sel: &Selection,
+    ) -> Result<Vec<YearResult>, Error> {
+        let (Some(first), Some(last)) = (months.first(), months.last()) else {
+            return Ok(Vec::new());
+        };
+        let events: BTreeMap<String, Vec<Event>> = self.store.counting_events(*first, *last)?;
+        let mut frozen: BTreeMap<Month, BTreeMap<String, MonthScore>> = BTreeMap::new();
+        for m in months {
+            if let Some(scores) = self.frozen(*m)? {
+                frozen.insert(
+                    *m,
+                    scores
+                        .into_iter()
+                        .map(|s| (s.employee.clone(), s))
+                        .collect(),
+                );
+            }
+        }
+        let mut out = Vec::new();
+        for e in sel.staff(self.store)? {
+            let evs = events.get(&e.id).map_or(&[][..], Vec::as_slice);
+            let mut scores = Vec::new();
+            for m in months {
+                match frozen.get_mut(m) {
+                    Some(snapshot) => scores.extend(snapshot.remove(&e.id)),
+                    None if e.employed_in(*m) => scores.push(self.score(&e, *m, evs)?),
+                    None => {}
+                }
+            }
+            let Some(last) = scores.last() else { continue };
+            let policy = self
+                .rulebook
+                .governing(&e.department, last.month)
+                .ok_or_else(|| {
+                    Error::NoPolicy(Rulebook::none_governs(&e.department, last.month))
+                })?;
+            let rating = engine::rate_year(policy, &e, year, &scores)?;
+            out.push(YearResult {
+                rating,
+                months: scores,
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// The months of `year` a rating takes: up to `through` when given, never after `today`.
@@ -109,43 +199,4 @@ pub fn rated_months(
         )));
     }
     Ok(months)
-}
-
-/// An employee's year: the rating and the month scores it was made from.
-pub struct YearResult {
-    pub rating: Rating,
-    pub months: Vec<MonthScore>,
-}
-
-/// Ratings of every selected employee employed in any of `months`, by employee id.
-pub fn year_ratings(
-    store: &Store,
-    rulebook: &Rulebook,
-    year: i32,
-    months: &[Month],
-    sel: &Selection,
-) -> Result<Vec<YearResult>, Error> {
-    let (Some(first), Some(last)) = (months.first(), months.last()) else {
-        return Ok(Vec::new());
-    };
-    let events: BTreeMap<String, Vec<Event>> = store.live_events_between(*first, *last)?;
-    let mut out = Vec::new();
-    for e in sel.staff(store)? {
-        let evs = events.get(&e.id).map_or(&[][..], Vec::as_slice);
-        let scores = months
-            .iter()
-            .filter(|m| e.employed_in(**m))
-            .map(|m| score(rulebook, &e, *m, evs))
-            .collect::<Result<Vec<_>, _>>()?;
-        let Some(last) = scores.last() else { continue };
-        let policy = rulebook
-            .governing(&e.department, last.month)
-            .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, last.month)))?;
-        let rating = engine::rate_year(policy, &e, year, &scores)?;
-        out.push(YearResult {
-            rating,
-            months: scores,
-        });
-    }
-    Ok(out)
 }

@@ -22,6 +22,11 @@ pub struct Event {
     pub fields: Fields,
     pub recorded_by: String,
     pub voided: bool,
+    /// An approved appeal: the event stays in the log and scores nothing.
+    pub excused: bool,
+    /// Why it was excused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excuse: Option<String>,
 }
 
 /// The typed fields of one event, by name.

@@ -22,7 +22,7 @@ pub mod store;
 pub mod verify;
 
 use chrono::NaiveDate;
-use serde::Serializer;
+use serde::{Deserialize, Deserializer, Serializer};
 
 /// Serializes a date as `YYYY-MM-DD`.
 pub(crate) fn serde_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
@@ -37,5 +37,21 @@ pub(crate) fn serde_opt_date<S: Serializer>(
     match d {
         Some(d) => serde_date(d, s),
         None => s.serialize_none(),
+    }
+}
+
+/// Reads a `YYYY-MM-DD` date.
+pub(crate) fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let s = String::deserialize(d)?;
+    month::parse_date(&s).ok_or_else(|| serde::de::Error::custom(format!("bad date `{s}`")))
+}
+
+/// Reads an optional `YYYY-MM-DD` date.
+pub(crate) fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => month::parse_date(&s)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("bad date `{s}`"))),
     }
 }

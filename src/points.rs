@@ -4,7 +4,7 @@ use std::fmt;
 use std::iter::Sum;
 use std::ops::{Add, AddAssign, Mul, Neg, Sub};
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An amount of points, kept in hundredths.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -96,6 +96,14 @@ impl Serialize for Points {
         } else {
             s.serialize_f64(self.to_f64())
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for Points {
+    /// Reads what `serialize` wrote: a number with at most two decimals.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Points, D::Error> {
+        let x = f64::deserialize(d)?;
+        Points::from_f64(x).ok_or_else(|| serde::de::Error::custom(format!("bad points {x}")))
     }
 }
 

@@ -55,11 +55,34 @@ impl Rulebook {
                     hash: p.hash(),
                     activated_by: String::new(),
                     activated_at: String::new(),
+                    restated: None,
                     bundle: p.bundle.clone(),
                 };
                 (v, Arc::new(p))
             })
             .collect();
+        Rulebook { versions }
+    }
+
+    /// The version with this hash (what a stored result names).
+    pub fn by_hash(&self, hash: &str) -> Option<&Arc<Policy>> {
+        self.versions
+            .iter()
+            .find(|(v, _)| v.hash == hash)
+            .map(|(_, p)| p)
+    }
+
+    /// The stored versions, oldest activation first.
+    pub fn versions(&self) -> impl Iterator<Item = (&Version, &Arc<Policy>)> {
+        self.versions.iter().map(|(v, p)| (v, p))
+    }
+
+    /// This rulebook with `candidate` activated last (for what-ifs; nothing is stored).
+    pub fn with_candidate(&self, candidate: Policy) -> Rulebook {
+        let mut versions = self.versions.clone();
+        let mut extra = Rulebook::of(vec![candidate]).versions;
+        extra[0].0.id = versions.iter().map(|(v, _)| v.id).max().unwrap_or(0) + 1;
+        versions.append(&mut extra);
         Rulebook { versions }
     }
 

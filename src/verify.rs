@@ -74,6 +74,8 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
             fields: e.fields.clone(),
             recorded_by: "test".into(),
             voided: false,
+            excused: false,
+            excuse: None,
         })
         .collect();
     let x = &case.expect;

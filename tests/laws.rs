@@ -69,6 +69,8 @@ fn events() -> impl Strategy<Value = Vec<Event>> {
                 fields,
                 recorded_by: "t".into(),
                 voided: false,
+                excused: false,
+                excuse: None,
             })
             .collect()
     })
@@ -101,6 +103,8 @@ proptest! {
             fields: Fields::new(),
             recorded_by: "t".into(),
             voided: false,
+                excused: false,
+                excuse: None,
         });
         let after = score_month(policy(), &employee(), month(), &more).unwrap();
         prop_assert!(after.score <= before.score, "{} > {}", after.score, before.score);

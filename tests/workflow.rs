@@ -129,7 +129,8 @@ fn log_add_validates_like_an_import_row() {
     assert_eq!(
         list,
         json!({"events": [{"id": 1, "employee": "E002", "date": "2026-03-02", "kind": "late", "qty": 1,
-            "note": "堵车", "fields": {"minutes": 40}, "recorded_by": "张主管", "voided": false}]})
+            "note": "堵车", "fields": {"minutes": 40}, "recorded_by": "张主管", "voided": false,
+            "excused": false}]})
     );
 }
 
@@ -193,9 +194,10 @@ fn score_prints_the_contract_json() {
     assert_eq!(e2["name"], "李四");
     assert_eq!(e2["department"], "customer-service");
     assert_eq!(
-        e2["policy"],
-        json!({"id": "customer-service", "version": "2025.1"})
+        (e2["policy"]["id"].clone(), e2["policy"]["version"].clone()),
+        (json!("customer-service"), json!("2025.1"))
     );
+    assert_eq!(e2["policy"]["hash"].as_str().unwrap().len(), 64);
     assert_eq!(
         (
             e2["base"].clone(),

@@ -45,10 +45,10 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
     let events_file = dir.join("events.csv");
     std::fs::write(&staff_file, &sample.staff_csv)?;
     std::fs::write(&events_file, &sample.events_csv)?;
-    staff::import(&ws, &staff_file)?;
-    let store = Store::open(&ws.db)?;
+    staff::import(&ws, &staff_file, "demo")?;
+    let mut store = Store::open(&ws.db)?;
     for (id, name, head) in &sample.departments {
-        store.put_department(id, Some(name), Some(head))?;
+        store.put_department(id, Some(name), Some(head), &ws.stamp("demo"))?;
     }
     drop(store);
     log::import(&ws, &events_file, false, Some("demo".into()))?;

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, found};
+use super::{Ctx, actor_or_login, found};
 use crate::event::is_identifier;
 use crate::report::DepartmentsView;
 
@@ -16,15 +16,18 @@ pub enum Command {
         /// The employee id of the department head.
         #[arg(long)]
         head: Option<String>,
+        /// Who makes the change [env: APPRAISE_USER; default: the login name].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
     },
     /// Every department.
     List,
 }
 
 pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
-    let store = ctx.store()?;
+    let mut store = ctx.store()?;
     match cmd {
-        Command::Add { id, name, head } => {
+        Command::Add { id, name, head, by } => {
             if !is_identifier(&id) {
                 return Err(found(format!(
                     "department id `{id}` may only use a-z, 0-9, `_` and `-`, e.g. customer-service"
@@ -37,7 +40,12 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                     "no employee `{h}` to head `{id}`; import staff first"
                 )));
             }
-            store.put_department(&id, name.as_deref(), head.as_deref())?;
+            store.put_department(
+                &id,
+                name.as_deref(),
+                head.as_deref(),
+                &ctx.stamp(&actor_or_login(by)),
+            )?;
             println!("department `{id}` saved");
             Ok(())
         }

@@ -1,7 +1,7 @@
 //! `appraise explain EMPLOYEE --month M | --year Y`: every point with its rule and event.
 
 use super::Ctx;
-use crate::evaluate::{Selection, month_scores, rated_months, year_ratings};
+use crate::evaluate::{Evaluation, Selection, rated_months};
 use crate::month::Month;
 use crate::report::{MonthExplanation, YearExplanation};
 
@@ -25,12 +25,19 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
         employee: Some(a.employee.clone()),
     };
     if let Some(month) = a.month {
-        let Some(score) = month_scores(&store, &rulebook, month, &sel)?.pop() else {
+        let Some(score) = Evaluation::official(&store, &rulebook)
+            .month(month, &sel)?
+            .pop()
+        else {
             anyhow::bail!("`{}` was not employed in {month}", a.employee);
         };
-        let policy = rulebook
-            .governing(&score.department, month)
-            .expect("scored months have a policy");
+        // The version that produced the score (a closed month's may be an older one).
+        let policy = rulebook.by_hash(&score.policy.hash).ok_or_else(|| {
+            anyhow::anyhow!(
+                "the version that scored {month} (hash {}) is not activated",
+                score.policy.hash
+            )
+        })?;
         let raw = score.base + score.items.iter().map(|i| i.points).sum();
         return ctx.print(&MonthExplanation {
             raw,
@@ -42,7 +49,10 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
     }
     let year = a.year.expect("clap requires --month or --year");
     let months = rated_months(year, a.through, ctx.today)?;
-    let Some(result) = year_ratings(&store, &rulebook, year, &months, &sel)?.pop() else {
+    let Some(result) = Evaluation::official(&store, &rulebook)
+        .year(year, &months, &sel)?
+        .pop()
+    else {
         anyhow::bail!(
             "`{}` was not employed in {year} up to {}",
             a.employee,
@@ -53,11 +63,8 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
     let because = match &r.forced_by {
         Some(rule) => format!("forced by year rule `{rule}`"),
         None => {
-            let policy = rulebook.governing(
-                &r.department,
-                result.months.last().map_or(months[0], |m| m.month),
-            );
-            match policy
+            match rulebook
+                .by_hash(&r.policy.hash)
                 .and_then(|p| p.grades.iter().find(|g| g.id == r.grade))
                 .and_then(|g| g.when.as_ref())
             {

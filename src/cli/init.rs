@@ -60,7 +60,7 @@ pub fn setup(ctx: &Ctx, dir: &Path, by: &str) -> anyhow::Result<()> {
     for (name, _) in shipped::POLICIES {
         let path = rules_dir.join(name);
         let policy = Policy::load(&path).map_err(|p| super::found(p.to_string()))?;
-        rules::activate(ctx, &policy, by)?;
+        rules::activate(ctx, &policy, None, by)?;
     }
     Ok(())
 }

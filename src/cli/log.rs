@@ -11,7 +11,7 @@ use crate::intake::{EventRow, EventValidator, read_events};
 use crate::month::Month;
 use crate::report::EventsView;
 use crate::rulebook::Rulebook;
-use crate::store::{EventFilter, Store};
+use crate::store::{EventFilter, Status, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -52,8 +52,20 @@ pub enum Command {
         month: Option<Month>,
         #[arg(long)]
         kind: Option<String>,
+        /// Only live, voided or excused events.
+        #[arg(long, value_enum)]
+        status: Option<Status>,
     },
-    /// Void an event: it stays in the log and stops counting.
+    /// Excuse an event (an approved appeal): it stays, scores nothing, and is explained.
+    Excuse {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        /// Who approved the appeal [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+    /// Void an event (an entry mistake): it stays in the log and stops counting.
     Void {
         id: i64,
         #[arg(long)]
@@ -104,7 +116,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                     p.join("\nentry: ")
                 ))
             })?;
-            let out = store.append(&[event], None, &by, &ctx.now())?;
+            let out = store
+                .append(&[event], None, &ctx.stamp(&by))
+                .map_err(refused)?;
             match out.stored.first() {
                 Some(id) => println!("recorded event {id}"),
                 None => unreachable!("a single add without an import is always stored"),
@@ -116,31 +130,28 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             employee,
             month,
             kind,
+            status,
         } => {
             let store = ctx.store()?;
             let events = store.events(&EventFilter {
                 employee,
                 month,
                 kind,
+                status,
                 ..EventFilter::default()
             })?;
             ctx.print(&EventsView { events })
         }
         Command::Void { id, reason, by } => {
-            let by = actor(by)?;
-            if reason.trim().is_empty() {
-                return Err(found("a void needs a `--reason`"));
-            }
-            let store = ctx.store()?;
-            store
-                .void(id, reason.trim(), &by, &ctx.now())
-                .map_err(|e| match e {
-                    crate::store::Error::NoEvent(_) | crate::store::Error::AlreadyVoided { .. } => {
-                        found(e.to_string())
-                    }
-                    other => other.into(),
-                })?;
+            mark(ctx, id, &reason, by, Mark::Void)?;
             println!("voided event {id}; it stays in the log and no longer counts");
+            Ok(())
+        }
+        Command::Excuse { id, reason, by } => {
+            mark(ctx, id, &reason, by, Mark::Excuse)?;
+            println!(
+                "excused event {id}; it stays in the log, scores nothing, and explain shows why"
+            );
             Ok(())
         }
     }
@@ -161,7 +172,41 @@ fn validator<'a>(
         rulebook,
         today: ctx.today,
         default_by,
+        closed: store
+            .closed_months()?
+            .into_iter()
+            .filter_map(|c| Some((c.month.parse().ok()?, format!("by {} at {}", c.by, c.at))))
+            .collect(),
     })
+}
+
+/// A void (an entry mistake) or an excuse (an approved appeal).
+enum Mark {
+    Void,
+    Excuse,
+}
+
+fn mark(ctx: &Ctx, id: i64, reason: &str, by: Option<String>, how: Mark) -> anyhow::Result<()> {
+    let by = actor(by)?;
+    if reason.trim().is_empty() {
+        return Err(found("a `--reason` is required"));
+    }
+    let mut store = ctx.store()?;
+    let stamp = ctx.stamp(&by);
+    match how {
+        Mark::Void => store.void(id, reason.trim(), &stamp),
+        Mark::Excuse => store.excuse(id, reason.trim(), &stamp),
+    }
+    .map_err(refused)
+}
+
+/// Store refusals the user can act on exit with 1; the rest are errors.
+fn refused(e: crate::store::Error) -> anyhow::Error {
+    use crate::store::Error::{Already, Closed, NoEvent};
+    match e {
+        NoEvent(_) | Already { .. } | Closed(_) => found(e.to_string()),
+        other => other.into(),
+    }
 }
 
 /// Options of `log add` that may also come after the fields (clap hands everything after the
@@ -224,7 +269,9 @@ pub fn import(ctx: &Ctx, file: &PathBuf, dry_run: bool, by: Option<String>) -> a
         return Ok(());
     }
     let who = by.unwrap_or_else(|| "import".into());
-    let out = store.append(&events, Some((&name, events.len())), &who, &ctx.now())?;
+    let out = store
+        .append(&events, Some((&name, events.len())), &ctx.stamp(&who))
+        .map_err(refused)?;
     match (out.stored.len(), out.already) {
         (0, 0) => println!("{name}: no rows"),
         (0, n) => println!("{name}: all {n} rows are already in the log; nothing new stored"),

@@ -1,7 +1,7 @@
 //! `appraise rate --year Y`: annual ratings.
 
 use super::Ctx;
-use crate::evaluate::{Selection, rated_months, year_ratings};
+use crate::evaluate::{Evaluation, Selection, rated_months};
 use crate::month::Month;
 use crate::report::RatingsView;
 
@@ -23,7 +23,8 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
         department: a.department,
         employee: None,
     };
-    let ratings = year_ratings(&store, &rulebook, a.year, &months, &sel)?
+    let ratings = Evaluation::official(&store, &rulebook)
+        .year(a.year, &months, &sel)?
         .into_iter()
         .map(|y| y.rating)
         .collect();

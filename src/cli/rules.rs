@@ -21,6 +21,12 @@ pub enum Command {
         /// Who activates it [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
+        /// Activate even though the version is effective from a closed month.
+        #[arg(long, requires = "reason")]
+        restate: bool,
+        /// Why closed months are restated (with --restate).
+        #[arg(long, requires = "restate")]
+        reason: Option<String>,
     },
     /// The activated versions.
     List,
@@ -65,10 +71,15 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 Ok(())
             }
         }
-        Command::Activate { file, by } => {
+        Command::Activate {
+            file,
+            by,
+            restate: _,
+            reason,
+        } => {
             let by = actor(by)?;
             let policy = Policy::load(&file).map_err(|p| found(p.to_string()))?;
-            activate(ctx, &policy, &by)
+            activate(ctx, &policy, reason.as_deref(), &by)
         }
         Command::List => {
             let store = ctx.store()?;
@@ -80,9 +91,15 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
 }
 
 /// Activates a loaded policy and says what happened.
-pub fn activate(ctx: &Ctx, policy: &Policy, by: &str) -> anyhow::Result<()> {
-    let store = ctx.store()?;
-    match store.activate(policy, by, &ctx.now())? {
+pub fn activate(ctx: &Ctx, policy: &Policy, restate: Option<&str>, by: &str) -> anyhow::Result<()> {
+    let mut store = ctx.store()?;
+    let activated = store
+        .activate(policy, restate, &ctx.stamp(by))
+        .map_err(|e| match e {
+            crate::store::Error::Closed(m) => found(m),
+            other => other.into(),
+        })?;
+    match activated {
         Some(id) => println!(
             "activated `{}` version {} as #{id} (hash {}), governing {} from {}",
             policy.id,

@@ -1,7 +1,7 @@
 //! `appraise score --month M`: monthly scores.
 
 use super::Ctx;
-use crate::evaluate::{Selection, month_scores};
+use crate::evaluate::{Evaluation, Selection};
 use crate::month::Month;
 use crate::report::ScoresView;
 
@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
         department: a.department,
         employee: a.employee,
     };
-    let scores = month_scores(&store, &rulebook, a.month, &sel)?;
+    let scores = Evaluation::official(&store, &rulebook).month(a.month, &sel)?;
     ctx.print(&ScoresView {
         month: a.month,
         scores,

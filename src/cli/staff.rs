@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Ctx, found};
+use super::{Ctx, actor_or_login, found};
 use crate::intake::{STAFF_COLUMNS, read_staff};
 use crate::report::StaffView;
 
@@ -13,7 +13,12 @@ use crate::report::StaffView;
 pub enum Command {
     /// Import `staff.csv` (id,name,department,role,joined,left,supervisor,…); rows whose id
     /// exists update that employee. All or nothing.
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Who imports it [env: APPRAISE_USER; default: the login name].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
     /// Add or update one employee.
     Add {
         id: String,
@@ -34,6 +39,9 @@ pub enum Command {
         /// An extra attribute, KEY=VALUE (repeatable).
         #[arg(long = "attr", value_parser = parse_attr)]
         attrs: Vec<(String, String)>,
+        /// Who makes the change [env: APPRAISE_USER; default: the login name].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
     },
     /// Every employee.
     List {
@@ -52,7 +60,7 @@ fn parse_attr(s: &str) -> Result<(String, String), String> {
 pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
     let mut store = ctx.store()?;
     match cmd {
-        Command::Import { file } => import(ctx, &file),
+        Command::Import { file, by } => import(ctx, &file, &actor_or_login(by)),
         Command::Add {
             id,
             name,
@@ -62,6 +70,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             left,
             supervisor,
             attrs,
+            by,
         } => {
             let mut header = STAFF_COLUMNS.to_vec();
             let mut row = vec![
@@ -83,7 +92,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             let text = String::from_utf8(w.into_inner()?)?;
             let known = known_ids(&store)?;
             let staff = read_staff("entry", &text, &known).map_err(|r| found(r.to_string()))?;
-            store.put_staff(&staff)?;
+            store.put_staff(&staff, "entry", &ctx.stamp(&actor_or_login(by)))?;
             println!("employee `{}` saved", staff[0].id);
             Ok(())
         }
@@ -103,7 +112,7 @@ fn known_ids(store: &crate::store::Store) -> anyhow::Result<BTreeSet<String>> {
 }
 
 /// Imports a staff file, all or nothing.
-pub fn import(ctx: &Ctx, file: &PathBuf) -> anyhow::Result<()> {
+pub fn import(ctx: &Ctx, file: &PathBuf, by: &str) -> anyhow::Result<()> {
     let mut store = ctx.store()?;
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
@@ -114,7 +123,7 @@ pub fn import(ctx: &Ctx, file: &PathBuf) -> anyhow::Result<()> {
         ))
     })?;
     let updated = staff.iter().filter(|e| known.contains(&e.id)).count();
-    store.put_staff(&staff)?;
+    store.put_staff(&staff, &file.display().to_string(), &ctx.stamp(by))?;
     println!(
         "imported {} employees from {} ({} new, {updated} updated)",
         staff.len(),

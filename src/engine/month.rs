@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rhai::Dynamic;
 
 use super::values::{self, Outcome};
-use super::{EvalError, EvalResult, Item, MonthScore, PolicyRef};
+use super::{EvalError, EvalResult, Excused, Item, MonthScore, PolicyRef};
 use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
@@ -42,7 +42,17 @@ pub fn score_month(
 
     let mut ledger = Ledger::default();
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    let mut excused = Vec::new();
     for event in live {
+        if event.excused {
+            excused.push(Excused {
+                event: event.id,
+                date: event.date,
+                kind: event.kind.clone(),
+                reason: event.excuse.clone().unwrap_or_default(),
+            });
+            continue;
+        }
         let nth = {
             let n = counts.entry(event.kind.clone()).or_insert(0);
             *n += 1;
@@ -173,6 +183,7 @@ pub fn score_month(
         score,
         passed: score >= s.pass_mark,
         items: ledger.items,
+        excused,
         counts,
     })
 }

@@ -35,6 +35,8 @@ pub struct EventValidator<'a> {
     pub today: NaiveDate,
     /// Who recorded rows whose `recorded_by` is empty.
     pub default_by: Option<String>,
+    /// Closed months (no event may be added to them), with who closed them.
+    pub closed: BTreeMap<Month, String>,
 }
 
 impl EventValidator<'_> {
@@ -63,7 +65,16 @@ impl EventValidator<'_> {
                 ));
                 None
             }
-            Some(d) => Some(d),
+            Some(d) => {
+                if let Some(who) = self.closed.get(&Month::of(d)) {
+                    problems.push(format!(
+                        "{} is closed ({who}); reopen it with `appraise month reopen {}` to add events",
+                        Month::of(d),
+                        Month::of(d)
+                    ));
+                }
+                Some(d)
+            }
         };
         if let (Some(e), Some(d)) = (employee, date)
             && !e.employed_on(d)

@@ -11,7 +11,7 @@ use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
 use crate::staff::{Department, Employee};
-use crate::store::Version;
+use crate::store::{AuditEntry, Closing, Version};
 use crate::verify::CaseResult;
 
 use Align::{Left, Right};
@@ -430,6 +430,12 @@ impl Records for MonthExplanation {
             };
             lines.push(format!("kept within {bound}: {}", s.score));
         }
+        for x in &s.excused {
+            lines.push(format!(
+                "excused: event {} ({} {}): {}",
+                x.event, x.date, x.kind, x.reason
+            ));
+        }
         lines.push(format!(
             "score {} — {} (pass mark {})",
             s.score,
@@ -498,5 +504,57 @@ impl Records for YearExplanation {
             lines.push(format!("flags: {}", flags_text(&r.flags)));
         }
         lines
+    }
+}
+
+/// `appraise month list`.
+#[derive(Debug, Serialize)]
+pub struct ClosingsView {
+    pub closed: Vec<Closing>,
+}
+
+impl Records for ClosingsView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![("month", Left), ("closed_by", Left), ("closed_at", Left)]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.closed
+            .iter()
+            .map(|c| vec![c.month.clone(), c.by.clone(), c.at.clone()])
+            .collect()
+    }
+}
+
+/// `appraise audit`.
+#[derive(Debug, Serialize)]
+pub struct AuditView {
+    pub entries: Vec<AuditEntry>,
+}
+
+impl Records for AuditView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("id", Right),
+            ("at", Left),
+            ("actor", Left),
+            ("action", Left),
+            ("subject", Left),
+            ("detail", Left),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.entries
+            .iter()
+            .map(|e| {
+                vec![
+                    e.id.to_string(),
+                    e.at.clone(),
+                    e.actor.clone(),
+                    e.action.clone(),
+                    e.subject.clone(),
+                    e.detail.clone(),
+                ]
+            })
+            .collect()
     }
 }

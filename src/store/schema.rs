@@ -75,4 +75,67 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER versions_append_only_d BEFORE DELETE ON policy_versions
         BEGIN SELECT RAISE(ABORT, 'policy versions are append-only'); END;
     "#,
+    // 2: excuses, closed months with snapshots, restatements, and the audit log (filled
+    // from what earlier versions recorded).
+    r#"
+    CREATE TABLE excuses (
+        event_id INTEGER PRIMARY KEY REFERENCES events(id),
+        reason   TEXT NOT NULL,
+        by       TEXT NOT NULL,
+        at       TEXT NOT NULL
+    );
+    CREATE TABLE month_closes (
+        id     INTEGER PRIMARY KEY,
+        month  TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('close', 'reopen')),
+        reason TEXT,
+        by     TEXT NOT NULL,
+        at     TEXT NOT NULL
+    );
+    CREATE INDEX month_closes_by_month ON month_closes(month);
+    CREATE TABLE snapshots (
+        close_id      INTEGER PRIMARY KEY REFERENCES month_closes(id),
+        month         TEXT NOT NULL,
+        scores        TEXT NOT NULL,
+        policy_hashes TEXT NOT NULL
+    );
+    ALTER TABLE policy_versions ADD COLUMN restated TEXT;
+    CREATE TABLE audit (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail  TEXT NOT NULL
+    );
+    INSERT INTO audit (at, actor, action, subject, detail)
+    SELECT at, actor, action, subject, detail FROM (
+        SELECT activated_at AS at, activated_by AS actor, 'rules.activate' AS action,
+               policy_id || ' ' || version AS subject, '#' || id || ' effective from ' || effective_from AS detail
+          FROM policy_versions
+        UNION ALL
+        SELECT at, by, 'log.import', file, rows || ' rows: ' || stored || ' stored' FROM imports
+        UNION ALL
+        SELECT recorded_at, recorded_by, 'log.add', 'event ' || id, employee || ' ' || date || ' ' || kind
+          FROM events WHERE import_id IS NULL
+        UNION ALL
+        SELECT at, by, 'log.void', 'event ' || event_id, reason FROM voids
+    ) ORDER BY at;
+    CREATE TRIGGER excuses_append_only_u BEFORE UPDATE ON excuses
+        BEGIN SELECT RAISE(ABORT, 'excuses are append-only'); END;
+    CREATE TRIGGER excuses_append_only_d BEFORE DELETE ON excuses
+        BEGIN SELECT RAISE(ABORT, 'excuses are append-only'); END;
+    CREATE TRIGGER month_closes_append_only_u BEFORE UPDATE ON month_closes
+        BEGIN SELECT RAISE(ABORT, 'month closes are append-only'); END;
+    CREATE TRIGGER month_closes_append_only_d BEFORE DELETE ON month_closes
+        BEGIN SELECT RAISE(ABORT, 'month closes are append-only'); END;
+    CREATE TRIGGER snapshots_append_only_u BEFORE UPDATE ON snapshots
+        BEGIN SELECT RAISE(ABORT, 'snapshots are append-only'); END;
+    CREATE TRIGGER snapshots_append_only_d BEFORE DELETE ON snapshots
+        BEGIN SELECT RAISE(ABORT, 'snapshots are append-only'); END;
+    CREATE TRIGGER audit_append_only_u BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
 ];

@@ -1,0 +1,338 @@
+//! The event log: append-only events, voids and excuses.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{Error, Result, Stamp, Store, audit};
+use crate::event::{Event, Fields};
+use crate::month::{Month, parse_date};
+
+/// An event to append, validated by the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub employee: String,
+    pub date: NaiveDate,
+    pub kind: String,
+    pub qty: i64,
+    pub note: String,
+    pub fields: Fields,
+    pub recorded_by: String,
+}
+
+impl NewEvent {
+    /// The content identity of an entry: what makes a re-imported row "the same row".
+    fn digest(&self) -> String {
+        let fields = serde_json::to_string(&self.fields).unwrap_or_default();
+        let mut h = Sha256::new();
+        for part in [
+            self.employee.as_str(),
+            &self.date.to_string(),
+            &self.kind,
+            &self.qty.to_string(),
+            &self.note,
+            &fields,
+            &self.recorded_by,
+        ] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// What an append stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Appended {
+    /// Ids of the events stored, in input order.
+    pub stored: Vec<i64>,
+    /// Rows already in the log (same content), not stored again.
+    pub already: usize,
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Status {
+    /// Neither voided nor excused.
+    Live,
+    Voided,
+    Excused,
+}
+
+/// Filters for listing events.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub id: Option<i64>,
+    pub employee: Option<String>,
+    pub month: Option<Month>,
+    pub kind: Option<String>,
+    /// Leave out voided events (what evaluation needs; excused ones stay, to be explained).
+    pub counting: bool,
+    pub status: Option<Status>,
+}
+
+impl Store {
+    /// Appends events in one transaction. Rows whose content is already in the log are not
+    /// stored again (as many times as the log already holds them), so re-importing a file is
+    /// harmless. `import` names the file an import came from, with its row count. Events of a
+    /// closed month are refused.
+    pub fn append(
+        &mut self,
+        events: &[NewEvent],
+        import: Option<(&str, usize)>,
+        stamp: &Stamp,
+    ) -> Result<Appended> {
+        let tx = self.conn.transaction()?;
+        for e in events {
+            refuse_closed(&tx, Month::of(e.date), "add events to")?;
+        }
+        let mut known: HashMap<String, i64> = HashMap::new();
+        let mut stored = Vec::new();
+        let mut already = 0;
+        let mut pending = Vec::new();
+        {
+            let mut count = tx.prepare_cached("SELECT count(*) FROM events WHERE digest = ?1")?;
+            for e in events {
+                let digest = e.digest();
+                let left = match known.get_mut(&digest) {
+                    Some(n) => n,
+                    None => {
+                        let n: i64 = count.query_row([&digest], |r| r.get(0))?;
+                        known.entry(digest.clone()).or_insert(n)
+                    }
+                };
+                if *left > 0 {
+                    *left -= 1;
+                    already += 1;
+                } else {
+                    pending.push((e, digest));
+                }
+            }
+        }
+        let import_id = match import {
+            Some((file, rows)) => {
+                tx.execute(
+                    "INSERT INTO imports (file, rows, stored, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![file, rows as i64, pending.len() as i64, stamp.by, stamp.at],
+                )?;
+                Some(tx.last_insert_rowid())
+            }
+            None => None,
+        };
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id, digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for (e, digest) in &pending {
+                ins.execute(params![
+                    e.employee,
+                    e.date.to_string(),
+                    e.kind,
+                    e.qty,
+                    e.note,
+                    serde_json::to_string(&e.fields).unwrap_or_else(|_| "{}".into()),
+                    e.recorded_by,
+                    stamp.at,
+                    import_id,
+                    digest
+                ])?;
+                stored.push(tx.last_insert_rowid());
+            }
+        }
+        match import {
+            Some((file, rows)) => audit(
+                &tx,
+                stamp,
+                "log.import",
+                file,
+                &format!(
+                    "{rows} rows: {} stored, {already} already in the log",
+                    stored.len()
+                ),
+            )?,
+            None => {
+                for (id, (e, _)) in stored.iter().zip(&pending) {
+                    audit(
+                        &tx,
+                        stamp,
+                        "log.add",
+                        &format!("event {id}"),
+                        &format!("{} {} {} ×{}", e.employee, e.date, e.kind, e.qty),
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(Appended { stored, already })
+    }
+
+    /// Events matching `filter`, in (date, id) order.
+    pub fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
+        let mut sql = String::from(
+            "SELECT e.id, e.employee, e.date, e.kind, e.qty, e.note, e.fields, e.recorded_by,
+                    v.event_id IS NOT NULL, x.reason
+             FROM events e
+             LEFT JOIN voids v ON v.event_id = e.id
+             LEFT JOIN excuses x ON x.event_id = e.id
+             WHERE 1 = 1",
+        );
+        let mut args: Vec<String> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, value: String| {
+            args.push(value);
+            *sql += &clause.replace('?', &format!("?{}", args.len()));
+        };
+        if let Some(id) = filter.id {
+            arg(&mut sql, " AND e.id = ?", id.to_string());
+        }
+        if let Some(emp) = &filter.employee {
+            arg(&mut sql, " AND e.employee = ?", emp.clone());
+        }
+        if let Some(m) = filter.month {
+            arg(&mut sql, " AND e.date >= ?", m.first_day().to_string());
+            arg(&mut sql, " AND e.date <= ?", m.last_day().to_string());
+        }
+        if let Some(k) = &filter.kind {
+            arg(&mut sql, " AND e.kind = ?", k.clone());
+        }
+        if filter.counting {
+            sql += " AND v.event_id IS NULL";
+        }
+        sql += match filter.status {
+            None => "",
+            Some(Status::Live) => " AND v.event_id IS NULL AND x.event_id IS NULL",
+            Some(Status::Voided) => " AND v.event_id IS NOT NULL",
+            Some(Status::Excused) => " AND x.event_id IS NOT NULL",
+        };
+        sql += " ORDER BY e.date, e.id";
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, bool>(8)?,
+                r.get::<_, Option<String>>(9)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (id, employee, date, kind, qty, note, fields, recorded_by, voided, excuse) = r?;
+            Ok(Event {
+                id,
+                employee,
+                date: parse_date(&date)
+                    .ok_or_else(|| Error::Corrupt(format!("event {id} date `{date}`")))?,
+                kind,
+                qty,
+                note,
+                fields: serde_json::from_str(&fields)
+                    .map_err(|e| Error::Corrupt(format!("event {id} fields: {e}")))?,
+                recorded_by,
+                voided,
+                excused: excuse.is_some(),
+                excuse,
+            })
+        })
+        .collect()
+    }
+
+    /// Events that count (not voided) of every employee from `from` to `to`, by employee.
+    pub fn counting_events(&self, from: Month, to: Month) -> Result<BTreeMap<String, Vec<Event>>> {
+        let mut by: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+        let mut month = from;
+        while month <= to {
+            let filter = EventFilter {
+                month: Some(month),
+                counting: true,
+                ..EventFilter::default()
+            };
+            for e in self.events(&filter)? {
+                by.entry(e.employee.clone()).or_default().push(e);
+            }
+            month = month.next();
+        }
+        Ok(by)
+    }
+
+    pub fn event(&self, id: i64) -> Result<Event> {
+        self.events(&EventFilter {
+            id: Some(id),
+            ..EventFilter::default()
+        })?
+        .pop()
+        .ok_or(Error::NoEvent(id))
+    }
+
+    /// Voids an event (an entry mistake): it stays in the log and stops counting.
+    pub fn void(&mut self, id: i64, reason: &str, stamp: &Stamp) -> Result<()> {
+        self.mark(id, "voids", "log.void", reason, stamp)
+    }
+
+    /// Excuses an event (an approved appeal): it stays, is explained, and scores nothing.
+    pub fn excuse(&mut self, id: i64, reason: &str, stamp: &Stamp) -> Result<()> {
+        self.mark(id, "excuses", "log.excuse", reason, stamp)
+    }
+
+    /// Records a void or an excuse, once per event, never in a closed month.
+    fn mark(
+        &mut self,
+        id: i64,
+        table: &str,
+        action: &str,
+        reason: &str,
+        stamp: &Stamp,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let date: Option<String> = tx
+            .query_row("SELECT date FROM events WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        let date = date.ok_or(Error::NoEvent(id))?;
+        let month = parse_date(&date)
+            .map(Month::of)
+            .ok_or_else(|| Error::Corrupt(format!("event {id} date `{date}`")))?;
+        refuse_closed(&tx, month, &format!("change event {id} of"))?;
+        for (t, w) in [("voids", "voided"), ("excuses", "excused")] {
+            let prior = tx
+                .query_row(
+                    &format!("SELECT reason, by, at FROM {t} WHERE event_id = ?1"),
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            if let Some((reason, by, at)) = prior {
+                return Err(Error::Already {
+                    id,
+                    what: w,
+                    reason,
+                    by,
+                    at,
+                });
+            }
+        }
+        tx.execute(
+            &format!("INSERT INTO {table} (event_id, reason, by, at) VALUES (?1, ?2, ?3, ?4)"),
+            params![id, reason, stamp.by, stamp.at],
+        )?;
+        audit(&tx, stamp, action, &format!("event {id}"), reason)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Refuses a change to a closed month, naming who closed it and how to reopen it.
+fn refuse_closed(conn: &Connection, month: Month, doing: &str) -> Result<()> {
+    if let Some((by, at)) = super::months::closed_by(conn, month)? {
+        return Err(Error::Closed(format!(
+            "cannot {doing} {month}: the month was closed by {by} at {at}; reopen it with `appraise month reopen {month} --reason … --by …`"
+        )));
+    }
+    Ok(())
+}

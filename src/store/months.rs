@@ -1,0 +1,137 @@
+//! Closing and reopening months. A closed month is frozen: its events cannot change, and its
+//! scores are read from the snapshot taken when it was closed.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Error, Result, Stamp, Store, audit};
+use crate::month::Month;
+
+/// The months whose latest close is not followed by a reopen, with that close's row.
+pub(super) const CLOSED_MONTHS: &str = "SELECT c.id, c.month, c.by, c.at FROM month_closes c
+     WHERE c.action = 'close'
+       AND c.id = (SELECT max(id) FROM month_closes WHERE month = c.month)";
+
+/// A closed month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Closing {
+    pub month: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// Whether a month is open or closed, for messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MonthState {
+    Open,
+    Closed(Closing),
+}
+
+/// Who closed `month` and when, if it is closed.
+pub(super) fn closed_by(conn: &Connection, month: Month) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT by, at FROM ({CLOSED_MONTHS}) WHERE month = ?1"),
+            [month.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+impl Store {
+    pub fn month_state(&self, month: Month) -> Result<MonthState> {
+        Ok(match closed_by(&self.conn, month)? {
+            Some((by, at)) => MonthState::Closed(Closing {
+                month: month.to_string(),
+                by,
+                at,
+            }),
+            None => MonthState::Open,
+        })
+    }
+
+    /// Every closed month, in order.
+    pub fn closed_months(&self) -> Result<Vec<Closing>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT month, by, at FROM ({CLOSED_MONTHS}) ORDER BY month"
+        ))?;
+        let rows = st.query_map([], |r| {
+            Ok(Closing {
+                month: r.get(0)?,
+                by: r.get(1)?,
+                at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Closes `month`, storing `snapshot` (the month's scores as JSON) with the hashes of the
+    /// policy versions that produced it.
+    pub fn close_month(
+        &mut self,
+        month: Month,
+        snapshot: &str,
+        hashes: &[String],
+        stamp: &Stamp,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        if let Some((by, at)) = closed_by(&tx, month)? {
+            return Err(Error::Closed(format!(
+                "{month} is already closed (by {by} at {at})"
+            )));
+        }
+        tx.execute(
+            "INSERT INTO month_closes (month, action, reason, by, at) VALUES (?1, 'close', NULL, ?2, ?3)",
+            params![month.to_string(), stamp.by, stamp.at],
+        )?;
+        let close_id = tx.last_insert_rowid();
+        tx.execute(
+            "INSERT INTO snapshots (close_id, month, scores, policy_hashes) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                close_id,
+                month.to_string(),
+                snapshot,
+                serde_json::to_string(hashes).unwrap_or_default()
+            ],
+        )?;
+        let short: Vec<&str> = hashes.iter().map(|h| &h[..h.len().min(12)]).collect();
+        audit(
+            &tx,
+            stamp,
+            "month.close",
+            &month.to_string(),
+            &format!("snapshot under policy {}", short.join(", ")),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Reopens a closed month; the reason is recorded.
+    pub fn reopen_month(&mut self, month: Month, reason: &str, stamp: &Stamp) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        if closed_by(&tx, month)?.is_none() {
+            return Err(Error::Closed(format!("{month} is not closed")));
+        }
+        tx.execute(
+            "INSERT INTO month_closes (month, action, reason, by, at) VALUES (?1, 'reopen', ?2, ?3, ?4)",
+            params![month.to_string(), reason, stamp.by, stamp.at],
+        )?;
+        audit(&tx, stamp, "month.reopen", &month.to_string(), reason)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The snapshot of a closed month (its scores as JSON), if it is closed.
+    pub fn snapshot(&self, month: Month) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT s.scores FROM ({CLOSED_MONTHS}) c JOIN snapshots s ON s.close_id = c.id WHERE c.month = ?1"
+                ),
+                [month.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}

@@ -1,0 +1,135 @@
+//! Activated policy versions: the full text and hash of every version ever activated.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Error, Result, Stamp, Store, audit};
+use crate::policy::{Bundle, Policy};
+
+/// An activated policy version as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Version {
+    pub id: i64,
+    pub policy: String,
+    pub name: String,
+    pub version: String,
+    pub effective_from: String,
+    pub departments: Vec<String>,
+    pub hash: String,
+    pub activated_by: String,
+    pub activated_at: String,
+    /// Why a version restating closed months was activated.
+    pub restated: Option<String>,
+    #[serde(skip)]
+    pub bundle: Bundle,
+}
+
+impl Store {
+    /// Records a policy version. Returns `None` when this exact text is activated already.
+    /// A version effective from a closed month restates it and needs a reason (`restate`);
+    /// the closed months keep their snapshots until they are reopened.
+    pub fn activate(
+        &mut self,
+        policy: &Policy,
+        restate: Option<&str>,
+        stamp: &Stamp,
+    ) -> Result<Option<i64>> {
+        let hash = policy.hash();
+        let tx = self.conn.transaction()?;
+        let exists: bool = tx.query_row(
+            "SELECT count(*) > 0 FROM policy_versions WHERE hash = ?1",
+            [&hash],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Ok(None);
+        }
+        let from = policy.effective_from.to_string();
+        if restate.is_none() {
+            let closed: Option<String> = tx
+                .query_row(
+                    &format!(
+                        "SELECT group_concat(month, ', ') FROM (SELECT month FROM ({}) WHERE month >= ?1 ORDER BY month)",
+                        super::months::CLOSED_MONTHS
+                    ),
+                    [&from],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            if let Some(months) = closed {
+                return Err(Error::Closed(format!(
+                    "`{}` version {} is effective from {from}, but {months} is closed; activating it restates closed months: pass `--restate --reason …` to do so on purpose",
+                    policy.id, policy.version
+                )));
+            }
+        }
+        tx.execute(
+            "INSERT INTO policy_versions (policy_id, name, version, effective_from, departments, bundle, hash, activated_by, activated_at, restated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                policy.id,
+                policy.name,
+                policy.version,
+                from,
+                serde_json::to_string(&policy.departments).unwrap_or_default(),
+                serde_json::to_string(&policy.bundle).unwrap_or_default(),
+                hash,
+                stamp.by,
+                stamp.at,
+                restate,
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        let mut detail = format!("#{id} effective from {from}, hash {}", &hash[..12]);
+        if let Some(r) = restate {
+            detail += &format!(", restating closed months: {r}");
+        }
+        audit(
+            &tx,
+            stamp,
+            "rules.activate",
+            &format!("{} {}", policy.id, policy.version),
+            &detail,
+        )?;
+        tx.commit()?;
+        Ok(Some(id))
+    }
+
+    /// Every activated version, oldest activation first.
+    pub fn versions(&self) -> Result<Vec<Version>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, policy_id, name, version, effective_from, departments, bundle, hash,
+                    activated_by, activated_at, restated
+             FROM policy_versions ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                Version {
+                    id: r.get(0)?,
+                    policy: r.get(1)?,
+                    name: r.get(2)?,
+                    version: r.get(3)?,
+                    effective_from: r.get(4)?,
+                    departments: Vec::new(),
+                    hash: r.get(7)?,
+                    activated_by: r.get(8)?,
+                    activated_at: r.get(9)?,
+                    restated: r.get(10)?,
+                    bundle: Bundle { files: Vec::new() },
+                },
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (mut v, departments, bundle) = r?;
+            v.departments = serde_json::from_str(&departments)
+                .map_err(|e| Error::Corrupt(format!("version {} departments: {e}", v.id)))?;
+            v.bundle = serde_json::from_str(&bundle)
+                .map_err(|e| Error::Corrupt(format!("version {} bundle: {e}", v.id)))?;
+            Ok(v)
+        })
+        .collect()
+    }
+}
