@@ -6,6 +6,7 @@
 //! [`cli`] is the thin command line on top.
 
 pub mod cli;
+pub mod coverage;
 pub mod demo;
 pub mod engine;
 pub mod evaluate;
@@ -20,6 +21,7 @@ pub mod shipped;
 pub mod staff;
 pub mod store;
 pub mod verify;
+pub mod whatif;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serializer};

@@ -1,7 +1,7 @@
 //! Runs a policy's `[[test]]` cases: made-up employees and events through the real engine,
 //! compared with what the case expects.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -22,6 +22,8 @@ pub struct CaseResult {
     pub passed: bool,
     /// One line per expectation that did not hold: `what: expected X, got Y`.
     pub failures: Vec<String>,
+    /// The rules that scored (or failed) in this case, for coverage.
+    pub fired: Vec<String>,
 }
 
 /// Runs every case of `policy`.
@@ -86,6 +88,14 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
         }
     };
     let outcome = evaluate(policy, &staff, case.period, &events);
+    let fired: BTreeSet<String> = match &outcome {
+        Ok((months, rating)) => months
+            .iter()
+            .flat_map(|m| m.items.iter().map(|i| i.rule.clone()))
+            .chain(rating.iter().flat_map(|r| r.year_rules.iter().cloned()))
+            .collect(),
+        Err(e) => BTreeSet::from([e.rule.clone()]),
+    };
     match (outcome, &x.error) {
         (Err(e), Some(want)) => check(
             "error",
@@ -192,7 +202,41 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
         name: case.name.clone(),
         passed: failures.is_empty(),
         failures,
+        fired: fired.into_iter().collect(),
     }
+}
+
+/// Rules (event, month and year) that no case makes fire, as `file:line rule`, given each
+/// policy with its case results. Each rule is judged where it is written, so an inherited
+/// rule is covered by the tests of the policy that defines it.
+pub fn untested(runs: &[(&Policy, &[CaseResult])]) -> Vec<String> {
+    let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
+    for (policy, results) in runs {
+        let locs = rule_locs(policy);
+        for id in results.iter().flat_map(|r| &r.fired) {
+            if let Some((_, loc)) = locs.iter().find(|(rid, _)| rid == id) {
+                covered.insert((loc.file.to_string(), id.clone()));
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for (policy, _) in runs {
+        for (id, loc) in rule_locs(policy) {
+            if !covered.contains(&(loc.file.to_string(), id.clone())) {
+                out.insert(format!("{}:{} {id}", loc.file, loc.line));
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn rule_locs(p: &Policy) -> Vec<(String, crate::policy::Loc)> {
+    p.rules
+        .iter()
+        .map(|r| (r.id.clone(), r.loc.clone()))
+        .chain(p.monthly.iter().map(|r| (r.id.clone(), r.loc.clone())))
+        .chain(p.annual.iter().map(|r| (r.id.clone(), r.loc.clone())))
+        .collect()
 }
 
 type Evaluated = (Vec<MonthScore>, Option<engine::Rating>);

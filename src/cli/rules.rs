@@ -1,20 +1,50 @@
 //! `appraise rules …`: check, test, activate and list policy versions.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
 use super::{Ctx, actor, found};
+use crate::coverage::coverage;
+use crate::engine::PolicyRef;
+use crate::evaluate::{Evaluation, Selection, rated_months};
+use crate::month::Month;
 use crate::policy::Policy;
-use crate::report::{CasesView, VersionsView};
-use crate::verify::run_cases;
+use crate::report::{CasesView, CoverageView, DiffView, VersionRow, VersionsView};
+use crate::rulebook::Rulebook;
+use crate::verify::{CaseResult, run_cases, untested};
+use crate::whatif::diff;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load and validate policy files (default: rules/); exit 1 with every problem.
     Check { paths: Vec<PathBuf> },
     /// Run the policies' [[test]] cases (default: rules/); exit 1 on any failure.
-    Test { paths: Vec<PathBuf> },
+    Test {
+        paths: Vec<PathBuf>,
+        /// Also list the rules that no test makes fire.
+        #[arg(long)]
+        coverage: bool,
+    },
+    /// What-if: the year's real logs under CANDIDATE vs the activated policies. Stores nothing.
+    Diff {
+        candidate: PathBuf,
+        #[arg(long)]
+        year: i32,
+        /// Compare the months up to this one (YYYY-MM) only.
+        #[arg(long)]
+        through: Option<Month>,
+        #[arg(long)]
+        department: Option<String>,
+    },
+    /// How the rules fire on the year's real logs.
+    Coverage {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        department: Option<String>,
+    },
     /// Record a policy version (its full text and hash) in the database.
     Activate {
         file: PathBuf,
@@ -57,11 +87,21 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 Err(found(problems.join("\n")))
             }
         }
-        Command::Test { paths } => {
+        Command::Test { paths, coverage } => {
             let (policies, problems) = load_all(&paths)?;
-            let results = policies.iter().flat_map(run_cases).collect::<Vec<_>>();
+            let runs: Vec<(&Policy, Vec<CaseResult>)> =
+                policies.iter().map(|p| (p, run_cases(p))).collect();
+            let untested = coverage.then(|| {
+                untested(
+                    &runs
+                        .iter()
+                        .map(|(p, r)| (*p, r.as_slice()))
+                        .collect::<Vec<_>>(),
+                )
+            });
+            let results: Vec<CaseResult> = runs.into_iter().flat_map(|(_, r)| r).collect();
             let failed = results.iter().any(|r| !r.passed);
-            ctx.print(&CasesView { results })?;
+            ctx.print(&CasesView { results, untested })?;
             if !problems.is_empty() {
                 return Err(found(problems.join("\n")));
             }
@@ -82,9 +122,70 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             activate(ctx, &policy, reason.as_deref(), &by)
         }
         Command::List => {
-            let store = ctx.store()?;
-            ctx.print(&VersionsView {
-                versions: store.versions()?,
+            let (store, rulebook) = ctx.store_and_rules()?;
+            let frozen: BTreeMap<Month, Vec<String>> = store
+                .snapshot_hashes()?
+                .into_iter()
+                .filter_map(|(m, h)| Some((m.parse().ok()?, h)))
+                .collect();
+            let versions = rulebook
+                .versions()
+                .map(|(v, p)| VersionRow {
+                    governs: governed_months(&rulebook, p, &v.hash, &frozen, Month::of(ctx.today)),
+                    version: v.clone(),
+                })
+                .collect();
+            ctx.print(&VersionsView { versions })
+        }
+        Command::Diff {
+            candidate,
+            year,
+            through,
+            department,
+        } => {
+            let candidate = Policy::load(&candidate).map_err(|p| found(p.to_string()))?;
+            let (store, rulebook) = ctx.store_and_rules()?;
+            let months = rated_months(year, through, ctx.today)?;
+            let sel = Selection {
+                department,
+                employee: None,
+            };
+            let current = Evaluation {
+                store: &store,
+                rulebook: &rulebook,
+                snapshots: false,
+            };
+            let before = current.year(year, &months, &sel)?;
+            let what_if = rulebook.with_candidate(candidate.clone());
+            let after = Evaluation {
+                store: &store,
+                rulebook: &what_if,
+                snapshots: false,
+            }
+            .year(year, &months, &sel)?;
+            ctx.print(&DiffView {
+                year,
+                through: *months.last().expect("rated_months is never empty"),
+                candidate: PolicyRef::of(&candidate),
+                effective_from: candidate.effective_from,
+                diff: diff(&before, &after),
+            })
+        }
+        Command::Coverage { year, department } => {
+            let (store, rulebook) = ctx.store_and_rules()?;
+            let months = rated_months(year, None, ctx.today)?;
+            let sel = Selection {
+                department,
+                employee: None,
+            };
+            let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
+            let policies = rulebook
+                .versions()
+                .map(|(v, p)| (v.hash.clone(), p.as_ref()))
+                .collect();
+            ctx.print(&CoverageView {
+                year,
+                coverage: coverage(&results, &policies),
             })
         }
     }
@@ -153,4 +254,61 @@ fn load_all(paths: &[PathBuf]) -> anyhow::Result<(Vec<Policy>, Vec<String>)> {
         }
     }
     Ok((policies, problems))
+}
+
+/// The months from `policy`'s `effective_from` to `now` that it governs (for at least one of
+/// its departments), as ranges like `2025-01..2025-12`. A closed month is governed by the
+/// versions its snapshot was computed under (`frozen`: month → hashes).
+fn governed_months(
+    rulebook: &Rulebook,
+    policy: &std::sync::Arc<Policy>,
+    hash: &str,
+    frozen: &BTreeMap<Month, Vec<String>>,
+    now: Month,
+) -> String {
+    // A department no policy names stands for "every other department" of a `*` policy.
+    let probes: Vec<&str> = if policy.governs_all() {
+        vec!["\u{0}any-other"]
+    } else {
+        policy.departments.iter().map(String::as_str).collect()
+    };
+    let mut ranges: Vec<(Month, Month)> = Vec::new();
+    let mut m = policy.effective_from;
+    while m <= now {
+        let governs = match frozen.get(&m) {
+            Some(hashes) => hashes.iter().any(|h| h == hash),
+            None => probes.iter().any(|d| {
+                rulebook
+                    .governing(d, m)
+                    .is_some_and(|g| std::sync::Arc::ptr_eq(g, policy))
+            }),
+        };
+        if governs {
+            match ranges.last_mut() {
+                Some((_, end)) if end.next() == m => *end = m,
+                _ => ranges.push((m, m)),
+            }
+        }
+        m = m.next();
+    }
+    if ranges.is_empty() {
+        return if policy.effective_from > now {
+            format!("from {}", policy.effective_from)
+        } else {
+            "none (superseded)".into()
+        };
+    }
+    ranges
+        .iter()
+        .map(|(a, b)| {
+            if *b == now {
+                format!("{a}..")
+            } else if a == b {
+                a.to_string()
+            } else {
+                format!("{a}..{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

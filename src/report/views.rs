@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Align, Records};
+use crate::coverage::Coverage;
+use crate::engine::PolicyRef;
 use crate::engine::{Item, MonthScore, Rating};
 use crate::event::Event;
 use crate::month::Month;
@@ -13,6 +15,7 @@ use crate::points::Points;
 use crate::staff::{Department, Employee};
 use crate::store::{AuditEntry, Closing, Version};
 use crate::verify::CaseResult;
+use crate::whatif::Diff;
 
 use Align::{Left, Right};
 
@@ -178,7 +181,7 @@ impl Records for EventsView {
             ("fields", Left),
             ("note", Left),
             ("recorded_by", Left),
-            ("voided", Left),
+            ("status", Left),
         ]
     }
     fn rows(&self) -> Vec<Vec<String>> {
@@ -198,10 +201,10 @@ impl Records for EventsView {
                         .join(" "),
                     e.note.clone(),
                     e.recorded_by.clone(),
-                    if e.voided {
-                        "VOIDED".into()
-                    } else {
-                        String::new()
+                    match (e.voided, &e.excuse) {
+                        (true, _) => "VOIDED".into(),
+                        (false, Some(reason)) => format!("excused: {reason}"),
+                        (false, None) => String::new(),
                     },
                 ]
             })
@@ -275,10 +278,19 @@ impl Records for DepartmentsView {
     }
 }
 
+/// An activated version with the months it governs.
+#[derive(Debug, Serialize)]
+pub struct VersionRow {
+    #[serde(flatten)]
+    pub version: Version,
+    /// The months it governs up to today, e.g. `2025-01..2026-04`.
+    pub governs: String,
+}
+
 /// `appraise rules list`.
 #[derive(Debug, Serialize)]
 pub struct VersionsView {
-    pub versions: Vec<Version>,
+    pub versions: Vec<VersionRow>,
 }
 
 impl Records for VersionsView {
@@ -286,29 +298,32 @@ impl Records for VersionsView {
         vec![
             ("id", Right),
             ("policy", Left),
-            ("name", Left),
             ("version", Left),
             ("effective_from", Left),
+            ("governs", Left),
             ("departments", Left),
             ("hash", Left),
             ("activated_by", Left),
             ("activated_at", Left),
+            ("restated", Left),
         ]
     }
     fn rows(&self) -> Vec<Vec<String>> {
         self.versions
             .iter()
-            .map(|v| {
+            .map(|r| {
+                let v = &r.version;
                 vec![
                     v.id.to_string(),
-                    v.policy.clone(),
-                    v.name.clone(),
+                    format!("{} {}", v.policy, v.name),
                     v.version.clone(),
                     v.effective_from.clone(),
+                    r.governs.clone(),
                     v.departments.join(" "),
                     v.hash.chars().take(12).collect(),
                     v.activated_by.clone(),
                     v.activated_at.clone(),
+                    v.restated.clone().unwrap_or_default(),
                 ]
             })
             .collect()
@@ -319,6 +334,9 @@ impl Records for VersionsView {
 #[derive(Debug, Serialize)]
 pub struct CasesView {
     pub results: Vec<CaseResult>,
+    /// With `--coverage`: rules no case makes fire (`file:line rule`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub untested: Option<Vec<String>>,
 }
 
 impl Records for CasesView {
@@ -347,10 +365,20 @@ impl Records for CasesView {
     }
     fn footing(&self) -> Vec<String> {
         let failed = self.results.iter().filter(|r| !r.passed).count();
-        vec![format!(
+        let mut lines = Vec::new();
+        match &self.untested {
+            Some(u) if u.is_empty() => lines.push("coverage: every rule fires in some test".into()),
+            Some(u) => {
+                lines.push(format!("coverage: {} rule(s) no test makes fire:", u.len()));
+                lines.extend(u.iter().map(|r| format!("  {r}")));
+            }
+            None => {}
+        }
+        lines.push(format!(
             "{} passed, {failed} failed",
             self.results.len() - failed
-        )]
+        ));
+        lines
     }
 }
 
@@ -556,5 +584,166 @@ impl Records for AuditView {
                 ]
             })
             .collect()
+    }
+}
+
+/// `appraise rules diff`.
+#[derive(Debug, Serialize)]
+pub struct DiffView {
+    pub year: i32,
+    pub through: Month,
+    pub candidate: PolicyRef,
+    pub effective_from: Month,
+    #[serde(flatten)]
+    pub diff: Diff,
+}
+
+fn opt_points(p: Option<Points>) -> String {
+    p.map_or("-".into(), |p| p.to_string())
+}
+
+impl Records for DiffView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("employee", Left),
+            ("name", Left),
+            ("department", Left),
+            ("average", Right),
+            ("failed", Right),
+            ("grade", Left),
+            ("months that change", Left),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.diff
+            .changed
+            .iter()
+            .map(|c| {
+                vec![
+                    c.employee.clone(),
+                    c.name.clone(),
+                    c.department.clone(),
+                    format!("{} → {}", c.average_before, c.average_after),
+                    format!("{} → {}", c.failed_before, c.failed_after),
+                    if c.grade_before == c.grade_after {
+                        c.label_after.clone()
+                    } else {
+                        format!("{} → {} ({})", c.label_before, c.label_after, c.direction)
+                    },
+                    c.months
+                        .iter()
+                        .map(|m| {
+                            format!(
+                                "{} {}→{}",
+                                m.month,
+                                opt_points(m.before),
+                                opt_points(m.after)
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ]
+            })
+            .collect()
+    }
+    fn heading(&self) -> Vec<String> {
+        vec![format!(
+            "What-if for {}: candidate `{}` version {} (effective from {}) vs the activated policies, months through {}",
+            self.year, self.candidate.id, self.candidate.version, self.effective_from, self.through
+        )]
+    }
+    fn footing(&self) -> Vec<String> {
+        let d = &self.diff;
+        let mut lines = vec![format!(
+            "{} of {} employees change; grades: {} up, {} down",
+            d.changed.len(),
+            d.evaluated,
+            d.grades_up,
+            d.grades_down
+        )];
+        for (t, n) in &d.transitions {
+            lines.push(format!("  {t}: {n}"));
+        }
+        if !d.rules.is_empty() {
+            lines.push("rules whose points change:".into());
+            for r in &d.rules {
+                lines.push(format!(
+                    "  {}: {} → {} ({:+})",
+                    r.rule,
+                    r.before,
+                    r.after,
+                    r.delta.to_f64()
+                ));
+            }
+        }
+        lines.push("nothing was stored".into());
+        lines
+    }
+}
+
+/// `appraise rules coverage`.
+#[derive(Debug, Serialize)]
+pub struct CoverageView {
+    pub year: i32,
+    #[serde(flatten)]
+    pub coverage: Coverage,
+}
+
+impl Records for CoverageView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("policy", Left),
+            ("rule", Left),
+            ("name", Left),
+            ("stage", Left),
+            ("fired", Right),
+            ("points", Right),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.coverage
+            .rules
+            .iter()
+            .map(|r| {
+                vec![
+                    r.policy.clone(),
+                    r.rule.clone(),
+                    r.name.clone(),
+                    r.stage.to_string(),
+                    r.fired.to_string(),
+                    r.points.to_string(),
+                ]
+            })
+            .collect()
+    }
+    fn heading(&self) -> Vec<String> {
+        vec![format!("Rule coverage on the logs of {}", self.year)]
+    }
+    fn footing(&self) -> Vec<String> {
+        let c = &self.coverage;
+        let mut lines = vec![format!(
+            "never fired ({}): {}",
+            c.never_fired.len(),
+            c.never_fired.join(", ")
+        )];
+        lines.push(format!(
+            "kinds logged that no rule scored ({}): {}",
+            c.unscored_kinds.len(),
+            c.unscored_kinds
+                .iter()
+                .map(|k| format!("{} ({} events)", k.kind, k.events))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        lines.push(format!(
+            "events scored by more than one rule ({}): {}",
+            c.multi_scored.len(),
+            c.multi_scored
+                .iter()
+                .map(|m| format!("{} [{}]", m.event, m.rules.join(" + ")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        lines
     }
 }

@@ -121,6 +121,21 @@ impl Store {
         Ok(())
     }
 
+    /// The policy hashes each closed month's snapshot was computed under.
+    pub fn snapshot_hashes(&self) -> Result<Vec<(String, Vec<String>)>> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT c.month, s.policy_hashes FROM ({CLOSED_MONTHS}) c JOIN snapshots s ON s.close_id = c.id ORDER BY c.month"
+        ))?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (month, hashes) = r?;
+            let hashes = serde_json::from_str(&hashes)
+                .map_err(|e| Error::Corrupt(format!("snapshot of {month}: {e}")))?;
+            Ok((month, hashes))
+        })
+        .collect()
+    }
+
     /// The snapshot of a closed month (its scores as JSON), if it is closed.
     pub fn snapshot(&self, month: Month) -> Result<Option<String>> {
         Ok(self

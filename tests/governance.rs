@@ -1,0 +1,369 @@
+//! Governance: excuses, closed months, restatements, what-ifs, coverage and the audit log.
+
+use serde_json::{Value, json};
+
+use crate::util::{Workspace, staffed};
+
+fn json(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
+}
+
+fn score_of(ws: &Workspace, month: &str, employee: &str) -> Value {
+    json(
+        &ws.cmd(&format!(
+            "score --month {month} --employee {employee} --format json"
+        ))
+        .ok(),
+    )["scores"][0]
+        .clone()
+}
+
+#[test]
+fn an_excused_event_stays_scores_nothing_and_is_explained() {
+    let ws = staffed();
+    ws.cmd("log add E002 quarrel --date 2026-03-02 --by 张主管")
+        .ok();
+    ws.cmd("log add E002 uniform --date 2026-03-03 --by 张主管")
+        .ok();
+    assert_eq!(score_of(&ws, "2026-03", "E002")["score"], 94);
+    ws.run(&[
+        "log",
+        "excuse",
+        "1",
+        "--reason",
+        "申诉成立 业主误会",
+        "--by",
+        "部门负责人",
+    ])
+    .ok();
+    let s = score_of(&ws, "2026-03", "E002");
+    assert_eq!(s["score"], 99);
+    assert_eq!(
+        s["excused"],
+        json!([{"event": 1, "date": "2026-03-02", "kind": "quarrel", "reason": "申诉成立 业主误会"}])
+    );
+    let explain = ws.cmd("explain E002 --month 2026-03").ok();
+    assert!(
+        explain.contains("excused: event 1 (2026-03-02 quarrel): 申诉成立 业主误会"),
+        "{explain}"
+    );
+    let listed = json(&ws.cmd("log list --status excused --format json").ok());
+    assert_eq!(listed["events"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["events"][0]["excuse"], "申诉成立 业主误会");
+    let err = ws.cmd("log excuse 1 --reason again --by x").fails(1);
+    assert!(err.contains("event 1 is already excused"), "{err}");
+    let err = ws.cmd("log void 1 --reason typo --by x").fails(1);
+    assert!(err.contains("event 1 is already excused"), "{err}");
+    let db = rusqlite::Connection::open(ws.path("appraise.db")).unwrap();
+    assert!(db.execute("DELETE FROM excuses", []).is_err());
+}
+
+/// A customer-service policy version that makes a missed follow-up cost 3 instead of 1.
+fn stricter(ws: &Workspace, version: &str, from: &str) -> String {
+    let text = std::fs::read_to_string(ws.path("rules/customer-service.toml")).unwrap();
+    let strict = text
+        .replace("version = \"2025.1\"", &format!("version = \"{version}\""))
+        .replace(
+            "effective_from = \"2025-01\"",
+            &format!("effective_from = \"{from}\""),
+        )
+        .replace(
+            "category = \"服务标准\"\npoints = -1\n\n[[rule]]\nid = \"late_statistics\"",
+            "category = \"服务标准\"\npoints = -3\n\n[[rule]]\nid = \"late_statistics\"",
+        );
+    assert_ne!(text, strict, "the fixture edit must apply");
+    let name = format!("rules/cs-{version}.toml");
+    ws.write(&name, &strict);
+    name
+}
+
+#[test]
+fn a_closed_month_is_frozen_until_reopened() {
+    let ws = staffed();
+    ws.cmd("log add E002 missed_follow_up --date 2026-03-02 --by 张主管")
+        .ok();
+    let before = ws.cmd("score --month 2026-03 --format json").ok();
+    let out = ws.cmd("month close 2026-03 --by HR").ok();
+    assert!(out.contains("closed 2026-03: 3 scores frozen"), "{out}");
+    let err = ws
+        .cmd("log add E002 uniform --date 2026-03-05 --by 张主管")
+        .fails(1);
+    assert!(err.contains("2026-03 is closed (by HR at"), "{err}");
+    let err = ws.cmd("log void 1 --reason x --by x").fails(1);
+    assert!(
+        err.contains("cannot change event 1 of 2026-03: the month was closed by HR"),
+        "{err}"
+    );
+    let err = ws.cmd("log excuse 1 --reason x --by x").fails(1);
+    assert!(err.contains("the month was closed"), "{err}");
+    // Other months stay open.
+    ws.cmd("log add E002 uniform --date 2026-04-01 --by 张主管")
+        .ok();
+
+    // A version effective from a closed month is a restatement, refused without a reason.
+    let file = stricter(&ws, "2026.2", "2026-01");
+    let err = ws
+        .cmd(&format!("rules activate {file} --by 部门负责人"))
+        .fails(1);
+    assert!(
+        err.contains("2026-03 is closed; activating it restates closed months"),
+        "{err}"
+    );
+    ws.run(&[
+        "rules",
+        "activate",
+        &file,
+        "--by",
+        "部门负责人",
+        "--restate",
+        "--reason",
+        "回访要求提高",
+    ])
+    .ok();
+    // The closed month reads exactly as its snapshot; open months use the new version.
+    assert_eq!(ws.cmd("score --month 2026-03 --format json").ok(), before);
+    ws.cmd("log add E002 missed_follow_up --date 2026-04-02 --by 张主管")
+        .ok();
+    assert_eq!(score_of(&ws, "2026-04", "E002")["score"], 96);
+    let list = json(&ws.cmd("rules list --format json").ok());
+    // The old version governed 2025, and still the closed March through its snapshot.
+    assert_eq!(list["versions"][1]["governs"], "2025-01..2025-12, 2026-03");
+    assert_eq!(list["versions"][2]["restated"], "回访要求提高");
+
+    let err = ws.cmd("month reopen 2026-03 --by HR --reason").fails(2);
+    assert!(err.contains("--reason"), "{err}");
+    ws.run(&[
+        "month",
+        "reopen",
+        "2026-03",
+        "--reason",
+        "按新细则重算",
+        "--by",
+        "HR",
+    ])
+    .ok();
+    assert_eq!(score_of(&ws, "2026-03", "E002")["score"], 97);
+    assert_eq!(
+        json(&ws.cmd("month list --format json").ok())["closed"],
+        json!([])
+    );
+    let err = ws.cmd("month reopen 2026-03 --reason x --by HR").fails(1);
+    assert!(err.contains("2026-03 is not closed"), "{err}");
+}
+
+#[test]
+fn a_month_that_has_not_begun_cannot_be_closed() {
+    let ws = staffed();
+    let err = ws.cmd("month close 2026-07 --by HR").fails(1);
+    assert!(err.contains("2026-07 has not begun yet"), "{err}");
+}
+
+#[test]
+fn a_year_rating_uses_the_snapshots_of_closed_months() {
+    let ws = staffed();
+    ws.cmd("log add E002 missed_follow_up --date 2026-02-02 --by 张主管")
+        .ok();
+    ws.cmd("month close 2026-02 --by HR").ok();
+    let file = stricter(&ws, "2026.2", "2026-01");
+    ws.run(&[
+        "rules",
+        "activate",
+        &file,
+        "--by",
+        "x",
+        "--restate",
+        "--reason",
+        "r",
+    ])
+    .ok();
+    let rating = json(&ws.cmd("rate --year 2026 --format json").ok());
+    let e2 = &rating["ratings"][1];
+    assert_eq!(e2["employee"], "E002");
+    assert_eq!(e2["min"], 99, "February keeps its snapshot score");
+}
+
+#[test]
+fn a_what_if_shows_who_changes_and_stores_nothing() {
+    let ws = staffed();
+    let mut csv = String::from("employee,date,kind,qty,note,recorded_by\n");
+    for m in 1..=6 {
+        csv += &format!("E002,2026-0{m}-03,missed_follow_up,5,,张主管\n");
+    }
+    csv += "E001,2026-02-03,missed_follow_up,,,张主管\n";
+    ws.write("follow.csv", &csv);
+    ws.cmd("log import follow.csv").ok();
+    let audit_before = ws.cmd("audit --format json").ok();
+    let file = stricter(&ws, "2026.2", "2026-01");
+    let v = json(
+        &ws.cmd(&format!("rules diff {file} --year 2026 --format json"))
+            .ok(),
+    );
+    assert_eq!(v["candidate"]["version"], "2026.2");
+    assert_eq!(v["evaluated"], 4);
+    let changed = v["changed"].as_array().unwrap();
+    assert_eq!(
+        changed
+            .iter()
+            .map(|c| c["employee"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["E001", "E002"]
+    );
+    let e2 = &changed[1];
+    assert_eq!(
+        (e2["average_before"].clone(), e2["average_after"].clone()),
+        (json!(95), json!(85))
+    );
+    assert_eq!(
+        (e2["grade_before"].clone(), e2["grade_after"].clone()),
+        (json!("excellent"), json!("average"))
+    );
+    assert_eq!(e2["direction"], "down");
+    assert_eq!(
+        e2["months"][0],
+        json!({"month": "2026-01", "before": 95, "after": 85})
+    );
+    assert_eq!(v["grades_down"], 1);
+    assert_eq!(v["transitions"], json!({"优秀 → 一般": 1}));
+    assert_eq!(
+        v["rules"],
+        json!([{"rule": "missed_follow_up", "before": -31, "after": -93, "delta": -62}])
+    );
+    // Only E002's department changes; a department filter leaves the others out.
+    let sec = json(
+        &ws.cmd(&format!(
+            "rules diff {file} --year 2026 --department security --format json"
+        ))
+        .ok(),
+    );
+    assert_eq!(sec["changed"], json!([]));
+    // Nothing stored.
+    assert_eq!(ws.cmd("audit --format json").ok(), audit_before);
+    assert_eq!(
+        json(&ws.cmd("rules list --format json").ok())["versions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let table = ws.cmd(&format!("rules diff {file} --year 2026")).ok();
+    assert!(
+        table.contains("2 of 4 employees change; grades: 0 up, 1 down"),
+        "{table}"
+    );
+}
+
+#[test]
+fn coverage_shows_what_fires_on_real_data() {
+    let ws = staffed();
+    ws.write(
+        "e.csv",
+        "employee,date,kind,qty,note,recorded_by,rings\n\
+         E002,2026-03-02,uniform,,,张主管,\n\
+         E002,2026-03-03,uniform,,,张主管,\n\
+         E002,2026-03-04,complaint_call,,,张主管,2\n",
+    );
+    ws.cmd("log import e.csv").ok();
+    let v = json(&ws.cmd("rules coverage --year 2026 --format json").ok());
+    let uniform = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["policy"] == "customer-service" && r["rule"] == "uniform")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (uniform["fired"].clone(), uniform["points"].clone()),
+        (json!(2), json!(-2))
+    );
+    let never: Vec<&str> = v["never_fired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(never.contains(&"customer-service:quarrel"), "{never:?}");
+    assert!(!never.contains(&"customer-service:uniform"));
+    assert_eq!(
+        v["unscored_kinds"],
+        json!([{"kind": "complaint_call", "events": 1}])
+    );
+    assert_eq!(v["multi_scored"], json!([]));
+}
+
+#[test]
+fn coverage_finds_events_scored_twice_and_untested_rules() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let ws = staffed();
+    ws.write(
+        "untested.toml",
+        &std::fs::read_to_string(fixtures.join("untested.toml")).unwrap(),
+    );
+    let out = ws.cmd("rules test untested.toml --coverage").ok();
+    assert!(
+        out.contains("coverage: 1 rule(s) no test makes fire:\n  untested.toml:18 noise"),
+        "{out}"
+    );
+    ws.cmd("rules activate untested.toml --by x").ok();
+    ws.cmd("log add E004 late --date 2026-03-02 --by x").ok();
+    let v = json(
+        &ws.cmd("rules coverage --year 2026 --department security --format json")
+            .ok(),
+    );
+    assert_eq!(
+        v["multi_scored"],
+        json!([{"event": 1, "employee": "E004", "rules": ["late", "double"]}])
+    );
+}
+
+#[test]
+fn the_audit_log_records_every_change_with_actor_and_time() {
+    let ws = staffed();
+    ws.cmd("log add E002 uniform --date 2026-03-02 --by 张主管")
+        .ok();
+    ws.cmd("log add E002 uniform --date 2026-03-03 --by 张主管")
+        .ok();
+    ws.cmd("log void 1 --reason typo --by 张主管").ok();
+    ws.cmd("log excuse 2 --reason appeal --by 部门负责人").ok();
+    ws.cmd("dept add customer-service --name 客服 --by HR").ok();
+    ws.cmd("month close 2026-03 --by HR").ok();
+    ws.cmd("month reopen 2026-03 --reason fix --by HR").ok();
+    let v = json(&ws.cmd("audit --format json").ok());
+    let actions: Vec<(String, String, String)> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().into(),
+                e["actor"].as_str().unwrap().into(),
+                e["subject"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expect = [
+        ("rules.activate", "appraise init", "company 2025.1"),
+        ("rules.activate", "appraise init", "customer-service 2025.1"),
+        ("staff.import", "", "staff.csv"),
+        ("log.add", "张主管", "event 1"),
+        ("log.add", "张主管", "event 2"),
+        ("log.void", "张主管", "event 1"),
+        ("log.excuse", "部门负责人", "event 2"),
+        ("dept.add", "HR", "customer-service"),
+        ("month.close", "HR", "2026-03"),
+        ("month.reopen", "HR", "2026-03"),
+    ];
+    assert_eq!(actions.len(), expect.len(), "{actions:?}");
+    for ((a, who, s), (ea, ewho, es)) in actions.iter().zip(expect) {
+        assert_eq!((a.as_str(), s.as_str()), (ea, es));
+        if !ewho.is_empty() {
+            assert_eq!(who, ewho);
+        }
+    }
+    assert!(v["entries"][0]["at"].as_str().unwrap().starts_with("20"));
+    let since = json(&ws.cmd("audit --since 2999-01-01 --format json").ok());
+    assert_eq!(since["entries"], json!([]));
+    ws.cmd("audit --since yesterday").fails(1);
+    let db = rusqlite::Connection::open(ws.path("appraise.db")).unwrap();
+    assert!(db.execute("DELETE FROM audit", []).is_err());
+    assert!(db.execute("UPDATE audit SET actor = 'x'", []).is_err());
+}
