@@ -120,3 +120,42 @@ fn audit(
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_database_upgrades_and_keeps_its_history_in_the_audit_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO departments VALUES ('cs', 'cs', NULL);
+                 INSERT INTO staff VALUES ('E1', 'a', 'cs', 'staff', '2025-01-01', NULL, NULL, '{}');
+                 INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id, digest)
+                   VALUES ('E1', '2025-03-02', 'late', 1, '', '{}', '张主管', '2025-03-02T09:00:00+08:00', NULL, 'd');
+                 INSERT INTO voids VALUES (1, 'typo', 'HR', '2025-03-03T09:00:00+08:00');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let entries = store.audit(&AuditFilter::default()).unwrap();
+        let got: Vec<(&str, &str, &str)> = entries
+            .iter()
+            .map(|e| (e.action.as_str(), e.actor.as_str(), e.subject.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [("log.add", "张主管", "event 1"), ("log.void", "HR", "event 1")]
+        );
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, schema::MIGRATIONS.len() as i64);
+    }
+}
