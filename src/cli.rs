@@ -9,6 +9,7 @@ mod init;
 mod log;
 mod month;
 mod rate;
+mod review;
 mod rules;
 mod score;
 mod staff;
@@ -67,6 +68,9 @@ pub enum Command {
     Month(month::Command),
     /// Every change ever made, with time and actor.
     Audit(audit::Args),
+    /// The annual review chain: start, sign, status.
+    #[command(subcommand)]
+    Review(review::Command),
 }
 
 /// A failure the user can act on: exit code 1 for "a check found problems", 2 otherwise.
@@ -183,5 +187,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rate(a) => rate::run(&ctx, a),
         Command::Month(c) => month::run(&ctx, c),
         Command::Audit(a) => audit::run(&ctx, a),
+        Command::Review(c) => review::run(&ctx, c),
     }
 }

@@ -18,6 +18,10 @@ pub struct Sample {
     pub departments: Vec<(&'static str, &'static str, String)>,
     /// A conscientious and a troubled employee, for the suggested `explain` commands.
     pub examples: (String, String),
+    /// (department, target, met)
+    pub targets: Vec<(&'static str, &'static str, bool)>,
+    /// (department, budget, spent) in whole yuan
+    pub budgets: Vec<(&'static str, i64, i64)>,
 }
 
 /// How often an employee slips: expected deductible events per month, and commendations.
@@ -237,6 +241,18 @@ pub fn generate(year: i32, seed: u64) -> Sample {
             ("security", "秩序维护部", head("security")),
         ],
         examples: (example(EXEMPLARY.slips), example(TROUBLED.slips)),
+        targets: vec![
+            ("customer-service", "有效投诉回访率100%", false),
+            ("customer-service", "投诉处理及时率98%", true),
+            ("customer-service", "业主满意度90%以上", true),
+            ("customer-service", "月度投诉统计按时上报", true),
+            ("security", "全年无重大治安事件", true),
+            ("security", "消防演练每季度一次", false),
+        ],
+        budgets: vec![
+            ("customer-service", 480_000, 451_260),
+            ("security", 360_000, 372_900),
+        ],
     }
 }
 

@@ -4,6 +4,7 @@
 //! the clock, the database or the environment; "today" and the months to rate come in as
 //! arguments. The same inputs always give the same result.
 
+mod department;
 mod month;
 mod values;
 mod year;
@@ -14,6 +15,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use department::{DepartmentRating, DepartmentYear, rate_department};
 pub use month::score_month;
 pub use year::rate_year;
 
@@ -97,7 +99,7 @@ pub struct MonthScore {
 }
 
 /// One month in a rating.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonthResult {
     pub month: Month,
     pub score: Points,
@@ -105,7 +107,7 @@ pub struct MonthResult {
 }
 
 /// An employee's year: the months, the figures, the grade and its consequences.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rating {
     pub employee: String,
     pub name: String,

@@ -16,6 +16,7 @@ pub mod month;
 pub mod points;
 pub mod policy;
 pub mod report;
+pub mod review;
 pub mod rulebook;
 pub mod shipped;
 pub mod staff;

@@ -40,6 +40,9 @@ pub struct Policy {
     pub grades: Vec<Grade>,
     /// Staff role → the review steps that sign its annual rating, in order.
     pub review: BTreeMap<String, Vec<String>>,
+    /// The `[department]` script: a department's year → the head's bonus cut and the
+    /// department's bonus.
+    pub department: Option<Script>,
     /// Event kind → its declared fields.
     pub kinds: BTreeMap<String, BTreeMap<String, FieldType>>,
     /// The `[[test]]` cases of the policy's own file (not of the files it extends).
@@ -125,6 +128,8 @@ pub struct Grade {
 pub struct Case {
     pub name: String,
     pub staff: BTreeMap<String, String>,
+    /// For department cases: `targets_total`, `targets_missed`, `budget`, `spent`.
+    pub dept: BTreeMap<String, f64>,
     pub period: CasePeriod,
     pub events: Vec<CaseEvent>,
     pub expect: Expect,
@@ -135,6 +140,8 @@ pub struct Case {
 pub enum CasePeriod {
     Month(Month),
     Year(i32),
+    /// A department's year, with its targets and budget.
+    Department(i32),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -162,6 +169,9 @@ pub struct Expect {
     pub failed_months: Option<i64>,
     /// The evaluation must fail with a message containing this text.
     pub error: Option<String>,
+    /// Department cases: the head's bonus cut (percent) and the department bonus.
+    pub head_bonus_cut: Option<Points>,
+    pub department_bonus: Option<Points>,
 }
 
 /// The texts of a policy file and of every file it extends, named as they were read.

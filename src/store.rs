@@ -5,6 +5,7 @@
 mod audit;
 mod events;
 mod months;
+mod reviews;
 mod schema;
 mod staff;
 mod versions;
@@ -17,6 +18,7 @@ use rusqlite::{Connection, params};
 pub use audit::{AuditEntry, AuditFilter};
 pub use events::{Appended, EventFilter, NewEvent, Status};
 pub use months::{Closing, MonthState};
+pub use staff::Target;
 pub use versions::Version;
 
 /// What can go wrong in the store.
@@ -150,7 +152,10 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [("log.add", "张主管", "event 1"), ("log.void", "HR", "event 1")]
+            [
+                ("log.add", "张主管", "event 1"),
+                ("log.void", "HR", "event 1")
+            ]
         );
         let version: i64 = store
             .conn

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::engine::{self, EvalResult, MonthScore};
+use crate::engine::{self, DepartmentYear, EvalResult, MonthScore, rate_department};
 use crate::event::Event;
 use crate::month::{Month, parse_date};
 use crate::points::Points;
@@ -60,7 +60,58 @@ fn employee(policy: &Policy, case: &Case) -> Employee {
     }
 }
 
+/// A department case: made-up targets and budget through the `[department]` script.
+fn run_department_case(policy: &Policy, case: &Case, year: i32) -> CaseResult {
+    let get = |k: &str| case.dept.get(k).copied();
+    let total = get("targets_total").unwrap_or(0.0) as usize;
+    let missed = get("targets_missed").unwrap_or(0.0) as usize;
+    let input = DepartmentYear {
+        id: "test".into(),
+        name: "测试部门".into(),
+        year,
+        head: None,
+        targets: (0..total)
+            .map(|i| (format!("target {}", i + 1), i >= missed))
+            .collect(),
+        budget: get("budget").and_then(Points::from_f64),
+        spent: get("spent").and_then(Points::from_f64),
+    };
+    let x = &case.expect;
+    let mut failures = Vec::new();
+    match (rate_department(policy, &input), &x.error) {
+        (Ok(r), None) => {
+            for (what, want, got) in [
+                ("head_bonus_cut", x.head_bonus_cut, r.head_bonus_cut),
+                ("department_bonus", x.department_bonus, r.department_bonus),
+            ] {
+                if let Some(want) = want
+                    && want != got
+                {
+                    failures.push(format!("{what}: expected {want}, got {got}"));
+                }
+            }
+        }
+        (Err(e), Some(want)) if e.to_string().contains(want.as_str()) => {}
+        (Err(e), _) => failures.push(format!("evaluation failed: {e}")),
+        (Ok(_), Some(want)) => failures.push(format!(
+            "error: expected a failure containing `{want}`, but the evaluation succeeded"
+        )),
+    }
+    CaseResult {
+        policy: policy.id.clone(),
+        file: case.loc.file.to_string(),
+        line: case.loc.line,
+        name: case.name.clone(),
+        passed: failures.is_empty(),
+        failures,
+        fired: Vec::new(),
+    }
+}
+
 fn run_case(policy: &Policy, case: &Case) -> CaseResult {
+    if let CasePeriod::Department(year) = case.period {
+        return run_department_case(policy, case, year);
+    }
     let staff = employee(policy, case);
     let events: Vec<Event> = case
         .events
@@ -248,6 +299,7 @@ fn evaluate(
     events: &[Event],
 ) -> EvalResult<Evaluated> {
     match period {
+        CasePeriod::Department(_) => unreachable!("department cases run in run_department_case"),
         CasePeriod::Month(m) => Ok((vec![engine::score_month(policy, staff, m, events)?], None)),
         CasePeriod::Year(y) => {
             let months = Month::of_year(y)

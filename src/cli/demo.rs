@@ -47,8 +47,15 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
     std::fs::write(&events_file, &sample.events_csv)?;
     staff::import(&ws, &staff_file, "demo")?;
     let mut store = Store::open(&ws.db)?;
+    let stamp = ws.stamp("demo");
     for (id, name, head) in &sample.departments {
-        store.put_department(id, Some(name), Some(head), &ws.stamp("demo"))?;
+        store.put_department(id, Some(name), Some(head), &stamp)?;
+    }
+    for (dept, target, met) in &sample.targets {
+        store.put_target(dept, YEAR, target, *met, &stamp)?;
+    }
+    for (dept, budget, spent) in &sample.budgets {
+        store.put_budget(dept, YEAR, budget * 100, spent * 100, &stamp)?;
     }
     drop(store);
     log::import(&ws, &events_file, false, Some("demo".into()))?;

@@ -85,6 +85,7 @@ struct Merged {
     annual: Vec<(YearRule, Option<Loc>)>,
     grades: Vec<Grade>,
     review: BTreeMap<String, Vec<String>>,
+    department: Option<Script>,
 }
 
 impl Compiler {
@@ -125,6 +126,7 @@ impl Compiler {
             annual: m.annual.into_iter().map(|(r, _)| r).collect(),
             grades: m.grades,
             review: m.review,
+            department: m.department,
             kinds,
             tests: Vec::new(),
             bundle: Bundle {
@@ -491,6 +493,13 @@ impl Compiler {
             }
         }
 
+        if let Some(d) = &f.department {
+            // A child's [department] replaces its parent's.
+            m.department = self
+                .script(src, &d.script, false, Stage::Department)
+                .or(m.department.take());
+        }
+
         if let Some(review) = &f.review {
             for (role, steps) in review {
                 for s in steps.get_ref() {
@@ -766,6 +775,9 @@ impl Compiler {
         let before = self.problems.len();
         let period = match (&c.month, &c.year) {
             (Some(m), None) => self.month(src, m).map(CasePeriod::Month),
+            (None, Some(y)) if c.dept.is_some() => {
+                Some(CasePeriod::Department(*y.get_ref() as i32))
+            }
             (None, Some(y)) => Some(CasePeriod::Year(*y.get_ref() as i32)),
             _ => {
                 self.problems.push(src.problem(
@@ -802,12 +814,33 @@ impl Compiler {
                 None
             }
         };
+        let mut dept = BTreeMap::new();
+        for (k, v) in c.dept.iter().flatten() {
+            let known = ["targets_total", "targets_missed", "budget", "spent"];
+            match (
+                known.contains(&k.as_str()),
+                v.as_float().or(v.as_integer().map(|i| i as f64)),
+            ) {
+                (true, Some(x)) => {
+                    dept.insert(k.clone(), x);
+                }
+                _ => self.problems.push(src.problem(
+                    span.clone(),
+                    format!(
+                        "test `{}`: `dept.{k}` must be a number among {}",
+                        c.name,
+                        known.join(", ")
+                    ),
+                )),
+            }
+        }
         if self.problems.len() > before {
             return None;
         }
         Some(Case {
             name: c.name.clone(),
             staff,
+            dept,
             period: period?,
             events,
             expect: expect?,
@@ -911,6 +944,8 @@ fn expect(t: &toml::Table, policy: &Policy) -> Result<Expect, Vec<String>> {
             "deducted" => pts(v).map(|p| x.deducted = Some(p)).is_some(),
             "rewarded" => pts(v).map(|p| x.rewarded = Some(p)).is_some(),
             "average" => pts(v).map(|p| x.average = Some(p)).is_some(),
+            "head_bonus_cut" => pts(v).map(|p| x.head_bonus_cut = Some(p)).is_some(),
+            "department_bonus" => pts(v).map(|p| x.department_bonus = Some(p)).is_some(),
             "passed" => v.as_bool().map(|b| x.passed = Some(b)).is_some(),
             "items" => v
                 .as_integer()
@@ -963,7 +998,7 @@ fn expect(t: &toml::Table, policy: &Policy) -> Result<Expect, Vec<String>> {
             },
             other => {
                 problems.push(format!(
-                    "unknown expectation `{other}`; use score, passed, deducted, rewarded, points, flags, items, grade, average, failed_months or error"
+                    "unknown expectation `{other}`; use score, passed, deducted, rewarded, points, flags, items, grade, average, failed_months, head_bonus_cut, department_bonus or error"
                 ));
                 true
             }

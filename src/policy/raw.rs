@@ -20,6 +20,7 @@ pub struct File {
     #[serde(default)]
     pub grade: Vec<Spanned<Grade>>,
     pub review: Option<BTreeMap<String, Spanned<Vec<Spanned<String>>>>>,
+    pub department: Option<DepartmentSection>,
     #[serde(default)]
     pub test: Vec<Spanned<Case>>,
 }
@@ -111,6 +112,12 @@ pub struct Grade {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct DepartmentSection {
+    pub script: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Case {
     pub name: String,
     #[serde(default)]
@@ -119,5 +126,7 @@ pub struct Case {
     pub year: Option<Spanned<i64>>,
     #[serde(default)]
     pub events: Vec<Spanned<toml::Table>>,
+    /// A department's year, for testing the `[department]` script.
+    pub dept: Option<toml::Table>,
     pub expect: Spanned<toml::Table>,
 }

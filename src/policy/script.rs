@@ -35,6 +35,8 @@ pub enum Stage {
     Event,
     Month,
     Year,
+    /// The `[department]` script of a department's year.
+    Department,
 }
 
 impl Stage {
@@ -45,6 +47,7 @@ impl Stage {
                 "staff", "month", "counts", "by_rule", "deducted", "rewarded", "score",
             ],
             Stage::Year => &["staff", "year"],
+            Stage::Department => &["dept"],
         }
     }
 }

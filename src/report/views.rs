@@ -8,10 +8,11 @@ use serde::Serialize;
 use super::{Align, Records};
 use crate::coverage::Coverage;
 use crate::engine::PolicyRef;
-use crate::engine::{Item, MonthScore, Rating};
+use crate::engine::{DepartmentRating, Item, MonthScore, Rating};
 use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
+use crate::review::Review;
 use crate::staff::{Department, Employee};
 use crate::store::{AuditEntry, Closing, Version};
 use crate::verify::CaseResult;
@@ -745,5 +746,158 @@ impl Records for CoverageView {
                 .join(", ")
         ));
         lines
+    }
+}
+
+/// Whose signature a review waits for.
+#[derive(Debug, Serialize)]
+pub struct Waiting {
+    pub step: String,
+    /// The employee id expected to sign (supervisor or head); `None` for the company step.
+    pub signer: Option<String>,
+}
+
+/// The outcome of a complete review.
+#[derive(Debug, Serialize)]
+pub struct FinalGrade {
+    pub grade: String,
+    pub label: String,
+    pub outcomes: Vec<String>,
+}
+
+/// A review with where it stands.
+#[derive(Debug, Serialize)]
+pub struct ReviewRow {
+    #[serde(flatten)]
+    pub review: Review,
+    pub waiting_on: Option<Waiting>,
+    #[serde(rename = "final")]
+    pub final_grade: Option<FinalGrade>,
+}
+
+/// `appraise review status`.
+#[derive(Debug, Serialize)]
+pub struct ReviewsView {
+    pub year: i32,
+    pub reviews: Vec<ReviewRow>,
+}
+
+impl Records for ReviewsView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("employee", Left),
+            ("name", Left),
+            ("department", Left),
+            ("proposal", Left),
+            ("signed", Left),
+            ("waiting on", Left),
+            ("final", Left),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.reviews
+            .iter()
+            .map(|row| {
+                let r = &row.review;
+                vec![
+                    r.employee.clone(),
+                    r.name.clone(),
+                    r.department.clone(),
+                    format!("{} {}", r.proposal.label, r.proposal.grade),
+                    r.signatures
+                        .iter()
+                        .map(|s| format!("{}: {} by {}", s.step, s.grade, s.signer))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    row.waiting_on
+                        .as_ref()
+                        .map_or(String::new(), |w| match &w.signer {
+                            Some(who) => format!("{} ({who})", w.step),
+                            None => w.step.clone(),
+                        }),
+                    row.final_grade.as_ref().map_or(String::new(), |f| {
+                        format!("{} {}: {}", f.label, f.grade, f.outcomes.join("、"))
+                    }),
+                ]
+            })
+            .collect()
+    }
+    fn heading(&self) -> Vec<String> {
+        vec![format!("Annual reviews, {}", self.year)]
+    }
+    fn footing(&self) -> Vec<String> {
+        let done = self
+            .reviews
+            .iter()
+            .filter(|r| r.final_grade.is_some())
+            .count();
+        let mut waiting: BTreeMap<String, usize> = BTreeMap::new();
+        for r in &self.reviews {
+            if let Some(w) = &r.waiting_on {
+                *waiting.entry(w.step.clone()).or_default() += 1;
+            }
+        }
+        vec![format!(
+            "{} reviews: {done} complete; waiting: {}",
+            self.reviews.len(),
+            waiting
+                .iter()
+                .map(|(s, n)| format!("{s} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )]
+    }
+}
+
+/// `appraise dept rate`.
+#[derive(Debug, Serialize)]
+pub struct DepartmentRatingsView {
+    pub year: i32,
+    pub departments: Vec<DepartmentRating>,
+}
+
+impl Records for DepartmentRatingsView {
+    fn columns(&self) -> Vec<(&'static str, Align)> {
+        vec![
+            ("department", Left),
+            ("name", Left),
+            ("head", Left),
+            ("targets", Right),
+            ("missed", Right),
+            ("budget", Right),
+            ("spent", Right),
+            ("savings", Right),
+            ("head bonus cut %", Right),
+            ("department bonus", Right),
+            ("note", Left),
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        let money = |p: Option<Points>| p.map_or("-".into(), |p| p.to_string());
+        self.departments
+            .iter()
+            .map(|d| {
+                vec![
+                    d.department.clone(),
+                    d.name.clone(),
+                    d.head.clone().unwrap_or_default(),
+                    d.targets_total.to_string(),
+                    d.targets_missed.to_string(),
+                    money(d.budget),
+                    money(d.spent),
+                    money(d.savings),
+                    d.head_bonus_cut.to_string(),
+                    d.department_bonus.to_string(),
+                    if d.missed.is_empty() {
+                        d.note.clone()
+                    } else {
+                        format!("{}；未完成：{}", d.note, d.missed.join("、"))
+                    },
+                ]
+            })
+            .collect()
+    }
+    fn heading(&self) -> Vec<String> {
+        vec![format!("Department appraisal, {}", self.year)]
     }
 }

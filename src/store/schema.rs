@@ -138,4 +138,56 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_append_only_d BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     "#,
+    // 3: the annual review chain, and department targets and budgets.
+    r#"
+    CREATE TABLE reviews (
+        id          INTEGER PRIMARY KEY,
+        year        INTEGER NOT NULL,
+        employee    TEXT NOT NULL REFERENCES staff(id),
+        role        TEXT NOT NULL,
+        proposal    TEXT NOT NULL,
+        policy_hash TEXT NOT NULL,
+        steps       TEXT NOT NULL,
+        started_by  TEXT NOT NULL,
+        started_at  TEXT NOT NULL,
+        UNIQUE (year, employee)
+    );
+    CREATE TABLE review_signatures (
+        id         INTEGER PRIMARY KEY,
+        review_id  INTEGER NOT NULL REFERENCES reviews(id),
+        step_index INTEGER NOT NULL,
+        step       TEXT NOT NULL,
+        grade      TEXT NOT NULL,
+        signer     TEXT NOT NULL,
+        comment    TEXT NOT NULL,
+        at         TEXT NOT NULL,
+        UNIQUE (review_id, step_index)
+    );
+    CREATE TABLE dept_targets (
+        id         INTEGER PRIMARY KEY,
+        department TEXT NOT NULL REFERENCES departments(id),
+        year       INTEGER NOT NULL,
+        name       TEXT NOT NULL,
+        met        INTEGER NOT NULL,
+        by         TEXT NOT NULL,
+        at         TEXT NOT NULL
+    );
+    CREATE TABLE dept_budgets (
+        id         INTEGER PRIMARY KEY,
+        department TEXT NOT NULL REFERENCES departments(id),
+        year       INTEGER NOT NULL,
+        budget     INTEGER NOT NULL,
+        spent      INTEGER NOT NULL,
+        by         TEXT NOT NULL,
+        at         TEXT NOT NULL
+    );
+    CREATE TRIGGER reviews_append_only_u BEFORE UPDATE ON reviews
+        BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+    CREATE TRIGGER reviews_append_only_d BEFORE DELETE ON reviews
+        BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+    CREATE TRIGGER signatures_append_only_u BEFORE UPDATE ON review_signatures
+        BEGIN SELECT RAISE(ABORT, 'signed review steps cannot change'); END;
+    CREATE TRIGGER signatures_append_only_d BEFORE DELETE ON review_signatures
+        BEGIN SELECT RAISE(ABORT, 'signed review steps cannot change'); END;
+    "#,
 ];

@@ -151,3 +151,95 @@ fn employee(row: StaffRow) -> Result<Employee> {
         supervisor,
     })
 }
+
+/// A department's yearly target and whether it was met (the latest record wins).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub name: String,
+    pub met: bool,
+}
+
+impl Store {
+    /// Records a target of `department` for `year` as met or missed.
+    pub fn put_target(
+        &mut self,
+        department: &str,
+        year: i32,
+        name: &str,
+        met: bool,
+        stamp: &Stamp,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO dept_targets (department, year, name, met, by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![department, year, name, met, stamp.by, stamp.at],
+        )?;
+        audit(
+            &tx,
+            stamp,
+            "dept.target",
+            &format!("{department} {year}"),
+            &format!("{name}: {}", if met { "met" } else { "missed" }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The targets of `department` for `year`, in the order first recorded.
+    pub fn targets(&self, department: &str, year: i32) -> Result<Vec<Target>> {
+        let mut st = self.conn.prepare(
+            "SELECT t.name, t.met FROM dept_targets t
+             WHERE t.department = ?1 AND t.year = ?2
+               AND t.id = (SELECT max(id) FROM dept_targets u WHERE u.department = t.department AND u.year = t.year AND u.name = t.name)
+             ORDER BY (SELECT min(id) FROM dept_targets u WHERE u.department = t.department AND u.year = t.year AND u.name = t.name)",
+        )?;
+        let rows = st.query_map(params![department, year], |r| {
+            Ok(Target {
+                name: r.get(0)?,
+                met: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records `department`'s budget and actual spending for `year` (in hundredths).
+    pub fn put_budget(
+        &mut self,
+        department: &str,
+        year: i32,
+        budget: i64,
+        spent: i64,
+        stamp: &Stamp,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO dept_budgets (department, year, budget, spent, by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![department, year, budget, spent, stamp.by, stamp.at],
+        )?;
+        audit(
+            &tx,
+            stamp,
+            "dept.budget",
+            &format!("{department} {year}"),
+            &format!(
+                "budget {}, spent {}",
+                budget as f64 / 100.0,
+                spent as f64 / 100.0
+            ),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The latest (budget, spent) of `department` for `year`, in hundredths.
+    pub fn budget(&self, department: &str, year: i32) -> Result<Option<(i64, i64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT budget, spent FROM dept_budgets WHERE department = ?1 AND year = ?2 ORDER BY id DESC LIMIT 1",
+                params![department, year],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+}

@@ -1,0 +1,149 @@
+//! Annual reviews and their signatures, append-only.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Error, Result, Stamp, Store, audit};
+use crate::engine::Rating;
+use crate::review::{Review, Signature};
+
+impl Store {
+    /// Starts the review of `proposal`'s employee; `false` when it was started already.
+    pub fn start_review(
+        &mut self,
+        year: i32,
+        role: &str,
+        proposal: &Rating,
+        steps: &[String],
+        stamp: &Stamp,
+    ) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let inserted = tx.execute(
+            "INSERT INTO reviews (year, employee, role, proposal, policy_hash, steps, started_by, started_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (year, employee) DO NOTHING",
+            params![
+                year,
+                proposal.employee,
+                role,
+                serde_json::to_string(proposal).unwrap_or_default(),
+                proposal.policy.hash,
+                serde_json::to_string(steps).unwrap_or_default(),
+                stamp.by,
+                stamp.at
+            ],
+        )?;
+        if inserted > 0 {
+            audit(
+                &tx,
+                stamp,
+                "review.start",
+                &format!("{} {year}", proposal.employee),
+                &format!("proposal `{}`, steps {}", proposal.grade, steps.join(" → ")),
+            )?;
+        }
+        tx.commit()?;
+        Ok(inserted > 0)
+    }
+
+    /// The reviews of `year`, by employee id.
+    pub fn reviews(&self, year: i32) -> Result<Vec<Review>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, employee, role, proposal, steps, started_by, started_at FROM reviews
+             WHERE year = ?1 ORDER BY employee",
+        )?;
+        let rows = st.query_map([year], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut sig = self.conn.prepare(
+            "SELECT step, grade, signer, comment, at FROM review_signatures WHERE review_id = ?1 ORDER BY step_index",
+        )?;
+        rows.map(|r| {
+            let (id, employee, role, proposal, steps, started_by, started_at) = r?;
+            let corrupt =
+                |e: serde_json::Error| Error::Corrupt(format!("review of {employee} {year}: {e}"));
+            let proposal: Rating = serde_json::from_str(&proposal).map_err(corrupt)?;
+            let signatures = sig
+                .query_map([id], |s| {
+                    Ok(Signature {
+                        step: s.get(0)?,
+                        grade: s.get(1)?,
+                        signer: s.get(2)?,
+                        comment: s.get(3)?,
+                        at: s.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let steps = serde_json::from_str(&steps).map_err(corrupt)?;
+            Ok(Review {
+                year,
+                name: proposal.name.clone(),
+                department: proposal.department.clone(),
+                employee,
+                role,
+                proposal,
+                steps,
+                signatures,
+                started_by,
+                started_at,
+            })
+        })
+        .collect()
+    }
+
+    /// Records the signature of step `index` (checked by the caller against the chain rules;
+    /// the database refuses a second signature of the same step).
+    pub fn sign_review(
+        &mut self,
+        year: i32,
+        employee: &str,
+        index: usize,
+        signature: &Signature,
+        stamp: &Stamp,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let id: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM reviews WHERE year = ?1 AND employee = ?2",
+                params![year, employee],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let id = id.ok_or_else(|| {
+            Error::Closed(format!(
+                "no review of `{employee}` for {year}; start it with `appraise review start --year {year}`"
+            ))
+        })?;
+        tx.execute(
+            "INSERT INTO review_signatures (review_id, step_index, step, grade, signer, comment, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                index as i64,
+                signature.step,
+                signature.grade,
+                signature.signer,
+                signature.comment,
+                signature.at
+            ],
+        )?;
+        audit(
+            &tx,
+            stamp,
+            "review.sign",
+            &format!("{employee} {year}"),
+            &format!(
+                "{}: `{}` {}",
+                signature.step, signature.grade, signature.comment
+            ),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
