@@ -9,6 +9,7 @@ mod init;
 mod log;
 mod month;
 mod rate;
+mod report;
 mod review;
 mod rules;
 mod score;
@@ -21,7 +22,7 @@ use chrono::{Local, NaiveDate};
 use clap::{Parser, Subcommand};
 
 use crate::month::parse_date;
-use crate::report::{self, Format, Records};
+use crate::report::{Format, Records, render};
 use crate::rulebook::Rulebook;
 use crate::store::{Stamp, Store};
 
@@ -71,6 +72,9 @@ pub enum Command {
     /// The annual review chain: start, sign, status.
     #[command(subcommand)]
     Review(review::Command),
+    /// Printable reports: monthly statement, rating sheet, reward/penalty recommendation.
+    #[command(subcommand)]
+    Report(report::Command),
 }
 
 /// A failure the user can act on: exit code 1 for "a check found problems", 2 otherwise.
@@ -149,7 +153,7 @@ impl Ctx {
     }
 
     pub fn print(&self, value: &impl Records) -> anyhow::Result<()> {
-        let text = report::render(self.format, value);
+        let text = render(self.format, value);
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())?;
         Ok(())
@@ -188,5 +192,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Month(c) => month::run(&ctx, c),
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Review(c) => review::run(&ctx, c),
+        Command::Report(c) => report::run(&ctx, c),
     }
 }

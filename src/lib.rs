@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod coverage;
 pub mod demo;
+pub mod documents;
 pub mod engine;
 pub mod evaluate;
 pub mod event;

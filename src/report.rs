@@ -1,7 +1,11 @@
 //! Rendering: a computed value (scores, ratings, events …) becomes a table for people,
 //! JSON for programs, or CSV for spreadsheets. Nothing here computes anything.
 
+pub mod html;
+pub mod markdown;
+mod svg;
 mod views;
+pub mod workbook;
 
 use comfy_table::{CellAlignment, Table, presets};
 use serde::Serialize;

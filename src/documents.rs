@@ -1,0 +1,273 @@
+//! The documents HR prints or files: plain values computed from the ledger, rendered by
+//! [`report`](crate::report) into HTML, Markdown, CSV or a workbook.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::engine::{MonthScore, PolicyRef, Rating};
+use crate::month::Month;
+use crate::points::Points;
+use crate::review::Review;
+
+/// One employee's line in a department's monthly statement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatementRow {
+    pub employee: String,
+    pub name: String,
+    pub score: Points,
+    pub passed: bool,
+    pub deducted: Points,
+    pub rewarded: Points,
+    /// Score change against the previous month, when the employee had one.
+    pub change: Option<Points>,
+}
+
+/// Points and count of a category or rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tally {
+    pub key: String,
+    pub label: String,
+    pub count: usize,
+    pub points: Points,
+}
+
+/// A department's average score in a month (for the trend picture).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    pub month: Month,
+    pub average: Points,
+}
+
+/// The Department Monthly Appraisal Statement (部门月度考评说明书).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Statement {
+    pub department: String,
+    pub department_name: String,
+    pub head: Option<String>,
+    pub month: Month,
+    pub policies: Vec<PolicyRef>,
+    pub rows: Vec<StatementRow>,
+    pub failed: usize,
+    pub average: Points,
+    pub previous_average: Option<Points>,
+    pub by_category: Vec<Tally>,
+    pub by_rule: Vec<Tally>,
+    /// The most frequent violations (up to five).
+    pub most_frequent: Vec<Tally>,
+    /// The department's average per month of the year, up to this month.
+    pub trend: Vec<TrendPoint>,
+}
+
+fn average(scores: &[&MonthScore]) -> Points {
+    scores.iter().map(|s| s.score).sum::<Points>().mean(scores.len())
+}
+
+fn tallies(scores: &[&MonthScore], key: impl Fn(&crate::engine::Item) -> (String, String)) -> Vec<Tally> {
+    let mut by: BTreeMap<String, Tally> = BTreeMap::new();
+    for item in scores.iter().flat_map(|s| &s.items) {
+        let (k, label) = key(item);
+        let t = by.entry(k.clone()).or_insert(Tally { key: k, label, count: 0, points: Points::ZERO });
+        t.count += 1;
+        t.points += item.points;
+    }
+    let mut v: Vec<Tally> = by.into_values().collect();
+    v.sort_by(|a, b| a.points.cmp(&b.points).then(a.key.cmp(&b.key)));
+    v
+}
+
+/// Builds the statement of `department` for `month` from the month's scores, the previous
+/// month's, and the averages of every month of the year so far (`year_scores`, by month).
+pub fn statement(
+    department: (&str, &str, Option<&str>),
+    month: Month,
+    scores: &[MonthScore],
+    previous: &[MonthScore],
+    year_scores: &BTreeMap<Month, Vec<MonthScore>>,
+) -> Statement {
+    let (id, name, head) = department;
+    let mine: Vec<&MonthScore> = scores.iter().filter(|s| s.department == id).collect();
+    let before: BTreeMap<&str, Points> = previous
+        .iter()
+        .filter(|s| s.department == id)
+        .map(|s| (s.employee.as_str(), s.score))
+        .collect();
+    let prev: Vec<&MonthScore> = previous.iter().filter(|s| s.department == id).collect();
+    let mut policies: Vec<PolicyRef> = mine.iter().map(|s| s.policy.clone()).collect();
+    policies.sort_by(|a, b| a.hash.cmp(&b.hash));
+    policies.dedup();
+    let by_rule = tallies(&mine, |i| (i.rule.clone(), i.name.clone()));
+    let mut most_frequent: Vec<Tally> = by_rule.iter().filter(|t| t.points.is_negative()).cloned().collect();
+    most_frequent.sort_by(|a, b| b.count.cmp(&a.count).then(a.points.cmp(&b.points)).then(a.key.cmp(&b.key)));
+    most_frequent.truncate(5);
+    Statement {
+        department: id.to_string(),
+        department_name: name.to_string(),
+        head: head.map(String::from),
+        month,
+        policies,
+        rows: mine
+            .iter()
+            .map(|s| StatementRow {
+                employee: s.employee.clone(),
+                name: s.name.clone(),
+                score: s.score,
+                passed: s.passed,
+                deducted: s.deducted,
+                rewarded: s.rewarded,
+                change: before.get(s.employee.as_str()).map(|p| s.score - *p),
+            })
+            .collect(),
+        failed: mine.iter().filter(|s| !s.passed).count(),
+        average: average(&mine),
+        previous_average: (!prev.is_empty()).then(|| average(&prev)),
+        by_category: tallies(&mine, |i| {
+            let c = if i.category.is_empty() { "(none)".to_string() } else { i.category.clone() };
+            (c.clone(), c)
+        }),
+        by_rule,
+        most_frequent,
+        trend: year_scores
+            .iter()
+            .filter(|(m, _)| **m <= month)
+            .filter_map(|(m, s)| {
+                let d: Vec<&MonthScore> = s.iter().filter(|x| x.department == id).collect();
+                (!d.is_empty()).then(|| TrendPoint { month: *m, average: average(&d) })
+            })
+            .collect(),
+    }
+}
+
+/// One line of the annual rating sheet: the rating and where its review stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SheetRow {
+    #[serde(flatten)]
+    pub rating: Rating,
+    /// `not started`, `waiting on STEP`, or `final`.
+    pub review: String,
+    /// The final grade's label once the review is complete.
+    pub final_label: Option<String>,
+}
+
+/// The annual rating sheet of the company or a department.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatingSheet {
+    pub year: i32,
+    pub through: Month,
+    pub department: Option<String>,
+    pub rows: Vec<SheetRow>,
+    /// Grade labels in ladder order (best first), for the distribution.
+    pub grades: Vec<String>,
+    /// Department → its average score per month.
+    pub trends: BTreeMap<String, Vec<TrendPoint>>,
+}
+
+impl RatingSheet {
+    /// Department → grade label → employees, for the calibration picture.
+    pub fn distribution(&self) -> BTreeMap<String, BTreeMap<String, usize>> {
+        let mut d: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        for r in &self.rows {
+            *d.entry(r.rating.department.clone()).or_default().entry(r.rating.label.clone()).or_default() += 1;
+        }
+        d
+    }
+}
+
+/// Builds the sheet from ratings (with their month scores) and the year's reviews.
+pub fn rating_sheet(
+    year: i32,
+    through: Month,
+    department: Option<String>,
+    results: &[crate::evaluate::YearResult],
+    reviews: &[Review],
+    final_labels: &BTreeMap<String, String>,
+    grades: Vec<String>,
+) -> RatingSheet {
+    let by_employee: BTreeMap<&str, &Review> = reviews.iter().map(|r| (r.employee.as_str(), r)).collect();
+    let mut per_dept: BTreeMap<String, BTreeMap<Month, Vec<Points>>> = BTreeMap::new();
+    for r in results {
+        for m in &r.months {
+            per_dept.entry(r.rating.department.clone()).or_default().entry(m.month).or_default().push(m.score);
+        }
+    }
+    RatingSheet {
+        year,
+        through,
+        department,
+        rows: results
+            .iter()
+            .map(|r| {
+                let review = by_employee.get(r.rating.employee.as_str());
+                let (status, final_label) = match review {
+                    None => ("not started".to_string(), None),
+                    Some(rv) => match rv.final_grade() {
+                        Some(g) => ("final".to_string(), final_labels.get(g).cloned()),
+                        None => (format!("waiting on {}", rv.next_step().unwrap_or("")), None),
+                    },
+                };
+                SheetRow { rating: r.rating.clone(), review: status, final_label }
+            })
+            .collect(),
+        grades,
+        trends: per_dept
+            .into_iter()
+            .map(|(d, months)| {
+                let points = months
+                    .into_iter()
+                    .map(|(m, s)| TrendPoint { month: m, average: s.iter().copied().sum::<Points>().mean(s.len()) })
+                    .collect();
+                (d, points)
+            })
+            .collect(),
+    }
+}
+
+/// The Employee Reward/Penalty Recommendation (员工奖惩建议书).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    pub year: i32,
+    pub employee: String,
+    pub name: String,
+    pub department: String,
+    pub role: String,
+    pub joined: String,
+    /// 辞退 (dismissal), 晋升加薪 (promotion) or 奖惩 (other).
+    pub kind: String,
+    pub rating: Rating,
+    pub failed_months: Vec<(Month, Points)>,
+    pub violations: Vec<Tally>,
+    pub review: Option<Review>,
+}
+
+/// Pre-fills the recommendation from an employee's year.
+pub fn recommendation(
+    result: &crate::evaluate::YearResult,
+    role: &str,
+    joined: &str,
+    review: Option<Review>,
+) -> Recommendation {
+    let r = &result.rating;
+    let kind = if r.flags.contains_key("dismissal_recommendation") || r.outcomes.iter().any(|o| o.contains("辞退")) {
+        "辞退"
+    } else if r.outcomes.iter().any(|o| o.contains("晋升")) {
+        "晋升加薪"
+    } else {
+        "奖惩"
+    };
+    let months: Vec<&MonthScore> = result.months.iter().collect();
+    let mut violations = tallies(&months, |i| (i.rule.clone(), i.name.clone()));
+    violations.retain(|t| t.points.is_negative());
+    Recommendation {
+        year: r.monthly.first().map_or(0, |m| m.month.year()),
+        employee: r.employee.clone(),
+        name: r.name.clone(),
+        department: r.department.clone(),
+        role: role.to_string(),
+        joined: joined.to_string(),
+        kind: kind.to_string(),
+        rating: r.clone(),
+        failed_months: result.months.iter().filter(|m| !m.passed).map(|m| (m.month, m.score)).collect(),
+        violations,
+        review,
+    }
+}
