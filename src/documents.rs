@@ -60,14 +60,26 @@ pub struct Statement {
 }
 
 fn average(scores: &[&MonthScore]) -> Points {
-    scores.iter().map(|s| s.score).sum::<Points>().mean(scores.len())
+    scores
+        .iter()
+        .map(|s| s.score)
+        .sum::<Points>()
+        .mean(scores.len())
 }
 
-fn tallies(scores: &[&MonthScore], key: impl Fn(&crate::engine::Item) -> (String, String)) -> Vec<Tally> {
+fn tallies(
+    scores: &[&MonthScore],
+    key: impl Fn(&crate::engine::Item) -> (String, String),
+) -> Vec<Tally> {
     let mut by: BTreeMap<String, Tally> = BTreeMap::new();
     for item in scores.iter().flat_map(|s| &s.items) {
         let (k, label) = key(item);
-        let t = by.entry(k.clone()).or_insert(Tally { key: k, label, count: 0, points: Points::ZERO });
+        let t = by.entry(k.clone()).or_insert(Tally {
+            key: k,
+            label,
+            count: 0,
+            points: Points::ZERO,
+        });
         t.count += 1;
         t.points += item.points;
     }
@@ -97,8 +109,17 @@ pub fn statement(
     policies.sort_by(|a, b| a.hash.cmp(&b.hash));
     policies.dedup();
     let by_rule = tallies(&mine, |i| (i.rule.clone(), i.name.clone()));
-    let mut most_frequent: Vec<Tally> = by_rule.iter().filter(|t| t.points.is_negative()).cloned().collect();
-    most_frequent.sort_by(|a, b| b.count.cmp(&a.count).then(a.points.cmp(&b.points)).then(a.key.cmp(&b.key)));
+    let mut most_frequent: Vec<Tally> = by_rule
+        .iter()
+        .filter(|t| t.points.is_negative())
+        .cloned()
+        .collect();
+    most_frequent.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.points.cmp(&b.points))
+            .then(a.key.cmp(&b.key))
+    });
     most_frequent.truncate(5);
     Statement {
         department: id.to_string(),
@@ -122,7 +143,11 @@ pub fn statement(
         average: average(&mine),
         previous_average: (!prev.is_empty()).then(|| average(&prev)),
         by_category: tallies(&mine, |i| {
-            let c = if i.category.is_empty() { "(none)".to_string() } else { i.category.clone() };
+            let c = if i.category.is_empty() {
+                "(none)".to_string()
+            } else {
+                i.category.clone()
+            };
             (c.clone(), c)
         }),
         by_rule,
@@ -132,7 +157,10 @@ pub fn statement(
             .filter(|(m, _)| **m <= month)
             .filter_map(|(m, s)| {
                 let d: Vec<&MonthScore> = s.iter().filter(|x| x.department == id).collect();
-                (!d.is_empty()).then(|| TrendPoint { month: *m, average: average(&d) })
+                (!d.is_empty()).then(|| TrendPoint {
+                    month: *m,
+                    average: average(&d),
+                })
             })
             .collect(),
     }
@@ -167,7 +195,10 @@ impl RatingSheet {
     pub fn distribution(&self) -> BTreeMap<String, BTreeMap<String, usize>> {
         let mut d: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for r in &self.rows {
-            *d.entry(r.rating.department.clone()).or_default().entry(r.rating.label.clone()).or_default() += 1;
+            *d.entry(r.rating.department.clone())
+                .or_default()
+                .entry(r.rating.label.clone())
+                .or_default() += 1;
         }
         d
     }
@@ -183,11 +214,17 @@ pub fn rating_sheet(
     final_labels: &BTreeMap<String, String>,
     grades: Vec<String>,
 ) -> RatingSheet {
-    let by_employee: BTreeMap<&str, &Review> = reviews.iter().map(|r| (r.employee.as_str(), r)).collect();
+    let by_employee: BTreeMap<&str, &Review> =
+        reviews.iter().map(|r| (r.employee.as_str(), r)).collect();
     let mut per_dept: BTreeMap<String, BTreeMap<Month, Vec<Points>>> = BTreeMap::new();
     for r in results {
         for m in &r.months {
-            per_dept.entry(r.rating.department.clone()).or_default().entry(m.month).or_default().push(m.score);
+            per_dept
+                .entry(r.rating.department.clone())
+                .or_default()
+                .entry(m.month)
+                .or_default()
+                .push(m.score);
         }
     }
     RatingSheet {
@@ -205,7 +242,11 @@ pub fn rating_sheet(
                         None => (format!("waiting on {}", rv.next_step().unwrap_or("")), None),
                     },
                 };
-                SheetRow { rating: r.rating.clone(), review: status, final_label }
+                SheetRow {
+                    rating: r.rating.clone(),
+                    review: status,
+                    final_label,
+                }
             })
             .collect(),
         grades,
@@ -214,7 +255,10 @@ pub fn rating_sheet(
             .map(|(d, months)| {
                 let points = months
                     .into_iter()
-                    .map(|(m, s)| TrendPoint { month: m, average: s.iter().copied().sum::<Points>().mean(s.len()) })
+                    .map(|(m, s)| TrendPoint {
+                        month: m,
+                        average: s.iter().copied().sum::<Points>().mean(s.len()),
+                    })
                     .collect();
                 (d, points)
             })
@@ -247,7 +291,9 @@ pub fn recommendation(
     review: Option<Review>,
 ) -> Recommendation {
     let r = &result.rating;
-    let kind = if r.flags.contains_key("dismissal_recommendation") || r.outcomes.iter().any(|o| o.contains("辞退")) {
+    let kind = if r.flags.contains_key("dismissal_recommendation")
+        || r.outcomes.iter().any(|o| o.contains("辞退"))
+    {
         "辞退"
     } else if r.outcomes.iter().any(|o| o.contains("晋升")) {
         "晋升加薪"
@@ -266,7 +312,12 @@ pub fn recommendation(
         joined: joined.to_string(),
         kind: kind.to_string(),
         rating: r.clone(),
-        failed_months: result.months.iter().filter(|m| !m.passed).map(|m| (m.month, m.score)).collect(),
+        failed_months: result
+            .months
+            .iter()
+            .filter(|m| !m.passed)
+            .map(|m| (m.month, m.score))
+            .collect(),
         violations,
         review,
     }

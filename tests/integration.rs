@@ -4,5 +4,7 @@
 mod governance;
 mod laws;
 mod policy_files;
+mod reports;
+mod reviews;
 mod util;
 mod workflow;

@@ -49,29 +49,42 @@ pub enum Command {
 }
 
 fn extension(path: &Path) -> String {
-    path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default()
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
 }
 
 fn unsupported(path: &Path, allowed: &str) -> anyhow::Error {
-    found(format!("`{}`: this report can be written as {allowed}; name the file accordingly", path.display()))
+    found(format!(
+        "`{}`: this report can be written as {allowed}; name the file accordingly",
+        path.display()
+    ))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
+    std::fs::write(path, bytes)
+        .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
 }
 
 fn pass_mark(rulebook: &Rulebook, department: &str, month: Month) -> Option<f64> {
-    rulebook.governing(department, month).map(|p| p.scoring.pass_mark.to_f64())
+    rulebook
+        .governing(department, month)
+        .map(|p| p.scoring.pass_mark.to_f64())
 }
 
 pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
     let (store, rulebook) = ctx.store_and_rules()?;
     let eval = Evaluation::official(&store, &rulebook);
     match cmd {
-        Command::Statement { department, month, out } => {
-            let out = out.unwrap_or_else(|| PathBuf::from(format!("statement-{department}-{month}.html")));
+        Command::Statement {
+            department,
+            month,
+            out,
+        } => {
+            let out = out
+                .unwrap_or_else(|| PathBuf::from(format!("statement-{department}-{month}.html")));
             let ext = extension(&out);
             if !matches!(ext.as_str(), "html" | "htm" | "md") {
                 return Err(unsupported(&out, ".html or .md"));
@@ -80,8 +93,15 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 .departments()?
                 .into_iter()
                 .find(|d| d.id == department)
-                .ok_or_else(|| found(format!("no department `{department}`; `appraise dept list` shows them")))?;
-            let sel = Selection { department: Some(department.clone()), employee: None };
+                .ok_or_else(|| {
+                    found(format!(
+                        "no department `{department}`; `appraise dept list` shows them"
+                    ))
+                })?;
+            let sel = Selection {
+                department: Some(department.clone()),
+                employee: None,
+            };
             let scores = eval.month(month, &sel)?;
             // Months before any policy governs simply have no scores to compare with.
             let previous = eval.month(month.prev(), &sel).unwrap_or_default();
@@ -91,18 +111,36 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                     year.insert(m, s);
                 }
             }
-            let s = documents::statement((&dept.id, &dept.name, dept.head.as_deref()), month, &scores, &previous, &year);
-            let text = if ext == "md" { markdown::statement(&s) } else { html::statement(&s, pass_mark(&rulebook, &department, month)) };
+            let s = documents::statement(
+                (&dept.id, &dept.name, dept.head.as_deref()),
+                month,
+                &scores,
+                &previous,
+                &year,
+            );
+            let text = if ext == "md" {
+                markdown::statement(&s)
+            } else {
+                html::statement(&s, pass_mark(&rulebook, &department, month))
+            };
             write(&out, text.as_bytes())
         }
-        Command::Ratings { year, department, through, out } => {
+        Command::Ratings {
+            year,
+            department,
+            through,
+            out,
+        } => {
             let out = out.unwrap_or_else(|| PathBuf::from(format!("ratings-{year}.xlsx")));
             let ext = extension(&out);
             if !matches!(ext.as_str(), "xlsx" | "csv" | "html" | "htm") {
                 return Err(unsupported(&out, ".xlsx, .csv or .html"));
             }
             let months = rated_months(year, through, ctx.today)?;
-            let sel = Selection { department: department.clone(), employee: None };
+            let sel = Selection {
+                department: department.clone(),
+                employee: None,
+            };
             let results = eval.year(year, &months, &sel)?;
             let reviews = store.reviews(year)?;
             let mut labels = BTreeMap::new();
@@ -110,7 +148,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             for r in &results {
                 if let Some(p) = rulebook.by_hash(&r.rating.policy.hash) {
                     for g in &p.grades {
-                        labels.entry(g.id.clone()).or_insert_with(|| g.label.clone());
+                        labels
+                            .entry(g.id.clone())
+                            .or_insert_with(|| g.label.clone());
                         if !ladder.contains(&g.label) {
                             ladder.push(g.label.clone());
                         }
@@ -118,32 +158,61 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 }
             }
             let last = *months.last().expect("rated_months is never empty");
-            let sheet = documents::rating_sheet(year, last, department.clone(), &results, &reviews, &labels, ladder);
+            let sheet = documents::rating_sheet(
+                year,
+                last,
+                department.clone(),
+                &results,
+                &reviews,
+                &labels,
+                ladder,
+            );
             let bytes = match ext.as_str() {
                 "xlsx" => workbook::xlsx_bytes(&sheet)?,
                 "csv" => workbook::csv_bytes(&sheet),
                 _ => {
-                    let mark = results.first().and_then(|r| rulebook.by_hash(&r.rating.policy.hash)).map(|p| p.scoring.pass_mark.to_f64());
+                    let mark = results
+                        .first()
+                        .and_then(|r| rulebook.by_hash(&r.rating.policy.hash))
+                        .map(|p| p.scoring.pass_mark.to_f64());
                     html::rating_sheet(&sheet, mark).into_bytes()
                 }
             };
             write(&out, &bytes)
         }
-        Command::Recommendation { employee, year, out } => {
-            let out = out.unwrap_or_else(|| PathBuf::from(format!("recommendation-{employee}-{year}.html")));
+        Command::Recommendation {
+            employee,
+            year,
+            out,
+        } => {
+            let out = out
+                .unwrap_or_else(|| PathBuf::from(format!("recommendation-{employee}-{year}.html")));
             let ext = extension(&out);
             if !matches!(ext.as_str(), "html" | "htm" | "md") {
                 return Err(unsupported(&out, ".html or .md"));
             }
             let months = rated_months(year, None, ctx.today)?;
-            let sel = Selection { department: None, employee: Some(employee.clone()) };
+            let sel = Selection {
+                department: None,
+                employee: Some(employee.clone()),
+            };
             let Some(result) = eval.year(year, &months, &sel)?.pop() else {
                 return Err(found(format!("`{employee}` was not employed in {year}")));
             };
-            let staff = store.employee(&employee)?.ok_or_else(|| found(format!("no employee `{employee}`")))?;
-            let review = store.reviews(year)?.into_iter().find(|r| r.employee == employee);
-            let r = documents::recommendation(&result, &staff.role, &staff.joined.to_string(), review);
-            let text = if ext == "md" { markdown::recommendation(&r) } else { html::recommendation(&r) };
+            let staff = store
+                .employee(&employee)?
+                .ok_or_else(|| found(format!("no employee `{employee}`")))?;
+            let review = store
+                .reviews(year)?
+                .into_iter()
+                .find(|r| r.employee == employee);
+            let r =
+                documents::recommendation(&result, &staff.role, &staff.joined.to_string(), review);
+            let text = if ext == "md" {
+                markdown::recommendation(&r)
+            } else {
+                html::recommendation(&r)
+            };
             write(&out, text.as_bytes())
         }
     }

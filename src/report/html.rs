@@ -37,7 +37,9 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .box { border: 1px solid #888; min-height: 28mm; padding: 2mm; }
 .sign { display: flex; justify-content: space-between; margin-top: 3mm; }
 figure { margin: 2mm 0; page-break-inside: avoid; }
-figcaption { font-size: 9pt; color: #444; }";
+figcaption { font-size: 9pt; color: #444; }
+table.sheet { font-size: 8.5pt; }
+table.sheet td:nth-child(-n+3), table.sheet td:nth-child(8) { white-space: nowrap; }";
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -65,7 +67,13 @@ pub fn statement(s: &Statement, pass_mark: Option<f64>) -> String {
         escape(&s.department),
         s.month,
         escape(s.head.as_deref().unwrap_or("—")),
-        escape(&s.policies.iter().map(|p| format!("{} {}", p.id, p.version)).collect::<Vec<_>>().join(", "))
+        escape(
+            &s.policies
+                .iter()
+                .map(|p| format!("{} {}", p.id, p.version))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     );
     let _ = writeln!(
         b,
@@ -76,7 +84,10 @@ pub fn statement(s: &Statement, pass_mark: Option<f64>) -> String {
         change(s.previous_average.map(|p| s.average - p)),
         s.failed
     );
-    let _ = writeln!(b, "<h2>一、员工得分</h2>\n<table>\n<tr><th>工号</th><th>姓名</th><th>扣分</th><th>加分</th><th>得分</th><th>较上月</th><th>结果</th></tr>");
+    let _ = writeln!(
+        b,
+        "<h2>一、员工得分</h2>\n<table>\n<tr><th>工号</th><th>姓名</th><th>扣分</th><th>加分</th><th>得分</th><th>较上月</th><th>结果</th></tr>"
+    );
     for r in &s.rows {
         let _ = writeln!(
             b,
@@ -93,9 +104,18 @@ pub fn statement(s: &Statement, pass_mark: Option<f64>) -> String {
     }
     b.push_str("</table>\n");
     let tally_table = |b: &mut String, head: &str, rows: &[crate::documents::Tally]| {
-        let _ = writeln!(b, "<table>\n<tr><th>{head}</th><th>次数</th><th>分数</th></tr>");
+        let _ = writeln!(
+            b,
+            "<table>\n<tr><th>{head}</th><th>次数</th><th>分数</th></tr>"
+        );
         for t in rows {
-            let _ = writeln!(b, "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", escape(&t.label), t.count, t.points);
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                escape(&t.label),
+                t.count,
+                t.points
+            );
         }
         if rows.is_empty() {
             b.push_str("<tr><td colspan=\"3\">（无）</td></tr>\n");
@@ -111,9 +131,17 @@ pub fn statement(s: &Statement, pass_mark: Option<f64>) -> String {
     b.push_str("<h2>五、月度平均分走势</h2>\n<figure>");
     let series = BTreeMap::from([(s.department_name.clone(), s.trend.clone())]);
     b.push_str(&svg::trend_chart(&series, pass_mark));
-    let _ = writeln!(b, "<figcaption>{} 各月平均分（截至 {}）</figcaption></figure>", escape(&s.department_name), s.month);
+    let _ = writeln!(
+        b,
+        "<figcaption>{} 各月平均分（截至 {}）</figcaption></figure>",
+        escape(&s.department_name),
+        s.month
+    );
     b.push_str("<h2>六、部门负责人意见及改进措施</h2>\n<div class=\"box\"></div>\n<div class=\"sign\"><span>负责人签字：</span><span>日期：</span></div>\n");
-    page(&format!("部门月度考评说明书 {} {}", s.department_name, s.month), &b)
+    page(
+        &format!("部门月度考评说明书 {} {}", s.department_name, s.month),
+        &b,
+    )
 }
 
 /// The annual rating sheet with its pictures.
@@ -127,7 +155,7 @@ pub fn rating_sheet(s: &RatingSheet, pass_mark: Option<f64>) -> String {
         s.through,
         s.rows.len()
     );
-    b.push_str("<table>\n<tr><th>工号</th><th>姓名</th><th>部门</th><th>月数</th><th>平均分</th><th>最低</th><th>不合格</th><th>等级</th><th>结果</th><th>标记</th><th>审核</th></tr>\n");
+    b.push_str("<table class=\"sheet\">\n<tr><th>工号</th><th>姓名</th><th>部门</th><th>月数</th><th>平均分</th><th>最低</th><th>不合格</th><th>等级</th><th>结果</th><th>标记</th><th>审核</th></tr>\n");
     for r in &s.rows {
         let x = &r.rating;
         let _ = writeln!(
@@ -142,7 +170,13 @@ pub fn rating_sheet(s: &RatingSheet, pass_mark: Option<f64>) -> String {
             x.failed_months,
             escape(&x.label),
             escape(&x.outcomes.join("、")),
-            escape(&x.flags.iter().map(|(f, n)| format!("{f}×{n}")).collect::<Vec<_>>().join(" ")),
+            escape(
+                &x.flags
+                    .iter()
+                    .map(|(f, n)| format!("{f}×{n}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
             escape(&match &r.final_label {
                 Some(l) => format!("{}（终审 {l}）", r.review),
                 None => r.review.clone(),
@@ -151,7 +185,9 @@ pub fn rating_sheet(s: &RatingSheet, pass_mark: Option<f64>) -> String {
     }
     b.push_str("</table>\n<h2>等级分布（校准）</h2>\n<figure>");
     b.push_str(&svg::grade_chart(&s.grades, &s.distribution()));
-    b.push_str("<figcaption>各部门各等级人数</figcaption></figure>\n<h2>各部门月度平均分</h2>\n<figure>");
+    b.push_str(
+        "<figcaption>各部门各等级人数</figcaption></figure>\n<h2>各部门月度平均分</h2>\n<figure>",
+    );
     b.push_str(&svg::trend_chart(&s.trends, pass_mark));
     b.push_str("<figcaption>各部门各月平均分</figcaption></figure>\n");
     page(&format!("{} 年度考评汇总表", s.year), &b)
@@ -162,7 +198,12 @@ pub fn recommendation(r: &Recommendation) -> String {
     let x = &r.rating;
     let mut b = String::new();
     b.push_str("<h1>员工奖惩建议书</h1>\n");
-    let _ = writeln!(b, "<p class=\"meta\">{} 年度 · 建议：{}</p>", r.year, escape(&r.kind));
+    let _ = writeln!(
+        b,
+        "<p class=\"meta\">{} 年度 · 建议：{}</p>",
+        r.year,
+        escape(&r.kind)
+    );
     let _ = writeln!(
         b,
         "<table>\n<tr><th>姓名</th><td>{}</td><th>工号</th><td>{}</td></tr>\n<tr><th>部门</th><td>{}</td><th>岗位</th><td>{}</td></tr>\n<tr><th>入职日期</th><td>{}</td><th>考评月数</th><td>{}</td></tr>\n<tr><th>年度平均分</th><td>{}</td><th>不合格月数</th><td>{}</td></tr>\n<tr><th>考评等级</th><td>{}</td><th>考评结果</th><td>{}</td></tr>\n</table>",
@@ -186,7 +227,13 @@ pub fn recommendation(r: &Recommendation) -> String {
     }
     b.push_str("</table>\n<h2>二、全年违规情况</h2>\n<table>\n<tr><th>条款</th><th>次数</th><th>扣分</th></tr>\n");
     for t in &r.violations {
-        let _ = writeln!(b, "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>", escape(&t.label), t.count, t.points);
+        let _ = writeln!(
+            b,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(&t.label),
+            t.count,
+            t.points
+        );
     }
     if r.violations.is_empty() {
         b.push_str("<tr><td colspan=\"3\">（无）</td></tr>\n");
@@ -195,12 +242,27 @@ pub fn recommendation(r: &Recommendation) -> String {
     let _ = writeln!(
         b,
         "<p>标记：{}</p>",
-        escape(&if x.flags.is_empty() { "无".to_string() } else { x.flags.iter().map(|(f, n)| format!("{f}×{n}")).collect::<Vec<_>>().join("，") })
+        escape(&if x.flags.is_empty() {
+            "无".to_string()
+        } else {
+            x.flags
+                .iter()
+                .map(|(f, n)| format!("{f}×{n}"))
+                .collect::<Vec<_>>()
+                .join("，")
+        })
     );
     if let Some(rv) = &r.review {
         b.push_str("<h2>三、审核记录</h2>\n<table>\n<tr><th>环节</th><th>等级</th><th>签署人</th><th>意见</th></tr>\n");
         for sig in &rv.signatures {
-            let _ = writeln!(b, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", escape(&sig.step), escape(&sig.grade), escape(&sig.signer), escape(&sig.comment));
+            let _ = writeln!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&sig.step),
+                escape(&sig.grade),
+                escape(&sig.signer),
+                escape(&sig.comment)
+            );
         }
         b.push_str("</table>\n");
     }

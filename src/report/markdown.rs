@@ -37,7 +37,10 @@ pub fn statement(s: &Statement) -> String {
         s.previous_average.map_or("—".into(), |p| p.to_string()),
         s.failed
     );
-    let _ = writeln!(o, "## 一、员工得分\n\n| 工号 | 姓名 | 扣分 | 加分 | 得分 | 较上月 | 结果 |\n|---|---|---:|---:|---:|---:|---|");
+    let _ = writeln!(
+        o,
+        "## 一、员工得分\n\n| 工号 | 姓名 | 扣分 | 加分 | 得分 | 较上月 | 结果 |\n|---|---|---:|---:|---:|---:|---|"
+    );
     for r in &s.rows {
         let _ = writeln!(
             o,
@@ -61,14 +64,20 @@ pub fn statement(s: &Statement) -> String {
     for t in &s.trend {
         let _ = writeln!(o, "- {}: {}", t.month, t.average);
     }
-    o.push_str("\n## 六、部门负责人意见及改进措施\n\n\n\n负责人签字：＿＿＿＿＿＿　日期：＿＿＿＿＿＿\n");
+    o.push_str(
+        "\n## 六、部门负责人意见及改进措施\n\n\n\n负责人签字：＿＿＿＿＿＿　日期：＿＿＿＿＿＿\n",
+    );
     o
 }
 
 pub fn recommendation(r: &Recommendation) -> String {
     let x = &r.rating;
     let mut o = String::new();
-    let _ = writeln!(o, "# 员工奖惩建议书\n\n{} 年度 · 建议：**{}**\n", r.year, r.kind);
+    let _ = writeln!(
+        o,
+        "# 员工奖惩建议书\n\n{} 年度 · 建议：**{}**\n",
+        r.year, r.kind
+    );
     let _ = writeln!(
         o,
         "| 姓名 | {} | 工号 | {} |\n|---|---|---|---|\n| 部门 | {} | 岗位 | {} |\n| 入职日期 | {} | 考评月数 | {} |\n| 年度平均分 | {} | 不合格月数 | {} |\n| 考评等级 | {} | 考评结果 | {} |\n",
@@ -95,12 +104,27 @@ pub fn recommendation(r: &Recommendation) -> String {
     let _ = writeln!(
         o,
         "\n标记：{}\n",
-        if x.flags.is_empty() { "无".to_string() } else { x.flags.iter().map(|(f, n)| format!("{f}×{n}")).collect::<Vec<_>>().join("，") }
+        if x.flags.is_empty() {
+            "无".to_string()
+        } else {
+            x.flags
+                .iter()
+                .map(|(f, n)| format!("{f}×{n}"))
+                .collect::<Vec<_>>()
+                .join("，")
+        }
     );
     if let Some(rv) = &r.review {
         o.push_str("## 三、审核记录\n\n| 环节 | 等级 | 签署人 | 意见 |\n|---|---|---|---|\n");
         for s in &rv.signatures {
-            let _ = writeln!(o, "| {} | {} | {} | {} |", cell(&s.step), cell(&s.grade), cell(&s.signer), cell(&s.comment));
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} |",
+                cell(&s.step),
+                cell(&s.grade),
+                cell(&s.signer),
+                cell(&s.comment)
+            );
         }
         o.push('\n');
     }

@@ -5,7 +5,19 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use crate::documents::RatingSheet;
 
 const COLUMNS: [&str; 13] = [
-    "工号", "姓名", "部门", "月数", "平均分", "最低分", "最高分", "不合格月数", "等级", "等级代码", "结果", "标记", "审核",
+    "工号",
+    "姓名",
+    "部门",
+    "月数",
+    "平均分",
+    "最低分",
+    "最高分",
+    "不合格月数",
+    "等级",
+    "等级代码",
+    "结果",
+    "标记",
+    "审核",
 ];
 
 fn cells(s: &RatingSheet) -> Vec<Vec<String>> {
@@ -25,7 +37,11 @@ fn cells(s: &RatingSheet) -> Vec<Vec<String>> {
                 x.label.clone(),
                 x.grade.clone(),
                 x.outcomes.join("、"),
-                x.flags.iter().map(|(f, n)| format!("{f}×{n}")).collect::<Vec<_>>().join(" "),
+                x.flags
+                    .iter()
+                    .map(|(f, n)| format!("{f}×{n}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 match &r.final_label {
                     Some(l) => format!("{}（终审 {l}）", r.review),
                     None => r.review.clone(),
@@ -51,7 +67,9 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let numeric = [3usize, 4, 5, 6, 7];
-    let sheet = book.add_worksheet().set_name(format!("{} 年度考评", s.year))?;
+    let sheet = book
+        .add_worksheet()
+        .set_name(format!("{} 年度考评", s.year))?;
     for (c, h) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
@@ -65,7 +83,10 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
         }
     }
     sheet.set_freeze_panes(1, 2)?;
-    for (c, width) in [10, 10, 18, 6, 8, 8, 8, 10, 8, 10, 24, 30, 24].iter().enumerate() {
+    for (c, width) in [10, 10, 18, 6, 8, 8, 8, 10, 8, 10, 24, 30, 24]
+        .iter()
+        .enumerate()
+    {
         sheet.set_column_width(c as u16, *width)?;
     }
     let months = book.add_worksheet().set_name("月度得分")?;

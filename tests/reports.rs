@@ -1,0 +1,88 @@
+//! Every report, as a reviewed snapshot of its text.
+
+use crate::util::{Workspace, staffed};
+
+/// A small year: lateness, quarrels, a commendation, a closed review step, targets.
+fn year() -> Workspace {
+    let ws = staffed();
+    ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
+        .ok();
+    ws.write(
+        "events.csv",
+        "employee,date,kind,qty,note,recorded_by,minutes\n\
+         E002,2026-01-05,late,,,张主管,12\n\
+         E002,2026-02-03,quarrel,4,,张主管,\n\
+         E002,2026-03-03,quarrel,4,,张主管,\n\
+         E002,2026-03-10,late,,,张主管,45\n\
+         E002,2026-04-07,quarrel,4,,张主管,\n\
+         E002,2026-05-12,quarrel,4,,张主管,\n\
+         E001,2026-03-09,commendation,,信件表扬,公司办公室,\n\
+         E003,2026-05-06,uniform,,,张主管,\n\
+         E004,2026-03-02,badge,,,保安队长,\n",
+    );
+    ws.cmd("log import events.csv").ok();
+    ws.cmd("review start --year 2026 --by HR").ok();
+    ws.cmd("review sign E002 --year 2026 --step manager --grade poor --by E001")
+        .ok();
+    ws
+}
+
+fn report(ws: &Workspace, args: &str, file: &str) -> String {
+    let out = ws.cmd(&format!("report {args} --out {file}")).ok();
+    assert_eq!(out, format!("wrote {file}\n"));
+    std::fs::read_to_string(ws.path(file)).unwrap()
+}
+
+#[test]
+fn department_monthly_statement() {
+    let ws = year();
+    insta::assert_snapshot!(
+        "statement_md",
+        report(
+            &ws,
+            "statement --department customer-service --month 2026-03",
+            "s.md"
+        )
+    );
+    let html = report(
+        &ws,
+        "statement --department customer-service --month 2026-03",
+        "s.html",
+    );
+    assert!(html.contains("@page { size: A4"));
+    insta::assert_snapshot!("statement_html", html);
+}
+
+#[test]
+fn annual_rating_sheet() {
+    let ws = year();
+    let csv = report(&ws, "ratings --year 2026", "r.csv");
+    assert!(csv.starts_with('\u{feff}'), "a BOM for spreadsheets");
+    insta::assert_snapshot!("ratings_csv", csv);
+    insta::assert_snapshot!("ratings_html", report(&ws, "ratings --year 2026", "r.html"));
+    ws.cmd("report ratings --year 2026 --out r.xlsx").ok();
+    let xlsx = std::fs::read(ws.path("r.xlsx")).unwrap();
+    assert!(
+        xlsx.starts_with(b"PK\x03\x04") && xlsx.len() > 4000,
+        "an xlsx is a zip package"
+    );
+    let err = ws.cmd("report ratings --year 2026 --out r.pdf").fails(1);
+    assert!(
+        err.contains("can be written as .xlsx, .csv or .html"),
+        "{err}"
+    );
+}
+
+#[test]
+fn reward_penalty_recommendation() {
+    let ws = year();
+    let md = report(&ws, "recommendation E002 --year 2026", "rec.md");
+    assert!(md.contains("建议：**辞退**"), "{md}");
+    insta::assert_snapshot!("recommendation_md", md);
+    insta::assert_snapshot!(
+        "recommendation_html",
+        report(&ws, "recommendation E002 --year 2026", "rec.html")
+    );
+    let promotion = report(&ws, "recommendation E001 --year 2026", "e1.md");
+    assert!(promotion.contains("建议：**晋升加薪**"), "{promotion}");
+}

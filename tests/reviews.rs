@@ -1,0 +1,254 @@
+//! The annual review chain and the department appraisal, through the real binary.
+
+use serde_json::{Value, json};
+
+use crate::util::{Workspace, staffed};
+
+fn json(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
+}
+
+/// Staff with a department head (E001) and a year of data, reviews started.
+fn started() -> Workspace {
+    let ws = staffed();
+    ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
+        .ok();
+    ws.cmd("log add E002 quarrel --date 2026-02-03 --qty 4 --by 张主管")
+        .ok();
+    let out = ws.cmd("review start --year 2026 --by HR").ok();
+    assert!(
+        out.contains("started 4 reviews for 2026 (0 already started)"),
+        "{out}"
+    );
+    ws
+}
+
+#[test]
+fn steps_are_signed_in_order_by_the_right_people_with_reasons() {
+    let ws = started();
+    let again = ws.cmd("review start --year 2026 --by HR").ok();
+    assert!(
+        again.contains("started 0 reviews for 2026 (4 already started)"),
+        "{again}"
+    );
+    let err = ws
+        .cmd("review sign E002 --year 2026 --step company --grade good --by HR")
+        .fails(1);
+    assert!(
+        err.contains("step `company` comes later; the next step to sign is `manager`"),
+        "{err}"
+    );
+    let err = ws
+        .cmd("review sign E002 --year 2026 --step manager --grade good --by E003")
+        .fails(1);
+    assert!(
+        err.contains("signed by `E002`'s supervisor `E001`, not `E003`"),
+        "{err}"
+    );
+    let err = ws
+        .cmd("review sign E002 --year 2026 --step manager --grade average --by E001")
+        .fails(1);
+    assert!(
+        err.contains(
+            "differs from the previous step's `good`; a `--comment` saying why is required"
+        ),
+        "{err}"
+    );
+    let err = ws
+        .cmd("review sign E002 --year 2026 --step manager --grade great --by E001")
+        .fails(1);
+    assert!(err.contains("unknown grade `great`"), "{err}");
+    ws.cmd("review sign E002 --year 2026 --step manager --grade good --by E001")
+        .ok();
+    let err = ws
+        .cmd("review sign E002 --year 2026 --step manager --grade good --by E001")
+        .fails(1);
+    assert!(err.contains("step `manager` is already signed"), "{err}");
+    let err = ws
+        .cmd("review sign E002 --year 2026 --step department_head --grade good --by E003")
+        .fails(1);
+    assert!(
+        err.contains("the head of `customer-service`, `E001`"),
+        "{err}"
+    );
+    ws.run(&[
+        "review",
+        "sign",
+        "E002",
+        "--year",
+        "2026",
+        "--step",
+        "department_head",
+        "--grade",
+        "average",
+        "--by",
+        "E001",
+        "--comment",
+        "争吵影响恶劣",
+    ])
+    .ok();
+    let out = ws
+        .cmd("review sign E002 --year 2026 --step company --grade average --by HR")
+        .ok();
+    assert!(
+        out.contains("the review is complete, final grade `average`"),
+        "{out}"
+    );
+    let err = ws
+        .cmd("review sign E002 --year 2026 --step company --grade good --by HR")
+        .fails(1);
+    assert!(err.contains("is complete (final grade `average`)"), "{err}");
+
+    let status = json(&ws.cmd("review status --year 2026 --format json").ok());
+    let reviews = status["reviews"].as_array().unwrap();
+    let e2 = reviews.iter().find(|r| r["employee"] == "E002").unwrap();
+    assert_eq!(e2["proposal"]["grade"], "good");
+    assert_eq!(
+        e2["final"],
+        json!({"grade": "average", "label": "一般", "outcomes": ["警告或降级", "扣发年度奖金"]})
+    );
+    assert_eq!(e2["signatures"][1]["comment"], "争吵影响恶劣");
+    let e3 = reviews.iter().find(|r| r["employee"] == "E003").unwrap();
+    assert_eq!(
+        e3["waiting_on"],
+        json!({"step": "manager", "signer": "E001"})
+    );
+    let e1 = reviews.iter().find(|r| r["employee"] == "E001").unwrap();
+    assert_eq!(
+        e1["steps"],
+        json!(["department_head", "company"]),
+        "a manager's chain"
+    );
+
+    let db = rusqlite::Connection::open(ws.path("appraise.db")).unwrap();
+    assert!(
+        db.execute("UPDATE review_signatures SET grade = 'excellent'", [])
+            .is_err()
+    );
+    assert!(db.execute("DELETE FROM review_signatures", []).is_err());
+}
+
+#[test]
+fn no_one_signs_their_own_review() {
+    let ws = started();
+    let err = ws
+        .cmd("review sign E001 --year 2026 --step department_head --grade excellent --by E001")
+        .fails(1);
+    assert!(err.contains("no one signs their own review"), "{err}");
+}
+
+#[test]
+fn a_role_without_a_chain_starts_no_review() {
+    let ws = staffed();
+    ws.cmd("staff add E009 --name 实习生 --department customer-service --role intern --joined 2026-01-05").ok();
+    let err = ws.cmd("review start --year 2026 --by HR").fails(1);
+    assert!(
+        err.contains(
+            "`E009` has role `intern`, for which policy `customer-service` has no review chain"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("no review was started"), "{err}");
+    assert_eq!(
+        json(&ws.cmd("review status --year 2026 --format json").ok())["reviews"],
+        json!([])
+    );
+}
+
+#[test]
+fn department_targets_and_budget_give_the_heads_cut_and_the_bonus() {
+    let ws = staffed();
+    for (name, flag) in [
+        ("回访率", "--missed"),
+        ("满意度", "--met"),
+        ("及时率", "--missed"),
+    ] {
+        ws.run(&[
+            "dept",
+            "target",
+            "customer-service",
+            "--year",
+            "2026",
+            "--name",
+            name,
+            flag,
+            "--by",
+            "HR",
+        ])
+        .ok();
+    }
+    // Recording a target again replaces it.
+    ws.run(&[
+        "dept",
+        "target",
+        "customer-service",
+        "--year",
+        "2026",
+        "--name",
+        "及时率",
+        "--met",
+        "--by",
+        "HR",
+    ])
+    .ok();
+    ws.cmd("dept budget customer-service --year 2026 --budget 100000 --spent 90000.50 --by HR")
+        .ok();
+    for i in 0..12 {
+        ws.run(&[
+            "dept",
+            "target",
+            "security",
+            "--year",
+            "2026",
+            "--name",
+            &format!("t{i}"),
+            "--missed",
+            "--by",
+            "HR",
+        ])
+        .ok();
+    }
+    ws.cmd("dept budget security --year 2026 --budget 100 --spent 150 --by HR")
+        .ok();
+    let v = json(&ws.cmd("dept rate --year 2026 --format json").ok());
+    let d = &v["departments"];
+    assert_eq!(d[0]["department"], "customer-service");
+    assert_eq!(
+        (
+            d[0]["targets_total"].clone(),
+            d[0]["targets_missed"].clone()
+        ),
+        (json!(3), json!(1))
+    );
+    assert_eq!(d[0]["missed"], json!(["回访率"]));
+    assert_eq!(d[0]["head_bonus_cut"], 10);
+    assert_eq!(d[0]["savings"], json!(9999.5));
+    assert_eq!(d[0]["department_bonus"], json!(1999.9));
+    assert_eq!(
+        (
+            d[1]["head_bonus_cut"].clone(),
+            d[1]["department_bonus"].clone()
+        ),
+        (json!(100), json!(0))
+    );
+    let err = ws
+        .cmd("dept target nowhere --year 2026 --name x --met")
+        .fails(1);
+    assert!(err.contains("no department `nowhere`"), "{err}");
+    let err = ws
+        .run(&[
+            "dept",
+            "budget",
+            "security",
+            "--year",
+            "2026",
+            "--budget=-5",
+            "--spent",
+            "1",
+        ])
+        .fails(1);
+    assert!(
+        err.contains("must be an amount of yuan, not negative"),
+        "{err}"
+    );
+}
