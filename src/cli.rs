@@ -14,6 +14,7 @@ mod review;
 mod rules;
 mod score;
 mod staff;
+mod workload;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -75,6 +76,8 @@ pub enum Command {
     /// Printable reports: monthly statement, rating sheet, reward/penalty recommendation.
     #[command(subcommand)]
     Report(report::Command),
+    /// Write a reproducible company-scale workload (staff.csv, events.csv).
+    Gen(workload::Args),
 }
 
 /// A failure the user can act on: exit code 1 for "a check found problems", 2 otherwise.
@@ -168,6 +171,43 @@ pub fn actor(by: Option<String>) -> anyhow::Result<String> {
     }
 }
 
+/// A progress bar on standard error for long runs: shown only on a terminal, and only once
+/// the run has taken more than a second.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    pub fn new(what: &'static str) -> Progress {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_message(what);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} employees ({eta})")
+        {
+            bar.set_style(style);
+        }
+        Progress {
+            bar,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    pub fn set(&self, done: usize, total: usize) {
+        self.bar.set_length(total as u64);
+        self.bar.set_position(done as u64);
+        if self.bar.is_hidden() && self.started.elapsed().as_secs() >= 1 && done < total {
+            // `stderr()` stays hidden when standard error is not a terminal.
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Who is acting where a command does not insist: `--by`, `APPRAISE_USER`, the login name.
 pub fn actor_or_login(by: Option<String>) -> String {
     actor(by)
@@ -193,5 +233,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Review(c) => review::run(&ctx, c),
         Command::Report(c) => report::run(&ctx, c),
+        Command::Gen(a) => workload::run(&ctx, a),
     }
 }

@@ -4,7 +4,7 @@
 //! Each employee has a conduct profile (how often they slip) so that the year shows the
 //! whole range of grades, including repeated failure and a dismissal recommendation.
 
-use std::fmt::Write;
+use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
@@ -137,83 +137,18 @@ const FIELD_COLUMNS: [&str; 11] = [
 pub fn generate(year: i32, seed: u64) -> Sample {
     let mut rng = fastrand::Rng::with_seed(seed);
     let people = staff(year, &mut rng);
-    let mut staff_csv =
-        String::from("id,name,department,role,joined,left,supervisor,shift_start\n");
+    let mut staff_csv = String::from(STAFF_HEADER);
     for p in &people {
-        let _ = writeln!(
-            staff_csv,
-            "{},{},{},{},{},{},{},{}",
-            p.id,
-            p.name,
-            p.department,
-            p.role,
-            p.joined,
-            p.left.map(|d| d.to_string()).unwrap_or_default(),
-            p.supervisor.clone().unwrap_or_default(),
-            p.shift_start
-        );
+        staff_csv.push_str(&staff_line(p));
     }
-
-    let mut events_csv = format!(
-        "employee,date,kind,qty,note,recorded_by,{}\n",
-        FIELD_COLUMNS.join(",")
-    );
+    let names: BTreeMap<&str, &str> = people
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    let mut events_csv = events_header();
     for month in Month::of_year(year) {
         for p in &people {
-            let recorder = p
-                .supervisor
-                .as_ref()
-                .and_then(|s| people.iter().find(|x| &x.id == s))
-                .map_or("公司办公室".to_string(), |s| s.name.clone());
-            let days: Vec<NaiveDate> = working_days(month)
-                .into_iter()
-                .filter(|d| p.joined <= *d && p.left.is_none_or(|l| *d <= l))
-                .collect();
-            if days.is_empty() {
-                continue;
-            }
-            let share = days.len() as f64 / working_days(month).len() as f64;
-            let slips = if p.department == "customer-service" {
-                &SERVICE_SLIPS[..]
-            } else {
-                &COMPANY_SLIPS[..]
-            };
-            // A bad month now and then: people have them.
-            let mood = if rng.f64() < 0.12 { 2.2 } else { 1.0 };
-            let n = poisson(&mut rng, p.conduct.slips * share * mood);
-            let mut rows: Vec<(NaiveDate, String)> = Vec::new();
-            for _ in 0..n {
-                let day = days[rng.usize(..days.len())];
-                let kind = pick(&mut rng, slips);
-                rows.push((day, event_row(&mut rng, p, kind, day, &recorder)));
-            }
-            for _ in 0..poisson(&mut rng, p.conduct.praise * share) {
-                let day = days[rng.usize(..days.len())];
-                rows.push((
-                    day,
-                    row(p, day, "commendation", "业主来信表扬", &recorder, &[]),
-                ));
-            }
-            // Service records that met the standard are logged too; they score nothing.
-            if p.department == "customer-service" && p.role == "staff" {
-                for _ in 0..rng.usize(1..4) {
-                    let day = days[rng.usize(..days.len())];
-                    let rings = rng.i64(1..=3).to_string();
-                    rows.push((
-                        day,
-                        row(
-                            p,
-                            day,
-                            "complaint_call",
-                            "",
-                            &recorder,
-                            &[("rings", &rings)],
-                        ),
-                    ));
-                }
-            }
-            rows.sort();
-            for (_, r) in rows {
+            for r in month_rows(&mut rng, p, month, recorder(p, &names), Routine::Calls) {
                 events_csv.push_str(&r);
             }
         }
@@ -475,6 +410,237 @@ fn staff(year: i32, rng: &mut fastrand::Rng) -> Vec<Person> {
             }
         })
         .collect()
+}
+
+const STAFF_HEADER: &str = "id,name,department,role,joined,left,supervisor,shift_start\n";
+
+fn staff_line(p: &Person) -> String {
+    format!(
+        "{},{},{},{},{},{},{},{}\n",
+        p.id,
+        p.name,
+        p.department,
+        p.role,
+        p.joined,
+        p.left.map(|d| d.to_string()).unwrap_or_default(),
+        p.supervisor.clone().unwrap_or_default(),
+        p.shift_start
+    )
+}
+
+fn events_header() -> String {
+    format!(
+        "employee,date,kind,qty,note,recorded_by,{}\n",
+        FIELD_COLUMNS.join(",")
+    )
+}
+
+/// Who records an employee's events: their supervisor, else the company office.
+fn recorder<'a>(p: &Person, names: &BTreeMap<&str, &'a str>) -> &'a str {
+    p.supervisor
+        .as_deref()
+        .and_then(|s| names.get(s).copied())
+        .unwrap_or("公司办公室")
+}
+
+/// The routine records logged besides slips and praise.
+#[derive(Clone, Copy, PartialEq)]
+enum Routine {
+    /// A few answered calls (the demo).
+    Calls,
+    /// A full month of front-desk records, mostly within the standards (the workload).
+    FrontDesk,
+}
+
+/// One employee's events of one month, as CSV lines in date order.
+fn month_rows(
+    rng: &mut fastrand::Rng,
+    p: &Person,
+    month: Month,
+    recorder: &str,
+    routine: Routine,
+) -> Vec<String> {
+    let all = working_days(month);
+    let days: Vec<NaiveDate> = all
+        .iter()
+        .copied()
+        .filter(|d| p.joined <= *d && p.left.is_none_or(|l| *d <= l))
+        .collect();
+    if days.is_empty() {
+        return Vec::new();
+    }
+    let share = days.len() as f64 / all.len() as f64;
+    let slips = if p.department == "customer-service" {
+        &SERVICE_SLIPS[..]
+    } else {
+        &COMPANY_SLIPS[..]
+    };
+    // A bad month now and then: people have them.
+    let mood = if rng.f64() < 0.12 { 2.2 } else { 1.0 };
+    let n = poisson(rng, p.conduct.slips * share * mood);
+    let mut rows: Vec<(NaiveDate, String)> = Vec::new();
+    for _ in 0..n {
+        let day = days[rng.usize(..days.len())];
+        let kind = pick(rng, slips);
+        rows.push((day, event_row(rng, p, kind, day, recorder)));
+    }
+    for _ in 0..poisson(rng, p.conduct.praise * share) {
+        let day = days[rng.usize(..days.len())];
+        rows.push((
+            day,
+            row(p, day, "commendation", "业主来信表扬", recorder, &[]),
+        ));
+    }
+    // Service records that met the standard are logged too; they score nothing.
+    if p.department == "customer-service" && p.role == "staff" {
+        match routine {
+            Routine::Calls => {
+                for _ in 0..rng.usize(1..4) {
+                    let day = days[rng.usize(..days.len())];
+                    let rings = rng.i64(1..=3).to_string();
+                    rows.push((
+                        day,
+                        row(p, day, "complaint_call", "", recorder, &[("rings", &rings)]),
+                    ));
+                }
+            }
+            Routine::FrontDesk => {
+                for day in &days {
+                    for _ in 0..rng.usize(1..=2) {
+                        rows.push((*day, routine_row(rng, p, *day, recorder)));
+                    }
+                }
+            }
+        }
+    }
+    rows.sort();
+    rows.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A routine front-desk record, within the standard nineteen times in twenty.
+fn routine_row(rng: &mut fastrand::Rng, p: &Person, day: NaiveDate, by: &str) -> String {
+    let late = rng.u32(..20) == 0;
+    let n = |ok: std::ops::RangeInclusive<u32>,
+             bad: std::ops::RangeInclusive<u32>,
+             rng: &mut fastrand::Rng| {
+        if late { rng.u32(bad) } else { rng.u32(ok) }.to_string()
+    };
+    match rng.u32(..10) {
+        0..=4 => row(
+            p,
+            day,
+            "complaint_call",
+            "",
+            by,
+            &[("rings", &n(1..=3, 4..=6, rng))],
+        ),
+        5..=6 => row(
+            p,
+            day,
+            "complaint_arrival",
+            "",
+            by,
+            &[("minutes", &n(1..=5, 6..=20, rng))],
+        ),
+        7 => row(
+            p,
+            day,
+            "minor_complaint",
+            "",
+            by,
+            &[("days", &n(0..=2, 3..=5, rng)), ("approved", "false")],
+        ),
+        8 => row(
+            p,
+            day,
+            "uncollected_mail",
+            "",
+            by,
+            &[("days", &n(0..=1, 2..=3, rng)), ("phoned", "false")],
+        ),
+        _ => {
+            let t = if late {
+                format!("09:{:02}", rng.u32(1..60))
+            } else {
+                format!("08:{:02}", rng.u32(..60))
+            };
+            row(p, day, "night_complaint", "", by, &[("passed_at", &t)])
+        }
+    }
+}
+
+/// Writes a company-scale workload: `staff` employees of customer service (a department
+/// head, a manager for every 24 staff) and their year of daily logs, about 500 events per
+/// employee-year. Streams, so any size fits in memory. Returns (employees, events).
+pub fn write_workload(
+    staff: usize,
+    year: i32,
+    seed: u64,
+    staff_out: &mut impl std::io::Write,
+    events_out: &mut impl std::io::Write,
+) -> std::io::Result<(usize, usize)> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let profiles = [
+        (EXEMPLARY, 30),
+        (STEADY, 35),
+        (UNEVEN, 20),
+        (CARELESS, 10),
+        (TROUBLED, 5),
+    ];
+    let people: Vec<Person> = (0..staff)
+        .map(|i| {
+            let (role, supervisor) = match i {
+                0 => ("department_head", None),
+                i if i % 25 == 1 => ("manager", Some(0)),
+                i => ("staff", Some(i - (i - 1) % 25)),
+            };
+            let total: u32 = profiles.iter().map(|(_, w)| w).sum();
+            let mut r = rng.u32(..total);
+            let conduct = profiles
+                .iter()
+                .find(|(_, w)| {
+                    let hit = r < *w;
+                    r = r.saturating_sub(*w);
+                    hit
+                })
+                .map_or(STEADY, |(c, _)| *c);
+            Person {
+                id: format!("W{:05}", i + 1),
+                name: format!(
+                    "{}{}",
+                    SURNAMES[rng.usize(..SURNAMES.len())],
+                    GIVEN[rng.usize(..GIVEN.len())]
+                ),
+                department: "customer-service",
+                role,
+                joined: NaiveDate::from_ymd_opt(year - 1 - rng.i32(0..5), rng.u32(1..=12), 1)
+                    .expect("valid date"),
+                left: None,
+                supervisor: supervisor.map(|s: usize| format!("W{:05}", s + 1)),
+                shift_start: "08:30",
+                conduct,
+            }
+        })
+        .collect();
+    staff_out.write_all(STAFF_HEADER.as_bytes())?;
+    for p in &people {
+        staff_out.write_all(staff_line(p).as_bytes())?;
+    }
+    let names: BTreeMap<&str, &str> = people
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    events_out.write_all(events_header().as_bytes())?;
+    let mut events = 0;
+    for p in &people {
+        for month in Month::of_year(year) {
+            for r in month_rows(&mut rng, p, month, recorder(p, &names), Routine::FrontDesk) {
+                events_out.write_all(r.as_bytes())?;
+                events += 1;
+            }
+        }
+    }
+    Ok((people.len(), events))
 }
 
 /// Monday to Saturday: the front desk works six days.

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::engine::{self, EvalError, MonthScore, Rating};
 use crate::event::Event;
@@ -59,6 +60,18 @@ impl Selection {
     }
 }
 
+fn score(
+    rulebook: &Rulebook,
+    e: &Employee,
+    month: Month,
+    events: &[Event],
+) -> Result<MonthScore, Error> {
+    let policy = rulebook
+        .governing(&e.department, month)
+        .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, month)))?;
+    Ok(engine::score_month(policy, e, month, events)?)
+}
+
 /// Where scores come from: the stored data under a rulebook, with or without the snapshots
 /// of closed months (a what-if re-evaluates everything).
 pub struct Evaluation<'a> {
@@ -84,14 +97,6 @@ impl Evaluation<'_> {
         }
     }
 
-    fn score(&self, e: &Employee, month: Month, events: &[Event]) -> Result<MonthScore, Error> {
-        let policy = self
-            .rulebook
-            .governing(&e.department, month)
-            .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, month)))?;
-        Ok(engine::score_month(policy, e, month, events)?)
-    }
-
     /// The snapshot of `month` when it is closed and snapshots are used.
     fn frozen(&self, month: Month) -> Result<Option<Vec<MonthScore>>, Error> {
         if !self.snapshots {
@@ -110,19 +115,18 @@ impl Evaluation<'_> {
 
     /// The month's scores of every selected employee employed in it, by employee id.
     pub fn month(&self, month: Month, sel: &Selection) -> Result<Vec<MonthScore>, Error> {
-        let staff = sel.staff(self.store)?;
-        if let Some(scores) = self.frozen(month)? {
-            return Ok(scores
-                .into_iter()
-                .filter(|s| sel.includes(&s.employee, &s.department))
-                .collect());
-        }
-        let events = self.store.counting_events(month, month)?;
-        staff
-            .iter()
-            .filter(|e| e.employed_in(month))
-            .map(|e| self.score(e, month, events.get(&e.id).map_or(&[][..], Vec::as_slice)))
-            .collect()
+        let mut out = Vec::new();
+        self.each(
+            &[month],
+            sel,
+            &|_, _| {},
+            |_, scores| Ok(scores.into_iter().next()),
+            |s| {
+                out.push(s);
+                Ok(())
+            },
+        )?;
+        Ok(out)
     }
 
     /// Ratings of every selected employee employed in any of `months` (in order of `year`).
@@ -132,10 +136,66 @@ impl Evaluation<'_> {
         months: &[Month],
         sel: &Selection,
     ) -> Result<Vec<YearResult>, Error> {
-        let (Some(first), Some(last)) = (months.first(), months.last()) else {
-            return Ok(Vec::new());
+        let mut out = Vec::new();
+        self.year_each(year, months, sel, &|_, _| {}, |r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Rates every selected employee, calling `emit` in employee order as results come, so
+    /// that a caller that keeps only what it needs runs in flat memory. `progress` hears
+    /// (done, total) employees.
+    pub fn year_each(
+        &self,
+        year: i32,
+        months: &[Month],
+        sel: &Selection,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        emit: impl FnMut(YearResult) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let rulebook = self.rulebook;
+        self.each(
+            months,
+            sel,
+            progress,
+            |e, scores| {
+                let Some(last) = scores.last() else {
+                    return Ok(None);
+                };
+                let policy = rulebook
+                    .governing(&e.department, last.month)
+                    .ok_or_else(|| {
+                        Error::NoPolicy(Rulebook::none_governs(&e.department, last.month))
+                    })?;
+                let rating = engine::rate_year(policy, e, year, &scores)?;
+                Ok(Some(YearResult {
+                    rating,
+                    months: scores,
+                }))
+            },
+            emit,
+        )
+    }
+
+    /// The engine of `month` and `year`: streams the events employee by employee, scores the
+    /// months of a batch of employees on every core, lets `finish` turn an employee's months
+    /// into a result, and hands the results to `emit` in employee order.
+    fn each<T: Send>(
+        &self,
+        months: &[Month],
+        sel: &Selection,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        finish: impl Fn(&Employee, Vec<MonthScore>) -> Result<Option<T>, Error> + Sync,
+        mut emit: impl FnMut(T) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        /// Employees per parallel batch: enough to keep both cores busy, few enough to keep
+        /// memory flat.
+        const BATCH: usize = 256;
+        let (Some(first), Some(last)) = (months.first().copied(), months.last().copied()) else {
+            return Ok(());
         };
-        let events: BTreeMap<String, Vec<Event>> = self.store.counting_events(*first, *last)?;
         let mut frozen: BTreeMap<Month, BTreeMap<String, MonthScore>> = BTreeMap::new();
         for m in months {
             if let Some(scores) = self.frozen(*m)? {
@@ -148,31 +208,61 @@ impl Evaluation<'_> {
                 );
             }
         }
-        let mut out = Vec::new();
-        for e in sel.staff(self.store)? {
-            let evs = events.get(&e.id).map_or(&[][..], Vec::as_slice);
+        let staff = sel.staff(self.store)?;
+        let total = staff.len();
+        let rulebook = self.rulebook;
+        let compute = |e: &Employee, events: &[Event]| -> Result<Option<T>, Error> {
             let mut scores = Vec::new();
             for m in months {
-                match frozen.get_mut(m) {
-                    Some(snapshot) => scores.extend(snapshot.remove(&e.id)),
-                    None if e.employed_in(*m) => scores.push(self.score(&e, *m, evs)?),
+                match frozen.get(m) {
+                    Some(snapshot) => scores.extend(snapshot.get(&e.id).cloned()),
+                    None if e.employed_in(*m) => scores.push(score(rulebook, e, *m, events)?),
                     None => {}
                 }
             }
-            let Some(last) = scores.last() else { continue };
-            let policy = self
-                .rulebook
-                .governing(&e.department, last.month)
-                .ok_or_else(|| {
-                    Error::NoPolicy(Rulebook::none_governs(&e.department, last.month))
-                })?;
-            let rating = engine::rate_year(policy, &e, year, &scores)?;
-            out.push(YearResult {
-                rating,
-                months: scores,
-            });
+            finish(e, scores)
+        };
+        let mut done = 0;
+        let mut batch: Vec<(Employee, Vec<Event>)> = Vec::with_capacity(BATCH);
+        let mut flush = |batch: &mut Vec<(Employee, Vec<Event>)>| -> Result<(), Error> {
+            let results: Vec<Result<Option<T>, Error>> =
+                batch.par_iter().map(|(e, evs)| compute(e, evs)).collect();
+            done += batch.len();
+            batch.clear();
+            for r in results {
+                if let Some(t) = r? {
+                    emit(t)?;
+                }
+            }
+            progress(done, total);
+            Ok(())
+        };
+        let mut pending = staff.into_iter().peekable();
+        // Both sides come in employee id order; employees without events fall in between.
+        self.store
+            .stream_counting_events(first, last, |events| -> Result<(), Error> {
+                let owner = events[0].employee.clone();
+                while let Some(e) = pending.next_if(|e| e.id < owner) {
+                    batch.push((e, Vec::new()));
+                }
+                if let Some(e) = pending.next_if(|e| e.id == owner) {
+                    batch.push((e, events));
+                }
+                if batch.len() >= BATCH {
+                    flush(&mut batch)?;
+                }
+                Ok(())
+            })?;
+        for e in pending {
+            batch.push((e, Vec::new()));
+            if batch.len() >= BATCH {
+                flush(&mut batch)?;
+            }
         }
-        Ok(out)
+        if !batch.is_empty() {
+            flush(&mut batch)?;
+        }
+        Ok(())
     }
 }
 

@@ -49,6 +49,10 @@ pub struct Policy {
     pub tests: Vec<Case>,
     /// The policy file and every file it extends, as read: what activation stores.
     pub bundle: Bundle,
+    /// The bundle's hash, computed once.
+    pub hash: String,
+    /// Event kind → indexes into `rules` of the rules that see it, in file order.
+    pub by_kind: BTreeMap<String, Vec<usize>>,
 }
 
 /// Base, pass mark and bounds of a monthly score.
@@ -225,7 +229,16 @@ impl Policy {
     }
 
     pub fn hash(&self) -> String {
-        self.bundle.hash()
+        self.hash.clone()
+    }
+
+    /// The event rules that see `kind`, in file order.
+    pub fn rules_for<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a EventRule> + 'a {
+        self.by_kind
+            .get(kind)
+            .into_iter()
+            .flatten()
+            .map(|i| &self.rules[*i])
     }
 
     pub fn governs_all(&self) -> bool {

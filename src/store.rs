@@ -81,6 +81,8 @@ impl Store {
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Imports touch several indexes at random places: a larger page cache keeps them in memory.
+        conn.pragma_update(None, "cache_size", -65536)?;
         let mut store = Store { conn };
         store.migrate(&shown)?;
         Ok(store)

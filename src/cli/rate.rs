@@ -1,6 +1,6 @@
 //! `appraise rate --year Y`: annual ratings.
 
-use super::Ctx;
+use super::{Ctx, Progress};
 use crate::evaluate::{Evaluation, Selection, rated_months};
 use crate::month::Month;
 use crate::report::RatingsView;
@@ -23,11 +23,20 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
         department: a.department,
         employee: None,
     };
-    let ratings = Evaluation::official(&store, &rulebook)
-        .year(a.year, &months, &sel)?
-        .into_iter()
-        .map(|y| y.rating)
-        .collect();
+    let bar = Progress::new("rating");
+    let mut ratings = Vec::new();
+    // Only the ratings are kept: memory stays flat however many months and events.
+    Evaluation::official(&store, &rulebook).year_each(
+        a.year,
+        &months,
+        &sel,
+        &|d, t| bar.set(d, t),
+        |y| {
+            ratings.push(y.rating);
+            Ok(())
+        },
+    )?;
+    bar.finish();
     let through = *months.last().expect("rated_months is never empty");
     ctx.print(&RatingsView {
         year: a.year,

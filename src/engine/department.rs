@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::values;
 use super::{EvalError, EvalResult, PolicyRef};
 use crate::points::Points;
-use crate::policy::{Failure, Policy};
+use crate::policy::{Failure, Policy, Stage};
 
 /// What a department's year is judged on.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +125,7 @@ pub fn rate_department(policy: &Policy, d: &DepartmentYear) -> EvalResult<Depart
         })
     };
     let value = script
-        .run(vec![("dept", Dynamic::from_map(m))])
+        .run(&mut Stage::scope(vec![("dept", Dynamic::from_map(m))]))
         .map_err(fail)?;
     let Some(map) = value.try_cast::<Map>() else {
         return Err(fail(script.failure_at_start(

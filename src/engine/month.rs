@@ -9,7 +9,7 @@ use super::{EvalError, EvalResult, Excused, Item, MonthScore, PolicyRef};
 use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
-use crate::policy::{Action, EventRule, Policy, Script};
+use crate::policy::{Action, EventRule, Policy, Script, Stage};
 use crate::staff::Employee;
 
 /// Scores `employee`'s `month` under `policy`. `events` may come in any order and may hold
@@ -40,6 +40,13 @@ pub fn score_month(
         })
     };
 
+    // One scope for the month: the event and `nth` are replaced per event.
+    let mut scope = Stage::scope(vec![
+        ("event", Dynamic::UNIT),
+        ("staff", staff.clone()),
+        ("month", month_text.clone()),
+        ("nth", Dynamic::from_int(0)),
+    ]);
     let mut ledger = Ledger::default();
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
     let mut excused = Vec::new();
@@ -58,23 +65,14 @@ pub fn score_month(
             *n += 1;
             *n
         };
-        let mut event_value: Option<Dynamic> = None;
-        for rule in policy.rules.iter().filter(|r| r.on.contains(&event.kind)) {
-            // Built lazily: fixed-points rules without `when` never touch rhai.
-            let mut vars = || {
-                let ev = event_value
-                    .get_or_insert_with(|| values::event(event))
-                    .clone();
-                vec![
-                    ("event", ev),
-                    ("staff", staff.clone()),
-                    ("month", month_text.clone()),
-                    ("nth", Dynamic::from_int(nth)),
-                ]
-            };
+        // The event's rhai value is built lazily, once: fixed-points rules without `when`
+        // never touch rhai.
+        let mut loaded = false;
+        for rule in policy.rules_for(&event.kind) {
             if let Some(when) = &rule.when {
+                load_event(&mut scope, &mut loaded, event, nth);
                 let holds = when
-                    .holds(vars())
+                    .holds(&mut scope)
                     .map_err(|f| fail(&rule.id, Some(event.id), when, f))?;
                 if !holds {
                     continue;
@@ -93,8 +91,9 @@ pub fn score_month(
                     },
                 ),
                 Action::Script(s) => {
+                    load_event(&mut scope, &mut loaded, event, nth);
                     let v = s
-                        .run(vars())
+                        .run(&mut scope)
                         .map_err(|f| fail(&rule.id, Some(event.id), s, f))?;
                     let o = values::outcome(v).map_err(|message| {
                         fail(&rule.id, Some(event.id), s, s.failure_at_start(message))
@@ -107,23 +106,22 @@ pub fn score_month(
     }
 
     for rule in &policy.monthly {
-        let vars = || {
-            vec![
-                ("staff", staff.clone()),
-                ("month", month_text.clone()),
-                ("counts", values::counts(&counts)),
-                ("by_rule", values::points_map(&ledger.by_rule)),
-                ("deducted", values::points(ledger.deducted())),
-                ("rewarded", values::points(ledger.rewarded())),
-                (
-                    "score",
-                    values::points(policy.scoring.base + ledger.total()),
-                ),
-            ]
-        };
+        // Built per month rule: each sees the points of the rules before it.
+        let mut scope = Stage::scope(vec![
+            ("staff", staff.clone()),
+            ("month", month_text.clone()),
+            ("counts", values::counts(&counts)),
+            ("by_rule", values::points_map(&ledger.by_rule)),
+            ("deducted", values::points(ledger.deducted())),
+            ("rewarded", values::points(ledger.rewarded())),
+            (
+                "score",
+                values::points(policy.scoring.base + ledger.total()),
+            ),
+        ]);
         if let Some(when) = &rule.when
             && !when
-                .holds(vars())
+                .holds(&mut scope)
                 .map_err(|f| fail(&rule.id, None, when, f))?
         {
             continue;
@@ -137,7 +135,7 @@ pub fn score_month(
                 format!("{p} points"),
             ),
             Action::Script(s) => {
-                let v = s.run(vars()).map_err(|f| fail(&rule.id, None, s, f))?;
+                let v = s.run(&mut scope).map_err(|f| fail(&rule.id, None, s, f))?;
                 let o = values::outcome(v)
                     .map_err(|message| fail(&rule.id, None, s, s.failure_at_start(message)))?;
                 (o, format!("script at {}:{}", s.origin.file, s.origin.line))
@@ -186,6 +184,15 @@ pub fn score_month(
         excused,
         counts,
     })
+}
+
+/// Puts the event and its `nth` into the month's scope, once per event.
+fn load_event(scope: &mut rhai::Scope<'static>, loaded: &mut bool, event: &Event, nth: i64) {
+    if !*loaded {
+        scope.set_value("event", values::event(event));
+        scope.set_value("nth", Dynamic::from_int(nth));
+        *loaded = true;
+    }
 }
 
 /// The month's items with running totals per rule, which caps and month rules need.

@@ -7,7 +7,7 @@ use rhai::{Dynamic, Map};
 use super::values;
 use super::{EvalError, EvalResult, MonthResult, MonthScore, PolicyRef, Rating};
 use crate::points::Points;
-use crate::policy::{Policy, Script};
+use crate::policy::{Policy, Script, Stage};
 use crate::staff::Employee;
 
 /// Rates `employee`'s `year` from its evaluated `months` (in month order) under `policy`,
@@ -68,20 +68,21 @@ pub fn rate_year(
         y.insert("flags".into(), values::counts(&flags));
         Dynamic::from_map(y)
     };
-    let staff = values::staff(employee);
-    let holds = |rule: &str, script: &Script| {
-        script
-            .holds(vec![("staff", staff.clone()), ("year", year_value.clone())])
-            .map_err(|failure| {
-                Box::new(EvalError {
-                    rule: rule.to_string(),
-                    employee: employee.id.clone(),
-                    month: None,
-                    event: None,
-                    file: script.origin.file.to_string(),
-                    failure,
-                })
+    let mut scope = Stage::scope(vec![
+        ("staff", values::staff(employee)),
+        ("year", year_value),
+    ]);
+    let mut holds = |rule: &str, script: &Script| {
+        script.holds(&mut scope).map_err(|failure| {
+            Box::new(EvalError {
+                rule: rule.to_string(),
+                employee: employee.id.clone(),
+                month: None,
+                event: None,
+                file: script.origin.file.to_string(),
+                failure,
             })
+        })
     };
 
     let mut year_rules = Vec::new();

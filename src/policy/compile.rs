@@ -129,6 +129,8 @@ impl Compiler {
             department: m.department,
             kinds,
             tests: Vec::new(),
+            hash: String::new(),
+            by_kind: BTreeMap::new(),
             bundle: Bundle {
                 files: chain
                     .iter()
@@ -139,6 +141,12 @@ impl Compiler {
                     .collect(),
             },
         };
+        policy.hash = policy.bundle.hash();
+        for (i, r) in policy.rules.iter().enumerate() {
+            for k in &r.on {
+                policy.by_kind.entry(k.clone()).or_default().push(i);
+            }
+        }
         policy.tests = root
             .file
             .test

@@ -52,6 +52,17 @@ impl Stage {
     }
 }
 
+impl Stage {
+    /// A scope with the stage's variables, in `variables` order.
+    pub fn scope(values: Vec<(&'static str, Dynamic)>) -> Scope<'static> {
+        let mut scope = Scope::with_capacity(values.len());
+        for (name, value) in values {
+            scope.push_dynamic(name, value);
+        }
+        scope
+    }
+}
+
 /// A compiled rhai script or expression.
 #[derive(Debug, Clone)]
 pub struct Script {
@@ -109,20 +120,22 @@ impl Script {
         }
     }
 
-    /// Runs the script with `vars` (the stage's variables, in `Stage::variables` order).
-    pub fn run(&self, vars: Vec<(&'static str, Dynamic)>) -> Result<Dynamic, Failure> {
-        let mut scope = Scope::with_capacity(vars.len());
-        for (name, value) in vars {
-            scope.push_dynamic(name, value);
-        }
-        engine()
-            .eval_ast_with_scope::<Dynamic>(&mut scope, &self.ast)
-            .map_err(|err| self.failure(*err))
+    /// Runs the script in `scope`, which holds the stage's variables (see [`Stage::scope`]).
+    ///
+    /// The scope is the caller's, reused from call to call so that the stage's values are
+    /// built once, not per call; whatever the script declares is dropped afterwards.
+    pub fn run(&self, scope: &mut Scope<'static>) -> Result<Dynamic, Failure> {
+        let len = scope.len();
+        let result = engine()
+            .eval_ast_with_scope::<Dynamic>(scope, &self.ast)
+            .map_err(|err| self.failure(*err));
+        scope.rewind(len);
+        result
     }
 
     /// Runs a `when` expression, which must give a bool.
-    pub fn holds(&self, vars: Vec<(&'static str, Dynamic)>) -> Result<bool, Failure> {
-        let value = self.run(vars)?;
+    pub fn holds(&self, scope: &mut Scope<'static>) -> Result<bool, Failure> {
+        let value = self.run(scope)?;
         value.as_bool().map_err(|found| {
             self.failure_at_start(format!(
                 "a `when` condition must be true or false, not {found}"
@@ -234,7 +247,7 @@ mod tests {
             origin(),
         )
         .unwrap();
-        assert_eq!(s.run(vec![]).unwrap().as_int().unwrap(), 3117);
+        assert_eq!(s.run(&mut Scope::new()).unwrap().as_int().unwrap(), 3117);
     }
 
     #[test]
@@ -248,7 +261,7 @@ mod tests {
     #[test]
     fn endless_loop_is_stopped() {
         let s = Script::compile("loop { }", false, Stage::Event, origin()).unwrap();
-        let err = s.run(vec![]).unwrap_err();
+        let err = s.run(&mut Scope::new()).unwrap_err();
         assert!(err.message.contains("too long"), "{}", err.message);
     }
 
@@ -260,7 +273,7 @@ mod tests {
     #[test]
     fn throw_reports_line_in_file() {
         let s = Script::compile("1;\nthrow \"no\";", false, Stage::Event, origin()).unwrap();
-        let err = s.run(vec![]).unwrap_err();
+        let err = s.run(&mut Scope::new()).unwrap_err();
         assert_eq!(err.line, 11);
         assert!(err.message.contains("no"));
     }

@@ -1,6 +1,6 @@
 //! The event log: append-only events, voids and excuses.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -86,8 +86,10 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<Appended> {
         let tx = self.conn.transaction()?;
-        for e in events {
-            refuse_closed(&tx, Month::of(e.date), "add events to")?;
+        let months: std::collections::BTreeSet<Month> =
+            events.iter().map(|e| Month::of(e.date)).collect();
+        for m in months {
+            refuse_closed(&tx, m, "add events to")?;
         }
         let mut known: HashMap<String, i64> = HashMap::new();
         let mut stored = Vec::new();
@@ -172,14 +174,7 @@ impl Store {
 
     /// Events matching `filter`, in (date, id) order.
     pub fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
-        let mut sql = String::from(
-            "SELECT e.id, e.employee, e.date, e.kind, e.qty, e.note, e.fields, e.recorded_by,
-                    v.event_id IS NOT NULL, x.reason
-             FROM events e
-             LEFT JOIN voids v ON v.event_id = e.id
-             LEFT JOIN excuses x ON x.event_id = e.id
-             WHERE 1 = 1",
-        );
+        let mut sql = format!("{EVENT_SELECT} {EVENT_JOINS} WHERE 1 = 1");
         let mut args: Vec<String> = Vec::new();
         let mut arg = |sql: &mut String, clause: &str, value: String| {
             args.push(value);
@@ -209,57 +204,45 @@ impl Store {
         };
         sql += " ORDER BY e.date, e.id";
         let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-                r.get::<_, bool>(8)?,
-                r.get::<_, Option<String>>(9)?,
-            ))
-        })?;
-        rows.map(|r| {
-            let (id, employee, date, kind, qty, note, fields, recorded_by, voided, excuse) = r?;
-            Ok(Event {
-                id,
-                employee,
-                date: parse_date(&date)
-                    .ok_or_else(|| Error::Corrupt(format!("event {id} date `{date}`")))?,
-                kind,
-                qty,
-                note,
-                fields: serde_json::from_str(&fields)
-                    .map_err(|e| Error::Corrupt(format!("event {id} fields: {e}")))?,
-                recorded_by,
-                voided,
-                excused: excuse.is_some(),
-                excuse,
-            })
-        })
-        .collect()
+        let rows = st.query_map(rusqlite::params_from_iter(args.iter()), event_row)?;
+        rows.map(|r| r?).collect()
     }
 
-    /// Events that count (not voided) of every employee from `from` to `to`, by employee.
-    pub fn counting_events(&self, from: Month, to: Month) -> Result<BTreeMap<String, Vec<Event>>> {
-        let mut by: BTreeMap<String, Vec<Event>> = BTreeMap::new();
-        let mut month = from;
-        while month <= to {
-            let filter = EventFilter {
-                month: Some(month),
-                counting: true,
-                ..EventFilter::default()
-            };
-            for e in self.events(&filter)? {
-                by.entry(e.employee.clone()).or_default().push(e);
+    /// Calls `f` with each employee's counting (not voided) events from `from` to `to`,
+    /// employee by employee in id order, holding one employee's events at a time: memory stays
+    /// flat however long the log grows.
+    pub fn stream_counting_events<E: From<Error>>(
+        &self,
+        from: Month,
+        to: Month,
+        mut f: impl FnMut(Vec<Event>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "{EVENT_SELECT} INDEXED BY events_by_employee {EVENT_JOINS}
+                 WHERE e.date >= ?1 AND e.date <= ?2 AND v.event_id IS NULL
+                 ORDER BY e.employee, e.date, e.id"
+            ))
+            .map_err(Error::from)?;
+        let mut rows = st
+            .query_map(
+                params![from.first_day().to_string(), to.last_day().to_string()],
+                event_row,
+            )
+            .map_err(Error::from)?;
+        let mut current: Vec<Event> = Vec::new();
+        for row in &mut rows {
+            let e = row.map_err(Error::from)??;
+            if current.first().is_some_and(|c| c.employee != e.employee) {
+                f(std::mem::take(&mut current))?;
             }
-            month = month.next();
+            current.push(e);
         }
-        Ok(by)
+        if !current.is_empty() {
+            f(current)?;
+        }
+        Ok(())
     }
 
     pub fn event(&self, id: i64) -> Result<Event> {
@@ -325,6 +308,40 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+const EVENT_SELECT: &str = "SELECT e.id, e.employee, e.date, e.kind, e.qty, e.note, e.fields,
+    e.recorded_by, v.event_id IS NOT NULL, x.reason FROM events e";
+const EVENT_JOINS: &str =
+    "LEFT JOIN voids v ON v.event_id = e.id LEFT JOIN excuses x ON x.event_id = e.id";
+
+/// Reads an event from a row of `EVENT_SELECT` (the outer error is SQLite's, the inner one a
+/// malformed stored value).
+fn event_row(r: &rusqlite::Row) -> rusqlite::Result<Result<Event>> {
+    let id: i64 = r.get(0)?;
+    let date: String = r.get(2)?;
+    let fields: String = r.get(6)?;
+    let excuse: Option<String> = r.get(9)?;
+    let Some(date) = parse_date(&date) else {
+        return Ok(Err(Error::Corrupt(format!("event {id} date `{date}`"))));
+    };
+    let fields = match serde_json::from_str(&fields) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(Error::Corrupt(format!("event {id} fields: {e}")))),
+    };
+    Ok(Ok(Event {
+        id,
+        employee: r.get(1)?,
+        date,
+        kind: r.get(3)?,
+        qty: r.get(4)?,
+        note: r.get(5)?,
+        fields,
+        recorded_by: r.get(7)?,
+        voided: r.get(8)?,
+        excused: excuse.is_some(),
+        excuse,
+    }))
 }
 
 /// Refuses a change to a closed month, naming who closed it and how to reopen it.
