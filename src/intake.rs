@@ -41,8 +41,65 @@ pub(crate) struct Table {
 }
 
 impl Table {
+    /// The header row, checked: the required columns present, none twice. A leading BOM is
+    /// dropped.
+    pub fn headers<R: std::io::Read>(
+        reader: &mut csv::Reader<R>,
+        required: &[&str],
+    ) -> Result<Vec<String>, String> {
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| format!("cannot read the header row: {e}"))?
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let h = if i == 0 {
+                    h.trim_start_matches('\u{feff}')
+                } else {
+                    h
+                };
+                h.trim().to_string()
+            })
+            .collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|r| !headers.iter().any(|h| h == r))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "the header row lacks {}; the file must start with a header like `{}`",
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                required.join(",")
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for h in &headers {
+            if !seen.insert(h) {
+                return Err(format!("column `{h}` appears twice in the header row"));
+            }
+        }
+        Ok(headers)
+    }
+
+    /// What a CSV reading error means for the person who wrote the file.
+    pub fn csv_message(e: &csv::Error) -> String {
+        match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!(
+                "has {len} cells but the header has {expected_len}; check for a stray or missing comma"
+            ),
+            csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8; save the file as UTF-8".into(),
+            _ => e.to_string(),
+        }
+    }
+
     pub fn read(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let bad = |line: u64, message: String| {
             Rejected(vec![RowProblem {
                 at: format!("{name}:{line}"),
@@ -52,40 +109,7 @@ impl Table {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .from_reader(text.as_bytes());
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| bad(1, format!("cannot read the header row: {e}")))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|r| !headers.iter().any(|h| h == r))
-            .collect();
-        if !missing.is_empty() {
-            return Err(bad(
-                1,
-                format!(
-                    "the header row lacks {}; the file must start with a header like `{}`",
-                    missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    required.join(",")
-                ),
-            ));
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for h in &headers {
-            if !seen.insert(h) {
-                return Err(bad(
-                    1,
-                    format!("column `{h}` appears twice in the header row"),
-                ));
-            }
-        }
+        let headers = Self::headers(&mut reader, required).map_err(|m| bad(1, m))?;
         let mut rows = Vec::new();
         let mut problems = Vec::new();
         for rec in reader.records() {
@@ -99,19 +123,7 @@ impl Table {
                 }
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
-                    let message = match e.kind() {
-                        csv::ErrorKind::UnequalLengths {
-                            expected_len, len, ..
-                        } => {
-                            format!(
-                                "has {len} cells but the header has {expected_len}; check for a stray or missing comma"
-                            )
-                        }
-                        csv::ErrorKind::Utf8 { .. } => {
-                            "is not valid UTF-8; save the file as UTF-8".into()
-                        }
-                        _ => e.to_string(),
-                    };
+                    let message = Self::csv_message(&e);
                     problems.push(RowProblem {
                         at: format!("{name}:{line}"),
                         message,

@@ -250,28 +250,39 @@ fn field_flags(args: &[String]) -> anyhow::Result<(Flags, Flags)> {
 /// Imports an events file, all or nothing.
 pub fn import(ctx: &Ctx, file: &PathBuf, dry_run: bool, by: Option<String>) -> anyhow::Result<()> {
     let (mut store, rulebook) = ctx.store_and_rules()?;
-    let text = std::fs::read_to_string(file)
+    let input = std::fs::File::open(file)
         .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
+    let input = std::io::BufReader::with_capacity(1 << 20, input);
     let name = file.display().to_string();
     let v = validator(ctx, &store, &rulebook, by.clone())?;
-    let events = read_events(&name, &text, &v).map_err(|r| {
-        let rows: std::collections::BTreeSet<&str> = r.0.iter().map(|p| p.at.as_str()).collect();
-        found(format!(
-            "{r}\n{} bad row(s); nothing was imported",
-            rows.len()
-        ))
-    })?;
-    if dry_run {
-        println!(
-            "{name}: {} rows are valid; nothing stored (dry run)",
-            events.len()
-        );
+    let stamp = ctx.stamp(by.as_deref().unwrap_or("import"));
+    // Rows go into one open transaction as they are read; a bad row anywhere rolls it back.
+    let mut app = if dry_run {
+        None
+    } else {
+        Some(store.appender(Some(&name), &stamp).map_err(refused)?)
+    };
+    let read = read_events(&name, input, &v, |e| match &mut app {
+        Some(a) => a.push(&e),
+        None => Ok(()),
+    })
+    .map_err(refused)?;
+    let rows = match read {
+        Ok(rows) => rows,
+        Err(r) => {
+            drop(app);
+            let bad: std::collections::BTreeSet<&str> = r.0.iter().map(|p| p.at.as_str()).collect();
+            return Err(found(format!(
+                "{r}\n{} bad row(s); nothing was imported",
+                bad.len()
+            )));
+        }
+    };
+    let Some(app) = app else {
+        println!("{name}: {rows} rows are valid; nothing stored (dry run)");
         return Ok(());
-    }
-    let who = by.unwrap_or_else(|| "import".into());
-    let out = store
-        .append(&events, Some((&name, events.len())), &ctx.stamp(&who))
-        .map_err(refused)?;
+    };
+    let out = app.commit(rows).map_err(refused)?;
     match (out.stored.len(), out.already) {
         (0, 0) => println!("{name}: no rows"),
         (0, n) => println!("{name}: all {n} rows are already in the log; nothing new stored"),

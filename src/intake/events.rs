@@ -154,38 +154,80 @@ impl EventValidator<'_> {
     }
 }
 
-/// Reads and validates an events file: every event, or every problem as `file:row: …`.
-pub fn read_events(name: &str, text: &str, v: &EventValidator) -> Result<Vec<NewEvent>, Rejected> {
-    let table = Table::read(name, text, &COLUMNS[..3])?;
-    let mut events = Vec::new();
+/// Reads and validates an events file row by row. While every row so far is good, each event
+/// goes to `keep` (e.g. into an open transaction); after the first bad row nothing more is
+/// kept, but every row is still checked, so that all problems are reported at once. Returns
+/// the number of rows, or every problem as `file:row: …`; an error of `keep` stops at once.
+pub fn read_events<E>(
+    name: &str,
+    input: impl std::io::Read,
+    v: &EventValidator,
+    mut keep: impl FnMut(NewEvent) -> Result<(), E>,
+) -> Result<Result<usize, Rejected>, E> {
+    let bad = |line: u64, message: String| RowProblem {
+        at: format!("{name}:{line}"),
+        message,
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let headers = match Table::headers(&mut reader, &COLUMNS[..3]) {
+        Ok(h) => h,
+        Err(message) => return Ok(Err(Rejected(vec![bad(1, message)]))),
+    };
+    let position = |c: &str| headers.iter().position(|h| h == c);
+    let standard: Vec<Option<usize>> = COLUMNS.iter().map(|c| position(c)).collect();
+    let field_columns: Vec<(usize, &String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !COLUMNS.contains(&h.as_str()))
+        .collect();
+    let mut record = csv::StringRecord::new();
     let mut problems = Vec::new();
-    for (line, cells) in &table.rows {
-        let cell = |c: &str| table.cell(cells, c).to_string();
+    let mut rows = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(bad(line, Table::csv_message(&e)));
+                continue;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        rows += 1;
+        let cell = |i: usize| {
+            standard[i]
+                .and_then(|p| record.get(p))
+                .map_or("", str::trim)
+                .to_string()
+        };
         let row = EventRow {
-            employee: cell("employee"),
-            date: cell("date"),
-            kind: cell("kind"),
-            qty: cell("qty"),
-            note: cell("note"),
-            recorded_by: cell("recorded_by"),
-            fields: table
-                .headers
+            employee: cell(0),
+            date: cell(1),
+            kind: cell(2),
+            qty: cell(3),
+            note: cell(4),
+            recorded_by: cell(5),
+            fields: field_columns
                 .iter()
-                .filter(|h| !COLUMNS.contains(&h.as_str()))
-                .map(|h| (h.clone(), cell(h)))
+                .filter_map(|(i, h)| {
+                    let v = record.get(*i)?.trim();
+                    (!v.is_empty()).then(|| ((*h).clone(), v.to_string()))
+                })
                 .collect(),
         };
         match v.check(&row) {
-            Ok(e) => events.push(e),
-            Err(msgs) => problems.extend(msgs.into_iter().map(|message| RowProblem {
-                at: format!("{name}:{line}"),
-                message,
-            })),
+            Ok(e) if problems.is_empty() => keep(e)?,
+            Ok(_) => {}
+            Err(msgs) => problems.extend(msgs.into_iter().map(|m| bad(line, m))),
         }
     }
-    if problems.is_empty() {
-        Ok(events)
+    Ok(if problems.is_empty() {
+        Ok(rows)
     } else {
         Err(Rejected(problems))
-    }
+    })
 }

@@ -53,6 +53,124 @@ pub struct Appended {
     pub already: usize,
 }
 
+/// An open append transaction; see [`Store::appender`].
+pub struct Appender<'a> {
+    conn: &'a Connection,
+    /// The last event id before this append: only older rows count as "already there".
+    max_before: i64,
+    /// The file imported and its `imports` row.
+    import: Option<(String, i64)>,
+    stamp: Stamp,
+    /// Digest → copies already in the log not yet matched by a row of this append.
+    consumed: HashMap<String, i64>,
+    months: std::collections::BTreeSet<Month>,
+    stored: Vec<i64>,
+    already: usize,
+    open: bool,
+}
+
+impl Appender<'_> {
+    /// Stores `e` unless the log already holds it (as many times as it holds it), so that
+    /// importing a file again stores nothing new. Refuses events of a closed month.
+    pub fn push(&mut self, e: &NewEvent) -> Result<()> {
+        let month = Month::of(e.date);
+        if self.months.insert(month) {
+            refuse_closed(self.conn, month, "add events to")?;
+        }
+        let digest = e.digest();
+        let left = match self.consumed.get_mut(&digest) {
+            Some(n) => n,
+            None => {
+                let n: i64 = self
+                    .conn
+                    .prepare_cached("SELECT count(*) FROM events WHERE digest = ?1 AND id <= ?2")?
+                    .query_row(params![digest, self.max_before], |r| r.get(0))?;
+                if n == 0 {
+                    // The common case: nothing to track.
+                    return self.insert(e, &digest);
+                }
+                self.consumed.entry(digest.clone()).or_insert(n)
+            }
+        };
+        if *left > 0 {
+            *left -= 1;
+            self.already += 1;
+            Ok(())
+        } else {
+            self.insert(e, &digest)
+        }
+    }
+
+    fn insert(&mut self, e: &NewEvent, digest: &str) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id, digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                e.employee,
+                e.date.to_string(),
+                e.kind,
+                e.qty,
+                e.note,
+                serde_json::to_string(&e.fields).unwrap_or_else(|_| "{}".into()),
+                e.recorded_by,
+                self.stamp.at,
+                self.import.as_ref().map(|(_, id)| *id),
+                digest
+            ])?;
+        let id = self.conn.last_insert_rowid();
+        self.stored.push(id);
+        if self.import.is_none() {
+            audit(
+                self.conn,
+                &self.stamp,
+                "log.add",
+                &format!("event {id}"),
+                &format!("{} {} {} ×{}", e.employee, e.date, e.kind, e.qty),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Commits: completes the import's record (`rows` read from the file) and its audit
+    /// entry, and makes everything visible at once.
+    pub fn commit(mut self, rows: usize) -> Result<Appended> {
+        if let Some((file, id)) = &self.import {
+            self.conn.execute(
+                "UPDATE imports SET rows = ?1, stored = ?2 WHERE id = ?3",
+                params![rows as i64, self.stored.len() as i64, id],
+            )?;
+            audit(
+                self.conn,
+                &self.stamp,
+                "log.import",
+                file,
+                &format!(
+                    "{rows} rows: {} stored, {} already in the log",
+                    self.stored.len(),
+                    self.already
+                ),
+            )?;
+        }
+        self.conn.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(Appended {
+            stored: std::mem::take(&mut self.stored),
+            already: self.already,
+        })
+    }
+}
+
+impl Drop for Appender<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing of an abandoned append may remain.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 /// Which events to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Status {
@@ -75,101 +193,47 @@ pub struct EventFilter {
 }
 
 impl Store {
-    /// Appends events in one transaction. Rows whose content is already in the log are not
-    /// stored again (as many times as the log already holds them), so re-importing a file is
-    /// harmless. `import` names the file an import came from, with its row count. Events of a
-    /// closed month are refused.
+    /// Appends events in one transaction (see [`Appender`]).
     pub fn append(
         &mut self,
         events: &[NewEvent],
         import: Option<(&str, usize)>,
         stamp: &Stamp,
     ) -> Result<Appended> {
-        let tx = self.conn.transaction()?;
-        let months: std::collections::BTreeSet<Month> =
-            events.iter().map(|e| Month::of(e.date)).collect();
-        for m in months {
-            refuse_closed(&tx, m, "add events to")?;
+        let mut app = self.appender(import.map(|(f, _)| f), stamp)?;
+        for e in events {
+            app.push(e)?;
         }
-        let mut known: HashMap<String, i64> = HashMap::new();
-        let mut stored = Vec::new();
-        let mut already = 0;
-        let mut pending = Vec::new();
-        {
-            let mut count = tx.prepare_cached("SELECT count(*) FROM events WHERE digest = ?1")?;
-            for e in events {
-                let digest = e.digest();
-                let left = match known.get_mut(&digest) {
-                    Some(n) => n,
-                    None => {
-                        let n: i64 = count.query_row([&digest], |r| r.get(0))?;
-                        known.entry(digest.clone()).or_insert(n)
-                    }
-                };
-                if *left > 0 {
-                    *left -= 1;
-                    already += 1;
-                } else {
-                    pending.push((e, digest));
-                }
-            }
-        }
-        let import_id = match import {
-            Some((file, rows)) => {
-                tx.execute(
-                    "INSERT INTO imports (file, rows, stored, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![file, rows as i64, pending.len() as i64, stamp.by, stamp.at],
-                )?;
-                Some(tx.last_insert_rowid())
-            }
-            None => None,
+        app.commit(import.map_or(events.len(), |(_, rows)| rows))
+    }
+
+    /// Starts an all-or-nothing append: push events one by one (memory stays flat however
+    /// large the file), then `commit`; dropping the appender without committing stores nothing.
+    /// `import` names the file the events come from (`None` for single entries).
+    pub fn appender(&mut self, import: Option<&str>, stamp: &Stamp) -> Result<Appender<'_>> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let mut app = Appender {
+            conn: &self.conn,
+            max_before: 0,
+            import: None,
+            stamp: stamp.clone(),
+            consumed: HashMap::new(),
+            months: std::collections::BTreeSet::new(),
+            stored: Vec::new(),
+            already: 0,
+            open: true,
         };
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id, digest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        app.max_before =
+            app.conn
+                .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
+        if let Some(file) = import {
+            app.conn.execute(
+                "INSERT INTO imports (file, rows, stored, by, at) VALUES (?1, 0, 0, ?2, ?3)",
+                params![file, stamp.by, stamp.at],
             )?;
-            for (e, digest) in &pending {
-                ins.execute(params![
-                    e.employee,
-                    e.date.to_string(),
-                    e.kind,
-                    e.qty,
-                    e.note,
-                    serde_json::to_string(&e.fields).unwrap_or_else(|_| "{}".into()),
-                    e.recorded_by,
-                    stamp.at,
-                    import_id,
-                    digest
-                ])?;
-                stored.push(tx.last_insert_rowid());
-            }
+            app.import = Some((file.to_string(), app.conn.last_insert_rowid()));
         }
-        match import {
-            Some((file, rows)) => audit(
-                &tx,
-                stamp,
-                "log.import",
-                file,
-                &format!(
-                    "{rows} rows: {} stored, {already} already in the log",
-                    stored.len()
-                ),
-            )?,
-            None => {
-                for (id, (e, _)) in stored.iter().zip(&pending) {
-                    audit(
-                        &tx,
-                        stamp,
-                        "log.add",
-                        &format!("event {id}"),
-                        &format!("{} {} {} ×{}", e.employee, e.date, e.kind, e.qty),
-                    )?;
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(Appended { stored, already })
+        Ok(app)
     }
 
     /// Events matching `filter`, in (date, id) order.
