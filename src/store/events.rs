@@ -23,10 +23,15 @@ pub struct NewEvent {
     pub recorded_by: String,
 }
 
+/// The stored form of an event's fields (canonical: keys in order).
+fn fields_json(fields: &Fields) -> String {
+    serde_json::to_string(fields).unwrap_or_else(|_| "{}".into())
+}
+
 impl NewEvent {
     /// The content identity of an entry: what makes a re-imported row "the same row".
     fn digest(&self) -> String {
-        let fields = serde_json::to_string(&self.fields).unwrap_or_default();
+        let fields = fields_json(&self.fields);
         let mut h = Sha256::new();
         for part in [
             self.employee.as_str(),
@@ -40,7 +45,11 @@ impl NewEvent {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        // 64 bits index well; a match is confirmed against the content (see `Appender::push`).
+        h.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
@@ -83,8 +92,25 @@ impl Appender<'_> {
             None => {
                 let n: i64 = self
                     .conn
-                    .prepare_cached("SELECT count(*) FROM events WHERE digest = ?1 AND id <= ?2")?
-                    .query_row(params![digest, self.max_before], |r| r.get(0))?;
+                    .prepare_cached(
+                        "SELECT count(*) FROM events WHERE digest = ?1 AND id <= ?2 AND employee = ?3
+                           AND date = ?4 AND kind = ?5 AND qty = ?6 AND note = ?7 AND fields = ?8
+                           AND recorded_by = ?9",
+                    )?
+                    .query_row(
+                        params![
+                            digest,
+                            self.max_before,
+                            e.employee,
+                            e.date.to_string(),
+                            e.kind,
+                            e.qty,
+                            e.note,
+                            fields_json(&e.fields),
+                            e.recorded_by
+                        ],
+                        |r| r.get(0),
+                    )?;
                 if n == 0 {
                     // The common case: nothing to track.
                     return self.insert(e, &digest);
@@ -113,7 +139,7 @@ impl Appender<'_> {
                 e.kind,
                 e.qty,
                 e.note,
-                serde_json::to_string(&e.fields).unwrap_or_else(|_| "{}".into()),
+                fields_json(&e.fields),
                 e.recorded_by,
                 self.stamp.at,
                 self.import.as_ref().map(|(_, id)| *id),

@@ -190,4 +190,12 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER signatures_append_only_d BEFORE DELETE ON review_signatures
         BEGIN SELECT RAISE(ABORT, 'signed review steps cannot change'); END;
     "#,
+    // 4: shorter content digests (the first 16 hex digits of the same SHA-256): a smaller,
+    // faster index; a digest match is confirmed against the content itself.
+    r#"
+    DROP TRIGGER events_append_only_u;
+    UPDATE events SET digest = substr(digest, 1, 16);
+    CREATE TRIGGER events_append_only_u BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only; void an event instead'); END;
+    "#,
 ];
