@@ -240,7 +240,7 @@ impl Evaluation<'_> {
         let mut pending = staff.into_iter().peekable();
         // Both sides come in employee id order; employees without events fall in between.
         self.store
-            .stream_counting_events(first, last, |events| -> Result<(), Error> {
+            .stream_counting_events(first, last, sel.employee.as_deref(), |events| -> Result<(), Error> {
                 let owner = events[0].employee.clone();
                 while let Some(e) = pending.next_if(|e| e.id < owner) {
                     batch.push((e, Vec::new()));

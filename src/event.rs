@@ -112,13 +112,46 @@ impl FromStr for FieldType {
 }
 
 /// A field's value. Dates and times are kept as their canonical text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum FieldValue {
     Bool(bool),
     Int(i64),
     Float(f64),
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for FieldValue {
+    /// Reads a JSON scalar directly (an untagged derive would try each variant in turn and
+    /// build an error for every miss, which shows when millions of events are read).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FieldValue, D::Error> {
+        struct Scalar;
+        impl serde::de::Visitor<'_> for Scalar {
+            type Value = FieldValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a bool, number or string")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<FieldValue, E> {
+                Ok(FieldValue::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<FieldValue, E> {
+                Ok(FieldValue::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<FieldValue, E> {
+                i64::try_from(v).map(FieldValue::Int).map_err(E::custom)
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<FieldValue, E> {
+                Ok(FieldValue::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<FieldValue, E> {
+                Ok(FieldValue::Text(v))
+            }
+        }
+        d.deserialize_any(Scalar)
+    }
 }
 
 impl fmt::Display for FieldValue {

@@ -121,6 +121,11 @@ impl<'de> Deserialize<'de> for Month {
     }
 }
 
+/// `YYYY-MM-DD`, written directly (chrono's general formatter is slow in hot loops).
+pub fn date_text(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
 /// Parses a `YYYY-MM-DD` date strictly (no other layouts, so that files stay unambiguous).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if s.len() != 10 {

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Error, Result, Stamp, Store, audit};
 use crate::event::{Event, Fields};
-use crate::month::{Month, parse_date};
+use crate::month::{Month, date_text, parse_date};
 
 /// An event to append, validated by the caller.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +35,7 @@ impl NewEvent {
         let mut h = Sha256::new();
         for part in [
             self.employee.as_str(),
-            &self.date.to_string(),
+            &date_text(self.date),
             &self.kind,
             &self.qty.to_string(),
             &self.note,
@@ -102,7 +102,7 @@ impl Appender<'_> {
                             digest,
                             self.max_before,
                             e.employee,
-                            e.date.to_string(),
+                            date_text(e.date),
                             e.kind,
                             e.qty,
                             e.note,
@@ -135,7 +135,7 @@ impl Appender<'_> {
             )?
             .execute(params![
                 e.employee,
-                e.date.to_string(),
+                date_text(e.date),
                 e.kind,
                 e.qty,
                 e.note,
@@ -301,10 +301,12 @@ impl Store {
     /// Calls `f` with each employee's counting (not voided) events from `from` to `to`,
     /// employee by employee in id order, holding one employee's events at a time: memory stays
     /// flat however long the log grows.
+    /// With `employee`, only that employee's events are read (what a one-person query needs).
     pub fn stream_counting_events<E: From<Error>>(
         &self,
         from: Month,
         to: Month,
+        employee: Option<&str>,
         mut f: impl FnMut(Vec<Event>) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
         let mut st = self
@@ -312,12 +314,13 @@ impl Store {
             .prepare(&format!(
                 "{EVENT_SELECT} INDEXED BY events_by_employee {EVENT_JOINS}
                  WHERE e.date >= ?1 AND e.date <= ?2 AND v.event_id IS NULL
+                   AND (?3 IS NULL OR e.employee = ?3)
                  ORDER BY e.employee, e.date, e.id"
             ))
             .map_err(Error::from)?;
         let mut rows = st
             .query_map(
-                params![from.first_day().to_string(), to.last_day().to_string()],
+                params![from.first_day().to_string(), to.last_day().to_string(), employee],
                 event_row,
             )
             .map_err(Error::from)?;
