@@ -40,9 +40,16 @@ fn run(dir: &Path, args: &[&str]) -> (Duration, Duration, f64) {
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut u) };
     let wall = start.elapsed();
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "appraise {args:?} failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "appraise {args:?} failed"
+    );
     let t = |tv: libc::timeval| Duration::new(tv.tv_sec as u64, tv.tv_usec as u32 * 1000);
-    (wall, t(u.ru_utime) + t(u.ru_stime), u.ru_maxrss as f64 / 1024.0)
+    (
+        wall,
+        t(u.ru_utime) + t(u.ru_stime),
+        u.ru_maxrss as f64 / 1024.0,
+    )
 }
 
 fn secs(d: Duration) -> String {
@@ -50,45 +57,125 @@ fn secs(d: Duration) -> String {
 }
 
 fn main() {
-    let staff: usize = std::env::var("APPRAISE_BENCH_STAFF").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let staff: usize = std::env::var("APPRAISE_BENCH_STAFF")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
     let root: PathBuf = std::env::temp_dir().join(format!("appraise-bench-{staff}"));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     let dir = root.as_path();
-    println!("appraise scale benchmarks: {staff} staff, year {YEAR}, {} cores, in {}", std::thread::available_parallelism().map_or(1, |n| n.get()), dir.display());
+    println!(
+        "appraise scale benchmarks: {staff} staff, year {YEAR}, {} cores, in {}",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        dir.display()
+    );
 
     // The workload.
-    run(dir, &["gen", "--staff", &staff.to_string(), "--year", &YEAR.to_string(), "--seed", "1", "data"]);
+    run(
+        dir,
+        &[
+            "gen",
+            "--staff",
+            &staff.to_string(),
+            "--year",
+            &YEAR.to_string(),
+            "--seed",
+            "1",
+            "data",
+        ],
+    );
     run(dir, &["init"]);
     run(dir, &["staff", "import", "data/staff.csv"]);
     let (import_all, _, _) = run(dir, &["log", "import", "data/events.csv"]);
-    let events = std::fs::read_to_string(dir.join("data/events.csv")).map(|s| s.lines().count() - 1).unwrap_or(0);
-    println!("workload: {events} events ({:.0} per employee-year), imported in {}", events as f64 / staff as f64, secs(import_all));
+    let events = std::fs::read_to_string(dir.join("data/events.csv"))
+        .map(|s| s.lines().count() - 1)
+        .unwrap_or(0);
+    println!(
+        "workload: {events} events ({:.0} per employee-year), imported in {}",
+        events as f64 / staff as f64,
+        secs(import_all)
+    );
 
     // 1. Evaluation overhead.
-    let (rate_wall, rate_cpu, rate_rss) = run(dir, &["rate", "--year", &YEAR.to_string(), "--format", "json"]);
+    let (rate_wall, rate_cpu, rate_rss) = run(
+        dir,
+        &["rate", "--year", &YEAR.to_string(), "--format", "json"],
+    );
+    // 5. Memory, as the year grows (measured first: a child forked later would inherit this
+    // process's own high-water mark).
+    println!("\n5. memory: peak RSS of `rate --year` {rate_rss:.0} MiB (target ≤ 1024)");
+    for through in ["03", "06", "12"] {
+        let (w, _, rss) = run(
+            dir,
+            &[
+                "rate",
+                "--year",
+                &YEAR.to_string(),
+                "--through",
+                &format!("{YEAR}-{through}"),
+                "--format",
+                "csv",
+            ],
+        );
+        println!(
+            "   through {YEAR}-{through}: {} wall, peak RSS {rss:.0} MiB",
+            secs(w)
+        );
+    }
     let floor = rhai_floor(&dir.join("appraise.db"));
-    println!("\n1. evaluation: `rate --year` {} wall, {} CPU; floor (the same rhai calls on pre-built inputs) {} CPU", secs(rate_wall), secs(rate_cpu), secs(floor));
-    println!("   ratio rate CPU / floor = {:.2} (target ≤ 1.5); wall {} (target ≤ 3 s)", rate_cpu.as_secs_f64() / floor.as_secs_f64(), secs(rate_wall));
+    println!(
+        "\n1. evaluation: `rate --year` {} wall, {} CPU; floor (the same rhai calls on pre-built inputs) {} CPU",
+        secs(rate_wall),
+        secs(rate_cpu),
+        secs(floor)
+    );
+    println!(
+        "   ratio rate CPU / floor = {:.2} (target ≤ 1.5); wall {} (target ≤ 3 s)",
+        rate_cpu.as_secs_f64() / floor.as_secs_f64(),
+        secs(rate_wall)
+    );
 
     // 2. Fixed-point rules against a native loop.
     let (engine, native) = fixed_points(&dir.join("appraise.db"));
-    println!("\n2. fixed points: engine {} vs native loop {}; engine speed = {:.2} of native (target ≥ 0.33)", secs(engine), secs(native), native.as_secs_f64() / engine.as_secs_f64());
+    println!(
+        "\n2. fixed points: engine {} vs native loop {}; engine speed = {:.2} of native (target ≥ 0.33)",
+        secs(engine),
+        secs(native),
+        native.as_secs_f64() / engine.as_secs_f64()
+    );
 
     // 3. Import against sqlite3's own.
     import_vs_sqlite(dir);
 
     // 4. Incremental.
-    run(dir, &["log", "add", "W00002", "uniform", "--date", &format!("{YEAR}-06-10")]);
-    let (one, _, _) = run(dir, &["score", "--month", &format!("{YEAR}-06"), "--employee", "W00002"]);
-    println!("\n4. incremental: `score --month --employee` after `log add` {} vs full year {}: {:.2}% (target < 1%)", secs(one), secs(rate_wall), 100.0 * one.as_secs_f64() / rate_wall.as_secs_f64());
-
-    // 5. Memory, as the year grows.
-    println!("\n5. memory: peak RSS of `rate --year` {rate_rss:.0} MiB (target ≤ 1024)");
-    for through in ["03", "06", "12"] {
-        let (w, _, rss) = run(dir, &["rate", "--year", &YEAR.to_string(), "--through", &format!("{YEAR}-{through}"), "--format", "csv"]);
-        println!("   through {YEAR}-{through}: {} wall, peak RSS {rss:.0} MiB", secs(w));
-    }
+    run(
+        dir,
+        &[
+            "log",
+            "add",
+            "W00002",
+            "uniform",
+            "--date",
+            &format!("{YEAR}-06-10"),
+        ],
+    );
+    let (one, _, _) = run(
+        dir,
+        &[
+            "score",
+            "--month",
+            &format!("{YEAR}-06"),
+            "--employee",
+            "W00002",
+        ],
+    );
+    println!(
+        "\n4. incremental: `score --month --employee` after `log add` {} vs full year {}: {:.2}% (target < 1%)",
+        secs(one),
+        secs(rate_wall),
+        100.0 * one.as_secs_f64() / rate_wall.as_secs_f64()
+    );
 }
 
 /// Loads each employee's events and runs exactly the rhai calls the rating makes (the `when`
@@ -99,51 +186,75 @@ fn rhai_floor(db: &Path) -> Duration {
     let policy = customer_service(&store);
     let mut timed = Duration::ZERO;
     store
-        .stream_counting_events(Month::new(YEAR, 1).unwrap(), Month::new(YEAR, 12).unwrap(), None, |events: Vec<Event>| -> Result<(), appraise::store::Error> {
-            let staff = Dynamic::from_map(Default::default());
-            let inputs: Vec<(Vec<&appraise::policy::Script>, Dynamic)> = events
-                .iter()
-                .map(|e| {
-                    let mut m = rhai::Map::new();
-                    for (k, v) in &e.fields {
-                        m.insert(k.as_str().into(), match v {
-                            appraise::event::FieldValue::Bool(b) => Dynamic::from_bool(*b),
-                            appraise::event::FieldValue::Int(i) => Dynamic::from_int(*i),
-                            appraise::event::FieldValue::Float(x) => Dynamic::from_float(*x),
-                            appraise::event::FieldValue::Text(s) => Dynamic::from(s.clone()),
-                        });
+        .stream_counting_events(
+            Month::new(YEAR, 1).unwrap(),
+            Month::new(YEAR, 12).unwrap(),
+            None,
+            |events: Vec<Event>| -> Result<(), appraise::store::Error> {
+                let staff = Dynamic::from_map(Default::default());
+                let inputs: Vec<(Vec<&appraise::policy::Script>, Dynamic)> = events
+                    .iter()
+                    .map(|e| {
+                        let mut m = rhai::Map::new();
+                        for (k, v) in &e.fields {
+                            m.insert(
+                                k.as_str().into(),
+                                match v {
+                                    appraise::event::FieldValue::Bool(b) => Dynamic::from_bool(*b),
+                                    appraise::event::FieldValue::Int(i) => Dynamic::from_int(*i),
+                                    appraise::event::FieldValue::Float(x) => {
+                                        Dynamic::from_float(*x)
+                                    }
+                                    appraise::event::FieldValue::Text(s) => {
+                                        Dynamic::from(s.clone())
+                                    }
+                                },
+                            );
+                        }
+                        m.insert("date".into(), Dynamic::from(e.date.to_string()));
+                        let scripts = policy
+                            .rules_for(&e.kind)
+                            .flat_map(|r| {
+                                r.when.iter().chain(match &r.action {
+                                    Action::Script(s) => Some(s),
+                                    Action::Fixed(_) => None,
+                                })
+                            })
+                            .collect();
+                        (scripts, Dynamic::from_map(m))
+                    })
+                    .collect();
+                let mut scope = Stage::scope(vec![
+                    ("event", Dynamic::UNIT),
+                    ("staff", staff),
+                    ("month", Dynamic::from("2025-01".to_string())),
+                    ("nth", Dynamic::from_int(1)),
+                ]);
+                let start = Instant::now();
+                for (scripts, event) in inputs {
+                    if scripts.is_empty() {
+                        continue;
                     }
-                    m.insert("date".into(), Dynamic::from(e.date.to_string()));
-                    let scripts = policy
-                        .rules_for(&e.kind)
-                        .flat_map(|r| r.when.iter().chain(match &r.action {
-                            Action::Script(s) => Some(s),
-                            Action::Fixed(_) => None,
-                        }))
-                        .collect();
-                    (scripts, Dynamic::from_map(m))
-                })
-                .collect();
-            let mut scope = Stage::scope(vec![("event", Dynamic::UNIT), ("staff", staff), ("month", Dynamic::from("2025-01".to_string())), ("nth", Dynamic::from_int(1))]);
-            let start = Instant::now();
-            for (scripts, event) in inputs {
-                if scripts.is_empty() {
-                    continue;
+                    scope.set_value("event", event);
+                    for s in scripts {
+                        let _ = s.run(&mut scope);
+                    }
                 }
-                scope.set_value("event", event);
-                for s in scripts {
-                    let _ = s.run(&mut scope);
-                }
-            }
-            timed += start.elapsed();
-            Ok(())
-        })
+                timed += start.elapsed();
+                Ok(())
+            },
+        )
         .unwrap();
     timed
 }
 
 fn customer_service(store: &Store) -> Policy {
-    let v = store.versions().unwrap().into_iter().find(|v| v.policy == "customer-service").unwrap();
+    let v = store
+        .versions()
+        .unwrap()
+        .into_iter()
+        .find(|v| v.policy == "customer-service")
+        .unwrap();
     Policy::from_bundle(&v.bundle).unwrap()
 }
 
@@ -152,13 +263,21 @@ fn customer_service(store: &Store) -> Policy {
 fn fixed_points(db: &Path) -> (Duration, Duration) {
     let store = Store::open(db).unwrap();
     let cs = customer_service(&store);
-    let mut toml = String::from("[policy]\nid = \"fixed\"\nname = \"fixed\"\nversion = \"1\"\neffective_from = \"2025-01\"\ndepartments = [\"*\"]\n[scoring]\nbase = 100\npass_mark = 85\n[[grade]]\nid = \"all\"\nlabel = \"all\"\n");
+    let mut toml = String::from(
+        "[policy]\nid = \"fixed\"\nname = \"fixed\"\nversion = \"1\"\neffective_from = \"2025-01\"\ndepartments = [\"*\"]\n[scoring]\nbase = 100\npass_mark = 85\n[[grade]]\nid = \"all\"\nlabel = \"all\"\n",
+    );
     let mut points: HashMap<String, i64> = HashMap::new();
     for (i, (kind, fields)) in cs.kinds.iter().enumerate() {
         let p = -((i % 3) as i64 + 1);
         points.insert(kind.clone(), p * 100);
-        let fields: Vec<String> = fields.iter().map(|(k, t)| format!("{k} = \"{t}\"")).collect();
-        toml += &format!("[[rule]]\nid = \"r_{kind}\"\nname = \"{kind}\"\non = \"{kind}\"\nfields = {{ {} }}\npoints = {p}\n", fields.join(", "));
+        let fields: Vec<String> = fields
+            .iter()
+            .map(|(k, t)| format!("{k} = \"{t}\""))
+            .collect();
+        toml += &format!(
+            "[[rule]]\nid = \"r_{kind}\"\nname = \"{kind}\"\non = \"{kind}\"\nfields = {{ {} }}\npoints = {p}\n",
+            fields.join(", ")
+        );
     }
     let path = std::env::temp_dir().join("appraise-bench-fixed.toml");
     std::fs::write(&path, toml).unwrap();
@@ -166,18 +285,29 @@ fn fixed_points(db: &Path) -> (Duration, Duration) {
     let staff = store.staff().unwrap();
     let mut all: Vec<(usize, Vec<Event>)> = Vec::new();
     store
-        .stream_counting_events(Month::new(YEAR, 1).unwrap(), Month::new(YEAR, 12).unwrap(), None, |events: Vec<Event>| -> Result<(), appraise::store::Error> {
-            let i = staff.iter().position(|s| s.id == events[0].employee).unwrap();
-            all.push((i, events));
-            Ok(())
-        })
+        .stream_counting_events(
+            Month::new(YEAR, 1).unwrap(),
+            Month::new(YEAR, 12).unwrap(),
+            None,
+            |events: Vec<Event>| -> Result<(), appraise::store::Error> {
+                let i = staff
+                    .iter()
+                    .position(|s| s.id == events[0].employee)
+                    .unwrap();
+                all.push((i, events));
+                Ok(())
+            },
+        )
         .unwrap();
     let months: Vec<Month> = Month::of_year(YEAR).collect();
     let start = Instant::now();
     let mut total = 0i64;
     for (i, events) in &all {
         for m in &months {
-            total += score_month(&fixed, &staff[*i], *m, events).unwrap().score.hundredths();
+            total += score_month(&fixed, &staff[*i], *m, events)
+                .unwrap()
+                .score
+                .hundredths();
         }
     }
     let engine = start.elapsed();
@@ -209,13 +339,23 @@ fn import_vs_sqlite(dir: &Path) {
     run(&fresh, &["init"]);
     run(&fresh, &["staff", "import", "../data/staff.csv"]);
     let (ours, _, _) = run(&fresh, &["log", "import", "../million.csv"]);
-    let header = rows[0].split(',').map(|c| format!("{c} TEXT")).collect::<Vec<_>>().join(", ");
-    let schema = format!("CREATE TABLE events ({header}); CREATE INDEX e1 ON events(employee, date); CREATE INDEX e2 ON events(date);");
+    let header = rows[0]
+        .split(',')
+        .map(|c| format!("{c} TEXT"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let schema = format!(
+        "CREATE TABLE events ({header}); CREATE INDEX e1 ON events(employee, date); CREATE INDEX e2 ON events(date);"
+    );
     let db = fresh.join("sqlite3.db");
     let start = Instant::now();
     let status = Command::new("sqlite3")
         .arg(&db)
-        .args([schema.as_str(), ".mode csv", &format!(".import --skip 1 {} events", part.display())])
+        .args([
+            schema.as_str(),
+            ".mode csv",
+            &format!(".import --skip 1 {} events", part.display()),
+        ])
         .status();
     let theirs = start.elapsed();
     match status {
@@ -225,6 +365,9 @@ fn import_vs_sqlite(dir: &Path) {
             secs(theirs),
             ours.as_secs_f64() / theirs.as_secs_f64()
         ),
-        _ => println!("\n3. import of {n} rows: appraise {}; sqlite3 not found (install Debian's sqlite3) so no ratio", secs(ours)),
+        _ => println!(
+            "\n3. import of {n} rows: appraise {}; sqlite3 not found (install Debian's sqlite3) so no ratio",
+            secs(ours)
+        ),
     }
 }

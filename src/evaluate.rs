@@ -153,7 +153,7 @@ impl Evaluation<'_> {
         months: &[Month],
         sel: &Selection,
         progress: &(dyn Fn(usize, usize) + Sync),
-        emit: impl FnMut(YearResult) -> Result<(), Error>,
+        emit: impl FnMut(YearResult) -> Result<(), Error> + Send,
     ) -> Result<(), Error> {
         let rulebook = self.rulebook;
         self.each(
@@ -188,11 +188,11 @@ impl Evaluation<'_> {
         sel: &Selection,
         progress: &(dyn Fn(usize, usize) + Sync),
         finish: impl Fn(&Employee, Vec<MonthScore>) -> Result<Option<T>, Error> + Sync,
-        mut emit: impl FnMut(T) -> Result<(), Error>,
+        mut emit: impl FnMut(T) -> Result<(), Error> + Send,
     ) -> Result<(), Error> {
         /// Employees per parallel batch: enough to keep both cores busy, few enough to keep
         /// memory flat.
-        const BATCH: usize = 256;
+        const BATCH: usize = 128;
         let (Some(first), Some(last)) = (months.first().copied(), months.last().copied()) else {
             return Ok(());
         };
@@ -222,46 +222,67 @@ impl Evaluation<'_> {
             }
             finish(e, scores)
         };
-        let mut done = 0;
-        let mut batch: Vec<(Employee, Vec<Event>)> = Vec::with_capacity(BATCH);
-        let mut flush = |batch: &mut Vec<(Employee, Vec<Event>)>| -> Result<(), Error> {
-            let results: Vec<Result<Option<T>, Error>> =
-                batch.par_iter().map(|(e, evs)| compute(e, evs)).collect();
-            done += batch.len();
-            batch.clear();
-            for r in results {
-                if let Some(t) = r? {
-                    emit(t)?;
-                }
-            }
-            progress(done, total);
-            Ok(())
-        };
-        let mut pending = staff.into_iter().peekable();
-        // Both sides come in employee id order; employees without events fall in between.
-        self.store
-            .stream_counting_events(first, last, sel.employee.as_deref(), |events| -> Result<(), Error> {
-                let owner = events[0].employee.clone();
-                while let Some(e) = pending.next_if(|e| e.id < owner) {
-                    batch.push((e, Vec::new()));
-                }
-                if let Some(e) = pending.next_if(|e| e.id == owner) {
-                    batch.push((e, events));
-                }
-                if batch.len() >= BATCH {
-                    flush(&mut batch)?;
+        // Reading the log (here) and scoring (a worker thread, itself spreading each batch over
+        // the cores) overlap; at most two batches wait in between, so memory stays flat.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Employee, Vec<Event>)>>(1);
+        std::thread::scope(|threads| -> Result<(), Error> {
+            let worker = threads.spawn(move || -> Result<(), Error> {
+                let mut done = 0;
+                for batch in rx {
+                    let results: Vec<Result<Option<T>, Error>> =
+                        batch.par_iter().map(|(e, evs)| compute(e, evs)).collect();
+                    done += batch.len();
+                    for r in results {
+                        if let Some(t) = r? {
+                            emit(t)?;
+                        }
+                    }
+                    progress(done, total);
                 }
                 Ok(())
-            })?;
-        for e in pending {
-            batch.push((e, Vec::new()));
-            if batch.len() >= BATCH {
-                flush(&mut batch)?;
+            });
+            let mut batch: Vec<(Employee, Vec<Event>)> = Vec::with_capacity(BATCH);
+            let mut pending = staff.into_iter().peekable();
+            // A closed channel means the worker stopped on an error, which `join` reports.
+            let send =
+                |batch: &mut Vec<(Employee, Vec<Event>)>| tx.send(std::mem::take(batch)).is_ok();
+            let mut open = true;
+            // Both sides come in employee id order; employees without events fall in between.
+            let read = self.store.stream_counting_events(
+                first,
+                last,
+                sel.employee.as_deref(),
+                |events| -> Result<(), Error> {
+                    let owner = events[0].employee.clone();
+                    while let Some(e) = pending.next_if(|e| e.id < owner) {
+                        batch.push((e, Vec::new()));
+                    }
+                    if let Some(e) = pending.next_if(|e| e.id == owner) {
+                        batch.push((e, events));
+                    }
+                    if batch.len() >= BATCH && open {
+                        open = send(&mut batch);
+                    }
+                    Ok(())
+                },
+            );
+            if read.is_ok() && open {
+                for e in pending {
+                    batch.push((e, Vec::new()));
+                    if batch.len() >= BATCH && !send(&mut batch) {
+                        break;
+                    }
+                }
+                if !batch.is_empty() {
+                    send(&mut batch);
+                }
             }
-        }
-        if !batch.is_empty() {
-            flush(&mut batch)?;
-        }
+            drop(tx);
+            let worked = worker
+                .join()
+                .unwrap_or_else(|_| Err(Error::Period("a scoring thread panicked".into())));
+            worked.and(read)
+        })?;
         Ok(())
     }
 }

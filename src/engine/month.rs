@@ -60,10 +60,16 @@ pub fn score_month(
             });
             continue;
         }
-        let nth = {
-            let n = counts.entry(event.kind.clone()).or_insert(0);
-            *n += 1;
-            *n
+        // Counted without cloning the kind once it is known (this loop runs per event).
+        let nth = match counts.get_mut(&event.kind) {
+            Some(n) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                counts.insert(event.kind.clone(), 1);
+                1
+            }
         };
         // The event's rhai value is built lazily, once: fixed-points rules without `when`
         // never touch rhai.
@@ -150,21 +156,18 @@ pub fn score_month(
             rule.flags.clone()
         };
         flags.extend(outcome.flags);
-        ledger.push(
-            rule.id.clone(),
-            Item {
-                rule: rule.id.clone(),
-                event: None,
-                date: None,
-                points: outcome.points,
-                note: outcome.note,
-                flags,
-                name: rule.name.clone(),
-                category: rule.category.clone(),
-                kind: String::new(),
-                reason,
-            },
-        );
+        ledger.push(Item {
+            rule: rule.id.clone(),
+            event: None,
+            date: None,
+            points: outcome.points,
+            note: outcome.note,
+            flags,
+            name: rule.name.clone(),
+            category: rule.category.clone(),
+            kind: String::new(),
+            reason,
+        });
     }
 
     let s = &policy.scoring;
@@ -231,25 +234,27 @@ impl Ledger {
             rule.flags.clone()
         };
         flags.extend(o.flags);
-        self.push(
-            rule.id.clone(),
-            Item {
-                rule: rule.id.clone(),
-                event: Some(event.id),
-                date: Some(event.date),
-                points,
-                note,
-                flags,
-                name: rule.name.clone(),
-                category: rule.category.clone(),
-                kind: event.kind.clone(),
-                reason,
-            },
-        );
+        self.push(Item {
+            rule: rule.id.clone(),
+            event: Some(event.id),
+            date: Some(event.date),
+            points,
+            note,
+            flags,
+            name: rule.name.clone(),
+            category: rule.category.clone(),
+            kind: event.kind.clone(),
+            reason,
+        });
     }
 
-    fn push(&mut self, rule: String, item: Item) {
-        *self.by_rule.entry(rule).or_default() += item.points;
+    fn push(&mut self, item: Item) {
+        match self.by_rule.get_mut(&item.rule) {
+            Some(p) => *p += item.points,
+            None => {
+                self.by_rule.insert(item.rule.clone(), item.points);
+            }
+        }
         self.items.push(item);
     }
 

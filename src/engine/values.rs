@@ -53,7 +53,10 @@ pub fn event(e: &Event) -> Dynamic {
     }
     m.insert("id".into(), Dynamic::from_int(e.id));
     m.insert("kind".into(), text(&e.kind));
-    m.insert("date".into(), Dynamic::from(crate::month::date_text(e.date)));
+    m.insert(
+        "date".into(),
+        Dynamic::from(crate::month::date_text(e.date)),
+    );
     m.insert("employee".into(), text(&e.employee));
     m.insert("qty".into(), Dynamic::from_int(e.qty));
     m.insert("note".into(), text(&e.note));

@@ -320,7 +320,11 @@ impl Store {
             .map_err(Error::from)?;
         let mut rows = st
             .query_map(
-                params![from.first_day().to_string(), to.last_day().to_string(), employee],
+                params![
+                    from.first_day().to_string(),
+                    to.last_day().to_string(),
+                    employee
+                ],
                 event_row,
             )
             .map_err(Error::from)?;
