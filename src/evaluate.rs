@@ -60,6 +60,14 @@ impl Selection {
     }
 }
 
+/// The events of `month` in `events`, which come in date order from the store: a slice, so
+/// that each month's scoring looks at its own events only.
+fn month_slice(events: &[Event], month: Month) -> &[Event] {
+    let from = events.partition_point(|e| e.date < month.first_day());
+    let to = events.partition_point(|e| e.date <= month.last_day());
+    &events[from..to]
+}
+
 fn score(
     rulebook: &Rulebook,
     e: &Employee,
@@ -216,7 +224,9 @@ impl Evaluation<'_> {
             for m in months {
                 match frozen.get(m) {
                     Some(snapshot) => scores.extend(snapshot.get(&e.id).cloned()),
-                    None if e.employed_in(*m) => scores.push(score(rulebook, e, *m, events)?),
+                    None if e.employed_in(*m) => {
+                        scores.push(score(rulebook, e, *m, month_slice(events, *m))?)
+                    }
                     None => {}
                 }
             }

@@ -127,11 +127,18 @@ pub fn date_text(d: NaiveDate) -> String {
 }
 
 /// Parses a `YYYY-MM-DD` date strictly (no other layouts, so that files stay unambiguous).
+/// Hand-rolled: it runs once per stored event read.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    if s.len() != 10 {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 #[cfg(test)]
@@ -164,6 +171,12 @@ mod tests {
     fn dates_are_strict() {
         assert!(parse_date("2026-02-29").is_none());
         assert!(parse_date("2026-2-3").is_none());
+        assert!(parse_date("2026+03-02").is_none());
+        assert!(parse_date("2026-0a-02").is_none());
+        assert_eq!(
+            parse_date("2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29)
+        );
         assert!(parse_date("2026-03-02").is_some());
     }
 }
