@@ -504,3 +504,29 @@ fn scores_come_from_the_activated_version_not_the_files() {
     let list = json(&ws.cmd("rules list --format json").ok());
     assert_eq!(list["versions"][0]["hash"].as_str().unwrap().len(), 64);
 }
+
+#[test]
+fn a_generated_workload_is_reproducible_and_imports_cleanly() {
+    let ws = Workspace::init();
+    let out = ws.cmd("gen --staff 30 --year 2025 --seed 3 w1").ok();
+    assert!(out.contains("wrote 30 employees and"), "{out}");
+    ws.cmd("gen --staff 30 --year 2025 --seed 3 w2").ok();
+    let read = |p: &str| std::fs::read_to_string(ws.path(p)).unwrap();
+    assert_eq!(read("w1/events.csv"), read("w2/events.csv"));
+    let events = read("w1/events.csv").lines().count() - 1;
+    assert!(
+        (30 * 400..30 * 600).contains(&events),
+        "{events} events for 30 staff"
+    );
+    ws.cmd("staff import w1/staff.csv").ok();
+    let imported = ws.cmd("log import w1/events.csv").ok();
+    assert!(
+        imported.contains(&format!("stored {events} events")),
+        "{imported}"
+    );
+    let rated = ws.cmd("rate --year 2025").ok();
+    assert!(rated.contains("30 employees"), "{rated}");
+    // Piped output carries no progress bar.
+    assert!(!rated.contains("employees ("), "{rated}");
+    ws.cmd("gen --staff 0 --year 2025 w3").fails(1);
+}
