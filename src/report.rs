@@ -12,6 +12,18 @@ use serde::Serialize;
 
 pub use views::*;
 
+/// Flags with their counts, e.g. `severe×2`, joined by `sep` (`none` when there are none).
+pub fn flag_list(flags: &std::collections::BTreeMap<String, i64>, sep: &str, none: &str) -> String {
+    if flags.is_empty() {
+        return none.to_string();
+    }
+    flags
+        .iter()
+        .map(|(f, n)| format!("{f}×{n}"))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 /// Output format of a command that prints records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {

@@ -26,6 +26,20 @@ pub struct CaseResult {
     pub fired: Vec<String>,
 }
 
+impl CaseResult {
+    fn of(policy: &Policy, case: &Case, failures: Vec<String>, fired: Vec<String>) -> CaseResult {
+        CaseResult {
+            policy: policy.id.clone(),
+            file: case.loc.file.to_string(),
+            line: case.loc.line,
+            name: case.name.clone(),
+            passed: failures.is_empty(),
+            failures,
+            fired,
+        }
+    }
+}
+
 /// Runs every case of `policy`.
 pub fn run_cases(policy: &Policy) -> Vec<CaseResult> {
     policy.tests.iter().map(|c| run_case(policy, c)).collect()
@@ -97,15 +111,7 @@ fn run_department_case(policy: &Policy, case: &Case, year: i32) -> CaseResult {
             "error: expected a failure containing `{want}`, but the evaluation succeeded"
         )),
     }
-    CaseResult {
-        policy: policy.id.clone(),
-        file: case.loc.file.to_string(),
-        line: case.loc.line,
-        name: case.name.clone(),
-        passed: failures.is_empty(),
-        failures,
-        fired: Vec::new(),
-    }
+    CaseResult::of(policy, case, failures, Vec::new())
 }
 
 fn run_case(policy: &Policy, case: &Case) -> CaseResult {
@@ -246,15 +252,7 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
             }
         }
     }
-    CaseResult {
-        policy: policy.id.clone(),
-        file: case.loc.file.to_string(),
-        line: case.loc.line,
-        name: case.name.clone(),
-        passed: failures.is_empty(),
-        failures,
-        fired: fired.into_iter().collect(),
-    }
+    CaseResult::of(policy, case, failures, fired.into_iter().collect())
 }
 
 /// Rules (event, month and year) that no case makes fire, as `file:line rule`, given each

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::svg;
+use super::{flag_list, svg};
 use crate::documents::{RatingSheet, Recommendation, Statement};
 use crate::points::Points;
 
@@ -170,13 +170,7 @@ pub fn rating_sheet(s: &RatingSheet, pass_mark: Option<f64>) -> String {
             x.failed_months,
             escape(&x.label),
             escape(&x.outcomes.join("、")),
-            escape(
-                &x.flags
-                    .iter()
-                    .map(|(f, n)| format!("{f}×{n}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
+            escape(&flag_list(&x.flags, " ", "")),
             escape(&match &r.final_label {
                 Some(l) => format!("{}（终审 {l}）", r.review),
                 None => r.review.clone(),
@@ -242,15 +236,7 @@ pub fn recommendation(r: &Recommendation) -> String {
     let _ = writeln!(
         b,
         "<p>标记：{}</p>",
-        escape(&if x.flags.is_empty() {
-            "无".to_string()
-        } else {
-            x.flags
-                .iter()
-                .map(|(f, n)| format!("{f}×{n}"))
-                .collect::<Vec<_>>()
-                .join("，")
-        })
+        escape(&flag_list(&x.flags, "，", "无"))
     );
     if let Some(rv) = &r.review {
         b.push_str("<h2>三、审核记录</h2>\n<table>\n<tr><th>环节</th><th>等级</th><th>签署人</th><th>意见</th></tr>\n");

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use super::flag_list;
 use crate::documents::{Recommendation, Statement, Tally};
 
 fn cell(s: &str) -> String {
@@ -101,19 +102,7 @@ pub fn recommendation(r: &Recommendation) -> String {
     }
     o.push_str("\n## 二、全年违规情况\n\n");
     tallies(&mut o, "条款", &r.violations);
-    let _ = writeln!(
-        o,
-        "\n标记：{}\n",
-        if x.flags.is_empty() {
-            "无".to_string()
-        } else {
-            x.flags
-                .iter()
-                .map(|(f, n)| format!("{f}×{n}"))
-                .collect::<Vec<_>>()
-                .join("，")
-        }
-    );
+    let _ = writeln!(o, "\n标记：{}\n", flag_list(&x.flags, "，", "无"));
     if let Some(rv) = &r.review {
         o.push_str("## 三、审核记录\n\n| 环节 | 等级 | 签署人 | 意见 |\n|---|---|---|---|\n");
         for s in &rv.signatures {

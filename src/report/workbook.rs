@@ -2,6 +2,7 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
+use super::flag_list;
 use crate::documents::RatingSheet;
 
 const COLUMNS: [&str; 13] = [
@@ -37,11 +38,7 @@ fn cells(s: &RatingSheet) -> Vec<Vec<String>> {
                 x.label.clone(),
                 x.grade.clone(),
                 x.outcomes.join("、"),
-                x.flags
-                    .iter()
-                    .map(|(f, n)| format!("{f}×{n}"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                flag_list(&x.flags, " ", ""),
                 match &r.final_label {
                     Some(l) => format!("{}（终审 {l}）", r.review),
                     None => r.review.clone(),
