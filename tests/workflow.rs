@@ -125,7 +125,13 @@ fn log_add_validates_like_an_import_row() {
         .cmd("log add E002 late --minutes 40 --date 2026-03-02 --by 张主管 --note 堵车")
         .ok();
     assert_eq!(out, "recorded event 1\n");
-    let list = json(&ws.cmd("log list --format json").ok());
+    // The same entry again is a second event (an import would skip it as already there).
+    let again = ws
+        .cmd("log add E002 late --minutes 40 --date 2026-03-02 --by 张主管 --note 堵车")
+        .ok();
+    assert_eq!(again, "recorded event 2\n");
+    ws.cmd("log void 2 --reason duplicate --by 张主管").ok();
+    let list = json(&ws.cmd("log list --status live --format json").ok());
     assert_eq!(
         list,
         json!({"events": [{"id": 1, "employee": "E002", "date": "2026-03-02", "kind": "late", "qty": 1,

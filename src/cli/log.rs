@@ -119,9 +119,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             let out = store
                 .append(&[event], None, &ctx.stamp(&by))
                 .map_err(refused)?;
-            match out.stored.first() {
-                Some(id) => println!("recorded event {id}"),
-                None => unreachable!("a single add without an import is always stored"),
+            for id in &out.stored {
+                println!("recorded event {id}");
             }
             Ok(())
         }

@@ -79,14 +79,19 @@ pub struct Appender<'a> {
 }
 
 impl Appender<'_> {
-    /// Stores `e` unless the log already holds it (as many times as it holds it), so that
-    /// importing a file again stores nothing new. Refuses events of a closed month.
+    /// Stores `e`; in an import, only if the log does not already hold it (as many times as
+    /// it holds it), so that importing a file again stores nothing new. Refuses events of a
+    /// closed month.
     pub fn push(&mut self, e: &NewEvent) -> Result<()> {
         let month = Month::of(e.date);
         if self.months.insert(month) {
             refuse_closed(self.conn, month, "add events to")?;
         }
         let digest = e.digest();
+        if self.import.is_none() {
+            // A single entry is a deliberate act: stored even if the same entry exists.
+            return self.insert(e, &digest);
+        }
         let left = match self.consumed.get_mut(&digest) {
             Some(n) => n,
             None => {
