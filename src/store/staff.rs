@@ -74,13 +74,15 @@ impl Store {
                 ],
             )?;
         }
-        let ids = staff.iter().map(|e| e.id.as_str()).collect::<Vec<_>>();
+        // Name the employees when few; a company-wide file is summarised by its count.
+        let ids = staff.iter().map(|e| e.id.as_str()).take(20).collect::<Vec<_>>();
+        let more = if staff.len() > ids.len() { " …" } else { "" };
         audit(
             &tx,
             stamp,
             "staff.import",
             source,
-            &format!("{} employees: {}", staff.len(), ids.join(" ")),
+            &format!("{} employees: {}{more}", staff.len(), ids.join(" ")),
         )?;
         tx.commit()?;
         Ok(())
