@@ -75,7 +75,11 @@ impl Store {
             )?;
         }
         // Name the employees when few; a company-wide file is summarised by its count.
-        let ids = staff.iter().map(|e| e.id.as_str()).take(20).collect::<Vec<_>>();
+        let ids = staff
+            .iter()
+            .map(|e| e.id.as_str())
+            .take(20)
+            .collect::<Vec<_>>();
         let more = if staff.len() > ids.len() { " …" } else { "" };
         audit(
             &tx,
