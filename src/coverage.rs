@@ -101,7 +101,7 @@ pub fn coverage(results: &[YearResult], policies: &BTreeMap<String, &Policy>) ->
                 *kinds_logged.entry(k.clone()).or_default() += n;
             }
             for item in &m.items {
-                if let Some(i) = index.get(&(m.policy.id.clone(), item.rule.clone())) {
+                if let Some(i) = index.get(&(m.policy.id.clone(), item.rule.to_string())) {
                     rules[*i].fired += 1;
                     rules[*i].points += item.points;
                 }
@@ -111,7 +111,7 @@ pub fn coverage(results: &[YearResult], policies: &BTreeMap<String, &Policy>) ->
                         .entry(e)
                         .or_insert_with(|| (m.employee.clone(), Vec::new()))
                         .1
-                        .push(item.rule.clone());
+                        .push(item.rule.to_string());
                 }
             }
         }

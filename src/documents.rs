@@ -108,7 +108,7 @@ pub fn statement(
     let mut policies: Vec<PolicyRef> = mine.iter().map(|s| s.policy.clone()).collect();
     policies.sort_by(|a, b| a.hash.cmp(&b.hash));
     policies.dedup();
-    let by_rule = tallies(&mine, |i| (i.rule.clone(), i.name.clone()));
+    let by_rule = tallies(&mine, |i| (i.rule.to_string(), i.name.to_string()));
     let mut most_frequent: Vec<Tally> = by_rule
         .iter()
         .filter(|t| t.points.is_negative())
@@ -146,7 +146,7 @@ pub fn statement(
             let c = if i.category.is_empty() {
                 "(none)".to_string()
             } else {
-                i.category.clone()
+                i.category.to_string()
             };
             (c.clone(), c)
         }),
@@ -301,7 +301,7 @@ pub fn recommendation(
         "奖惩"
     };
     let months: Vec<&MonthScore> = result.months.iter().collect();
-    let mut violations = tallies(&months, |i| (i.rule.clone(), i.name.clone()));
+    let mut violations = tallies(&months, |i| (i.rule.to_string(), i.name.to_string()));
     violations.retain(|t| t.points.is_negative());
     Recommendation {
         year: r.monthly.first().map_or(0, |m| m.month.year()),

@@ -11,6 +11,7 @@ mod year;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -45,7 +46,7 @@ impl PolicyRef {
 /// One line of the ledger: points one rule gave, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    pub rule: String,
+    pub rule: Arc<str>,
     /// The event it scored; `None` for a month rule.
     pub event: Option<i64>,
     #[serde(
@@ -57,12 +58,12 @@ pub struct Item {
     pub note: String,
     pub flags: Vec<String>,
     /// The rule's label, for people.
-    pub name: String,
-    pub category: String,
+    pub name: Arc<str>,
+    pub category: Arc<str>,
     /// The event's kind; empty for a month rule.
     pub kind: String,
     /// How the points came about: fixed points × qty, a script, a cap.
-    pub reason: String,
+    pub reason: Arc<str>,
 }
 
 /// An event excused on appeal: shown, never scored.

@@ -93,6 +93,32 @@ pub struct EventRule {
     pub cap: Option<Points>,
     pub flags: Vec<String>,
     pub loc: Loc,
+    pub labels: Labels,
+}
+
+/// A rule's texts as they go into every ledger item, shared rather than copied per item.
+#[derive(Debug, Clone)]
+pub struct Labels {
+    pub id: Arc<str>,
+    pub name: Arc<str>,
+    pub category: Arc<str>,
+    /// How the points come about for one event of qty 1: `-1 points` or `script at FILE:LINE`.
+    pub reason: Arc<str>,
+}
+
+impl Labels {
+    pub(crate) fn of(id: &str, name: &str, category: &str, action: &Action) -> Labels {
+        let reason = match action {
+            Action::Fixed(p) => format!("{p} points"),
+            Action::Script(s) => format!("script at {}:{}", s.origin.file, s.origin.line),
+        };
+        Labels {
+            id: id.into(),
+            name: name.into(),
+            category: category.into(),
+            reason: reason.into(),
+        }
+    }
 }
 
 /// A rule evaluated once per employee-month, after the event rules.
@@ -105,6 +131,7 @@ pub struct MonthRule {
     pub action: Action,
     pub flags: Vec<String>,
     pub loc: Loc,
+    pub labels: Labels,
 }
 
 /// A rule evaluated once per employee-year: may force a grade and raise flags.

@@ -148,7 +148,7 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
     let fired: BTreeSet<String> = match &outcome {
         Ok((months, rating)) => months
             .iter()
-            .flat_map(|m| m.items.iter().map(|i| i.rule.clone()))
+            .flat_map(|m| m.items.iter().map(|i| i.rule.to_string()))
             .chain(rating.iter().flat_map(|r| r.year_rules.iter().cloned()))
             .collect(),
         Err(e) => BTreeSet::from([e.rule.clone()]),
@@ -204,7 +204,7 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
             for (rule, want) in &x.points {
                 let got: Points = items
                     .iter()
-                    .filter(|i| &i.rule == rule)
+                    .filter(|i| *i.rule == **rule)
                     .map(|i| i.points)
                     .sum();
                 check(

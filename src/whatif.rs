@@ -64,7 +64,7 @@ fn rule_totals(results: &[YearResult]) -> BTreeMap<String, Points> {
         .flat_map(|r| &r.months)
         .flat_map(|m| &m.items)
     {
-        *totals.entry(item.rule.clone()).or_default() += item.points;
+        *totals.entry(item.rule.to_string()).or_default() += item.points;
     }
     totals
 }

@@ -1,6 +1,7 @@
 //! One employee-month: every event through the event rules, then the month rules.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rhai::Dynamic;
 
@@ -91,9 +92,9 @@ pub fn score_month(
                         ..Outcome::default()
                     },
                     if event.qty == 1 {
-                        format!("{p} points")
+                        rule.labels.reason.clone()
                     } else {
-                        format!("{p} points × qty {}", event.qty)
+                        format!("{p} points × qty {}", event.qty).into()
                     },
                 ),
                 Action::Script(s) => {
@@ -104,7 +105,7 @@ pub fn score_month(
                     let o = values::outcome(v).map_err(|message| {
                         fail(&rule.id, Some(event.id), s, s.failure_at_start(message))
                     })?;
-                    (o, format!("script at {}:{}", s.origin.file, s.origin.line))
+                    (o, rule.labels.reason.clone())
                 }
             };
             ledger.add_event_item(rule, event, outcome, reason);
@@ -138,13 +139,13 @@ pub fn score_month(
                     points: *p,
                     ..Outcome::default()
                 },
-                format!("{p} points"),
+                rule.labels.reason.clone(),
             ),
             Action::Script(s) => {
                 let v = s.run(&mut scope).map_err(|f| fail(&rule.id, None, s, f))?;
                 let o = values::outcome(v)
                     .map_err(|message| fail(&rule.id, None, s, s.failure_at_start(message)))?;
-                (o, format!("script at {}:{}", s.origin.file, s.origin.line))
+                (o, rule.labels.reason.clone())
             }
         };
         if outcome.points.is_zero() && outcome.flags.is_empty() {
@@ -157,14 +158,14 @@ pub fn score_month(
         };
         flags.extend(outcome.flags);
         ledger.push(Item {
-            rule: rule.id.clone(),
+            rule: rule.labels.id.clone(),
             event: None,
             date: None,
             points: outcome.points,
             note: outcome.note,
             flags,
-            name: rule.name.clone(),
-            category: rule.category.clone(),
+            name: rule.labels.name.clone(),
+            category: rule.labels.category.clone(),
             kind: String::new(),
             reason,
         });
@@ -202,15 +203,25 @@ fn load_event(scope: &mut rhai::Scope<'static>, loaded: &mut bool, event: &Event
 #[derive(Default)]
 struct Ledger {
     items: Vec<Item>,
-    by_rule: BTreeMap<String, Points>,
+    by_rule: BTreeMap<Arc<str>, Points>,
 }
 
 impl Ledger {
-    fn add_event_item(&mut self, rule: &EventRule, event: &Event, o: Outcome, mut reason: String) {
+    fn add_event_item(
+        &mut self,
+        rule: &EventRule,
+        event: &Event,
+        o: Outcome,
+        mut reason: Arc<str>,
+    ) {
         if o.points.is_zero() && o.flags.is_empty() {
             return;
         }
-        let so_far = self.by_rule.get(&rule.id).copied().unwrap_or_default();
+        let so_far = self
+            .by_rule
+            .get(rule.id.as_str())
+            .copied()
+            .unwrap_or_default();
         let (points, capped) = match rule.cap {
             Some(cap) => apply_cap(so_far, o.points, cap),
             None => (o.points, false),
@@ -220,7 +231,8 @@ impl Ledger {
             reason = format!(
                 "{reason}, capped at {cap} a month",
                 cap = rule.cap.unwrap_or_default()
-            );
+            )
+            .into();
             note = if note.is_empty() {
                 "capped".into()
             } else {
@@ -235,14 +247,14 @@ impl Ledger {
         };
         flags.extend(o.flags);
         self.push(Item {
-            rule: rule.id.clone(),
+            rule: rule.labels.id.clone(),
             event: Some(event.id),
             date: Some(event.date),
             points,
             note,
             flags,
-            name: rule.name.clone(),
-            category: rule.category.clone(),
+            name: rule.labels.name.clone(),
+            category: rule.labels.category.clone(),
             kind: event.kind.clone(),
             reason,
         });

@@ -71,10 +71,10 @@ pub fn counts(c: &BTreeMap<String, i64>) -> Dynamic {
     )
 }
 
-pub fn points_map(c: &BTreeMap<String, Points>) -> Dynamic {
+pub fn points_map<K: AsRef<str>>(c: &BTreeMap<K, Points>) -> Dynamic {
     Dynamic::from_map(
         c.iter()
-            .map(|(k, v)| (k.as_str().into(), points(*v)))
+            .map(|(k, v)| (k.as_ref().into(), points(*v)))
             .collect(),
     )
 }

@@ -11,7 +11,7 @@ use super::problem::{Problem, Problems, SourceText};
 use super::raw;
 use super::script::{Origin, Script, Stage};
 use super::{
-    Action, Bundle, BundleFile, Case, CaseEvent, CasePeriod, EventRule, Expect, Grade, Loc,
+    Action, Bundle, BundleFile, Case, CaseEvent, CasePeriod, EventRule, Expect, Grade, Labels, Loc,
     MonthRule, Policy, Scoring, YearRule,
 };
 use crate::event::{FieldType, FieldValue, Fields, is_identifier};
@@ -408,10 +408,12 @@ impl Compiler {
             else {
                 continue;
             };
+            let category = r.category.clone().unwrap_or_default();
             let rule = MonthRule {
+                labels: Labels::of(r.id.get_ref(), &r.name, &category, &action),
                 id: r.id.get_ref().clone(),
                 name: r.name.clone(),
-                category: r.category.clone().unwrap_or_default(),
+                category,
                 when,
                 action,
                 flags,
@@ -676,13 +678,16 @@ impl Compiler {
             Some(Some(w)) => Some(w),
             None => None,
         };
+        let action = action?;
+        let category = r.category.clone().unwrap_or_default();
         Some(EventRule {
+            labels: Labels::of(r.id.get_ref(), &r.name, &category, &action),
             id: r.id.get_ref().clone(),
             name: r.name.clone(),
-            category: r.category.clone().unwrap_or_default(),
+            category,
             on: on.iter().map(|k| k.get_ref().clone()).collect(),
             when,
-            action: action?,
+            action,
             cap,
             flags,
             loc: Self::loc(src, r.id.span()),

@@ -406,10 +406,10 @@ fn item_row(month: Option<Month>, i: &Item) -> Vec<String> {
             .unwrap_or_else(|| "(month)".into()),
         i.event.map(|e| e.to_string()).unwrap_or_default(),
         i.kind.clone(),
-        i.rule.clone(),
-        i.name.clone(),
+        i.rule.to_string(),
+        i.name.to_string(),
         i.points.to_string(),
-        i.reason.clone(),
+        i.reason.to_string(),
         i.note.clone(),
         i.flags.join(" "),
     ]);
