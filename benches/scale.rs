@@ -216,6 +216,7 @@ fn rhai_floor(db: &Path) -> Duration {
                         m.insert("date".into(), Dynamic::from(e.date.to_string()));
                         let scripts = policy
                             .rules_for(&e.kind)
+                            .1
                             .flat_map(|r| {
                                 r.when.iter().chain(match &r.action {
                                     Action::Script(s) => Some(s),

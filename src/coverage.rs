@@ -106,7 +106,7 @@ pub fn coverage(results: &[YearResult], policies: &BTreeMap<String, &Policy>) ->
                     rules[*i].points += item.points;
                 }
                 if let Some(e) = item.event {
-                    kinds_scored.insert(item.kind.clone());
+                    kinds_scored.insert(item.kind.to_string());
                     per_event
                         .entry(e)
                         .or_insert_with(|| (m.employee.clone(), Vec::new()))

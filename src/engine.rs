@@ -61,7 +61,7 @@ pub struct Item {
     pub name: Arc<str>,
     pub category: Arc<str>,
     /// The event's kind; empty for a month rule.
-    pub kind: String,
+    pub kind: Arc<str>,
     /// How the points came about: fixed points × qty, a script, a cap.
     pub reason: Arc<str>,
 }

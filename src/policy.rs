@@ -52,7 +52,7 @@ pub struct Policy {
     /// The bundle's hash, computed once.
     pub hash: String,
     /// Event kind → indexes into `rules` of the rules that see it, in file order.
-    pub by_kind: BTreeMap<String, Vec<usize>>,
+    pub by_kind: BTreeMap<String, KindRules>,
 }
 
 /// Base, pass mark and bounds of a monthly score.
@@ -94,6 +94,14 @@ pub struct EventRule {
     pub flags: Vec<String>,
     pub loc: Loc,
     pub labels: Labels,
+}
+
+/// An event kind's name (shared by every ledger item of that kind) and its rules.
+#[derive(Debug, Clone)]
+pub struct KindRules {
+    pub name: Arc<str>,
+    /// Indexes into `Policy::rules`, in file order.
+    pub rules: Vec<usize>,
 }
 
 /// A rule's texts as they go into every ledger item, shared rather than copied per item.
@@ -259,13 +267,22 @@ impl Policy {
         self.hash.clone()
     }
 
-    /// The event rules that see `kind`, in file order.
-    pub fn rules_for<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a EventRule> + 'a {
-        self.by_kind
-            .get(kind)
-            .into_iter()
-            .flatten()
-            .map(|i| &self.rules[*i])
+    /// The kind's shared name and the event rules that see it, in file order.
+    pub fn rules_for<'a>(
+        &'a self,
+        kind: &str,
+    ) -> (
+        Option<&'a Arc<str>>,
+        impl Iterator<Item = &'a EventRule> + 'a,
+    ) {
+        let entry = self.by_kind.get(kind);
+        (
+            entry.map(|k| &k.name),
+            entry
+                .into_iter()
+                .flat_map(|k| &k.rules)
+                .map(|i| &self.rules[*i]),
+        )
     }
 
     pub fn governs_all(&self) -> bool {

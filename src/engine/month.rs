@@ -75,7 +75,8 @@ pub fn score_month(
         // The event's rhai value is built lazily, once: fixed-points rules without `when`
         // never touch rhai.
         let mut loaded = false;
-        for rule in policy.rules_for(&event.kind) {
+        let (kind, rules) = policy.rules_for(&event.kind);
+        for rule in rules {
             if let Some(when) = &rule.when {
                 load_event(&mut scope, &mut loaded, event, nth);
                 let holds = when
@@ -108,7 +109,7 @@ pub fn score_month(
                     (o, rule.labels.reason.clone())
                 }
             };
-            ledger.add_event_item(rule, event, outcome, reason);
+            ledger.add_event_item(rule, event, kind, outcome, reason);
         }
     }
 
@@ -166,7 +167,7 @@ pub fn score_month(
             flags,
             name: rule.labels.name.clone(),
             category: rule.labels.category.clone(),
-            kind: String::new(),
+            kind: "".into(),
             reason,
         });
     }
@@ -211,6 +212,7 @@ impl Ledger {
         &mut self,
         rule: &EventRule,
         event: &Event,
+        kind: Option<&Arc<str>>,
         o: Outcome,
         mut reason: Arc<str>,
     ) {
@@ -255,7 +257,7 @@ impl Ledger {
             flags,
             name: rule.labels.name.clone(),
             category: rule.labels.category.clone(),
-            kind: event.kind.clone(),
+            kind: kind.cloned().unwrap_or_else(|| event.kind.as_str().into()),
             reason,
         });
     }

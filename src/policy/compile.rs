@@ -11,8 +11,8 @@ use super::problem::{Problem, Problems, SourceText};
 use super::raw;
 use super::script::{Origin, Script, Stage};
 use super::{
-    Action, Bundle, BundleFile, Case, CaseEvent, CasePeriod, EventRule, Expect, Grade, Labels, Loc,
-    MonthRule, Policy, Scoring, YearRule,
+    Action, Bundle, BundleFile, Case, CaseEvent, CasePeriod, EventRule, Expect, Grade, KindRules,
+    Labels, Loc, MonthRule, Policy, Scoring, YearRule,
 };
 use crate::event::{FieldType, FieldValue, Fields, is_identifier};
 use crate::month::{Month, parse_date};
@@ -144,7 +144,15 @@ impl Compiler {
         policy.hash = policy.bundle.hash();
         for (i, r) in policy.rules.iter().enumerate() {
             for k in &r.on {
-                policy.by_kind.entry(k.clone()).or_default().push(i);
+                policy
+                    .by_kind
+                    .entry(k.clone())
+                    .or_insert_with(|| KindRules {
+                        name: k.as_str().into(),
+                        rules: Vec::new(),
+                    })
+                    .rules
+                    .push(i);
             }
         }
         policy.tests = root

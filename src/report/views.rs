@@ -405,7 +405,7 @@ fn item_row(month: Option<Month>, i: &Item) -> Vec<String> {
             .map(|d| d.to_string())
             .unwrap_or_else(|| "(month)".into()),
         i.event.map(|e| e.to_string()).unwrap_or_default(),
-        i.kind.clone(),
+        i.kind.to_string(),
         i.rule.to_string(),
         i.name.to_string(),
         i.points.to_string(),
