@@ -28,29 +28,48 @@ fn fields_json(fields: &Fields) -> String {
     serde_json::to_string(fields).unwrap_or_else(|_| "{}".into())
 }
 
-impl NewEvent {
-    /// The content identity of an entry: what makes a re-imported row "the same row".
-    fn digest(&self) -> String {
-        let fields = fields_json(&self.fields);
-        let mut h = Sha256::new();
-        for part in [
-            self.employee.as_str(),
-            &date_text(self.date),
-            &self.kind,
-            &self.qty.to_string(),
-            &self.note,
-            &fields,
-            &self.recorded_by,
-        ] {
-            h.update((part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
+/// An event's stored texts, computed once per row.
+struct Row<'a> {
+    event: &'a NewEvent,
+    date: String,
+    fields: String,
+    digest: String,
+}
+
+impl<'a> Row<'a> {
+    fn of(event: &'a NewEvent) -> Row<'a> {
+        let date = date_text(event.date);
+        let fields = fields_json(&event.fields);
+        let digest = digest(event, &date, &fields);
+        Row {
+            event,
+            date,
+            fields,
+            digest,
         }
-        // 64 bits index well; a match is confirmed against the content (see `Appender::push`).
-        h.finalize()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
     }
+}
+
+/// The content identity of an entry: what makes a re-imported row "the same row".
+fn digest(e: &NewEvent, date: &str, fields: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        e.employee.as_str(),
+        date,
+        &e.kind,
+        &e.qty.to_string(),
+        &e.note,
+        fields,
+        &e.recorded_by,
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    // 64 bits index well; a match is confirmed against the content (see `Appender::push`).
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// What an append stored.
@@ -87,12 +106,12 @@ impl Appender<'_> {
         if self.months.insert(month) {
             refuse_closed(self.conn, month, "add events to")?;
         }
-        let digest = e.digest();
+        let row = Row::of(e);
         if self.import.is_none() {
             // A single entry is a deliberate act: stored even if the same entry exists.
-            return self.insert(e, &digest);
+            return self.insert(&row);
         }
-        let left = match self.consumed.get_mut(&digest) {
+        let left = match self.consumed.get_mut(&row.digest) {
             Some(n) => n,
             None => {
                 let n: i64 = self
@@ -104,23 +123,23 @@ impl Appender<'_> {
                     )?
                     .query_row(
                         params![
-                            digest,
+                            row.digest,
                             self.max_before,
                             e.employee,
-                            date_text(e.date),
+                            row.date,
                             e.kind,
                             e.qty,
                             e.note,
-                            fields_json(&e.fields),
+                            row.fields,
                             e.recorded_by
                         ],
                         |r| r.get(0),
                     )?;
                 if n == 0 {
                     // The common case: nothing to track.
-                    return self.insert(e, &digest);
+                    return self.insert(&row);
                 }
-                self.consumed.entry(digest.clone()).or_insert(n)
+                self.consumed.entry(row.digest.clone()).or_insert(n)
             }
         };
         if *left > 0 {
@@ -128,11 +147,12 @@ impl Appender<'_> {
             self.already += 1;
             Ok(())
         } else {
-            self.insert(e, &digest)
+            self.insert(&row)
         }
     }
 
-    fn insert(&mut self, e: &NewEvent, digest: &str) -> Result<()> {
+    fn insert(&mut self, row: &Row) -> Result<()> {
+        let e = row.event;
         self.conn
             .prepare_cached(
                 "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id, digest)
@@ -140,15 +160,15 @@ impl Appender<'_> {
             )?
             .execute(params![
                 e.employee,
-                date_text(e.date),
+                row.date,
                 e.kind,
                 e.qty,
                 e.note,
-                fields_json(&e.fields),
+                row.fields,
                 e.recorded_by,
                 self.stamp.at,
                 self.import.as_ref().map(|(_, id)| *id),
-                digest
+                row.digest
             ])?;
         let id = self.conn.last_insert_rowid();
         self.stored.push(id);
