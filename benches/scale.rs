@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use appraise::engine::score_month;
+use appraise::engine::{event_value, score_month};
 use appraise::event::Event;
 use appraise::month::Month;
 use appraise::policy::{Action, Policy, Stage};
@@ -197,23 +197,6 @@ fn rhai_floor(db: &Path) -> Duration {
                 let inputs: Vec<(Vec<&appraise::policy::Script>, Dynamic)> = events
                     .iter()
                     .map(|e| {
-                        let mut m = rhai::Map::new();
-                        for (k, v) in &e.fields {
-                            m.insert(
-                                k.as_str().into(),
-                                match v {
-                                    appraise::event::FieldValue::Bool(b) => Dynamic::from_bool(*b),
-                                    appraise::event::FieldValue::Int(i) => Dynamic::from_int(*i),
-                                    appraise::event::FieldValue::Float(x) => {
-                                        Dynamic::from_float(*x)
-                                    }
-                                    appraise::event::FieldValue::Text(s) => {
-                                        Dynamic::from(s.clone())
-                                    }
-                                },
-                            );
-                        }
-                        m.insert("date".into(), Dynamic::from(e.date.to_string()));
                         let scripts = policy
                             .rules_for(&e.kind)
                             .1
@@ -224,7 +207,7 @@ fn rhai_floor(db: &Path) -> Duration {
                                 })
                             })
                             .collect();
-                        (scripts, Dynamic::from_map(m))
+                        (scripts, event_value(e))
                     })
                     .collect();
                 let mut scope = Stage::scope(vec![

@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 
 pub use department::{DepartmentRating, DepartmentYear, rate_department};
 pub use month::score_month;
+/// The rhai value a script sees as `event` (for benchmarks that time scripts alone).
+pub use values::event as event_value;
 pub use year::rate_year;
 
 use crate::month::Month;
