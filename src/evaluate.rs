@@ -256,7 +256,6 @@ impl Evaluation<'_> {
             // A closed channel means the worker stopped on an error, which `join` reports.
             let send =
                 |batch: &mut Vec<(Employee, Vec<Event>)>| tx.send(std::mem::take(batch)).is_ok();
-            let mut open = true;
             // Both sides come in employee id order; employees without events fall in between.
             let read = self.store.stream_counting_events(
                 first,
@@ -270,13 +269,14 @@ impl Evaluation<'_> {
                     if let Some(e) = pending.next_if(|e| e.id == owner) {
                         batch.push((e, events));
                     }
-                    if batch.len() >= BATCH && open {
-                        open = send(&mut batch);
+                    if batch.len() >= BATCH && !send(&mut batch) {
+                        // The worker stopped on an error (reported by `join`): stop reading.
+                        return Err(Error::Period("scoring stopped".into()));
                     }
                     Ok(())
                 },
             );
-            if read.is_ok() && open {
+            if read.is_ok() {
                 for e in pending {
                     batch.push((e, Vec::new()));
                     if batch.len() >= BATCH && !send(&mut batch) {
