@@ -72,15 +72,18 @@ pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
 
     let db = ws.db.display();
     let (good, troubled) = &sample.examples;
+    // The binary that is running, so the commands below work as printed even when
+    // `appraise` is not on the PATH (e.g. after `cargo run`).
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "appraise".into());
     println!();
     println!(
         "The workspace is {} (database, rules/, staff.csv, events.csv). Try:",
         dir.display()
     );
-    println!("  appraise --db {db} explain {troubled} --year {YEAR}");
-    println!("  appraise --db {db} score --month {YEAR}-03 --department customer-service");
-    println!(
-        "  appraise --db {db} log add {good} late --date {YEAR}-12-15 --minutes 20 --by 张主管"
-    );
+    println!("  {exe} --db {db} explain {troubled} --year {YEAR}");
+    println!("  {exe} --db {db} score --month {YEAR}-03 --department customer-service");
+    println!("  {exe} --db {db} log add {good} late --date {YEAR}-12-15 --minutes 20 --by 张主管");
     Ok(())
 }
