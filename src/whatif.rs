@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::engine::Rating;
 use crate::evaluate::YearResult;
 use crate::month::Month;
 use crate::points::Points;
@@ -57,21 +58,44 @@ pub struct Diff {
     pub rules: Vec<RuleChange>,
 }
 
-fn rule_totals(results: &[YearResult]) -> BTreeMap<String, Points> {
-    let mut totals = BTreeMap::new();
-    for item in results
-        .iter()
-        .flat_map(|r| &r.months)
-        .flat_map(|m| &m.items)
-    {
-        *totals.entry(item.rule.to_string()).or_default() += item.points;
+/// What a comparison needs of an employee's year: the rating, the month scores and each
+/// rule's total. Kept instead of the whole ledger, so a company-wide what-if stays small.
+pub struct YearSummary {
+    pub rating: Rating,
+    pub scores: BTreeMap<Month, Points>,
+    pub rules: BTreeMap<String, Points>,
+}
+
+impl From<YearResult> for YearSummary {
+    fn from(r: YearResult) -> YearSummary {
+        let mut rules: BTreeMap<String, Points> = BTreeMap::new();
+        for item in r.months.iter().flat_map(|m| &m.items) {
+            match rules.get_mut(&*item.rule) {
+                Some(p) => *p += item.points,
+                None => {
+                    rules.insert(item.rule.to_string(), item.points);
+                }
+            }
+        }
+        YearSummary {
+            scores: r.months.iter().map(|m| (m.month, m.score)).collect(),
+            rating: r.rating,
+            rules,
+        }
+    }
+}
+
+fn rule_totals(results: &[YearSummary]) -> BTreeMap<String, Points> {
+    let mut totals: BTreeMap<String, Points> = BTreeMap::new();
+    for (rule, p) in results.iter().flat_map(|r| &r.rules) {
+        *totals.entry(rule.clone()).or_default() += *p;
     }
     totals
 }
 
 /// Compares the year `before` and `after` (both ordered by employee id).
-pub fn diff(before: &[YearResult], after: &[YearResult]) -> Diff {
-    let after_by: BTreeMap<&str, &YearResult> = after
+pub fn diff(before: &[YearSummary], after: &[YearSummary]) -> Diff {
+    let after_by: BTreeMap<&str, &YearSummary> = after
         .iter()
         .map(|r| (r.rating.employee.as_str(), r))
         .collect();
@@ -82,10 +106,7 @@ pub fn diff(before: &[YearResult], after: &[YearResult]) -> Diff {
         let Some(a) = after_by.get(b.rating.employee.as_str()) else {
             continue;
         };
-        let scores = |r: &YearResult| -> BTreeMap<Month, Points> {
-            r.months.iter().map(|m| (m.month, m.score)).collect()
-        };
-        let (sb, sa) = (scores(b), scores(a));
+        let (sb, sa) = (&b.scores, &a.scores);
         let mut months: Vec<Month> = sb.keys().chain(sa.keys()).copied().collect();
         months.sort();
         months.dedup();

@@ -14,7 +14,7 @@ use crate::policy::Policy;
 use crate::report::{CasesView, CoverageView, DiffView, VersionRow, VersionsView};
 use crate::rulebook::Rulebook;
 use crate::verify::{CaseResult, run_cases, untested};
-use crate::whatif::diff;
+use crate::whatif::{YearSummary, diff};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -150,19 +150,23 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 department,
                 employee: None,
             };
-            let current = Evaluation {
-                store: &store,
-                rulebook: &rulebook,
-                snapshots: false,
-            };
-            let before = current.year(year, &months, &sel)?;
             let what_if = rulebook.with_candidate(candidate.clone());
-            let after = Evaluation {
-                store: &store,
-                rulebook: &what_if,
-                snapshots: false,
-            }
-            .year(year, &months, &sel)?;
+            // Each side keeps a summary per employee, not the whole ledger.
+            let summaries = |rulebook: &Rulebook| -> anyhow::Result<Vec<YearSummary>> {
+                let mut out = Vec::new();
+                let eval = Evaluation {
+                    store: &store,
+                    rulebook,
+                    snapshots: false,
+                };
+                eval.year_each(year, &months, &sel, &|_, _| {}, |r| {
+                    out.push(YearSummary::from(r));
+                    Ok(())
+                })?;
+                Ok(out)
+            };
+            let before = summaries(&rulebook)?;
+            let after = summaries(&what_if)?;
             ctx.print(&DiffView {
                 year,
                 through: *months.last().expect("rated_months is never empty"),
