@@ -17,7 +17,7 @@ use rusqlite::{Connection, params};
 
 pub use audit::{AuditEntry, AuditFilter};
 pub use events::{Appended, EventFilter, NewEvent, Status};
-pub use months::{Closing, MonthState};
+pub use months::Closing;
 pub use staff::Target;
 pub use versions::Version;
 

@@ -372,15 +372,6 @@ impl Store {
         Ok(())
     }
 
-    pub fn event(&self, id: i64) -> Result<Event> {
-        self.events(&EventFilter {
-            id: Some(id),
-            ..EventFilter::default()
-        })?
-        .pop()
-        .ok_or(Error::NoEvent(id))
-    }
-
     /// Voids an event (an entry mistake): it stays in the log and stops counting.
     pub fn void(&mut self, id: i64, reason: &str, stamp: &Stamp) -> Result<()> {
         self.mark(id, "voids", "log.void", reason, stamp)

@@ -20,13 +20,6 @@ pub struct Closing {
     pub at: String,
 }
 
-/// Whether a month is open or closed, for messages.
-#[derive(Debug, Clone, PartialEq)]
-pub enum MonthState {
-    Open,
-    Closed(Closing),
-}
-
 /// Who closed `month` and when, if it is closed.
 pub(super) fn closed_by(conn: &Connection, month: Month) -> Result<Option<(String, String)>> {
     Ok(conn
@@ -39,17 +32,6 @@ pub(super) fn closed_by(conn: &Connection, month: Month) -> Result<Option<(Strin
 }
 
 impl Store {
-    pub fn month_state(&self, month: Month) -> Result<MonthState> {
-        Ok(match closed_by(&self.conn, month)? {
-            Some((by, at)) => MonthState::Closed(Closing {
-                month: month.to_string(),
-                by,
-                at,
-            }),
-            None => MonthState::Open,
-        })
-    }
-
     /// Every closed month, in order.
     pub fn closed_months(&self) -> Result<Vec<Closing>> {
         let mut st = self.conn.prepare(&format!(
