@@ -2,11 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::util::{Workspace, staffed};
-
-fn json(out: &str) -> Value {
-    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
-}
+use crate::util::{Workspace, json, staffed};
 
 fn score_of(ws: &Workspace, month: &str, employee: &str) -> Value {
     json(

@@ -1,12 +1,8 @@
 //! The annual review chain and the department appraisal, through the real binary.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::util::{Workspace, staffed};
-
-fn json(out: &str) -> Value {
-    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
-}
+use crate::util::{Workspace, json, staffed};
 
 /// Staff with a department head (E001) and a year of data, reviews started.
 fn started() -> Workspace {

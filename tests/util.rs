@@ -116,3 +116,8 @@ pub fn staffed() -> Workspace {
     ws.run(&["staff", "import", "staff.csv"]).ok();
     ws
 }
+
+/// Parses a command's JSON output, showing it when it is not JSON.
+pub fn json(out: &str) -> serde_json::Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
+}

@@ -1,12 +1,8 @@
 //! The supervisor, department-head and HR tasks end to end through the real binary.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::util::{STAFF, Workspace, staffed};
-
-fn json(out: &str) -> Value {
-    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
-}
+use crate::util::{STAFF, Workspace, json, staffed};
 
 #[test]
 fn init_writes_and_activates_the_shipped_policies() {

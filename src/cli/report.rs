@@ -48,17 +48,31 @@ pub enum Command {
     },
 }
 
-fn extension(path: &Path) -> String {
-    path.extension()
+/// The file to write (`--out`, else `default`) and its format, one of `allowed` extensions.
+fn target(
+    out: Option<PathBuf>,
+    default: String,
+    allowed: &[&str],
+) -> anyhow::Result<(PathBuf, String)> {
+    let out = out.unwrap_or_else(|| PathBuf::from(default));
+    let ext = out
+        .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default()
-}
-
-fn unsupported(path: &Path, allowed: &str) -> anyhow::Error {
-    found(format!(
-        "`{}`: this report can be written as {allowed}; name the file accordingly",
-        path.display()
-    ))
+        .unwrap_or_default();
+    if !allowed.contains(&ext.as_str()) {
+        let names: Vec<String> = allowed
+            .iter()
+            .filter(|a| **a != "htm")
+            .map(|a| format!(".{a}"))
+            .collect();
+        let (last, rest) = names.split_last().expect("every report allows a format");
+        return Err(found(format!(
+            "`{}`: this report can be written as {} or {last}; name the file accordingly",
+            out.display(),
+            rest.join(", ")
+        )));
+    }
+    Ok((out, ext))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -83,12 +97,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             month,
             out,
         } => {
-            let out = out
-                .unwrap_or_else(|| PathBuf::from(format!("statement-{department}-{month}.html")));
-            let ext = extension(&out);
-            if !matches!(ext.as_str(), "html" | "htm" | "md") {
-                return Err(unsupported(&out, ".html or .md"));
-            }
+            let (out, ext) = target(
+                out,
+                format!("statement-{department}-{month}.html"),
+                &["html", "htm", "md"],
+            )?;
             let dept = store
                 .departments()?
                 .into_iter()
@@ -102,15 +115,26 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 department: Some(department.clone()),
                 employee: None,
             };
+            // Months before any policy governs have no scores to compare with; any other
+            // failure is an error, never a silently missing month.
+            let scored = |m: Month| match eval.month(m, &sel) {
+                Ok(s) => Ok(Some(s)),
+                Err(crate::evaluate::Error::NoPolicy(_)) => Ok(None),
+                Err(e) => Err(e),
+            };
             let scores = eval.month(month, &sel)?;
-            // Months before any policy governs simply have no scores to compare with.
-            let previous = eval.month(month.prev(), &sel).unwrap_or_default();
             let mut year = BTreeMap::new();
-            for m in Month::of_year(month.year()).filter(|m| *m <= month) {
-                if let Ok(s) = eval.month(m, &sel) {
+            for m in Month::of_year(month.year()).filter(|m| *m < month) {
+                if let Some(s) = scored(m)? {
                     year.insert(m, s);
                 }
             }
+            // The previous month is already scored unless it is December of the year before.
+            let previous = match year.get(&month.prev()) {
+                Some(s) => s.clone(),
+                None => scored(month.prev())?.unwrap_or_default(),
+            };
+            year.insert(month, scores.clone());
             let s = documents::statement(
                 (&dept.id, &dept.name, dept.head.as_deref()),
                 month,
@@ -131,11 +155,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             through,
             out,
         } => {
-            let out = out.unwrap_or_else(|| PathBuf::from(format!("ratings-{year}.xlsx")));
-            let ext = extension(&out);
-            if !matches!(ext.as_str(), "xlsx" | "csv" | "html" | "htm") {
-                return Err(unsupported(&out, ".xlsx, .csv or .html"));
-            }
+            let (out, ext) = target(
+                out,
+                format!("ratings-{year}.xlsx"),
+                &["xlsx", "csv", "html", "htm"],
+            )?;
             let months = rated_months(year, through, ctx.today)?;
             let sel = Selection {
                 department: department.clone(),
@@ -185,12 +209,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             year,
             out,
         } => {
-            let out = out
-                .unwrap_or_else(|| PathBuf::from(format!("recommendation-{employee}-{year}.html")));
-            let ext = extension(&out);
-            if !matches!(ext.as_str(), "html" | "htm" | "md") {
-                return Err(unsupported(&out, ".html or .md"));
-            }
+            let (out, ext) = target(
+                out,
+                format!("recommendation-{employee}-{year}.html"),
+                &["html", "htm", "md"],
+            )?;
             let months = rated_months(year, None, ctx.today)?;
             let sel = Selection {
                 department: None,

@@ -234,7 +234,6 @@ pub enum Status {
 /// Filters for listing events.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
-    pub id: Option<i64>,
     pub employee: Option<String>,
     pub month: Option<Month>,
     pub kind: Option<String>,
@@ -295,9 +294,6 @@ impl Store {
             args.push(value);
             *sql += &clause.replace('?', &format!("?{}", args.len()));
         };
-        if let Some(id) = filter.id {
-            arg(&mut sql, " AND e.id = ?", id.to_string());
-        }
         if let Some(emp) = &filter.employee {
             arg(&mut sql, " AND e.employee = ?", emp.clone());
         }
