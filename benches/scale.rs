@@ -187,51 +187,58 @@ fn rhai_floor(db: &Path) -> Duration {
     let store = Store::open(db).unwrap();
     let policy = customer_service(&store);
     let mut timed = Duration::ZERO;
+    each_employee(&store, |events: Vec<Event>| {
+        let staff = Dynamic::from_map(Default::default());
+        let inputs: Vec<(Vec<&appraise::policy::Script>, Dynamic)> = events
+            .iter()
+            .map(|e| {
+                let scripts = policy
+                    .rules_for(&e.kind)
+                    .1
+                    .flat_map(|r| {
+                        r.when.iter().chain(match &r.action {
+                            Action::Script(s) => Some(s),
+                            Action::Fixed(_) => None,
+                        })
+                    })
+                    .collect();
+                (scripts, event_value(e))
+            })
+            .collect();
+        let mut scope = Stage::scope(vec![
+            ("event", Dynamic::UNIT),
+            ("staff", staff),
+            ("month", Dynamic::from("2025-01".to_string())),
+            ("nth", Dynamic::from_int(1)),
+        ]);
+        let start = Instant::now();
+        for (scripts, event) in inputs {
+            if scripts.is_empty() {
+                continue;
+            }
+            scope.set_value("event", event);
+            for s in scripts {
+                let _ = s.run(&mut scope);
+            }
+        }
+        timed += start.elapsed();
+    });
+    timed
+}
+
+/// Calls `f` with each employee's events of the benchmark year, as the rating reads them.
+fn each_employee(store: &Store, mut f: impl FnMut(Vec<Event>)) {
     store
         .stream_counting_events(
             Month::new(YEAR, 1).unwrap(),
             Month::new(YEAR, 12).unwrap(),
             None,
             |events: Vec<Event>| -> Result<(), appraise::store::Error> {
-                let staff = Dynamic::from_map(Default::default());
-                let inputs: Vec<(Vec<&appraise::policy::Script>, Dynamic)> = events
-                    .iter()
-                    .map(|e| {
-                        let scripts = policy
-                            .rules_for(&e.kind)
-                            .1
-                            .flat_map(|r| {
-                                r.when.iter().chain(match &r.action {
-                                    Action::Script(s) => Some(s),
-                                    Action::Fixed(_) => None,
-                                })
-                            })
-                            .collect();
-                        (scripts, event_value(e))
-                    })
-                    .collect();
-                let mut scope = Stage::scope(vec![
-                    ("event", Dynamic::UNIT),
-                    ("staff", staff),
-                    ("month", Dynamic::from("2025-01".to_string())),
-                    ("nth", Dynamic::from_int(1)),
-                ]);
-                let start = Instant::now();
-                for (scripts, event) in inputs {
-                    if scripts.is_empty() {
-                        continue;
-                    }
-                    scope.set_value("event", event);
-                    for s in scripts {
-                        let _ = s.run(&mut scope);
-                    }
-                }
-                timed += start.elapsed();
+                f(events);
                 Ok(())
             },
         )
         .unwrap();
-    timed
 }
 
 fn customer_service(store: &Store) -> Policy {
@@ -270,21 +277,13 @@ fn fixed_points(db: &Path) -> (Duration, Duration) {
     let fixed = Policy::load(&path).unwrap();
     let staff = store.staff().unwrap();
     let mut all: Vec<(usize, Vec<Event>)> = Vec::new();
-    store
-        .stream_counting_events(
-            Month::new(YEAR, 1).unwrap(),
-            Month::new(YEAR, 12).unwrap(),
-            None,
-            |events: Vec<Event>| -> Result<(), appraise::store::Error> {
-                let i = staff
-                    .iter()
-                    .position(|s| s.id == events[0].employee)
-                    .unwrap();
-                all.push((i, events));
-                Ok(())
-            },
-        )
-        .unwrap();
+    each_employee(&store, |events: Vec<Event>| {
+        let i = staff
+            .iter()
+            .position(|s| s.id == events[0].employee)
+            .unwrap();
+        all.push((i, events));
+    });
     let months: Vec<Month> = Month::of_year(YEAR).collect();
     let start = Instant::now();
     let mut total = 0i64;

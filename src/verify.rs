@@ -115,9 +115,11 @@ fn run_department_case(policy: &Policy, case: &Case, year: i32) -> CaseResult {
 }
 
 fn run_case(policy: &Policy, case: &Case) -> CaseResult {
-    if let CasePeriod::Department(year) = case.period {
-        return run_department_case(policy, case, year);
-    }
+    let period = match case.period {
+        CasePeriod::Department(year) => return run_department_case(policy, case, year),
+        CasePeriod::Month(m) => Span::Month(m),
+        CasePeriod::Year(y) => Span::Year(y),
+    };
     let staff = employee(policy, case);
     let events: Vec<Event> = case
         .events
@@ -144,7 +146,7 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
             failures.push(format!("{what}: expected {expected}, got {actual}"));
         }
     };
-    let outcome = evaluate(policy, &staff, case.period, &events);
+    let outcome = evaluate(policy, &staff, period, &events);
     let fired: BTreeSet<String> = match &outcome {
         Ok((months, rating)) => months
             .iter()
@@ -172,7 +174,7 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
             let opt = |p: Option<Points>| p.map_or("none".into(), |p| p.to_string());
             let only_month = months
                 .first()
-                .filter(|_| months.len() == 1 && matches!(case.period, CasePeriod::Month(_)));
+                .filter(|_| months.len() == 1 && matches!(period, Span::Month(_)));
             if let Some(want) = x.score {
                 check("score", want.to_string(), opt(only_month.map(|m| m.score)));
             }
@@ -290,16 +292,23 @@ fn rule_locs(p: &Policy) -> Vec<(String, crate::policy::Loc)> {
 
 type Evaluated = (Vec<MonthScore>, Option<engine::Rating>);
 
+/// What an employee case evaluates (department cases take another path).
+#[derive(Clone, Copy)]
+enum Span {
+    Month(Month),
+    Year(i32),
+}
+
+/// Evaluates a month or a year of the made-up employee.
 fn evaluate(
     policy: &Policy,
     staff: &Employee,
-    period: CasePeriod,
+    span: Span,
     events: &[Event],
 ) -> EvalResult<Evaluated> {
-    match period {
-        CasePeriod::Department(_) => unreachable!("department cases run in run_department_case"),
-        CasePeriod::Month(m) => Ok((vec![engine::score_month(policy, staff, m, events)?], None)),
-        CasePeriod::Year(y) => {
+    match span {
+        Span::Month(m) => Ok((vec![engine::score_month(policy, staff, m, events)?], None)),
+        Span::Year(y) => {
             let months = Month::of_year(y)
                 .filter(|m| staff.employed_in(*m))
                 .map(|m| engine::score_month(policy, staff, m, events))
