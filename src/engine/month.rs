@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rhai::Dynamic;
 
-use super::values::{self, Outcome};
+use super::values::{self, EventValues, Outcome};
 use super::{EvalError, EvalResult, Excused, Item, MonthScore, PolicyRef};
 use crate::event::Event;
 use crate::month::Month;
@@ -48,6 +48,7 @@ pub fn score_month(
         ("month", month_text.clone()),
         ("nth", Dynamic::from_int(0)),
     ]);
+    let mut event_values = EventValues::default();
     let mut ledger = Ledger::default();
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
     let mut excused = Vec::new();
@@ -78,7 +79,7 @@ pub fn score_month(
         let (kind, rules) = policy.rules_for(&event.kind);
         for rule in rules {
             if let Some(when) = &rule.when {
-                load_event(&mut scope, &mut loaded, event, nth);
+                load_event(&mut scope, &mut loaded, &mut event_values, event, nth);
                 let holds = when
                     .holds(&mut scope)
                     .map_err(|f| fail(&rule.id, Some(event.id), when, f))?;
@@ -99,7 +100,7 @@ pub fn score_month(
                     },
                 ),
                 Action::Script(s) => {
-                    load_event(&mut scope, &mut loaded, event, nth);
+                    load_event(&mut scope, &mut loaded, &mut event_values, event, nth);
                     let v = s
                         .run(&mut scope)
                         .map_err(|f| fail(&rule.id, Some(event.id), s, f))?;
@@ -192,9 +193,18 @@ pub fn score_month(
 }
 
 /// Puts the event and its `nth` into the month's scope, once per event.
-fn load_event(scope: &mut rhai::Scope<'static>, loaded: &mut bool, event: &Event, nth: i64) {
+fn load_event(
+    scope: &mut rhai::Scope<'static>,
+    loaded: &mut bool,
+    values: &mut EventValues,
+    event: &Event,
+    nth: i64,
+) {
     if !*loaded {
-        scope.set_value("event", values::event(event));
+        let slot = scope
+            .get_mut("event")
+            .expect("the month's scope has `event`");
+        values.load(slot, event);
         scope.set_value("nth", Dynamic::from_int(nth));
         *loaded = true;
     }

@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use rhai::{Array, Dynamic, Map};
+use chrono::{Datelike, NaiveDate};
+use rhai::{Array, Dynamic, ImmutableString, Map};
 
 use crate::event::{Event, FieldValue};
+use crate::month::date_text;
 use crate::points::Points;
 use crate::staff::Employee;
 
@@ -46,21 +48,123 @@ pub fn staff(e: &Employee) -> Dynamic {
     Dynamic::from_map(m)
 }
 
+/// An event as a fresh rhai map: `date`, `employee`, `id`, `kind`, `note`, `qty` and its
+/// fields.
 pub fn event(e: &Event) -> Dynamic {
-    let mut m = Map::new();
-    for (k, v) in &e.fields {
-        m.insert(k.as_str().into(), field(v));
+    let mut map = Map::new();
+    EventValues::default().entries(e, e.kind.as_str().into(), |k, v| {
+        map.insert(k.into(), v);
+        true
+    });
+    Dynamic::from_map(map)
+}
+
+/// Writes the events of one employee-month into rhai maps in place: one map per kind, whose
+/// values the next event of that kind overwrites, with the texts that repeat (employee,
+/// dates, an empty note) shared. An event then costs no allocation beyond its own text
+/// fields. This is the engine's inner loop: a fresh map per event cost more than the rules'
+/// scripts.
+#[derive(Default)]
+pub struct EventValues {
+    employee: Option<ImmutableString>,
+    note: Option<ImmutableString>,
+    /// The dates seen, by day of the month.
+    dates: [Option<(NaiveDate, ImmutableString)>; 31],
+    /// Each kind's map while another kind's is in the scope (then `()` in its place).
+    parked: Vec<(ImmutableString, Dynamic)>,
+    /// Which of `parked` is in the scope.
+    current: Option<usize>,
+}
+
+impl EventValues {
+    /// Puts `e` into `slot` (the scope's `event`), overwriting the values of its kind's map.
+    /// A script may have replaced the map or added keys to it; then the map is built
+    /// afresh, so that every event sees exactly its own keys and values.
+    pub fn load(&mut self, slot: &mut Dynamic, e: &Event) {
+        let i = match self.parked.iter().position(|(k, _)| k.as_str() == e.kind) {
+            Some(i) => i,
+            None => {
+                self.parked.push((e.kind.as_str().into(), Dynamic::UNIT));
+                self.parked.len() - 1
+            }
+        };
+        if self.current != Some(i) {
+            if let Some(c) = self.current {
+                std::mem::swap(slot, &mut self.parked[c].1);
+            }
+            std::mem::swap(slot, &mut self.parked[i].1);
+            self.current = Some(i);
+        }
+        let kind = self.parked[i].0.clone();
+        let overwritten = match slot.write_lock::<Map>() {
+            Some(mut map) if map.len() == BASE_KEYS + e.fields.len() => {
+                let mut slots = map.iter_mut();
+                self.entries(e, kind.clone(), |k, v| match slots.next() {
+                    Some((key, value)) if key.as_str() == k => {
+                        *value = v;
+                        true
+                    }
+                    _ => false,
+                })
+            }
+            _ => false,
+        };
+        if !overwritten {
+            *slot = Dynamic::from_map(Map::new());
+            let mut map = slot.write_lock::<Map>().expect("a map was just put there");
+            self.entries(e, kind, |k, v| {
+                map.insert(k.into(), v);
+                true
+            });
+        }
     }
-    m.insert("id".into(), Dynamic::from_int(e.id));
-    m.insert("kind".into(), text(&e.kind));
-    m.insert(
-        "date".into(),
-        Dynamic::from(crate::month::date_text(e.date)),
-    );
-    m.insert("employee".into(), text(&e.employee));
-    m.insert("qty".into(), Dynamic::from_int(e.qty));
-    m.insert("note".into(), text(&e.note));
-    Dynamic::from_map(m)
+
+    /// Hands `f` the event's keys and values in key order (a rhai map's order) until it
+    /// returns false; tells whether it took them all.
+    fn entries(
+        &mut self,
+        e: &Event,
+        kind: ImmutableString,
+        mut f: impl FnMut(&str, Dynamic) -> bool,
+    ) -> bool {
+        let day = e.date.day0() as usize;
+        let date = match &mut self.dates[day] {
+            Some((d, text)) if *d == e.date => text.clone(),
+            slot => slot.insert((e.date, date_text(e.date).into())).1.clone(),
+        };
+        let base: [(&str, Dynamic); BASE_KEYS] = [
+            ("date", date.into()),
+            ("employee", shared(&mut self.employee, &e.employee).into()),
+            ("id", Dynamic::from_int(e.id)),
+            ("kind", kind.into()),
+            ("note", shared(&mut self.note, &e.note).into()),
+            ("qty", Dynamic::from_int(e.qty)),
+        ];
+        // Field names never equal the base keys (the policy compiler refuses them).
+        let mut fields = e.fields.iter().peekable();
+        for (k, v) in base {
+            while let Some((name, value)) = fields.next_if(|(name, _)| name.as_str() < k) {
+                if !f(name, field(value)) {
+                    return false;
+                }
+            }
+            if !f(k, v) {
+                return false;
+            }
+        }
+        fields.all(|(name, value)| f(name, field(value)))
+    }
+}
+
+/// The keys every event map has besides its fields.
+const BASE_KEYS: usize = 6;
+
+/// `text` as a shared rhai string, from `cache` when it holds the same text.
+fn shared(cache: &mut Option<ImmutableString>, text: &str) -> ImmutableString {
+    match cache {
+        Some(s) if s.as_str() == text => s.clone(),
+        _ => cache.insert(text.into()).clone(),
+    }
 }
 
 pub fn counts(c: &BTreeMap<String, i64>) -> Dynamic {
@@ -153,6 +257,81 @@ fn number(v: Dynamic) -> Result<Points, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Fields;
+
+    fn ev(id: i64, day: u32, kind: &str, fields: &[(&str, FieldValue)]) -> Event {
+        Event {
+            id,
+            employee: "E1".into(),
+            date: NaiveDate::from_ymd_opt(2025, 3, day).unwrap(),
+            kind: kind.into(),
+            qty: 1,
+            note: if id % 2 == 0 {
+                String::new()
+            } else {
+                format!("n{id}")
+            },
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect::<Fields>(),
+            recorded_by: "S".into(),
+            voided: false,
+            excused: false,
+            excuse: None,
+        }
+    }
+
+    #[test]
+    fn maps_written_in_place_equal_fresh_maps_even_after_scripts_change_them() {
+        let events = [
+            ev(1, 3, "late", &[("minutes", FieldValue::Int(20))]),
+            ev(
+                2,
+                3,
+                "call",
+                &[
+                    ("a", FieldValue::Bool(true)),
+                    ("z", FieldValue::Text("x".into())),
+                ],
+            ),
+            ev(3, 4, "late", &[("minutes", FieldValue::Int(5))]),
+            ev(4, 4, "late", &[]),
+            ev(
+                5,
+                5,
+                "call",
+                &[
+                    ("a", FieldValue::Bool(false)),
+                    ("z", FieldValue::Text("y".into())),
+                ],
+            ),
+            ev(6, 6, "call", &[("a", FieldValue::Bool(false))]),
+        ];
+        let mut values = EventValues::default();
+        let mut slot = Dynamic::UNIT;
+        for (n, e) in events.iter().enumerate() {
+            values.load(&mut slot, e);
+            assert_eq!(
+                format!("{slot:?}"),
+                format!("{:?}", event(e)),
+                "event {}",
+                e.id
+            );
+            // What a script may do to `event`: add a key, drop one, replace the value.
+            match n % 3 {
+                0 => {
+                    slot.write_lock::<Map>()
+                        .unwrap()
+                        .insert("extra".into(), Dynamic::TRUE);
+                }
+                1 => {
+                    slot.write_lock::<Map>().unwrap().remove("id");
+                }
+                _ => slot = Dynamic::from_int(7),
+            }
+        }
+    }
 
     #[test]
     fn reads_numbers_maps_and_unit() {
