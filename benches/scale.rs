@@ -228,17 +228,11 @@ fn rhai_floor(db: &Path) -> Duration {
 
 /// Calls `f` with each employee's events of the benchmark year, as the rating reads them.
 fn each_employee(store: &Store, mut f: impl FnMut(Vec<Event>)) {
-    store
-        .stream_counting_events(
-            Month::new(YEAR, 1).unwrap(),
-            Month::new(YEAR, 12).unwrap(),
-            None,
-            |events: Vec<Event>| -> Result<(), appraise::store::Error> {
-                f(events);
-                Ok(())
-            },
-        )
-        .unwrap();
+    let months = (Month::new(YEAR, 1).unwrap(), Month::new(YEAR, 12).unwrap());
+    let mut reader = store.readers(1, months.0, months.1).unwrap().remove(0);
+    for e in store.staff().unwrap() {
+        f(reader.events(&e.id).unwrap());
+    }
 }
 
 fn customer_service(store: &Store) -> Policy {

@@ -3,6 +3,7 @@
 //! are read from their snapshots, so they never change once closed.
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -12,7 +13,7 @@ use crate::event::Event;
 use crate::month::Month;
 use crate::rulebook::{self, Rulebook};
 use crate::staff::Employee;
-use crate::store::{self, Store};
+use crate::store::{self, Reader, Store};
 
 /// Why an evaluation could not be done.
 #[derive(Debug, thiserror::Error)]
@@ -187,20 +188,21 @@ impl Evaluation<'_> {
         )
     }
 
-    /// The engine of `month` and `year`: streams the events employee by employee, scores the
-    /// months of a batch of employees on every core, lets `finish` turn an employee's months
-    /// into a result, and hands the results to `emit` in employee order.
+    /// The engine of `month` and `year`: scores the months of the selected employees on
+    /// every core, each thread reading its employees' events through its own reader, lets
+    /// `finish` turn an employee's months into a result, and hands the results to `emit` in
+    /// employee order. Employees go a window at a time, so memory holds one window's
+    /// results, not the year's events.
     fn each<T: Send>(
         &self,
         months: &[Month],
         sel: &Selection,
         progress: &(dyn Fn(usize, usize) + Sync),
         finish: impl Fn(&Employee, Vec<MonthScore>) -> Result<Option<T>, Error> + Sync,
-        mut emit: impl FnMut(T) -> Result<(), Error> + Send,
+        mut emit: impl FnMut(T) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        /// Employees per parallel batch: enough to keep both cores busy, few enough to keep
-        /// memory flat.
-        const BATCH: usize = 128;
+        /// Employees per window: enough to keep every core busy to the window's end.
+        const WINDOW: usize = 256;
         let (Some(first), Some(last)) = (months.first().copied(), months.last().copied()) else {
             return Ok(());
         };
@@ -218,81 +220,52 @@ impl Evaluation<'_> {
         }
         let staff = sel.staff(self.store)?;
         let total = staff.len();
+        let readers: Vec<Mutex<Reader>> = self
+            .store
+            .readers(rayon::current_num_threads().min(total), first, last)?
+            .into_iter()
+            .map(Mutex::new)
+            .collect();
         let rulebook = self.rulebook;
-        let compute = |e: &Employee, events: &[Event]| -> Result<Option<T>, Error> {
+        let compute = |e: &Employee| -> Result<Option<T>, Error> {
+            let open: Vec<Month> = months
+                .iter()
+                .copied()
+                .filter(|m| !frozen.contains_key(m) && e.employed_in(*m))
+                .collect();
+            let events = if open.is_empty() {
+                Vec::new()
+            } else {
+                // Each pool thread has its own reader; the lock is never contended.
+                let thread = rayon::current_thread_index().unwrap_or(0) % readers.len();
+                let mut reader = readers[thread]
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                reader.events(&e.id)?
+            };
             let mut scores = Vec::new();
             for m in months {
                 match frozen.get(m) {
                     Some(snapshot) => scores.extend(snapshot.get(&e.id).cloned()),
-                    None if e.employed_in(*m) => {
-                        scores.push(score(rulebook, e, *m, month_slice(events, *m))?)
+                    None if open.contains(m) => {
+                        scores.push(score(rulebook, e, *m, month_slice(&events, *m))?)
                     }
                     None => {}
                 }
             }
             finish(e, scores)
         };
-        // Reading the log (here) and scoring (a worker thread, itself spreading each batch over
-        // the cores) overlap; at most two batches wait in between, so memory stays flat.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(Employee, Vec<Event>)>>(1);
-        std::thread::scope(|threads| -> Result<(), Error> {
-            let worker = threads.spawn(move || -> Result<(), Error> {
-                let mut done = 0;
-                for batch in rx {
-                    let results: Vec<Result<Option<T>, Error>> =
-                        batch.par_iter().map(|(e, evs)| compute(e, evs)).collect();
-                    done += batch.len();
-                    for r in results {
-                        if let Some(t) = r? {
-                            emit(t)?;
-                        }
-                    }
-                    progress(done, total);
-                }
-                Ok(())
-            });
-            let mut batch: Vec<(Employee, Vec<Event>)> = Vec::with_capacity(BATCH);
-            let mut pending = staff.into_iter().peekable();
-            // A closed channel means the worker stopped on an error, which `join` reports.
-            let send =
-                |batch: &mut Vec<(Employee, Vec<Event>)>| tx.send(std::mem::take(batch)).is_ok();
-            // Both sides come in employee id order; employees without events fall in between.
-            let read = self.store.stream_counting_events(
-                first,
-                last,
-                sel.employee.as_deref(),
-                |events| -> Result<(), Error> {
-                    let owner = events[0].employee.clone();
-                    while let Some(e) = pending.next_if(|e| e.id < owner) {
-                        batch.push((e, Vec::new()));
-                    }
-                    if let Some(e) = pending.next_if(|e| e.id == owner) {
-                        batch.push((e, events));
-                    }
-                    if batch.len() >= BATCH && !send(&mut batch) {
-                        // The worker stopped on an error (reported by `join`): stop reading.
-                        return Err(Error::Period("scoring stopped".into()));
-                    }
-                    Ok(())
-                },
-            );
-            if read.is_ok() {
-                for e in pending {
-                    batch.push((e, Vec::new()));
-                    if batch.len() >= BATCH && !send(&mut batch) {
-                        break;
-                    }
-                }
-                if !batch.is_empty() {
-                    send(&mut batch);
+        let mut done = 0;
+        for window in staff.chunks(WINDOW) {
+            let results: Vec<Result<Option<T>, Error>> = window.par_iter().map(compute).collect();
+            for r in results {
+                if let Some(t) = r? {
+                    emit(t)?;
                 }
             }
-            drop(tx);
-            let worked = worker
-                .join()
-                .unwrap_or_else(|_| Err(Error::Period("a scoring thread panicked".into())));
-            worked.and(read)
-        })?;
+            done += window.len();
+            progress(done, total);
+        }
         Ok(())
     }
 }

@@ -5,12 +5,13 @@
 mod audit;
 mod events;
 mod months;
+mod reader;
 mod reviews;
 mod schema;
 mod staff;
 mod versions;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, params};
@@ -18,6 +19,7 @@ use rusqlite::{Connection, params};
 pub use audit::{AuditEntry, AuditFilter};
 pub use events::{Appended, EventFilter, NewEvent, Status};
 pub use months::Closing;
+pub use reader::Reader;
 pub use staff::Target;
 pub use versions::Version;
 
@@ -53,6 +55,10 @@ pub enum Error {
     },
     #[error("{0}")]
     Closed(String),
+    #[error(
+        "the log changed during each of {0} attempts to read it at one state; try again when the import or entry in progress is done"
+    )]
+    Changing(usize),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -67,6 +73,8 @@ pub struct Stamp {
 /// The database.
 pub struct Store {
     conn: Connection,
+    /// Where it is, for the readers of a parallel evaluation.
+    path: PathBuf,
 }
 
 impl Store {
@@ -83,7 +91,10 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Imports touch several indexes at random places: a larger page cache keeps them in memory.
         conn.pragma_update(None, "cache_size", -65536)?;
-        let mut store = Store { conn };
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.migrate(&shown)?;
         Ok(store)
     }

@@ -319,55 +319,6 @@ impl Store {
         rows.map(|r| r?).collect()
     }
 
-    /// Calls `f` with each employee's counting (not voided) events from `from` to `to`,
-    /// employee by employee in id order, holding one employee's events at a time: memory stays
-    /// flat however long the log grows.
-    /// With `employee`, only that employee's events are read (what a one-person query needs).
-    pub fn stream_counting_events<E: From<Error>>(
-        &self,
-        from: Month,
-        to: Month,
-        employee: Option<&str>,
-        mut f: impl FnMut(Vec<Event>) -> std::result::Result<(), E>,
-    ) -> std::result::Result<(), E> {
-        // One employee: a seek on the index; everyone: a walk along it, in employee order.
-        let one = if employee.is_some() {
-            "AND e.employee = ?3"
-        } else {
-            "AND ?3 IS NULL"
-        };
-        let mut st = self
-            .conn
-            .prepare(&format!(
-                "{EVENT_SELECT} INDEXED BY events_by_employee {EVENT_JOINS}
-                 WHERE e.date >= ?1 AND e.date <= ?2 AND v.event_id IS NULL {one}
-                 ORDER BY e.employee, e.date, e.id"
-            ))
-            .map_err(Error::from)?;
-        let mut rows = st
-            .query_map(
-                params![
-                    from.first_day().to_string(),
-                    to.last_day().to_string(),
-                    employee
-                ],
-                event_row,
-            )
-            .map_err(Error::from)?;
-        let mut current: Vec<Event> = Vec::new();
-        for row in &mut rows {
-            let e = row.map_err(Error::from)??;
-            if current.first().is_some_and(|c| c.employee != e.employee) {
-                f(std::mem::take(&mut current))?;
-            }
-            current.push(e);
-        }
-        if !current.is_empty() {
-            f(current)?;
-        }
-        Ok(())
-    }
-
     /// Voids an event (an entry mistake): it stays in the log and stops counting.
     pub fn void(&mut self, id: i64, reason: &str, stamp: &Stamp) -> Result<()> {
         self.mark(id, "voids", "log.void", reason, stamp)
@@ -432,30 +383,60 @@ const EVENT_JOINS: &str =
 /// Reads an event from a row of `EVENT_SELECT` (the outer error is SQLite's, the inner one a
 /// malformed stored value).
 fn event_row(r: &rusqlite::Row) -> rusqlite::Result<Result<Event>> {
-    let id: i64 = r.get(0)?;
-    let date: String = r.get(2)?;
-    let fields: String = r.get(6)?;
     let excuse: Option<String> = r.get(9)?;
-    let Some(date) = parse_date(&date) else {
-        return Ok(Err(Error::Corrupt(format!("event {id} date `{date}`"))));
-    };
-    let fields = match serde_json::from_str(&fields) {
-        Ok(f) => f,
-        Err(e) => return Ok(Err(Error::Corrupt(format!("event {id} fields: {e}")))),
-    };
-    Ok(Ok(Event {
+    Ok(decode(
+        StoredEvent {
+            id: r.get(0)?,
+            employee: r.get(1)?,
+            date: text(r, 2)?,
+            kind: r.get(3)?,
+            qty: r.get(4)?,
+            note: r.get(5)?,
+            fields: text(r, 6)?,
+            recorded_by: r.get(7)?,
+        },
+        r.get(8)?,
+        excuse,
+    ))
+}
+
+/// A text column, borrowed from the row (parsed there and then, never kept).
+pub(super) fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
+    Ok(r.get_ref(i)?.as_str()?)
+}
+
+/// An event's columns as stored, before the date and fields are parsed.
+pub(super) struct StoredEvent<'a> {
+    pub id: i64,
+    pub employee: String,
+    pub date: &'a str,
+    pub kind: String,
+    pub qty: i64,
+    pub note: String,
+    pub fields: &'a str,
+    pub recorded_by: String,
+}
+
+/// Parses a stored event's date and fields; a malformed one is named by its id.
+pub(super) fn decode(row: StoredEvent, voided: bool, excuse: Option<String>) -> Result<Event> {
+    let id = row.id;
+    let date = parse_date(row.date)
+        .ok_or_else(|| Error::Corrupt(format!("event {id} date `{}`", row.date)))?;
+    let fields = serde_json::from_str(row.fields)
+        .map_err(|e| Error::Corrupt(format!("event {id} fields: {e}")))?;
+    Ok(Event {
         id,
-        employee: r.get(1)?,
+        employee: row.employee,
         date,
-        kind: r.get(3)?,
-        qty: r.get(4)?,
-        note: r.get(5)?,
+        kind: row.kind,
+        qty: row.qty,
+        note: row.note,
         fields,
-        recorded_by: r.get(7)?,
-        voided: r.get(8)?,
+        recorded_by: row.recorded_by,
+        voided,
         excused: excuse.is_some(),
         excuse,
-    }))
+    })
 }
 
 /// Refuses a change to a closed month, naming who closed it and how to reopen it.

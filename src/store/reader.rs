@@ -1,0 +1,193 @@
+//! Reading the log for an evaluation spread over the cores: one read-only connection per
+//! thread, each in its own read transaction, all at the same state of the log. Each thread
+//! then reads, scores and frees its employees' events itself; one reading thread feeding
+//! the others was the bottleneck, and memory freed far from where it was allocated made
+//! the allocator fetch fresh pages from the system for every batch.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, params};
+
+use super::events::{StoredEvent, decode, text};
+use super::{Error, Result, Store};
+use crate::event::Event;
+use crate::month::Month;
+
+/// One thread's view of the counting events of a period.
+pub struct Reader {
+    conn: Connection,
+    from: String,
+    to: String,
+    voided: HashSet<i64>,
+    excused: HashMap<i64, String>,
+}
+
+/// How many times opening the readers is tried while writes land in between.
+const ATTEMPTS: usize = 10;
+
+impl Store {
+    /// `n` readers of the events from `from` to `to` that count (not voided), all seeing
+    /// the same log. The log is append-only, so the last event id and the numbers of voids
+    /// and excuses name its state; readers that disagree (a write landed while they were
+    /// opened) are opened again.
+    pub fn readers(&self, n: usize, from: Month, to: Month) -> Result<Vec<Reader>> {
+        for _ in 0..ATTEMPTS {
+            let readers = (0..n.max(1))
+                .map(|_| Reader::open(&self.path, from, to))
+                .collect::<Result<Vec<_>>>()?;
+            let states = readers
+                .iter()
+                .map(Reader::state)
+                .collect::<Result<Vec<_>>>()?;
+            if states.windows(2).all(|w| w[0] == w[1]) {
+                return readers.into_iter().map(Reader::load_marks).collect();
+            }
+        }
+        Err(Error::Changing(ATTEMPTS))
+    }
+}
+
+impl Reader {
+    fn open(path: &Path, from: Month, to: Month) -> Result<Reader> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| Error::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        // The snapshot is taken at the first read (`state`) and kept until the reader is
+        // dropped, which ends the transaction.
+        conn.execute_batch("BEGIN")?;
+        Ok(Reader {
+            conn,
+            from: from.first_day().to_string(),
+            to: to.last_day().to_string(),
+            voided: HashSet::new(),
+            excused: HashMap::new(),
+        })
+    }
+
+    fn state(&self) -> Result<(i64, i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT coalesce(max(id), 0) FROM events), (SELECT count(*) FROM voids),
+                    (SELECT count(*) FROM excuses)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    }
+
+    /// The period's voids and excuses, few beside the events: held in memory so that the
+    /// events are read without a join.
+    fn load_marks(mut self) -> Result<Reader> {
+        let period = "JOIN events e ON e.id = m.event_id WHERE e.date >= ?1 AND e.date <= ?2";
+        self.voided = self
+            .conn
+            .prepare(&format!("SELECT m.event_id FROM voids m {period}"))?
+            .query_map(params![self.from, self.to], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.excused = self
+            .conn
+            .prepare(&format!(
+                "SELECT m.event_id, m.reason FROM excuses m {period}"
+            ))?
+            .query_map(params![self.from, self.to], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(self)
+    }
+
+    /// `employee`'s counting events of the period, in (date, id) order.
+    pub fn events(&mut self, employee: &str) -> Result<Vec<Event>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, date, kind, qty, note, fields, recorded_by
+               FROM events INDEXED BY events_by_employee
+              WHERE employee = ?1 AND date >= ?2 AND date <= ?3
+              ORDER BY date, id",
+        )?;
+        let mut rows = st.query(params![employee, self.from, self.to])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if self.voided.contains(&id) {
+                continue;
+            }
+            out.push(decode(
+                StoredEvent {
+                    id,
+                    employee: employee.to_string(),
+                    date: text(r, 1)?,
+                    kind: r.get(2)?,
+                    qty: r.get(3)?,
+                    note: r.get(4)?,
+                    fields: text(r, 5)?,
+                    recorded_by: r.get(6)?,
+                },
+                false,
+                self.excused.get(&id).cloned(),
+            )?);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(store: &Store, employee: &str, date: &str) {
+        store
+            .conn
+            .execute(
+                "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, digest)
+                 VALUES (?1, ?2, 'late', 1, '', '{\"minutes\":5}', 'S', '2025-01-01T00:00:00+08:00', 'd')",
+                params![employee, date],
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn readers_skip_voided_events_carry_excuses_and_keep_their_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.db")).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO departments VALUES ('cs', 'cs', NULL);
+                 INSERT INTO staff VALUES ('E1', 'a', 'cs', 'staff', '2025-01-01', NULL, NULL, '{}');
+                 INSERT INTO staff VALUES ('E2', 'b', 'cs', 'staff', '2025-01-01', NULL, NULL, '{}');",
+            )
+            .unwrap();
+        for (employee, date) in [
+            ("E1", "2025-03-02"),
+            ("E1", "2025-03-05"),
+            ("E1", "2025-04-01"),
+            ("E2", "2025-03-03"),
+        ] {
+            add(&store, employee, date);
+        }
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO voids VALUES (1, 'typo', 'HR', 'now');
+                 INSERT INTO excuses VALUES (2, 'appeal upheld', 'HR', 'now');",
+            )
+            .unwrap();
+        let march = Month::new(2025, 3).unwrap();
+        let mut readers = store.readers(2, march, march).unwrap();
+        let e1 = readers[0].events("E1").unwrap();
+        assert_eq!(e1.iter().map(|e| e.id).collect::<Vec<_>>(), [2]);
+        assert_eq!(e1[0].excuse.as_deref(), Some("appeal upheld"));
+        assert!(e1[0].excused && !e1[0].voided);
+        assert_eq!(e1[0].fields.len(), 1);
+
+        // A write after the readers opened is not seen by them, only by new readers.
+        add(&store, "E2", "2025-03-20");
+        assert_eq!(readers[1].events("E2").unwrap().len(), 1);
+        let mut fresh = store.readers(1, march, march).unwrap();
+        assert_eq!(fresh[0].events("E2").unwrap().len(), 2);
+    }
+}
