@@ -17,7 +17,7 @@ use std::time::Duration;
 use rusqlite::{Connection, params};
 
 pub use audit::{AuditEntry, AuditFilter};
-pub use events::{Appended, EventFilter, NewEvent, Status};
+pub use events::{Appended, EventFilter, NewEvent, Prepared, Status};
 pub use months::Closing;
 pub use reader::Reader;
 pub use staff::Target;

@@ -11,7 +11,7 @@ use crate::intake::{EventRow, EventValidator, read_events};
 use crate::month::Month;
 use crate::report::EventsView;
 use crate::rulebook::Rulebook;
-use crate::store::{EventFilter, Status, Store};
+use crate::store::{EventFilter, Prepared, Status, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -261,11 +261,11 @@ pub fn import(ctx: &Ctx, file: &PathBuf, dry_run: bool, by: Option<String>) -> a
     } else {
         Some(store.appender(Some(&name), &stamp).map_err(refused)?)
     };
-    let read = read_events(&name, input, &v, |e| match &mut app {
-        Some(a) => a.push(&e),
+    let (read, stored) = pipeline(&name, input, &v, |row| match &mut app {
+        Some(a) => a.push(row),
         None => Ok(()),
-    })
-    .map_err(refused)?;
+    });
+    stored.map_err(refused)?;
     let rows = match read {
         Ok(rows) => rows,
         Err(r) => {
@@ -297,4 +297,51 @@ pub fn import(ctx: &Ctx, file: &PathBuf, dry_run: bool, by: Option<String>) -> a
         ),
     }
     Ok(())
+}
+
+/// The consumer of an import stopped (its error is reported instead).
+struct Stopped;
+
+/// Reads, validates and prepares the rows on one thread while `store` stores them on this
+/// one, a batch at a time: an import uses two cores. Returns what reading found and the
+/// first error of `store`, which stops the reading.
+fn pipeline(
+    name: &str,
+    input: impl std::io::Read + Send,
+    v: &EventValidator,
+    mut store: impl FnMut(&Prepared) -> Result<(), crate::store::Error>,
+) -> (
+    Result<usize, crate::intake::Rejected>,
+    Result<(), crate::store::Error>,
+) {
+    const BATCH: usize = 4096;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(4);
+    std::thread::scope(|threads| {
+        let reader = threads.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let read = read_events(name, input, v, |e| {
+                batch.push(Prepared::new(e));
+                if batch.len() == BATCH {
+                    tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                        .map_err(|_| Stopped)?;
+                }
+                Ok(())
+            });
+            if !batch.is_empty() {
+                // A stopped consumer has its own error to report.
+                let _ = tx.send(batch);
+            }
+            read
+        });
+        let stored = rx
+            .iter()
+            .try_for_each(|batch| batch.iter().try_for_each(&mut store));
+        // Dropping the receiver stops a reader still going after a store error.
+        drop(rx);
+        let read = reader.join().expect("the import's reading thread panicked");
+        match read {
+            Ok(read) => (read, stored),
+            Err(Stopped) => (Ok(0), stored),
+        }
+    })
 }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Statement, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -28,20 +28,22 @@ fn fields_json(fields: &Fields) -> String {
     serde_json::to_string(fields).unwrap_or_else(|_| "{}".into())
 }
 
-/// An event's stored texts, computed once per row.
-struct Row<'a> {
-    event: &'a NewEvent,
+/// An event with its stored texts (date, canonical fields, content digest), computed once
+/// and apart from the store, so that an import can prepare rows on one core while the store
+/// writes them on another.
+pub struct Prepared {
+    event: NewEvent,
     date: String,
     fields: String,
     digest: String,
 }
 
-impl<'a> Row<'a> {
-    fn of(event: &'a NewEvent) -> Row<'a> {
+impl Prepared {
+    pub fn new(event: NewEvent) -> Prepared {
         let date = date_text(event.date);
         let fields = fields_json(&event.fields);
-        let digest = digest(event, &date, &fields);
-        Row {
+        let digest = digest(&event, &date, &fields);
+        Prepared {
             event,
             date,
             fields,
@@ -92,36 +94,36 @@ pub struct Appender<'a> {
     /// Digest → copies already in the log not yet matched by a row of this append.
     consumed: HashMap<String, i64>,
     months: std::collections::BTreeSet<Month>,
+    /// Employee → whether they had events before this append.
+    history: HashMap<String, bool>,
     stored: Vec<i64>,
     already: usize,
     open: bool,
+    /// The statements run per row, prepared once.
+    insert: Statement<'a>,
+    same: Statement<'a>,
+    history_of: Statement<'a>,
 }
 
-impl Appender<'_> {
+impl<'a> Appender<'a> {
     /// Stores `e`; in an import, only if the log does not already hold it (as many times as
     /// it holds it), so that importing a file again stores nothing new. Refuses events of a
     /// closed month.
-    pub fn push(&mut self, e: &NewEvent) -> Result<()> {
+    pub fn push(&mut self, row: &Prepared) -> Result<()> {
+        let e = &row.event;
         let month = Month::of(e.date);
         if self.months.insert(month) {
             refuse_closed(self.conn, month, "add events to")?;
         }
-        let row = Row::of(e);
         if self.import.is_none() {
             // A single entry is a deliberate act: stored even if the same entry exists.
-            return self.insert(&row);
+            return self.insert(row);
         }
         let left = match self.consumed.get_mut(&row.digest) {
             Some(n) => n,
             None => {
-                let n: i64 = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT count(*) FROM events WHERE digest = ?1 AND id <= ?2 AND employee = ?3
-                           AND date = ?4 AND kind = ?5 AND qty = ?6 AND note = ?7 AND fields = ?8
-                           AND recorded_by = ?9",
-                    )?
-                    .query_row(
+                let n: i64 = if self.has_history(&e.employee)? {
+                    self.same.query_row(
                         params![
                             row.digest,
                             self.max_before,
@@ -134,10 +136,13 @@ impl Appender<'_> {
                             e.recorded_by
                         ],
                         |r| r.get(0),
-                    )?;
+                    )?
+                } else {
+                    0
+                };
                 if n == 0 {
                     // The common case: nothing to track.
-                    return self.insert(&row);
+                    return self.insert(row);
                 }
                 self.consumed.entry(row.digest.clone()).or_insert(n)
             }
@@ -147,29 +152,37 @@ impl Appender<'_> {
             self.already += 1;
             Ok(())
         } else {
-            self.insert(&row)
+            self.insert(row)
         }
     }
 
-    fn insert(&mut self, row: &Row) -> Result<()> {
-        let e = row.event;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id, digest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                e.employee,
-                row.date,
-                e.kind,
-                e.qty,
-                e.note,
-                row.fields,
-                e.recorded_by,
-                self.stamp.at,
-                self.import.as_ref().map(|(_, id)| *id),
-                row.digest
-            ])?;
+    /// Whether `employee` had events before this append: only then can a row be there
+    /// already (one query per employee instead of one per row of a new employee).
+    fn has_history(&mut self, employee: &str) -> Result<bool> {
+        if let Some(known) = self.history.get(employee) {
+            return Ok(*known);
+        }
+        let known = self
+            .history_of
+            .query_row(params![employee, self.max_before], |r| r.get(0))?;
+        self.history.insert(employee.to_string(), known);
+        Ok(known)
+    }
+
+    fn insert(&mut self, row: &Prepared) -> Result<()> {
+        let e = &row.event;
+        self.insert.execute(params![
+            e.employee,
+            row.date,
+            e.kind,
+            e.qty,
+            e.note,
+            row.fields,
+            e.recorded_by,
+            self.stamp.at,
+            self.import.as_ref().map(|(_, id)| *id),
+            row.digest
+        ])?;
         let id = self.conn.last_insert_rowid();
         self.stored.push(id);
         if self.import.is_none() {
@@ -252,7 +265,7 @@ impl Store {
     ) -> Result<Appended> {
         let mut app = self.appender(import.map(|(f, _)| f), stamp)?;
         for e in events {
-            app.push(e)?;
+            app.push(&Prepared::new(e.clone()))?;
         }
         app.commit(import.map_or(events.len(), |(_, rows)| rows))
     }
@@ -269,9 +282,24 @@ impl Store {
             stamp: stamp.clone(),
             consumed: HashMap::new(),
             months: std::collections::BTreeSet::new(),
+            history: HashMap::new(),
             stored: Vec::new(),
             already: 0,
             open: true,
+            insert: self.conn.prepare(
+                "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id, digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?,
+            same: self.conn.prepare(
+                "SELECT count(*) FROM events INDEXED BY events_by_employee
+                  WHERE employee = ?3 AND date = ?4 AND id <= ?2 AND digest = ?1
+                    AND kind = ?5 AND qty = ?6 AND note = ?7 AND fields = ?8
+                    AND recorded_by = ?9",
+            )?,
+            history_of: self.conn.prepare(
+                "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_by_employee
+                                 WHERE employee = ?1 AND id <= ?2)",
+            )?,
         };
         app.max_before =
             app.conn
