@@ -194,7 +194,8 @@ fn rhai_floor(db: &Path) -> Duration {
             .map(|e| {
                 let scripts = policy
                     .rules_for(&e.kind)
-                    .1
+                    .into_iter()
+                    .flat_map(|(_, rules)| rules)
                     .flat_map(|r| {
                         r.when.iter().chain(match &r.action {
                             Action::Script(s) => Some(s),

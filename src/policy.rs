@@ -267,22 +267,14 @@ impl Policy {
         self.hash.clone()
     }
 
-    /// The kind's shared name and the event rules that see it, in file order.
+    /// The kind's shared name (one per kind) and the event rules that see it, in file
+    /// order; `None` when no rule sees the kind.
     pub fn rules_for<'a>(
         &'a self,
         kind: &str,
-    ) -> (
-        Option<&'a Arc<str>>,
-        impl Iterator<Item = &'a EventRule> + 'a,
-    ) {
-        let entry = self.by_kind.get(kind);
-        (
-            entry.map(|k| &k.name),
-            entry
-                .into_iter()
-                .flat_map(|k| &k.rules)
-                .map(|i| &self.rules[*i]),
-        )
+    ) -> Option<(&'a Arc<str>, impl Iterator<Item = &'a EventRule> + 'a)> {
+        let entry = self.by_kind.get(kind)?;
+        Some((&entry.name, entry.rules.iter().map(|i| &self.rules[*i])))
     }
 
     pub fn governs_all(&self) -> bool {

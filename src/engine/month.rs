@@ -48,7 +48,7 @@ pub fn score_month(
         ("month", month_text.clone()),
         ("nth", Dynamic::from_int(0)),
     ]);
-    let mut event_values = EventValues::default();
+    let mut event_values = EventValues::new(&employee.id);
     let mut ledger = Ledger::default();
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
     let mut excused = Vec::new();
@@ -76,10 +76,18 @@ pub fn score_month(
         // The event's rhai value is built lazily, once: fixed-points rules without `when`
         // never touch rhai.
         let mut loaded = false;
-        let (kind, rules) = policy.rules_for(&event.kind);
+        let Some((kind, rules)) = policy.rules_for(&event.kind) else {
+            continue;
+        };
         for rule in rules {
             if let Some(when) = &rule.when {
-                load_event(&mut scope, &mut loaded, &mut event_values, event, nth);
+                load_event(
+                    &mut scope,
+                    &mut loaded,
+                    &mut event_values,
+                    (event, kind),
+                    nth,
+                );
                 let holds = when
                     .holds(&mut scope)
                     .map_err(|f| fail(&rule.id, Some(event.id), when, f))?;
@@ -100,7 +108,13 @@ pub fn score_month(
                     },
                 ),
                 Action::Script(s) => {
-                    load_event(&mut scope, &mut loaded, &mut event_values, event, nth);
+                    load_event(
+                        &mut scope,
+                        &mut loaded,
+                        &mut event_values,
+                        (event, kind),
+                        nth,
+                    );
                     let v = s
                         .run(&mut scope)
                         .map_err(|f| fail(&rule.id, Some(event.id), s, f))?;
@@ -197,14 +211,14 @@ fn load_event(
     scope: &mut rhai::Scope<'static>,
     loaded: &mut bool,
     values: &mut EventValues,
-    event: &Event,
+    (event, kind): (&Event, &Arc<str>),
     nth: i64,
 ) {
     if !*loaded {
         let slot = scope
             .get_mut("event")
             .expect("the month's scope has `event`");
-        values.load(slot, event);
+        values.load(slot, event, kind);
         scope.set_value("nth", Dynamic::from_int(nth));
         *loaded = true;
     }
@@ -222,7 +236,7 @@ impl Ledger {
         &mut self,
         rule: &EventRule,
         event: &Event,
-        kind: Option<&Arc<str>>,
+        kind: &Arc<str>,
         o: Outcome,
         mut reason: Arc<str>,
     ) {
@@ -267,7 +281,7 @@ impl Ledger {
             flags,
             name: rule.labels.name.clone(),
             category: rule.labels.category.clone(),
-            kind: kind.cloned().unwrap_or_else(|| event.kind.as_str().into()),
+            kind: kind.clone(),
             reason,
         });
     }

@@ -1,6 +1,7 @@
 //! Conversions between the domain and rhai values, and the reading of a script's result.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rhai::{Array, Dynamic, ImmutableString, Map};
@@ -52,8 +53,9 @@ pub fn staff(e: &Employee) -> Dynamic {
 /// fields.
 pub fn event(e: &Event) -> Dynamic {
     let mut map = Map::new();
-    EventValues::default().entries(e, e.kind.as_str().into(), |k, v| {
-        map.insert(k.into(), v);
+    let kind = e.kind.as_str().into();
+    EventValues::new(&e.employee).entries(e, &kind, |k, v| {
+        map.insert(k.into(), v.into_dynamic());
         true
     });
     Dynamic::from_map(map)
@@ -61,47 +63,86 @@ pub fn event(e: &Event) -> Dynamic {
 
 /// Writes the events of one employee-month into rhai maps in place: one map per kind, whose
 /// values the next event of that kind overwrites, with the texts that repeat (employee,
-/// dates, an empty note) shared. An event then costs no allocation beyond its own text
-/// fields. This is the engine's inner loop: a fresh map per event cost more than the rules'
-/// scripts.
-#[derive(Default)]
+/// kind, dates, an empty note) shared and left alone when unchanged. An event then costs no
+/// allocation beyond its own text fields. This is the engine's inner loop: a fresh map per
+/// event cost more than the rules' scripts.
 pub struct EventValues {
-    employee: Option<ImmutableString>,
+    employee: ImmutableString,
     note: Option<ImmutableString>,
     /// The dates seen, by day of the month.
     dates: [Option<(NaiveDate, ImmutableString)>; 31],
-    /// Each kind's map while another kind's is in the scope (then `()` in its place).
-    parked: Vec<(ImmutableString, Dynamic)>,
+    /// Each kind's map while another kind's is in the scope (then `()` in its place), by
+    /// the address of the policy's name for the kind.
+    parked: Vec<(*const u8, ImmutableString, Dynamic)>,
     /// Which of `parked` is in the scope.
     current: Option<usize>,
 }
 
+/// A value for an event map: a shared text is written only when the map does not hold it.
+enum Value<'a> {
+    Shared(&'a ImmutableString),
+    Own(Dynamic),
+}
+
+impl Value<'_> {
+    fn into_dynamic(self) -> Dynamic {
+        match self {
+            Value::Shared(s) => s.clone().into(),
+            Value::Own(v) => v,
+        }
+    }
+
+    fn write(self, slot: &mut Dynamic) {
+        if let Value::Shared(s) = &self
+            && slot
+                .read_lock::<ImmutableString>()
+                .is_some_and(|held| held.ptr_eq(s))
+        {
+            return;
+        }
+        *slot = self.into_dynamic();
+    }
+}
+
 impl EventValues {
-    /// Puts `e` into `slot` (the scope's `event`), overwriting the values of its kind's map.
-    /// A script may have replaced the map or added keys to it; then the map is built
-    /// afresh, so that every event sees exactly its own keys and values.
-    pub fn load(&mut self, slot: &mut Dynamic, e: &Event) {
-        let i = match self.parked.iter().position(|(k, _)| k.as_str() == e.kind) {
+    /// For the events of `employee` (the only ones it is given).
+    pub fn new(employee: &str) -> EventValues {
+        EventValues {
+            employee: employee.into(),
+            note: None,
+            dates: Default::default(),
+            parked: Vec::new(),
+            current: None,
+        }
+    }
+
+    /// Puts `e` into `slot` (the scope's `event`), overwriting the values of its kind's map;
+    /// `kind` is the policy's name for `e.kind`, one per kind. A script may have replaced
+    /// the map or changed its keys; then the map is built afresh, so that every event sees
+    /// exactly its own keys and values.
+    pub fn load(&mut self, slot: &mut Dynamic, e: &Event, kind: &Arc<str>) {
+        let id = Arc::as_ptr(kind).cast::<u8>();
+        let i = match self.parked.iter().position(|(k, ..)| *k == id) {
             Some(i) => i,
             None => {
-                self.parked.push((e.kind.as_str().into(), Dynamic::UNIT));
+                self.parked.push((id, kind.as_ref().into(), Dynamic::UNIT));
                 self.parked.len() - 1
             }
         };
         if self.current != Some(i) {
             if let Some(c) = self.current {
-                std::mem::swap(slot, &mut self.parked[c].1);
+                std::mem::swap(slot, &mut self.parked[c].2);
             }
-            std::mem::swap(slot, &mut self.parked[i].1);
+            std::mem::swap(slot, &mut self.parked[i].2);
             self.current = Some(i);
         }
-        let kind = self.parked[i].0.clone();
+        let kind = self.parked[i].1.clone();
         let overwritten = match slot.write_lock::<Map>() {
             Some(mut map) if map.len() == BASE_KEYS + e.fields.len() => {
                 let mut slots = map.iter_mut();
-                self.entries(e, kind.clone(), |k, v| match slots.next() {
+                self.entries(e, &kind, |k, v| match slots.next() {
                     Some((key, value)) if key.as_str() == k => {
-                        *value = v;
+                        v.write(value);
                         true
                     }
                     _ => false,
@@ -112,8 +153,8 @@ impl EventValues {
         if !overwritten {
             *slot = Dynamic::from_map(Map::new());
             let mut map = slot.write_lock::<Map>().expect("a map was just put there");
-            self.entries(e, kind, |k, v| {
-                map.insert(k.into(), v);
+            self.entries(e, &kind, |k, v| {
+                map.insert(k.into(), v.into_dynamic());
                 true
             });
         }
@@ -124,27 +165,32 @@ impl EventValues {
     fn entries(
         &mut self,
         e: &Event,
-        kind: ImmutableString,
-        mut f: impl FnMut(&str, Dynamic) -> bool,
+        kind: &ImmutableString,
+        mut f: impl FnMut(&str, Value) -> bool,
     ) -> bool {
         let day = e.date.day0() as usize;
-        let date = match &mut self.dates[day] {
-            Some((d, text)) if *d == e.date => text.clone(),
-            slot => slot.insert((e.date, date_text(e.date).into())).1.clone(),
+        if !matches!(&self.dates[day], Some((d, _)) if *d == e.date) {
+            self.dates[day] = Some((e.date, date_text(e.date).into()));
+        }
+        if !matches!(&self.note, Some(n) if n.as_str() == e.note) {
+            self.note = Some(e.note.as_str().into());
+        }
+        let (Some((_, date)), Some(note)) = (&self.dates[day], &self.note) else {
+            unreachable!("both were just set");
         };
-        let base: [(&str, Dynamic); BASE_KEYS] = [
-            ("date", date.into()),
-            ("employee", shared(&mut self.employee, &e.employee).into()),
-            ("id", Dynamic::from_int(e.id)),
-            ("kind", kind.into()),
-            ("note", shared(&mut self.note, &e.note).into()),
-            ("qty", Dynamic::from_int(e.qty)),
+        let base: [(&str, Value); BASE_KEYS] = [
+            ("date", Value::Shared(date)),
+            ("employee", Value::Shared(&self.employee)),
+            ("id", Value::Own(Dynamic::from_int(e.id))),
+            ("kind", Value::Shared(kind)),
+            ("note", Value::Shared(note)),
+            ("qty", Value::Own(Dynamic::from_int(e.qty))),
         ];
         // Field names never equal the base keys (the policy compiler refuses them).
         let mut fields = e.fields.iter().peekable();
         for (k, v) in base {
             while let Some((name, value)) = fields.next_if(|(name, _)| name.as_str() < k) {
-                if !f(name, field(value)) {
+                if !f(name, Value::Own(field(value))) {
                     return false;
                 }
             }
@@ -152,20 +198,12 @@ impl EventValues {
                 return false;
             }
         }
-        fields.all(|(name, value)| f(name, field(value)))
+        fields.all(|(name, value)| f(name, Value::Own(field(value))))
     }
 }
 
 /// The keys every event map has besides its fields.
 const BASE_KEYS: usize = 6;
-
-/// `text` as a shared rhai string, from `cache` when it holds the same text.
-fn shared(cache: &mut Option<ImmutableString>, text: &str) -> ImmutableString {
-    match cache {
-        Some(s) if s.as_str() == text => s.clone(),
-        _ => cache.insert(text.into()).clone(),
-    }
-}
 
 pub fn counts(c: &BTreeMap<String, i64>) -> Dynamic {
     Dynamic::from_map(
@@ -308,10 +346,14 @@ mod tests {
             ),
             ev(6, 6, "call", &[("a", FieldValue::Bool(false))]),
         ];
-        let mut values = EventValues::default();
+        let mut values = EventValues::new("E1");
         let mut slot = Dynamic::UNIT;
+        let kinds: BTreeMap<&str, Arc<str>> = events
+            .iter()
+            .map(|e| (e.kind.as_str(), e.kind.as_str().into()))
+            .collect();
         for (n, e) in events.iter().enumerate() {
-            values.load(&mut slot, e);
+            values.load(&mut slot, e, &kinds[e.kind.as_str()]);
             assert_eq!(
                 format!("{slot:?}"),
                 format!("{:?}", event(e)),

@@ -84,7 +84,9 @@ impl Reader {
     /// The period's voids and excuses, few beside the events: held in memory so that the
     /// events are read without a join.
     fn load_marks(mut self) -> Result<Reader> {
-        let period = "JOIN events e ON e.id = m.event_id WHERE e.date >= ?1 AND e.date <= ?2";
+        // CROSS JOIN keeps the marks as the outer loop: the planner would otherwise walk
+        // the period's events and look each up among the marks.
+        let period = "CROSS JOIN events e ON e.id = m.event_id WHERE e.date >= ?1 AND e.date <= ?2";
         self.voided = self
             .conn
             .prepare(&format!("SELECT m.event_id FROM voids m {period}"))?
