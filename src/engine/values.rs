@@ -172,7 +172,9 @@ impl EventValues {
         if !matches!(&self.dates[day], Some((d, _)) if *d == e.date) {
             self.dates[day] = Some((e.date, date_text(e.date).into()));
         }
-        if !matches!(&self.note, Some(n) if n.as_str() == e.note) {
+        // Most notes are empty: compared by length first.
+        if !matches!(&self.note, Some(n) if n.len() == e.note.len() && (e.note.is_empty() || n.as_str() == e.note))
+        {
             self.note = Some(e.note.as_str().into());
         }
         let (Some((_, date)), Some(note)) = (&self.dates[day], &self.note) else {
