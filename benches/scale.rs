@@ -99,9 +99,13 @@ fn main() {
     run(dir, &["init"]);
     run(dir, &["staff", "import", "data/staff.csv"]);
     let (import_all, _, _) = run(dir, &["log", "import", "data/events.csv"]);
-    let events = std::fs::read_to_string(dir.join("data/events.csv"))
-        .map(|s| s.lines().count() - 1)
-        .unwrap_or(0);
+    // Counted line by line: reading the file whole would raise this process's peak RSS,
+    // which the children measured below inherit.
+    let events = std::io::BufRead::lines(std::io::BufReader::new(
+        std::fs::File::open(dir.join("data/events.csv")).unwrap(),
+    ))
+    .count()
+        - 1;
     println!(
         "workload: {events} events ({:.0} per employee-year), imported in {}",
         events as f64 / staff as f64,
@@ -160,30 +164,18 @@ fn main() {
     // 3. Import against sqlite3's own.
     import_vs_sqlite(dir);
 
-    // 4. Incremental.
-    run(
-        dir,
-        &[
-            "log",
-            "add",
-            "W00002",
-            "uniform",
-            "--date",
-            &format!("{YEAR}-06-10"),
-        ],
-    );
-    let (one, _, _) = run(
-        dir,
-        &[
-            "score",
-            "--month",
-            &format!("{YEAR}-06"),
-            "--employee",
-            "W00002",
-        ],
-    );
+    // 4. Incremental: three rounds of one `log add` and the score it changes; the best counts.
+    let one = (10..13)
+        .map(|day| {
+            let date = format!("{YEAR}-06-{day}");
+            run(dir, &["log", "add", "W00002", "uniform", "--date", &date]);
+            let month = format!("{YEAR}-06");
+            run(dir, &["score", "--month", &month, "--employee", "W00002"]).0
+        })
+        .min()
+        .expect("three rounds");
     println!(
-        "\n4. incremental: `score --month --employee` after `log add` {} vs full year {}: {:.2}% (target < 1%)",
+        "\n4. incremental: `score --month --employee` after `log add` {} (best of 3) vs full year {}: {:.2}% (target < 1%)",
         secs(one),
         secs(rate_wall),
         100.0 * one.as_secs_f64() / rate_wall.as_secs_f64()

@@ -48,13 +48,16 @@ impl Selection {
     }
 
     fn staff(&self, store: &Store) -> Result<Vec<Employee>, Error> {
-        if let Some(id) = &self.employee
-            && store.employee(id)?.is_none()
-        {
-            return Err(Error::NoEmployee(id.clone()));
-        }
-        Ok(store
-            .staff()?
+        let staff = match &self.employee {
+            // One person: read just them (what an incremental `score` needs), not everyone.
+            Some(id) => vec![
+                store
+                    .employee(id)?
+                    .ok_or_else(|| Error::NoEmployee(id.clone()))?,
+            ],
+            None => store.staff()?,
+        };
+        Ok(staff
             .into_iter()
             .filter(|e| self.includes(&e.id, &e.department))
             .collect())
