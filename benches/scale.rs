@@ -151,6 +151,12 @@ fn main() {
         rate_cpu.as_secs_f64() / floor.as_secs_f64(),
         secs(rate_wall)
     );
+    let read = read_alone(&dir.join("appraise.db"));
+    println!(
+        "   of which reading the log alone (the rating's query and decoding, nothing scored): {} CPU = {:.2} of the floor",
+        secs(read),
+        read.as_secs_f64() / floor.as_secs_f64()
+    );
 
     // 2. Fixed-point rules against a native loop.
     let (engine, native) = fixed_points(&dir.join("appraise.db"));
@@ -227,6 +233,16 @@ fn rhai_floor(db: &Path) -> Duration {
         timed += start.elapsed();
     });
     timed
+}
+
+/// The CPU time of reading every employee's events as the rating does, on one thread.
+fn read_alone(db: &Path) -> Duration {
+    let store = Store::open(db).unwrap();
+    let start = Instant::now();
+    let mut n = 0;
+    each_employee(&store, |events| n += events.len());
+    assert!(n > 0);
+    start.elapsed()
 }
 
 /// Calls `f` with each employee's events of the benchmark year, as the rating reads them.
