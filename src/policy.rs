@@ -100,6 +100,8 @@ pub struct EventRule {
 #[derive(Debug, Clone)]
 pub struct KindRules {
     pub name: Arc<str>,
+    /// Its position in `Policy::by_kind`: per-kind tallies index a vector by it.
+    pub index: usize,
     /// Indexes into `Policy::rules`, in file order.
     pub rules: Vec<usize>,
 }
@@ -267,14 +269,14 @@ impl Policy {
         self.hash.clone()
     }
 
-    /// The kind's shared name (one per kind) and the event rules that see it, in file
-    /// order; `None` when no rule sees the kind.
+    /// The kind (its shared name, one per kind, and its index) and the event rules that
+    /// see it, in file order; `None` when no rule sees the kind.
     pub fn rules_for<'a>(
         &'a self,
         kind: &str,
-    ) -> Option<(&'a Arc<str>, impl Iterator<Item = &'a EventRule> + 'a)> {
+    ) -> Option<(&'a KindRules, impl Iterator<Item = &'a EventRule> + 'a)> {
         let entry = self.by_kind.get(kind)?;
-        Some((&entry.name, entry.rules.iter().map(|i| &self.rules[*i])))
+        Some((entry, entry.rules.iter().map(|i| &self.rules[*i])))
     }
 
     pub fn governs_all(&self) -> bool {

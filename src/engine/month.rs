@@ -1,5 +1,6 @@
 //! One employee-month: every event through the event rules, then the month rules.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -28,8 +29,15 @@ pub fn score_month(
         .collect();
     live.sort_by_key(|e| (e.date, e.id));
 
-    let staff = values::staff(employee);
-    let month_text = values::text(&month.to_string());
+    // Built at first use: a month of fixed-points rules never touches rhai.
+    let staff = OnceCell::new();
+    let staff = || staff.get_or_init(|| values::staff(employee)).clone();
+    let month_text = OnceCell::new();
+    let month_text = || {
+        month_text
+            .get_or_init(|| values::text(&month.to_string()))
+            .clone()
+    };
     let fail = |rule: &str, event: Option<i64>, script: &Script, failure| {
         Box::new(EvalError {
             rule: rule.to_string(),
@@ -41,18 +49,16 @@ pub fn score_month(
         })
     };
 
-    // One scope for the month: the event and `nth` are replaced per event.
-    let mut scope = Stage::scope(vec![
-        ("event", Dynamic::UNIT),
-        ("staff", staff.clone()),
-        ("month", month_text.clone()),
-        ("nth", Dynamic::from_int(0)),
-    ]);
-    let mut event_values = EventValues::new(&employee.id);
+    let mut scope = EventScope {
+        scope: None,
+        values: EventValues::new(&employee.id),
+        loaded: None,
+    };
     let mut ledger = Ledger::default();
-    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    let mut tally = vec![0i64; policy.by_kind.len()];
+    let mut unknown: BTreeMap<String, i64> = BTreeMap::new();
     let mut excused = Vec::new();
-    for event in live {
+    for (n, event) in live.into_iter().enumerate() {
         if event.excused {
             excused.push(Excused {
                 event: event.id,
@@ -62,34 +68,24 @@ pub fn score_month(
             });
             continue;
         }
-        // Counted without cloning the kind once it is known (this loop runs per event).
-        let nth = match counts.get_mut(&event.kind) {
-            Some(n) => {
-                *n += 1;
-                *n
+        // Kinds the policy knows are counted by index, others by name (the policy's kinds
+        // are the many; this loop runs per event).
+        let Some((known, rules)) = policy.rules_for(&event.kind) else {
+            match unknown.get_mut(&event.kind) {
+                Some(n) => *n += 1,
+                None => {
+                    unknown.insert(event.kind.clone(), 1);
+                }
             }
-            None => {
-                counts.insert(event.kind.clone(), 1);
-                1
-            }
-        };
-        // The event's rhai value is built lazily, once: fixed-points rules without `when`
-        // never touch rhai.
-        let mut loaded = false;
-        let Some((kind, rules)) = policy.rules_for(&event.kind) else {
             continue;
         };
+        tally[known.index] += 1;
+        let (nth, kind) = (tally[known.index], &known.name);
         for rule in rules {
             if let Some(when) = &rule.when {
-                load_event(
-                    &mut scope,
-                    &mut loaded,
-                    &mut event_values,
-                    (event, kind),
-                    nth,
-                );
+                let scope = scope.with((n, event, kind, nth), || (staff(), month_text()));
                 let holds = when
-                    .holds(&mut scope)
+                    .holds(scope)
                     .map_err(|f| fail(&rule.id, Some(event.id), when, f))?;
                 if !holds {
                     continue;
@@ -108,15 +104,9 @@ pub fn score_month(
                     },
                 ),
                 Action::Script(s) => {
-                    load_event(
-                        &mut scope,
-                        &mut loaded,
-                        &mut event_values,
-                        (event, kind),
-                        nth,
-                    );
+                    let scope = scope.with((n, event, kind, nth), || (staff(), month_text()));
                     let v = s
-                        .run(&mut scope)
+                        .run(scope)
                         .map_err(|f| fail(&rule.id, Some(event.id), s, f))?;
                     let o = values::outcome(v).map_err(|message| {
                         fail(&rule.id, Some(event.id), s, s.failure_at_start(message))
@@ -128,11 +118,18 @@ pub fn score_month(
         }
     }
 
+    let mut counts = unknown;
+    for (name, k) in &policy.by_kind {
+        if tally[k.index] > 0 {
+            counts.insert(name.clone(), tally[k.index]);
+        }
+    }
+
     for rule in &policy.monthly {
         // Built per month rule: each sees the points of the rules before it.
         let mut scope = Stage::scope(vec![
-            ("staff", staff.clone()),
-            ("month", month_text.clone()),
+            ("staff", staff()),
+            ("month", month_text()),
             ("counts", values::counts(&counts)),
             ("by_rule", values::points_map(&ledger.by_rule)),
             ("deducted", values::points(ledger.deducted())),
@@ -206,21 +203,41 @@ pub fn score_month(
     })
 }
 
-/// Puts the event and its `nth` into the month's scope, once per event.
-fn load_event(
-    scope: &mut rhai::Scope<'static>,
-    loaded: &mut bool,
-    values: &mut EventValues,
-    (event, kind): (&Event, &Arc<str>),
-    nth: i64,
-) {
-    if !*loaded {
-        let slot = scope
-            .get_mut("event")
-            .expect("the month's scope has `event`");
-        values.load(slot, event, kind);
-        scope.set_value("nth", Dynamic::from_int(nth));
-        *loaded = true;
+/// The rhai scope of the month's event rules, built at the first event a `when` or script
+/// sees; the event and its `nth` are replaced per event, the rest stays.
+struct EventScope {
+    scope: Option<rhai::Scope<'static>>,
+    values: EventValues,
+    /// The position in the month of the event in the scope.
+    loaded: Option<usize>,
+}
+
+impl EventScope {
+    /// The scope with the `n`th event of the month in it; `fixed` gives the staff and month
+    /// values the first time.
+    fn with(
+        &mut self,
+        (n, event, kind, nth): (usize, &Event, &Arc<str>, i64),
+        fixed: impl FnOnce() -> (Dynamic, Dynamic),
+    ) -> &mut rhai::Scope<'static> {
+        let scope = self.scope.get_or_insert_with(|| {
+            let (staff, month) = fixed();
+            Stage::scope(vec![
+                ("event", Dynamic::UNIT),
+                ("staff", staff),
+                ("month", month),
+                ("nth", Dynamic::from_int(0)),
+            ])
+        });
+        if self.loaded != Some(n) {
+            let slot = scope
+                .get_mut("event")
+                .expect("the month's scope has `event`");
+            self.values.load(slot, event, kind);
+            scope.set_value("nth", Dynamic::from_int(nth));
+            self.loaded = Some(n);
+        }
+        scope
     }
 }
 
@@ -243,13 +260,15 @@ impl Ledger {
         if o.points.is_zero() && o.flags.is_empty() {
             return;
         }
-        let so_far = self
-            .by_rule
-            .get(rule.id.as_str())
-            .copied()
-            .unwrap_or_default();
         let (points, capped) = match rule.cap {
-            Some(cap) => apply_cap(so_far, o.points, cap),
+            Some(cap) => {
+                let so_far = self
+                    .by_rule
+                    .get(rule.id.as_str())
+                    .copied()
+                    .unwrap_or_default();
+                apply_cap(so_far, o.points, cap)
+            }
             None => (o.points, false),
         };
         let mut note = o.note;

@@ -149,11 +149,15 @@ impl Compiler {
                     .entry(k.clone())
                     .or_insert_with(|| KindRules {
                         name: k.as_str().into(),
+                        index: 0,
                         rules: Vec::new(),
                     })
                     .rules
                     .push(i);
             }
+        }
+        for (index, k) in policy.by_kind.values_mut().enumerate() {
+            k.index = index;
         }
         policy.tests = root
             .file
