@@ -363,3 +363,29 @@ fn the_audit_log_records_every_change_with_actor_and_time() {
     assert!(db.execute("DELETE FROM audit", []).is_err());
     assert!(db.execute("UPDATE audit SET actor = 'x'", []).is_err());
 }
+
+#[test]
+fn an_import_reaching_a_closed_month_stops_and_stores_nothing() {
+    let ws = staffed();
+    ws.cmd("log add E002 uniform --date 2026-03-02 --by 张主管")
+        .ok();
+    ws.cmd("month close 2026-03 --by HR").ok();
+    // Enough good rows first that several batches are stored before the refused one.
+    let mut csv = String::from("employee,date,kind,recorded_by\n");
+    for day in 0..9000 {
+        csv += &format!("E002,2026-04-{:02},uniform,张主管\n", day % 30 + 1);
+    }
+    csv += "E002,2026-03-09,uniform,张主管\n";
+    for day in 0..10 {
+        csv += &format!("E002,2026-05-{:02},uniform,张主管\n", day + 1);
+    }
+    let file = ws.write("big.csv", &csv);
+    let err = ws.run(&["log", "import", file.to_str().unwrap()]).fails(1);
+    assert!(err.contains("2026-03 is closed (by HR at"), "{err}");
+    let listed = json(&ws.cmd("log list --format json").ok());
+    assert_eq!(
+        listed["events"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
+}
