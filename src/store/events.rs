@@ -413,36 +413,49 @@ const EVENT_JOINS: &str =
 fn event_row(r: &rusqlite::Row) -> rusqlite::Result<Result<Event>> {
     let excuse: Option<String> = r.get(9)?;
     Ok(decode(
-        StoredEvent {
-            id: r.get(0)?,
-            employee: r.get(1)?,
-            date: text(r, 2)?,
-            kind: r.get(3)?,
-            qty: r.get(4)?,
-            note: r.get(5)?,
-            fields: text(r, 6)?,
-            recorded_by: r.get(7)?,
-        },
+        StoredEvent::read(r, r.get(0)?, r.get(1)?, 2)?,
         r.get(8)?,
         excuse,
     ))
 }
 
 /// A text column, borrowed from the row (parsed there and then, never kept).
-pub(super) fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
+fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
     Ok(r.get_ref(i)?.as_str()?)
 }
 
 /// An event's columns as stored, before the date and fields are parsed.
 pub(super) struct StoredEvent<'a> {
-    pub id: i64,
-    pub employee: String,
-    pub date: &'a str,
-    pub kind: String,
-    pub qty: i64,
-    pub note: String,
-    pub fields: &'a str,
-    pub recorded_by: String,
+    id: i64,
+    employee: String,
+    date: &'a str,
+    kind: String,
+    qty: i64,
+    note: String,
+    fields: &'a str,
+    recorded_by: String,
+}
+
+impl<'r> StoredEvent<'r> {
+    /// The columns `date, kind, qty, note, fields, recorded_by`, in that order from column
+    /// `at` of the row.
+    pub(super) fn read(
+        r: &'r rusqlite::Row,
+        id: i64,
+        employee: String,
+        at: usize,
+    ) -> rusqlite::Result<StoredEvent<'r>> {
+        Ok(StoredEvent {
+            id,
+            employee,
+            date: text(r, at)?,
+            kind: r.get(at + 1)?,
+            qty: r.get(at + 2)?,
+            note: r.get(at + 3)?,
+            fields: text(r, at + 4)?,
+            recorded_by: r.get(at + 5)?,
+        })
+    }
 }
 
 /// Parses a stored event's date and fields; a malformed one is named by its id.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, params};
 
-use super::events::{StoredEvent, decode, text};
+use super::events::{StoredEvent, decode};
 use super::{Error, Result, Store};
 use crate::event::Event;
 use crate::month::Month;
@@ -123,16 +123,7 @@ impl Reader {
                 continue;
             }
             out.push(decode(
-                StoredEvent {
-                    id,
-                    employee: employee.to_string(),
-                    date: text(r, 1)?,
-                    kind: r.get(2)?,
-                    qty: r.get(3)?,
-                    note: r.get(4)?,
-                    fields: text(r, 5)?,
-                    recorded_by: r.get(6)?,
-                },
+                StoredEvent::read(r, id, employee.to_string(), 1)?,
                 false,
                 self.excused.get(&id).cloned(),
             )?);
