@@ -8,7 +8,7 @@ mod problem;
 mod raw;
 pub mod script;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -51,8 +51,9 @@ pub struct Policy {
     pub bundle: Bundle,
     /// The bundle's hash, computed once.
     pub hash: String,
-    /// Event kind → indexes into `rules` of the rules that see it, in file order.
-    pub by_kind: BTreeMap<String, KindRules>,
+    /// Event kind → indexes into `rules` of the rules that see it, in file order. Hashed:
+    /// it is looked up once per event scored.
+    pub by_kind: HashMap<String, KindRules>,
 }
 
 /// Base, pass mark and bounds of a monthly score.

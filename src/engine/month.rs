@@ -131,7 +131,7 @@ pub fn score_month(
             ("staff", staff()),
             ("month", month_text()),
             ("counts", values::counts(&counts)),
-            ("by_rule", values::points_map(&ledger.by_rule)),
+            ("by_rule", values::points_map(&ledger.by_rule())),
             ("deducted", values::points(ledger.deducted())),
             ("rewarded", values::points(ledger.rewarded())),
             (
@@ -241,11 +241,10 @@ impl EventScope {
     }
 }
 
-/// The month's items with running totals per rule, which caps and month rules need.
+/// The month's items.
 #[derive(Default)]
 struct Ledger {
     items: Vec<Item>,
-    by_rule: BTreeMap<Arc<str>, Points>,
 }
 
 impl Ledger {
@@ -261,14 +260,7 @@ impl Ledger {
             return;
         }
         let (points, capped) = match rule.cap {
-            Some(cap) => {
-                let so_far = self
-                    .by_rule
-                    .get(rule.id.as_str())
-                    .copied()
-                    .unwrap_or_default();
-                apply_cap(so_far, o.points, cap)
-            }
+            Some(cap) => apply_cap(self.so_far(&rule.id), o.points, cap),
             None => (o.points, false),
         };
         let mut note = o.note;
@@ -306,13 +298,26 @@ impl Ledger {
     }
 
     fn push(&mut self, item: Item) {
-        match self.by_rule.get_mut(&item.rule) {
-            Some(p) => *p += item.points,
-            None => {
-                self.by_rule.insert(item.rule.clone(), item.points);
-            }
-        }
         self.items.push(item);
+    }
+
+    /// What `rule` has booked so far this month: summed when a cap asks (few rules have
+    /// caps), not kept per item.
+    fn so_far(&self, rule: &str) -> Points {
+        self.items
+            .iter()
+            .filter(|i| &*i.rule == rule)
+            .map(|i| i.points)
+            .sum()
+    }
+
+    /// The points of each rule so far, as month rules see them (`by_rule`).
+    fn by_rule(&self) -> BTreeMap<&str, Points> {
+        let mut out = BTreeMap::new();
+        for i in &self.items {
+            *out.entry(&*i.rule).or_insert(Points::ZERO) += i.points;
+        }
+        out
     }
 
     fn total(&self) -> Points {

@@ -130,7 +130,7 @@ impl Compiler {
             kinds,
             tests: Vec::new(),
             hash: String::new(),
-            by_kind: BTreeMap::new(),
+            by_kind: Default::default(),
             bundle: Bundle {
                 files: chain
                     .iter()
