@@ -11,7 +11,6 @@ mod year;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -25,6 +24,7 @@ pub use year::rate_year;
 use crate::month::Month;
 use crate::points::Points;
 use crate::policy::{Failure, Policy};
+use crate::text::Text;
 
 /// Which policy version produced a result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +48,7 @@ impl PolicyRef {
 /// One line of the ledger: points one rule gave, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    pub rule: Arc<str>,
+    pub rule: Text,
     /// The event it scored; `None` for a month rule.
     pub event: Option<i64>,
     #[serde(
@@ -60,12 +60,12 @@ pub struct Item {
     pub note: String,
     pub flags: Vec<String>,
     /// The rule's label, for people.
-    pub name: Arc<str>,
-    pub category: Arc<str>,
+    pub name: Text,
+    pub category: Text,
     /// The event's kind; empty for a month rule.
-    pub kind: Arc<str>,
+    pub kind: Text,
     /// How the points came about: fixed points × qty, a script, a cap.
-    pub reason: Arc<str>,
+    pub reason: Text,
 }
 
 /// An event excused on appeal: shown, never scored.

@@ -22,6 +22,7 @@ pub mod rulebook;
 pub mod shipped;
 pub mod staff;
 pub mod store;
+pub mod text;
 pub mod verify;
 pub mod whatif;
 

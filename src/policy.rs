@@ -22,6 +22,7 @@ pub use script::{Failure, Origin, Script, Stage};
 use crate::event::{FieldType, Fields};
 use crate::month::Month;
 use crate::points::Points;
+use crate::text::intern;
 
 /// A loaded, validated and compiled policy version.
 #[derive(Debug, Clone)]
@@ -100,21 +101,22 @@ pub struct EventRule {
 /// An event kind's name (shared by every ledger item of that kind) and its rules.
 #[derive(Debug, Clone)]
 pub struct KindRules {
-    pub name: Arc<str>,
+    /// Interned: one text per kind, whose address also identifies the kind.
+    pub name: &'static str,
     /// Its position in `Policy::by_kind`: per-kind tallies index a vector by it.
     pub index: usize,
     /// Indexes into `Policy::rules`, in file order.
     pub rules: Vec<usize>,
 }
 
-/// A rule's texts as they go into every ledger item, shared rather than copied per item.
-#[derive(Debug, Clone)]
+/// A rule's texts as they go into every ledger item: interned, shared rather than copied.
+#[derive(Debug, Clone, Copy)]
 pub struct Labels {
-    pub id: Arc<str>,
-    pub name: Arc<str>,
-    pub category: Arc<str>,
+    pub id: &'static str,
+    pub name: &'static str,
+    pub category: &'static str,
     /// How the points come about for one event of qty 1: `-1 points` or `script at FILE:LINE`.
-    pub reason: Arc<str>,
+    pub reason: &'static str,
 }
 
 impl Labels {
@@ -124,10 +126,10 @@ impl Labels {
             Action::Script(s) => format!("script at {}:{}", s.origin.file, s.origin.line),
         };
         Labels {
-            id: id.into(),
-            name: name.into(),
-            category: category.into(),
-            reason: reason.into(),
+            id: intern(id),
+            name: intern(name),
+            category: intern(category),
+            reason: intern(&reason),
         }
     }
 }

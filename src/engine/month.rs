@@ -2,7 +2,6 @@
 
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use rhai::Dynamic;
 
@@ -13,19 +12,23 @@ use crate::month::Month;
 use crate::points::Points;
 use crate::policy::{Action, EventRule, Policy, Script, Stage};
 use crate::staff::Employee;
+use crate::text::Text;
 
-/// Scores `employee`'s `month` under `policy`. `events` may come in any order and may hold
-/// voided events or events of other months; only the month's live events count, taken in
-/// (date, id) order.
+/// Scores `employee`'s `month` under `policy`. `events` are the employee's; they may come
+/// in any order and may hold voided events or events of other months: only the month's
+/// live events count, taken in (date, id) order.
 pub fn score_month(
     policy: &Policy,
     employee: &Employee,
     month: Month,
     events: &[Event],
 ) -> EvalResult<MonthScore> {
+    // Checked in debug builds only: reading every event's employee text is a cache miss
+    // per event at company scale, and every caller passes one employee's events.
+    debug_assert!(events.iter().all(|e| e.employee == employee.id));
     let mut live: Vec<&Event> = events
         .iter()
-        .filter(|e| !e.voided && Month::of(e.date) == month && e.employee == employee.id)
+        .filter(|e| !e.voided && Month::of(e.date) == month)
         .collect();
     live.sort_by_key(|e| (e.date, e.id));
 
@@ -50,11 +53,12 @@ pub fn score_month(
     };
 
     let mut scope = EventScope {
-        scope: None,
-        values: EventValues::new(&employee.id),
+        rhai: None,
         loaded: None,
     };
-    let mut ledger = Ledger::default();
+    let mut ledger = Ledger {
+        items: Vec::with_capacity(live.len()),
+    };
     let mut tally = vec![0i64; policy.by_kind.len()];
     let mut unknown: BTreeMap<String, i64> = BTreeMap::new();
     let mut excused = Vec::new();
@@ -80,7 +84,7 @@ pub fn score_month(
             continue;
         };
         tally[known.index] += 1;
-        let (nth, kind) = (tally[known.index], &known.name);
+        let (nth, kind) = (tally[known.index], known.name);
         for rule in rules {
             if let Some(when) = &rule.when {
                 let scope = scope.with((n, event, kind, nth), || (staff(), month_text()));
@@ -98,9 +102,9 @@ pub fn score_month(
                         ..Outcome::default()
                     },
                     if event.qty == 1 {
-                        rule.labels.reason.clone()
+                        Text::Borrowed(rule.labels.reason)
                     } else {
-                        format!("{p} points × qty {}", event.qty).into()
+                        Text::Owned(format!("{p} points × qty {}", event.qty))
                     },
                 ),
                 Action::Script(s) => {
@@ -111,7 +115,7 @@ pub fn score_month(
                     let o = values::outcome(v).map_err(|message| {
                         fail(&rule.id, Some(event.id), s, s.failure_at_start(message))
                     })?;
-                    (o, rule.labels.reason.clone())
+                    (o, Text::Borrowed(rule.labels.reason))
                 }
             };
             ledger.add_event_item(rule, event, kind, outcome, reason);
@@ -152,13 +156,13 @@ pub fn score_month(
                     points: *p,
                     ..Outcome::default()
                 },
-                rule.labels.reason.clone(),
+                Text::Borrowed(rule.labels.reason),
             ),
             Action::Script(s) => {
                 let v = s.run(&mut scope).map_err(|f| fail(&rule.id, None, s, f))?;
                 let o = values::outcome(v)
                     .map_err(|message| fail(&rule.id, None, s, s.failure_at_start(message)))?;
-                (o, rule.labels.reason.clone())
+                (o, Text::Borrowed(rule.labels.reason))
             }
         };
         if outcome.points.is_zero() && outcome.flags.is_empty() {
@@ -171,15 +175,15 @@ pub fn score_month(
         };
         flags.extend(outcome.flags);
         ledger.push(Item {
-            rule: rule.labels.id.clone(),
+            rule: Text::Borrowed(rule.labels.id),
             event: None,
             date: None,
             points: outcome.points,
             note: outcome.note,
             flags,
-            name: rule.labels.name.clone(),
-            category: rule.labels.category.clone(),
-            kind: "".into(),
+            name: Text::Borrowed(rule.labels.name),
+            category: Text::Borrowed(rule.labels.category),
+            kind: Text::Borrowed(""),
             reason,
         });
     }
@@ -206,8 +210,7 @@ pub fn score_month(
 /// The rhai scope of the month's event rules, built at the first event a `when` or script
 /// sees; the event and its `nth` are replaced per event, the rest stays.
 struct EventScope {
-    scope: Option<rhai::Scope<'static>>,
-    values: EventValues,
+    rhai: Option<(rhai::Scope<'static>, EventValues)>,
     /// The position in the month of the event in the scope.
     loaded: Option<usize>,
 }
@@ -217,23 +220,24 @@ impl EventScope {
     /// values the first time.
     fn with(
         &mut self,
-        (n, event, kind, nth): (usize, &Event, &Arc<str>, i64),
+        (n, event, kind, nth): (usize, &Event, &'static str, i64),
         fixed: impl FnOnce() -> (Dynamic, Dynamic),
     ) -> &mut rhai::Scope<'static> {
-        let scope = self.scope.get_or_insert_with(|| {
+        let (scope, values) = self.rhai.get_or_insert_with(|| {
             let (staff, month) = fixed();
-            Stage::scope(vec![
+            let scope = Stage::scope(vec![
                 ("event", Dynamic::UNIT),
                 ("staff", staff),
                 ("month", month),
                 ("nth", Dynamic::from_int(0)),
-            ])
+            ]);
+            (scope, EventValues::new(&event.employee))
         });
         if self.loaded != Some(n) {
             let slot = scope
                 .get_mut("event")
                 .expect("the month's scope has `event`");
-            self.values.load(slot, event, kind);
+            values.load(slot, event, kind);
             scope.set_value("nth", Dynamic::from_int(nth));
             self.loaded = Some(n);
         }
@@ -242,7 +246,6 @@ impl EventScope {
 }
 
 /// The month's items.
-#[derive(Default)]
 struct Ledger {
     items: Vec<Item>,
 }
@@ -252,9 +255,9 @@ impl Ledger {
         &mut self,
         rule: &EventRule,
         event: &Event,
-        kind: &Arc<str>,
+        kind: &'static str,
         o: Outcome,
-        mut reason: Arc<str>,
+        mut reason: Text,
     ) {
         if o.points.is_zero() && o.flags.is_empty() {
             return;
@@ -265,11 +268,10 @@ impl Ledger {
         };
         let mut note = o.note;
         if capped {
-            reason = format!(
+            reason = Text::Owned(format!(
                 "{reason}, capped at {cap} a month",
                 cap = rule.cap.unwrap_or_default()
-            )
-            .into();
+            ));
             note = if note.is_empty() {
                 "capped".into()
             } else {
@@ -284,15 +286,15 @@ impl Ledger {
         };
         flags.extend(o.flags);
         self.push(Item {
-            rule: rule.labels.id.clone(),
+            rule: Text::Borrowed(rule.labels.id),
             event: Some(event.id),
             date: Some(event.date),
             points,
             note,
             flags,
-            name: rule.labels.name.clone(),
-            category: rule.labels.category.clone(),
-            kind: kind.clone(),
+            name: Text::Borrowed(rule.labels.name),
+            category: Text::Borrowed(rule.labels.category),
+            kind: Text::Borrowed(kind),
             reason,
         });
     }

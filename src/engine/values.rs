@@ -1,7 +1,6 @@
 //! Conversions between the domain and rhai values, and the reading of a script's result.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rhai::{Array, Dynamic, ImmutableString, Map};
@@ -72,7 +71,7 @@ pub struct EventValues {
     /// The dates seen, by day of the month.
     dates: [Option<(NaiveDate, ImmutableString)>; 31],
     /// Each kind's map while another kind's is in the scope (then `()` in its place), by
-    /// the address of the policy's name for the kind.
+    /// the address of the policy's interned name for the kind.
     parked: Vec<(*const u8, ImmutableString, Dynamic)>,
     /// Which of `parked` is in the scope.
     current: Option<usize>,
@@ -117,15 +116,15 @@ impl EventValues {
     }
 
     /// Puts `e` into `slot` (the scope's `event`), overwriting the values of its kind's map;
-    /// `kind` is the policy's name for `e.kind`, one per kind. A script may have replaced
+    /// `kind` is the policy's interned name for `e.kind`, one per kind. A script may have replaced
     /// the map or changed its keys; then the map is built afresh, so that every event sees
     /// exactly its own keys and values.
-    pub fn load(&mut self, slot: &mut Dynamic, e: &Event, kind: &Arc<str>) {
-        let id = Arc::as_ptr(kind).cast::<u8>();
+    pub fn load(&mut self, slot: &mut Dynamic, e: &Event, kind: &'static str) {
+        let id = kind.as_ptr();
         let i = match self.parked.iter().position(|(k, ..)| *k == id) {
             Some(i) => i,
             None => {
-                self.parked.push((id, kind.as_ref().into(), Dynamic::UNIT));
+                self.parked.push((id, kind.into(), Dynamic::UNIT));
                 self.parked.len() - 1
             }
         };
@@ -350,12 +349,12 @@ mod tests {
         ];
         let mut values = EventValues::new("E1");
         let mut slot = Dynamic::UNIT;
-        let kinds: BTreeMap<&str, Arc<str>> = events
+        let kinds: BTreeMap<&str, &'static str> = events
             .iter()
-            .map(|e| (e.kind.as_str(), e.kind.as_str().into()))
+            .map(|e| (e.kind.as_str(), crate::text::intern(&e.kind)))
             .collect();
         for (n, e) in events.iter().enumerate() {
-            values.load(&mut slot, e, &kinds[e.kind.as_str()]);
+            values.load(&mut slot, e, kinds[e.kind.as_str()]);
             assert_eq!(
                 format!("{slot:?}"),
                 format!("{:?}", event(e)),

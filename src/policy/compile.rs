@@ -148,7 +148,7 @@ impl Compiler {
                     .by_kind
                     .entry(k.clone())
                     .or_insert_with(|| KindRules {
-                        name: k.as_str().into(),
+                        name: crate::text::intern(k),
                         index: 0,
                         rules: Vec::new(),
                     })

@@ -1,0 +1,42 @@
+//! The texts of ledger items. A policy's labels (rule ids, names, categories, reasons, kinds)
+//! go into millions of items: they are interned once per process and then shared by plain
+//! reference, with no count to keep per item. Texts made for one item (a capped reason) or
+//! read back from a snapshot are owned.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+/// A ledger text: an interned label or an owned one.
+pub type Text = Cow<'static, str>;
+
+/// `s` as a process-wide text. Each distinct text is stored once and kept for the life of
+/// the process, so the memory is bounded by the distinct labels of the policies it loads
+/// (loading the same policy again stores nothing new).
+pub fn intern(s: &str) -> &'static str {
+    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut texts = TEXTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(t) = texts.get(s) {
+        return t;
+    }
+    let t: &'static str = Box::leak(s.into());
+    texts.insert(t);
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_text_is_stored_once() {
+        let a = intern(&String::from("迟到"));
+        let b = intern(&String::from("迟到"));
+        assert_eq!(a, "迟到");
+        assert!(std::ptr::eq(a, b));
+        assert!(!std::ptr::eq(a, intern("早退")));
+    }
+}
