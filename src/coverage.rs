@@ -50,8 +50,8 @@ pub struct Coverage {
 pub fn coverage(results: &[YearResult], policies: &BTreeMap<String, &Policy>) -> Coverage {
     let used: BTreeSet<&str> = results
         .iter()
-        .flat_map(|r| r.months.iter().map(|m| m.policy.hash.as_str()))
-        .chain(results.iter().map(|r| r.rating.policy.hash.as_str()))
+        .flat_map(|r| r.months.iter().map(|m| &*m.policy.hash))
+        .chain(results.iter().map(|r| &*r.rating.policy.hash))
         .collect();
     // In policy order (by id), then rule order; a rule kept by several versions counts once.
     let mut rules: Vec<RuleUse> = Vec::new();
@@ -98,10 +98,10 @@ pub fn coverage(results: &[YearResult], policies: &BTreeMap<String, &Policy>) ->
     for r in results {
         for m in &r.months {
             for (k, n) in &m.counts {
-                *kinds_logged.entry(k.clone()).or_default() += n;
+                *kinds_logged.entry(k.to_string()).or_default() += n;
             }
             for item in &m.items {
-                if let Some(i) = index.get(&(m.policy.id.clone(), item.rule.to_string())) {
+                if let Some(i) = index.get(&(m.policy.id.to_string(), item.rule.to_string())) {
                     rules[*i].fired += 1;
                     rules[*i].points += item.points;
                 }
@@ -116,7 +116,7 @@ pub fn coverage(results: &[YearResult], policies: &BTreeMap<String, &Policy>) ->
             }
         }
         for rule in &r.rating.year_rules {
-            if let Some(i) = index.get(&(r.rating.policy.id.clone(), rule.clone())) {
+            if let Some(i) = index.get(&(r.rating.policy.id.to_string(), rule.clone())) {
                 rules[*i].fired += 1;
             }
         }

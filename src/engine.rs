@@ -24,24 +24,30 @@ pub use year::rate_year;
 use crate::month::Month;
 use crate::points::Points;
 use crate::policy::{Failure, Policy};
-use crate::text::Text;
+use crate::text::{Text, intern};
 
-/// Which policy version produced a result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Which policy version produced a result. Its texts are interned: every month score
+/// carries one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyRef {
-    pub id: String,
-    pub version: String,
+    pub id: Text,
+    pub version: Text,
     /// The version's hash: which exact text produced the result.
-    pub hash: String,
+    pub hash: Text,
 }
 
 impl PolicyRef {
-    pub fn of(p: &Policy) -> PolicyRef {
+    /// The reference of a policy being compiled (interned there, once).
+    pub fn new(id: &str, version: &str, hash: &str) -> PolicyRef {
         PolicyRef {
-            id: p.id.clone(),
-            version: p.version.clone(),
-            hash: p.hash(),
+            id: Text::Borrowed(intern(id)),
+            version: Text::Borrowed(intern(version)),
+            hash: Text::Borrowed(intern(hash)),
         }
+    }
+
+    pub fn of(p: &Policy) -> PolicyRef {
+        p.reference.clone()
     }
 }
 
@@ -98,7 +104,8 @@ pub struct MonthScore {
     /// Events excused on appeal: they score nothing and do not count.
     pub excused: Vec<Excused>,
     /// Event kind → number of events that count that month.
-    pub counts: BTreeMap<String, i64>,
+    /// Events per kind (the policy's kinds by their interned names).
+    pub counts: BTreeMap<Text, i64>,
 }
 
 /// One month in a rating.

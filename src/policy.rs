@@ -8,7 +8,7 @@ mod problem;
 mod raw;
 pub mod script;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -52,9 +52,12 @@ pub struct Policy {
     pub bundle: Bundle,
     /// The bundle's hash, computed once.
     pub hash: String,
-    /// Event kind → indexes into `rules` of the rules that see it, in file order. Hashed:
-    /// it is looked up once per event scored.
-    pub by_kind: HashMap<String, KindRules>,
+    /// Id, version and hash as results name them, made once.
+    pub reference: crate::engine::PolicyRef,
+    /// Event kind → indexes into `rules` of the rules that see it, in file order. Hashed
+    /// with foldhash (already in the tree through serde_json): it is looked up once per
+    /// event scored, where SipHash showed as a third of a fixed-points month.
+    pub by_kind: foldhash::HashMap<String, KindRules>,
 }
 
 /// Base, pass mark and bounds of a monthly score.

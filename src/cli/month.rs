@@ -48,7 +48,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                 snapshots: false,
             };
             let scores = eval.month(month, &Selection::default())?;
-            let hashes: BTreeSet<String> = scores.iter().map(|s| s.policy.hash.clone()).collect();
+            let hashes: BTreeSet<String> =
+                scores.iter().map(|s| s.policy.hash.to_string()).collect();
             let hashes: Vec<String> = hashes.into_iter().collect();
             let snapshot = serde_json::to_string(&scores)?;
             store

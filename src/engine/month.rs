@@ -26,11 +26,16 @@ pub fn score_month(
     // Checked in debug builds only: reading every event's employee text is a cache miss
     // per event at company scale, and every caller passes one employee's events.
     debug_assert!(events.iter().all(|e| e.employee == employee.id));
-    let mut live: Vec<&Event> = events
-        .iter()
-        .filter(|e| !e.voided && Month::of(e.date) == month)
-        .collect();
-    live.sort_by_key(|e| (e.date, e.id));
+    let mut live: Vec<&Event> = Vec::with_capacity(events.len());
+    live.extend(
+        events
+            .iter()
+            .filter(|e| !e.voided && Month::of(e.date) == month),
+    );
+    // The store hands them over in order already: checked, not sorted again.
+    if !live.is_sorted_by_key(|e| (e.date, e.id)) {
+        live.sort_by_key(|e| (e.date, e.id));
+    }
 
     // Built at first use: a month of fixed-points rules never touches rhai.
     let staff = OnceCell::new();
@@ -60,7 +65,7 @@ pub fn score_month(
         items: Vec::with_capacity(live.len()),
     };
     let mut tally = vec![0i64; policy.by_kind.len()];
-    let mut unknown: BTreeMap<String, i64> = BTreeMap::new();
+    let mut unknown: BTreeMap<Text, i64> = BTreeMap::new();
     let mut excused = Vec::new();
     for (n, event) in live.into_iter().enumerate() {
         if event.excused {
@@ -75,10 +80,10 @@ pub fn score_month(
         // Kinds the policy knows are counted by index, others by name (the policy's kinds
         // are the many; this loop runs per event).
         let Some((known, rules)) = policy.rules_for(&event.kind) else {
-            match unknown.get_mut(&event.kind) {
+            match unknown.get_mut(event.kind.as_str()) {
                 Some(n) => *n += 1,
                 None => {
-                    unknown.insert(event.kind.clone(), 1);
+                    unknown.insert(Text::Owned(event.kind.clone()), 1);
                 }
             }
             continue;
@@ -123,9 +128,9 @@ pub fn score_month(
     }
 
     let mut counts = unknown;
-    for (name, k) in &policy.by_kind {
+    for k in policy.by_kind.values() {
         if tally[k.index] > 0 {
-            counts.insert(name.clone(), tally[k.index]);
+            counts.insert(Text::Borrowed(k.name), tally[k.index]);
         }
     }
 

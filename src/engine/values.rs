@@ -206,10 +206,10 @@ impl EventValues {
 /// The keys every event map has besides its fields.
 const BASE_KEYS: usize = 6;
 
-pub fn counts(c: &BTreeMap<String, i64>) -> Dynamic {
+pub fn counts<K: AsRef<str>>(c: &BTreeMap<K, i64>) -> Dynamic {
     Dynamic::from_map(
         c.iter()
-            .map(|(k, v)| (k.as_str().into(), Dynamic::from_int(*v)))
+            .map(|(k, v)| (k.as_ref().into(), Dynamic::from_int(*v)))
             .collect(),
     )
 }

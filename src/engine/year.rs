@@ -29,7 +29,7 @@ pub fn rate_year(
     let mut flags: BTreeMap<String, i64> = BTreeMap::new();
     for m in months {
         for (k, n) in &m.counts {
-            *counts.entry(k.clone()).or_default() += n;
+            *counts.entry(k.to_string()).or_default() += n;
         }
         for f in m.items.iter().flat_map(|i| &i.flags) {
             *flags.entry(f.clone()).or_default() += 1;

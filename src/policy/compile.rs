@@ -14,6 +14,7 @@ use super::{
     Action, Bundle, BundleFile, Case, CaseEvent, CasePeriod, EventRule, Expect, Grade, KindRules,
     Labels, Loc, MonthRule, Policy, Scoring, YearRule,
 };
+use crate::engine::PolicyRef;
 use crate::event::{FieldType, FieldValue, Fields, is_identifier};
 use crate::month::{Month, parse_date};
 use crate::points::Points;
@@ -130,6 +131,7 @@ impl Compiler {
             kinds,
             tests: Vec::new(),
             hash: String::new(),
+            reference: Default::default(),
             by_kind: Default::default(),
             bundle: Bundle {
                 files: chain
@@ -142,6 +144,7 @@ impl Compiler {
             },
         };
         policy.hash = policy.bundle.hash();
+        policy.reference = PolicyRef::new(&policy.id, &policy.version, &policy.hash);
         for (i, r) in policy.rules.iter().enumerate() {
             for k in &r.on {
                 policy
