@@ -167,18 +167,16 @@ impl EventValues {
         kind: &ImmutableString,
         mut f: impl FnMut(&str, Value) -> bool,
     ) -> bool {
-        let day = e.date.day0() as usize;
-        if !matches!(&self.dates[day], Some((d, _)) if *d == e.date) {
-            self.dates[day] = Some((e.date, date_text(e.date).into()));
+        let (day, date) = self.dates[e.date.day0() as usize]
+            .get_or_insert_with(|| (e.date, date_text(e.date).into()));
+        if *day != e.date {
+            (*day, *date) = (e.date, date_text(e.date).into());
         }
         // Most notes are empty: compared by length first.
-        if !matches!(&self.note, Some(n) if n.len() == e.note.len() && (e.note.is_empty() || n.as_str() == e.note))
-        {
-            self.note = Some(e.note.as_str().into());
+        let note = self.note.get_or_insert_with(|| e.note.as_str().into());
+        if note.len() != e.note.len() || (!e.note.is_empty() && note.as_str() != e.note) {
+            *note = e.note.as_str().into();
         }
-        let (Some((_, date)), Some(note)) = (&self.dates[day], &self.note) else {
-            unreachable!("both were just set");
-        };
         let base: [(&str, Value); BASE_KEYS] = [
             ("date", Value::Shared(date)),
             ("employee", Value::Shared(&self.employee)),
