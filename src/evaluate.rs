@@ -231,12 +231,9 @@ impl Evaluation<'_> {
             .collect();
         let rulebook = self.rulebook;
         let compute = |e: &Employee| -> Result<Option<T>, Error> {
-            let open: Vec<Month> = months
-                .iter()
-                .copied()
-                .filter(|m| !frozen.contains_key(m) && e.employed_in(*m))
-                .collect();
-            let events = if open.is_empty() {
+            // Months scored here rather than read from a snapshot.
+            let open = |m: &Month| !frozen.contains_key(m) && e.employed_in(*m);
+            let events = if !months.iter().any(open) {
                 Vec::new()
             } else {
                 // Each pool thread has its own reader; the lock is never contended.
@@ -250,7 +247,7 @@ impl Evaluation<'_> {
             for m in months {
                 match frozen.get(m) {
                     Some(snapshot) => scores.extend(snapshot.get(&e.id).cloned()),
-                    None if open.contains(m) => {
+                    None if open(m) => {
                         scores.push(score(rulebook, e, *m, month_slice(&events, *m))?)
                     }
                     None => {}

@@ -179,7 +179,7 @@ pub fn score_month(
             rule.flags.clone()
         };
         flags.extend(outcome.flags);
-        ledger.push(Item {
+        ledger.items.push(Item {
             rule: Text::Borrowed(rule.labels.id),
             event: None,
             date: None,
@@ -290,7 +290,7 @@ impl Ledger {
             rule.flags.clone()
         };
         flags.extend(o.flags);
-        self.push(Item {
+        self.items.push(Item {
             rule: Text::Borrowed(rule.labels.id),
             event: Some(event.id),
             date: Some(event.date),
@@ -302,10 +302,6 @@ impl Ledger {
             kind: Text::Borrowed(kind),
             reason,
         });
-    }
-
-    fn push(&mut self, item: Item) {
-        self.items.push(item);
     }
 
     /// What `rule` has booked so far this month: summed when a cap asks (few rules have

@@ -50,6 +50,22 @@ impl Prepared {
             digest,
         }
     }
+
+    /// The stored content and its digest, in the order both per-row statements bind them
+    /// (`?1`–`?8`): employee, date, kind, qty, note, fields, recorded_by, digest.
+    fn content(&self) -> [&dyn rusqlite::ToSql; 8] {
+        let e = &self.event;
+        [
+            &e.employee,
+            &self.date,
+            &e.kind,
+            &e.qty,
+            &e.note,
+            &self.fields,
+            &e.recorded_by,
+            &self.digest,
+        ]
+    }
 }
 
 /// The content identity of an entry: what makes a re-imported row "the same row".
@@ -123,18 +139,9 @@ impl<'a> Appender<'a> {
             Some(n) => n,
             None => {
                 let n: i64 = if self.has_history(&e.employee)? {
+                    let before: [&dyn rusqlite::ToSql; 1] = [&self.max_before];
                     self.same.query_row(
-                        params![
-                            row.digest,
-                            self.max_before,
-                            e.employee,
-                            row.date,
-                            e.kind,
-                            e.qty,
-                            e.note,
-                            row.fields,
-                            e.recorded_by
-                        ],
+                        rusqlite::params_from_iter(row.content().into_iter().chain(before)),
                         |r| r.get(0),
                     )?
                 } else {
@@ -171,18 +178,11 @@ impl<'a> Appender<'a> {
 
     fn insert(&mut self, row: &Prepared) -> Result<()> {
         let e = &row.event;
-        self.insert.execute(params![
-            e.employee,
-            row.date,
-            e.kind,
-            e.qty,
-            e.note,
-            row.fields,
-            e.recorded_by,
-            self.stamp.at,
-            self.import.as_ref().map(|(_, id)| *id),
-            row.digest
-        ])?;
+        let import = self.import.as_ref().map(|(_, id)| *id);
+        let stamp: [&dyn rusqlite::ToSql; 2] = [&self.stamp.at, &import];
+        self.insert.execute(rusqlite::params_from_iter(
+            row.content().into_iter().chain(stamp),
+        ))?;
         let id = self.conn.last_insert_rowid();
         self.stored.push(id);
         if self.import.is_none() {
@@ -287,14 +287,14 @@ impl Store {
             already: 0,
             open: true,
             insert: self.conn.prepare(
-                "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id, digest)
+                "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, digest, recorded_at, import_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?,
             same: self.conn.prepare(
                 "SELECT count(*) FROM events INDEXED BY events_by_employee
-                  WHERE employee = ?3 AND date = ?4 AND id <= ?2 AND digest = ?1
-                    AND kind = ?5 AND qty = ?6 AND note = ?7 AND fields = ?8
-                    AND recorded_by = ?9",
+                  WHERE employee = ?1 AND date = ?2 AND id <= ?9 AND digest = ?8
+                    AND kind = ?3 AND qty = ?4 AND note = ?5 AND fields = ?6
+                    AND recorded_by = ?7",
             )?,
             history_of: self.conn.prepare(
                 "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_by_employee

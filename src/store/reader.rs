@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, params};
@@ -20,10 +21,17 @@ pub struct Reader {
     conn: Connection,
     from: String,
     to: String,
-    voided: HashSet<i64>,
-    excused: HashMap<i64, String>,
+    marks: Arc<Marks>,
     /// How many events the last employee had: room to reserve for the next.
     last: usize,
+}
+
+/// The period's voids and excuses, few beside the events: read once, shared by the
+/// readers, so that events are read without a join.
+#[derive(Default)]
+struct Marks {
+    voided: HashSet<i64>,
+    excused: HashMap<i64, String>,
 }
 
 /// How many times opening the readers is tried while writes land in between.
@@ -44,7 +52,15 @@ impl Store {
                 .map(Reader::state)
                 .collect::<Result<Vec<_>>>()?;
             if states.windows(2).all(|w| w[0] == w[1]) {
-                return readers.into_iter().map(Reader::load_marks).collect();
+                // Same state, same marks: read once.
+                let marks = Arc::new(readers[0].marks()?);
+                return Ok(readers
+                    .into_iter()
+                    .map(|r| Reader {
+                        marks: Arc::clone(&marks),
+                        ..r
+                    })
+                    .collect());
             }
         }
         Err(Error::Changing(ATTEMPTS))
@@ -69,8 +85,7 @@ impl Reader {
             conn,
             from: from.first_day().to_string(),
             to: to.last_day().to_string(),
-            voided: HashSet::new(),
-            excused: HashMap::new(),
+            marks: Arc::default(),
             last: 0,
         })
     }
@@ -84,25 +99,23 @@ impl Reader {
         )?)
     }
 
-    /// The period's voids and excuses, few beside the events: held in memory so that the
-    /// events are read without a join.
-    fn load_marks(mut self) -> Result<Reader> {
+    fn marks(&self) -> Result<Marks> {
         // CROSS JOIN keeps the marks as the outer loop: the planner would otherwise walk
         // the period's events and look each up among the marks.
         let period = "CROSS JOIN events e ON e.id = m.event_id WHERE e.date >= ?1 AND e.date <= ?2";
-        self.voided = self
+        let voided = self
             .conn
             .prepare(&format!("SELECT m.event_id FROM voids m {period}"))?
             .query_map(params![self.from, self.to], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        self.excused = self
+        let excused = self
             .conn
             .prepare(&format!(
                 "SELECT m.event_id, m.reason FROM excuses m {period}"
             ))?
             .query_map(params![self.from, self.to], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(self)
+        Ok(Marks { voided, excused })
     }
 
     /// `employee`'s counting events of the period, in (date, id) order.
@@ -119,13 +132,13 @@ impl Reader {
         let mut out = Vec::with_capacity(self.last);
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            if self.voided.contains(&id) {
+            if self.marks.voided.contains(&id) {
                 continue;
             }
             out.push(decode(
                 StoredEvent::read(r, id, employee.to_string(), 1)?,
                 false,
-                self.excused.get(&id).cloned(),
+                self.marks.excused.get(&id).cloned(),
             )?);
         }
         self.last = out.len();
