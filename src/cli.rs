@@ -1,9 +1,10 @@
 //! The command line: argument parsing and dispatch. Each command group lives in its own
-//! file and only parses, calls the library and prints.
+//! file and only parses, calls one application function, and prints what it returns.
 
 mod audit;
 mod demo;
 mod dept;
+mod diagnostics;
 mod explain;
 mod init;
 mod log;
@@ -16,16 +17,18 @@ mod score;
 mod staff;
 mod workload;
 
+use std::fmt;
 use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{Local, NaiveDate};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::month::parse_date;
-use crate::report::{Format, Records, render};
-use crate::rulebook::Rulebook;
-use crate::store::{Stamp, Store};
+use appraise::app::{self, Actor, App};
+use appraise::month::parse_date;
+use appraise::report::{Format, Records, render};
+
+pub use diagnostics::report_error;
 
 /// appraise: staff appraisal by points, with the rules as code.
 #[derive(Debug, Parser)]
@@ -35,10 +38,28 @@ pub struct Cli {
     #[arg(long, global = true, env = "APPRAISE_DB")]
     pub db: Option<PathBuf>,
     /// How to print records.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--format`: how records are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Csv,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,97 +99,101 @@ pub enum Command {
     Report(report::Command),
     /// Write a reproducible company-scale workload (staff.csv, events.csv).
     Gen(workload::Args),
+    /// Print a shell completion script: `appraise completions bash > /etc/bash_completion.d/appraise`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
-/// A failure the user can act on: exit code 1 for "a check found problems", 2 otherwise.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Found {
-    pub message: String,
+/// Why a command failed: the application refused or failed, or its output could not be
+/// written (a closed pipe, say). `main` turns the kind into the exit code.
+#[derive(Debug)]
+pub enum Error {
+    App(app::Error),
+    Output(std::io::Error),
 }
 
-/// Returns an error that exits with code 1 (a check or validation found problems).
-pub fn found(message: impl Into<String>) -> anyhow::Error {
-    Found {
-        message: message.into(),
+impl From<app::Error> for Error {
+    fn from(e: app::Error) -> Error {
+        Error::App(e)
     }
-    .into()
 }
 
-/// What every command needs: where the database is, how to print, and what day it is.
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Error {
+        Error::Output(e)
+    }
+}
+
+pub type Result<T = ()> = std::result::Result<T, Error>;
+
+/// A request refused as given on the command line (exit code 1).
+pub fn refused(message: impl Into<String>) -> Error {
+    Error::App(app::Error::Refused(message.into()))
+}
+
+/// What every command needs: the workspace, how to print, and where the database is.
 pub struct Ctx {
-    pub db: PathBuf,
+    pub app: App,
     /// Whether `--db` or `APPRAISE_DB` named the database (else it is `./appraise.db`).
     pub db_given: bool,
     pub format: Format,
-    /// Today, from `APPRAISE_TODAY` (YYYY-MM-DD) when set, else the system clock: the only
-    /// place appraise reads the date, so runs are reproducible.
-    pub today: NaiveDate,
 }
 
 impl Ctx {
-    pub fn from_env(db: Option<PathBuf>, format: Format) -> anyhow::Result<Ctx> {
-        let today = match std::env::var("APPRAISE_TODAY") {
-            Ok(s) => parse_date(&s)
-                .ok_or_else(|| anyhow::anyhow!("APPRAISE_TODAY `{s}` is not a date YYYY-MM-DD"))?,
-            Err(_) => Local::now().date_naive(),
-        };
+    fn from_env(db: Option<PathBuf>, format: Format) -> Result<Ctx> {
         Ok(Ctx {
             db_given: db.is_some(),
-            db: db.unwrap_or_else(|| PathBuf::from("appraise.db")),
+            app: App::new(db.unwrap_or_else(|| PathBuf::from("appraise.db")), today()?),
             format,
-            today,
         })
     }
 
-    /// The current time for audit columns (never used in scores).
-    pub fn now(&self) -> String {
-        Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    pub fn today(&self) -> NaiveDate {
+        self.app.today()
     }
 
-    /// Who did a change, and now.
-    pub fn stamp(&self, by: &str) -> Stamp {
-        Stamp {
-            by: by.to_string(),
-            at: self.now(),
-        }
-    }
-
-    /// Opens the database; it must exist already (created by `init` or `demo`).
-    pub fn store(&self) -> anyhow::Result<Store> {
-        if !self.db.exists() {
-            anyhow::bail!(
-                "no database at `{}`; create one with `appraise init`, or point --db / APPRAISE_DB at yours",
-                self.db.display()
-            );
-        }
-        Ok(Store::open(&self.db)?)
-    }
-
-    /// The store with its compiled activated policies.
-    pub fn store_and_rules(&self) -> anyhow::Result<(Store, Rulebook)> {
-        let store = self.store()?;
-        let rulebook = Rulebook::load(&store)?;
-        if rulebook.is_empty() {
-            anyhow::bail!("no policy is activated; run `appraise rules activate rules/FILE.toml`");
-        }
-        Ok((store, rulebook))
-    }
-
-    pub fn print(&self, value: &impl Records) -> anyhow::Result<()> {
+    /// Prints records in the chosen format.
+    pub fn print(&self, value: &impl Records) -> Result {
         let text = render(self.format, value);
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())?;
+        std::io::stdout().lock().write_all(text.as_bytes())?;
+        Ok(())
+    }
+
+    /// Prints one line of text.
+    pub fn say(&self, line: impl fmt::Display) -> Result {
+        writeln!(std::io::stdout().lock(), "{line}")?;
         Ok(())
     }
 }
 
-/// Who is acting: `--by`, else `APPRAISE_USER` (clap reads both into `by`).
-pub fn actor(by: Option<String>) -> anyhow::Result<String> {
-    match by.map(|s| s.trim().to_string()) {
-        Some(s) if !s.is_empty() => Ok(s),
-        _ => anyhow::bail!("who is doing this? pass `--by NAME` or set APPRAISE_USER"),
+/// Today, from `APPRAISE_TODAY` (YYYY-MM-DD) when set, else the system clock: the only
+/// place appraise reads the date, so runs are reproducible.
+fn today() -> Result<NaiveDate> {
+    match std::env::var("APPRAISE_TODAY") {
+        Ok(s) => parse_date(&s).ok_or_else(|| {
+            refused(format!("APPRAISE_TODAY `{s}` is not a date; write YYYY-MM-DD"))
+        }),
+        Err(_) => Ok(Local::now().date_naive()),
     }
+}
+
+/// Who is acting: `--by`, else `APPRAISE_USER` (clap reads both into `by`).
+pub fn actor(by: Option<String>) -> Result<Actor> {
+    Ok(Actor::new(by.as_deref().unwrap_or_default())?)
+}
+
+/// Who is acting where a command does not insist: `--by`, `APPRAISE_USER`, the login name.
+pub fn actor_or_login(by: Option<String>) -> Actor {
+    actor(by)
+        .ok()
+        .or_else(|| {
+            std::env::var("USER")
+                .ok()
+                .and_then(|u| Actor::new(&u).ok())
+        })
+        .unwrap_or_else(|| Actor::new("unknown").expect("a non-blank name"))
 }
 
 /// A progress bar on standard error for long runs: shown only on a terminal, and only once
@@ -208,17 +233,9 @@ impl Progress {
     }
 }
 
-/// Who is acting where a command does not insist: `--by`, `APPRAISE_USER`, the login name.
-pub fn actor_or_login(by: Option<String>) -> String {
-    actor(by)
-        .ok()
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
-}
-
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Ctx::from_env(cli.db, cli.format)?;
+pub fn run(cli: Cli) -> Result {
+    let ctx = Ctx::from_env(cli.db, cli.format.into())?;
     match cli.command {
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
@@ -234,5 +251,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Review(c) => review::run(&ctx, c),
         Command::Report(c) => report::run(&ctx, c),
         Command::Gen(a) => workload::run(&ctx, a),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "appraise",
+                &mut out,
+            );
+            std::io::stdout().lock().write_all(&out)?;
+            Ok(())
+        }
     }
 }

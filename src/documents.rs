@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{MonthScore, PolicyRef, Rating};
+use crate::engine::{MonthScore, Rating};
+use crate::policy::PolicyRef;
 use crate::month::Month;
 use crate::points::Points;
 use crate::review::Review;
+use crate::staff::{Department, Employee};
 
 /// One employee's line in a department's monthly statement.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -44,7 +46,9 @@ pub struct TrendPoint {
 pub struct Statement {
     pub department: String,
     pub department_name: String,
+    /// The head's employee id and name.
     pub head: Option<String>,
+    pub head_name: Option<String>,
     pub month: Month,
     pub policies: Vec<PolicyRef>,
     pub rows: Vec<StatementRow>,
@@ -91,13 +95,14 @@ fn tallies(
 /// Builds the statement of `department` for `month` from the month's scores, the previous
 /// month's, and the averages of every month of the year so far (`year_scores`, by month).
 pub fn statement(
-    department: (&str, &str, Option<&str>),
+    department: &Department,
+    head_name: Option<&str>,
     month: Month,
     scores: &[MonthScore],
     previous: &[MonthScore],
     year_scores: &BTreeMap<Month, Vec<MonthScore>>,
 ) -> Statement {
-    let (id, name, head) = department;
+    let id = department.id.as_str();
     let mine: Vec<&MonthScore> = scores.iter().filter(|s| s.department == id).collect();
     let before: BTreeMap<&str, Points> = previous
         .iter()
@@ -123,8 +128,9 @@ pub fn statement(
     most_frequent.truncate(5);
     Statement {
         department: id.to_string(),
-        department_name: name.to_string(),
-        head: head.map(String::from),
+        department_name: department.name.clone(),
+        head: department.head.clone(),
+        head_name: head_name.map(String::from),
         month,
         policies,
         rows: mine
@@ -171,7 +177,9 @@ pub fn statement(
 pub struct SheetRow {
     #[serde(flatten)]
     pub rating: Rating,
-    /// `not started`, `waiting on STEP`, or `final`.
+    /// The department's name (the rating names its id).
+    pub department_name: String,
+    /// Where the review stands, for people: 未开始, 待主管审核 …, 已终审.
     pub review: String,
     /// The final grade's label once the review is complete.
     pub final_label: Option<String>,
@@ -204,16 +212,56 @@ impl RatingSheet {
     }
 }
 
+/// What a rating sheet covers and the labels it shows.
+pub struct SheetInput<'a> {
+    pub year: i32,
+    pub through: Month,
+    /// The one department the sheet is of, if not the company's.
+    pub department: Option<String>,
+    /// Grade id → label, for final grades.
+    pub labels: &'a BTreeMap<String, String>,
+    /// Department id → name.
+    pub departments: &'a BTreeMap<String, String>,
+    /// Grade labels in ladder order (best first).
+    pub ladder: Vec<String>,
+}
+
+/// The name people know a review step by.
+pub fn step_label(step: &str) -> &str {
+    match step {
+        "manager" => "主管",
+        "department_head" => "部门负责人",
+        "company" => "公司",
+        other => other,
+    }
+}
+
+/// Where a review stands, for people: 未开始 (no review), 待主管审核 (waiting on a step),
+/// 已终审 (complete).
+pub fn review_status(review: Option<&Review>) -> String {
+    match review {
+        None => "未开始".into(),
+        Some(r) => match r.next_step() {
+            Some(step) => format!("待{}审核", step_label(step)),
+            None => "已终审".into(),
+        },
+    }
+}
+
 /// Builds the sheet from ratings (with their month scores) and the year's reviews.
 pub fn rating_sheet(
-    year: i32,
-    through: Month,
-    department: Option<String>,
+    input: SheetInput,
     results: &[crate::evaluate::YearResult],
     reviews: &[Review],
-    final_labels: &BTreeMap<String, String>,
-    grades: Vec<String>,
 ) -> RatingSheet {
+    let SheetInput {
+        year,
+        through,
+        department,
+        labels: final_labels,
+        departments,
+        ladder: grades,
+    } = input;
     let by_employee: BTreeMap<&str, &Review> =
         reviews.iter().map(|r| (r.employee.as_str(), r)).collect();
     let mut per_dept: BTreeMap<String, BTreeMap<Month, Vec<Points>>> = BTreeMap::new();
@@ -234,17 +282,17 @@ pub fn rating_sheet(
         rows: results
             .iter()
             .map(|r| {
-                let review = by_employee.get(r.rating.employee.as_str());
-                let (status, final_label) = match review {
-                    None => ("not started".to_string(), None),
-                    Some(rv) => match rv.final_grade() {
-                        Some(g) => ("final".to_string(), final_labels.get(g).cloned()),
-                        None => (format!("waiting on {}", rv.next_step().unwrap_or("")), None),
-                    },
-                };
+                let review = by_employee.get(r.rating.employee.as_str()).copied();
+                let final_label = review
+                    .and_then(Review::final_grade)
+                    .and_then(|g| final_labels.get(g).cloned());
                 SheetRow {
+                    department_name: departments
+                        .get(&r.rating.department)
+                        .cloned()
+                        .unwrap_or_else(|| r.rating.department.clone()),
                     rating: r.rating.clone(),
-                    review: status,
+                    review: review_status(review),
                     final_label,
                 }
             })
@@ -273,6 +321,7 @@ pub struct Recommendation {
     pub employee: String,
     pub name: String,
     pub department: String,
+    pub department_name: String,
     pub role: String,
     pub joined: String,
     /// 辞退 (dismissal), 晋升加薪 (promotion) or 奖惩 (other).
@@ -286,8 +335,8 @@ pub struct Recommendation {
 /// Pre-fills the recommendation from an employee's year.
 pub fn recommendation(
     result: &crate::evaluate::YearResult,
-    role: &str,
-    joined: &str,
+    staff: &Employee,
+    department_name: &str,
     review: Option<Review>,
 ) -> Recommendation {
     let r = &result.rating;
@@ -308,8 +357,9 @@ pub fn recommendation(
         employee: r.employee.clone(),
         name: r.name.clone(),
         department: r.department.clone(),
-        role: role.to_string(),
-        joined: joined.to_string(),
+        department_name: department_name.to_string(),
+        role: staff.role.clone(),
+        joined: staff.joined.to_string(),
         kind: kind.to_string(),
         rating: r.clone(),
         failed_months: result

@@ -23,33 +23,8 @@ pub use year::rate_year;
 
 use crate::month::Month;
 use crate::points::Points;
-use crate::policy::{Failure, Policy};
-use crate::text::{Text, intern};
-
-/// Which policy version produced a result. Its texts are interned: every month score
-/// carries one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyRef {
-    pub id: Text,
-    pub version: Text,
-    /// The version's hash: which exact text produced the result.
-    pub hash: Text,
-}
-
-impl PolicyRef {
-    /// The reference of a policy being compiled (interned there, once).
-    pub fn new(id: &str, version: &str, hash: &str) -> PolicyRef {
-        PolicyRef {
-            id: Text::Borrowed(intern(id)),
-            version: Text::Borrowed(intern(version)),
-            hash: Text::Borrowed(intern(hash)),
-        }
-    }
-
-    pub fn of(p: &Policy) -> PolicyRef {
-        p.reference.clone()
-    }
-}
+use crate::policy::{Failure, PolicyRef};
+use crate::text::Text;
 
 /// One line of the ledger: points one rule gave, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -26,7 +26,7 @@ pub enum Error {
     Eval(#[from] Box<EvalError>),
     #[error("{0}")]
     NoPolicy(String),
-    #[error("no employee `{0}`; `appraise staff list` shows who is on file")]
+    #[error("no employee `{0}` is on file")]
     NoEmployee(String),
     #[error("{0}")]
     Period(String),

@@ -1,11 +1,15 @@
 //! appraise: staff appraisal by points, with the rules as code.
 //!
 //! The pipeline: [`policy`] (TOML + rhai → compiled rules) → [`engine`] (events → monthly
-//! scores → annual ratings, pure) → [`store`] (SQLite: staff, append-only events, activated
-//! policy versions) → [`report`] (tables, JSON, CSV). [`intake`] validates imported rows;
-//! [`cli`] is the thin command line on top.
+//! scores → annual ratings, pure) → [`evaluate`] (store + rulebook + engine, on every core)
+//! → [`report`] (tables, JSON, CSV, documents). [`store`] keeps staff, the append-only log
+//! and the activated policy versions in SQLite; [`intake`] validates rows people wrote.
+//!
+//! [`app`] is the application on top: one function for each thing a person does, taking
+//! the acting person. The command line (the `appraise` binary) only parses, calls one of
+//! them, and prints.
 
-pub mod cli;
+pub mod app;
 pub mod coverage;
 pub mod demo;
 pub mod documents;

@@ -1,11 +1,13 @@
-//! The `appraise` binary: parses the command line, runs it, and turns errors into messages
-//! and exit codes (0 ok, 1 a check or validation found problems, 2 usage or other errors).
+//! The `appraise` binary: parses the command line, runs it through the library's
+//! application layer, and turns errors into messages and exit codes.
+
+mod cli;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use appraise::cli::{self, Cli, Found};
+use cli::{Cli, Error};
 
 /// Scoring allocates many small values on several threads at once; mimalloc handles that
 /// pattern far better than the system allocator (see docs/performance.md).
@@ -23,13 +25,26 @@ fn main() -> ExitCode {
     };
     match cli::run(parsed) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.is::<Found>() => {
-            eprintln!("{e}");
-            ExitCode::from(1)
-        }
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            let code = exit_code(&e);
+            if code != 0 {
+                cli::report_error(&e);
+            }
+            ExitCode::from(code)
         }
+    }
+}
+
+/// The exit code of a failure, decided here alone from its kind:
+/// - 0: the reader of our output went away (`appraise log list | head -1`); nothing to say;
+/// - 1: a check or validation found problems (a refused request, bad rows, a policy that
+///   does not load, failing policy tests);
+/// - 2: anything else (no database, a failing script, a broken file …).
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Output(io) if io.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Error::Output(_) => 2,
+        Error::App(e) if e.is_refusal() => 1,
+        Error::App(_) => 2,
     }
 }

@@ -22,7 +22,7 @@ pub use script::{Failure, Origin, Script, Stage};
 use crate::event::{FieldType, Fields};
 use crate::month::Month;
 use crate::points::Points;
-use crate::text::intern;
+use crate::text::{Text, intern};
 
 /// A loaded, validated and compiled policy version.
 #[derive(Debug, Clone)]
@@ -50,14 +50,38 @@ pub struct Policy {
     pub tests: Vec<Case>,
     /// The policy file and every file it extends, as read: what activation stores.
     pub bundle: Bundle,
-    /// The bundle's hash, computed once.
-    pub hash: String,
-    /// Id, version and hash as results name them, made once.
-    pub reference: crate::engine::PolicyRef,
+    /// The version's identity (id, version, the bundle's hash) as every result names it,
+    /// made once when the policy is compiled.
+    pub reference: PolicyRef,
     /// Event kind → indexes into `rules` of the rules that see it, in file order. Hashed
     /// with foldhash (already in the tree through serde_json): it is looked up once per
     /// event scored, where SipHash showed as a third of a fixed-points month.
     pub by_kind: foldhash::HashMap<String, KindRules>,
+}
+
+/// Which policy version produced a result: its id, version and the hash of its text. Its
+/// texts are interned, since every month score carries one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    pub id: Text,
+    pub version: Text,
+    /// The version's hash: which exact text produced the result.
+    pub hash: Text,
+}
+
+impl PolicyRef {
+    /// The reference of a policy being compiled (interned there, once).
+    pub fn new(id: &str, version: &str, hash: &str) -> PolicyRef {
+        PolicyRef {
+            id: Text::Borrowed(intern(id)),
+            version: Text::Borrowed(intern(version)),
+            hash: Text::Borrowed(intern(hash)),
+        }
+    }
+
+    pub fn of(p: &Policy) -> PolicyRef {
+        p.reference.clone()
+    }
 }
 
 /// Base, pass mark and bounds of a monthly score.
@@ -271,8 +295,9 @@ impl Policy {
         })
     }
 
-    pub fn hash(&self) -> String {
-        self.hash.clone()
+    /// The hash of the version's text: what activation stores and results name.
+    pub fn hash(&self) -> &str {
+        &self.reference.hash
     }
 
     /// The kind (its shared name, one per kind, and its index) and the event rules that

@@ -25,7 +25,7 @@ pub fn flag_list(flags: &std::collections::BTreeMap<String, i64>, sep: &str, non
 }
 
 /// Output format of a command that prints records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
     Table,

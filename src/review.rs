@@ -60,6 +60,22 @@ impl Review {
             .map_or(&self.proposal.grade, |s| &s.grade)
     }
 
+    /// Who must sign `step`: the employee's supervisor for the manager step, the
+    /// department's head for the department-head step; `None` for a step anyone entitled
+    /// may sign (the company's).
+    pub fn signer_of<'a>(
+        &self,
+        step: &str,
+        supervisor: Option<&'a str>,
+        head: Option<&'a str>,
+    ) -> Option<&'a str> {
+        match step {
+            "manager" => supervisor,
+            "department_head" => head,
+            _ => None,
+        }
+    }
+
     /// The final grade, once every step has signed.
     pub fn final_grade(&self) -> Option<&str> {
         self.next_step().is_none().then(|| self.current_grade())
@@ -150,7 +166,7 @@ impl Review {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::PolicyRef;
+    use crate::policy::PolicyRef;
     use crate::points::Points;
 
     fn review() -> Review {

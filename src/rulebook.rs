@@ -20,74 +20,72 @@ pub enum Error {
     },
 }
 
+/// A policy in the rulebook: an activated version, or a candidate tried in a what-if.
+#[derive(Clone)]
+struct Entry {
+    /// Activation order: the later of two versions in force with the same `effective_from`
+    /// governs.
+    order: i64,
+    policy: Arc<Policy>,
+    /// The stored version; `None` for a what-if's candidate, which is never stored.
+    stored: Option<Version>,
+}
+
 /// Every activated version with its compiled policy.
 pub struct Rulebook {
-    versions: Vec<(Version, Arc<Policy>)>,
+    entries: Vec<Entry>,
 }
 
 impl Rulebook {
+    /// A department id that no policy can name (ids are `[a-z0-9_-]`): what a `*` policy
+    /// governs when asked about "any other department".
+    pub const UNNAMED_DEPARTMENT: &'static str = "(any other department)";
+
     pub fn load(store: &Store) -> Result<Rulebook, Error> {
-        let mut versions = Vec::new();
+        let mut entries = Vec::new();
         for v in store.versions()? {
             let policy = Policy::from_bundle(&v.bundle).map_err(|problems| Error::Stored {
                 id: v.id,
                 policy: v.policy.clone(),
                 problems,
             })?;
-            versions.push((v, Arc::new(policy)));
+            entries.push(Entry {
+                order: v.id,
+                policy: Arc::new(policy),
+                stored: Some(v),
+            });
         }
-        Ok(Rulebook { versions })
-    }
-
-    /// A rulebook of the given policies, as if activated in this order (for what-ifs and tests).
-    pub fn of(policies: Vec<Policy>) -> Rulebook {
-        let versions = policies
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let v = Version {
-                    id: i as i64 + 1,
-                    policy: p.id.clone(),
-                    name: p.name.clone(),
-                    version: p.version.clone(),
-                    effective_from: p.effective_from.to_string(),
-                    departments: p.departments.clone(),
-                    hash: p.hash(),
-                    activated_by: String::new(),
-                    activated_at: String::new(),
-                    restated: None,
-                    bundle: p.bundle.clone(),
-                };
-                (v, Arc::new(p))
-            })
-            .collect();
-        Rulebook { versions }
+        Ok(Rulebook { entries })
     }
 
     /// The version with this hash (what a stored result names).
     pub fn by_hash(&self, hash: &str) -> Option<&Arc<Policy>> {
-        self.versions
+        self.entries
             .iter()
-            .find(|(v, _)| v.hash == hash)
-            .map(|(_, p)| p)
+            .find(|e| e.policy.hash() == hash)
+            .map(|e| &e.policy)
     }
 
     /// The stored versions, oldest activation first.
     pub fn versions(&self) -> impl Iterator<Item = (&Version, &Arc<Policy>)> {
-        self.versions.iter().map(|(v, p)| (v, p))
+        self.entries
+            .iter()
+            .filter_map(|e| Some((e.stored.as_ref()?, &e.policy)))
     }
 
     /// This rulebook with `candidate` activated last (for what-ifs; nothing is stored).
     pub fn with_candidate(&self, candidate: Policy) -> Rulebook {
-        let mut versions = self.versions.clone();
-        let mut extra = Rulebook::of(vec![candidate]).versions;
-        extra[0].0.id = versions.iter().map(|(v, _)| v.id).max().unwrap_or(0) + 1;
-        versions.append(&mut extra);
-        Rulebook { versions }
+        let mut entries = self.entries.clone();
+        entries.push(Entry {
+            order: entries.iter().map(|e| e.order).max().unwrap_or(0) + 1,
+            policy: Arc::new(candidate),
+            stored: None,
+        });
+        Rulebook { entries }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.versions.is_empty()
+        self.entries.is_empty()
     }
 
     /// The policy governing `department` in `month`: among versions in force (effective from
@@ -95,21 +93,21 @@ impl Rulebook {
     /// `effective_from`; then the latest activation.
     pub fn governing(&self, department: &str, month: Month) -> Option<&Arc<Policy>> {
         let in_force = || {
-            self.versions
+            self.entries
                 .iter()
-                .filter(|(_, p)| p.effective_from <= month)
+                .filter(|e| e.policy.effective_from <= month)
         };
         let named: Vec<_> = in_force()
-            .filter(|(_, p)| p.departments.iter().any(|d| d == department))
+            .filter(|e| e.policy.departments.iter().any(|d| d == department))
             .collect();
         let pool = if named.is_empty() {
-            in_force().filter(|(_, p)| p.governs_all()).collect()
+            in_force().filter(|e| e.policy.governs_all()).collect()
         } else {
             named
         };
         pool.into_iter()
-            .max_by_key(|(v, p)| (p.effective_from, v.id))
-            .map(|(_, p)| p)
+            .max_by_key(|e| (e.policy.effective_from, e.order))
+            .map(|e| &e.policy)
     }
 
     /// Why nothing governs, for error messages.

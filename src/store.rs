@@ -43,7 +43,7 @@ pub enum Error {
         found: i64,
         known: i64,
     },
-    #[error("no event with id {0}; `appraise log list` shows the ids")]
+    #[error("no event with id {0}")]
     NoEvent(i64),
     #[error("event {id} is already {what} ({reason}, by {by} at {at})")]
     Already {
@@ -59,6 +59,17 @@ pub enum Error {
         "the log changed during each of {0} attempts to read it at one state; try again when the import or entry in progress is done"
     )]
     Changing(usize),
+}
+
+impl Error {
+    /// Whether the store refused the change as asked (no such event, already marked, a
+    /// closed month) rather than failing.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Error::NoEvent(_) | Error::Already { .. } | Error::Closed(_)
+        )
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

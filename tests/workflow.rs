@@ -58,7 +58,7 @@ events.csv:6: kind `late` needs field `minutes` (int)
 events.csv:7: date 2026-07-01 is in the future (today is 2026-06-30)
 events.csv:8: employee `E003` was not employed on 2026-03-04 (employed from 2026-04-15)
 events.csv:9: kind `uniform` has no field `minutes`; leave that cell empty
-7 bad row(s); nothing was imported
+7 bad rows; nothing was imported
 ";
     assert_eq!(err, expected);
     let list = json(&ws.cmd("log list --format json").ok());
@@ -88,7 +88,7 @@ fn a_dry_run_stores_nothing() {
         "employee,date,kind,qty,note,recorded_by\nE002,2026-03-02,uniform,,,张主管\n",
     );
     let out = ws.cmd("log import e.csv --dry-run").ok();
-    assert!(out.contains("1 rows are valid"), "{out}");
+    assert!(out.contains("1 row is valid"), "{out}");
     assert_eq!(
         json(&ws.cmd("log list --format json").ok())["events"],
         json!([])
@@ -492,7 +492,7 @@ fn the_demo_builds_a_workspace_with_every_grade() {
             .collect::<Vec<_>>()
     };
     assert_eq!(ratings(&out), ratings(&again));
-    let err = ws.cmd("demo sample").fails(2);
+    let err = ws.cmd("demo sample").fails(1);
     assert!(err.contains("is not empty"), "{err}");
 }
 

@@ -1,9 +1,8 @@
 //! `appraise audit`: every change ever made, from the database.
 
-use super::{Ctx, found};
-use crate::month::parse_date;
-use crate::report::AuditView;
-use crate::store::AuditFilter;
+use super::{Ctx, Result, refused};
+use appraise::month::parse_date;
+use appraise::report::AuditView;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -12,15 +11,15 @@ pub struct Args {
     pub since: Option<String>,
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
-    if let Some(s) = &a.since
-        && parse_date(s).is_none()
-    {
-        return Err(found(format!(
-            "`--since {s}` is not a date; write YYYY-MM-DD"
-        )));
-    }
-    let store = ctx.store()?;
-    let entries = store.audit(&AuditFilter { since: a.since })?;
-    ctx.print(&AuditView { entries })
+pub fn run(ctx: &Ctx, a: Args) -> Result {
+    let since = match &a.since {
+        Some(s) => Some(
+            parse_date(s)
+                .ok_or_else(|| refused(format!("`--since {s}` is not a date; write YYYY-MM-DD")))?,
+        ),
+        None => None,
+    };
+    ctx.print(&AuditView {
+        entries: ctx.app.audit(since)?,
+    })
 }

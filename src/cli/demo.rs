@@ -2,13 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::{Ctx, init, log, rate, staff};
-use crate::demo;
-use crate::store::Store;
-
-/// The sample year and seed: fixed, so the demo prints the same ratings on every machine.
-const YEAR: i32 = 2025;
-const SEED: u64 = 2025;
+use super::{Ctx, Result, init, log};
+use appraise::app::{App, Error};
+use appraise::report::RatingsView;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -17,73 +13,53 @@ pub struct Args {
     pub dir: Option<PathBuf>,
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, a: Args) -> Result {
     let dir = match a.dir {
-        Some(d) => {
-            if d.exists() && std::fs::read_dir(&d)?.next().is_some() {
-                anyhow::bail!("`{}` is not empty; give a new or empty folder", d.display());
-            }
-            std::fs::create_dir_all(&d)?;
-            d
-        }
+        Some(d) => d,
         None => tempfile::Builder::new()
             .prefix("appraise-demo-")
-            .tempdir()?
+            .tempdir()
+            .map_err(|source| Error::Io {
+                path: std::env::temp_dir(),
+                source,
+            })?
             .keep(),
     };
-    let ws = Ctx {
-        db: dir.join("appraise.db"),
-        db_given: true,
-        format: ctx.format,
-        today: ctx.today,
-    };
-    println!("Building the sample company in {}", dir.display());
-    init::setup(&ws, &dir, "demo")?;
+    ctx.say(format_args!(
+        "Building the sample company in {}",
+        dir.display()
+    ))?;
+    let demo = App::demo(&dir, ctx.today())?;
+    init::report_setup(ctx, &demo.app, &demo.setup)?;
+    super::staff::report_import(ctx, &demo.staff)?;
+    ctx.say(log::imported(&demo.events))?;
+    ctx.say("")?;
+    ctx.print(&RatingsView {
+        year: demo.year,
+        through: demo.through,
+        ratings: demo.ratings,
+    })?;
 
-    let sample = demo::generate(YEAR, SEED);
-    let staff_file = dir.join("staff.csv");
-    let events_file = dir.join("events.csv");
-    std::fs::write(&staff_file, &sample.staff_csv)?;
-    std::fs::write(&events_file, &sample.events_csv)?;
-    staff::import(&ws, &staff_file, "demo")?;
-    let mut store = Store::open(&ws.db)?;
-    let stamp = ws.stamp("demo");
-    for (id, name, head) in &sample.departments {
-        store.put_department(id, Some(name), Some(head), &stamp)?;
-    }
-    for (dept, target, met) in &sample.targets {
-        store.put_target(dept, YEAR, target, *met, &stamp)?;
-    }
-    for (dept, budget, spent) in &sample.budgets {
-        store.put_budget(dept, YEAR, budget * 100, spent * 100, &stamp)?;
-    }
-    drop(store);
-    log::import(&ws, &events_file, false, Some("demo".into()))?;
-    println!();
-
-    rate::run(
-        &ws,
-        rate::Args {
-            year: YEAR,
-            department: None,
-            through: None,
-        },
-    )?;
-
-    let db = ws.db.display();
-    let (good, troubled) = &sample.examples;
+    let db = demo.app.db().display();
+    let year = demo.year;
+    let (good, troubled) = &demo.examples;
     // The binary that is running, so the commands below work as printed even when
     // `appraise` is not on the PATH (e.g. after `cargo run`).
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "appraise".into());
-    println!();
-    println!(
+    ctx.say("")?;
+    ctx.say(format_args!(
         "The workspace is {} (database, rules/, staff.csv, events.csv). Try:",
         dir.display()
-    );
-    println!("  {exe} --db {db} explain {troubled} --year {YEAR}");
-    println!("  {exe} --db {db} score --month {YEAR}-03 --department customer-service");
-    println!("  {exe} --db {db} log add {good} late --date {YEAR}-12-15 --minutes 20 --by 张主管");
-    Ok(())
+    ))?;
+    ctx.say(format_args!(
+        "  {exe} --db {db} explain {troubled} --year {year}"
+    ))?;
+    ctx.say(format_args!(
+        "  {exe} --db {db} score --month {year}-03 --department customer-service"
+    ))?;
+    ctx.say(format_args!(
+        "  {exe} --db {db} log add {good} late --date {year}-12-15 --minutes 20 --by 张主管"
+    ))
 }

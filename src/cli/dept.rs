@@ -2,24 +2,8 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, actor_or_login, found};
-use crate::engine::{DepartmentYear, rate_department};
-use crate::event::is_identifier;
-use crate::month::Month;
-use crate::points::Points;
-use crate::report::{DepartmentRatingsView, DepartmentsView};
-use crate::rulebook::Rulebook;
-use crate::store::Store;
-
-fn known_department(store: &Store, id: &str) -> anyhow::Result<()> {
-    if store.departments()?.iter().any(|d| d.id == id) {
-        Ok(())
-    } else {
-        Err(found(format!(
-            "no department `{id}`; `appraise dept list` shows them, `appraise dept add` creates one"
-        )))
-    }
-}
+use super::{Ctx, Result, actor_or_login};
+use appraise::report::{DepartmentRatingsView, DepartmentsView};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -75,30 +59,12 @@ pub enum Command {
     },
 }
 
-pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
-    let mut store = ctx.store()?;
+pub fn run(ctx: &Ctx, cmd: Command) -> Result {
+    let app = &ctx.app;
     match cmd {
         Command::Add { id, name, head, by } => {
-            if !is_identifier(&id) {
-                return Err(found(format!(
-                    "department id `{id}` may only use a-z, 0-9, `_` and `-`, e.g. customer-service"
-                )));
-            }
-            if let Some(h) = &head
-                && store.employee(h)?.is_none()
-            {
-                return Err(found(format!(
-                    "no employee `{h}` to head `{id}`; import staff first"
-                )));
-            }
-            store.put_department(
-                &id,
-                name.as_deref(),
-                head.as_deref(),
-                &ctx.stamp(&actor_or_login(by)),
-            )?;
-            println!("department `{id}` saved");
-            Ok(())
+            app.save_department(&actor_or_login(by), &id, name.as_deref(), head.as_deref())?;
+            ctx.say(format_args!("department `{id}` saved"))
         }
         Command::Target {
             department,
@@ -108,23 +74,12 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             missed: _,
             by,
         } => {
-            known_department(&store, &department)?;
-            if name.trim().is_empty() {
-                return Err(found("a target needs a `--name`"));
-            }
-            store.put_target(
-                &department,
-                year,
-                name.trim(),
-                met,
-                &ctx.stamp(&actor_or_login(by)),
-            )?;
-            println!(
+            app.record_target(&actor_or_login(by), &department, year, &name, met)?;
+            ctx.say(format_args!(
                 "target `{}` of `{department}` for {year}: {}",
                 name.trim(),
                 if met { "met" } else { "missed" }
-            );
-            Ok(())
+            ))
         }
         Command::Budget {
             department,
@@ -133,71 +88,17 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             spent,
             by,
         } => {
-            known_department(&store, &department)?;
-            let money = |what: &str, x: f64| {
-                Points::from_f64(x)
-                    .filter(|p| !p.is_negative())
-                    .ok_or_else(|| {
-                        found(format!(
-                            "`--{what} {x}` must be an amount of yuan, not negative"
-                        ))
-                    })
-            };
-            let (b, s) = (money("budget", budget)?, money("spent", spent)?);
-            store.put_budget(
-                &department,
-                year,
-                b.hundredths(),
-                s.hundredths(),
-                &ctx.stamp(&actor_or_login(by)),
-            )?;
-            println!("budget of `{department}` for {year}: {b}, spent {s}");
-            Ok(())
+            let (b, s) = app.record_budget(&actor_or_login(by), &department, year, budget, spent)?;
+            ctx.say(format_args!(
+                "budget of `{department}` for {year}: {b}, spent {s}"
+            ))
         }
-        Command::Rate { year, department } => {
-            let rulebook = Rulebook::load(&store)?;
-            let month = Month::new(year, 12)
-                .expect("December exists")
-                .min(Month::of(ctx.today));
-            let mut ratings = Vec::new();
-            for d in store
-                .departments()?
-                .into_iter()
-                .filter(|d| department.as_ref().is_none_or(|x| &d.id == x))
-            {
-                let policy = rulebook
-                    .governing(&d.id, month)
-                    .ok_or_else(|| anyhow::anyhow!(Rulebook::none_governs(&d.id, month)))?;
-                let input = DepartmentYear {
-                    targets: store
-                        .targets(&d.id, year)?
-                        .into_iter()
-                        .map(|t| (t.name, t.met))
-                        .collect(),
-                    budget: None,
-                    spent: None,
-                    id: d.id.clone(),
-                    name: d.name.clone(),
-                    year,
-                    head: d.head.clone(),
-                };
-                let input = match store.budget(&d.id, year)? {
-                    Some((b, s)) => DepartmentYear {
-                        budget: Some(Points::from_hundredths(b)),
-                        spent: Some(Points::from_hundredths(s)),
-                        ..input
-                    },
-                    None => input,
-                };
-                ratings.push(rate_department(policy, &input)?);
-            }
-            ctx.print(&DepartmentRatingsView {
-                year,
-                departments: ratings,
-            })
-        }
+        Command::Rate { year, department } => ctx.print(&DepartmentRatingsView {
+            year,
+            departments: app.rate_departments(year, department.as_deref())?,
+        }),
         Command::List => ctx.print(&DepartmentsView {
-            departments: store.departments()?,
+            departments: app.departments()?,
         }),
     }
 }

@@ -2,9 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Ctx, rules};
-use crate::policy::Policy;
-use crate::shipped;
+use super::{Ctx, Result};
+use appraise::app::{Actor, App, Setup};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,52 +14,33 @@ pub struct Args {
     pub by: Option<String>,
 }
 
-pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: Args) -> Result {
     let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
     let db = if ctx.db_given {
-        ctx.db.clone()
+        ctx.app.db().to_path_buf()
     } else if dir == Path::new(".") {
         PathBuf::from("appraise.db")
     } else {
         dir.join("appraise.db")
     };
-    let by = args.by.unwrap_or_else(|| "appraise init".into());
-    let ctx = Ctx {
-        db,
-        db_given: true,
-        format: ctx.format,
-        today: ctx.today,
-    };
-    setup(&ctx, &dir, &by)?;
-    println!("next: `appraise staff import staff.csv`, then `appraise log import events.csv`");
-    Ok(())
+    let by = Actor::new(args.by.as_deref().unwrap_or("appraise init"))?;
+    let app = App::new(db, ctx.today());
+    let setup = app.init(&by, &dir)?;
+    report_setup(ctx, &app, &setup)?;
+    ctx.say("next: `appraise staff import staff.csv`, then `appraise log import events.csv`")
 }
 
-/// Writes the shipped policies into `dir/rules/` (keeping files already there), creates the
-/// database and activates the policies found in `rules/`.
-pub fn setup(ctx: &Ctx, dir: &Path, by: &str) -> anyhow::Result<()> {
-    // `rules/…`, not `./rules/…`: the name is stored with every activated version.
-    let rules_dir = if dir == Path::new(".") {
-        PathBuf::from("rules")
-    } else {
-        dir.join("rules")
-    };
-    std::fs::create_dir_all(&rules_dir)?;
-    for (name, text) in shipped::POLICIES {
-        let path = rules_dir.join(name);
-        if path.exists() {
-            println!("kept {} (already there)", path.display());
-        } else {
-            std::fs::write(&path, text)?;
-            println!("wrote {}", path.display());
-        }
+/// What setting up a workspace did, a line each.
+pub fn report_setup(ctx: &Ctx, app: &App, setup: &Setup) -> Result {
+    for p in &setup.written {
+        ctx.say(format_args!("wrote {}", p.display()))?;
     }
-    drop(crate::store::Store::open(&ctx.db)?);
-    println!("database {}", ctx.db.display());
-    for (name, _) in shipped::POLICIES {
-        let path = rules_dir.join(name);
-        let policy = Policy::load(&path).map_err(|p| super::found(p.to_string()))?;
-        rules::activate(ctx, &policy, None, by)?;
+    for p in &setup.kept {
+        ctx.say(format_args!("kept {} (already there)", p.display()))?;
+    }
+    ctx.say(format_args!("database {}", app.db().display()))?;
+    for a in &setup.activated {
+        super::rules::report_activation(ctx, a)?;
     }
     Ok(())
 }

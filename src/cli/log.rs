@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 
-use super::{Ctx, actor, found};
-use crate::intake::{EventRow, EventValidator, read_events};
-use crate::month::Month;
-use crate::report::EventsView;
-use crate::rulebook::Rulebook;
-use crate::store::{EventFilter, Prepared, Status, Store};
+use super::{Ctx, Result, actor, refused};
+use appraise::app::{Entry, Imported};
+use appraise::month::Month;
+use appraise::report::EventsView;
+use appraise::store::{EventFilter, Status};
+use appraise::text::count;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -54,7 +54,7 @@ pub enum Command {
         kind: Option<String>,
         /// Only live, voided or excused events.
         #[arg(long, value_enum)]
-        status: Option<Status>,
+        status: Option<StatusArg>,
     },
     /// Excuse an event (an approved appeal): it stays, scores nothing, and is explained.
     Excuse {
@@ -76,7 +76,27 @@ pub enum Command {
     },
 }
 
-pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
+/// `--status`: which events to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    /// Neither voided nor excused.
+    Live,
+    Voided,
+    Excused,
+}
+
+impl From<StatusArg> for Status {
+    fn from(s: StatusArg) -> Status {
+        match s {
+            StatusArg::Live => Status::Live,
+            StatusArg::Voided => Status::Voided,
+            StatusArg::Excused => Status::Excused,
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, cmd: Command) -> Result {
+    let app = &ctx.app;
     match cmd {
         Command::Add {
             employee,
@@ -87,7 +107,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             by,
             fields,
         } => {
-            let (mut fields, mut options) = field_flags(&fields)?;
+            let (fields, mut options) = field_flags(&fields)?;
             let mut option = |name: &str, given: Option<String>| options.remove(name).or(given);
             let (date, qty, note, by) = (
                 option("date", date),
@@ -97,114 +117,78 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             );
             let by = actor(by)?;
             let Some(date) = date else {
-                return Err(found("`--date YYYY-MM-DD` is required"));
+                return Err(refused("`--date YYYY-MM-DD` is required"));
             };
-            let (mut store, rulebook) = ctx.store_and_rules()?;
-            let row = EventRow {
+            let entry = Entry {
                 employee,
-                date,
                 kind,
+                date,
                 qty: qty.unwrap_or_default(),
                 note: note.unwrap_or_default(),
-                recorded_by: by.clone(),
-                fields: std::mem::take(&mut fields),
+                fields,
             };
-            let v = validator(ctx, &store, &rulebook, None)?;
-            let event = v.check(&row).map_err(|p| {
-                found(format!(
-                    "entry: {}\nnothing was stored",
-                    p.join("\nentry: ")
-                ))
-            })?;
-            let out = store
-                .append(&[event], None, &ctx.stamp(&by))
-                .map_err(refused)?;
-            for id in &out.stored {
-                println!("recorded event {id}");
-            }
-            Ok(())
+            let id = app.add_event(&by, entry)?;
+            ctx.say(format_args!("recorded event {id}"))
         }
-        Command::Import { file, dry_run, by } => import(ctx, &file, dry_run, by),
+        Command::Import { file, dry_run, by } => {
+            // Rows without `recorded_by` are recorded as by the importer, when named.
+            let by = actor(by).ok();
+            let done = app.import_events(by.as_ref(), &file, dry_run)?;
+            ctx.say(imported(&done))
+        }
         Command::List {
             employee,
             month,
             kind,
             status,
-        } => {
-            let store = ctx.store()?;
-            let events = store.events(&EventFilter {
+        } => ctx.print(&EventsView {
+            events: app.events(&EventFilter {
                 employee,
                 month,
                 kind,
-                status,
+                status: status.map(Status::from),
                 ..EventFilter::default()
-            })?;
-            ctx.print(&EventsView { events })
-        }
+            })?,
+        }),
         Command::Void { id, reason, by } => {
-            mark(ctx, id, &reason, by, Mark::Void)?;
-            println!("voided event {id}; it stays in the log and no longer counts");
-            Ok(())
+            app.void_event(&actor(by)?, id, &reason)?;
+            ctx.say(format_args!(
+                "voided event {id}; it stays in the log and no longer counts"
+            ))
         }
         Command::Excuse { id, reason, by } => {
-            mark(ctx, id, &reason, by, Mark::Excuse)?;
-            println!(
+            app.excuse_event(&actor(by)?, id, &reason)?;
+            ctx.say(format_args!(
                 "excused event {id}; it stays in the log, scores nothing, and explain shows why"
-            );
-            Ok(())
+            ))
         }
     }
 }
 
-fn validator<'a>(
-    ctx: &Ctx,
-    store: &Store,
-    rulebook: &'a Rulebook,
-    default_by: Option<String>,
-) -> anyhow::Result<EventValidator<'a>> {
-    Ok(EventValidator {
-        staff: store
-            .staff()?
-            .into_iter()
-            .map(|e| (e.id.clone(), e))
-            .collect(),
-        rulebook,
-        today: ctx.today,
-        default_by,
-        closed: store
-            .closed_months()?
-            .into_iter()
-            .filter_map(|c| Some((c.month.parse().ok()?, format!("by {} at {}", c.by, c.at))))
-            .collect(),
-    })
-}
-
-/// A void (an entry mistake) or an excuse (an approved appeal).
-enum Mark {
-    Void,
-    Excuse,
-}
-
-fn mark(ctx: &Ctx, id: i64, reason: &str, by: Option<String>, how: Mark) -> anyhow::Result<()> {
-    let by = actor(by)?;
-    if reason.trim().is_empty() {
-        return Err(found("a `--reason` is required"));
-    }
-    let mut store = ctx.store()?;
-    let stamp = ctx.stamp(&by);
-    match how {
-        Mark::Void => store.void(id, reason.trim(), &stamp),
-        Mark::Excuse => store.excuse(id, reason.trim(), &stamp),
-    }
-    .map_err(refused)
-}
-
-/// Store refusals the user can act on exit with 1; the rest are errors.
-fn refused(e: crate::store::Error) -> anyhow::Error {
-    use crate::store::Error::{Already, Closed, NoEvent};
-    match e {
-        NoEvent(_) | Already { .. } | Closed(_) => found(e.to_string()),
-        other => other.into(),
+/// What an import did, in a line.
+pub fn imported(done: &Imported) -> String {
+    match done {
+        Imported::Valid { file, rows } => format!(
+            "{file}: {} valid; nothing stored (dry run)",
+            count(*rows, "row is", "rows are")
+        ),
+        Imported::Stored { file, ids, already } => match (ids.first(), ids.last(), already) {
+            (None, _, 0) => format!("{file}: no rows"),
+            (None, _, n) => format!(
+                "{file}: all {} already in the log; nothing new stored",
+                count(*n, "row is", "rows are")
+            ),
+            (Some(a), Some(b), 0) => format!(
+                "{file}: stored {} (ids {a}–{b})",
+                count(ids.len(), "event", "events")
+            ),
+            (Some(a), Some(b), n) => format!(
+                "{file}: stored {} new (ids {a}–{b}); {} already in the log",
+                count(ids.len(), "event", "events"),
+                count(*n, "row was", "rows were")
+            ),
+            _ => unreachable!("a first id has a last id"),
+        },
     }
 }
 
@@ -215,13 +199,13 @@ const ADD_OPTIONS: [&str; 4] = ["date", "qty", "note", "by"];
 /// Reads `--FIELD VALUE` / `--FIELD=VALUE` pairs into (fields, options of `log add`).
 type Flags = BTreeMap<String, String>;
 
-fn field_flags(args: &[String]) -> anyhow::Result<(Flags, Flags)> {
+fn field_flags(args: &[String]) -> Result<(Flags, Flags)> {
     let mut fields = BTreeMap::new();
     let mut options = BTreeMap::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let Some(name) = a.strip_prefix("--") else {
-            return Err(found(format!(
+            return Err(refused(format!(
                 "unexpected `{a}`; give fields as `--FIELD VALUE`, e.g. `--minutes 40`"
             )));
         };
@@ -230,7 +214,7 @@ fn field_flags(args: &[String]) -> anyhow::Result<(Flags, Flags)> {
             None => {
                 let v = it
                     .next()
-                    .ok_or_else(|| found(format!("`--{name}` needs a value")))?;
+                    .ok_or_else(|| refused(format!("`--{name}` needs a value")))?;
                 (name.to_string(), v.clone())
             }
         };
@@ -240,108 +224,8 @@ fn field_flags(args: &[String]) -> anyhow::Result<(Flags, Flags)> {
             &mut fields
         };
         if into.insert(name.clone(), value).is_some() {
-            return Err(found(format!("`--{name}` is given twice")));
+            return Err(refused(format!("`--{name}` is given twice")));
         }
     }
     Ok((fields, options))
-}
-
-/// Imports an events file, all or nothing.
-pub fn import(ctx: &Ctx, file: &PathBuf, dry_run: bool, by: Option<String>) -> anyhow::Result<()> {
-    let (mut store, rulebook) = ctx.store_and_rules()?;
-    let input = std::fs::File::open(file)
-        .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
-    let input = std::io::BufReader::with_capacity(1 << 20, input);
-    let name = file.display().to_string();
-    let v = validator(ctx, &store, &rulebook, by.clone())?;
-    let stamp = ctx.stamp(by.as_deref().unwrap_or("import"));
-    // Rows go into one open transaction as they are read; a bad row anywhere rolls it back.
-    let mut app = if dry_run {
-        None
-    } else {
-        Some(store.appender(Some(&name), &stamp).map_err(refused)?)
-    };
-    let (read, stored) = pipeline(&name, input, &v, |row| match &mut app {
-        Some(a) => a.push(row),
-        None => Ok(()),
-    });
-    stored.map_err(refused)?;
-    let rows = match read {
-        Ok(rows) => rows,
-        Err(r) => {
-            drop(app);
-            let bad: std::collections::BTreeSet<&str> = r.0.iter().map(|p| p.at.as_str()).collect();
-            return Err(found(format!(
-                "{r}\n{} bad row(s); nothing was imported",
-                bad.len()
-            )));
-        }
-    };
-    let Some(app) = app else {
-        println!("{name}: {rows} rows are valid; nothing stored (dry run)");
-        return Ok(());
-    };
-    let out = app.commit(rows).map_err(refused)?;
-    match (out.stored.len(), out.already) {
-        (0, 0) => println!("{name}: no rows"),
-        (0, n) => println!("{name}: all {n} rows are already in the log; nothing new stored"),
-        (s, 0) => println!(
-            "{name}: stored {s} events (ids {}–{})",
-            out.stored[0],
-            out.stored[s - 1]
-        ),
-        (s, n) => println!(
-            "{name}: stored {s} new events (ids {}–{}); {n} rows were already in the log",
-            out.stored[0],
-            out.stored[s - 1]
-        ),
-    }
-    Ok(())
-}
-
-/// The consumer of an import stopped (its error is reported instead).
-struct Stopped;
-
-/// Reads, validates and prepares the rows on one thread while `store` stores them on this
-/// one, a batch at a time: an import uses two cores. Returns what reading found and the
-/// first error of `store`, which stops the reading.
-fn pipeline(
-    name: &str,
-    input: impl std::io::Read + Send,
-    v: &EventValidator,
-    mut store: impl FnMut(&Prepared) -> Result<(), crate::store::Error>,
-) -> (
-    Result<usize, crate::intake::Rejected>,
-    Result<(), crate::store::Error>,
-) {
-    const BATCH: usize = 4096;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(4);
-    std::thread::scope(|threads| {
-        let reader = threads.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let read = read_events(name, input, v, |e| {
-                batch.push(Prepared::new(e));
-                if batch.len() == BATCH {
-                    tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                        .map_err(|_| Stopped)?;
-                }
-                Ok(())
-            });
-            if !batch.is_empty() {
-                // A stopped consumer has its own error to report.
-                let _ = tx.send(batch);
-            }
-            read
-        });
-        let stored = rx
-            .iter()
-            .try_for_each(|batch| batch.iter().try_for_each(&mut store));
-        // Dropping the receiver stops a reader still going after a store error.
-        drop(rx);
-        let read = reader.join().expect("the import's reading thread panicked");
-        match read {
-            Ok(read) => (read, stored),
-            Err(Stopped) => (Ok(0), stored),
-        }
-    })
 }

@@ -1,15 +1,10 @@
 //! `appraise review …`: the annual sign-off chain.
 
-use std::collections::BTreeMap;
-
 use clap::Subcommand;
 
-use super::{Ctx, actor, found};
-use crate::evaluate::{Evaluation, Selection, rated_months};
-use crate::month::Month;
-use crate::report::{FinalGrade, ReviewRow, ReviewsView, Waiting};
-use crate::review::{SignRequest, Signature};
-use crate::rulebook::Rulebook;
+use super::{Ctx, Result, actor};
+use appraise::month::Month;
+use appraise::report::ReviewsView;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -53,7 +48,7 @@ pub enum Command {
     },
 }
 
-pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     match cmd {
         Command::Start {
             year,
@@ -61,50 +56,12 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             through,
             by,
         } => {
-            let by = actor(by)?;
-            let (mut store, rulebook) = ctx.store_and_rules()?;
-            let months = rated_months(year, through, ctx.today)?;
-            let sel = Selection {
-                department,
-                employee: None,
-            };
-            let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
-            let roles: BTreeMap<String, String> =
-                store.staff()?.into_iter().map(|e| (e.id, e.role)).collect();
-            let mut chains = Vec::new();
-            let mut problems = Vec::new();
-            for r in &results {
-                let rating = &r.rating;
-                let role = roles.get(&rating.employee).cloned().unwrap_or_default();
-                let policy = rulebook.by_hash(&rating.policy.hash).ok_or_else(|| {
-                    anyhow::anyhow!("version {} is not activated", rating.policy.hash)
-                })?;
-                match policy.review.get(&role) {
-                    Some(steps) if !steps.is_empty() => chains.push((rating, role, steps.clone())),
-                    _ => problems.push(format!(
-                        "`{}` has role `{role}`, for which policy `{}` has no review chain; add `{role} = [\"manager\", \"department_head\", \"company\"]` (or the steps it needs) to its [review]",
-                        rating.employee, policy.id
-                    )),
-                }
-            }
-            if !problems.is_empty() {
-                return Err(found(format!(
-                    "{}\nno review was started",
-                    problems.join("\n")
-                )));
-            }
-            let stamp = ctx.stamp(&by);
-            let mut started = 0;
-            for (rating, role, steps) in &chains {
-                if store.start_review(year, role, rating, steps, &stamp)? {
-                    started += 1;
-                }
-            }
-            println!(
-                "started {started} reviews for {year} ({} already started); `appraise review status --year {year}` shows who signs next",
-                chains.len() - started
-            );
-            Ok(())
+            let done = ctx.app.start_reviews(&actor(by)?, year, department, through)?;
+            ctx.say(format_args!(
+                "started {} for {year} ({} already started); `appraise review status --year {year}` shows who signs next",
+                appraise::text::count(done.started, "review", "reviews"),
+                done.already
+            ))
         }
         Command::Sign {
             employee,
@@ -114,102 +71,21 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             by,
             comment,
         } => {
-            let signer = actor(by)?;
-            let (mut store, rulebook) = ctx.store_and_rules()?;
-            let review = store
-                .reviews(year)?
-                .into_iter()
-                .find(|r| r.employee == employee)
-                .ok_or_else(|| found(format!("no review of `{employee}` for {year}; start it with `appraise review start --year {year}`")))?;
-            let staff = store.employee(&employee)?;
-            let head = store
-                .departments()?
-                .into_iter()
-                .find(|d| d.id == review.department)
-                .and_then(|d| d.head);
-            let grades = grade_ids(&rulebook, &review.proposal.policy.hash);
-            let request = SignRequest {
-                step: &step,
-                grade: &grade,
-                signer: &signer,
-                comment: &comment,
-                supervisor: staff.as_ref().and_then(|s| s.supervisor.as_deref()),
-                head: head.as_deref(),
-                grades: &grades,
-            };
-            review.check(&request).map_err(found)?;
-            let stamp = ctx.stamp(&signer);
-            let signature = Signature {
-                step: step.clone(),
-                grade: grade.clone(),
-                signer: signer.clone(),
-                comment: comment.trim().to_string(),
-                at: stamp.at.clone(),
-            };
-            store.sign_review(year, &employee, review.signatures.len(), &signature, &stamp)?;
-            match review.steps.get(review.signatures.len() + 1) {
-                Some(next) => println!(
+            let signed =
+                ctx.app
+                    .sign_review(&actor(by)?, &employee, year, &step, &grade, &comment)?;
+            match signed.next {
+                Some(next) => ctx.say(format_args!(
                     "signed `{step}` of `{employee}`'s {year} review with `{grade}`; next: `{next}`"
-                ),
-                None => println!(
+                )),
+                None => ctx.say(format_args!(
                     "signed `{step}` of `{employee}`'s {year} review; the review is complete, final grade `{grade}`"
-                ),
+                )),
             }
-            Ok(())
         }
-        Command::Status { year, department } => {
-            let (store, rulebook) = ctx.store_and_rules()?;
-            let staff: BTreeMap<String, Option<String>> = store
-                .staff()?
-                .into_iter()
-                .map(|e| (e.id, e.supervisor))
-                .collect();
-            let heads: BTreeMap<String, Option<String>> = store
-                .departments()?
-                .into_iter()
-                .map(|d| (d.id, d.head))
-                .collect();
-            let rows = store
-                .reviews(year)?
-                .into_iter()
-                .filter(|r| department.as_ref().is_none_or(|d| &r.department == d))
-                .map(|r| {
-                    let waiting_on = r.next_step().map(|step| Waiting {
-                        step: step.to_string(),
-                        signer: match step {
-                            "manager" => staff.get(&r.employee).cloned().flatten(),
-                            "department_head" => heads.get(&r.department).cloned().flatten(),
-                            _ => None,
-                        },
-                    });
-                    let final_grade = r.final_grade().map(|g| {
-                        let grade = rulebook
-                            .by_hash(&r.proposal.policy.hash)
-                            .and_then(|p| p.grades.iter().find(|x| x.id == g));
-                        FinalGrade {
-                            grade: g.to_string(),
-                            label: grade.map(|x| x.label.clone()).unwrap_or_default(),
-                            outcomes: grade.map(|x| x.outcomes.clone()).unwrap_or_default(),
-                        }
-                    });
-                    ReviewRow {
-                        review: r,
-                        waiting_on,
-                        final_grade,
-                    }
-                })
-                .collect();
-            ctx.print(&ReviewsView {
-                year,
-                reviews: rows,
-            })
-        }
+        Command::Status { year, department } => ctx.print(&ReviewsView {
+            year,
+            reviews: ctx.app.review_status(year, department.as_deref())?,
+        }),
     }
-}
-
-fn grade_ids(rulebook: &Rulebook, hash: &str) -> Vec<String> {
-    rulebook
-        .by_hash(hash)
-        .map(|p| p.grades.iter().map(|g| g.id.clone()).collect())
-        .unwrap_or_default()
 }

@@ -1,20 +1,13 @@
-//! `appraise rules …`: check, test, activate and list policy versions.
+//! `appraise rules …`: check, test, activate and list policy versions; what-ifs.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Ctx, actor, found};
-use crate::coverage::coverage;
-use crate::engine::PolicyRef;
-use crate::evaluate::{Evaluation, Selection, rated_months};
-use crate::month::Month;
-use crate::policy::Policy;
-use crate::report::{CasesView, CoverageView, DiffView, VersionRow, VersionsView};
-use crate::rulebook::Rulebook;
-use crate::verify::{CaseResult, run_cases, untested};
-use crate::whatif::{YearSummary, diff};
+use super::{Ctx, Result, actor, refused};
+use appraise::app::{Activated, Activation, App};
+use appraise::month::Month;
+use appraise::report::{CasesView, CoverageView, VersionsView};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -62,12 +55,12 @@ pub enum Command {
     List,
 }
 
-pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     match cmd {
         Command::Check { paths } => {
-            let (policies, problems) = load_all(&paths)?;
-            for p in &policies {
-                println!(
+            let checked = App::check_policies(&paths)?;
+            for p in &checked.policies {
+                ctx.say(format_args!(
                     "ok {}: policy `{}` version {} from {}, {} event rules over {} kinds, {} month rules, {} year rules, {} grades, {} tests",
                     p.bundle.root(),
                     p.id,
@@ -79,37 +72,28 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
                     p.annual.len(),
                     p.grades.len(),
                     p.tests.len()
-                );
+                ))?;
             }
-            if problems.is_empty() {
+            if checked.problems.0.is_empty() {
                 Ok(())
             } else {
-                Err(found(problems.join("\n")))
+                Err(appraise::app::Error::Policy(checked.problems).into())
             }
         }
         Command::Test { paths, coverage } => {
-            let (policies, problems) = load_all(&paths)?;
-            let runs: Vec<(&Policy, Vec<CaseResult>)> =
-                policies.iter().map(|p| (p, run_cases(p))).collect();
-            let untested = coverage.then(|| {
-                untested(
-                    &runs
-                        .iter()
-                        .map(|(p, r)| (*p, r.as_slice()))
-                        .collect::<Vec<_>>(),
-                )
-            });
-            let results: Vec<CaseResult> = runs.into_iter().flat_map(|(_, r)| r).collect();
-            let failed = results.iter().any(|r| !r.passed);
-            ctx.print(&CasesView { results, untested })?;
-            if !problems.is_empty() {
-                return Err(found(problems.join("\n")));
+            let tested = App::test_policies(&paths, coverage)?;
+            let passed = tested.passed();
+            ctx.print(&CasesView {
+                results: tested.results,
+                untested: tested.untested,
+            })?;
+            if !tested.problems.0.is_empty() {
+                return Err(appraise::app::Error::Policy(tested.problems).into());
             }
-            if failed {
-                Err(found("some policy tests failed"))
-            } else {
-                Ok(())
+            if !passed {
+                return Err(refused("some policy tests failed"));
             }
+            Ok(())
         }
         Command::Activate {
             file,
@@ -117,202 +101,40 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             restate: _,
             reason,
         } => {
-            let by = actor(by)?;
-            let policy = Policy::load(&file).map_err(|p| found(p.to_string()))?;
-            activate(ctx, &policy, reason.as_deref(), &by)
+            let done = ctx.app.activate(&actor(by)?, &file, reason.as_deref())?;
+            report_activation(ctx, &done)
         }
-        Command::List => {
-            let (store, rulebook) = ctx.store_and_rules()?;
-            let frozen: BTreeMap<Month, Vec<String>> = store
-                .snapshot_hashes()?
-                .into_iter()
-                .filter_map(|(m, h)| Some((m.parse().ok()?, h)))
-                .collect();
-            let versions = rulebook
-                .versions()
-                .map(|(v, p)| VersionRow {
-                    governs: governed_months(&rulebook, p, &v.hash, &frozen, Month::of(ctx.today)),
-                    version: v.clone(),
-                })
-                .collect();
-            ctx.print(&VersionsView { versions })
-        }
+        Command::List => ctx.print(&VersionsView {
+            versions: ctx.app.versions()?,
+        }),
         Command::Diff {
             candidate,
             year,
             through,
             department,
-        } => {
-            let candidate = Policy::load(&candidate).map_err(|p| found(p.to_string()))?;
-            let (store, rulebook) = ctx.store_and_rules()?;
-            let months = rated_months(year, through, ctx.today)?;
-            let sel = Selection {
-                department,
-                employee: None,
-            };
-            let what_if = rulebook.with_candidate(candidate.clone());
-            // Each side keeps a summary per employee, not the whole ledger.
-            let summaries = |rulebook: &Rulebook| -> anyhow::Result<Vec<YearSummary>> {
-                let mut out = Vec::new();
-                let eval = Evaluation {
-                    store: &store,
-                    rulebook,
-                    snapshots: false,
-                };
-                eval.year_each(year, &months, &sel, &|_, _| {}, |r| {
-                    out.push(YearSummary::from(r));
-                    Ok(())
-                })?;
-                Ok(out)
-            };
-            let before = summaries(&rulebook)?;
-            let after = summaries(&what_if)?;
-            ctx.print(&DiffView {
-                year,
-                through: *months.last().expect("rated_months is never empty"),
-                candidate: PolicyRef::of(&candidate),
-                effective_from: candidate.effective_from,
-                diff: diff(&before, &after),
-            })
-        }
-        Command::Coverage { year, department } => {
-            let (store, rulebook) = ctx.store_and_rules()?;
-            let months = rated_months(year, None, ctx.today)?;
-            let sel = Selection {
-                department,
-                employee: None,
-            };
-            let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
-            let policies = rulebook
-                .versions()
-                .map(|(v, p)| (v.hash.clone(), p.as_ref()))
-                .collect();
-            ctx.print(&CoverageView {
-                year,
-                coverage: coverage(&results, &policies),
-            })
-        }
+        } => ctx.print(&ctx.app.what_if(&candidate, year, through, department)?),
+        Command::Coverage { year, department } => ctx.print(&CoverageView {
+            year,
+            coverage: ctx.app.rule_coverage(year, department)?,
+        }),
     }
 }
 
-/// Activates a loaded policy and says what happened.
-pub fn activate(ctx: &Ctx, policy: &Policy, restate: Option<&str>, by: &str) -> anyhow::Result<()> {
-    let mut store = ctx.store()?;
-    let activated = store
-        .activate(policy, restate, &ctx.stamp(by))
-        .map_err(|e| match e {
-            crate::store::Error::Closed(m) => found(m),
-            other => other.into(),
-        })?;
-    match activated {
-        Some(id) => println!(
+/// What an activation did, in a line.
+pub fn report_activation(ctx: &Ctx, a: &Activation) -> Result {
+    let p = &a.policy;
+    match a.outcome {
+        Activated::New(id) => ctx.say(format_args!(
             "activated `{}` version {} as #{id} (hash {}), governing {} from {}",
-            policy.id,
-            policy.version,
-            &policy.hash()[..12],
-            policy.departments.join(", "),
-            policy.effective_from
-        ),
-        None => println!(
+            p.id,
+            p.version,
+            &p.hash[..12],
+            a.departments.join(", "),
+            a.effective_from
+        )),
+        Activated::Already => ctx.say(format_args!(
             "`{}` version {} with this exact text is already activated; nothing changed",
-            policy.id, policy.version
-        ),
+            p.id, p.version
+        )),
     }
-    Ok(())
-}
-
-/// The policy files named by `paths` (directories give their `*.toml`, sorted).
-fn policy_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let defaults = [PathBuf::from("rules")];
-    let paths = if paths.is_empty() {
-        &defaults[..]
-    } else {
-        paths
-    };
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(p)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            in_dir.sort();
-            files.extend(in_dir);
-        } else if p.exists() {
-            files.push(p.clone());
-        } else {
-            anyhow::bail!("no policy file or folder `{}`", p.display());
-        }
-    }
-    Ok(files)
-}
-
-/// Loads every file; returns the policies that loaded and the problems of those that did not.
-fn load_all(paths: &[PathBuf]) -> anyhow::Result<(Vec<Policy>, Vec<String>)> {
-    let mut policies = Vec::new();
-    let mut problems = Vec::new();
-    for f in policy_files(paths)? {
-        match Policy::load(Path::new(&f)) {
-            Ok(p) => policies.push(p),
-            Err(p) => problems.push(p.to_string()),
-        }
-    }
-    Ok((policies, problems))
-}
-
-/// The months from `policy`'s `effective_from` to `now` that it governs (for at least one of
-/// its departments), as ranges like `2025-01..2025-12`. A closed month is governed by the
-/// versions its snapshot was computed under (`frozen`: month → hashes).
-fn governed_months(
-    rulebook: &Rulebook,
-    policy: &std::sync::Arc<Policy>,
-    hash: &str,
-    frozen: &BTreeMap<Month, Vec<String>>,
-    now: Month,
-) -> String {
-    // A department no policy names stands for "every other department" of a `*` policy.
-    let probes: Vec<&str> = if policy.governs_all() {
-        vec!["\u{0}any-other"]
-    } else {
-        policy.departments.iter().map(String::as_str).collect()
-    };
-    let mut ranges: Vec<(Month, Month)> = Vec::new();
-    let mut m = policy.effective_from;
-    while m <= now {
-        let governs = match frozen.get(&m) {
-            Some(hashes) => hashes.iter().any(|h| h == hash),
-            None => probes.iter().any(|d| {
-                rulebook
-                    .governing(d, m)
-                    .is_some_and(|g| std::sync::Arc::ptr_eq(g, policy))
-            }),
-        };
-        if governs {
-            match ranges.last_mut() {
-                Some((_, end)) if end.next() == m => *end = m,
-                _ => ranges.push((m, m)),
-            }
-        }
-        m = m.next();
-    }
-    if ranges.is_empty() {
-        return if policy.effective_from > now {
-            format!("from {}", policy.effective_from)
-        } else {
-            "none (superseded)".into()
-        };
-    }
-    ranges
-        .iter()
-        .map(|(a, b)| {
-            if *b == now {
-                format!("{a}..")
-            } else if a == b {
-                a.to_string()
-            } else {
-                format!("{a}..{b}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }

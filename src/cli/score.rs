@@ -1,9 +1,9 @@
 //! `appraise score --month M`: monthly scores.
 
-use super::Ctx;
-use crate::evaluate::{Evaluation, Selection};
-use crate::month::Month;
-use crate::report::ScoresView;
+use super::{Ctx, Result};
+use appraise::evaluate::Selection;
+use appraise::month::Month;
+use appraise::report::ScoresView;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,15 +16,13 @@ pub struct Args {
     pub employee: Option<String>,
 }
 
-pub fn run(ctx: &Ctx, a: Args) -> anyhow::Result<()> {
-    let (store, rulebook) = ctx.store_and_rules()?;
-    let sel = Selection {
+pub fn run(ctx: &Ctx, a: Args) -> Result {
+    let who = Selection {
         department: a.department,
         employee: a.employee,
     };
-    let scores = Evaluation::official(&store, &rulebook).month(a.month, &sel)?;
     ctx.print(&ScoresView {
         month: a.month,
-        scores,
+        scores: ctx.app.scores(a.month, &who)?,
     })
 }

@@ -1,13 +1,13 @@
 //! `appraise staff …`: employees.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Ctx, actor_or_login, found};
-use crate::intake::{STAFF_COLUMNS, read_staff};
-use crate::report::StaffView;
+use super::{Ctx, Result, actor_or_login};
+use appraise::app::{StaffImported, StaffInput};
+use appraise::report::StaffView;
+use appraise::text::count;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -50,17 +50,18 @@ pub enum Command {
     },
 }
 
-fn parse_attr(s: &str) -> Result<(String, String), String> {
+fn parse_attr(s: &str) -> std::result::Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .filter(|(k, _)| !k.is_empty())
         .ok_or_else(|| format!("`{s}` is not KEY=VALUE"))
 }
 
-pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
-    let mut store = ctx.store()?;
+pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     match cmd {
-        Command::Import { file, by } => import(ctx, &file, &actor_or_login(by)),
+        Command::Import { file, by } => {
+            report_import(ctx, &ctx.app.import_staff(&actor_or_login(by), &file)?)
+        }
         Command::Add {
             id,
             name,
@@ -72,63 +73,32 @@ pub fn run(ctx: &Ctx, cmd: Command) -> anyhow::Result<()> {
             attrs,
             by,
         } => {
-            let mut header = STAFF_COLUMNS.to_vec();
-            let mut row = vec![
+            let input = StaffInput {
                 id,
                 name,
                 department,
                 role,
                 joined,
-                left.unwrap_or_default(),
-                supervisor.unwrap_or_default(),
-            ];
-            for (k, v) in &attrs {
-                header.push(k);
-                row.push(v.clone());
-            }
-            let mut w = csv::Writer::from_writer(Vec::new());
-            w.write_record(&header)?;
-            w.write_record(&row)?;
-            let text = String::from_utf8(w.into_inner()?)?;
-            let known = known_ids(&store)?;
-            let staff = read_staff("entry", &text, &known).map_err(|r| found(r.to_string()))?;
-            store.put_staff(&staff, "entry", &ctx.stamp(&actor_or_login(by)))?;
-            println!("employee `{}` saved", staff[0].id);
-            Ok(())
+                left,
+                supervisor,
+                attrs: attrs.into_iter().collect(),
+            };
+            let saved = ctx.app.save_employee(&actor_or_login(by), input)?;
+            ctx.say(format_args!("employee `{}` saved", saved.id))
         }
-        Command::List { department } => {
-            let staff = store
-                .staff()?
-                .into_iter()
-                .filter(|e| department.as_ref().is_none_or(|d| &e.department == d))
-                .collect();
-            ctx.print(&StaffView { staff })
-        }
+        Command::List { department } => ctx.print(&StaffView {
+            staff: ctx.app.staff(department.as_deref())?,
+        }),
     }
 }
 
-fn known_ids(store: &crate::store::Store) -> anyhow::Result<BTreeSet<String>> {
-    Ok(store.staff()?.into_iter().map(|e| e.id).collect())
-}
-
-/// Imports a staff file, all or nothing.
-pub fn import(ctx: &Ctx, file: &PathBuf, by: &str) -> anyhow::Result<()> {
-    let mut store = ctx.store()?;
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
-    let known = known_ids(&store)?;
-    let staff = read_staff(&file.display().to_string(), &text, &known).map_err(|r| {
-        found(format!(
-            "{r}\nnothing was imported; fix the rows above and import the file again"
-        ))
-    })?;
-    let updated = staff.iter().filter(|e| known.contains(&e.id)).count();
-    store.put_staff(&staff, &file.display().to_string(), &ctx.stamp(by))?;
-    println!(
-        "imported {} employees from {} ({} new, {updated} updated)",
-        staff.len(),
-        file.display(),
-        staff.len() - updated
-    );
-    Ok(())
+/// What a staff import did, in a line.
+pub fn report_import(ctx: &Ctx, done: &StaffImported) -> Result {
+    ctx.say(format_args!(
+        "imported {} from {} ({} new, {} updated)",
+        count(done.added + done.updated, "employee", "employees"),
+        done.file,
+        done.added,
+        done.updated
+    ))
 }

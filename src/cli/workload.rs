@@ -3,8 +3,9 @@
 use std::io::BufWriter;
 use std::path::PathBuf;
 
-use super::{Ctx, found};
-use crate::demo;
+use super::{Ctx, Result, refused};
+use appraise::app::Error;
+use appraise::demo;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,25 +20,29 @@ pub struct Args {
     pub out_dir: PathBuf,
 }
 
-pub fn run(_ctx: &Ctx, a: Args) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, a: Args) -> Result {
     if a.staff == 0 {
-        return Err(found("`--staff` must be at least 1"));
+        return Err(refused("`--staff` must be at least 1"));
     }
-    std::fs::create_dir_all(&a.out_dir)?;
-    let open = |name: &str| -> anyhow::Result<BufWriter<std::fs::File>> {
+    let io = |path: PathBuf| move |source| Error::Io { path, source };
+    std::fs::create_dir_all(&a.out_dir).map_err(io(a.out_dir.clone()))?;
+    let open = |name: &str| -> Result<BufWriter<std::fs::File>> {
         let path = a.out_dir.join(name);
-        let f = std::fs::File::create(&path)
-            .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?;
+        let f = std::fs::File::create(&path).map_err(io(path))?;
         Ok(BufWriter::with_capacity(1 << 20, f))
     };
     let (mut staff, mut events) = (open("staff.csv")?, open("events.csv")?);
-    let (n, e) = demo::write_workload(a.staff, a.year, a.seed, &mut staff, &mut events)?;
-    std::io::Write::flush(&mut staff)?;
-    std::io::Write::flush(&mut events)?;
-    println!(
+    let written = demo::write_workload(a.staff, a.year, a.seed, &mut staff, &mut events)
+        .and_then(|counts| {
+            std::io::Write::flush(&mut staff)?;
+            std::io::Write::flush(&mut events)?;
+            Ok(counts)
+        })
+        .map_err(io(a.out_dir.clone()))?;
+    let (n, e) = written;
+    ctx.say(format_args!(
         "wrote {n} employees and {e} events ({:.0} per employee-year) to {}",
         e as f64 / n as f64,
         a.out_dir.display()
-    );
-    Ok(())
+    ))
 }

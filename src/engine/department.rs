@@ -4,7 +4,8 @@ use rhai::{Dynamic, Map};
 use serde::Serialize;
 
 use super::values;
-use super::{EvalError, EvalResult, PolicyRef};
+use crate::policy::PolicyRef;
+use super::{EvalError, EvalResult};
 use crate::points::Points;
 use crate::policy::{Failure, Policy, Stage};
 

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use rhai::Dynamic;
 
 use super::values::{self, EventValues, Outcome};
-use super::{EvalError, EvalResult, Excused, Item, MonthScore, PolicyRef};
+use crate::policy::PolicyRef;
+use super::{EvalError, EvalResult, Excused, Item, MonthScore};
 use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;

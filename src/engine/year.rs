@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use rhai::{Dynamic, Map};
 
 use super::values;
-use super::{EvalError, EvalResult, MonthResult, MonthScore, PolicyRef, Rating};
+use crate::policy::PolicyRef;
+use super::{EvalError, EvalResult, MonthResult, MonthScore, Rating};
 use crate::points::Points;
 use crate::policy::{Policy, Script, Stage};
 use crate::staff::Employee;

@@ -12,9 +12,8 @@ use super::raw;
 use super::script::{Origin, Script, Stage};
 use super::{
     Action, Bundle, BundleFile, Case, CaseEvent, CasePeriod, EventRule, Expect, Grade, KindRules,
-    Labels, Loc, MonthRule, Policy, Scoring, YearRule,
+    Labels, Loc, MonthRule, Policy, PolicyRef, Scoring, YearRule,
 };
-use crate::engine::PolicyRef;
 use crate::event::{FieldType, FieldValue, Fields, is_identifier};
 use crate::month::{Month, parse_date};
 use crate::points::Points;
@@ -130,7 +129,6 @@ impl Compiler {
             department: m.department,
             kinds,
             tests: Vec::new(),
-            hash: String::new(),
             reference: Default::default(),
             by_kind: Default::default(),
             bundle: Bundle {
@@ -143,8 +141,7 @@ impl Compiler {
                     .collect(),
             },
         };
-        policy.hash = policy.bundle.hash();
-        policy.reference = PolicyRef::new(&policy.id, &policy.version, &policy.hash);
+        policy.reference = PolicyRef::new(&policy.id, &policy.version, &policy.bundle.hash());
         for (i, r) in policy.rules.iter().enumerate() {
             for k in &r.on {
                 policy
@@ -187,12 +184,7 @@ impl Compiler {
                             span.clone(),
                             format!("cannot read extended policy `{name}`: {e}"),
                         ),
-                        None => Problem {
-                            file: name.clone(),
-                            line: 1,
-                            column: 1,
-                            message: format!("cannot read policy file: {e}"),
-                        },
+                        None => Problem::at_start(name.clone(), format!("cannot read policy file: {e}")),
                     };
                     self.problems.push(problem);
                     return None;
@@ -302,6 +294,7 @@ impl Compiler {
                     line: f.line,
                     column: f.column,
                     message: format!("rhai: {}", f.message),
+                    help: f.help,
                 });
                 None
             }
@@ -529,14 +522,10 @@ impl Compiler {
             for (role, steps) in review {
                 for s in steps.get_ref() {
                     if !REVIEW_STEPS.contains(&s.get_ref().as_str()) {
-                        self.problems.push(src.problem(
-                            s.span(),
-                            format!(
-                                "unknown review step `{}`; use {}",
-                                s.get_ref(),
-                                REVIEW_STEPS.join(", ")
-                            ),
-                        ));
+                        self.problems.push(
+                            src.problem(s.span(), format!("unknown review step `{}`", s.get_ref()))
+                                .with_help(format!("use {}", REVIEW_STEPS.join(", "))),
+                        );
                     }
                 }
                 m.review.insert(
@@ -581,13 +570,18 @@ impl Compiler {
     ) -> bool {
         match (inherited, flag) {
             (Some(loc), false) if *loc.file != *src.name => {
-                self.problems.push(src.problem(
-                    id.span(),
-                    format!(
-                        "{what} `{}` is already defined in {}:{}; add `override = true` to redefine it",
-                        id.get_ref(), loc.file, loc.line
-                    ),
-                ));
+                self.problems.push(
+                    src.problem(
+                        id.span(),
+                        format!(
+                            "{what} `{}` is already defined in {}:{}",
+                            id.get_ref(),
+                            loc.file,
+                            loc.line
+                        ),
+                    )
+                    .with_help("add `override = true` to redefine it"),
+                );
                 false
             }
             (None, true) => {
@@ -724,9 +718,10 @@ impl Compiler {
                     line: d.loc.line,
                     column: d.loc.column,
                     message: format!(
-                        "field `{}` of kind `{}` is {} here but {} in rule `{}`; one kind needs one type per field",
+                        "field `{}` of kind `{}` is {} here but {} in rule `{}`",
                         d.name, d.kind, d.ty, other.ty, other.rule
                     ),
+                    help: Some("one kind needs one type per field".into()),
                 }),
                 Some(_) => {}
                 None => {
@@ -740,12 +735,7 @@ impl Compiler {
 
     fn scoring(&mut self, root: &SourceText, m: &Merged) -> Option<Scoring> {
         let at = |c: &mut Compiler, msg: String| {
-            c.problems.push(Problem {
-                file: root.name.clone(),
-                line: 1,
-                column: 1,
-                message: msg,
-            });
+            c.problems.push(Problem::at_start(root.name.clone(), msg));
         };
         let pts = |x: Option<f64>| x.and_then(Points::from_f64);
         let (Some(base), Some(pass_mark)) = (pts(m.base), pts(m.pass_mark)) else {
@@ -772,12 +762,13 @@ impl Compiler {
 
     fn check_grades(&mut self, root: &SourceText, m: &Merged) {
         if m.grades.is_empty() {
-            self.problems.push(Problem {
-                file: root.name.clone(),
-                line: 1,
-                column: 1,
-                message: "no `[[grade]]` defined (here or in an extended policy); annual ratings need at least a catch-all grade".into(),
-            });
+            self.problems.push(
+                Problem::at_start(
+                    root.name.clone(),
+                    "no `[[grade]]` defined (here or in an extended policy)",
+                )
+                .with_help("annual ratings need at least a catch-all grade"),
+            );
         }
         for (rule, loc) in &m.annual {
             if let (Some(g), Some(loc)) = (&rule.grade, loc)
@@ -788,10 +779,13 @@ impl Compiler {
                         line: loc.line,
                         column: loc.column,
                         message: format!(
-                            "year rule `{}` forces grade `{g}`, which no `[[grade]]` defines; known grades: {}",
+                            "year rule `{}` forces grade `{g}`, which no `[[grade]]` defines",
                             rule.id,
-                            m.grades.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
                         ),
+                        help: Some(format!(
+                            "known grades: {}",
+                            m.grades.iter().map(|x| x.id.as_str()).collect::<Vec<_>>().join(", ")
+                        )),
                     });
             }
         }

@@ -1,4 +1,6 @@
-//! Problems found while loading a policy, each at a `file:line:column` position.
+//! Problems found while loading a policy, each at a `file:line:column` position, as data:
+//! what is wrong (`message`) kept apart from how to mend it (`help`), so that a front end
+//! can show a snippet with a caret on a terminal and one line in a log.
 
 use std::fmt;
 use std::ops::Range;
@@ -7,18 +9,46 @@ use std::ops::Range;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
     pub file: String,
+    /// Where it is, both from 1; columns count characters.
     pub line: usize,
     pub column: usize,
+    /// What is wrong.
     pub message: String,
+    /// How to mend it, when there is something to say.
+    pub help: Option<String>,
 }
 
+impl Problem {
+    /// A problem at the start of `file` (one that has no better place).
+    pub fn at_start(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            file: file.into(),
+            line: 1,
+            column: 1,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// The same problem with a hint on how to mend it.
+    pub fn with_help(mut self, help: impl Into<String>) -> Problem {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// One line: `file:line:column: message; help`, as logs and CI show it.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{}:{}:{}: {}",
             self.file, self.line, self.column, self.message
-        )
+        )?;
+        match &self.help {
+            Some(help) => write!(f, "; {help}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -73,6 +103,7 @@ impl SourceText {
             line,
             column,
             message: message.into(),
+            help: None,
         }
     }
 

@@ -71,10 +71,12 @@ pub struct Script {
     pub source: String,
 }
 
-/// A script that failed at run time: message and position in the policy file.
+/// A script that failed to compile or to run: message, a hint when there is one, and the
+/// position in the policy file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub message: String,
+    pub help: Option<String>,
     pub line: usize,
     pub column: usize,
 }
@@ -106,13 +108,11 @@ impl Script {
             }),
             Err(err) => {
                 let (line, column) = origin.locate(err.1);
-                let mut message = err.0.to_string();
-                if matches!(*err.0, rhai::ParseErrorType::VariableUndefined(_)) {
-                    message +=
-                        &format!("; the variables here are {}", stage.variables().join(", "));
-                }
+                let help = matches!(*err.0, rhai::ParseErrorType::VariableUndefined(_))
+                    .then(|| format!("the variables here are {}", stage.variables().join(", ")));
                 Err(Failure {
-                    message,
+                    message: err.0.to_string(),
+                    help,
                     line,
                     column,
                 })
@@ -147,6 +147,7 @@ impl Script {
     pub fn failure_at_start(&self, message: String) -> Failure {
         Failure {
             message,
+            help: None,
             line: self.origin.line,
             column: self.origin.column,
         }
@@ -164,6 +165,7 @@ impl Script {
         };
         Failure {
             message,
+            help: None,
             line,
             column,
         }

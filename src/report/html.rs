@@ -57,6 +57,15 @@ fn change(p: Option<Points>) -> String {
 }
 
 /// The Department Monthly Appraisal Statement.
+/// The head as people know them: name and employee id.
+pub(crate) fn head_text(s: &Statement) -> String {
+    match (&s.head_name, &s.head) {
+        (Some(n), Some(id)) => format!("{n}（{id}）"),
+        (None, Some(id)) => id.clone(),
+        _ => "—".into(),
+    }
+}
+
 pub fn statement(s: &Statement, pass_mark: Option<f64>) -> String {
     let mut b = String::new();
     let _ = writeln!(b, "<h1>部门月度考评说明书</h1>");
@@ -66,7 +75,7 @@ pub fn statement(s: &Statement, pass_mark: Option<f64>) -> String {
         escape(&s.department_name),
         escape(&s.department),
         s.month,
-        escape(s.head.as_deref().unwrap_or("—")),
+        escape(&head_text(s)),
         escape(
             &s.policies
                 .iter()
@@ -163,7 +172,7 @@ pub fn rating_sheet(s: &RatingSheet, pass_mark: Option<f64>) -> String {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&x.employee),
             escape(&x.name),
-            escape(&x.department),
+            escape(&r.department_name),
             x.months,
             x.average,
             x.min,
@@ -172,7 +181,7 @@ pub fn rating_sheet(s: &RatingSheet, pass_mark: Option<f64>) -> String {
             escape(&x.outcomes.join("、")),
             escape(&flag_list(&x.flags, " ", "")),
             escape(&match &r.final_label {
-                Some(l) => format!("{}（终审 {l}）", r.review),
+                Some(l) => format!("{}（{l}）", r.review),
                 None => r.review.clone(),
             })
         );
@@ -203,7 +212,7 @@ pub fn recommendation(r: &Recommendation) -> String {
         "<table>\n<tr><th>姓名</th><td>{}</td><th>工号</th><td>{}</td></tr>\n<tr><th>部门</th><td>{}</td><th>岗位</th><td>{}</td></tr>\n<tr><th>入职日期</th><td>{}</td><th>考评月数</th><td>{}</td></tr>\n<tr><th>年度平均分</th><td>{}</td><th>不合格月数</th><td>{}</td></tr>\n<tr><th>考评等级</th><td>{}</td><th>考评结果</th><td>{}</td></tr>\n</table>",
         escape(&r.name),
         escape(&r.employee),
-        escape(&r.department),
+        escape(&r.department_name),
         escape(&r.role),
         escape(&r.joined),
         x.months,

@@ -28,7 +28,7 @@ pub fn statement(s: &Statement) -> String {
         s.department_name,
         s.department,
         s.month,
-        s.head.as_deref().unwrap_or("—")
+        super::html::head_text(s)
     );
     let _ = writeln!(
         o,
@@ -84,7 +84,7 @@ pub fn recommendation(r: &Recommendation) -> String {
         "| 姓名 | {} | 工号 | {} |\n|---|---|---|---|\n| 部门 | {} | 岗位 | {} |\n| 入职日期 | {} | 考评月数 | {} |\n| 年度平均分 | {} | 不合格月数 | {} |\n| 考评等级 | {} | 考评结果 | {} |\n",
         cell(&r.name),
         cell(&r.employee),
-        cell(&r.department),
+        cell(&r.department_name),
         cell(&r.role),
         r.joined,
         x.months,

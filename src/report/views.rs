@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Align, Records};
 use crate::coverage::Coverage;
-use crate::engine::PolicyRef;
+use crate::policy::PolicyRef;
 use crate::engine::{DepartmentRating, Item, MonthScore, Rating};
 use crate::event::Event;
 use crate::month::Month;

@@ -29,7 +29,7 @@ fn cells(s: &RatingSheet) -> Vec<Vec<String>> {
             vec![
                 x.employee.clone(),
                 x.name.clone(),
-                x.department.clone(),
+                r.department_name.clone(),
                 x.months.to_string(),
                 x.average.to_string(),
                 x.min.to_string(),
@@ -40,7 +40,7 @@ fn cells(s: &RatingSheet) -> Vec<Vec<String>> {
                 x.outcomes.join("、"),
                 flag_list(&x.flags, " ", ""),
                 match &r.final_label {
-                    Some(l) => format!("{}（终审 {l}）", r.review),
+                    Some(l) => format!("{}（{l}）", r.review),
                     None => r.review.clone(),
                 },
             ]

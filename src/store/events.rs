@@ -236,7 +236,7 @@ impl Drop for Appender<'_> {
 }
 
 /// Which events to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Neither voided nor excused.
     Live,
@@ -480,11 +480,11 @@ pub(super) fn decode(row: StoredEvent, voided: bool, excuse: Option<String>) -> 
     })
 }
 
-/// Refuses a change to a closed month, naming who closed it and how to reopen it.
+/// Refuses a change to a closed month, naming who closed it (reopening is the way back).
 fn refuse_closed(conn: &Connection, month: Month, doing: &str) -> Result<()> {
     if let Some((by, at)) = super::months::closed_by(conn, month)? {
         return Err(Error::Closed(format!(
-            "cannot {doing} {month}: the month was closed by {by} at {at}; reopen it with `appraise month reopen {month} --reason … --by …`"
+            "cannot {doing} {month}: the month was closed by {by} at {at}; it must be reopened first"
         )));
     }
     Ok(())

@@ -117,7 +117,7 @@ impl Store {
             .optional()?;
         let id = id.ok_or_else(|| {
             Error::Closed(format!(
-                "no review of `{employee}` for {year}; start it with `appraise review start --year {year}`"
+                "no review of `{employee}` for {year} has been started"
             ))
         })?;
         tx.execute(

@@ -1,0 +1,120 @@
+//! The application: one function for each thing a person does with appraise, taking the
+//! acting person where the thing changes something and returning a plain value or a typed
+//! [`Error`]. The command line (and, later, the web) only turns its input into these calls
+//! and renders what they return; nothing here knows which front end called it.
+//!
+//! Each file holds one family of operations as an `impl App` block: `staff`, `log`, `rules`,
+//! `months`, `reviews`, `results` (scores, explanations, ratings), `reports`, `setup`
+//! (init and the demo company).
+
+mod dept;
+mod error;
+mod log;
+mod months;
+mod reports;
+mod results;
+mod reviews;
+mod rules;
+mod setup;
+mod staff;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Local, NaiveDate};
+
+pub use error::Error;
+pub use log::{Entry, Imported};
+pub use reports::Document;
+pub use rules::{Activated, Activation, Checked, Tested};
+pub use setup::{Demo, Setup};
+pub use staff::{StaffImported, StaffInput};
+
+use crate::rulebook::Rulebook;
+use crate::store::{Stamp, Store};
+
+/// The result of an application call.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The person doing something: every change is recorded with this name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    name: String,
+}
+
+impl Actor {
+    /// An actor by name; a blank name is refused (every change must say who made it).
+    pub fn new(name: &str) -> Result<Actor> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::NoActor);
+        }
+        Ok(Actor {
+            name: name.to_string(),
+        })
+    }
+
+    /// The name recorded in the audit log.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// One appraise workspace: its database and what day it is.
+#[derive(Debug, Clone)]
+pub struct App {
+    db: PathBuf,
+    today: NaiveDate,
+}
+
+impl App {
+    /// The workspace whose database is `db`, on `today` (the only date appraise goes by, so
+    /// that runs are reproducible; front ends read it from the clock or the environment).
+    pub fn new(db: impl Into<PathBuf>, today: NaiveDate) -> App {
+        App {
+            db: db.into(),
+            today,
+        }
+    }
+
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// Who did a change, and now (audit columns only, never scores).
+    fn stamp(&self, by: &Actor) -> Stamp {
+        Stamp {
+            by: by.name.clone(),
+            at: Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        }
+    }
+
+    /// Opens the database; it must exist already (created by `init` or the demo).
+    fn store(&self) -> Result<Store> {
+        if !self.db.exists() {
+            return Err(Error::NoDatabase(self.db.clone()));
+        }
+        Ok(Store::open(&self.db)?)
+    }
+
+    /// The store with its compiled activated policies; at least one must be activated.
+    fn store_and_rules(&self) -> Result<(Store, Rulebook)> {
+        let store = self.store()?;
+        let rulebook = Rulebook::load(&store)?;
+        if rulebook.is_empty() {
+            return Err(Error::NoPolicyActivated);
+        }
+        Ok((store, rulebook))
+    }
+}
+
+/// Reads a file people wrote, naming it when it cannot be read.
+fn read_file(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

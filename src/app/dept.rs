@@ -1,0 +1,149 @@
+//! Departments: their names and heads, their yearly targets and budget, and their year as
+//! the policy's `[department]` script judges it.
+
+use super::{Actor, App, Error, Result};
+use crate::engine::{DepartmentRating, DepartmentYear, rate_department};
+use crate::event::is_identifier;
+use crate::month::Month;
+use crate::points::Points;
+use crate::rulebook::Rulebook;
+use crate::staff::Department;
+use crate::store::Store;
+
+impl App {
+    /// Creates a department, or sets its name and head.
+    pub fn save_department(
+        &self,
+        by: &Actor,
+        id: &str,
+        name: Option<&str>,
+        head: Option<&str>,
+    ) -> Result<()> {
+        if !is_identifier(id) {
+            return Err(Error::refused(format!(
+                "department id `{id}` may only use a-z, 0-9, `_` and `-`, e.g. customer-service"
+            )));
+        }
+        let mut store = self.store()?;
+        if let Some(h) = head
+            && store.employee(h)?.is_none()
+        {
+            return Err(Error::refused(format!(
+                "no employee `{h}` to head `{id}`; import staff first"
+            )));
+        }
+        store.put_department(id, name, head, &self.stamp(by))?;
+        Ok(())
+    }
+
+    /// Every department.
+    pub fn departments(&self) -> Result<Vec<Department>> {
+        Ok(self.store()?.departments()?)
+    }
+
+    /// Records a yearly target as met or missed (recording it again replaces it).
+    pub fn record_target(
+        &self,
+        by: &Actor,
+        department: &str,
+        year: i32,
+        name: &str,
+        met: bool,
+    ) -> Result<()> {
+        let mut store = self.store()?;
+        known_department(&store, department)?;
+        if name.trim().is_empty() {
+            return Err(Error::refused("a target needs a name"));
+        }
+        store.put_target(department, year, name.trim(), met, &self.stamp(by))?;
+        Ok(())
+    }
+
+    /// Records the year's budget and actual spending, in yuan.
+    pub fn record_budget(
+        &self,
+        by: &Actor,
+        department: &str,
+        year: i32,
+        budget: f64,
+        spent: f64,
+    ) -> Result<(Points, Points)> {
+        let mut store = self.store()?;
+        known_department(&store, department)?;
+        let money = |what: &str, x: f64| {
+            Points::from_f64(x)
+                .filter(|p| !p.is_negative())
+                .ok_or_else(|| {
+                    Error::refused(format!(
+                        "the {what} `{x}` must be an amount of yuan, not negative"
+                    ))
+                })
+        };
+        let (b, s) = (money("budget", budget)?, money("spending", spent)?);
+        store.put_budget(
+            department,
+            year,
+            b.hundredths(),
+            s.hundredths(),
+            &self.stamp(by),
+        )?;
+        Ok((b, s))
+    }
+
+    /// The departments' year: targets missed, the head's bonus cut, the department bonus,
+    /// under the policy governing each department in the year's last month so far.
+    pub fn rate_departments(
+        &self,
+        year: i32,
+        department: Option<&str>,
+    ) -> Result<Vec<DepartmentRating>> {
+        let store = self.store()?;
+        let rulebook = Rulebook::load(&store)?;
+        let month = Month::new(year, 12)
+            .expect("December exists")
+            .min(Month::of(self.today));
+        let mut ratings = Vec::new();
+        for d in store
+            .departments()?
+            .into_iter()
+            .filter(|d| department.is_none_or(|x| d.id == x))
+        {
+            let policy = rulebook
+                .governing(&d.id, month)
+                .ok_or_else(|| Error::refused(Rulebook::none_governs(&d.id, month)))?;
+            let (budget, spent) = match store.budget(&d.id, year)? {
+                Some((b, s)) => (
+                    Some(Points::from_hundredths(b)),
+                    Some(Points::from_hundredths(s)),
+                ),
+                None => (None, None),
+            };
+            let input = DepartmentYear {
+                targets: store
+                    .targets(&d.id, year)?
+                    .into_iter()
+                    .map(|t| (t.name, t.met))
+                    .collect(),
+                budget,
+                spent,
+                id: d.id.clone(),
+                name: d.name.clone(),
+                year,
+                head: d.head.clone(),
+            };
+            ratings.push(
+                rate_department(policy, &input).map_err(crate::evaluate::Error::from)?,
+            );
+        }
+        Ok(ratings)
+    }
+}
+
+/// Refuses a department id that is not on file.
+pub(super) fn known_department(store: &Store, id: &str) -> Result<()> {
+    if store.departments()?.iter().any(|d| d.id == id) {
+        Ok(())
+    } else {
+        Err(Error::refused(format!("no department `{id}` is on file")))
+    }
+}

@@ -1,0 +1,63 @@
+//! What an application call can fail with. The variants say *what kind* of failure it is
+//! (a refused request, bad rows, a policy that does not load, a broken database …), so a
+//! front end can decide from the type alone how to answer: an exit code, an HTTP status.
+
+use std::path::PathBuf;
+
+use crate::intake::Rejected;
+use crate::policy::Problems;
+use crate::{evaluate, rulebook, store};
+
+/// Why an operation was not done.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Nobody said who is acting.
+    #[error("who is doing this? a change needs the name of the person making it")]
+    NoActor,
+    /// The workspace has no database yet.
+    #[error("no database at `{}`", .0.display())]
+    NoDatabase(PathBuf),
+    /// No policy version is activated, so nothing can be scored or validated.
+    #[error("no policy is activated")]
+    NoPolicyActivated,
+    /// The request cannot be done as asked; the message says why and how to mend it.
+    #[error("{0}")]
+    Refused(String),
+    /// Rows of a file or entry are bad; nothing was stored.
+    #[error("{rows}\n{outcome}")]
+    Rejected { rows: Rejected, outcome: String },
+    /// Policy files that do not load, every problem at its position.
+    #[error("{0}")]
+    Policy(Problems),
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    #[error(transparent)]
+    Rulebook(#[from] rulebook::Error),
+    #[error(transparent)]
+    Evaluate(#[from] evaluate::Error),
+    /// A file could not be read or written.
+    #[error("`{}`: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A document could not be produced.
+    #[error("cannot write the document: {0}")]
+    Document(String),
+}
+
+impl Error {
+    /// Whether the request itself was at fault (refused, bad input, failing checks) rather
+    /// than something broken on the way: front ends answer the two differently.
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            Error::Refused(_) | Error::Rejected { .. } | Error::Policy(_) => true,
+            Error::Store(e) => e.is_refusal(),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn refused(message: impl Into<String>) -> Error {
+        Error::Refused(message.into())
+    }
+}

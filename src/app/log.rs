@@ -1,0 +1,224 @@
+//! The daily log: entering one event, importing a file of them, listing, voiding (an entry
+//! mistake) and excusing (an approved appeal). Nothing is ever edited or deleted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::{Actor, App, Error, Result};
+use crate::event::Event;
+use crate::intake::{EventRow, EventValidator, Rejected, RowProblem, read_events};
+use crate::rulebook::Rulebook;
+use crate::store::{self, EventFilter, Prepared, Store};
+
+/// One event as a person enters it: every value still text, validated as an import row.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    pub employee: String,
+    pub kind: String,
+    pub date: String,
+    pub qty: String,
+    pub note: String,
+    /// Field name → value, e.g. `minutes` → `40`.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    /// Every row is valid; nothing was stored (a dry run).
+    Valid { file: String, rows: usize },
+    /// Ids of the events stored, and how many rows were already in the log.
+    Stored {
+        file: String,
+        ids: Vec<i64>,
+        already: usize,
+    },
+}
+
+impl App {
+    /// Records one event, validated exactly as an import row. Returns its id.
+    pub fn add_event(&self, by: &Actor, entry: Entry) -> Result<i64> {
+        let (mut store, rulebook) = self.store_and_rules()?;
+        if entry.date.trim().is_empty() {
+            return Err(Error::refused("an event needs its date, YYYY-MM-DD"));
+        }
+        let row = EventRow {
+            employee: entry.employee,
+            date: entry.date,
+            kind: entry.kind,
+            qty: entry.qty,
+            note: entry.note,
+            recorded_by: by.name().to_string(),
+            fields: entry.fields,
+        };
+        let v = self.validator(&store, &rulebook, None)?;
+        let event = v.check(&row).map_err(|messages| Error::Rejected {
+            rows: Rejected(
+                messages
+                    .into_iter()
+                    .map(|message| RowProblem {
+                        at: "entry".into(),
+                        message,
+                    })
+                    .collect(),
+            ),
+            outcome: "nothing was stored".into(),
+        })?;
+        let out = store.append(&[event], None, &self.stamp(by))?;
+        // An exact copy of an event already in the log is not stored again.
+        out.stored.first().copied().ok_or_else(|| {
+            Error::refused("this exact event is already in the log; nothing was stored")
+        })
+    }
+
+    /// Imports an events file, all or nothing; `dry_run` validates only. Rows without
+    /// `recorded_by` are recorded as by `by`; with nobody named, such rows are refused (and
+    /// the import is audited as by `import`).
+    pub fn import_events(
+        &self,
+        by: Option<&Actor>,
+        file: &Path,
+        dry_run: bool,
+    ) -> Result<Imported> {
+        let (mut store, rulebook) = self.store_and_rules()?;
+        let input = std::fs::File::open(file).map_err(|source| Error::Io {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let input = std::io::BufReader::with_capacity(1 << 20, input);
+        let name = file.display().to_string();
+        let v = self.validator(&store, &rulebook, by.map(|a| a.name().to_string()))?;
+        let importer = Actor {
+            name: "import".into(),
+        };
+        let stamp = self.stamp(by.unwrap_or(&importer));
+        // Rows go into one open transaction as they are read; a bad row anywhere rolls it back.
+        let mut appender = if dry_run {
+            None
+        } else {
+            Some(store.appender(Some(&name), &stamp)?)
+        };
+        let (read, stored) = pipeline(&name, input, &v, |row| match &mut appender {
+            Some(a) => a.push(row),
+            None => Ok(()),
+        });
+        stored?;
+        let rows = match read {
+            Ok(rows) => rows,
+            Err(rows) => {
+                drop(appender);
+                let bad: BTreeSet<&str> = rows.0.iter().map(|p| p.at.as_str()).collect();
+                let outcome = format!(
+                    "{} bad {}; nothing was imported",
+                    bad.len(),
+                    crate::text::plural(bad.len(), "row", "rows")
+                );
+                return Err(Error::Rejected { rows, outcome });
+            }
+        };
+        let Some(appender) = appender else {
+            return Ok(Imported::Valid { file: name, rows });
+        };
+        let out = appender.commit(rows)?;
+        Ok(Imported::Stored {
+            file: name,
+            ids: out.stored,
+            already: out.already,
+        })
+    }
+
+    /// Events matching `filter`, voided and excused ones marked.
+    pub fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
+        Ok(self.store()?.events(filter)?)
+    }
+
+    /// Voids an event (an entry mistake): it stays in the log and stops counting.
+    pub fn void_event(&self, by: &Actor, id: i64, reason: &str) -> Result<()> {
+        let reason = required_reason(reason)?;
+        Ok(self.store()?.void(id, reason, &self.stamp(by))?)
+    }
+
+    /// Excuses an event (an approved appeal): it stays, scores nothing, and is explained.
+    pub fn excuse_event(&self, by: &Actor, id: i64, reason: &str) -> Result<()> {
+        let reason = required_reason(reason)?;
+        Ok(self.store()?.excuse(id, reason, &self.stamp(by))?)
+    }
+
+    /// Checks rows against the staff on file, the activated policies, today and the closed
+    /// months.
+    fn validator<'a>(
+        &self,
+        store: &Store,
+        rulebook: &'a Rulebook,
+        default_by: Option<String>,
+    ) -> Result<EventValidator<'a>> {
+        Ok(EventValidator {
+            staff: store
+                .staff()?
+                .into_iter()
+                .map(|e| (e.id.clone(), e))
+                .collect(),
+            rulebook,
+            today: self.today,
+            default_by,
+            closed: store
+                .closed_months()?
+                .into_iter()
+                .filter_map(|c| Some((c.month.parse().ok()?, format!("by {} at {}", c.by, c.at))))
+                .collect(),
+        })
+    }
+}
+
+/// A reason, trimmed; a blank one is refused.
+pub(super) fn required_reason(reason: &str) -> Result<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::refused("a reason is required"));
+    }
+    Ok(reason)
+}
+
+/// The consumer of an import stopped (its error is reported instead).
+struct Stopped;
+
+/// Reads, validates and prepares the rows on one thread while `store` stores them on this
+/// one, a batch at a time: an import uses two cores. Returns what reading found and the
+/// first error of `store`, which stops the reading.
+fn pipeline(
+    name: &str,
+    input: impl std::io::Read + Send,
+    v: &EventValidator,
+    mut store: impl FnMut(&Prepared) -> store::Result<()>,
+) -> (std::result::Result<usize, Rejected>, store::Result<()>) {
+    const BATCH: usize = 4096;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(4);
+    std::thread::scope(|threads| {
+        let reader = threads.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let read = read_events(name, input, v, |e| {
+                batch.push(Prepared::new(e));
+                if batch.len() == BATCH {
+                    tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                        .map_err(|_| Stopped)?;
+                }
+                Ok(())
+            });
+            if !batch.is_empty() {
+                // A stopped consumer has its own error to report.
+                let _ = tx.send(batch);
+            }
+            read
+        });
+        let stored = rx
+            .iter()
+            .try_for_each(|batch| batch.iter().try_for_each(&mut store));
+        // Dropping the receiver stops a reader still going after a store error.
+        drop(rx);
+        let read = reader.join().expect("the import's reading thread panicked");
+        match read {
+            Ok(read) => (read, stored),
+            Err(Stopped) => (Ok(0), stored),
+        }
+    })
+}

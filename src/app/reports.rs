@@ -1,0 +1,195 @@
+//! Documents people print, file or open in a spreadsheet: the department's monthly
+//! statement, the annual rating sheet, the reward/penalty recommendation.
+
+use std::collections::BTreeMap;
+
+use super::{App, Error, Result};
+use crate::documents;
+use crate::evaluate::{self, Evaluation, Selection, rated_months};
+use crate::month::Month;
+use crate::report::{html, markdown, workbook};
+
+/// The formats a document can be produced in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    /// Self-contained HTML, for the screen and A4 print.
+    Html,
+    Markdown,
+    /// An Excel workbook.
+    Xlsx,
+    /// UTF-8 CSV with a byte-order mark, which Excel opens as UTF-8.
+    Csv,
+}
+
+impl Document {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Document::Html => "html",
+            Document::Markdown => "md",
+            Document::Xlsx => "xlsx",
+            Document::Csv => "csv",
+        }
+    }
+}
+
+impl App {
+    /// The Department Monthly Appraisal Statement (部门月度考评说明书), as HTML or Markdown.
+    pub fn statement(&self, department: &str, month: Month, format: Document) -> Result<Vec<u8>> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let eval = Evaluation::official(&store, &rulebook);
+        let dept = store
+            .departments()?
+            .into_iter()
+            .find(|d| d.id == department)
+            .ok_or_else(|| Error::refused(format!("no department `{department}` is on file")))?;
+        let sel = Selection {
+            department: Some(department.to_string()),
+            employee: None,
+        };
+        // Months before any policy governs have no scores to compare with; any other
+        // failure is an error, never a silently missing month.
+        let scored = |m: Month| match eval.month(m, &sel) {
+            Ok(s) => Ok(Some(s)),
+            Err(evaluate::Error::NoPolicy(_)) => Ok(None),
+            Err(e) => Err(e),
+        };
+        let scores = eval.month(month, &sel)?;
+        let mut year = BTreeMap::new();
+        for m in Month::of_year(month.year()).filter(|m| *m < month) {
+            if let Some(s) = scored(m)? {
+                year.insert(m, s);
+            }
+        }
+        // The previous month is already scored unless it is December of the year before.
+        let previous = match year.get(&month.prev()) {
+            Some(s) => s.clone(),
+            None => scored(month.prev())?.unwrap_or_default(),
+        };
+        year.insert(month, scores.clone());
+        let head_name = match &dept.head {
+            Some(h) => store.employee(h)?.map(|e| e.name),
+            None => None,
+        };
+        let policy = rulebook.governing(department, month);
+        let s = documents::statement(
+            &dept,
+            head_name.as_deref(),
+            month,
+            &scores,
+            &previous,
+            &year,
+        );
+        let pass_mark = policy.map(|p| p.scoring.pass_mark.to_f64());
+        Ok(match format {
+            Document::Markdown => markdown::statement(&s),
+            _ => html::statement(&s, pass_mark),
+        }
+        .into_bytes())
+    }
+
+    /// The annual rating sheet: grades, outcomes, flags and review status; as HTML it adds
+    /// the calibration charts.
+    pub fn rating_sheet(
+        &self,
+        year: i32,
+        department: Option<String>,
+        through: Option<Month>,
+        format: Document,
+    ) -> Result<Vec<u8>> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let months = rated_months(year, through, self.today)?;
+        let sel = Selection {
+            department: department.clone(),
+            employee: None,
+        };
+        let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
+        let reviews = store.reviews(year)?;
+        let mut labels = BTreeMap::new();
+        let mut ladder: Vec<String> = Vec::new();
+        for r in &results {
+            if let Some(p) = rulebook.by_hash(&r.rating.policy.hash) {
+                for g in &p.grades {
+                    labels
+                        .entry(g.id.clone())
+                        .or_insert_with(|| g.label.clone());
+                    if !ladder.contains(&g.label) {
+                        ladder.push(g.label.clone());
+                    }
+                }
+            }
+        }
+        let names: BTreeMap<String, String> = store
+            .departments()?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        let last = *months.last().expect("rated_months is never empty");
+        let sheet = documents::rating_sheet(
+            documents::SheetInput {
+                year,
+                through: last,
+                department,
+                labels: &labels,
+                departments: &names,
+                ladder,
+            },
+            &results,
+            &reviews,
+        );
+        Ok(match format {
+            Document::Xlsx => {
+                workbook::xlsx_bytes(&sheet).map_err(|e| Error::Document(e.to_string()))?
+            }
+            Document::Csv => workbook::csv_bytes(&sheet),
+            Document::Html | Document::Markdown => {
+                let mark = results
+                    .first()
+                    .and_then(|r| rulebook.by_hash(&r.rating.policy.hash))
+                    .map(|p| p.scoring.pass_mark.to_f64());
+                html::rating_sheet(&sheet, mark).into_bytes()
+            }
+        })
+    }
+
+    /// The Employee Reward/Penalty Recommendation (员工奖惩建议书), pre-filled from the
+    /// record, as HTML or Markdown.
+    pub fn recommendation(&self, employee: &str, year: i32, format: Document) -> Result<Vec<u8>> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let months = rated_months(year, None, self.today)?;
+        let sel = Selection {
+            department: None,
+            employee: Some(employee.to_string()),
+        };
+        let Some(result) = Evaluation::official(&store, &rulebook)
+            .year(year, &months, &sel)?
+            .pop()
+        else {
+            return Err(Error::refused(format!(
+                "`{employee}` was not employed in {year}"
+            )));
+        };
+        let staff = store
+            .employee(employee)?
+            .ok_or_else(|| Error::refused(format!("no employee `{employee}` is on file")))?;
+        let review = store
+            .reviews(year)?
+            .into_iter()
+            .find(|r| r.employee == employee);
+        let department = store
+            .departments()?
+            .into_iter()
+            .find(|d| d.id == result.rating.department);
+        let r = documents::recommendation(
+            &result,
+            &staff,
+            department.as_ref().map_or("", |d| d.name.as_str()),
+            review,
+        );
+        Ok(match format {
+            Document::Markdown => markdown::recommendation(&r),
+            _ => html::recommendation(&r),
+        }
+        .into_bytes())
+    }
+}

@@ -1,0 +1,116 @@
+//! The numbers: month scores, the explanation of a month or a year, annual ratings. Closed
+//! months come from their snapshots, so these never change once a month is closed.
+
+use super::{App, Error, Result};
+use crate::engine::{MonthScore, Rating};
+use crate::evaluate::{Evaluation, Selection, rated_months};
+use crate::month::Month;
+use crate::report::{MonthExplanation, YearExplanation};
+
+/// An employee, a department or everyone.
+pub type Who = Selection;
+
+impl App {
+    /// The month's scores of everyone selected who was employed in it, by employee id.
+    pub fn scores(&self, month: Month, who: &Who) -> Result<Vec<MonthScore>> {
+        let (store, rulebook) = self.store_and_rules()?;
+        Ok(Evaluation::official(&store, &rulebook).month(month, who)?)
+    }
+
+    /// Every point of an employee's month, with the bounds that clamp it.
+    pub fn explain_month(&self, employee: &str, month: Month) -> Result<MonthExplanation> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let Some(score) = Evaluation::official(&store, &rulebook)
+            .month(month, &one(employee))?
+            .pop()
+        else {
+            return Err(Error::refused(format!(
+                "`{employee}` was not employed in {month}"
+            )));
+        };
+        // The version that produced the score (a closed month's may be an older one).
+        let policy = rulebook.by_hash(&score.policy.hash).ok_or_else(|| {
+            Error::refused(format!(
+                "the version that scored {month} (hash {}) is not activated",
+                score.policy.hash
+            ))
+        })?;
+        let raw = score.base + score.items.iter().map(|i| i.points).sum();
+        Ok(MonthExplanation {
+            raw,
+            pass_mark: policy.scoring.pass_mark,
+            floor: policy.scoring.floor,
+            ceiling: policy.scoring.ceiling,
+            score,
+        })
+    }
+
+    /// An employee's year: the months, every item, and why this grade.
+    pub fn explain_year(
+        &self,
+        employee: &str,
+        year: i32,
+        through: Option<Month>,
+    ) -> Result<YearExplanation> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let months = rated_months(year, through, self.today)?;
+        let Some(result) = Evaluation::official(&store, &rulebook)
+            .year(year, &months, &one(employee))?
+            .pop()
+        else {
+            return Err(Error::refused(format!(
+                "`{employee}` was not employed in {year} up to {}",
+                months.last().map(Month::to_string).unwrap_or_default()
+            )));
+        };
+        let r = &result.rating;
+        let because = match &r.forced_by {
+            Some(rule) => format!("forced by year rule `{rule}`"),
+            None => match rulebook
+                .by_hash(&r.policy.hash)
+                .and_then(|p| p.grades.iter().find(|g| g.id == r.grade))
+                .and_then(|g| g.when.as_ref())
+            {
+                Some(w) => format!(
+                    "the first grade whose condition holds: `{}`",
+                    w.source.trim()
+                ),
+                None => "no better grade's condition holds (the catch-all grade)".into(),
+            },
+        };
+        Ok(YearExplanation {
+            year,
+            rating: result.rating,
+            months: result.months,
+            because,
+        })
+    }
+
+    /// The annual ratings of everyone selected, by employee id, and the last month rated.
+    /// `progress(done, total)` is told how far it got; only the ratings are kept, so memory
+    /// stays flat however many months and events.
+    pub fn ratings(
+        &self,
+        year: i32,
+        through: Option<Month>,
+        who: &Who,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<(Vec<Rating>, Month)> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let months = rated_months(year, through, self.today)?;
+        let mut ratings = Vec::new();
+        Evaluation::official(&store, &rulebook).year_each(year, &months, who, progress, |y| {
+            ratings.push(y.rating);
+            Ok(())
+        })?;
+        Ok((ratings, *months.last().expect("rated_months is never empty")))
+    }
+}
+
+/// One employee.
+fn one(employee: &str) -> Selection {
+    Selection {
+        department: None,
+        employee: Some(employee.to_string()),
+    }
+}

@@ -1,0 +1,191 @@
+//! The year-end sign-off: starting the reviews, signing a step, where each one stands.
+
+use std::collections::BTreeMap;
+
+use super::{Actor, App, Error, Result};
+use crate::evaluate::{Evaluation, Selection, rated_months};
+use crate::month::Month;
+use crate::report::{FinalGrade, ReviewRow, Waiting};
+use crate::review::{SignRequest, Signature};
+use crate::rulebook::Rulebook;
+
+/// What starting the reviews of a year did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub started: usize,
+    pub already: usize,
+}
+
+/// A signed step, and what comes next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The step after this one, or `None` when the review is complete.
+    pub next: Option<String>,
+}
+
+impl App {
+    /// Freezes each selected employee's computed rating as the proposal and opens the chain
+    /// their policy's `[review]` gives for their role. A role without a chain refuses the
+    /// whole start.
+    pub fn start_reviews(
+        &self,
+        by: &Actor,
+        year: i32,
+        department: Option<String>,
+        through: Option<Month>,
+    ) -> Result<Started> {
+        let (mut store, rulebook) = self.store_and_rules()?;
+        let months = rated_months(year, through, self.today)?;
+        let sel = Selection {
+            department,
+            employee: None,
+        };
+        let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
+        let roles: BTreeMap<String, String> =
+            store.staff()?.into_iter().map(|e| (e.id, e.role)).collect();
+        let mut chains = Vec::new();
+        let mut problems = Vec::new();
+        for r in &results {
+            let rating = &r.rating;
+            let role = roles.get(&rating.employee).cloned().unwrap_or_default();
+            let policy = version(&rulebook, &rating.policy.hash)?;
+            match policy.review.get(&role) {
+                Some(steps) if !steps.is_empty() => chains.push((rating, role, steps.clone())),
+                _ => problems.push(format!(
+                    "`{}` has role `{role}`, for which policy `{}` has no review chain; add `{role} = [\"manager\", \"department_head\", \"company\"]` (or the steps it needs) to its [review]",
+                    rating.employee, policy.id
+                )),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::refused(format!(
+                "{}\nno review was started",
+                problems.join("\n")
+            )));
+        }
+        let stamp = self.stamp(by);
+        let mut started = 0;
+        for (rating, role, steps) in &chains {
+            if store.start_review(year, role, rating, steps, &stamp)? {
+                started += 1;
+            }
+        }
+        Ok(Started {
+            started,
+            already: chains.len() - started,
+        })
+    }
+
+    /// Signs the next step of an employee's review, under the chain's rules (order, who
+    /// signs, no self-review, a comment when the grade changes).
+    pub fn sign_review(
+        &self,
+        by: &Actor,
+        employee: &str,
+        year: i32,
+        step: &str,
+        grade: &str,
+        comment: &str,
+    ) -> Result<Signed> {
+        let (mut store, rulebook) = self.store_and_rules()?;
+        let review = store
+            .reviews(year)?
+            .into_iter()
+            .find(|r| r.employee == employee)
+            .ok_or_else(|| {
+                Error::refused(format!(
+                    "no review of `{employee}` for {year} has been started"
+                ))
+            })?;
+        let supervisor = store.employee(employee)?.and_then(|s| s.supervisor);
+        let head = store
+            .departments()?
+            .into_iter()
+            .find(|d| d.id == review.department)
+            .and_then(|d| d.head);
+        let grades: Vec<String> = version(&rulebook, &review.proposal.policy.hash)?
+            .grades
+            .iter()
+            .map(|g| g.id.clone())
+            .collect();
+        let request = SignRequest {
+            step,
+            grade,
+            signer: by.name(),
+            comment,
+            supervisor: supervisor.as_deref(),
+            head: head.as_deref(),
+            grades: &grades,
+        };
+        review.check(&request).map_err(Error::Refused)?;
+        let stamp = self.stamp(by);
+        let signature = Signature {
+            step: step.to_string(),
+            grade: grade.to_string(),
+            signer: by.name().to_string(),
+            comment: comment.trim().to_string(),
+            at: stamp.at.clone(),
+        };
+        store.sign_review(year, employee, review.signatures.len(), &signature, &stamp)?;
+        Ok(Signed {
+            next: review.steps.get(review.signatures.len() + 1).cloned(),
+        })
+    }
+
+    /// Every review of the year (of one department), with whom it waits on and its final
+    /// grade once complete.
+    pub fn review_status(&self, year: i32, department: Option<&str>) -> Result<Vec<ReviewRow>> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let supervisors: BTreeMap<String, Option<String>> = store
+            .staff()?
+            .into_iter()
+            .map(|e| (e.id, e.supervisor))
+            .collect();
+        let heads: BTreeMap<String, Option<String>> = store
+            .departments()?
+            .into_iter()
+            .map(|d| (d.id, d.head))
+            .collect();
+        let rows = store
+            .reviews(year)?
+            .into_iter()
+            .filter(|r| department.is_none_or(|d| r.department == d))
+            .map(|r| {
+                let waiting_on = r.next_step().map(|step| Waiting {
+                    step: step.to_string(),
+                    signer: r
+                        .signer_of(
+                            step,
+                            supervisors.get(&r.employee).cloned().flatten().as_deref(),
+                            heads.get(&r.department).cloned().flatten().as_deref(),
+                        )
+                        .map(str::to_string),
+                });
+                let final_grade = r.final_grade().map(|g| {
+                    let grade = rulebook
+                        .by_hash(&r.proposal.policy.hash)
+                        .and_then(|p| p.grades.iter().find(|x| x.id == g));
+                    FinalGrade {
+                        grade: g.to_string(),
+                        label: grade.map(|x| x.label.clone()).unwrap_or_default(),
+                        outcomes: grade.map(|x| x.outcomes.clone()).unwrap_or_default(),
+                    }
+                });
+                ReviewRow {
+                    review: r,
+                    waiting_on,
+                    final_grade,
+                }
+            })
+            .collect();
+        Ok(rows)
+    }
+}
+
+/// The activated version a stored result names.
+fn version<'a>(rulebook: &'a Rulebook, hash: &str) -> Result<&'a crate::policy::Policy> {
+    rulebook
+        .by_hash(hash)
+        .map(|p| p.as_ref())
+        .ok_or_else(|| Error::refused(format!("policy version {hash} is not activated")))
+}

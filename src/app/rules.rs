@@ -1,0 +1,303 @@
+//! Policy files: checking and testing them, activating a version, the activated versions
+//! and the months each governs, and the what-ifs of a candidate on the year's real logs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{Actor, App, Error, Result};
+use crate::coverage::{Coverage, coverage};
+use crate::evaluate::{Evaluation, Selection, rated_months};
+use crate::month::Month;
+use crate::policy::{Policy, PolicyRef, Problems};
+use crate::report::{DiffView, VersionRow};
+use crate::rulebook::Rulebook;
+use crate::verify::{CaseResult, run_cases, untested};
+use crate::whatif::{YearSummary, diff};
+
+/// Policy files checked: those that loaded, and every problem of those that did not.
+#[derive(Debug)]
+pub struct Checked {
+    pub policies: Vec<Policy>,
+    pub problems: Problems,
+}
+
+/// The `[[test]]` cases of policy files, run.
+#[derive(Debug)]
+pub struct Tested {
+    pub results: Vec<CaseResult>,
+    /// When asked: the rules no case makes fire.
+    pub untested: Option<Vec<String>>,
+    /// Problems of files that did not load (their cases did not run).
+    pub problems: Problems,
+}
+
+impl Tested {
+    /// Whether every case ran and passed.
+    pub fn passed(&self) -> bool {
+        self.problems.0.is_empty() && self.results.iter().all(|r| r.passed)
+    }
+}
+
+/// What activating a version did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Activated {
+    /// Stored as this version id.
+    New(i64),
+    /// This exact text was activated before; nothing changed.
+    Already,
+}
+
+/// A version activated (or found activated already), and what it governs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activation {
+    pub policy: PolicyRef,
+    pub departments: Vec<String>,
+    pub effective_from: Month,
+    pub outcome: Activated,
+}
+
+impl App {
+    /// Loads every policy file under `paths` (a folder gives its `*.toml`, sorted).
+    pub fn check_policies(paths: &[PathBuf]) -> Result<Checked> {
+        let mut policies = Vec::new();
+        let mut problems = Vec::new();
+        for f in policy_files(paths)? {
+            match Policy::load(&f) {
+                Ok(p) => policies.push(p),
+                Err(p) => problems.extend(p.0),
+            }
+        }
+        Ok(Checked {
+            policies,
+            problems: Problems(problems),
+        })
+    }
+
+    /// Runs the `[[test]]` cases of the policy files under `paths`; `coverage` also lists
+    /// the rules no case makes fire.
+    pub fn test_policies(paths: &[PathBuf], coverage: bool) -> Result<Tested> {
+        let checked = App::check_policies(paths)?;
+        let runs: Vec<(&Policy, Vec<CaseResult>)> = checked
+            .policies
+            .iter()
+            .map(|p| (p, run_cases(p)))
+            .collect();
+        let untested = coverage.then(|| {
+            untested(
+                &runs
+                    .iter()
+                    .map(|(p, r)| (*p, r.as_slice()))
+                    .collect::<Vec<_>>(),
+            )
+        });
+        Ok(Tested {
+            results: runs.into_iter().flat_map(|(_, r)| r).collect(),
+            untested,
+            problems: checked.problems,
+        })
+    }
+
+    /// Activates the policy file at `file` (its full text and hash). A version effective
+    /// from a closed month is a restatement and needs `restate`, the reason.
+    pub fn activate(&self, by: &Actor, file: &Path, restate: Option<&str>) -> Result<Activation> {
+        let policy = Policy::load(file).map_err(Error::Policy)?;
+        self.activate_policy(by, &policy, restate)
+    }
+
+    /// Activates a loaded policy.
+    pub(super) fn activate_policy(
+        &self,
+        by: &Actor,
+        policy: &Policy,
+        restate: Option<&str>,
+    ) -> Result<Activation> {
+        let restate = restate.map(str::trim);
+        if restate == Some("") {
+            return Err(Error::refused("a restatement needs a reason"));
+        }
+        let mut store = self.store()?;
+        let outcome = match store.activate(policy, restate, &self.stamp(by))? {
+            Some(id) => Activated::New(id),
+            None => Activated::Already,
+        };
+        Ok(Activation {
+            policy: policy.reference.clone(),
+            departments: policy.departments.clone(),
+            effective_from: policy.effective_from,
+            outcome,
+        })
+    }
+
+    /// The activated versions, oldest first, with the months each governs up to today.
+    pub fn versions(&self) -> Result<Vec<VersionRow>> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let frozen: BTreeMap<Month, Vec<String>> = store
+            .snapshot_hashes()?
+            .into_iter()
+            .filter_map(|(m, h)| Some((m.parse().ok()?, h)))
+            .collect();
+        let departments: Vec<String> = store.departments()?.into_iter().map(|d| d.id).collect();
+        let now = Month::of(self.today);
+        Ok(rulebook
+            .versions()
+            .map(|(v, p)| VersionRow {
+                governs: governed_months(&rulebook, p, &departments, &frozen, now),
+                version: v.clone(),
+            })
+            .collect())
+    }
+
+    /// What-if: the year's real logs under `candidate` activated last, against the
+    /// activated versions, per employee whose result changes. Nothing is stored.
+    pub fn what_if(
+        &self,
+        candidate: &Path,
+        year: i32,
+        through: Option<Month>,
+        department: Option<String>,
+    ) -> Result<DiffView> {
+        let candidate = Policy::load(candidate).map_err(Error::Policy)?;
+        let (store, rulebook) = self.store_and_rules()?;
+        let months = rated_months(year, through, self.today)?;
+        let sel = Selection {
+            department,
+            employee: None,
+        };
+        let what_if = rulebook.with_candidate(candidate.clone());
+        // Each side keeps a summary per employee, not the whole ledger.
+        let summaries = |rulebook: &Rulebook| -> Result<Vec<YearSummary>> {
+            let mut out = Vec::new();
+            let eval = Evaluation {
+                store: &store,
+                rulebook,
+                snapshots: false,
+            };
+            eval.year_each(year, &months, &sel, &|_, _| {}, |r| {
+                out.push(YearSummary::from(r));
+                Ok(())
+            })?;
+            Ok(out)
+        };
+        let before = summaries(&rulebook)?;
+        let after = summaries(&what_if)?;
+        Ok(DiffView {
+            year,
+            through: *months.last().expect("rated_months is never empty"),
+            candidate: candidate.reference.clone(),
+            effective_from: candidate.effective_from,
+            diff: diff(&before, &after),
+        })
+    }
+
+    /// How the activated rules fire on the year's real logs.
+    pub fn rule_coverage(&self, year: i32, department: Option<String>) -> Result<Coverage> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let months = rated_months(year, None, self.today)?;
+        let sel = Selection {
+            department,
+            employee: None,
+        };
+        let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
+        let policies = rulebook
+            .versions()
+            .map(|(v, p)| (v.hash.clone(), p.as_ref()))
+            .collect();
+        Ok(coverage(&results, &policies))
+    }
+}
+
+/// The policy files named by `paths` (folders give their `*.toml`, sorted; none: `rules/`).
+fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let defaults = [PathBuf::from("rules")];
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|source| Error::Io {
+                path: p.clone(),
+                source,
+            })?;
+            let mut in_dir: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            in_dir.sort();
+            files.extend(in_dir);
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            return Err(Error::refused(format!(
+                "no policy file or folder `{}`",
+                p.display()
+            )));
+        }
+    }
+    Ok(files)
+}
+
+/// The months from `policy`'s `effective_from` to `now` that it governs for at least one
+/// department, as ranges like `2025-01..2025-12`. A closed month is governed by the
+/// versions its snapshot was computed under (`frozen`: month → hashes). A `*` policy is
+/// probed with the departments on file and, for departments yet to come, with an id no
+/// policy names.
+fn governed_months(
+    rulebook: &Rulebook,
+    policy: &Arc<Policy>,
+    departments: &[String],
+    frozen: &BTreeMap<Month, Vec<String>>,
+    now: Month,
+) -> String {
+    let probes: Vec<&str> = if policy.governs_all() {
+        departments
+            .iter()
+            .map(String::as_str)
+            .chain([Rulebook::UNNAMED_DEPARTMENT])
+            .collect()
+    } else {
+        policy.departments.iter().map(String::as_str).collect()
+    };
+    let mut ranges: Vec<(Month, Month)> = Vec::new();
+    let mut m = policy.effective_from;
+    while m <= now {
+        let governs = match frozen.get(&m) {
+            Some(hashes) => hashes.iter().any(|h| h == policy.hash()),
+            None => probes.iter().any(|d| {
+                rulebook
+                    .governing(d, m)
+                    .is_some_and(|g| Arc::ptr_eq(g, policy))
+            }),
+        };
+        if governs {
+            match ranges.last_mut() {
+                Some((_, end)) if end.next() == m => *end = m,
+                _ => ranges.push((m, m)),
+            }
+        }
+        m = m.next();
+    }
+    if ranges.is_empty() {
+        return if policy.effective_from > now {
+            format!("from {}", policy.effective_from)
+        } else {
+            "none (superseded)".into()
+        };
+    }
+    ranges
+        .iter()
+        .map(|(a, b)| {
+            if *b == now {
+                format!("{a}..")
+            } else if a == b {
+                a.to_string()
+            } else {
+                format!("{a}..{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

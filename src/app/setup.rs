@@ -1,0 +1,132 @@
+//! Setting up a workspace: a database and `rules/` with the shipped policies, activated;
+//! and the demo company built in one.
+
+use std::path::{Path, PathBuf};
+
+use super::{Activation, Actor, App, Error, Imported, Result, StaffImported};
+use crate::demo;
+use crate::engine::Rating;
+use crate::evaluate::Selection;
+use crate::month::Month;
+use crate::policy::Policy;
+use crate::shipped;
+
+/// What setting up a workspace did.
+#[derive(Debug)]
+pub struct Setup {
+    /// Policy files written, and those kept because they were there already.
+    pub written: Vec<PathBuf>,
+    pub kept: Vec<PathBuf>,
+    /// Each policy found in `rules/`, and whether activating it stored a new version.
+    pub activated: Vec<Activation>,
+}
+
+/// The demo company, built and rated.
+#[derive(Debug)]
+pub struct Demo {
+    /// The workspace it was built in.
+    pub app: App,
+    pub dir: PathBuf,
+    pub year: i32,
+    pub setup: Setup,
+    pub staff: StaffImported,
+    pub events: Imported,
+    pub ratings: Vec<Rating>,
+    pub through: Month,
+    /// A conscientious and a troubled employee, for the commands to try next.
+    pub examples: (String, String),
+}
+
+/// The demo's year and seed: fixed, so the demo prints the same ratings on every machine.
+const DEMO_YEAR: i32 = 2025;
+const DEMO_SEED: u64 = 2025;
+
+impl App {
+    /// Writes the shipped policies into `dir/rules/` (keeping files already there), creates
+    /// this workspace's database and activates the policies it wrote or kept.
+    pub fn init(&self, by: &Actor, dir: &Path) -> Result<Setup> {
+        // `rules/…`, not `./rules/…`: the name is stored with every activated version.
+        let rules = if dir == Path::new(".") {
+            PathBuf::from("rules")
+        } else {
+            dir.join("rules")
+        };
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        std::fs::create_dir_all(&rules).map_err(io(&rules))?;
+        let mut setup = Setup {
+            written: Vec::new(),
+            kept: Vec::new(),
+            activated: Vec::new(),
+        };
+        for (name, text) in shipped::POLICIES {
+            let path = rules.join(name);
+            if path.exists() {
+                setup.kept.push(path);
+            } else {
+                std::fs::write(&path, text).map_err(io(&path))?;
+                setup.written.push(path);
+            }
+        }
+        drop(crate::store::Store::open(&self.db)?);
+        for (name, _) in shipped::POLICIES {
+            let policy = Policy::load(&rules.join(name)).map_err(Error::Policy)?;
+            setup
+                .activated
+                .push(self.activate_policy(by, &policy, None)?);
+        }
+        Ok(setup)
+    }
+
+    /// Builds the demo company in `dir` (a new or empty folder): the shipped policies, 25
+    /// staff in two departments, their targets and budgets, a generated year of daily logs,
+    /// and the year's ratings.
+    pub fn demo(dir: &Path, today: chrono::NaiveDate) -> Result<Demo> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        if dir.exists() && std::fs::read_dir(dir).map_err(io(dir))?.next().is_some() {
+            return Err(Error::refused(format!(
+                "`{}` is not empty; give a new or empty folder",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let app = App::new(dir.join("appraise.db"), today);
+        let by = Actor::new("demo")?;
+        let setup = app.init(&by, dir)?;
+
+        let sample = demo::generate(DEMO_YEAR, DEMO_SEED);
+        let staff_file = dir.join("staff.csv");
+        let events_file = dir.join("events.csv");
+        std::fs::write(&staff_file, &sample.staff_csv).map_err(io(&staff_file))?;
+        std::fs::write(&events_file, &sample.events_csv).map_err(io(&events_file))?;
+        let staff = app.import_staff(&by, &staff_file)?;
+        for (id, name, head) in &sample.departments {
+            app.save_department(&by, id, Some(name), Some(head))?;
+        }
+        for (dept, target, met) in &sample.targets {
+            app.record_target(&by, dept, DEMO_YEAR, target, *met)?;
+        }
+        for (dept, budget, spent) in &sample.budgets {
+            app.record_budget(&by, dept, DEMO_YEAR, *budget as f64, *spent as f64)?;
+        }
+        let events = app.import_events(Some(&by), &events_file, false)?;
+        let (ratings, through) =
+            app.ratings(DEMO_YEAR, None, &Selection::default(), &|_, _| {})?;
+        Ok(Demo {
+            app,
+            dir: dir.to_path_buf(),
+            year: DEMO_YEAR,
+            setup,
+            staff,
+            events,
+            ratings,
+            through,
+            examples: sample.examples,
+        })
+    }
+}

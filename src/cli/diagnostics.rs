@@ -1,0 +1,138 @@
+//! Errors as people read them on standard error.
+//!
+//! A policy problem is data (file, line, column, message, help). On a terminal it is drawn
+//! with codespan-reporting: the source line, a caret under the spot, and the help below.
+//! codespan-reporting was picked over miette and ariadne because it renders a plain
+//! diagnostic value (no trait to derive on our error types, which stay front-end free), it
+//! measures CJK text by display width, and it adds only `termcolor` to the tree. Piped or
+//! in CI, every problem stays one line, `file:line:column: message; help`, so that logs and
+//! editors can jump to it.
+
+use std::io::{IsTerminal, Write};
+
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor};
+
+use super::Error;
+use appraise::app;
+use appraise::policy::Problem;
+
+/// Writes `e` to standard error: snippets on a terminal, one line per problem otherwise.
+pub fn report_error(e: &Error) {
+    let terminal = std::io::stderr().is_terminal();
+    let mut err = std::io::stderr().lock();
+    // Standard error going away leaves nobody to tell.
+    let _ = match e {
+        Error::Output(io) => writeln!(err, "error: cannot write the output: {io}"),
+        Error::App(app::Error::Policy(problems)) => {
+            drop(err);
+            for p in &problems.0 {
+                if !(terminal && draw(p)) {
+                    eprintln!("{p}");
+                }
+            }
+            Ok(())
+        }
+        // Refusals and bad rows are the user's to mend: the message is the whole story.
+        Error::App(e) if e.is_refusal() => match help(e) {
+            Some(h) => writeln!(err, "{e}; {h}"),
+            None => writeln!(err, "{e}"),
+        },
+        Error::App(e) => match (help(e), terminal) {
+            (Some(h), true) => writeln!(err, "error: {e}\n  help: {h}"),
+            (Some(h), false) => writeln!(err, "error: {e}; {h}"),
+            (None, _) => writeln!(err, "error: {e}"),
+        },
+    };
+}
+
+/// What to do next, in this front end's words (commands to run), for the failures that
+/// have an obvious next step.
+fn help(e: &app::Error) -> Option<String> {
+    use appraise::store;
+    Some(match e {
+        app::Error::NoActor => "pass `--by NAME` or set APPRAISE_USER".into(),
+        app::Error::NoDatabase(_) => {
+            "create one with `appraise init`, or point --db / APPRAISE_DB at yours".into()
+        }
+        app::Error::NoPolicyActivated => "run `appraise rules activate rules/FILE.toml`".into(),
+        app::Error::Store(store::Error::NoEvent(_)) => "`appraise log list` shows the ids".into(),
+        app::Error::Store(store::Error::Closed(m)) if m.contains("reopened") => {
+            "`appraise month reopen YYYY-MM --reason …` reopens it".into()
+        }
+        _ => return None,
+    })
+}
+
+/// Draws a problem with its source line on standard error; false when the file cannot be
+/// read again (then the one-line form is printed instead).
+fn draw(p: &Problem) -> bool {
+    let Ok(text) = std::fs::read_to_string(&p.file) else {
+        return false;
+    };
+    let Some(span) = span(&text, p.line, p.column) else {
+        return false;
+    };
+    let file = SimpleFile::new(p.file.as_str(), text.as_str());
+    let mut diagnostic = Diagnostic::error()
+        .with_message(&p.message)
+        .with_labels(vec![Label::primary((), span)]);
+    if let Some(h) = &p.help {
+        diagnostic = diagnostic.with_notes(vec![format!("help: {h}")]);
+    }
+    let choice = if std::env::var_os("NO_COLOR").is_some() {
+        termcolor::ColorChoice::Never
+    } else {
+        termcolor::ColorChoice::Auto
+    };
+    let stream = termcolor::StandardStream::stderr(choice);
+    let mut out = stream.lock();
+    term::emit_to_write_style(&mut out, &term::Config::default(), &file, &diagnostic).is_ok()
+}
+
+/// The byte range a problem points at: from its line and column (in characters) to the end
+/// of the word there, at least one character.
+fn span(text: &str, line: usize, column: usize) -> Option<std::ops::Range<usize>> {
+    let before = line.checked_sub(1)?;
+    if before >= text.split_inclusive('\n').count() {
+        return None;
+    }
+    let start_of_line: usize = text
+        .split_inclusive('\n')
+        .take(before)
+        .map(str::len)
+        .sum();
+    let rest = text.get(start_of_line..)?;
+    let (offset, _) = rest
+        .char_indices()
+        .chain([(rest.len(), ' ')])
+        .nth(column.checked_sub(1)?)?;
+    let start = start_of_line + offset;
+    let word = text[start..]
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(text.len() - start, |(i, _)| i);
+    let end = (start + word.max(1)).min(text.len());
+    let end = (end..=text.len())
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(text.len());
+    Some(start..end.max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+
+    #[test]
+    fn spans_cover_the_word_at_the_position() {
+        let text = "a = 1\nwhen = \"evnt.minutes\"\n";
+        let s = span(text, 2, 9).unwrap();
+        assert_eq!(&text[s], "evnt");
+        // CJK columns count characters.
+        let text = "名称 = x\n";
+        let s = span(text, 1, 6).unwrap();
+        assert_eq!(&text[s], "x");
+        assert_eq!(span(text, 9, 1), None);
+    }
+}
