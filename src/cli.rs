@@ -1,6 +1,8 @@
-//! The command line: argument parsing and dispatch. Each command group lives in its own
+//! The command line: dispatch, the context every command shares, and how output is
+//! written. The top-level arguments are in `args`; each command group lives in its own
 //! file and only parses, calls one application function, and prints what it returns.
 
+mod args;
 mod audit;
 mod demo;
 mod dept;
@@ -22,89 +24,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{Local, NaiveDate};
-use clap::{Parser, Subcommand, ValueEnum};
 
 use appraise::app::{self, Actor, App};
 use appraise::month::parse_date;
 use appraise::report::{Format, Records, render};
 
+pub use args::{Cli, Command};
 pub use diagnostics::report_error;
-
-/// appraise: staff appraisal by points, with the rules as code.
-#[derive(Debug, Parser)]
-#[command(name = "appraise", version, about, long_about = None)]
-pub struct Cli {
-    /// The database file [default: ./appraise.db].
-    #[arg(long, global = true, env = "APPRAISE_DB")]
-    pub db: Option<PathBuf>,
-    /// How to print records.
-    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-/// `--format`: how records are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    Table,
-    Json,
-    Csv,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Table => Format::Table,
-            FormatArg::Json => Format::Json,
-            FormatArg::Csv => Format::Csv,
-        }
-    }
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Build a sample company with a year of logs in a fresh folder and rate it.
-    Demo(demo::Args),
-    /// Create a database and `rules/` with the shipped policies, and activate them.
-    Init(init::Args),
-    /// Employees.
-    #[command(subcommand)]
-    Staff(staff::Command),
-    /// Departments.
-    #[command(subcommand)]
-    Dept(dept::Command),
-    /// The daily log of events.
-    #[command(subcommand)]
-    Log(log::Command),
-    /// Policy files: check, test, activate, list.
-    #[command(subcommand)]
-    Rules(rules::Command),
-    /// Monthly scores.
-    Score(score::Args),
-    /// Every point of an employee's month or year, with its rule, event and reason.
-    Explain(explain::Args),
-    /// Annual ratings.
-    Rate(rate::Args),
-    /// Close or reopen a month.
-    #[command(subcommand)]
-    Month(month::Command),
-    /// Every change ever made, with time and actor.
-    Audit(audit::Args),
-    /// The annual review chain: start, sign, status.
-    #[command(subcommand)]
-    Review(review::Command),
-    /// Printable reports: monthly statement, rating sheet, reward/penalty recommendation.
-    #[command(subcommand)]
-    Report(report::Command),
-    /// Write a reproducible company-scale workload (staff.csv, events.csv).
-    Gen(workload::Args),
-    /// Print a shell completion script: `appraise completions bash > /etc/bash_completion.d/appraise`.
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-}
 
 /// Why a command failed: the application refused or failed, or its output could not be
 /// written (a closed pipe, say). `main` turns the kind into the exit code.
@@ -173,13 +99,15 @@ impl Ctx {
 fn today() -> Result<NaiveDate> {
     match std::env::var("APPRAISE_TODAY") {
         Ok(s) => parse_date(&s).ok_or_else(|| {
-            refused(format!("APPRAISE_TODAY `{s}` is not a date; write YYYY-MM-DD"))
+            refused(format!(
+                "APPRAISE_TODAY `{s}` is not a date; write YYYY-MM-DD"
+            ))
         }),
         Err(_) => Ok(Local::now().date_naive()),
     }
 }
 
-/// Who is acting: `--by`, else `APPRAISE_USER` (clap reads both into `by`).
+/// Who is acting: `--by`, else `APPRAISE_USER` (the parser reads both into `by`).
 pub fn actor(by: Option<String>) -> Result<Actor> {
     Ok(Actor::new(by.as_deref().unwrap_or_default())?)
 }
@@ -188,11 +116,7 @@ pub fn actor(by: Option<String>) -> Result<Actor> {
 pub fn actor_or_login(by: Option<String>) -> Actor {
     actor(by)
         .ok()
-        .or_else(|| {
-            std::env::var("USER")
-                .ok()
-                .and_then(|u| Actor::new(&u).ok())
-        })
+        .or_else(|| std::env::var("USER").ok().and_then(|u| Actor::new(&u).ok()))
         .unwrap_or_else(|| Actor::new("unknown").expect("a non-blank name"))
 }
 
@@ -252,14 +176,9 @@ pub fn run(cli: Cli) -> Result {
         Command::Report(c) => report::run(&ctx, c),
         Command::Gen(a) => workload::run(&ctx, a),
         Command::Completions { shell } => {
-            let mut out = Vec::new();
-            clap_complete::generate(
-                shell,
-                &mut <Cli as clap::CommandFactory>::command(),
-                "appraise",
-                &mut out,
-            );
-            std::io::stdout().lock().write_all(&out)?;
+            std::io::stdout()
+                .lock()
+                .write_all(&args::completions(shell))?;
             Ok(())
         }
     }

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::engine::{MonthScore, Rating};
-use crate::policy::PolicyRef;
 use crate::month::Month;
 use crate::points::Points;
+use crate::policy::PolicyRef;
 use crate::review::Review;
 use crate::staff::{Department, Employee};
 

@@ -3,7 +3,10 @@
 //! Loading reads a file and every file it `extends`, validates all of it, and compiles every
 //! script once; the result is a [`Policy`] ready for the engine, or every [`Problem`] found.
 
+mod cases;
+mod chain;
 mod compile;
+mod merge;
 mod problem;
 mod raw;
 pub mod script;

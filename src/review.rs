@@ -166,8 +166,8 @@ impl Review {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::PolicyRef;
     use crate::points::Points;
+    use crate::policy::PolicyRef;
 
     fn review() -> Review {
         Review {

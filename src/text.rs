@@ -27,6 +27,16 @@ pub fn intern(s: &str) -> &'static str {
     t
 }
 
+/// `n` with the right form of a counted word: `1 employee`, `2 employees`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", plural(n, one, many))
+}
+
+/// The singular or plural form of a word for `n` things.
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,14 +49,4 @@ mod tests {
         assert!(std::ptr::eq(a, b));
         assert!(!std::ptr::eq(a, intern("早退")));
     }
-}
-
-/// `n` with the right form of a counted word: `1 employee`, `2 employees`.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", plural(n, one, many))
-}
-
-/// The singular or plural form of a word for `n` things.
-pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }

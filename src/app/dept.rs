@@ -131,9 +131,7 @@ impl App {
                 year,
                 head: d.head.clone(),
             };
-            ratings.push(
-                rate_department(policy, &input).map_err(crate::evaluate::Error::from)?,
-            );
+            ratings.push(rate_department(policy, &input).map_err(crate::evaluate::Error::from)?);
         }
         Ok(ratings)
     }

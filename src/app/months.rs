@@ -49,9 +49,7 @@ impl App {
     /// Reopens a closed month; the reason is recorded.
     pub fn reopen_month(&self, by: &Actor, month: Month, reason: &str) -> Result<()> {
         let reason = required_reason(reason)?;
-        Ok(self
-            .store()?
-            .reopen_month(month, reason, &self.stamp(by))?)
+        Ok(self.store()?.reopen_month(month, reason, &self.stamp(by))?)
     }
 
     /// The months closed now, with who closed them.

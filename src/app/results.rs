@@ -103,7 +103,10 @@ impl App {
             ratings.push(y.rating);
             Ok(())
         })?;
-        Ok((ratings, *months.last().expect("rated_months is never empty")))
+        Ok((
+            ratings,
+            *months.last().expect("rated_months is never empty"),
+        ))
     }
 }
 

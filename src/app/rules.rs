@@ -78,11 +78,8 @@ impl App {
     /// the rules no case makes fire.
     pub fn test_policies(paths: &[PathBuf], coverage: bool) -> Result<Tested> {
         let checked = App::check_policies(paths)?;
-        let runs: Vec<(&Policy, Vec<CaseResult>)> = checked
-            .policies
-            .iter()
-            .map(|p| (p, run_cases(p)))
-            .collect();
+        let runs: Vec<(&Policy, Vec<CaseResult>)> =
+            checked.policies.iter().map(|p| (p, run_cases(p))).collect();
         let untested = coverage.then(|| {
             untested(
                 &runs

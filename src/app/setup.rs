@@ -115,8 +115,7 @@ impl App {
             app.record_budget(&by, dept, DEMO_YEAR, *budget as f64, *spent as f64)?;
         }
         let events = app.import_events(Some(&by), &events_file, false)?;
-        let (ratings, through) =
-            app.ratings(DEMO_YEAR, None, &Selection::default(), &|_, _| {})?;
+        let (ratings, through) = app.ratings(DEMO_YEAR, None, &Selection::default(), &|_, _| {})?;
         Ok(Demo {
             app,
             dir: dir.to_path_buf(),

@@ -88,7 +88,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             spent,
             by,
         } => {
-            let (b, s) = app.record_budget(&actor_or_login(by), &department, year, budget, spent)?;
+            let (b, s) =
+                app.record_budget(&actor_or_login(by), &department, year, budget, spent)?;
             ctx.say(format_args!(
                 "budget of `{department}` for {year}: {b}, spent {s}"
             ))

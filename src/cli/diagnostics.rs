@@ -98,11 +98,7 @@ fn span(text: &str, line: usize, column: usize) -> Option<std::ops::Range<usize>
     if before >= text.split_inclusive('\n').count() {
         return None;
     }
-    let start_of_line: usize = text
-        .split_inclusive('\n')
-        .take(before)
-        .map(str::len)
-        .sum();
+    let start_of_line: usize = text.split_inclusive('\n').take(before).map(str::len).sum();
     let rest = text.get(start_of_line..)?;
     let (offset, _) = rest
         .char_indices()

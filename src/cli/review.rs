@@ -56,7 +56,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             through,
             by,
         } => {
-            let done = ctx.app.start_reviews(&actor(by)?, year, department, through)?;
+            let done = ctx
+                .app
+                .start_reviews(&actor(by)?, year, department, through)?;
             ctx.say(format_args!(
                 "started {} for {year} ({} already started); `appraise review status --year {year}` shows who signs next",
                 appraise::text::count(done.started, "review", "reviews"),

@@ -4,9 +4,9 @@ use rhai::{Dynamic, Map};
 use serde::Serialize;
 
 use super::values;
-use crate::policy::PolicyRef;
 use super::{EvalError, EvalResult};
 use crate::points::Points;
+use crate::policy::PolicyRef;
 use crate::policy::{Failure, Policy, Stage};
 
 /// What a department's year is judged on.

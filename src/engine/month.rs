@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use rhai::Dynamic;
 
 use super::values::{self, EventValues, Outcome};
-use crate::policy::PolicyRef;
 use super::{EvalError, EvalResult, Excused, Item, MonthScore};
 use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
+use crate::policy::PolicyRef;
 use crate::policy::{Action, EventRule, Policy, Script, Stage};
 use crate::staff::Employee;
 use crate::text::Text;

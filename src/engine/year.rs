@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use rhai::{Dynamic, Map};
 
 use super::values;
-use crate::policy::PolicyRef;
 use super::{EvalError, EvalResult, MonthResult, MonthScore, Rating};
 use crate::points::Points;
+use crate::policy::PolicyRef;
 use crate::policy::{Policy, Script, Stage};
 use crate::staff::Employee;
 

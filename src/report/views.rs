@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use super::{Align, Records};
 use crate::coverage::Coverage;
-use crate::policy::PolicyRef;
 use crate::engine::{DepartmentRating, Item, MonthScore, Rating};
 use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
+use crate::policy::PolicyRef;
 use crate::review::Review;
 use crate::staff::{Department, Employee};
 use crate::store::{AuditEntry, Closing, Version};

@@ -1,0 +1,94 @@
+//! The top-level command line: global options and the command groups.
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use super::{
+    audit, demo, dept, explain, init, log, month, rate, report, review, rules, score, staff,
+    workload,
+};
+use appraise::report::Format;
+
+/// appraise: staff appraisal by points, with the rules as code.
+#[derive(Debug, Parser)]
+#[command(name = "appraise", version, about, long_about = None)]
+pub struct Cli {
+    /// The database file [default: ./appraise.db].
+    #[arg(long, global = true, env = "APPRAISE_DB")]
+    pub db: Option<PathBuf>,
+    /// How to print records.
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--format`: how records are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Csv,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a sample company with a year of logs in a fresh folder and rate it.
+    Demo(demo::Args),
+    /// Create a database and `rules/` with the shipped policies, and activate them.
+    Init(init::Args),
+    /// Employees.
+    #[command(subcommand)]
+    Staff(staff::Command),
+    /// Departments.
+    #[command(subcommand)]
+    Dept(dept::Command),
+    /// The daily log of events.
+    #[command(subcommand)]
+    Log(log::Command),
+    /// Policy files: check, test, activate, list.
+    #[command(subcommand)]
+    Rules(rules::Command),
+    /// Monthly scores.
+    Score(score::Args),
+    /// Every point of an employee's month or year, with its rule, event and reason.
+    Explain(explain::Args),
+    /// Annual ratings.
+    Rate(rate::Args),
+    /// Close or reopen a month.
+    #[command(subcommand)]
+    Month(month::Command),
+    /// Every change ever made, with time and actor.
+    Audit(audit::Args),
+    /// The annual review chain: start, sign, status.
+    #[command(subcommand)]
+    Review(review::Command),
+    /// Printable reports: monthly statement, rating sheet, reward/penalty recommendation.
+    #[command(subcommand)]
+    Report(report::Command),
+    /// Write a reproducible company-scale workload (staff.csv, events.csv).
+    Gen(workload::Args),
+    /// Print a shell completion script: `appraise completions bash > /etc/bash_completion.d/appraise`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// The completion script of `shell` for the whole command line.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "appraise", &mut out);
+    out
+}
