@@ -20,7 +20,7 @@ mod staff;
 mod workload;
 
 use std::fmt;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use chrono::{Local, NaiveDate};
@@ -80,9 +80,15 @@ impl Ctx {
         self.app.today()
     }
 
-    /// Prints records in the chosen format.
+    /// Prints records in the chosen format. On a terminal, tables fit its width (long
+    /// cells wrap inside their columns); piped, every row stays one line.
     pub fn print(&self, value: &impl Records) -> Result {
-        let text = render(self.format, value);
+        let width = if std::io::stdout().is_terminal() {
+            comfy_table::Table::new().width()
+        } else {
+            None
+        };
+        let text = render(self.format, value, width);
         std::io::stdout().lock().write_all(text.as_bytes())?;
         Ok(())
     }

@@ -51,6 +51,8 @@ pub struct Statement {
     pub head_name: Option<String>,
     pub month: Month,
     pub policies: Vec<PolicyRef>,
+    /// Policy id → its name (`客户服务部考评细则`), for people.
+    pub policy_names: BTreeMap<String, String>,
     pub rows: Vec<StatementRow>,
     pub failed: usize,
     pub average: Points,
@@ -61,6 +63,55 @@ pub struct Statement {
     pub most_frequent: Vec<Tally>,
     /// The department's average per month of the year, up to this month.
     pub trend: Vec<TrendPoint>,
+}
+
+/// A change of score as people write it: `+1`, `-3`, `—` when there is nothing to compare.
+fn change_text(p: Option<Points>) -> String {
+    match p {
+        None => "—".into(),
+        Some(p) if p > Points::ZERO => format!("+{p}"),
+        Some(p) => p.to_string(),
+    }
+}
+
+impl StatementRow {
+    /// The change against the previous month, e.g. `+1`.
+    pub fn change_text(&self) -> String {
+        change_text(self.change)
+    }
+}
+
+impl Statement {
+    /// The head as people know them: name and employee id.
+    pub fn head_text(&self) -> String {
+        match (&self.head_name, &self.head) {
+            (Some(n), Some(id)) => format!("{n}（{id}）"),
+            (None, Some(id)) => id.clone(),
+            _ => "—".into(),
+        }
+    }
+
+    /// The policy versions that scored the month, by name, e.g. `客户服务部考评细则 2025.1`.
+    pub fn policies_text(&self) -> String {
+        self.policies
+            .iter()
+            .map(|p| {
+                let name = self.policy_names.get(&*p.id).map_or(&*p.id, String::as_str);
+                format!("{name} {}", p.version)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn previous_average_text(&self) -> String {
+        self.previous_average
+            .map_or_else(|| "—".into(), |p| p.to_string())
+    }
+
+    /// The average's change against the previous month.
+    pub fn average_change_text(&self) -> String {
+        change_text(self.previous_average.map(|p| self.average - p))
+    }
 }
 
 fn average(scores: &[&MonthScore]) -> Points {
@@ -97,6 +148,7 @@ fn tallies(
 pub fn statement(
     department: &Department,
     head_name: Option<&str>,
+    policy_names: BTreeMap<String, String>,
     month: Month,
     scores: &[MonthScore],
     previous: &[MonthScore],
@@ -133,6 +185,7 @@ pub fn statement(
         head_name: head_name.map(String::from),
         month,
         policies,
+        policy_names,
         rows: mine
             .iter()
             .map(|s| StatementRow {
@@ -190,20 +243,48 @@ pub struct SheetRow {
 pub struct RatingSheet {
     pub year: i32,
     pub through: Month,
+    /// The one department the sheet is of (id and name), if not the company's.
     pub department: Option<String>,
+    pub department_name: Option<String>,
+    /// Flag id → its label for people, from the policies' `[flags]`.
+    pub flag_labels: BTreeMap<String, String>,
     pub rows: Vec<SheetRow>,
     /// Grade labels in ladder order (best first), for the distribution.
     pub grades: Vec<String>,
-    /// Department → its average score per month.
+    /// Department name → its average score per month.
     pub trends: BTreeMap<String, Vec<TrendPoint>>,
 }
 
+impl SheetRow {
+    pub fn outcomes_text(&self) -> String {
+        self.rating.outcomes.join("、")
+    }
+
+    /// Where the review stands, with the final grade once there is one: `已终审（一般）`.
+    pub fn review_text(&self) -> String {
+        match &self.final_label {
+            Some(l) => format!("{}（{l}）", self.review),
+            None => self.review.clone(),
+        }
+    }
+}
+
 impl RatingSheet {
-    /// Department → grade label → employees, for the calibration picture.
+    /// What the sheet covers: a department's name, or the whole company.
+    pub fn scope(&self) -> &str {
+        self.department_name.as_deref().unwrap_or("全公司")
+    }
+
+    /// A rating's flags by their labels, e.g. `严重违纪×4 建议辞退`.
+    pub fn flags_text(&self, flags: &BTreeMap<String, i64>, sep: &str, none: &str) -> String {
+        crate::report::flag_list(flags, &self.flag_labels, sep, none)
+    }
+
+    /// Department name → grade label → employees, for the calibration picture.
     pub fn distribution(&self) -> BTreeMap<String, BTreeMap<String, usize>> {
         let mut d: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for r in &self.rows {
-            *d.entry(r.rating.department.clone())
+            *d.entry(r.department_name.clone())
                 .or_default()
                 .entry(r.rating.label.clone())
                 .or_default() += 1;
@@ -222,6 +303,8 @@ pub struct SheetInput<'a> {
     pub labels: &'a BTreeMap<String, String>,
     /// Department id → name.
     pub departments: &'a BTreeMap<String, String>,
+    /// Flag id → label.
+    pub flag_labels: BTreeMap<String, String>,
     /// Grade labels in ladder order (best first).
     pub ladder: Vec<String>,
 }
@@ -260,15 +343,17 @@ pub fn rating_sheet(
         department,
         labels: final_labels,
         departments,
+        flag_labels,
         ladder: grades,
     } = input;
     let by_employee: BTreeMap<&str, &Review> =
         reviews.iter().map(|r| (r.employee.as_str(), r)).collect();
+    let name_of = |id: &String| departments.get(id).cloned().unwrap_or_else(|| id.clone());
     let mut per_dept: BTreeMap<String, BTreeMap<Month, Vec<Points>>> = BTreeMap::new();
     for r in results {
         for m in &r.months {
             per_dept
-                .entry(r.rating.department.clone())
+                .entry(name_of(&r.rating.department))
                 .or_default()
                 .entry(m.month)
                 .or_default()
@@ -278,7 +363,11 @@ pub fn rating_sheet(
     RatingSheet {
         year,
         through,
+        department_name: department
+            .as_ref()
+            .and_then(|d| departments.get(d).cloned()),
         department,
+        flag_labels,
         rows: results
             .iter()
             .map(|r| {
@@ -287,10 +376,7 @@ pub fn rating_sheet(
                     .and_then(Review::final_grade)
                     .and_then(|g| final_labels.get(g).cloned());
                 SheetRow {
-                    department_name: departments
-                        .get(&r.rating.department)
-                        .cloned()
-                        .unwrap_or_else(|| r.rating.department.clone()),
+                    department_name: name_of(&r.rating.department),
                     rating: r.rating.clone(),
                     review: review_status(review),
                     final_label,
@@ -330,6 +416,33 @@ pub struct Recommendation {
     pub failed_months: Vec<(Month, Points)>,
     pub violations: Vec<Tally>,
     pub review: Option<Review>,
+    /// Flag id → label and grade id → label, from the policy that rated the year.
+    pub flag_labels: BTreeMap<String, String>,
+    pub grade_labels: BTreeMap<String, String>,
+}
+
+impl Recommendation {
+    pub fn outcomes_text(&self) -> String {
+        self.rating.outcomes.join("、")
+    }
+
+    /// The year's flags by their labels.
+    pub fn flags_text(&self, sep: &str, none: &str) -> String {
+        crate::report::flag_list(&self.rating.flags, &self.flag_labels, sep, none)
+    }
+
+    /// A review step by the name people know it by.
+    pub fn step_text(&self, step: &str) -> String {
+        step_label(step).to_string()
+    }
+
+    /// A grade by its label: `一般 (average)` reads better than the id alone.
+    pub fn grade_text(&self, grade: &str) -> String {
+        self.grade_labels
+            .get(grade)
+            .cloned()
+            .unwrap_or_else(|| grade.to_string())
+    }
 }
 
 /// Pre-fills the recommendation from an employee's year.
@@ -338,6 +451,7 @@ pub fn recommendation(
     staff: &Employee,
     department_name: &str,
     review: Option<Review>,
+    policy: Option<&crate::policy::Policy>,
 ) -> Recommendation {
     let r = &result.rating;
     let kind = if r.flags.contains_key("dismissal_recommendation")
@@ -370,5 +484,14 @@ pub fn recommendation(
             .collect(),
         violations,
         review,
+        flag_labels: policy.map(|p| p.flag_labels.clone()).unwrap_or_default(),
+        grade_labels: policy
+            .map(|p| {
+                p.grades
+                    .iter()
+                    .map(|g| (g.id.clone(), g.label.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }

@@ -47,6 +47,9 @@ pub struct Policy {
     /// The `[department]` script: a department's year → the head's bonus cut and the
     /// department's bonus.
     pub department: Option<Script>,
+    /// Flag id → its label for people (`[flags]`, inherited and overridable per flag):
+    /// what documents show instead of the id.
+    pub flag_labels: BTreeMap<String, String>,
     /// Event kind → its declared fields.
     pub kinds: BTreeMap<String, BTreeMap<String, FieldType>>,
     /// The `[[test]]` cases of the policy's own file (not of the files it extends).

@@ -1,25 +1,52 @@
 //! Rendering: a computed value (scores, ratings, events …) becomes a table for people,
-//! JSON for programs, or CSV for spreadsheets. Nothing here computes anything.
+//! JSON for programs, or CSV for spreadsheets; documents become HTML, Markdown or a
+//! workbook. Nothing here computes anything.
+//!
+//! The views of the commands are grouped by command family (`scores`, `log`, `people`,
+//! `rules`, `reviews`); each declares its table columns beside the code that fills them.
 
+mod charts;
 pub mod html;
+mod log;
 pub mod markdown;
-mod svg;
-mod views;
+mod people;
+mod reviews;
+mod rules;
+mod scores;
 pub mod workbook;
 
-use comfy_table::{CellAlignment, Table, presets};
+use std::collections::BTreeMap;
+
+use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-pub use views::*;
+pub use log::{AuditView, ClosingsView, EventsView};
+pub use people::{DepartmentRatingsView, DepartmentsView, StaffView};
+pub use reviews::{FinalGrade, ReviewRow, ReviewsView, Waiting};
+pub use rules::{CasesView, CoverageView, DiffView, VersionRow, VersionsView};
+pub use scores::{MonthExplanation, RatingsView, ScoresView, YearExplanation};
 
-/// Flags with their counts, e.g. `severe×2`, joined by `sep` (`none` when there are none).
-pub fn flag_list(flags: &std::collections::BTreeMap<String, i64>, sep: &str, none: &str) -> String {
+/// Flags with their counts, e.g. `严重违纪 建议辞退×2` (a count of one is left out), each
+/// shown by its label when `labels` has one, joined by `sep`; `none` when there are none.
+pub fn flag_list(
+    flags: &BTreeMap<String, i64>,
+    labels: &BTreeMap<String, String>,
+    sep: &str,
+    none: &str,
+) -> String {
     if flags.is_empty() {
         return none.to_string();
     }
     flags
         .iter()
-        .map(|(f, n)| format!("{f}×{n}"))
+        .map(|(f, n)| {
+            let name = labels.get(f).unwrap_or(f);
+            if *n == 1 {
+                name.clone()
+            } else {
+                format!("{name}×{n}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(sep)
 }
@@ -40,10 +67,65 @@ pub enum Align {
     Right,
 }
 
-/// A value that can be shown as rows: JSON comes from `Serialize`, table and CSV from here.
+/// A table's header and rows, as `Columns` builds them.
+#[derive(Debug, Default)]
+pub struct Layout {
+    columns: Vec<(&'static str, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+/// Builds a table one column at a time, each named beside the code that fills its cells,
+/// over rows of any type.
+pub struct Columns<T> {
+    items: Vec<T>,
+    layout: Layout,
+}
+
+impl<T> Columns<T> {
+    /// A table with a row per item.
+    pub fn over(items: impl IntoIterator<Item = T>) -> Columns<T> {
+        let items: Vec<T> = items.into_iter().collect();
+        Columns {
+            layout: Layout {
+                columns: Vec::new(),
+                rows: items.iter().map(|_| Vec::new()).collect(),
+            },
+            items,
+        }
+    }
+
+    /// A column of text, lined up on the left.
+    pub fn left(self, name: &'static str, cell: impl Fn(&T) -> String) -> Columns<T> {
+        self.column(name, Align::Left, cell)
+    }
+
+    /// A column of numbers, lined up on the right.
+    pub fn right(self, name: &'static str, cell: impl Fn(&T) -> String) -> Columns<T> {
+        self.column(name, Align::Right, cell)
+    }
+
+    fn column(
+        mut self,
+        name: &'static str,
+        align: Align,
+        cell: impl Fn(&T) -> String,
+    ) -> Columns<T> {
+        self.layout.columns.push((name, align));
+        for (row, item) in self.layout.rows.iter_mut().zip(&self.items) {
+            row.push(cell(item));
+        }
+        self
+    }
+
+    pub fn done(self) -> Layout {
+        self.layout
+    }
+}
+
+/// A value that can be shown as rows: JSON comes from `Serialize`, table and CSV from its
+/// layout.
 pub trait Records: Serialize {
-    fn columns(&self) -> Vec<(&'static str, Align)>;
-    fn rows(&self) -> Vec<Vec<String>>;
+    fn layout(&self) -> Layout;
     /// Lines above the table (table format only).
     fn heading(&self) -> Vec<String> {
         Vec::new()
@@ -54,8 +136,10 @@ pub trait Records: Serialize {
     }
 }
 
-/// Renders `value` in `format`; the text ends with a newline.
-pub fn render(format: Format, value: &impl Records) -> String {
+/// Renders `value` in `format`; the text ends with a newline. A table given a `width`
+/// (a terminal's) wraps long cells inside their columns to fit it; without one it keeps
+/// one line per row, whatever the length.
+pub fn render(format: Format, value: &impl Records, width: Option<u16>) -> String {
     match format {
         Format::Json => {
             let mut s =
@@ -64,16 +148,17 @@ pub fn render(format: Format, value: &impl Records) -> String {
             s
         }
         Format::Csv => csv_text(value),
-        Format::Table => table_text(value),
+        Format::Table => table_text(value, width),
     }
 }
 
 fn csv_text(value: &impl Records) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let write = |w: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
-        w.write_record(value.columns().iter().map(|(c, _)| *c))?;
-        for row in value.rows() {
-            w.write_record(&row)?;
+        let layout = value.layout();
+        w.write_record(layout.columns.iter().map(|(c, _)| *c))?;
+        for row in &layout.rows {
+            w.write_record(row)?;
         }
         w.flush()?;
         Ok(())
@@ -83,22 +168,27 @@ fn csv_text(value: &impl Records) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn table_text(value: &impl Records) -> String {
+fn table_text(value: &impl Records, width: Option<u16>) -> String {
     let mut out = String::new();
     for line in value.heading() {
         out.push_str(&line);
         out.push('\n');
     }
-    let rows = value.rows();
+    let Layout { columns, rows } = value.layout();
     if rows.is_empty() {
         out.push_str("(none)\n");
     } else {
-        let columns = value.columns();
         let mut table = Table::new();
-        // Fixed layout: the same data always prints the same, terminal or pipe.
+        // No styling and no width detection of its own: the same data always prints the
+        // same for the same width.
         table
             .load_preset(presets::UTF8_FULL_CONDENSED)
             .force_no_tty();
+        if let Some(w) = width {
+            table
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(w);
+        }
         table.set_header(columns.iter().map(|(c, _)| *c));
         table.add_rows(rows);
         for (i, (_, align)) in columns.iter().enumerate() {
@@ -126,14 +216,11 @@ mod tests {
     struct Names(Vec<(String, i32)>);
 
     impl Records for Names {
-        fn columns(&self) -> Vec<(&'static str, Align)> {
-            vec![("name", Align::Left), ("n", Align::Right)]
-        }
-        fn rows(&self) -> Vec<Vec<String>> {
-            self.0
-                .iter()
-                .map(|(a, b)| vec![a.clone(), b.to_string()])
-                .collect()
+        fn layout(&self) -> Layout {
+            Columns::over(&self.0)
+                .left("name", |(a, _)| a.clone())
+                .right("n", |(_, b)| b.to_string())
+                .done()
         }
     }
 
@@ -142,6 +229,7 @@ mod tests {
         let t = render(
             Format::Table,
             &Names(vec![("张三丰".into(), 1), ("Bob".into(), 10)]),
+            None,
         );
         let widths: Vec<usize> = t
             .lines()
@@ -152,7 +240,30 @@ mod tests {
 
     #[test]
     fn csv_quotes_when_needed() {
-        let t = render(Format::Csv, &Names(vec![("a,b".into(), 1)]));
+        let t = render(Format::Csv, &Names(vec![("a,b".into(), 1)]), None);
         assert_eq!(t, "name,n\n\"a,b\",1\n");
+    }
+
+    #[test]
+    fn a_table_given_a_width_wraps_long_cells_to_fit_it() {
+        let long = "通报表扬、晋升加薪、年度优秀员工、奖金加倍".repeat(3);
+        let names = Names(vec![(long.clone(), 1), ("Bob".into(), 10)]);
+        let wide = render(Format::Table, &names, None);
+        let fitted = render(Format::Table, &names, Some(40));
+        let width = |t: &str| {
+            t.lines()
+                .map(unicode_width::UnicodeWidthStr::width)
+                .max()
+                .unwrap_or(0)
+        };
+        assert!(width(&wide) > 40, "{wide}");
+        assert!(width(&fitted) <= 40, "{fitted}");
+        // Every character is still there, wrapped over more lines.
+        assert!(fitted.lines().count() > wide.lines().count());
+        let text: String = fitted
+            .chars()
+            .filter(|c| !c.is_whitespace() && !"│┆║".contains(*c))
+            .collect();
+        assert!(text.contains("通报表扬"));
     }
 }

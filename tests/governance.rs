@@ -296,7 +296,7 @@ fn coverage_finds_events_scored_twice_and_untested_rules() {
     );
     let out = ws.cmd("rules test untested.toml --coverage").ok();
     assert!(
-        out.contains("coverage: 1 rule(s) no test makes fire:\n  untested.toml:18 noise"),
+        out.contains("coverage: 1 rule no test makes fire:\n  untested.toml:18 noise"),
         "{out}"
     );
     ws.cmd("rules activate untested.toml --by x").ok();

@@ -72,9 +72,14 @@ impl App {
             None => None,
         };
         let policy = rulebook.governing(department, month);
+        let policy_names = rulebook
+            .versions()
+            .map(|(_, p)| (p.id.clone(), p.name.clone()))
+            .collect();
         let s = documents::statement(
             &dept,
             head_name.as_deref(),
+            policy_names,
             month,
             &scores,
             &previous,
@@ -106,9 +111,13 @@ impl App {
         let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
         let reviews = store.reviews(year)?;
         let mut labels = BTreeMap::new();
+        let mut flag_labels = BTreeMap::new();
         let mut ladder: Vec<String> = Vec::new();
         for r in &results {
             if let Some(p) = rulebook.by_hash(&r.rating.policy.hash) {
+                for (f, l) in &p.flag_labels {
+                    flag_labels.entry(f.clone()).or_insert_with(|| l.clone());
+                }
                 for g in &p.grades {
                     labels
                         .entry(g.id.clone())
@@ -132,6 +141,7 @@ impl App {
                 department,
                 labels: &labels,
                 departments: &names,
+                flag_labels,
                 ladder,
             },
             &results,
@@ -185,6 +195,9 @@ impl App {
             &staff,
             department.as_ref().map_or("", |d| d.name.as_str()),
             review,
+            rulebook
+                .by_hash(&result.rating.policy.hash)
+                .map(|p| p.as_ref()),
         );
         Ok(match format {
             Document::Markdown => markdown::recommendation(&r),

@@ -87,6 +87,7 @@ pub(super) struct Merged {
     pub(super) grades: Vec<Grade>,
     pub(super) review: BTreeMap<String, Vec<String>>,
     pub(super) department: Option<Script>,
+    pub(super) flag_labels: BTreeMap<String, String>,
 }
 
 impl Compiler {
@@ -128,6 +129,7 @@ impl Compiler {
             grades: m.grades,
             review: m.review,
             department: m.department,
+            flag_labels: m.flag_labels,
             kinds,
             tests: Vec::new(),
             reference: Default::default(),

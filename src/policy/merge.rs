@@ -110,6 +110,10 @@ impl Compiler {
             }
         }
 
+        // A child's label for a flag replaces its parent's; other labels are inherited.
+        m.flag_labels
+            .extend(f.flags.iter().map(|(k, v)| (k.clone(), v.clone())));
+
         if let Some(d) = &f.department {
             // A child's [department] replaces its parent's.
             m.department = self

@@ -21,6 +21,9 @@ pub struct File {
     pub grade: Vec<Spanned<Grade>>,
     pub review: Option<BTreeMap<String, Spanned<Vec<Spanned<String>>>>>,
     pub department: Option<DepartmentSection>,
+    /// Flag id → its label for people (`severe = "严重违纪"`).
+    #[serde(default)]
+    pub flags: BTreeMap<String, String>,
     #[serde(default)]
     pub test: Vec<Spanned<Case>>,
 }

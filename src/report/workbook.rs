@@ -2,7 +2,6 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::flag_list;
 use crate::documents::RatingSheet;
 
 const COLUMNS: [&str; 13] = [
@@ -37,12 +36,9 @@ fn cells(s: &RatingSheet) -> Vec<Vec<String>> {
                 x.failed_months.to_string(),
                 x.label.clone(),
                 x.grade.clone(),
-                x.outcomes.join("、"),
-                flag_list(&x.flags, " ", ""),
-                match &r.final_label {
-                    Some(l) => format!("{}（{l}）", r.review),
-                    None => r.review.clone(),
-                },
+                r.outcomes_text(),
+                s.flags_text(&x.flags, " ", ""),
+                r.review_text(),
             ]
         })
         .collect()

@@ -1,0 +1,75 @@
+//! `log list`, `month list` and `audit`: the daily log, the closed months, the record of
+//! every change.
+
+use serde::Serialize;
+
+use super::{Columns, Layout, Records};
+use crate::event::Event;
+use crate::store::{AuditEntry, Closing};
+
+/// `appraise log list`.
+#[derive(Debug, Serialize)]
+pub struct EventsView {
+    pub events: Vec<Event>,
+}
+
+impl Records for EventsView {
+    fn layout(&self) -> Layout {
+        Columns::over(&self.events)
+            .right("id", |e| e.id.to_string())
+            .left("employee", |e| e.employee.clone())
+            .left("date", |e| e.date.to_string())
+            .left("kind", |e| e.kind.clone())
+            .right("qty", |e| e.qty.to_string())
+            .left("fields", |e| {
+                e.fields
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .left("note", |e| e.note.clone())
+            .left("recorded_by", |e| e.recorded_by.clone())
+            .left("status", |e| match (e.voided, &e.excuse) {
+                (true, _) => "VOIDED".into(),
+                (false, Some(reason)) => format!("excused: {reason}"),
+                (false, None) => String::new(),
+            })
+            .done()
+    }
+}
+
+/// `appraise month list`.
+#[derive(Debug, Serialize)]
+pub struct ClosingsView {
+    pub closed: Vec<Closing>,
+}
+
+impl Records for ClosingsView {
+    fn layout(&self) -> Layout {
+        Columns::over(&self.closed)
+            .left("month", |c| c.month.clone())
+            .left("closed_by", |c| c.by.clone())
+            .left("closed_at", |c| c.at.clone())
+            .done()
+    }
+}
+
+/// `appraise audit`.
+#[derive(Debug, Serialize)]
+pub struct AuditView {
+    pub entries: Vec<AuditEntry>,
+}
+
+impl Records for AuditView {
+    fn layout(&self) -> Layout {
+        Columns::over(&self.entries)
+            .right("id", |e| e.id.to_string())
+            .left("at", |e| e.at.clone())
+            .left("actor", |e| e.actor.clone())
+            .left("action", |e| e.action.clone())
+            .left("subject", |e| e.subject.clone())
+            .left("detail", |e| e.detail.clone())
+            .done()
+    }
+}
