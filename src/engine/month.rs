@@ -11,7 +11,7 @@ use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
 use crate::policy::PolicyRef;
-use crate::policy::{Action, EventRule, Policy, Script, Stage};
+use crate::policy::{Action, EventRule, Labels, MonthRule, Policy, Script, Stage};
 use crate::staff::Employee;
 use crate::text::Text;
 
@@ -46,16 +46,6 @@ pub fn score_month(
         month_text
             .get_or_init(|| values::text(&month.to_string()))
             .clone()
-    };
-    let fail = |rule: &str, event: Option<i64>, script: &Script, failure| {
-        Box::new(EvalError {
-            rule: rule.to_string(),
-            employee: employee.id.clone(),
-            month: Some(month),
-            event,
-            file: script.origin.file.to_string(),
-            failure,
-        })
     };
 
     let mut scope = EventScope {
@@ -92,39 +82,19 @@ pub fn score_month(
         tally[known.index] += 1;
         let (nth, kind) = (tally[known.index], known.name);
         for rule in rules {
-            if let Some(when) = &rule.when {
-                let scope = scope.with((n, event, kind, nth), || (staff(), month_text()));
-                let holds = when
-                    .holds(scope)
-                    .map_err(|f| fail(&rule.id, Some(event.id), when, f))?;
-                if !holds {
-                    continue;
-                }
-            }
-            let (outcome, reason) = match &rule.action {
-                Action::Fixed(p) => (
-                    Outcome {
-                        points: *p * event.qty,
-                        ..Outcome::default()
-                    },
-                    if event.qty == 1 {
-                        Text::Borrowed(rule.labels.reason)
-                    } else {
-                        Text::Owned(format!("{p} points × qty {}", event.qty))
-                    },
-                ),
-                Action::Script(s) => {
-                    let scope = scope.with((n, event, kind, nth), || (staff(), month_text()));
-                    let v = s
-                        .run(scope)
-                        .map_err(|f| fail(&rule.id, Some(event.id), s, f))?;
-                    let o = values::outcome(v).map_err(|message| {
-                        fail(&rule.id, Some(event.id), s, s.failure_at_start(message))
-                    })?;
-                    (o, Text::Borrowed(rule.labels.reason))
-                }
+            let mut at = EventAt {
+                scope: &mut scope,
+                at: (n, event, kind, nth),
+                fixed: || (staff(), month_text()),
             };
-            ledger.add_event_item(rule, event, kind, outcome, reason);
+            if let Some(scored) = score_rule(
+                rule,
+                event.qty,
+                &mut at,
+                Blame::of(rule, employee, month, Some(event.id)),
+            )? {
+                ledger.book(rule, Some((event, kind)), scored);
+            }
         }
     }
 
@@ -149,49 +119,11 @@ pub fn score_month(
                 values::points(policy.scoring.base + ledger.total()),
             ),
         ]);
-        if let Some(when) = &rule.when
-            && !when
-                .holds(&mut scope)
-                .map_err(|f| fail(&rule.id, None, when, f))?
+        if let Some(scored) =
+            score_rule(rule, 1, &mut scope, Blame::of(rule, employee, month, None))?
         {
-            continue;
+            ledger.book(rule, None, scored);
         }
-        let (outcome, reason) = match &rule.action {
-            Action::Fixed(p) => (
-                Outcome {
-                    points: *p,
-                    ..Outcome::default()
-                },
-                Text::Borrowed(rule.labels.reason),
-            ),
-            Action::Script(s) => {
-                let v = s.run(&mut scope).map_err(|f| fail(&rule.id, None, s, f))?;
-                let o = values::outcome(v)
-                    .map_err(|message| fail(&rule.id, None, s, s.failure_at_start(message)))?;
-                (o, Text::Borrowed(rule.labels.reason))
-            }
-        };
-        if outcome.points.is_zero() && outcome.flags.is_empty() {
-            continue;
-        }
-        let mut flags = if outcome.points.is_zero() {
-            Vec::new()
-        } else {
-            rule.flags.clone()
-        };
-        flags.extend(outcome.flags);
-        ledger.items.push(Item {
-            rule: Text::Borrowed(rule.labels.id),
-            event: None,
-            date: None,
-            points: outcome.points,
-            note: outcome.note,
-            flags,
-            name: Text::Borrowed(rule.labels.name),
-            category: Text::Borrowed(rule.labels.category),
-            kind: Text::Borrowed(""),
-            reason,
-        });
     }
 
     let s = &policy.scoring;
@@ -251,32 +183,185 @@ impl EventScope {
     }
 }
 
+/// Where a rule's `when` and script run: the scope is built only when one asks for it, so
+/// a month of fixed-points rules never touches rhai.
+trait ScopeSource {
+    fn scope(&mut self) -> &mut rhai::Scope<'static>;
+}
+
+/// A month rule's scope, built before it runs (it holds the points so far).
+impl ScopeSource for rhai::Scope<'static> {
+    fn scope(&mut self) -> &mut rhai::Scope<'static> {
+        self
+    }
+}
+
+/// The month's event scope with one event loaded into it.
+struct EventAt<'s, 'e, F> {
+    scope: &'s mut EventScope,
+    at: (usize, &'e Event, &'static str, i64),
+    fixed: F,
+}
+
+impl<F: Fn() -> (Dynamic, Dynamic)> ScopeSource for EventAt<'_, '_, F> {
+    fn scope(&mut self) -> &mut rhai::Scope<'static> {
+        self.scope.with(self.at, &self.fixed)
+    }
+}
+
+/// A rule as scoring sees it: an event rule and a month rule score the same way, the
+/// event rule with its event's qty and its monthly cap.
+trait ScoredRule {
+    fn labels(&self) -> &Labels;
+    fn when(&self) -> Option<&Script>;
+    fn action(&self) -> &Action;
+    fn flags(&self) -> &[String];
+    fn cap(&self) -> Option<Points>;
+}
+
+impl ScoredRule for EventRule {
+    fn labels(&self) -> &Labels {
+        &self.labels
+    }
+    fn when(&self) -> Option<&Script> {
+        self.when.as_ref()
+    }
+    fn action(&self) -> &Action {
+        &self.action
+    }
+    fn flags(&self) -> &[String] {
+        &self.flags
+    }
+    fn cap(&self) -> Option<Points> {
+        self.cap
+    }
+}
+
+impl ScoredRule for MonthRule {
+    fn labels(&self) -> &Labels {
+        &self.labels
+    }
+    fn when(&self) -> Option<&Script> {
+        self.when.as_ref()
+    }
+    fn action(&self) -> &Action {
+        &self.action
+    }
+    fn flags(&self) -> &[String] {
+        &self.flags
+    }
+    fn cap(&self) -> Option<Points> {
+        None
+    }
+}
+
+/// Who and what a failing script is reported with.
+struct Blame<'a> {
+    rule: &'a str,
+    employee: &'a str,
+    month: Month,
+    event: Option<i64>,
+}
+
+impl<'a> Blame<'a> {
+    fn of(
+        rule: &'a impl ScoredRule,
+        employee: &'a Employee,
+        month: Month,
+        event: Option<i64>,
+    ) -> Blame<'a> {
+        Blame {
+            rule: rule.labels().id,
+            employee: &employee.id,
+            month,
+            event,
+        }
+    }
+
+    fn fail(&self, script: &Script, failure: crate::policy::Failure) -> Box<EvalError> {
+        Box::new(EvalError {
+            rule: self.rule.to_string(),
+            employee: self.employee.to_string(),
+            month: Some(self.month),
+            event: self.event,
+            file: script.origin.file.to_string(),
+            failure,
+        })
+    }
+}
+
+/// A rule's outcome and how it came about.
+struct Scored {
+    outcome: Outcome,
+    reason: Text,
+}
+
+/// Scores one rule: `None` when its `when` does not hold; otherwise its fixed points times
+/// `qty`, or its script's value. A failing script is an error naming the rule.
+fn score_rule(
+    rule: &impl ScoredRule,
+    qty: i64,
+    scope: &mut impl ScopeSource,
+    blame: Blame,
+) -> EvalResult<Option<Scored>> {
+    let fail = |script: &Script, failure| blame.fail(script, failure);
+    if let Some(when) = rule.when()
+        && !when.holds(scope.scope()).map_err(|f| fail(when, f))?
+    {
+        return Ok(None);
+    }
+    let reason = Text::Borrowed(rule.labels().reason);
+    Ok(Some(match rule.action() {
+        Action::Fixed(p) => Scored {
+            outcome: Outcome {
+                points: *p * qty,
+                ..Outcome::default()
+            },
+            reason: if qty == 1 {
+                reason
+            } else {
+                Text::Owned(format!("{p} points × qty {qty}"))
+            },
+        },
+        Action::Script(s) => {
+            let v = s.run(scope.scope()).map_err(|f| fail(s, f))?;
+            let outcome =
+                values::outcome(v).map_err(|message| fail(s, s.failure_at_start(message)))?;
+            Scored { outcome, reason }
+        }
+    }))
+}
+
 /// The month's items.
 struct Ledger {
     items: Vec<Item>,
 }
 
 impl Ledger {
-    fn add_event_item(
+    /// Books what a rule scored, for an event (with its kind) or for the month: nothing
+    /// when it gave neither points nor flags; cut to the rule's cap when it has one.
+    fn book(
         &mut self,
-        rule: &EventRule,
-        event: &Event,
-        kind: &'static str,
-        o: Outcome,
-        mut reason: Text,
+        rule: &impl ScoredRule,
+        at: Option<(&Event, &'static str)>,
+        Scored {
+            outcome: o,
+            mut reason,
+        }: Scored,
     ) {
         if o.points.is_zero() && o.flags.is_empty() {
             return;
         }
-        let (points, capped) = match rule.cap {
-            Some(cap) => apply_cap(self.so_far(&rule.id), o.points, cap),
+        let labels = rule.labels();
+        let (points, capped) = match rule.cap() {
+            Some(cap) => apply_cap(self.so_far(labels.id), o.points, cap),
             None => (o.points, false),
         };
         let mut note = o.note;
         if capped {
             reason = Text::Owned(format!(
                 "{reason}, capped at {cap} a month",
-                cap = rule.cap.unwrap_or_default()
+                cap = rule.cap().unwrap_or_default()
             ));
             note = if note.is_empty() {
                 "capped".into()
@@ -288,19 +373,19 @@ impl Ledger {
         let mut flags = if o.points.is_zero() {
             Vec::new()
         } else {
-            rule.flags.clone()
+            rule.flags().to_vec()
         };
         flags.extend(o.flags);
         self.items.push(Item {
-            rule: Text::Borrowed(rule.labels.id),
-            event: Some(event.id),
-            date: Some(event.date),
+            rule: Text::Borrowed(labels.id),
+            event: at.map(|(e, _)| e.id),
+            date: at.map(|(e, _)| e.date),
             points,
             note,
             flags,
-            name: Text::Borrowed(rule.labels.name),
-            category: Text::Borrowed(rule.labels.category),
-            kind: Text::Borrowed(kind),
+            name: Text::Borrowed(labels.name),
+            category: Text::Borrowed(labels.category),
+            kind: Text::Borrowed(at.map_or("", |(_, kind)| kind)),
             reason,
         });
     }
