@@ -28,7 +28,7 @@ pub fn report_error(e: &Error) {
         Error::App(app::Error::Policy(problems)) => {
             drop(err);
             for p in &problems.0 {
-                if !(terminal && draw(p)) {
+                if !(terminal && draw_on_stderr(p)) {
                     eprintln!("{p}");
                 }
             }
@@ -65,30 +65,35 @@ fn help(e: &app::Error) -> Option<String> {
     })
 }
 
-/// Draws a problem with its source line on standard error; false when the file cannot be
-/// read again (then the one-line form is printed instead).
-fn draw(p: &Problem) -> bool {
+/// Draws a problem with its source line on standard error, in colour unless `NO_COLOR` is
+/// set; false when the file cannot be read again (then the one-line form is printed).
+fn draw_on_stderr(p: &Problem) -> bool {
     let Ok(text) = std::fs::read_to_string(&p.file) else {
         return false;
     };
-    let Some(span) = span(&text, p.line, p.column) else {
-        return false;
-    };
-    let file = SimpleFile::new(p.file.as_str(), text.as_str());
-    let mut diagnostic = Diagnostic::error()
-        .with_message(&p.message)
-        .with_labels(vec![Label::primary((), span)]);
-    if let Some(h) = &p.help {
-        diagnostic = diagnostic.with_notes(vec![format!("help: {h}")]);
-    }
     let choice = if std::env::var_os("NO_COLOR").is_some() {
         termcolor::ColorChoice::Never
     } else {
         termcolor::ColorChoice::Auto
     };
     let stream = termcolor::StandardStream::stderr(choice);
-    let mut out = stream.lock();
-    term::emit_to_write_style(&mut out, &term::Config::default(), &file, &diagnostic).is_ok()
+    draw(p, &text, &mut stream.lock())
+}
+
+/// Draws `p` over `text`, the file it is about: the message, the line with a caret under
+/// the spot, and the help.
+fn draw(p: &Problem, text: &str, out: &mut impl termcolor::WriteColor) -> bool {
+    let Some(span) = span(text, p.line, p.column) else {
+        return false;
+    };
+    let file = SimpleFile::new(p.file.as_str(), text);
+    let mut diagnostic = Diagnostic::error()
+        .with_message(&p.message)
+        .with_labels(vec![Label::primary((), span)]);
+    if let Some(h) = &p.help {
+        diagnostic = diagnostic.with_notes(vec![format!("help: {h}")]);
+    }
+    term::emit_to_write_style(out, &term::Config::default(), &file, &diagnostic).is_ok()
 }
 
 /// The byte range a problem points at: from its line and column (in characters) to the end
@@ -118,7 +123,42 @@ fn span(text: &str, line: usize, column: usize) -> Option<std::ops::Range<usize>
 
 #[cfg(test)]
 mod tests {
-    use super::span;
+    use super::*;
+
+    #[test]
+    fn a_problem_is_drawn_with_its_line_a_caret_and_the_help() {
+        let text = "[[rule]]\nid = \"x\"\nwhen = \"evnt.minutes > 5\"\n";
+        let p = Problem {
+            file: "rules/x.toml".into(),
+            line: 3,
+            column: 9,
+            message: "rhai: Undefined variable: evnt".into(),
+            help: Some("the variables here are event, staff, month, nth".into()),
+        };
+        let mut out = termcolor::NoColor::new(Vec::new());
+        assert!(draw(&p, text, &mut out));
+        let drawn = String::from_utf8(out.into_inner()).unwrap();
+        assert!(
+            drawn.contains("error: rhai: Undefined variable: evnt"),
+            "{drawn}"
+        );
+        assert!(drawn.contains("rules/x.toml:3:9"), "{drawn}");
+        assert!(drawn.contains("when = \"evnt.minutes > 5\""), "{drawn}");
+        // The caret sits under `evnt` (column 9) and spans the word.
+        let caret = drawn.lines().find(|l| l.contains('^')).unwrap();
+        let source = drawn.lines().find(|l| l.contains("when =")).unwrap();
+        assert_eq!(caret.find('^'), source.find("evnt"), "{drawn}");
+        assert!(
+            caret.contains("^^^^") && !caret.contains("^^^^^"),
+            "{drawn}"
+        );
+        assert!(drawn.contains("= help: the variables here are"), "{drawn}");
+        // Piped, the same problem is one line.
+        assert_eq!(
+            p.to_string(),
+            "rules/x.toml:3:9: rhai: Undefined variable: evnt; the variables here are event, staff, month, nth"
+        );
+    }
 
     #[test]
     fn spans_cover_the_word_at_the_position() {

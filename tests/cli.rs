@@ -1,0 +1,80 @@
+//! The small conventions of a command-line tool: a closed pipe, shell completions, plurals,
+//! one line per problem when the output is not a terminal.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::util::{TODAY, Workspace, staffed};
+
+#[test]
+fn a_reader_that_stops_early_ends_the_listing_quietly() {
+    // `appraise log list | head -1`: enough events that the listing outgrows the pipe.
+    let ws = Workspace::init();
+    ws.cmd("gen --staff 10 --year 2025 --seed 3 w").ok();
+    ws.cmd("staff import w/staff.csv").ok();
+    ws.cmd("log import w/events.csv").ok();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("appraise"))
+        .current_dir(ws.dir.path())
+        .env("APPRAISE_TODAY", TODAY)
+        .args(["log", "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run appraise");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a first line");
+    // The reader is dropped here, closing the pipe while appraise is still writing.
+    let out = child.wait_with_output().expect("appraise ends");
+    assert!(first.starts_with('┌'), "{first}");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let ws = Workspace::new();
+    for (shell, marker) in [
+        ("bash", "_appraise()"),
+        ("zsh", "#compdef appraise"),
+        ("fish", "complete -c appraise"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = ws.cmd(&format!("completions {shell}")).ok();
+        assert!(out.contains(marker), "{shell}: {out}");
+        assert!(out.contains("explain"), "{shell} completes the commands");
+    }
+    ws.cmd("completions tcsh").fails(2);
+}
+
+#[test]
+fn summaries_count_in_words_that_agree() {
+    let ws = staffed();
+    let one = ws.cmd("score --month 2026-06 --employee E002").ok();
+    assert!(one.contains("1 employee, 0 failed"), "{one}");
+    let many = ws.cmd("score --month 2026-06").ok();
+    assert!(many.contains("3 employees, 0 failed"), "{many}");
+    ws.write(
+        "one.csv",
+        "employee,date,kind,qty,note,recorded_by\nE002,2026-03-02,uniform,,,张主管\n",
+    );
+    let out = ws.cmd("log import one.csv --dry-run").ok();
+    assert!(out.contains("1 row is valid"), "{out}");
+    let out = ws.cmd("log import one.csv").ok();
+    assert!(out.contains("stored 1 event (ids 1–1)"), "{out}");
+}
+
+#[test]
+fn piped_problems_are_one_line_each() {
+    let ws = Workspace::new();
+    ws.write(
+        "x.toml",
+        "[policy]\nid = \"x\"\nname = \"x\"\nversion = \"1\"\neffective_from = \"2026-01\"\ndepartments = [\"*\"]\n[scoring]\nbase = 100\npass_mark = 85\n[[rule]]\nid = \"late\"\nname = \"迟到\"\nwhen = \"evnt.minutes > 5\"\npoints = -1\n[[grade]]\nid = \"all\"\nlabel = \"全部\"\n",
+    );
+    let err = ws.cmd("rules check x.toml").fails(1);
+    assert_eq!(
+        err,
+        "x.toml:13:9: rhai: Undefined variable: evnt; the variables here are event, staff, month, nth\n"
+    );
+}
