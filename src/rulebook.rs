@@ -58,6 +58,22 @@ impl Rulebook {
         Ok(Rulebook { entries })
     }
 
+    /// A rulebook of policies that are not stored, as if activated in this order: for
+    /// scoring files in memory (policy tests, what a head tries before activating).
+    pub fn of(policies: Vec<Policy>) -> Rulebook {
+        Rulebook {
+            entries: policies
+                .into_iter()
+                .zip(1..)
+                .map(|(p, order)| Entry {
+                    order,
+                    policy: Arc::new(p),
+                    stored: None,
+                })
+                .collect(),
+        }
+    }
+
     /// The version with this hash (what a stored result names).
     pub fn by_hash(&self, hash: &str) -> Option<&Arc<Policy>> {
         self.entries

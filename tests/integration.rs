@@ -8,4 +8,5 @@ mod policy_files;
 mod reports;
 mod reviews;
 mod util;
+mod walkthrough;
 mod workflow;

@@ -23,6 +23,26 @@ pub struct NewEvent {
     pub recorded_by: String,
 }
 
+impl NewEvent {
+    /// The event as the engine sees it once it has an id (live: neither voided nor
+    /// excused); the store assigns the id, an in-memory evaluation numbers rows itself.
+    pub fn with_id(self, id: i64) -> Event {
+        Event {
+            id,
+            employee: self.employee,
+            date: self.date,
+            kind: self.kind,
+            qty: self.qty,
+            note: self.note,
+            fields: self.fields,
+            recorded_by: self.recorded_by,
+            voided: false,
+            excused: false,
+            excuse: None,
+        }
+    }
+}
+
 /// The stored form of an event's fields (canonical: keys in order).
 fn fields_json(fields: &Fields) -> String {
     serde_json::to_string(fields).unwrap_or_else(|_| "{}".into())
