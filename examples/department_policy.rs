@@ -121,7 +121,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. The what-if: the demo company's real 2025 logs under this policy, against the
     //    activated ones. Nothing is stored.
-    let demo = App::demo(&dir.path().join("company"), chrono::Local::now().date_naive())?;
+    let demo = App::demo(
+        &dir.path().join("company"),
+        chrono::Local::now().date_naive(),
+    )?;
     let diff = demo.app.what_if(&file, demo.year, None, None)?;
     print!("{}", render(Format::Table, &diff, None));
     Ok(())

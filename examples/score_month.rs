@@ -30,7 +30,9 @@ fn main() -> std::process::ExitCode {
 /// Runs on `args`: the policy folder, the staff file, the events file, the month.
 fn run(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let rules = args.next().map_or_else(|| root.join("rules"), PathBuf::from);
+    let rules = args
+        .next()
+        .map_or_else(|| root.join("rules"), PathBuf::from);
     let staff_file = args
         .next()
         .map_or_else(|| root.join("examples/staff.csv"), PathBuf::from);

@@ -126,7 +126,7 @@ impl Review {
                         self.employee, r.signer
                     ),
                     None => format!(
-                        "`{}` has no supervisor on file to sign the manager step; set one with `appraise staff add`/`staff import`",
+                        "`{}` has no supervisor on file to sign the manager step; set their supervisor in the staff record first",
                         self.employee
                     ),
                 });
@@ -138,8 +138,8 @@ impl Review {
                         self.department, r.signer
                     ),
                     None => format!(
-                        "department `{}` has no head on file; set one with `appraise dept add {} --head ID`",
-                        self.department, self.department
+                        "department `{}` has no head on file; set its head first",
+                        self.department
                     ),
                 });
             }

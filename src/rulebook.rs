@@ -129,7 +129,7 @@ impl Rulebook {
     /// Why nothing governs, for error messages.
     pub fn none_governs(department: &str, month: Month) -> String {
         format!(
-            "no activated policy governs department `{department}` in {month}; activate one with `appraise rules activate FILE` (its `effective_from` must be {month} or earlier)"
+            "no activated policy governs department `{department}` in {month}; activate a version for it whose `effective_from` is {month} or earlier"
         )
     }
 }

@@ -4,6 +4,7 @@
 mod cli;
 mod governance;
 mod laws;
+mod library;
 mod policy_files;
 mod reports;
 mod reviews;

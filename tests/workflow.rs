@@ -51,7 +51,7 @@ fn a_bad_import_lists_every_bad_row_and_stores_nothing() {
     let err = ws.cmd("log import events.csv").fails(1);
     let expected = "\
 events.csv:3: unknown kind `lat` for policy `customer-service`; did you mean `late`?
-events.csv:4: unknown employee `E999`; add them with `appraise staff import` first
+events.csv:4: unknown employee `E999`; add them to the staff first
 events.csv:5: date `2026-02-30` is not a date; write YYYY-MM-DD
 events.csv:6: qty `x` must be a positive whole number (or empty for 1)
 events.csv:6: kind `late` needs field `minutes` (int)

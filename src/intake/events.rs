@@ -46,7 +46,7 @@ impl EventValidator<'_> {
         let employee = self.staff.get(row.employee.trim());
         if employee.is_none() {
             problems.push(format!(
-                "unknown employee `{}`; add them with `appraise staff import` first",
+                "unknown employee `{}`; add them to the staff first",
                 row.employee.trim()
             ));
         }
@@ -68,8 +68,7 @@ impl EventValidator<'_> {
             Some(d) => {
                 if let Some(who) = self.closed.get(&Month::of(d)) {
                     problems.push(format!(
-                        "{} is closed ({who}); reopen it with `appraise month reopen {}` to add events",
-                        Month::of(d),
+                        "{} is closed ({who}); it must be reopened to add events",
                         Month::of(d)
                     ));
                 }

@@ -1,0 +1,124 @@
+//! The application layer on its own, as a second front end would use it: no command line,
+//! only `appraise::app` calls with an acting person, typed results and typed errors.
+
+use appraise::app::{Actor, App, Entry, Error, Imported};
+use appraise::evaluate::Selection;
+use appraise::month::Month;
+use appraise::store::EventFilter;
+
+use crate::util::STAFF;
+
+#[test]
+fn a_whole_month_through_the_library_import_score_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let app = App::new(dir.path().join("appraise.db"), today);
+    let hr = Actor::new("HR王").unwrap();
+    let supervisor = Actor::new("张主管").unwrap();
+    let march: Month = "2026-03".parse().unwrap();
+
+    // Nothing works before the workspace exists, and says so by type.
+    assert!(matches!(
+        app.scores(march, &Selection::default()),
+        Err(Error::NoDatabase(_))
+    ));
+    let setup = app.init(&hr, dir.path()).unwrap();
+    assert_eq!(setup.activated.len(), 2);
+
+    std::fs::write(dir.path().join("staff.csv"), STAFF).unwrap();
+    let staff = app
+        .import_staff(&hr, &dir.path().join("staff.csv"))
+        .unwrap();
+    assert_eq!((staff.added, staff.updated), (4, 0));
+
+    std::fs::write(
+        dir.path().join("events.csv"),
+        "employee,date,kind,qty,note,recorded_by,minutes\n\
+         E002,2026-03-02,late,,,,45\n\
+         E002,2026-03-09,quarrel,,,,\n\
+         E001,2026-03-10,commendation,,业主来信,,\n",
+    )
+    .unwrap();
+    let events = dir.path().join("events.csv");
+    // A dry run validates and stores nothing.
+    assert_eq!(
+        app.import_events(Some(&supervisor), &events, true).unwrap(),
+        Imported::Valid {
+            file: events.display().to_string(),
+            rows: 3
+        }
+    );
+    assert!(app.events(&EventFilter::default()).unwrap().is_empty());
+    let Imported::Stored { ids, already, .. } = app
+        .import_events(Some(&supervisor), &events, false)
+        .unwrap()
+    else {
+        panic!("a real import stores");
+    };
+    assert_eq!((ids, already), (vec![1, 2, 3], 0));
+
+    // One more entry by hand, then the month's scores.
+    let id = app
+        .add_event(
+            &supervisor,
+            Entry {
+                employee: "E002".into(),
+                kind: "uniform".into(),
+                date: "2026-03-20".into(),
+                ..Entry::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(id, 4);
+    let scores = app.scores(march, &Selection::default()).unwrap();
+    let e002 = scores.iter().find(|s| s.employee == "E002").unwrap();
+    // late 45 minutes -3, quarrel -5, uniform -1.
+    assert_eq!(e002.score.to_string(), "91");
+    assert_eq!(e002.items.len(), 3);
+    assert_eq!(
+        e002.items
+            .iter()
+            .filter_map(|i| i.event)
+            .collect::<Vec<_>>(),
+        vec![1, 2, 4]
+    );
+
+    // Closing freezes the month: its scores stay, its log takes no more entries.
+    let closed = app.close_month(&hr, march).unwrap();
+    assert_eq!((closed.scores, closed.failed), (3, 0));
+    let refused = app
+        .add_event(
+            &supervisor,
+            Entry {
+                employee: "E002".into(),
+                kind: "uniform".into(),
+                date: "2026-03-21".into(),
+                ..Entry::default()
+            },
+        )
+        .unwrap_err();
+    assert!(refused.is_refusal(), "{refused}");
+    assert!(
+        refused.to_string().contains("2026-03 is closed"),
+        "{refused}"
+    );
+    let void = app.void_event(&supervisor, 2, "wrong day").unwrap_err();
+    assert!(
+        matches!(void, Error::Store(_)) && void.is_refusal(),
+        "{void}"
+    );
+    assert_eq!(app.scores(march, &Selection::default()).unwrap(), scores);
+
+    // Who did what is on record under the names the calls were made with.
+    let audit = app.audit(None).unwrap();
+    for (actor, action) in [("HR王", "close"), ("张主管", "import"), ("张主管", "add")] {
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.actor == actor && e.action.contains(action)),
+            "{actor} {action}: {audit:#?}"
+        );
+    }
+    // A blank name is not an actor.
+    assert!(matches!(Actor::new("  "), Err(Error::NoActor)));
+}
