@@ -81,7 +81,7 @@ pub fn score_month(
         };
         tally[known.index] += 1;
         let (nth, kind) = (tally[known.index], known.name);
-        for rule in rules {
+        for rule in rules.map(ScoredRule::of_event) {
             let mut at = EventAt {
                 scope: &mut scope,
                 at: (n, event, kind, nth),
@@ -105,7 +105,7 @@ pub fn score_month(
         }
     }
 
-    for rule in &policy.monthly {
+    for rule in policy.monthly.iter().map(ScoredRule::of_month) {
         // Built per month rule: each sees the points of the rules before it.
         let mut scope = Stage::scope(vec![
             ("staff", staff()),
@@ -211,47 +211,40 @@ impl<F: Fn() -> (Dynamic, Dynamic)> ScopeSource for EventAt<'_, '_, F> {
 
 /// A rule as scoring sees it: an event rule and a month rule score the same way, the
 /// event rule with its event's qty and its monthly cap.
-trait ScoredRule {
-    fn labels(&self) -> &Labels;
-    fn when(&self) -> Option<&Script>;
-    fn action(&self) -> &Action;
-    fn flags(&self) -> &[String];
-    fn cap(&self) -> Option<Points>;
+#[derive(Clone, Copy)]
+struct ScoredRule<'p> {
+    labels: &'p Labels,
+    when: Option<&'p Script>,
+    action: &'p Action,
+    flags: &'p [String],
+    cap: Option<Points>,
 }
 
-impl ScoredRule for EventRule {
-    fn labels(&self) -> &Labels {
-        &self.labels
+impl<'p> ScoredRule<'p> {
+    fn of_event(r: &'p EventRule) -> ScoredRule<'p> {
+        ScoredRule {
+            cap: r.cap,
+            ..ScoredRule::new(&r.labels, r.when.as_ref(), &r.action, &r.flags)
+        }
     }
-    fn when(&self) -> Option<&Script> {
-        self.when.as_ref()
-    }
-    fn action(&self) -> &Action {
-        &self.action
-    }
-    fn flags(&self) -> &[String] {
-        &self.flags
-    }
-    fn cap(&self) -> Option<Points> {
-        self.cap
-    }
-}
 
-impl ScoredRule for MonthRule {
-    fn labels(&self) -> &Labels {
-        &self.labels
+    fn new(
+        labels: &'p Labels,
+        when: Option<&'p Script>,
+        action: &'p Action,
+        flags: &'p [String],
+    ) -> ScoredRule<'p> {
+        ScoredRule {
+            labels,
+            when,
+            action,
+            flags,
+            cap: None,
+        }
     }
-    fn when(&self) -> Option<&Script> {
-        self.when.as_ref()
-    }
-    fn action(&self) -> &Action {
-        &self.action
-    }
-    fn flags(&self) -> &[String] {
-        &self.flags
-    }
-    fn cap(&self) -> Option<Points> {
-        None
+
+    fn of_month(r: &'p MonthRule) -> ScoredRule<'p> {
+        ScoredRule::new(&r.labels, r.when.as_ref(), &r.action, &r.flags)
     }
 }
 
@@ -265,13 +258,13 @@ struct Blame<'a> {
 
 impl<'a> Blame<'a> {
     fn of(
-        rule: &'a impl ScoredRule,
+        rule: ScoredRule<'a>,
         employee: &'a Employee,
         month: Month,
         event: Option<i64>,
     ) -> Blame<'a> {
         Blame {
-            rule: rule.labels().id,
+            rule: rule.labels.id,
             employee: &employee.id,
             month,
             event,
@@ -299,19 +292,19 @@ struct Scored {
 /// Scores one rule: `None` when its `when` does not hold; otherwise its fixed points times
 /// `qty`, or its script's value. A failing script is an error naming the rule.
 fn score_rule(
-    rule: &impl ScoredRule,
+    rule: ScoredRule,
     qty: i64,
     scope: &mut impl ScopeSource,
     blame: Blame,
 ) -> EvalResult<Option<Scored>> {
     let fail = |script: &Script, failure| blame.fail(script, failure);
-    if let Some(when) = rule.when()
+    if let Some(when) = rule.when
         && !when.holds(scope.scope()).map_err(|f| fail(when, f))?
     {
         return Ok(None);
     }
-    let reason = Text::Borrowed(rule.labels().reason);
-    Ok(Some(match rule.action() {
+    let reason = Text::Borrowed(rule.labels.reason);
+    Ok(Some(match rule.action {
         Action::Fixed(p) => Scored {
             outcome: Outcome {
                 points: *p * qty,
@@ -342,7 +335,7 @@ impl Ledger {
     /// when it gave neither points nor flags; cut to the rule's cap when it has one.
     fn book(
         &mut self,
-        rule: &impl ScoredRule,
+        rule: ScoredRule,
         at: Option<(&Event, &'static str)>,
         Scored {
             outcome: o,
@@ -352,8 +345,8 @@ impl Ledger {
         if o.points.is_zero() && o.flags.is_empty() {
             return;
         }
-        let labels = rule.labels();
-        let (points, capped) = match rule.cap() {
+        let labels = rule.labels;
+        let (points, capped) = match rule.cap {
             Some(cap) => apply_cap(self.so_far(labels.id), o.points, cap),
             None => (o.points, false),
         };
@@ -361,7 +354,7 @@ impl Ledger {
         if capped {
             reason = Text::Owned(format!(
                 "{reason}, capped at {cap} a month",
-                cap = rule.cap().unwrap_or_default()
+                cap = rule.cap.unwrap_or_default()
             ));
             note = if note.is_empty() {
                 "capped".into()
@@ -373,7 +366,7 @@ impl Ledger {
         let mut flags = if o.points.is_zero() {
             Vec::new()
         } else {
-            rule.flags().to_vec()
+            rule.flags.to_vec()
         };
         flags.extend(o.flags);
         self.items.push(Item {
