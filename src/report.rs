@@ -17,7 +17,7 @@ pub mod workbook;
 
 use std::collections::BTreeMap;
 
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 pub use log::{AuditView, ClosingsView, EventsView};
@@ -60,11 +60,16 @@ pub enum Format {
     Csv,
 }
 
-/// Which way a column's cells line up in a table.
+/// How a column's cells sit in a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
+    /// Short text (ids, dates, codes), lined up on the left and never broken.
     Left,
+    /// Numbers, lined up on the right and never broken.
     Right,
+    /// Long text (names of rules, outcomes, notes), lined up on the left; on a narrow
+    /// terminal it wraps inside its column.
+    Text,
 }
 
 /// A table's header and rows, as `Columns` builds them.
@@ -97,6 +102,11 @@ impl<T> Columns<T> {
     /// A column of text, lined up on the left.
     pub fn left(self, name: &'static str, cell: impl Fn(&T) -> String) -> Columns<T> {
         self.column(name, Align::Left, cell)
+    }
+
+    /// A column of long text, which wraps inside its column on a narrow terminal.
+    pub fn text(self, name: &'static str, cell: impl Fn(&T) -> String) -> Columns<T> {
+        self.column(name, Align::Text, cell)
     }
 
     /// A column of numbers, lined up on the right.
@@ -192,10 +202,15 @@ fn table_text(value: &impl Records, width: Option<u16>) -> String {
         table.set_header(columns.iter().map(|(c, _)| *c));
         table.add_rows(rows);
         for (i, (_, align)) in columns.iter().enumerate() {
-            if *align == Align::Right
-                && let Some(c) = table.column_mut(i)
-            {
+            let Some(c) = table.column_mut(i) else {
+                continue;
+            };
+            if *align == Align::Right {
                 c.set_cell_alignment(CellAlignment::Right);
+            }
+            // Only long text gives way when the table must fit a width.
+            if *align != Align::Text {
+                c.set_constraint(ColumnConstraint::ContentWidth);
             }
         }
         out.push_str(&table.to_string());
@@ -218,7 +233,7 @@ mod tests {
     impl Records for Names {
         fn layout(&self) -> Layout {
             Columns::over(&self.0)
-                .left("name", |(a, _)| a.clone())
+                .text("name", |(a, _)| a.clone())
                 .right("n", |(_, b)| b.to_string())
                 .done()
         }

@@ -21,16 +21,16 @@ impl Records for EventsView {
             .left("date", |e| e.date.to_string())
             .left("kind", |e| e.kind.clone())
             .right("qty", |e| e.qty.to_string())
-            .left("fields", |e| {
+            .text("fields", |e| {
                 e.fields
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(" ")
             })
-            .left("note", |e| e.note.clone())
-            .left("recorded_by", |e| e.recorded_by.clone())
-            .left("status", |e| match (e.voided, &e.excuse) {
+            .text("note", |e| e.note.clone())
+            .text("recorded_by", |e| e.recorded_by.clone())
+            .text("status", |e| match (e.voided, &e.excuse) {
                 (true, _) => "VOIDED".into(),
                 (false, Some(reason)) => format!("excused: {reason}"),
                 (false, None) => String::new(),
@@ -68,8 +68,8 @@ impl Records for AuditView {
             .left("at", |e| e.at.clone())
             .left("actor", |e| e.actor.clone())
             .left("action", |e| e.action.clone())
-            .left("subject", |e| e.subject.clone())
-            .left("detail", |e| e.detail.clone())
+            .text("subject", |e| e.subject.clone())
+            .text("detail", |e| e.detail.clone())
             .done()
     }
 }

@@ -25,7 +25,7 @@ impl Records for StaffView {
                 e.left.map(|d| d.to_string()).unwrap_or_default()
             })
             .left("supervisor", |e| e.supervisor.clone().unwrap_or_default())
-            .left("attributes", |e| {
+            .text("attributes", |e| {
                 e.attrs
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
@@ -76,7 +76,7 @@ impl Records for DepartmentRatingsView {
             .right("savings", |d| money(d.savings))
             .right("head bonus cut %", |d| d.head_bonus_cut.to_string())
             .right("department bonus", |d| d.department_bonus.to_string())
-            .left("note", |d| {
+            .text("note", |d| {
                 if d.missed.is_empty() {
                     d.note.clone()
                 } else {

@@ -47,13 +47,13 @@ impl Records for ReviewsView {
             .left("employee", |row| row.review.employee.clone())
             .left("name", |row| row.review.name.clone())
             .left("department", |row| row.review.department.clone())
-            .left("proposal", |row| {
+            .text("proposal", |row| {
                 format!(
                     "{} {}",
                     row.review.proposal.label, row.review.proposal.grade
                 )
             })
-            .left("signed", |row| {
+            .text("signed", |row| {
                 row.review
                     .signatures
                     .iter()
@@ -61,7 +61,7 @@ impl Records for ReviewsView {
                     .collect::<Vec<_>>()
                     .join("; ")
             })
-            .left("waiting on", |row| {
+            .text("waiting on", |row| {
                 row.waiting_on
                     .as_ref()
                     .map_or(String::new(), |w| match &w.signer {
@@ -69,7 +69,7 @@ impl Records for ReviewsView {
                         None => w.step.clone(),
                     })
             })
-            .left("final", |row| {
+            .text("final", |row| {
                 row.final_grade.as_ref().map_or(String::new(), |f| {
                     format!("{} {}: {}", f.label, f.grade, f.outcomes.join("、"))
                 })

@@ -32,17 +32,17 @@ impl Records for VersionsView {
     fn layout(&self) -> Layout {
         Columns::over(&self.versions)
             .right("id", |r| r.version.id.to_string())
-            .left("policy", |r| {
+            .text("policy", |r| {
                 format!("{} {}", r.version.policy, r.version.name)
             })
             .left("version", |r| r.version.version.clone())
             .left("effective_from", |r| r.version.effective_from.clone())
-            .left("governs", |r| r.governs.clone())
+            .text("governs", |r| r.governs.clone())
             .left("departments", |r| r.version.departments.join(" "))
             .left("hash", |r| r.version.hash.chars().take(12).collect())
             .left("activated_by", |r| r.version.activated_by.clone())
             .left("activated_at", |r| r.version.activated_at.clone())
-            .left("restated", |r| {
+            .text("restated", |r| {
                 r.version.restated.clone().unwrap_or_default()
             })
             .done()
@@ -68,9 +68,9 @@ impl Records for CasesView {
                 },
             )
             .left("policy", |r| r.policy.clone())
-            .left("test", |r| r.name.clone())
+            .text("test", |r| r.name.clone())
             .left("at", |r| format!("{}:{}", r.file, r.line))
-            .left("expected vs actual", |r| r.failures.join("\n"))
+            .text("expected vs actual", |r| r.failures.join("\n"))
             .done()
     }
     fn footing(&self) -> Vec<String> {
@@ -122,14 +122,14 @@ impl Records for DiffView {
             .right("failed", |c| {
                 format!("{} → {}", c.failed_before, c.failed_after)
             })
-            .left("grade", |c| {
+            .text("grade", |c| {
                 if c.grade_before == c.grade_after {
                     c.label_after.clone()
                 } else {
                     format!("{} → {} ({})", c.label_before, c.label_after, c.direction)
                 }
             })
-            .left("months that change", |c| {
+            .text("months that change", |c| {
                 c.months
                     .iter()
                     .map(|m| {
@@ -193,7 +193,7 @@ impl Records for CoverageView {
         Columns::over(&self.coverage.rules)
             .left("policy", |r| r.policy.clone())
             .left("rule", |r| r.rule.clone())
-            .left("name", |r| r.name.clone())
+            .text("name", |r| r.name.clone())
             .left("stage", |r| r.stage.to_string())
             .right("fired", |r| r.fired.to_string())
             .right("points", |r| r.points.to_string())

@@ -34,7 +34,7 @@ impl Records for ScoresView {
             .right("score", |s| s.score.to_string())
             .left("passed", |s| yes_no(s.passed))
             .right("items", |s| s.items.len().to_string())
-            .left("policy", |s| {
+            .text("policy", |s| {
                 format!("{} {}", s.policy.id, s.policy.version)
             })
             .done()
@@ -71,8 +71,8 @@ impl Records for RatingsView {
             .right("min", |r| r.min.to_string())
             .right("failed", |r| r.failed_months.to_string())
             .left("grade", |r| format!("{} {}", r.label, r.grade))
-            .left("outcomes", |r| r.outcomes.join("、"))
-            .left("flags", |r| flag_list(&r.flags, &BTreeMap::new(), " ", ""))
+            .text("outcomes", |r| r.outcomes.join("、"))
+            .text("flags", |r| flag_list(&r.flags, &BTreeMap::new(), " ", ""))
             .done()
     }
     fn heading(&self) -> Vec<String> {
@@ -125,11 +125,11 @@ fn item_columns<T>(c: Columns<T>, item: fn(&T) -> &Item) -> Columns<T> {
     })
     .left("kind", move |t| item(t).kind.to_string())
     .left("rule", move |t| item(t).rule.to_string())
-    .left("name", move |t| item(t).name.to_string())
+    .text("name", move |t| item(t).name.to_string())
     .right("points", move |t| item(t).points.to_string())
-    .left("reason", move |t| item(t).reason.to_string())
-    .left("note", move |t| item(t).note.clone())
-    .left("flags", move |t| item(t).flags.join(" "))
+    .text("reason", move |t| item(t).reason.to_string())
+    .text("note", move |t| item(t).note.clone())
+    .text("flags", move |t| item(t).flags.join(" "))
 }
 
 /// `appraise explain EMPLOYEE --month M`.
