@@ -319,6 +319,16 @@ pub fn step_label(step: &str) -> &str {
     }
 }
 
+/// The name people know a staff role by.
+pub fn role_label(role: &str) -> &str {
+    match role {
+        "staff" => "员工",
+        "manager" => "主管",
+        "department_head" => "部门负责人",
+        other => other,
+    }
+}
+
 /// Where a review stands, for people: 未开始 (no review), 待主管审核 (waiting on a step),
 /// 已终审 (complete).
 pub fn review_status(review: Option<&Review>) -> String {
@@ -429,6 +439,11 @@ impl Recommendation {
     /// The year's flags by their labels.
     pub fn flags_text(&self, sep: &str, none: &str) -> String {
         crate::report::flag_list(&self.rating.flags, &self.flag_labels, sep, none)
+    }
+
+    /// The employee's role by the name people know it by.
+    pub fn role_text(&self) -> &str {
+        role_label(&self.role)
     }
 
     /// A review step by the name people know it by.
