@@ -251,7 +251,12 @@ fn read_alone(db: &Path) -> (Duration, Duration) {
     let read = start.elapsed();
 
     let conn = rusqlite::Connection::open(db).unwrap();
-    let staff: Vec<String> = store.staff().unwrap().into_iter().map(|e| e.id).collect();
+    let staff: Vec<String> = store
+        .staff_records()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
     let mut st = conn
         .prepare(
             "SELECT id, date, kind, qty, note, fields, recorded_by
@@ -288,7 +293,7 @@ fn read_alone(db: &Path) -> (Duration, Duration) {
 fn each_employee(store: &Store, mut f: impl FnMut(Vec<Event>)) {
     let months = (Month::new(YEAR, 1).unwrap(), Month::new(YEAR, 12).unwrap());
     let mut reader = store.readers(1, months.0, months.1).unwrap().remove(0);
-    for e in store.staff().unwrap() {
+    for e in store.staff_records().unwrap() {
         f(reader.events(&e.id).unwrap());
     }
 }
@@ -327,7 +332,13 @@ fn fixed_points(db: &Path) -> (Duration, Duration) {
     let path = std::env::temp_dir().join("appraise-bench-fixed.toml");
     std::fs::write(&path, toml).unwrap();
     let fixed = Policy::load(&path).unwrap();
-    let staff = store.staff().unwrap();
+    // Nobody changes in the generated company: each record is its latest version.
+    let staff: Vec<_> = store
+        .staff_records()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.latest().clone())
+        .collect();
     let mut all: Vec<(usize, Vec<Event>)> = Vec::new();
     each_employee(&store, |events: Vec<Event>| {
         let i = staff

@@ -16,6 +16,7 @@ use appraise::intake::{EventValidator, read_events, read_staff};
 use appraise::month::Month;
 use appraise::report::{Format, ScoresView, render};
 use appraise::rulebook::Rulebook;
+use appraise::staff::StaffRecord;
 
 fn main() -> std::process::ExitCode {
     match run(std::env::args().skip(1)) {
@@ -50,13 +51,17 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::error:
     let rulebook = Rulebook::of(checked.policies);
 
     // The staff and the log, validated as an import would be: a bad row stops here.
-    let staff = read_staff(
+    let staff: Vec<StaffRecord> = read_staff(
         &staff_file.display().to_string(),
         &std::fs::read_to_string(&staff_file)?,
         &Default::default(),
-    )?;
+    )?
+    .rows
+    .into_iter()
+    .map(|(_, e)| StaffRecord::unchanged(e))
+    .collect();
     let validator = EventValidator {
-        staff: staff.iter().map(|e| (e.id.clone(), e.clone())).collect(),
+        staff: staff.iter().map(|r| (r.id.clone(), r.clone())).collect(),
         rulebook: &rulebook,
         today: chrono::Local::now().date_naive(),
         default_by: None,
@@ -77,7 +82,11 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::error:
 
     // Each employee's month under the policy governing their department then.
     let mut scores = Vec::new();
-    for employee in staff.iter().filter(|e| e.employed_in(month)) {
+    for employee in staff
+        .iter()
+        .filter(|r| r.employed_in(month))
+        .map(|r| r.at(month))
+    {
         let Some(policy) = rulebook.governing(&employee.department, month) else {
             return Err(Rulebook::none_governs(&employee.department, month).into());
         };

@@ -27,7 +27,7 @@ pub use log::{Entry, Imported};
 pub use reports::Document;
 pub use rules::{Activated, Activation, Checked, Tested};
 pub use setup::{Demo, Setup};
-pub use staff::{StaffImported, StaffInput};
+pub use staff::{StaffChange, StaffImported, StaffInput};
 
 use crate::rulebook::Rulebook;
 use crate::store::{Stamp, Store};

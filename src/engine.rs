@@ -87,6 +87,9 @@ pub struct MonthScore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonthResult {
     pub month: Month,
+    /// The department the employee belonged to that month (a year can span two).
+    #[serde(default)]
+    pub department: String,
     pub score: Points,
     pub passed: bool,
 }

@@ -12,7 +12,7 @@ use crate::engine::{self, EvalError, MonthScore, Rating};
 use crate::event::Event;
 use crate::month::Month;
 use crate::rulebook::{self, Rulebook};
-use crate::staff::Employee;
+use crate::staff::{Employee, StaffRecord};
 use crate::store::{self, Reader, Store};
 
 /// Why an evaluation could not be done.
@@ -42,24 +42,30 @@ pub struct Selection {
 }
 
 impl Selection {
-    fn includes(&self, employee: &str, department: &str) -> bool {
-        self.employee.as_deref().is_none_or(|id| id == employee)
-            && self.department.as_deref().is_none_or(|d| d == department)
+    /// Whether `record` is selected for `months`: the employee asked for, or anyone who
+    /// belonged to the department asked for in one of the months they were employed in.
+    fn includes(&self, record: &StaffRecord, months: &[Month]) -> bool {
+        self.employee.as_deref().is_none_or(|id| id == record.id)
+            && self.department.as_deref().is_none_or(|d| {
+                months
+                    .iter()
+                    .any(|m| record.employed_in(*m) && record.at(*m).department == d)
+            })
     }
 
-    fn staff(&self, store: &Store) -> Result<Vec<Employee>, Error> {
+    fn staff(&self, store: &Store, months: &[Month]) -> Result<Vec<StaffRecord>, Error> {
         let staff = match &self.employee {
             // One person: read just them (what an incremental `score` needs), not everyone.
             Some(id) => vec![
                 store
-                    .employee(id)?
+                    .staff_record(id)?
                     .ok_or_else(|| Error::NoEmployee(id.clone()))?,
             ],
-            None => store.staff()?,
+            None => store.staff_records()?,
         };
         Ok(staff
             .into_iter()
-            .filter(|e| self.includes(&e.id, &e.department))
+            .filter(|e| self.includes(e, months))
             .collect())
     }
 }
@@ -172,10 +178,13 @@ impl Evaluation<'_> {
             months,
             sel,
             progress,
-            |e, scores| {
+            |record, scores| {
                 let Some(last) = scores.last() else {
                     return Ok(None);
                 };
+                // The grade comes from the policy governing the department the employee
+                // belonged to in the last rated month.
+                let e = record.at(last.month);
                 let policy = rulebook
                     .governing(&e.department, last.month)
                     .ok_or_else(|| {
@@ -201,7 +210,7 @@ impl Evaluation<'_> {
         months: &[Month],
         sel: &Selection,
         progress: &(dyn Fn(usize, usize) + Sync),
-        finish: impl Fn(&Employee, Vec<MonthScore>) -> Result<Option<T>, Error> + Sync,
+        finish: impl Fn(&StaffRecord, Vec<MonthScore>) -> Result<Option<T>, Error> + Sync,
         mut emit: impl FnMut(T) -> Result<(), Error>,
     ) -> Result<(), Error> {
         /// Employees per window: enough to keep every core busy to the window's end.
@@ -221,7 +230,7 @@ impl Evaluation<'_> {
                 );
             }
         }
-        let staff = sel.staff(self.store)?;
+        let staff = sel.staff(self.store, months)?;
         let total = staff.len();
         let readers: Vec<Mutex<Reader>> = self
             .store
@@ -230,7 +239,7 @@ impl Evaluation<'_> {
             .map(Mutex::new)
             .collect();
         let rulebook = self.rulebook;
-        let compute = |e: &Employee| -> Result<Option<T>, Error> {
+        let compute = |e: &StaffRecord| -> Result<Option<T>, Error> {
             // Months scored here rather than read from a snapshot.
             let open = |m: &Month| !frozen.contains_key(m) && e.employed_in(*m);
             let events = if !months.iter().any(open) {
@@ -247,8 +256,9 @@ impl Evaluation<'_> {
             for m in months {
                 match frozen.get(m) {
                     Some(snapshot) => scores.extend(snapshot.get(&e.id).cloned()),
+                    // Each month under the record in force then.
                     None if open(m) => {
-                        scores.push(score(rulebook, e, *m, month_slice(&events, *m))?)
+                        scores.push(score(rulebook, e.at(*m), *m, month_slice(&events, *m))?)
                     }
                     None => {}
                 }

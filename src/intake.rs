@@ -7,7 +7,7 @@ mod staff;
 use std::fmt;
 
 pub use events::{EventRow, EventValidator, read_events};
-pub use staff::{COLUMNS as STAFF_COLUMNS, read_staff};
+pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
 
 /// One bad row: where it is and everything wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]

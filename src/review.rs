@@ -31,6 +31,16 @@ pub struct Review {
     pub signatures: Vec<Signature>,
     pub started_by: String,
     pub started_at: String,
+    /// Who signs the manager and department-head steps: the supervisor and the department
+    /// head in force when the review started.
+    pub signers: Signers,
+}
+
+/// The supervisor and the department head of a review.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Signers {
+    pub supervisor: Option<String>,
+    pub head: Option<String>,
 }
 
 /// Who is asking to sign, and the facts the rules need.
@@ -61,17 +71,12 @@ impl Review {
     }
 
     /// Who must sign `step`: the employee's supervisor for the manager step, the
-    /// department's head for the department-head step; `None` for a step anyone entitled
-    /// may sign (the company's).
-    pub fn signer_of<'a>(
-        &self,
-        step: &str,
-        supervisor: Option<&'a str>,
-        head: Option<&'a str>,
-    ) -> Option<&'a str> {
+    /// department's head for the department-head step, as they were when the review
+    /// started; `None` for a step anyone entitled may sign (the company's).
+    pub fn signer_of(&self, step: &str) -> Option<&str> {
         match step {
-            "manager" => supervisor,
-            "department_head" => head,
+            "manager" => self.signers.supervisor.as_deref(),
+            "department_head" => self.signers.head.as_deref(),
             _ => None,
         }
     }
@@ -205,6 +210,7 @@ mod tests {
             signatures: vec![],
             started_by: "hr".into(),
             started_at: "t".into(),
+            signers: Signers::default(),
         }
     }
 

@@ -20,7 +20,7 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use events::{Appended, EventFilter, NewEvent, Prepared, Status};
 pub use months::Closing;
 pub use reader::Reader;
-pub use staff::Target;
+pub use staff::{StaffUpdate, Target};
 pub use versions::Version;
 
 /// What can go wrong in the store.

@@ -339,6 +339,10 @@ fn the_audit_log_records_every_change_with_actor_and_time() {
     let expect = [
         ("rules.activate", "appraise init", "company 2025.1"),
         ("rules.activate", "appraise init", "customer-service 2025.1"),
+        ("staff.add", "", "E001"),
+        ("staff.add", "", "E002"),
+        ("staff.add", "", "E003"),
+        ("staff.add", "", "E004"),
         ("staff.import", "", "staff.csv"),
         ("log.add", "张主管", "event 1"),
         ("log.add", "张主管", "event 2"),

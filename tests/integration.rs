@@ -3,6 +3,7 @@
 
 mod cli;
 mod governance;
+mod history;
 mod laws;
 mod library;
 mod policy_files;

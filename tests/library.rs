@@ -27,7 +27,7 @@ fn a_whole_month_through_the_library_import_score_close() {
 
     std::fs::write(dir.path().join("staff.csv"), STAFF).unwrap();
     let staff = app
-        .import_staff(&hr, &dir.path().join("staff.csv"))
+        .import_staff(&hr, &dir.path().join("staff.csv"), None)
         .unwrap();
     assert_eq!((staff.added, staff.updated), (4, 0));
 

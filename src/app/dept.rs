@@ -26,7 +26,7 @@ impl App {
         }
         let mut store = self.store()?;
         if let Some(h) = head
-            && store.employee(h)?.is_none()
+            && store.staff_record(h)?.is_none()
         {
             return Err(Error::refused(format!(
                 "no employee `{h}` to head `{id}`; import staff first"

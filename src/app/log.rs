@@ -154,9 +154,9 @@ impl App {
     ) -> Result<EventValidator<'a>> {
         Ok(EventValidator {
             staff: store
-                .staff()?
+                .staff_records()?
                 .into_iter()
-                .map(|e| (e.id.clone(), e))
+                .map(|r| (r.id.clone(), r))
                 .collect(),
             rulebook,
             today: self.today,

@@ -68,7 +68,7 @@ impl App {
         };
         year.insert(month, scores.clone());
         let head_name = match &dept.head {
-            Some(h) => store.employee(h)?.map(|e| e.name),
+            Some(h) => store.staff_record(h)?.map(|r| r.at(month).name.clone()),
             None => None,
         };
         let policy = rulebook.governing(department, month);
@@ -179,9 +179,15 @@ impl App {
                 "`{employee}` was not employed in {year}"
             )));
         };
+        let last = result
+            .months
+            .last()
+            .map_or(Month::of(self.today), |m| m.month);
         let staff = store
-            .employee(employee)?
-            .ok_or_else(|| Error::refused(format!("no employee `{employee}` is on file")))?;
+            .staff_record(employee)?
+            .ok_or_else(|| Error::refused(format!("no employee `{employee}` is on file")))?
+            .at(last)
+            .clone();
         let review = store
             .reviews(year)?
             .into_iter()

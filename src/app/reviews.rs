@@ -6,7 +6,7 @@ use super::{Actor, App, Error, Result};
 use crate::evaluate::{Evaluation, Selection, rated_months};
 use crate::month::Month;
 use crate::report::{FinalGrade, ReviewRow, Waiting};
-use crate::review::{SignRequest, Signature};
+use crate::review::{SignRequest, Signature, Signers};
 use crate::rulebook::Rulebook;
 
 /// What starting the reviews of a year did.
@@ -41,16 +41,33 @@ impl App {
             employee: None,
         };
         let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
-        let roles: BTreeMap<String, String> =
-            store.staff()?.into_iter().map(|e| (e.id, e.role)).collect();
+        // Role and supervisor as their records stand when the review starts.
+        let now = Month::of(self.today);
+        let records: BTreeMap<String, crate::staff::Employee> = store
+            .staff_records()?
+            .into_iter()
+            .map(|r| (r.id.clone(), r.at(now).clone()))
+            .collect();
+        let heads: BTreeMap<String, Option<String>> = store
+            .departments()?
+            .into_iter()
+            .map(|d| (d.id, d.head))
+            .collect();
         let mut chains = Vec::new();
         let mut problems = Vec::new();
         for r in &results {
             let rating = &r.rating;
-            let role = roles.get(&rating.employee).cloned().unwrap_or_default();
+            let record = records.get(&rating.employee);
+            let role = record.map(|e| e.role.clone()).unwrap_or_default();
             let policy = version(&rulebook, &rating.policy.hash)?;
             match policy.review.get(&role) {
-                Some(steps) if !steps.is_empty() => chains.push((rating, role, steps.clone())),
+                Some(steps) if !steps.is_empty() => {
+                    let signers = Signers {
+                        supervisor: record.and_then(|e| e.supervisor.clone()),
+                        head: heads.get(&rating.department).cloned().flatten(),
+                    };
+                    chains.push((rating, role, steps.clone(), signers))
+                }
                 _ => problems.push(format!(
                     "`{}` has role `{role}`, for which policy `{}` has no review chain; add `{role} = [\"manager\", \"department_head\", \"company\"]` (or the steps it needs) to its [review]",
                     rating.employee, policy.id
@@ -65,8 +82,8 @@ impl App {
         }
         let stamp = self.stamp(by);
         let mut started = 0;
-        for (rating, role, steps) in &chains {
-            if store.start_review(year, role, rating, steps, &stamp)? {
+        for (rating, role, steps, signers) in &chains {
+            if store.start_review(year, role, rating, steps, signers, &stamp)? {
                 started += 1;
             }
         }
@@ -97,12 +114,6 @@ impl App {
                     "no review of `{employee}` for {year} has been started"
                 ))
             })?;
-        let supervisor = store.employee(employee)?.and_then(|s| s.supervisor);
-        let head = store
-            .departments()?
-            .into_iter()
-            .find(|d| d.id == review.department)
-            .and_then(|d| d.head);
         let grades: Vec<String> = version(&rulebook, &review.proposal.policy.hash)?
             .grades
             .iter()
@@ -113,8 +124,8 @@ impl App {
             grade,
             signer: by.name(),
             comment,
-            supervisor: supervisor.as_deref(),
-            head: head.as_deref(),
+            supervisor: review.signers.supervisor.as_deref(),
+            head: review.signers.head.as_deref(),
             grades: &grades,
         };
         review.check(&request).map_err(Error::Refused)?;
@@ -136,16 +147,6 @@ impl App {
     /// grade once complete.
     pub fn review_status(&self, year: i32, department: Option<&str>) -> Result<Vec<ReviewRow>> {
         let (store, rulebook) = self.store_and_rules()?;
-        let supervisors: BTreeMap<String, Option<String>> = store
-            .staff()?
-            .into_iter()
-            .map(|e| (e.id, e.supervisor))
-            .collect();
-        let heads: BTreeMap<String, Option<String>> = store
-            .departments()?
-            .into_iter()
-            .map(|d| (d.id, d.head))
-            .collect();
         let rows = store
             .reviews(year)?
             .into_iter()
@@ -153,13 +154,7 @@ impl App {
             .map(|r| {
                 let waiting_on = r.next_step().map(|step| Waiting {
                     step: step.to_string(),
-                    signer: r
-                        .signer_of(
-                            step,
-                            supervisors.get(&r.employee).cloned().flatten().as_deref(),
-                            heads.get(&r.department).cloned().flatten().as_deref(),
-                        )
-                        .map(str::to_string),
+                    signer: r.signer_of(step).map(str::to_string),
                 });
                 let final_grade = r.final_grade().map(|g| {
                     let grade = rulebook

@@ -104,7 +104,7 @@ impl App {
         let events_file = dir.join("events.csv");
         std::fs::write(&staff_file, &sample.staff_csv).map_err(io(&staff_file))?;
         std::fs::write(&events_file, &sample.events_csv).map_err(io(&events_file))?;
-        let staff = app.import_staff(&by, &staff_file)?;
+        let staff = app.import_staff(&by, &staff_file, None)?;
         for (id, name, head) in &sample.departments {
             app.save_department(&by, id, Some(name), Some(head))?;
         }

@@ -1,12 +1,18 @@
-//! Employees: importing the staff file, saving one employee, listing them.
+//! Employees and their records over time: importing the staff file, adding one employee,
+//! transfers and changes from a month on, the staff as of a month, one employee's history.
+//!
+//! A change never rewrites the past: it takes effect from a month, and every month keeps
+//! being scored with the record in force then. A change that would move an employee with
+//! logged events (department, role, supervisor) must say from when.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{Actor, App, Error, Result, read_file};
-use crate::intake::{STAFF_COLUMNS, read_staff};
-use crate::staff::Employee;
-use crate::store::Store;
+use crate::intake::{STAFF_COLUMNS, StaffFile, read_staff};
+use crate::month::Month;
+use crate::staff::{Employee, Field, StaffRecord};
+use crate::store::{StaffUpdate, Store};
 
 /// One employee as entered by hand: the columns of a `staff.csv` row.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +28,17 @@ pub struct StaffInput {
     pub attrs: BTreeMap<String, String>,
 }
 
+/// A change of an existing employee from a month on; what it does not name stays.
+#[derive(Debug, Clone, Default)]
+pub struct StaffChange {
+    pub name: Option<String>,
+    pub department: Option<String>,
+    pub role: Option<String>,
+    /// `Some(None)` removes the supervisor.
+    pub supervisor: Option<Option<String>>,
+    pub attrs: BTreeMap<String, String>,
+}
+
 /// What a staff import stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffImported {
@@ -31,31 +48,41 @@ pub struct StaffImported {
 }
 
 impl App {
-    /// Imports a staff file, all or nothing: a row whose id exists updates that employee.
-    pub fn import_staff(&self, by: &Actor, file: &Path) -> Result<StaffImported> {
+    /// Imports a staff file, all or nothing. New ids are added from the month they joined;
+    /// rows of existing employees change what differs, from `effective` (or, without it,
+    /// as a correction from their first month, which is refused for a move of someone
+    /// with logged events).
+    pub fn import_staff(
+        &self,
+        by: &Actor,
+        file: &Path,
+        effective: Option<Month>,
+    ) -> Result<StaffImported> {
         let mut store = self.store()?;
         let text = read_file(file)?;
         let name = file.display().to_string();
-        let known = known_ids(&store)?;
+        let records = records_by_id(&store)?;
+        let known = records.keys().cloned().collect();
         let staff = read_staff(&name, &text, &known).map_err(|rows| Error::Rejected {
             rows,
             outcome: "nothing was imported; fix the rows above and import the file again".into(),
         })?;
-        let updated = staff.iter().filter(|e| known.contains(&e.id)).count();
-        store.put_staff(&staff, &name, &self.stamp(by))?;
+        let updates = self.updates(&store, &records, &staff, effective, &name)?;
+        store.put_staff(&updates, &name, &self.stamp(by))?;
+        let updated = updates.iter().filter(|u| !u.new).count();
         Ok(StaffImported {
             file: name,
-            added: staff.len() - updated,
+            added: updates.len() - updated,
             updated,
         })
     }
 
-    /// Adds or updates one employee, validated exactly as a row of the staff file.
+    /// Adds one employee, or corrects one, validated exactly as a row of the staff file.
     pub fn save_employee(&self, by: &Actor, input: StaffInput) -> Result<Employee> {
         let mut store = self.store()?;
         let mut header: Vec<&str> = STAFF_COLUMNS.to_vec();
         let mut row = vec![
-            input.id,
+            input.id.clone(),
             input.name,
             input.department,
             input.role,
@@ -67,29 +94,304 @@ impl App {
             header.push(k);
             row.push(v.clone());
         }
-        let text = csv_text(&header, &row);
-        let known = known_ids(&store)?;
-        let mut staff = read_staff("entry", &text, &known).map_err(|rows| Error::Rejected {
-            rows,
-            outcome: "nothing was stored".into(),
+        let records = records_by_id(&store)?;
+        let known = records.keys().cloned().collect();
+        let staff = read_staff("entry", &csv_text(&header, &row), &known).map_err(|rows| {
+            Error::Rejected {
+                rows,
+                outcome: "nothing was stored".into(),
+            }
         })?;
-        store.put_staff(&staff, "entry", &self.stamp(by))?;
-        Ok(staff.remove(0))
+        let updates = self.updates(&store, &records, &staff, None, "entry")?;
+        store.put_staff(&updates, "entry", &self.stamp(by))?;
+        Ok(self.record(&input.id)?.latest().clone())
     }
 
-    /// Every employee, or those of one department.
-    pub fn staff(&self, department: Option<&str>) -> Result<Vec<Employee>> {
+    /// Changes an employee's record from `from` on (a transfer, a new role or supervisor,
+    /// a corrected name or attribute). Nothing it does not name changes.
+    pub fn change_employee(
+        &self,
+        by: &Actor,
+        id: &str,
+        change: StaffChange,
+        from: Month,
+    ) -> Result<StaffRecord> {
+        let mut store = self.store()?;
+        let record = store
+            .staff_record(id)?
+            .ok_or_else(|| Error::refused(format!("no employee `{id}` is on file")))?;
+        let mut after = record.at(from).clone();
+        if let Some(n) = change.name {
+            after.name = n;
+        }
+        if let Some(d) = change.department {
+            if !crate::event::is_identifier(&d) {
+                return Err(Error::refused(format!(
+                    "department `{d}` must be an id of a-z, 0-9, `_` and `-`, e.g. customer-service"
+                )));
+            }
+            after.department = d;
+        }
+        if let Some(r) = change.role {
+            after.role = r;
+        }
+        if let Some(s) = change.supervisor {
+            if let Some(s) = &s {
+                if s == id {
+                    return Err(Error::refused("an employee cannot be their own supervisor"));
+                }
+                if store.staff_record(s)?.is_none() {
+                    return Err(Error::refused(format!("supervisor `{s}` is not on file")));
+                }
+            }
+            after.supervisor = s;
+        }
+        let named: BTreeSet<String> = change.attrs.keys().cloned().collect();
+        after.attrs.extend(change.attrs);
+        let columns = StaffColumns {
+            supervisor: true,
+            attrs: named,
+        };
+        let update = diff(&record, &after, &columns, from, false).ok_or_else(|| {
+            Error::refused(format!(
+                "`{id}` already has this record from {from}; nothing changed"
+            ))
+        })?;
+        self.refuse_closed(&store, std::slice::from_ref(&update))?;
+        if from < Month::of(record.latest().joined) {
+            return Err(Error::refused(format!(
+                "`{id}` joined on {}; a change cannot take effect before {}",
+                record.latest().joined,
+                Month::of(record.latest().joined)
+            )));
+        }
+        store.put_staff(&[update], "entry", &self.stamp(by))?;
+        self.record(id)
+    }
+
+    /// The staff as their records stood in `at` (default: this month), of one department
+    /// or all; employees who had left before it or had not yet joined are left out.
+    pub fn staff(&self, department: Option<&str>, at: Option<Month>) -> Result<Vec<Employee>> {
+        let month = at.unwrap_or(Month::of(self.today));
         Ok(self
             .store()?
-            .staff()?
-            .into_iter()
+            .staff_records()?
+            .iter()
+            .filter(|r| at.is_none() || r.employed_in(month))
+            .map(|r| r.at(month).clone())
             .filter(|e| department.is_none_or(|d| e.department == d))
             .collect())
     }
+
+    /// One employee's record over time, with every change.
+    pub fn record(&self, id: &str) -> Result<StaffRecord> {
+        self.store()?
+            .staff_record(id)?
+            .ok_or_else(|| Error::refused(format!("no employee `{id}` is on file")))
+    }
+
+    /// What storing `staff` (read from `source`) changes, refused whole when a row would
+    /// move someone with logged events without a month, or reach into a closed month.
+    fn updates(
+        &self,
+        store: &Store,
+        records: &BTreeMap<String, StaffRecord>,
+        staff: &StaffFile,
+        effective: Option<Month>,
+        source: &str,
+    ) -> Result<Vec<StaffUpdate>> {
+        let columns = StaffColumns {
+            supervisor: staff.columns.iter().any(|c| c == "supervisor"),
+            attrs: staff
+                .columns
+                .iter()
+                .filter(|c| !STAFF_COLUMNS.contains(&c.as_str()))
+                .cloned()
+                .collect(),
+        };
+        let mut updates = Vec::new();
+        let mut problems = Vec::new();
+        for (line, row) in &staff.rows {
+            let Some(record) = records.get(&row.id) else {
+                updates.push(new_employee(row));
+                continue;
+            };
+            let from = effective.unwrap_or(Month::of(row.joined));
+            let Some(update) = diff(record, row, &columns, from, effective.is_none()) else {
+                continue;
+            };
+            let moves: Vec<&str> = update
+                .changes
+                .iter()
+                .filter(|(f, _)| f.is_structural())
+                .map(|(f, _)| match f {
+                    Field::Department => "department",
+                    Field::Role => "role",
+                    _ => "supervisor",
+                })
+                .collect();
+            if effective.is_none() && !moves.is_empty() && store.has_events(&row.id)? {
+                problems.push(format!(
+                    "{source}:{line}: `{}` changes {} but has logged events: say from which month with an effective month (YYYY-MM), so that earlier months keep their record",
+                    row.id,
+                    moves.join(", ")
+                ));
+                continue;
+            }
+            updates.push(update);
+        }
+        if !problems.is_empty() {
+            return Err(Error::refused(format!(
+                "{}\nnothing was imported",
+                problems.join("\n")
+            )));
+        }
+        self.refuse_closed(store, &updates)?;
+        Ok(updates)
+    }
+
+    /// Refuses changes that would alter a closed month's record (its scores are frozen
+    /// under the record it had); a name is the only part that may be corrected anyway.
+    fn refuse_closed(&self, store: &Store, updates: &[StaffUpdate]) -> Result<()> {
+        let closed: Vec<Month> = store
+            .closed_months()?
+            .iter()
+            .filter_map(|c| c.month.parse().ok())
+            .collect();
+        let mut problems = Vec::new();
+        for u in updates.iter().filter(|u| !u.new) {
+            let scoring = u.changes.iter().any(|(f, _)| *f != Field::Name);
+            let reached: Vec<String> = closed
+                .iter()
+                .filter(|m| **m >= u.from && u.left.is_none_or(|l| m.first_day() <= l))
+                .map(Month::to_string)
+                .collect();
+            if scoring && !reached.is_empty() {
+                problems.push(format!(
+                    "`{}`: a change from {} reaches into closed {}; make it effective from a later month, or reopen {}",
+                    u.employee,
+                    u.from,
+                    reached.join(", "),
+                    if reached.len() == 1 { "it" } else { "them" }
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::refused(format!(
+                "{}\nnothing was stored",
+                problems.join("\n")
+            )))
+        }
+    }
 }
 
-fn known_ids(store: &Store) -> Result<BTreeSet<String>> {
-    Ok(store.staff()?.into_iter().map(|e| e.id).collect())
+/// Which parts of a record a file or a command names: only those change.
+struct StaffColumns {
+    supervisor: bool,
+    attrs: BTreeSet<String>,
+}
+
+/// A new employee: every part of the record from the month they joined.
+fn new_employee(e: &Employee) -> StaffUpdate {
+    let mut changes = vec![
+        (Field::Name, Some(e.name.clone())),
+        (Field::Department, Some(e.department.clone())),
+        (Field::Role, Some(e.role.clone())),
+    ];
+    if let Some(s) = &e.supervisor {
+        changes.push((Field::Supervisor, Some(s.clone())));
+    }
+    changes.extend(
+        e.attrs
+            .iter()
+            .map(|(k, v)| (Field::Attr(k.clone()), Some(v.clone()))),
+    );
+    StaffUpdate {
+        employee: e.id.clone(),
+        new: true,
+        joined: e.joined,
+        left: e.left,
+        from: Month::of(e.joined),
+        changes,
+        detail: format!(
+            "joined {}: {}, {}, {}",
+            e.joined, e.name, e.department, e.role
+        ),
+    }
+}
+
+/// What changes from `record` (as it stands in `from`, or as it stands last for a
+/// correction) to `after`, for the parts `columns` names; `None` when nothing does.
+fn diff(
+    record: &StaffRecord,
+    after: &Employee,
+    columns: &StaffColumns,
+    from: Month,
+    correction: bool,
+) -> Option<StaffUpdate> {
+    let before = if correction {
+        record.latest()
+    } else {
+        record.at(from)
+    };
+    let mut fields = vec![Field::Name, Field::Department, Field::Role];
+    if columns.supervisor {
+        fields.push(Field::Supervisor);
+    }
+    fields.extend(
+        columns
+            .attrs
+            .iter()
+            .filter(|k| after.attrs.contains_key(*k))
+            .map(|k| Field::Attr(k.clone())),
+    );
+    let mut changes = Vec::new();
+    let mut detail = Vec::new();
+    for f in fields {
+        let (old, new) = (f.of(before), f.of(after));
+        if old != new {
+            detail.push(format!(
+                "{} {} → {}",
+                f.key(),
+                old.as_deref().unwrap_or("(none)"),
+                new.as_deref().unwrap_or("(none)")
+            ));
+            changes.push((f, new));
+        }
+    }
+    let latest = record.latest();
+    for (what, old, new) in [
+        ("joined", Some(latest.joined), Some(after.joined)),
+        ("left", latest.left, after.left),
+    ] {
+        if old != new {
+            let show = |d: Option<chrono::NaiveDate>| d.map_or("(none)".into(), |d| d.to_string());
+            detail.push(format!("{what} {} → {}", show(old), show(new)));
+        }
+    }
+    if detail.is_empty() {
+        return None;
+    }
+    Some(StaffUpdate {
+        employee: record.id.clone(),
+        new: false,
+        joined: after.joined,
+        left: after.left,
+        from,
+        changes,
+        detail: format!("from {from}: {}", detail.join("; ")),
+    })
+}
+
+/// Every employee's record, by id.
+fn records_by_id(store: &Store) -> Result<BTreeMap<String, StaffRecord>> {
+    Ok(store
+        .staff_records()?
+        .into_iter()
+        .map(|r| (r.id.clone(), r))
+        .collect())
 }
 
 /// One CSV record with its header, as the staff intake reads files.

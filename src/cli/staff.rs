@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Result, actor_or_login};
-use appraise::app::{StaffImported, StaffInput};
-use appraise::report::StaffView;
+use appraise::app::{StaffChange, StaffImported, StaffInput};
+use appraise::month::Month;
+use appraise::report::{StaffHistoryView, StaffView};
 use appraise::text::count;
 
 #[derive(Debug, Subcommand)]
@@ -15,10 +16,52 @@ pub enum Command {
     /// exists update that employee. All or nothing.
     Import {
         file: PathBuf,
+        /// The month (YYYY-MM) from which rows change existing employees; needed to move
+        /// someone with logged events to another department, role or supervisor.
+        #[arg(long)]
+        effective: Option<Month>,
         /// Who imports it [env: APPRAISE_USER; default: the login name].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
+    /// Transfer an employee from a month on: `appraise staff move E003 --department security --from 2025-04`.
+    Move {
+        id: String,
+        #[arg(long)]
+        department: String,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        supervisor: Option<String>,
+        /// The first month (YYYY-MM) of the new record; earlier months keep theirs.
+        #[arg(long)]
+        from: Month,
+        /// Who makes the change [env: APPRAISE_USER; default: the login name].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+    /// Change parts of an employee's record from a month on; nothing unnamed changes.
+    Set {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        role: Option<String>,
+        /// The new supervisor's id (`none` removes the supervisor).
+        #[arg(long)]
+        supervisor: Option<String>,
+        /// An attribute, KEY=VALUE (repeatable).
+        #[arg(long = "attr", value_parser = parse_attr)]
+        attrs: Vec<(String, String)>,
+        /// The first month (YYYY-MM) of the new record; earlier months keep theirs.
+        #[arg(long)]
+        from: Month,
+        /// Who makes the change [env: APPRAISE_USER; default: the login name].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+    /// Every change of an employee's record, and the record from each month on.
+    History { id: String },
     /// Add or update one employee.
     Add {
         id: String,
@@ -43,10 +86,13 @@ pub enum Command {
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
-    /// Every employee.
+    /// Every employee, as their records stand this month (or in `--at`).
     List {
         #[arg(long)]
         department: Option<String>,
+        /// The month (YYYY-MM) whose records to show; only those employed then.
+        #[arg(long)]
+        at: Option<Month>,
     },
 }
 
@@ -59,9 +105,63 @@ fn parse_attr(s: &str) -> std::result::Result<(String, String), String> {
 
 pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     match cmd {
-        Command::Import { file, by } => {
-            report_import(ctx, &ctx.app.import_staff(&actor_or_login(by), &file)?)
+        Command::Import {
+            file,
+            effective,
+            by,
+        } => report_import(
+            ctx,
+            &ctx.app
+                .import_staff(&actor_or_login(by), &file, effective)?,
+        ),
+        Command::Move {
+            id,
+            department,
+            role,
+            supervisor,
+            from,
+            by,
+        } => {
+            let change = StaffChange {
+                department: Some(department),
+                role,
+                supervisor: supervisor.map(|s| none_is_empty(&s)),
+                ..StaffChange::default()
+            };
+            let record = ctx
+                .app
+                .change_employee(&actor_or_login(by), &id, change, from)?;
+            let e = record.at(from);
+            ctx.say(format_args!(
+                "`{id}` is in `{}` as {} from {from}; earlier months keep their record",
+                e.department, e.role
+            ))
         }
+        Command::Set {
+            id,
+            name,
+            role,
+            supervisor,
+            attrs,
+            from,
+            by,
+        } => {
+            let change = StaffChange {
+                name,
+                role,
+                supervisor: supervisor.map(|s| none_is_empty(&s)),
+                attrs: attrs.into_iter().collect(),
+                ..StaffChange::default()
+            };
+            ctx.app
+                .change_employee(&actor_or_login(by), &id, change, from)?;
+            ctx.say(format_args!(
+                "`{id}` changed from {from}; earlier months keep their record"
+            ))
+        }
+        Command::History { id } => ctx.print(&StaffHistoryView {
+            record: ctx.app.record(&id)?,
+        }),
         Command::Add {
             id,
             name,
@@ -86,8 +186,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             let saved = ctx.app.save_employee(&actor_or_login(by), input)?;
             ctx.say(format_args!("employee `{}` saved", saved.id))
         }
-        Command::List { department } => ctx.print(&StaffView {
-            staff: ctx.app.staff(department.as_deref())?,
+        Command::List { department, at } => ctx.print(&StaffView {
+            staff: ctx.app.staff(department.as_deref(), at)?,
         }),
     }
 }
@@ -101,4 +201,12 @@ pub fn report_import(ctx: &Ctx, done: &StaffImported) -> Result {
         done.added,
         done.updated
     ))
+}
+
+/// A supervisor given as `none` (or empty) removes the supervisor.
+fn none_is_empty(s: &str) -> Option<String> {
+    match s.trim() {
+        "" | "none" => None,
+        s => Some(s.to_string()),
+    }
 }

@@ -148,6 +148,7 @@ pub fn rate_year(
             .iter()
             .map(|m| MonthResult {
                 month: m.month,
+                department: m.department.clone(),
                 score: m.score,
                 passed: m.passed,
             })

@@ -10,7 +10,7 @@ use super::{Rejected, RowProblem, Table};
 use crate::event::Fields;
 use crate::month::{Month, parse_date};
 use crate::rulebook::Rulebook;
-use crate::staff::Employee;
+use crate::staff::StaffRecord;
 use crate::store::NewEvent;
 
 const COLUMNS: [&str; 6] = ["employee", "date", "kind", "qty", "note", "recorded_by"];
@@ -30,7 +30,7 @@ pub struct EventRow {
 
 /// Checks rows against the staff on file, the activated policies and today's date.
 pub struct EventValidator<'a> {
-    pub staff: BTreeMap<String, Employee>,
+    pub staff: BTreeMap<String, StaffRecord>,
     pub rulebook: &'a Rulebook,
     pub today: NaiveDate,
     /// Who recorded rows whose `recorded_by` is empty.
@@ -43,8 +43,8 @@ impl EventValidator<'_> {
     /// Every problem of a row, or the event to store.
     pub fn check(&self, row: &EventRow) -> Result<NewEvent, Vec<String>> {
         let mut problems = Vec::new();
-        let employee = self.staff.get(row.employee.trim());
-        if employee.is_none() {
+        let record = self.staff.get(row.employee.trim());
+        if record.is_none() {
             problems.push(format!(
                 "unknown employee `{}`; add them to the staff first",
                 row.employee.trim()
@@ -75,6 +75,8 @@ impl EventValidator<'_> {
                 Some(d)
             }
         };
+        // The record in force in the event's month: its department's policy judges the row.
+        let employee = record.zip(date).map(|(r, d)| r.at(Month::of(d)));
         if let (Some(e), Some(d)) = (employee, date)
             && !e.employed_on(d)
         {

@@ -18,12 +18,15 @@ pub const COLUMNS: [&str; 7] = [
     "supervisor",
 ];
 
+/// A staff file, validated: its columns (what it names) and its rows with their lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffFile {
+    pub columns: Vec<String>,
+    pub rows: Vec<(u64, Employee)>,
+}
+
 /// Reads and validates a staff file; `known` are the ids already on file (possible supervisors).
-pub fn read_staff(
-    name: &str,
-    text: &str,
-    known: &BTreeSet<String>,
-) -> Result<Vec<Employee>, Rejected> {
+pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<StaffFile, Rejected> {
     let table = Table::read(name, text, &COLUMNS[..5])?;
     let in_file: BTreeSet<&str> = table
         .rows
@@ -99,16 +102,19 @@ pub fn read_staff(
             .map(|(h, v)| (h.clone(), v.trim().to_string()))
             .collect();
         match (msgs.is_empty(), joined) {
-            (true, Some(joined)) => staff.push(Employee {
-                id: id.to_string(),
-                name: cell("name").to_string(),
-                department: dept.to_string(),
-                role: cell("role").to_string(),
-                joined,
-                left,
-                supervisor,
-                attrs,
-            }),
+            (true, Some(joined)) => staff.push((
+                *line,
+                Employee {
+                    id: id.to_string(),
+                    name: cell("name").to_string(),
+                    department: dept.to_string(),
+                    role: cell("role").to_string(),
+                    joined,
+                    left,
+                    supervisor,
+                    attrs,
+                },
+            )),
             _ => problems.extend(msgs.into_iter().map(|message| RowProblem {
                 at: format!("{name}:{line}"),
                 message,
@@ -116,7 +122,10 @@ pub fn read_staff(
         }
     }
     if problems.is_empty() {
-        Ok(staff)
+        Ok(StaffFile {
+            columns: table.headers,
+            rows: staff,
+        })
     } else {
         Err(Rejected(problems))
     }
@@ -130,9 +139,13 @@ mod tests {
     fn reads_rows_with_attributes_and_bom() {
         let text = "\u{feff}id,name,department,role,joined,left,supervisor,shift_start\nE1,张三,cs,staff,2025-01-01,,,08:30\nE2,李四,cs,manager,2024-01-01,,E1,\n";
         let staff = read_staff("s.csv", text, &BTreeSet::new()).unwrap();
-        assert_eq!(staff.len(), 2);
-        assert_eq!(staff[0].attrs["shift_start"], "08:30");
-        assert_eq!(staff[1].supervisor.as_deref(), Some("E1"));
+        assert_eq!(staff.rows.len(), 2);
+        assert_eq!(staff.rows[0].1.attrs["shift_start"], "08:30");
+        assert_eq!(staff.rows[1].1.supervisor.as_deref(), Some("E1"));
+        assert_eq!(
+            staff.columns.last().map(String::as_str),
+            Some("shift_start")
+        );
     }
 
     #[test]

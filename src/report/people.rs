@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{Columns, Layout, Records};
 use crate::engine::DepartmentRating;
 use crate::points::Points;
-use crate::staff::{Department, Employee};
+use crate::staff::{Department, Employee, StaffRecord};
 
 /// `appraise staff list`.
 #[derive(Debug, Serialize)]
@@ -33,6 +33,66 @@ impl Records for StaffView {
                     .join(" ")
             })
             .done()
+    }
+}
+
+/// `appraise staff history ID`: every change, then the record from each month on.
+#[derive(Debug)]
+pub struct StaffHistoryView {
+    pub record: StaffRecord,
+}
+
+impl Serialize for StaffHistoryView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let versions: Vec<serde_json::Value> = self
+            .record
+            .versions()
+            .iter()
+            .map(|(from, e)| {
+                let mut v = serde_json::to_value(e).unwrap_or_default();
+                v["from"] = serde_json::Value::String(from.to_string());
+                v
+            })
+            .collect();
+        let mut st = s.serialize_struct("StaffHistory", 3)?;
+        st.serialize_field("employee", &self.record.id)?;
+        st.serialize_field("changes", &self.record.changes)?;
+        st.serialize_field("records", &versions)?;
+        st.end()
+    }
+}
+
+impl Records for StaffHistoryView {
+    fn layout(&self) -> Layout {
+        Columns::over(&self.record.changes)
+            .left("from", |c| c.from.to_string())
+            .left("field", |c| c.field.key())
+            .text("value", |c| {
+                c.value.clone().unwrap_or_else(|| "(none)".into())
+            })
+            .left("by", |c| c.by.clone())
+            .left("at", |c| c.at.clone())
+            .done()
+    }
+    fn heading(&self) -> Vec<String> {
+        vec![format!("The record of {} over time", self.record.id)]
+    }
+    fn footing(&self) -> Vec<String> {
+        self.record
+            .versions()
+            .iter()
+            .map(|(from, e)| {
+                let mut parts = vec![
+                    e.name.clone(),
+                    e.department.clone(),
+                    e.role.clone(),
+                    format!("supervisor {}", e.supervisor.as_deref().unwrap_or("-")),
+                ];
+                parts.extend(e.attrs.iter().map(|(k, v)| format!("{k}={v}")));
+                format!("from {from}: {}", parts.join(" · "))
+            })
+            .collect()
     }
 }
 

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Error, Result, Stamp, Store, audit};
 use crate::engine::Rating;
-use crate::review::{Review, Signature};
+use crate::review::{Review, Signature, Signers};
 
 impl Store {
     /// Starts the review of `proposal`'s employee; `false` when it was started already.
@@ -14,12 +14,13 @@ impl Store {
         role: &str,
         proposal: &Rating,
         steps: &[String],
+        signers: &Signers,
         stamp: &Stamp,
     ) -> Result<bool> {
         let tx = self.conn.transaction()?;
         let inserted = tx.execute(
-            "INSERT INTO reviews (year, employee, role, proposal, policy_hash, steps, started_by, started_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (year, employee) DO NOTHING",
+            "INSERT INTO reviews (year, employee, role, proposal, policy_hash, steps, started_by, started_at, supervisor, head)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (year, employee) DO NOTHING",
             params![
                 year,
                 proposal.employee,
@@ -28,7 +29,9 @@ impl Store {
                 proposal.policy.hash,
                 serde_json::to_string(steps).unwrap_or_default(),
                 stamp.by,
-                stamp.at
+                stamp.at,
+                signers.supervisor,
+                signers.head
             ],
         )?;
         if inserted > 0 {
@@ -47,8 +50,8 @@ impl Store {
     /// The reviews of `year`, by employee id.
     pub fn reviews(&self, year: i32) -> Result<Vec<Review>> {
         let mut st = self.conn.prepare(
-            "SELECT id, employee, role, proposal, steps, started_by, started_at FROM reviews
-             WHERE year = ?1 ORDER BY employee",
+            "SELECT id, employee, role, proposal, steps, started_by, started_at, supervisor, head
+             FROM reviews WHERE year = ?1 ORDER BY employee",
         )?;
         let rows = st.query_map([year], |r| {
             Ok((
@@ -59,13 +62,17 @@ impl Store {
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, String>(6)?,
+                Signers {
+                    supervisor: r.get(7)?,
+                    head: r.get(8)?,
+                },
             ))
         })?;
         let mut sig = self.conn.prepare(
             "SELECT step, grade, signer, comment, at FROM review_signatures WHERE review_id = ?1 ORDER BY step_index",
         )?;
         rows.map(|r| {
-            let (id, employee, role, proposal, steps, started_by, started_at) = r?;
+            let (id, employee, role, proposal, steps, started_by, started_at, signers) = r?;
             let corrupt =
                 |e: serde_json::Error| Error::Corrupt(format!("review of {employee} {year}: {e}"));
             let proposal: Rating = serde_json::from_str(&proposal).map_err(corrupt)?;
@@ -92,6 +99,7 @@ impl Store {
                 signatures,
                 started_by,
                 started_at,
+                signers,
             })
         })
         .collect()

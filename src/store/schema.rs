@@ -204,4 +204,44 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     DROP INDEX events_by_digest;
     "#,
+    // 6: staff records over time. Each part of a record (name, department, role,
+    // supervisor, each attribute) keeps its history as changes that take effect from a
+    // month; a month is scored with the record in force then. The `staff` table keeps the
+    // identity and the employment dates; its other columns hold the record as first stored.
+    // Reviews remember who was the supervisor and the department head when they started.
+    r#"
+    CREATE TABLE staff_changes (
+        id         INTEGER PRIMARY KEY,
+        employee   TEXT NOT NULL REFERENCES staff(id),
+        field      TEXT NOT NULL,
+        value      TEXT,
+        from_month TEXT NOT NULL,
+        source     TEXT NOT NULL,
+        by         TEXT NOT NULL,
+        at         TEXT NOT NULL
+    );
+    CREATE INDEX staff_changes_by_employee ON staff_changes(employee, id);
+    INSERT INTO staff_changes (employee, field, value, from_month, source, by, at)
+    SELECT id, field, value, substr(joined, 1, 7), 'schema v6', 'appraise', strftime('%Y-%m-%dT%H:%M:%S', 'now')
+    FROM (
+        SELECT id, joined, 'name' AS field, name AS value, 1 AS o FROM staff
+        UNION ALL SELECT id, joined, 'department', department, 2 FROM staff
+        UNION ALL SELECT id, joined, 'role', role, 3 FROM staff
+        UNION ALL SELECT id, joined, 'supervisor', supervisor, 4 FROM staff WHERE supervisor IS NOT NULL
+        UNION ALL SELECT s.id, s.joined, 'attr:' || a.key, a.value, 5 FROM staff s, json_each(s.attrs) a
+    ) ORDER BY id, o, field;
+    CREATE TRIGGER staff_changes_append_only_u BEFORE UPDATE ON staff_changes
+        BEGIN SELECT RAISE(ABORT, 'staff changes are append-only; record a new change'); END;
+    CREATE TRIGGER staff_changes_append_only_d BEFORE DELETE ON staff_changes
+        BEGIN SELECT RAISE(ABORT, 'staff changes are append-only; record a new change'); END;
+    ALTER TABLE reviews ADD COLUMN supervisor TEXT;
+    ALTER TABLE reviews ADD COLUMN head TEXT;
+    DROP TRIGGER reviews_append_only_u;
+    UPDATE reviews SET
+        supervisor = (SELECT supervisor FROM staff WHERE staff.id = reviews.employee),
+        head = (SELECT head FROM departments
+                WHERE departments.id = json_extract(reviews.proposal, '$.department'));
+    CREATE TRIGGER reviews_append_only_u BEFORE UPDATE ON reviews
+        BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+    "#,
 ];

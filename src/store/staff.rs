@@ -1,10 +1,13 @@
 //! Departments and employees.
 
-use rusqlite::{OptionalExtension, Row, params};
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Error, Result, Stamp, Store, audit};
-use crate::month::parse_date;
-use crate::staff::{Department, Employee};
+use crate::month::{Month, parse_date};
+use crate::staff::{Change, Department, Field, StaffRecord};
 
 impl Store {
     /// Creates a department or updates the name/head given.
@@ -48,114 +51,176 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Inserts or updates employees in one transaction, creating missing departments.
-    /// `source` names where they came from (a file, or `entry`), for the audit log.
-    pub fn put_staff(&mut self, staff: &[Employee], source: &str, stamp: &Stamp) -> Result<()> {
+    /// Stores staff updates in one transaction: new employees, and changes of existing
+    /// ones from a month on, each audited with what it was before. Departments a record
+    /// names are created when missing. `source` names where they came from (a file, or
+    /// `entry`).
+    pub fn put_staff(
+        &mut self,
+        updates: &[StaffUpdate],
+        source: &str,
+        stamp: &Stamp,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        for e in staff {
-            tx.execute(
+        {
+            let mut department = tx.prepare_cached(
                 "INSERT INTO departments (id, name) VALUES (?1, ?1) ON CONFLICT(id) DO NOTHING",
-                [&e.department],
             )?;
-            tx.execute(
-                "INSERT INTO staff (id, name, department, role, joined, left_on, supervisor, attrs)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT(id) DO UPDATE SET name = ?2, department = ?3, role = ?4, joined = ?5,
-                   left_on = ?6, supervisor = ?7, attrs = ?8",
-                params![
-                    e.id,
-                    e.name,
-                    e.department,
-                    e.role,
-                    e.joined.to_string(),
-                    e.left.map(|d| d.to_string()),
-                    e.supervisor,
-                    serde_json::to_string(&e.attrs).unwrap_or_else(|_| "{}".into()),
-                ],
+            let mut change = tx.prepare_cached(
+                "INSERT INTO staff_changes (employee, field, value, from_month, source, by, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
+            for u in updates {
+                for (field, value) in &u.changes {
+                    if *field == Field::Department
+                        && let Some(d) = value
+                    {
+                        department.execute([d])?;
+                    }
+                }
+                let value = |f: Field| {
+                    u.changes
+                        .iter()
+                        .find(|(x, _)| *x == f)
+                        .and_then(|(_, v)| v.clone())
+                };
+                if u.new {
+                    tx.execute(
+                        "INSERT INTO staff (id, name, department, role, joined, left_on, supervisor, attrs)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '{}')",
+                        params![
+                            u.employee,
+                            value(Field::Name).unwrap_or_default(),
+                            value(Field::Department).unwrap_or_default(),
+                            value(Field::Role).unwrap_or_default(),
+                            u.joined.to_string(),
+                            u.left.map(|d| d.to_string()),
+                            value(Field::Supervisor),
+                        ],
+                    )?;
+                } else {
+                    tx.execute(
+                        "UPDATE staff SET joined = ?2, left_on = ?3 WHERE id = ?1",
+                        params![
+                            u.employee,
+                            u.joined.to_string(),
+                            u.left.map(|d| d.to_string())
+                        ],
+                    )?;
+                }
+                let from = u.from.to_string();
+                for (field, value) in &u.changes {
+                    change.execute(params![
+                        u.employee,
+                        field.key(),
+                        value,
+                        from,
+                        source,
+                        stamp.by,
+                        stamp.at
+                    ])?;
+                }
+                let action = if u.new { "staff.add" } else { "staff.change" };
+                audit(&tx, stamp, action, &u.employee, &u.detail)?;
+            }
         }
-        // Name the employees when few; a company-wide file is summarised by its count.
-        let ids = staff
-            .iter()
-            .map(|e| e.id.as_str())
-            .take(20)
-            .collect::<Vec<_>>();
-        let more = if staff.len() > ids.len() { " …" } else { "" };
         audit(
             &tx,
             stamp,
             "staff.import",
             source,
-            &format!("{} employees: {}{more}", staff.len(), ids.join(" ")),
+            &format!(
+                "{} new, {} changed",
+                updates.iter().filter(|u| u.new).count(),
+                updates.iter().filter(|u| !u.new).count()
+            ),
         )?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Every employee, by id.
-    pub fn staff(&self) -> Result<Vec<Employee>> {
-        let mut st = self
-            .conn
-            .prepare(&format!("SELECT {STAFF_COLUMNS} FROM staff ORDER BY id"))?;
-        let rows = st.query_map([], staff_row)?;
-        rows.map(|r| employee(r?)).collect()
+    /// Every employee's record over time, by id.
+    pub fn staff_records(&self) -> Result<Vec<StaffRecord>> {
+        self.records(None)
     }
 
-    pub fn employee(&self, id: &str) -> Result<Option<Employee>> {
-        self.conn
-            .query_row(
-                &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?1"),
-                [id],
-                staff_row,
-            )
-            .optional()?
-            .map(employee)
-            .transpose()
+    /// One employee's record over time.
+    pub fn staff_record(&self, id: &str) -> Result<Option<StaffRecord>> {
+        Ok(self.records(Some(id))?.pop())
+    }
+
+    fn records(&self, only: Option<&str>) -> Result<Vec<StaffRecord>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, joined, left_on FROM staff WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
+        )?;
+        let people: Vec<(String, String, Option<String>)> = st
+            .query_map([only], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT employee, field, value, from_month, by, at FROM staff_changes
+             WHERE ?1 IS NULL OR employee = ?1 ORDER BY employee, id",
+        )?;
+        let mut changes: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+        let rows = st.query_map([only], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        for row in rows {
+            let (employee, field, value, from, by, at) = row?;
+            let change = Change {
+                field: Field::parse(&field)
+                    .ok_or_else(|| Error::Corrupt(format!("staff change field `{field}`")))?,
+                value,
+                from: from
+                    .parse()
+                    .map_err(|_| Error::Corrupt(format!("staff change month `{from}`")))?,
+                by,
+                at,
+            };
+            changes.entry(employee).or_default().push(change);
+        }
+        people
+            .into_iter()
+            .map(|(id, joined, left)| {
+                let date = |s: &str| {
+                    parse_date(s).ok_or_else(|| Error::Corrupt(format!("employee {id} date `{s}`")))
+                };
+                let (joined, left) = (date(&joined)?, left.as_deref().map(date).transpose()?);
+                let changes = changes.remove(&id).unwrap_or_default();
+                Ok(StaffRecord::new(&id, joined, left, changes))
+            })
+            .collect()
+    }
+
+    /// Whether any event was ever logged for `employee` (voided ones too: they are part of
+    /// the record).
+    pub fn has_events(&self, employee: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE employee = ?1)",
+            [employee],
+            |r| r.get(0),
+        )?)
     }
 }
 
-/// A staff row as stored, before its dates and attributes are parsed.
-type StaffRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-);
-
-const STAFF_COLUMNS: &str = "id, name, department, role, joined, left_on, supervisor, attrs";
-
-fn staff_row(r: &Row) -> rusqlite::Result<StaffRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-    ))
-}
-
-fn employee(row: StaffRow) -> Result<Employee> {
-    let (id, name, department, role, joined, left, supervisor, attrs) = row;
-    let date =
-        |s: &str| parse_date(s).ok_or_else(|| Error::Corrupt(format!("employee {id} date `{s}`")));
-    Ok(Employee {
-        joined: date(&joined)?,
-        left: left.as_deref().map(date).transpose()?,
-        attrs: serde_json::from_str(&attrs)
-            .map_err(|e| Error::Corrupt(format!("employee {id} attrs: {e}")))?,
-        id,
-        name,
-        department,
-        role,
-        supervisor,
-    })
+/// A staff change to store: a new employee (every field from the month they joined), or
+/// changed fields of an existing one from a month on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffUpdate {
+    pub employee: String,
+    pub new: bool,
+    pub joined: NaiveDate,
+    pub left: Option<NaiveDate>,
+    pub from: Month,
+    pub changes: Vec<(Field, Option<String>)>,
+    /// What changed, before → after, for the audit log.
+    pub detail: String,
 }
 
 /// A department's yearly target and whether it was met (the latest record wins).
