@@ -234,8 +234,8 @@ pub struct SheetRow {
     pub department_name: String,
     /// Where the review stands, for people: 未开始, 待主管审核 …, 已终审.
     pub review: String,
-    /// The final grade's label once the review is complete.
-    pub final_label: Option<String>,
+    /// The label of the grade the policy computed, when the grade of record differs.
+    pub computed_label: Option<String>,
 }
 
 /// The annual rating sheet of the company or a department.
@@ -260,10 +260,11 @@ impl SheetRow {
         self.rating.outcomes.join("、")
     }
 
-    /// Where the review stands, with the final grade once there is one: `已终审（一般）`.
+    /// Where the review stands, with the computed grade when the signed one differs:
+    /// `已终审（计算等级 优秀）`.
     pub fn review_text(&self) -> String {
-        match &self.final_label {
-            Some(l) => format!("{}（{l}）", self.review),
+        match &self.computed_label {
+            Some(l) => format!("{}（计算等级 {l}）", self.review),
             None => self.review.clone(),
         }
     }
@@ -382,14 +383,14 @@ pub fn rating_sheet(
             .iter()
             .map(|r| {
                 let review = by_employee.get(r.rating.employee.as_str()).copied();
-                let final_label = review
-                    .and_then(Review::final_grade)
-                    .and_then(|g| final_labels.get(g).cloned());
+                let computed_label = (r.rating.computed_grade != r.rating.grade)
+                    .then(|| final_labels.get(&r.rating.computed_grade).cloned())
+                    .flatten();
                 SheetRow {
                     department_name: name_of(&r.rating.department),
                     rating: r.rating.clone(),
                     review: review_status(review),
-                    final_label,
+                    computed_label,
                 }
             })
             .collect(),
@@ -469,9 +470,9 @@ pub fn recommendation(
     policy: Option<&crate::policy::Policy>,
 ) -> Recommendation {
     let r = &result.rating;
-    let kind = if r.flags.contains_key("dismissal_recommendation")
-        || r.outcomes.iter().any(|o| o.contains("辞退"))
-    {
+    // Once the review is final its grade's outcomes decide; before, the year's flags too.
+    let flagged = r.review != "final" && r.flags.contains_key("dismissal_recommendation");
+    let kind = if flagged || r.outcomes.iter().any(|o| o.contains("辞退")) {
         "辞退"
     } else if r.outcomes.iter().any(|o| o.contains("晋升")) {
         "晋升加薪"

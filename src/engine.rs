@@ -108,12 +108,19 @@ pub struct Rating {
     pub failed_months: i64,
     pub deducted: Points,
     pub rewarded: Points,
+    /// The grade of record: the computed grade, or the final grade of a complete review.
     pub grade: String,
     pub label: String,
     /// The grade's place in the policy's ladder, 0 = best.
     #[serde(skip)]
     pub rank: usize,
     pub outcomes: Vec<String>,
+    /// The grade the policy computed, whatever the review made of it.
+    #[serde(default)]
+    pub computed_grade: String,
+    /// Where the year's review stands: `not_started`, `waiting:STEP` or `final`.
+    #[serde(default)]
+    pub review: String,
     /// Flag → how often the year's items and year rules raised it.
     pub flags: BTreeMap<String, i64>,
     /// The year rules that held, in policy order.

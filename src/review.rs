@@ -43,6 +43,30 @@ pub struct Signers {
     pub head: Option<String>,
 }
 
+/// Makes `rating` the rating of record: while its review runs the computed grade stands as
+/// the proposal; once the review is complete its final grade, with that grade's label and
+/// outcomes under the policy that rated the year, is the grade. The computed grade stays
+/// in `computed_grade`.
+pub fn of_record(rating: &mut Rating, review: Option<&Review>, grades: &[crate::policy::Grade]) {
+    rating.computed_grade = rating.grade.clone();
+    let Some(review) = review else {
+        rating.review = "not_started".into();
+        return;
+    };
+    match review.final_grade() {
+        None => rating.review = format!("waiting:{}", review.next_step().unwrap_or_default()),
+        Some(grade) => {
+            rating.review = "final".into();
+            if let Some((rank, g)) = grades.iter().enumerate().find(|(_, g)| g.id == grade) {
+                rating.grade = g.id.clone();
+                rating.label = g.label.clone();
+                rating.outcomes = g.outcomes.clone();
+                rating.rank = rank;
+            }
+        }
+    }
+}
+
 /// Who is asking to sign, and the facts the rules need.
 pub struct SignRequest<'a> {
     pub step: &'a str,
@@ -196,6 +220,8 @@ mod tests {
                 label: "优秀".into(),
                 rank: 0,
                 outcomes: vec![],
+                computed_grade: "excellent".into(),
+                review: "not_started".into(),
                 flags: Default::default(),
                 year_rules: vec![],
                 forced_by: None,

@@ -248,3 +248,99 @@ fn department_targets_and_budget_give_the_heads_cut_and_the_bonus() {
         "{err}"
     );
 }
+
+#[test]
+fn the_signed_grade_is_the_grade_of_record_everywhere() {
+    let ws = started();
+    // E002 computes `good`; the chain ends with `average`.
+    ws.cmd("review sign E002 --year 2026 --step manager --grade good --by E001")
+        .ok();
+    // A new head after the start does not take over: the chain keeps the head in force
+    // when it started, E001.
+    ws.cmd("dept add customer-service --head E003 --by HR").ok();
+    let err = ws
+        .run(&[
+            "review",
+            "sign",
+            "E002",
+            "--year",
+            "2026",
+            "--step",
+            "department_head",
+            "--grade",
+            "average",
+            "--by",
+            "E003",
+            "--comment",
+            "态度问题",
+        ])
+        .fails(1);
+    assert!(err.contains("`E001`, not `E003`"), "{err}");
+    ws.run(&[
+        "review",
+        "sign",
+        "E002",
+        "--year",
+        "2026",
+        "--step",
+        "department_head",
+        "--grade",
+        "average",
+        "--by",
+        "E001",
+        "--comment",
+        "态度问题",
+    ])
+    .ok();
+    ws.cmd("review sign E002 --year 2026 --step company --grade average --by HR")
+        .ok();
+
+    let rate = json(&ws.cmd("rate --year 2026 --format json").ok());
+    let e002 = rate["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["employee"] == "E002")
+        .unwrap()
+        .clone();
+    assert_eq!(e002["grade"], "average");
+    assert_eq!(e002["label"], "一般");
+    assert_eq!(e002["computed_grade"], "good");
+    assert_eq!(e002["review"], "final");
+    assert!(
+        !e002["outcomes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("表扬")),
+        "{e002}"
+    );
+    let e003 = rate["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["employee"] == "E003")
+        .unwrap()
+        .clone();
+    assert_eq!(e003["review"], "waiting:manager");
+    assert_eq!(e003["grade"], e003["computed_grade"]);
+
+    let year = json(&ws.cmd("explain E002 --year 2026 --format json").ok());
+    assert_eq!(year["rating"]["grade"], "average");
+    assert!(
+        year["because"]
+            .as_str()
+            .unwrap()
+            .starts_with("the final grade of the signed review; the policy computed `good`"),
+        "{year}"
+    );
+    ws.cmd("report ratings --year 2026 --out r.csv").ok();
+    let csv = std::fs::read_to_string(ws.path("r.csv")).unwrap();
+    let line = csv.lines().find(|l| l.starts_with("E002")).unwrap();
+    assert!(line.contains(",一般,average,"), "{line}");
+    assert!(line.contains("已终审（计算等级 良好）"), "{line}");
+    ws.cmd("report recommendation E002 --year 2026 --out rec.md")
+        .ok();
+    let rec = std::fs::read_to_string(ws.path("rec.md")).unwrap();
+    assert!(rec.contains("| 考评等级 | 一般 |"), "{rec}");
+    assert!(!rec.contains("晋升加薪"), "{rec}");
+}

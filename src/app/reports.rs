@@ -108,7 +108,11 @@ impl App {
             department: department.clone(),
             employee: None,
         };
-        let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
+        let mut results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
+        let of_record = super::reviews::OfRecord::load(&store, &rulebook, year)?;
+        for r in &mut results {
+            of_record.apply(&mut r.rating);
+        }
         let reviews = store.reviews(year)?;
         let mut labels = BTreeMap::new();
         let mut flag_labels = BTreeMap::new();
@@ -171,7 +175,7 @@ impl App {
             department: None,
             employee: Some(employee.to_string()),
         };
-        let Some(result) = Evaluation::official(&store, &rulebook)
+        let Some(mut result) = Evaluation::official(&store, &rulebook)
             .year(year, &months, &sel)?
             .pop()
         else {
@@ -179,6 +183,7 @@ impl App {
                 "`{employee}` was not employed in {year}"
             )));
         };
+        super::reviews::OfRecord::load(&store, &rulebook, year)?.apply(&mut result.rating);
         let last = result
             .months
             .last()

@@ -63,12 +63,14 @@ impl App {
                 months.last().map(Month::to_string).unwrap_or_default()
             )));
         };
-        let r = &result.rating;
-        let because = match &r.forced_by {
+        let mut rating = result.rating;
+        super::reviews::OfRecord::load(&store, &rulebook, year)?.apply(&mut rating);
+        let r = &rating;
+        let computed = match &r.forced_by {
             Some(rule) => format!("forced by year rule `{rule}`"),
             None => match rulebook
                 .by_hash(&r.policy.hash)
-                .and_then(|p| p.grades.iter().find(|g| g.id == r.grade))
+                .and_then(|p| p.grades.iter().find(|g| g.id == r.computed_grade))
                 .and_then(|g| g.when.as_ref())
             {
                 Some(w) => format!(
@@ -78,9 +80,17 @@ impl App {
                 None => "no better grade's condition holds (the catch-all grade)".into(),
             },
         };
+        let because = if r.review == "final" {
+            format!(
+                "the final grade of the signed review; the policy computed `{}`: {computed}",
+                r.computed_grade
+            )
+        } else {
+            computed
+        };
         Ok(YearExplanation {
             year,
-            rating: result.rating,
+            rating,
             months: result.months,
             because,
         })
@@ -98,9 +108,12 @@ impl App {
     ) -> Result<(Vec<Rating>, Month)> {
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
+        let of_record = super::reviews::OfRecord::load(&store, &rulebook, year)?;
         let mut ratings = Vec::new();
         Evaluation::official(&store, &rulebook).year_each(year, &months, who, progress, |y| {
-            ratings.push(y.rating);
+            let mut rating = y.rating;
+            of_record.apply(&mut rating);
+            ratings.push(rating);
             Ok(())
         })?;
         Ok((

@@ -177,6 +177,41 @@ impl App {
     }
 }
 
+/// The year's reviews, to make computed ratings ratings of record.
+pub(super) struct OfRecord<'r> {
+    reviews: BTreeMap<String, crate::review::Review>,
+    rulebook: &'r Rulebook,
+}
+
+impl<'r> OfRecord<'r> {
+    pub(super) fn load(
+        store: &crate::store::Store,
+        rulebook: &'r Rulebook,
+        year: i32,
+    ) -> Result<OfRecord<'r>> {
+        Ok(OfRecord {
+            reviews: store
+                .reviews(year)?
+                .into_iter()
+                .map(|r| (r.employee.clone(), r))
+                .collect(),
+            rulebook,
+        })
+    }
+
+    /// Makes `rating` the rating of record: the final grade of a complete review (read
+    /// under the version its proposal was made with), the computed grade beside it.
+    pub(super) fn apply(&self, rating: &mut crate::engine::Rating) {
+        let review = self.reviews.get(&rating.employee);
+        let hash = review.map_or(&rating.policy.hash, |r| &r.proposal.policy.hash);
+        let grades = self
+            .rulebook
+            .by_hash(hash)
+            .map_or(&[][..], |p| p.grades.as_slice());
+        crate::review::of_record(rating, review, grades);
+    }
+}
+
 /// The activated version a stored result names.
 fn version<'a>(rulebook: &'a Rulebook, hash: &str) -> Result<&'a crate::policy::Policy> {
     rulebook

@@ -140,6 +140,8 @@ pub fn rate_year(
         label: grade.label.clone(),
         rank,
         outcomes: grade.outcomes.clone(),
+        computed_grade: grade.id.clone(),
+        review: "not_started".into(),
         flags,
         year_rules,
         forced_by: forced.map(|(_, r)| r),

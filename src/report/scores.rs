@@ -70,7 +70,14 @@ impl Records for RatingsView {
             .right("average", |r| r.average.to_string())
             .right("min", |r| r.min.to_string())
             .right("failed", |r| r.failed_months.to_string())
-            .left("grade", |r| format!("{} {}", r.label, r.grade))
+            .left("grade", |r| {
+                if r.computed_grade.is_empty() || r.computed_grade == r.grade {
+                    format!("{} {}", r.label, r.grade)
+                } else {
+                    format!("{} {} (computed {})", r.label, r.grade, r.computed_grade)
+                }
+            })
+            .left("review", |r| r.review.clone())
             .text("outcomes", |r| r.outcomes.join("、"))
             .text("flags", |r| flag_list(&r.flags, &BTreeMap::new(), " ", ""))
             .done()
