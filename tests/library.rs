@@ -67,6 +67,7 @@ fn a_whole_month_through_the_library_import_score_close() {
                 date: "2026-03-20".into(),
                 ..Entry::default()
             },
+            false,
         )
         .unwrap();
     assert_eq!(id, 4);
@@ -95,6 +96,7 @@ fn a_whole_month_through_the_library_import_score_close() {
                 date: "2026-03-21".into(),
                 ..Entry::default()
             },
+            false,
         )
         .unwrap_err();
     assert!(refused.is_refusal(), "{refused}");

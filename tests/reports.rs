@@ -21,7 +21,8 @@ fn year() -> Workspace {
          E004,2026-03-02,badge,,,保安队长,\n",
     );
     ws.cmd("log import events.csv").ok();
-    ws.cmd("review start --year 2026 --by HR").ok();
+    ws.cmd("review start --year 2026 --by HR --open-months-ok")
+        .ok();
     ws.cmd("review sign E002 --year 2026 --step manager --grade poor --by E001")
         .ok();
     ws

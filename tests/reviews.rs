@@ -11,7 +11,9 @@ fn started() -> Workspace {
         .ok();
     ws.cmd("log add E002 quarrel --date 2026-02-03 --qty 4 --by 张主管")
         .ok();
-    let out = ws.cmd("review start --year 2026 --by HR").ok();
+    let out = ws
+        .cmd("review start --year 2026 --by HR --open-months-ok")
+        .ok();
     assert!(
         out.contains("started 4 reviews for 2026 (0 already started)"),
         "{out}"
@@ -22,7 +24,9 @@ fn started() -> Workspace {
 #[test]
 fn steps_are_signed_in_order_by_the_right_people_with_reasons() {
     let ws = started();
-    let again = ws.cmd("review start --year 2026 --by HR").ok();
+    let again = ws
+        .cmd("review start --year 2026 --by HR --open-months-ok")
+        .ok();
     assert!(
         again.contains("started 0 reviews for 2026 (4 already started)"),
         "{again}"
@@ -137,7 +141,9 @@ fn no_one_signs_their_own_review() {
 fn a_role_without_a_chain_starts_no_review() {
     let ws = staffed();
     ws.cmd("staff add E009 --name 实习生 --department customer-service --role intern --joined 2026-01-05").ok();
-    let err = ws.cmd("review start --year 2026 --by HR").fails(1);
+    let err = ws
+        .cmd("review start --year 2026 --by HR --open-months-ok")
+        .fails(1);
     assert!(
         err.contains(
             "`E009` has role `intern`, for which policy `customer-service` has no review chain"
@@ -343,4 +349,33 @@ fn the_signed_grade_is_the_grade_of_record_everywhere() {
     let rec = std::fs::read_to_string(ws.path("rec.md")).unwrap();
     assert!(rec.contains("| 考评等级 | 一般 |"), "{rec}");
     assert!(!rec.contains("晋升加薪"), "{rec}");
+}
+
+#[test]
+fn reviews_wait_for_the_months_to_be_closed() {
+    let ws = staffed();
+    let err = ws
+        .cmd("review start --year 2026 --through 2026-03 --by HR")
+        .fails(1);
+    assert!(
+        err.contains(
+            "3 months of the year are still open: 2026-01, 2026-02, 2026-03; no review was started"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("--open-months-ok"), "{err}");
+    for m in ["2026-01", "2026-02", "2026-03"] {
+        ws.cmd(&format!("month close {m} --by HR")).ok();
+    }
+    ws.cmd("review start --year 2026 --through 2026-03 --by HR")
+        .ok();
+    // Going on despite open months is possible, and on record.
+    let ws = staffed();
+    ws.cmd("review start --year 2026 --by HR --open-months-ok")
+        .ok();
+    let audit = ws.cmd("audit").ok();
+    assert!(
+        audit.contains("started with open months: 2026-01"),
+        "{audit}"
+    );
 }

@@ -121,9 +121,10 @@ fn log_add_validates_like_an_import_row() {
         .cmd("log add E002 late --minutes 40 --date 2026-03-02 --by 张主管 --note 堵车")
         .ok();
     assert_eq!(out, "recorded event 1\n");
-    // The same entry again is a second event (an import would skip it as already there).
+    // The same entry again is a second event only when said to be (an import would skip
+    // it as already there).
     let again = ws
-        .cmd("log add E002 late --minutes 40 --date 2026-03-02 --by 张主管 --note 堵车")
+        .cmd("log add E002 late --minutes 40 --date 2026-03-02 --by 张主管 --note 堵车 --again")
         .ok();
     assert_eq!(again, "recorded event 2\n");
     ws.cmd("log void 2 --reason duplicate --by 张主管").ok();
@@ -532,4 +533,38 @@ fn a_generated_workload_is_reproducible_and_imports_cleanly() {
     // Piped output carries no progress bar.
     assert!(!rated.contains("employees ("), "{rated}");
     ws.cmd("gen --staff 0 --year 2025 w3").fails(1);
+}
+
+#[test]
+fn an_exact_copy_of_a_live_event_needs_again() {
+    let ws = staffed();
+    let first = ws
+        .cmd("log add E002 late --date 2026-03-02 --minutes 12 --by 张主管")
+        .ok();
+    assert_eq!(first, "recorded event 1\n");
+    // Another supervisor enters the same lateness: refused, naming the event.
+    let err = ws
+        .cmd("log add E002 late --date 2026-03-02 --minutes 12 --by 王主管")
+        .fails(1);
+    assert!(
+        err.contains("event 1 (E002 2026-03-02 late) is already in the log"),
+        "{err}"
+    );
+    assert!(err.contains("`--again`"), "{err}");
+    // A different detail is a different event; `--again` records a second one on purpose.
+    ws.cmd("log add E002 late --date 2026-03-02 --minutes 13 --by 王主管")
+        .ok();
+    let again = ws
+        .cmd("log add E002 late --date 2026-03-02 --minutes 12 --by 王主管 --again")
+        .ok();
+    assert_eq!(again, "recorded event 3\n");
+    // Once voided, the first no longer blocks a new entry.
+    ws.cmd("log void 1 --reason typo --by 张主管").ok();
+    ws.cmd("log void 3 --reason typo --by 张主管").ok();
+    ws.cmd("log add E002 late --date 2026-03-02 --minutes 12 --by 张主管")
+        .ok();
+    // Without a date, the event is today's.
+    ws.cmd("log add E002 uniform --by 张主管").ok();
+    let v = json(&ws.cmd("log list --kind uniform --format json").ok());
+    assert_eq!(v["events"][0]["date"], crate::util::TODAY);
 }

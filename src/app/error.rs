@@ -23,6 +23,14 @@ pub enum Error {
     /// The request cannot be done as asked; the message says why and how to mend it.
     #[error("{0}")]
     Refused(String),
+    /// An entry is an exact copy of a live event; a second one must be said to be one.
+    #[error(
+        "event {id} ({what}) is already in the log, the same in every detail; nothing was stored"
+    )]
+    SameEvent { id: i64, what: String },
+    /// The year's reviews cannot start while these of its months are still open.
+    #[error("{} still open: {}; no review was started", crate::text::count(.0.len(), "month of the year is", "months of the year are"), .0.join(", "))]
+    OpenMonths(Vec<String>),
     /// Rows of a file or entry are bad; nothing was stored.
     #[error("{rows}\n{outcome}")]
     Rejected { rows: Rejected, outcome: String },
@@ -51,7 +59,11 @@ impl Error {
     /// than something broken on the way: front ends answer the two differently.
     pub fn is_refusal(&self) -> bool {
         match self {
-            Error::Refused(_) | Error::Rejected { .. } | Error::Policy(_) => true,
+            Error::Refused(_)
+            | Error::Rejected { .. }
+            | Error::Policy(_)
+            | Error::SameEvent { .. }
+            | Error::OpenMonths(_) => true,
             Error::Store(e) => e.is_refusal(),
             _ => false,
         }

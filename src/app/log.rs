@@ -36,15 +36,19 @@ pub enum Imported {
 }
 
 impl App {
-    /// Records one event, validated exactly as an import row. Returns its id.
-    pub fn add_event(&self, by: &Actor, entry: Entry) -> Result<i64> {
+    /// Records one event, validated exactly as an import row; without a date it is
+    /// today's. An exact copy of a live event (same employee, date, kind, qty, fields and
+    /// note) is refused, naming it, unless `again` says a second one happened. Returns
+    /// the new event's id.
+    pub fn add_event(&self, by: &Actor, entry: Entry, again: bool) -> Result<i64> {
         let (mut store, rulebook) = self.store_and_rules()?;
-        if entry.date.trim().is_empty() {
-            return Err(Error::refused("an event needs its date, YYYY-MM-DD"));
-        }
+        let date = match entry.date.trim() {
+            "" => self.today.format("%Y-%m-%d").to_string(),
+            d => d.to_string(),
+        };
         let row = EventRow {
             employee: entry.employee,
-            date: entry.date,
+            date,
             kind: entry.kind,
             qty: entry.qty,
             note: entry.note,
@@ -64,6 +68,12 @@ impl App {
             ),
             outcome: "nothing was stored".into(),
         })?;
+        if !again && let Some(id) = store.same_event(&event)? {
+            return Err(Error::SameEvent {
+                id,
+                what: format!("{} {} {}", event.employee, event.date, event.kind),
+            });
+        }
         let out = store.append(&[event], None, &self.stamp(by))?;
         // An exact copy of an event already in the log is not stored again.
         out.stored.first().copied().ok_or_else(|| {

@@ -26,16 +26,31 @@ pub struct Signed {
 impl App {
     /// Freezes each selected employee's computed rating as the proposal and opens the chain
     /// their policy's `[review]` gives for their role. A role without a chain refuses the
-    /// whole start.
+    /// whole start; so do months of the year still open (their scores could still
+    /// change), unless `open_months_ok`, which the audit log records.
     pub fn start_reviews(
         &self,
         by: &Actor,
         year: i32,
         department: Option<String>,
         through: Option<Month>,
+        open_months_ok: bool,
     ) -> Result<Started> {
         let (mut store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
+        let closed: Vec<String> = store
+            .closed_months()?
+            .into_iter()
+            .map(|c| c.month)
+            .collect();
+        let open: Vec<String> = months
+            .iter()
+            .map(Month::to_string)
+            .filter(|m| !closed.contains(m))
+            .collect();
+        if !open.is_empty() && !open_months_ok {
+            return Err(Error::OpenMonths(open));
+        }
         let sel = Selection {
             department,
             employee: None,
@@ -81,6 +96,14 @@ impl App {
             )));
         }
         let stamp = self.stamp(by);
+        if !open.is_empty() {
+            store.note(
+                &stamp,
+                "review.start.open_months",
+                &year.to_string(),
+                &format!("started with open months: {}", open.join(", ")),
+            )?;
+        }
         let mut started = 0;
         for (rating, role, steps, signers) in &chains {
             if store.start_review(year, role, rating, steps, signers, &stamp)? {

@@ -53,6 +53,12 @@ fn help(e: &app::Error) -> Option<String> {
     use appraise::store;
     Some(match e {
         app::Error::NoActor => "pass `--by NAME` or set APPRAISE_USER".into(),
+        app::Error::OpenMonths(_) => {
+            "close them first (`appraise month close YYYY-MM`), or start anyway with `--open-months-ok` (recorded in the audit log)".into()
+        }
+        app::Error::SameEvent { .. } => {
+            "if it happened again, record the second one with `--again`".into()
+        }
         app::Error::NoDatabase(_) => {
             "create one with `appraise init`, or point --db / APPRAISE_DB at yours".into()
         }

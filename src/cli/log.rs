@@ -19,7 +19,7 @@ pub enum Command {
     Add {
         employee: String,
         kind: String,
-        /// YYYY-MM-DD (required)
+        /// YYYY-MM-DD [default: today]
         #[arg(long)]
         date: Option<String>,
         #[arg(long)]
@@ -29,6 +29,9 @@ pub enum Command {
         /// Who records it [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
+        /// Record it even though the same event is in the log: it happened twice.
+        #[arg(long)]
+        again: bool,
         /// The kind's fields, as `--FIELD VALUE` (or `--FIELD=VALUE`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0.., value_name = "--FIELD VALUE")]
         fields: Vec<String>,
@@ -105,6 +108,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             qty,
             note,
             by,
+            again,
             fields,
         } => {
             let (fields, mut options) = field_flags(&fields)?;
@@ -115,19 +119,17 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 option("note", note),
                 option("by", by),
             );
+            let again = again || options.contains_key("again");
             let by = actor(by)?;
-            let Some(date) = date else {
-                return Err(refused("`--date YYYY-MM-DD` is required"));
-            };
             let entry = Entry {
                 employee,
                 kind,
-                date,
+                date: date.unwrap_or_default(),
                 qty: qty.unwrap_or_default(),
                 note: note.unwrap_or_default(),
                 fields,
             };
-            let id = app.add_event(&by, entry)?;
+            let id = app.add_event(&by, entry, again)?;
             ctx.say(format_args!("recorded event {id}"))
         }
         Command::Import { file, dry_run, by } => {
@@ -194,7 +196,7 @@ pub fn imported(done: &Imported) -> String {
 
 /// Options of `log add` that may also come after the fields (clap hands everything after the
 /// first field to us).
-const ADD_OPTIONS: [&str; 4] = ["date", "qty", "note", "by"];
+const ADD_OPTIONS: [&str; 5] = ["date", "qty", "note", "by", "again"];
 
 /// Reads `--FIELD VALUE` / `--FIELD=VALUE` pairs into (fields, options of `log add`).
 type Flags = BTreeMap<String, String>;
@@ -211,6 +213,8 @@ fn field_flags(args: &[String]) -> Result<(Flags, Flags)> {
         };
         let (name, value) = match name.split_once('=') {
             Some((n, v)) => (n.to_string(), v.to_string()),
+            // The one switch of `log add`, which takes no value.
+            None if name == "again" => (name.to_string(), String::new()),
             None => {
                 let v = it
                     .next()

@@ -20,6 +20,9 @@ pub enum Command {
         /// Who starts the reviews [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
+        /// Start although months of the year are still open (recorded in the audit log).
+        #[arg(long)]
+        open_months_ok: bool,
     },
     /// Sign the next step of an employee's review.
     Sign {
@@ -55,10 +58,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             department,
             through,
             by,
+            open_months_ok,
         } => {
-            let done = ctx
-                .app
-                .start_reviews(&actor(by)?, year, department, through)?;
+            let done =
+                ctx.app
+                    .start_reviews(&actor(by)?, year, department, through, open_months_ok)?;
             ctx.say(format_args!(
                 "started {} for {year} ({} already started); `appraise review status --year {year}` shows who signs next",
                 appraise::text::count(done.started, "review", "reviews"),

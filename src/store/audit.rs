@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Result, Store};
+use super::{Result, Stamp, Store};
 
 /// One change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,6 +23,11 @@ pub struct AuditFilter {
 }
 
 impl Store {
+    /// Records a decision that changes no table, such as going on despite open months.
+    pub fn note(&mut self, stamp: &Stamp, action: &str, subject: &str, detail: &str) -> Result<()> {
+        super::audit(&self.conn, stamp, action, subject, detail)
+    }
+
     /// Audit entries in the order they were made.
     pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let mut st = self.conn.prepare(

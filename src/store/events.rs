@@ -290,6 +290,29 @@ impl Store {
         app.commit(import.map_or(events.len(), |(_, rows)| rows))
     }
 
+    /// The id of a live (not voided) event with exactly this content — employee, date,
+    /// kind, qty, fields and note — whoever recorded it.
+    pub fn same_event(&self, e: &NewEvent) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM events
+                 WHERE employee = ?1 AND date = ?2 AND kind = ?3 AND qty = ?4 AND note = ?5
+                   AND fields = ?6 AND id NOT IN (SELECT event_id FROM voids)
+                 ORDER BY id LIMIT 1",
+                params![
+                    e.employee,
+                    date_text(e.date),
+                    e.kind,
+                    e.qty,
+                    e.note,
+                    fields_json(&e.fields)
+                ],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Starts an all-or-nothing append: push events one by one (memory stays flat however
     /// large the file), then `commit`; dropping the appender without committing stores nothing.
     /// `import` names the file the events come from (`None` for single entries).
