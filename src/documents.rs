@@ -426,6 +426,9 @@ pub struct Recommendation {
     pub rating: Rating,
     pub failed_months: Vec<(Month, Points)>,
     pub violations: Vec<Tally>,
+    /// Every serious case of the year (items flagged `severe`), for the punishment the
+    /// manual asks beyond the points.
+    pub severe: Vec<SevereCase>,
     pub review: Option<Review>,
     /// Flag id → label and grade id → label, from the policy that rated the year.
     pub flag_labels: BTreeMap<String, String>,
@@ -461,19 +464,54 @@ impl Recommendation {
     }
 }
 
-/// Pre-fills the recommendation from an employee's year.
+/// A serious case: when, which rule, what was noted, who recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SevereCase {
+    pub date: String,
+    pub event: Option<i64>,
+    pub rule: String,
+    pub points: Points,
+    pub note: String,
+    pub recorded_by: String,
+}
+
+/// The flag that marks a serious case (list B of the manual).
+pub const SEVERE: &str = "severe";
+
+/// Pre-fills the recommendation from an employee's year; `recorders` names who recorded
+/// each event.
 pub fn recommendation(
     result: &crate::evaluate::YearResult,
     staff: &Employee,
     department_name: &str,
     review: Option<Review>,
     policy: Option<&crate::policy::Policy>,
+    recorders: &BTreeMap<i64, String>,
 ) -> Recommendation {
     let r = &result.rating;
     // Once the review is final its grade's outcomes decide; before, the year's flags too.
     let flagged = r.review != "final" && r.flags.contains_key("dismissal_recommendation");
+    let severe: Vec<SevereCase> = result
+        .months
+        .iter()
+        .flat_map(|m| &m.items)
+        .filter(|i| i.flags.iter().any(|f| f == SEVERE))
+        .map(|i| SevereCase {
+            date: i.date.map(|d| d.to_string()).unwrap_or_default(),
+            event: i.event,
+            rule: i.name.to_string(),
+            points: i.points,
+            note: i.note.clone(),
+            recorded_by: i
+                .event
+                .and_then(|e| recorders.get(&e).cloned())
+                .unwrap_or_default(),
+        })
+        .collect();
     let kind = if flagged || r.outcomes.iter().any(|o| o.contains("辞退")) {
         "辞退"
+    } else if !severe.is_empty() {
+        "重罚"
     } else if r.outcomes.iter().any(|o| o.contains("晋升")) {
         "晋升加薪"
     } else {
@@ -499,6 +537,7 @@ pub fn recommendation(
             .map(|m| (m.month, m.score))
             .collect(),
         violations,
+        severe,
         review,
         flag_labels: policy.map(|p| p.flag_labels.clone()).unwrap_or_default(),
         grade_labels: policy

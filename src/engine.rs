@@ -127,6 +127,9 @@ pub struct Rating {
     pub year_rules: Vec<String>,
     /// The year rule whose forced grade was given, if any.
     pub forced_by: Option<String>,
+    /// The year rule whose cap (`grade_at_most`) lowered the grade, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capped_by: Option<String>,
     /// The policy whose grades were applied (the one governing the last month).
     pub policy: PolicyRef,
     pub monthly: Vec<MonthResult>,

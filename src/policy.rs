@@ -186,7 +186,11 @@ pub struct YearRule {
     pub id: String,
     pub name: String,
     pub when: Script,
+    /// Forces this grade when the rule holds (the worst forced grade wins).
     pub grade: Option<String>,
+    /// Caps the grade when the rule holds: the year gets this grade or a worse one. A
+    /// forced grade wins over every cap.
+    pub grade_at_most: Option<String>,
     pub flags: Vec<String>,
     pub loc: Loc,
 }

@@ -225,6 +225,7 @@ mod tests {
                 flags: Default::default(),
                 year_rules: vec![],
                 forced_by: None,
+                capped_by: None,
                 policy: PolicyRef {
                     id: "p".into(),
                     version: "1".into(),

@@ -201,6 +201,14 @@ impl App {
             .departments()?
             .into_iter()
             .find(|d| d.id == result.rating.department);
+        let recorders = store
+            .events(&crate::store::EventFilter {
+                employee: Some(employee.to_string()),
+                ..Default::default()
+            })?
+            .into_iter()
+            .map(|e| (e.id, e.recorded_by))
+            .collect();
         let r = documents::recommendation(
             &result,
             &staff,
@@ -209,6 +217,7 @@ impl App {
             rulebook
                 .by_hash(&result.rating.policy.hash)
                 .map(|p| p.as_ref()),
+            &recorders,
         );
         Ok(match format {
             Document::Markdown => markdown::recommendation(&r),

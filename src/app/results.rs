@@ -66,9 +66,10 @@ impl App {
         let mut rating = result.rating;
         super::reviews::OfRecord::load(&store, &rulebook, year)?.apply(&mut rating);
         let r = &rating;
-        let computed = match &r.forced_by {
-            Some(rule) => format!("forced by year rule `{rule}`"),
-            None => match rulebook
+        let computed = match (&r.forced_by, &r.capped_by) {
+            (Some(rule), _) => format!("forced by year rule `{rule}`"),
+            (None, Some(rule)) => format!("capped by year rule `{rule}` (`grade_at_most`)"),
+            (None, None) => match rulebook
                 .by_hash(&r.policy.hash)
                 .and_then(|p| p.grades.iter().find(|g| g.id == r.computed_grade))
                 .and_then(|g| g.when.as_ref())

@@ -87,8 +87,17 @@ pub fn rate_year(
     };
 
     let mut year_rules = Vec::new();
-    // The worst forced grade wins: the one latest in the ladder.
+    // The worst forced grade wins: the one latest in the ladder. Caps say "no better
+    // than": the strictest cap that held.
     let mut forced: Option<(usize, String)> = None;
+    let mut capped: Option<(usize, String)> = None;
+    let rank_of = |g: &str| {
+        policy
+            .grades
+            .iter()
+            .position(|x| x.id == g)
+            .unwrap_or(usize::MAX)
+    };
     for rule in &policy.annual {
         if !holds(&rule.id, &rule.when)? {
             continue;
@@ -98,13 +107,15 @@ pub fn rate_year(
             *flags.entry(f.clone()).or_default() += 1;
         }
         if let Some(g) = &rule.grade {
-            let rank = policy
-                .grades
-                .iter()
-                .position(|x| &x.id == g)
-                .unwrap_or(usize::MAX);
+            let rank = rank_of(g);
             if forced.as_ref().is_none_or(|(r, _)| rank > *r) {
                 forced = Some((rank, rule.id.clone()));
+            }
+        }
+        if let Some(g) = &rule.grade_at_most {
+            let rank = rank_of(g);
+            if capped.as_ref().is_none_or(|(r, _)| rank > *r) {
+                capped = Some((rank, rule.id.clone()));
             }
         }
     }
@@ -123,6 +134,12 @@ pub fn rate_year(
             chosen
         }
     };
+    // A cap lowers a better grade to it; a forced grade stands.
+    let capped_by = match (&forced, capped) {
+        (None, Some((cap, rule))) if cap > rank && cap < policy.grades.len() => Some((cap, rule)),
+        _ => None,
+    };
+    let rank = capped_by.as_ref().map_or(rank, |(cap, _)| *cap);
     let grade = &policy.grades[rank];
 
     Ok(Rating {
@@ -145,6 +162,7 @@ pub fn rate_year(
         flags,
         year_rules,
         forced_by: forced.map(|(_, r)| r),
+        capped_by: capped_by.map(|(_, r)| r),
         policy: PolicyRef::of(policy),
         monthly: months
             .iter()

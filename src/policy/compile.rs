@@ -83,7 +83,8 @@ pub(super) struct Merged {
     pub(super) rules: Vec<EventRule>,
     pub(super) fields: Vec<FieldDecl>,
     pub(super) monthly: Vec<MonthRule>,
-    pub(super) annual: Vec<(YearRule, Option<Loc>)>,
+    /// Year rules, each with the grades it names (forced or capped) and where.
+    pub(super) annual: Vec<(YearRule, Vec<(String, Loc)>)>,
     pub(super) grades: Vec<Grade>,
     pub(super) review: BTreeMap<String, Vec<String>>,
     pub(super) department: Option<Script>,
@@ -376,16 +377,22 @@ impl Compiler {
                 .with_help("annual ratings need at least a catch-all grade"),
             );
         }
-        for (rule, loc) in &m.annual {
-            if let (Some(g), Some(loc)) = (&rule.grade, loc)
-                && !m.grades.iter().any(|x| &x.id == g)
+        for (rule, named) in &m.annual {
+            for (g, loc) in named
+                .iter()
+                .filter(|(g, _)| !m.grades.iter().any(|x| &x.id == g))
             {
+                let how = if rule.grade.as_ref() == Some(g) {
+                    "forces"
+                } else {
+                    "caps the year at"
+                };
                 self.problems.push(Problem {
                     file: loc.file.to_string(),
                     line: loc.line,
                     column: loc.column,
                     message: format!(
-                        "year rule `{}` forces grade `{g}`, which no `[[grade]]` defines",
+                        "year rule `{}` {how} grade `{g}`, which no `[[grade]]` defines",
                         rule.id,
                     ),
                     help: Some(format!(

@@ -355,13 +355,13 @@ impl Compiler {
         })
     }
 
-    /// A year rule, compiled, with where its forced grade is written (checked against the
-    /// ladder once the whole chain is merged).
+    /// A year rule, compiled, with the grades it forces or caps at and where they are
+    /// written (checked against the ladder once the whole chain is merged).
     fn year_rule(
         &mut self,
         src: &SourceText,
         r: &raw::YearRule,
-    ) -> Option<(YearRule, Option<Loc>)> {
+    ) -> Option<(YearRule, Vec<(String, Loc)>)> {
         let when = self.script(src, &r.when, true, Stage::Year);
         let flags = self.flags(src, &r.flags);
         let rule = YearRule {
@@ -369,10 +369,16 @@ impl Compiler {
             name: r.name.clone(),
             when: when?,
             grade: r.grade.as_ref().map(|g| g.get_ref().clone()),
+            grade_at_most: r.grade_at_most.as_ref().map(|g| g.get_ref().clone()),
             flags,
             loc: Self::loc(src, r.id.span()),
         };
-        Some((rule, r.grade.as_ref().map(|g| Self::loc(src, g.span()))))
+        let named = [&r.grade, &r.grade_at_most]
+            .into_iter()
+            .flatten()
+            .map(|g| (g.get_ref().clone(), Self::loc(src, g.span())))
+            .collect();
+        Some((rule, named))
     }
 }
 
@@ -401,7 +407,7 @@ impl Inherited for MonthRule {
 }
 
 /// A year rule travels with where its forced grade is written.
-impl Inherited for (YearRule, Option<Loc>) {
+impl Inherited for (YearRule, Vec<(String, Loc)>) {
     fn id(&self) -> &str {
         &self.0.id
     }

@@ -97,6 +97,7 @@ pub struct YearRule {
     pub name: String,
     pub when: Spanned<String>,
     pub grade: Option<Spanned<String>>,
+    pub grade_at_most: Option<Spanned<String>>,
     #[serde(default)]
     pub flags: Vec<Spanned<String>>,
     #[serde(rename = "override", default)]
