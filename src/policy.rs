@@ -47,6 +47,9 @@ pub struct Policy {
     /// The `[department]` script: a department's year → the head's bonus cut and the
     /// department's bonus.
     pub department: Option<Script>,
+    /// The staff attributes the policy's scripts read, with their types (`[staff_fields]`):
+    /// every employee it governs must have them, checked at staff intake and activation.
+    pub staff_fields: BTreeMap<String, FieldType>,
     /// Flag id → its label for people (`[flags]`, inherited and overridable per flag):
     /// what documents show instead of the id.
     pub flag_labels: BTreeMap<String, String>,

@@ -9,6 +9,7 @@ mod library;
 mod policy_files;
 mod reports;
 mod reviews;
+mod staff_fields;
 mod util;
 mod walkthrough;
 mod workflow;

@@ -114,6 +114,7 @@ impl App {
             return Err(Error::refused("a restatement needs a reason"));
         }
         let mut store = self.store()?;
+        self.refuse_missing_fields(&store, policy)?;
         let outcome = match store.activate(policy, restate, &self.stamp(by))? {
             Some(id) => Activated::New(id),
             None => Activated::Already,
@@ -124,6 +125,45 @@ impl App {
             effective_from: policy.effective_from,
             outcome,
         })
+    }
+
+    /// Refuses a version whose declared staff attributes (`[staff_fields]`) some employee
+    /// it would govern lacks, or has in another type: better now than at month close.
+    fn refuse_missing_fields(&self, store: &crate::store::Store, policy: &Policy) -> Result<()> {
+        if policy.staff_fields.is_empty() {
+            return Ok(());
+        }
+        let month = policy.effective_from.max(Month::of(self.today));
+        let rulebook = Rulebook::load(store)?.with_candidate(policy.clone());
+        let mut problems = Vec::new();
+        for record in store.staff_records()? {
+            if !record.employed_in(month) {
+                continue;
+            }
+            let e = record.at(month);
+            let governed = rulebook
+                .governing(&e.department, month)
+                .is_some_and(|p| p.hash() == policy.hash());
+            if !governed {
+                continue;
+            }
+            for (name, ty) in &policy.staff_fields {
+                match e.attrs.get(name).map(|v| ty.parse(v)) {
+                    None => problems.push(format!("`{}` has no `{name}` ({ty})", e.id)),
+                    Some(Err(why)) => problems.push(format!("`{}`'s `{name}`: {why}", e.id)),
+                    Some(Ok(_)) => {}
+                }
+            }
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(Error::refused(format!(
+            "`{}` version {} reads staff attributes that employees it would govern from {month} lack:\n{}\nnothing was activated; give them the attributes first",
+            policy.id,
+            policy.version,
+            problems.join("\n")
+        )))
     }
 
     /// The activated versions, oldest first, with the months each governs up to today.

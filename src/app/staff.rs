@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{Actor, App, Error, Result, read_file};
-use crate::intake::{STAFF_COLUMNS, StaffFile, read_staff};
+use crate::intake::{Rejected, RowProblem, STAFF_COLUMNS, StaffFile, read_staff};
 use crate::month::Month;
-use crate::staff::{Employee, Field, StaffRecord};
+use crate::rulebook::Rulebook;
+use crate::staff::{Change, Employee, Field, StaffRecord};
 use crate::store::{StaffUpdate, Store};
 
 /// One employee as entered by hand: the columns of a `staff.csv` row.
@@ -58,7 +59,7 @@ impl App {
         file: &Path,
         effective: Option<Month>,
     ) -> Result<StaffImported> {
-        let mut store = self.store()?;
+        let (mut store, rulebook) = self.store_and_rules()?;
         let text = read_file(file)?;
         let name = file.display().to_string();
         let records = records_by_id(&store)?;
@@ -67,7 +68,7 @@ impl App {
             rows,
             outcome: "nothing was imported; fix the rows above and import the file again".into(),
         })?;
-        let updates = self.updates(&store, &records, &staff, effective, &name)?;
+        let updates = self.updates(&store, &rulebook, &records, &staff, effective, &name)?;
         store.put_staff(&updates, &name, &self.stamp(by))?;
         let updated = updates.iter().filter(|u| !u.new).count();
         Ok(StaffImported {
@@ -79,7 +80,7 @@ impl App {
 
     /// Adds one employee, or corrects one, validated exactly as a row of the staff file.
     pub fn save_employee(&self, by: &Actor, input: StaffInput) -> Result<Employee> {
-        let mut store = self.store()?;
+        let (mut store, rulebook) = self.store_and_rules()?;
         let mut header: Vec<&str> = STAFF_COLUMNS.to_vec();
         let mut row = vec![
             input.id.clone(),
@@ -102,7 +103,7 @@ impl App {
                 outcome: "nothing was stored".into(),
             }
         })?;
-        let updates = self.updates(&store, &records, &staff, None, "entry")?;
+        let updates = self.updates(&store, &rulebook, &records, &staff, None, "entry")?;
         store.put_staff(&updates, "entry", &self.stamp(by))?;
         Ok(self.record(&input.id)?.latest().clone())
     }
@@ -116,7 +117,7 @@ impl App {
         change: StaffChange,
         from: Month,
     ) -> Result<StaffRecord> {
-        let mut store = self.store()?;
+        let (mut store, rulebook) = self.store_and_rules()?;
         let record = store
             .staff_record(id)?
             .ok_or_else(|| Error::refused(format!("no employee `{id}` is on file")))?;
@@ -158,6 +159,21 @@ impl App {
             ))
         })?;
         self.refuse_closed(&store, std::slice::from_ref(&update))?;
+        let problems = missing_fields(&rulebook, Some(&record), &update, self.today);
+        if !problems.is_empty() {
+            return Err(Error::Rejected {
+                rows: Rejected(
+                    problems
+                        .into_iter()
+                        .map(|message| RowProblem {
+                            at: "entry".into(),
+                            message,
+                        })
+                        .collect(),
+                ),
+                outcome: "nothing was stored".into(),
+            });
+        }
         if from < Month::of(record.latest().joined) {
             return Err(Error::refused(format!(
                 "`{id}` joined on {}; a change cannot take effect before {}",
@@ -195,6 +211,7 @@ impl App {
     fn updates(
         &self,
         store: &Store,
+        rulebook: &Rulebook,
         records: &BTreeMap<String, StaffRecord>,
         staff: &StaffFile,
         effective: Option<Month>,
@@ -211,9 +228,19 @@ impl App {
         };
         let mut updates = Vec::new();
         let mut problems = Vec::new();
+        let mut missing = Vec::new();
         for (line, row) in &staff.rows {
             let Some(record) = records.get(&row.id) else {
-                updates.push(new_employee(row));
+                let update = new_employee(row);
+                missing.extend(
+                    missing_fields(rulebook, None, &update, self.today)
+                        .into_iter()
+                        .map(|message| RowProblem {
+                            at: format!("{source}:{line}"),
+                            message,
+                        }),
+                );
+                updates.push(update);
                 continue;
             };
             let from = effective.unwrap_or(Month::of(row.joined));
@@ -238,7 +265,23 @@ impl App {
                 ));
                 continue;
             }
+            missing.extend(
+                missing_fields(rulebook, Some(record), &update, self.today)
+                    .into_iter()
+                    .map(|message| RowProblem {
+                        at: format!("{source}:{line}"),
+                        message,
+                    }),
+            );
             updates.push(update);
+        }
+        if !missing.is_empty() {
+            return Err(Error::Rejected {
+                rows: Rejected(missing),
+                outcome:
+                    "nothing was imported; the policies read these attributes (`[staff_fields]`)"
+                        .into(),
+            });
         }
         if !problems.is_empty() {
             return Err(Error::refused(format!(
@@ -383,6 +426,62 @@ fn diff(
         changes,
         detail: format!("from {from}: {}", detail.join("; ")),
     })
+}
+
+/// What the record `update` leaves lacks of the attributes the governing policies read
+/// (`[staff_fields]`): each version of the record is checked against the policy governing
+/// its department when it starts, and the version in force today against today's.
+fn missing_fields(
+    rulebook: &Rulebook,
+    record: Option<&StaffRecord>,
+    update: &StaffUpdate,
+    today: chrono::NaiveDate,
+) -> Vec<String> {
+    let pending = update.changes.iter().map(|(field, value)| Change {
+        field: field.clone(),
+        value: value.clone(),
+        from: update.from,
+        by: String::new(),
+        at: String::new(),
+    });
+    let changes = record
+        .map(|r| r.changes.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(pending)
+        .collect();
+    let after = StaffRecord::new(&update.employee, update.joined, update.left, changes);
+    let now = Month::of(today);
+    let mut checks: Vec<(Month, &Employee)> =
+        after.versions().iter().map(|(m, e)| (*m, e)).collect();
+    if now > checks.last().map_or(now, |(m, _)| *m) {
+        checks.push((now, after.at(now)));
+    }
+    let mut problems = BTreeSet::new();
+    for (month, e) in checks {
+        if !after.employed_in(month) {
+            continue;
+        }
+        let Some(policy) = rulebook.governing(&e.department, month) else {
+            continue;
+        };
+        for (name, ty) in &policy.staff_fields {
+            match e.attrs.get(name) {
+                None => problems.insert(format!(
+                    "`{}` has no `{name}` ({ty}), which policy `{}` reads for department `{}` from {month}",
+                    e.id, policy.id, e.department
+                )),
+                Some(v) => match ty.parse(v) {
+                    Ok(_) => continue,
+                    Err(why) => problems.insert(format!(
+                        "`{}`'s `{name}`: {why} (policy `{}` reads it as {ty})",
+                        e.id, policy.id
+                    )),
+                },
+            };
+        }
+    }
+    problems.into_iter().collect()
 }
 
 /// Every employee's record, by id.

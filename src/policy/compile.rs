@@ -18,6 +18,14 @@ use crate::event::{FieldType, is_identifier};
 use crate::month::Month;
 use crate::points::Points;
 
+/// The script of a rule's action, if it has one.
+fn action_script(a: &Action) -> Option<&Script> {
+    match a {
+        Action::Script(s) => Some(s),
+        Action::Fixed(_) => None,
+    }
+}
+
 /// Review steps a chain may name.
 pub const REVIEW_STEPS: [&str; 3] = ["manager", "department_head", "company"];
 
@@ -89,6 +97,7 @@ pub(super) struct Merged {
     pub(super) review: BTreeMap<String, Vec<String>>,
     pub(super) department: Option<Script>,
     pub(super) flag_labels: BTreeMap<String, String>,
+    pub(super) staff_fields: BTreeMap<String, FieldType>,
 }
 
 impl Compiler {
@@ -116,6 +125,7 @@ impl Compiler {
         let kinds = self.kinds(&m);
         let scoring = self.scoring(&root.src, &m);
         self.check_grades(&root.src, &m);
+        self.check_staff_reads(&m);
 
         let mut policy = Policy {
             id: header.id.get_ref().clone(),
@@ -131,6 +141,7 @@ impl Compiler {
             review: m.review,
             department: m.department,
             flag_labels: m.flag_labels,
+            staff_fields: m.staff_fields,
             kinds,
             tests: Vec::new(),
             reference: Default::default(),
@@ -365,6 +376,52 @@ impl Compiler {
             floor,
             ceiling,
         })
+    }
+
+    /// Every `staff.NAME` a script reads must be a part of every record or an attribute the
+    /// policy declares in `[staff_fields]`: an undeclared one would reach the scores only as
+    /// an error at month close, for the first employee who lacks it.
+    fn check_staff_reads(&mut self, m: &Merged) {
+        const RECORD: [&str; 7] = [
+            "id",
+            "name",
+            "department",
+            "role",
+            "joined",
+            "left",
+            "supervisor",
+        ];
+        let scripts = m
+            .rules
+            .iter()
+            .flat_map(|r| [r.when.as_ref(), action_script(&r.action)])
+            .chain(
+                m.monthly
+                    .iter()
+                    .flat_map(|r| [r.when.as_ref(), action_script(&r.action)]),
+            )
+            .chain(m.annual.iter().map(|(r, _)| Some(&r.when)))
+            .chain(m.grades.iter().map(|g| g.when.as_ref()))
+            .chain([m.department.as_ref()])
+            .flatten();
+        for script in scripts {
+            for (name, (line, column)) in script.staff_reads() {
+                if RECORD.contains(&name.as_str()) || m.staff_fields.contains_key(&name) {
+                    continue;
+                }
+                self.problems.push(Problem {
+                    file: script.origin.file.to_string(),
+                    line,
+                    column,
+                    message: format!(
+                        "the script reads `staff.{name}`, which `[staff_fields]` does not declare"
+                    ),
+                    help: Some(format!(
+                        "declare it with its type, e.g. `[staff_fields]` `{name} = \"time\"`, so that every employee the policy governs is checked to have it"
+                    )),
+                });
+            }
+        }
     }
 
     fn check_grades(&mut self, root: &SourceText, m: &Merged) {

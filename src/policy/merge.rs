@@ -110,6 +110,23 @@ impl Compiler {
             }
         }
 
+        // A child's declaration of a staff attribute replaces its parent's.
+        for (name, ty) in &f.staff_fields {
+            if !is_identifier(name) || name.contains('-') {
+                self.problems.push(src.problem(
+                    ty.span(),
+                    format!("staff attribute `{name}` may only use a-z, 0-9 and `_`"),
+                ));
+                continue;
+            }
+            match ty.get_ref().parse::<FieldType>() {
+                Ok(t) => {
+                    m.staff_fields.insert(name.clone(), t);
+                }
+                Err(e) => self.problems.push(src.problem(ty.span(), e)),
+            }
+        }
+
         // A child's label for a flag replaces its parent's; other labels are inherited.
         m.flag_labels
             .extend(f.flags.iter().map(|(k, v)| (k.clone(), v.clone())));

@@ -21,6 +21,10 @@ pub struct File {
     pub grade: Vec<Spanned<Grade>>,
     pub review: Option<BTreeMap<String, Spanned<Vec<Spanned<String>>>>>,
     pub department: Option<DepartmentSection>,
+    /// Staff attribute → its type: the attributes the policy's scripts read
+    /// (`shift_start = "time"`).
+    #[serde(default)]
+    pub staff_fields: BTreeMap<String, Spanned<String>>,
     /// Flag id → its label for people (`severe = "严重违纪"`).
     #[serde(default)]
     pub flags: BTreeMap<String, String>,
