@@ -17,6 +17,7 @@ mod reviews;
 mod rules;
 mod setup;
 mod staff;
+mod users;
 
 use std::path::{Path, PathBuf};
 
@@ -26,36 +27,48 @@ pub use error::Error;
 pub use log::{Entry, Imported};
 pub use reports::Document;
 pub use rules::{Activated, Activation, Checked, Tested};
-pub use setup::{Demo, Setup};
+pub use setup::{DEMO_ADMIN, Demo, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};
 
 use crate::rulebook::Rulebook;
 use crate::store::{Stamp, Store};
+use crate::user::{Role, User};
 
 /// The result of an application call.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// The person doing something: every change is recorded with this name.
+/// The person doing something: a registered login or an employee, found by
+/// [`App::actor`]; every change is recorded with their name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     name: String,
+    /// The login's role; `None` for an employee acting under their own id.
+    role: Option<Role>,
+    /// The employee the actor is, if any.
+    employee: Option<String>,
 }
 
 impl Actor {
-    /// An actor by name; a blank name is refused (every change must say who made it).
-    pub fn new(name: &str) -> Result<Actor> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(Error::NoActor);
-        }
-        Ok(Actor {
-            name: name.to_string(),
-        })
-    }
-
-    /// The name recorded in the audit log.
+    /// The name recorded in the audit log: the login, or the employee id.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.role
+    }
+
+    /// The employee the actor is (who signs a review step as a supervisor or a head).
+    pub fn employee(&self) -> Option<&str> {
+        self.employee.as_deref()
+    }
+
+    fn of_user(u: User) -> Actor {
+        Actor {
+            name: u.login,
+            role: Some(u.role),
+            employee: u.employee,
+        }
     }
 }
 
@@ -84,12 +97,37 @@ impl App {
         self.today
     }
 
+    /// The person named `name`: a registered login, else an employee id. Anyone else is
+    /// refused, so that no change is recorded under a made-up name.
+    pub fn actor(&self, name: &str) -> Result<Actor> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::NoActor);
+        }
+        let store = self.store()?;
+        if let Some(u) = store.user(name)? {
+            return Ok(Actor::of_user(u));
+        }
+        if store.staff_record(name)?.is_some() {
+            return Ok(Actor {
+                name: name.to_string(),
+                role: None,
+                employee: Some(name.to_string()),
+            });
+        }
+        Err(Error::UnknownActor(name.to_string()))
+    }
+
     /// Who did a change, and now (audit columns only, never scores).
     fn stamp(&self, by: &Actor) -> Stamp {
         Stamp {
             by: by.name.clone(),
-            at: Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            at: self.stamp_time(),
         }
+    }
+
+    fn stamp_time(&self) -> String {
+        Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
     }
 
     /// Opens the database; it must exist already (created by `init` or the demo).

@@ -17,6 +17,7 @@ mod review;
 mod rules;
 mod score;
 mod staff;
+mod user;
 mod workload;
 
 use std::fmt;
@@ -80,6 +81,13 @@ impl Ctx {
         self.app.today()
     }
 
+    /// Who is acting: `--by`, else `APPRAISE_USER` (the parser reads both into `by`): a
+    /// registered login or an employee id, the same rule for every command that changes
+    /// something.
+    pub fn actor(&self, by: Option<String>) -> Result<Actor> {
+        Ok(self.app.actor(by.as_deref().unwrap_or_default())?)
+    }
+
     /// Prints records in the chosen format. On a terminal, tables fit its width (long
     /// cells wrap inside their columns); piped, every row stays one line.
     pub fn print(&self, value: &impl Records) -> Result {
@@ -111,19 +119,6 @@ fn today() -> Result<NaiveDate> {
         }),
         Err(_) => Ok(Local::now().date_naive()),
     }
-}
-
-/// Who is acting: `--by`, else `APPRAISE_USER` (the parser reads both into `by`).
-pub fn actor(by: Option<String>) -> Result<Actor> {
-    Ok(Actor::new(by.as_deref().unwrap_or_default())?)
-}
-
-/// Who is acting where a command does not insist: `--by`, `APPRAISE_USER`, the login name.
-pub fn actor_or_login(by: Option<String>) -> Actor {
-    actor(by)
-        .ok()
-        .or_else(|| std::env::var("USER").ok().and_then(|u| Actor::new(&u).ok()))
-        .unwrap_or_else(|| Actor::new("unknown").expect("a non-blank name"))
 }
 
 /// A progress bar on standard error for long runs: shown only on a terminal, and only once
@@ -181,6 +176,7 @@ pub fn run(cli: Cli) -> Result {
         Command::Review(c) => review::run(&ctx, c),
         Command::Report(c) => report::run(&ctx, c),
         Command::Gen(a) => workload::run(&ctx, a),
+        Command::User(c) => user::run(&ctx, c),
         Command::Completions { shell } => {
             std::io::stdout()
                 .lock()

@@ -27,6 +27,7 @@ pub mod shipped;
 pub mod staff;
 pub mod store;
 pub mod text;
+pub mod user;
 pub mod verify;
 pub mod whatif;
 

@@ -21,7 +21,7 @@ use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, pr
 use serde::Serialize;
 
 pub use log::{AuditView, ClosingsView, EventsView};
-pub use people::{DepartmentRatingsView, DepartmentsView, StaffHistoryView, StaffView};
+pub use people::{DepartmentRatingsView, DepartmentsView, StaffHistoryView, StaffView, UsersView};
 pub use reviews::{FinalGrade, ReviewRow, ReviewsView, Waiting};
 pub use rules::{CasesView, CoverageView, DiffView, VersionRow, VersionsView};
 pub use scores::{MonthExplanation, RatingsView, ScoresView, YearExplanation};

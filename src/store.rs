@@ -9,6 +9,7 @@ mod reader;
 mod reviews;
 mod schema;
 mod staff;
+mod users;
 mod versions;
 
 use std::path::{Path, PathBuf};

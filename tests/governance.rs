@@ -337,8 +337,14 @@ fn the_audit_log_records_every_change_with_actor_and_time() {
         })
         .collect();
     let expect = [
-        ("rules.activate", "appraise init", "company 2025.1"),
-        ("rules.activate", "appraise init", "customer-service 2025.1"),
+        ("user.add", "HR", "HR"),
+        ("rules.activate", "HR", "company 2025.1"),
+        ("rules.activate", "HR", "customer-service 2025.1"),
+        ("user.add", "HR", "张主管"),
+        ("user.add", "HR", "王主管"),
+        ("user.add", "HR", "队长"),
+        ("user.add", "HR", "部门负责人"),
+        ("user.add", "HR", "x"),
         ("staff.add", "", "E001"),
         ("staff.add", "", "E002"),
         ("staff.add", "", "E003"),

@@ -1,10 +1,11 @@
 //! The application layer on its own, as a second front end would use it: no command line,
 //! only `appraise::app` calls with an acting person, typed results and typed errors.
 
-use appraise::app::{Actor, App, Entry, Error, Imported};
+use appraise::app::{App, Entry, Error, Imported};
 use appraise::evaluate::Selection;
 use appraise::month::Month;
 use appraise::store::EventFilter;
+use appraise::user::{Role, User};
 
 use crate::util::STAFF;
 
@@ -13,8 +14,6 @@ fn a_whole_month_through_the_library_import_score_close() {
     let dir = tempfile::tempdir().unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
     let app = App::new(dir.path().join("appraise.db"), today);
-    let hr = Actor::new("HR王").unwrap();
-    let supervisor = Actor::new("张主管").unwrap();
     let march: Month = "2026-03".parse().unwrap();
 
     // Nothing works before the workspace exists, and says so by type.
@@ -22,8 +21,36 @@ fn a_whole_month_through_the_library_import_score_close() {
         app.scores(march, &Selection::default()),
         Err(Error::NoDatabase(_))
     ));
-    let setup = app.init(&hr, dir.path()).unwrap();
+    let setup = app.init("HR王", dir.path()).unwrap();
     assert_eq!(setup.activated.len(), 2);
+    // Who acts is a registered login or an employee id; nobody else.
+    let hr = app.actor("HR王").unwrap();
+    assert!(matches!(app.actor("张主管"), Err(Error::UnknownActor(_))));
+    let supervisor = app
+        .add_user(
+            &hr,
+            User {
+                login: "张主管".into(),
+                name: "张主管".into(),
+                role: Role::Supervisor,
+                employee: None,
+                department: None,
+            },
+        )
+        .map(|u| app.actor(&u.login).unwrap())
+        .unwrap();
+    // Only HR registers logins.
+    let refused = app.add_user(
+        &supervisor,
+        User {
+            login: "me".into(),
+            name: "me".into(),
+            role: Role::Hr,
+            employee: None,
+            department: None,
+        },
+    );
+    assert!(matches!(refused, Err(Error::NotAllowed(_))));
 
     std::fs::write(dir.path().join("staff.csv"), STAFF).unwrap();
     let staff = app
@@ -42,16 +69,15 @@ fn a_whole_month_through_the_library_import_score_close() {
     let events = dir.path().join("events.csv");
     // A dry run validates and stores nothing.
     assert_eq!(
-        app.import_events(Some(&supervisor), &events, true).unwrap(),
+        app.import_events(&supervisor, &events, true).unwrap(),
         Imported::Valid {
             file: events.display().to_string(),
             rows: 3
         }
     );
     assert!(app.events(&EventFilter::default()).unwrap().is_empty());
-    let Imported::Stored { ids, already, .. } = app
-        .import_events(Some(&supervisor), &events, false)
-        .unwrap()
+    let Imported::Stored { ids, already, .. } =
+        app.import_events(&supervisor, &events, false).unwrap()
     else {
         panic!("a real import stores");
     };
@@ -122,5 +148,7 @@ fn a_whole_month_through_the_library_import_score_close() {
         );
     }
     // A blank name is not an actor.
-    assert!(matches!(Actor::new("  "), Err(Error::NoActor)));
+    assert!(matches!(app.actor("  "), Err(Error::NoActor)));
+    // An employee acts under their id.
+    assert_eq!(app.actor("E002").unwrap().employee(), Some("E002"));
 }

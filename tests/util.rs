@@ -60,10 +60,17 @@ impl Workspace {
         }
     }
 
-    /// A workspace after `appraise init`.
+    /// A workspace after `appraise init` with `HR` as its first HR login, and the people
+    /// the tests act as registered.
     pub fn init() -> Workspace {
         let ws = Workspace::new();
-        ws.run(&["init"]).ok();
+        ws.run(&["init", "--admin", "HR"]).ok();
+        for (login, role) in LOGINS {
+            ws.run(&[
+                "user", "add", login, "--name", login, "--role", role, "--by", "HR",
+            ])
+            .ok();
+        }
         ws
     }
 
@@ -86,19 +93,42 @@ impl Workspace {
         self.run_in(self.dir.path(), args)
     }
 
+    /// Runs in `cwd` as `HR` (APPRAISE_USER) unless the arguments say `--by` someone else.
     pub fn run_in(&self, cwd: &Path, args: &[&str]) -> Run {
-        Command::cargo_bin("appraise")
-            .expect("binary")
-            .current_dir(cwd)
-            .env_remove("APPRAISE_DB")
-            .env_remove("APPRAISE_USER")
-            .env("APPRAISE_TODAY", TODAY)
-            .args(args)
+        self.command(cwd, args)
+            .env("APPRAISE_USER", "HR")
             .output()
             .expect("run appraise")
             .into()
     }
+
+    /// Runs with nobody named as acting (no `--by`, no APPRAISE_USER).
+    pub fn run_anonymous(&self, args: &[&str]) -> Run {
+        self.command(self.dir.path(), args)
+            .env_remove("APPRAISE_USER")
+            .output()
+            .expect("run appraise")
+            .into()
+    }
+
+    fn command(&self, cwd: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("appraise").expect("binary");
+        cmd.current_dir(cwd)
+            .env_remove("APPRAISE_DB")
+            .env("APPRAISE_TODAY", TODAY)
+            .args(args);
+        cmd
+    }
 }
+
+/// The logins the tests act as, besides `HR`, with their roles.
+pub const LOGINS: [(&str, &str); 5] = [
+    ("张主管", "supervisor"),
+    ("王主管", "supervisor"),
+    ("队长", "supervisor"),
+    ("部门负责人", "head"),
+    ("x", "supervisor"),
+];
 
 /// A small customer-service team; E003 joined mid-2026.
 pub const STAFF: &str = "\
@@ -113,7 +143,7 @@ E004,赵六,security,staff,2025-01-01,2026-03-31,,07:00
 pub fn staffed() -> Workspace {
     let ws = Workspace::init();
     ws.write("staff.csv", STAFF);
-    ws.run(&["staff", "import", "staff.csv"]).ok();
+    ws.run(&["staff", "import", "staff.csv", "--by", "HR"]).ok();
     ws
 }
 

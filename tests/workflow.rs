@@ -113,9 +113,17 @@ fn log_add_validates_like_an_import_row() {
         "{err}"
     );
     let err = ws
-        .cmd("log add E002 late --date 2026-03-02 --minutes 5")
+        .run_anonymous(&["log", "add", "E002", "late", "--minutes", "5"])
         .fails(2);
     assert!(err.contains("--by"), "{err}");
+    // Someone who is neither a login nor an employee is refused, and nothing is stored.
+    let err = ws
+        .cmd("log add E002 late --date 2026-03-02 --minutes 5 --by 路人甲")
+        .fails(1);
+    assert!(
+        err.contains("`路人甲` is neither a registered login nor an employee id"),
+        "{err}"
+    );
     // Options may come before or after the fields.
     let out = ws
         .cmd("log add E002 late --minutes 40 --date 2026-03-02 --by 张主管 --note 堵车")

@@ -14,6 +14,12 @@ pub enum Error {
     /// Nobody said who is acting.
     #[error("who is doing this? a change needs the name of the person making it")]
     NoActor,
+    /// The name given for who is acting is neither a registered login nor an employee.
+    #[error("`{0}` is neither a registered login nor an employee id")]
+    UnknownActor(String),
+    /// The actor may not do this.
+    #[error("{0}")]
+    NotAllowed(String),
     /// The workspace has no database yet.
     #[error("no database at `{}`", .0.display())]
     NoDatabase(PathBuf),
@@ -63,7 +69,9 @@ impl Error {
             | Error::Rejected { .. }
             | Error::Policy(_)
             | Error::SameEvent { .. }
-            | Error::OpenMonths(_) => true,
+            | Error::OpenMonths(_)
+            | Error::UnknownActor(_)
+            | Error::NotAllowed(_) => true,
             Error::Store(e) => e.is_refusal(),
             _ => false,
         }

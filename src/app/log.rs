@@ -82,14 +82,8 @@ impl App {
     }
 
     /// Imports an events file, all or nothing; `dry_run` validates only. Rows without
-    /// `recorded_by` are recorded as by `by`; with nobody named, such rows are refused (and
-    /// the import is audited as by `import`).
-    pub fn import_events(
-        &self,
-        by: Option<&Actor>,
-        file: &Path,
-        dry_run: bool,
-    ) -> Result<Imported> {
+    /// `recorded_by` are recorded as by `by`.
+    pub fn import_events(&self, by: &Actor, file: &Path, dry_run: bool) -> Result<Imported> {
         let (mut store, rulebook) = self.store_and_rules()?;
         let input = std::fs::File::open(file).map_err(|source| Error::Io {
             path: file.to_path_buf(),
@@ -97,11 +91,8 @@ impl App {
         })?;
         let input = std::io::BufReader::with_capacity(1 << 20, input);
         let name = file.display().to_string();
-        let v = self.validator(&store, &rulebook, by.map(|a| a.name().to_string()))?;
-        let importer = Actor {
-            name: "import".into(),
-        };
-        let stamp = self.stamp(by.unwrap_or(&importer));
+        let v = self.validator(&store, &rulebook, Some(by.name().to_string()))?;
+        let stamp = self.stamp(by);
         // Rows go into one open transaction as they are read; a bad row anywhere rolls it back.
         let mut appender = if dry_run {
             None

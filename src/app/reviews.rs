@@ -142,10 +142,17 @@ impl App {
             .iter()
             .map(|g| g.id.clone())
             .collect();
+        // The company's step is HR's; the others are signed by the employee the actor is.
+        if step == "company" && by.role() != Some(crate::user::Role::Hr) {
+            return Err(Error::NotAllowed(format!(
+                "the company step is signed by HR; `{}` is not an HR login",
+                by.name()
+            )));
+        }
         let request = SignRequest {
             step,
             grade,
-            signer: by.name(),
+            signer: by.employee().unwrap_or(by.name()),
             comment,
             supervisor: review.signers.supervisor.as_deref(),
             head: review.signers.head.as_deref(),
@@ -156,7 +163,7 @@ impl App {
         let signature = Signature {
             step: step.to_string(),
             grade: grade.to_string(),
-            signer: by.name().to_string(),
+            signer: by.employee().unwrap_or(by.name()).to_string(),
             comment: comment.trim().to_string(),
             at: stamp.at.clone(),
         };

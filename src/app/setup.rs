@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Activation, Actor, App, Error, Imported, Result, StaffImported};
+use super::{Activation, App, Error, Imported, Result, StaffImported};
 use crate::demo;
 use crate::engine::Rating;
 use crate::evaluate::Selection;
@@ -14,6 +14,8 @@ use crate::shipped;
 /// What setting up a workspace did.
 #[derive(Debug)]
 pub struct Setup {
+    /// The first HR login.
+    pub admin: String,
     /// Policy files written, and those kept because they were there already.
     pub written: Vec<PathBuf>,
     pub kept: Vec<PathBuf>,
@@ -40,11 +42,14 @@ pub struct Demo {
 /// The demo's year and seed: fixed, so the demo prints the same ratings on every machine.
 const DEMO_YEAR: i32 = 2025;
 const DEMO_SEED: u64 = 2025;
+/// The demo's HR login.
+pub const DEMO_ADMIN: &str = "hr";
 
 impl App {
     /// Writes the shipped policies into `dir/rules/` (keeping files already there), creates
-    /// this workspace's database and activates the policies it wrote or kept.
-    pub fn init(&self, by: &Actor, dir: &Path) -> Result<Setup> {
+    /// this workspace's database, registers `admin` as its first HR login, and activates the
+    /// policies it wrote or kept as that login.
+    pub fn init(&self, admin: &str, dir: &Path) -> Result<Setup> {
         // `rules/…`, not `./rules/…`: the name is stored with every activated version.
         let rules = if dir == Path::new(".") {
             PathBuf::from("rules")
@@ -57,6 +62,7 @@ impl App {
         };
         std::fs::create_dir_all(&rules).map_err(io(&rules))?;
         let mut setup = Setup {
+            admin: String::new(),
             written: Vec::new(),
             kept: Vec::new(),
             activated: Vec::new(),
@@ -71,11 +77,13 @@ impl App {
             }
         }
         drop(crate::store::Store::open(&self.db)?);
+        let by = self.add_admin(admin)?;
+        setup.admin = by.name().to_string();
         for (name, _) in shipped::POLICIES {
             let policy = Policy::load(&rules.join(name)).map_err(Error::Policy)?;
             setup
                 .activated
-                .push(self.activate_policy(by, &policy, None)?);
+                .push(self.activate_policy(&by, &policy, None)?);
         }
         Ok(setup)
     }
@@ -96,8 +104,8 @@ impl App {
         }
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let app = App::new(dir.join("appraise.db"), today);
-        let by = Actor::new("demo")?;
-        let setup = app.init(&by, dir)?;
+        let setup = app.init(DEMO_ADMIN, dir)?;
+        let by = app.actor(DEMO_ADMIN)?;
 
         let sample = demo::generate(DEMO_YEAR, DEMO_SEED);
         let staff_file = dir.join("staff.csv");
@@ -114,7 +122,7 @@ impl App {
         for (dept, budget, spent) in &sample.budgets {
             app.record_budget(&by, dept, DEMO_YEAR, *budget as f64, *spent as f64)?;
         }
-        let events = app.import_events(Some(&by), &events_file, false)?;
+        let events = app.import_events(&by, &events_file, false)?;
         let (ratings, through) = app.ratings(DEMO_YEAR, None, &Selection::default(), &|_, _| {})?;
         Ok(Demo {
             app,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use super::{
-    audit, demo, dept, explain, init, log, month, rate, report, review, rules, score, staff,
+    audit, demo, dept, explain, init, log, month, rate, report, review, rules, score, staff, user,
     workload,
 };
 use appraise::report::Format;
@@ -77,6 +77,9 @@ pub enum Command {
     /// Printable reports: monthly statement, rating sheet, reward/penalty recommendation.
     #[command(subcommand)]
     Report(report::Command),
+    /// The people who act: registered logins with their roles.
+    #[command(subcommand)]
+    User(user::Command),
     /// Write a reproducible company-scale workload (staff.csv, events.csv).
     Gen(workload::Args),
     /// Print a shell completion script: `appraise completions bash > /etc/bash_completion.d/appraise`.

@@ -60,6 +60,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
         "  {exe} --db {db} score --month {year}-03 --department customer-service"
     ))?;
     ctx.say(format_args!(
-        "  {exe} --db {db} log add {good} late --date {year}-12-15 --minutes 20 --by 张主管"
+        "  {exe} --db {db} log add {good} late --date {year}-12-15 --minutes 20 --by {}",
+        appraise::app::DEMO_ADMIN
     ))
 }

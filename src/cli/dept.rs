@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, Result, actor_or_login};
+use super::{Ctx, Result};
 use appraise::report::{DepartmentRatingsView, DepartmentsView};
 
 #[derive(Debug, Subcommand)]
@@ -15,7 +15,7 @@ pub enum Command {
         /// The employee id of the department head.
         #[arg(long)]
         head: Option<String>,
-        /// Who makes the change [env: APPRAISE_USER; default: the login name].
+        /// Who makes the change [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
@@ -33,7 +33,7 @@ pub enum Command {
         met: bool,
         #[arg(long)]
         missed: bool,
-        /// Who records it [env: APPRAISE_USER; default: the login name].
+        /// Who records it [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
@@ -46,7 +46,7 @@ pub enum Command {
         budget: f64,
         #[arg(long)]
         spent: f64,
-        /// Who records it [env: APPRAISE_USER; default: the login name].
+        /// Who records it [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
@@ -63,7 +63,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     let app = &ctx.app;
     match cmd {
         Command::Add { id, name, head, by } => {
-            app.save_department(&actor_or_login(by), &id, name.as_deref(), head.as_deref())?;
+            app.save_department(&ctx.actor(by)?, &id, name.as_deref(), head.as_deref())?;
             ctx.say(format_args!("department `{id}` saved"))
         }
         Command::Target {
@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             missed: _,
             by,
         } => {
-            app.record_target(&actor_or_login(by), &department, year, &name, met)?;
+            app.record_target(&ctx.actor(by)?, &department, year, &name, met)?;
             ctx.say(format_args!(
                 "target `{}` of `{department}` for {year}: {}",
                 name.trim(),
@@ -88,8 +88,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             spent,
             by,
         } => {
-            let (b, s) =
-                app.record_budget(&actor_or_login(by), &department, year, budget, spent)?;
+            let (b, s) = app.record_budget(&ctx.actor(by)?, &department, year, budget, spent)?;
             ctx.say(format_args!(
                 "budget of `{department}` for {year}: {b}, spent {s}"
             ))

@@ -3,15 +3,16 @@
 use std::path::{Path, PathBuf};
 
 use super::{Ctx, Result};
-use appraise::app::{Actor, App, Setup};
+use appraise::app::{App, Setup};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The folder to set up [default: the current folder].
     pub dir: Option<PathBuf>,
-    /// Who activates the shipped policies [env: APPRAISE_USER].
-    #[arg(long, env = "APPRAISE_USER")]
-    pub by: Option<String>,
+    /// The first HR login, who registers the others [default: the system login name, or
+    /// `admin`].
+    #[arg(long)]
+    pub admin: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result {
@@ -23,11 +24,16 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     } else {
         dir.join("appraise.db")
     };
-    let by = Actor::new(args.by.as_deref().unwrap_or("appraise init"))?;
+    let admin = args
+        .admin
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.trim().is_empty()))
+        .unwrap_or_else(|| "admin".into());
     let app = App::new(db, ctx.today());
-    let setup = app.init(&by, &dir)?;
+    let setup = app.init(&admin, &dir)?;
     report_setup(ctx, &app, &setup)?;
-    ctx.say("next: `appraise staff import staff.csv`, then `appraise log import events.csv`")
+    ctx.say(format_args!(
+        "next: `appraise staff import staff.csv --by {admin}`, then `appraise user add LOGIN --name NAME --role supervisor --employee ID --by {admin}` for each person who records or signs"
+    ))
 }
 
 /// What setting up a workspace did, a line each.
@@ -39,6 +45,7 @@ pub fn report_setup(ctx: &Ctx, app: &App, setup: &Setup) -> Result {
         ctx.say(format_args!("kept {} (already there)", p.display()))?;
     }
     ctx.say(format_args!("database {}", app.db().display()))?;
+    ctx.say(format_args!("HR login `{}` registered", setup.admin))?;
     for a in &setup.activated {
         super::rules::report_activation(ctx, a)?;
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 
-use super::{Ctx, Result, actor, refused};
+use super::{Ctx, Result, refused};
 use appraise::app::{Entry, Imported};
 use appraise::month::Month;
 use appraise::report::EventsView;
@@ -120,7 +120,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 option("by", by),
             );
             let again = again || options.contains_key("again");
-            let by = actor(by)?;
+            let by = ctx.actor(by)?;
             let entry = Entry {
                 employee,
                 kind,
@@ -133,9 +133,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             ctx.say(format_args!("recorded event {id}"))
         }
         Command::Import { file, dry_run, by } => {
-            // Rows without `recorded_by` are recorded as by the importer, when named.
-            let by = actor(by).ok();
-            let done = app.import_events(by.as_ref(), &file, dry_run)?;
+            // Rows without `recorded_by` are recorded as by the importer.
+            let done = app.import_events(&ctx.actor(by)?, &file, dry_run)?;
             ctx.say(imported(&done))
         }
         Command::List {
@@ -153,13 +152,13 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             })?,
         }),
         Command::Void { id, reason, by } => {
-            app.void_event(&actor(by)?, id, &reason)?;
+            app.void_event(&ctx.actor(by)?, id, &reason)?;
             ctx.say(format_args!(
                 "voided event {id}; it stays in the log and no longer counts"
             ))
         }
         Command::Excuse { id, reason, by } => {
-            app.excuse_event(&actor(by)?, id, &reason)?;
+            app.excuse_event(&ctx.actor(by)?, id, &reason)?;
             ctx.say(format_args!(
                 "excused event {id}; it stays in the log, scores nothing, and explain shows why"
             ))

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, Result, actor};
+use super::{Ctx, Result};
 use appraise::month::Month;
 use appraise::report::ClosingsView;
 
@@ -31,7 +31,7 @@ pub enum Command {
 pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     match cmd {
         Command::Close { month, by } => {
-            let closed = ctx.app.close_month(&actor(by)?, month)?;
+            let closed = ctx.app.close_month(&ctx.actor(by)?, month)?;
             ctx.say(format_args!(
                 "closed {month}: {} frozen ({} failed); its events can no longer be added, voided or excused",
                 appraise::text::count(closed.scores, "score", "scores"),
@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             ))
         }
         Command::Reopen { month, reason, by } => {
-            ctx.app.reopen_month(&actor(by)?, month, &reason)?;
+            ctx.app.reopen_month(&ctx.actor(by)?, month, &reason)?;
             ctx.say(format_args!(
                 "reopened {month}; close it again to take a new snapshot"
             ))

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, Result, actor};
+use super::{Ctx, Result};
 use appraise::month::Month;
 use appraise::report::ReviewsView;
 
@@ -60,9 +60,13 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             by,
             open_months_ok,
         } => {
-            let done =
-                ctx.app
-                    .start_reviews(&actor(by)?, year, department, through, open_months_ok)?;
+            let done = ctx.app.start_reviews(
+                &ctx.actor(by)?,
+                year,
+                department,
+                through,
+                open_months_ok,
+            )?;
             ctx.say(format_args!(
                 "started {} for {year} ({} already started); `appraise review status --year {year}` shows who signs next",
                 appraise::text::count(done.started, "review", "reviews"),
@@ -79,7 +83,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         } => {
             let signed =
                 ctx.app
-                    .sign_review(&actor(by)?, &employee, year, &step, &grade, &comment)?;
+                    .sign_review(&ctx.actor(by)?, &employee, year, &step, &grade, &comment)?;
             match signed.next {
                 Some(next) => ctx.say(format_args!(
                     "signed `{step}` of `{employee}`'s {year} review with `{grade}`; next: `{next}`"

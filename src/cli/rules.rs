@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Ctx, Result, actor, refused};
+use super::{Ctx, Result, refused};
 use appraise::app::{Activated, Activation, App};
 use appraise::month::Month;
 use appraise::report::{CasesView, CoverageView, VersionsView};
@@ -101,7 +101,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             restate: _,
             reason,
         } => {
-            let done = ctx.app.activate(&actor(by)?, &file, reason.as_deref())?;
+            let done = ctx
+                .app
+                .activate(&ctx.actor(by)?, &file, reason.as_deref())?;
             report_activation(ctx, &done)
         }
         Command::List => ctx.print(&VersionsView {

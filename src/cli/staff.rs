@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Ctx, Result, actor_or_login};
+use super::{Ctx, Result};
 use appraise::app::{StaffChange, StaffImported, StaffInput};
 use appraise::month::Month;
 use appraise::report::{StaffHistoryView, StaffView};
@@ -20,7 +20,7 @@ pub enum Command {
         /// someone with logged events to another department, role or supervisor.
         #[arg(long)]
         effective: Option<Month>,
-        /// Who imports it [env: APPRAISE_USER; default: the login name].
+        /// Who imports it [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
@@ -36,7 +36,7 @@ pub enum Command {
         /// The first month (YYYY-MM) of the new record; earlier months keep theirs.
         #[arg(long)]
         from: Month,
-        /// Who makes the change [env: APPRAISE_USER; default: the login name].
+        /// Who makes the change [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
@@ -56,7 +56,7 @@ pub enum Command {
         /// The first month (YYYY-MM) of the new record; earlier months keep theirs.
         #[arg(long)]
         from: Month,
-        /// Who makes the change [env: APPRAISE_USER; default: the login name].
+        /// Who makes the change [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
@@ -82,7 +82,7 @@ pub enum Command {
         /// An extra attribute, KEY=VALUE (repeatable).
         #[arg(long = "attr", value_parser = parse_attr)]
         attrs: Vec<(String, String)>,
-        /// Who makes the change [env: APPRAISE_USER; default: the login name].
+        /// Who makes the change [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
@@ -111,8 +111,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             by,
         } => report_import(
             ctx,
-            &ctx.app
-                .import_staff(&actor_or_login(by), &file, effective)?,
+            &ctx.app.import_staff(&ctx.actor(by)?, &file, effective)?,
         ),
         Command::Move {
             id,
@@ -130,7 +129,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             };
             let record = ctx
                 .app
-                .change_employee(&actor_or_login(by), &id, change, from)?;
+                .change_employee(&ctx.actor(by)?, &id, change, from)?;
             let e = record.at(from);
             ctx.say(format_args!(
                 "`{id}` is in `{}` as {} from {from}; earlier months keep their record",
@@ -154,7 +153,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 ..StaffChange::default()
             };
             ctx.app
-                .change_employee(&actor_or_login(by), &id, change, from)?;
+                .change_employee(&ctx.actor(by)?, &id, change, from)?;
             ctx.say(format_args!(
                 "`{id}` changed from {from}; earlier months keep their record"
             ))
@@ -183,7 +182,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 supervisor,
                 attrs: attrs.into_iter().collect(),
             };
-            let saved = ctx.app.save_employee(&actor_or_login(by), input)?;
+            let saved = ctx.app.save_employee(&ctx.actor(by)?, input)?;
             ctx.say(format_args!("employee `{}` saved", saved.id))
         }
         Command::List { department, at } => ctx.print(&StaffView {

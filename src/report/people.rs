@@ -6,6 +6,7 @@ use super::{Columns, Layout, Records};
 use crate::engine::DepartmentRating;
 use crate::points::Points;
 use crate::staff::{Department, Employee, StaffRecord};
+use crate::user::User;
 
 /// `appraise staff list`.
 #[derive(Debug, Serialize)]
@@ -93,6 +94,24 @@ impl Records for StaffHistoryView {
                 format!("from {from}: {}", parts.join(" · "))
             })
             .collect()
+    }
+}
+
+/// `appraise user list`.
+#[derive(Debug, Serialize)]
+pub struct UsersView {
+    pub users: Vec<User>,
+}
+
+impl Records for UsersView {
+    fn layout(&self) -> Layout {
+        Columns::over(&self.users)
+            .left("login", |u| u.login.clone())
+            .text("name", |u| u.name.clone())
+            .left("role", |u| u.role.to_string())
+            .left("employee", |u| u.employee.clone().unwrap_or_default())
+            .left("department", |u| u.department.clone().unwrap_or_default())
+            .done()
     }
 }
 

@@ -244,4 +244,17 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER reviews_append_only_u BEFORE UPDATE ON reviews
         BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
     "#,
+    // 7: the people who act: registered logins with a role, linked to an employee and/or
+    // a department. Every change names one of them, or an employee.
+    r#"
+    CREATE TABLE users (
+        login      TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        role       TEXT NOT NULL CHECK (role IN ('hr', 'head', 'supervisor', 'employee')),
+        employee   TEXT REFERENCES staff(id),
+        department TEXT REFERENCES departments(id),
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    "#,
 ];

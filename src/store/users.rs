@@ -1,0 +1,89 @@
+//! The people who act: registered logins with their role.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Result, Stamp, Store, audit};
+use crate::user::{Role, User};
+
+impl Store {
+    /// Registers a login, or changes its name, role and links.
+    pub fn put_user(&mut self, user: &User, stamp: &Stamp) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let before = tx
+            .query_row(
+                "SELECT name, role, employee, department FROM users WHERE login = ?1",
+                [&user.login],
+                |r| {
+                    Ok(format!(
+                        "{} {} {} {}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        r.get::<_, Option<String>>(3)?.unwrap_or_default()
+                    ))
+                },
+            )
+            .optional()?;
+        tx.execute(
+            "INSERT INTO users (login, name, role, employee, department, created_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(login) DO UPDATE SET name = ?2, role = ?3, employee = ?4, department = ?5",
+            params![
+                user.login,
+                user.name,
+                user.role.as_str(),
+                user.employee,
+                user.department,
+                stamp.by,
+                stamp.at
+            ],
+        )?;
+        let after = format!(
+            "{} {} {} {}",
+            user.name,
+            user.role.as_str(),
+            user.employee.as_deref().unwrap_or_default(),
+            user.department.as_deref().unwrap_or_default()
+        );
+        let detail = match before {
+            Some(b) => format!("{} → {}", b.trim_end(), after.trim_end()),
+            None => after.trim_end().to_string(),
+        };
+        audit(&tx, stamp, "user.add", &user.login, &detail)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every registered login, by login.
+    pub fn users(&self) -> Result<Vec<User>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT login, name, role, employee, department FROM users ORDER BY login")?;
+        let rows = st.query_map([], user_row)?;
+        rows.map(|r| Ok(r?)).collect()
+    }
+
+    /// The login `login`, if registered.
+    pub fn user(&self, login: &str) -> Result<Option<User>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT login, name, role, employee, department FROM users WHERE login = ?1",
+                [login],
+                user_row,
+            )
+            .optional()?)
+    }
+}
+
+fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
+    let role: String = r.get(2)?;
+    Ok(User {
+        login: r.get(0)?,
+        name: r.get(1)?,
+        // The table's CHECK admits only the four roles.
+        role: role.parse().unwrap_or(Role::Employee),
+        employee: r.get(3)?,
+        department: r.get(4)?,
+    })
+}
