@@ -75,6 +75,10 @@ impl Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// How long a writer waits for the write lock before giving up: longer than the longest
+/// import holds it (a million rows take about four seconds).
+pub const LOCK_WAIT: Duration = Duration::from_secs(60);
+
 /// Who makes a change, and when: written with every change into the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
@@ -97,8 +101,9 @@ impl Store {
             path: shown.clone(),
             source,
         })?;
-        // Several supervisors may write at once: WAL lets readers go on, the timeout queues writers.
-        conn.busy_timeout(Duration::from_secs(10))?;
+        // Several supervisors may write at once: WAL lets readers go on, and a writer waits
+        // for the lock (up to `LOCK_WAIT`) instead of failing.
+        conn.busy_timeout(LOCK_WAIT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // Imports touch several indexes at random places: a larger page cache keeps them in memory.
@@ -109,6 +114,15 @@ impl Store {
         };
         store.migrate(&shown)?;
         Ok(store)
+    }
+
+    /// A write transaction that takes the write lock first (`BEGIN IMMEDIATE`), waiting for
+    /// it: what it reads before writing cannot change under it, and it never fails half-way
+    /// with "database is locked" when another writer got there first.
+    fn write(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
     }
 
     fn migrate(&mut self, path: &str) -> Result<()> {
@@ -123,7 +137,7 @@ impl Store {
                 known,
             });
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;

@@ -2,6 +2,7 @@
 //! files, and the engine's domain laws as property tests.
 
 mod cli;
+mod faults;
 mod governance;
 mod history;
 mod laws;

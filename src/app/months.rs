@@ -28,21 +28,27 @@ impl App {
             )));
         }
         let (mut store, rulebook) = self.store_and_rules()?;
-        let eval = Evaluation {
-            store: &store,
-            rulebook: &rulebook,
-            snapshots: false,
-        };
-        let scores = eval.month(month, &Selection::default())?;
-        let hashes: BTreeSet<String> = scores.iter().map(|s| s.policy.hash.to_string()).collect();
-        let hashes: Vec<String> = hashes.into_iter().collect();
-        let snapshot =
-            serde_json::to_string(&scores).expect("month scores always serialize to JSON");
-        store.close_month(month, &snapshot, &hashes, &self.stamp(by))?;
+        let mut counts = (0, 0);
+        // The scores are computed under the write lock: nothing lands in the month between
+        // them and the close.
+        store.close_month(month, &self.stamp(by), |store| -> Result<_> {
+            let eval = Evaluation {
+                store,
+                rulebook: &rulebook,
+                snapshots: false,
+            };
+            let scores = eval.month(month, &Selection::default())?;
+            counts = (scores.len(), scores.iter().filter(|s| !s.passed).count());
+            let hashes: BTreeSet<String> =
+                scores.iter().map(|s| s.policy.hash.to_string()).collect();
+            let snapshot =
+                serde_json::to_string(&scores).expect("month scores always serialize to JSON");
+            Ok((snapshot, hashes.into_iter().collect()))
+        })?;
         Ok(Closed {
             month,
-            scores: scores.len(),
-            failed: scores.iter().filter(|s| !s.passed).count(),
+            scores: counts.0,
+            failed: counts.1,
         })
     }
 

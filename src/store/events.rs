@@ -409,7 +409,7 @@ impl Store {
         reason: &str,
         stamp: &Stamp,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let date: Option<String> = tx
             .query_row("SELECT date FROM events WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;

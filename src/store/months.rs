@@ -47,21 +47,48 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Closes `month`, storing `snapshot` (the month's scores as JSON) with the hashes of the
-    /// policy versions that produced it.
-    pub fn close_month(
+    /// Closes `month`: takes the write lock, lets `snapshot` compute the month's scores
+    /// (as JSON, with the hashes of the policy versions that produced them) from the log as
+    /// it stands under the lock, and stores them. No event can be added, voided or excused
+    /// between the scores being computed and the month being closed: the snapshot holds
+    /// exactly the events committed before it.
+    pub fn close_month<E: From<Error>>(
         &mut self,
+        month: Month,
+        stamp: &Stamp,
+        snapshot: impl FnOnce(&Store) -> std::result::Result<(String, Vec<String>), E>,
+    ) -> std::result::Result<(), E> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(Error::from)?;
+        let closed = (|| {
+            if let Some((by, at)) = closed_by(&self.conn, month)? {
+                return Err(
+                    Error::Closed(format!("{month} is already closed (by {by} at {at})")).into(),
+                );
+            }
+            let (scores, hashes) = snapshot(self)?;
+            self.store_close(month, &scores, &hashes, stamp)?;
+            Ok(())
+        })();
+        let end = if closed.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        if let Err(e) = self.conn.execute_batch(end) {
+            // A failed commit leaves the transaction open: roll it back, report the commit.
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(Error::from(e).into());
+        }
+        closed
+    }
+
+    /// The rows of a close, inside the caller's transaction.
+    fn store_close(
+        &self,
         month: Month,
         snapshot: &str,
         hashes: &[String],
         stamp: &Stamp,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        if let Some((by, at)) = closed_by(&tx, month)? {
-            return Err(Error::Closed(format!(
-                "{month} is already closed (by {by} at {at})"
-            )));
-        }
+        let tx = &self.conn;
         tx.execute(
             "INSERT INTO month_closes (month, action, reason, by, at) VALUES (?1, 'close', NULL, ?2, ?3)",
             params![month.to_string(), stamp.by, stamp.at],
@@ -84,13 +111,12 @@ impl Store {
             &month.to_string(),
             &format!("snapshot under policy {}", short.join(", ")),
         )?;
-        tx.commit()?;
         Ok(())
     }
 
     /// Reopens a closed month; the reason is recorded.
     pub fn reopen_month(&mut self, month: Month, reason: &str, stamp: &Stamp) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         if closed_by(&tx, month)?.is_none() {
             return Err(Error::Closed(format!("{month} is not closed")));
         }

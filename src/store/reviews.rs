@@ -17,7 +17,7 @@ impl Store {
         signers: &Signers,
         stamp: &Stamp,
     ) -> Result<bool> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let inserted = tx.execute(
             "INSERT INTO reviews (year, employee, role, proposal, policy_hash, steps, started_by, started_at, supervisor, head)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (year, employee) DO NOTHING",
@@ -115,7 +115,7 @@ impl Store {
         signature: &Signature,
         stamp: &Stamp,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let id: Option<i64> = tx
             .query_row(
                 "SELECT id FROM reviews WHERE year = ?1 AND employee = ?2",

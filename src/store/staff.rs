@@ -18,7 +18,7 @@ impl Store {
         head: Option<&str>,
         stamp: &Stamp,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO departments (id, name, head) VALUES (?1, coalesce(?2, ?1), ?3)
              ON CONFLICT(id) DO UPDATE SET name = coalesce(?2, name), head = coalesce(?3, head)",
@@ -61,7 +61,7 @@ impl Store {
         source: &str,
         stamp: &Stamp,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         {
             let mut department = tx.prepare_cached(
                 "INSERT INTO departments (id, name) VALUES (?1, ?1) ON CONFLICT(id) DO NOTHING",
@@ -240,7 +240,7 @@ impl Store {
         met: bool,
         stamp: &Stamp,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO dept_targets (department, year, name, met, by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![department, year, name, met, stamp.by, stamp.at],
@@ -282,7 +282,7 @@ impl Store {
         spent: i64,
         stamp: &Stamp,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO dept_budgets (department, year, budget, spent, by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![department, year, budget, spent, stamp.by, stamp.at],

@@ -8,7 +8,7 @@ use crate::user::{Role, User};
 impl Store {
     /// Registers a login, or changes its name, role and links.
     pub fn put_user(&mut self, user: &User, stamp: &Stamp) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let before = tx
             .query_row(
                 "SELECT name, role, employee, department FROM users WHERE login = ?1",

@@ -35,7 +35,7 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<Option<i64>> {
         let hash = policy.hash();
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let exists: bool = tx.query_row(
             "SELECT count(*) > 0 FROM policy_versions WHERE hash = ?1",
             [&hash],

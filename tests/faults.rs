@@ -1,0 +1,174 @@
+//! Nothing lost under concurrency, at small scale: many writers at once, a month closing
+//! while entries arrive, an import killed half-way.
+
+use std::process::{Command, Stdio};
+use std::thread;
+
+use crate::util::{TODAY, Workspace, json, staffed};
+
+/// Runs the binary in `ws` as a separate process, as a second supervisor would.
+fn appraise(ws: &Workspace, args: &[&str]) -> std::process::Output {
+    Command::new(assert_cmd::cargo::cargo_bin!("appraise"))
+        .current_dir(ws.dir.path())
+        .env("APPRAISE_TODAY", TODAY)
+        .env("APPRAISE_USER", "HR")
+        .args(args)
+        .output()
+        .expect("run appraise")
+}
+
+#[test]
+fn concurrent_writers_wait_for_each_other_and_lose_nothing() {
+    let ws = staffed();
+    // Four supervisors each enter ten events and void every other one, all at once.
+    let failures: Vec<String> = thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|w| {
+                let ws = &ws;
+                s.spawn(move || {
+                    let mut failed = Vec::new();
+                    for i in 0..10 {
+                        let date = format!("2026-02-{:02}", 1 + i);
+                        let note = format!("w{w}-{i}");
+                        let out = appraise(
+                            ws,
+                            &[
+                                "log", "add", "E002", "uniform", "--date", &date, "--note", &note,
+                            ],
+                        );
+                        if !out.status.success() {
+                            failed.push(String::from_utf8_lossy(&out.stderr).into_owned());
+                            continue;
+                        }
+                        let id = String::from_utf8_lossy(&out.stdout)
+                            .trim()
+                            .trim_start_matches("recorded event ")
+                            .to_string();
+                        if i % 2 == 0 {
+                            let out = appraise(ws, &["log", "void", &id, "--reason", "test"]);
+                            if !out.status.success() {
+                                failed.push(String::from_utf8_lossy(&out.stderr).into_owned());
+                            }
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{failures:#?}");
+    let all = json(&ws.cmd("log list --format json").ok());
+    let events = all["events"].as_array().unwrap();
+    assert_eq!(events.len(), 40);
+    assert_eq!(events.iter().filter(|e| e["voided"] == true).count(), 20);
+}
+
+#[test]
+fn a_month_closed_while_entries_arrive_holds_exactly_the_events_before_it() {
+    let ws = staffed();
+    let (closed, added) = thread::scope(|s| {
+        let adders: Vec<_> = (0..3)
+            .map(|w| {
+                let ws = &ws;
+                s.spawn(move || {
+                    let mut stored = 0;
+                    for i in 0..15 {
+                        let note = format!("w{w}-{i}");
+                        let out = appraise(
+                            ws,
+                            &[
+                                "log",
+                                "add",
+                                "E003",
+                                "uniform",
+                                "--date",
+                                "2026-05-04",
+                                "--note",
+                                &note,
+                            ],
+                        );
+                        if out.status.success() {
+                            stored += 1;
+                        } else {
+                            let err = String::from_utf8_lossy(&out.stderr);
+                            assert!(err.contains("closed"), "{err}");
+                        }
+                    }
+                    stored
+                })
+            })
+            .collect();
+        let closer = {
+            let ws = &ws;
+            s.spawn(move || {
+                thread::sleep(std::time::Duration::from_millis(150));
+                appraise(ws, &["month", "close", "2026-05"])
+            })
+        };
+        let added: i64 = adders.into_iter().map(|h| h.join().unwrap()).sum();
+        (closer.join().unwrap(), added)
+    });
+    assert!(
+        closed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&closed.stderr)
+    );
+    // Every event stored in May is in the snapshot; none arrived after it.
+    let listed = json(&ws.cmd("log list --month 2026-05 --format json").ok());
+    let stored = listed["events"].as_array().unwrap().len() as i64;
+    assert_eq!(stored, added);
+    let scores = json(
+        &ws.cmd("score --month 2026-05 --employee E003 --format json")
+            .ok(),
+    );
+    let items = scores["scores"][0]["items"].as_array().unwrap().len() as i64;
+    assert_eq!(
+        items, stored,
+        "every stored event is scored in the snapshot"
+    );
+}
+
+#[test]
+fn an_import_killed_half_way_stores_nothing() {
+    let ws = Workspace::init();
+    ws.cmd("gen --staff 60 --year 2025 --seed 7 w").ok();
+    ws.cmd("staff import w/staff.csv").ok();
+    for attempt in 0..3 {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin!("appraise"))
+            .current_dir(ws.dir.path())
+            .env("APPRAISE_TODAY", TODAY)
+            .env("APPRAISE_USER", "HR")
+            .args(["log", "import", "w/events.csv"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        thread::sleep(std::time::Duration::from_millis(150 + 100 * attempt));
+        // kill -9: no chance to clean up.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let count = json(&ws.cmd("log list --format json").ok())["events"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert!(
+            count == 0 || count > 20_000,
+            "a partial import: {count} events"
+        );
+        if count > 0 {
+            // It finished before the kill: the whole file is in.
+            return;
+        }
+    }
+    // The database is whole after every kill, and the import then goes through.
+    let integrity = rusqlite::Connection::open(ws.path("appraise.db"))
+        .unwrap()
+        .query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    ws.cmd("log import w/events.csv").ok();
+}
