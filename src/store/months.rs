@@ -105,7 +105,7 @@ impl Store {
         )?;
         let short: Vec<&str> = hashes.iter().map(|h| &h[..h.len().min(12)]).collect();
         audit(
-            &tx,
+            tx,
             stamp,
             "month.close",
             &month.to_string(),
