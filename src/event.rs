@@ -32,6 +32,12 @@ pub struct Event {
 /// The typed fields of one event, by name.
 pub type Fields = BTreeMap<String, FieldValue>;
 
+/// The largest whole number a field may hold: minutes, rings, days… never come near it,
+/// and a script doing arithmetic on it stays far from overflow.
+pub const MAX_INT: i64 = 1_000_000_000;
+/// The largest number a float field may hold (money in yuan, say).
+pub const MAX_FLOAT: f64 = 1e12;
+
 /// The type a policy declares for an event field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,28 +56,31 @@ impl FieldType {
     /// Parses a value written as text (a CSV cell, a command-line flag).
     pub fn parse(self, text: &str) -> Result<FieldValue, String> {
         let t = text.trim();
+        let shown = crate::text::clip(t);
         match self {
             FieldType::Int => t
-                .parse()
+                .parse::<i64>()
+                .ok()
+                .filter(|x| x.abs() <= MAX_INT)
                 .map(FieldValue::Int)
-                .map_err(|_| format!("`{t}` is not a whole number")),
+                .ok_or_else(|| format!("`{shown}` is not a whole number up to {MAX_INT}")),
             FieldType::Float => t
                 .parse::<f64>()
                 .ok()
-                .filter(|x| x.is_finite())
+                .filter(|x| x.is_finite() && x.abs() <= MAX_FLOAT)
                 .map(FieldValue::Float)
-                .ok_or_else(|| format!("`{t}` is not a number")),
+                .ok_or_else(|| format!("`{shown}` is not a number up to {MAX_FLOAT}")),
             FieldType::Text => Ok(FieldValue::Text(text.to_string())),
             FieldType::Date => parse_date(t)
                 .map(|_| FieldValue::Text(t.to_string()))
-                .ok_or_else(|| format!("`{t}` is not a date; write YYYY-MM-DD")),
+                .ok_or_else(|| format!("`{shown}` is not a date; write YYYY-MM-DD")),
             FieldType::Time => parse_time(t)
                 .map(|_| FieldValue::Text(t.to_string()))
-                .ok_or_else(|| format!("`{t}` is not a time; write HH:MM, e.g. 08:30")),
+                .ok_or_else(|| format!("`{shown}` is not a time; write HH:MM, e.g. 08:30")),
             FieldType::Bool => match t.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" | "y" => Ok(FieldValue::Bool(true)),
                 "false" | "no" | "0" | "n" => Ok(FieldValue::Bool(false)),
-                _ => Err(format!("`{t}` is not true or false")),
+                _ => Err(format!("`{shown}` is not true or false")),
             },
         }
     }

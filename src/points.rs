@@ -29,6 +29,18 @@ impl Points {
 
     /// Rounds a float to two decimals, half away from zero; `None` for NaN, infinities and
     /// values too large to be points.
+    /// The largest number of points a policy or a script may give at once (and the bound of
+    /// a base, pass mark, floor, ceiling or cap): far beyond any appraisal, and small enough
+    /// that no month's sum can overflow.
+    pub const LIMIT: f64 = 1_000_000.0;
+
+    /// Points of a policy or a script: a finite number within ±[`Points::LIMIT`].
+    pub fn bounded(x: f64) -> Option<Points> {
+        (x.abs() <= Points::LIMIT)
+            .then(|| Points::from_f64(x))
+            .flatten()
+    }
+
     pub fn from_f64(x: f64) -> Option<Points> {
         let h = (x * 100.0).round();
         (x.is_finite() && h.abs() < 1e15).then_some(Points(h as i64))

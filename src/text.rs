@@ -27,6 +27,21 @@ pub fn intern(s: &str) -> &'static str {
     t
 }
 
+/// A value as a message shows it: at most 40 characters (a megabyte cell would bury the
+/// message), control characters replaced so that nothing reaches a terminal raw.
+pub fn clip(value: &str) -> String {
+    const MAX: usize = 40;
+    let mut out: String = value
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { '�' } else { c })
+        .collect();
+    if value.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// `n` with the right form of a counted word: `1 employee`, `2 employees`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", plural(n, one, many))

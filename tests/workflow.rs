@@ -53,7 +53,7 @@ fn a_bad_import_lists_every_bad_row_and_stores_nothing() {
 events.csv:3: unknown kind `lat` for policy `customer-service`; did you mean `late`?
 events.csv:4: unknown employee `E999`; add them to the staff first
 events.csv:5: date `2026-02-30` is not a date; write YYYY-MM-DD
-events.csv:6: qty `x` must be a positive whole number (or empty for 1)
+events.csv:6: qty `x` must be a whole number from 1 to 10000 (or empty for 1)
 events.csv:6: kind `late` needs field `minutes` (int)
 events.csv:7: date 2026-07-01 is in the future (today is 2026-06-30)
 events.csv:8: employee `E003` was not employed on 2026-03-04 (employed from 2026-04-15)

@@ -278,11 +278,17 @@ fn number(v: Dynamic) -> Result<Points, String> {
     if v.is_unit() {
         return Ok(Points::ZERO);
     }
+    let out_of_range = |x: &dyn std::fmt::Display| {
+        format!(
+            "the script gave {x} points; a rule gives at most {} points either way",
+            Points::LIMIT
+        )
+    };
     if let Ok(i) = v.as_int() {
-        return Points::from_f64(i as f64).ok_or_else(|| format!("{i} points is out of range"));
+        return Points::bounded(i as f64).ok_or_else(|| out_of_range(&i));
     }
     if let Ok(x) = v.as_float() {
-        return Points::from_f64(x).ok_or_else(|| format!("{x} is not a usable number of points"));
+        return Points::bounded(x).ok_or_else(|| out_of_range(&x));
     }
     Err(format!(
         "the script must give a number of points, `()` or #{{points, note, flags}}, not {} ({})",

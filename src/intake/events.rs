@@ -13,6 +13,10 @@ use crate::rulebook::Rulebook;
 use crate::staff::StaffRecord;
 use crate::store::NewEvent;
 
+/// The most times one row may count an event: more is a typing mistake, not an appraisal
+/// (and would let a sum of points overflow).
+pub const MAX_QTY: i64 = 10_000;
+
 const COLUMNS: [&str; 6] = ["employee", "date", "kind", "qty", "note", "recorded_by"];
 
 /// An event as written: every value still text.
@@ -89,10 +93,11 @@ impl EventValidator<'_> {
         let qty = match row.qty.trim() {
             "" => 1,
             q => match q.parse::<i64>() {
-                Ok(n) if n > 0 => n,
+                Ok(n) if (1..=MAX_QTY).contains(&n) => n,
                 _ => {
                     problems.push(format!(
-                        "qty `{q}` must be a positive whole number (or empty for 1)"
+                        "qty `{}` must be a whole number from 1 to {MAX_QTY} (or empty for 1)",
+                        crate::text::clip(q)
                     ));
                     1
                 }

@@ -265,11 +265,17 @@ impl Compiler {
         stage: Stage,
     ) -> Option<Action> {
         match (points, script) {
-            (Some(p), None) => match Points::from_f64(*p.get_ref()) {
+            (Some(p), None) => match Points::bounded(*p.get_ref()) {
                 Some(pts) => Some(Action::Fixed(pts)),
                 None => {
-                    self.problems
-                        .push(src.problem(p.span(), "`points` is not a usable number"));
+                    self.problems.push(src.problem(
+                        p.span(),
+                        format!(
+                            "`points` is `{:?}`; it must be a number from -{1} to {1}",
+                            p.get_ref(),
+                            Points::LIMIT
+                        ),
+                    ));
                     None
                 }
             },
@@ -355,16 +361,34 @@ impl Compiler {
         let at = |c: &mut Compiler, msg: String| {
             c.problems.push(Problem::at_start(root.name.clone(), msg));
         };
-        let pts = |x: Option<f64>| x.and_then(Points::from_f64);
-        let (Some(base), Some(pass_mark)) = (pts(m.base), pts(m.pass_mark)) else {
-            at(
-                self,
-                "`[scoring]` needs `base` and `pass_mark` (here or in an extended policy)".into(),
-            );
+        // Each bound, if given, must be a usable number of points.
+        let bounded = |c: &mut Compiler, what: &str, x: Option<f64>| match x {
+            None => None,
+            Some(x) => Points::bounded(x).or_else(|| {
+                at(
+                    c,
+                    format!(
+                        "`[scoring]` `{what}` is `{x:?}`; it must be a number from -{0} to {0}",
+                        Points::LIMIT
+                    ),
+                );
+                None
+            }),
+        };
+        let base = bounded(self, "base", m.base);
+        let pass_mark = bounded(self, "pass_mark", m.pass_mark);
+        let floor = bounded(self, "floor", m.floor);
+        let ceiling = bounded(self, "ceiling", m.ceiling);
+        let (Some(base), Some(pass_mark)) = (base, pass_mark) else {
+            if m.base.is_none() || m.pass_mark.is_none() {
+                at(
+                    self,
+                    "`[scoring]` needs `base` and `pass_mark` (here or in an extended policy)"
+                        .into(),
+                );
+            }
             return None;
         };
-        let floor = pts(m.floor);
-        let ceiling = pts(m.ceiling);
         if let (Some(f), Some(c)) = (floor, ceiling)
             && f > c
         {

@@ -314,7 +314,7 @@ impl Compiler {
             .map(|w| self.script(src, w, true, Stage::Event));
         let action = self.action(src, &r.id, &r.points, &r.script, Stage::Event);
         let cap = r.cap.as_ref().and_then(|c| {
-            let pts = Points::from_f64(*c.get_ref());
+            let pts = Points::bounded(*c.get_ref());
             let sign_ok = match (&action, pts) {
                 (Some(Action::Fixed(p)), Some(cp)) => !p.is_zero() && p.is_negative() == cp.is_negative() && !cp.is_zero(),
                 (_, Some(cp)) => !cp.is_zero(),

@@ -1,0 +1,95 @@
+//! Numbers that enter are bounded, and no arithmetic turns a deduction into a reward.
+
+use crate::util::{Workspace, staffed};
+
+#[test]
+fn quantities_beyond_reason_are_refused_not_wrapped() {
+    let ws = staffed();
+    for qty in [
+        "9223372036854775807",
+        "4611686018427387904",
+        "92233720368547760",
+        "10001",
+        "0",
+    ] {
+        let err = ws
+            .cmd(&format!(
+                "log add E002 grooming --date 2026-03-02 --qty {qty} --by 张主管"
+            ))
+            .fails(1);
+        assert!(
+            err.contains("must be a whole number from 1 to 10000"),
+            "{qty}: {err}"
+        );
+    }
+    ws.cmd("log add E002 grooming --date 2026-03-02 --qty 10000 --by 张主管")
+        .ok();
+    // The largest quantity deducts, whatever the floor makes of it.
+    let score = crate::util::json(
+        &ws.cmd("score --month 2026-03 --employee E002 --format json")
+            .ok(),
+    );
+    assert_eq!(score["scores"][0]["deducted"], -10000);
+    assert_eq!(score["scores"][0]["rewarded"], 0);
+}
+
+#[test]
+fn policy_numbers_must_be_usable() {
+    let ws = Workspace::new();
+    let policy = |scoring: &str| {
+        format!(
+            "[policy]\nid = \"p\"\nname = \"p\"\nversion = \"1\"\neffective_from = \"2026-01\"\ndepartments = [\"*\"]\n[scoring]\n{scoring}\n[[rule]]\nid = \"late\"\nname = \"迟到\"\npoints = -1\n[[grade]]\nid = \"all\"\nlabel = \"全部\"\n"
+        )
+    };
+    ws.write("nan.toml", &policy("base = nan\npass_mark = 85"));
+    let err = ws.cmd("rules check nan.toml").fails(1);
+    assert!(
+        err.contains("`[scoring]` `base` is `NaN`; it must be a number from -1000000 to 1000000"),
+        "{err}"
+    );
+    ws.write("big.toml", &policy("base = 1e300\npass_mark = 85"));
+    let err = ws.cmd("rules check big.toml").fails(1);
+    assert!(err.contains("`base` is `1e300`"), "{err}");
+    ws.write(
+        "points.toml",
+        &policy("base = 100\npass_mark = 85").replace("points = -1", "points = -1e18"),
+    );
+    let err = ws.cmd("rules check points.toml").fails(1);
+    assert!(err.contains("`points` is `-1e18`"), "{err}");
+}
+
+#[test]
+fn a_script_giving_absurd_points_is_an_error_naming_its_rule() {
+    let ws = staffed();
+    ws.write(
+        "rules/huge.toml",
+        "[policy]\nid = \"huge\"\nname = \"h\"\nversion = \"1\"\neffective_from = \"2026-01\"\ndepartments = [\"security\"]\nextends = \"company.toml\"\n[[rule]]\nid = \"odd\"\nname = \"odd\"\non = \"grooming\"\nscript = \"9223372036854775807\"\noverride = false\n",
+    );
+    ws.cmd("rules activate rules/huge.toml --by HR").ok();
+    ws.cmd("log add E004 grooming --date 2026-03-02 --by 队长")
+        .ok();
+    let err = ws.cmd("score --month 2026-03").fails(2);
+    assert!(
+        err.contains("rule `odd` failed for employee `E004`"),
+        "{err}"
+    );
+    assert!(err.contains("a rule gives at most 1000000 points"), "{err}");
+}
+
+#[test]
+fn a_huge_bad_cell_is_reported_short() {
+    let ws = staffed();
+    let cell = "9".repeat(1_000_000);
+    ws.write(
+        "big.csv",
+        &format!(
+            "employee,date,kind,qty,note,recorded_by\nE002,2026-03-02,grooming,{cell},,张主管\n"
+        ),
+    );
+    let err = ws.cmd("log import big.csv").fails(1);
+    assert!(err.len() < 400, "{} bytes of message", err.len());
+    assert!(
+        err.contains("qty `9999999999999999999999999999999999999999…`"),
+        "{err}"
+    );
+}
