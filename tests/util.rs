@@ -42,6 +42,11 @@ impl Run {
         self.stdout
     }
 
+    /// Everything it printed, whatever the exit code.
+    pub fn run_output(self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
     /// Asserts exit code `code` and returns stderr.
     pub fn fails(self, code: i32) -> String {
         assert_eq!(

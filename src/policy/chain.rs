@@ -43,6 +43,26 @@ impl Compiler {
                 }
             };
             if let Some(ext) = &file.policy.extends {
+                // A parent lives beside the policy that extends it (or below): a path that
+                // climbs out or starts at the root could read any file on the machine.
+                let inside = Path::new(ext.get_ref())
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)));
+                if !inside || ext.get_ref().is_empty() {
+                    self.problems.push(
+                        src.problem(
+                            ext.span(),
+                            format!(
+                                "`extends = \"{}\"` leaves the policy's folder",
+                                crate::text::clip(ext.get_ref())
+                            ),
+                        )
+                        .with_help(
+                            "name a file beside this one, e.g. `extends = \"company.toml\"`",
+                        ),
+                    );
+                    return None;
+                }
                 let parent = join(&name, ext.get_ref());
                 if parent == name || chain.iter().any(|p| p.src.name == parent) {
                     self.problems.push(src.problem(

@@ -236,6 +236,14 @@ impl Compiler {
         stage: Stage,
     ) -> Option<Script> {
         let (line, column) = src.string_content_start(s.span());
+        if s.get_ref().trim().is_empty() {
+            self.problems.push(
+                src.problem(s.span(), "the script is empty").with_help(
+                    "write the expression or script, or use `points = N` for fixed points",
+                ),
+            );
+            return None;
+        }
         let origin = Origin {
             file: Arc::from(src.name.as_str()),
             line,

@@ -49,7 +49,7 @@ pub fn csv_bytes(s: &RatingSheet) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let _ = w.write_record(COLUMNS);
     for row in cells(s) {
-        let _ = w.write_record(&row);
+        let _ = w.write_record(row.iter().map(|c| super::spreadsheet_safe(c).into_owned()));
     }
     // Writing to memory cannot fail.
     w.into_inner().unwrap_or_default()
