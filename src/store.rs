@@ -3,6 +3,7 @@
 //! that also writes its audit entry.
 
 mod audit;
+mod chain;
 mod events;
 mod months;
 mod reader;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use rusqlite::{Connection, params};
 
 pub use audit::{AuditEntry, AuditFilter};
+pub use chain::Verification;
 pub use events::{Appended, EventFilter, NewEvent, Prepared, Status};
 pub use months::Closing;
 pub use reader::Reader;
@@ -137,9 +139,17 @@ impl Store {
                 known,
             });
         }
+        if found == known {
+            return Ok(());
+        }
         let tx = self.write()?;
+        // Another process may have migrated while this one waited for the lock.
+        let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(sql)?;
+            if i + 1 == schema::CHAIN_VERSION {
+                chain::seal_existing(&tx)?;
+            }
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
         tx.commit()?;
@@ -159,7 +169,8 @@ fn audit(
         "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![stamp.at, stamp.by, action, subject, detail],
     )?;
-    Ok(())
+    let id = conn.last_insert_rowid();
+    chain::seal(conn, "audit", id, id)
 }
 
 #[cfg(test)]
@@ -201,5 +212,9 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, schema::MIGRATIONS.len() as i64);
+        // What the old schema held is sealed by the migration that brought the chain.
+        let v = store.verify().unwrap();
+        assert_eq!(v.broken, None);
+        assert_eq!((v.blocks, v.rows), (4, 7), "{v:?}");
     }
 }

@@ -12,6 +12,7 @@ mod policy_files;
 mod reports;
 mod reviews;
 mod staff_fields;
+mod tamper;
 mod util;
 mod walkthrough;
 mod workflow;

@@ -37,6 +37,9 @@ pub enum Error {
     /// The year's reviews cannot start while these of its months are still open.
     #[error("{} still open: {}; no review was started", crate::text::count(.0.len(), "month of the year is", "months of the year are"), .0.join(", "))]
     OpenMonths(Vec<String>),
+    /// The record no longer matches its hash chain.
+    #[error("the record was altered: {0}")]
+    Tampered(String),
     /// Rows of a file or entry are bad; nothing was stored.
     #[error("{rows}\n{outcome}")]
     Rejected { rows: Rejected, outcome: String },
@@ -71,7 +74,8 @@ impl Error {
             | Error::SameEvent { .. }
             | Error::OpenMonths(_)
             | Error::UnknownActor(_)
-            | Error::NotAllowed(_) => true,
+            | Error::NotAllowed(_)
+            | Error::Tampered(_) => true,
             Error::Store(e) => e.is_refusal(),
             _ => false,
         }

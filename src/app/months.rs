@@ -65,6 +65,12 @@ impl App {
 }
 
 impl App {
+    /// Walks the hash chain that seals the record; `broken` names the first place the
+    /// database no longer matches what was written.
+    pub fn verify(&self) -> Result<crate::store::Verification> {
+        Ok(self.store()?.verify()?)
+    }
+
     /// Every change made since `since` (a date, or always), with who made it and when.
     pub fn audit(&self, since: Option<chrono::NaiveDate>) -> Result<Vec<AuditEntry>> {
         Ok(self.store()?.audit(&AuditFilter {

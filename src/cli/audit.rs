@@ -1,6 +1,9 @@
-//! `appraise audit`: every change ever made, from the database.
+//! `appraise audit`: every change ever made, and the proof that none was made past appraise.
+
+use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
+use appraise::app::Error;
 use appraise::month::parse_date;
 use appraise::report::AuditView;
 
@@ -9,9 +12,28 @@ pub struct Args {
     /// Only changes on or after this date (YYYY-MM-DD).
     #[arg(long)]
     pub since: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk the hash chain that seals the record; exit 1 at the first row that does not
+    /// match what was written.
+    Verify,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result {
+    if let Some(Command::Verify) = a.command {
+        let v = ctx.app.verify()?;
+        if let Some(broken) = v.broken {
+            return Err(Error::Tampered(broken).into());
+        }
+        return ctx.say(format_args!(
+            "the record is whole: {} blocks seal {} rows; head {}\nkeep the head hash outside this database: a later verify that reaches it proves nothing before it changed",
+            v.blocks, v.rows, v.head
+        ));
+    }
     let since = match &a.since {
         Some(s) => Some(
             parse_date(s)

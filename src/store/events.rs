@@ -220,6 +220,10 @@ impl<'a> Appender<'a> {
     /// Commits: completes the import's record (`rows` read from the file) and its audit
     /// entry, and makes everything visible at once.
     pub fn commit(mut self, rows: usize) -> Result<Appended> {
+        // The events stored here have the ids after every earlier one, in order.
+        if let (Some(first), Some(last)) = (self.stored.first(), self.stored.last()) {
+            super::chain::seal(self.conn, "events", *first, *last)?;
+        }
         if let Some((file, id)) = &self.import {
             self.conn.execute(
                 "UPDATE imports SET rows = ?1, stored = ?2 WHERE id = ?3",
@@ -440,6 +444,7 @@ impl Store {
             &format!("INSERT INTO {table} (event_id, reason, by, at) VALUES (?1, ?2, ?3, ?4)"),
             params![id, reason, stamp.by, stamp.at],
         )?;
+        super::chain::seal(&tx, table, id, id)?;
         audit(&tx, stamp, action, &format!("event {id}"), reason)?;
         tx.commit()?;
         Ok(())

@@ -94,6 +94,7 @@ impl Store {
             params![month.to_string(), stamp.by, stamp.at],
         )?;
         let close_id = tx.last_insert_rowid();
+        super::chain::seal(tx, "month_closes", close_id, close_id)?;
         tx.execute(
             "INSERT INTO snapshots (close_id, month, scores, policy_hashes) VALUES (?1, ?2, ?3, ?4)",
             params![
@@ -103,6 +104,7 @@ impl Store {
                 serde_json::to_string(hashes).unwrap_or_default()
             ],
         )?;
+        super::chain::seal(tx, "snapshots", close_id, close_id)?;
         let short: Vec<&str> = hashes.iter().map(|h| &h[..h.len().min(12)]).collect();
         audit(
             tx,
@@ -124,6 +126,8 @@ impl Store {
             "INSERT INTO month_closes (month, action, reason, by, at) VALUES (?1, 'reopen', ?2, ?3, ?4)",
             params![month.to_string(), reason, stamp.by, stamp.at],
         )?;
+        let reopen_id = tx.last_insert_rowid();
+        super::chain::seal(&tx, "month_closes", reopen_id, reopen_id)?;
         audit(&tx, stamp, "month.reopen", &month.to_string(), reason)?;
         tx.commit()?;
         Ok(())

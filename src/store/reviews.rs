@@ -35,6 +35,10 @@ impl Store {
             ],
         )?;
         if inserted > 0 {
+            let id = tx.last_insert_rowid();
+            super::chain::seal(&tx, "reviews", id, id)?;
+        }
+        if inserted > 0 {
             audit(
                 &tx,
                 stamp,
@@ -141,6 +145,8 @@ impl Store {
                 signature.at
             ],
         )?;
+        let signature_id = tx.last_insert_rowid();
+        super::chain::seal(&tx, "review_signatures", signature_id, signature_id)?;
         audit(
             &tx,
             stamp,

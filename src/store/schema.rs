@@ -1,6 +1,9 @@
 //! The database schema, as an ordered list of migrations (`PRAGMA user_version` counts how
 //! many ran). A migration is never edited once released; a change is a new migration.
 
+/// The schema version that brought the hash chain: migrating to it seals what was there.
+pub const CHAIN_VERSION: usize = 8;
+
 pub const MIGRATIONS: &[&str] = &[
     // 1: departments, staff, append-only events and voids, activated policy versions, imports.
     r#"
@@ -256,5 +259,21 @@ pub const MIGRATIONS: &[&str] = &[
         created_by TEXT NOT NULL,
         created_at TEXT NOT NULL
     );
+    "#,
+    // 8: the hash chain that seals the record (see `store/chain.rs`); the rows written
+    // before it are sealed when this migration runs.
+    r#"
+    CREATE TABLE chain (
+        seq   INTEGER PRIMARY KEY,
+        tbl   TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        last  INTEGER NOT NULL,
+        hash  TEXT NOT NULL
+    );
+    CREATE INDEX chain_by_table ON chain(tbl, first);
+    CREATE TRIGGER chain_append_only_u BEFORE UPDATE ON chain
+        BEGIN SELECT RAISE(ABORT, 'the chain is append-only'); END;
+    CREATE TRIGGER chain_append_only_d BEFORE DELETE ON chain
+        BEGIN SELECT RAISE(ABORT, 'the chain is append-only'); END;
     "#,
 ];

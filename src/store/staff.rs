@@ -71,6 +71,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for u in updates {
+                let mut sealed = None;
                 for (field, value) in &u.changes {
                     if *field == Field::Department
                         && let Some(d) = value
@@ -119,6 +120,11 @@ impl Store {
                         stamp.by,
                         stamp.at
                     ])?;
+                    let id = tx.last_insert_rowid();
+                    sealed = Some(sealed.map_or((id, id), |(first, _)| (first, id)));
+                }
+                if let Some((first, last)) = sealed {
+                    super::chain::seal(&tx, "staff_changes", first, last)?;
                 }
                 let action = if u.new { "staff.add" } else { "staff.change" };
                 audit(&tx, stamp, action, &u.employee, &u.detail)?;

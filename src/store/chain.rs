@@ -1,0 +1,284 @@
+//! The tamper-evident record: every row of the tables that make the record (the log,
+//! voids, excuses, activations, closes and reopens, snapshots, reviews and signatures,
+//! staff changes, the audit log) is sealed into a hash chain in the transaction that writes
+//! it. A block covers a range of one table's rows; its hash covers their content and the
+//! hash of the block before. `verify` walks the chain and names the first place where the
+//! database no longer matches: a row changed or removed after it was sealed, or a row that
+//! was never sealed (written past appraise).
+//!
+//! Anyone who can write the file can also recompute every later hash: the chain proves that
+//! nothing changed *before a head hash that was recorded elsewhere* (printed at each month
+//! close and by `audit verify`).
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{Result, Store};
+
+/// A chained table: the key its blocks range over and the columns that are its content.
+/// A table's columns are fixed for good: a later column is not part of the record.
+struct Chained {
+    table: &'static str,
+    key: &'static str,
+    columns: &'static str,
+}
+
+const CHAINED: [Chained; 10] = [
+    Chained {
+        table: "events",
+        key: "id",
+        columns: "id, employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id",
+    },
+    Chained {
+        table: "voids",
+        key: "event_id",
+        columns: "event_id, reason, by, at",
+    },
+    Chained {
+        table: "excuses",
+        key: "event_id",
+        columns: "event_id, reason, by, at",
+    },
+    Chained {
+        table: "policy_versions",
+        key: "id",
+        columns: "id, policy_id, name, version, effective_from, departments, bundle, hash, activated_by, activated_at",
+    },
+    Chained {
+        table: "month_closes",
+        key: "id",
+        columns: "id, month, action, reason, by, at",
+    },
+    Chained {
+        table: "snapshots",
+        key: "close_id",
+        columns: "close_id, month, scores, policy_hashes",
+    },
+    Chained {
+        table: "reviews",
+        key: "id",
+        columns: "id, year, employee, role, proposal, policy_hash, steps, started_by, started_at",
+    },
+    Chained {
+        table: "review_signatures",
+        key: "id",
+        columns: "id, review_id, step_index, step, grade, signer, comment, at",
+    },
+    Chained {
+        table: "staff_changes",
+        key: "id",
+        columns: "id, employee, field, value, from_month, source, by, at",
+    },
+    Chained {
+        table: "audit",
+        key: "id",
+        columns: "id, at, actor, action, subject, detail",
+    },
+];
+
+/// The hash before the first block.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+fn chained(table: &str) -> &'static Chained {
+    CHAINED
+        .iter()
+        .find(|c| c.table == table)
+        .expect("only chained tables are sealed")
+}
+
+/// The hash of rows `first..=last` of `table` as they are now, after `prev`.
+fn block_hash(conn: &Connection, prev: &str, table: &str, first: i64, last: i64) -> Result<String> {
+    let c = chained(table);
+    let mut h = Sha256::new();
+    for part in [prev, table, &first.to_string(), &last.to_string()] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {} FROM {} WHERE {key} BETWEEN ?1 AND ?2 ORDER BY {key}",
+        c.columns,
+        c.table,
+        key = c.key
+    ))?;
+    let mut rows = st.query(params![first, last])?;
+    while let Some(row) = rows.next()? {
+        let n = row.as_ref().column_count();
+        h.update(b"row");
+        for i in 0..n {
+            // Each value with its type, so that `1` and `"1"` hash differently.
+            match row.get_ref(i)? {
+                ValueRef::Null => h.update(b"n"),
+                ValueRef::Integer(x) => {
+                    h.update(b"i");
+                    h.update(x.to_le_bytes());
+                }
+                ValueRef::Real(x) => {
+                    h.update(b"r");
+                    h.update(x.to_le_bytes());
+                }
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    h.update(b"t");
+                    h.update((t.len() as u64).to_le_bytes());
+                    h.update(t);
+                }
+            }
+        }
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Seals rows `first..=last` of `table` as the next block, in the caller's transaction.
+pub(super) fn seal(conn: &Connection, table: &str, first: i64, last: i64) -> Result<()> {
+    let prev: String = conn
+        .query_row(
+            "SELECT hash FROM chain ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string());
+    let hash = block_hash(conn, &prev, table, first, last)?;
+    conn.execute(
+        "INSERT INTO chain (tbl, first, last, hash) VALUES (?1, ?2, ?3, ?4)",
+        params![table, first, last, hash],
+    )?;
+    Ok(())
+}
+
+/// Seals every row written before the chain existed, table by table: a block for a
+/// table whose keys only grow, a block per row for voids and excuses (keyed by event, so
+/// a later row could fall inside a range).
+pub(super) fn seal_existing(conn: &Connection) -> Result<()> {
+    for c in &CHAINED {
+        let keys: Vec<i64> = conn
+            .prepare(&format!(
+                "SELECT {key} FROM {} ORDER BY {key}",
+                c.table,
+                key = c.key
+            ))?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+            continue;
+        };
+        if c.key == "event_id" {
+            for k in &keys {
+                seal(conn, c.table, *k, *k)?;
+            }
+        } else {
+            seal(conn, c.table, *first, *last)?;
+        }
+    }
+    Ok(())
+}
+
+/// What a walk of the chain found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub blocks: i64,
+    pub rows: i64,
+    /// The hash of the last block: record it elsewhere to prove later that nothing before
+    /// it changed.
+    pub head: String,
+    /// The first place the database no longer matches, if any.
+    pub broken: Option<String>,
+}
+
+impl Store {
+    /// Walks the chain from its first block: recomputes every block from the rows it
+    /// covers, then looks for rows no block covers.
+    pub fn verify(&self) -> Result<Verification> {
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, tbl, first, last, hash FROM chain ORDER BY seq")?;
+        let blocks = st.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        let mut prev = GENESIS.to_string();
+        let mut count = 0;
+        let mut broken = None;
+        for b in blocks {
+            let (seq, table, first, last, stored) = b?;
+            count += 1;
+            if !CHAINED.iter().any(|c| c.table == table) {
+                broken = Some(format!(
+                    "block {seq} names `{table}`, which is not a table of the record"
+                ));
+                break;
+            }
+            let hash = block_hash(&self.conn, &prev, &table, first, last)?;
+            if hash != stored {
+                let rows = if first == last {
+                    format!("{table} {first}")
+                } else {
+                    format!("{table} {first}–{last}")
+                };
+                broken = Some(format!(
+                    "block {seq} ({rows}) does not match: a row it sealed was changed, removed or slipped in, or the chain itself was edited"
+                ));
+                break;
+            }
+            prev = stored;
+        }
+        if broken.is_none() {
+            for c in &CHAINED {
+                let unsealed: Option<i64> = self
+                    .conn
+                    .query_row(
+                        &format!(
+                            "SELECT {key} FROM {t} WHERE NOT EXISTS (SELECT 1 FROM chain c
+                             WHERE c.tbl = '{t}' AND {t}.{key} BETWEEN c.first AND c.last)
+                             ORDER BY {key} LIMIT 1",
+                            t = c.table,
+                            key = c.key
+                        ),
+                        [],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(k) = unsealed {
+                    broken = Some(format!(
+                        "{} row {k} is in no block: it was written past appraise",
+                        c.table
+                    ));
+                    break;
+                }
+            }
+        }
+        let mut rows = 0;
+        for c in &CHAINED {
+            rows += self
+                .conn
+                .query_row(&format!("SELECT count(*) FROM {}", c.table), [], |r| {
+                    r.get::<_, i64>(0)
+                })?;
+        }
+        Ok(Verification {
+            blocks: count,
+            rows,
+            head: prev,
+            broken,
+        })
+    }
+
+    /// The hash of the chain's last block.
+    pub fn head(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT hash FROM chain ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| GENESIS.to_string()))
+    }
+}

@@ -1,0 +1,105 @@
+//! The record is tamper-evident: rows written past appraise, or changed after they were
+//! written, are found by `audit verify`, which names the first place and exits 1.
+
+use rusqlite::Connection;
+
+use crate::util::{Workspace, staffed};
+
+/// A workspace with a bit of everything the chain seals: events, a void, an excuse, a
+/// closed and reopened month, a review with a signed step, a staff change.
+fn record() -> Workspace {
+    let ws = staffed();
+    ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
+        .ok();
+    ws.write(
+        "e.csv",
+        "employee,date,kind,qty,note,recorded_by,minutes\n\
+         E002,2026-01-05,late,,,张主管,12\n\
+         E002,2026-02-03,quarrel,,,张主管,\n\
+         E003,2026-05-06,uniform,,,张主管,\n",
+    );
+    ws.cmd("log import e.csv --by 张主管").ok();
+    ws.cmd("log add E002 badge --date 2026-03-02 --by 张主管")
+        .ok();
+    ws.cmd("log void 4 --reason typo --by 张主管").ok();
+    ws.cmd("log excuse 2 --reason 申诉成立 --by 部门负责人")
+        .ok();
+    ws.cmd("month close 2026-01 --by HR").ok();
+    ws.cmd("month reopen 2026-01 --reason fix --by HR").ok();
+    ws.cmd("staff move E003 --department security --from 2026-06 --by HR")
+        .ok();
+    ws.cmd("review start --year 2026 --by HR --open-months-ok")
+        .ok();
+    ws.cmd("review sign E002 --year 2026 --step manager --grade excellent --by E001")
+        .ok();
+    let out = ws.cmd("audit verify").ok();
+    assert!(out.starts_with("the record is whole:"), "{out}");
+    ws
+}
+
+fn forge(ws: &Workspace, sql: &str) {
+    Connection::open(ws.path("appraise.db"))
+        .unwrap()
+        .execute_batch(sql)
+        .unwrap();
+}
+
+#[test]
+fn a_backdated_event_written_past_appraise_is_found() {
+    let ws = record();
+    forge(
+        &ws,
+        "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, digest)
+         VALUES ('E002', '2026-01-20', 'quarrel', 4, '', '{}', '张主管', '2026-01-20T09:00:00+08:00', 'x');",
+    );
+    let err = ws.cmd("audit verify").fails(1);
+    assert!(
+        err.contains("the record was altered: events row 5 is in no block"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_forged_reopen_and_a_self_signed_step_are_found() {
+    let ws = record();
+    forge(
+        &ws,
+        "INSERT INTO month_closes (month, action, reason, by, at) VALUES ('2026-02', 'reopen', 'x', 'HR', 'now');",
+    );
+    let err = ws.cmd("audit verify").fails(1);
+    assert!(err.contains("month_closes row 3 is in no block"), "{err}");
+
+    let ws = record();
+    forge(
+        &ws,
+        "INSERT INTO review_signatures (review_id, step_index, step, grade, signer, comment, at)
+         SELECT id, 1, 'department_head', 'excellent', 'E002', '', 'now' FROM reviews WHERE employee = 'E002';",
+    );
+    let err = ws.cmd("audit verify").fails(1);
+    assert!(
+        err.contains("review_signatures row 2 is in no block"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_edit_after_dropping_the_guards_is_found() {
+    let ws = record();
+    forge(
+        &ws,
+        "DROP TRIGGER events_append_only_u;
+         UPDATE events SET qty = 4 WHERE id = 2;",
+    );
+    let err = ws.cmd("audit verify").fails(1);
+    assert!(err.contains("(events 1–3) does not match"), "{err}");
+
+    // Removing an audit entry, or a void, is found the same way.
+    let ws = record();
+    forge(
+        &ws,
+        "DROP TRIGGER voids_append_only_d;
+         DELETE FROM voids WHERE event_id = 4;",
+    );
+    let err = ws.cmd("audit verify").fails(1);
+    assert!(err.contains("(voids 4) does not match"), "{err}");
+}
