@@ -177,6 +177,13 @@ pub fn run(cli: Cli) -> Result {
         Command::Report(c) => report::run(&ctx, c),
         Command::Gen(a) => workload::run(&ctx, a),
         Command::User(c) => user::run(&ctx, c),
+        Command::Backup { to } => {
+            let head = ctx.app.backup(&to)?;
+            ctx.say(format_args!(
+                "backed up to {}; its chain head is {head}",
+                to.display()
+            ))
+        }
         Command::Completions { shell } => {
             std::io::stdout()
                 .lock()

@@ -118,6 +118,23 @@ impl Store {
         Ok(store)
     }
 
+    /// Copies the database, consistently, to a new file at `to` while others may be writing
+    /// to it (SQLite's online backup: the copy is the database at one moment).
+    pub fn backup(&self, to: &Path) -> Result<()> {
+        if to.exists() {
+            return Err(Error::Closed(format!(
+                "`{}` exists already; back up to a new file",
+                to.display()
+            )));
+        }
+        self.conn
+            .backup(rusqlite::MAIN_DB, to, None)
+            .map_err(|source| Error::Open {
+                path: to.display().to_string(),
+                source,
+            })
+    }
+
     /// A write transaction that takes the write lock first (`BEGIN IMMEDIATE`), waiting for
     /// it: what it reads before writing cannot change under it, and it never fails half-way
     /// with "database is locked" when another writer got there first.

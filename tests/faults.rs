@@ -172,3 +172,65 @@ fn an_import_killed_half_way_stores_nothing() {
     assert_eq!(integrity, "ok");
     ws.cmd("log import w/events.csv").ok();
 }
+
+#[test]
+fn a_backup_taken_while_others_write_is_whole() {
+    let ws = staffed();
+    let backup = ws.path("copy.db");
+    let (out, written) = thread::scope(|s| {
+        let writer = {
+            let ws = &ws;
+            s.spawn(move || {
+                let mut written = 0;
+                for i in 0..20 {
+                    let note = format!("n{i}");
+                    let out = appraise(
+                        ws,
+                        &[
+                            "log",
+                            "add",
+                            "E002",
+                            "uniform",
+                            "--date",
+                            "2026-04-01",
+                            "--note",
+                            &note,
+                        ],
+                    );
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    written += 1;
+                }
+                written
+            })
+        };
+        thread::sleep(std::time::Duration::from_millis(100));
+        let out = appraise(&ws, &["backup", backup.to_str().unwrap()]);
+        (out, writer.join().unwrap())
+    });
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(written, 20);
+    // The copy opens as a database of its own: its chain is whole, and it holds a prefix
+    // of the log (every event committed before the copy), never a torn one.
+    let copy = Workspace::new();
+    std::fs::copy(&backup, copy.path("appraise.db")).unwrap();
+    let verify = copy.cmd("audit verify").ok();
+    assert!(verify.starts_with("the record is whole"), "{verify}");
+    let events = json(&copy.cmd("log list --format json").ok())["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(events, (1..=events.len() as i64).collect::<Vec<_>>());
+    // Backing up onto an existing file is refused.
+    let err = ws.cmd(&format!("backup {}", backup.display())).fails(1);
+    assert!(err.contains("exists already"), "{err}");
+}

@@ -15,6 +15,9 @@ pub struct Closed {
     pub month: Month,
     pub scores: usize,
     pub failed: usize,
+    /// The chain head after the close: written down elsewhere (the month's statement, a
+    /// ledger), it proves later that nothing up to this close changed.
+    pub head: String,
 }
 
 impl App {
@@ -49,6 +52,7 @@ impl App {
             month,
             scores: counts.0,
             failed: counts.1,
+            head: store.head()?,
         })
     }
 
@@ -65,6 +69,13 @@ impl App {
 }
 
 impl App {
+    /// Copies the database to a new file `to`, consistently, even while others write to
+    /// it; returns the copy's chain head.
+    pub fn backup(&self, to: &std::path::Path) -> Result<String> {
+        self.store()?.backup(to)?;
+        Ok(crate::store::Store::open(to)?.head()?)
+    }
+
     /// Walks the hash chain that seals the record; `broken` names the first place the
     /// database no longer matches what was written.
     pub fn verify(&self) -> Result<crate::store::Verification> {

@@ -77,6 +77,11 @@ pub enum Command {
     /// Printable reports: monthly statement, rating sheet, reward/penalty recommendation.
     #[command(subcommand)]
     Report(report::Command),
+    /// Copy the database to a new file, consistently, while others may be writing to it.
+    Backup {
+        /// The new file.
+        to: PathBuf,
+    },
     /// The people who act: registered logins with their roles.
     #[command(subcommand)]
     User(user::Command),

@@ -33,9 +33,10 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         Command::Close { month, by } => {
             let closed = ctx.app.close_month(&ctx.actor(by)?, month)?;
             ctx.say(format_args!(
-                "closed {month}: {} frozen ({} failed); its events can no longer be added, voided or excused",
+                "closed {month}: {} frozen ({} failed); its events can no longer be added, voided or excused\nchain head {} (keep it: `appraise audit verify` proves nothing before it changed)",
                 appraise::text::count(closed.scores, "score", "scores"),
-                closed.failed
+                closed.failed,
+                closed.head
             ))
         }
         Command::Reopen { month, reason, by } => {
