@@ -142,3 +142,19 @@ fn scripts_are_deterministic_and_not_empty() {
     let err = ws.cmd("rules check blank.toml").fails(1);
     assert!(err.contains("the script is empty"), "{err}");
 }
+
+#[test]
+fn a_rule_cannot_change_what_later_rules_see() {
+    let ws = Workspace::new();
+    let policy = "[policy]\nid = \"p\"\nname = \"p\"\nversion = \"1\"\neffective_from = \"2026-01\"\ndepartments = [\"*\"]\n[scoring]\nbase = 100\npass_mark = 85\n\
+[[rule]]\nid = \"meddler\"\nname = \"meddler\"\non = \"probe\"\nfields = { minutes = \"int\" }\nscript = '''\nevent.minutes = 999; event.extra = 1; staff.role = \"intern\"; nth = 50; month = \"x\";\n-1\n'''\n\
+[[rule]]\nid = \"judge\"\nname = \"judge\"\non = \"probe\"\nscript = '''\nif event.minutes > 100 || \"extra\" in event || staff.role == \"intern\" || nth != 1 || month != \"2026-03\" { -90 } else { -1 }\n'''\n\
+[[annual]]\nid = \"meddle_year\"\nname = \"m\"\nwhen = \"year.months.clear() == () && false\"\n\
+[[annual]]\nid = \"judge_year\"\nname = \"j\"\nwhen = \"year.months.len() == 0\"\ngrade = \"poor\"\n\
+[[grade]]\nid = \"ok\"\nlabel = \"好\"\nwhen = \"true\"\n[[grade]]\nid = \"poor\"\nlabel = \"差\"\n\
+[[test]]\nname = \"each rule sees the event as stored\"\nmonth = \"2026-03\"\nstaff = { role = \"staff\" }\nevents = [ { date = \"2026-03-02\", kind = \"probe\", minutes = 5 } ]\nexpect = { score = 98, points = { meddler = -1, judge = -1 } }\n\
+[[test]]\nname = \"each year rule sees the year as it was\"\nyear = 2026\nevents = [ { date = \"2026-03-02\", kind = \"probe\", minutes = 5 } ]\nexpect = { grade = \"ok\" }\n";
+    ws.write("p.toml", policy);
+    let out = ws.cmd("rules test p.toml").run_output();
+    assert!(out.contains("2 passed, 0 failed"), "{out}");
+}

@@ -51,6 +51,7 @@ pub fn score_month(
     let mut scope = EventScope {
         rhai: None,
         loaded: None,
+        stale: false,
     };
     let mut ledger = Ledger {
         items: Vec::with_capacity(live.len()),
@@ -151,6 +152,9 @@ struct EventScope {
     rhai: Option<(rhai::Scope<'static>, EventValues)>,
     /// The position in the month of the event in the scope.
     loaded: Option<usize>,
+    /// A script that may have changed `event`, `staff`, `month` or `nth` ran: the next rule
+    /// gets them back as stored, whatever the last one did.
+    stale: bool,
 }
 
 impl EventScope {
@@ -159,8 +163,17 @@ impl EventScope {
     fn with(
         &mut self,
         (n, event, kind, nth): (usize, &Event, &'static str, i64),
-        fixed: impl FnOnce() -> (Dynamic, Dynamic),
+        fixed: impl Fn() -> (Dynamic, Dynamic),
     ) -> &mut rhai::Scope<'static> {
+        if self.stale
+            && let Some((scope, _)) = &mut self.rhai
+        {
+            let (staff, month) = fixed();
+            scope.set_value("staff", staff);
+            scope.set_value("month", month);
+            self.loaded = None;
+            self.stale = false;
+        }
         let (scope, values) = self.rhai.get_or_insert_with(|| {
             let (staff, month) = fixed();
             let scope = Stage::scope(vec![
@@ -187,6 +200,9 @@ impl EventScope {
 /// a month of fixed-points rules never touches rhai.
 trait ScopeSource {
     fn scope(&mut self) -> &mut rhai::Scope<'static>;
+
+    /// `script` ran in the scope (it may have changed what it was given).
+    fn ran(&mut self, _script: &Script) {}
 }
 
 /// A month rule's scope, built before it runs (it holds the points so far).
@@ -206,6 +222,10 @@ struct EventAt<'s, 'e, F> {
 impl<F: Fn() -> (Dynamic, Dynamic)> ScopeSource for EventAt<'_, '_, F> {
     fn scope(&mut self) -> &mut rhai::Scope<'static> {
         self.scope.with(self.at, &self.fixed)
+    }
+
+    fn ran(&mut self, script: &Script) {
+        self.scope.stale |= script.may_change;
     }
 }
 
@@ -298,10 +318,12 @@ fn score_rule(
     blame: Blame,
 ) -> EvalResult<Option<Scored>> {
     let fail = |script: &Script, failure| blame.fail(script, failure);
-    if let Some(when) = rule.when
-        && !when.holds(scope.scope()).map_err(|f| fail(when, f))?
-    {
-        return Ok(None);
+    if let Some(when) = rule.when {
+        let holds = when.holds(scope.scope()).map_err(|f| fail(when, f))?;
+        scope.ran(when);
+        if !holds {
+            return Ok(None);
+        }
     }
     let reason = Text::Borrowed(rule.labels.reason);
     Ok(Some(match rule.action {
@@ -318,6 +340,7 @@ fn score_rule(
         },
         Action::Script(s) => {
             let v = s.run(scope.scope()).map_err(|f| fail(s, f))?;
+            scope.ran(s);
             let outcome =
                 values::outcome(v).map_err(|message| fail(s, s.failure_at_start(message)))?;
             Scored { outcome, reason }

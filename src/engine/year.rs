@@ -69,12 +69,16 @@ pub fn rate_year(
         y.insert("flags".into(), values::counts(&flags));
         Dynamic::from_map(y)
     };
-    let mut scope = Stage::scope(vec![
-        ("staff", values::staff(employee)),
-        ("year", year_value),
-    ]);
+    let staff_value = values::staff(employee);
+    let fresh = || {
+        Stage::scope(vec![
+            ("staff", staff_value.clone()),
+            ("year", year_value.clone()),
+        ])
+    };
+    let mut scope = fresh();
     let mut holds = |rule: &str, script: &Script| {
-        script.holds(&mut scope).map_err(|failure| {
+        let held = script.holds(&mut scope).map_err(|failure| {
             Box::new(EvalError {
                 rule: rule.to_string(),
                 employee: employee.id.clone(),
@@ -83,7 +87,12 @@ pub fn rate_year(
                 file: script.origin.file.to_string(),
                 failure,
             })
-        })
+        });
+        // Each rule and grade sees the year as it was, whatever one before it did.
+        if script.may_change {
+            scope = fresh();
+        }
+        held
     };
 
     let mut year_rules = Vec::new();

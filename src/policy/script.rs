@@ -69,6 +69,10 @@ pub struct Script {
     ast: AST,
     pub origin: Origin,
     pub source: String,
+    /// Whether running it may change a variable it was given (an assignment, or a method
+    /// that changes a map or array in place): then the next rule must see the values
+    /// restored. Decided from the text, erring towards `true`.
+    pub may_change: bool,
 }
 
 impl Script {
@@ -165,6 +169,7 @@ impl Script {
             Ok(ast) => Ok(Script {
                 ast,
                 origin,
+                may_change: may_change(source),
                 source: source.to_string(),
             }),
             Err(err) => {
@@ -233,6 +238,88 @@ impl Script {
     }
 }
 
+/// The methods that change a map, an array or a string in place.
+const CHANGING_METHODS: [&str; 18] = [
+    "remove",
+    "clear",
+    "mixin",
+    "fill_with",
+    "retain",
+    "drain",
+    "push",
+    "insert",
+    "append",
+    "splice",
+    "truncate",
+    "chop",
+    "extract",
+    "sort",
+    "reverse",
+    "dedup",
+    "pop",
+    "shift",
+];
+
+/// Whether `source` may change a value it is given: it assigns (`=`, `+=` …, but not `==`,
+/// `!=`, `<=`, `>=`, `=>`) or calls a method that changes its receiver. Strings and
+/// comments are skipped.
+fn may_change(source: &str) -> bool {
+    let code = code_only(source);
+    let b = code.as_bytes();
+    let assigns = b.iter().enumerate().any(|(i, c)| {
+        *c == b'='
+            && !matches!(b.get(i + 1), Some(b'=' | b'>'))
+            && !matches!(
+                i.checked_sub(1).map(|j| b[j]),
+                Some(b'=' | b'!' | b'<' | b'>')
+            )
+    });
+    assigns
+        || CHANGING_METHODS.iter().any(|m| {
+            code.match_indices(&format!(".{m}"))
+                .any(|(i, _)| code[i + 1 + m.len()..].trim_start().starts_with('('))
+        })
+}
+
+/// `source` with strings and comments blanked out.
+fn code_only(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' | '`' => {
+                for d in chars.by_ref() {
+                    if d == c {
+                        break;
+                    }
+                }
+                out.push(' ');
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut prev = ' ';
+                for d in chars.by_ref() {
+                    if prev == '*' && d == '/' {
+                        break;
+                    }
+                    prev = d;
+                }
+                out.push(' ');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Limits of the sandbox. Generous for rules, fatal for runaway loops.
 const MAX_OPERATIONS: u64 = 200_000;
 const MAX_CALL_LEVELS: usize = 32;
@@ -298,6 +385,24 @@ mod tests {
             file: "p.toml".into(),
             line: 10,
             column: 5,
+        }
+    }
+
+    #[test]
+    fn scripts_that_may_change_their_variables_are_known() {
+        for (src, changes) in [
+            ("event.minutes > 30", false),
+            ("if nth >= 3 { -2 } else { -1 }", false),
+            ("event.minutes <= 5 && staff.role != \"x\"", false),
+            ("#{ points: -1, note: \"a = b\" }", false),
+            ("// x = 1\n-1", false),
+            ("event.minutes = 999; -1", true),
+            ("let t = -1; t", true),
+            ("nth += 1; -1", true),
+            ("staff.remove(\"role\"); -1", true),
+            ("event.fields.clear(); ()", true),
+        ] {
+            assert_eq!(may_change(src), changes, "{src}");
         }
     }
 
