@@ -89,6 +89,10 @@ pub(super) struct Merged {
     pub(super) floor: Option<f64>,
     pub(super) ceiling: Option<f64>,
     pub(super) rules: Vec<EventRule>,
+    /// Where each rule id is in `rules` (and below, in `monthly` and `annual`).
+    pub(super) rule_at: std::collections::HashMap<String, usize>,
+    pub(super) monthly_at: std::collections::HashMap<String, usize>,
+    pub(super) annual_at: std::collections::HashMap<String, usize>,
     pub(super) fields: Vec<FieldDecl>,
     pub(super) monthly: Vec<MonthRule>,
     /// Year rules, each with the grades it names (forced or capped) and where.

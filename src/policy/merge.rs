@@ -2,7 +2,7 @@
 //! go through one placement: a new id is added, an inherited one is replaced only by a rule
 //! that says `override = true`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use toml::Spanned;
 
@@ -36,7 +36,15 @@ impl Compiler {
             let Some((rule, fields)) = self.event_rule(src, r) else {
                 continue;
             };
-            match self.place(src, &mut m.rules, rule, &r.id, r.overrides, "rule") {
+            match self.place(
+                src,
+                &mut m.rules,
+                &mut m.rule_at,
+                rule,
+                &r.id,
+                r.overrides,
+                "rule",
+            ) {
                 Placed::Refused => {}
                 Placed::Added => m.fields.extend(fields),
                 Placed::Replaced(old) => {
@@ -52,7 +60,15 @@ impl Compiler {
             let r = r.get_ref();
             self.check_id(src, &mut seen, &r.id, "month rule");
             if let Some(rule) = self.month_rule(src, r) {
-                self.place(src, &mut m.monthly, rule, &r.id, r.overrides, "month rule");
+                self.place(
+                    src,
+                    &mut m.monthly,
+                    &mut m.monthly_at,
+                    rule,
+                    &r.id,
+                    r.overrides,
+                    "month rule",
+                );
             }
         }
 
@@ -61,7 +77,15 @@ impl Compiler {
             let r = r.get_ref();
             self.check_id(src, &mut seen, &r.id, "year rule");
             if let Some(rule) = self.year_rule(src, r) {
-                self.place(src, &mut m.annual, rule, &r.id, r.overrides, "year rule");
+                self.place(
+                    src,
+                    &mut m.annual,
+                    &mut m.annual_at,
+                    rule,
+                    &r.id,
+                    r.overrides,
+                    "year rule",
+                );
             }
         }
 
@@ -179,22 +203,27 @@ impl Compiler {
 
     /// Puts a rule of any stage into its merged list: a new id is added; an inherited one
     /// is replaced only when the rule says `override = true`.
+    /// `index` finds a rule's place in `into` by id, so that merging stays linear however
+    /// many rules a chain has.
+    #[allow(clippy::too_many_arguments)]
     fn place<R: Inherited>(
         &mut self,
         src: &SourceText,
         into: &mut Vec<R>,
+        index: &mut HashMap<String, usize>,
         rule: R,
         id: &Spanned<String>,
         overrides: bool,
         what: &str,
     ) -> Placed<R> {
-        let at = into.iter().position(|x| x.id() == rule.id());
+        let at = index.get(rule.id()).copied();
         if !self.overrides(src, id, overrides, at.map(|i| into[i].loc()), what) {
             return Placed::Refused;
         }
         match at {
             Some(i) => Placed::Replaced(std::mem::replace(&mut into[i], rule)),
             None => {
+                index.insert(rule.id().to_string(), into.len());
                 into.push(rule);
                 Placed::Added
             }
