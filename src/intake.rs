@@ -92,7 +92,12 @@ impl Table {
             csv::ErrorKind::UnequalLengths {
                 expected_len, len, ..
             } => format!(
-                "has {len} cells but the header has {expected_len}; check for a stray or missing comma"
+                "has {len} cells but the header has {expected_len}; check for a stray or missing comma{}",
+                if len < expected_len {
+                    ", or a quote `\"` that is opened and never closed (the cell then runs on over the next lines)"
+                } else {
+                    ""
+                }
             ),
             csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8; save the file as UTF-8".into(),
             _ => e.to_string(),
