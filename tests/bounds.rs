@@ -158,3 +158,32 @@ fn a_rule_cannot_change_what_later_rules_see() {
     let out = ws.cmd("rules test p.toml").run_output();
     assert!(out.contains("2 passed, 0 failed"), "{out}");
 }
+
+#[test]
+fn an_evaluation_has_an_operation_budget_across_its_scripts() {
+    let ws = staffed();
+    // Each run stays under the per-run limit; together, a month of them does not.
+    ws.write(
+        "rules/slow.toml",
+        "[policy]\nid = \"slow\"\nname = \"s\"\nversion = \"1\"\neffective_from = \"2026-01\"\ndepartments = [\"security\"]\nextends = \"company.toml\"\n[[rule]]\nid = \"slow\"\nname = \"slow\"\non = \"grooming\"\nscript = '''\nlet x = 0;\nwhile x < 30000 { x += 1; }\n-1\n'''\n",
+    );
+    ws.cmd("rules activate rules/slow.toml --by HR").ok();
+    let mut csv = String::from("employee,date,kind,qty,note,recorded_by\n");
+    for i in 0..200 {
+        csv.push_str(&format!(
+            "E004,2026-03-{:02},grooming,,n{i},队长\n",
+            1 + i % 28
+        ));
+    }
+    ws.write("slow.csv", &csv);
+    ws.cmd("log import slow.csv --by 队长").ok();
+    let err = ws.cmd("score --month 2026-03 --employee E004").fails(2);
+    assert!(
+        err.contains("rule `slow` failed for employee `E004`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("more than 20000000 operations in all"),
+        "{err}"
+    );
+}

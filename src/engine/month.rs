@@ -27,6 +27,7 @@ pub fn score_month(
     // Checked in debug builds only: reading every event's employee text is a cache miss
     // per event at company scale, and every caller passes one employee's events.
     debug_assert!(events.iter().all(|e| e.employee == employee.id));
+    crate::policy::script::start_evaluation();
     let mut live: Vec<&Event> = Vec::with_capacity(events.len());
     live.extend(
         events

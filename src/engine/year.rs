@@ -19,6 +19,7 @@ pub fn rate_year(
     year: i32,
     months: &[MonthScore],
 ) -> EvalResult<Rating> {
+    crate::policy::script::start_evaluation();
     let scores: Vec<Points> = months.iter().map(|m| m.score).collect();
     let average = scores.iter().copied().sum::<Points>().mean(scores.len());
     let min = scores.iter().copied().min().unwrap_or_default();

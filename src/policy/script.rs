@@ -196,6 +196,12 @@ impl Script {
             .eval_ast_with_scope::<Dynamic>(scope, &self.ast)
             .map_err(|err| self.failure(*err));
         scope.rewind(len);
+        BUDGET.with(|b| {
+            let mut x = b.get();
+            x.spent += x.this_run;
+            x.this_run = 0;
+            b.set(x);
+        });
         result
     }
 
@@ -226,6 +232,10 @@ impl Script {
             EvalAltResult::ErrorTooManyOperations(_) => {
                 "the script ran too long (operation limit reached); does it loop forever?".into()
             }
+            EvalAltResult::ErrorTerminated(..) => format!(
+                "the rules of one evaluation ran more than {} operations in all; a script loops too long for the number of events",
+                BUDGET.with(|b| b.get().limit)
+            ),
             EvalAltResult::ErrorRuntime(value, _) => format!("the script threw: {value}"),
             other => other.to_string(),
         };
@@ -320,6 +330,40 @@ fn code_only(source: &str) -> String {
     out
 }
 
+/// The operations one evaluation (an employee's month, or their year) may spend in all its
+/// scripts: a script just under the per-run limit on every event would otherwise cost hours
+/// over a company's year.
+pub const EVALUATION_BUDGET: u64 = 20_000_000;
+
+/// What this thread's current evaluation has spent.
+#[derive(Clone, Copy)]
+struct Budget {
+    limit: u64,
+    spent: u64,
+    this_run: u64,
+}
+
+thread_local! {
+    static BUDGET: std::cell::Cell<Budget> = const {
+        std::cell::Cell::new(Budget {
+            limit: EVALUATION_BUDGET,
+            spent: 0,
+            this_run: 0,
+        })
+    };
+}
+
+/// Starts an evaluation on this thread: its scripts share one operation budget.
+pub fn start_evaluation() {
+    BUDGET.with(|b| {
+        b.set(Budget {
+            limit: EVALUATION_BUDGET,
+            spent: 0,
+            this_run: 0,
+        })
+    });
+}
+
 /// Limits of the sandbox. Generous for rules, fatal for runaway loops.
 const MAX_OPERATIONS: u64 = 200_000;
 const MAX_CALL_LEVELS: usize = 32;
@@ -341,6 +385,15 @@ pub fn engine() -> &'static Engine {
             .set_optimization_level(OptimizationLevel::Simple);
         // `eval` would compile text at run time, outside strict checking.
         e.disable_symbol("eval");
+        // The evaluation's budget, across runs: rhai counts each run's operations.
+        e.on_progress(|ops| {
+            BUDGET.with(|b| {
+                let mut x = b.get();
+                x.this_run = ops;
+                b.set(x);
+                (x.spent + ops > x.limit).then(|| Dynamic::from("budget"))
+            })
+        });
         e.on_print(|_| {});
         e.on_debug(|_, _, _| {});
         e.register_fn("minutes_between", minutes_between);
