@@ -187,3 +187,29 @@ fn an_evaluation_has_an_operation_budget_across_its_scripts() {
         "{err}"
     );
 }
+
+#[test]
+fn a_report_named_after_an_id_stays_in_the_folder() {
+    let ws = staffed();
+    ws.cmd("staff add x/../../escape --name 某人 --department security --role staff --joined 2026-01-05 --by HR")
+        .ok();
+    let out = ws
+        .cmd("report recommendation x/../../escape --year 2026")
+        .ok();
+    assert_eq!(out, "wrote recommendation-x_______escape-2026.html\n");
+    assert!(ws.path("recommendation-x_______escape-2026.html").exists());
+}
+
+#[test]
+fn an_unclosed_quote_is_named_as_such() {
+    let ws = staffed();
+    ws.write(
+        "q.csv",
+        "employee,date,kind,qty,note,recorded_by\nE002,2026-03-02,uniform,,\"oops,张主管\nE002,2026-03-03,uniform,,,张主管\n",
+    );
+    let err = ws.cmd("log import q.csv --by 张主管").fails(1);
+    assert!(
+        err.contains("a quote `\"` that is opened and never closed"),
+        "{err}"
+    );
+}
