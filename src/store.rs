@@ -20,7 +20,7 @@ use rusqlite::{Connection, params};
 
 pub use audit::{AuditEntry, AuditFilter};
 pub use chain::Verification;
-pub use events::{Appended, EventFilter, NewEvent, Prepared, Status};
+pub use events::{Appended, EventFilter, NewEvent, Prepared, Spill, Status};
 pub use months::Closing;
 pub use reader::Reader;
 pub use staff::{StaffUpdate, Target};
@@ -62,6 +62,8 @@ pub enum Error {
         "the log changed during each of {0} attempts to read it at one state; try again when the import or entry in progress is done"
     )]
     Changing(usize),
+    #[error("the import's temporary file: {0}")]
+    Spill(#[from] std::io::Error),
 }
 
 impl Error {

@@ -234,3 +234,67 @@ fn a_backup_taken_while_others_write_is_whole() {
     let err = ws.cmd(&format!("backup {}", backup.display())).fails(1);
     assert!(err.contains("exists already"), "{err}");
 }
+
+#[test]
+fn an_import_holds_the_lock_only_to_insert() {
+    // The import reads a pipe that is written slowly: while it is still reading and
+    // checking, another supervisor's entry goes straight in.
+    let ws = staffed();
+    let fifo = ws.path("slow.csv");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut import = Command::new(assert_cmd::cargo::cargo_bin!("appraise"))
+        .current_dir(ws.dir.path())
+        .env("APPRAISE_TODAY", TODAY)
+        .args(["log", "import", "slow.csv", "--by", "张主管"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    use std::io::Write;
+    writeln!(pipe, "employee,date,kind,qty,note,recorded_by").unwrap();
+    for i in 0..50 {
+        writeln!(pipe, "E002,2026-03-02,uniform,,p{i},张主管").unwrap();
+    }
+    pipe.flush().unwrap();
+    let add = appraise(
+        &ws,
+        &[
+            "log",
+            "add",
+            "E003",
+            "uniform",
+            "--date",
+            "2026-05-04",
+            "--by",
+            "王主管",
+        ],
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    // The entry is in while the import cannot have finished: its file is still open.
+    assert!(
+        import.try_wait().unwrap().is_none(),
+        "the import ended early"
+    );
+    for i in 50..100 {
+        writeln!(pipe, "E002,2026-03-02,uniform,,p{i},张主管").unwrap();
+    }
+    drop(pipe);
+    let out = import.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("stored 100 events"));
+}

@@ -8,7 +8,7 @@ use super::{Actor, App, Error, Result};
 use crate::event::Event;
 use crate::intake::{EventRow, EventValidator, Rejected, RowProblem, read_events};
 use crate::rulebook::Rulebook;
-use crate::store::{self, EventFilter, Prepared, Store};
+use crate::store::{self, EventFilter, Prepared, Spill, Store};
 
 /// One event as a person enters it: every value still text, validated as an import row.
 #[derive(Debug, Clone, Default)]
@@ -92,22 +92,21 @@ impl App {
         let input = std::io::BufReader::with_capacity(1 << 20, input);
         let name = file.display().to_string();
         let v = self.validator(&store, &rulebook, Some(by.name().to_string()))?;
-        let stamp = self.stamp(by);
-        // Rows go into one open transaction as they are read; a bad row anywhere rolls it back.
-        let mut appender = if dry_run {
+        // The whole file is read, checked and prepared first, into a spill file, without
+        // the write lock: other writers go on, and a bad row anywhere stores nothing.
+        let mut spill = if dry_run {
             None
         } else {
-            Some(store.appender(Some(&name), &stamp)?)
+            Some(Spill::new().map_err(store::Error::from)?)
         };
-        let (read, stored) = pipeline(&name, input, &v, |row| match &mut appender {
-            Some(a) => a.push(row),
+        let (read, spilled) = pipeline(&name, input, &v, |row| match &mut spill {
+            Some(s) => Ok(s.push(row)?),
             None => Ok(()),
         });
-        stored?;
+        spilled?;
         let rows = match read {
             Ok(rows) => rows,
             Err(rows) => {
-                drop(appender);
                 let bad: BTreeSet<&str> = rows.0.iter().map(|p| p.at.as_str()).collect();
                 let outcome = format!(
                     "{} bad {}; nothing was imported",
@@ -117,9 +116,15 @@ impl App {
                 return Err(Error::Rejected { rows, outcome });
             }
         };
-        let Some(appender) = appender else {
+        let Some(spill) = spill else {
             return Ok(Imported::Valid { file: name, rows });
         };
+        // Only now the write lock, to insert: the rows go into one transaction, which the
+        // store's own checks (a month closed meanwhile) can still refuse whole.
+        let mut appender = store.appender(Some(&name), &self.stamp(by))?;
+        for row in spill.rows().map_err(store::Error::from)? {
+            appender.push(&row.map_err(store::Error::from)?)?;
+        }
         let out = appender.commit(rows)?;
         Ok(Imported::Stored {
             file: name,

@@ -88,6 +88,86 @@ impl Prepared {
     }
 }
 
+/// Prepared rows written to a temporary file and read back in order: an import reads,
+/// checks and prepares a whole file before it takes the write lock, in flat memory, and
+/// holds the lock only to insert.
+pub struct Spill {
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl Spill {
+    pub fn new() -> std::io::Result<Spill> {
+        Ok(Spill {
+            out: std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+        })
+    }
+
+    /// Appends a row: its stored texts, each with its length, then its qty.
+    pub fn push(&mut self, row: &Prepared) -> std::io::Result<()> {
+        use std::io::Write;
+        let e = &row.event;
+        for text in [
+            &e.employee,
+            &row.date,
+            &e.kind,
+            &e.note,
+            &row.fields,
+            &e.recorded_by,
+            &row.digest,
+        ] {
+            self.out.write_all(&(text.len() as u32).to_le_bytes())?;
+            self.out.write_all(text.as_bytes())?;
+        }
+        self.out.write_all(&e.qty.to_le_bytes())
+    }
+
+    /// The rows pushed, in order.
+    pub fn rows(self) -> std::io::Result<impl Iterator<Item = std::io::Result<Prepared>>> {
+        use std::io::{Read, Seek};
+        let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        let mut input = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut next = move || -> std::io::Result<Option<Prepared>> {
+            let mut texts: Vec<String> = Vec::with_capacity(7);
+            for i in 0..7 {
+                let mut len = [0u8; 4];
+                match input.read_exact(&mut len) {
+                    Err(e) if i == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                        return Ok(None);
+                    }
+                    other => other?,
+                }
+                let mut bytes = vec![0u8; u32::from_le_bytes(len) as usize];
+                input.read_exact(&mut bytes)?;
+                texts.push(String::from_utf8(bytes).map_err(std::io::Error::other)?);
+            }
+            let mut qty = [0u8; 8];
+            input.read_exact(&mut qty)?;
+            let [employee, date, kind, note, fields, recorded_by, digest]: [String; 7] =
+                texts.try_into().expect("seven texts were read");
+            let day = parse_date(&date)
+                .ok_or_else(|| std::io::Error::other(format!("spilled date `{date}`")))?;
+            Ok(Some(Prepared {
+                event: NewEvent {
+                    employee,
+                    date: day,
+                    kind,
+                    qty: i64::from_le_bytes(qty),
+                    note,
+                    // The stored form below is what is written; the typed fields were
+                    // needed only to make it.
+                    fields: Fields::new(),
+                    recorded_by,
+                },
+                date,
+                fields,
+                digest,
+            }))
+        };
+        Ok(std::iter::from_fn(move || next().transpose()))
+    }
+}
+
 /// The content identity of an entry: what makes a re-imported row "the same row".
 fn digest(e: &NewEvent, date: &str, fields: &str) -> String {
     let mut h = Sha256::new();
