@@ -7,6 +7,18 @@ use serde::Serialize;
 
 use crate::month::Month;
 
+/// The parts every staff record has (the standard columns of a staff file, and what scripts
+/// read as `staff.NAME` without a declaration); any other part is an attribute.
+pub const RECORD_PARTS: [&str; 7] = [
+    "id",
+    "name",
+    "department",
+    "role",
+    "joined",
+    "left",
+    "supervisor",
+];
+
 /// An employee as HR keeps them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Employee {

@@ -84,4 +84,20 @@ impl Error {
     pub(crate) fn refused(message: impl Into<String>) -> Error {
         Error::Refused(message.into())
     }
+
+    /// A hand-made entry refused for `problems`: nothing was stored.
+    pub(crate) fn rejected_entry(problems: Vec<String>) -> Error {
+        Error::Rejected {
+            rows: Rejected(
+                problems
+                    .into_iter()
+                    .map(|message| crate::intake::RowProblem {
+                        at: "entry".into(),
+                        message,
+                    })
+                    .collect(),
+            ),
+            outcome: "nothing was stored".into(),
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{Actor, App, Error, Result};
 use crate::event::Event;
-use crate::intake::{EventRow, EventValidator, Rejected, RowProblem, read_events};
+use crate::intake::{EventRow, EventValidator, Rejected, read_events};
 use crate::rulebook::Rulebook;
 use crate::store::{self, EventFilter, Prepared, Spill, Store};
 
@@ -56,18 +56,7 @@ impl App {
             fields: entry.fields,
         };
         let v = self.validator(&store, &rulebook, None)?;
-        let event = v.check(&row).map_err(|messages| Error::Rejected {
-            rows: Rejected(
-                messages
-                    .into_iter()
-                    .map(|message| RowProblem {
-                        at: "entry".into(),
-                        message,
-                    })
-                    .collect(),
-            ),
-            outcome: "nothing was stored".into(),
-        })?;
+        let event = v.check(&row).map_err(Error::rejected_entry)?;
         if !again && let Some(id) = store.same_event(&event)? {
             return Err(Error::SameEvent {
                 id,

@@ -161,18 +161,7 @@ impl App {
         self.refuse_closed(&store, std::slice::from_ref(&update))?;
         let problems = missing_fields(&rulebook, Some(&record), &update, self.today);
         if !problems.is_empty() {
-            return Err(Error::Rejected {
-                rows: Rejected(
-                    problems
-                        .into_iter()
-                        .map(|message| RowProblem {
-                            at: "entry".into(),
-                            message,
-                        })
-                        .collect(),
-                ),
-                outcome: "nothing was stored".into(),
-            });
+            return Err(Error::rejected_entry(problems));
         }
         if from < Month::of(record.latest().joined) {
             return Err(Error::refused(format!(

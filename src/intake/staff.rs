@@ -8,15 +8,7 @@ use crate::month::parse_date;
 use crate::staff::Employee;
 
 /// The standard columns, in order; any others are attributes.
-pub const COLUMNS: [&str; 7] = [
-    "id",
-    "name",
-    "department",
-    "role",
-    "joined",
-    "left",
-    "supervisor",
-];
+pub const COLUMNS: [&str; 7] = crate::staff::RECORD_PARTS;
 
 /// A staff file, validated: its columns (what it names) and its rows with their lines.
 #[derive(Debug, Clone, PartialEq)]

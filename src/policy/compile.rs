@@ -418,15 +418,6 @@ impl Compiler {
     /// policy declares in `[staff_fields]`: an undeclared one would reach the scores only as
     /// an error at month close, for the first employee who lacks it.
     fn check_staff_reads(&mut self, m: &Merged) {
-        const RECORD: [&str; 7] = [
-            "id",
-            "name",
-            "department",
-            "role",
-            "joined",
-            "left",
-            "supervisor",
-        ];
         let scripts = m
             .rules
             .iter()
@@ -442,7 +433,9 @@ impl Compiler {
             .flatten();
         for script in scripts {
             for (name, (line, column)) in script.staff_reads() {
-                if RECORD.contains(&name.as_str()) || m.staff_fields.contains_key(&name) {
+                if crate::staff::RECORD_PARTS.contains(&name.as_str())
+                    || m.staff_fields.contains_key(&name)
+                {
                     continue;
                 }
                 self.problems.push(Problem {
