@@ -80,9 +80,8 @@ impl Store {
                 restate,
             ],
         )?;
-        let version_id = tx.last_insert_rowid();
-        super::chain::seal(&tx, "policy_versions", version_id, version_id)?;
         let id = tx.last_insert_rowid();
+        super::chain::seal(&tx, "policy_versions", id, id)?;
         let mut detail = format!("#{id} effective from {from}, hash {}", &hash[..12]);
         if let Some(r) = restate {
             detail += &format!(", restating closed months: {r}");
