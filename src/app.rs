@@ -15,6 +15,7 @@ mod reports;
 mod results;
 mod reviews;
 mod rules;
+mod sessions;
 mod setup;
 mod staff;
 mod users;
@@ -27,6 +28,7 @@ pub use error::Error;
 pub use log::{Entry, Imported};
 pub use reports::Document;
 pub use rules::{Activated, Activation, Checked, Tested};
+pub use sessions::Session;
 pub use setup::{DEMO_ADMIN, Demo, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};
 

@@ -78,3 +78,27 @@ fn piped_problems_are_one_line_each() {
         "x.toml:13:9: rhai: Undefined variable: evnt; the variables here are event, staff, month, nth\n"
     );
 }
+
+#[test]
+fn a_password_is_read_from_standard_input_only() {
+    let ws = crate::util::Workspace::init();
+    let out = assert_cmd::Command::cargo_bin("appraise")
+        .unwrap()
+        .current_dir(ws.dir.path())
+        .env("APPRAISE_TODAY", TODAY)
+        .args(["user", "passwd", "张主管", "--password-stdin", "--by", "HR"])
+        .write_stdin("front-desk-2026\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "password of `张主管` set\n"
+    );
+    let err = ws.cmd("user passwd 张主管 --by HR").fails(2);
+    assert!(err.contains("--password-stdin"), "{err}");
+}

@@ -152,3 +152,79 @@ fn a_whole_month_through_the_library_import_score_close() {
     // An employee acts under their id.
     assert_eq!(app.actor("E002").unwrap().employee(), Some("E002"));
 }
+
+#[test]
+fn passwords_and_sessions_turn_a_login_into_an_actor() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let app = App::new(dir.path().join("appraise.db"), today);
+    app.init("HR", dir.path()).unwrap();
+    let hr = app.actor("HR").unwrap();
+    let zhang = User {
+        login: "zhang".into(),
+        name: "张主管".into(),
+        role: Role::Supervisor,
+        employee: None,
+        department: None,
+    };
+    app.add_user(&hr, zhang).unwrap();
+    let zhang = app.actor("zhang").unwrap();
+
+    // No password yet: no way in, and the same answer as a wrong password.
+    let no = app.login("zhang", "whatever1").unwrap_err();
+    assert!(matches!(no, Error::NotAllowed(_)));
+    assert!(matches!(
+        app.set_password(&zhang, "zhang", "short"),
+        Err(Error::Refused(_))
+    ));
+    // Only HR sets someone else's password.
+    assert!(matches!(
+        app.set_password(&zhang, "HR", "long enough 1"),
+        Err(Error::NotAllowed(_))
+    ));
+    app.set_password(&zhang, "zhang", "front-desk-2026")
+        .unwrap();
+    assert_eq!(
+        app.login("zhang", "front-desk-2025")
+            .unwrap_err()
+            .to_string(),
+        app.login("nobody", "front-desk-2026")
+            .unwrap_err()
+            .to_string()
+    );
+
+    let session = app.login("zhang", "front-desk-2026").unwrap();
+    assert_eq!(session.token.len(), 64);
+    let actor = app.session_actor(&session.token).unwrap();
+    assert_eq!(actor.name(), "zhang");
+    assert_eq!(actor.role(), Some(Role::Supervisor));
+    // The database keeps neither the password nor the token.
+    // (The write-ahead log holds recent pages: both files are searched.)
+    let mut db = std::fs::read(dir.path().join("appraise.db")).unwrap();
+    db.extend(std::fs::read(dir.path().join("appraise.db-wal")).unwrap_or_default());
+    assert!(
+        db.windows(5).any(|w| w == b"zhang"),
+        "the search sees the data"
+    );
+    let held = |needle: &str| db.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(!held("front-desk-2026") && !held(&session.token));
+
+    app.logout(&session.token).unwrap();
+    assert!(matches!(
+        app.session_actor(&session.token),
+        Err(Error::NotAllowed(_))
+    ));
+    assert!(matches!(
+        app.session_actor("forged"),
+        Err(Error::NotAllowed(_))
+    ));
+    let audit = app.audit(None).unwrap();
+    for action in ["user.passwd", "user.login", "user.logout"] {
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == action && e.actor == "zhang"),
+            "{action}"
+        );
+    }
+}

@@ -9,8 +9,14 @@ fn init_writes_and_activates_the_shipped_policies() {
     let ws = Workspace::new();
     let out = ws.cmd("init --admin HR").ok();
     // The messages name the stored versions' ids.
-    assert!(out.contains("activated `company` version 2025.1 as #1"), "{out}");
-    assert!(out.contains("activated `customer-service` version 2025.1 as #2"), "{out}");
+    assert!(
+        out.contains("activated `company` version 2025.1 as #1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("activated `customer-service` version 2025.1 as #2"),
+        "{out}"
+    );
     assert!(ws.path("rules/company.toml").exists());
     assert!(ws.path("rules/customer-service.toml").exists());
     let list = json(&ws.cmd("rules list --format json").ok());

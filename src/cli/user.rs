@@ -28,6 +28,17 @@ pub enum Command {
     },
     /// Every registered login.
     List,
+    /// Set a login's password, read from standard input (never from the command line,
+    /// where it would stay in the shell's history): `echo … | appraise user passwd zhang --password-stdin`.
+    Passwd {
+        login: String,
+        /// Read the password from standard input (the only way).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        /// Who sets it: HR, or the login itself [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
 }
 
 fn parse_role(s: &str) -> std::result::Result<Role, String> {
@@ -60,5 +71,12 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         Command::List => ctx.print(&UsersView {
             users: ctx.app.users()?,
         }),
+        Command::Passwd { login, by, .. } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            ctx.app.set_password(&ctx.actor(by)?, &login, password)?;
+            ctx.say(format_args!("password of `{login}` set"))
+        }
     }
 }

@@ -276,4 +276,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER chain_append_only_d BEFORE DELETE ON chain
         BEGIN SELECT RAISE(ABORT, 'the chain is append-only'); END;
     "#,
+    // 9: passwords (argon2id PHC strings) and sessions. A session is kept by the hash of
+    // its token: the database never holds a token that would let someone in.
+    r#"
+    ALTER TABLE users ADD COLUMN password TEXT;
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        login      TEXT NOT NULL REFERENCES users(login),
+        started_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        ended_at   TEXT
+    );
+    "#,
 ];

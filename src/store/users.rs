@@ -54,6 +54,88 @@ impl Store {
         Ok(())
     }
 
+    /// Sets a login's password (an argon2id PHC string, never the password itself).
+    pub fn set_password(&mut self, login: &str, phc: &str, stamp: &Stamp) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "UPDATE users SET password = ?2 WHERE login = ?1",
+            params![login, phc],
+        )?;
+        audit(&tx, stamp, "user.passwd", login, "password set")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A login's password (its PHC string), if one is set.
+    pub fn password(&self, login: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT password FROM users WHERE login = ?1",
+                [login],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Starts a session for `login`, kept by the hash of its token, until `expires_at`.
+    pub fn start_session(
+        &mut self,
+        token_hash: &str,
+        login: &str,
+        expires_at: &str,
+        stamp: &Stamp,
+    ) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO sessions (token_hash, login, started_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![token_hash, login, stamp.at, expires_at],
+        )?;
+        audit(
+            &tx,
+            stamp,
+            "user.login",
+            login,
+            &format!("session until {expires_at}"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The login and expiry of a live (not ended) session.
+    pub fn session(&self, token_hash: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT login, expires_at FROM sessions WHERE token_hash = ?1 AND ended_at IS NULL",
+                [token_hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Ends a session (a logout).
+    pub fn end_session(&mut self, token_hash: &str, stamp: &Stamp) -> Result<()> {
+        let tx = self.write()?;
+        let login: Option<String> = tx
+            .query_row(
+                "SELECT login FROM sessions WHERE token_hash = ?1 AND ended_at IS NULL",
+                [token_hash],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(login) = login {
+            tx.execute(
+                "UPDATE sessions SET ended_at = ?2 WHERE token_hash = ?1",
+                params![token_hash, stamp.at],
+            )?;
+            audit(&tx, stamp, "user.logout", &login, "")?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Every registered login, by login.
     pub fn users(&self) -> Result<Vec<User>> {
         let mut st = self
