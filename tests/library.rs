@@ -171,7 +171,7 @@ fn passwords_and_sessions_turn_a_login_into_an_actor() {
     let zhang = app.actor("zhang").unwrap();
 
     // No password yet: no way in, and the same answer as a wrong password.
-    let no = app.login("zhang", "whatever1").unwrap_err();
+    let no = app.login("zhang", "whatever1", "local").unwrap_err();
     assert!(matches!(no, Error::NotAllowed(_)));
     assert!(matches!(
         app.set_password(&zhang, "zhang", "short"),
@@ -185,15 +185,15 @@ fn passwords_and_sessions_turn_a_login_into_an_actor() {
     app.set_password(&zhang, "zhang", "front-desk-2026")
         .unwrap();
     assert_eq!(
-        app.login("zhang", "front-desk-2025")
+        app.login("zhang", "front-desk-2025", "local")
             .unwrap_err()
             .to_string(),
-        app.login("nobody", "front-desk-2026")
+        app.login("nobody", "front-desk-2026", "local")
             .unwrap_err()
             .to_string()
     );
 
-    let session = app.login("zhang", "front-desk-2026").unwrap();
+    let session = app.login("zhang", "front-desk-2026", "local").unwrap();
     assert_eq!(session.token.len(), 64);
     let actor = app.session_actor(&session.token).unwrap();
     assert_eq!(actor.name(), "zhang");

@@ -16,6 +16,17 @@ pub const SESSION_HOURS: i64 = 8;
 /// The shortest password accepted.
 pub const MIN_PASSWORD: usize = 8;
 
+/// Failed attempts at one login, within [`THROTTLE_WINDOW`], after which it must wait;
+/// a good login starts the count again.
+pub const LOGIN_FAILURES: usize = 5;
+
+/// Failed attempts from one address (at any logins) within the window after which it
+/// must wait, so that guessing across many logins is slowed too.
+pub const ADDRESS_FAILURES: usize = 20;
+
+/// The window over which failures are counted, in seconds.
+pub const THROTTLE_WINDOW: i64 = 15 * 60;
+
 /// A started session: the token to present, and until when it is good.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -49,17 +60,41 @@ impl App {
         Ok(())
     }
 
-    /// Starts a session for `login` if `password` is its password. The same answer for an
-    /// unknown login and a wrong password, so that logins cannot be probed.
-    pub fn login(&self, login: &str, password: &str) -> Result<Session> {
+    /// Starts a session for `login` if `password` is its password, asked from `address`
+    /// (the client's IP address, or `local` for a command line). The same answer for an
+    /// unknown login and a wrong password, so that logins cannot be probed. After
+    /// [`LOGIN_FAILURES`] failures at a login, or [`ADDRESS_FAILURES`] from an address,
+    /// within [`THROTTLE_WINDOW`], attempts are refused unchecked until the window lets the
+    /// oldest go; the refusal says how long to wait.
+    pub fn login(&self, login: &str, password: &str, address: &str) -> Result<Session> {
+        self.login_at(login, password, address, Local::now().timestamp())
+    }
+
+    fn login_at(&self, login: &str, password: &str, address: &str, now: i64) -> Result<Session> {
         let mut store = self.store()?;
-        let denied = || Error::NotAllowed("the login or the password is wrong".into());
-        let Some(phc) = store.password(login)? else {
-            return Err(denied());
-        };
-        Argon2::default()
-            .verify_password(password.as_bytes(), phc.as_str())
-            .map_err(|_| denied())?;
+        let (by_login, by_address) = store.failed_logins(login, address, now - THROTTLE_WINDOW)?;
+        let wait = [(by_login, LOGIN_FAILURES), (by_address, ADDRESS_FAILURES)]
+            .into_iter()
+            .filter_map(|(times, limit)| times.get(limit - 1).map(|t| t + THROTTLE_WINDOW - now))
+            .max();
+        if let Some(wait) = wait {
+            let minutes = ((wait + 59) / 60) as usize;
+            return Err(Error::NotAllowed(format!(
+                "too many failed logins; try again in {}",
+                crate::text::count(minutes, "minute", "minutes")
+            )));
+        }
+        let good = store.password(login)?.is_some_and(|phc| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), phc.as_str())
+                .is_ok()
+        });
+        store.note_login_attempt(login, address, now, good)?;
+        if !good {
+            return Err(Error::NotAllowed(
+                "the login or the password is wrong".into(),
+            ));
+        }
         let actor = self.actor(login)?;
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
@@ -102,4 +137,89 @@ fn token_hash(token: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::user::User;
+
+    /// A workspace with HR and `zhang`, whose password is `front-desk-2026`.
+    fn workspace(dir: &std::path::Path) -> App {
+        let app = App::new(dir.join("appraise.db"), chrono::NaiveDate::MIN);
+        app.init("HR", dir).unwrap();
+        let hr = app.actor("HR").unwrap();
+        for login in ["zhang", "wang"] {
+            let user = User {
+                login: login.into(),
+                name: login.into(),
+                role: Role::Supervisor,
+                employee: None,
+                department: None,
+            };
+            app.add_user(&hr, user).unwrap();
+            app.set_password(&hr, login, "front-desk-2026").unwrap();
+        }
+        app
+    }
+
+    fn refused_for(err: Error) -> String {
+        match err {
+            Error::NotAllowed(m) => m,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn guessing_at_one_login_is_slowed_until_the_window_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = workspace(dir.path());
+        let t = 1_800_000_000;
+        for i in 0..LOGIN_FAILURES as i64 {
+            let m = refused_for(
+                app.login_at("zhang", "guess", "10.0.0.9", t + i)
+                    .unwrap_err(),
+            );
+            assert!(m.contains("wrong"), "{m}");
+        }
+        // Now even the right password waits, and the refusal says how long.
+        let m = refused_for(
+            app.login_at("zhang", "front-desk-2026", "10.0.0.9", t + 60)
+                .unwrap_err(),
+        );
+        assert_eq!(m, "too many failed logins; try again in 14 minutes");
+        // Another login from another address is not held up.
+        app.login_at("wang", "front-desk-2026", "10.0.0.7", t + 60)
+            .unwrap();
+        // Once the oldest failure leaves the window, the right password works, and a good
+        // login starts the count again.
+        app.login_at("zhang", "front-desk-2026", "10.0.0.9", t + THROTTLE_WINDOW)
+            .unwrap();
+        let after = t + THROTTLE_WINDOW + 1;
+        for i in 0..LOGIN_FAILURES as i64 - 1 {
+            app.login_at("zhang", "guess", "10.0.0.9", after + i)
+                .unwrap_err();
+        }
+        app.login_at("zhang", "front-desk-2026", "10.0.0.9", after + 10)
+            .unwrap();
+    }
+
+    #[test]
+    fn guessing_across_logins_from_one_address_is_slowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = workspace(dir.path());
+        let t = 1_800_000_000;
+        // Unknown logins count too (the answer must not tell which logins exist).
+        for i in 0..ADDRESS_FAILURES as i64 {
+            app.login_at(&format!("user{i}"), "guess", "10.0.0.9", t + i)
+                .unwrap_err();
+        }
+        let m = refused_for(
+            app.login_at("wang", "front-desk-2026", "10.0.0.9", t + 30)
+                .unwrap_err(),
+        );
+        assert!(m.starts_with("too many failed logins"), "{m}");
+        app.login_at("wang", "front-desk-2026", "10.0.0.8", t + 30)
+            .unwrap();
+    }
 }

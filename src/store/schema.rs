@@ -288,4 +288,16 @@ pub const MIGRATIONS: &[&str] = &[
         ended_at   TEXT
     );
     "#,
+    // 10: login attempts, for throttling guessing (per login and per address). Operational,
+    // not part of the record: outside the chain.
+    r#"
+    CREATE TABLE login_attempts (
+        login   TEXT NOT NULL,
+        address TEXT NOT NULL,
+        at      INTEGER NOT NULL,
+        ok      INTEGER NOT NULL
+    );
+    CREATE INDEX login_attempts_by_login ON login_attempts(login, at);
+    CREATE INDEX login_attempts_by_address ON login_attempts(address, at);
+    "#,
 ];

@@ -136,6 +136,51 @@ impl Store {
         Ok(())
     }
 
+    /// Notes one login attempt (`at` in Unix seconds), good or bad.
+    pub fn note_login_attempt(
+        &mut self,
+        login: &str,
+        address: &str,
+        at: i64,
+        ok: bool,
+    ) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO login_attempts (login, address, at, ok) VALUES (?1, ?2, ?3, ?4)",
+            params![login, address, at, ok],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The times of the failed attempts at `login` since `since` and since its last good
+    /// one, and of those from `address` since `since`, newest first.
+    pub fn failed_logins(
+        &self,
+        login: &str,
+        address: &str,
+        since: i64,
+    ) -> Result<(Vec<i64>, Vec<i64>)> {
+        let times = |sql: &str, key: &str| -> Result<Vec<i64>> {
+            let mut st = self.conn.prepare_cached(sql)?;
+            let rows = st.query_map(params![key, since], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok((
+            times(
+                "SELECT at FROM login_attempts WHERE login = ?1 AND NOT ok AND at > ?2
+                   AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE login = ?1 AND ok), ?2)
+                 ORDER BY at DESC",
+                login,
+            )?,
+            times(
+                "SELECT at FROM login_attempts WHERE address = ?1 AND NOT ok AND at > ?2
+                 ORDER BY at DESC",
+                address,
+            )?,
+        ))
+    }
+
     /// Every registered login, by login.
     pub fn users(&self) -> Result<Vec<User>> {
         let mut st = self
