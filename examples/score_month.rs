@@ -66,6 +66,8 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::error:
         today: chrono::Local::now().date_naive(),
         default_by: None,
         closed: BTreeMap::new(),
+        // Files scored on one's own machine: no one else's scope to keep to.
+        may_record: Box::new(|_| None),
     };
     let mut events: Vec<Event> = Vec::new();
     read_events::<std::convert::Infallible>(

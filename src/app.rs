@@ -32,7 +32,9 @@ pub use sessions::Session;
 pub use setup::{DEMO_ADMIN, Demo, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};
 
+use crate::access::{self, Action, Decision, Person, Target};
 use crate::rulebook::Rulebook;
+use crate::staff::{Employee, StaffRecord};
 use crate::store::{Stamp, Store};
 use crate::user::{Role, User};
 
@@ -48,6 +50,8 @@ pub struct Actor {
     role: Option<Role>,
     /// The employee the actor is, if any.
     employee: Option<String>,
+    /// The department a head's or supervisor's login works for.
+    department: Option<String>,
 }
 
 impl Actor {
@@ -70,7 +74,29 @@ impl Actor {
             name: u.login,
             role: Some(u.role),
             employee: u.employee,
+            department: u.department,
         }
+    }
+
+    /// The actor as `access` sees them; an employee acting under their own id has the
+    /// employee role.
+    fn person(&self) -> Person<'_> {
+        Person {
+            login: &self.name,
+            role: self.role.unwrap_or(Role::Employee),
+            employee: self.employee.as_deref(),
+            department: self.department.as_deref(),
+        }
+    }
+}
+
+/// An employee as `access` sees them: the record in force today.
+fn member<'a>(record: &'a StaffRecord, today: NaiveDate) -> access::Member<'a> {
+    let e: &Employee = record.at(crate::month::Month::of(today));
+    access::Member {
+        id: &e.id,
+        department: &e.department,
+        supervisor: e.supervisor.as_deref(),
     }
 }
 
@@ -115,9 +141,18 @@ impl App {
                 name: name.to_string(),
                 role: None,
                 employee: Some(name.to_string()),
+                department: None,
             });
         }
         Err(Error::UnknownActor(name.to_string()))
+    }
+
+    /// Asks [`access`](crate::access) whether `by` may do `action` to `target`.
+    fn authorize(&self, by: &Actor, action: Action, target: &Target) -> Result<()> {
+        match access::allow(&by.person(), action, target) {
+            Decision::Allow => Ok(()),
+            Decision::Deny(why) => Err(Error::NotAllowed(why)),
+        }
     }
 
     /// Who did a change, and now (audit columns only, never scores).

@@ -6,7 +6,7 @@ mod staff;
 
 use std::fmt;
 
-pub use events::{EventRow, EventValidator, read_events};
+pub use events::{EventRow, EventValidator, MayRecord, read_events};
 pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
 
 /// One bad row: where it is and everything wrong with it.

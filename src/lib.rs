@@ -9,6 +9,7 @@
 //! the acting person. The command line (the `appraise` binary) only parses, calls one of
 //! them, and prints.
 
+pub mod access;
 pub mod app;
 pub mod coverage;
 pub mod demo;

@@ -98,9 +98,7 @@ fn a_closed_month_is_frozen_until_reopened() {
 
     // A version effective from a closed month is a restatement, refused without a reason.
     let file = stricter(&ws, "2026.2", "2026-01");
-    let err = ws
-        .cmd(&format!("rules activate {file} --by 部门负责人"))
-        .fails(1);
+    let err = ws.cmd(&format!("rules activate {file} --by HR")).fails(1);
     assert!(
         err.contains("2026-03 is closed; activating it restates closed months"),
         "{err}"
@@ -110,7 +108,7 @@ fn a_closed_month_is_frozen_until_reopened() {
         "activate",
         &file,
         "--by",
-        "部门负责人",
+        "HR",
         "--restate",
         "--reason",
         "回访要求提高",
@@ -350,6 +348,10 @@ fn the_audit_log_records_every_change_with_actor_and_time() {
         ("staff.add", "", "E003"),
         ("staff.add", "", "E004"),
         ("staff.import", "", "staff.csv"),
+        ("user.add", "HR", "张主管"),
+        ("user.add", "HR", "王主管"),
+        ("user.add", "HR", "部门负责人"),
+        ("user.add", "HR", "队长"),
         ("log.add", "张主管", "event 1"),
         ("log.add", "张主管", "event 2"),
         ("log.void", "张主管", "event 1"),
@@ -398,4 +400,54 @@ fn an_import_reaching_a_closed_month_stops_and_stores_nothing() {
         Some(1),
         "{listed}"
     );
+}
+
+#[test]
+fn each_person_changes_only_what_is_in_their_scope() {
+    let ws = staffed();
+    // 队长 heads security: E004's events are theirs to enter, E002's are not.
+    ws.cmd("log add E004 uniform --date 2026-03-02 --by 队长")
+        .ok();
+    let err = ws
+        .cmd("log add E002 uniform --date 2026-03-02 --by 队长")
+        .fails(1);
+    assert!(
+        err.contains("may not enter events for `E002`: outside their department"),
+        "{err}"
+    );
+    // 张主管 supervises E002 and E003, not security: no voiding its event 1, no excusing.
+    ws.cmd("log add E002 uniform --date 2026-03-03 --by 张主管")
+        .ok();
+    let err = ws.cmd("log void 1 --reason 录错 --by 张主管").fails(1);
+    assert!(err.contains("`E004`: outside their team"), "{err}");
+    let err = ws.cmd("log excuse 2 --reason 申诉 --by 张主管").fails(1);
+    assert!(
+        err.contains("may not excuse events; ask the department head"),
+        "{err}"
+    );
+    // A file with one row outside the team names that row and stores nothing.
+    ws.write(
+        "mixed.csv",
+        "employee,date,kind,qty,note,recorded_by\n\
+         E002,2026-03-04,uniform,,,\n\
+         E004,2026-03-04,uniform,,,\n",
+    );
+    let err = ws.cmd("log import mixed.csv --by 张主管").fails(1);
+    assert!(
+        err.contains("mixed.csv:3: `张主管` (supervisor) may not enter events for `E004`"),
+        "{err}"
+    );
+    // An employee under their own id changes nothing of the company's.
+    let err = ws.cmd("month close 2026-03 --by E002").fails(1);
+    assert!(
+        err.contains("may not close and reopen months; ask HR"),
+        "{err}"
+    );
+    // The head of customer service excuses E002's event; nothing refused was stored.
+    ws.cmd("log excuse 2 --reason 申诉成立 --by 部门负责人")
+        .ok();
+    let v = json(&ws.cmd("log list --format json").ok());
+    assert_eq!(v["events"].as_array().unwrap().len(), 2);
+    assert_eq!(v["events"][1]["excused"], true);
+    assert!(!ws.cmd("month list").ok().contains("2026-03"));
 }

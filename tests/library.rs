@@ -57,6 +57,21 @@ fn a_whole_month_through_the_library_import_score_close() {
         .import_staff(&hr, &dir.path().join("staff.csv"), None)
         .unwrap();
     assert_eq!((staff.added, staff.updated), (4, 0));
+    // Linked to the department (and no employee of their own), the supervisor enters its
+    // events.
+    let supervisor = app
+        .add_user(
+            &hr,
+            User {
+                login: "张主管".into(),
+                name: "张主管".into(),
+                role: Role::Supervisor,
+                employee: None,
+                department: Some("customer-service".into()),
+            },
+        )
+        .map(|u| app.actor(&u.login).unwrap())
+        .unwrap();
 
     std::fs::write(
         dir.path().join("events.csv"),

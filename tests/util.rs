@@ -71,12 +71,18 @@ impl Workspace {
         let ws = Workspace::new();
         ws.run(&["init", "--admin", "HR"]).ok();
         for (login, role) in LOGINS {
-            ws.run(&[
-                "user", "add", login, "--name", login, "--role", role, "--by", "HR",
-            ])
-            .ok();
+            ws_user_add(&ws, login, role, &[]);
         }
         ws
+    }
+
+    /// Links the test logins to their employee or department ([`LINKS`]); the staff must
+    /// be on file.
+    pub fn link_logins(&self) {
+        for (login, flag, to) in LINKS {
+            let role = LOGINS.iter().find(|(l, _)| *l == login).unwrap().1;
+            ws_user_add(self, login, role, &[flag, to]);
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -126,13 +132,24 @@ impl Workspace {
     }
 }
 
-/// The logins the tests act as, besides `HR`, with their roles.
+/// The logins the tests act as, besides `HR`, with their roles. `x` is a second HR login
+/// (for tests about something else than scope).
 pub const LOGINS: [(&str, &str); 5] = [
     ("张主管", "supervisor"),
     ("王主管", "supervisor"),
-    ("队长", "supervisor"),
+    ("队长", "head"),
     ("部门负责人", "head"),
-    ("x", "supervisor"),
+    ("x", "hr"),
+];
+
+/// What each login is linked to once `STAFF` is on file: 张主管 is E001, the supervisor of
+/// E002 and E003; 王主管 is the front desk of customer service (a department, no
+/// employee); 部门负责人 heads customer service and 队长 security.
+pub const LINKS: [(&str, &str, &str); 4] = [
+    ("张主管", "--employee", "E001"),
+    ("王主管", "--department", "customer-service"),
+    ("部门负责人", "--department", "customer-service"),
+    ("队长", "--department", "security"),
 ];
 
 /// A small customer-service team; E003 joined mid-2026.
@@ -149,10 +166,19 @@ pub fn staffed() -> Workspace {
     let ws = Workspace::init();
     ws.write("staff.csv", STAFF);
     ws.run(&["staff", "import", "staff.csv", "--by", "HR"]).ok();
+    ws.link_logins();
     ws
 }
 
 /// Parses a command's JSON output, showing it when it is not JSON.
 pub fn json(out: &str) -> serde_json::Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
+}
+
+fn ws_user_add(ws: &Workspace, login: &str, role: &str, links: &[&str]) {
+    let mut args = vec![
+        "user", "add", login, "--name", login, "--role", role, "--by", "HR",
+    ];
+    args.extend(links);
+    ws.run(&args).ok();
 }

@@ -366,7 +366,7 @@ fn a_later_policy_version_governs_only_its_months() {
     assert_ne!(text, v2);
     ws.write("rules/customer-service-2026.toml", &v2);
     ws.cmd("rules check rules/customer-service-2026.toml").ok();
-    ws.cmd("rules activate rules/customer-service-2026.toml --by 部门负责人")
+    ws.cmd("rules activate rules/customer-service-2026.toml --by HR")
         .ok();
     ws.cmd("log add E002 missed_follow_up --date 2026-04-02 --by x")
         .ok();
@@ -578,7 +578,7 @@ fn an_exact_copy_of_a_live_event_needs_again() {
     assert_eq!(again, "recorded event 3\n");
     // Once voided, the first no longer blocks a new entry.
     ws.cmd("log void 1 --reason typo --by 张主管").ok();
-    ws.cmd("log void 3 --reason typo --by 张主管").ok();
+    ws.cmd("log void 3 --reason typo --by 王主管").ok();
     ws.cmd("log add E002 late --date 2026-03-02 --minutes 12 --by 张主管")
         .ok();
     // Without a date, the event is today's.

@@ -2,6 +2,7 @@
 //! the policy's `[department]` script judges it.
 
 use super::{Actor, App, Error, Result};
+use crate::access::{Action, Target};
 use crate::engine::{DepartmentRating, DepartmentYear, rate_department};
 use crate::event::is_identifier;
 use crate::month::Month;
@@ -19,6 +20,7 @@ impl App {
         name: Option<&str>,
         head: Option<&str>,
     ) -> Result<()> {
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         if !is_identifier(id) {
             return Err(Error::refused(format!(
                 "department id `{id}` may only use a-z, 0-9, `_` and `-`, e.g. customer-service"
@@ -50,6 +52,7 @@ impl App {
         name: &str,
         met: bool,
     ) -> Result<()> {
+        self.authorize(by, Action::SetTargets, &Target::Department(department))?;
         let mut store = self.store()?;
         known_department(&store, department)?;
         if name.trim().is_empty() {
@@ -68,6 +71,7 @@ impl App {
         budget: f64,
         spent: f64,
     ) -> Result<(Points, Points)> {
+        self.authorize(by, Action::SetTargets, &Target::Department(department))?;
         let mut store = self.store()?;
         known_department(&store, department)?;
         let money = |what: &str, x: f64| {

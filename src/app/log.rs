@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Error, Result, member};
+use crate::access::{self, Action, Decision, Target};
 use crate::event::Event;
 use crate::intake::{EventRow, EventValidator, Rejected, read_events};
 use crate::rulebook::Rulebook;
@@ -55,7 +56,7 @@ impl App {
             recorded_by: by.name().to_string(),
             fields: entry.fields,
         };
-        let v = self.validator(&store, &rulebook, None)?;
+        let v = self.validator(&store, &rulebook, by, false)?;
         let event = v.check(&row).map_err(Error::rejected_entry)?;
         if !again && let Some(id) = store.same_event(&event)? {
             return Err(Error::SameEvent {
@@ -80,7 +81,7 @@ impl App {
         })?;
         let input = std::io::BufReader::with_capacity(1 << 20, input);
         let name = file.display().to_string();
-        let v = self.validator(&store, &rulebook, Some(by.name().to_string()))?;
+        let v = self.validator(&store, &rulebook, by, true)?;
         // The whole file is read, checked and prepared first, into a spill file, without
         // the write lock: other writers go on, and a bad row anywhere stores nothing.
         let mut spill = if dry_run {
@@ -130,24 +131,54 @@ impl App {
     /// Voids an event (an entry mistake): it stays in the log and stops counting.
     pub fn void_event(&self, by: &Actor, id: i64, reason: &str) -> Result<()> {
         let reason = required_reason(reason)?;
-        Ok(self.store()?.void(id, reason, &self.stamp(by))?)
+        let mut store = self.store()?;
+        self.authorize_on_event(&store, by, Action::VoidEvent, id)?;
+        Ok(store.void(id, reason, &self.stamp(by))?)
     }
 
     /// Excuses an event (an approved appeal): it stays, scores nothing, and is explained.
     pub fn excuse_event(&self, by: &Actor, id: i64, reason: &str) -> Result<()> {
         let reason = required_reason(reason)?;
-        Ok(self.store()?.excuse(id, reason, &self.stamp(by))?)
+        let mut store = self.store()?;
+        self.authorize_on_event(&store, by, Action::ExcuseEvent, id)?;
+        Ok(store.excuse(id, reason, &self.stamp(by))?)
     }
 
-    /// Checks rows against the staff on file, the activated policies, today and the closed
-    /// months.
+    /// Asks `access` about an action on event `id`: whose it is (today) and who entered it.
+    fn authorize_on_event(&self, store: &Store, by: &Actor, action: Action, id: i64) -> Result<()> {
+        let (employee, recorded_by) = store.event_author(id)?;
+        let record = store.staff_record(&employee)?.ok_or_else(|| {
+            store::Error::Corrupt(format!("event {id} names no employee on file"))
+        })?;
+        let target = Target::Event {
+            of: member(&record, self.today),
+            recorded_by: &recorded_by,
+        };
+        self.authorize(by, action, &target)
+    }
+
+    /// Checks rows against the staff on file, the activated policies, today, the closed
+    /// months and whom `by` may record events for; with `by_default`, rows without
+    /// `recorded_by` are recorded as by `by`.
     fn validator<'a>(
         &self,
         store: &Store,
         rulebook: &'a Rulebook,
-        default_by: Option<String>,
+        by: &'a Actor,
+        by_default: bool,
     ) -> Result<EventValidator<'a>> {
+        let today = self.today;
         Ok(EventValidator {
+            may_record: Box::new(move |record| {
+                match access::allow(
+                    &by.person(),
+                    Action::RecordEvent,
+                    &Target::Employee(member(record, today)),
+                ) {
+                    Decision::Allow => None,
+                    Decision::Deny(why) => Some(why),
+                }
+            }),
             staff: store
                 .staff_records()?
                 .into_iter()
@@ -155,7 +186,7 @@ impl App {
                 .collect(),
             rulebook,
             today: self.today,
-            default_by,
+            default_by: by_default.then(|| by.name().to_string()),
             closed: store
                 .closed_months()?
                 .into_iter()

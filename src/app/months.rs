@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::log::required_reason;
 use super::{Actor, App, Error, Result};
+use crate::access::{Action, Target};
 use crate::evaluate::{Evaluation, Selection};
 use crate::month::Month;
 use crate::store::{AuditEntry, AuditFilter, Closing};
@@ -24,6 +25,7 @@ impl App {
     /// Freezes `month`: its scores are stored as computed now, with the policy versions
     /// used, and its events can no longer be added, voided or excused.
     pub fn close_month(&self, by: &Actor, month: Month) -> Result<Closed> {
+        self.authorize(by, Action::CloseMonth, &Target::Company)?;
         if month > Month::of(self.today) {
             return Err(Error::refused(format!(
                 "{month} has not begun yet (today is {}); only past or current months can be closed",
@@ -58,6 +60,7 @@ impl App {
 
     /// Reopens a closed month; the reason is recorded.
     pub fn reopen_month(&self, by: &Actor, month: Month, reason: &str) -> Result<()> {
+        self.authorize(by, Action::CloseMonth, &Target::Company)?;
         let reason = required_reason(reason)?;
         Ok(self.store()?.reopen_month(month, reason, &self.stamp(by))?)
     }

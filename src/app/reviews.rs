@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{Actor, App, Error, Result};
+use crate::access::{Action, Target};
 use crate::evaluate::{Evaluation, Selection, rated_months};
 use crate::month::Month;
 use crate::report::{FinalGrade, ReviewRow, Waiting};
@@ -36,6 +37,7 @@ impl App {
         through: Option<Month>,
         open_months_ok: bool,
     ) -> Result<Started> {
+        self.authorize(by, Action::StartReviews, &Target::Company)?;
         let (mut store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
         let closed: Vec<String> = store
@@ -143,11 +145,8 @@ impl App {
             .map(|g| g.id.clone())
             .collect();
         // The company's step is HR's; the others are signed by the employee the actor is.
-        if step == "company" && by.role() != Some(crate::user::Role::Hr) {
-            return Err(Error::NotAllowed(format!(
-                "the company step is signed by HR; `{}` is not an HR login",
-                by.name()
-            )));
+        if step == "company" {
+            self.authorize(by, Action::SignCompanyStep, &Target::Company)?;
         }
         let request = SignRequest {
             step,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Actor, App, Error, Result};
+use crate::access::{Action, Target};
 use crate::coverage::{Coverage, coverage};
 use crate::evaluate::{Evaluation, Selection, rated_months};
 use crate::month::Month;
@@ -109,6 +110,7 @@ impl App {
         policy: &Policy,
         restate: Option<&str>,
     ) -> Result<Activation> {
+        self.authorize(by, Action::ActivatePolicy, &Target::Company)?;
         let restate = restate.map(str::trim);
         if restate == Some("") {
             return Err(Error::refused("a restatement needs a reason"));

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Local};
 use sha2::{Digest, Sha256};
 
 use super::{Actor, App, Error, Result};
-use crate::user::Role;
+use crate::access::{Action, Target};
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 8;
@@ -37,12 +37,7 @@ pub struct Session {
 impl App {
     /// Sets `login`'s password. HR sets anyone's; everyone else only their own.
     pub fn set_password(&self, by: &Actor, login: &str, password: &str) -> Result<()> {
-        if by.role() != Some(Role::Hr) && by.name() != login {
-            return Err(Error::NotAllowed(format!(
-                "only HR sets another login's password; `{}` may set only their own",
-                by.name()
-            )));
-        }
+        self.authorize(by, Action::SetPassword, &Target::Login(login))?;
         if password.chars().count() < MIN_PASSWORD {
             return Err(Error::refused(format!(
                 "a password has at least {MIN_PASSWORD} characters"
@@ -142,7 +137,7 @@ fn token_hash(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::user::User;
+    use crate::user::{Role, User};
 
     /// A workspace with HR and `zhang`, whose password is `front-desk-2026`.
     fn workspace(dir: &std::path::Path) -> App {

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{Actor, App, Error, Result, read_file};
+use crate::access::{Action, Target};
 use crate::intake::{Rejected, RowProblem, STAFF_COLUMNS, StaffFile, read_staff};
 use crate::month::Month;
 use crate::rulebook::Rulebook;
@@ -59,6 +60,7 @@ impl App {
         file: &Path,
         effective: Option<Month>,
     ) -> Result<StaffImported> {
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         let (mut store, rulebook) = self.store_and_rules()?;
         let text = read_file(file)?;
         let name = file.display().to_string();
@@ -80,6 +82,7 @@ impl App {
 
     /// Adds one employee, or corrects one, validated exactly as a row of the staff file.
     pub fn save_employee(&self, by: &Actor, input: StaffInput) -> Result<Employee> {
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         let (mut store, rulebook) = self.store_and_rules()?;
         let mut header: Vec<&str> = STAFF_COLUMNS.to_vec();
         let mut row = vec![
@@ -117,6 +120,7 @@ impl App {
         change: StaffChange,
         from: Month,
     ) -> Result<StaffRecord> {
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         let (mut store, rulebook) = self.store_and_rules()?;
         let record = store
             .staff_record(id)?

@@ -1,18 +1,14 @@
 //! The people who act: registering logins and listing them.
 
 use super::{Actor, App, Error, Result};
+use crate::access::{Action, Target};
 use crate::user::{Role, User};
 
 impl App {
     /// Registers a login (or changes one): its name, role, and the employee and department
     /// it is linked to. Only HR registers logins.
     pub fn add_user(&self, by: &Actor, user: User) -> Result<User> {
-        if by.role() != Some(Role::Hr) {
-            return Err(Error::NotAllowed(format!(
-                "only HR registers logins; `{}` is not an HR login",
-                by.name()
-            )));
-        }
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         let mut store = self.store()?;
         check_user(&store, &user)?;
         store.put_user(&user, &self.stamp(by))?;

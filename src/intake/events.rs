@@ -32,7 +32,11 @@ pub struct EventRow {
     pub fields: BTreeMap<String, String>,
 }
 
-/// Checks rows against the staff on file, the activated policies and today's date.
+/// Why the one entering may not record events for an employee, if they may not.
+pub type MayRecord<'a> = Box<dyn Fn(&StaffRecord) -> Option<String> + Sync + 'a>;
+
+/// Checks rows against the staff on file, the activated policies, today's date and the
+/// scope of the one entering them.
 pub struct EventValidator<'a> {
     pub staff: BTreeMap<String, StaffRecord>,
     pub rulebook: &'a Rulebook,
@@ -41,6 +45,8 @@ pub struct EventValidator<'a> {
     pub default_by: Option<String>,
     /// Closed months (no event may be added to them), with who closed them.
     pub closed: BTreeMap<Month, String>,
+    /// Why the one entering may not record events for this employee, if they may not.
+    pub may_record: MayRecord<'a>,
 }
 
 impl EventValidator<'_> {
@@ -48,11 +54,12 @@ impl EventValidator<'_> {
     pub fn check(&self, row: &EventRow) -> Result<NewEvent, Vec<String>> {
         let mut problems = Vec::new();
         let record = self.staff.get(row.employee.trim());
-        if record.is_none() {
-            problems.push(format!(
+        match record {
+            None => problems.push(format!(
                 "unknown employee `{}`; add them to the staff first",
                 row.employee.trim()
-            ));
+            )),
+            Some(r) => problems.extend((self.may_record)(r)),
         }
         let date = match parse_date(row.date.trim()) {
             None => {

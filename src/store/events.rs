@@ -484,6 +484,18 @@ impl Store {
         self.mark(id, "excuses", "log.excuse", reason, stamp)
     }
 
+    /// Whose event `id` is and who entered it.
+    pub fn event_author(&self, id: i64) -> Result<(String, String)> {
+        self.conn
+            .query_row(
+                "SELECT employee, recorded_by FROM events WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or(Error::NoEvent(id))
+    }
+
     /// Records a void or an excuse, once per event, never in a closed month.
     fn mark(
         &mut self,
