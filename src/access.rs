@@ -15,6 +15,10 @@ pub enum Action {
     VoidEvent,
     /// Excuse an event (an appeal upheld).
     ExcuseEvent,
+    /// Appeal (申诉) an event of one's own.
+    Appeal,
+    /// Uphold or reject an appeal.
+    DecideAppeal,
     /// Department targets and budget.
     SetTargets,
     /// Staff records, departments and logins.
@@ -38,6 +42,8 @@ impl Action {
             Action::RecordEvent => "enter events",
             Action::VoidEvent => "void events",
             Action::ExcuseEvent => "excuse events",
+            Action::Appeal => "appeal events",
+            Action::DecideAppeal => "decide appeals",
             Action::SetTargets => "record department targets and budget",
             Action::ChangeStaff => "change staff records, departments and logins",
             Action::ActivatePolicy => "activate policy versions",
@@ -99,11 +105,16 @@ pub enum Decision {
 ///   login linked to a department and no employee, that department): enter them, and void
 ///   the ones they entered themselves.
 /// - An employee: none of these changes (they see their own record).
-/// - Anyone: their own password.
+/// - Anyone: their own password, and an appeal of their own events.
+/// - Appeals are decided by the head of the employee's department (or HR).
 pub fn allow(person: &Person, action: Action, target: &Target) -> Decision {
     let allowed = match (person.role, action, target) {
+        (_, Action::Appeal, Target::Event { of, .. }) => person.employee == Some(of.id),
         (Role::Hr, _, _) => true,
         (_, Action::SetPassword, Target::Login(l)) => *l == person.login,
+        (Role::Head, Action::DecideAppeal, Target::Event { of: m, .. }) => {
+            person.department == Some(m.department)
+        }
         (
             Role::Head,
             Action::RecordEvent | Action::VoidEvent | Action::ExcuseEvent,
@@ -137,6 +148,10 @@ fn refusal(person: &Person, action: Action, target: &Target) -> String {
     let unlinked =
         person.department.is_none() && (person.role == Role::Head || person.employee.is_none());
     match (person.role, target) {
+        (_, Target::Event { of, .. }) if action == Action::Appeal => format!(
+            "{who} may appeal only their own events; this one is `{}`'s",
+            of.id
+        ),
         (Role::Supervisor | Role::Head, Target::Employee(_) | Target::Event { .. }) if unlinked => {
             format!(
                 "{who} may not {what}: the login has no {}; link it with `appraise user add {} … --{}` (by HR)",
@@ -173,7 +188,7 @@ fn refusal(person: &Person, action: Action, target: &Target) -> String {
             format!("{who} may not {what} for department `{d}`: outside their department")
         }
         _ => match action {
-            Action::ExcuseEvent | Action::SetTargets => {
+            Action::ExcuseEvent | Action::SetTargets | Action::DecideAppeal => {
                 format!("{who} may not {what}; ask the department head or HR")
             }
             _ => format!("{who} may not {what}; ask HR"),
@@ -307,6 +322,9 @@ mod tests {
                 Target::Login("E002"),
                 [true, false, false, false, true],
             ),
+            // Only E002 appeals E002's event; its department's head or HR decides.
+            (Appeal, own, [false, false, false, false, true]),
+            (DecideAppeal, own, [true, true, false, false, false]),
         ];
         for (action, target, expected) in cases {
             for (p, want) in [hr, head, sup, desk, emp].iter().zip(expected) {

@@ -7,6 +7,7 @@
 //! `months`, `reviews`, `results` (scores, explanations, ratings), `reports`, `setup`
 //! (init and the demo company).
 
+mod appeals;
 mod dept;
 mod error;
 mod log;

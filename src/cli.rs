@@ -2,6 +2,7 @@
 //! written. The top-level arguments are in `args`; each command group lives in its own
 //! file and only parses, calls one application function, and prints what it returns.
 
+mod appeal;
 mod args;
 mod audit;
 mod demo;
@@ -177,6 +178,7 @@ pub fn run(cli: Cli) -> Result {
         Command::Report(c) => report::run(&ctx, c),
         Command::Gen(a) => workload::run(&ctx, a),
         Command::User(c) => user::run(&ctx, c),
+        Command::Appeal(c) => appeal::run(&ctx, c),
         Command::Backup { to } => {
             let head = ctx.app.backup(&to)?;
             ctx.say(format_args!(

@@ -100,7 +100,13 @@ pub struct Scoring {
     pub pass_mark: Points,
     pub floor: Option<Points>,
     pub ceiling: Option<Points>,
+    /// Days after an event's entry within which its employee may appeal it (`[scoring]`
+    /// `appeal_days`, 7 unless the policy says otherwise; 0: no appeals).
+    pub appeal_days: u32,
 }
+
+/// The appeal window when a policy does not state one.
+pub const DEFAULT_APPEAL_DAYS: u32 = 7;
 
 /// Where an item of a policy was written.
 #[derive(Debug, Clone, PartialEq, Eq)]

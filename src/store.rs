@@ -2,6 +2,7 @@
 //! closed months with their snapshots, and the audit log. Every change is one transaction
 //! that also writes its audit entry.
 
+mod appeals;
 mod audit;
 mod chain;
 mod events;
@@ -18,9 +19,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, params};
 
+pub use appeals::{Appeal, AppealDecision};
 pub use audit::{AuditEntry, AuditFilter};
 pub use chain::Verification;
-pub use events::{Appended, EventFilter, NewEvent, Prepared, Spill, Status};
+pub use events::{Appended, Entered, EventFilter, NewEvent, Prepared, Spill, Status};
 pub use months::Closing;
 pub use reader::Reader;
 pub use staff::{StaffUpdate, Target};
@@ -58,6 +60,11 @@ pub enum Error {
     },
     #[error("{0}")]
     Closed(String),
+    #[error("no appeal with id {0}")]
+    NoAppeal(i64),
+    /// A change the record's state does not allow (e.g. a second appeal of an event).
+    #[error("{0}")]
+    Refused(String),
     #[error(
         "the log changed during each of {0} attempts to read it at one state; try again when the import or entry in progress is done"
     )]
@@ -72,7 +79,11 @@ impl Error {
     pub fn is_refusal(&self) -> bool {
         matches!(
             self,
-            Error::NoEvent(_) | Error::Already { .. } | Error::Closed(_)
+            Error::NoEvent(_)
+                | Error::Already { .. }
+                | Error::Closed(_)
+                | Error::NoAppeal(_)
+                | Error::Refused(_)
         )
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real `appraise` binary on temporary folders with real database
 //! files, and the engine's domain laws as property tests.
 
+mod appeals;
 mod bounds;
 mod cli;
 mod faults;

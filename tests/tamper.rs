@@ -103,3 +103,19 @@ fn an_edit_after_dropping_the_guards_is_found() {
     let err = ws.cmd("audit verify").fails(1);
     assert!(err.contains("(voids 4) does not match"), "{err}");
 }
+
+#[test]
+fn a_rejected_appeal_turned_upheld_is_found() {
+    let ws = record();
+    ws.cmd("appeal file 1 --reason 地铁停运 --by E002").ok();
+    ws.cmd("appeal reject 1 --reason 未提供证明 --by 部门负责人")
+        .ok();
+    ws.cmd("audit verify").ok();
+    forge(
+        &ws,
+        "DROP TRIGGER appeal_decisions_append_only_u;
+         UPDATE appeal_decisions SET outcome = 'upheld' WHERE appeal_id = 1;",
+    );
+    let err = ws.cmd("audit verify").fails(1);
+    assert!(err.contains("(appeal_decisions 1) does not match"), "{err}");
+}

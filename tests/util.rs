@@ -104,6 +104,16 @@ impl Workspace {
         self.run_in(self.dir.path(), args)
     }
 
+    /// Runs as [`Workspace::run`] does, on another day than [`TODAY`].
+    pub fn run_on(&self, today: &str, args: &[&str]) -> Run {
+        self.command(self.dir.path(), args)
+            .env("APPRAISE_USER", "HR")
+            .env("APPRAISE_TODAY", today)
+            .output()
+            .expect("run appraise")
+            .into()
+    }
+
     /// Runs in `cwd` as `HR` (APPRAISE_USER) unless the arguments say `--by` someone else.
     pub fn run_in(&self, cwd: &Path, args: &[&str]) -> Run {
         self.command(cwd, args)

@@ -9,7 +9,7 @@ use crate::access::{self, Action, Decision, Target};
 use crate::event::Event;
 use crate::intake::{EventRow, EventValidator, Rejected, read_events};
 use crate::rulebook::Rulebook;
-use crate::store::{self, EventFilter, Prepared, Spill, Store};
+use crate::store::{self, Entered, EventFilter, Prepared, Spill, Store};
 
 /// One event as a person enters it: every value still text, validated as an import row.
 #[derive(Debug, Clone, Default)]
@@ -145,8 +145,18 @@ impl App {
     }
 
     /// Asks `access` about an action on event `id`: whose it is (today) and who entered it.
-    fn authorize_on_event(&self, store: &Store, by: &Actor, action: Action, id: i64) -> Result<()> {
-        let (employee, recorded_by) = store.event_author(id)?;
+    pub(super) fn authorize_on_event(
+        &self,
+        store: &Store,
+        by: &Actor,
+        action: Action,
+        id: i64,
+    ) -> Result<()> {
+        let Entered {
+            employee,
+            recorded_by,
+            ..
+        } = store.entered(id)?;
         let record = store.staff_record(&employee)?.ok_or_else(|| {
             store::Error::Corrupt(format!("event {id} names no employee on file"))
         })?;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use super::{
-    audit, demo, dept, explain, init, log, month, rate, report, review, rules, score, staff, user,
-    workload,
+    appeal, audit, demo, dept, explain, init, log, month, rate, report, review, rules, score,
+    staff, user, workload,
 };
 use appraise::report::Format;
 
@@ -85,6 +85,9 @@ pub enum Command {
     /// The people who act: registered logins with their roles.
     #[command(subcommand)]
     User(user::Command),
+    /// Appeals (申诉): an employee contests their own event; the department head decides.
+    #[command(subcommand)]
+    Appeal(appeal::Command),
     /// Write a reproducible company-scale workload (staff.csv, events.csv).
     Gen(workload::Args),
     /// Print a shell completion script: `appraise completions bash > /etc/bash_completion.d/appraise`.

@@ -11,8 +11,8 @@ use super::problem::{Problem, Problems, SourceText};
 use super::raw;
 use super::script::{Origin, Script, Stage};
 use super::{
-    Action, Bundle, BundleFile, EventRule, Grade, KindRules, Loc, MonthRule, Policy, PolicyRef,
-    Scoring, YearRule,
+    Action, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, EventRule, Grade, KindRules, Loc, MonthRule,
+    Policy, PolicyRef, Scoring, YearRule,
 };
 use crate::event::{FieldType, is_identifier};
 use crate::month::Month;
@@ -88,6 +88,7 @@ pub(super) struct Merged {
     pub(super) pass_mark: Option<f64>,
     pub(super) floor: Option<f64>,
     pub(super) ceiling: Option<f64>,
+    pub(super) appeal_days: Option<i64>,
     pub(super) rules: Vec<EventRule>,
     /// Where each rule id is in `rules` (and below, in `monthly` and `annual`).
     pub(super) rule_at: std::collections::HashMap<String, usize>,
@@ -406,11 +407,25 @@ impl Compiler {
         {
             at(self, format!("`[scoring]` floor {f} is above ceiling {c}"));
         }
+        let appeal_days = match m.appeal_days {
+            None => DEFAULT_APPEAL_DAYS,
+            Some(d @ 0..=366) => d as u32,
+            Some(d) => {
+                at(
+                    self,
+                    format!(
+                        "`[scoring]` `appeal_days` is {d}; it must be a number of days from 0 to 366"
+                    ),
+                );
+                DEFAULT_APPEAL_DAYS
+            }
+        };
         Some(Scoring {
             base,
             pass_mark,
             floor,
             ceiling,
+            appeal_days,
         })
     }
 

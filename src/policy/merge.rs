@@ -27,6 +27,7 @@ impl Compiler {
             m.pass_mark = s.pass_mark.or(m.pass_mark);
             m.floor = s.floor.or(m.floor);
             m.ceiling = s.ceiling.or(m.ceiling);
+            m.appeal_days = s.appeal_days.or(m.appeal_days);
         }
 
         let mut seen = BTreeSet::new();

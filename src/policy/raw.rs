@@ -51,6 +51,8 @@ pub struct Scoring {
     pub pass_mark: Option<f64>,
     pub floor: Option<f64>,
     pub ceiling: Option<f64>,
+    /// Days after an event's entry within which its employee may appeal it.
+    pub appeal_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

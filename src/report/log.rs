@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Columns, Layout, Records};
 use crate::event::Event;
-use crate::store::{AuditEntry, Closing};
+use crate::store::{Appeal, AuditEntry, Closing};
 
 /// `appraise log list`.
 #[derive(Debug, Serialize)]
@@ -70,6 +70,40 @@ impl Records for AuditView {
             .left("action", |e| e.action.clone())
             .text("subject", |e| e.subject.clone())
             .text("detail", |e| e.detail.clone())
+            .done()
+    }
+}
+
+/// `appraise appeal list`.
+#[derive(Debug, Serialize)]
+pub struct AppealsView {
+    pub appeals: Vec<Appeal>,
+}
+
+impl Records for AppealsView {
+    fn layout(&self) -> Layout {
+        Columns::over(&self.appeals)
+            .right("id", |a| a.id.to_string())
+            .right("event", |a| a.event.to_string())
+            .left("employee", |a| a.employee.clone())
+            .left("date", |a| a.date.clone())
+            .left("kind", |a| a.kind.clone())
+            .text("reason", |a| a.reason.clone())
+            .left("by", |a| a.by.clone())
+            .left("status", |a| {
+                match a.decision.as_ref().map(|d| d.outcome.as_str()) {
+                    None => "待处理",
+                    Some("upheld") => "申诉成立",
+                    Some(_) => "驳回",
+                }
+                .to_string()
+            })
+            .text("decision", |a| {
+                a.decision
+                    .as_ref()
+                    .map(|d| format!("{}（{}）", d.reason, d.by))
+                    .unwrap_or_default()
+            })
             .done()
     }
 }

@@ -1,6 +1,6 @@
 //! The tamper-evident record: every row of the tables that make the record (the log,
 //! voids, excuses, activations, closes and reopens, snapshots, reviews and signatures,
-//! staff changes, the audit log) is sealed into a hash chain in the transaction that writes
+//! staff changes, appeals and their decisions, the audit log) is sealed into a hash chain in the transaction that writes
 //! it. A block covers a range of one table's rows; its hash covers their content and the
 //! hash of the block before. `verify` walks the chain and names the first place where the
 //! database no longer matches: a row changed or removed after it was sealed, or a row that
@@ -25,7 +25,7 @@ struct Chained {
     columns: &'static str,
 }
 
-const CHAINED: [Chained; 10] = [
+const CHAINED: [Chained; 12] = [
     Chained {
         table: "events",
         key: "id",
@@ -70,6 +70,16 @@ const CHAINED: [Chained; 10] = [
         table: "staff_changes",
         key: "id",
         columns: "id, employee, field, value, from_month, source, by, at",
+    },
+    Chained {
+        table: "appeals",
+        key: "id",
+        columns: "id, event_id, reason, by, at",
+    },
+    Chained {
+        table: "appeal_decisions",
+        key: "appeal_id",
+        columns: "appeal_id, outcome, reason, by, at",
     },
     Chained {
         table: "audit",
@@ -148,10 +158,19 @@ pub(super) fn seal(conn: &Connection, table: &str, first: i64, last: i64) -> Res
 }
 
 /// Seals every row written before the chain existed, table by table: a block for a
-/// table whose keys only grow, a block per row for voids and excuses (keyed by event, so
-/// a later row could fall inside a range).
+/// table whose keys only grow, a block per row for those keyed by another table's id
+/// (voids, excuses, decisions: a later row could fall inside a range). Tables that later
+/// migrations create do not exist yet and have nothing to seal.
 pub(super) fn seal_existing(conn: &Connection) -> Result<()> {
     for c in &CHAINED {
+        let exists: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [c.table],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            continue;
+        }
         let keys: Vec<i64> = conn
             .prepare(&format!(
                 "SELECT {key} FROM {} ORDER BY {key}",
@@ -163,7 +182,7 @@ pub(super) fn seal_existing(conn: &Connection) -> Result<()> {
         let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
             continue;
         };
-        if c.key == "event_id" {
+        if c.key != "id" {
             for k in &keys {
                 seal(conn, c.table, *k, *k)?;
             }

@@ -348,6 +348,16 @@ pub enum Status {
     Excused,
 }
 
+/// Who an event is of and who entered it when (what scope and appeals go by).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entered {
+    pub employee: String,
+    pub date: NaiveDate,
+    pub recorded_by: String,
+    /// The day it was entered (its date may be earlier).
+    pub entered_on: NaiveDate,
+}
+
 /// Filters for listing events.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
@@ -484,16 +494,28 @@ impl Store {
         self.mark(id, "excuses", "log.excuse", reason, stamp)
     }
 
-    /// Whose event `id` is and who entered it.
-    pub fn event_author(&self, id: i64) -> Result<(String, String)> {
-        self.conn
+    /// Whose event `id` is, of which day, and who entered it when.
+    pub fn entered(&self, id: i64) -> Result<Entered> {
+        let (employee, date, recorded_by, recorded_at): (String, String, String, String) = self
+            .conn
             .query_row(
-                "SELECT employee, recorded_by FROM events WHERE id = ?1",
+                "SELECT employee, date, recorded_by, recorded_at FROM events WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?
-            .ok_or(Error::NoEvent(id))
+            .ok_or(Error::NoEvent(id))?;
+        let day = |text: &str| {
+            text.get(..10)
+                .and_then(parse_date)
+                .ok_or_else(|| Error::Corrupt(format!("event {id} date `{text}`")))
+        };
+        Ok(Entered {
+            date: day(&date)?,
+            entered_on: day(&recorded_at)?,
+            employee,
+            recorded_by,
+        })
     }
 
     /// Records a void or an excuse, once per event, never in a closed month.
@@ -506,41 +528,54 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<()> {
         let tx = self.write()?;
-        let date: Option<String> = tx
-            .query_row("SELECT date FROM events WHERE id = ?1", [id], |r| r.get(0))
-            .optional()?;
-        let date = date.ok_or(Error::NoEvent(id))?;
-        let month = parse_date(&date)
-            .map(Month::of)
-            .ok_or_else(|| Error::Corrupt(format!("event {id} date `{date}`")))?;
-        refuse_closed(&tx, month, &format!("change event {id} of"))?;
-        for (t, w) in [("voids", "voided"), ("excuses", "excused")] {
-            let prior = tx
-                .query_row(
-                    &format!("SELECT reason, by, at FROM {t} WHERE event_id = ?1"),
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            if let Some((reason, by, at)) = prior {
-                return Err(Error::Already {
-                    id,
-                    what: w,
-                    reason,
-                    by,
-                    at,
-                });
-            }
-        }
-        tx.execute(
-            &format!("INSERT INTO {table} (event_id, reason, by, at) VALUES (?1, ?2, ?3, ?4)"),
-            params![id, reason, stamp.by, stamp.at],
-        )?;
-        super::chain::seal(&tx, table, id, id)?;
-        audit(&tx, stamp, action, &format!("event {id}"), reason)?;
+        mark_in(&tx, id, table, action, reason, stamp)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// [`Store::mark`] inside a write transaction of the caller's.
+pub(super) fn mark_in(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    table: &str,
+    action: &str,
+    reason: &str,
+    stamp: &Stamp,
+) -> Result<()> {
+    let date: Option<String> = tx
+        .query_row("SELECT date FROM events WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    let date = date.ok_or(Error::NoEvent(id))?;
+    let month = parse_date(&date)
+        .map(Month::of)
+        .ok_or_else(|| Error::Corrupt(format!("event {id} date `{date}`")))?;
+    refuse_closed(tx, month, &format!("change event {id} of"))?;
+    for (t, w) in [("voids", "voided"), ("excuses", "excused")] {
+        let prior = tx
+            .query_row(
+                &format!("SELECT reason, by, at FROM {t} WHERE event_id = ?1"),
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        if let Some((reason, by, at)) = prior {
+            return Err(Error::Already {
+                id,
+                what: w,
+                reason,
+                by,
+                at,
+            });
+        }
+    }
+    tx.execute(
+        &format!("INSERT INTO {table} (event_id, reason, by, at) VALUES (?1, ?2, ?3, ?4)"),
+        params![id, reason, stamp.by, stamp.at],
+    )?;
+    super::chain::seal(tx, table, id, id)?;
+    audit(tx, stamp, action, &format!("event {id}"), reason)?;
+    Ok(())
 }
 
 const EVENT_SELECT: &str = "SELECT e.id, e.employee, e.date, e.kind, e.qty, e.note, e.fields,
@@ -621,7 +656,7 @@ pub(super) fn decode(row: StoredEvent, voided: bool, excuse: Option<String>) -> 
 }
 
 /// Refuses a change to a closed month, naming who closed it (reopening is the way back).
-fn refuse_closed(conn: &Connection, month: Month, doing: &str) -> Result<()> {
+pub(super) fn refuse_closed(conn: &Connection, month: Month, doing: &str) -> Result<()> {
     if let Some((by, at)) = super::months::closed_by(conn, month)? {
         return Err(Error::Closed(format!(
             "cannot {doing} {month}: the month was closed by {by} at {at}; it must be reopened first"

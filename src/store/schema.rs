@@ -300,4 +300,30 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX login_attempts_by_login ON login_attempts(login, at);
     CREATE INDEX login_attempts_by_address ON login_attempts(address, at);
     "#,
+    // 11: appeals (申诉) against events, one per event, and the head's decision on each.
+    // Part of the record: append-only and chained.
+    r#"
+    CREATE TABLE appeals (
+        id       INTEGER PRIMARY KEY,
+        event_id INTEGER NOT NULL UNIQUE REFERENCES events(id),
+        reason   TEXT NOT NULL,
+        by       TEXT NOT NULL,
+        at       TEXT NOT NULL
+    );
+    CREATE TABLE appeal_decisions (
+        appeal_id INTEGER PRIMARY KEY REFERENCES appeals(id),
+        outcome   TEXT NOT NULL CHECK (outcome IN ('upheld', 'rejected')),
+        reason    TEXT NOT NULL,
+        by        TEXT NOT NULL,
+        at        TEXT NOT NULL
+    );
+    CREATE TRIGGER appeals_append_only_u BEFORE UPDATE ON appeals
+        BEGIN SELECT RAISE(ABORT, 'appeals are append-only'); END;
+    CREATE TRIGGER appeals_append_only_d BEFORE DELETE ON appeals
+        BEGIN SELECT RAISE(ABORT, 'appeals are append-only'); END;
+    CREATE TRIGGER appeal_decisions_append_only_u BEFORE UPDATE ON appeal_decisions
+        BEGIN SELECT RAISE(ABORT, 'appeal decisions are append-only'); END;
+    CREATE TRIGGER appeal_decisions_append_only_d BEFORE DELETE ON appeal_decisions
+        BEGIN SELECT RAISE(ABORT, 'appeal decisions are append-only'); END;
+    "#,
 ];

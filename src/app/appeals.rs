@@ -1,0 +1,71 @@
+//! Appeals (申诉): an employee contests one of their own events within the days the
+//! governing policy allows after its entry; the head of their department upholds it (the
+//! event is excused) or rejects it, with a reason either way. Both are on the record and
+//! shown to the employee.
+
+use chrono::Duration;
+
+use super::log::required_reason;
+use super::{Actor, App, Error, Result};
+use crate::access::Action;
+use crate::month::Month;
+use crate::store::{Appeal, Entered};
+
+impl App {
+    /// Files `by`'s appeal against event `event`; returns the appeal's id.
+    pub fn file_appeal(&self, by: &Actor, event: i64, reason: &str) -> Result<i64> {
+        let reason = required_reason(reason)?;
+        let (mut store, rulebook) = self.store_and_rules()?;
+        self.authorize_on_event(&store, by, Action::Appeal, event)?;
+        let Entered {
+            employee,
+            date,
+            entered_on,
+            ..
+        } = store.entered(event)?;
+        let month = Month::of(date);
+        let record = store
+            .staff_record(&employee)?
+            .ok_or_else(|| Error::refused(format!("event {event} names no employee on file")))?;
+        let department = &record.at(month).department;
+        let days = rulebook
+            .governing(department, month)
+            .map(|p| p.scoring.appeal_days)
+            .ok_or_else(|| {
+                Error::refused(crate::rulebook::Rulebook::none_governs(department, month))
+            })?;
+        // The window runs from the later of the event's day and its entry, so that an
+        // event entered late can still be answered (an entry is never after today: the
+        // clock that stamped it and `today` agree except in a replay).
+        let from = date.max(entered_on.min(self.today));
+        let last_day = from + Duration::days(i64::from(days));
+        if self.today > last_day {
+            return Err(Error::refused(format!(
+                "event {event} could be appealed until {last_day} ({days} days after {from}, as the policy allows); today is {}",
+                self.today
+            )));
+        }
+        Ok(store.file_appeal(event, reason, &self.stamp(by))?)
+    }
+
+    /// Upholds (the event is excused) or rejects appeal `appeal`, with the reason.
+    pub fn decide_appeal(&self, by: &Actor, appeal: i64, upheld: bool, reason: &str) -> Result<()> {
+        let reason = required_reason(reason)?;
+        let mut store = self.store()?;
+        let filed = store.appeal(appeal)?;
+        self.authorize_on_event(&store, by, Action::DecideAppeal, filed.event)?;
+        Ok(store.decide_appeal(appeal, upheld, reason, &self.stamp(by))?)
+    }
+
+    /// Appeals, oldest first: only those waiting for a decision with `waiting`, only one
+    /// employee's with `employee`.
+    pub fn appeals(&self, waiting: bool, employee: Option<&str>) -> Result<Vec<Appeal>> {
+        Ok(self
+            .store()?
+            .appeals()?
+            .into_iter()
+            .filter(|a| !waiting || a.decision.is_none())
+            .filter(|a| employee.is_none_or(|e| a.employee == e))
+            .collect())
+    }
+}
