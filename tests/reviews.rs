@@ -87,6 +87,18 @@ fn steps_are_signed_in_order_by_the_right_people_with_reasons() {
         "争吵影响恶劣",
     ])
     .ok();
+    // The company's step is HR's: not the head who signed before, not a head's login.
+    for by in ["E001", "部门负责人"] {
+        let err = ws
+            .cmd(&format!(
+                "review sign E002 --year 2026 --step company --grade excellent --by {by}"
+            ))
+            .fails(1);
+        assert!(
+            err.contains("may not sign the company step; ask HR"),
+            "{err}"
+        );
+    }
     let out = ws
         .cmd("review sign E002 --year 2026 --step company --grade average --by HR")
         .ok();
