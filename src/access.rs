@@ -153,19 +153,13 @@ fn refusal(person: &Person, action: Action, target: &Target) -> String {
             of.id
         ),
         (Role::Supervisor | Role::Head, Target::Employee(_) | Target::Event { .. }) if unlinked => {
+            let (lacks, flag) = match person.role {
+                Role::Head => ("department", "--department ID`"),
+                _ => ("team", "--employee ID` or `--department ID`"),
+            };
             format!(
-                "{who} may not {what}: the login has no {}; link it with `appraise user add {} … --{}` (by HR)",
-                if person.role == Role::Head {
-                    "department"
-                } else {
-                    "team"
-                },
-                person.login,
-                if person.role == Role::Head {
-                    "department ID"
-                } else {
-                    "employee ID` or `--department ID"
-                },
+                "{who} may not {what}: the login has no {lacks}; link it with `appraise user add {} … {flag} (by HR)",
+                person.login
             )
         }
         (Role::Supervisor, Target::Event { of, recorded_by })
