@@ -173,3 +173,65 @@ fn the_window_runs_from_the_entry_for_the_policy_s_days() {
     let err = ws.cmd("rules check rules/bad.toml").fails(1);
     assert!(err.contains("`appeal_days` is 1000"), "{err}");
 }
+
+#[test]
+fn what_waits_on_each_person() {
+    let ws = staffed();
+    ws.cmd("log add E002 uniform --date 2026-06-25 --by 张主管")
+        .ok();
+    ws.cmd("log add E004 badge --date 2026-03-02 --by 队长")
+        .ok();
+    ws.cmd("appeal file 1 --reason 有误 --by E002").ok();
+    // E004 appeals too (an employee id acting for themselves), in security.
+    ws.cmd("appeal file 2 --reason 有误 --by E004").ok();
+    let ids = |out: &str| -> Vec<i64> {
+        json(out)["appeals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect()
+    };
+    let on = |who: &str| {
+        ids(&ws
+            .cmd(&format!("appeal list --waiting-on {who} --format json"))
+            .ok())
+    };
+    assert_eq!(on("部门负责人"), [1]);
+    assert_eq!(on("队长"), [2]);
+    assert_eq!(on("HR"), [1, 2]);
+    assert!(on("张主管").is_empty());
+
+    // Review steps: the supervisor's first, then the head's, then HR's.
+    ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
+        .ok();
+    ws.cmd("review start --year 2026 --department customer-service --open-months-ok --by HR")
+        .ok();
+    let waiting = |who: &str| -> Vec<String> {
+        json(
+            &ws.cmd(&format!(
+                "review status --year 2026 --waiting-on {who} --format json"
+            ))
+            .ok(),
+        )["reviews"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["employee"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // 张主管 is E001: the supervisor of E002 and E003 (and, as the department's head, named
+    // for the head's step of other reviews).
+    let first = waiting("张主管");
+    assert!(first.contains(&"E002".to_string()) && first.contains(&"E003".to_string()));
+    assert!(waiting("HR").is_empty());
+    assert!(waiting("王主管").is_empty());
+    for step in ["manager", "department_head"] {
+        ws.cmd(&format!(
+            "review sign E002 --year 2026 --step {step} --grade good --comment 同意 --by E001"
+        ))
+        .ok();
+    }
+    assert!(!waiting("张主管").contains(&"E002".to_string()));
+    assert_eq!(waiting("HR"), ["E002"]);
+}

@@ -57,6 +57,22 @@ impl App {
         Ok(store.decide_appeal(appeal, upheld, reason, &self.stamp(by))?)
     }
 
+    /// The appeals waiting for a decision that `by` may make.
+    pub fn appeals_waiting_on(&self, by: &Actor) -> Result<Vec<Appeal>> {
+        let store = self.store()?;
+        let mut mine = Vec::new();
+        for a in store.appeals()? {
+            if a.decision.is_none()
+                && self
+                    .authorize_on_event(&store, by, Action::DecideAppeal, a.event)
+                    .is_ok()
+            {
+                mine.push(a);
+            }
+        }
+        Ok(mine)
+    }
+
     /// Appeals, oldest first: only those waiting for a decision with `waiting`, only one
     /// employee's with `employee`.
     pub fn appeals(&self, waiting: bool, employee: Option<&str>) -> Result<Vec<Appeal>> {

@@ -204,6 +204,27 @@ impl App {
             .collect();
         Ok(rows)
     }
+
+    /// The year's reviews whose next step is `by`'s to sign: a supervisor's or head's step
+    /// they are named for, or the company step for HR.
+    pub fn reviews_waiting_on(&self, by: &Actor, year: i32) -> Result<Vec<ReviewRow>> {
+        let hr = self
+            .authorize(by, Action::SignCompanyStep, &Target::Company)
+            .is_ok();
+        Ok(self
+            .review_status(year, None)?
+            .into_iter()
+            .filter(|r| {
+                r.waiting_on.as_ref().is_some_and(|w| {
+                    if w.step == "company" {
+                        hr
+                    } else {
+                        w.signer.is_some() && w.signer.as_deref() == by.employee()
+                    }
+                })
+            })
+            .collect())
+    }
 }
 
 /// The year's reviews, to make computed ratings ratings of record.

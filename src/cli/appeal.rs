@@ -27,6 +27,9 @@ pub enum Command {
         /// Only this employee's.
         #[arg(long)]
         employee: Option<String>,
+        /// Only those waiting for this login's (or employee's) decision.
+        #[arg(long, value_name = "LOGIN", conflicts_with_all = ["waiting", "employee"])]
+        waiting_on: Option<String>,
     },
     /// Uphold an appeal: its event is excused (scores nothing) and stays in the log.
     Uphold {
@@ -54,8 +57,15 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             let id = ctx.app.file_appeal(&ctx.actor(by)?, event, &reason)?;
             ctx.say(format_args!("appeal {id} filed against event {event}"))
         }
-        Command::List { waiting, employee } => ctx.print(&AppealsView {
-            appeals: ctx.app.appeals(waiting, employee.as_deref())?,
+        Command::List {
+            waiting,
+            employee,
+            waiting_on,
+        } => ctx.print(&AppealsView {
+            appeals: match waiting_on {
+                Some(who) => ctx.app.appeals_waiting_on(&ctx.app.actor(&who)?)?,
+                None => ctx.app.appeals(waiting, employee.as_deref())?,
+            },
         }),
         Command::Uphold { appeal, reason, by } => {
             ctx.app

@@ -48,6 +48,9 @@ pub enum Command {
         year: i32,
         #[arg(long)]
         department: Option<String>,
+        /// Only the reviews whose next step is this login's (or employee's) to sign.
+        #[arg(long, value_name = "LOGIN", conflicts_with = "department")]
+        waiting_on: Option<String>,
     },
 }
 
@@ -93,9 +96,16 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 )),
             }
         }
-        Command::Status { year, department } => ctx.print(&ReviewsView {
+        Command::Status {
             year,
-            reviews: ctx.app.review_status(year, department.as_deref())?,
+            department,
+            waiting_on,
+        } => ctx.print(&ReviewsView {
+            year,
+            reviews: match waiting_on {
+                Some(who) => ctx.app.reviews_waiting_on(&ctx.app.actor(&who)?, year)?,
+                None => ctx.app.review_status(year, department.as_deref())?,
+            },
         }),
     }
 }
