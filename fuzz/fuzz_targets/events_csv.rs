@@ -50,6 +50,8 @@ fuzz_target!(|data: &[u8]| {
         today: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date"),
         default_by: Some("fuzz".into()),
         closed: BTreeMap::new(),
+        // One employee outside the one entering's scope, so that refusals are fuzzed too.
+        may_record: Box::new(|r| (r.id == "E002").then(|| "outside the team".to_string())),
     };
     let _ = read_events::<()>("events.csv", data, &validator, |_| Ok(()));
 });
