@@ -97,6 +97,16 @@ pub enum Decision {
     Deny(String),
 }
 
+impl Decision {
+    /// The reason for a refusal; `None` when allowed.
+    pub fn refusal(self) -> Option<String> {
+        match self {
+            Decision::Allow => None,
+            Decision::Deny(why) => Some(why),
+        }
+    }
+}
+
 /// May `person` do `action` to `target`?
 ///
 /// - HR: everything.

@@ -33,7 +33,7 @@ pub use sessions::Session;
 pub use setup::{DEMO_ADMIN, Demo, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};
 
-use crate::access::{self, Action, Decision, Person, Target};
+use crate::access::{self, Action, Person, Target};
 use crate::rulebook::Rulebook;
 use crate::staff::{Employee, StaffRecord};
 use crate::store::{Stamp, Store};
@@ -150,9 +150,9 @@ impl App {
 
     /// Asks [`access`](crate::access) whether `by` may do `action` to `target`.
     fn authorize(&self, by: &Actor, action: Action, target: &Target) -> Result<()> {
-        match access::allow(&by.person(), action, target) {
-            Decision::Allow => Ok(()),
-            Decision::Deny(why) => Err(Error::NotAllowed(why)),
+        match access::allow(&by.person(), action, target).refusal() {
+            None => Ok(()),
+            Some(why) => Err(Error::NotAllowed(why)),
         }
     }
 

@@ -135,13 +135,7 @@ fn the_window_runs_from_the_entry_for_the_policy_s_days() {
     .ok();
 
     // A policy may give more days, and says so within bounds.
-    std::fs::write(
-        ws.path("rules/window.toml"),
-        "[policy]\nid = \"window\"\nname = \"window\"\nversion = \"1\"\neffective_from = \"2026-01\"\n\
-         departments = [\"customer-service\"]\nextends = \"customer-service.toml\"\n\n\
-         [scoring]\nappeal_days = 40\n",
-    )
-    .unwrap();
+    ws.write("rules/window.toml", &window_policy("window", 40));
     ws.cmd("rules activate rules/window.toml --by HR").ok();
     ws.run_on(
         &day(0),
@@ -163,13 +157,7 @@ fn the_window_runs_from_the_entry_for_the_policy_s_days() {
     )
     .ok();
 
-    std::fs::write(
-        ws.path("rules/bad.toml"),
-        "[policy]\nid = \"bad\"\nname = \"bad\"\nversion = \"1\"\neffective_from = \"2026-01\"\n\
-         departments = [\"customer-service\"]\nextends = \"customer-service.toml\"\n\n\
-         [scoring]\nappeal_days = 1000\n",
-    )
-    .unwrap();
+    ws.write("rules/bad.toml", &window_policy("bad", 1000));
     let err = ws.cmd("rules check rules/bad.toml").fails(1);
     assert!(err.contains("`appeal_days` is 1000"), "{err}");
 }
@@ -234,4 +222,13 @@ fn what_waits_on_each_person() {
     }
     assert!(!waiting("张主管").contains(&"E002".to_string()));
     assert_eq!(waiting("HR"), ["E002"]);
+}
+
+/// A customer-service policy that only sets the appeal window.
+fn window_policy(id: &str, days: i64) -> String {
+    format!(
+        "[policy]\nid = \"{id}\"\nname = \"{id}\"\nversion = \"1\"\neffective_from = \"2026-01\"\n\
+         departments = [\"customer-service\"]\nextends = \"customer-service.toml\"\n\n\
+         [scoring]\nappeal_days = {days}\n"
+    )
 }

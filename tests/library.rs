@@ -26,17 +26,15 @@ fn a_whole_month_through_the_library_import_score_close() {
     // Who acts is a registered login or an employee id; nobody else.
     let hr = app.actor("HR王").unwrap();
     assert!(matches!(app.actor("张主管"), Err(Error::UnknownActor(_))));
+    let zhang = User {
+        login: "张主管".into(),
+        name: "张主管".into(),
+        role: Role::Supervisor,
+        employee: None,
+        department: None,
+    };
     let supervisor = app
-        .add_user(
-            &hr,
-            User {
-                login: "张主管".into(),
-                name: "张主管".into(),
-                role: Role::Supervisor,
-                employee: None,
-                department: None,
-            },
-        )
+        .add_user(&hr, zhang.clone())
         .map(|u| app.actor(&u.login).unwrap())
         .unwrap();
     // Only HR registers logins.
@@ -59,17 +57,12 @@ fn a_whole_month_through_the_library_import_score_close() {
     assert_eq!((staff.added, staff.updated), (4, 0));
     // Linked to the department (and no employee of their own), the supervisor enters its
     // events.
+    let linked = User {
+        department: Some("customer-service".into()),
+        ..zhang
+    };
     let supervisor = app
-        .add_user(
-            &hr,
-            User {
-                login: "张主管".into(),
-                name: "张主管".into(),
-                role: Role::Supervisor,
-                employee: None,
-                department: Some("customer-service".into()),
-            },
-        )
+        .add_user(&hr, linked)
         .map(|u| app.actor(&u.login).unwrap())
         .unwrap();
 

@@ -71,7 +71,7 @@ impl Workspace {
         let ws = Workspace::new();
         ws.run(&["init", "--admin", "HR"]).ok();
         for (login, role) in LOGINS {
-            ws_user_add(&ws, login, role, &[]);
+            ws.add_login(login, role, &[]);
         }
         ws
     }
@@ -81,8 +81,17 @@ impl Workspace {
     pub fn link_logins(&self) {
         for (login, flag, to) in LINKS {
             let role = LOGINS.iter().find(|(l, _)| *l == login).unwrap().1;
-            ws_user_add(self, login, role, &[flag, to]);
+            self.add_login(login, role, &[flag, to]);
         }
+    }
+
+    /// Registers (or changes) a test login named as itself, with its links.
+    fn add_login(&self, login: &str, role: &str, links: &[&str]) {
+        let mut args = vec![
+            "user", "add", login, "--name", login, "--role", role, "--by", "HR",
+        ];
+        args.extend(links);
+        self.run(&args).ok();
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -183,12 +192,4 @@ pub fn staffed() -> Workspace {
 /// Parses a command's JSON output, showing it when it is not JSON.
 pub fn json(out: &str) -> serde_json::Value {
     serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
-}
-
-fn ws_user_add(ws: &Workspace, login: &str, role: &str, links: &[&str]) {
-    let mut args = vec![
-        "user", "add", login, "--name", login, "--role", role, "--by", "HR",
-    ];
-    args.extend(links);
-    ws.run(&args).ok();
 }

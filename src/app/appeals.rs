@@ -16,17 +16,13 @@ impl App {
     pub fn file_appeal(&self, by: &Actor, event: i64, reason: &str) -> Result<i64> {
         let reason = required_reason(reason)?;
         let (mut store, rulebook) = self.store_and_rules()?;
-        self.authorize_on_event(&store, by, Action::Appeal, event)?;
-        let Entered {
-            employee,
-            date,
-            entered_on,
-            ..
-        } = store.entered(event)?;
+        let (
+            Entered {
+                date, entered_on, ..
+            },
+            record,
+        ) = self.authorize_on_event(&store, by, Action::Appeal, event)?;
         let month = Month::of(date);
-        let record = store
-            .staff_record(&employee)?
-            .ok_or_else(|| Error::refused(format!("event {event} names no employee on file")))?;
         let department = &record.at(month).department;
         let days = rulebook
             .governing(department, month)

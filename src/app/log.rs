@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{Actor, App, Error, Result, member};
-use crate::access::{self, Action, Decision, Target};
+use crate::access::{self, Action, Target};
 use crate::event::Event;
 use crate::intake::{EventRow, EventValidator, Rejected, read_events};
 use crate::rulebook::Rulebook;
+use crate::staff::StaffRecord;
 use crate::store::{self, Entered, EventFilter, Prepared, Spill, Store};
 
 /// One event as a person enters it: every value still text, validated as an import row.
@@ -145,26 +146,24 @@ impl App {
     }
 
     /// Asks `access` about an action on event `id`: whose it is (today) and who entered it.
+    /// Returns what it read, for the caller to go on with.
     pub(super) fn authorize_on_event(
         &self,
         store: &Store,
         by: &Actor,
         action: Action,
         id: i64,
-    ) -> Result<()> {
-        let Entered {
-            employee,
-            recorded_by,
-            ..
-        } = store.entered(id)?;
-        let record = store.staff_record(&employee)?.ok_or_else(|| {
+    ) -> Result<(Entered, StaffRecord)> {
+        let entered = store.entered(id)?;
+        let record = store.staff_record(&entered.employee)?.ok_or_else(|| {
             store::Error::Corrupt(format!("event {id} names no employee on file"))
         })?;
         let target = Target::Event {
             of: member(&record, self.today),
-            recorded_by: &recorded_by,
+            recorded_by: &entered.recorded_by,
         };
-        self.authorize(by, action, &target)
+        self.authorize(by, action, &target)?;
+        Ok((entered, record))
     }
 
     /// Checks rows against the staff on file, the activated policies, today, the closed
@@ -180,14 +179,8 @@ impl App {
         let today = self.today;
         Ok(EventValidator {
             may_record: Box::new(move |record| {
-                match access::allow(
-                    &by.person(),
-                    Action::RecordEvent,
-                    &Target::Employee(member(record, today)),
-                ) {
-                    Decision::Allow => None,
-                    Decision::Deny(why) => Some(why),
-                }
+                let target = Target::Employee(member(record, today));
+                access::allow(&by.person(), Action::RecordEvent, &target).refusal()
             }),
             staff: store
                 .staff_records()?
