@@ -17,6 +17,16 @@ fn appraise(ws: &Workspace, args: &[&str]) -> std::process::Output {
         .expect("run appraise")
 }
 
+/// `log add EMPLOYEE uniform --date DATE --note NOTE`, as HR.
+fn add_uniform(ws: &Workspace, employee: &str, date: &str, note: &str) -> std::process::Output {
+    appraise(
+        ws,
+        &[
+            "log", "add", employee, "uniform", "--date", date, "--note", note,
+        ],
+    )
+}
+
 #[test]
 fn concurrent_writers_wait_for_each_other_and_lose_nothing() {
     let ws = staffed();
@@ -30,12 +40,7 @@ fn concurrent_writers_wait_for_each_other_and_lose_nothing() {
                     for i in 0..10 {
                         let date = format!("2026-02-{:02}", 1 + i);
                         let note = format!("w{w}-{i}");
-                        let out = appraise(
-                            ws,
-                            &[
-                                "log", "add", "E002", "uniform", "--date", &date, "--note", &note,
-                            ],
-                        );
+                        let out = add_uniform(ws, "E002", &date, &note);
                         if !out.status.success() {
                             failed.push(String::from_utf8_lossy(&out.stderr).into_owned());
                             continue;
@@ -78,19 +83,7 @@ fn a_month_closed_while_entries_arrive_holds_exactly_the_events_before_it() {
                     let mut stored = 0;
                     for i in 0..15 {
                         let note = format!("w{w}-{i}");
-                        let out = appraise(
-                            ws,
-                            &[
-                                "log",
-                                "add",
-                                "E003",
-                                "uniform",
-                                "--date",
-                                "2026-05-04",
-                                "--note",
-                                &note,
-                            ],
-                        );
+                        let out = add_uniform(ws, "E003", "2026-05-04", &note);
                         if out.status.success() {
                             stored += 1;
                         } else {
@@ -184,19 +177,7 @@ fn a_backup_taken_while_others_write_is_whole() {
                 let mut written = 0;
                 for i in 0..20 {
                     let note = format!("n{i}");
-                    let out = appraise(
-                        ws,
-                        &[
-                            "log",
-                            "add",
-                            "E002",
-                            "uniform",
-                            "--date",
-                            "2026-04-01",
-                            "--note",
-                            &note,
-                        ],
-                    );
+                    let out = add_uniform(ws, "E002", "2026-04-01", &note);
                     assert!(
                         out.status.success(),
                         "{}",
