@@ -33,6 +33,11 @@ pub enum Action {
     SignCompanyStep,
     /// Set a login's password.
     SetPassword,
+    /// See an employee's record: their events, month scores, explanations and review.
+    View,
+    /// Read a department's documents (its monthly statement), or the company's (ratings,
+    /// every report, the audit log).
+    Report,
 }
 
 impl Action {
@@ -51,6 +56,8 @@ impl Action {
             Action::StartReviews => "start reviews",
             Action::SignCompanyStep => "sign the company step",
             Action::SetPassword => "set another login's password",
+            Action::View => "see the records",
+            Action::Report => "read the reports",
         }
     }
 }
@@ -117,10 +124,16 @@ impl Decision {
 /// - An employee: none of these changes (they see their own record).
 /// - Anyone: their own password, and an appeal of their own events.
 /// - Appeals are decided by the head of the employee's department (or HR).
+/// - Records are seen by the employee themself, their supervisor, their department's
+///   head and HR; a department's reports by its head and HR; the company's by HR.
 pub fn allow(person: &Person, action: Action, target: &Target) -> Decision {
     let allowed = match (person.role, action, target) {
         (_, Action::Appeal, Target::Event { of, .. }) => person.employee == Some(of.id),
         (Role::Hr, _, _) => true,
+        (_, Action::View, Target::Employee(m)) if person.employee == Some(m.id) => true,
+        (Role::Head, Action::View, Target::Employee(m)) => person.department == Some(m.department),
+        (Role::Head, Action::Report, Target::Department(d)) => person.department == Some(*d),
+        (Role::Supervisor, Action::View, Target::Employee(m)) => in_team(person, m),
         (_, Action::SetPassword, Target::Login(l)) => *l == person.login,
         (Role::Head, Action::DecideAppeal, Target::Event { of: m, .. }) => {
             person.department == Some(m.department)
@@ -162,6 +175,9 @@ fn refusal(person: &Person, action: Action, target: &Target) -> String {
             "{who} may appeal only their own events; this one is `{}`'s",
             of.id
         ),
+        (Role::Employee, Target::Employee(m)) if action == Action::View => {
+            format!("{who} may see only their own record, not `{}`'s", m.id)
+        }
         (Role::Supervisor | Role::Head, Target::Employee(_) | Target::Event { .. }) if unlinked => {
             let (lacks, flag) = match person.role {
                 Role::Head => ("department", "--department ID`"),
@@ -325,6 +341,27 @@ mod tests {
                 SetPassword,
                 Target::Login("E002"),
                 [true, false, false, false, true],
+            ),
+            // Records: oneself, one's supervisor, the department's head, HR.
+            (
+                View,
+                Target::Employee(E002),
+                [true, true, true, false, true],
+            ),
+            (
+                View,
+                Target::Employee(E004),
+                [true, false, false, true, false],
+            ),
+            (
+                Report,
+                Target::Department("customer-service"),
+                [true, true, false, false, false],
+            ),
+            (
+                Report,
+                Target::Company,
+                [true, false, false, false, false],
             ),
             // Only E002 appeals E002's event; its department's head or HR decides.
             (Appeal, own, [false, false, false, false, true]),

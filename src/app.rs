@@ -11,11 +11,13 @@ mod appeals;
 mod dept;
 mod error;
 mod log;
+mod menu;
 mod months;
 mod reports;
 mod results;
 mod reviews;
 mod rules;
+mod scope;
 mod sessions;
 mod setup;
 mod staff;
@@ -27,10 +29,12 @@ use chrono::{Local, NaiveDate};
 
 pub use error::Error;
 pub use log::{Entry, Imported};
+pub use menu::KindChoice;
 pub use reports::Document;
 pub use rules::{Activated, Activation, Checked, Tested};
-pub use sessions::Session;
-pub use setup::{DEMO_ADMIN, Demo, Setup};
+pub use scope::Seen;
+pub use sessions::{SESSION_HOURS, Session};
+pub use setup::{DEMO_ADMIN, Demo, DemoLogin, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};
 
 use crate::access::{self, Action, Person, Target};
@@ -68,6 +72,11 @@ impl Actor {
     /// The employee the actor is (who signs a review step as a supervisor or a head).
     pub fn employee(&self) -> Option<&str> {
         self.employee.as_deref()
+    }
+
+    /// The department a head's or supervisor's login works for.
+    pub fn department(&self) -> Option<&str> {
+        self.department.as_deref()
     }
 
     fn of_user(u: User) -> Actor {
@@ -154,6 +163,11 @@ impl App {
             None => Ok(()),
             Some(why) => Err(Error::NotAllowed(why)),
         }
+    }
+
+    /// Whether `by` may do `action` to `target` (for choosing what to show, not to refuse).
+    fn allows(&self, by: &Actor, action: Action, target: &Target) -> bool {
+        access::allow(&by.person(), action, target) == access::Decision::Allow
     }
 
     /// Who did a change, and now (audit columns only, never scores).

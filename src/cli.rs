@@ -17,6 +17,7 @@ mod report;
 mod review;
 mod rules;
 mod score;
+mod serve;
 mod staff;
 mod user;
 mod workload;
@@ -179,6 +180,7 @@ pub fn run(cli: Cli) -> Result {
         Command::Gen(a) => workload::run(&ctx, a),
         Command::User(c) => user::run(&ctx, c),
         Command::Appeal(c) => appeal::run(&ctx, c),
+        Command::Serve(a) => serve::run(&ctx, a),
         Command::Backup { to } => {
             let head = ctx.app.backup(&to)?;
             ctx.say(format_args!(

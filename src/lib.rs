@@ -7,7 +7,7 @@
 //!
 //! [`app`] is the application on top: one function for each thing a person does, taking
 //! the acting person. The command line (the `appraise` binary) only parses, calls one of
-//! them, and prints.
+//! them, and prints; [`web`] (`appraise serve`) serves the same calls as pages and an API.
 
 pub mod access;
 pub mod app;
@@ -30,6 +30,7 @@ pub mod store;
 pub mod text;
 pub mod user;
 pub mod verify;
+pub mod web;
 pub mod whatif;
 
 use chrono::NaiveDate;

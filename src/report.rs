@@ -132,6 +132,18 @@ impl<T> Columns<T> {
     }
 }
 
+impl Layout {
+    /// The column names, in order.
+    pub fn headers(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.columns.iter().map(|(name, _)| *name)
+    }
+
+    /// The cells, row by row.
+    pub fn rows(&self) -> &[Vec<String>] {
+        &self.rows
+    }
+}
+
 /// A value that can be shown as rows: JSON comes from `Serialize`, table and CSV from its
 /// layout.
 pub trait Records: Serialize {

@@ -22,6 +22,16 @@ pub enum Role {
 impl Role {
     pub const NAMES: &'static str = "hr, head, supervisor or employee";
 
+    /// The role as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Hr => "人事",
+            Role::Head => "部门负责人",
+            Role::Supervisor => "主管",
+            Role::Employee => "员工",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Hr => "hr",

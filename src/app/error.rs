@@ -20,6 +20,12 @@ pub enum Error {
     /// The actor may not do this.
     #[error("{0}")]
     NotAllowed(String),
+    /// Too many failed logins: attempts wait until the window lets the oldest go.
+    #[error("{0}")]
+    Throttled(String),
+    /// What was asked for is not on file.
+    #[error("{0}")]
+    NotFound(String),
     /// The workspace has no database yet.
     #[error("no database at `{}`", .0.display())]
     NoDatabase(PathBuf),
@@ -75,6 +81,8 @@ impl Error {
             | Error::OpenMonths(_)
             | Error::UnknownActor(_)
             | Error::NotAllowed(_)
+            | Error::NotFound(_)
+            | Error::Throttled(_)
             | Error::Tampered(_) => true,
             Error::Store(e) => e.is_refusal(),
             _ => false,

@@ -205,6 +205,17 @@ impl App {
         Ok(rows)
     }
 
+    /// The grades a review's signers choose from (id and label, best first): those of the
+    /// policy version that proposed it.
+    pub fn grades_of(&self, review: &crate::review::Review) -> Result<Vec<(String, String)>> {
+        let (_, rulebook) = self.store_and_rules()?;
+        Ok(version(&rulebook, &review.proposal.policy.hash)?
+            .grades
+            .iter()
+            .map(|g| (g.id.clone(), g.label.clone()))
+            .collect())
+    }
+
     /// The year's reviews whose next step is `by`'s to sign: a supervisor's or head's step
     /// they are named for, or the company step for HR.
     pub fn reviews_waiting_on(&self, by: &Actor, year: i32) -> Result<Vec<ReviewRow>> {

@@ -74,7 +74,7 @@ impl App {
             .max();
         if let Some(wait) = wait {
             let minutes = ((wait + 59) / 60) as usize;
-            return Err(Error::NotAllowed(format!(
+            return Err(Error::Throttled(format!(
                 "too many failed logins; try again in {}",
                 crate::text::count(minutes, "minute", "minutes")
             )));
@@ -160,7 +160,7 @@ mod tests {
 
     fn refused_for(err: Error) -> String {
         match err {
-            Error::NotAllowed(m) => m,
+            Error::NotAllowed(m) | Error::Throttled(m) => m,
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

@@ -45,7 +45,64 @@ const DEMO_SEED: u64 = 2025;
 /// The demo's HR login.
 pub const DEMO_ADMIN: &str = "hr";
 
+/// A login made for the demo, with its password (printed once, stored only hashed).
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub user: crate::user::User,
+    pub password: String,
+}
+
 impl App {
+    /// One login per role on the demo company, each with a fresh random password: HR (the
+    /// demo's admin), the customer-service head, a supervisor there and one of their team.
+    pub fn demo_logins(&self) -> Result<Vec<DemoLogin>> {
+        use crate::user::{Role, User};
+        let hr = self.actor(DEMO_ADMIN)?;
+        let month = Month::of(self.today);
+        let staff = self.staff(Some("customer-service"), None)?;
+        let employed: Vec<_> = staff.iter().filter(|e| e.employed_on(self.today) || e.left.is_none()).collect();
+        let head = employed.iter().find(|e| e.role == "department_head");
+        let supervisor = employed.iter().find(|e| {
+            e.role != "department_head" && employed.iter().any(|m| m.supervisor.as_ref() == Some(&e.id))
+        });
+        let (Some(head), Some(supervisor)) = (head, supervisor) else {
+            return Err(Error::refused(format!(
+                "the demo company has no customer-service head and supervisor in {month}"
+            )));
+        };
+        let member = employed
+            .iter()
+            .find(|m| m.supervisor.as_ref() == Some(&supervisor.id))
+            .expect("the supervisor was chosen for having a team");
+        let mut made = Vec::new();
+        let mut add = |login: &str, role: Role, who: Option<&crate::staff::Employee>| -> Result<()> {
+            let user = match who {
+                None => self.users()?.into_iter().find(|u| u.login == login).ok_or_else(|| {
+                    Error::UnknownActor(login.to_string())
+                })?,
+                Some(e) => self.add_user(
+                    &hr,
+                    User {
+                        login: login.to_string(),
+                        name: e.name.clone(),
+                        role,
+                        employee: Some(e.id.clone()),
+                        department: (role != Role::Employee).then(|| e.department.clone()),
+                    },
+                )?,
+            };
+            let password = random_password()?;
+            self.set_password(&hr, login, &password)?;
+            made.push(DemoLogin { user, password });
+            Ok(())
+        };
+        add(DEMO_ADMIN, Role::Hr, None)?;
+        add("head", Role::Head, Some(head))?;
+        add("supervisor", Role::Supervisor, Some(supervisor))?;
+        add("employee", Role::Employee, Some(member))?;
+        Ok(made)
+    }
+
     /// Writes the shipped policies into `dir/rules/` (keeping files already there), creates
     /// this workspace's database, registers `admin` as its first HR login, and activates the
     /// policies it wrote or kept as that login.
@@ -136,4 +193,16 @@ impl App {
             examples: sample.examples,
         })
     }
+}
+
+/// A password of 12 letters and digits (no look-alikes), from the system's randomness.
+fn random_password() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::refused(format!("no randomness for a password: {e}")))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
 }

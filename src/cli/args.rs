@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use super::{
     appeal, audit, demo, dept, explain, init, log, month, rate, report, review, rules, score,
-    staff, user, workload,
+    serve, staff, user, workload,
 };
 use appraise::report::Format;
 
@@ -88,6 +88,8 @@ pub enum Command {
     /// Appeals (申诉): an employee contests their own event; the department head decides.
     #[command(subcommand)]
     Appeal(appeal::Command),
+    /// Serve the web workplace and its API (`/api/v1`).
+    Serve(serve::Args),
     /// Write a reproducible company-scale workload (staff.csv, events.csv).
     Gen(workload::Args),
     /// Print a shell completion script: `appraise completions bash > /etc/bash_completion.d/appraise`.

@@ -11,6 +11,11 @@ pub struct Args {
     /// Where to build the sample workspace (a new or empty folder) [default: a new folder
     /// in the system's temporary folder].
     pub dir: Option<PathBuf>,
+    /// Then serve the workplace on it, with one login per role (passwords printed once).
+    #[arg(long)]
+    pub serve: bool,
+    #[command(flatten)]
+    pub server: super::serve::Listen,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result {
@@ -62,5 +67,26 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     ctx.say(format_args!(
         "  {exe} --db {db} log add {good} late --date {year}-12-15 --minutes 20 --by {}",
         appraise::app::DEMO_ADMIN
-    ))
+    ))?;
+    if !a.serve {
+        return Ok(());
+    }
+    ctx.say("")?;
+    ctx.say("Logins of the workplace (the passwords are shown only now):")?;
+    for l in demo.app.demo_logins()? {
+        ctx.say(format_args!(
+            "  {:<11} {:<12} {} ({}) {}",
+            l.user.login,
+            l.password,
+            l.user.role.label(),
+            l.user.role,
+            l.user.employee.as_deref().unwrap_or("")
+        ))?;
+    }
+    let ctx = super::Ctx {
+        app: demo.app.clone(),
+        db_given: true,
+        format: ctx.format,
+    };
+    super::serve::serve(&ctx, &a.server)
 }

@@ -1,0 +1,106 @@
+//! The web workplace (`appraise serve`): server-rendered pages for people and `/api/v1` for
+//! programs, over the same database as the command line. Like the command line it only
+//! translates: a request becomes an [`Actor`](crate::app::Actor) (from its session) and one
+//! [`App`] call, run on the blocking pool because SQLite and the engine block; the answer
+//! becomes a page or JSON. Who may do what is decided by `app` through `access`, never here.
+//!
+//! - `auth`: sessions (cookie or bearer token), the CSRF check on every cookie-borne write,
+//!   login and logout;
+//! - `api`: the JSON routes;
+//! - `pages`: the HTML pages, one set per role's work;
+//! - `reply`: how an application error becomes a status and a body.
+
+mod api;
+mod auth;
+mod pages;
+mod reply;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use chrono::{Local, NaiveDate};
+
+use crate::app::{self, App};
+
+pub use auth::SESSION_COOKIE;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The workspace's database.
+    pub db: PathBuf,
+    /// A fixed "today" (for reproducible runs and tests); `None` reads the clock on every
+    /// request, so a server left running moves on to the next day.
+    pub today: Option<NaiveDate>,
+    /// Mark cookies `Secure` (when served over TLS, e.g. behind a proxy).
+    pub secure_cookies: bool,
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+struct State {
+    config: Arc<Config>,
+}
+
+impl State {
+    /// The workspace as of now.
+    fn app(&self) -> App {
+        let today = self
+            .config
+            .today
+            .unwrap_or_else(|| Local::now().date_naive());
+        App::new(&self.config.db, today)
+    }
+
+    /// Runs an application call on the blocking pool.
+    async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&App) -> app::Result<T> + Send + 'static,
+    ) -> app::Result<T> {
+        let app = self.app();
+        tokio::task::spawn_blocking(move || f(&app))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+}
+
+/// Every route of the workplace.
+pub fn router(config: Config) -> Router {
+    let state = State {
+        config: Arc::new(config),
+    };
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(api::routes())
+        .merge(pages::routes())
+        .layer(axum::middleware::from_fn(auth::csrf_guard))
+        .with_state(state)
+}
+
+/// Serves the workplace on `listener` until the process ends (or ctrl-c).
+pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(config).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
+
+/// Binds `listen` and serves on a runtime of its own: what `appraise serve` runs.
+/// `started` is told the address bound (port 0 picks a free one).
+pub fn run(listen: &str, config: Config, started: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        started(listener.local_addr()?);
+        serve(listener, config).await
+    })
+}

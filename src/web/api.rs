@@ -1,0 +1,379 @@
+//! `/api/v1`: the workplace for programs. Bodies are JSON; answers are the command line's
+//! JSON shapes (`score --format json`, `explain`, `rate`, `log list`), holding only what the
+//! caller may see. Errors are `{"errors": […]}` with the status of their kind.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::State;
+use super::auth::{self, Caller};
+use super::reply::Failure;
+use crate::app::Entry;
+use crate::month::Month;
+use crate::report::{AppealsView, EventsView, RatingsView, ScoresView};
+use crate::store::EventFilter;
+
+type Answer = Result<Response, Failure>;
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/login", post(login))
+        .route("/api/v1/logout", post(logout))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/events", get(events).post(add_event))
+        .route("/api/v1/events/{id}/void", post(void))
+        .route("/api/v1/events/{id}/excuse", post(excuse))
+        .route("/api/v1/events/{id}/appeal", post(appeal))
+        .route("/api/v1/appeals", get(appeals))
+        .route("/api/v1/appeals/{id}/decide", post(decide))
+        .route("/api/v1/scores", get(scores))
+        .route("/api/v1/explain/{employee}", get(explain))
+        .route("/api/v1/ratings", get(ratings))
+        .route("/api/v1/reviews/{employee}/sign", post(sign))
+}
+
+/// The OpenAPI description of these routes.
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
+}
+
+/// A JSON body, or a 422 saying what is wrong with it.
+fn body<T: DeserializeOwned>(body: Result<Json<T>, JsonRejection>) -> Result<T, Failure> {
+    body.map(|Json(b)| b).map_err(|e| {
+        Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("the request body is not what this call takes: {}", e.body_text()),
+        )
+    })
+}
+
+/// A `YYYY-MM` query parameter.
+fn month(name: &str, value: Option<&str>) -> Result<Month, Failure> {
+    let value = value.ok_or_else(|| {
+        Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`{name}` is required, as YYYY-MM"),
+        )
+    })?;
+    value.parse().map_err(|e| {
+        Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("`{name}`: {e}"),
+        )
+    })
+}
+
+fn ok(value: impl serde::Serialize) -> Answer {
+    Ok(Json(value).into_response())
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    login: String,
+    password: String,
+}
+
+/// `POST /api/v1/login`: a session token (also set as the session cookie).
+async fn login(
+    state: axum::extract::State<State>,
+    peer: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    b: Result<Json<Credentials>, JsonRejection>,
+) -> Answer {
+    let c = body(b)?;
+    let address = auth::address(&peer);
+    let session = state
+        .call(move |app| app.login(&c.login, &c.password, &address))
+        .await
+        .map_err(|e| match e {
+            crate::app::Error::NotAllowed(m) => Failure::new(StatusCode::UNAUTHORIZED, m),
+            e => Failure::from(e),
+        })?;
+    let jar = jar.add(auth::session_cookie(&state, &session));
+    Ok((
+        jar,
+        Json(json!({ "token": session.token, "expires_at": session.expires_at })),
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/logout`: ends the session.
+async fn logout(state: axum::extract::State<State>, caller: Caller, jar: CookieJar) -> Answer {
+    state.call(move |app| app.logout(&caller.token)).await?;
+    Ok((auth::logged_out(jar), StatusCode::NO_CONTENT).into_response())
+}
+
+/// `GET /api/v1/me`: who the session is.
+async fn me(caller: Caller) -> Answer {
+    let a = &caller.actor;
+    ok(json!({
+        "login": a.name(),
+        "role": a.role().map(|r| r.as_str()),
+        "employee": a.employee(),
+        "csrf": caller.csrf(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    employee: Option<String>,
+    month: Option<String>,
+}
+
+/// `GET /api/v1/events?employee=&month=`: the log, as `log list --format json`.
+async fn events(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Query(q): Query<EventsQuery>,
+) -> Answer {
+    let filter = EventFilter {
+        employee: q.employee,
+        month: q.month.as_deref().map(|m| month("month", Some(m))).transpose()?,
+        ..EventFilter::default()
+    };
+    let events = state
+        .call(move |app| app.events_seen(&caller.actor, &filter))
+        .await?;
+    ok(EventsView { events })
+}
+
+/// An event as a program posts it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewEvent {
+    employee: String,
+    #[serde(default)]
+    date: String,
+    kind: String,
+    #[serde(default)]
+    qty: Option<Value>,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    fields: BTreeMap<String, Value>,
+    /// A second event the same in every detail really happened.
+    #[serde(default)]
+    again: bool,
+}
+
+/// A JSON scalar as the text an import cell would hold; the validator types it.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// `POST /api/v1/events`: `201 {"id"}`.
+async fn add_event(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    b: Result<Json<NewEvent>, JsonRejection>,
+) -> Answer {
+    let e = body(b)?;
+    let entry = Entry {
+        employee: e.employee,
+        kind: e.kind,
+        date: e.date,
+        qty: e.qty.as_ref().map(text).unwrap_or_default(),
+        note: e.note,
+        fields: e.fields.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+    };
+    let again = e.again;
+    let id = state
+        .call(move |app| app.add_event(&caller.actor, entry, again))
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+#[derive(Deserialize)]
+struct Reason {
+    reason: String,
+}
+
+/// `POST /api/v1/events/ID/void`.
+async fn void(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    b: Result<Json<Reason>, JsonRejection>,
+) -> Answer {
+    let r = body(b)?;
+    state
+        .call(move |app| app.void_event(&caller.actor, id, &r.reason))
+        .await?;
+    ok(json!({ "id": id, "voided": true }))
+}
+
+/// `POST /api/v1/events/ID/excuse`.
+async fn excuse(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    b: Result<Json<Reason>, JsonRejection>,
+) -> Answer {
+    let r = body(b)?;
+    state
+        .call(move |app| app.excuse_event(&caller.actor, id, &r.reason))
+        .await?;
+    ok(json!({ "id": id, "excused": true }))
+}
+
+/// `POST /api/v1/events/ID/appeal` (the employee): `201 {"id"}` of the appeal.
+async fn appeal(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    b: Result<Json<Reason>, JsonRejection>,
+) -> Answer {
+    let r = body(b)?;
+    let appeal = state
+        .call(move |app| app.file_appeal(&caller.actor, id, &r.reason))
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": appeal }))).into_response())
+}
+
+/// `GET /api/v1/appeals`: those waiting on the caller's decision, and the caller's own.
+async fn appeals(state: axum::extract::State<State>, caller: Caller) -> Answer {
+    let (waiting, own) = state
+        .call(move |app| {
+            let waiting = app.appeals_waiting_on(&caller.actor)?;
+            let own = match caller.actor.employee() {
+                Some(e) => app.appeals(false, Some(e))?,
+                None => Vec::new(),
+            };
+            Ok((waiting, own))
+        })
+        .await?;
+    ok(json!({
+        "waiting": AppealsView { appeals: waiting },
+        "own": AppealsView { appeals: own },
+    }))
+}
+
+#[derive(Deserialize)]
+struct Decision {
+    excuse: bool,
+    reason: String,
+}
+
+/// `POST /api/v1/appeals/ID/decide` (the head): excuse the event, or reject the appeal.
+async fn decide(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    b: Result<Json<Decision>, JsonRejection>,
+) -> Answer {
+    let d = body(b)?;
+    state
+        .call(move |app| app.decide_appeal(&caller.actor, id, d.excuse, &d.reason))
+        .await?;
+    ok(json!({ "id": id, "excused": d.excuse }))
+}
+
+#[derive(Deserialize)]
+struct ScoresQuery {
+    month: Option<String>,
+    department: Option<String>,
+}
+
+/// `GET /api/v1/scores?month=YYYY-MM[&department=]`: as `score --format json`.
+async fn scores(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Query(q): Query<ScoresQuery>,
+) -> Answer {
+    let month = month("month", q.month.as_deref())?;
+    let scores = state
+        .call(move |app| app.scores_seen(&caller.actor, month, q.department.as_deref()))
+        .await?;
+    ok(ScoresView { month, scores })
+}
+
+#[derive(Deserialize)]
+struct MonthQuery {
+    month: Option<String>,
+}
+
+/// `GET /api/v1/explain/EMPLOYEE?month=`: every point of the month, as `explain`.
+async fn explain(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Path(employee): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Answer {
+    let month = month("month", q.month.as_deref())?;
+    let explanation = state
+        .call(move |app| app.explain_seen(&caller.actor, &employee, month))
+        .await?;
+    ok(explanation)
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+/// `GET /api/v1/ratings?year=`: as `rate --format json`.
+async fn ratings(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    q: Result<Query<YearQuery>, axum::extract::rejection::QueryRejection>,
+) -> Answer {
+    let year = q.ok().and_then(|Query(q)| q.year).ok_or_else(|| {
+        Failure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "`year` is required, as a number like 2025",
+        )
+    })?;
+    let (ratings, through) = state
+        .call(move |app| app.ratings_seen(&caller.actor, year))
+        .await?;
+    ok(RatingsView {
+        year,
+        through,
+        ratings,
+    })
+}
+
+#[derive(Deserialize)]
+struct Signing {
+    year: i32,
+    step: String,
+    grade: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /api/v1/reviews/EMPLOYEE/sign`: the next step of a review.
+async fn sign(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Path(employee): Path<String>,
+    b: Result<Json<Signing>, JsonRejection>,
+) -> Answer {
+    let s = body(b)?;
+    let signed = state
+        .call(move |app| {
+            app.sign_review(&caller.actor, &employee, s.year, &s.step, &s.grade, &s.comment)
+        })
+        .await?;
+    ok(json!({ "next": signed.next }))
+}

@@ -1,0 +1,195 @@
+//! Who is calling. A browser holds its session in an HttpOnly, SameSite=Strict cookie and
+//! proves each write with a CSRF token bound to that session; a program sends
+//! `Authorization: Bearer TOKEN` and needs no CSRF token (no browser attaches it on its
+//! own). The session itself (argon2id passwords, throttling, expiry) is the application's.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use sha2::{Digest, Sha256};
+
+use super::State;
+use super::reply::Failure;
+use crate::app::{Actor, Error, Session};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "appraise_session";
+
+/// A random value a browser holds before it logs in, so that the login form has a CSRF
+/// token too.
+const PRE_COOKIE: &str = "appraise_pre";
+
+/// The form field (or `X-CSRF-Token` header, or `csrf` query parameter for file uploads)
+/// that carries the CSRF token.
+pub const CSRF_FIELD: &str = "csrf";
+
+/// The largest form body the CSRF check reads (file uploads carry the token in the query).
+const FORM_LIMIT: usize = 1 << 20;
+
+/// A logged-in caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub actor: Actor,
+    /// The session token (from the cookie or the bearer header).
+    pub token: String,
+}
+
+impl Caller {
+    /// The CSRF token every form of this session carries.
+    pub fn csrf(&self) -> String {
+        csrf_for(&self.token)
+    }
+}
+
+/// The CSRF token of a session (or a pre-login value): derived from the secret the cookie
+/// holds, so a page on another site, which cannot read the cookie, cannot make it.
+pub fn csrf_for(secret: &str) -> String {
+    let digest = Sha256::digest(format!("appraise-csrf\0{secret}").as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value.strip_prefix("Bearer ")?.trim();
+    (!token.is_empty()).then(|| token.to_string())
+}
+
+
+impl FromRequestParts<State> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &State) -> Result<Caller, Response> {
+        let api = parts.uri.path().starts_with("/api/");
+        let token = bearer(&parts.headers).or_else(|| {
+            CookieJar::from_headers(&parts.headers)
+                .get(SESSION_COOKIE)
+                .map(|c| c.value().to_string())
+        });
+        let Some(token) = token else {
+            return Err(unauthenticated(api));
+        };
+        let t = token.clone();
+        match state.call(move |app| app.session_actor(&t)).await {
+            Ok(actor) => Ok(Caller { actor, token }),
+            Err(Error::NotAllowed(_) | Error::UnknownActor(_)) => Err(unauthenticated(api)),
+            Err(e) => Err(Failure::from(e).into_response()),
+        }
+    }
+}
+
+/// No live session: a program is told to log in; a browser is sent to the login page.
+fn unauthenticated(api: bool) -> Response {
+    if api {
+        Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "log in first: POST /api/v1/login, then send Authorization: Bearer TOKEN",
+        )
+        .into_response()
+    } else {
+        Redirect::to("/login").into_response()
+    }
+}
+
+/// Refuses (403) every write that rides on a browser's cookie without the CSRF token of
+/// that cookie, in the `X-CSRF-Token` header, the `csrf` query parameter or the `csrf`
+/// form field. Reads and bearer-authenticated calls pass; so does a write with no cookie
+/// at all, which carries nothing to forge (its handler asks for a login).
+pub async fn csrf_guard(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) || bearer(req.headers()).is_some() {
+        return next.run(req).await;
+    }
+    let Some(secret) = cookie_secret(&CookieJar::from_headers(req.headers())) else {
+        return next.run(req).await;
+    };
+    let expected = csrf_for(&secret);
+    let in_header = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == expected);
+    let in_query = req.uri().query().is_some_and(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .is_ok_and(|pairs| pairs.iter().any(|(k, v)| k == CSRF_FIELD && *v == expected))
+    });
+    if in_header || in_query {
+        return next.run(req).await;
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if is_form {
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+            return forged();
+        };
+        let good = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .is_ok_and(|pairs| pairs.iter().any(|(k, v)| k == CSRF_FIELD && *v == expected));
+        if good {
+            return next
+                .run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await;
+        }
+    }
+    forged()
+}
+
+fn forged() -> Response {
+    Failure::new(
+        StatusCode::FORBIDDEN,
+        "the form's security token (CSRF) is missing or stale; reload the page and submit again",
+    )
+    .into_response()
+}
+
+/// The cookie that holds a new session. It has no max-age: it ends with the browser
+/// (a shared front-desk PC forgets it), and the server ends the session after
+/// [`SESSION_HOURS`](crate::app::SESSION_HOURS) whatever the browser keeps.
+pub fn session_cookie(state: &State, session: &Session) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, session.token.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.secure_cookies)
+        .path("/")
+        .build()
+}
+
+/// The jar after a logout: the session cookie removed.
+pub fn logged_out(jar: CookieJar) -> CookieJar {
+    jar.remove(Cookie::build(SESSION_COOKIE).path("/"))
+}
+
+/// A browser's pre-login secret and the jar that holds it (set when it had none).
+pub fn pre_login(state: &State, jar: CookieJar) -> (String, CookieJar) {
+    if let Some(secret) = cookie_secret(&jar) {
+        return (secret, jar);
+    }
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the system has randomness");
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let cookie = Cookie::build((PRE_COOKIE, secret.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.secure_cookies)
+        .path("/")
+        .build();
+    (secret, jar.add(cookie))
+}
+
+/// The secret a browser's writes are checked against: its session, else its pre-login value.
+fn cookie_secret(jar: &CookieJar) -> Option<String> {
+    jar.get(SESSION_COOKIE)
+        .or_else(|| jar.get(PRE_COOKIE))
+        .map(|c| c.value().to_string())
+}
+
+/// The client's address, as the login throttle counts it.
+pub fn address(ConnectInfo(addr): &ConnectInfo<SocketAddr>) -> String {
+    addr.ip().to_string()
+}

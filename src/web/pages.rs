@@ -1,0 +1,228 @@
+//! The pages people use, server-rendered from `templates/web/` and working without
+//! JavaScript: each form posts, and the answer is a redirect to the page that shows the
+//! result (so a reload never enters anything twice) or the form again with the error next
+//! to the field. Grouped by whose work they are:
+//! - `day`: the supervisor's day page and entry forms;
+//! - `record`: an employee's months, every point explained, and appeals;
+//! - `office`: the head's inbox, HR's month board, reports and the audit log.
+
+mod day;
+mod office;
+mod record;
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, State as Shared};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+
+use super::State;
+use super::auth::{self, Caller};
+use super::reply::{messages, status_of};
+use crate::app::{Actor, Error};
+use crate::user::Role;
+
+/// A page's answer: the page, or an error page (or redirect) in its place.
+type Page = Result<Response, Response>;
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .merge(day::routes())
+        .merge(record::routes())
+        .merge(office::routes())
+}
+
+/// The bar at the top of every page of a logged-in person.
+pub struct Nav {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+impl Nav {
+    /// The links of the caller's work, their own record first when they are an employee.
+    pub fn of(caller: &Caller) -> Nav {
+        let a = &caller.actor;
+        let mut links = Vec::new();
+        let role = a.role();
+        if matches!(role, Some(Role::Hr)) {
+            links.extend([("/months", "月度看板"), ("/ratings", "年度评定")]);
+        }
+        if matches!(role, Some(Role::Hr | Role::Head | Role::Supervisor)) {
+            links.push(("/day", "今日录入"));
+        }
+        if matches!(role, Some(Role::Hr | Role::Head)) {
+            links.push(("/inbox", "待办"));
+        }
+        if matches!(role, Some(Role::Head)) {
+            links.push(("/statement", "月度说明书"));
+        }
+        if matches!(role, Some(Role::Hr)) {
+            links.push(("/audit", "审计"));
+        }
+        if a.employee().is_some() {
+            links.push(("/me", "我的记录"));
+        }
+        Nav {
+            name: a.name().to_string(),
+            role: role.unwrap_or(Role::Employee).label(),
+            csrf: caller.csrf(),
+            links,
+        }
+    }
+}
+
+/// A page rendered with its status.
+pub fn render(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the page could not be rendered: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/message.html")]
+struct MessagePage {
+    nav: Option<Nav>,
+    title: String,
+    lines: Vec<String>,
+}
+
+/// The page shown for a refused or failed request, with the status of its kind.
+pub fn failed(caller: &Caller, e: Error) -> Response {
+    let status = status_of(&e);
+    let title = match status {
+        StatusCode::FORBIDDEN => "无权操作",
+        StatusCode::NOT_FOUND => "未找到",
+        s if s.is_client_error() => "无法办理",
+        _ => "出错了",
+    };
+    render(
+        status,
+        &MessagePage {
+            nav: Some(Nav::of(caller)),
+            title: title.into(),
+            lines: messages(&e),
+        },
+    )
+}
+
+/// Runs an application call for a page, turning its error into the error page.
+pub async fn call<T: Send + 'static>(
+    state: &State,
+    caller: &Caller,
+    f: impl FnOnce(&crate::app::App, &Actor) -> crate::app::Result<T> + Send + 'static,
+) -> Result<T, Response> {
+    let actor = caller.actor.clone();
+    state
+        .call(move |app| f(app, &actor))
+        .await
+        .map_err(|e| failed(caller, e))
+}
+
+/// See-other: where a form's answer goes, so that reloading it posts nothing again.
+pub fn see(to: impl AsRef<str>) -> Response {
+    Redirect::to(to.as_ref()).into_response()
+}
+
+/// A path on this site to return to, never another site's address.
+pub fn back_to<'a>(back: &'a str, otherwise: &'a str) -> &'a str {
+    if back.starts_with('/') && !back.starts_with("//") {
+        back
+    } else {
+        otherwise
+    }
+}
+
+/// `/`: each role's first page.
+async fn home(caller: Caller) -> Response {
+    let to = match caller.actor.role() {
+        Some(Role::Hr) => "/months",
+        Some(Role::Head) => "/inbox",
+        Some(Role::Supervisor) => "/day",
+        Some(Role::Employee) | None => "/me",
+    };
+    see(to)
+}
+
+#[derive(Template)]
+#[template(path = "web/login.html")]
+struct LoginPage {
+    nav: Option<Nav>,
+    csrf: String,
+    login: String,
+    error: Option<String>,
+}
+
+async fn login_form(state: Shared<State>, jar: CookieJar) -> Response {
+    let (secret, jar) = auth::pre_login(&state, jar);
+    let page = LoginPage {
+        nav: None,
+        csrf: auth::csrf_for(&secret),
+        login: String::new(),
+        error: None,
+    };
+    (jar, render(StatusCode::OK, &page)).into_response()
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    login: String,
+    password: String,
+}
+
+async fn login(
+    state: Shared<State>,
+    peer: ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Form(c): Form<Credentials>,
+) -> Response {
+    let address = auth::address(&peer);
+    let login = c.login.clone();
+    match state
+        .call(move |app| app.login(&c.login, &c.password, &address))
+        .await
+    {
+        Ok(session) => {
+            let jar = jar.add(auth::session_cookie(&state, &session));
+            (jar, see("/")).into_response()
+        }
+        Err(e) => {
+            let (status, error) = match &e {
+                Error::NotAllowed(_) => (StatusCode::UNAUTHORIZED, "登录名或密码不对。".to_string()),
+                Error::Throttled(m) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!("失败次数过多，请稍后再试（{m}）。"),
+                ),
+                e => (status_of(e), e.to_string()),
+            };
+            let (secret, jar) = auth::pre_login(&state, jar);
+            let page = LoginPage {
+                nav: None,
+                csrf: auth::csrf_for(&secret),
+                login,
+                error: Some(error),
+            };
+            (jar, render(status, &page)).into_response()
+        }
+    }
+}
+
+async fn logout(state: Shared<State>, caller: Caller, jar: CookieJar) -> Page {
+    let token = caller.token.clone();
+    call(&state, &caller, move |app, _| app.logout(&token)).await?;
+    Ok((auth::logged_out(jar), see("/login")).into_response())
+}

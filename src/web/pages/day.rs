@@ -1,0 +1,367 @@
+//! The supervisor's day: the team as rows with their month scores, the policy's kinds as
+//! quick actions (a kind without fields is one tap), typed forms for kinds with fields,
+//! and the day's entries with voiding for mistakes.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State as Shared};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{Nav, Page, call, failed, render, see};
+use crate::app::{App, Entry, Error, KindChoice};
+use crate::engine::MonthScore;
+use crate::event::{Event, FieldType};
+use crate::month::{Month, parse_date};
+use crate::staff::Employee;
+use crate::store::EventFilter;
+use crate::web::State;
+use crate::web::auth::Caller;
+use crate::web::reply::messages;
+
+pub fn routes() -> axum::Router<State> {
+    Router::new()
+        .route("/day", get(day))
+        .route("/day/{employee}", get(entry_page).post(enter))
+        .route("/events/{id}/void", post(void))
+}
+
+#[derive(Deserialize, Default)]
+struct DayQuery {
+    date: Option<String>,
+    /// The event just stored, to confirm with the new month score.
+    saved: Option<i64>,
+    kind: Option<String>,
+}
+
+/// The day asked for, else today.
+fn day_of(app_today: NaiveDate, q: &DayQuery) -> NaiveDate {
+    q.date.as_deref().and_then(parse_date).unwrap_or(app_today)
+}
+
+/// One row of the team.
+struct Member {
+    employee: Employee,
+    score: Option<MonthScore>,
+    today: usize,
+}
+
+/// One of the day's entries, as the page shows it.
+struct Shown {
+    event: Event,
+    name: String,
+    label: String,
+    /// The caller may void it (their own entry, or a head's or HR's).
+    voidable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "web/day.html")]
+struct DayPage {
+    nav: Option<Nav>,
+    date: String,
+    month: String,
+    saved: Option<String>,
+    team: Vec<Member>,
+    entries: Vec<Shown>,
+}
+
+/// Kind → label, over the policies that govern the team's departments this month.
+fn labels(app: &App, by: &crate::app::Actor, team: &[Employee], date: NaiveDate) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    let mut seen_departments = Vec::new();
+    for e in team {
+        if seen_departments.contains(&e.department) {
+            continue;
+        }
+        seen_departments.push(e.department.clone());
+        for k in app.entry_menu(by, &e.id, date).unwrap_or_default() {
+            labels.entry(k.kind).or_insert(k.label);
+        }
+    }
+    labels
+}
+
+async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) -> Page {
+    let login = caller.actor.name().to_string();
+    let role = caller.actor.role();
+    let page = call(&state, &caller, move |app, by| {
+        let date = day_of(app.today(), &q);
+        let month = Month::of(date);
+        let team = app.team(by)?;
+        let scores: BTreeMap<String, MonthScore> = app
+            .scores_seen(by, month, None)?
+            .into_iter()
+            .map(|s| (s.employee.clone(), s))
+            .collect();
+        let events = app.events_seen(
+            by,
+            &EventFilter {
+                month: Some(month),
+                ..EventFilter::default()
+            },
+        )?;
+        let labels = labels(app, by, &team, date);
+        let names: BTreeMap<&str, &str> = team
+            .iter()
+            .map(|e| (e.id.as_str(), e.name.as_str()))
+            .collect();
+        let of_day: Vec<&Event> = events.iter().filter(|e| e.date == date).collect();
+        let entries: Vec<Shown> = of_day
+            .iter()
+            .rev()
+            .map(|e| Shown {
+                event: (*e).clone(),
+                name: names.get(e.employee.as_str()).unwrap_or(&"").to_string(),
+                label: labels.get(&e.kind).cloned().unwrap_or_else(|| e.kind.clone()),
+                voidable: !e.voided
+                    && (e.recorded_by == login
+                        || matches!(role, Some(crate::user::Role::Hr | crate::user::Role::Head))),
+            })
+            .collect();
+        let saved = q.saved.and_then(|id| {
+            let e = events.iter().find(|e| e.id == id)?;
+            let score = scores.get(&e.employee)?;
+            Some(format!(
+                "已记录 #{id}：{} {} · {} · 本月得分 {}{}",
+                e.employee,
+                score.name,
+                labels.get(&e.kind).unwrap_or(&e.kind),
+                score.score,
+                if score.passed { "" } else { "（低于及格线）" }
+            ))
+        });
+        let team = team
+            .into_iter()
+            .map(|employee| Member {
+                today: of_day
+                    .iter()
+                    .filter(|e| e.employee == employee.id && !e.voided)
+                    .count(),
+                score: scores.get(&employee.id).cloned(),
+                employee,
+            })
+            .collect();
+        Ok(DayPage {
+            nav: None,
+            date: date.to_string(),
+            month: month.to_string(),
+            saved,
+            team,
+            entries,
+        })
+    })
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &DayPage {
+            nav: Some(Nav::of(&caller)),
+            ..page
+        },
+    ))
+}
+
+/// A field of an entry form, typed from the policy.
+struct FieldInput {
+    name: String,
+    /// The HTML input type: number, time, date, checkbox or text.
+    input: &'static str,
+    step: &'static str,
+    value: String,
+    error: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "web/entry.html")]
+struct EntryPage {
+    nav: Option<Nav>,
+    employee: String,
+    name: String,
+    date: String,
+    score: Option<MonthScore>,
+    /// Kinds without fields: one tap each.
+    quick: Vec<KindChoice>,
+    /// Kinds with fields: a form each.
+    detailed: Vec<KindChoice>,
+    /// The kind whose form is open, with its fields.
+    open: Option<KindChoice>,
+    fields: Vec<FieldInput>,
+    qty: String,
+    note: String,
+    errors: Vec<String>,
+    /// The entry is an exact copy of a live event: offer to record it again.
+    same: bool,
+}
+
+/// What the entry page needs from the application.
+fn entry_data(app: &App, by: &crate::app::Actor, employee: &str, date: NaiveDate) -> crate::app::Result<(Vec<KindChoice>, Option<MonthScore>, String)> {
+    let menu = app.entry_menu(by, employee, date)?;
+    let score = app
+        .scores(Month::of(date), &crate::evaluate::Selection {
+            department: None,
+            employee: Some(employee.to_string()),
+        })?
+        .pop();
+    let name = app.record(employee)?.at(Month::of(date)).name.clone();
+    Ok((menu, score, name))
+}
+
+fn input_of(t: FieldType) -> (&'static str, &'static str) {
+    match t {
+        FieldType::Int => ("number", "1"),
+        FieldType::Float => ("number", "any"),
+        FieldType::Time => ("time", ""),
+        FieldType::Date => ("date", ""),
+        FieldType::Bool => ("checkbox", ""),
+        FieldType::Text => ("text", ""),
+    }
+}
+
+/// Builds the entry page; `form` holds what was submitted when it comes back with errors.
+fn entry_page_of(
+    employee: String,
+    date: NaiveDate,
+    (menu, score, name): (Vec<KindChoice>, Option<MonthScore>, String),
+    kind: Option<&str>,
+    form: &BTreeMap<String, String>,
+    errors: Vec<String>,
+) -> EntryPage {
+    let open = kind.and_then(|k| menu.iter().find(|c| c.kind == k).cloned());
+    let mut general = Vec::new();
+    let mut fields: Vec<FieldInput> = open
+        .iter()
+        .flat_map(|k| &k.fields)
+        .map(|(n, t)| {
+            let (input, step) = input_of(*t);
+            FieldInput {
+                name: n.clone(),
+                input,
+                step,
+                value: form.get(&format!("field.{n}")).cloned().unwrap_or_default(),
+                error: Vec::new(),
+            }
+        })
+        .collect();
+    for e in errors {
+        match fields.iter_mut().find(|f| e.contains(&format!("`{}`", f.name))) {
+            Some(f) => f.error.push(e),
+            None => general.push(e),
+        }
+    }
+    let (detailed, quick) = menu.into_iter().partition(|k| !k.fields.is_empty());
+    EntryPage {
+        nav: None,
+        employee,
+        name,
+        date: date.to_string(),
+        score,
+        quick,
+        detailed,
+        open,
+        fields,
+        qty: form.get("qty").cloned().unwrap_or_default(),
+        note: form.get("note").cloned().unwrap_or_default(),
+        same: false,
+        errors: general,
+    }
+}
+
+async fn entry_page(
+    state: Shared<State>,
+    caller: Caller,
+    Path(employee): Path<String>,
+    Query(q): Query<DayQuery>,
+) -> Page {
+    let page = call(&state, &caller, move |app, by| {
+        let date = day_of(app.today(), &q);
+        let data = entry_data(app, by, &employee, date)?;
+        Ok(entry_page_of(employee, date, data, q.kind.as_deref(), &BTreeMap::new(), Vec::new()))
+    })
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &EntryPage {
+            nav: Some(Nav::of(&caller)),
+            ..page
+        },
+    ))
+}
+
+/// `POST /day/EMPLOYEE`: one entry; back to the day page with the new score, or the form
+/// again with the policy's words next to the field.
+async fn enter(
+    state: Shared<State>,
+    caller: Caller,
+    Path(employee): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Page {
+    // Later values win: a checkbox's `true` follows its hidden `false`.
+    let form: BTreeMap<String, String> = pairs.into_iter().collect();
+    let fields = form
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("field.")?.to_string(), v.clone())))
+        .collect();
+    let entry = Entry {
+        employee: employee.clone(),
+        kind: form.get("kind").cloned().unwrap_or_default(),
+        date: form.get("date").cloned().unwrap_or_default(),
+        qty: form.get("qty").cloned().unwrap_or_default(),
+        note: form.get("note").cloned().unwrap_or_default(),
+        fields,
+    };
+    let again = form.get("again").is_some_and(|v| v == "1");
+    let date = entry.date.clone();
+    let outcome = {
+        let actor = caller.actor.clone();
+        state
+            .call(move |app| app.add_event(&actor, entry, again))
+            .await
+    };
+    match outcome {
+        Ok(id) => Ok(see(format!("/day?date={date}&saved={id}"))),
+        Err(e @ (Error::Rejected { .. } | Error::SameEvent { .. } | Error::Refused(_))) => {
+            let same = matches!(e, Error::SameEvent { .. });
+            let errors = messages(&e);
+            let kind = form.get("kind").cloned();
+            let page = call(&state, &caller, move |app, by| {
+                let day = parse_date(&date).unwrap_or(app.today());
+                let data = entry_data(app, by, &employee, day)?;
+                Ok(entry_page_of(employee, day, data, kind.as_deref(), &form, errors))
+            })
+            .await?;
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &EntryPage {
+                    nav: Some(Nav::of(&caller)),
+                    same,
+                    ..page
+                },
+            ))
+        }
+        Err(e) => Err(failed(&caller, e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct VoidForm {
+    reason: String,
+    /// The page to go back to (a path of this site).
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /events/ID/void`: an entry mistake, with the reason.
+async fn void(
+    state: Shared<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<VoidForm>,
+) -> Page {
+    let reason = f.reason;
+    call(&state, &caller, move |app, by| app.void_event(by, id, &reason)).await?;
+    Ok(see(super::back_to(&f.back, "/day")))
+}

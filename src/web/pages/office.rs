@@ -1,0 +1,405 @@
+//! The office's pages: the head's inbox (appeals to decide, review steps to sign), HR's
+//! month board (open or closed, who is below the pass mark; close, reopen, start the
+//! reviews), the documents (statement, rating sheet, recommendation; HTML to print, xlsx
+//! and csv to open in Excel) and the audit log with its verification.
+
+use askama::Template;
+use axum::extract::{Path, Query, State as Shared};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use serde::Deserialize;
+
+use super::{Nav, Page, call, render, see};
+use crate::app::{Document, Error};
+use crate::month::Month;
+use crate::report::ReviewRow;
+use crate::store::{Appeal, AuditEntry, Verification};
+use crate::web::State;
+use crate::web::auth::Caller;
+
+pub fn routes() -> axum::Router<State> {
+    Router::new()
+        .route("/inbox", get(inbox))
+        .route("/appeals/{id}/decide", post(decide))
+        .route("/reviews/{employee}/sign", post(sign))
+        .route("/months", get(months))
+        .route("/months/{month}/close", post(close))
+        .route("/months/{month}/reopen", post(reopen))
+        .route("/reviews/start", post(start_reviews))
+        .route("/ratings", get(ratings))
+        .route("/statement", get(statement))
+        .route("/reports/{file}", get(report))
+        .route("/audit", get(audit))
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+/// A review waiting on the caller, with the grades they may give (id, label; best first).
+struct ToSign {
+    row: ReviewRow,
+    step: String,
+    grades: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "web/inbox.html")]
+struct InboxPage {
+    nav: Option<Nav>,
+    year: i32,
+    appeals: Vec<Appeal>,
+    reviews: Vec<ToSign>,
+}
+
+/// `/inbox`: appeals and review steps waiting on the caller.
+async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
+    let page = call(&state, &caller, move |app, by| {
+        // The year's review runs early in the next one.
+        let year = q.year.unwrap_or(app.today().year() - 1);
+        let appeals = app.appeals_waiting_on(by)?;
+        let mut reviews = Vec::new();
+        for row in app.reviews_waiting_on(by, year)? {
+            let Some(step) = row.waiting_on.as_ref().map(|w| w.step.clone()) else {
+                continue;
+            };
+            let grades = app.grades_of(&row.review)?;
+            reviews.push(ToSign { row, step, grades });
+        }
+        Ok(InboxPage {
+            nav: None,
+            year,
+            appeals,
+            reviews,
+        })
+    })
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &InboxPage {
+            nav: Some(Nav::of(&caller)),
+            ..page
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    /// `excuse` or `reject`.
+    outcome: String,
+    reason: String,
+}
+
+/// `POST /appeals/ID/decide`.
+async fn decide(
+    state: Shared<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Page {
+    let upheld = f.outcome == "excuse";
+    call(&state, &caller, move |app, by| {
+        app.decide_appeal(by, id, upheld, &f.reason)
+    })
+    .await?;
+    Ok(see("/inbox"))
+}
+
+#[derive(Deserialize)]
+struct SignForm {
+    year: i32,
+    step: String,
+    grade: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /reviews/EMPLOYEE/sign`.
+async fn sign(
+    state: Shared<State>,
+    caller: Caller,
+    Path(employee): Path<String>,
+    Form(f): Form<SignForm>,
+) -> Page {
+    let year = f.year;
+    call(&state, &caller, move |app, by| {
+        app.sign_review(by, &employee, f.year, &f.step, &f.grade, &f.comment)
+    })
+    .await?;
+    Ok(see(format!("/inbox?year={year}")))
+}
+
+/// One month on HR's board.
+struct MonthRow {
+    month: Month,
+    /// Who closed it and when.
+    closed: Option<(String, String)>,
+    scored: usize,
+    /// Below the pass mark: id and name.
+    failed: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "web/months.html")]
+struct MonthsPage {
+    nav: Option<Nav>,
+    year: i32,
+    rows: Vec<MonthRow>,
+}
+
+/// `/months`: the year's months, open or closed, and who is below the pass mark.
+async fn months(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
+    let page = call(&state, &caller, move |app, by| {
+        app.may_report(by, None)?;
+        let today = Month::of(app.today());
+        let year = q.year.unwrap_or(today.year());
+        let closings = app.closed_months()?;
+        let mut rows = Vec::new();
+        for m in 1..=12 {
+            let month = Month::new(year, m).expect("1..=12 are months");
+            if month > today {
+                break;
+            }
+            let scores = app.scores(month, &Default::default())?;
+            rows.push(MonthRow {
+                month,
+                closed: closings
+                    .iter()
+                    .find(|c| c.month == month.to_string())
+                    .map(|c| (c.by.clone(), c.at.clone())),
+                scored: scores.len(),
+                failed: scores
+                    .iter()
+                    .filter(|s| !s.passed)
+                    .map(|s| (s.employee.clone(), s.name.clone()))
+                    .collect(),
+            });
+        }
+        Ok(MonthsPage {
+            nav: None,
+            year,
+            rows,
+        })
+    })
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &MonthsPage {
+            nav: Some(Nav::of(&caller)),
+            ..page
+        },
+    ))
+}
+
+fn month_of(text: &str) -> Result<Month, Error> {
+    text.parse()
+        .map_err(|e| Error::refused(format!("the month `{text}`: {e}")))
+}
+
+/// `POST /months/M/close`.
+async fn close(state: Shared<State>, caller: Caller, Path(month): Path<String>) -> Page {
+    call(&state, &caller, move |app, by| {
+        app.close_month(by, month_of(&month)?)
+    })
+    .await?;
+    Ok(see("/months"))
+}
+
+#[derive(Deserialize)]
+struct ReasonForm {
+    reason: String,
+}
+
+/// `POST /months/M/reopen`, with the reason.
+async fn reopen(
+    state: Shared<State>,
+    caller: Caller,
+    Path(month): Path<String>,
+    Form(f): Form<ReasonForm>,
+) -> Page {
+    call(&state, &caller, move |app, by| {
+        app.reopen_month(by, month_of(&month)?, &f.reason)
+    })
+    .await?;
+    Ok(see("/months"))
+}
+
+#[derive(Deserialize)]
+struct StartForm {
+    year: i32,
+}
+
+/// `POST /reviews/start`: the year's reviews (every month of it must be closed).
+async fn start_reviews(state: Shared<State>, caller: Caller, Form(f): Form<StartForm>) -> Page {
+    let year = f.year;
+    call(&state, &caller, move |app, by| {
+        app.start_reviews(by, year, None, None, false)
+    })
+    .await?;
+    Ok(see(format!("/inbox?year={year}")))
+}
+
+#[derive(Template)]
+#[template(path = "web/ratings.html")]
+struct RatingsPage {
+    nav: Option<Nav>,
+    year: i32,
+    /// The rating sheet document, with its charts.
+    sheet: String,
+}
+
+/// `/ratings?year=`: the rating sheet with the calibration charts, and its downloads.
+async fn ratings(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
+    let page = call(&state, &caller, move |app, by| {
+        app.may_report(by, None)?;
+        let year = q.year.unwrap_or(app.today().year() - 1);
+        let sheet = app.rating_sheet(year, None, None, Document::Html)?;
+        Ok(RatingsPage {
+            nav: None,
+            year,
+            sheet: String::from_utf8_lossy(&sheet).into_owned(),
+        })
+    })
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &RatingsPage {
+            nav: Some(Nav::of(&caller)),
+            ..page
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct StatementQuery {
+    department: Option<String>,
+    month: Option<String>,
+}
+
+/// `/statement?department=&month=`: the department's monthly statement, ready to print.
+/// A head sees their own department's by default.
+async fn statement(
+    state: Shared<State>,
+    caller: Caller,
+    Query(q): Query<StatementQuery>,
+) -> Page {
+    let department = q.department.or_else(|| caller.actor.department().map(str::to_string));
+    let html = call(&state, &caller, move |app, by| {
+        let department = department.ok_or_else(|| {
+            Error::refused("name the department: /statement?department=ID&month=YYYY-MM")
+        })?;
+        let month = match q.month {
+            Some(m) => month_of(&m)?,
+            None => Month::of(app.today()),
+        };
+        app.may_report(by, Some(&department))?;
+        app.statement(&department, month, Document::Html)
+    })
+    .await?;
+    Ok(download("text/html; charset=utf-8", None, html))
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    year: Option<i32>,
+    employee: Option<String>,
+}
+
+/// `/reports/FILE?year=`: `ratings.xlsx`, `ratings.csv`, `ratings.html`, and
+/// `recommendation.html?employee=` (the reward/penalty form).
+async fn report(
+    state: Shared<State>,
+    caller: Caller,
+    Path(file): Path<String>,
+    Query(q): Query<ReportQuery>,
+) -> Page {
+    let (name, doc) = match file.as_str() {
+        "ratings.xlsx" => ("ratings", Document::Xlsx),
+        "ratings.csv" => ("ratings", Document::Csv),
+        "ratings.html" => ("ratings", Document::Html),
+        "recommendation.html" => ("recommendation", Document::Html),
+        _ => {
+            return Err(super::failed(
+                &caller,
+                Error::NotFound(format!("no report `{file}`")),
+            ));
+        }
+    };
+    let employee = q.employee;
+    let (year, bytes) = call(&state, &caller, move |app, by| {
+        let year = q.year.unwrap_or(app.today().year() - 1);
+        let bytes = match (name, employee) {
+            ("ratings", _) => {
+                app.may_report(by, None)?;
+                app.rating_sheet(year, None, None, doc)?
+            }
+            (_, Some(e)) => {
+                app.may_see(by, &e)?;
+                app.recommendation(&e, year, doc)?
+            }
+            (_, None) => {
+                return Err(Error::refused(
+                    "name the employee: /reports/recommendation.html?employee=ID&year=YYYY",
+                ));
+            }
+        };
+        Ok((year, bytes))
+    })
+    .await?;
+    let mime = match doc {
+        Document::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Document::Csv => "text/csv; charset=utf-8",
+        _ => "text/html; charset=utf-8",
+    };
+    let attachment = (doc != Document::Html).then(|| format!("{name}-{year}.{}", doc.extension()));
+    Ok(download(mime, attachment, bytes))
+}
+
+/// A document as the answer; with a file name, as a download.
+fn download(mime: &'static str, attachment: Option<String>, bytes: Vec<u8>) -> axum::response::Response {
+    let mut response = ([(header::CONTENT_TYPE, mime)], bytes).into_response();
+    if let Some(name) = attachment
+        && let Ok(value) = format!("attachment; filename=\"{name}\"").parse()
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+#[derive(Template)]
+#[template(path = "web/audit.html")]
+struct AuditPage {
+    nav: Option<Nav>,
+    verification: Verification,
+    entries: Vec<AuditEntry>,
+}
+
+/// `/audit`: whether the record is intact, and the latest changes.
+async fn audit(state: Shared<State>, caller: Caller) -> Page {
+    let page = call(&state, &caller, move |app, by| {
+        app.may_report(by, None)?;
+        let verification = app.verify()?;
+        let mut entries = app.audit(None)?;
+        entries.reverse();
+        entries.truncate(200);
+        Ok(AuditPage {
+            nav: None,
+            verification,
+            entries,
+        })
+    })
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &AuditPage {
+            nav: Some(Nav::of(&caller)),
+            ..page
+        },
+    ))
+}

@@ -1,0 +1,165 @@
+//! An employee's record as they (and whoever looks after them) see it: the year's months,
+//! every point of a month with its rule, event and note, their appeals (申诉) and how each
+//! was decided, and where their review stands.
+
+use askama::Template;
+use axum::extract::{Path, Query, State as Shared};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use serde::Deserialize;
+
+use super::{Nav, Page, call, render, see};
+use crate::app::Error;
+use crate::month::Month;
+use crate::report::{MonthExplanation, ReviewRow, YearExplanation};
+use crate::store::Appeal;
+use crate::web::State;
+use crate::web::auth::Caller;
+
+pub fn routes() -> axum::Router<State> {
+    Router::new()
+        .route("/me", get(me))
+        .route("/people/{employee}", get(person))
+        .route("/people/{employee}/{month}", get(month_page))
+        .route("/events/{id}/appeal", post(appeal))
+}
+
+/// `/me`: one's own record.
+async fn me(caller: Caller) -> Page {
+    match caller.actor.employee() {
+        Some(e) => Ok(see(format!("/people/{e}"))),
+        None => Err(super::failed(
+            &caller,
+            Error::NotFound(format!(
+                "the login `{}` is not linked to an employee, so it has no record of its own",
+                caller.actor.name()
+            )),
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "web/person.html")]
+struct PersonPage {
+    nav: Option<Nav>,
+    year: i32,
+    employee: String,
+    /// `None` when no month of the year is rated yet.
+    year_view: Option<YearExplanation>,
+    appeals: Vec<Appeal>,
+    reviews: Vec<ReviewRow>,
+}
+
+/// `/people/EMPLOYEE?year=`: the year's months, appeals and reviews.
+async fn person(
+    state: Shared<State>,
+    caller: Caller,
+    Path(employee): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Page {
+    let page = call(&state, &caller, move |app, by| {
+        app.may_see(by, &employee)?;
+        let year = q.year.unwrap_or(app.today().year());
+        let year_view = match app.explain_year(&employee, year, None) {
+            Ok(y) => Some(y),
+            Err(Error::Refused(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let appeals = app.appeals(false, Some(&employee))?;
+        let mut reviews = Vec::new();
+        for y in [year, year - 1] {
+            reviews.extend(
+                app.review_status(y, None)?
+                    .into_iter()
+                    .filter(|r| r.review.employee == employee),
+            );
+        }
+        Ok(PersonPage {
+            nav: None,
+            year,
+            employee,
+            year_view,
+            appeals,
+            reviews,
+        })
+    })
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &PersonPage {
+            nav: Some(Nav::of(&caller)),
+            ..page
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "web/month.html")]
+struct MonthPage {
+    nav: Option<Nav>,
+    x: MonthExplanation,
+    /// The caller is the employee: their events can be appealed.
+    own: bool,
+    /// Events already appealed (one appeal per event).
+    appealed: Vec<i64>,
+}
+
+/// `/people/EMPLOYEE/YYYY-MM`: every point of the month.
+async fn month_page(
+    state: Shared<State>,
+    caller: Caller,
+    Path((employee, month)): Path<(String, String)>,
+) -> Page {
+    let own = caller.actor.employee() == Some(employee.as_str());
+    let page = call(&state, &caller, move |app, by| {
+        let month: Month = month
+            .parse()
+            .map_err(|e| Error::refused(format!("the month `{month}`: {e}")))?;
+        let x = app.explain_seen(by, &employee, month)?;
+        let appealed = app
+            .appeals(false, Some(&employee))?
+            .iter()
+            .map(|a| a.event)
+            .collect();
+        Ok(MonthPage {
+            nav: None,
+            x,
+            own,
+            appealed,
+        })
+    })
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &MonthPage {
+            nav: Some(Nav::of(&caller)),
+            ..page
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct AppealForm {
+    reason: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /events/ID/appeal`: the employee's appeal, with the reason.
+async fn appeal(
+    state: Shared<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<AppealForm>,
+) -> Page {
+    let reason = f.reason;
+    call(&state, &caller, move |app, by| app.file_appeal(by, id, &reason)).await?;
+    Ok(see(super::back_to(&f.back, "/me")))
+}

@@ -1,0 +1,71 @@
+//! How an application error becomes an HTTP answer: the status comes from the error's kind
+//! alone (the same kinds the command line turns into exit codes), the words from the error.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::app::Error;
+use crate::store;
+
+/// The status an error answers with: refused as out of scope 403, not on file 404, a
+/// request at fault otherwise 422, anything broken 500.
+pub fn status_of(e: &Error) -> StatusCode {
+    match e {
+        Error::NotAllowed(_) => StatusCode::FORBIDDEN,
+        Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        Error::NotFound(_)
+        | Error::Store(store::Error::NoEvent(_))
+        | Error::Store(store::Error::NoAppeal(_)) => StatusCode::NOT_FOUND,
+        e if e.is_refusal() => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The error's messages, one per problem: a rejected entry's are the command line's.
+pub fn messages(e: &Error) -> Vec<String> {
+    match e {
+        Error::Rejected { rows, .. } => rows
+            .0
+            .iter()
+            .map(|p| match p.at.as_str() {
+                "entry" => p.message.clone(),
+                at => format!("{at}: {}", p.message),
+            })
+            .collect(),
+        Error::Policy(problems) => problems.0.iter().map(|p| p.to_string()).collect(),
+        e => vec![e.to_string()],
+    }
+}
+
+/// A failed API call: its status and `{"errors": […]}`.
+#[derive(Debug)]
+pub struct Failure {
+    pub status: StatusCode,
+    pub errors: Vec<String>,
+}
+
+impl Failure {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            errors: vec![message.into()],
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure {
+            status: status_of(&e),
+            errors: messages(&e),
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "errors": self.errors }))).into_response()
+    }
+}
