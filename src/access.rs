@@ -358,11 +358,7 @@ mod tests {
                 Target::Department("customer-service"),
                 [true, true, false, false, false],
             ),
-            (
-                Report,
-                Target::Company,
-                [true, false, false, false, false],
-            ),
+            (Report, Target::Company, [true, false, false, false, false]),
             // Only E002 appeals E002's event; its department's head or HR decides.
             (Appeal, own, [false, false, false, false, true]),
             (DecideAppeal, own, [true, true, false, false, false]),

@@ -16,4 +16,5 @@ mod staff_fields;
 mod tamper;
 mod util;
 mod walkthrough;
+mod web;
 mod workflow;

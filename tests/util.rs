@@ -86,7 +86,7 @@ impl Workspace {
     }
 
     /// Registers (or changes) a test login named as itself, with its links.
-    fn add_login(&self, login: &str, role: &str, links: &[&str]) {
+    pub fn add_login(&self, login: &str, role: &str, links: &[&str]) {
         let mut args = vec![
             "user", "add", login, "--name", login, "--role", role, "--by", "HR",
         ];

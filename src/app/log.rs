@@ -57,6 +57,11 @@ impl App {
             recorded_by: by.name().to_string(),
             fields: entry.fields,
         };
+        // Out of scope is a refusal of the person, not a problem of the entry.
+        if let Some(record) = store.staff_record(row.employee.trim())? {
+            let target = Target::Employee(member(&record, self.today));
+            self.authorize(by, Action::RecordEvent, &target)?;
+        }
         let v = self.validator(&store, &rulebook, by, false)?;
         let event = v.check(&row).map_err(Error::rejected_entry)?;
         if !again && let Some(id) = store.same_event(&event)? {

@@ -29,12 +29,21 @@ pub struct KindChoice {
 
 impl App {
     /// The kinds `by` may enter for `employee` on `date`, in the policy's order.
-    pub fn entry_menu(&self, by: &Actor, employee: &str, date: NaiveDate) -> Result<Vec<KindChoice>> {
+    pub fn entry_menu(
+        &self,
+        by: &Actor,
+        employee: &str,
+        date: NaiveDate,
+    ) -> Result<Vec<KindChoice>> {
         let (store, rulebook) = self.store_and_rules()?;
         let record = store
             .staff_record(employee)?
             .ok_or_else(|| Error::NotFound(format!("no employee `{employee}` is on file")))?;
-        self.authorize(by, Action::RecordEvent, &Target::Employee(member(&record, self.today)))?;
+        self.authorize(
+            by,
+            Action::RecordEvent,
+            &Target::Employee(member(&record, self.today)),
+        )?;
         let month = Month::of(date);
         let department = &record.at(month).department;
         let policy = rulebook
@@ -52,7 +61,11 @@ fn menu(policy: &policy::Policy) -> Vec<KindChoice> {
             if choices.iter().any(|c| &c.kind == kind) {
                 continue;
             }
-            let on_kind: Vec<_> = policy.rules.iter().filter(|r| r.on.contains(kind)).collect();
+            let on_kind: Vec<_> = policy
+                .rules
+                .iter()
+                .filter(|r| r.on.contains(kind))
+                .collect();
             let points = match on_kind.as_slice() {
                 [only] => match &only.action {
                     policy::Action::Fixed(p) if only.when.is_none() => Some(*p),

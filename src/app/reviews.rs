@@ -129,6 +129,9 @@ impl App {
         grade: &str,
         comment: &str,
     ) -> Result<Signed> {
+        if step == "company" {
+            self.authorize(by, Action::SignCompanyStep, &Target::Company)?;
+        }
         let (mut store, rulebook) = self.store_and_rules()?;
         let review = store
             .reviews(year)?
@@ -144,9 +147,14 @@ impl App {
             .iter()
             .map(|g| g.id.clone())
             .collect();
-        // The company's step is HR's; the others are signed by the employee the actor is.
-        if step == "company" {
-            self.authorize(by, Action::SignCompanyStep, &Target::Company)?;
+        // The company's step is HR's (checked first); the others are signed by the employee named for them.
+        if let Some(signer) = review.signer_of(step)
+            && by.employee() != Some(signer)
+        {
+            return Err(Error::NotAllowed(format!(
+                "`{}` may not sign the `{step}` step of `{employee}`'s review; it is `{signer}`'s to sign",
+                by.name()
+            )));
         }
         let request = SignRequest {
             step,

@@ -8,12 +8,12 @@ use std::collections::BTreeSet;
 use super::{Actor, App, Error, Result, member};
 use crate::access::{Action, Target};
 use crate::engine::{MonthScore, Rating};
-use crate::event::Event;
 use crate::evaluate::Selection;
+use crate::event::Event;
 use crate::month::Month;
 use crate::report::MonthExplanation;
-use crate::store::EventFilter;
 use crate::staff::Employee;
+use crate::store::EventFilter;
 use crate::user::Role;
 
 /// Whom a person may see: everyone (HR), or these employees.
@@ -57,7 +57,13 @@ impl App {
             .staff_records()?
             .iter()
             .filter(|r| r.employed_in(month))
-            .filter(|r| self.allows(by, Action::RecordEvent, &Target::Employee(member(r, self.today))))
+            .filter(|r| {
+                self.allows(
+                    by,
+                    Action::RecordEvent,
+                    &Target::Employee(member(r, self.today)),
+                )
+            })
             .map(|r| r.at(month).clone())
             .collect())
     }
@@ -76,7 +82,11 @@ impl App {
                 )),
             });
         };
-        self.authorize(by, Action::View, &Target::Employee(member(&record, self.today)))
+        self.authorize(
+            by,
+            Action::View,
+            &Target::Employee(member(&record, self.today)),
+        )
     }
 
     /// Refuses unless `by` may read `department`'s reports (or, for `None`, the company's).
@@ -135,8 +145,7 @@ impl App {
     /// The year's ratings of the employees `by` may see, and the last month rated.
     pub fn ratings_seen(&self, by: &Actor, year: i32) -> Result<(Vec<Rating>, Month)> {
         let seen = self.seen_by(by)?;
-        let (mut ratings, through) =
-            self.ratings(year, None, &Selection::default(), &|_, _| {})?;
+        let (mut ratings, through) = self.ratings(year, None, &Selection::default(), &|_, _| {})?;
         ratings.retain(|r| seen.contains(&r.employee));
         Ok((ratings, through))
     }

@@ -60,10 +60,16 @@ impl App {
         let hr = self.actor(DEMO_ADMIN)?;
         let month = Month::of(self.today);
         let staff = self.staff(Some("customer-service"), None)?;
-        let employed: Vec<_> = staff.iter().filter(|e| e.employed_on(self.today) || e.left.is_none()).collect();
+        let employed: Vec<_> = staff
+            .iter()
+            .filter(|e| e.employed_on(self.today) || e.left.is_none())
+            .collect();
         let head = employed.iter().find(|e| e.role == "department_head");
         let supervisor = employed.iter().find(|e| {
-            e.role != "department_head" && employed.iter().any(|m| m.supervisor.as_ref() == Some(&e.id))
+            e.role != "department_head"
+                && employed
+                    .iter()
+                    .any(|m| m.supervisor.as_ref() == Some(&e.id))
         });
         let (Some(head), Some(supervisor)) = (head, supervisor) else {
             return Err(Error::refused(format!(
@@ -75,27 +81,30 @@ impl App {
             .find(|m| m.supervisor.as_ref() == Some(&supervisor.id))
             .expect("the supervisor was chosen for having a team");
         let mut made = Vec::new();
-        let mut add = |login: &str, role: Role, who: Option<&crate::staff::Employee>| -> Result<()> {
-            let user = match who {
-                None => self.users()?.into_iter().find(|u| u.login == login).ok_or_else(|| {
-                    Error::UnknownActor(login.to_string())
-                })?,
-                Some(e) => self.add_user(
-                    &hr,
-                    User {
-                        login: login.to_string(),
-                        name: e.name.clone(),
-                        role,
-                        employee: Some(e.id.clone()),
-                        department: (role != Role::Employee).then(|| e.department.clone()),
-                    },
-                )?,
+        let mut add =
+            |login: &str, role: Role, who: Option<&crate::staff::Employee>| -> Result<()> {
+                let user = match who {
+                    None => self
+                        .users()?
+                        .into_iter()
+                        .find(|u| u.login == login)
+                        .ok_or_else(|| Error::UnknownActor(login.to_string()))?,
+                    Some(e) => self.add_user(
+                        &hr,
+                        User {
+                            login: login.to_string(),
+                            name: e.name.clone(),
+                            role,
+                            employee: Some(e.id.clone()),
+                            department: (role != Role::Employee).then(|| e.department.clone()),
+                        },
+                    )?,
+                };
+                let password = random_password()?;
+                self.set_password(&hr, login, &password)?;
+                made.push(DemoLogin { user, password });
+                Ok(())
             };
-            let password = random_password()?;
-            self.set_password(&hr, login, &password)?;
-            made.push(DemoLogin { user, password });
-            Ok(())
-        };
         add(DEMO_ADMIN, Role::Hr, None)?;
         add("head", Role::Head, Some(head))?;
         add("supervisor", Role::Supervisor, Some(supervisor))?;

@@ -58,7 +58,10 @@ fn body<T: DeserializeOwned>(body: Result<Json<T>, JsonRejection>) -> Result<T, 
     body.map(|Json(b)| b).map_err(|e| {
         Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("the request body is not what this call takes: {}", e.body_text()),
+            format!(
+                "the request body is not what this call takes: {}",
+                e.body_text()
+            ),
         )
     })
 }
@@ -71,12 +74,9 @@ fn month(name: &str, value: Option<&str>) -> Result<Month, Failure> {
             format!("`{name}` is required, as YYYY-MM"),
         )
     })?;
-    value.parse().map_err(|e| {
-        Failure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("`{name}`: {e}"),
-        )
-    })
+    value
+        .parse()
+        .map_err(|e| Failure::new(StatusCode::UNPROCESSABLE_ENTITY, format!("`{name}`: {e}")))
 }
 
 fn ok(value: impl serde::Serialize) -> Answer {
@@ -144,7 +144,11 @@ async fn events(
 ) -> Answer {
     let filter = EventFilter {
         employee: q.employee,
-        month: q.month.as_deref().map(|m| month("month", Some(m))).transpose()?,
+        month: q
+            .month
+            .as_deref()
+            .map(|m| month("month", Some(m)))
+            .transpose()?,
         ..EventFilter::default()
     };
     let events = state
@@ -372,7 +376,14 @@ async fn sign(
     let s = body(b)?;
     let signed = state
         .call(move |app| {
-            app.sign_review(&caller.actor, &employee, s.year, &s.step, &s.grade, &s.comment)
+            app.sign_review(
+                &caller.actor,
+                &employee,
+                s.year,
+                &s.step,
+                &s.grade,
+                &s.comment,
+            )
         })
         .await?;
     ok(json!({ "next": signed.next }))

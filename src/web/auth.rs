@@ -59,7 +59,6 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     (!token.is_empty()).then(|| token.to_string())
 }
 
-
 impl FromRequestParts<State> for Caller {
     type Rejection = Response;
 

@@ -202,7 +202,9 @@ async fn login(
         }
         Err(e) => {
             let (status, error) = match &e {
-                Error::NotAllowed(_) => (StatusCode::UNAUTHORIZED, "登录名或密码不对。".to_string()),
+                Error::NotAllowed(_) => {
+                    (StatusCode::UNAUTHORIZED, "登录名或密码不对。".to_string())
+                }
                 Error::Throttled(m) => (
                     StatusCode::TOO_MANY_REQUESTS,
                     format!("失败次数过多，请稍后再试（{m}）。"),

@@ -71,7 +71,12 @@ struct DayPage {
 }
 
 /// Kind → label, over the policies that govern the team's departments this month.
-fn labels(app: &App, by: &crate::app::Actor, team: &[Employee], date: NaiveDate) -> BTreeMap<String, String> {
+fn labels(
+    app: &App,
+    by: &crate::app::Actor,
+    team: &[Employee],
+    date: NaiveDate,
+) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::new();
     let mut seen_departments = Vec::new();
     for e in team {
@@ -117,7 +122,10 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
             .map(|e| Shown {
                 event: (*e).clone(),
                 name: names.get(e.employee.as_str()).unwrap_or(&"").to_string(),
-                label: labels.get(&e.kind).cloned().unwrap_or_else(|| e.kind.clone()),
+                label: labels
+                    .get(&e.kind)
+                    .cloned()
+                    .unwrap_or_else(|| e.kind.clone()),
                 voidable: !e.voided
                     && (e.recorded_by == login
                         || matches!(role, Some(crate::user::Role::Hr | crate::user::Role::Head))),
@@ -132,7 +140,11 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
                 score.name,
                 labels.get(&e.kind).unwrap_or(&e.kind),
                 score.score,
-                if score.passed { "" } else { "（低于及格线）" }
+                if score.passed {
+                    ""
+                } else {
+                    "（低于及格线）"
+                }
             ))
         });
         let team = team
@@ -198,13 +210,21 @@ struct EntryPage {
 }
 
 /// What the entry page needs from the application.
-fn entry_data(app: &App, by: &crate::app::Actor, employee: &str, date: NaiveDate) -> crate::app::Result<(Vec<KindChoice>, Option<MonthScore>, String)> {
+fn entry_data(
+    app: &App,
+    by: &crate::app::Actor,
+    employee: &str,
+    date: NaiveDate,
+) -> crate::app::Result<(Vec<KindChoice>, Option<MonthScore>, String)> {
     let menu = app.entry_menu(by, employee, date)?;
     let score = app
-        .scores(Month::of(date), &crate::evaluate::Selection {
-            department: None,
-            employee: Some(employee.to_string()),
-        })?
+        .scores(
+            Month::of(date),
+            &crate::evaluate::Selection {
+                department: None,
+                employee: Some(employee.to_string()),
+            },
+        )?
         .pop();
     let name = app.record(employee)?.at(Month::of(date)).name.clone();
     Ok((menu, score, name))
@@ -247,7 +267,10 @@ fn entry_page_of(
         })
         .collect();
     for e in errors {
-        match fields.iter_mut().find(|f| e.contains(&format!("`{}`", f.name))) {
+        match fields
+            .iter_mut()
+            .find(|f| e.contains(&format!("`{}`", f.name)))
+        {
             Some(f) => f.error.push(e),
             None => general.push(e),
         }
@@ -279,7 +302,14 @@ async fn entry_page(
     let page = call(&state, &caller, move |app, by| {
         let date = day_of(app.today(), &q);
         let data = entry_data(app, by, &employee, date)?;
-        Ok(entry_page_of(employee, date, data, q.kind.as_deref(), &BTreeMap::new(), Vec::new()))
+        Ok(entry_page_of(
+            employee,
+            date,
+            data,
+            q.kind.as_deref(),
+            &BTreeMap::new(),
+            Vec::new(),
+        ))
     })
     .await?;
     Ok(render(
@@ -330,7 +360,14 @@ async fn enter(
             let page = call(&state, &caller, move |app, by| {
                 let day = parse_date(&date).unwrap_or(app.today());
                 let data = entry_data(app, by, &employee, day)?;
-                Ok(entry_page_of(employee, day, data, kind.as_deref(), &form, errors))
+                Ok(entry_page_of(
+                    employee,
+                    day,
+                    data,
+                    kind.as_deref(),
+                    &form,
+                    errors,
+                ))
             })
             .await?;
             Ok(render(
@@ -362,6 +399,9 @@ async fn void(
     Form(f): Form<VoidForm>,
 ) -> Page {
     let reason = f.reason;
-    call(&state, &caller, move |app, by| app.void_event(by, id, &reason)).await?;
+    call(&state, &caller, move |app, by| {
+        app.void_event(by, id, &reason)
+    })
+    .await?;
     Ok(see(super::back_to(&f.back, "/day")))
 }

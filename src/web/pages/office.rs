@@ -282,12 +282,10 @@ struct StatementQuery {
 
 /// `/statement?department=&month=`: the department's monthly statement, ready to print.
 /// A head sees their own department's by default.
-async fn statement(
-    state: Shared<State>,
-    caller: Caller,
-    Query(q): Query<StatementQuery>,
-) -> Page {
-    let department = q.department.or_else(|| caller.actor.department().map(str::to_string));
+async fn statement(state: Shared<State>, caller: Caller, Query(q): Query<StatementQuery>) -> Page {
+    let department = q
+        .department
+        .or_else(|| caller.actor.department().map(str::to_string));
     let html = call(&state, &caller, move |app, by| {
         let department = department.ok_or_else(|| {
             Error::refused("name the department: /statement?department=ID&month=YYYY-MM")
@@ -360,7 +358,11 @@ async fn report(
 }
 
 /// A document as the answer; with a file name, as a download.
-fn download(mime: &'static str, attachment: Option<String>, bytes: Vec<u8>) -> axum::response::Response {
+fn download(
+    mime: &'static str,
+    attachment: Option<String>,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
     let mut response = ([(header::CONTENT_TYPE, mime)], bytes).into_response();
     if let Some(name) = attachment
         && let Ok(value) = format!("attachment; filename=\"{name}\"").parse()

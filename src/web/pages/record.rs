@@ -160,6 +160,9 @@ async fn appeal(
     Form(f): Form<AppealForm>,
 ) -> Page {
     let reason = f.reason;
-    call(&state, &caller, move |app, by| app.file_appeal(by, id, &reason)).await?;
+    call(&state, &caller, move |app, by| {
+        app.file_appeal(by, id, &reason)
+    })
+    .await?;
     Ok(see(super::back_to(&f.back, "/me")))
 }

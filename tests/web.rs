@@ -1,0 +1,397 @@
+//! The web workplace on a real server on loopback over a real database: who may call
+//! which route (the whole matrix), CSRF, session expiry, logout, throttling, and the
+//! audit's actors.
+
+use std::net::SocketAddr;
+use std::sync::mpsc;
+
+use appraise::app::{App, Entry};
+use appraise::web::{Config, SESSION_COOKIE};
+use serde_json::{Value, json};
+
+use crate::util::{TODAY, Workspace, staffed};
+
+/// The password every test login gets.
+pub const PASSWORD: &str = "front-desk-2026";
+
+/// A served workspace: the staffed test company, an employee login `E002`, and a
+/// password for everyone.
+pub struct Served {
+    pub ws: Workspace,
+    pub addr: SocketAddr,
+}
+
+impl Served {
+    pub fn start() -> Served {
+        let ws = staffed();
+        ws.add_login("E002", "employee", &["--employee", "E002"]);
+        let app = ws.app();
+        let hr = app.actor("HR").unwrap();
+        for login in ["HR", "张主管", "王主管", "部门负责人", "队长", "E002"] {
+            app.set_password(&hr, login, PASSWORD).unwrap();
+        }
+        let config = Config {
+            db: ws.path("appraise.db"),
+            today: Some(app.today()),
+            secure_cookies: false,
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            appraise::web::run("127.0.0.1:0", config, |addr| tx.send(addr).unwrap()).unwrap()
+        });
+        let addr = rx.recv().expect("the server started");
+        Served { ws, addr }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A bearer token of `login`.
+    pub fn token(&self, login: &str) -> String {
+        let (status, body) = self.post_json(
+            "/api/v1/login",
+            None,
+            json!({"login": login, "password": PASSWORD}),
+        );
+        assert_eq!(status, 200, "{body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
+        let mut req = agent().get(self.url(path));
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut res = req.call().unwrap();
+        let status = res.status().as_u16();
+        (status, res.body_mut().read_to_string().unwrap_or_default())
+    }
+
+    pub fn post_json(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut req = agent().post(self.url(path));
+        if let Some(t) = token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut res = req.send_json(body).unwrap();
+        let status = res.status().as_u16();
+        let text = res.body_mut().read_to_string().unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
+
+impl Workspace {
+    /// The library's view of this workspace, on the tests' today.
+    pub fn app(&self) -> App {
+        App::new(
+            self.path("appraise.db"),
+            chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap(),
+        )
+    }
+}
+
+/// A client that shows every status as it is and follows no redirect.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent()
+}
+
+/// An event of E002 today, entered by 张主管; its id.
+fn event_of_e002(app: &App) -> i64 {
+    let by = app.actor("张主管").unwrap();
+    let entry = Entry {
+        employee: "E002".into(),
+        kind: "uniform".into(),
+        note: format!("fixture {}", fastrand::u64(..)),
+        ..Entry::default()
+    };
+    app.add_event(&by, entry, true).unwrap()
+}
+
+/// Every route × every role: the status each gets. Writes get fresh fixtures per cell,
+/// so one role's success cannot change the next one's answer.
+#[test]
+fn the_authorization_matrix() {
+    let s = Served::start();
+    let app = s.ws.app();
+    // None = no login. 部门负责人 heads customer service (E002's department); 队长 heads
+    // security, so E002 is outside their scope.
+    let roles: [Option<&str>; 6] = [
+        None,
+        Some("HR"),
+        Some("部门负责人"),
+        Some("张主管"),
+        Some("E002"),
+        Some("队长"),
+    ];
+    let tokens: Vec<Option<String>> = roles.iter().map(|r| r.map(|l| s.token(l))).collect();
+    let appeal_of = |app: &App| {
+        let e002 = app.actor("E002").unwrap();
+        app.file_appeal(&e002, event_of_e002(app), "我当天穿着工装")
+            .unwrap()
+    };
+    type Setup<'a> = Box<dyn Fn(&App) -> String + 'a>;
+    let fixed = |p: &'static str| -> Setup { Box::new(move |_| p.to_string()) };
+    let reason = json!({"reason": "录入错误"});
+    #[rustfmt::skip]
+    let rows: Vec<(&str, Setup, Value, [u16; 6])> = vec![
+        //                                                                        none  hr   head  sup  emp  other
+        ("GET", fixed("/healthz"), Value::Null,                                  [200, 200, 200, 200, 200, 200]),
+        ("GET", fixed("/api/v1/openapi.json"), Value::Null,                      [200, 200, 200, 200, 200, 200]),
+        ("GET", fixed("/api/v1/me"), Value::Null,                                [401, 200, 200, 200, 200, 200]),
+        ("POST", fixed("/api/v1/events"),
+            json!({"employee": "E002", "kind": "uniform", "again": true}),      [401, 201, 201, 201, 403, 403]),
+        ("GET", fixed("/api/v1/events?employee=E002"), Value::Null,              [401, 200, 200, 200, 200, 403]),
+        ("GET", fixed("/api/v1/events?month=2026-06"), Value::Null,              [401, 200, 200, 200, 200, 200]),
+        ("POST", Box::new(|a| format!("/api/v1/events/{}/void", event_of_e002(a))),
+            reason.clone(),                                                      [401, 200, 200, 200, 403, 403]),
+        ("POST", Box::new(|a| format!("/api/v1/events/{}/excuse", event_of_e002(a))),
+            reason.clone(),                                                      [401, 200, 200, 403, 403, 403]),
+        ("POST", Box::new(|a| format!("/api/v1/events/{}/appeal", event_of_e002(a))),
+            reason.clone(),                                                      [401, 403, 403, 403, 201, 403]),
+        ("GET", fixed("/api/v1/appeals"), Value::Null,                           [401, 200, 200, 200, 200, 200]),
+        ("POST", Box::new(move |a| format!("/api/v1/appeals/{}/decide", appeal_of(a))),
+            json!({"excuse": false, "reason": "照片显示未穿工装"}),              [401, 200, 200, 403, 403, 403]),
+        ("GET", fixed("/api/v1/scores?month=2026-06"), Value::Null,              [401, 200, 200, 200, 200, 200]),
+        ("GET", fixed("/api/v1/explain/E002?month=2026-06"), Value::Null,        [401, 200, 200, 200, 200, 403]),
+        ("GET", fixed("/api/v1/ratings?year=2026"), Value::Null,                 [401, 200, 200, 200, 200, 200]),
+        ("POST", fixed("/api/v1/reviews/E002/sign"),
+            json!({"year": 2025, "step": "company", "grade": "good"}),           [401, 422, 403, 403, 403, 403]),
+        // Pages: a browser without a session is sent to log in (303).
+        ("GET", fixed("/"), Value::Null,                                         [303, 303, 303, 303, 303, 303]),
+        ("GET", fixed("/day"), Value::Null,                                      [303, 200, 200, 200, 200, 200]),
+        ("GET", fixed("/day/E002"), Value::Null,                                 [303, 200, 200, 200, 403, 403]),
+        ("GET", fixed("/people/E002"), Value::Null,                              [303, 200, 200, 200, 200, 403]),
+        ("GET", fixed("/people/E002/2026-06"), Value::Null,                      [303, 200, 200, 200, 200, 403]),
+        ("GET", fixed("/inbox"), Value::Null,                                    [303, 200, 200, 200, 200, 200]),
+        ("GET", fixed("/months"), Value::Null,                                   [303, 200, 403, 403, 403, 403]),
+        ("GET", fixed("/ratings?year=2026"), Value::Null,                        [303, 200, 403, 403, 403, 403]),
+        ("GET", fixed("/reports/ratings.xlsx?year=2026"), Value::Null,           [303, 200, 403, 403, 403, 403]),
+        ("GET", fixed("/statement?department=customer-service&month=2026-06"),
+            Value::Null,                                                         [303, 200, 200, 403, 403, 403]),
+        ("GET", fixed("/audit"), Value::Null,                                    [303, 200, 403, 403, 403, 403]),
+    ];
+    let mut wrong = Vec::new();
+    for (method, path, body, expected) in &rows {
+        for ((role, token), want) in roles.iter().zip(&tokens).zip(expected) {
+            let path = path(&app);
+            let got = match *method {
+                "GET" => s.get(&path, token.as_deref()).0,
+                _ => s.post_json(&path, token.as_deref(), body.clone()).0,
+            };
+            if got != *want {
+                wrong.push(format!(
+                    "{method} {path} as {role:?}: {got}, expected {want}"
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} cells wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert_eq!(
+        rows.len() * roles.len(),
+        156,
+        "the matrix's size, as the docs give it"
+    );
+}
+
+/// What each caller gets is limited to what they may see.
+#[test]
+fn answers_hold_only_what_the_caller_may_see() {
+    let s = Served::start();
+    let ids = |login: &str| -> Vec<String> {
+        let (status, body) = s.get("/api/v1/scores?month=2026-06", Some(&s.token(login)));
+        assert_eq!(status, 200, "{body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        v["scores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["employee"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("E002"), ["E002"]);
+    // 张主管 is E001: their own record and their team's.
+    assert_eq!(ids("张主管"), ["E001", "E002", "E003"]);
+    assert_eq!(ids("部门负责人"), ["E001", "E002", "E003"]);
+    assert!(
+        ids("队长").is_empty(),
+        "E004 left in March; nobody in security is employed in June"
+    );
+    assert_eq!(ids("HR"), ["E001", "E002", "E003"]);
+}
+
+/// A cookie-borne write without the session's CSRF token is refused; with it, it goes
+/// through. A bearer-borne write needs none.
+#[test]
+fn cookie_writes_need_the_csrf_token() {
+    let s = Served::start();
+    let token = s.token("张主管");
+    let body = json!({"employee": "E002", "kind": "uniform", "again": true});
+    let cookie = format!("{SESSION_COOKIE}={token}");
+    let post = |csrf: Option<&str>| {
+        let mut req = agent()
+            .post(s.url("/api/v1/events"))
+            .header("Cookie", &cookie);
+        if let Some(c) = csrf {
+            req = req.header("X-CSRF-Token", c);
+        }
+        let mut res = req.send_json(body.clone()).unwrap();
+        (
+            res.status().as_u16(),
+            res.body_mut().read_to_string().unwrap(),
+        )
+    };
+    let (status, text) = post(None);
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("CSRF"), "{text}");
+    assert_eq!(post(Some("0123456789abcdef0123456789abcdef")).0, 403);
+    let (_, me) = {
+        let mut res = agent()
+            .get(s.url("/api/v1/me"))
+            .header("Cookie", &cookie)
+            .call()
+            .unwrap();
+        (
+            res.status().as_u16(),
+            res.body_mut().read_to_string().unwrap(),
+        )
+    };
+    let csrf = serde_json::from_str::<Value>(&me).unwrap()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(post(Some(&csrf)).0, 201);
+    // A page form without the token: refused too, and nothing stored.
+    let before = s.ws.app().events(&Default::default()).unwrap().len();
+    let mut res = agent()
+        .post(s.url("/day/E002"))
+        .header("Cookie", &cookie)
+        .send_form([("kind", "uniform"), ("again", "1")])
+        .unwrap();
+    assert_eq!(
+        res.status().as_u16(),
+        403,
+        "{}",
+        res.body_mut().read_to_string().unwrap()
+    );
+    assert_eq!(
+        s.ws.app().events(&Default::default()).unwrap().len(),
+        before
+    );
+    assert_eq!(
+        s.post_json("/api/v1/events", Some(&token), body.clone()).0,
+        201
+    );
+}
+
+/// A session ends by logging out, or when it expires; either way its token is refused.
+#[test]
+fn sessions_end_at_logout_and_expiry() {
+    let s = Served::start();
+    let gone = s.token("张主管");
+    assert_eq!(s.get("/api/v1/me", Some(&gone)).0, 200);
+    let mut res = agent()
+        .post(s.url("/api/v1/logout"))
+        .header("Authorization", format!("Bearer {gone}"))
+        .send_empty()
+        .unwrap();
+    assert_eq!(
+        res.status().as_u16(),
+        204,
+        "{}",
+        res.body_mut().read_to_string().unwrap()
+    );
+    assert_eq!(s.get("/api/v1/me", Some(&gone)).0, 401);
+
+    let stale = s.token("张主管");
+    let db = rusqlite::Connection::open(s.ws.path("appraise.db")).unwrap();
+    db.execute(
+        "UPDATE sessions SET expires_at = '2026-01-01T00:00:00+00:00' WHERE ended_at IS NULL",
+        [],
+    )
+    .unwrap();
+    let (status, body) = s.get("/api/v1/me", Some(&stale));
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("log in"), "{body}");
+    // A browser with an ended session is sent to the login page.
+    let res = agent()
+        .get(s.url("/day"))
+        .header("Cookie", format!("{SESSION_COOKIE}={stale}"))
+        .call()
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+}
+
+/// Guessing is slowed: after five failures at a login even its password waits (429).
+#[test]
+fn failed_logins_are_throttled() {
+    let s = Served::start();
+    for _ in 0..5 {
+        let (status, body) = s.post_json(
+            "/api/v1/login",
+            None,
+            json!({"login": "张主管", "password": "guess"}),
+        );
+        assert_eq!(status, 401, "{body}");
+    }
+    let (status, body) = s.post_json(
+        "/api/v1/login",
+        None,
+        json!({"login": "张主管", "password": PASSWORD}),
+    );
+    assert_eq!(status, 429, "{body}");
+    assert!(
+        body["errors"][0].as_str().unwrap().contains("try again in"),
+        "{body}"
+    );
+    // Another login is not held up.
+    s.token("王主管");
+}
+
+/// Every change made through the web is audited under the logged-in login.
+#[test]
+fn changes_are_audited_as_the_logged_in_login() {
+    let s = Served::start();
+    let token = s.token("张主管");
+    let (status, body) = s.post_json(
+        "/api/v1/events",
+        Some(&token),
+        json!({"employee": "E002", "kind": "late", "fields": {"minutes": 12}, "note": "8:42 到岗"}),
+    );
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let event =
+        s.ws.app()
+            .events(&Default::default())
+            .unwrap()
+            .into_iter()
+            .find(|e| e.id == id)
+            .unwrap();
+    assert_eq!(event.recorded_by, "张主管");
+    let audit = s.ws.app().audit(None).unwrap();
+    let last = audit.iter().rev().find(|e| e.action == "log.add").unwrap();
+    assert_eq!(last.actor, "张主管", "{last:?}");
+    // A refused entry names the field in the command line's words, and stores nothing.
+    let (status, body) = s.post_json(
+        "/api/v1/events",
+        Some(&token),
+        json!({"employee": "E002", "kind": "late"}),
+    );
+    assert_eq!(status, 422);
+    assert_eq!(
+        body,
+        json!({"errors": ["kind `late` needs field `minutes` (int)"]})
+    );
+}
