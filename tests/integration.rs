@@ -3,6 +3,7 @@
 
 mod appeals;
 mod bounds;
+mod browser;
 mod cli;
 mod faults;
 mod governance;

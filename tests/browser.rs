@@ -1,0 +1,318 @@
+//! Each role's journey in a real headless Chromium (driven through chromedriver), on a
+//! phone-sized screen: a supervisor enters three violations on the day page and sees the
+//! score change, the employee appeals one, the head excuses it, HR closes the month and
+//! signs a review. Without Chromium the tests say they skipped, unless
+//! `APPRAISE_BROWSER_TESTS=required` (as `.ci/run` sets), when a missing browser fails.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::web::{PASSWORD, Served};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// chromedriver and Chromium, if both are installed; else `None` after saying so (or a
+/// failure, when the browser tests are required).
+fn driver() -> Option<Driver> {
+    let exe = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let (Some(exe), true) = (exe, std::path::Path::new(CHROMIUM).exists()) else {
+        let why = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)";
+        if std::env::var("APPRAISE_BROWSER_TESTS").as_deref() == Ok("required") {
+            panic!("browser tests are required: {why}");
+        }
+        eprintln!("skipped: {why}");
+        return None;
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(exe)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver { child, port })
+}
+
+/// A headless Chromium kept off the network, with a fresh profile, phone-sized.
+async fn browser(d: &Driver, profile: &std::path::Path) -> Client {
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=390,844",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", d.port))
+        .await
+        .expect("a Chromium session")
+}
+
+/// Logs `login` in through the login page (after dropping any earlier session).
+async fn log_in(c: &Client, s: &Served, login: &str) {
+    c.goto(&s.url("/login")).await.unwrap();
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&s.url("/login")).await.unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The text of the first element matching `css`, waiting while a navigation that a click
+/// started replaces the page.
+async fn text_of(c: &Client, css: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let found = async { c.find(Locator::Css(css)).await?.text().await };
+        match found.await {
+            Ok(text) => return text,
+            Err(e) if started.elapsed() > Duration::from_secs(10) => panic!("`{css}`: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+#[test]
+fn every_role_does_its_part_in_a_real_browser() {
+    let Some(d) = driver() else { return };
+    let s = Served::start();
+    // A review of 2025 waiting on the company step: the manager and head have signed.
+    s.ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
+        .ok();
+    s.ws.cmd("review start --year 2025 --by HR --open-months-ok")
+        .ok();
+    s.ws.cmd("review sign E002 --year 2025 --step manager --grade excellent --by E001")
+        .ok();
+    s.ws.cmd("review sign E002 --year 2025 --step department_head --grade excellent --by E001")
+        .ok();
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d, profile.path()).await;
+
+        // The supervisor, on a phone: three violations for E002, the score after each.
+        log_in(&c, &s, "张主管").await;
+        assert!(c.current_url().await.unwrap().path().ends_with("/day"));
+        let mut scores = Vec::new();
+        for kind in ["uniform", "badge"] {
+            c.find(Locator::Css("tr[data-employee=E002] a.button"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            c.find(Locator::Css(&format!("button[data-kind={kind}]")))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            scores.push(text_of(&c, "#saved").await);
+        }
+        c.find(Locator::Css("tr[data-employee=E002] a.button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Css("a[data-kind=late]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        // A day in the future is refused in the command line's words, the form kept filled.
+        c.find(Locator::Id("f-minutes"))
+            .await
+            .unwrap()
+            .send_keys("12")
+            .await
+            .unwrap();
+        c.execute(
+            "document.getElementById('date').value = '2026-07-05'",
+            vec![],
+        )
+        .await
+        .unwrap();
+        c.find(Locator::Css("#entry-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let error = text_of(&c, ".notice.error").await;
+        assert!(error.contains("2026-07-05 is in the future"), "{error}");
+        assert_eq!(
+            c.find(Locator::Id("f-minutes"))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("12")
+        );
+        c.execute(
+            "document.getElementById('date').value = '2026-06-30'",
+            vec![],
+        )
+        .await
+        .unwrap();
+        c.find(Locator::Css("#entry-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        scores.push(text_of(&c, "#saved").await);
+        for (s, want) in scores
+            .iter()
+            .zip(["本月得分 99", "本月得分 98", "本月得分 97"])
+        {
+            assert!(s.contains(want), "{s} should say {want}");
+        }
+        assert_eq!(
+            text_of(&c, "tr[data-employee=E002] .score-value").await,
+            "97"
+        );
+        let shot = c.screenshot().await.unwrap();
+        std::fs::create_dir_all("docs/web").unwrap();
+        std::fs::write("docs/web/day-page.png", shot).unwrap();
+
+        // The employee appeals the badge entry from their month's explanation.
+        log_in(&c, &s, "E002").await;
+        c.goto(&s.url("/people/E002/2026-06")).await.unwrap();
+        let badge =
+            s.ws.app()
+                .events(&Default::default())
+                .unwrap()
+                .into_iter()
+                .find(|e| e.kind == "badge")
+                .unwrap();
+        let form = c
+            .find(Locator::Css(&format!(
+                "form[action='/events/{}/appeal']",
+                badge.id
+            )))
+            .await
+            .unwrap();
+        form.find(Locator::Css("input[name=reason]"))
+            .await
+            .unwrap()
+            .send_keys("当天工作牌在胸前，有照片")
+            .await
+            .unwrap();
+        form.find(Locator::Css("button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(text_of(&c, "main").await.contains("待部门负责人处理"));
+
+        // The head excuses it from the inbox; the employee's month goes back up.
+        log_in(&c, &s, "部门负责人").await;
+        assert!(c.current_url().await.unwrap().path().ends_with("/inbox"));
+        c.find(Locator::Css("form[action^='/appeals/'] input[name=reason]"))
+            .await
+            .unwrap()
+            .send_keys("照片属实")
+            .await
+            .unwrap();
+        c.find(Locator::Css("button[value=excuse]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(text_of(&c, "main").await.contains("没有待处理的申诉"));
+        let june =
+            s.ws.app()
+                .explain_month("E002", "2026-06".parse().unwrap())
+                .unwrap();
+        assert_eq!(june.score.score.to_string(), "98");
+
+        // HR closes June and signs the company step of E002's 2025 review.
+        log_in(&c, &s, "HR").await;
+        c.goto(&s.url("/months")).await.unwrap();
+        c.find(Locator::Css("form[action='/months/2026-06/close'] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(text_of(&c, "#month-2026-06").await.contains("已结账"));
+        c.goto(&s.url("/inbox?year=2025")).await.unwrap();
+        c.find(Locator::Css("#review-E002 button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(!text_of(&c, "main").await.contains("review-E002"));
+        let status = s.ws.app().review_status(2025, None).unwrap();
+        let e002 = status.iter().find(|r| r.review.employee == "E002").unwrap();
+        assert!(e002.final_grade.is_some(), "the review is complete");
+
+        // Out of scope is refused in the browser too.
+        c.goto(&s.url("/audit")).await.unwrap();
+        log_in(&c, &s, "E002").await;
+        c.goto(&s.url("/months")).await.unwrap();
+        assert!(text_of(&c, "h1").await.contains("无权操作"));
+        c.close().await.unwrap();
+    });
+}
