@@ -157,7 +157,10 @@ fn main() {
             .map_err(|e| e.to_string())?;
         match res.status().as_u16() {
             200 => Ok(None),
-            s => Err(format!("{s}: {}", res.body_mut().read_to_string().unwrap_or_default())),
+            s => Err(format!(
+                "{s}: {}",
+                res.body_mut().read_to_string().unwrap_or_default()
+            )),
         }
     });
 
@@ -177,7 +180,8 @@ fn main() {
         let text = res.body_mut().read_to_string().unwrap_or_default();
         match res.status().as_u16() {
             201 => {
-                let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+                let v: serde_json::Value =
+                    serde_json::from_str(&text).map_err(|e| e.to_string())?;
                 Ok(v["id"].as_i64())
             }
             s => Err(format!("{s}: {text}")),
@@ -196,13 +200,23 @@ fn main() {
     let acknowledged: BTreeSet<i64> = entries.ids.iter().copied().collect();
     let lost = acknowledged.difference(&after).count();
     let unacknowledged = after.difference(&acknowledged).count();
-    assert_eq!(acknowledged.len(), entries.ids.len(), "an id was given twice");
+    assert_eq!(
+        acknowledged.len(),
+        entries.ids.len(),
+        "an id was given twice"
+    );
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!("web load, {clients} clients × {seconds} s, 2026-06-30, demo company ({} staff)", staff.len());
+    println!(
+        "web load, {clients} clients × {seconds} s, 2026-06-30, demo company ({} staff)",
+        staff.len()
+    );
     println!("| requests | per second | p50 ms | p99 ms | errors |");
     println!("|---|---:|---:|---:|---:|");
-    for (name, l) in [("GET /healthz (baseline)", &health), ("POST /api/v1/events", &entries)] {
+    for (name, l) in [
+        ("GET /healthz (baseline)", &health),
+        ("POST /api/v1/events", &entries),
+    ] {
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {} |",
             l.per_second(),
@@ -222,5 +236,8 @@ fn main() {
         ms(entries.percentile(0.99)) / ms(health.percentile(0.99)).max(1e-3)
     );
     assert_eq!(lost, 0, "acknowledged events are missing from the log");
-    assert_eq!(unacknowledged, 0, "events were stored that no client was told of");
+    assert_eq!(
+        unacknowledged, 0,
+        "events were stored that no client was told of"
+    );
 }

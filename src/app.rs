@@ -24,6 +24,7 @@ mod staff;
 mod users;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use chrono::{Local, NaiveDate};
 
@@ -115,6 +116,19 @@ fn member<'a>(record: &'a StaffRecord, today: NaiveDate) -> access::Member<'a> {
 pub struct App {
     db: PathBuf,
     today: NaiveDate,
+    /// The activated policies, compiled once and shared by clones of this `App` (a server
+    /// makes one per request) until a version is activated.
+    rulebook: Compiled,
+}
+
+/// The last rulebook compiled, with the versions it was compiled from.
+#[derive(Clone, Default)]
+struct Compiled(Arc<Mutex<Option<((i64, i64), Arc<Rulebook>)>>>);
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Compiled")
+    }
 }
 
 impl App {
@@ -124,6 +138,15 @@ impl App {
         App {
             db: db.into(),
             today,
+            rulebook: Compiled::default(),
+        }
+    }
+
+    /// This workspace on another day, sharing what it has compiled.
+    pub fn on(&self, today: NaiveDate) -> App {
+        App {
+            today,
+            ..self.clone()
         }
     }
 
@@ -191,9 +214,27 @@ impl App {
     }
 
     /// The store with its compiled activated policies; at least one must be activated.
-    fn store_and_rules(&self) -> Result<(Store, Rulebook)> {
+    /// The policies are compiled again only when the activated versions have changed.
+    fn store_and_rules(&self) -> Result<(Store, Arc<Rulebook>)> {
         let store = self.store()?;
-        let rulebook = Rulebook::load(&store)?;
+        let key = store.versions_key()?;
+        let cached = self
+            .rulebook
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, r)| Arc::clone(r));
+        let rulebook = match cached {
+            Some(r) => r,
+            None => {
+                let r = Arc::new(Rulebook::load(&store)?);
+                *self.rulebook.0.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some((key, Arc::clone(&r)));
+                r
+            }
+        };
         if rulebook.is_empty() {
             return Err(Error::NoPolicyActivated);
         }

@@ -43,6 +43,8 @@ pub struct Config {
 #[derive(Debug, Clone)]
 struct State {
     config: Arc<Config>,
+    /// The workspace; each request sees it on its own day.
+    app: App,
 }
 
 impl State {
@@ -52,7 +54,7 @@ impl State {
             .config
             .today
             .unwrap_or_else(|| Local::now().date_naive());
-        App::new(&self.config.db, today)
+        self.app.on(today)
     }
 
     /// Runs an application call on the blocking pool.
@@ -70,6 +72,10 @@ impl State {
 /// Every route of the workplace.
 pub fn router(config: Config) -> Router {
     let state = State {
+        app: App::new(
+            &config.db,
+            config.today.unwrap_or_else(|| Local::now().date_naive()),
+        ),
         config: Arc::new(config),
     };
     Router::new()

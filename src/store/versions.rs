@@ -98,6 +98,17 @@ impl Store {
     }
 
     /// Every activated version, oldest activation first.
+    /// How many versions are activated and the newest's id: versions are only ever
+    /// added, so this names the set, and a rulebook compiled for it stays good until it
+    /// changes.
+    pub fn versions_key(&self) -> Result<(i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT count(*), coalesce(max(id), 0) FROM policy_versions",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
     pub fn versions(&self) -> Result<Vec<Version>> {
         let mut st = self.conn.prepare(
             "SELECT id, policy_id, name, version, effective_from, departments, bundle, hash,
