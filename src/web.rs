@@ -45,6 +45,10 @@ struct State {
     config: Arc<Config>,
     /// The workspace; each request sees it on its own day.
     app: App,
+    /// Held by each request that writes, in arrival order: SQLite lets one writer in at a
+    /// time, and a writer kept out polls with growing sleeps, so queueing here instead
+    /// keeps the wait fair and short.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl State {
@@ -77,13 +81,35 @@ pub fn router(config: Config) -> Router {
             config.today.unwrap_or_else(|| Local::now().date_naive()),
         ),
         config: Arc::new(config),
+        writer: Arc::default(),
     };
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::routes())
         .merge(pages::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            one_writer,
+        ))
         .layer(axum::middleware::from_fn(auth::csrf_guard))
         .with_state(state)
+}
+
+/// Lets the requests that change something (every method but GET and HEAD) in one at a
+/// time, first come first served.
+async fn one_writer(
+    axum::extract::State(state): axum::extract::State<State>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        return next.run(req).await;
+    }
+    let _turn = state.writer.lock().await;
+    next.run(req).await
 }
 
 /// Serves the workplace on `listener` until the process ends (or ctrl-c).
