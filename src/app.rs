@@ -123,7 +123,10 @@ pub struct App {
 
 /// The last rulebook compiled, with the versions it was compiled from.
 #[derive(Clone, Default)]
-struct Compiled(Arc<Mutex<Option<((i64, i64), Arc<Rulebook>)>>>);
+struct Compiled(Arc<Mutex<Option<Keyed>>>);
+
+/// A rulebook and the key of the versions it holds ([`Store::versions_key`]).
+type Keyed = ((i64, i64), Arc<Rulebook>);
 
 impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
