@@ -147,15 +147,6 @@ impl App {
             .iter()
             .map(|g| g.id.clone())
             .collect();
-        // The company's step is HR's (checked first); the others are signed by the employee named for them.
-        if let Some(signer) = review.signer_of(step)
-            && by.employee() != Some(signer)
-        {
-            return Err(Error::NotAllowed(format!(
-                "`{}` may not sign the `{step}` step of `{employee}`'s review; it is `{signer}`'s to sign",
-                by.name()
-            )));
-        }
         let request = SignRequest {
             step,
             grade,
@@ -165,7 +156,16 @@ impl App {
             head: review.signers.head.as_deref(),
             grades: &grades,
         };
-        review.check(&request).map_err(Error::Refused)?;
+        // The company's step is HR's (checked first); signing a step named for someone
+        // else is a refusal of the person, any other misstep one of the request.
+        review.check(&request).map_err(|m| {
+            let named = review.signer_of(step);
+            if review.next_step() == Some(step) && named.is_some() && named != by.employee() {
+                Error::NotAllowed(m)
+            } else {
+                Error::Refused(m)
+            }
+        })?;
         let stamp = self.stamp(by);
         let signature = Signature {
             step: step.to_string(),
