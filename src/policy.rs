@@ -286,7 +286,7 @@ impl Bundle {
             h.update((f.text.len() as u64).to_le_bytes());
             h.update(f.text.as_bytes());
         }
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        crate::text::hex(&h.finalize())
     }
 
     pub fn root(&self) -> &str {

@@ -73,6 +73,12 @@ impl State {
     }
 }
 
+/// A month given in a path or query (`YYYY-MM`); a bad one is refused saying so.
+fn parse_month(text: &str) -> app::Result<crate::month::Month> {
+    text.parse()
+        .map_err(|e| app::Error::refused(format!("the month `{text}`: {e}")))
+}
+
 /// Every route of the workplace.
 pub fn router(config: Config) -> Router {
     let state = State {

@@ -92,24 +92,39 @@ async fn log_in(c: &Client, s: &Served, login: &str) {
     c.goto(&s.url("/login")).await.unwrap();
     c.delete_all_cookies().await.unwrap();
     c.goto(&s.url("/login")).await.unwrap();
-    c.find(Locator::Id("login"))
+    type_into(c, "#login", login).await;
+    type_into(c, "#password", PASSWORD).await;
+    click(c, "button[type=submit]").await;
+}
+
+/// Clicks the first element matching `css`.
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
         .await
-        .unwrap()
-        .send_keys(login)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("`{css}`: {e}"))
         .click()
         .await
         .unwrap();
+}
+
+/// Types `text` into the first element matching `css`.
+async fn type_into(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("`{css}`: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+/// Sets the entry form's date (a date input's typing depends on the browser's locale).
+async fn set_date(c: &Client, date: &str) {
+    c.execute(
+        &format!("document.getElementById('date').value = '{date}'"),
+        vec![],
+    )
+    .await
+    .unwrap();
 }
 
 /// The text of the first element matching `css`, waiting while a navigation that a click
@@ -149,51 +164,16 @@ fn every_role_does_its_part_in_a_real_browser() {
         assert!(c.current_url().await.unwrap().path().ends_with("/day"));
         let mut scores = Vec::new();
         for kind in ["uniform", "badge"] {
-            c.find(Locator::Css("tr[data-employee=E002] a.button"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
-            c.find(Locator::Css(&format!("button[data-kind={kind}]")))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            click(&c, "tr[data-employee=E002] a.button").await;
+            click(&c, &format!("button[data-kind={kind}]")).await;
             scores.push(text_of(&c, "#saved").await);
         }
-        c.find(Locator::Css("tr[data-employee=E002] a.button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.find(Locator::Css("a[data-kind=late]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "tr[data-employee=E002] a.button").await;
+        click(&c, "a[data-kind=late]").await;
         // A day in the future is refused in the command line's words, the form kept filled.
-        c.find(Locator::Id("f-minutes"))
-            .await
-            .unwrap()
-            .send_keys("12")
-            .await
-            .unwrap();
-        c.execute(
-            "document.getElementById('date').value = '2026-07-05'",
-            vec![],
-        )
-        .await
-        .unwrap();
-        c.find(Locator::Css("#entry-form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        type_into(&c, "#f-minutes", "12").await;
+        set_date(&c, "2026-07-05").await;
+        click(&c, "#entry-form button[type=submit]").await;
         let error = text_of(&c, ".notice.error").await;
         assert!(error.contains("2026-07-05 is in the future"), "{error}");
         assert_eq!(
@@ -206,18 +186,8 @@ fn every_role_does_its_part_in_a_real_browser() {
                 .as_deref(),
             Some("12")
         );
-        c.execute(
-            "document.getElementById('date').value = '2026-06-30'",
-            vec![],
-        )
-        .await
-        .unwrap();
-        c.find(Locator::Css("#entry-form button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        set_date(&c, "2026-06-30").await;
+        click(&c, "#entry-form button[type=submit]").await;
         scores.push(text_of(&c, "#saved").await);
         for (s, want) in scores
             .iter()
@@ -243,42 +213,26 @@ fn every_role_does_its_part_in_a_real_browser() {
                 .into_iter()
                 .find(|e| e.kind == "badge")
                 .unwrap();
-        let form = c
-            .find(Locator::Css(&format!(
-                "form[action='/events/{}/appeal']",
-                badge.id
-            )))
-            .await
-            .unwrap();
-        form.find(Locator::Css("input[name=reason]"))
-            .await
-            .unwrap()
-            .send_keys("当天工作牌在胸前，有照片")
-            .await
-            .unwrap();
-        form.find(Locator::Css("button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        let form = format!("form[action='/events/{}/appeal']", badge.id);
+        type_into(
+            &c,
+            &format!("{form} input[name=reason]"),
+            "当天工作牌在胸前，有照片",
+        )
+        .await;
+        click(&c, &format!("{form} button")).await;
         assert!(text_of(&c, "main").await.contains("待部门负责人处理"));
 
         // The head excuses it from the inbox; the employee's month goes back up.
         log_in(&c, &s, "部门负责人").await;
         assert!(c.current_url().await.unwrap().path().ends_with("/inbox"));
-        c.find(Locator::Css("form[action^='/appeals/'] input[name=reason]"))
-            .await
-            .unwrap()
-            .send_keys("照片属实")
-            .await
-            .unwrap();
-        c.find(Locator::Css("button[value=excuse]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        type_into(
+            &c,
+            "form[action^='/appeals/'] input[name=reason]",
+            "照片属实",
+        )
+        .await;
+        click(&c, "button[value=excuse]").await;
         assert!(text_of(&c, "main").await.contains("没有待处理的申诉"));
         let june =
             s.ws.app()
@@ -289,20 +243,10 @@ fn every_role_does_its_part_in_a_real_browser() {
         // HR closes June and signs the company step of E002's 2025 review.
         log_in(&c, &s, "HR").await;
         c.goto(&s.url("/months")).await.unwrap();
-        c.find(Locator::Css("form[action='/months/2026-06/close'] button"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "form[action='/months/2026-06/close'] button").await;
         assert!(text_of(&c, "#month-2026-06").await.contains("已结账"));
         c.goto(&s.url("/inbox?year=2025")).await.unwrap();
-        c.find(Locator::Css("#review-E002 button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "#review-E002 button[type=submit]").await;
         assert!(!text_of(&c, "main").await.contains("review-E002"));
         let status = s.ws.app().review_status(2025, None).unwrap();
         let e002 = status.iter().find(|r| r.review.employee == "E002").unwrap();

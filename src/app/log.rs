@@ -57,12 +57,18 @@ impl App {
             recorded_by: by.name().to_string(),
             fields: entry.fields,
         };
-        // Out of scope is a refusal of the person, not a problem of the entry.
-        if let Some(record) = store.staff_record(row.employee.trim())? {
-            let target = Target::Employee(member(&record, self.today));
+        // One entry needs one staff record; out of scope is a refusal of the person, not a
+        // problem of the entry.
+        let staff: BTreeMap<String, StaffRecord> = store
+            .staff_record(row.employee.trim())?
+            .map(|r| (r.id.clone(), r))
+            .into_iter()
+            .collect();
+        if let Some(record) = staff.values().next() {
+            let target = Target::Employee(member(record, self.today));
             self.authorize(by, Action::RecordEvent, &target)?;
         }
-        let v = self.validator(&store, &rulebook, by, false)?;
+        let v = self.validator(&store, &rulebook, by, staff, false)?;
         let event = v.check(&row).map_err(Error::rejected_entry)?;
         if !again && let Some(id) = store.same_event(&event)? {
             return Err(Error::SameEvent {
@@ -87,7 +93,12 @@ impl App {
         })?;
         let input = std::io::BufReader::with_capacity(1 << 20, input);
         let name = file.display().to_string();
-        let v = self.validator(&store, &rulebook, by, true)?;
+        let staff = store
+            .staff_records()?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        let v = self.validator(&store, &rulebook, by, staff, true)?;
         // The whole file is read, checked and prepared first, into a spill file, without
         // the write lock: other writers go on, and a bad row anywhere stores nothing.
         let mut spill = if dry_run {
@@ -171,14 +182,15 @@ impl App {
         Ok((entered, record))
     }
 
-    /// Checks rows against the staff on file, the activated policies, today, the closed
-    /// months and whom `by` may record events for; with `by_default`, rows without
-    /// `recorded_by` are recorded as by `by`.
+    /// Checks rows against `staff` (the records the rows may name), the activated
+    /// policies, today, the closed months and whom `by` may record events for; with
+    /// `by_default`, rows without `recorded_by` are recorded as by `by`.
     fn validator<'a>(
         &self,
         store: &Store,
         rulebook: &'a Rulebook,
         by: &'a Actor,
+        staff: BTreeMap<String, StaffRecord>,
         by_default: bool,
     ) -> Result<EventValidator<'a>> {
         let today = self.today;
@@ -187,11 +199,7 @@ impl App {
                 let target = Target::Employee(member(record, today));
                 access::allow(&by.person(), Action::RecordEvent, &target).refusal()
             }),
-            staff: store
-                .staff_records()?
-                .into_iter()
-                .map(|r| (r.id.clone(), r))
-                .collect(),
+            staff,
             rulebook,
             today: self.today,
             default_by: by_default.then(|| by.name().to_string()),

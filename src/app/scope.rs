@@ -68,6 +68,29 @@ impl App {
             .collect())
     }
 
+    /// Which of `events` `by` may void, to offer it (voiding asks `access` again).
+    pub fn voidable<'e>(
+        &self,
+        by: &Actor,
+        events: impl IntoIterator<Item = &'e Event>,
+    ) -> Result<BTreeSet<i64>> {
+        let store = self.store()?;
+        let mut ids = BTreeSet::new();
+        for e in events.into_iter().filter(|e| !e.voided) {
+            let Some(record) = store.staff_record(&e.employee)? else {
+                continue;
+            };
+            let target = Target::Event {
+                of: member(&record, self.today),
+                recorded_by: &e.recorded_by,
+            };
+            if self.allows(by, Action::VoidEvent, &target) {
+                ids.insert(e.id);
+            }
+        }
+        Ok(ids)
+    }
+
     /// Refuses unless `by` may see `employee`'s record. An id not on file is "not found"
     /// for HR; anyone else gets the same refusal as for a record out of their scope, so
     /// that whether an employee exists does not leak.

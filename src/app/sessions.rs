@@ -91,10 +91,8 @@ impl App {
             ));
         }
         let actor = self.actor(login)?;
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
+        let token = crate::text::random_hex(32)
             .map_err(|e| Error::refused(format!("no randomness for a session token: {e}")))?;
-        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let expires_at = (Local::now() + Duration::hours(SESSION_HOURS))
             .format("%Y-%m-%dT%H:%M:%S%:z")
             .to_string();
@@ -128,10 +126,7 @@ impl App {
 
 /// What the database keeps of a token.
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::text::hex(&Sha256::digest(token.as_bytes()))
 }
 
 #[cfg(test)]

@@ -59,24 +59,18 @@ impl App {
         use crate::user::{Role, User};
         let hr = self.actor(DEMO_ADMIN)?;
         let month = Month::of(self.today);
-        let staff = self.staff(Some("customer-service"), None)?;
-        let employed: Vec<_> = staff
-            .iter()
-            .filter(|e| e.employed_on(self.today) || e.left.is_none())
-            .collect();
-        let head = employed.iter().find(|e| e.role == "department_head");
-        let supervisor = employed.iter().find(|e| {
+        let staff = self.staff(Some("customer-service"), Some(month))?;
+        let head = staff.iter().find(|e| e.role == "department_head");
+        let supervisor = staff.iter().find(|e| {
             e.role != "department_head"
-                && employed
-                    .iter()
-                    .any(|m| m.supervisor.as_ref() == Some(&e.id))
+                && staff.iter().any(|m| m.supervisor.as_ref() == Some(&e.id))
         });
         let (Some(head), Some(supervisor)) = (head, supervisor) else {
             return Err(Error::refused(format!(
                 "the demo company has no customer-service head and supervisor in {month}"
             )));
         };
-        let member = employed
+        let member = staff
             .iter()
             .find(|m| m.supervisor.as_ref() == Some(&supervisor.id))
             .expect("the supervisor was chosen for having a team");

@@ -136,7 +136,7 @@ fn block_hash(conn: &Connection, prev: &str, table: &str, first: i64, last: i64)
             }
         }
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::text::hex(&h.finalize()))
 }
 
 /// Seals rows `first..=last` of `table` as the next block, in the caller's transaction.

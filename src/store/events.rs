@@ -184,10 +184,7 @@ fn digest(e: &NewEvent, date: &str, fields: &str) -> String {
         h.update(part.as_bytes());
     }
     // 64 bits index well; a match is confirmed against the content (see `Appender::push`).
-    h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::text::hex(&h.finalize()[..8])
 }
 
 /// What an append stored.

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::State;
 use super::auth::{self, Caller};
 use super::reply::Failure;
-use crate::app::Entry;
+use crate::app::{Actor, App, Entry};
 use crate::month::Month;
 use crate::report::{AppealsView, EventsView, RatingsView, ScoresView};
 use crate::store::EventFilter;
@@ -74,9 +74,7 @@ fn month(name: &str, value: Option<&str>) -> Result<Month, Failure> {
             format!("`{name}` is required, as YYYY-MM"),
         )
     })?;
-    value
-        .parse()
-        .map_err(|e| Failure::new(StatusCode::UNPROCESSABLE_ENTITY, format!("`{name}`: {e}")))
+    Ok(super::parse_month(value)?)
 }
 
 fn ok(value: impl serde::Serialize) -> Answer {
@@ -212,6 +210,20 @@ struct Reason {
     reason: String,
 }
 
+/// Does `f` to event `id` as the caller, with the body's reason.
+async fn with_reason<T: Send + 'static>(
+    state: &State,
+    caller: Caller,
+    id: i64,
+    b: Result<Json<Reason>, JsonRejection>,
+    f: fn(&App, &Actor, i64, &str) -> crate::app::Result<T>,
+) -> Result<T, Failure> {
+    let r = body(b)?;
+    Ok(state
+        .call(move |app| f(app, &caller.actor, id, &r.reason))
+        .await?)
+}
+
 /// `POST /api/v1/events/ID/void`.
 async fn void(
     state: axum::extract::State<State>,
@@ -219,10 +231,7 @@ async fn void(
     Path(id): Path<i64>,
     b: Result<Json<Reason>, JsonRejection>,
 ) -> Answer {
-    let r = body(b)?;
-    state
-        .call(move |app| app.void_event(&caller.actor, id, &r.reason))
-        .await?;
+    with_reason(&state, caller, id, b, App::void_event).await?;
     ok(json!({ "id": id, "voided": true }))
 }
 
@@ -233,10 +242,7 @@ async fn excuse(
     Path(id): Path<i64>,
     b: Result<Json<Reason>, JsonRejection>,
 ) -> Answer {
-    let r = body(b)?;
-    state
-        .call(move |app| app.excuse_event(&caller.actor, id, &r.reason))
-        .await?;
+    with_reason(&state, caller, id, b, App::excuse_event).await?;
     ok(json!({ "id": id, "excused": true }))
 }
 
@@ -247,10 +253,7 @@ async fn appeal(
     Path(id): Path<i64>,
     b: Result<Json<Reason>, JsonRejection>,
 ) -> Answer {
-    let r = body(b)?;
-    let appeal = state
-        .call(move |app| app.file_appeal(&caller.actor, id, &r.reason))
-        .await?;
+    let appeal = with_reason(&state, caller, id, b, App::file_appeal).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": appeal }))).into_response())
 }
 

@@ -76,7 +76,7 @@ fn labels(
     by: &crate::app::Actor,
     team: &[Employee],
     date: NaiveDate,
-) -> BTreeMap<String, String> {
+) -> crate::app::Result<BTreeMap<String, String>> {
     let mut labels = BTreeMap::new();
     let mut seen_departments = Vec::new();
     for e in team {
@@ -84,16 +84,15 @@ fn labels(
             continue;
         }
         seen_departments.push(e.department.clone());
-        for k in app.entry_menu(by, &e.id, date).unwrap_or_default() {
+        for k in app.entry_menu(by, &e.id, date)? {
             labels.entry(k.kind).or_insert(k.label);
         }
     }
-    labels
+    Ok(labels)
 }
 
 async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) -> Page {
-    let login = caller.actor.name().to_string();
-    let role = caller.actor.role();
+    let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         let date = day_of(app.today(), &q);
         let month = Month::of(date);
@@ -110,12 +109,13 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
                 ..EventFilter::default()
             },
         )?;
-        let labels = labels(app, by, &team, date);
+        let labels = labels(app, by, &team, date)?;
         let names: BTreeMap<&str, &str> = team
             .iter()
             .map(|e| (e.id.as_str(), e.name.as_str()))
             .collect();
         let of_day: Vec<&Event> = events.iter().filter(|e| e.date == date).collect();
+        let voidable = app.voidable(by, of_day.iter().copied())?;
         let entries: Vec<Shown> = of_day
             .iter()
             .rev()
@@ -126,9 +126,7 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
                     .get(&e.kind)
                     .cloned()
                     .unwrap_or_else(|| e.kind.clone()),
-                voidable: !e.voided
-                    && (e.recorded_by == login
-                        || matches!(role, Some(crate::user::Role::Hr | crate::user::Role::Head))),
+                voidable: voidable.contains(&e.id),
             })
             .collect();
         let saved = q.saved.and_then(|id| {
@@ -159,7 +157,7 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
             })
             .collect();
         Ok(DayPage {
-            nav: None,
+            nav,
             date: date.to_string(),
             month: month.to_string(),
             saved,
@@ -168,13 +166,7 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
         })
     })
     .await?;
-    Ok(render(
-        StatusCode::OK,
-        &DayPage {
-            nav: Some(Nav::of(&caller)),
-            ..page
-        },
-    ))
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// A field of an entry form, typed from the policy.
@@ -241,14 +233,16 @@ fn input_of(t: FieldType) -> (&'static str, &'static str) {
     }
 }
 
-/// Builds the entry page; `form` holds what was submitted when it comes back with errors.
+/// Builds the entry page; `form` holds what was submitted when it comes back refused
+/// for `failure`.
 fn entry_page_of(
+    nav: Option<Nav>,
     employee: String,
     date: NaiveDate,
     (menu, score, name): (Vec<KindChoice>, Option<MonthScore>, String),
     kind: Option<&str>,
     form: &BTreeMap<String, String>,
-    errors: Vec<String>,
+    failure: Option<&Error>,
 ) -> EntryPage {
     let open = kind.and_then(|k| menu.iter().find(|c| c.kind == k).cloned());
     let mut general = Vec::new();
@@ -266,7 +260,7 @@ fn entry_page_of(
             }
         })
         .collect();
-    for e in errors {
+    for e in failure.map(messages).unwrap_or_default() {
         match fields
             .iter_mut()
             .find(|f| e.contains(&format!("`{}`", f.name)))
@@ -277,7 +271,7 @@ fn entry_page_of(
     }
     let (detailed, quick) = menu.into_iter().partition(|k| !k.fields.is_empty());
     EntryPage {
-        nav: None,
+        nav,
         employee,
         name,
         date: date.to_string(),
@@ -288,7 +282,7 @@ fn entry_page_of(
         fields,
         qty: form.get("qty").cloned().unwrap_or_default(),
         note: form.get("note").cloned().unwrap_or_default(),
-        same: false,
+        same: matches!(failure, Some(Error::SameEvent { .. })),
         errors: general,
     }
 }
@@ -299,26 +293,22 @@ async fn entry_page(
     Path(employee): Path<String>,
     Query(q): Query<DayQuery>,
 ) -> Page {
+    let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         let date = day_of(app.today(), &q);
         let data = entry_data(app, by, &employee, date)?;
         Ok(entry_page_of(
+            nav,
             employee,
             date,
             data,
             q.kind.as_deref(),
             &BTreeMap::new(),
-            Vec::new(),
+            None,
         ))
     })
     .await?;
-    Ok(render(
-        StatusCode::OK,
-        &EntryPage {
-            nav: Some(Nav::of(&caller)),
-            ..page
-        },
-    ))
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// `POST /day/EMPLOYEE`: one entry; back to the day page with the new score, or the form
@@ -354,30 +344,23 @@ async fn enter(
     match outcome {
         Ok(id) => Ok(see(format!("/day?date={date}&saved={id}"))),
         Err(e @ (Error::Rejected { .. } | Error::SameEvent { .. } | Error::Refused(_))) => {
-            let same = matches!(e, Error::SameEvent { .. });
-            let errors = messages(&e);
             let kind = form.get("kind").cloned();
+            let nav = Some(Nav::of(&caller));
             let page = call(&state, &caller, move |app, by| {
                 let day = parse_date(&date).unwrap_or(app.today());
                 let data = entry_data(app, by, &employee, day)?;
                 Ok(entry_page_of(
+                    nav,
                     employee,
                     day,
                     data,
                     kind.as_deref(),
                     &form,
-                    errors,
+                    Some(&e),
                 ))
             })
             .await?;
-            Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &EntryPage {
-                    nav: Some(Nav::of(&caller)),
-                    same,
-                    ..page
-                },
-            ))
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(failed(&caller, e)),
     }

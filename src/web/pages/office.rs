@@ -58,6 +58,7 @@ struct InboxPage {
 
 /// `/inbox`: appeals and review steps waiting on the caller.
 async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
+    let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         // The year's review runs early in the next one.
         let year = q.year.unwrap_or(app.today().year() - 1);
@@ -71,20 +72,14 @@ async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>)
             reviews.push(ToSign { row, step, grades });
         }
         Ok(InboxPage {
-            nav: None,
+            nav,
             year,
             appeals,
             reviews,
         })
     })
     .await?;
-    Ok(render(
-        StatusCode::OK,
-        &InboxPage {
-            nav: Some(Nav::of(&caller)),
-            ..page
-        },
-    ))
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -153,6 +148,7 @@ struct MonthsPage {
 
 /// `/months`: the year's months, open or closed, and who is below the pass mark.
 async fn months(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
+    let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         app.may_report(by, None)?;
         let today = Month::of(app.today());
@@ -179,31 +175,16 @@ async fn months(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>
                     .collect(),
             });
         }
-        Ok(MonthsPage {
-            nav: None,
-            year,
-            rows,
-        })
+        Ok(MonthsPage { nav, year, rows })
     })
     .await?;
-    Ok(render(
-        StatusCode::OK,
-        &MonthsPage {
-            nav: Some(Nav::of(&caller)),
-            ..page
-        },
-    ))
-}
-
-fn month_of(text: &str) -> Result<Month, Error> {
-    text.parse()
-        .map_err(|e| Error::refused(format!("the month `{text}`: {e}")))
+    Ok(render(StatusCode::OK, &page))
 }
 
 /// `POST /months/M/close`.
 async fn close(state: Shared<State>, caller: Caller, Path(month): Path<String>) -> Page {
     call(&state, &caller, move |app, by| {
-        app.close_month(by, month_of(&month)?)
+        app.close_month(by, crate::web::parse_month(&month)?)
     })
     .await?;
     Ok(see("/months"))
@@ -222,7 +203,7 @@ async fn reopen(
     Form(f): Form<ReasonForm>,
 ) -> Page {
     call(&state, &caller, move |app, by| {
-        app.reopen_month(by, month_of(&month)?, &f.reason)
+        app.reopen_month(by, crate::web::parse_month(&month)?, &f.reason)
     })
     .await?;
     Ok(see("/months"))
@@ -254,24 +235,19 @@ struct RatingsPage {
 
 /// `/ratings?year=`: the rating sheet with the calibration charts, and its downloads.
 async fn ratings(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
+    let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         app.may_report(by, None)?;
         let year = q.year.unwrap_or(app.today().year() - 1);
         let sheet = app.rating_sheet(year, None, None, Document::Html)?;
         Ok(RatingsPage {
-            nav: None,
+            nav,
             year,
             sheet: String::from_utf8_lossy(&sheet).into_owned(),
         })
     })
     .await?;
-    Ok(render(
-        StatusCode::OK,
-        &RatingsPage {
-            nav: Some(Nav::of(&caller)),
-            ..page
-        },
-    ))
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -291,7 +267,7 @@ async fn statement(state: Shared<State>, caller: Caller, Query(q): Query<Stateme
             Error::refused("name the department: /statement?department=ID&month=YYYY-MM")
         })?;
         let month = match q.month {
-            Some(m) => month_of(&m)?,
+            Some(m) => crate::web::parse_month(&m)?,
             None => Month::of(app.today()),
         };
         app.may_report(by, Some(&department))?;
@@ -384,6 +360,7 @@ struct AuditPage {
 
 /// `/audit`: whether the record is intact, and the latest changes.
 async fn audit(state: Shared<State>, caller: Caller) -> Page {
+    let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         app.may_report(by, None)?;
         let verification = app.verify()?;
@@ -391,17 +368,11 @@ async fn audit(state: Shared<State>, caller: Caller) -> Page {
         entries.reverse();
         entries.truncate(200);
         Ok(AuditPage {
-            nav: None,
+            nav,
             verification,
             entries,
         })
     })
     .await?;
-    Ok(render(
-        StatusCode::OK,
-        &AuditPage {
-            nav: Some(Nav::of(&caller)),
-            ..page
-        },
-    ))
+    Ok(render(StatusCode::OK, &page))
 }

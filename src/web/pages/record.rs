@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use super::{Nav, Page, call, render, see};
 use crate::app::Error;
-use crate::month::Month;
 use crate::report::{MonthExplanation, ReviewRow, YearExplanation};
 use crate::store::Appeal;
 use crate::web::State;
@@ -64,6 +63,7 @@ async fn person(
     Path(employee): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> Page {
+    let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         app.may_see(by, &employee)?;
         let year = q.year.unwrap_or(app.today().year());
@@ -82,7 +82,7 @@ async fn person(
             );
         }
         Ok(PersonPage {
-            nav: None,
+            nav,
             year,
             employee,
             year_view,
@@ -91,13 +91,7 @@ async fn person(
         })
     })
     .await?;
-    Ok(render(
-        StatusCode::OK,
-        &PersonPage {
-            nav: Some(Nav::of(&caller)),
-            ..page
-        },
-    ))
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Template)]
@@ -118,31 +112,23 @@ async fn month_page(
     Path((employee, month)): Path<(String, String)>,
 ) -> Page {
     let own = caller.actor.employee() == Some(employee.as_str());
+    let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let month: Month = month
-            .parse()
-            .map_err(|e| Error::refused(format!("the month `{month}`: {e}")))?;
-        let x = app.explain_seen(by, &employee, month)?;
+        let x = app.explain_seen(by, &employee, crate::web::parse_month(&month)?)?;
         let appealed = app
             .appeals(false, Some(&employee))?
             .iter()
             .map(|a| a.event)
             .collect();
         Ok(MonthPage {
-            nav: None,
+            nav,
             x,
             own,
             appealed,
         })
     })
     .await?;
-    Ok(render(
-        StatusCode::OK,
-        &MonthPage {
-            nav: Some(Nav::of(&caller)),
-            ..page
-        },
-    ))
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
