@@ -76,7 +76,7 @@ impl State {
 /// A month given in a path or query (`YYYY-MM`); a bad one is refused saying so.
 fn parse_month(text: &str) -> app::Result<crate::month::Month> {
     text.parse()
-        .map_err(|e| app::Error::refused(format!("the month `{text}`: {e}")))
+        .map_err(|e: crate::month::ParseMonthError| app::Error::refused(e.to_string()))
 }
 
 /// Every route of the workplace.
