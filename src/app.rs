@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{Local, NaiveDate};
 
 pub use error::Error;
-pub use log::{Entry, Imported};
+pub use log::{Entry, Imported, Submitted};
 pub use menu::KindChoice;
 pub use reports::Document;
 pub use rules::{Activated, Activation, Checked, Tested};
@@ -119,6 +119,49 @@ pub struct App {
     /// The activated policies, compiled once and shared by clones of this `App` (a server
     /// makes one per request) until a version is activated.
     rulebook: Compiled,
+    /// Open connections, shared by clones of this `App`.
+    pool: Pool,
+}
+
+/// Connections to the database kept open between calls: a new connection reads the whole
+/// schema again before its first statement and prepares every statement afresh, which a
+/// server would pay on every request.
+#[derive(Clone, Default)]
+struct Pool(Arc<Mutex<Vec<Store>>>);
+
+/// The most idle connections a pool keeps.
+const POOLED: usize = 8;
+
+/// A store taken from the pool, given back when dropped.
+struct Pooled {
+    store: Option<Store>,
+    pool: Pool,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        self.store.as_ref().expect("a pooled store is there until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.store.as_mut().expect("a pooled store is there until dropped")
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        // A connection left inside a transaction (a panic half-way) is closed, not reused.
+        if let Some(store) = self.store.take().filter(Store::is_idle) {
+            let mut idle = self.pool.0.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < POOLED {
+                idle.push(store);
+            }
+        }
+    }
 }
 
 /// The last rulebook compiled, with the versions it was compiled from.
@@ -127,6 +170,12 @@ struct Compiled(Arc<Mutex<Option<Keyed>>>);
 
 /// A rulebook and the key of the versions it holds ([`Store::versions_key`]).
 type Keyed = ((i64, i64), Arc<Rulebook>);
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pool")
+    }
+}
 
 impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -142,6 +191,7 @@ impl App {
             db: db.into(),
             today,
             rulebook: Compiled::default(),
+            pool: Pool::default(),
         }
     }
 
@@ -208,17 +258,26 @@ impl App {
         Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
     }
 
-    /// Opens the database; it must exist already (created by `init` or the demo).
-    fn store(&self) -> Result<Store> {
+    /// The database, from the pool or opened; it must exist already (created by `init` or
+    /// the demo).
+    fn store(&self) -> Result<Pooled> {
         if !self.db.exists() {
             return Err(Error::NoDatabase(self.db.clone()));
         }
-        Ok(Store::open(&self.db)?)
+        let idle = self.pool.0.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let store = match idle {
+            Some(store) => store,
+            None => Store::open(&self.db)?,
+        };
+        Ok(Pooled {
+            store: Some(store),
+            pool: self.pool.clone(),
+        })
     }
 
     /// The store with its compiled activated policies; at least one must be activated.
     /// The policies are compiled again only when the activated versions have changed.
-    fn store_and_rules(&self) -> Result<(Store, Arc<Rulebook>)> {
+    fn store_and_rules(&self) -> Result<(Pooled, Arc<Rulebook>)> {
         let store = self.store()?;
         let key = store.versions_key()?;
         let cached = self

@@ -22,7 +22,7 @@ use rusqlite::{Connection, params};
 pub use appeals::{Appeal, AppealDecision};
 pub use audit::{AuditEntry, AuditFilter};
 pub use chain::Verification;
-pub use events::{Appended, Entered, EventFilter, NewEvent, Prepared, Spill, Status};
+pub use events::{Appended, Entered, EventFilter, NewEvent, Prepared, Single, Spill, Status};
 pub use months::Closing;
 pub use reader::Reader;
 pub use staff::{StaffUpdate, Target};
@@ -50,6 +50,9 @@ pub enum Error {
     },
     #[error("no event with id {0}")]
     NoEvent(i64),
+    /// A single entry is an exact copy of this live event (and was not meant as a second).
+    #[error("event {0} is already in the log, the same in every detail")]
+    Same(i64),
     #[error("event {id} is already {what} ({reason}, by {by} at {at})")]
     Already {
         id: i64,
@@ -80,6 +83,7 @@ impl Error {
         matches!(
             self,
             Error::NoEvent(_)
+                | Error::Same(_)
                 | Error::Already { .. }
                 | Error::Closed(_)
                 | Error::NoAppeal(_)
@@ -129,6 +133,11 @@ impl Store {
         };
         store.migrate(&shown)?;
         Ok(store)
+    }
+
+    /// Whether no transaction is open (a connection fit to be used again).
+    pub fn is_idle(&self) -> bool {
+        self.conn.is_autocommit()
     }
 
     /// Copies the database, consistently, to a new file at `to` while others may be writing

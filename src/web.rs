@@ -12,6 +12,7 @@
 
 mod api;
 mod auth;
+mod entries;
 mod pages;
 mod reply;
 
@@ -49,16 +50,19 @@ struct State {
     /// time, and a writer kept out polls with growing sleeps, so queueing here instead
     /// keeps the wait fair and short.
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Entries, recorded a batch per commit (see `entries`).
+    entries: entries::Entries,
 }
 
 impl State {
     /// The workspace as of now.
     fn app(&self) -> App {
-        let today = self
-            .config
-            .today
-            .unwrap_or_else(|| Local::now().date_naive());
-        self.app.on(today)
+        today_of(&self.app, &self.config)
+    }
+
+    /// Records an entry with whatever other entries are waiting (see `entries`).
+    async fn add_event(&self, by: app::Actor, entry: app::Entry, again: bool) -> app::Result<i64> {
+        self.entries.add(by, entry, again).await
     }
 
     /// Runs an application call on the blocking pool.
@@ -73,23 +77,36 @@ impl State {
     }
 }
 
+/// `app` on the server's today: the configured one, or the clock's.
+fn today_of(app: &App, config: &Config) -> App {
+    app.on(config.today.unwrap_or_else(|| Local::now().date_naive()))
+}
+
 /// A month given in a path or query (`YYYY-MM`); a bad one is refused saying so.
 fn parse_month(text: &str) -> app::Result<crate::month::Month> {
     text.parse()
         .map_err(|e: crate::month::ParseMonthError| app::Error::refused(e.to_string()))
 }
 
-/// Every route of the workplace.
-pub fn router(config: Config) -> Router {
+/// Every route of the workplace; starts the thread that records entries.
+pub fn router(config: Config) -> std::io::Result<Router> {
+    let app = App::new(
+        &config.db,
+        config.today.unwrap_or_else(|| Local::now().date_naive()),
+    );
+    let config = Arc::new(config);
+    let writer = Arc::default();
+    let entries = entries::Entries::start(Arc::clone(&writer), {
+        let (app, config) = (app.clone(), Arc::clone(&config));
+        move || today_of(&app, &config)
+    })?;
     let state = State {
-        app: App::new(
-            &config.db,
-            config.today.unwrap_or_else(|| Local::now().date_naive()),
-        ),
-        config: Arc::new(config),
-        writer: Arc::default(),
+        app,
+        config,
+        writer,
+        entries,
     };
-    Router::new()
+    Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::routes())
         .merge(pages::routes())
@@ -98,20 +115,25 @@ pub fn router(config: Config) -> Router {
             one_writer,
         ))
         .layer(axum::middleware::from_fn(auth::csrf_guard))
-        .with_state(state)
+        .with_state(state))
 }
 
 /// Lets the requests that change something (every method but GET and HEAD) in one at a
-/// time, first come first served.
+/// time, first come first served. Entries (`POST /api/v1/events`, `POST /day/EMPLOYEE`)
+/// pass: they queue for `entries`, which takes the same turn for each batch.
 async fn one_writer(
     axum::extract::State(state): axum::extract::State<State>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if matches!(
-        *req.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    ) {
+    let path = req.uri().path();
+    let entry = path == "/api/v1/events" || path.starts_with("/day/");
+    if entry
+        || matches!(
+            *req.method(),
+            axum::http::Method::GET | axum::http::Method::HEAD
+        )
+    {
         return next.run(req).await;
     }
     let _turn = state.writer.lock().await;
@@ -122,7 +144,7 @@ async fn one_writer(
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
     axum::serve(
         listener,
-        router(config).into_make_service_with_connect_info::<SocketAddr>(),
+        router(config)?.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;

@@ -64,6 +64,10 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Something broke on the way that is neither the request's fault nor the database's
+    /// (a front end's own machinery failing).
+    #[error("{0}")]
+    Internal(String),
     /// A document could not be produced.
     #[error("cannot write the document: {0}")]
     Document(String),

@@ -10,7 +10,7 @@ use crate::event::Event;
 use crate::intake::{EventRow, EventValidator, Rejected, read_events};
 use crate::rulebook::Rulebook;
 use crate::staff::StaffRecord;
-use crate::store::{self, Entered, EventFilter, Prepared, Spill, Store};
+use crate::store::{self, Entered, EventFilter, NewEvent, Prepared, Single, Spill, Stamp, Store};
 
 /// One event as a person enters it: every value still text, validated as an import row.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +22,15 @@ pub struct Entry {
     pub note: String,
     /// Field name → value, e.g. `minutes` → `40`.
     pub fields: BTreeMap<String, String>,
+}
+
+/// An entry and who makes it, recorded with others by [`App::add_events`].
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub by: Actor,
+    pub entry: Entry,
+    /// A second event with exactly the content of a live one is meant.
+    pub again: bool,
 }
 
 /// What an import did.
@@ -43,44 +52,96 @@ impl App {
     /// note) is refused, naming it, unless `again` says a second one happened. Returns
     /// the new event's id.
     pub fn add_event(&self, by: &Actor, entry: Entry, again: bool) -> Result<i64> {
+        let submitted = Submitted {
+            by: by.clone(),
+            entry,
+            again,
+        };
+        self.add_events(vec![submitted])?
+            .pop()
+            .expect("one answer per entry")
+    }
+
+    /// Records entries, of one or several people, in one transaction: each is authorized,
+    /// validated and stored or refused on its own, exactly as [`App::add_event`] does, but
+    /// one commit (one sync to disk) serves them all — a server gathers the entries that
+    /// arrive while the previous batch commits. Fails as a whole only where none could be
+    /// stored (no database, no policy, the database failing); then none is.
+    pub fn add_events(&self, batch: Vec<Submitted>) -> Result<Vec<Result<i64>>> {
         let (mut store, rulebook) = self.store_and_rules()?;
+        // An entry needs only its employee's record.
+        let mut staff = BTreeMap::new();
+        for s in &batch {
+            let id = s.entry.employee.trim();
+            if !staff.contains_key(id)
+                && let Some(record) = store.staff_record(id)?
+            {
+                staff.insert(id.to_string(), record);
+            }
+        }
+        let v = self.validator(&store, &rulebook, staff, None)?;
+        let at = self.stamp_time();
+        let checked: Vec<Result<(NewEvent, Stamp, bool)>> = batch
+            .into_iter()
+            .map(|s| {
+                let event = self.check_entry(&v, &s)?;
+                let stamp = Stamp {
+                    by: s.by.name().to_string(),
+                    at: at.clone(),
+                };
+                Ok((event, stamp, s.again))
+            })
+            .collect();
+        let singles: Vec<Single> = checked
+            .iter()
+            .flatten()
+            .map(|(event, stamp, again)| Single {
+                event,
+                stamp,
+                again: *again,
+            })
+            .collect();
+        let mut stored = store.append_entries(&singles)?.into_iter();
+        Ok(checked
+            .into_iter()
+            .map(|c| {
+                let (event, ..) = c?;
+                stored
+                    .next()
+                    .expect("one answer per entry stored")
+                    .map_err(|e| match e {
+                        store::Error::Same(id) => Error::SameEvent {
+                            id,
+                            what: format!("{} {} {}", event.employee, event.date, event.kind),
+                        },
+                        e => e.into(),
+                    })
+            })
+            .collect())
+    }
+
+    /// One entry as an import row, authorized and validated: out of scope is a refusal of
+    /// the person (asked first), not a problem of the entry.
+    fn check_entry(&self, v: &EventValidator, s: &Submitted) -> Result<NewEvent> {
+        let entry = &s.entry;
+        if let Some(record) = v.staff.get(entry.employee.trim()) {
+            let target = Target::Employee(member(record, self.today));
+            self.authorize(&s.by, Action::RecordEvent, &target)?;
+        }
         let date = match entry.date.trim() {
             "" => self.today.format("%Y-%m-%d").to_string(),
             d => d.to_string(),
         };
         let row = EventRow {
-            employee: entry.employee,
+            employee: entry.employee.clone(),
             date,
-            kind: entry.kind,
-            qty: entry.qty,
-            note: entry.note,
-            recorded_by: by.name().to_string(),
-            fields: entry.fields,
+            kind: entry.kind.clone(),
+            qty: entry.qty.clone(),
+            note: entry.note.clone(),
+            recorded_by: s.by.name().to_string(),
+            fields: entry.fields.clone(),
         };
-        // One entry needs one staff record; out of scope is a refusal of the person, not a
-        // problem of the entry.
-        let staff: BTreeMap<String, StaffRecord> = store
-            .staff_record(row.employee.trim())?
-            .map(|r| (r.id.clone(), r))
-            .into_iter()
-            .collect();
-        if let Some(record) = staff.values().next() {
-            let target = Target::Employee(member(record, self.today));
-            self.authorize(by, Action::RecordEvent, &target)?;
-        }
-        let v = self.validator(&store, &rulebook, by, staff, false)?;
-        let event = v.check(&row).map_err(Error::rejected_entry)?;
-        if !again && let Some(id) = store.same_event(&event)? {
-            return Err(Error::SameEvent {
-                id,
-                what: format!("{} {} {}", event.employee, event.date, event.kind),
-            });
-        }
-        let out = store.append(&[event], None, &self.stamp(by))?;
-        // An exact copy of an event already in the log is not stored again.
-        out.stored.first().copied().ok_or_else(|| {
-            Error::refused("this exact event is already in the log; nothing was stored")
-        })
+        v.check(&row).map_err(Error::rejected_entry)
     }
 
     /// Imports an events file, all or nothing; `dry_run` validates only. Rows without
@@ -98,7 +159,7 @@ impl App {
             .into_iter()
             .map(|r| (r.id.clone(), r))
             .collect();
-        let v = self.validator(&store, &rulebook, by, staff, true)?;
+        let v = self.validator(&store, &rulebook, staff, Some(by))?;
         // The whole file is read, checked and prepared first, into a spill file, without
         // the write lock: other writers go on, and a bad row anywhere stores nothing.
         let mut spill = if dry_run {
@@ -183,26 +244,28 @@ impl App {
     }
 
     /// Checks rows against `staff` (the records the rows may name), the activated
-    /// policies, today, the closed months and whom `by` may record events for; with
-    /// `by_default`, rows without `recorded_by` are recorded as by `by`.
+    /// policies, today and the closed months. The rows of an import by `importer` are also
+    /// checked against whom they may record events for, and rows without `recorded_by` are
+    /// recorded as by them; single entries (`None`) are authorized one by one before.
     fn validator<'a>(
         &self,
         store: &Store,
         rulebook: &'a Rulebook,
-        by: &'a Actor,
         staff: BTreeMap<String, StaffRecord>,
-        by_default: bool,
+        importer: Option<&'a Actor>,
     ) -> Result<EventValidator<'a>> {
         let today = self.today;
         Ok(EventValidator {
             may_record: Box::new(move |record| {
                 let target = Target::Employee(member(record, today));
-                access::allow(&by.person(), Action::RecordEvent, &target).refusal()
+                importer.and_then(|by| {
+                    access::allow(&by.person(), Action::RecordEvent, &target).refusal()
+                })
             }),
             staff,
             rulebook,
             today: self.today,
-            default_by: by_default.then(|| by.name().to_string()),
+            default_by: importer.map(|by| by.name().to_string()),
             closed: store
                 .closed_months()?
                 .into_iter()

@@ -187,6 +187,16 @@ fn digest(e: &NewEvent, date: &str, fields: &str) -> String {
     crate::text::hex(&h.finalize()[..8])
 }
 
+/// One person's entry, for [`Store::append_entries`].
+#[derive(Debug, Clone, Copy)]
+pub struct Single<'a> {
+    pub event: &'a NewEvent,
+    /// Who entered it, and when: its audit entry.
+    pub stamp: &'a Stamp,
+    /// Store it even if a live event has exactly its content: a second one happened.
+    pub again: bool,
+}
+
 /// What an append stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Appended {
@@ -224,14 +234,7 @@ impl<'a> Appender<'a> {
     /// closed month.
     pub fn push(&mut self, row: &Prepared) -> Result<()> {
         let e = &row.event;
-        let month = Month::of(e.date);
-        if self.months.insert(month) {
-            refuse_closed(self.conn, month, "add events to")?;
-        }
-        if self.import.is_none() {
-            // A single entry is a deliberate act: stored even if the same entry exists.
-            return self.insert(row);
-        }
+        self.refuse_closed(Month::of(e.date))?;
         let left = match self.consumed.get_mut(&row.digest) {
             Some(n) => n,
             None => {
@@ -246,7 +249,7 @@ impl<'a> Appender<'a> {
                 };
                 if n == 0 {
                     // The common case: nothing to track.
-                    return self.insert(row);
+                    return self.insert(row, None);
                 }
                 self.consumed.entry(row.digest.clone()).or_insert(n)
             }
@@ -256,8 +259,32 @@ impl<'a> Appender<'a> {
             self.already += 1;
             Ok(())
         } else {
-            self.insert(row)
+            self.insert(row, None)
         }
+    }
+
+    /// Stores one person's entry, audited under its own stamp, unless the log holds a live
+    /// event with exactly its content (and a second one is not meant `again`) or its month
+    /// is closed. Returns its id.
+    fn push_single(&mut self, single: &Single) -> Result<i64> {
+        let e = single.event;
+        self.refuse_closed(Month::of(e.date))?;
+        if !single.again
+            && let Some(id) = live_copy(self.conn, e)?
+        {
+            return Err(Error::Same(id));
+        }
+        self.insert(&Prepared::new(e.clone()), Some(single.stamp))?;
+        Ok(*self.stored.last().expect("the row just inserted"))
+    }
+
+    /// Refuses events of a closed month (each month is asked once per append).
+    fn refuse_closed(&mut self, month: Month) -> Result<()> {
+        if !self.months.contains(&month) {
+            refuse_closed(self.conn, month, "add events to")?;
+            self.months.insert(month);
+        }
+        Ok(())
     }
 
     /// Whether `employee` had events before this append: only then can a row be there
@@ -273,19 +300,22 @@ impl<'a> Appender<'a> {
         Ok(known)
     }
 
-    fn insert(&mut self, row: &Prepared) -> Result<()> {
+    /// Inserts a row: an import's, stamped with the import's time, or a single entry's,
+    /// stamped and audited under its own `single` stamp.
+    fn insert(&mut self, row: &Prepared, single: Option<&Stamp>) -> Result<()> {
         let e = &row.event;
         let import = self.import.as_ref().map(|(_, id)| *id);
-        let stamp: [&dyn rusqlite::ToSql; 2] = [&self.stamp.at, &import];
+        let at = single.map_or(&self.stamp.at, |s| &s.at);
+        let stamp: [&dyn rusqlite::ToSql; 2] = [at, &import];
         self.insert.execute(rusqlite::params_from_iter(
             row.content().into_iter().chain(stamp),
         ))?;
         let id = self.conn.last_insert_rowid();
         self.stored.push(id);
-        if self.import.is_none() {
+        if let Some(stamp) = single {
             audit(
                 self.conn,
-                &self.stamp,
+                stamp,
                 "log.add",
                 &format!("event {id}"),
                 &format!("{} {} {} ×{}", e.employee, e.date, e.kind, e.qty),
@@ -367,41 +397,24 @@ pub struct EventFilter {
 }
 
 impl Store {
-    /// Appends events in one transaction (see [`Appender`]).
-    pub fn append(
-        &mut self,
-        events: &[NewEvent],
-        import: Option<(&str, usize)>,
-        stamp: &Stamp,
-    ) -> Result<Appended> {
-        let mut app = self.appender(import.map(|(f, _)| f), stamp)?;
-        for e in events {
-            app.push(&Prepared::new(e.clone()))?;
+    /// Appends single entries, of one or several people, in one transaction: one commit,
+    /// one sync to disk, for all of them — what lets a server take many entries a second.
+    /// Each entry is stored or refused on its own (a copy of a live event not meant
+    /// `again`, a closed month); any other failure stores none of them.
+    pub fn append_entries(&mut self, entries: &[Single]) -> Result<Vec<Result<i64>>> {
+        let Some(first) = entries.first() else {
+            return Ok(Vec::new());
+        };
+        let mut app = self.appender(None, first.stamp)?;
+        let mut ids = Vec::with_capacity(entries.len());
+        for single in entries {
+            match app.push_single(single) {
+                Err(e) if !e.is_refusal() => return Err(e),
+                id => ids.push(id),
+            }
         }
-        app.commit(import.map_or(events.len(), |(_, rows)| rows))
-    }
-
-    /// The id of a live (not voided) event with exactly this content — employee, date,
-    /// kind, qty, fields and note — whoever recorded it.
-    pub fn same_event(&self, e: &NewEvent) -> Result<Option<i64>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id FROM events
-                 WHERE employee = ?1 AND date = ?2 AND kind = ?3 AND qty = ?4 AND note = ?5
-                   AND fields = ?6 AND id NOT IN (SELECT event_id FROM voids)
-                 ORDER BY id LIMIT 1",
-                params![
-                    e.employee,
-                    date_text(e.date),
-                    e.kind,
-                    e.qty,
-                    e.note,
-                    fields_json(&e.fields)
-                ],
-                |r| r.get(0),
-            )
-            .optional()?)
+        app.commit(entries.len())?;
+        Ok(ids)
     }
 
     /// Starts an all-or-nothing append: push events one by one (memory stays flat however
@@ -650,6 +663,30 @@ pub(super) fn decode(row: StoredEvent, voided: bool, excuse: Option<String>) -> 
         excused: excuse.is_some(),
         excuse,
     })
+}
+
+/// The id of a live (not voided) event with exactly the content of `e` — employee, date,
+/// kind, qty, fields and note — whoever recorded it.
+fn live_copy(conn: &Connection, e: &NewEvent) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM events
+             WHERE employee = ?1 AND date = ?2 AND kind = ?3 AND qty = ?4 AND note = ?5
+               AND fields = ?6 AND id NOT IN (SELECT event_id FROM voids)
+             ORDER BY id LIMIT 1",
+        )?
+        .query_row(
+            params![
+                e.employee,
+                date_text(e.date),
+                e.kind,
+                e.qty,
+                e.note,
+                fields_json(&e.fields)
+            ],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 /// Refuses a change to a closed month, naming who closed it (reopening is the way back).

@@ -199,9 +199,7 @@ async fn add_event(
         fields: e.fields.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
     };
     let again = e.again;
-    let id = state
-        .call(move |app| app.add_event(&caller.actor, entry, again))
-        .await?;
+    let id = state.add_event(caller.actor, entry, again).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 

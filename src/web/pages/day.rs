@@ -335,12 +335,9 @@ async fn enter(
     };
     let again = form.get("again").is_some_and(|v| v == "1");
     let date = entry.date.clone();
-    let outcome = {
-        let actor = caller.actor.clone();
-        state
-            .call(move |app| app.add_event(&actor, entry, again))
-            .await
-    };
+    let outcome = state
+        .add_event(caller.actor.clone(), entry, again)
+        .await;
     match outcome {
         Ok(id) => Ok(see(format!("/day?date={date}&saved={id}"))),
         Err(e @ (Error::Rejected { .. } | Error::SameEvent { .. } | Error::Refused(_))) => {
