@@ -1,7 +1,7 @@
 //! The application layer on its own, as a second front end would use it: no command line,
 //! only `appraise::app` calls with an acting person, typed results and typed errors.
 
-use appraise::app::{App, Entry, Error, Imported};
+use appraise::app::{App, Entry, Error, Imported, Submitted};
 use appraise::evaluate::Selection;
 use appraise::month::Month;
 use appraise::store::EventFilter;
@@ -235,4 +235,90 @@ fn passwords_and_sessions_turn_a_login_into_an_actor() {
             "{action}"
         );
     }
+}
+
+#[test]
+fn entries_of_several_people_commit_together_each_answered_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let app = App::new(dir.path().join("appraise.db"), today);
+    app.init("HR", dir.path()).unwrap();
+    let hr = app.actor("HR").unwrap();
+    std::fs::write(dir.path().join("staff.csv"), STAFF).unwrap();
+    app.import_staff(&hr, &dir.path().join("staff.csv"), None)
+        .unwrap();
+    let login = |login: &str, department: &str| {
+        let user = User {
+            login: login.into(),
+            name: login.into(),
+            role: Role::Supervisor,
+            employee: None,
+            department: Some(department.into()),
+        };
+        app.add_user(&hr, user).unwrap();
+        app.actor(login).unwrap()
+    };
+    let zhang = login("zhang", "customer-service");
+    let guard = login("guard", "security");
+    let entry = |by: &appraise::app::Actor, employee: &str, kind: &str, date: &str, again| {
+        Submitted {
+            by: by.clone(),
+            entry: Entry {
+                employee: employee.into(),
+                kind: kind.into(),
+                date: date.into(),
+                ..Entry::default()
+            },
+            again,
+        }
+    };
+    let answers = app
+        .add_events(vec![
+            entry(&zhang, "E002", "uniform", "2026-06-02", false),
+            entry(&guard, "E002", "uniform", "2026-06-03", false),
+            // The same as the first, in the same batch: refused, naming it.
+            entry(&zhang, "E002", "uniform", "2026-06-02", false),
+            entry(&zhang, "E002", "no-such-kind", "2026-06-02", false),
+            entry(&zhang, "E002", "uniform", "2026-06-02", true),
+            entry(&hr, "E001", "commendation", "2026-06-05", false),
+        ])
+        .unwrap();
+    assert_eq!(answers.len(), 6);
+    assert_eq!(answers[0].as_ref().unwrap(), &1);
+    assert!(
+        matches!(answers[1], Err(Error::NotAllowed(_))),
+        "{:?}",
+        answers[1]
+    );
+    assert!(
+        matches!(answers[2], Err(Error::SameEvent { id: 1, .. })),
+        "{:?}",
+        answers[2]
+    );
+    assert!(
+        matches!(answers[3], Err(Error::Rejected { .. })),
+        "{:?}",
+        answers[3]
+    );
+    assert_eq!(answers[4].as_ref().unwrap(), &2);
+    assert_eq!(answers[5].as_ref().unwrap(), &3);
+
+    // Exactly the accepted entries are in the log, each audited under its own person.
+    let log = app.events(&EventFilter::default()).unwrap();
+    let stored: Vec<(i64, &str)> = log
+        .iter()
+        .map(|e| (e.id, e.recorded_by.as_str()))
+        .collect();
+    assert_eq!(stored, [(1, "zhang"), (2, "zhang"), (3, "HR")]);
+    let audit = app.audit(None).unwrap();
+    let added: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|e| e.action == "log.add")
+        .map(|e| (e.actor.as_str(), e.subject.as_str()))
+        .collect();
+    assert_eq!(
+        added,
+        [("zhang", "event 1"), ("zhang", "event 2"), ("HR", "event 3")]
+    );
+    assert_eq!(app.verify().unwrap().broken, None);
 }

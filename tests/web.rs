@@ -395,3 +395,62 @@ fn changes_are_audited_as_the_logged_in_login() {
         json!({"errors": ["kind `late` needs field `minutes` (int)"]})
     );
 }
+
+/// Entries sent at once by many clients are gathered into shared commits: each request
+/// still gets its own answer (201 with its id, or its own refusal), and the log holds
+/// exactly the acknowledged entries.
+#[test]
+fn simultaneous_entries_each_get_their_own_answer() {
+    let s = Served::start();
+    let (zhang, guard) = (s.token("张主管"), s.token("队长"));
+    let answers: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..40)
+            .map(|i| {
+                let (s, zhang, guard) = (&s, &zhang, &guard);
+                scope.spawn(move || match i % 4 {
+                    // Out of 队长's scope.
+                    0 => s.post_json(
+                        "/api/v1/events",
+                        Some(guard),
+                        json!({"employee": "E002", "kind": "uniform", "note": format!("{i}")}),
+                    ),
+                    // Missing the minutes a late arrival needs.
+                    1 => s.post_json(
+                        "/api/v1/events",
+                        Some(zhang),
+                        json!({"employee": "E002", "kind": "late"}),
+                    ),
+                    _ => s.post_json(
+                        "/api/v1/events",
+                        Some(zhang),
+                        json!({"employee": "E002", "kind": "uniform", "note": format!("{i}")}),
+                    ),
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut ids = Vec::new();
+    for (i, (status, body)) in answers.iter().enumerate() {
+        let want = [403, 422, 201, 201][i % 4];
+        assert_eq!(*status, want, "request {i}: {body}");
+        if *status == 201 {
+            ids.push(body["id"].as_i64().unwrap());
+        } else {
+            assert!(!body["errors"].as_array().unwrap().is_empty(), "{body}");
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "every accepted entry has an id of its own");
+    let logged: Vec<i64> = s
+        .ws
+        .app()
+        .events(&appraise::store::EventFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.recorded_by == "张主管")
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(logged, ids, "the log holds exactly what was acknowledged");
+}
