@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Local, NaiveDate};
 
+pub use dept::DepartmentBook;
 pub use error::Error;
 pub use log::{Entry, Imported, Submitted};
 pub use menu::KindChoice;
@@ -142,13 +143,17 @@ impl std::ops::Deref for Pooled {
     type Target = Store;
 
     fn deref(&self) -> &Store {
-        self.store.as_ref().expect("a pooled store is there until dropped")
+        self.store
+            .as_ref()
+            .expect("a pooled store is there until dropped")
     }
 }
 
 impl std::ops::DerefMut for Pooled {
     fn deref_mut(&mut self) -> &mut Store {
-        self.store.as_mut().expect("a pooled store is there until dropped")
+        self.store
+            .as_mut()
+            .expect("a pooled store is there until dropped")
     }
 }
 

@@ -333,6 +333,23 @@ impl Policy {
         })
     }
 
+    /// Loads a policy from its text alone (a file uploaded to a server, named `name`): the
+    /// files it extends are read from `stored` (the activated versions, newest first), as
+    /// they were activated, never from the disk.
+    pub fn from_upload(name: &str, text: &str, stored: &[&Bundle]) -> Result<Policy, Problems> {
+        compile::load(name, &|wanted: &str| {
+            if wanted == name {
+                return Ok(text.to_string());
+            }
+            stored
+                .iter()
+                .flat_map(|b| &b.files)
+                .find(|f| f.name == wanted)
+                .map(|f| f.text.clone())
+                .ok_or_else(|| format!("no activated version holds `{wanted}`; activate it first"))
+        })
+    }
+
     /// The hash of the version's text: what activation stores and results name.
     pub fn hash(&self) -> &str {
         &self.reference.hash

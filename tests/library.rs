@@ -260,8 +260,8 @@ fn entries_of_several_people_commit_together_each_answered_on_its_own() {
     };
     let zhang = login("zhang", "customer-service");
     let guard = login("guard", "security");
-    let entry = |by: &appraise::app::Actor, employee: &str, kind: &str, date: &str, again| {
-        Submitted {
+    let entry =
+        |by: &appraise::app::Actor, employee: &str, kind: &str, date: &str, again| Submitted {
             by: by.clone(),
             entry: Entry {
                 employee: employee.into(),
@@ -270,8 +270,7 @@ fn entries_of_several_people_commit_together_each_answered_on_its_own() {
                 ..Entry::default()
             },
             again,
-        }
-    };
+        };
     let answers = app
         .add_events(vec![
             entry(&zhang, "E002", "uniform", "2026-06-02", false),
@@ -305,10 +304,7 @@ fn entries_of_several_people_commit_together_each_answered_on_its_own() {
 
     // Exactly the accepted entries are in the log, each audited under its own person.
     let log = app.events(&EventFilter::default()).unwrap();
-    let stored: Vec<(i64, &str)> = log
-        .iter()
-        .map(|e| (e.id, e.recorded_by.as_str()))
-        .collect();
+    let stored: Vec<(i64, &str)> = log.iter().map(|e| (e.id, e.recorded_by.as_str())).collect();
     assert_eq!(stored, [(1, "zhang"), (2, "zhang"), (3, "HR")]);
     let audit = app.audit(None).unwrap();
     let added: Vec<(&str, &str)> = audit
@@ -318,7 +314,11 @@ fn entries_of_several_people_commit_together_each_answered_on_its_own() {
         .collect();
     assert_eq!(
         added,
-        [("zhang", "event 1"), ("zhang", "event 2"), ("HR", "event 3")]
+        [
+            ("zhang", "event 1"),
+            ("zhang", "event 2"),
+            ("HR", "event 3")
+        ]
     );
     assert_eq!(app.verify().unwrap().broken, None);
 }

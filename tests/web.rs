@@ -68,6 +68,41 @@ impl Served {
         (status, res.body_mut().read_to_string().unwrap_or_default())
     }
 
+    /// Gets `path`, or posts `body` (JSON, a form or a file upload) to it: the status, and
+    /// where a redirect goes.
+    pub fn send(&self, path: &str, token: Option<&str>, body: &Body) -> (u16, String) {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let res = if let Body::None = body {
+            let mut req = agent().get(self.url(path));
+            if let Some(a) = &auth {
+                req = req.header("Authorization", a);
+            }
+            req.call()
+        } else {
+            let mut req = agent().post(self.url(path));
+            if let Some(a) = &auth {
+                req = req.header("Authorization", a);
+            }
+            match body {
+                Body::None => unreachable!("a GET is sent above"),
+                Body::Json(v) => req.send_json(v),
+                Body::Form(pairs) => req.send_form(pairs.iter().map(|(k, v)| (*k, v.as_str()))),
+                Body::Upload { fields, file } => {
+                    let (content_type, bytes) = multipart(fields, file);
+                    req.header("Content-Type", content_type).send(&bytes[..])
+                }
+            }
+        };
+        let res = res.unwrap();
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (res.status().as_u16(), location)
+    }
+
     pub fn post_json(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
         let mut req = agent().post(self.url(path));
         if let Some(t) = token {
@@ -91,6 +126,46 @@ impl Workspace {
             chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap(),
         )
     }
+}
+
+/// The status the matrix gives a redirect to the login page (a 303 elsewhere is a form's
+/// answer, sent on to the page that shows the result).
+const LOGIN: u16 = 1303;
+
+/// The base64 of `text`, as the what-if page carries a candidate to its activation form.
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// A request body; `None` is a GET.
+#[derive(Clone)]
+pub enum Body {
+    None,
+    Json(Value),
+    Form(Vec<(&'static str, String)>),
+    /// A `multipart/form-data` form: its fields, and a file (name, content).
+    Upload {
+        fields: Vec<(&'static str, String)>,
+        file: (String, String),
+    },
+}
+
+/// A `multipart/form-data` body, as a browser sends a form with a file.
+fn multipart(fields: &[(&str, String)], (name, content): &(String, String)) -> (String, Vec<u8>) {
+    let boundary = "----appraise-test-boundary";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body +=
+            &format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n");
+    }
+    body += &format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
 }
 
 /// A client that shows every status as it is and follows no redirect.
@@ -138,54 +213,99 @@ fn the_authorization_matrix() {
     };
     type Setup<'a> = Box<dyn Fn(&App) -> String + 'a>;
     let fixed = |p: &'static str| -> Setup { Box::new(move |_| p.to_string()) };
-    let reason = json!({"reason": "录入错误"});
+    let reason = Body::Json(json!({"reason": "录入错误"}));
+    // A candidate: the shipped customer-service policy as a new version.
+    let candidate = std::fs::read_to_string(s.ws.path("rules/customer-service.toml"))
+        .unwrap()
+        .replace("version = \"2025.1\"", "version = \"2026.1\"");
+    let upload_candidate = Body::Upload {
+        fields: vec![("year", "2026".into())],
+        file: ("customer-service.toml".into(), candidate.clone()),
+    };
+    let activate = Body::Form(vec![
+        ("file", "customer-service.toml".into()),
+        ("text64", base64_of(&candidate)),
+    ]);
+    let day_file = || Body::Upload {
+        fields: vec![("action", "import".into()), ("date", TODAY.into())],
+        file: (
+            "day.csv".into(),
+            format!(
+                "employee,date,kind,qty,note\nE002,{TODAY},uniform,,matrix {}\n",
+                fastrand::u64(..)
+            ),
+        ),
+    };
+    let target = Body::Form(vec![
+        ("department", "customer-service".into()),
+        ("year", "2026".into()),
+        ("name", "业主满意度≥95%".into()),
+        ("outcome", "met".into()),
+    ]);
+    let budget = Body::Form(vec![
+        ("department", "customer-service".into()),
+        ("year", "2026".into()),
+        ("budget", "120000".into()),
+        ("spent", "98000.50".into()),
+    ]);
     #[rustfmt::skip]
-    let rows: Vec<(&str, Setup, Value, [u16; 6])> = vec![
-        //                                                                        none  hr   head  sup  emp  other
-        ("GET", fixed("/healthz"), Value::Null,                                  [200, 200, 200, 200, 200, 200]),
-        ("GET", fixed("/api/v1/openapi.json"), Value::Null,                      [200, 200, 200, 200, 200, 200]),
-        ("GET", fixed("/api/v1/me"), Value::Null,                                [401, 200, 200, 200, 200, 200]),
-        ("POST", fixed("/api/v1/events"),
-            json!({"employee": "E002", "kind": "uniform", "again": true}),      [401, 201, 201, 201, 403, 403]),
-        ("GET", fixed("/api/v1/events?employee=E002"), Value::Null,              [401, 200, 200, 200, 200, 403]),
-        ("GET", fixed("/api/v1/events?month=2026-06"), Value::Null,              [401, 200, 200, 200, 200, 200]),
-        ("POST", Box::new(|a| format!("/api/v1/events/{}/void", event_of_e002(a))),
-            reason.clone(),                                                      [401, 200, 200, 200, 403, 403]),
-        ("POST", Box::new(|a| format!("/api/v1/events/{}/excuse", event_of_e002(a))),
-            reason.clone(),                                                      [401, 200, 200, 403, 403, 403]),
-        ("POST", Box::new(|a| format!("/api/v1/events/{}/appeal", event_of_e002(a))),
-            reason.clone(),                                                      [401, 403, 403, 403, 201, 403]),
-        ("GET", fixed("/api/v1/appeals"), Value::Null,                           [401, 200, 200, 200, 200, 200]),
-        ("POST", Box::new(move |a| format!("/api/v1/appeals/{}/decide", appeal_of(a))),
-            json!({"excuse": false, "reason": "照片显示未穿工装"}),              [401, 200, 200, 403, 403, 403]),
-        ("GET", fixed("/api/v1/scores?month=2026-06"), Value::Null,              [401, 200, 200, 200, 200, 200]),
-        ("GET", fixed("/api/v1/explain/E002?month=2026-06"), Value::Null,        [401, 200, 200, 200, 200, 403]),
-        ("GET", fixed("/api/v1/ratings?year=2026"), Value::Null,                 [401, 200, 200, 200, 200, 200]),
-        ("POST", fixed("/api/v1/reviews/E002/sign"),
-            json!({"year": 2025, "step": "company", "grade": "good"}),           [401, 422, 403, 403, 403, 403]),
-        // Pages: a browser without a session is sent to log in (303).
-        ("GET", fixed("/"), Value::Null,                                         [303, 303, 303, 303, 303, 303]),
-        ("GET", fixed("/day"), Value::Null,                                      [303, 200, 200, 200, 200, 200]),
-        ("GET", fixed("/day/E002"), Value::Null,                                 [303, 200, 200, 200, 403, 403]),
-        ("GET", fixed("/people/E002"), Value::Null,                              [303, 200, 200, 200, 200, 403]),
-        ("GET", fixed("/people/E002/2026-06"), Value::Null,                      [303, 200, 200, 200, 200, 403]),
-        ("GET", fixed("/inbox"), Value::Null,                                    [303, 200, 200, 200, 200, 200]),
-        ("GET", fixed("/months"), Value::Null,                                   [303, 200, 403, 403, 403, 403]),
-        ("GET", fixed("/ratings?year=2026"), Value::Null,                        [303, 200, 403, 403, 403, 403]),
-        ("GET", fixed("/reports/ratings.xlsx?year=2026"), Value::Null,           [303, 200, 403, 403, 403, 403]),
-        ("GET", fixed("/statement?department=customer-service&month=2026-06"),
-            Value::Null,                                                         [303, 200, 200, 403, 403, 403]),
-        ("GET", fixed("/audit"), Value::Null,                                    [303, 200, 403, 403, 403, 403]),
+    let rows: Vec<(Setup, Body, [u16; 6])> = vec![
+        //                                                                         none   hr   head  sup  emp  other
+        (fixed("/healthz"), Body::None,                                           [200,  200, 200, 200, 200, 200]),
+        (fixed("/api/v1/openapi.json"), Body::None,                               [200,  200, 200, 200, 200, 200]),
+        (fixed("/api/v1/me"), Body::None,                                         [401,  200, 200, 200, 200, 200]),
+        (fixed("/api/v1/events"),
+            Body::Json(json!({"employee": "E002", "kind": "uniform", "again": true})), [401, 201, 201, 201, 403, 403]),
+        (fixed("/api/v1/events?employee=E002"), Body::None,                       [401,  200, 200, 200, 200, 403]),
+        (fixed("/api/v1/events?month=2026-06"), Body::None,                       [401,  200, 200, 200, 200, 200]),
+        (Box::new(|a| format!("/api/v1/events/{}/void", event_of_e002(a))),
+            reason.clone(),                                                       [401,  200, 200, 200, 403, 403]),
+        (Box::new(|a| format!("/api/v1/events/{}/excuse", event_of_e002(a))),
+            reason.clone(),                                                       [401,  200, 200, 403, 403, 403]),
+        (Box::new(|a| format!("/api/v1/events/{}/appeal", event_of_e002(a))),
+            reason.clone(),                                                       [401,  403, 403, 403, 201, 403]),
+        (fixed("/api/v1/appeals"), Body::None,                                    [401,  200, 200, 200, 200, 200]),
+        (Box::new(move |a| format!("/api/v1/appeals/{}/decide", appeal_of(a))),
+            Body::Json(json!({"excuse": false, "reason": "照片显示未穿工装"})),   [401,  200, 200, 403, 403, 403]),
+        (fixed("/api/v1/scores?month=2026-06"), Body::None,                       [401,  200, 200, 200, 200, 200]),
+        (fixed("/api/v1/explain/E002?month=2026-06"), Body::None,                 [401,  200, 200, 200, 200, 403]),
+        (fixed("/api/v1/ratings?year=2026"), Body::None,                          [401,  200, 200, 200, 200, 200]),
+        (fixed("/api/v1/reviews/E002/sign"),
+            Body::Json(json!({"year": 2025, "step": "company", "grade": "good"})), [401, 422, 403, 403, 403, 403]),
+        // Pages: each role's home is a redirect.
+        (fixed("/"), Body::None,                                                  [LOGIN, 303, 303, 303, 303, 303]),
+        (fixed("/day"), Body::None,                                               [LOGIN, 200, 200, 200, 200, 200]),
+        (fixed("/day/E002"), Body::None,                                          [LOGIN, 200, 200, 200, 403, 403]),
+        // A day's file: rows outside one's scope are bad rows, named one by one (422).
+        (fixed("/imports"), day_file(),                                           [LOGIN, 303, 303, 303, 422, 422]),
+        (fixed("/people/E002"), Body::None,                                       [LOGIN, 200, 200, 200, 200, 403]),
+        (fixed("/people/E002/2026-06"), Body::None,                               [LOGIN, 200, 200, 200, 200, 403]),
+        (fixed("/inbox"), Body::None,                                             [LOGIN, 200, 200, 200, 200, 200]),
+        (fixed("/months"), Body::None,                                            [LOGIN, 200, 403, 403, 403, 403]),
+        (fixed("/ratings?year=2026"), Body::None,                                 [LOGIN, 200, 403, 403, 403, 403]),
+        (fixed("/reports/ratings.xlsx?year=2026"), Body::None,                    [LOGIN, 200, 403, 403, 403, 403]),
+        (fixed("/statement?department=customer-service&month=2026-06"),
+            Body::None,                                                           [LOGIN, 200, 200, 403, 403, 403]),
+        (fixed("/department?department=customer-service"), Body::None,            [LOGIN, 200, 200, 403, 403, 403]),
+        (fixed("/department/targets"), target,                                    [LOGIN, 303, 303, 403, 403, 403]),
+        (fixed("/department/budget"), budget,                                     [LOGIN, 303, 303, 403, 403, 403]),
+        // A head's what-if is of their own department (队长's: security).
+        (fixed("/rules"), Body::None,                                             [LOGIN, 200, 200, 403, 403, 200]),
+        (fixed("/rules/what-if"), upload_candidate,                               [LOGIN, 200, 200, 403, 403, 200]),
+        (fixed("/rules/activate"), activate,                                      [LOGIN, 303, 403, 403, 403, 403]),
+        (fixed("/audit"), Body::None,                                             [LOGIN, 200, 403, 403, 403, 403]),
     ];
     let mut wrong = Vec::new();
-    for (method, path, body, expected) in &rows {
+    for (path, body, expected) in &rows {
         for ((role, token), want) in roles.iter().zip(&tokens).zip(expected) {
             let path = path(&app);
-            let got = match *method {
-                "GET" => s.get(&path, token.as_deref()).0,
-                _ => s.post_json(&path, token.as_deref(), body.clone()).0,
+            let got = match s.send(&path, token.as_deref(), body) {
+                // A browser without a session is sent to log in.
+                (303, to) if to.starts_with("/login") => LOGIN,
+                (status, _) => status,
             };
             if got != *want {
+                let method = if let Body::None = body { "GET" } else { "POST" };
                 wrong.push(format!(
                     "{method} {path} as {role:?}: {got}, expected {want}"
                 ));
@@ -200,7 +320,7 @@ fn the_authorization_matrix() {
     );
     assert_eq!(
         rows.len() * roles.len(),
-        156,
+        198,
         "the matrix's size, as the docs give it"
     );
 }
@@ -443,14 +563,13 @@ fn simultaneous_entries_each_get_their_own_answer() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 20, "every accepted entry has an id of its own");
-    let logged: Vec<i64> = s
-        .ws
-        .app()
-        .events(&appraise::store::EventFilter::default())
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.recorded_by == "张主管")
-        .map(|e| e.id)
-        .collect();
+    let logged: Vec<i64> =
+        s.ws.app()
+            .events(&appraise::store::EventFilter::default())
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.recorded_by == "张主管")
+            .map(|e| e.id)
+            .collect();
     assert_eq!(logged, ids, "the log holds exactly what was acknowledged");
 }

@@ -141,6 +141,36 @@ impl App {
     }
 }
 
+/// A department's year as its head keeps it: every target recorded (met or not) and the
+/// rating of the year so far.
+#[derive(Debug, Clone)]
+pub struct DepartmentBook {
+    pub targets: Vec<crate::store::Target>,
+    pub rating: DepartmentRating,
+}
+
+impl App {
+    /// `department`'s year, as `by` may see it: its head, or HR.
+    pub fn department_book(
+        &self,
+        by: &Actor,
+        department: &str,
+        year: i32,
+    ) -> Result<DepartmentBook> {
+        self.may_report(by, Some(department))?;
+        let targets = {
+            let store = self.store()?;
+            known_department(&store, department)?;
+            store.targets(department, year)?
+        };
+        let rating = self
+            .rate_departments(year, Some(department))?
+            .pop()
+            .ok_or_else(|| Error::NotFound(format!("no department `{department}` is on file")))?;
+        Ok(DepartmentBook { targets, rating })
+    }
+}
+
 /// Refuses a department id that is not on file.
 pub(super) fn known_department(store: &Store, id: &str) -> Result<()> {
     if store.departments()?.iter().any(|d| d.id == id) {

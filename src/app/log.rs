@@ -147,13 +147,25 @@ impl App {
     /// Imports an events file, all or nothing; `dry_run` validates only. Rows without
     /// `recorded_by` are recorded as by `by`.
     pub fn import_events(&self, by: &Actor, file: &Path, dry_run: bool) -> Result<Imported> {
-        let (mut store, rulebook) = self.store_and_rules()?;
         let input = std::fs::File::open(file).map_err(|source| Error::Io {
             path: file.to_path_buf(),
             source,
         })?;
         let input = std::io::BufReader::with_capacity(1 << 20, input);
-        let name = file.display().to_string();
+        self.import_events_from(by, &file.display().to_string(), input, dry_run)
+    }
+
+    /// Imports events read from `input` (a file uploaded to a server), named `name` in
+    /// every message and in the log's record of imports, as [`App::import_events`] does.
+    pub fn import_events_from(
+        &self,
+        by: &Actor,
+        name: &str,
+        input: impl std::io::Read + Send,
+        dry_run: bool,
+    ) -> Result<Imported> {
+        let (mut store, rulebook) = self.store_and_rules()?;
+        let name = name.to_string();
         let staff = store
             .staff_records()?
             .into_iter()

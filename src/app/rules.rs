@@ -103,8 +103,8 @@ impl App {
         self.activate_policy(by, &policy, restate)
     }
 
-    /// Activates a loaded policy.
-    pub(super) fn activate_policy(
+    /// Activates a loaded policy (a file, or a [`candidate`](App::candidate) uploaded).
+    pub fn activate_policy(
         &self,
         by: &Actor,
         policy: &Policy,
@@ -197,6 +197,57 @@ impl App {
         department: Option<String>,
     ) -> Result<DiffView> {
         let candidate = Policy::load(candidate).map_err(Error::Policy)?;
+        self.compare(candidate, year, through, department)
+    }
+
+    /// A candidate policy given as text (uploaded): it may extend the files of the activated
+    /// versions, which are read as activated. A file name with folders keeps only its
+    /// last part, so that `extends` resolves among the stored files.
+    pub fn candidate(&self, name: &str, text: &str) -> Result<Policy> {
+        if text.len() as u64 > Policy::MAX_FILE_BYTES {
+            return Err(Error::refused(format!(
+                "`{name}` is larger than {} KiB; a policy file is text of rules",
+                Policy::MAX_FILE_BYTES / 1024
+            )));
+        }
+        let name = Path::new(name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .ok_or_else(|| {
+                Error::refused(format!(
+                    "`{name}` is not a policy file; upload a `.toml` file, e.g. customer-service.toml"
+                ))
+            })?;
+        let (store, _) = self.store_and_rules()?;
+        let mut versions = store.versions()?;
+        versions.reverse();
+        let stored: Vec<_> = versions.iter().map(|v| &v.bundle).collect();
+        Policy::from_upload(&name, text, &stored).map_err(Error::Policy)
+    }
+
+    /// The what-if of a department (HR: of the company, without one) as `by` may ask it:
+    /// a head for their own department.
+    pub fn what_if_seen(
+        &self,
+        by: &Actor,
+        candidate: Policy,
+        year: i32,
+        department: Option<String>,
+    ) -> Result<DiffView> {
+        self.may_report(by, department.as_deref())?;
+        self.compare(candidate, year, None, department)
+    }
+
+    /// The year's real logs under `candidate` activated last, against the activated
+    /// versions. Nothing is stored.
+    fn compare(
+        &self,
+        candidate: Policy,
+        year: i32,
+        through: Option<Month>,
+        department: Option<String>,
+    ) -> Result<DiffView> {
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
         let sel = Selection {

@@ -7,8 +7,10 @@
 //! - `office`: the head's inbox, HR's month board, reports and the audit log.
 
 mod day;
+mod department;
 mod office;
 mod record;
+mod rules;
 
 use std::net::SocketAddr;
 
@@ -38,6 +40,8 @@ pub fn routes() -> Router<State> {
         .merge(day::routes())
         .merge(record::routes())
         .merge(office::routes())
+        .merge(rules::routes())
+        .merge(department::routes())
 }
 
 /// The bar at the top of every page of a logged-in person.
@@ -64,7 +68,10 @@ impl Nav {
             links.push(("/inbox", "待办"));
         }
         if matches!(role, Some(Role::Head)) {
-            links.push(("/statement", "月度说明书"));
+            links.extend([("/statement", "月度说明书"), ("/department", "部门考核")]);
+        }
+        if matches!(role, Some(Role::Hr | Role::Head)) {
+            links.push(("/rules", "规则"));
         }
         if matches!(role, Some(Role::Hr)) {
             links.push(("/audit", "审计"));
@@ -101,6 +108,18 @@ struct MessagePage {
     lines: Vec<String>,
 }
 
+/// A page of a few lines: an outcome to confirm, or why something was not done.
+pub fn message(caller: &Caller, status: StatusCode, title: &str, lines: Vec<String>) -> Response {
+    render(
+        status,
+        &MessagePage {
+            nav: Some(Nav::of(caller)),
+            title: title.into(),
+            lines,
+        },
+    )
+}
+
 /// The page shown for a refused or failed request, with the status of its kind.
 pub fn failed(caller: &Caller, e: Error) -> Response {
     let status = status_of(&e);
@@ -110,14 +129,52 @@ pub fn failed(caller: &Caller, e: Error) -> Response {
         s if s.is_client_error() => "无法办理",
         _ => "出错了",
     };
-    render(
-        status,
-        &MessagePage {
-            nav: Some(Nav::of(caller)),
-            title: title.into(),
-            lines: messages(&e),
-        },
-    )
+    message(caller, status, title, messages(&e))
+}
+
+/// A form sent as `multipart/form-data`: the file it carries and its other fields. (Its
+/// CSRF token comes in the query: see `auth`.)
+#[derive(Debug, Default)]
+pub struct Upload {
+    /// The file's name as the browser gave it, and its bytes.
+    pub file: Option<(String, Vec<u8>)>,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+impl Upload {
+    /// Reads the form; a part that cannot be read refuses the request, saying so.
+    pub async fn read(mut form: axum::extract::Multipart) -> crate::app::Result<Upload> {
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            Error::refused(format!("the form could not be read: {}", e.body_text()))
+        };
+        let mut upload = Upload::default();
+        while let Some(part) = form.next_field().await.map_err(unreadable)? {
+            let name = part.name().unwrap_or_default().to_string();
+            match part.file_name().map(str::to_string) {
+                Some(file) => {
+                    let bytes = part.bytes().await.map_err(unreadable)?;
+                    upload.file = Some((file, bytes.to_vec()));
+                }
+                None => {
+                    let text = part.text().await.map_err(unreadable)?;
+                    upload.fields.insert(name, text);
+                }
+            }
+        }
+        Ok(upload)
+    }
+
+    /// The file sent; refused (naming `what`) when the form came without one.
+    pub fn file(&mut self, what: &str) -> crate::app::Result<(String, Vec<u8>)> {
+        self.file
+            .take()
+            .filter(|(name, _)| !name.is_empty())
+            .ok_or_else(|| Error::refused(format!("choose {what} to upload")))
+    }
+
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", |v| v.trim())
+    }
 }
 
 /// Runs an application call for a page, turning its error into the error page.

@@ -12,8 +12,8 @@ use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Nav, Page, call, failed, render, see};
-use crate::app::{App, Entry, Error, KindChoice};
+use super::{Nav, Page, Upload, call, failed, message, render, see};
+use crate::app::{App, Entry, Error, Imported, KindChoice};
 use crate::engine::MonthScore;
 use crate::event::{Event, FieldType};
 use crate::month::{Month, parse_date};
@@ -28,6 +28,7 @@ pub fn routes() -> axum::Router<State> {
         .route("/day", get(day))
         .route("/day/{employee}", get(entry_page).post(enter))
         .route("/events/{id}/void", post(void))
+        .route("/imports", post(import))
 }
 
 #[derive(Deserialize, Default)]
@@ -35,6 +36,9 @@ struct DayQuery {
     date: Option<String>,
     /// The event just stored, to confirm with the new month score.
     saved: Option<i64>,
+    /// A file just imported: the entries stored, and those already in the log.
+    imported: Option<usize>,
+    already: Option<usize>,
     kind: Option<String>,
 }
 
@@ -129,6 +133,15 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
                 voidable: voidable.contains(&e.id),
             })
             .collect();
+        let imported = q.imported.map(|n| {
+            format!(
+                "已导入 {n} 条记录{}",
+                match q.already {
+                    Some(a) if a > 0 => format!("（另有 {a} 条已在记录中，未重复保存）"),
+                    _ => String::new(),
+                }
+            )
+        });
         let saved = q.saved.and_then(|id| {
             let e = events.iter().find(|e| e.id == id)?;
             let score = scores.get(&e.employee)?;
@@ -160,7 +173,7 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
             nav,
             date: date.to_string(),
             month: month.to_string(),
-            saved,
+            saved: saved.or(imported),
             team,
             entries,
         })
@@ -335,9 +348,7 @@ async fn enter(
     };
     let again = form.get("again").is_some_and(|v| v == "1");
     let date = entry.date.clone();
-    let outcome = state
-        .add_event(caller.actor.clone(), entry, again)
-        .await;
+    let outcome = state.add_event(caller.actor.clone(), entry, again).await;
     match outcome {
         Ok(id) => Ok(see(format!("/day?date={date}&saved={id}"))),
         Err(e @ (Error::Rejected { .. } | Error::SameEvent { .. } | Error::Refused(_))) => {
@@ -384,4 +395,34 @@ async fn void(
     })
     .await?;
     Ok(see(super::back_to(&f.back, "/day")))
+}
+
+/// `POST /imports?csrf=`: a day's file of entries (CSV with the columns of `log import`),
+/// only checked or stored whole; a bad row anywhere stores nothing and is named.
+async fn import(state: Shared<State>, caller: Caller, form: axum::extract::Multipart) -> Page {
+    let refused = |e| failed(&caller, e);
+    let mut upload = Upload::read(form).await.map_err(refused)?;
+    let (name, bytes) = upload.file("the day's file (CSV)").map_err(refused)?;
+    let check_only = upload.field("action") == "check";
+    let date = upload.field("date").to_string();
+    let imported = call(&state, &caller, move |app, by| {
+        app.import_events_from(by, &name, bytes.as_slice(), check_only)
+    })
+    .await?;
+    match imported {
+        Imported::Valid { file, rows } => Ok(message(
+            &caller,
+            StatusCode::OK,
+            "文件检查通过",
+            vec![
+                format!("{file}：{rows} 行全部有效。"),
+                "尚未保存；确认无误后请选择“导入”。".into(),
+            ],
+        )),
+        Imported::Stored { ids, already, .. } => Ok(see(format!(
+            "/day?date={}&imported={}&already={already}",
+            parse_date(&date).map(|d| d.to_string()).unwrap_or_default(),
+            ids.len()
+        ))),
+    }
 }
