@@ -104,7 +104,7 @@ async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("`{css}`: {e}"))
         .click()
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
 }
 
 /// Types `text` into the first element matching `css`.
@@ -257,6 +257,108 @@ fn every_role_does_its_part_in_a_real_browser() {
         log_in(&c, &s, "E002").await;
         c.goto(&s.url("/months")).await.unwrap();
         assert!(text_of(&c, "h1").await.contains("无权操作"));
+        c.close().await.unwrap();
+    });
+}
+
+#[test]
+fn files_and_forms_of_the_office_work_in_a_real_browser() {
+    let Some(d) = driver() else { return };
+    let s = Served::start();
+    s.ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
+        .ok();
+    let day_file = s.ws.write(
+        "day.csv",
+        "employee,date,kind,qty,note,recorded_by,minutes\nE002,2026-06-29,late,,,,25\nE003,2026-06-29,quarrel,,,,\n",
+    );
+    // A candidate: the shipped customer-service policy as a new version, a quarrel with a
+    // resident costing eight points instead of five. Its parent is the activated one.
+    std::fs::create_dir_all(s.ws.path("candidate")).unwrap();
+    let shipped = std::fs::read_to_string(s.ws.path("rules/customer-service.toml")).unwrap();
+    let quarrel = "name = \"与业主发生争吵\"\ncategory = \"工作纪律\"\npoints = -";
+    let changed = shipped
+        .replace("version = \"2025.1\"", "version = \"2026.1\"")
+        .replace(&format!("{quarrel}5"), &format!("{quarrel}8"));
+    assert!(changed.contains(&format!("{quarrel}8")));
+    let candidate = s.ws.write("candidate/customer-service.toml", &changed);
+    std::fs::copy(
+        s.ws.path("rules/company.toml"),
+        s.ws.path("candidate/company.toml"),
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d, profile.path()).await;
+
+        // The supervisor checks a day's file, then imports it.
+        log_in(&c, &s, "张主管").await;
+        click(&c, "#upload summary").await;
+        let file = |c: &Client, path: &std::path::Path| {
+            let (c, path) = (c.clone(), path.display().to_string());
+            async move { type_into(&c, "input[type=file]", &path).await }
+        };
+        file(&c, &day_file).await;
+        click(&c, "button[value=check]").await;
+        assert!(text_of(&c, "main").await.contains("2 行全部有效"));
+        c.goto(&s.url("/day")).await.unwrap();
+        click(&c, "#upload summary").await;
+        file(&c, &day_file).await;
+        click(&c, "button[value=import]").await;
+        assert!(text_of(&c, "#saved").await.contains("已导入 2 条记录"));
+
+        // The head tries the candidate on the department's real logs: nothing is stored.
+        log_in(&c, &s, "部门负责人").await;
+        c.goto(&s.url("/rules")).await.unwrap();
+        file(&c, &candidate).await;
+        click(&c, "#what-if button[type=submit]").await;
+        // E003's quarrel, in the file just imported, costs three points more.
+        let summary = text_of(&c, "#summary").await;
+        assert!(summary.contains("1 人结果变化"), "{summary}");
+        let changed = text_of(&c, "#changed").await;
+        assert!(changed.contains("2026-06：95→92"), "{changed}");
+        assert!(text_of(&c, "main").await.contains("未保存任何内容"));
+        let shot = c.screenshot().await.unwrap();
+        std::fs::write("docs/web/what-if.png", shot).unwrap();
+        assert_eq!(s.ws.app().versions().unwrap().len(), 2);
+
+        // The head records a target missed and the budget; the year's rating follows.
+        c.goto(&s.url("/department")).await.unwrap();
+        type_into(&c, "#target-form input[name=name]", "业主满意度≥95%").await;
+        c.execute(
+            "document.querySelector('#target-form select').value = 'missed'",
+            vec![],
+        )
+        .await
+        .unwrap();
+        click(&c, "#target-form button").await;
+        assert!(text_of(&c, "#targets").await.contains("业主满意度≥95%"));
+        type_into(&c, "#budget-form input[name=budget]", "1000").await;
+        type_into(&c, "#budget-form input[name=spent]", "800").await;
+        click(&c, "#budget-form button").await;
+        assert!(text_of(&c, "#rating").await.contains("节约"));
+        assert!(text_of(&c, "#rating").await.contains("200 元"));
+
+        // HR tries the same candidate company-wide and activates it.
+        log_in(&c, &s, "HR").await;
+        c.goto(&s.url("/rules")).await.unwrap();
+        file(&c, &candidate).await;
+        click(&c, "#what-if button[type=submit]").await;
+        let summary = text_of(&c, "#summary").await;
+        assert!(summary.contains("1 人结果变化"), "{summary}");
+        click(&c, "form[action='/rules/activate'] button").await;
+        assert!(
+            text_of(&c, "#activated")
+                .await
+                .contains("customer-service 2026.1")
+        );
+        let versions = s.ws.app().versions().unwrap();
+        assert_eq!(versions.len(), 3);
+        // Activated byte for byte: the same file from the command line changes nothing.
+        let again =
+            s.ws.cmd("rules activate candidate/company.toml --by HR")
+                .ok();
+        assert!(again.contains("already activated"), "{again}");
         c.close().await.unwrap();
     });
 }

@@ -73,6 +73,8 @@ async fn rules(state: Shared<State>, caller: Caller, Query(q): Query<RulesQuery>
 struct WhatIfPage {
     nav: Option<Nav>,
     view: DiffView,
+    /// The candidate policy's name (the view names it by id).
+    policy_name: String,
     /// Department id → name, to show names.
     names: BTreeMap<String, String>,
     /// Rule id → the rule's name in the candidate (a rule it drops shows its id).
@@ -111,6 +113,7 @@ async fn what_if(state: Shared<State>, caller: Caller, form: axum::extract::Mult
             .iter()
             .map(|r| (r.id.clone(), r.name.clone()))
             .collect();
+        let policy_name = candidate.name.clone();
         let year = year.unwrap_or(app.today().year());
         let view = app.what_if_seen(by, candidate, year, department.clone())?;
         let names: BTreeMap<String, String> = app
@@ -125,6 +128,7 @@ async fn what_if(state: Shared<State>, caller: Caller, form: axum::extract::Mult
         Ok(WhatIfPage {
             nav,
             view,
+            policy_name,
             names,
             rule_names,
             scope,
