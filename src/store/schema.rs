@@ -326,4 +326,9 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER appeal_decisions_append_only_d BEFORE DELETE ON appeal_decisions
         BEGIN SELECT RAISE(ABORT, 'appeal decisions are append-only'); END;
     "#,
+    // 12: an entry's check for an exact copy of a live event finds it by its content, not
+    // by reading every event of the employee's day.
+    r#"
+    CREATE INDEX events_by_content ON events(employee, date, kind, note);
+    "#,
 ];
