@@ -309,10 +309,14 @@ impl App {
     }
 }
 
-/// Reads a file people wrote, naming it when it cannot be read.
-fn read_file(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
+/// Reads a text file people wrote (UTF-8 or GB18030, see `intake::decode`), naming it when
+/// it cannot be read.
+fn read_text(path: &Path) -> Result<(crate::intake::Encoding, String)> {
+    let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
-    })
+    };
+    let bytes = std::fs::read(path).map_err(io)?;
+    crate::intake::decode(&bytes)
+        .map_err(|m| io(std::io::Error::new(std::io::ErrorKind::InvalidData, m)))
 }

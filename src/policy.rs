@@ -55,6 +55,9 @@ pub struct Policy {
     pub flag_labels: BTreeMap<String, String>,
     /// Event kind → its declared fields.
     pub kinds: BTreeMap<String, BTreeMap<String, FieldType>>,
+    /// What people may write instead of a kind's id → the kind: the declared `aliases`,
+    /// and the name of each rule that sees one kind only (unless two kinds share it).
+    pub kind_names: BTreeMap<String, String>,
     /// The `[[test]]` cases of the policy's own file (not of the files it extends).
     pub tests: Vec<Case>,
     /// The policy file and every file it extends, as read: what activation stores.
@@ -138,6 +141,16 @@ pub struct EventRule {
     pub flags: Vec<String>,
     pub loc: Loc,
     pub labels: Labels,
+    /// Other names people may write for the rule's kinds.
+    pub aliases: Vec<Alias>,
+}
+
+/// A name people may write for a kind instead of its id, and where it is declared.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    pub kind: String,
+    pub name: String,
+    pub loc: Loc,
 }
 
 /// An event kind's name (shared by every ledger item of that kind) and its rules.
@@ -373,10 +386,23 @@ impl Policy {
     pub fn closest_kind(&self, kind: &str) -> Option<&str> {
         self.kinds
             .keys()
-            .map(|k| (strsim::damerau_levenshtein(k, kind), k))
-            .filter(|(d, k)| *d <= 3.max(k.len() / 3))
+            .chain(self.kind_names.keys())
+            .map(|k| {
+                let distance = strsim::damerau_levenshtein(k, kind);
+                // A name in Chinese is short in characters, not in bytes.
+                (distance, k, 3.max(k.chars().count() / 3))
+            })
+            .filter(|(d, _, most)| d <= most)
             .min()
-            .map(|(_, k)| k.as_str())
+            .map(|(_, k, _)| k.as_str())
+    }
+
+    /// The kind `written` names: its id, one of its aliases, or the name of its rule.
+    pub fn kind_named<'a>(&'a self, written: &'a str) -> Option<&'a str> {
+        if self.kinds.contains_key(written) {
+            return Some(written);
+        }
+        self.kind_names.get(written).map(String::as_str)
     }
 
     /// Why `kind` is not one this policy knows, with the closest known kind.

@@ -6,6 +6,7 @@ mod bounds;
 mod browser;
 mod cli;
 mod faults;
+mod front_office;
 mod governance;
 mod history;
 mod laws;

@@ -80,7 +80,8 @@ fn a_whole_month_through_the_library_import_score_close() {
         app.import_events(&supervisor, &events, true).unwrap(),
         Imported::Valid {
             file: events.display().to_string(),
-            rows: 3
+            rows: 3,
+            encoding: appraise::intake::Encoding::Utf8,
         }
     );
     assert!(app.events(&EventFilter::default()).unwrap().is_empty());

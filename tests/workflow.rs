@@ -281,7 +281,7 @@ fn explain_traces_every_point_to_rule_and_event() {
         .ok();
     let out = ws.cmd("explain E002 --month 2026-03").ok();
     assert!(out.contains("按旷工计"), "{out}");
-    assert!(out.contains("script at company.toml:70"), "{out}");
+    assert!(out.contains("script at company.toml:71"), "{out}");
     assert!(
         out.contains("base 100 + deducted -7 + rewarded 0 = 93"),
         "{out}"

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::{Actor, App, Error, Result, member};
 use crate::access::{self, Action, Target};
 use crate::event::Event;
-use crate::intake::{EventRow, EventValidator, Rejected, read_events};
+use crate::intake::{Encoding, EventRow, EventValidator, Rejected, decoded, read_events};
 use crate::rulebook::Rulebook;
 use crate::staff::StaffRecord;
 use crate::store::{self, Entered, EventFilter, NewEvent, Prepared, Single, Spill, Stamp, Store};
@@ -37,12 +37,17 @@ pub struct Submitted {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Imported {
     /// Every row is valid; nothing was stored (a dry run).
-    Valid { file: String, rows: usize },
+    Valid {
+        file: String,
+        rows: usize,
+        encoding: Encoding,
+    },
     /// Ids of the events stored, and how many rows were already in the log.
     Stored {
         file: String,
         ids: Vec<i64>,
         already: usize,
+        encoding: Encoding,
     },
 }
 
@@ -165,6 +170,10 @@ impl App {
         dry_run: bool,
     ) -> Result<Imported> {
         let (mut store, rulebook) = self.store_and_rules()?;
+        let (encoding, input) = decoded(input).map_err(|source| Error::Io {
+            path: name.into(),
+            source,
+        })?;
         let name = name.to_string();
         let staff = store
             .staff_records()?
@@ -197,7 +206,11 @@ impl App {
             }
         };
         let Some(spill) = spill else {
-            return Ok(Imported::Valid { file: name, rows });
+            return Ok(Imported::Valid {
+                file: name,
+                rows,
+                encoding,
+            });
         };
         // Only now the write lock, to insert: the rows go into one transaction, which the
         // store's own checks (a month closed meanwhile) can still refuse whole.
@@ -210,6 +223,7 @@ impl App {
             file: name,
             ids: out.stored,
             already: out.already,
+            encoding,
         })
     }
 

@@ -8,8 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{Actor, App, Error, Result, read_file};
+use super::{Actor, App, Error, Result, read_text};
 use crate::access::{Action, Target};
+use crate::intake::Encoding;
 use crate::intake::{Rejected, RowProblem, STAFF_COLUMNS, StaffFile, read_staff};
 use crate::month::Month;
 use crate::rulebook::Rulebook;
@@ -47,6 +48,7 @@ pub struct StaffImported {
     pub file: String,
     pub added: usize,
     pub updated: usize,
+    pub encoding: Encoding,
 }
 
 impl App {
@@ -62,7 +64,7 @@ impl App {
     ) -> Result<StaffImported> {
         self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         let (mut store, rulebook) = self.store_and_rules()?;
-        let text = read_file(file)?;
+        let (encoding, text) = read_text(file)?;
         let name = file.display().to_string();
         let records = records_by_id(&store)?;
         let known = records.keys().cloned().collect();
@@ -77,6 +79,7 @@ impl App {
             file: name,
             added: updates.len() - updated,
             updated,
+            encoding,
         })
     }
 

@@ -8,6 +8,7 @@ use clap::{Subcommand, ValueEnum};
 
 use super::{Ctx, Result, refused};
 use appraise::app::{Entry, Imported};
+use appraise::intake::Encoding;
 use appraise::month::Month;
 use appraise::report::EventsView;
 use appraise::store::{EventFilter, Status};
@@ -169,27 +170,48 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
 /// What an import did, in a line.
 pub fn imported(done: &Imported) -> String {
     match done {
-        Imported::Valid { file, rows } => format!(
-            "{file}: {} valid; nothing stored (dry run)",
+        Imported::Valid {
+            file,
+            rows,
+            encoding,
+        } => format!(
+            "{}: {} valid; nothing stored (dry run)",
+            read_as(file, *encoding),
             count(*rows, "row is", "rows are")
         ),
-        Imported::Stored { file, ids, already } => match (ids.first(), ids.last(), already) {
-            (None, _, 0) => format!("{file}: no rows"),
-            (None, _, n) => format!(
-                "{file}: all {} already in the log; nothing new stored",
-                count(*n, "row is", "rows are")
-            ),
-            (Some(a), Some(b), 0) => format!(
-                "{file}: stored {} (ids {a}–{b})",
-                count(ids.len(), "event", "events")
-            ),
-            (Some(a), Some(b), n) => format!(
-                "{file}: stored {} new (ids {a}–{b}); {} already in the log",
-                count(ids.len(), "event", "events"),
-                count(*n, "row was", "rows were")
-            ),
-            _ => unreachable!("a first id has a last id"),
-        },
+        Imported::Stored {
+            file,
+            ids,
+            already,
+            encoding,
+        } => {
+            let file = read_as(file, *encoding);
+            match (ids.first(), ids.last(), already) {
+                (None, _, 0) => format!("{file}: no rows"),
+                (None, _, n) => format!(
+                    "{file}: all {} already in the log; nothing new stored",
+                    count(*n, "row is", "rows are")
+                ),
+                (Some(a), Some(b), 0) => format!(
+                    "{file}: stored {} (ids {a}–{b})",
+                    count(ids.len(), "event", "events")
+                ),
+                (Some(a), Some(b), n) => format!(
+                    "{file}: stored {} new (ids {a}–{b}); {} already in the log",
+                    count(ids.len(), "event", "events"),
+                    count(*n, "row was", "rows were")
+                ),
+                _ => unreachable!("a first id has a last id"),
+            }
+        }
+    }
+}
+
+/// A file's name, saying how it was read when that was not UTF-8.
+fn read_as(file: &str, encoding: Encoding) -> String {
+    match encoding {
+        Encoding::Utf8 => file.to_string(),
+        other => format!("{file} (read as {})", other.name()),
     }
 }
 

@@ -6,6 +6,7 @@ use clap::Subcommand;
 
 use super::{Ctx, Result};
 use appraise::app::{StaffChange, StaffImported, StaffInput};
+use appraise::intake::Encoding;
 use appraise::month::Month;
 use appraise::report::{StaffHistoryView, StaffView};
 use appraise::text::count;
@@ -194,11 +195,15 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
 /// What a staff import did, in a line.
 pub fn report_import(ctx: &Ctx, done: &StaffImported) -> Result {
     ctx.say(format_args!(
-        "imported {} from {} ({} new, {} updated)",
+        "imported {} from {} ({} new, {} updated{})",
         count(done.added + done.updated, "employee", "employees"),
         done.file,
         done.added,
-        done.updated
+        done.updated,
+        match done.encoding {
+            Encoding::Utf8 => String::new(),
+            other => format!("; read as {}", other.name()),
+        }
     ))
 }
 

@@ -118,7 +118,7 @@ impl EventValidator<'_> {
             }
             (by, _) => by.to_string(),
         };
-        let kind = row.kind.trim();
+        let mut kind = row.kind.trim();
         let mut fields = Fields::new();
         if kind.is_empty() {
             problems.push("kind is empty".into());
@@ -126,9 +126,12 @@ impl EventValidator<'_> {
             let month = Month::of(d);
             match self.rulebook.governing(&e.department, month) {
                 None => problems.push(Rulebook::none_governs(&e.department, month)),
-                Some(policy) => match policy.kinds.get(kind) {
+                Some(policy) => match policy.kind_named(kind) {
                     None => problems.push(policy.unknown_kind(kind)),
-                    Some(declared) => {
+                    Some(named) => {
+                        // Stored by its id, whatever name it was written with.
+                        kind = named;
+                        let declared = &policy.kinds[named];
                         for (name, text) in row.fields.iter().filter(|(_, t)| !t.trim().is_empty())
                         {
                             match declared.get(name) {

@@ -11,8 +11,8 @@ use super::problem::{Problem, Problems, SourceText};
 use super::raw;
 use super::script::{Origin, Script, Stage};
 use super::{
-    Action, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, EventRule, Grade, KindRules, Loc, MonthRule,
-    Policy, PolicyRef, Scoring, YearRule,
+    Action, Alias, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, EventRule, Grade, KindRules, Loc,
+    MonthRule, Policy, PolicyRef, Scoring, YearRule,
 };
 use crate::event::{FieldType, is_identifier};
 use crate::month::Month;
@@ -128,6 +128,7 @@ impl Compiler {
             self.merge(&mut m, parsed);
         }
         let kinds = self.kinds(&m);
+        let kind_names = self.kind_names(&m, &kinds);
         let scoring = self.scoring(&root.src, &m);
         self.check_grades(&root.src, &m);
         self.check_staff_reads(&m);
@@ -148,6 +149,7 @@ impl Compiler {
             flag_labels: m.flag_labels,
             staff_fields: m.staff_fields,
             kinds,
+            kind_names,
             tests: Vec::new(),
             reference: Default::default(),
             by_kind: Default::default(),
@@ -368,6 +370,74 @@ impl Compiler {
             }
         }
         kinds
+    }
+
+    /// The names people may write for kinds: every declared alias (each names one kind, and
+    /// no kind's id), and each one-kind rule's name where no other kind's rule has it.
+    fn kind_names(
+        &mut self,
+        m: &Merged,
+        kinds: &BTreeMap<String, BTreeMap<String, FieldType>>,
+    ) -> BTreeMap<String, String> {
+        let mut named: BTreeMap<String, Option<String>> = BTreeMap::new();
+        for r in m.rules.iter().filter(|r| r.on.len() == 1) {
+            let kind = &r.on[0];
+            let name = r.name.trim();
+            if name.is_empty() || kinds.contains_key(name) {
+                continue;
+            }
+            named
+                .entry(name.to_string())
+                .and_modify(|k| {
+                    if k.as_ref() != Some(kind) {
+                        // Two kinds' rules share the name: it names neither.
+                        *k = None;
+                    }
+                })
+                .or_insert_with(|| Some(kind.clone()));
+        }
+        let mut names: BTreeMap<String, String> = named
+            .into_iter()
+            .filter_map(|(n, k)| Some((n, k?)))
+            .collect();
+        let mut declared: BTreeMap<&str, (&str, &Loc)> = BTreeMap::new();
+        for r in &m.rules {
+            for Alias {
+                kind,
+                name: alias,
+                loc,
+            } in &r.aliases
+            {
+                let kind = kind.as_str();
+                let clash = if alias.is_empty() {
+                    Some("an alias cannot be empty".to_string())
+                } else if kinds.contains_key(alias) && alias != kind {
+                    Some(format!("alias `{alias}` is the id of kind `{alias}`"))
+                } else {
+                    match declared.get(alias.as_str()) {
+                        Some((other, at)) if *other != kind => Some(format!(
+                            "alias `{alias}` names kind `{kind}` here and kind `{other}` at {}:{}",
+                            at.file, at.line
+                        )),
+                        _ => None,
+                    }
+                };
+                match clash {
+                    Some(message) => self.problems.push(Problem {
+                        file: loc.file.to_string(),
+                        line: loc.line,
+                        column: loc.column,
+                        message,
+                        help: Some("an alias names one kind only".into()),
+                    }),
+                    None => {
+                        declared.insert(alias, (kind, loc));
+                        names.insert(alias.clone(), kind.to_string());
+                    }
+                }
+            }
+        }
+        names
     }
 
     fn scoring(&mut self, root: &SourceText, m: &Merged) -> Option<Scoring> {

@@ -10,7 +10,7 @@ use super::compile::{Compiler, EVENT_KEYS, FieldDecl, Merged, Parsed, REVIEW_STE
 use super::problem::SourceText;
 use super::raw;
 use super::script::Stage;
-use super::{Action, EventRule, Grade, Labels, Loc, MonthRule, YearRule};
+use super::{Action, Alias, EventRule, Grade, Labels, Loc, MonthRule, YearRule};
 use crate::event::{FieldType, is_identifier};
 use crate::points::Points;
 
@@ -361,9 +361,11 @@ impl Compiler {
             Some(Some(w)) => Some(w),
             None => None,
         };
+        let aliases = self.aliases(src, r, &on);
         let action = action?;
         let category = r.category.clone().unwrap_or_default();
         let rule = EventRule {
+            aliases,
             labels: Labels::of(r.id.get_ref(), &r.name, &category, &action),
             id: r.id.get_ref().clone(),
             name: r.name.clone(),
@@ -376,6 +378,72 @@ impl Compiler {
             loc: Self::loc(src, r.id.span()),
         };
         Some((rule, fields))
+    }
+
+    /// The aliases of a rule's kinds: a list of names for a rule that sees one kind, else a
+    /// table naming the kind of each.
+    fn aliases(&mut self, src: &SourceText, r: &raw::Rule, on: &[Spanned<String>]) -> Vec<Alias> {
+        let Some(value) = &r.aliases else {
+            return Vec::new();
+        };
+        let loc = Self::loc(src, value.span());
+        let names = |v: &toml::Value| -> Option<Vec<String>> {
+            v.as_array()?
+                .iter()
+                .map(|n| n.as_str().map(|s| s.trim().to_string()))
+                .collect()
+        };
+        let by_kind: Option<Vec<(String, Vec<String>)>> = match (value.get_ref(), on) {
+            (toml::Value::Array(_), [only]) => {
+                names(value.get_ref()).map(|n| vec![(only.get_ref().clone(), n)])
+            }
+            (toml::Value::Table(t), _) => t
+                .iter()
+                .map(|(k, v)| Some((k.clone(), names(v)?)))
+                .collect(),
+            _ => None,
+        };
+        let Some(by_kind) = by_kind else {
+            let help = match on {
+                [only] => format!("aliases = [\"…\"] names kind `{}`", only.get_ref()),
+                _ => "aliases = { late = [\"迟到\"], early_leave = [\"早退\"] }: a list of names per kind".into(),
+            };
+            self.problems.push(
+                src.problem(
+                    value.span(),
+                    format!(
+                        "`aliases` of rule `{}` must be a list of names{}",
+                        r.id.get_ref(),
+                        if on.len() == 1 {
+                            ""
+                        } else {
+                            " per kind it sees"
+                        }
+                    ),
+                )
+                .with_help(help),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (kind, names) in by_kind {
+            if !on.iter().any(|k| *k.get_ref() == kind) {
+                self.problems.push(src.problem(
+                    value.span(),
+                    format!(
+                        "rule `{}` does not see kind `{kind}`; its aliases name only the kinds in its `on`",
+                        r.id.get_ref()
+                    ),
+                ));
+                continue;
+            }
+            out.extend(names.into_iter().map(|name| Alias {
+                kind: kind.clone(),
+                name,
+                loc: loc.clone(),
+            }));
+        }
+        out
     }
 
     /// A month rule, compiled.

@@ -79,6 +79,10 @@ pub struct Rule {
     pub flags: Vec<Spanned<String>>,
     #[serde(rename = "override", default)]
     pub overrides: bool,
+    /// Other names people write for the rule's kinds: `aliases = ["迟到"]` for a rule that
+    /// sees one kind, or `aliases = { late = ["迟到"], early_leave = ["早退"] }` naming the
+    /// kind of each (two shapes serde's untagged enums cannot keep spans through).
+    pub aliases: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -410,12 +410,16 @@ async fn import(state: Shared<State>, caller: Caller, form: axum::extract::Multi
     })
     .await?;
     match imported {
-        Imported::Valid { file, rows } => Ok(message(
+        Imported::Valid {
+            file,
+            rows,
+            encoding,
+        } => Ok(message(
             &caller,
             StatusCode::OK,
             "文件检查通过",
             vec![
-                format!("{file}：{rows} 行全部有效。"),
+                format!("{file}（按 {} 读取）：{rows} 行全部有效。", encoding.name()),
                 "尚未保存；确认无误后请选择“导入”。".into(),
             ],
         )),
