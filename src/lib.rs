@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod app;
+pub mod attendance;
 pub mod coverage;
 pub mod demo;
 pub mod documents;

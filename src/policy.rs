@@ -55,6 +55,8 @@ pub struct Policy {
     pub flag_labels: BTreeMap<String, String>,
     /// Event kind → its declared fields.
     pub kinds: BTreeMap<String, BTreeMap<String, FieldType>>,
+    /// How punches and the roster become events (`[attendance]`), if the policy says.
+    pub attendance: Option<Attendance>,
     /// What people may write instead of a kind's id → the kind: the declared `aliases`,
     /// and the name of each rule that sees one kind only (unless two kinds share it).
     pub kind_names: BTreeMap<String, String>,
@@ -106,6 +108,30 @@ pub struct Scoring {
     /// Days after an event's entry within which its employee may appeal it (`[scoring]`
     /// `appeal_days`, 7 unless the policy says otherwise; 0: no appeals).
     pub appeal_days: u32,
+}
+
+/// `[attendance]`: how the time clock's punches and the roster become events. Minutes are
+/// whole minutes; a kind left out is not derived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attendance {
+    /// Lateness or an early leave up to this many minutes is not counted.
+    pub grace_minutes: i64,
+    /// A punch belongs to a shift from this many minutes before its start …
+    pub window_before: i64,
+    /// … to this many minutes after its end.
+    pub window_after: i64,
+    /// A handover shift needs a handover record within this many minutes after its end.
+    pub handover_minutes: i64,
+    /// The punch corrections (补卡) an employee may have approved in a month.
+    pub corrections_per_month: Option<u32>,
+    /// The kinds derived: a late arrival and an early leave (with `minutes`), an absence
+    /// (a rostered shift with no punch), a missing punch (an in without an out, or the
+    /// reverse), a missed handover.
+    pub late: Option<String>,
+    pub early_leave: Option<String>,
+    pub absence: Option<String>,
+    pub missing_punch: Option<String>,
+    pub missed_handover: Option<String>,
 }
 
 /// The appeal window when a policy does not state one.

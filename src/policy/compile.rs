@@ -11,8 +11,8 @@ use super::problem::{Problem, Problems, SourceText};
 use super::raw;
 use super::script::{Origin, Script, Stage};
 use super::{
-    Action, Alias, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, EventRule, Grade, KindRules, Loc,
-    MonthRule, Policy, PolicyRef, Scoring, YearRule,
+    Action, Alias, Attendance, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, EventRule, Grade,
+    KindRules, Loc, MonthRule, Policy, PolicyRef, Scoring, YearRule,
 };
 use crate::event::{FieldType, is_identifier};
 use crate::month::Month;
@@ -103,6 +103,8 @@ pub(super) struct Merged {
     pub(super) department: Option<Script>,
     pub(super) flag_labels: BTreeMap<String, String>,
     pub(super) staff_fields: BTreeMap<String, FieldType>,
+    /// `[attendance]` merged field by field, with where it was last written.
+    pub(super) attendance: Option<(raw::AttendanceSection, Loc)>,
 }
 
 impl Compiler {
@@ -129,6 +131,7 @@ impl Compiler {
         }
         let kinds = self.kinds(&m);
         let kind_names = self.kind_names(&m, &kinds);
+        let attendance = self.attendance(&m, &kinds);
         let scoring = self.scoring(&root.src, &m);
         self.check_grades(&root.src, &m);
         self.check_staff_reads(&m);
@@ -150,6 +153,7 @@ impl Compiler {
             staff_fields: m.staff_fields,
             kinds,
             kind_names,
+            attendance,
             tests: Vec::new(),
             reference: Default::default(),
             by_kind: Default::default(),
@@ -438,6 +442,87 @@ impl Compiler {
             }
         }
         names
+    }
+
+    /// `[attendance]`, checked: sensible minutes, and kinds the policy scores, a late
+    /// arrival and an early leave with a `minutes` field, the others with no field (a
+    /// derived event carries none).
+    fn attendance(
+        &mut self,
+        m: &Merged,
+        kinds: &BTreeMap<String, BTreeMap<String, FieldType>>,
+    ) -> Option<Attendance> {
+        let (a, loc) = m.attendance.as_ref()?;
+        let problem = |c: &mut Compiler, message: String| {
+            c.problems.push(Problem {
+                file: loc.file.to_string(),
+                line: loc.line,
+                column: loc.column,
+                message,
+                help: None,
+            })
+        };
+        let minutes = |c: &mut Compiler, what: &str, x: Option<i64>, default: i64, most: i64| {
+            let x = x.unwrap_or(default);
+            if !(0..=most).contains(&x) {
+                problem(
+                    c,
+                    format!("`[attendance]` `{what}` is {x}; it must be from 0 to {most} minutes"),
+                );
+            }
+            x.clamp(0, most)
+        };
+        let grace_minutes = minutes(self, "grace_minutes", a.grace_minutes, 0, 120);
+        let window_before = minutes(self, "window_before", a.window_before, 240, 720);
+        let window_after = minutes(self, "window_after", a.window_after, 360, 720);
+        let handover_minutes = minutes(self, "handover_minutes", a.handover_minutes, 30, 720);
+        let corrections_per_month = a
+            .corrections_per_month
+            .map(|n| minutes(self, "corrections_per_month", Some(n), 0, 31) as u32);
+        let kind = |c: &mut Compiler, what: &str, k: &Option<String>, with_minutes: bool| {
+            let k = k.as_ref()?;
+            let Some(fields) = kinds.get(k) else {
+                problem(
+                    c,
+                    format!("`[attendance]` `{what} = \"{k}\"`: no rule sees kind `{k}`"),
+                );
+                return None;
+            };
+            let wanted: &[&str] = if with_minutes { &["minutes"] } else { &[] };
+            let has: Vec<&str> = fields.keys().map(String::as_str).collect();
+            if has != wanted || (with_minutes && fields["minutes"] != FieldType::Int) {
+                problem(
+                    c,
+                    format!(
+                        "`[attendance]` `{what} = \"{k}\"`: a derived {what} carries {}; kind `{k}` declares {}",
+                        if with_minutes {
+                            "the field `minutes` (int)"
+                        } else {
+                            "no field"
+                        },
+                        if has.is_empty() {
+                            "none".to_string()
+                        } else {
+                            has.join(", ")
+                        }
+                    ),
+                );
+                return None;
+            }
+            Some(k.clone())
+        };
+        Some(Attendance {
+            grace_minutes,
+            window_before,
+            window_after,
+            handover_minutes,
+            corrections_per_month,
+            late: kind(self, "late", &a.late, true),
+            early_leave: kind(self, "early_leave", &a.early_leave, true),
+            absence: kind(self, "absence", &a.absence, false),
+            missing_punch: kind(self, "missing_punch", &a.missing_punch, false),
+            missed_handover: kind(self, "missed_handover", &a.missed_handover, false),
+        })
     }
 
     fn scoring(&mut self, root: &SourceText, m: &Merged) -> Option<Scoring> {

@@ -152,6 +152,35 @@ impl Compiler {
             }
         }
 
+        // A child's `[attendance]` settings replace its parent's, field by field.
+        if let Some(a) = &f.attendance {
+            let loc = Self::loc(src, a.span());
+            let (merged, at) = m
+                .attendance
+                .get_or_insert_with(|| (Default::default(), loc.clone()));
+            let a = a.get_ref();
+            macro_rules! over {
+                ($($field:ident),*) => {$(
+                    if a.$field.is_some() {
+                        merged.$field = a.$field.clone();
+                    }
+                )*};
+            }
+            over!(
+                grace_minutes,
+                window_before,
+                window_after,
+                handover_minutes,
+                corrections_per_month,
+                late,
+                early_leave,
+                absence,
+                missing_punch,
+                missed_handover
+            );
+            *at = loc;
+        }
+
         // A child's label for a flag replaces its parent's; other labels are inherited.
         m.flag_labels
             .extend(f.flags.iter().map(|(k, v)| (k.clone(), v.clone())));

@@ -21,6 +21,7 @@ pub struct File {
     pub grade: Vec<Spanned<Grade>>,
     pub review: Option<BTreeMap<String, Spanned<Vec<Spanned<String>>>>>,
     pub department: Option<DepartmentSection>,
+    pub attendance: Option<Spanned<AttendanceSection>>,
     /// Staff attribute → its type: the attributes the policy's scripts read
     /// (`shift_start = "time"`).
     #[serde(default)]
@@ -122,6 +123,23 @@ pub struct Grade {
     pub when: Option<Spanned<String>>,
     #[serde(default)]
     pub outcomes: Vec<String>,
+}
+
+/// `[attendance]`: how punches and the roster become events. Every field is optional so
+/// that a policy may override only some of its parent's.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceSection {
+    pub grace_minutes: Option<i64>,
+    pub window_before: Option<i64>,
+    pub window_after: Option<i64>,
+    pub handover_minutes: Option<i64>,
+    pub corrections_per_month: Option<i64>,
+    pub late: Option<String>,
+    pub early_leave: Option<String>,
+    pub absence: Option<String>,
+    pub missing_punch: Option<String>,
+    pub missed_handover: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,393 @@
+//! Attendance, pure: the roster's shifts, the time clock's punches and the handover records
+//! of one employee become events of the kinds a policy's `[attendance]` names. No clock, no
+//! database: the same inputs give the same events, and every test is a function call.
+//!
+//! - A shift that ends at or before its start time ends the next day, and belongs to the day
+//!   it starts: a night shift's check-out is matched to that night, never to the next day.
+//! - A punch belongs to the shift whose window (from `window_before` minutes before its
+//!   start to `window_after` minutes after its end) holds it; between two windows, to the
+//!   shift with the nearer start or end. A punch no window holds is an error.
+//! - A shift's first punch is its check-in and its last the check-out; a lone punch is
+//!   whichever of the two it is nearer, and the other is missing (a missing punch, never an
+//!   absence or an early leave).
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+
+use crate::policy::Attendance;
+
+/// A rostered shift.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shift {
+    pub employee: String,
+    pub date: NaiveDate,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    /// The shift ends with a handover record.
+    pub handover: bool,
+}
+
+impl Shift {
+    pub fn starts(&self) -> NaiveDateTime {
+        self.date.and_time(self.start)
+    }
+
+    pub fn ends(&self) -> NaiveDateTime {
+        let day = if self.end <= self.start {
+            self.date + TimeDelta::days(1)
+        } else {
+            self.date
+        };
+        day.and_time(self.end)
+    }
+
+    /// `08:30–17:30`, as a note shows it.
+    fn hours(&self) -> String {
+        format!(
+            "{}–{}",
+            self.start.format("%H:%M"),
+            self.end.format("%H:%M")
+        )
+    }
+}
+
+/// A punch of the time clock, or a handover record, with the row it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamped {
+    pub employee: String,
+    pub at: NaiveDateTime,
+    /// `file:row`.
+    pub source: String,
+}
+
+impl Stamped {
+    fn shown(&self) -> String {
+        format!("{}（{}）", self.at.format("%H:%M"), self.source)
+    }
+}
+
+/// An event the inputs support.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Derived {
+    pub employee: String,
+    pub date: NaiveDate,
+    pub kind: String,
+    /// Late or early by this many minutes.
+    pub minutes: Option<i64>,
+    /// What it was derived from: the shift and the punches, with their rows.
+    pub note: String,
+}
+
+/// What to derive: the clock's kinds only where punches were imported for the day, a
+/// missed handover only where handover records were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inputs {
+    pub punches: bool,
+    pub handovers: bool,
+}
+
+/// The events `shifts`, `punches` and `records` (all of one employee) support under
+/// `rules`, for the shifts of `days`; or every punch that fits no shift.
+pub fn derive(
+    rules: &Attendance,
+    shifts: &[Shift],
+    punches: &[Stamped],
+    records: &[Stamped],
+    inputs: Inputs,
+    days: impl Fn(NaiveDate) -> bool,
+) -> Result<Vec<Derived>, Vec<String>> {
+    let mut shifts: Vec<&Shift> = shifts.iter().collect();
+    shifts.sort_by_key(|s| s.starts());
+    let before = TimeDelta::minutes(rules.window_before);
+    let after = TimeDelta::minutes(rules.window_after);
+    let mut punched: Vec<Vec<&Stamped>> = vec![Vec::new(); shifts.len()];
+    let mut stray = Vec::new();
+    for p in punches {
+        let distance = |s: &Shift| (p.at - s.starts()).abs().min((p.at - s.ends()).abs());
+        let fits = shifts
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.starts() - before <= p.at && p.at <= s.ends() + after)
+            .min_by_key(|(_, s)| distance(s));
+        match fits {
+            Some((i, _)) => punched[i].push(p),
+            None => stray.push(format!(
+                "{}: the punch of `{}` at {} fits no rostered shift (a punch counts from {} minutes before a shift's start to {} minutes after its end); import the roster of that day first",
+                p.source,
+                p.employee,
+                p.at.format("%Y-%m-%d %H:%M"),
+                rules.window_before,
+                rules.window_after
+            )),
+        }
+    }
+    if !stray.is_empty() {
+        return Err(stray);
+    }
+    let mut out = Vec::new();
+    for (shift, mut ps) in shifts.into_iter().zip(punched) {
+        if !days(shift.date) {
+            continue;
+        }
+        let event = |kind: &Option<String>, minutes: Option<i64>, note: String| {
+            kind.as_ref().map(|k| Derived {
+                employee: shift.employee.clone(),
+                date: shift.date,
+                kind: k.clone(),
+                minutes,
+                note,
+            })
+        };
+        if inputs.punches {
+            ps.sort_by_key(|p| p.at);
+            out.extend(clock_events(rules, shift, &ps, &event));
+        }
+        if inputs.handovers && shift.handover {
+            let due = shift.ends() + TimeDelta::minutes(rules.handover_minutes);
+            let written = records
+                .iter()
+                .any(|r| shift.starts() <= r.at && r.at <= due);
+            if !written {
+                out.extend(event(
+                    &rules.missed_handover,
+                    None,
+                    format!(
+                        "交班班次 {} 结束后 {} 分钟内无交班记录",
+                        shift.hours(),
+                        rules.handover_minutes
+                    ),
+                ));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The clock's events of one shift with its punches, in time order.
+fn clock_events(
+    rules: &Attendance,
+    shift: &Shift,
+    ps: &[&Stamped],
+    event: &dyn Fn(&Option<String>, Option<i64>, String) -> Option<Derived>,
+) -> Vec<Derived> {
+    let (first, last) = match ps {
+        [] => {
+            return event(
+                &rules.absence,
+                None,
+                format!("排班 {} 无打卡", shift.hours()),
+            )
+            .into_iter()
+            .collect();
+        }
+        [only] => {
+            let to_start = (only.at - shift.starts()).abs();
+            let to_end = (only.at - shift.ends()).abs();
+            if to_start <= to_end {
+                (Some(*only), None)
+            } else {
+                (None, Some(*only))
+            }
+        }
+        [first, .., last] => (Some(*first), Some(*last)),
+    };
+    let grace = TimeDelta::minutes(rules.grace_minutes);
+    let mut out = Vec::new();
+    if let Some(p) = first
+        && p.at > shift.starts() + grace
+    {
+        let minutes = (p.at - shift.starts()).num_minutes();
+        out.extend(event(
+            &rules.late,
+            Some(minutes),
+            format!("排班 {}，上班打卡 {}", shift.hours(), p.shown()),
+        ));
+    }
+    if let Some(p) = last
+        && p.at < shift.ends() - grace
+    {
+        let minutes = (shift.ends() - p.at).num_minutes();
+        out.extend(event(
+            &rules.early_leave,
+            Some(minutes),
+            format!("排班 {}，下班打卡 {}", shift.hours(), p.shown()),
+        ));
+    }
+    match (first, last) {
+        (Some(p), None) => out.extend(event(
+            &rules.missing_punch,
+            None,
+            format!(
+                "排班 {}，只有上班打卡 {}，缺下班打卡",
+                shift.hours(),
+                p.shown()
+            ),
+        )),
+        (None, Some(p)) => out.extend(event(
+            &rules.missing_punch,
+            None,
+            format!(
+                "排班 {}，只有下班打卡 {}，缺上班打卡",
+                shift.hours(),
+                p.shown()
+            ),
+        )),
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Attendance {
+        Attendance {
+            grace_minutes: 0,
+            window_before: 240,
+            window_after: 360,
+            handover_minutes: 30,
+            corrections_per_month: Some(3),
+            late: Some("late".into()),
+            early_leave: Some("early_leave".into()),
+            absence: Some("absence".into()),
+            missing_punch: Some("missing_punch".into()),
+            missed_handover: Some("missed_handover".into()),
+        }
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn shift(d: u32, start: &str, end: &str, handover: bool) -> Shift {
+        Shift {
+            employee: "E1".into(),
+            date: day(d),
+            start: NaiveTime::parse_from_str(start, "%H:%M").unwrap(),
+            end: NaiveTime::parse_from_str(end, "%H:%M").unwrap(),
+            handover,
+        }
+    }
+
+    fn punch(d: u32, at: &str, row: usize) -> Stamped {
+        Stamped {
+            employee: "E1".into(),
+            at: day(d).and_time(NaiveTime::parse_from_str(at, "%H:%M").unwrap()),
+            source: format!("clock.csv:{row}"),
+        }
+    }
+
+    const BOTH: Inputs = Inputs {
+        punches: true,
+        handovers: true,
+    };
+
+    fn kinds(d: &[Derived]) -> Vec<(u32, &str, Option<i64>)> {
+        use chrono::Datelike;
+        d.iter()
+            .map(|e| (e.date.day(), e.kind.as_str(), e.minutes))
+            .collect()
+    }
+
+    #[test]
+    fn late_early_absent_and_a_missing_punch() {
+        let shifts = [
+            shift(2, "08:30", "17:30", false),
+            shift(3, "08:30", "17:30", false),
+            shift(4, "08:30", "17:30", false),
+            shift(5, "08:30", "17:30", false),
+        ];
+        let punches = [
+            punch(2, "09:17", 2),
+            punch(2, "17:31", 3),
+            punch(3, "08:20", 4),
+            punch(3, "17:00", 5),
+            // The 4th: nothing. The 5th: an in, and no out.
+            punch(5, "08:29", 6),
+        ];
+        let got = derive(&rules(), &shifts, &punches, &[], BOTH, |_| true).unwrap();
+        assert_eq!(
+            kinds(&got),
+            [
+                (2, "late", Some(47)),
+                (3, "early_leave", Some(30)),
+                (4, "absence", None),
+                (5, "missing_punch", None)
+            ]
+        );
+        assert_eq!(
+            got[0].note,
+            "排班 08:30–17:30，上班打卡 09:17（clock.csv:2）"
+        );
+    }
+
+    #[test]
+    fn a_night_shifts_check_out_belongs_to_the_night_it_started() {
+        let shifts = [
+            shift(2, "20:00", "08:00", false),
+            shift(3, "20:00", "08:00", false),
+        ];
+        let punches = [
+            punch(2, "19:55", 2),
+            punch(3, "08:01", 3),
+            punch(3, "19:58", 4),
+            punch(4, "07:40", 5),
+        ];
+        let got = derive(&rules(), &shifts, &punches, &[], BOTH, |_| true).unwrap();
+        assert_eq!(kinds(&got), [(3, "early_leave", Some(20))]);
+    }
+
+    #[test]
+    fn a_handover_needs_its_record_and_a_stray_punch_is_an_error() {
+        let shifts = [
+            shift(2, "08:00", "16:00", true),
+            shift(3, "08:00", "16:00", true),
+        ];
+        let punches = [
+            punch(2, "07:58", 2),
+            punch(2, "16:02", 3),
+            punch(3, "07:59", 4),
+            punch(3, "16:05", 5),
+        ];
+        let records = [punch(2, "16:10", 2)];
+        let got = derive(&rules(), &shifts, &punches, &records, BOTH, |_| true).unwrap();
+        assert_eq!(kinds(&got), [(3, "missed_handover", None)]);
+        // Without handover records imported, no handover is judged.
+        let clock_only = Inputs {
+            punches: true,
+            handovers: false,
+        };
+        assert!(
+            derive(&rules(), &shifts, &punches, &[], clock_only, |_| true)
+                .unwrap()
+                .is_empty()
+        );
+        let stray = [punch(6, "08:00", 9)];
+        let err = derive(&rules(), &shifts, &stray, &[], BOTH, |_| true).unwrap_err();
+        assert!(
+            err[0].starts_with(
+                "clock.csv:9: the punch of `E1` at 2026-03-06 08:00 fits no rostered shift"
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn grace_minutes_are_not_counted_and_only_the_days_asked_are_derived() {
+        let mut r = rules();
+        r.grace_minutes = 5;
+        let shifts = [
+            shift(2, "08:30", "17:30", false),
+            shift(3, "08:30", "17:30", false),
+        ];
+        let punches = [
+            punch(2, "08:35", 2),
+            punch(2, "17:30", 3),
+            punch(3, "08:36", 4),
+            punch(3, "17:30", 5),
+        ];
+        let got = derive(&r, &shifts, &punches, &[], BOTH, |d| d == day(3)).unwrap();
+        assert_eq!(kinds(&got), [(3, "late", Some(6))]);
+    }
+}
