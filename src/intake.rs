@@ -1,12 +1,14 @@
 //! Intake: turning rows people wrote (CSV files, command-line entries) into validated
 //! staff and events. A batch is all or nothing: every bad row is reported, none is stored.
 
+mod attendance;
 mod encoding;
 mod events;
 mod staff;
 
 use std::fmt;
 
+pub use attendance::{read_clock, read_handovers, read_roster};
 pub use encoding::{Encoding, decode, reader as decoded};
 pub use events::{EventRow, EventValidator, MayRecord, read_events};
 pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};

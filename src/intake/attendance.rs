@@ -1,0 +1,304 @@
+//! Attendance files as people and machines write them: the duty roster, the time clock's
+//! export in either of its two shapes, and handover records — English or Chinese headers.
+//! Every bad row is reported with its line; none is kept.
+
+use std::collections::BTreeSet;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+
+use super::{Rejected, RowProblem, Table};
+use crate::attendance::{Shift, Stamped};
+use crate::month::parse_date;
+
+/// A header as attendance machines and Chinese offices write it → the column it is.
+const HEADERS: [(&str, &str); 12] = [
+    ("工号", "employee"),
+    ("员工编号", "employee"),
+    ("日期", "date"),
+    ("上班时间", "start"),
+    ("下班时间", "end"),
+    ("交班", "handover"),
+    ("上班打卡", "in"),
+    ("下班打卡", "out"),
+    ("打卡时间", "time"),
+    ("时间", "time"),
+    ("签到", "in"),
+    ("签退", "out"),
+];
+
+/// The table of a file, its headers put in English.
+fn table(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
+    let mut t = Table::read(name, text, &[])?;
+    for h in &mut t.headers {
+        if let Some((_, english)) = HEADERS.iter().find(|(zh, _)| zh == h) {
+            *h = english.to_string();
+        }
+    }
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|r| !t.headers.iter().any(|h| h == r))
+        .collect();
+    if !missing.is_empty() {
+        let chinese: Vec<&str> = required
+            .iter()
+            .filter_map(|r| HEADERS.iter().find(|(_, e)| e == r).map(|(zh, _)| *zh))
+            .collect();
+        return Err(Rejected(vec![RowProblem {
+            at: format!("{name}:1"),
+            message: format!(
+                "the header row lacks {}; the file must start with `{}` (or `{}`)",
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                required.join(","),
+                chinese.join(",")
+            ),
+        }]));
+    }
+    Ok(t)
+}
+
+/// One row of a table: its cells by column.
+struct Cells<'a> {
+    table: &'a Table,
+    cells: &'a [String],
+}
+
+impl<'a> Cells<'a> {
+    fn get(&self, column: &str) -> &'a str {
+        self.table.cell(self.cells, column)
+    }
+}
+
+/// Reads each row with `row`, collecting every problem.
+fn rows<T>(
+    name: &str,
+    t: &Table,
+    mut row: impl FnMut(&Cells, &mut Vec<String>) -> Option<T>,
+) -> Result<Vec<(String, T)>, Rejected> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (line, cells) in &t.rows {
+        let at = format!("{name}:{line}");
+        let cell = Cells { table: t, cells };
+        let mut wrong = Vec::new();
+        match row(&cell, &mut wrong) {
+            Some(v) if wrong.is_empty() => out.push((at, v)),
+            _ => problems.extend(wrong.into_iter().map(|message| RowProblem {
+                at: at.clone(),
+                message,
+            })),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Rejected(problems))
+    }
+}
+
+fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<String>) -> String {
+    let e = cell.get("employee");
+    if !known.contains(e) {
+        wrong.push(format!("unknown employee `{e}`; add them to the staff first"));
+    }
+    e.to_string()
+}
+
+fn date(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDate> {
+    let d = parse_date(text)
+        .or_else(|| NaiveDate::parse_from_str(text, "%Y/%m/%d").ok());
+    if d.is_none() {
+        wrong.push(format!("{what} `{text}` is not a date; write YYYY-MM-DD"));
+    }
+    d
+}
+
+fn time(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveTime> {
+    let t = NaiveTime::parse_from_str(text, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
+        .ok();
+    if t.is_none() {
+        wrong.push(format!("{what} `{text}` is not a time; write HH:MM"));
+    }
+    t
+}
+
+/// A roster file: `employee,date,start,end[,handover]` (工号,日期,上班时间,下班时间,交班); a
+/// day may hold several shifts; `end` before `start` passes midnight.
+pub fn read_roster(
+    name: &str,
+    text: &str,
+    known: &BTreeSet<String>,
+) -> Result<Vec<(String, Shift)>, Rejected> {
+    let t = table(name, text, &["employee", "date", "start", "end"])?;
+    rows(name, &t, |cell, wrong| {
+        let employee = employee(cell, known, wrong);
+        let date = date(cell.get("date"), "date", wrong);
+        let start = time(cell.get("start"), "start", wrong);
+        let end = time(cell.get("end"), "end", wrong);
+        let handover = match cell.get("handover") {
+            "" | "0" | "no" | "false" | "否" | "无" => false,
+            "1" | "yes" | "true" | "是" | "有" => true,
+            other => {
+                wrong.push(format!(
+                    "handover `{other}` is neither yes nor no; write 是/否 (or 1/0)"
+                ));
+                false
+            }
+        };
+        if start == end && start.is_some() {
+            wrong.push("a shift cannot start and end at the same time".into());
+        }
+        Some(Shift {
+            employee,
+            date: date?,
+            start: start?,
+            end: end?,
+            handover,
+        })
+    })
+}
+
+/// A time clock export, recognised by its headers: one row per punch
+/// (`employee,time` · 工号,打卡时间, with `time` as `YYYY-MM-DD HH:MM[:SS]`), or one row per day
+/// (`employee,date,in,out` · 工号,日期,上班打卡,下班打卡; an `out` before the `in` is the next
+/// morning's, an empty one a punch not made). Returns the punches.
+pub fn read_clock(
+    name: &str,
+    text: &str,
+    known: &BTreeSet<String>,
+) -> Result<Vec<Stamped>, Rejected> {
+    let probe = table(name, text, &["employee"])?;
+    let per_punch = probe.headers.iter().any(|h| h == "time");
+    let stamped = |at: String, employee: String, when: NaiveDateTime| Stamped {
+        employee,
+        at: when,
+        source: at,
+    };
+    if per_punch {
+        let t = table(name, text, &["employee", "time"])?;
+        let rows = rows(name, &t, |cell, wrong| {
+            let employee = employee(cell, known, wrong);
+            let text = cell.get("time");
+            let at = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
+            if at.is_none() {
+                wrong.push(format!(
+                    "time `{text}` is not a punch time; write YYYY-MM-DD HH:MM"
+                ));
+            }
+            Some((employee, at?))
+        })?;
+        return Ok(rows
+            .into_iter()
+            .map(|(at, (e, when))| stamped(at, e, when))
+            .collect());
+    }
+    let t = table(name, text, &["employee", "date", "in", "out"])?;
+    let rows = rows(name, &t, |cell, wrong| {
+        let employee = employee(cell, known, wrong);
+        let date = date(cell.get("date"), "date", wrong);
+        let punch = |column: &str, wrong: &mut Vec<String>| match cell.get(column) {
+            "" => None,
+            text => time(text, column, wrong),
+        };
+        let (i, o) = (punch("in", wrong), punch("out", wrong));
+        Some((employee, date?, i, o))
+    })?;
+    let mut out = Vec::new();
+    for (at, (employee, date, i, o)) in rows {
+        if let Some(i) = i {
+            out.push(stamped(at.clone(), employee.clone(), date.and_time(i)));
+        }
+        if let Some(o) = o {
+            let day = match i {
+                Some(i) if o < i => date + TimeDelta::days(1),
+                _ => date,
+            };
+            out.push(stamped(at, employee, day.and_time(o)));
+        }
+    }
+    Ok(out)
+}
+
+/// Handover records: `employee,date,time` (工号,日期,时间) of each record written.
+pub fn read_handovers(
+    name: &str,
+    text: &str,
+    known: &BTreeSet<String>,
+) -> Result<Vec<Stamped>, Rejected> {
+    let t = table(name, text, &["employee", "date", "time"])?;
+    let rows = rows(name, &t, |cell, wrong| {
+        let employee = employee(cell, known, wrong);
+        let date = date(cell.get("date"), "date", wrong);
+        let time = time(cell.get("time"), "time", wrong);
+        Some((employee, date?.and_time(time?)))
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(source, (employee, at))| Stamped {
+            employee,
+            at,
+            source,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known() -> BTreeSet<String> {
+        ["E001", "E002"].map(String::from).into()
+    }
+
+    #[test]
+    fn both_clock_shapes_with_chinese_headers() {
+        let per_day = "工号,日期,上班打卡,下班打卡\nE001,2026-03-02,19:58,08:02\nE002,2026-03-02,08:31,\n";
+        let punches = read_clock("day.csv", per_day, &known()).unwrap();
+        let shown: Vec<(String, String, String)> = punches
+            .iter()
+            .map(|p| (p.employee.clone(), p.at.to_string(), p.source.clone()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("E001".into(), "2026-03-02 19:58:00".into(), "day.csv:2".into()),
+                ("E001".into(), "2026-03-03 08:02:00".into(), "day.csv:2".into()),
+                ("E002".into(), "2026-03-02 08:31:00".into(), "day.csv:3".into()),
+            ]
+        );
+        let per_punch = "工号,打卡时间\nE001,2026-03-02 08:31:20\nE009,2026-03-02 08:31\nE002,昨天\n";
+        let err = read_clock("punches.csv", per_punch, &known()).unwrap_err();
+        let lines: Vec<String> = err.0.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            lines,
+            [
+                "punches.csv:3: unknown employee `E009`; add them to the staff first",
+                "punches.csv:4: time `昨天` is not a punch time; write YYYY-MM-DD HH:MM"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_roster_names_its_missing_columns_in_both_languages() {
+        let err = read_roster("roster.csv", "工号,日期\nE001,2026-03-02\n", &known()).unwrap_err();
+        assert_eq!(
+            err.0[0].to_string(),
+            "roster.csv:1: the header row lacks `start`, `end`; the file must start with `employee,date,start,end` (or `工号,日期,上班时间,下班时间`)"
+        );
+        let ok = read_roster(
+            "roster.csv",
+            "工号,日期,上班时间,下班时间,交班\nE001,2026-03-02,20:00,08:00,是\n",
+            &known(),
+        )
+        .unwrap();
+        assert!(ok[0].1.handover);
+        assert_eq!(ok[0].1.ends().to_string(), "2026-03-03 08:00:00");
+    }
+}
