@@ -8,6 +8,7 @@
 //! (init and the demo company).
 
 mod appeals;
+mod attendance;
 mod dept;
 mod error;
 mod log;
@@ -28,6 +29,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Local, NaiveDate};
 
+pub use attendance::AttendanceImported;
 pub use dept::DepartmentBook;
 pub use error::Error;
 pub use log::{Entry, Imported, Submitted};

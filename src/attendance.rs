@@ -77,6 +77,22 @@ pub struct Derived {
     pub note: String,
 }
 
+/// What a derived note says without the rows it names: the same lateness read from a
+/// corrected export (other rows, other file) is the same lateness, and stays.
+pub fn basis(note: &str) -> String {
+    let mut out = String::with_capacity(note.len());
+    let mut depth = 0;
+    for c in note.chars() {
+        match c {
+            '（' => depth += 1,
+            '）' if depth > 0 => depth -= 1,
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// What to derive: the clock's kinds only where punches were imported for the day, a
 /// missed handover only where handover records were.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,31 +113,9 @@ pub fn derive(
 ) -> Result<Vec<Derived>, Vec<String>> {
     let mut shifts: Vec<&Shift> = shifts.iter().collect();
     shifts.sort_by_key(|s| s.starts());
-    let before = TimeDelta::minutes(rules.window_before);
-    let after = TimeDelta::minutes(rules.window_after);
     let mut punched: Vec<Vec<&Stamped>> = vec![Vec::new(); shifts.len()];
-    let mut stray = Vec::new();
-    for p in punches {
-        let distance = |s: &Shift| (p.at - s.starts()).abs().min((p.at - s.ends()).abs());
-        let fits = shifts
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.starts() - before <= p.at && p.at <= s.ends() + after)
-            .min_by_key(|(_, s)| distance(s));
-        match fits {
-            Some((i, _)) => punched[i].push(p),
-            None => stray.push(format!(
-                "{}: the punch of `{}` at {} fits no rostered shift (a punch counts from {} minutes before a shift's start to {} minutes after its end); import the roster of that day first",
-                p.source,
-                p.employee,
-                p.at.format("%Y-%m-%d %H:%M"),
-                rules.window_before,
-                rules.window_after
-            )),
-        }
-    }
-    if !stray.is_empty() {
-        return Err(stray);
+    for (p, i) in punches.iter().zip(matches(rules, &shifts, punches)?) {
+        punched[i].push(p);
     }
     let mut out = Vec::new();
     for (shift, mut ps) in shifts.into_iter().zip(punched) {
@@ -163,12 +157,66 @@ pub fn derive(
     Ok(out)
 }
 
+/// The day of the shift each punch belongs to (what an import of punches speaks for), or
+/// every punch that fits no shift.
+pub fn assign(
+    rules: &Attendance,
+    shifts: &[Shift],
+    punches: &[Stamped],
+) -> Result<Vec<NaiveDate>, Vec<String>> {
+    let mut shifts: Vec<&Shift> = shifts.iter().collect();
+    shifts.sort_by_key(|s| s.starts());
+    Ok(matches(rules, &shifts, punches)?
+        .into_iter()
+        .map(|i| shifts[i].date)
+        .collect())
+}
+
+/// The index in `shifts` (sorted by start) of the shift each punch belongs to.
+fn matches(
+    rules: &Attendance,
+    shifts: &[&Shift],
+    punches: &[Stamped],
+) -> Result<Vec<usize>, Vec<String>> {
+    let before = TimeDelta::minutes(rules.window_before);
+    let after = TimeDelta::minutes(rules.window_after);
+    let mut out = Vec::with_capacity(punches.len());
+    let mut stray = Vec::new();
+    for p in punches {
+        let distance = |s: &Shift| (p.at - s.starts()).abs().min((p.at - s.ends()).abs());
+        let fits = shifts
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.starts() - before <= p.at && p.at <= s.ends() + after)
+            .min_by_key(|(_, s)| distance(s));
+        match fits {
+            Some((i, _)) => out.push(i),
+            None => stray.push(format!(
+                "{}: the punch of `{}` at {} fits no rostered shift (a punch counts from {} minutes before a shift's start to {} minutes after its end); import the roster of that day first",
+                p.source,
+                p.employee,
+                p.at.format("%Y-%m-%d %H:%M"),
+                rules.window_before,
+                rules.window_after
+            )),
+        }
+    }
+    if stray.is_empty() {
+        Ok(out)
+    } else {
+        Err(stray)
+    }
+}
+
+/// Makes an event of a shift: its kind (if the policy derives it), minutes and note.
+type MakeEvent<'a> = dyn Fn(&Option<String>, Option<i64>, String) -> Option<Derived> + 'a;
+
 /// The clock's events of one shift with its punches, in time order.
 fn clock_events(
     rules: &Attendance,
     shift: &Shift,
     ps: &[&Stamped],
-    event: &dyn Fn(&Option<String>, Option<i64>, String) -> Option<Derived>,
+    event: &MakeEvent,
 ) -> Vec<Derived> {
     let (first, last) = match ps {
         [] => {

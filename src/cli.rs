@@ -4,6 +4,7 @@
 
 mod appeal;
 mod args;
+mod attendance;
 mod audit;
 mod demo;
 mod dept;
@@ -180,6 +181,9 @@ pub fn run(cli: Cli) -> Result {
         Command::Gen(a) => workload::run(&ctx, a),
         Command::User(c) => user::run(&ctx, c),
         Command::Appeal(c) => appeal::run(&ctx, c),
+        Command::Roster(c) => attendance::roster(&ctx, c),
+        Command::Clock(c) => attendance::clock(&ctx, c),
+        Command::Handover(c) => attendance::handover(&ctx, c),
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Backup { to } => {
             let head = ctx.app.backup(&to)?;

@@ -2,6 +2,7 @@
 //! files, and the engine's domain laws as property tests.
 
 mod appeals;
+mod attendance;
 mod bounds;
 mod browser;
 mod cli;

@@ -36,8 +36,20 @@ impl App {
             ))
         })?;
         let raw = score.base + score.items.iter().map(|i| i.points).sum();
+        let filter = crate::store::EventFilter {
+            employee: Some(employee.to_string()),
+            month: Some(month),
+            ..Default::default()
+        };
+        let event_notes = store
+            .events(&filter)?
+            .into_iter()
+            .filter(|e| !e.note.is_empty())
+            .map(|e| (e.id, e.note))
+            .collect();
         Ok(MonthExplanation {
             raw,
+            event_notes,
             pass_mark: policy.scoring.pass_mark,
             floor: policy.scoring.floor,
             ceiling: policy.scoring.ceiling,

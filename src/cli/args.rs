@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use super::{
-    appeal, audit, demo, dept, explain, init, log, month, rate, report, review, rules, score,
-    serve, staff, user, workload,
+    appeal, attendance, audit, demo, dept, explain, init, log, month, rate, report, review, rules,
+    score, serve, staff, user, workload,
 };
 use appraise::report::Format;
 
@@ -88,6 +88,16 @@ pub enum Command {
     /// Appeals (申诉): an employee contests their own event; the department head decides.
     #[command(subcommand)]
     Appeal(appeal::Command),
+    /// The duty roster: shifts, and whether each ends with a handover record.
+    #[command(subcommand)]
+    Roster(attendance::Command),
+    /// The time clock's punches: lateness, early leaves, absences and missing punches are
+    /// derived from them and the roster.
+    #[command(subcommand)]
+    Clock(attendance::ClockCommand),
+    /// Handover records written at the end of shifts.
+    #[command(subcommand)]
+    Handover(attendance::Command),
     /// Serve the web workplace and its API (`/api/v1`).
     Serve(serve::Args),
     /// Write a reproducible company-scale workload (staff.csv, events.csv).

@@ -103,14 +103,15 @@ fn rows<T>(
 fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<String>) -> String {
     let e = cell.get("employee");
     if !known.contains(e) {
-        wrong.push(format!("unknown employee `{e}`; add them to the staff first"));
+        wrong.push(format!(
+            "unknown employee `{e}`; add them to the staff first"
+        ));
     }
     e.to_string()
 }
 
 fn date(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDate> {
-    let d = parse_date(text)
-        .or_else(|| NaiveDate::parse_from_str(text, "%Y/%m/%d").ok());
+    let d = parse_date(text).or_else(|| NaiveDate::parse_from_str(text, "%Y/%m/%d").ok());
     if d.is_none() {
         wrong.push(format!("{what} `{text}` is not a date; write YYYY-MM-DD"));
     }
@@ -184,9 +185,14 @@ pub fn read_clock(
         let rows = rows(name, &t, |cell, wrong| {
             let employee = employee(cell, known, wrong);
             let text = cell.get("time");
-            let at = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"]
-                .iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
+            let at = [
+                "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%d %H:%M",
+                "%Y/%m/%d %H:%M:%S",
+                "%Y/%m/%d %H:%M",
+            ]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
             if at.is_none() {
                 wrong.push(format!(
                     "time `{text}` is not a punch time; write YYYY-MM-DD HH:MM"
@@ -259,7 +265,8 @@ mod tests {
 
     #[test]
     fn both_clock_shapes_with_chinese_headers() {
-        let per_day = "工号,日期,上班打卡,下班打卡\nE001,2026-03-02,19:58,08:02\nE002,2026-03-02,08:31,\n";
+        let per_day =
+            "工号,日期,上班打卡,下班打卡\nE001,2026-03-02,19:58,08:02\nE002,2026-03-02,08:31,\n";
         let punches = read_clock("day.csv", per_day, &known()).unwrap();
         let shown: Vec<(String, String, String)> = punches
             .iter()
@@ -268,12 +275,25 @@ mod tests {
         assert_eq!(
             shown,
             [
-                ("E001".into(), "2026-03-02 19:58:00".into(), "day.csv:2".into()),
-                ("E001".into(), "2026-03-03 08:02:00".into(), "day.csv:2".into()),
-                ("E002".into(), "2026-03-02 08:31:00".into(), "day.csv:3".into()),
+                (
+                    "E001".into(),
+                    "2026-03-02 19:58:00".into(),
+                    "day.csv:2".into()
+                ),
+                (
+                    "E001".into(),
+                    "2026-03-03 08:02:00".into(),
+                    "day.csv:2".into()
+                ),
+                (
+                    "E002".into(),
+                    "2026-03-02 08:31:00".into(),
+                    "day.csv:3".into()
+                ),
             ]
         );
-        let per_punch = "工号,打卡时间\nE001,2026-03-02 08:31:20\nE009,2026-03-02 08:31\nE002,昨天\n";
+        let per_punch =
+            "工号,打卡时间\nE001,2026-03-02 08:31:20\nE009,2026-03-02 08:31\nE002,昨天\n";
         let err = read_clock("punches.csv", per_punch, &known()).unwrap_err();
         let lines: Vec<String> = err.0.iter().map(|p| p.to_string()).collect();
         assert_eq!(

@@ -149,11 +149,21 @@ pub struct MonthExplanation {
     pub pass_mark: Points,
     pub floor: Option<Points>,
     pub ceiling: Option<Points>,
+    /// The note each event of the month was entered with, by id: what the supervisor wrote,
+    /// or the shift and the clock's rows a derived event comes from.
+    pub event_notes: std::collections::BTreeMap<i64, String>,
 }
 
 impl Records for MonthExplanation {
     fn layout(&self) -> Layout {
-        item_columns(Columns::over(&self.score.items), |i| i).done()
+        item_columns(Columns::over(&self.score.items), |i| i)
+            .text("event note", |i| {
+                i.event
+                    .and_then(|e| self.event_notes.get(&e))
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .done()
     }
     fn heading(&self) -> Vec<String> {
         let s = &self.score;

@@ -25,7 +25,7 @@ struct Chained {
     columns: &'static str,
 }
 
-const CHAINED: [Chained; 12] = [
+const CHAINED: [Chained; 18] = [
     Chained {
         table: "events",
         key: "id",
@@ -80,6 +80,36 @@ const CHAINED: [Chained; 12] = [
         table: "appeal_decisions",
         key: "appeal_id",
         columns: "appeal_id, outcome, reason, by, at",
+    },
+    Chained {
+        table: "attendance_imports",
+        key: "id",
+        columns: "id, what, file, rows, by, at",
+    },
+    Chained {
+        table: "roster",
+        key: "id",
+        columns: "id, import_id, employee, date, start, end, handover, source",
+    },
+    Chained {
+        table: "punches",
+        key: "id",
+        columns: "id, import_id, employee, at, source",
+    },
+    Chained {
+        table: "handovers",
+        key: "id",
+        columns: "id, import_id, employee, at, source",
+    },
+    Chained {
+        table: "covered",
+        key: "id",
+        columns: "id, import_id, employee, date",
+    },
+    Chained {
+        table: "derived",
+        key: "event_id",
+        columns: "event_id, import_id",
     },
     Chained {
         table: "audit",

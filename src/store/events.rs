@@ -266,7 +266,7 @@ impl<'a> Appender<'a> {
     /// Stores one person's entry, audited under its own stamp, unless the log holds a live
     /// event with exactly its content (and a second one is not meant `again`) or its month
     /// is closed. Returns its id.
-    fn push_single(&mut self, single: &Single) -> Result<i64> {
+    pub(super) fn push_single(&mut self, single: &Single) -> Result<i64> {
         let e = single.event;
         self.refuse_closed(Month::of(e.date))?;
         if !single.again
@@ -276,6 +276,11 @@ impl<'a> Appender<'a> {
         }
         self.insert(&Prepared::new(e.clone()), Some(single.stamp))?;
         Ok(*self.stored.last().expect("the row just inserted"))
+    }
+
+    /// The connection the append's transaction is open on.
+    pub(super) fn conn(&self) -> &'a Connection {
+        self.conn
     }
 
     /// Refuses events of a closed month (each month is asked once per append).
@@ -546,7 +551,7 @@ impl Store {
 
 /// [`Store::mark`] inside a write transaction of the caller's.
 pub(super) fn mark_in(
-    tx: &rusqlite::Transaction,
+    tx: &Connection,
     id: i64,
     table: &str,
     action: &str,

@@ -331,4 +331,79 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX events_by_content ON events(employee, date, kind, note);
     "#,
+    // 13: attendance — the roster, the time clock's punches and handover records as
+    // imported, the employee-days each import of punches or records speaks for, and which
+    // events were derived by which import. Part of the record: append-only and chained.
+    r#"
+    CREATE TABLE attendance_imports (
+        id   INTEGER PRIMARY KEY,
+        what TEXT NOT NULL CHECK (what IN ('roster', 'clock', 'handover')),
+        file TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        by   TEXT NOT NULL,
+        at   TEXT NOT NULL
+    );
+    CREATE TABLE roster (
+        id        INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES attendance_imports(id),
+        employee  TEXT NOT NULL,
+        date      TEXT NOT NULL,
+        start     TEXT NOT NULL,
+        end       TEXT NOT NULL,
+        handover  INTEGER NOT NULL,
+        source    TEXT NOT NULL
+    );
+    CREATE INDEX roster_by_day ON roster(employee, date);
+    CREATE TABLE punches (
+        id        INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES attendance_imports(id),
+        employee  TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        source    TEXT NOT NULL
+    );
+    CREATE INDEX punches_by_time ON punches(import_id, employee, at);
+    CREATE TABLE handovers (
+        id        INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES attendance_imports(id),
+        employee  TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        source    TEXT NOT NULL
+    );
+    CREATE INDEX handovers_by_time ON handovers(employee, at);
+    CREATE TABLE covered (
+        id        INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES attendance_imports(id),
+        employee  TEXT NOT NULL,
+        date      TEXT NOT NULL
+    );
+    CREATE INDEX covered_by_day ON covered(employee, date);
+    CREATE TABLE derived (
+        event_id  INTEGER PRIMARY KEY REFERENCES events(id),
+        import_id INTEGER NOT NULL REFERENCES attendance_imports(id)
+    );
+    CREATE TRIGGER attendance_imports_append_only_u BEFORE UPDATE ON attendance_imports
+        BEGIN SELECT RAISE(ABORT, 'attendance imports are append-only'); END;
+    CREATE TRIGGER attendance_imports_append_only_d BEFORE DELETE ON attendance_imports
+        BEGIN SELECT RAISE(ABORT, 'attendance imports are append-only'); END;
+    CREATE TRIGGER roster_append_only_u BEFORE UPDATE ON roster
+        BEGIN SELECT RAISE(ABORT, 'the roster is append-only; import a corrected roster'); END;
+    CREATE TRIGGER roster_append_only_d BEFORE DELETE ON roster
+        BEGIN SELECT RAISE(ABORT, 'the roster is append-only; import a corrected roster'); END;
+    CREATE TRIGGER punches_append_only_u BEFORE UPDATE ON punches
+        BEGIN SELECT RAISE(ABORT, 'punches are append-only'); END;
+    CREATE TRIGGER punches_append_only_d BEFORE DELETE ON punches
+        BEGIN SELECT RAISE(ABORT, 'punches are append-only'); END;
+    CREATE TRIGGER handovers_append_only_u BEFORE UPDATE ON handovers
+        BEGIN SELECT RAISE(ABORT, 'handover records are append-only'); END;
+    CREATE TRIGGER handovers_append_only_d BEFORE DELETE ON handovers
+        BEGIN SELECT RAISE(ABORT, 'handover records are append-only'); END;
+    CREATE TRIGGER covered_append_only_u BEFORE UPDATE ON covered
+        BEGIN SELECT RAISE(ABORT, 'coverage is append-only'); END;
+    CREATE TRIGGER covered_append_only_d BEFORE DELETE ON covered
+        BEGIN SELECT RAISE(ABORT, 'coverage is append-only'); END;
+    CREATE TRIGGER derived_append_only_u BEFORE UPDATE ON derived
+        BEGIN SELECT RAISE(ABORT, 'derivations are append-only'); END;
+    CREATE TRIGGER derived_append_only_d BEFORE DELETE ON derived
+        BEGIN SELECT RAISE(ABORT, 'derivations are append-only'); END;
+    "#,
 ];

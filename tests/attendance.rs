@@ -1,0 +1,161 @@
+//! Attendance from the time clock and the roster, through the command line: a month of a
+//! GB18030 punch-per-row export with Chinese headers, as a Chinese front office's clock
+//! writes it, against the duty roster.
+
+use crate::util::{json, staffed};
+
+/// `text` as Excel saves "CSV" on a Chinese Windows PC.
+fn gb18030(text: &str) -> Vec<u8> {
+    encoding_rs::GB18030.encode(text).0.into_owned()
+}
+
+/// March 2026's weekdays for E002 (days, 08:30–17:30) and E001 (nights, 20:00–08:00,
+/// ending with a handover record).
+fn roster() -> String {
+    let mut rows = vec!["工号,日期,上班时间,下班时间,交班".to_string()];
+    for d in weekdays() {
+        rows.push(format!("E002,2026-03-{d:02},08:30,17:30,否"));
+        rows.push(format!("E001,2026-03-{d:02},20:00,08:00,是"));
+    }
+    rows.join("\n") + "\n"
+}
+
+fn weekdays() -> impl Iterator<Item = u32> {
+    (2..=31).filter(|d| {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, *d).unwrap();
+        chrono::Datelike::weekday(&day).number_from_monday() <= 5
+    })
+}
+
+/// The month's punches: E002 late on the 3rd (47 minutes), 10th and 17th (5 minutes
+/// each, the third of the month), absent on the 24th, no check-out on the 26th; E001 on
+/// time every night, its check-outs the next morning.
+fn punches(late_on_3rd: &str) -> String {
+    let mut rows = vec!["工号,打卡时间".to_string()];
+    for d in weekdays() {
+        let (arrive, leave) = match d {
+            3 => (late_on_3rd, Some("17:35")),
+            10 | 17 => ("08:35", Some("17:31")),
+            24 => continue,
+            26 => ("08:28", None),
+            _ => ("08:27", Some("17:33")),
+        };
+        rows.push(format!("E002,2026-03-{d:02} {arrive}:00"));
+        if let Some(leave) = leave {
+            rows.push(format!("E002,2026-03-{d:02} {leave}:00"));
+        }
+    }
+    for d in weekdays() {
+        rows.push(format!("E001,2026-03-{d:02} 19:52:00"));
+        let next =
+            chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap() + chrono::TimeDelta::days(1);
+        rows.push(format!("E001,{next} 08:03:00"));
+    }
+    rows.join("\n") + "\n"
+}
+
+#[test]
+fn a_month_of_punches_becomes_the_policys_events() {
+    let ws = staffed();
+    ws.write("roster.csv", &roster());
+    std::fs::write(ws.path("punches.csv"), gb18030(&punches("09:17"))).unwrap();
+    ws.cmd("roster import roster.csv --by HR").ok();
+    let out = ws.cmd("clock import punches.csv --by HR").ok();
+    assert!(out.contains("punches.csv (read as GB18030)"), "{out}");
+    assert!(out.contains("5 events added, 0 voided"), "{out}");
+    // E001's night check-outs belong to the nights they end: nothing derived for E001.
+    let e001 = ws.cmd("log list --employee E001 --format csv").ok();
+    assert_eq!(e001.lines().count(), 1, "{e001}");
+
+    // The month as the policy says: 47 minutes late -3; 5 minutes -1, then the third
+    // lateness doubled -2; absent -5; a missing check-out -1.
+    let explained = json(&ws.cmd("explain E002 --month 2026-03 --format json").ok());
+    let items: Vec<(String, String, i64)> = explained["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["date"].as_str().unwrap().to_string(),
+                i["kind"].as_str().unwrap().to_string(),
+                i["points"].as_f64().unwrap() as i64,
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("2026-03-03".into(), "late".into(), -3),
+            ("2026-03-10".into(), "late".into(), -1),
+            ("2026-03-17".into(), "late".into(), -2),
+            ("2026-03-24".into(), "absence".into(), -5),
+            ("2026-03-26".into(), "missing_punch".into(), -1),
+        ]
+    );
+    assert_eq!(explained["score"], 88.0);
+    // Every derived point names the rows it comes from.
+    let table = ws.cmd("explain E002 --month 2026-03").ok();
+    assert!(
+        table.contains("排班 08:30–17:30，上班打卡 09:17（punches.csv:4）"),
+        "{table}"
+    );
+    assert!(table.contains("本月第3次，加倍"), "{table}");
+
+    // The same export again stores nothing.
+    let again = ws.cmd("clock import punches.csv --by HR").ok();
+    assert!(again.contains("0 events added, 0 voided"), "{again}");
+    // A corrected export (the 3rd's arrival was 08:40) replaces exactly that event.
+    std::fs::write(ws.path("fixed.csv"), gb18030(&punches("08:40"))).unwrap();
+    let fixed = ws.cmd("clock import fixed.csv --by HR").ok();
+    assert!(fixed.contains("1 event added, 1 voided"), "{fixed}");
+    let log = ws.cmd("log list --employee E002 --format json").ok();
+    let events = json(&log);
+    let voided: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["voided"] == true)
+        .map(|e| e["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        voided,
+        ["排班 08:30–17:30，上班打卡 09:17（punches.csv:4）"]
+    );
+    let score = json(&ws.cmd("explain E002 --month 2026-03 --format json").ok());
+    // 10 minutes late now -1; the 17th is still the third lateness.
+    assert_eq!(score["score"], 90.0);
+    assert!(ws.cmd("audit verify").ok().contains("the record is whole"));
+}
+
+#[test]
+fn handover_shifts_need_their_record_and_strays_are_refused() {
+    let ws = staffed();
+    ws.write("roster.csv", &roster());
+    ws.cmd("roster import roster.csv --by HR").ok();
+    // Records for E001's nights of the 2nd and 3rd, none for the 4th's.
+    ws.write(
+        "handovers.csv",
+        "employee,date,time\nE001,2026-03-03,08:05\nE001,2026-03-04,08:10\nE001,2026-03-06,07:55\n",
+    );
+    let out = ws.cmd("handover import handovers.csv --by HR").ok();
+    assert!(out.contains("1 event added"), "{out}");
+    let log = ws.cmd("log list --employee E001").ok();
+    assert!(log.contains("missed_handover"), "{log}");
+    assert!(log.contains("2026-03-04"), "{log}");
+
+    // A punch on a day without a shift names its row; nothing is stored.
+    ws.write(
+        "stray.csv",
+        "employee,time\nE002,2026-03-02 08:29\nE002,2026-03-07 10:00\n",
+    );
+    let err = ws.cmd("clock import stray.csv --by HR").fails(1);
+    assert!(
+        err.contains("stray.csv:3: the punch of `E002` at 2026-03-07 10:00 fits no rostered shift"),
+        "{err}"
+    );
+    let e002 = ws.cmd("log list --employee E002 --format csv").ok();
+    assert_eq!(e002.lines().count(), 1, "{e002}");
+    // Out of scope: 队长 heads security.
+    let refused = ws.cmd("clock import stray.csv --by 队长").fails(1);
+    assert!(refused.contains("may not"), "{refused}");
+}
