@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
-pub use log::{AppealsView, AuditView, ClosingsView, EventsView};
+pub use log::{AppealsView, AuditView, ClosingsView, CorrectionsView, EventsView};
 pub use people::{DepartmentRatingsView, DepartmentsView, StaffHistoryView, StaffView, UsersView};
 pub use reviews::{FinalGrade, ReviewRow, ReviewsView, Waiting};
 pub use rules::{CasesView, CoverageView, DiffView, VersionRow, VersionsView};

@@ -21,7 +21,7 @@ use std::time::Duration;
 use rusqlite::{Connection, params};
 
 pub use appeals::{Appeal, AppealDecision};
-pub use attendance::{AttendanceTx, Intake, LiveDerived};
+pub use attendance::{AttendanceTx, Correction, CorrectionDecision, Intake, LiveDerived};
 pub use audit::{AuditEntry, AuditFilter};
 pub use chain::Verification;
 pub use events::{Appended, Entered, EventFilter, NewEvent, Prepared, Single, Spill, Status};

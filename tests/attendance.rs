@@ -159,3 +159,76 @@ fn handover_shifts_need_their_record_and_strays_are_refused() {
     let refused = ws.cmd("clock import stray.csv --by 队长").fails(1);
     assert!(refused.contains("may not"), "{refused}");
 }
+
+#[test]
+fn an_approved_correction_rederives_its_day_within_the_monthly_cap() {
+    let ws = staffed();
+    ws.write("roster.csv", &roster());
+    ws.cmd("roster import roster.csv --by HR").ok();
+    // E002 forgets to check out on four days.
+    let mut rows = vec!["employee,date,in,out".to_string()];
+    for d in weekdays() {
+        let out = if [2, 3, 4, 5].contains(&d) {
+            ""
+        } else {
+            "17:31"
+        };
+        rows.push(format!("E002,2026-03-{d:02},08:25,{out}"));
+        rows.push(format!("E001,2026-03-{d:02},19:50,08:05"));
+    }
+    ws.write("clock.csv", &(rows.join("\n") + "\n"));
+    let out = ws.cmd("clock import clock.csv --by HR").ok();
+    assert!(out.contains("4 events added"), "{out}");
+
+    for d in [2, 3, 4, 5] {
+        ws.run(&[
+            "clock",
+            "fix",
+            "E002",
+            "--date",
+            &format!("2026-03-0{d}"),
+            "--out",
+            "17:40",
+            "--reason",
+            "下班忘记打卡",
+            "--by",
+            "E002",
+        ])
+        .ok();
+    }
+    // Nobody decides their own; an approval re-derives the day at once.
+    let own = ws.cmd("clock approve 1 --by E002").fails(1);
+    assert!(own.contains("decided by someone else"), "{own}");
+    let approved = ws.cmd("clock approve 1 --by 王主管").ok();
+    assert!(approved.contains("0 events added, 1 voided"), "{approved}");
+    ws.cmd("clock approve 2 --by 王主管").ok();
+    ws.cmd("clock approve 3 --by 王主管").ok();
+    // The policy allows three a month.
+    let capped = ws.cmd("clock approve 4 --by 王主管").fails(1);
+    assert!(
+        capped.contains("3 corrections approved for 2026-03, the most the policy allows"),
+        "{capped}"
+    );
+    ws.cmd("clock reject 4 --reason 超过本月补卡次数 --by 王主管")
+        .ok();
+    let listed = ws.cmd("clock corrections --employee E002").ok();
+    assert_eq!(listed.matches("已批准").count(), 3, "{listed}");
+    assert!(listed.contains("驳回"), "{listed}");
+    let log = json(&ws.cmd("log list --employee E002 --format json").ok());
+    let live: Vec<&str> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["voided"] == false)
+        .map(|e| e["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        live,
+        ["2026-03-05"],
+        "only the day not corrected keeps its missing punch"
+    );
+    // The correction's punch is on record, and re-importing the export keeps it.
+    let again = ws.cmd("clock import clock.csv --by HR").ok();
+    assert!(again.contains("0 events added, 0 voided"), "{again}");
+    assert!(ws.cmd("audit verify").ok().contains("the record is whole"));
+}

@@ -26,7 +26,7 @@ use crate::intake::{
 use crate::month::Month;
 use crate::rulebook::Rulebook;
 use crate::staff::StaffRecord;
-use crate::store::{AttendanceTx, Intake, NewEvent};
+use crate::store::{AttendanceTx, Correction, Intake, NewEvent};
 
 /// What an attendance import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,14 @@ pub struct AttendanceImported {
     pub stored: bool,
 }
 
+/// The files of attendance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Roster,
+    Clock,
+    Handover,
+}
+
 /// An import's rows, read and checked.
 enum Rows {
     Roster(Vec<(String, Shift)>),
@@ -53,7 +61,7 @@ impl App {
     /// Imports a roster (`employee,date,start,end[,handover]`): the shifts replace, day by
     /// day, any earlier roster of those employees' days.
     pub fn import_roster(&self, by: &Actor, file: &Path) -> Result<AttendanceImported> {
-        self.import_attendance(by, file, Intake::Roster, false)
+        self.import_attendance(by, file, Source::Roster, false)
     }
 
     /// Imports a time clock export (one row per punch, or one per day); `dry_run` derives
@@ -64,19 +72,19 @@ impl App {
         file: &Path,
         dry_run: bool,
     ) -> Result<AttendanceImported> {
-        self.import_attendance(by, file, Intake::Clock, dry_run)
+        self.import_attendance(by, file, Source::Clock, dry_run)
     }
 
     /// Imports handover records (`employee,date,time`).
     pub fn import_handovers(&self, by: &Actor, file: &Path) -> Result<AttendanceImported> {
-        self.import_attendance(by, file, Intake::Handover, false)
+        self.import_attendance(by, file, Source::Handover, false)
     }
 
     fn import_attendance(
         &self,
         by: &Actor,
         file: &Path,
-        what: Intake,
+        what: Source,
         dry_run: bool,
     ) -> Result<AttendanceImported> {
         let name = file.display().to_string();
@@ -100,12 +108,13 @@ impl App {
             outcome: "nothing was imported".into(),
         };
         let rows = match what {
-            Intake::Roster => Rows::Roster(read_roster(&name, &text, &known).map_err(rejected)?),
-            Intake::Clock => {
-                Rows::Stamped(what, read_clock(&name, &text, &known).map_err(rejected)?)
-            }
-            Intake::Handover => Rows::Stamped(
-                what,
+            Source::Roster => Rows::Roster(read_roster(&name, &text, &known).map_err(rejected)?),
+            Source::Clock => Rows::Stamped(
+                Intake::Clock,
+                read_clock(&name, &text, &known).map_err(rejected)?,
+            ),
+            Source::Handover => Rows::Stamped(
+                Intake::Handover,
                 read_handovers(&name, &text, &known).map_err(rejected)?,
             ),
         };
@@ -122,7 +131,12 @@ impl App {
             Rows::Stamped(_, s) => s.len(),
         };
         let stamp = self.stamp(by);
-        let mut tx = store.attendance(what, &name, count, &stamp)?;
+        let intake = match what {
+            Source::Roster => Intake::Roster,
+            Source::Clock => Intake::Clock,
+            Source::Handover => Intake::Handover,
+        };
+        let mut tx = store.attendance(intake, &name, count, &stamp)?;
         let days = match &rows {
             Rows::Roster(shifts) => {
                 for (source, shift) in shifts {
@@ -145,78 +159,105 @@ impl App {
             }
         };
         let reason = format!("re-derived from {name}");
-        let mut done = AttendanceImported {
+        let settled = rederive(&mut tx, &rulebook, &staff, by, &days, &reason)?;
+        let done = AttendanceImported {
             file: name,
             encoding,
             rows: count,
-            days: 0,
-            added: 0,
-            withdrawn: 0,
+            days: settled.days,
+            added: settled.added,
+            withdrawn: settled.withdrawn,
             stored: !dry_run,
         };
-        let mut strays = Vec::new();
-        for (employee, date) in &days {
-            let record = &staff[employee];
-            if !record.at(Month::of(*date)).employed_on(*date) {
-                continue;
-            }
-            let month = Month::of(*date);
-            let Some(rules) = rulebook
-                .governing(&record.at(month).department, month)
-                .and_then(|p| p.attendance.as_ref())
-            else {
-                continue;
-            };
-            let clock = tx.covering(Intake::Clock, employee, *date)?;
-            let inputs = Inputs {
-                punches: clock.is_some(),
-                handovers: tx.covering(Intake::Handover, employee, *date)?.is_some(),
-            };
-            if !inputs.punches && !inputs.handovers {
-                continue;
-            }
-            let around: Vec<NaiveDate> = (-2..=2).map(|n| *date + TimeDelta::days(n)).collect();
-            let shifts = tx.shifts(employee, &around)?;
-            let punches = match clock {
-                Some(import) => tx.stamped(Intake::Clock, Some(import), employee, *date)?,
-                None => Vec::new(),
-            };
-            let records = tx.stamped(Intake::Handover, None, employee, *date)?;
-            let derived = match derive(rules, &shifts, &punches, &records, inputs, |d| d == *date) {
-                Ok(d) => d,
-                Err(problems) => {
-                    strays.extend(problems);
-                    continue;
-                }
-            };
-            done.days += 1;
-            let (added, withdrawn) = settle(&mut tx, by, employee, *date, derived, &reason)?;
-            done.added += added;
-            done.withdrawn += withdrawn;
-        }
-        if !strays.is_empty() {
-            strays.sort();
-            strays.dedup();
-            return Err(rejected(Rejected(
-                strays
-                    .into_iter()
-                    .map(|m| match m.split_once(": ") {
-                        Some((at, message)) => RowProblem {
-                            at: at.to_string(),
-                            message: message.to_string(),
-                        },
-                        None => RowProblem {
-                            at: done.file.clone(),
-                            message: m,
-                        },
-                    })
-                    .collect(),
-            )));
-        }
         if !dry_run {
             tx.commit(count)?;
         }
         Ok(done)
+    }
+}
+
+/// What a re-derivation changed.
+#[derive(Debug, Default)]
+struct Settled {
+    days: usize,
+    added: usize,
+    withdrawn: usize,
+}
+
+/// Derives `days` again from what is in force for each, under the `[attendance]` of the
+/// policy governing its employee then, and settles the log to it. A punch that fits no
+/// shift refuses the whole import, naming its row.
+fn rederive(
+    tx: &mut AttendanceTx,
+    rulebook: &Rulebook,
+    staff: &BTreeMap<String, StaffRecord>,
+    by: &Actor,
+    days: &BTreeSet<(String, NaiveDate)>,
+    reason: &str,
+) -> Result<Settled> {
+    let mut done = Settled::default();
+    let mut strays = Vec::new();
+    for (employee, date) in days {
+        let record = &staff[employee];
+        let month = Month::of(*date);
+        if !record.at(month).employed_on(*date) {
+            continue;
+        }
+        let Some(rules) = rulebook
+            .governing(&record.at(month).department, month)
+            .and_then(|p| p.attendance.as_ref())
+        else {
+            continue;
+        };
+        let clock = tx.covering(Intake::Clock, employee, *date)?;
+        let inputs = Inputs {
+            punches: clock.is_some(),
+            handovers: tx.covering(Intake::Handover, employee, *date)?.is_some(),
+        };
+        if !inputs.punches && !inputs.handovers {
+            continue;
+        }
+        let around: Vec<NaiveDate> = (-2..=2).map(|n| *date + TimeDelta::days(n)).collect();
+        let shifts = tx.shifts(employee, &around)?;
+        let punches = match clock {
+            Some(import) => tx.stamped(Intake::Clock, Some(import), employee, *date)?,
+            None => Vec::new(),
+        };
+        let records = tx.stamped(Intake::Handover, None, employee, *date)?;
+        match derive(rules, &shifts, &punches, &records, inputs, |d| d == *date) {
+            Ok(derived) => {
+                done.days += 1;
+                let (added, withdrawn) = settle(tx, by, employee, *date, derived, reason)?;
+                done.added += added;
+                done.withdrawn += withdrawn;
+            }
+            Err(problems) => strays.extend(problems),
+        }
+    }
+    if strays.is_empty() {
+        return Ok(done);
+    }
+    strays.sort();
+    strays.dedup();
+    Err(rejected_rows(strays))
+}
+
+/// Problems written `file:row: message`, as an import's refusal.
+fn rejected_rows(problems: Vec<String>) -> Error {
+    Error::Rejected {
+        rows: Rejected(
+            problems
+                .into_iter()
+                .map(|m| {
+                    let (at, message) = m.split_once(": ").unwrap_or(("", &m));
+                    RowProblem {
+                        at: at.to_string(),
+                        message: message.to_string(),
+                    }
+                })
+                .collect(),
+        ),
+        outcome: "nothing was imported".into(),
     }
 }
 
@@ -267,21 +308,7 @@ fn covered(
         }
     }
     if !problems.is_empty() {
-        return Err(Error::Rejected {
-            rows: Rejected(
-                problems
-                    .into_iter()
-                    .map(|m| {
-                        let (at, message) = m.split_once(": ").unwrap_or(("", &m));
-                        RowProblem {
-                            at: at.to_string(),
-                            message: message.to_string(),
-                        }
-                    })
-                    .collect(),
-            ),
-            outcome: "nothing was imported".into(),
-        });
+        return Err(rejected_rows(problems));
     }
     let (Some(first), Some(last)) = (dates.first().copied(), dates.last().copied()) else {
         return Ok(BTreeSet::new());
@@ -342,4 +369,135 @@ fn settle(
         added += 1;
     }
     Ok((added, withdrawn))
+}
+
+impl App {
+    /// Asks for a punch correction (补卡) of `employee`'s `date`: the punches that should
+    /// have been (`in_time`, `out_time`, `HH:MM`), and why. The employee asks for their own;
+    /// whoever may enter their events may ask too. Returns its id.
+    pub fn request_correction(
+        &self,
+        by: &Actor,
+        employee: &str,
+        date: &str,
+        in_time: Option<&str>,
+        out_time: Option<&str>,
+        reason: &str,
+    ) -> Result<i64> {
+        let reason = super::log::required_reason(reason)?;
+        let mut store = self.store()?;
+        let record = store
+            .staff_record(employee)?
+            .ok_or_else(|| Error::NotFound(format!("no employee `{employee}` is on file")))?;
+        if by.employee() != Some(employee) {
+            let target = Target::Employee(member(&record, self.today));
+            self.authorize(by, Action::RecordEvent, &target)?;
+        }
+        let date = crate::month::parse_date(date.trim()).ok_or_else(|| {
+            Error::refused(format!("date `{date}` is not a date; write YYYY-MM-DD"))
+        })?;
+        if date > self.today {
+            return Err(Error::refused(format!(
+                "{date} is in the future (today is {})",
+                self.today
+            )));
+        }
+        let time = |t: Option<&str>, what: &str| -> Result<Option<chrono::NaiveTime>> {
+            t.map(|t| {
+                chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
+                    .map_err(|_| Error::refused(format!("{what} `{t}` is not a time; write HH:MM")))
+            })
+            .transpose()
+        };
+        let (i, o) = (time(in_time, "--in")?, time(out_time, "--out")?);
+        if i.is_none() && o.is_none() {
+            return Err(Error::refused(
+                "a correction gives the punch that should have been: --in HH:MM, --out HH:MM or both",
+            ));
+        }
+        Ok(store.request_correction(employee, date, i, o, reason, &self.stamp(by))?)
+    }
+
+    /// Corrections, oldest first (of one employee, or only those waiting).
+    pub fn corrections(&self, employee: Option<&str>, waiting: bool) -> Result<Vec<Correction>> {
+        Ok(self.store()?.corrections(employee, waiting)?)
+    }
+
+    /// Approves or rejects correction `id`. Whoever may enter the employee's events decides,
+    /// never the employee; an approval beyond the policy's `corrections_per_month` is
+    /// refused. An approved correction's punches count from then on, and its day is
+    /// derived again at once.
+    pub fn decide_correction(
+        &self,
+        by: &Actor,
+        id: i64,
+        approve: bool,
+        reason: &str,
+    ) -> Result<AttendanceImported> {
+        let reason = super::log::required_reason(reason)?;
+        let (mut store, rulebook) = self.store_and_rules()?;
+        let c = store
+            .corrections(None, false)?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| Error::NotFound(format!("no correction with id {id}")))?;
+        let staff: BTreeMap<String, StaffRecord> = store
+            .staff_records()?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        let record = staff.get(&c.employee).ok_or_else(|| {
+            crate::store::Error::Corrupt(format!("correction {id} names no employee on file"))
+        })?;
+        if by.employee() == Some(c.employee.as_str()) {
+            return Err(Error::NotAllowed(
+                "a correction of one's own punches is decided by someone else".into(),
+            ));
+        }
+        let target = Target::Employee(member(record, self.today));
+        self.authorize(by, Action::RecordEvent, &target)?;
+        let name = format!("补卡 #{id}");
+        let stamp = self.stamp(by);
+        let punches = if approve { c.punches().len() } else { 0 };
+        let mut tx = store.attendance(Intake::Correction, &name, punches, &stamp)?;
+        if approve {
+            let month = Month::of(c.date);
+            let cap = rulebook
+                .governing(&record.at(month).department, month)
+                .and_then(|p| p.attendance.as_ref())
+                .and_then(|a| a.corrections_per_month);
+            if let Some(cap) = cap
+                && tx.approved_corrections(&c.employee, month)? >= cap
+            {
+                return Err(Error::refused(format!(
+                    "`{}` has had {cap} corrections approved for {month}, the most the policy allows; nothing was approved",
+                    c.employee
+                )));
+            }
+        }
+        tx.decide_correction(&c, approve, reason)?;
+        let settled = if approve {
+            let day = BTreeSet::from([(c.employee.clone(), c.date)]);
+            rederive(
+                &mut tx,
+                &rulebook,
+                &staff,
+                by,
+                &day,
+                &format!("re-derived with {name}"),
+            )?
+        } else {
+            Settled::default()
+        };
+        tx.commit(punches)?;
+        Ok(AttendanceImported {
+            file: name,
+            encoding: Encoding::Utf8,
+            rows: punches,
+            days: settled.days,
+            added: settled.added,
+            withdrawn: settled.withdrawn,
+            stored: true,
+        })
+    }
 }

@@ -8,6 +8,7 @@ use clap::Subcommand;
 use super::{Ctx, Result};
 use appraise::app::AttendanceImported;
 use appraise::intake::Encoding;
+use appraise::report::CorrectionsView;
 use appraise::text::count;
 
 /// `roster import`, `handover import`.
@@ -37,6 +38,49 @@ pub enum ClockCommand {
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
+    /// Ask for a punch correction (补卡): the punch that should have been, and why.
+    Fix {
+        employee: String,
+        #[arg(long)]
+        date: String,
+        /// The check-in that should have been (HH:MM).
+        #[arg(long = "in", value_name = "HH:MM")]
+        in_time: Option<String>,
+        /// The check-out that should have been (HH:MM).
+        #[arg(long = "out", value_name = "HH:MM")]
+        out_time: Option<String>,
+        #[arg(long)]
+        reason: String,
+        /// The employee, or whoever enters their events [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+    /// Approve a correction: its punches count, and its day is derived again.
+    Approve {
+        id: i64,
+        #[arg(long, default_value = "核实无误")]
+        reason: String,
+        /// A supervisor, head or HR [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+    /// Reject a correction, saying why.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        /// A supervisor, head or HR [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+    /// Corrections, oldest first, with their decisions.
+    Corrections {
+        #[arg(long)]
+        employee: Option<String>,
+        /// Only those waiting for a decision.
+        #[arg(long)]
+        waiting: bool,
+    },
 }
 
 pub fn roster(ctx: &Ctx, cmd: Command) -> Result {
@@ -50,8 +94,44 @@ pub fn handover(ctx: &Ctx, cmd: Command) -> Result {
 }
 
 pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
-    let ClockCommand::Import { file, dry_run, by } = cmd;
-    report(ctx, &ctx.app.import_clock(&ctx.actor(by)?, &file, dry_run)?)
+    match cmd {
+        ClockCommand::Import { file, dry_run, by } => {
+            report(ctx, &ctx.app.import_clock(&ctx.actor(by)?, &file, dry_run)?)
+        }
+        ClockCommand::Fix {
+            employee,
+            date,
+            in_time,
+            out_time,
+            reason,
+            by,
+        } => {
+            let id = ctx.app.request_correction(
+                &ctx.actor(by)?,
+                &employee,
+                &date,
+                in_time.as_deref(),
+                out_time.as_deref(),
+                &reason,
+            )?;
+            ctx.say(format_args!(
+                "correction {id} of {employee} {date} asked for; waiting for approval"
+            ))
+        }
+        ClockCommand::Approve { id, reason, by } => report(
+            ctx,
+            &ctx.app
+                .decide_correction(&ctx.actor(by)?, id, true, &reason)?,
+        ),
+        ClockCommand::Reject { id, reason, by } => {
+            ctx.app
+                .decide_correction(&ctx.actor(by)?, id, false, &reason)?;
+            ctx.say(format_args!("correction {id} rejected"))
+        }
+        ClockCommand::Corrections { employee, waiting } => ctx.print(&CorrectionsView {
+            corrections: ctx.app.corrections(employee.as_deref(), waiting)?,
+        }),
+    }
 }
 
 fn report(ctx: &Ctx, done: &AttendanceImported) -> Result {

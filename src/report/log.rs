@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Columns, Layout, Records};
 use crate::event::Event;
-use crate::store::{Appeal, AuditEntry, Closing};
+use crate::store::{Appeal, AuditEntry, Closing, Correction};
 
 /// `appraise log list`.
 #[derive(Debug, Serialize)]
@@ -100,6 +100,40 @@ impl Records for AppealsView {
             })
             .text("decision", |a| {
                 a.decision
+                    .as_ref()
+                    .map(|d| format!("{}（{}）", d.reason, d.by))
+                    .unwrap_or_default()
+            })
+            .done()
+    }
+}
+
+/// `appraise clock corrections`.
+#[derive(Debug, Serialize)]
+pub struct CorrectionsView {
+    pub corrections: Vec<Correction>,
+}
+
+impl Records for CorrectionsView {
+    fn layout(&self) -> Layout {
+        Columns::over(&self.corrections)
+            .right("id", |c| c.id.to_string())
+            .left("employee", |c| c.employee.clone())
+            .left("date", |c| c.date.to_string())
+            .left("in", |c| c.in_time.clone().unwrap_or_default())
+            .left("out", |c| c.out_time.clone().unwrap_or_default())
+            .text("reason", |c| c.reason.clone())
+            .left("by", |c| c.by.clone())
+            .left("status", |c| {
+                match c.decision.as_ref().map(|d| d.outcome.as_str()) {
+                    None => "待审批",
+                    Some("approved") => "已批准",
+                    Some(_) => "驳回",
+                }
+                .to_string()
+            })
+            .text("decision", |c| {
+                c.decision
                     .as_ref()
                     .map(|d| format!("{}（{}）", d.reason, d.by))
                     .unwrap_or_default()

@@ -17,6 +17,8 @@ pub enum Intake {
     Roster,
     Clock,
     Handover,
+    /// The punches of an approved correction (补卡).
+    Correction,
 }
 
 impl Intake {
@@ -25,6 +27,7 @@ impl Intake {
             Intake::Roster => "roster",
             Intake::Clock => "clock",
             Intake::Handover => "handover",
+            Intake::Correction => "correction",
         }
     }
 }
@@ -118,8 +121,8 @@ impl AttendanceTx<'_> {
     /// Stores a punch (`Clock`) or a handover record (`Handover`).
     pub fn add_stamped(&mut self, what: Intake, s: &Stamped) -> Result<()> {
         let table = match what {
-            Intake::Clock => "punches",
-            _ => "handovers",
+            Intake::Handover => "handovers",
+            _ => "punches",
         };
         self.conn()
             .prepare_cached(&format!(
@@ -204,8 +207,11 @@ impl AttendanceTx<'_> {
         let from = (date - TimeDelta::days(1)).and_time(NaiveTime::MIN);
         let to = (date + TimeDelta::days(2)).and_time(NaiveTime::MIN);
         let sql = match what {
+            // The export in force, and every approved correction.
             Intake::Clock => {
-                "SELECT at, source FROM punches WHERE import_id = ?4 AND employee = ?1 AND at >= ?2 AND at < ?3 ORDER BY at, id"
+                "SELECT at, source FROM punches
+                  WHERE (import_id = ?4 OR import_id IN (SELECT id FROM attendance_imports WHERE what = 'correction'))
+                    AND employee = ?1 AND at >= ?2 AND at < ?3 ORDER BY at, id"
             }
             _ => {
                 "SELECT at, source FROM handovers WHERE employee = ?1 AND at >= ?2 AND at < ?3 AND ?4 IS NULL ORDER BY at, id"
@@ -285,6 +291,55 @@ impl AttendanceTx<'_> {
         mark_in(self.conn(), id, "voids", "log.void", reason, &self.stamp)
     }
 
+    /// Decides correction `id`: approved, its punches are stored with this import (which is
+    /// the correction's own); rejected, nothing else is. Refuses a correction decided
+    /// before.
+    pub fn decide_correction(&mut self, c: &Correction, approve: bool, reason: &str) -> Result<()> {
+        if let Some(d) = &c.decision {
+            return Err(Error::Refused(format!(
+                "correction {} was {} already by {} at {}",
+                c.id, d.outcome, d.by, d.at
+            )));
+        }
+        let outcome = if approve { "approved" } else { "rejected" };
+        self.conn().execute(
+            "INSERT INTO correction_decisions (correction_id, outcome, reason, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![c.id, outcome, reason, self.stamp.by, self.stamp.at],
+        )?;
+        super::chain::seal(self.conn(), "correction_decisions", c.id, c.id)?;
+        audit(
+            self.conn(),
+            &self.stamp,
+            &format!("clock.{}", if approve { "approve" } else { "reject" }),
+            &format!("correction {}", c.id),
+            reason,
+        )?;
+        if approve {
+            let source = format!("补卡 #{}", c.id);
+            for at in c.punches() {
+                self.add_stamped(
+                    Intake::Correction,
+                    &Stamped {
+                        employee: c.employee.clone(),
+                        at,
+                        source: source.clone(),
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How many corrections of `employee` for days of `month` were approved.
+    pub fn approved_corrections(&self, employee: &str, month: crate::month::Month) -> Result<u32> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM corrections c JOIN correction_decisions d ON d.correction_id = c.id
+              WHERE c.employee = ?1 AND c.date >= ?2 AND c.date <= ?3 AND d.outcome = 'approved'",
+            params![employee, date_text(month.first_day()), date_text(month.last_day())],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Seals what this import wrote and commits: everything becomes visible at once.
     pub fn commit(self, rows: usize) -> Result<i64> {
         for (table, first) in &self.first {
@@ -297,5 +352,132 @@ impl AttendanceTx<'_> {
         }
         self.events.commit(rows)?;
         Ok(self.import)
+    }
+}
+
+/// A punch correction (补卡) asked for, and its decision once made.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Correction {
+    pub id: i64,
+    pub employee: String,
+    #[serde(serialize_with = "crate::serde_date")]
+    pub date: NaiveDate,
+    pub in_time: Option<String>,
+    pub out_time: Option<String>,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+    pub decision: Option<CorrectionDecision>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CorrectionDecision {
+    pub outcome: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+impl Correction {
+    /// The punches it asks for: a check-out before the check-in is the next morning's.
+    pub fn punches(&self) -> Vec<NaiveDateTime> {
+        let time = |t: &Option<String>| {
+            t.as_deref()
+                .and_then(|t| NaiveTime::parse_from_str(t, "%H:%M").ok())
+        };
+        let (i, o) = (time(&self.in_time), time(&self.out_time));
+        let mut out: Vec<NaiveDateTime> = i.map(|i| self.date.and_time(i)).into_iter().collect();
+        if let Some(o) = o {
+            let day = match i {
+                Some(i) if o < i => self.date + TimeDelta::days(1),
+                _ => self.date,
+            };
+            out.push(day.and_time(o));
+        }
+        out
+    }
+}
+
+impl Store {
+    /// Records a request for a punch correction of `employee`'s `date`.
+    pub fn request_correction(
+        &mut self,
+        employee: &str,
+        date: NaiveDate,
+        in_time: Option<NaiveTime>,
+        out_time: Option<NaiveTime>,
+        reason: &str,
+        stamp: &Stamp,
+    ) -> Result<i64> {
+        let tx = self.write()?;
+        let hm = |t: Option<NaiveTime>| t.map(|t| t.format("%H:%M").to_string());
+        tx.execute(
+            "INSERT INTO corrections (employee, date, in_time, out_time, reason, by, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                employee,
+                date_text(date),
+                hm(in_time),
+                hm(out_time),
+                reason,
+                stamp.by,
+                stamp.at
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        super::chain::seal(&tx, "corrections", id, id)?;
+        audit(
+            &tx,
+            stamp,
+            "clock.fix",
+            &format!("correction {id}"),
+            &format!("{employee} {date}: {reason}"),
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Corrections, oldest first: all, or only those of `employee`, or only those waiting.
+    pub fn corrections(&self, employee: Option<&str>, waiting: bool) -> Result<Vec<Correction>> {
+        let mut st = self.conn.prepare(
+            "SELECT c.id, c.employee, c.date, c.in_time, c.out_time, c.reason, c.by, c.at,
+                    d.outcome, d.reason, d.by, d.at
+               FROM corrections c LEFT JOIN correction_decisions d ON d.correction_id = c.id
+              WHERE (?1 IS NULL OR c.employee = ?1) AND (?2 = 0 OR d.outcome IS NULL)
+              ORDER BY c.id",
+        )?;
+        let rows = st.query_map(params![employee, waiting], |r| {
+            let outcome: Option<String> = r.get(8)?;
+            Ok((
+                Correction {
+                    id: r.get(0)?,
+                    employee: r.get(1)?,
+                    date: NaiveDate::MIN,
+                    in_time: r.get(3)?,
+                    out_time: r.get(4)?,
+                    reason: r.get(5)?,
+                    by: r.get(6)?,
+                    at: r.get(7)?,
+                    decision: match outcome {
+                        Some(outcome) => Some(CorrectionDecision {
+                            outcome,
+                            reason: r.get(9)?,
+                            by: r.get(10)?,
+                            at: r.get(11)?,
+                        }),
+                        None => None,
+                    },
+                },
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut c, date) = row?;
+            c.date = parse_date(&date)
+                .ok_or_else(|| Error::Corrupt(format!("correction {} date `{date}`", c.id)))?;
+            out.push(c);
+        }
+        Ok(out)
     }
 }

@@ -25,7 +25,7 @@ struct Chained {
     columns: &'static str,
 }
 
-const CHAINED: [Chained; 18] = [
+const CHAINED: [Chained; 20] = [
     Chained {
         table: "events",
         key: "id",
@@ -110,6 +110,16 @@ const CHAINED: [Chained; 18] = [
         table: "derived",
         key: "event_id",
         columns: "event_id, import_id",
+    },
+    Chained {
+        table: "corrections",
+        key: "id",
+        columns: "id, employee, date, in_time, out_time, reason, by, at",
+    },
+    Chained {
+        table: "correction_decisions",
+        key: "correction_id",
+        columns: "correction_id, outcome, reason, by, at",
     },
     Chained {
         table: "audit",

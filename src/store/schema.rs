@@ -337,7 +337,7 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE attendance_imports (
         id   INTEGER PRIMARY KEY,
-        what TEXT NOT NULL CHECK (what IN ('roster', 'clock', 'handover')),
+        what TEXT NOT NULL CHECK (what IN ('roster', 'clock', 'handover', 'correction')),
         file TEXT NOT NULL,
         rows INTEGER NOT NULL,
         by   TEXT NOT NULL,
@@ -381,6 +381,33 @@ pub const MIGRATIONS: &[&str] = &[
         event_id  INTEGER PRIMARY KEY REFERENCES events(id),
         import_id INTEGER NOT NULL REFERENCES attendance_imports(id)
     );
+    -- Punch corrections (补卡): asked for, then approved or rejected once. An approved one's
+    -- punches are stored as an import of their own (`what = 'correction'`).
+    CREATE TABLE corrections (
+        id       INTEGER PRIMARY KEY,
+        employee TEXT NOT NULL,
+        date     TEXT NOT NULL,
+        in_time  TEXT,
+        out_time TEXT,
+        reason   TEXT NOT NULL,
+        by       TEXT NOT NULL,
+        at       TEXT NOT NULL
+    );
+    CREATE TABLE correction_decisions (
+        correction_id INTEGER PRIMARY KEY REFERENCES corrections(id),
+        outcome       TEXT NOT NULL CHECK (outcome IN ('approved', 'rejected')),
+        reason        TEXT NOT NULL,
+        by            TEXT NOT NULL,
+        at            TEXT NOT NULL
+    );
+    CREATE TRIGGER corrections_append_only_u BEFORE UPDATE ON corrections
+        BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+    CREATE TRIGGER corrections_append_only_d BEFORE DELETE ON corrections
+        BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;
+    CREATE TRIGGER correction_decisions_append_only_u BEFORE UPDATE ON correction_decisions
+        BEGIN SELECT RAISE(ABORT, 'correction decisions are append-only'); END;
+    CREATE TRIGGER correction_decisions_append_only_d BEFORE DELETE ON correction_decisions
+        BEGIN SELECT RAISE(ABORT, 'correction decisions are append-only'); END;
     CREATE TRIGGER attendance_imports_append_only_u BEFORE UPDATE ON attendance_imports
         BEGIN SELECT RAISE(ABORT, 'attendance imports are append-only'); END;
     CREATE TRIGGER attendance_imports_append_only_d BEFORE DELETE ON attendance_imports
