@@ -5,12 +5,13 @@ mod attendance;
 mod encoding;
 mod events;
 mod staff;
+mod workbook;
 
 use std::fmt;
 
 pub use attendance::{read_clock, read_handovers, read_roster};
 pub use encoding::{Encoding, decode, reader as decoded};
-pub use events::{EventRow, EventValidator, MayRecord, read_events};
+pub use events::{EventRow, EventValidator, MAX_QTY, MayRecord, read_events};
 pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
 
 /// One bad row: where it is and everything wrong with it.
@@ -35,6 +36,40 @@ impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         crate::event::write_lines(f, &self.0)
     }
+}
+
+/// Headers as Chinese offices and attendance machines write them → the column they are.
+const CHINESE_HEADERS: [(&str, &str); 22] = [
+    ("工号", "employee"),
+    ("员工编号", "employee"),
+    ("姓名", "name"),
+    ("部门", "department"),
+    ("岗位", "role"),
+    ("入职日期", "joined"),
+    ("离职日期", "left"),
+    ("主管", "supervisor"),
+    ("日期", "date"),
+    ("类型", "kind"),
+    ("数量", "qty"),
+    ("备注", "note"),
+    ("录入人", "recorded_by"),
+    ("上班时间", "start"),
+    ("下班时间", "end"),
+    ("交班", "handover"),
+    ("上班打卡", "in"),
+    ("下班打卡", "out"),
+    ("签到", "in"),
+    ("签退", "out"),
+    ("打卡时间", "time"),
+    ("时间", "time"),
+];
+
+/// A column's Chinese header, for a message naming the columns a file needs.
+pub(crate) fn chinese_header(column: &str) -> Option<&'static str> {
+    CHINESE_HEADERS
+        .iter()
+        .find(|(_, c)| *c == column)
+        .map(|(zh, _)| *zh)
 }
 
 /// A CSV file's header and records with their line numbers; a leading BOM is dropped.
@@ -62,7 +97,12 @@ impl Table {
                 } else {
                     h
                 };
-                h.trim().to_string()
+                let h = h.trim();
+                CHINESE_HEADERS
+                    .iter()
+                    .find(|(zh, _)| *zh == h)
+                    .map_or(h, |(_, column)| column)
+                    .to_string()
             })
             .collect();
         let missing: Vec<&str> = required

@@ -13,6 +13,7 @@ mod people;
 mod reviews;
 mod rules;
 mod scores;
+pub mod template;
 pub mod workbook;
 
 use std::collections::BTreeMap;

@@ -133,3 +133,93 @@ fn an_alias_must_name_one_kind_the_rule_sees() {
     );
     ws.cmd("rules check p.toml").ok();
 }
+
+#[test]
+fn the_entry_template_round_trips_through_excel() {
+    use calamine::Reader;
+    let ws = staffed();
+    let out = ws
+        .cmd(
+            "log template --department customer-service --month 2026-03 --out day.xlsx --by 王主管",
+        )
+        .ok();
+    assert!(out.contains("2 employees"), "{out}");
+    let bytes = std::fs::read(ws.path("day.xlsx")).unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["记录", "名单", "类型"]);
+    let header: Vec<String> = book
+        .worksheet_range("记录")
+        .unwrap()
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        &header[..6],
+        ["工号", "姓名", "日期", "类型", "数量", "备注"]
+    );
+    assert!(header.contains(&"minutes".to_string()), "{header:?}");
+    let people: Vec<String> = book
+        .worksheet_range("名单")
+        .unwrap()
+        .rows()
+        .skip(1)
+        .map(|r| r[0].to_string())
+        .collect();
+    assert_eq!(people, ["E001", "E002"], "E003 joins in April");
+    let kinds: Vec<String> = book
+        .worksheet_range("类型")
+        .unwrap()
+        .rows()
+        .skip(1)
+        .map(|r| r[0].to_string())
+        .collect();
+    for k in ["迟到", "早退", "旷工", "漏打卡", "与业主发生争吵"] {
+        assert!(kinds.contains(&k.to_string()), "{k} in {kinds:?}");
+    }
+    // The unfilled sheet imports as nothing.
+    assert!(
+        ws.cmd("log import day.xlsx --dry-run --by 王主管")
+            .ok()
+            .contains("0 rows are valid")
+    );
+
+    // Filled in as Excel saves it: a date cell, the name the formula shows, a number.
+    let mut filled = rust_xlsxwriter::Workbook::new();
+    let sheet = filled.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, h).unwrap();
+    }
+    let minutes = header.iter().position(|h| h == "minutes").unwrap() as u16;
+    let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 3, 2).unwrap();
+    let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for (r, (kind, mins)) in [("迟到", Some(47.0)), ("与业主发生争吵", None)]
+        .iter()
+        .enumerate()
+    {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, "E002").unwrap();
+        sheet.write_string(r, 1, "李四").unwrap();
+        sheet
+            .write_datetime_with_format(r, 2, &day, &format)
+            .unwrap();
+        sheet.write_string(r, 3, *kind).unwrap();
+        if let Some(m) = mins {
+            sheet.write_number(r, minutes, *m).unwrap();
+        }
+    }
+    filled.save(ws.path("filled.xlsx")).unwrap();
+    let out = ws.cmd("log import filled.xlsx --by 王主管").ok();
+    assert!(
+        out.contains("(read as Excel, first sheet): stored 2 events"),
+        "{out}"
+    );
+    let log = ws.cmd("log list --employee E002 --format csv").ok();
+    assert!(
+        log.contains("late") && log.contains("quarrel") && log.contains("minutes=47"),
+        "{log}"
+    );
+}

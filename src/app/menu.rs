@@ -27,7 +27,62 @@ pub struct KindChoice {
     pub fields: Vec<(String, FieldType)>,
 }
 
+/// What a sheet for entering a department's month holds: the people `by` may enter events
+/// for, and the kinds with the name to write for each (a name the policy accepts).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntrySheet {
+    pub department: String,
+    pub department_name: String,
+    pub month: Month,
+    /// (id, name)
+    pub employees: Vec<(String, String)>,
+    /// (what to write, the kind)
+    pub kinds: Vec<(String, KindChoice)>,
+}
+
 impl App {
+    /// The sheet for entering `department`'s events of `month` as `by` may: their team in
+    /// it, and the kinds of the policy governing it then.
+    pub fn entry_sheet(&self, by: &Actor, department: &str, month: Month) -> Result<EntrySheet> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let department_name = store
+            .departments()?
+            .into_iter()
+            .find(|d| d.id == department)
+            .map(|d| d.name)
+            .ok_or_else(|| Error::NotFound(format!("no department `{department}` is on file")))?;
+        let employees: Vec<(String, String)> = store
+            .staff_records()?
+            .iter()
+            .filter(|r| r.employed_in(month) && r.at(month).department == department)
+            .filter(|r| {
+                let target = Target::Employee(member(r, self.today));
+                self.allows(by, Action::RecordEvent, &target)
+            })
+            .map(|r| (r.id.clone(), r.at(month).name.clone()))
+            .collect();
+        if employees.is_empty() {
+            return Err(Error::NotAllowed(format!(
+                "`{}` may enter events for nobody of `{department}` in {month}",
+                by.name()
+            )));
+        }
+        let policy = rulebook
+            .governing(department, month)
+            .ok_or_else(|| Error::refused(Rulebook::none_governs(department, month)))?;
+        let kinds = menu(policy)
+            .into_iter()
+            .map(|k| (written_name(policy, &k), k))
+            .collect();
+        Ok(EntrySheet {
+            department: department.to_string(),
+            department_name,
+            month,
+            employees,
+            kinds,
+        })
+    }
+
     /// The kinds `by` may enter for `employee` on `date`, in the policy's order.
     pub fn entry_menu(
         &self,
@@ -51,6 +106,20 @@ impl App {
             .ok_or_else(|| Error::refused(Rulebook::none_governs(department, month)))?;
         Ok(menu(policy))
     }
+}
+
+/// The name to write for a kind: its label where that names it alone, else its first
+/// alias, else its id.
+fn written_name(policy: &policy::Policy, k: &KindChoice) -> String {
+    if policy.kind_named(&k.label) == Some(k.kind.as_str()) {
+        return k.label.clone();
+    }
+    policy
+        .rules
+        .iter()
+        .flat_map(|r| &r.aliases)
+        .find(|a| a.kind == k.kind)
+        .map_or_else(|| k.kind.clone(), |a| a.name.clone())
 }
 
 /// The kinds a policy scores, each once, in the order its rules first name them.

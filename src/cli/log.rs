@@ -37,7 +37,24 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0.., value_name = "--FIELD VALUE")]
         fields: Vec<String>,
     },
-    /// Import `events.csv` (employee,date,kind,qty,note,recorded_by,FIELD…). All or nothing.
+    /// Write an Excel sheet to fill in for a department's month: the team and the policy's
+    /// kinds as drop-down lists, the kinds' fields as columns; `log import` reads it back.
+    Template {
+        #[arg(long)]
+        department: String,
+        /// YYYY-MM
+        #[arg(long)]
+        month: Month,
+        /// The workbook to write (`.xlsx`).
+        #[arg(long)]
+        out: PathBuf,
+        /// Who will fill it in: the sheet lists the people they may enter events for
+        /// [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+    /// Import `events.csv` or a filled-in `.xlsx` (employee,date,kind,qty,note,recorded_by,
+    /// FIELD…, or the Chinese headers 工号,日期,类型,数量,备注,录入人). All or nothing.
     Import {
         file: PathBuf,
         /// Validate and report only; store nothing.
@@ -132,6 +149,26 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             };
             let id = app.add_event(&by, entry, again)?;
             ctx.say(format_args!("recorded event {id}"))
+        }
+        Command::Template {
+            department,
+            month,
+            out,
+            by,
+        } => {
+            let sheet = app.entry_sheet(&ctx.actor(by)?, &department, month)?;
+            let bytes = appraise::report::template::entry_template(&sheet)
+                .map_err(|e| refused(format!("cannot write the workbook: {e}")))?;
+            std::fs::write(&out, bytes)
+                .map_err(|e| refused(format!("cannot write `{}`: {e}", out.display())))?;
+            ctx.say(format_args!(
+                "wrote {}: {} of {} for {}, {} to choose from",
+                out.display(),
+                count(sheet.employees.len(), "employee", "employees"),
+                sheet.department_name,
+                sheet.month,
+                count(sheet.kinds.len(), "kind", "kinds")
+            ))
         }
         Command::Import { file, dry_run, by } => {
             // Rows without `recorded_by` are recorded as by the importer.

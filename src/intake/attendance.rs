@@ -10,30 +10,10 @@ use super::{Rejected, RowProblem, Table};
 use crate::attendance::{Shift, Stamped};
 use crate::month::parse_date;
 
-/// A header as attendance machines and Chinese offices write it → the column it is.
-const HEADERS: [(&str, &str); 12] = [
-    ("工号", "employee"),
-    ("员工编号", "employee"),
-    ("日期", "date"),
-    ("上班时间", "start"),
-    ("下班时间", "end"),
-    ("交班", "handover"),
-    ("上班打卡", "in"),
-    ("下班打卡", "out"),
-    ("打卡时间", "time"),
-    ("时间", "time"),
-    ("签到", "in"),
-    ("签退", "out"),
-];
-
-/// The table of a file, its headers put in English.
+/// The table of a file (its Chinese headers read as the columns they are), with the
+/// `required` columns.
 fn table(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
-    let mut t = Table::read(name, text, &[])?;
-    for h in &mut t.headers {
-        if let Some((_, english)) = HEADERS.iter().find(|(zh, _)| zh == h) {
-            *h = english.to_string();
-        }
-    }
+    let t = Table::read(name, text, &[])?;
     let missing: Vec<&str> = required
         .iter()
         .copied()
@@ -42,7 +22,7 @@ fn table(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
     if !missing.is_empty() {
         let chinese: Vec<&str> = required
             .iter()
-            .filter_map(|r| HEADERS.iter().find(|(_, e)| e == r).map(|(zh, _)| *zh))
+            .filter_map(|r| super::chinese_header(r))
             .collect();
         return Err(Rejected(vec![RowProblem {
             at: format!("{name}:1"),

@@ -12,11 +12,13 @@ use std::io::{self, Read};
 /// How much of a file decides its encoding.
 const SNIFF: usize = 1 << 20;
 
-/// The encoding a file was read as.
+/// How a file was read: as UTF-8 or GB18030 text, or as an Excel workbook (its first
+/// sheet; see `workbook`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     Utf8,
     Gb18030,
+    Xlsx,
 }
 
 impl Encoding {
@@ -24,6 +26,7 @@ impl Encoding {
         match self {
             Encoding::Utf8 => "UTF-8",
             Encoding::Gb18030 => "GB18030",
+            Encoding::Xlsx => "Excel, first sheet",
         }
     }
 
@@ -38,15 +41,18 @@ impl Encoding {
     }
 }
 
-/// A file's bytes as text, and the encoding they were read as.
+/// A file's bytes as text, and how they were read.
 pub fn decode(bytes: &[u8]) -> Result<(Encoding, String), String> {
+    if super::workbook::is_xlsx(bytes) {
+        return Ok((Encoding::Xlsx, super::workbook::first_sheet_as_csv(bytes)?));
+    }
     let sniffed = &bytes[..bytes.len().min(SNIFF)];
     match Encoding::of(sniffed, sniffed.len() == bytes.len()) {
         Encoding::Utf8 => match std::str::from_utf8(bytes) {
             Ok(text) => Ok((Encoding::Utf8, text.to_string())),
             Err(e) => Err(not_text(bytes, e.valid_up_to(), Encoding::Utf8)),
         },
-        Encoding::Gb18030 => Ok((Encoding::Gb18030, gb18030(bytes)?)),
+        Encoding::Gb18030 | Encoding::Xlsx => Ok((Encoding::Gb18030, gb18030(bytes)?)),
     }
 }
 
@@ -59,12 +65,19 @@ pub fn reader<'a>(
     let mut prefix = Vec::with_capacity(64 * 1024);
     (&mut input).take(SNIFF as u64).read_to_end(&mut prefix)?;
     let whole = prefix.len() < SNIFF;
+    if super::workbook::is_xlsx(&prefix) {
+        input.read_to_end(&mut prefix)?;
+        let text = super::workbook::first_sheet_as_csv(&prefix)
+            .map_err(|m| io::Error::new(io::ErrorKind::InvalidData, m))?;
+        return Ok((Encoding::Xlsx, Box::new(io::Cursor::new(text.into_bytes()))));
+    }
     match Encoding::of(&prefix, whole) {
         Encoding::Utf8 => Ok((
             Encoding::Utf8,
             Box::new(io::Cursor::new(prefix).chain(input)),
         )),
-        Encoding::Gb18030 => {
+        // (`of` tells the text encodings only.)
+        Encoding::Gb18030 | Encoding::Xlsx => {
             input.read_to_end(&mut prefix)?;
             let text =
                 gb18030(&prefix).map_err(|m| io::Error::new(io::ErrorKind::InvalidData, m))?;

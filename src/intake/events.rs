@@ -191,11 +191,13 @@ pub fn read_events<E>(
     };
     let position = |c: &str| headers.iter().position(|h| h == c);
     let standard: Vec<Option<usize>> = COLUMNS.iter().map(|c| position(c)).collect();
+    // A `name` (姓名) column is for the person filling the sheet in, not a field.
     let field_columns: Vec<(usize, &String)> = headers
         .iter()
         .enumerate()
-        .filter(|(_, h)| !COLUMNS.contains(&h.as_str()))
+        .filter(|(_, h)| !COLUMNS.contains(&h.as_str()) && h.as_str() != "name")
         .collect();
+    let informational = headers.iter().position(|h| h == "name");
     let mut record = csv::StringRecord::new();
     let mut problems = Vec::new();
     let mut rows = 0;
@@ -210,7 +212,12 @@ pub fn read_events<E>(
             }
         }
         let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|c| c.trim().is_empty()) {
+        // A row with nothing but the informational name is a row not filled in.
+        if record
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.trim().is_empty() || Some(i) == informational)
+        {
             continue;
         }
         rows += 1;
