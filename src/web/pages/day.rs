@@ -29,6 +29,7 @@ pub fn routes() -> axum::Router<State> {
         .route("/day/{employee}", get(entry_page).post(enter))
         .route("/events/{id}/void", post(void))
         .route("/imports", post(import))
+        .route("/day/template.xlsx", get(template))
 }
 
 #[derive(Deserialize, Default)]
@@ -429,4 +430,41 @@ async fn import(state: Shared<State>, caller: Caller, form: axum::extract::Multi
             ids.len()
         ))),
     }
+}
+
+#[derive(Deserialize)]
+struct TemplateQuery {
+    month: Option<String>,
+    department: Option<String>,
+}
+
+/// `GET /day/template.xlsx?month=&department=`: the sheet to fill in for the month (`log
+/// template`), of the caller's team's department unless another is named.
+async fn template(state: Shared<State>, caller: Caller, Query(q): Query<TemplateQuery>) -> Page {
+    let (bytes, name) = call(&state, &caller, move |app, by| {
+        let month = match &q.month {
+            Some(m) => crate::web::parse_month(m)?,
+            None => Month::of(app.today()),
+        };
+        let department = match q.department.filter(|d| !d.is_empty()) {
+            Some(d) => d,
+            None => app
+                .team(by)?
+                .first()
+                .map(|e| e.department.clone())
+                .ok_or_else(|| {
+                    Error::NotAllowed("there is nobody you may enter events for".into())
+                })?,
+        };
+        let sheet = app.entry_sheet(by, &department, month)?;
+        let bytes = crate::report::template::entry_template(&sheet)
+            .map_err(|e| Error::Document(e.to_string()))?;
+        Ok((bytes, format!("{department}-{month}.xlsx")))
+    })
+    .await?;
+    Ok(super::office::download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some(name),
+        bytes,
+    ))
 }

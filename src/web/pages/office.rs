@@ -334,7 +334,7 @@ async fn report(
 }
 
 /// A document as the answer; with a file name, as a download.
-fn download(
+pub(super) fn download(
     mime: &'static str,
     attachment: Option<String>,
     bytes: Vec<u8>,
