@@ -750,3 +750,58 @@ fn event_row(rng: &mut fastrand::Rng, p: &Person, kind: &str, day: NaiveDate, by
         _ => row(p, day, kind, "", by, &[]),
     }
 }
+
+/// Writes a month of attendance for the workload's `staff` (the ids `write_workload`
+/// gives): the duty roster (a day shift, 08:30–17:30, on every working day of January of
+/// `year`) and the time clock's export, one row per punch — mostly on time; now and then
+/// late or early by a few minutes to an hour, a forgotten check-out, a day absent.
+/// Returns (shifts, punches).
+pub fn write_attendance(
+    staff: usize,
+    year: i32,
+    seed: u64,
+    roster_out: &mut impl std::io::Write,
+    clock_out: &mut impl std::io::Write,
+) -> std::io::Result<(usize, usize)> {
+    let mut rng = fastrand::Rng::with_seed(seed ^ 0xA77E_0DA9);
+    let month = Month::new(year, 1).expect("January exists");
+    let days = working_days(month);
+    roster_out.write_all("employee,date,start,end,handover\n".as_bytes())?;
+    clock_out.write_all("employee,time\n".as_bytes())?;
+    let (mut shifts, mut punches) = (0, 0);
+    for i in 0..staff {
+        let id = format!("W{:05}", i + 1);
+        for day in &days {
+            writeln!(roster_out, "{id},{day},08:30,17:30,no")?;
+            shifts += 1;
+            let roll = rng.u32(..1000);
+            if roll < 10 {
+                // Absent.
+                continue;
+            }
+            let arrive = if roll < 60 {
+                (8 * 60 + 30 + rng.u32(1..=60)) as i64
+            } else {
+                (8 * 60 + rng.u32(5..30)) as i64
+            };
+            let leave = if (60..80).contains(&roll) {
+                Some((17 * 60 + 30 - rng.u32(1..=60)) as i64)
+            } else if (80..90).contains(&roll) {
+                None
+            } else {
+                Some((17 * 60 + 30 + rng.u32(0..40)) as i64)
+            };
+            for minute in std::iter::once(arrive).chain(leave) {
+                writeln!(
+                    clock_out,
+                    "{id},{day} {:02}:{:02}:{:02}",
+                    minute / 60,
+                    minute % 60,
+                    rng.u32(..60)
+                )?;
+                punches += 1;
+            }
+        }
+    }
+    Ok((shifts, punches))
+}

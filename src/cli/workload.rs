@@ -16,7 +16,7 @@ pub struct Args {
     pub year: i32,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Where to write staff.csv and events.csv.
+    /// Where to write staff.csv and events.csv, and January's roster.csv and clock.csv.
     pub out_dir: PathBuf,
 }
 
@@ -40,8 +40,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
         })
         .map_err(io(a.out_dir.clone()))?;
     let (n, e) = written;
+    let (mut roster, mut clock) = (open("roster.csv")?, open("clock.csv")?);
+    let (shifts, punches) =
+        demo::write_attendance(a.staff, a.year, a.seed, &mut roster, &mut clock)
+            .and_then(|counts| {
+                std::io::Write::flush(&mut roster)?;
+                std::io::Write::flush(&mut clock)?;
+                Ok(counts)
+            })
+            .map_err(io(a.out_dir.clone()))?;
     ctx.say(format_args!(
-        "wrote {n} employees and {e} events ({:.0} per employee-year) to {}",
+        "wrote {n} employees and {e} events ({:.0} per employee-year), and January's {shifts} rostered shifts and {punches} punches, to {}",
         e as f64 / n as f64,
         a.out_dir.display()
     ))
