@@ -50,6 +50,63 @@ impl Shift {
     }
 }
 
+/// The shift an employee's own attributes give, for departments without a roster:
+/// `shift_start` and `shift_end` (`HH:MM`) on the weekdays of `workdays` (digits 1–7 for
+/// Monday–Sunday, ranges allowed: `1-5`, `123456`; Monday to Friday when absent). `None`
+/// where the attributes do not give one that day.
+pub fn standing_shift(
+    employee: &str,
+    attrs: &std::collections::BTreeMap<String, String>,
+    date: NaiveDate,
+) -> Option<Shift> {
+    use chrono::Datelike;
+    let time = |name: &str| NaiveTime::parse_from_str(attrs.get(name)?.trim(), "%H:%M").ok();
+    let (start, end) = (time("shift_start")?, time("shift_end")?);
+    let days = attrs.get("workdays").map_or("1-5", |d| d.trim());
+    let today = date.weekday().number_from_monday();
+    if !weekdays(days).contains(&today) {
+        return None;
+    }
+    Some(Shift {
+        employee: employee.to_string(),
+        date,
+        start,
+        end,
+        handover: false,
+    })
+}
+
+/// The weekdays (1–7) a `workdays` attribute names: digits and ranges like `1-5`.
+fn weekdays(text: &str) -> Vec<u32> {
+    let digits: Vec<char> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < digits.len() {
+        let Some(from) = digits[i].to_digit(10) else {
+            i += 1;
+            continue;
+        };
+        match (
+            digits.get(i + 1),
+            digits.get(i + 2).and_then(|c| c.to_digit(10)),
+        ) {
+            (Some('-'), Some(to)) => {
+                out.extend(from..=to);
+                i += 3;
+            }
+            _ => {
+                out.push(from);
+                i += 1;
+            }
+        }
+    }
+    out.retain(|d| (1..=7).contains(d));
+    out
+}
+
 /// A punch of the time clock, or a handover record, with the row it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamped {
@@ -419,6 +476,25 @@ mod tests {
             ),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn a_standing_shift_comes_from_the_employees_attributes() {
+        let attrs: std::collections::BTreeMap<String, String> = [
+            ("shift_start", "07:00"),
+            ("shift_end", "15:00"),
+            ("workdays", "1-3, 6"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+        // 2026-03-02 is a Monday.
+        let on = |d| standing_shift("E1", &attrs, day(d)).map(|s| s.hours());
+        assert_eq!(on(2), Some("07:00–15:00".into()));
+        assert_eq!(on(5), None, "Thursday is not a workday");
+        assert_eq!(on(7), Some("07:00–15:00".into()), "Saturday is");
+        let mut half = attrs.clone();
+        half.remove("shift_end");
+        assert_eq!(standing_shift("E1", &half, day(2)), None);
     }
 
     #[test]

@@ -232,3 +232,32 @@ fn an_approved_correction_rederives_its_day_within_the_monthly_cap() {
     assert!(again.contains("0 events added, 0 voided"), "{again}");
     assert!(ws.cmd("audit verify").ok().contains("the record is whole"));
 }
+
+#[test]
+fn a_standing_shift_from_the_staff_record_stands_in_for_a_roster() {
+    let ws = staffed();
+    // No roster: E002 works 08:30–17:30 on weekdays, by their own record.
+    ws.run(&[
+        "staff",
+        "set",
+        "E002",
+        "--attr",
+        "shift_end=17:30",
+        "--attr",
+        "workdays=1-5",
+        "--from",
+        "2026-03",
+        "--by",
+        "HR",
+    ])
+    .ok();
+    ws.write(
+        "clock.csv",
+        "工号,日期,上班打卡,下班打卡\nE002,2026-03-02,08:40,17:31\nE002,2026-03-03,08:20,17:35\n",
+    );
+    let out = ws.cmd("clock import clock.csv --by HR").ok();
+    assert!(out.contains("1 event added"), "{out}");
+    let log = ws.cmd("log list --employee E002").ok();
+    assert!(log.contains("minutes=10"), "{log}");
+    assert!(log.contains("排班 08:30–17:30"), "{log}");
+}

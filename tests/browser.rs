@@ -95,6 +95,31 @@ async fn log_in(c: &Client, s: &Served, login: &str) {
     type_into(c, "#login", login).await;
     type_into(c, "#password", PASSWORD).await;
     click(c, "button[type=submit]").await;
+    // The login posts, then its answer sends the browser on: wait for that.
+    let started = Instant::now();
+    while c.current_url().await.unwrap().path() == "/login" {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "`{login}` is still at the login page"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the browser is at `path` (a click's navigation may still be under way).
+async fn arrived(c: &Client, path: &str) {
+    let started = Instant::now();
+    loop {
+        let at = c.current_url().await.unwrap();
+        if at.path().ends_with(path) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still at {at}, not {path}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Clicks the first element matching `css`.
@@ -161,7 +186,7 @@ fn every_role_does_its_part_in_a_real_browser() {
 
         // The supervisor, on a phone: three violations for E002, the score after each.
         log_in(&c, &s, "张主管").await;
-        assert!(c.current_url().await.unwrap().path().ends_with("/day"));
+        arrived(&c, "/day").await;
         let mut scores = Vec::new();
         for kind in ["uniform", "badge"] {
             click(&c, "tr[data-employee=E002] a.button").await;
@@ -225,7 +250,7 @@ fn every_role_does_its_part_in_a_real_browser() {
 
         // The head excuses it from the inbox; the employee's month goes back up.
         log_in(&c, &s, "部门负责人").await;
-        assert!(c.current_url().await.unwrap().path().ends_with("/inbox"));
+        arrived(&c, "/inbox").await;
         type_into(
             &c,
             "form[action^='/appeals/'] input[name=reason]",

@@ -18,7 +18,7 @@ use chrono::{NaiveDate, TimeDelta};
 
 use super::{Actor, App, Error, Result, member};
 use crate::access::{Action, Target};
-use crate::attendance::{Derived, Inputs, Shift, Stamped, assign, basis, derive};
+use crate::attendance::{Derived, Inputs, Shift, Stamped, assign, basis, derive, standing_shift};
 use crate::event::{FieldValue, Fields};
 use crate::intake::{
     Encoding, Rejected, RowProblem, decode, read_clock, read_handovers, read_roster,
@@ -218,7 +218,7 @@ fn rederive(
             continue;
         }
         let around: Vec<NaiveDate> = (-2..=2).map(|n| *date + TimeDelta::days(n)).collect();
-        let shifts = tx.shifts(employee, &around)?;
+        let shifts = shifts_of(tx, record, &around)?;
         let punches = match clock {
             Some(import) => tx.stamped(Intake::Clock, Some(import), employee, *date)?,
             None => Vec::new(),
@@ -240,6 +240,23 @@ fn rederive(
     strays.sort();
     strays.dedup();
     Err(rejected_rows(strays))
+}
+
+/// `record`'s shifts on `days`: the roster's, or on a day the roster does not list them,
+/// the standing shift of their attributes (`shift_start`, `shift_end`, `workdays`).
+fn shifts_of(tx: &AttendanceTx, record: &StaffRecord, days: &[NaiveDate]) -> Result<Vec<Shift>> {
+    let rostered = tx.shifts(&record.id, days)?;
+    let mut out = Vec::with_capacity(days.len());
+    for day in days {
+        let listed: Vec<&Shift> = rostered.iter().filter(|s| s.date == *day).collect();
+        if listed.is_empty() {
+            let e = record.at(Month::of(*day));
+            out.extend(standing_shift(&record.id, &e.attrs, *day));
+        } else {
+            out.extend(listed.into_iter().cloned());
+        }
+    }
+    Ok(out)
 }
 
 /// Problems written `file:row: message`, as an import's refusal.
@@ -292,7 +309,7 @@ fn covered(
             .iter_days()
             .take_while(|d| *d <= last + TimeDelta::days(1))
             .collect();
-        let shifts = tx.shifts(employee, &around)?;
+        let shifts = shifts_of(tx, &staff[*employee], &around)?;
         let month = Month::of(first);
         let rules = rulebook
             .governing(&staff[*employee].at(month).department, month)
