@@ -142,6 +142,15 @@ fn handover_shifts_need_their_record_and_strays_are_refused() {
     let log = ws.cmd("log list --employee E001").ok();
     assert!(log.contains("missed_handover"), "{log}");
     assert!(log.contains("2026-03-04"), "{log}");
+    // The record was written after all, and entered by hand: the missed handover goes.
+    let entered = ws
+        .cmd("log add E001 handover --date 2026-03-05 --time 08:12 --by HR")
+        .ok();
+    assert!(entered.contains("0 events added, 1 voided"), "{entered}");
+    let missing = ws
+        .cmd("log add E001 handover --date 2026-03-05 --by HR")
+        .fails(1);
+    assert!(missing.contains("needs its time"), "{missing}");
 
     // A punch on a day without a shift names its row; nothing is stored.
     ws.write(

@@ -96,6 +96,65 @@ impl App {
             path: file.to_path_buf(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, m),
         })?;
+        let read = |known: &BTreeSet<String>| {
+            let rejected = |rows: Rejected| Error::Rejected {
+                rows,
+                outcome: "nothing was imported".into(),
+            };
+            Ok(match what {
+                Source::Roster => Rows::Roster(read_roster(&name, &text, known).map_err(rejected)?),
+                Source::Clock => Rows::Stamped(
+                    Intake::Clock,
+                    read_clock(&name, &text, known).map_err(rejected)?,
+                ),
+                Source::Handover => Rows::Stamped(
+                    Intake::Handover,
+                    read_handovers(&name, &text, known).map_err(rejected)?,
+                ),
+            })
+        };
+        self.attend(by, &name, encoding, dry_run, read)
+    }
+
+    /// Records one handover record of `employee` written at `time` (`HH:MM`) on `date`, as
+    /// a one-row import: the day it speaks for is derived again.
+    pub fn add_handover(
+        &self,
+        by: &Actor,
+        employee: &str,
+        date: &str,
+        time: &str,
+    ) -> Result<AttendanceImported> {
+        let date = crate::month::parse_date(date.trim()).ok_or_else(|| {
+            Error::refused(format!("date `{date}` is not a date; write YYYY-MM-DD"))
+        })?;
+        let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
+            .map_err(|_| Error::refused(format!("time `{time}` is not a time; write HH:MM")))?;
+        let record = Stamped {
+            employee: employee.to_string(),
+            at: date.and_time(time),
+            source: format!("entry by {}", by.name()),
+        };
+        self.attend(by, "entry", Encoding::Utf8, false, |known| {
+            if !known.contains(employee) {
+                return Err(Error::NotFound(format!(
+                    "no employee `{employee}` is on file"
+                )));
+            }
+            Ok(Rows::Stamped(Intake::Handover, vec![record]))
+        })
+    }
+
+    /// Stores the rows `read` gives (from the staff ids on file) as an import named `name`,
+    /// and derives the days they speak for again, all in one transaction (`dry_run`: none).
+    fn attend(
+        &self,
+        by: &Actor,
+        name: &str,
+        encoding: Encoding,
+        dry_run: bool,
+        read: impl FnOnce(&BTreeSet<String>) -> Result<Rows>,
+    ) -> Result<AttendanceImported> {
         let (mut store, rulebook) = self.store_and_rules()?;
         let staff: BTreeMap<String, StaffRecord> = store
             .staff_records()?
@@ -103,21 +162,7 @@ impl App {
             .map(|r| (r.id.clone(), r))
             .collect();
         let known: BTreeSet<String> = staff.keys().cloned().collect();
-        let rejected = |rows: Rejected| Error::Rejected {
-            rows,
-            outcome: "nothing was imported".into(),
-        };
-        let rows = match what {
-            Source::Roster => Rows::Roster(read_roster(&name, &text, &known).map_err(rejected)?),
-            Source::Clock => Rows::Stamped(
-                Intake::Clock,
-                read_clock(&name, &text, &known).map_err(rejected)?,
-            ),
-            Source::Handover => Rows::Stamped(
-                Intake::Handover,
-                read_handovers(&name, &text, &known).map_err(rejected)?,
-            ),
-        };
+        let rows = read(&known)?;
         let named: BTreeSet<&str> = match &rows {
             Rows::Roster(r) => r.iter().map(|(_, s)| s.employee.as_str()).collect(),
             Rows::Stamped(_, s) => s.iter().map(|p| p.employee.as_str()).collect(),
@@ -131,12 +176,11 @@ impl App {
             Rows::Stamped(_, s) => s.len(),
         };
         let stamp = self.stamp(by);
-        let intake = match what {
-            Source::Roster => Intake::Roster,
-            Source::Clock => Intake::Clock,
-            Source::Handover => Intake::Handover,
+        let intake = match &rows {
+            Rows::Roster(_) => Intake::Roster,
+            Rows::Stamped(what, _) => *what,
         };
-        let mut tx = store.attendance(intake, &name, count, &stamp)?;
+        let mut tx = store.attendance(intake, name, count, &stamp)?;
         let days = match &rows {
             Rows::Roster(shifts) => {
                 for (source, shift) in shifts {
@@ -161,7 +205,7 @@ impl App {
         let reason = format!("re-derived from {name}");
         let settled = rederive(&mut tx, &rulebook, &staff, by, &days, &reason)?;
         let done = AttendanceImported {
-            file: name,
+            file: name.to_string(),
             encoding,
             rows: count,
             days: settled.days,

@@ -134,7 +134,7 @@ pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
     }
 }
 
-fn report(ctx: &Ctx, done: &AttendanceImported) -> Result {
+pub fn report(ctx: &Ctx, done: &AttendanceImported) -> Result {
     let read_as = match done.encoding {
         Encoding::Utf8 => String::new(),
         other => format!(" (read as {})", other.name()),

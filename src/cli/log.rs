@@ -139,6 +139,15 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             );
             let again = again || options.contains_key("again");
             let by = ctx.actor(by)?;
+            // A handover record is not an event: it is what a missed handover is judged by.
+            if kind == "handover" {
+                let time = fields.get("time").ok_or_else(|| {
+                    refused("a handover record needs its time: `log add EMPLOYEE handover --time HH:MM`")
+                })?;
+                let date = date.unwrap_or_else(|| app.today().to_string());
+                let done = app.add_handover(&by, &employee, &date, time)?;
+                return super::attendance::report(ctx, &done);
+            }
             let entry = Entry {
                 employee,
                 kind,
