@@ -26,7 +26,7 @@ use crate::intake::{
 use crate::month::Month;
 use crate::rulebook::Rulebook;
 use crate::staff::StaffRecord;
-use crate::store::{AttendanceTx, Correction, Intake, NewEvent};
+use crate::store::{AttendanceTx, Correction, Intake, LiveDerived, NewEvent};
 
 /// What an attendance import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +230,8 @@ struct Settled {
 
 /// Derives `days` again from what is in force for each, under the `[attendance]` of the
 /// policy governing its employee then, and settles the log to it. A punch that fits no
-/// shift refuses the whole import, naming its row.
+/// shift refuses the whole import, naming its row. Each employee's span of days is read
+/// once (shifts, punches, records, derived events) and derived day by day from memory.
 fn rederive(
     tx: &mut AttendanceTx,
     rulebook: &Rulebook,
@@ -239,43 +240,81 @@ fn rederive(
     days: &BTreeSet<(String, NaiveDate)>,
     reason: &str,
 ) -> Result<Settled> {
+    let mut by_employee: BTreeMap<&str, Vec<NaiveDate>> = BTreeMap::new();
+    for (e, d) in days {
+        by_employee.entry(e).or_default().push(*d);
+    }
     let mut done = Settled::default();
     let mut strays = Vec::new();
-    for (employee, date) in days {
+    for (employee, dates) in by_employee {
         let record = &staff[employee];
-        let month = Month::of(*date);
-        if !record.at(month).employed_on(*date) {
-            continue;
+        let (first, last) = (dates[0], dates[dates.len() - 1]);
+        let day = |n: i64, d: NaiveDate| d + TimeDelta::days(n);
+        let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+        let clocks = tx.coverings(Intake::Clock, employee, first, last)?;
+        let handed = tx.coverings(Intake::Handover, employee, first, last)?;
+        let shifts = shifts_of(tx, record, day(-2, first), day(2, last))?;
+        let punches = tx.stamped(
+            Intake::Clock,
+            employee,
+            at(day(-1, first)),
+            at(day(2, last)),
+        )?;
+        let records = tx.stamped(
+            Intake::Handover,
+            employee,
+            at(day(-1, first)),
+            at(day(2, last)),
+        )?;
+        let mut live: BTreeMap<NaiveDate, Vec<LiveDerived>> = BTreeMap::new();
+        for (d, l) in tx.live_derived(employee, first, last)? {
+            live.entry(d).or_default().push(l);
         }
-        let Some(rules) = rulebook
-            .governing(&record.at(month).department, month)
-            .and_then(|p| p.attendance.as_ref())
-        else {
-            continue;
-        };
-        let clock = tx.covering(Intake::Clock, employee, *date)?;
-        let inputs = Inputs {
-            punches: clock.is_some(),
-            handovers: tx.covering(Intake::Handover, employee, *date)?.is_some(),
-        };
-        if !inputs.punches && !inputs.handovers {
-            continue;
-        }
-        let around: Vec<NaiveDate> = (-2..=2).map(|n| *date + TimeDelta::days(n)).collect();
-        let shifts = shifts_of(tx, record, &around)?;
-        let punches = match clock {
-            Some(import) => tx.stamped(Intake::Clock, Some(import), employee, *date)?,
-            None => Vec::new(),
-        };
-        let records = tx.stamped(Intake::Handover, None, employee, *date)?;
-        match derive(rules, &shifts, &punches, &records, inputs, |d| d == *date) {
-            Ok(derived) => {
-                done.days += 1;
-                let (added, withdrawn) = settle(tx, by, employee, *date, derived, reason)?;
-                done.added += added;
-                done.withdrawn += withdrawn;
+        for date in dates {
+            let month = Month::of(date);
+            if !record.at(month).employed_on(date) {
+                continue;
             }
-            Err(problems) => strays.extend(problems),
+            let Some(rules) = rulebook
+                .governing(&record.at(month).department, month)
+                .and_then(|p| p.attendance.as_ref())
+            else {
+                continue;
+            };
+            let clock = clocks.get(&date).copied();
+            let inputs = Inputs {
+                punches: clock.is_some(),
+                handovers: handed.contains_key(&date),
+            };
+            if !inputs.punches && !inputs.handovers {
+                continue;
+            }
+            let near = |s: &&Shift| day(-2, date) <= s.date && s.date <= day(2, date);
+            let window = |p: &Stamped| at(day(-1, date)) <= p.at && p.at < at(day(2, date));
+            let shifts: Vec<Shift> = shifts.iter().filter(near).cloned().collect();
+            // The export in force for the day, and every approved correction.
+            let punches: Vec<Stamped> = punches
+                .iter()
+                .filter(|(import, p)| {
+                    clock.is_some() && (import.is_none() || *import == clock) && window(p)
+                })
+                .map(|(_, p)| p.clone())
+                .collect();
+            let records: Vec<Stamped> = records
+                .iter()
+                .filter(|(_, r)| window(r))
+                .map(|(_, r)| r.clone())
+                .collect();
+            match derive(rules, &shifts, &punches, &records, inputs, |d| d == date) {
+                Ok(derived) => {
+                    done.days += 1;
+                    let was = live.remove(&date).unwrap_or_default();
+                    let (added, withdrawn) = settle(tx, by, derived, was, reason)?;
+                    done.added += added;
+                    done.withdrawn += withdrawn;
+                }
+                Err(problems) => strays.extend(problems),
+            }
         }
     }
     if strays.is_empty() {
@@ -286,18 +325,21 @@ fn rederive(
     Err(rejected_rows(strays))
 }
 
-/// `record`'s shifts on `days`: the roster's, or on a day the roster does not list them,
-/// the standing shift of their attributes (`shift_start`, `shift_end`, `workdays`).
-fn shifts_of(tx: &AttendanceTx, record: &StaffRecord, days: &[NaiveDate]) -> Result<Vec<Shift>> {
-    let rostered = tx.shifts(&record.id, days)?;
-    let mut out = Vec::with_capacity(days.len());
-    for day in days {
-        let listed: Vec<&Shift> = rostered.iter().filter(|s| s.date == *day).collect();
-        if listed.is_empty() {
-            let e = record.at(Month::of(*day));
-            out.extend(standing_shift(&record.id, &e.attrs, *day));
-        } else {
-            out.extend(listed.into_iter().cloned());
+/// `record`'s shifts from `from` to `to`: the roster's, or on a day the roster does not
+/// list them, the standing shift of their attributes (`shift_start`, `shift_end`,
+/// `workdays`).
+fn shifts_of(
+    tx: &AttendanceTx,
+    record: &StaffRecord,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Shift>> {
+    let mut out = tx.shifts(&record.id, from, to)?;
+    let listed: BTreeSet<NaiveDate> = out.iter().map(|s| s.date).collect();
+    for day in from.iter_days().take_while(|d| *d <= to) {
+        if !listed.contains(&day) {
+            let e = record.at(Month::of(day));
+            out.extend(standing_shift(&record.id, &e.attrs, day));
         }
     }
     Ok(out)
@@ -346,14 +388,12 @@ fn covered(
         let (Some(first), Some(last)) = (first, last) else {
             continue;
         };
-        let around: Vec<NaiveDate> = first
-            .pred_opt()
-            .and_then(|d| d.pred_opt())
-            .unwrap_or(first)
-            .iter_days()
-            .take_while(|d| *d <= last + TimeDelta::days(1))
-            .collect();
-        let shifts = shifts_of(tx, &staff[*employee], &around)?;
+        let shifts = shifts_of(
+            tx,
+            &staff[*employee],
+            first - TimeDelta::days(2),
+            last + TimeDelta::days(1),
+        )?;
         let month = Month::of(first);
         let rules = rulebook
             .governing(&staff[*employee].at(month).department, month)
@@ -391,18 +431,17 @@ fn covered(
     Ok(days)
 }
 
-/// Brings `employee`'s `date` to what `derived` says: the events no longer supported are
-/// voided, the new ones added, the rest left alone. Returns (added, voided).
+/// Brings a day to what `derived` says, against `live` (what was derived for it before and
+/// still counts): the events no longer supported are voided, the new ones added, the rest
+/// left alone. Returns (added, voided).
 fn settle(
     tx: &mut AttendanceTx,
     by: &Actor,
-    employee: &str,
-    date: NaiveDate,
     derived: Vec<Derived>,
+    live: Vec<LiveDerived>,
     reason: &str,
 ) -> Result<(usize, usize)> {
-    let live = tx.live_derived(employee, date)?;
-    let same = |d: &Derived, l: &crate::store::LiveDerived| {
+    let same = |d: &Derived, l: &LiveDerived| {
         d.kind == l.kind && d.minutes == l.minutes && basis(&d.note) == basis(&l.note)
     };
     let mut withdrawn = 0;

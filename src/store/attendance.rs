@@ -3,8 +3,10 @@
 //! is what the latest import speaking for that day says: a corrected export replaces the
 //! earlier one there, and the earlier stays on record.
 
+use std::collections::BTreeMap;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::events::{Appender, NewEvent, Single, mark_in};
 use super::{Error, Result, Stamp, Store, audit};
@@ -147,74 +149,84 @@ impl AttendanceTx<'_> {
         Ok(())
     }
 
-    /// The shifts of `employee` in force on each of `days` (the latest roster import of
-    /// each day).
-    pub fn shifts(&self, employee: &str, days: &[NaiveDate]) -> Result<Vec<Shift>> {
+    /// The shifts of `employee` in force from `from` to `to` (each day's latest roster).
+    pub fn shifts(&self, employee: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Shift>> {
         let mut st = self.conn().prepare_cached(
             "SELECT date, start, end, handover FROM roster r
-              WHERE employee = ?1 AND date = ?2
+              WHERE employee = ?1 AND date BETWEEN ?2 AND ?3
                 AND import_id = (SELECT max(import_id) FROM roster
                                   WHERE employee = r.employee AND date = r.date)",
         )?;
+        let rows = st.query_map(params![employee, date_text(from), date_text(to)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })?;
         let mut out = Vec::new();
-        for d in days {
-            let rows = st.query_map(params![employee, date_text(*d)], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, bool>(3)?,
-                ))
-            })?;
-            for row in rows {
-                let (date, start, end, handover) = row?;
-                let corrupt = || Error::Corrupt(format!("roster of `{employee}` on {date}"));
-                let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| corrupt());
-                out.push(Shift {
-                    employee: employee.to_string(),
-                    date: parse_date(&date).ok_or_else(corrupt)?,
-                    start: time(&start)?,
-                    end: time(&end)?,
-                    handover,
-                });
-            }
+        for row in rows {
+            let (date, start, end, handover) = row?;
+            let corrupt = || Error::Corrupt(format!("roster of `{employee}` on {date}"));
+            let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| corrupt());
+            out.push(Shift {
+                employee: employee.to_string(),
+                date: parse_date(&date).ok_or_else(corrupt)?,
+                start: time(&start)?,
+                end: time(&end)?,
+                handover,
+            });
         }
         Ok(out)
     }
 
-    /// The latest import of `what` that speaks for `employee`'s `date`, if any.
-    pub fn covering(&self, what: Intake, employee: &str, date: NaiveDate) -> Result<Option<i64>> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT max(c.import_id) FROM covered c JOIN attendance_imports i ON i.id = c.import_id
-                  WHERE c.employee = ?1 AND c.date = ?2 AND i.what = ?3",
-            )?
-            .query_row(params![employee, date_text(date), what.id()], |r| r.get(0))
-            .optional()?
-            .flatten())
+    /// Day → the latest import of `what` that speaks for `employee`'s day, from `from` to
+    /// `to`.
+    pub fn coverings(
+        &self,
+        what: Intake,
+        employee: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeMap<NaiveDate, i64>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT c.date, max(c.import_id) FROM covered c JOIN attendance_imports i ON i.id = c.import_id
+              WHERE c.employee = ?1 AND c.date BETWEEN ?2 AND ?3 AND i.what = ?4 GROUP BY c.date",
+        )?;
+        let rows = st.query_map(
+            params![employee, date_text(from), date_text(to), what.id()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (date, import) = row?;
+            let day =
+                parse_date(&date).ok_or_else(|| Error::Corrupt(format!("covered day `{date}`")))?;
+            out.insert(day, import);
+        }
+        Ok(out)
     }
 
-    /// The punches (`Clock`, of import `import` only) or handover records (`Handover`, of
-    /// any import) of `employee` from the day before `date` to the day after.
+    /// The punches (`Clock`: with the import each came with, `None` for an approved
+    /// correction's) or the handover records (`Handover`) of `employee` from `from` to
+    /// `to`, in time order.
     pub fn stamped(
         &self,
         what: Intake,
-        import: Option<i64>,
         employee: &str,
-        date: NaiveDate,
-    ) -> Result<Vec<Stamped>> {
-        let from = (date - TimeDelta::days(1)).and_time(NaiveTime::MIN);
-        let to = (date + TimeDelta::days(2)).and_time(NaiveTime::MIN);
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+    ) -> Result<Vec<(Option<i64>, Stamped)>> {
         let sql = match what {
-            // The export in force, and every approved correction.
-            Intake::Clock => {
-                "SELECT at, source FROM punches
-                  WHERE (import_id = ?4 OR import_id IN (SELECT id FROM attendance_imports WHERE what = 'correction'))
-                    AND employee = ?1 AND at >= ?2 AND at < ?3 ORDER BY at, id"
+            Intake::Handover => {
+                "SELECT h.at, h.source, h.import_id, 'handover' FROM handovers h
+                  WHERE h.employee = ?1 AND h.at >= ?2 AND h.at < ?3 ORDER BY h.at, h.id"
             }
             _ => {
-                "SELECT at, source FROM handovers WHERE employee = ?1 AND at >= ?2 AND at < ?3 AND ?4 IS NULL ORDER BY at, id"
+                "SELECT p.at, p.source, p.import_id, i.what FROM punches p
+                   JOIN attendance_imports i ON i.id = p.import_id
+                  WHERE p.employee = ?1 AND p.at >= ?2 AND p.at < ?3 ORDER BY p.at, p.id"
             }
         };
         let mut st = self.conn().prepare_cached(sql)?;
@@ -222,50 +234,69 @@ impl AttendanceTx<'_> {
             params![
                 employee,
                 from.format(TIME).to_string(),
-                to.format(TIME).to_string(),
-                import
+                to.format(TIME).to_string()
             ],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
         )?;
         let mut out = Vec::new();
         for row in rows {
-            let (at, source) = row?;
-            out.push(Stamped {
+            let (at, source, import, what) = row?;
+            let stamped = Stamped {
                 employee: employee.to_string(),
                 at: NaiveDateTime::parse_from_str(&at, TIME)
                     .map_err(|_| Error::Corrupt(format!("punch time `{at}`")))?,
                 source,
-            });
+            };
+            out.push(((what != "correction").then_some(import), stamped));
         }
         Ok(out)
     }
 
-    /// The derived events of `employee`'s `date` that still count.
-    pub fn live_derived(&self, employee: &str, date: NaiveDate) -> Result<Vec<LiveDerived>> {
+    /// The derived events of `employee` from `from` to `to` that still count, with their
+    /// days.
+    pub fn live_derived(
+        &self,
+        employee: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, LiveDerived)>> {
         let mut st = self.conn().prepare_cached(
-            "SELECT e.id, e.kind, e.fields, e.note FROM events e JOIN derived d ON d.event_id = e.id
-              WHERE e.employee = ?1 AND e.date = ?2
+            "SELECT e.id, e.kind, e.fields, e.note, e.date FROM events e JOIN derived d ON d.event_id = e.id
+              WHERE e.employee = ?1 AND e.date BETWEEN ?2 AND ?3
                 AND e.id NOT IN (SELECT event_id FROM voids) ORDER BY e.id",
         )?;
-        let rows = st.query_map(params![employee, date_text(date)], |r| {
+        let rows = st.query_map(params![employee, date_text(from), date_text(to)], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, kind, fields, note) = row?;
+            let (id, kind, fields, note, date) = row?;
             let fields: serde_json::Value = serde_json::from_str(&fields)
                 .map_err(|e| Error::Corrupt(format!("event {id} fields: {e}")))?;
-            out.push(LiveDerived {
-                id,
-                kind,
-                minutes: fields.get("minutes").and_then(|m| m.as_i64()),
-                note,
-            });
+            let day =
+                parse_date(&date).ok_or_else(|| Error::Corrupt(format!("event {id} date")))?;
+            out.push((
+                day,
+                LiveDerived {
+                    id,
+                    kind,
+                    minutes: fields.get("minutes").and_then(|m| m.as_i64()),
+                    note,
+                },
+            ));
         }
         Ok(out)
     }

@@ -361,7 +361,7 @@ pub const MIGRATIONS: &[&str] = &[
         at        TEXT NOT NULL,
         source    TEXT NOT NULL
     );
-    CREATE INDEX punches_by_time ON punches(import_id, employee, at);
+    CREATE INDEX punches_by_time ON punches(employee, at);
     CREATE TABLE handovers (
         id        INTEGER PRIMARY KEY,
         import_id INTEGER NOT NULL REFERENCES attendance_imports(id),
