@@ -479,6 +479,27 @@ mod tests {
     }
 
     #[test]
+    fn a_split_day_has_two_shifts_each_with_its_own_punches() {
+        let shifts = [
+            shift(2, "08:00", "12:00", false),
+            shift(2, "14:00", "18:00", false),
+        ];
+        let punches = [
+            punch(2, "07:55", 2),
+            punch(2, "12:01", 3),
+            punch(2, "14:20", 4),
+            punch(2, "18:02", 5),
+        ];
+        let got = derive(&rules(), &shifts, &punches, &[], BOTH, |_| true).unwrap();
+        assert_eq!(kinds(&got), [(2, "late", Some(20))]);
+        assert!(
+            got[0].note.starts_with("排班 14:00–18:00"),
+            "{}",
+            got[0].note
+        );
+    }
+
+    #[test]
     fn a_standing_shift_comes_from_the_employees_attributes() {
         let attrs: std::collections::BTreeMap<String, String> = [
             ("shift_start", "07:00"),

@@ -296,6 +296,22 @@ fn files_and_forms_of_the_office_work_in_a_real_browser() {
         "day.csv",
         "employee,date,kind,qty,note,recorded_by,minutes\nE002,2026-06-29,late,,,,25\nE003,2026-06-29,quarrel,,,,\n",
     );
+    let sheet = s.ws.path("day.xlsx");
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let page = book.add_worksheet();
+        for (c, h) in ["工号", "姓名", "日期", "类型", "minutes"]
+            .iter()
+            .enumerate()
+        {
+            page.write_string(0, c as u16, *h).unwrap();
+        }
+        for (c, v) in ["E002", "李四", "2026-06-29", "迟到"].iter().enumerate() {
+            page.write_string(1, c as u16, *v).unwrap();
+        }
+        page.write_number(1, 4, 12.0).unwrap();
+        book.save(&sheet).unwrap();
+    }
     // A candidate: the shipped customer-service policy as a new version, a quarrel with a
     // resident costing eight points instead of five. Its parent is the activated one.
     std::fs::create_dir_all(s.ws.path("candidate")).unwrap();
@@ -331,6 +347,12 @@ fn files_and_forms_of_the_office_work_in_a_real_browser() {
         file(&c, &day_file).await;
         click(&c, "button[value=import]").await;
         assert!(text_of(&c, "#saved").await.contains("已导入 2 条记录"));
+        // The same day's sheet filled in Excel: kinds by their Chinese names.
+        c.goto(&s.url("/day")).await.unwrap();
+        click(&c, "#upload summary").await;
+        file(&c, &sheet).await;
+        click(&c, "button[value=import]").await;
+        assert!(text_of(&c, "#saved").await.contains("已导入 1 条记录"));
 
         // The head tries the candidate on the department's real logs: nothing is stored.
         log_in(&c, &s, "部门负责人").await;
