@@ -570,11 +570,13 @@ fn routine_row(rng: &mut fastrand::Rng, p: &Person, day: NaiveDate, by: &str) ->
 }
 
 /// Writes a company-scale workload: `staff` employees of customer service (a department
-/// head, a manager for every 24 staff) and their year of daily logs, about 500 events per
-/// employee-year. Streams, so any size fits in memory. Returns (employees, events).
+/// head, a manager for every 24 staff) and their year of daily logs up to `until` (today:
+/// a log holds no future day), about 500 events per employee-year. Streams, so any size
+/// fits in memory. Returns (employees, events).
 pub fn write_workload(
     staff: usize,
     year: i32,
+    until: NaiveDate,
     seed: u64,
     staff_out: &mut impl std::io::Write,
     events_out: &mut impl std::io::Write,
@@ -632,11 +634,15 @@ pub fn write_workload(
         .collect();
     events_out.write_all(events_header().as_bytes())?;
     let mut events = 0;
+    let last = until.to_string();
     for p in &people {
-        for month in Month::of_year(year) {
+        for month in Month::of_year(year).filter(|m| m.first_day() <= until) {
             for r in month_rows(&mut rng, p, month, recorder(p, &names), Routine::FrontDesk) {
-                events_out.write_all(r.as_bytes())?;
-                events += 1;
+                // The date is the second column, `YYYY-MM-DD`, which orders as text.
+                if r.split(',').nth(1).is_some_and(|d| d <= last.as_str()) {
+                    events_out.write_all(r.as_bytes())?;
+                    events += 1;
+                }
             }
         }
     }
@@ -759,13 +765,17 @@ fn event_row(rng: &mut fastrand::Rng, p: &Person, kind: &str, day: NaiveDate, by
 pub fn write_attendance(
     staff: usize,
     year: i32,
+    until: NaiveDate,
     seed: u64,
     roster_out: &mut impl std::io::Write,
     clock_out: &mut impl std::io::Write,
 ) -> std::io::Result<(usize, usize)> {
     let mut rng = fastrand::Rng::with_seed(seed ^ 0xA77E_0DA9);
     let month = Month::new(year, 1).expect("January exists");
-    let days = working_days(month);
+    let days: Vec<NaiveDate> = working_days(month)
+        .into_iter()
+        .filter(|d| *d <= until)
+        .collect();
     roster_out.write_all("employee,date,start,end,handover\n".as_bytes())?;
     clock_out.write_all("employee,time\n".as_bytes())?;
     let (mut shifts, mut punches) = (0, 0);

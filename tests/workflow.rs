@@ -551,6 +551,35 @@ fn a_generated_workload_is_reproducible_and_imports_cleanly() {
     // Piped output carries no progress bar.
     assert!(!rated.contains("employees ("), "{rated}");
     ws.cmd("gen --staff 0 --year 2025 w3").fails(1);
+
+    // The current year is written up to today (2026-06-30 here) and imports as it is.
+    ws.cmd("gen --staff 20 --year 2026 --seed 3 w4").ok();
+    let now = read("w4/events.csv");
+    let last = now
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .max()
+        .unwrap();
+    assert!(
+        last <= "2026-06-30" && last >= "2026-06-01",
+        "last day {last}"
+    );
+    let fresh = Workspace::init();
+    fresh
+        .run(&[
+            "staff",
+            "import",
+            &ws.path("w4/staff.csv").display().to_string(),
+        ])
+        .ok();
+    fresh
+        .run(&[
+            "log",
+            "import",
+            &ws.path("w4/events.csv").display().to_string(),
+        ])
+        .ok();
 }
 
 #[test]

@@ -32,7 +32,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
         Ok(BufWriter::with_capacity(1 << 20, f))
     };
     let (mut staff, mut events) = (open("staff.csv")?, open("events.csv")?);
-    let written = demo::write_workload(a.staff, a.year, a.seed, &mut staff, &mut events)
+    // A log holds no future day: the current year is written up to today.
+    let until = ctx.app.today();
+    let written = demo::write_workload(a.staff, a.year, until, a.seed, &mut staff, &mut events)
         .and_then(|counts| {
             std::io::Write::flush(&mut staff)?;
             std::io::Write::flush(&mut events)?;
@@ -42,7 +44,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     let (n, e) = written;
     let (mut roster, mut clock) = (open("roster.csv")?, open("clock.csv")?);
     let (shifts, punches) =
-        demo::write_attendance(a.staff, a.year, a.seed, &mut roster, &mut clock)
+        demo::write_attendance(a.staff, a.year, until, a.seed, &mut roster, &mut clock)
             .and_then(|counts| {
                 std::io::Write::flush(&mut roster)?;
                 std::io::Write::flush(&mut clock)?;
