@@ -562,7 +562,7 @@ fn a_generated_workload_is_reproducible_and_imports_cleanly() {
         .max()
         .unwrap();
     assert!(
-        last <= "2026-06-30" && last >= "2026-06-01",
+        ("2026-06-01"..="2026-06-30").contains(&last),
         "last day {last}"
     );
     let fresh = Workspace::init();
