@@ -111,14 +111,17 @@ impl Table {
             .filter(|r| !headers.iter().any(|h| h == r))
             .collect();
         if !missing.is_empty() {
+            // The Chinese header row too, where every required column has one.
+            let chinese: Option<Vec<&str>> = required.iter().map(|r| chinese_header(r)).collect();
             return Err(format!(
-                "the header row lacks {}; the file must start with a header like `{}`",
+                "the header row lacks {}; the file must start with `{}`{}",
                 missing
                     .iter()
                     .map(|m| format!("`{m}`"))
                     .collect::<Vec<_>>()
                     .join(", "),
-                required.join(",")
+                required.join(","),
+                chinese.map_or_else(String::new, |c| format!(" (or `{}`)", c.join(",")))
             ));
         }
         let mut seen = std::collections::BTreeSet::new();

@@ -77,6 +77,16 @@ impl State {
     }
 }
 
+/// A review step signed, as the API's JSON and the inbox's form both send it.
+#[derive(Debug, serde::Deserialize)]
+struct Signing {
+    year: i32,
+    step: String,
+    grade: String,
+    #[serde(default)]
+    comment: String,
+}
+
 /// `app` on the server's today: the configured one, or the clock's.
 fn today_of(app: &App, config: &Config) -> App {
     app.on(config.today.unwrap_or_else(|| Local::now().date_naive()))

@@ -20,9 +20,7 @@ use super::{Actor, App, Error, Result, member};
 use crate::access::{Action, Target};
 use crate::attendance::{Derived, Inputs, Shift, Stamped, assign, basis, derive, standing_shift};
 use crate::event::{FieldValue, Fields};
-use crate::intake::{
-    Encoding, Rejected, RowProblem, decode, read_clock, read_handovers, read_roster,
-};
+use crate::intake::{Encoding, Rejected, RowProblem, read_clock, read_handovers, read_roster};
 use crate::month::Month;
 use crate::rulebook::Rulebook;
 use crate::staff::StaffRecord;
@@ -88,14 +86,7 @@ impl App {
         dry_run: bool,
     ) -> Result<AttendanceImported> {
         let name = file.display().to_string();
-        let bytes = std::fs::read(file).map_err(|source| Error::Io {
-            path: file.to_path_buf(),
-            source,
-        })?;
-        let (encoding, text) = decode(&bytes).map_err(|m| Error::Io {
-            path: file.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, m),
-        })?;
+        let (encoding, text) = super::read_text(file)?;
         let read = |known: &BTreeSet<String>| {
             let rejected = |rows: Rejected| Error::Rejected {
                 rows,
@@ -537,9 +528,7 @@ impl App {
         let reason = super::log::required_reason(reason)?;
         let (mut store, rulebook) = self.store_and_rules()?;
         let c = store
-            .corrections(None, false)?
-            .into_iter()
-            .find(|c| c.id == id)
+            .correction(id)?
             .ok_or_else(|| Error::NotFound(format!("no correction with id {id}")))?;
         let staff: BTreeMap<String, StaffRecord> = store
             .staff_records()?

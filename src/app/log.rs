@@ -89,12 +89,12 @@ impl App {
         let checked: Vec<Result<(NewEvent, Stamp, bool)>> = batch
             .into_iter()
             .map(|s| {
-                let event = self.check_entry(&v, &s)?;
                 let stamp = Stamp {
                     by: s.by.name().to_string(),
                     at: at.clone(),
                 };
-                Ok((event, stamp, s.again))
+                let again = s.again;
+                Ok((self.check_entry(&v, s)?, stamp, again))
             })
             .collect();
         let singles: Vec<Single> = checked
@@ -127,8 +127,8 @@ impl App {
 
     /// One entry as an import row, authorized and validated: out of scope is a refusal of
     /// the person (asked first), not a problem of the entry.
-    fn check_entry(&self, v: &EventValidator, s: &Submitted) -> Result<NewEvent> {
-        let entry = &s.entry;
+    fn check_entry(&self, v: &EventValidator, s: Submitted) -> Result<NewEvent> {
+        let entry = s.entry;
         if let Some(record) = v.staff.get(entry.employee.trim()) {
             let target = Target::Employee(member(record, self.today));
             self.authorize(&s.by, Action::RecordEvent, &target)?;
@@ -138,13 +138,13 @@ impl App {
             d => d.to_string(),
         };
         let row = EventRow {
-            employee: entry.employee.clone(),
+            employee: entry.employee,
             date,
-            kind: entry.kind.clone(),
-            qty: entry.qty.clone(),
-            note: entry.note.clone(),
+            kind: entry.kind,
+            qty: entry.qty,
+            note: entry.note,
             recorded_by: s.by.name().to_string(),
-            fields: entry.fields.clone(),
+            fields: entry.fields,
         };
         v.check(&row).map_err(Error::rejected_entry)
     }

@@ -7,7 +7,6 @@ use clap::Subcommand;
 
 use super::{Ctx, Result};
 use appraise::app::AttendanceImported;
-use appraise::intake::Encoding;
 use appraise::report::CorrectionsView;
 use appraise::text::count;
 
@@ -135,13 +134,9 @@ pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
 }
 
 pub fn report(ctx: &Ctx, done: &AttendanceImported) -> Result {
-    let read_as = match done.encoding {
-        Encoding::Utf8 => String::new(),
-        other => format!(" (read as {})", other.name()),
-    };
     ctx.say(format_args!(
-        "{}{read_as}: {}; {} derived again: {} added, {} voided{}",
-        done.file,
+        "{}: {}; {} derived again: {} added, {} voided{}",
+        super::log::read_as(&done.file, done.encoding),
         count(done.rows, "row", "rows"),
         count(done.days, "employee-day", "employee-days"),
         count(done.added, "event", "events"),

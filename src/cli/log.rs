@@ -254,7 +254,7 @@ pub fn imported(done: &Imported) -> String {
 }
 
 /// A file's name, saying how it was read when that was not UTF-8.
-fn read_as(file: &str, encoding: Encoding) -> String {
+pub(super) fn read_as(file: &str, encoding: Encoding) -> String {
     match encoding {
         Encoding::Utf8 => file.to_string(),
         other => format!("{file} (read as {})", other.name()),

@@ -10,37 +10,6 @@ use super::{Rejected, RowProblem, Table};
 use crate::attendance::{Shift, Stamped};
 use crate::month::parse_date;
 
-/// The table of a file (its Chinese headers read as the columns they are), with the
-/// `required` columns.
-fn table(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
-    let t = Table::read(name, text, &[])?;
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|r| !t.headers.iter().any(|h| h == r))
-        .collect();
-    if !missing.is_empty() {
-        let chinese: Vec<&str> = required
-            .iter()
-            .filter_map(|r| super::chinese_header(r))
-            .collect();
-        return Err(Rejected(vec![RowProblem {
-            at: format!("{name}:1"),
-            message: format!(
-                "the header row lacks {}; the file must start with `{}` (or `{}`)",
-                missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                required.join(","),
-                chinese.join(",")
-            ),
-        }]));
-    }
-    Ok(t)
-}
-
 /// One row of a table: its cells by column.
 struct Cells<'a> {
     table: &'a Table,
@@ -115,7 +84,7 @@ pub fn read_roster(
     text: &str,
     known: &BTreeSet<String>,
 ) -> Result<Vec<(String, Shift)>, Rejected> {
-    let t = table(name, text, &["employee", "date", "start", "end"])?;
+    let t = Table::read(name, text, &["employee", "date", "start", "end"])?;
     rows(name, &t, |cell, wrong| {
         let employee = employee(cell, known, wrong);
         let date = date(cell.get("date"), "date", wrong);
@@ -153,7 +122,7 @@ pub fn read_clock(
     text: &str,
     known: &BTreeSet<String>,
 ) -> Result<Vec<Stamped>, Rejected> {
-    let probe = table(name, text, &["employee"])?;
+    let probe = Table::read(name, text, &["employee"])?;
     let per_punch = probe.headers.iter().any(|h| h == "time");
     let stamped = |at: String, employee: String, when: NaiveDateTime| Stamped {
         employee,
@@ -161,7 +130,7 @@ pub fn read_clock(
         source: at,
     };
     if per_punch {
-        let t = table(name, text, &["employee", "time"])?;
+        let t = Table::read(name, text, &["employee", "time"])?;
         let rows = rows(name, &t, |cell, wrong| {
             let employee = employee(cell, known, wrong);
             let text = cell.get("time");
@@ -185,7 +154,7 @@ pub fn read_clock(
             .map(|(at, (e, when))| stamped(at, e, when))
             .collect());
     }
-    let t = table(name, text, &["employee", "date", "in", "out"])?;
+    let t = Table::read(name, text, &["employee", "date", "in", "out"])?;
     let rows = rows(name, &t, |cell, wrong| {
         let employee = employee(cell, known, wrong);
         let date = date(cell.get("date"), "date", wrong);
@@ -218,7 +187,7 @@ pub fn read_handovers(
     text: &str,
     known: &BTreeSet<String>,
 ) -> Result<Vec<Stamped>, Rejected> {
-    let t = table(name, text, &["employee", "date", "time"])?;
+    let t = Table::read(name, text, &["employee", "date", "time"])?;
     let rows = rows(name, &t, |cell, wrong| {
         let employee = employee(cell, known, wrong);
         let date = date(cell.get("date"), "date", wrong);

@@ -470,14 +470,29 @@ impl Store {
 
     /// Corrections, oldest first: all, or only those of `employee`, or only those waiting.
     pub fn corrections(&self, employee: Option<&str>, waiting: bool) -> Result<Vec<Correction>> {
+        self.corrections_where(None, employee, waiting)
+    }
+
+    /// Correction `id`, with its decision if made.
+    pub fn correction(&self, id: i64) -> Result<Option<Correction>> {
+        Ok(self.corrections_where(Some(id), None, false)?.pop())
+    }
+
+    fn corrections_where(
+        &self,
+        id: Option<i64>,
+        employee: Option<&str>,
+        waiting: bool,
+    ) -> Result<Vec<Correction>> {
         let mut st = self.conn.prepare(
             "SELECT c.id, c.employee, c.date, c.in_time, c.out_time, c.reason, c.by, c.at,
                     d.outcome, d.reason, d.by, d.at
                FROM corrections c LEFT JOIN correction_decisions d ON d.correction_id = c.id
               WHERE (?1 IS NULL OR c.employee = ?1) AND (?2 = 0 OR d.outcome IS NULL)
+                AND (?3 IS NULL OR c.id = ?3)
               ORDER BY c.id",
         )?;
-        let rows = st.query_map(params![employee, waiting], |r| {
+        let rows = st.query_map(params![employee, waiting, id], |r| {
             let outcome: Option<String> = r.get(8)?;
             Ok((
                 Correction {

@@ -358,21 +358,12 @@ async fn ratings(
     })
 }
 
-#[derive(Deserialize)]
-struct Signing {
-    year: i32,
-    step: String,
-    grade: String,
-    #[serde(default)]
-    comment: String,
-}
-
 /// `POST /api/v1/reviews/EMPLOYEE/sign`: the next step of a review.
 async fn sign(
     state: axum::extract::State<State>,
     caller: Caller,
     Path(employee): Path<String>,
-    b: Result<Json<Signing>, JsonRejection>,
+    b: Result<Json<super::Signing>, JsonRejection>,
 ) -> Answer {
     let s = body(b)?;
     let signed = state

@@ -104,21 +104,12 @@ async fn decide(
     Ok(see("/inbox"))
 }
 
-#[derive(Deserialize)]
-struct SignForm {
-    year: i32,
-    step: String,
-    grade: String,
-    #[serde(default)]
-    comment: String,
-}
-
 /// `POST /reviews/EMPLOYEE/sign`.
 async fn sign(
     state: Shared<State>,
     caller: Caller,
     Path(employee): Path<String>,
-    Form(f): Form<SignForm>,
+    Form(f): Form<crate::web::Signing>,
 ) -> Page {
     let year = f.year;
     call(&state, &caller, move |app, by| {
