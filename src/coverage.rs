@@ -1,7 +1,7 @@
 //! Coverage: which rules fire on real data, which never do, which logged kinds score nothing,
 //! and which events more than one rule scores.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -45,102 +45,153 @@ pub struct Coverage {
     pub multi_scored: Vec<MultiScored>,
 }
 
-/// Coverage of `results`, against the rules of every policy version they were scored by
-/// (`policies`, keyed by version hash).
-pub fn coverage(results: &[YearResult], policies: &BTreeMap<String, &Policy>) -> Coverage {
-    let used: BTreeSet<&str> = results
-        .iter()
-        .flat_map(|r| r.months.iter().map(|m| &*m.policy.hash))
-        .chain(results.iter().map(|r| &*r.rating.policy.hash))
-        .collect();
-    // In policy order (by id), then rule order; a rule kept by several versions counts once.
-    let mut rules: Vec<RuleUse> = Vec::new();
-    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut versions: Vec<&Policy> = used
-        .iter()
-        .filter_map(|h| policies.get(*h).copied())
-        .collect();
-    versions.sort_by(|a, b| a.id.cmp(&b.id));
-    for p in versions {
-        let stages = p
-            .rules
-            .iter()
-            .map(|r| (r.id.as_str(), r.name.as_str(), "event"))
-            .chain(
-                p.monthly
-                    .iter()
-                    .map(|r| (r.id.as_str(), r.name.as_str(), "month")),
-            )
-            .chain(
-                p.annual
-                    .iter()
-                    .map(|r| (r.id.as_str(), r.name.as_str(), "year")),
-            );
-        for (id, name, stage) in stages {
-            index
-                .entry((p.id.clone(), id.to_string()))
-                .or_insert_with(|| {
-                    rules.push(RuleUse {
-                        policy: p.id.clone(),
-                        rule: id.to_string(),
-                        name: name.to_string(),
-                        stage,
-                        fired: 0,
-                        points: Points::ZERO,
-                    });
-                    rules.len() - 1
-                });
+/// Coverage of a year, tallied one employee at a time: a company's year is never held in
+/// memory, only the counts and the events more than one rule scored.
+pub struct Tally<'p> {
+    /// Every policy version the results may name, by hash.
+    policies: &'p BTreeMap<String, &'p Policy>,
+    /// The versions the results were scored by.
+    used: BTreeSet<&'p str>,
+    /// Per policy id and rule id: how often it fired and its points.
+    fired: HashMap<&'p str, HashMap<&'p str, (usize, Points)>>,
+    kinds_logged: BTreeMap<String, i64>,
+    kinds_scored: BTreeSet<String>,
+    multi_scored: Vec<MultiScored>,
+}
+
+impl<'p> Tally<'p> {
+    /// A tally against the rules of every policy version the results may have been scored
+    /// by (`policies`, keyed by version hash).
+    pub fn new(policies: &'p BTreeMap<String, &'p Policy>) -> Tally<'p> {
+        Tally {
+            policies,
+            used: BTreeSet::new(),
+            fired: HashMap::new(),
+            kinds_logged: BTreeMap::new(),
+            kinds_scored: BTreeSet::new(),
+            multi_scored: Vec::new(),
         }
     }
-    let mut kinds_logged: BTreeMap<String, i64> = BTreeMap::new();
-    let mut kinds_scored: BTreeSet<String> = BTreeSet::new();
-    let mut per_event: BTreeMap<i64, (String, Vec<String>)> = BTreeMap::new();
-    for r in results {
+
+    /// The tallies of the version `hash` names, its rules entered at first sight.
+    fn version(&mut self, hash: &str) -> Option<&mut HashMap<&'p str, (usize, Points)>> {
+        let policies: &'p BTreeMap<String, &'p Policy> = self.policies;
+        let (hash, policy) = policies.get_key_value(hash)?;
+        let rules = self.fired.entry(policy.id.as_str()).or_default();
+        if self.used.insert(hash.as_str()) {
+            for (rule, ..) in stages(policy) {
+                rules.entry(rule).or_default();
+            }
+        }
+        Some(rules)
+    }
+
+    pub fn add(&mut self, r: &YearResult) {
         for m in &r.months {
             for (k, n) in &m.counts {
-                *kinds_logged.entry(k.to_string()).or_default() += n;
+                match self.kinds_logged.get_mut(&**k) {
+                    Some(total) => *total += n,
+                    None => {
+                        self.kinds_logged.insert(k.to_string(), *n);
+                    }
+                }
             }
+            let mut per_event: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+            let mut rules = self.version(&m.policy.hash);
             for item in &m.items {
-                if let Some(i) = index.get(&(m.policy.id.to_string(), item.rule.to_string())) {
-                    rules[*i].fired += 1;
-                    rules[*i].points += item.points;
+                if let Some((fired, points)) =
+                    rules.as_deref_mut().and_then(|r| r.get_mut(&*item.rule))
+                {
+                    *fired += 1;
+                    *points += item.points;
                 }
                 if let Some(e) = item.event {
-                    kinds_scored.insert(item.kind.to_string());
-                    per_event
-                        .entry(e)
-                        .or_insert_with(|| (m.employee.clone(), Vec::new()))
-                        .1
-                        .push(item.rule.to_string());
+                    per_event.entry(e).or_default().push(item.rule.to_string());
+                }
+            }
+            for item in m.items.iter().filter(|i| i.event.is_some()) {
+                if !self.kinds_scored.contains(&*item.kind) {
+                    self.kinds_scored.insert(item.kind.to_string());
+                }
+            }
+            // An event belongs to one employee-month: its items are all in this ledger.
+            self.multi_scored.extend(
+                per_event
+                    .into_iter()
+                    .filter(|(_, rules)| rules.len() > 1)
+                    .map(|(event, rules)| MultiScored {
+                        event,
+                        employee: m.employee.clone(),
+                        rules,
+                    }),
+            );
+        }
+        if let Some(rules) = self.version(&r.rating.policy.hash) {
+            for rule in &r.rating.year_rules {
+                if let Some((fired, _)) = rules.get_mut(rule.as_str()) {
+                    *fired += 1;
                 }
             }
         }
-        for rule in &r.rating.year_rules {
-            if let Some(i) = index.get(&(r.rating.policy.id.to_string(), rule.clone())) {
-                rules[*i].fired += 1;
+    }
+
+    pub fn finish(mut self) -> Coverage {
+        // In policy order (by id), then rule order; a rule kept by several versions
+        // counts once.
+        let mut versions: Vec<(&str, &Policy)> =
+            self.used.iter().map(|h| (*h, self.policies[*h])).collect();
+        versions.sort_by(|a, b| (&a.1.id, a.0).cmp(&(&b.1.id, b.0)));
+        let mut rules = Vec::new();
+        for (_, p) in versions {
+            let Some(tallies) = self.fired.get_mut(p.id.as_str()) else {
+                continue;
+            };
+            for (rule, name, stage) in stages(p) {
+                if let Some((fired, points)) = tallies.remove(rule) {
+                    rules.push(RuleUse {
+                        policy: p.id.clone(),
+                        rule: rule.to_string(),
+                        name: name.to_string(),
+                        stage,
+                        fired,
+                        points,
+                    });
+                }
             }
         }
+        self.multi_scored.sort_by_key(|m| m.event);
+        let kinds_scored = self.kinds_scored;
+        Coverage {
+            never_fired: rules
+                .iter()
+                .filter(|u| u.fired == 0)
+                .map(|u| format!("{}:{}", u.policy, u.rule))
+                .collect(),
+            rules,
+            unscored_kinds: self
+                .kinds_logged
+                .into_iter()
+                .filter(|(k, _)| !kinds_scored.contains(k))
+                .map(|(kind, events)| UnscoredKind { kind, events })
+                .collect(),
+            multi_scored: self.multi_scored,
+        }
     }
-    Coverage {
-        never_fired: rules
-            .iter()
-            .filter(|u| u.fired == 0)
-            .map(|u| format!("{}:{}", u.policy, u.rule))
-            .collect(),
-        rules,
-        unscored_kinds: kinds_logged
-            .into_iter()
-            .filter(|(k, _)| !kinds_scored.contains(k))
-            .map(|(kind, events)| UnscoredKind { kind, events })
-            .collect(),
-        multi_scored: per_event
-            .into_iter()
-            .filter(|(_, (_, rules))| rules.len() > 1)
-            .map(|(event, (employee, rules))| MultiScored {
-                event,
-                employee,
-                rules,
-            })
-            .collect(),
-    }
+}
+
+/// A policy's rules of every stage, in file order: (id, name, stage).
+fn stages(p: &Policy) -> impl Iterator<Item = (&str, &str, &'static str)> {
+    p.rules
+        .iter()
+        .map(|r| (r.id.as_str(), r.name.as_str(), "event"))
+        .chain(
+            p.monthly
+                .iter()
+                .map(|r| (r.id.as_str(), r.name.as_str(), "month")),
+        )
+        .chain(
+            p.annual
+                .iter()
+                .map(|r| (r.id.as_str(), r.name.as_str(), "year")),
+        )
 }

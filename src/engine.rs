@@ -16,9 +16,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use department::{DepartmentRating, DepartmentYear, rate_department};
-pub use month::score_month;
-/// The rhai value a script sees as `event` (for benchmarks that time scripts alone).
-pub use values::event as event_value;
+pub use month::{apply_cap, score_month};
+/// The rhai values a script sees as `event` and `staff`, and the reading of its result:
+/// what a benchmark that times the scripts alone builds and reads as the engine does.
+pub use values::{Outcome, event as event_value, outcome, staff as staff_value};
 pub use year::rate_year;
 
 use crate::month::Month;

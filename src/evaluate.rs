@@ -3,7 +3,7 @@
 //! are read from their snapshots, so they never change once closed.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use crate::engine::{self, EvalError, MonthScore, Rating};
 use crate::event::Event;
 use crate::month::Month;
+use crate::policy::Policy;
 use crate::rulebook::{self, Rulebook};
 use crate::staff::{Employee, StaffRecord};
 use crate::store::{self, Reader, Store};
@@ -78,16 +79,15 @@ fn month_slice(events: &[Event], month: Month) -> &[Event] {
     &events[from..to]
 }
 
-fn score(
-    rulebook: &Rulebook,
+/// The policy of `rulebook` that governs `e`'s department in `month`.
+fn governing<'r>(
+    rulebook: &'r Rulebook,
     e: &Employee,
     month: Month,
-    events: &[Event],
-) -> Result<MonthScore, Error> {
-    let policy = rulebook
+) -> Result<&'r Arc<Policy>, Error> {
+    rulebook
         .governing(&e.department, month)
-        .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, month)))?;
-    Ok(engine::score_month(policy, e, month, events)?)
+        .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, month)))
 }
 
 /// Where scores come from: the stored data under a rulebook, with or without the snapshots
@@ -135,10 +135,11 @@ impl Evaluation<'_> {
     pub fn month(&self, month: Month, sel: &Selection) -> Result<Vec<MonthScore>, Error> {
         let mut out = Vec::new();
         self.each(
+            &[],
             &[month],
             sel,
             &|_, _| {},
-            |_, scores| Ok(scores.into_iter().next()),
+            |_, [scores]| Ok(scores.into_iter().next()),
             |s| {
                 out.push(s);
                 Ok(())
@@ -171,33 +172,64 @@ impl Evaluation<'_> {
         months: &[Month],
         sel: &Selection,
         progress: &(dyn Fn(usize, usize) + Sync),
-        emit: impl FnMut(YearResult) -> Result<(), Error> + Send,
+        mut emit: impl FnMut(YearResult) -> Result<(), Error> + Send,
     ) -> Result<(), Error> {
         let rulebook = self.rulebook;
         self.each(
+            &[],
             months,
             sel,
             progress,
-            |record, scores| {
-                let Some(last) = scores.last() else {
-                    return Ok(None);
-                };
-                // The grade comes from the policy governing the department the employee
-                // belonged to in the last rated month.
-                let e = record.at(last.month);
-                let policy = rulebook
-                    .governing(&e.department, last.month)
-                    .ok_or_else(|| {
-                        Error::NoPolicy(Rulebook::none_governs(&e.department, last.month))
-                    })?;
-                let rating = engine::rate_year(policy, e, year, &scores)?;
-                Ok(Some(YearResult {
-                    rating,
-                    months: scores,
-                }))
-            },
-            emit,
+            |record, [scores]| Self::rate(rulebook, year, record, scores),
+            |r| emit(r),
         )
+    }
+
+    /// Rates every selected employee under this evaluation's rulebook and under `other`,
+    /// handing `emit` both years of each employee in employee order. Each employee's events
+    /// are read once, and a month that both rulebooks give to the same policy is scored
+    /// once: a what-if costs about one rating plus what the candidate governs.
+    pub fn year_pairs(
+        &self,
+        other: &Rulebook,
+        year: i32,
+        months: &[Month],
+        sel: &Selection,
+        mut emit: impl FnMut(YearResult, YearResult) -> Result<(), Error> + Send,
+    ) -> Result<(), Error> {
+        let rulebook = self.rulebook;
+        self.each(
+            &[other],
+            months,
+            sel,
+            &|_, _| {},
+            |record, [before, after]| {
+                let before = Self::rate(rulebook, year, record, before)?;
+                let after = Self::rate(other, year, record, after)?;
+                Ok(before.zip(after))
+            },
+            |(before, after)| emit(before, after),
+        )
+    }
+
+    /// The year of `record` from its month `scores` under `rulebook`; `None` without any.
+    fn rate(
+        rulebook: &Rulebook,
+        year: i32,
+        record: &StaffRecord,
+        scores: Vec<MonthScore>,
+    ) -> Result<Option<YearResult>, Error> {
+        let Some(last) = scores.last() else {
+            return Ok(None);
+        };
+        // The grade comes from the policy governing the department the employee belonged
+        // to in the last rated month.
+        let e = record.at(last.month);
+        let rating = engine::rate_year(governing(rulebook, e, last.month)?, e, year, &scores)?;
+        Ok(Some(YearResult {
+            rating,
+            months: scores,
+        }))
     }
 
     /// The engine of `month` and `year`: scores the months of the selected employees on
@@ -205,14 +237,19 @@ impl Evaluation<'_> {
     /// `finish` turn an employee's months into a result, and hands the results to `emit` in
     /// employee order. Employees go a window at a time, so memory holds one window's
     /// results, not the year's events.
-    fn each<T: Send>(
+    ///
+    /// The months are scored under this evaluation's rulebook and each of `others` (`N` in
+    /// all), one list of month scores per rulebook, from one read of the events.
+    fn each<T: Send, const N: usize>(
         &self,
+        others: &[&Rulebook],
         months: &[Month],
         sel: &Selection,
         progress: &(dyn Fn(usize, usize) + Sync),
-        finish: impl Fn(&StaffRecord, Vec<MonthScore>) -> Result<Option<T>, Error> + Sync,
+        finish: impl Fn(&StaffRecord, [Vec<MonthScore>; N]) -> Result<Option<T>, Error> + Sync,
         mut emit: impl FnMut(T) -> Result<(), Error>,
     ) -> Result<(), Error> {
+        assert_eq!(others.len() + 1, N, "one list of scores per rulebook");
         /// Employees per window: enough to keep every core busy to the window's end.
         const WINDOW: usize = 256;
         let (Some(first), Some(last)) = (months.first().copied(), months.last().copied()) else {
@@ -238,7 +275,9 @@ impl Evaluation<'_> {
             .into_iter()
             .map(Mutex::new)
             .collect();
-        let rulebook = self.rulebook;
+        let rulebooks: Vec<&Rulebook> = std::iter::once(self.rulebook)
+            .chain(others.iter().copied())
+            .collect();
         let compute = |e: &StaffRecord| -> Result<Option<T>, Error> {
             // Months scored here rather than read from a snapshot.
             let open = |m: &Month| !frozen.contains_key(m) && e.employed_in(*m);
@@ -252,13 +291,27 @@ impl Evaluation<'_> {
                     .unwrap_or_else(PoisonError::into_inner);
                 reader.events(&e.id)?
             };
-            let mut scores = Vec::new();
+            let mut scores: [Vec<MonthScore>; N] = std::array::from_fn(|_| Vec::new());
             for m in months {
                 match frozen.get(m) {
-                    Some(snapshot) => scores.extend(snapshot.get(&e.id).cloned()),
+                    Some(snapshot) => {
+                        for side in &mut scores {
+                            side.extend(snapshot.get(&e.id).cloned());
+                        }
+                    }
                     // Each month under the record in force then.
                     None if open(m) => {
-                        scores.push(score(rulebook, e.at(*m), *m, month_slice(&events, *m))?)
+                        let (at, events) = (e.at(*m), month_slice(&events, *m));
+                        let mut scored: Vec<(&Arc<Policy>, MonthScore)> = Vec::new();
+                        for (side, rulebook) in scores.iter_mut().zip(&rulebooks) {
+                            let policy = governing(rulebook, at, *m)?;
+                            let score = match scored.iter().find(|(p, _)| Arc::ptr_eq(p, policy)) {
+                                Some((_, same)) => same.clone(),
+                                None => engine::score_month(policy, at, *m, events)?,
+                            };
+                            scored.push((policy, score.clone()));
+                            side.push(score);
+                        }
                     }
                     None => {}
                 }

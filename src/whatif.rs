@@ -58,55 +58,37 @@ pub struct Diff {
     pub rules: Vec<RuleChange>,
 }
 
-/// What a comparison needs of an employee's year: the rating, the month scores and each
-/// rule's total. Kept instead of the whole ledger, so a company-wide what-if stays small.
-pub struct YearSummary {
-    pub rating: Rating,
-    pub scores: BTreeMap<Month, Points>,
-    pub rules: BTreeMap<String, Points>,
+/// A what-if compared one employee at a time, as the pairs of years come: a company's
+/// year is never held whole, only the changes and each rule's totals.
+#[derive(Default)]
+pub struct Differ {
+    evaluated: usize,
+    changed: Vec<EmployeeChange>,
+    transitions: BTreeMap<String, usize>,
+    up: usize,
+    down: usize,
+    /// Each rule's points before and after, over everyone compared.
+    totals: [BTreeMap<String, Points>; 2],
 }
 
-impl From<YearResult> for YearSummary {
-    fn from(r: YearResult) -> YearSummary {
-        let mut rules: BTreeMap<String, Points> = BTreeMap::new();
-        for item in r.months.iter().flat_map(|m| &m.items) {
-            match rules.get_mut(&*item.rule) {
-                Some(p) => *p += item.points,
-                None => {
-                    rules.insert(item.rule.to_string(), item.points);
+impl Differ {
+    /// Adds one employee's year `before` and `after` (employees come in id order).
+    pub fn add(&mut self, before: &YearResult, after: &YearResult) {
+        self.evaluated += 1;
+        for (totals, year) in self.totals.iter_mut().zip([before, after]) {
+            for item in year.months.iter().flat_map(|m| &m.items) {
+                match totals.get_mut(&*item.rule) {
+                    Some(p) => *p += item.points,
+                    None => {
+                        totals.insert(item.rule.to_string(), item.points);
+                    }
                 }
             }
         }
-        YearSummary {
-            scores: r.months.iter().map(|m| (m.month, m.score)).collect(),
-            rating: r.rating,
-            rules,
-        }
-    }
-}
-
-fn rule_totals(results: &[YearSummary]) -> BTreeMap<String, Points> {
-    let mut totals: BTreeMap<String, Points> = BTreeMap::new();
-    for (rule, p) in results.iter().flat_map(|r| &r.rules) {
-        *totals.entry(rule.clone()).or_default() += *p;
-    }
-    totals
-}
-
-/// Compares the year `before` and `after` (both ordered by employee id).
-pub fn diff(before: &[YearSummary], after: &[YearSummary]) -> Diff {
-    let after_by: BTreeMap<&str, &YearSummary> = after
-        .iter()
-        .map(|r| (r.rating.employee.as_str(), r))
-        .collect();
-    let mut changed = Vec::new();
-    let mut transitions = BTreeMap::new();
-    let (mut up, mut down) = (0, 0);
-    for b in before {
-        let Some(a) = after_by.get(b.rating.employee.as_str()) else {
-            continue;
+        let scores = |r: &YearResult| -> BTreeMap<Month, Points> {
+            r.months.iter().map(|m| (m.month, m.score)).collect()
         };
-        let (sb, sa) = (&b.scores, &a.scores);
+        let (sb, sa) = (scores(before), scores(after));
         let mut months: Vec<Month> = sb.keys().chain(sa.keys()).copied().collect();
         months.sort();
         months.dedup();
@@ -119,27 +101,28 @@ pub fn diff(before: &[YearSummary], after: &[YearSummary]) -> Diff {
                 after: sa.get(&m).copied(),
             })
             .collect();
-        let (rb, ra) = (&b.rating, &a.rating);
+        let (rb, ra): (&Rating, &Rating) = (&before.rating, &after.rating);
         if month_changes.is_empty() && rb.grade == ra.grade {
-            continue;
+            return;
         }
         let direction = match ra.rank.cmp(&rb.rank) {
             std::cmp::Ordering::Less => {
-                up += 1;
+                self.up += 1;
                 "up"
             }
             std::cmp::Ordering::Greater => {
-                down += 1;
+                self.down += 1;
                 "down"
             }
             std::cmp::Ordering::Equal => "same",
         };
         if rb.grade != ra.grade {
-            *transitions
+            *self
+                .transitions
                 .entry(format!("{} → {}", rb.label, ra.label))
                 .or_default() += 1;
         }
-        changed.push(EmployeeChange {
+        self.changed.push(EmployeeChange {
             employee: rb.employee.clone(),
             name: rb.name.clone(),
             department: rb.department.clone(),
@@ -155,38 +138,41 @@ pub fn diff(before: &[YearSummary], after: &[YearSummary]) -> Diff {
             direction,
         });
     }
-    let (tb, ta) = (rule_totals(before), rule_totals(after));
-    let mut rules: Vec<RuleChange> = tb
-        .keys()
-        .chain(ta.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(|r| {
-            let (b, a) = (
-                tb.get(r).copied().unwrap_or_default(),
-                ta.get(r).copied().unwrap_or_default(),
-            );
-            RuleChange {
-                rule: r.clone(),
-                before: b,
-                after: a,
-                delta: a - b,
-            }
-        })
-        .filter(|c| !c.delta.is_zero())
-        .collect();
-    rules.sort_by_key(|c| {
-        (
-            std::cmp::Reverse(c.delta.hundredths().abs()),
-            c.rule.clone(),
-        )
-    });
-    Diff {
-        evaluated: before.len(),
-        changed,
-        grades_up: up,
-        grades_down: down,
-        transitions,
-        rules,
+
+    pub fn finish(self) -> Diff {
+        let [tb, ta] = self.totals;
+        let mut rules: Vec<RuleChange> = tb
+            .keys()
+            .chain(ta.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|r| {
+                let (b, a) = (
+                    tb.get(r).copied().unwrap_or_default(),
+                    ta.get(r).copied().unwrap_or_default(),
+                );
+                RuleChange {
+                    rule: r.clone(),
+                    before: b,
+                    after: a,
+                    delta: a - b,
+                }
+            })
+            .filter(|c| !c.delta.is_zero())
+            .collect();
+        rules.sort_by_key(|c| {
+            (
+                std::cmp::Reverse(c.delta.hundredths().abs()),
+                c.rule.clone(),
+            )
+        });
+        Diff {
+            evaluated: self.evaluated,
+            changed: self.changed,
+            grades_up: self.up,
+            grades_down: self.down,
+            transitions: self.transitions,
+            rules,
+        }
     }
 }

@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use super::{Actor, App, Error, Result};
 use crate::access::{Action, Target};
-use crate::coverage::{Coverage, coverage};
+use crate::coverage::{Coverage, Tally};
 use crate::evaluate::{Evaluation, Selection, rated_months};
 use crate::month::Month;
 use crate::policy::{Policy, PolicyRef, Problems};
 use crate::report::{DiffView, VersionRow};
 use crate::rulebook::Rulebook;
 use crate::verify::{CaseResult, run_cases, untested};
-use crate::whatif::{YearSummary, diff};
+use crate::whatif::Differ;
 
 /// Policy files checked: those that loaded, and every problem of those that did not.
 #[derive(Debug)]
@@ -255,28 +255,22 @@ impl App {
             employee: None,
         };
         let what_if = rulebook.with_candidate(candidate.clone());
-        // Each side keeps a summary per employee, not the whole ledger.
-        let summaries = |rulebook: &Rulebook| -> Result<Vec<YearSummary>> {
-            let mut out = Vec::new();
-            let eval = Evaluation {
-                store: &store,
-                rulebook,
-                snapshots: false,
-            };
-            eval.year_each(year, &months, &sel, &|_, _| {}, |r| {
-                out.push(YearSummary::from(r));
-                Ok(())
-            })?;
-            Ok(out)
-        };
-        let before = summaries(&rulebook)?;
-        let after = summaries(&what_if)?;
+        let mut differ = Differ::default();
+        Evaluation {
+            store: &store,
+            rulebook: &rulebook,
+            snapshots: false,
+        }
+        .year_pairs(&what_if, year, &months, &sel, |before, after| {
+            differ.add(&before, &after);
+            Ok(())
+        })?;
         Ok(DiffView {
             year,
             through: *months.last().expect("rated_months is never empty"),
             candidate: candidate.reference.clone(),
             effective_from: candidate.effective_from,
-            diff: diff(&before, &after),
+            diff: differ.finish(),
         })
     }
 
@@ -288,12 +282,22 @@ impl App {
             department,
             employee: None,
         };
-        let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
         let policies = rulebook
             .versions()
             .map(|(v, p)| (v.hash.clone(), p.as_ref()))
             .collect();
-        Ok(coverage(&results, &policies))
+        let mut tally = Tally::new(&policies);
+        Evaluation::official(&store, &rulebook).year_each(
+            year,
+            &months,
+            &sel,
+            &|_, _| {},
+            |r| {
+                tally.add(&r);
+                Ok(())
+            },
+        )?;
+        Ok(tally.finish())
     }
 }
 

@@ -449,7 +449,7 @@ impl Ledger {
 
 /// Cuts `points` so that the rule's month total never goes beyond `cap` (same sign).
 /// Returns the points to book and whether the cap cut them.
-fn apply_cap(so_far: Points, points: Points, cap: Points) -> (Points, bool) {
+pub fn apply_cap(so_far: Points, points: Points, cap: Points) -> (Points, bool) {
     let after = so_far + points;
     let beyond = if cap.is_negative() {
         after < cap
