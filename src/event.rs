@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,9 @@ pub struct Event {
     pub kind: String,
     pub qty: i64,
     pub note: String,
-    pub fields: Fields,
+    /// Shared: events with the same stored fields share one parsed copy when the log is
+    /// read for a rating (most events of a kind carry one of a few values).
+    pub fields: Arc<Fields>,
     pub recorded_by: String,
     pub voided: bool,
     /// An approved appeal: the event stays in the log and scores nothing.

@@ -2,6 +2,7 @@
 //! compared with what the case expects.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -132,7 +133,7 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
             kind: e.kind.clone(),
             qty: e.qty,
             note: e.note.clone(),
-            fields: e.fields.clone(),
+            fields: Arc::new(e.fields.clone()),
             recorded_by: "test".into(),
             voided: false,
             excused: false,

@@ -314,10 +314,12 @@ mod tests {
             } else {
                 format!("n{id}")
             },
-            fields: fields
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect::<Fields>(),
+            fields: std::sync::Arc::new(
+                fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect::<Fields>(),
+            ),
             recorded_by: "S".into(),
             voided: false,
             excused: false,

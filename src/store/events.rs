@@ -1,6 +1,7 @@
 //! The event log: append-only events, voids and excuses.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
@@ -34,7 +35,7 @@ impl NewEvent {
             kind: self.kind,
             qty: self.qty,
             note: self.note,
-            fields: self.fields,
+            fields: Arc::new(self.fields),
             recorded_by: self.recorded_by,
             voided: false,
             excused: false,
@@ -650,11 +651,53 @@ impl<'r> StoredEvent<'r> {
 
 /// Parses a stored event's date and fields; a malformed one is named by its id.
 pub(super) fn decode(row: StoredEvent, voided: bool, excuse: Option<String>) -> Result<Event> {
+    let fields = Arc::new(parse_fields(row.id, row.fields)?);
+    decode_with(row, fields, voided, excuse)
+}
+
+fn parse_fields(id: i64, json: &str) -> Result<Fields> {
+    serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("event {id} fields: {e}")))
+}
+
+/// Parsed fields by their stored text, for a reader of many events: most events of a kind
+/// carry one of a few values (`{"rings":2}`), parsed once and shared.
+#[derive(Default)]
+pub(super) struct FieldsCache(HashMap<String, Arc<Fields>>);
+
+impl FieldsCache {
+    /// Distinct texts kept at most: free-text fields make every text new, and then the
+    /// cache only costs memory.
+    const MAX: usize = 4096;
+
+    pub(super) fn decode(
+        &mut self,
+        row: StoredEvent,
+        voided: bool,
+        excuse: Option<String>,
+    ) -> Result<Event> {
+        let fields = match self.0.get(row.fields) {
+            Some(f) => Arc::clone(f),
+            None => {
+                let f = Arc::new(parse_fields(row.id, row.fields)?);
+                if self.0.len() < Self::MAX {
+                    self.0.insert(row.fields.to_string(), Arc::clone(&f));
+                }
+                f
+            }
+        };
+        decode_with(row, fields, voided, excuse)
+    }
+}
+
+fn decode_with(
+    row: StoredEvent,
+    fields: Arc<Fields>,
+    voided: bool,
+    excuse: Option<String>,
+) -> Result<Event> {
     let id = row.id;
     let date = parse_date(row.date)
         .ok_or_else(|| Error::Corrupt(format!("event {id} date `{}`", row.date)))?;
-    let fields = serde_json::from_str(row.fields)
-        .map_err(|e| Error::Corrupt(format!("event {id} fields: {e}")))?;
     Ok(Event {
         id,
         employee: row.employee,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, params};
 
-use super::events::{StoredEvent, decode};
+use super::events::{FieldsCache, StoredEvent};
 use super::{Error, Result, Store};
 use crate::event::Event;
 use crate::month::Month;
@@ -24,6 +24,7 @@ pub struct Reader {
     marks: Arc<Marks>,
     /// How many events the last employee had: room to reserve for the next.
     last: usize,
+    fields: FieldsCache,
 }
 
 /// The period's voids and excuses, few beside the events: read once, shared by the
@@ -87,6 +88,7 @@ impl Reader {
             to: to.last_day().to_string(),
             marks: Arc::default(),
             last: 0,
+            fields: FieldsCache::default(),
         })
     }
 
@@ -135,7 +137,7 @@ impl Reader {
             if self.marks.voided.contains(&id) {
                 continue;
             }
-            out.push(decode(
+            out.push(self.fields.decode(
                 StoredEvent::read(r, id, employee.to_string(), 1)?,
                 false,
                 self.marks.excused.get(&id).cloned(),
