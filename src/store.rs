@@ -24,7 +24,7 @@ pub use appeals::{Appeal, AppealDecision};
 pub use attendance::{AttendanceTx, Correction, CorrectionDecision, Intake, LiveDerived};
 pub use audit::{AuditEntry, AuditFilter};
 pub use chain::Verification;
-pub use events::{Appended, Entered, EventFilter, NewEvent, Prepared, Single, Spill, Status};
+pub use events::{Appended, Entered, EventFilter, Ids, NewEvent, Prepared, Single, Spill, Status};
 pub use months::Closing;
 pub use reader::Reader;
 pub use staff::{StaffUpdate, Target};

@@ -45,7 +45,7 @@ pub enum Imported {
     /// Ids of the events stored, and how many rows were already in the log.
     Stored {
         file: String,
-        ids: Vec<i64>,
+        ids: store::Ids,
         already: usize,
         encoding: Encoding,
     },

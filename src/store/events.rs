@@ -198,11 +198,50 @@ pub struct Single<'a> {
     pub again: bool,
 }
 
+/// The ids of the events an append stored: consecutive, since rows are appended one after
+/// another under the write lock. Kept as a range: a list of 50 million ids was half an
+/// import's memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Ids {
+    first: i64,
+    count: usize,
+}
+
+impl Ids {
+    fn push(&mut self, id: i64) {
+        if self.count == 0 {
+            self.first = id;
+        }
+        debug_assert_eq!(
+            id,
+            self.first + self.count as i64,
+            "appended ids are consecutive"
+        );
+        self.count += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    pub fn first(&self) -> Option<i64> {
+        (self.count > 0).then_some(self.first)
+    }
+
+    pub fn last(&self) -> Option<i64> {
+        (self.count > 0).then(|| self.first + self.count as i64 - 1)
+    }
+}
+
 /// What an append stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Appended {
-    /// Ids of the events stored, in input order.
-    pub stored: Vec<i64>,
+    /// The events stored, in input order.
+    pub stored: Ids,
     /// Rows already in the log (same content), not stored again.
     pub already: usize,
 }
@@ -220,7 +259,7 @@ pub struct Appender<'a> {
     months: std::collections::BTreeSet<Month>,
     /// Employee → whether they had events before this append.
     history: HashMap<String, bool>,
-    stored: Vec<i64>,
+    stored: Ids,
     already: usize,
     open: bool,
     /// The statements run per row, prepared once.
@@ -276,7 +315,7 @@ impl<'a> Appender<'a> {
             return Err(Error::Same(id));
         }
         self.insert(&Prepared::new(e.clone()), Some(single.stamp))?;
-        Ok(*self.stored.last().expect("the row just inserted"))
+        Ok(self.stored.last().expect("the row just inserted"))
     }
 
     /// The connection the append's transaction is open on.
@@ -335,7 +374,7 @@ impl<'a> Appender<'a> {
     pub fn commit(mut self, rows: usize) -> Result<Appended> {
         // The events stored here have the ids after every earlier one, in order.
         if let (Some(first), Some(last)) = (self.stored.first(), self.stored.last()) {
-            super::chain::seal(self.conn, "events", *first, *last)?;
+            super::chain::seal(self.conn, "events", first, last)?;
         }
         if let Some((file, id)) = &self.import {
             self.conn.execute(
@@ -357,7 +396,7 @@ impl<'a> Appender<'a> {
         self.conn.execute_batch("COMMIT")?;
         self.open = false;
         Ok(Appended {
-            stored: std::mem::take(&mut self.stored),
+            stored: self.stored,
             already: self.already,
         })
     }
@@ -436,7 +475,7 @@ impl Store {
             consumed: HashMap::new(),
             months: std::collections::BTreeSet::new(),
             history: HashMap::new(),
-            stored: Vec::new(),
+            stored: Ids::default(),
             already: 0,
             open: true,
             insert: self.conn.prepare(
