@@ -31,7 +31,7 @@ use chrono::{Local, NaiveDate};
 
 use appraise::app::{self, Actor, App};
 use appraise::month::parse_date;
-use appraise::report::{Format, Records, render};
+use appraise::report::{Format, Records};
 
 pub use args::{Cli, Command};
 pub use diagnostics::report_error;
@@ -99,8 +99,7 @@ impl Ctx {
         } else {
             None
         };
-        let text = render(self.format, value, width);
-        std::io::stdout().lock().write_all(text.as_bytes())?;
+        appraise::report::write(self.format, value, width, std::io::stdout().lock())?;
         Ok(())
     }
 

@@ -175,6 +175,27 @@ pub fn render(format: Format, value: &impl Records, width: Option<u16>) -> Strin
     }
 }
 
+/// Writes `value` to `out` as [`render`] would give it. JSON goes out as it is made: a
+/// company's year of ratings is hundreds of megabytes of text, which need not be held
+/// whole beside the ratings themselves.
+pub fn write(
+    format: Format,
+    value: &impl Records,
+    width: Option<u16>,
+    out: impl std::io::Write,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, value)?;
+            out.write_all(b"\n")?;
+        }
+        _ => out.write_all(render(format, value, width).as_bytes())?,
+    }
+    out.flush()
+}
+
 /// A cell a spreadsheet opens as text, never as a formula: a leading `=`, `+`, `-`, `@`,
 /// tab or carriage return gets a `'` in front (the spreadsheet convention for "this is
 /// text"), except for a plain negative number, which stays a number.
