@@ -284,6 +284,11 @@ fn thread_cpu() -> Duration {
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
+/// An employee and a month.
+type EmployeeMonth = (String, Month);
+/// Per employee: the year's deducted and rewarded points, in hundredths.
+type YearPoints = BTreeMap<String, (i64, i64)>;
+
 /// An employee-month's points as the floor sums them: deducted and rewarded, in hundredths,
 /// and the month's score (base plus both, within the policy's floor and ceiling).
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -309,7 +314,7 @@ struct FloorEvent<'p> {
 /// calls and the reading of their results are timed (the thread's CPU time). A script
 /// error fails the bench. The points are summed per employee-month, with the fixed points
 /// and the caps, so that the caller can check them against the rating's.
-fn rhai_floor(db: &Path) -> (Duration, BTreeMap<(String, Month), Summed>) {
+fn rhai_floor(db: &Path) -> (Duration, BTreeMap<EmployeeMonth, Summed>) {
     let store = Store::open(db).unwrap();
     let rulebook = Rulebook::load(&store).unwrap();
     let months: Vec<Month> = Month::of_year(YEAR).collect();
@@ -407,7 +412,7 @@ fn rhai_floor(db: &Path) -> (Duration, BTreeMap<(String, Month), Summed>) {
 
 /// The rating's figures per employee-month, as `rate --format json` prints them: the month
 /// scores, and the year's deducted and rewarded points (checked against the months' sums).
-fn rating_sums(dir: &Path) -> (BTreeMap<(String, Month), i64>, BTreeMap<String, (i64, i64)>) {
+fn rating_sums(dir: &Path) -> (BTreeMap<EmployeeMonth, i64>, YearPoints) {
     let out = Command::new(BIN)
         .args(["rate", "--year", &YEAR.to_string(), "--format", "json"])
         .current_dir(dir)
@@ -434,15 +439,15 @@ fn rating_sums(dir: &Path) -> (BTreeMap<(String, Month), i64>, BTreeMap<String, 
 
 /// Checks that the floor computed the rating's points: every employee-month's score, and
 /// each employee's year of deducted and rewarded points.
-fn check_floor(floor: &BTreeMap<(String, Month), Summed>, dir: &Path) {
+fn check_floor(floor: &BTreeMap<EmployeeMonth, Summed>, dir: &Path) {
     let (months, years) = rating_sums(dir);
-    let scores: BTreeMap<(String, Month), i64> =
+    let scores: BTreeMap<EmployeeMonth, i64> =
         floor.iter().map(|(k, s)| (k.clone(), s.score)).collect();
     assert_eq!(
         scores, months,
         "the floor and the rating disagree on month scores"
     );
-    let mut floor_years: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut floor_years = YearPoints::new();
     for ((employee, _), s) in floor {
         let y = floor_years.entry(employee.clone()).or_default();
         y.0 += s.deducted;

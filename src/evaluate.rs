@@ -172,7 +172,7 @@ impl Evaluation<'_> {
         months: &[Month],
         sel: &Selection,
         progress: &(dyn Fn(usize, usize) + Sync),
-        mut emit: impl FnMut(YearResult) -> Result<(), Error> + Send,
+        emit: impl FnMut(YearResult) -> Result<(), Error> + Send,
     ) -> Result<(), Error> {
         let rulebook = self.rulebook;
         self.each(
@@ -181,7 +181,7 @@ impl Evaluation<'_> {
             sel,
             progress,
             |record, [scores]| Self::rate(rulebook, year, record, scores),
-            |r| emit(r),
+            emit,
         )
     }
 
