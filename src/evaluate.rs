@@ -302,15 +302,20 @@ impl Evaluation<'_> {
                     // Each month under the record in force then.
                     None if open(m) => {
                         let (at, events) = (e.at(*m), month_slice(&events, *m));
-                        let mut scored: Vec<(&Arc<Policy>, MonthScore)> = Vec::new();
-                        for (side, rulebook) in scores.iter_mut().zip(&rulebooks) {
+                        // Each policy that scored the month, and the side it scored it for.
+                        let mut scored: Vec<(&Arc<Policy>, usize)> = Vec::new();
+                        for (side, rulebook) in rulebooks.iter().enumerate() {
                             let policy = governing(rulebook, at, *m)?;
                             let score = match scored.iter().find(|(p, _)| Arc::ptr_eq(p, policy)) {
-                                Some((_, same)) => same.clone(),
-                                None => engine::score_month(policy, at, *m, events)?,
+                                Some(&(_, first)) => {
+                                    scores[first].last().expect("scored above").clone()
+                                }
+                                None => {
+                                    scored.push((policy, side));
+                                    engine::score_month(policy, at, *m, events)?
+                                }
                             };
-                            scored.push((policy, score.clone()));
-                            side.push(score);
+                            scores[side].push(score);
                         }
                     }
                     None => {}
