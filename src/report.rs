@@ -324,6 +324,19 @@ mod tests {
     }
 
     #[test]
+    fn written_reports_are_the_rendered_text_in_every_format() {
+        let names = Names(vec![("张三丰".into(), 1), ("a,b".into(), -2)]);
+        for format in [Format::Json, Format::Csv, Format::Table] {
+            let mut out = Vec::new();
+            write(format, &names, None, &mut out).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                render(format, &names, None)
+            );
+        }
+    }
+
+    #[test]
     fn csv_quotes_when_needed() {
         let t = render(Format::Csv, &Names(vec![("a,b".into(), 1)]), None);
         assert_eq!(t, "name,n\n\"a,b\",1\n");

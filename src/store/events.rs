@@ -785,3 +785,18 @@ pub(super) fn refuse_closed(conn: &Connection, month: Month, doing: &str) -> Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_ids_are_the_range_of_those_pushed() {
+        let mut ids = Ids::default();
+        assert!(ids.is_empty() && ids.first().is_none() && ids.last().is_none());
+        for id in 7..10 {
+            ids.push(id);
+        }
+        assert_eq!((ids.first(), ids.last(), ids.len()), (Some(7), Some(9), 3));
+    }
+}
