@@ -37,16 +37,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const YEAR: i32 = 2025;
 const BIN: &str = env!("CARGO_BIN_EXE_appraise");
 
+/// The binary with `args`, in `dir`, as the bench's user on the bench's today.
+fn appraise(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args)
+        .current_dir(dir)
+        .env("APPRAISE_USER", "bench")
+        .env("APPRAISE_TODAY", "2026-01-15");
+    c
+}
+
 /// Runs the binary; returns (wall time, CPU time, peak RSS in MiB) of that one child.
 // The child is reaped by `wait4`, which also gives its own resource usage.
 #[allow(clippy::zombie_processes)]
 fn run(dir: &Path, args: &[&str]) -> (Duration, Duration, f64) {
     let start = Instant::now();
-    let child = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("APPRAISE_USER", "bench")
-        .env("APPRAISE_TODAY", "2026-01-15")
+    let child = appraise(dir, args)
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("run appraise");
@@ -298,13 +304,14 @@ struct Summed {
     score: i64,
 }
 
-/// One event as the floor hands it to rhai: its value, `nth`, qty and the rules that see it,
-/// built before the clock starts.
+/// One event as the floor hands it to rhai: its value, `nth`, qty, the rules that see it
+/// and whether any of them runs rhai, built before the clock starts.
 struct FloorEvent<'p> {
     value: Dynamic,
     nth: i64,
     qty: i64,
     rules: Vec<&'p EventRule>,
+    scripted: bool,
 }
 
 /// The rhai floor: for every employee-month the rating scores, exactly the rhai calls the
@@ -342,11 +349,15 @@ fn rhai_floor(db: &Path) -> (Duration, BTreeMap<EmployeeMonth, Summed>) {
                     .filter_map(|ev| {
                         let (known, rules) = policy.rules_for(&ev.kind)?;
                         tally[known.index] += 1;
+                        let rules: Vec<&EventRule> = rules.collect();
                         Some(FloorEvent {
                             value: event_value(ev),
                             nth: tally[known.index],
                             qty: ev.qty,
-                            rules: rules.collect(),
+                            scripted: rules
+                                .iter()
+                                .any(|r| r.when.is_some() || matches!(r.action, Action::Script(_))),
+                            rules,
                         })
                     })
                     .collect();
@@ -366,11 +377,7 @@ fn rhai_floor(db: &Path) -> (Duration, BTreeMap<EmployeeMonth, Summed>) {
             let mut booked: HashMap<&str, Points> = HashMap::new();
             let mut sum = Summed::default();
             for call in calls {
-                let scripted = call
-                    .rules
-                    .iter()
-                    .any(|r| r.when.is_some() || matches!(r.action, Action::Script(_)));
-                if scripted {
+                if call.scripted {
                     scope.set_value("event", call.value);
                     scope.set_value("nth", Dynamic::from_int(call.nth));
                 }
@@ -413,12 +420,12 @@ fn rhai_floor(db: &Path) -> (Duration, BTreeMap<EmployeeMonth, Summed>) {
 /// The rating's figures per employee-month, as `rate --format json` prints them: the month
 /// scores, and the year's deducted and rewarded points (checked against the months' sums).
 fn rating_sums(dir: &Path) -> (BTreeMap<EmployeeMonth, i64>, YearPoints) {
-    let out = Command::new(BIN)
-        .args(["rate", "--year", &YEAR.to_string(), "--format", "json"])
-        .current_dir(dir)
-        .env("APPRAISE_TODAY", "2026-01-15")
-        .output()
-        .expect("run appraise rate");
+    let out = appraise(
+        dir,
+        &["rate", "--year", &YEAR.to_string(), "--format", "json"],
+    )
+    .output()
+    .expect("run appraise rate");
     assert!(out.status.success());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let hundredths = |v: &serde_json::Value| (v.as_f64().unwrap() * 100.0).round() as i64;

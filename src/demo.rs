@@ -148,7 +148,7 @@ pub fn generate(year: i32, seed: u64) -> Sample {
     let mut events_csv = events_header();
     for month in Month::of_year(year) {
         for p in &people {
-            for r in month_rows(&mut rng, p, month, recorder(p, &names), Routine::Calls) {
+            for (_, r) in month_rows(&mut rng, p, month, recorder(p, &names), Routine::Calls) {
                 events_csv.push_str(&r);
             }
         }
@@ -452,14 +452,14 @@ enum Routine {
     FrontDesk,
 }
 
-/// One employee's events of one month, as CSV lines in date order.
+/// One employee's events of one month, as CSV lines with their dates, in date order.
 fn month_rows(
     rng: &mut fastrand::Rng,
     p: &Person,
     month: Month,
     recorder: &str,
     routine: Routine,
-) -> Vec<String> {
+) -> Vec<(NaiveDate, String)> {
     let all = working_days(month);
     let days: Vec<NaiveDate> = all
         .iter()
@@ -514,7 +514,7 @@ fn month_rows(
         }
     }
     rows.sort();
-    rows.into_iter().map(|(_, r)| r).collect()
+    rows
 }
 
 /// A routine front-desk record, within the standard nineteen times in twenty.
@@ -634,15 +634,12 @@ pub fn write_workload(
         .collect();
     events_out.write_all(events_header().as_bytes())?;
     let mut events = 0;
-    let last = until.to_string();
     for p in &people {
         for month in Month::of_year(year).filter(|m| m.first_day() <= until) {
-            for r in month_rows(&mut rng, p, month, recorder(p, &names), Routine::FrontDesk) {
-                // The date is the second column, `YYYY-MM-DD`, which orders as text.
-                if r.split(',').nth(1).is_some_and(|d| d <= last.as_str()) {
-                    events_out.write_all(r.as_bytes())?;
-                    events += 1;
-                }
+            let rows = month_rows(&mut rng, p, month, recorder(p, &names), Routine::FrontDesk);
+            for (_, r) in rows.iter().filter(|(day, _)| *day <= until) {
+                events_out.write_all(r.as_bytes())?;
+                events += 1;
             }
         }
     }

@@ -135,7 +135,7 @@ impl Evaluation<'_> {
     pub fn month(&self, month: Month, sel: &Selection) -> Result<Vec<MonthScore>, Error> {
         let mut out = Vec::new();
         self.each(
-            &[],
+            [self.rulebook],
             &[month],
             sel,
             &|_, _| {},
@@ -176,7 +176,7 @@ impl Evaluation<'_> {
     ) -> Result<(), Error> {
         let rulebook = self.rulebook;
         self.each(
-            &[],
+            [rulebook],
             months,
             sel,
             progress,
@@ -199,7 +199,7 @@ impl Evaluation<'_> {
     ) -> Result<(), Error> {
         let rulebook = self.rulebook;
         self.each(
-            &[other],
+            [rulebook, other],
             months,
             sel,
             &|_, _| {},
@@ -238,18 +238,17 @@ impl Evaluation<'_> {
     /// employee order. Employees go a window at a time, so memory holds one window's
     /// results, not the year's events.
     ///
-    /// The months are scored under this evaluation's rulebook and each of `others` (`N` in
-    /// all), one list of month scores per rulebook, from one read of the events.
+    /// The months are scored under each of `rulebooks`, one list of month scores per
+    /// rulebook, from one read of the events.
     fn each<T: Send, const N: usize>(
         &self,
-        others: &[&Rulebook],
+        rulebooks: [&Rulebook; N],
         months: &[Month],
         sel: &Selection,
         progress: &(dyn Fn(usize, usize) + Sync),
         finish: impl Fn(&StaffRecord, [Vec<MonthScore>; N]) -> Result<Option<T>, Error> + Sync,
         mut emit: impl FnMut(T) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        assert_eq!(others.len() + 1, N, "one list of scores per rulebook");
         /// Employees per window: enough to keep every core busy to the window's end.
         const WINDOW: usize = 256;
         let (Some(first), Some(last)) = (months.first().copied(), months.last().copied()) else {
@@ -274,9 +273,6 @@ impl Evaluation<'_> {
             .readers(rayon::current_num_threads().min(total), first, last)?
             .into_iter()
             .map(Mutex::new)
-            .collect();
-        let rulebooks: Vec<&Rulebook> = std::iter::once(self.rulebook)
-            .chain(others.iter().copied())
             .collect();
         let compute = |e: &StaffRecord| -> Result<Option<T>, Error> {
             // Months scored here rather than read from a snapshot.

@@ -245,18 +245,8 @@ fn rederive(
         let clocks = tx.coverings(Intake::Clock, employee, first, last)?;
         let handed = tx.coverings(Intake::Handover, employee, first, last)?;
         let shifts = shifts_of(tx, record, day(-2, first), day(2, last))?;
-        let punches = tx.stamped(
-            Intake::Clock,
-            employee,
-            at(day(-1, first)),
-            at(day(2, last)),
-        )?;
-        let records = tx.stamped(
-            Intake::Handover,
-            employee,
-            at(day(-1, first)),
-            at(day(2, last)),
-        )?;
+        let stamped = |what| tx.stamped(what, employee, at(day(-1, first)), at(day(2, last)));
+        let (punches, records) = (stamped(Intake::Clock)?, stamped(Intake::Handover)?);
         let mut live: BTreeMap<NaiveDate, Vec<LiveDerived>> = BTreeMap::new();
         for (d, l) in tx.live_derived(employee, first, last)? {
             live.entry(d).or_default().push(l);

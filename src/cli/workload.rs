@@ -1,7 +1,7 @@
 //! `appraise gen`: a reproducible company-scale workload, in the contract's CSV formats.
 
-use std::io::BufWriter;
-use std::path::PathBuf;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use super::{Ctx, Result, refused};
 use appraise::app::Error;
@@ -24,36 +24,47 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     if a.staff == 0 {
         return Err(refused("`--staff` must be at least 1"));
     }
-    let io = |path: PathBuf| move |source| Error::Io { path, source };
-    std::fs::create_dir_all(&a.out_dir).map_err(io(a.out_dir.clone()))?;
-    let open = |name: &str| -> Result<BufWriter<std::fs::File>> {
-        let path = a.out_dir.join(name);
-        let f = std::fs::File::create(&path).map_err(io(path))?;
-        Ok(BufWriter::with_capacity(1 << 20, f))
-    };
-    let (mut staff, mut events) = (open("staff.csv")?, open("events.csv")?);
+    let dir = &a.out_dir;
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
     // A log holds no future day: the current year is written up to today.
     let until = ctx.app.today();
-    let written = demo::write_workload(a.staff, a.year, until, a.seed, &mut staff, &mut events)
-        .and_then(|counts| {
-            std::io::Write::flush(&mut staff)?;
-            std::io::Write::flush(&mut events)?;
-            Ok(counts)
-        })
-        .map_err(io(a.out_dir.clone()))?;
-    let (n, e) = written;
-    let (mut roster, mut clock) = (open("roster.csv")?, open("clock.csv")?);
-    let (shifts, punches) =
-        demo::write_attendance(a.staff, a.year, until, a.seed, &mut roster, &mut clock)
-            .and_then(|counts| {
-                std::io::Write::flush(&mut roster)?;
-                std::io::Write::flush(&mut clock)?;
-                Ok(counts)
-            })
-            .map_err(io(a.out_dir.clone()))?;
+    let (n, e) = write_two(dir, ["staff.csv", "events.csv"], |staff, events| {
+        demo::write_workload(a.staff, a.year, until, a.seed, staff, events)
+    })?;
+    let (shifts, punches) = write_two(dir, ["roster.csv", "clock.csv"], |roster, clock| {
+        demo::write_attendance(a.staff, a.year, until, a.seed, roster, clock)
+    })?;
     ctx.say(format_args!(
         "wrote {n} employees and {e} events ({:.0} per employee-year), and January's {shifts} rostered shifts and {punches} punches, to {}",
         e as f64 / n as f64,
         a.out_dir.display()
     ))
+}
+
+/// A file being written, buffered: the workload is hundreds of megabytes.
+type Out = BufWriter<std::fs::File>;
+
+/// Creates the files `names` in `dir`, lets `write` fill them and flushes both; returns
+/// what `write` counted.
+fn write_two(
+    dir: &Path,
+    names: [&str; 2],
+    write: impl FnOnce(&mut Out, &mut Out) -> std::io::Result<(usize, usize)>,
+) -> Result<(usize, usize)> {
+    let open = |name: &str| -> Result<Out> {
+        let path = dir.join(name);
+        let f = std::fs::File::create(&path).map_err(io(&path))?;
+        Ok(BufWriter::with_capacity(1 << 20, f))
+    };
+    let (mut a, mut b) = (open(names[0])?, open(names[1])?);
+    let counts = write(&mut a, &mut b).map_err(io(dir))?;
+    a.flush().map_err(io(dir))?;
+    b.flush().map_err(io(dir))?;
+    Ok(counts)
+}
+
+/// An I/O failure at `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+    let path = path.to_path_buf();
+    move |source| Error::Io { path, source }
 }

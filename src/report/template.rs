@@ -7,10 +7,18 @@ use rust_xlsxwriter::{
 };
 
 use crate::app::EntrySheet;
-use crate::intake::MAX_QTY;
+use crate::intake::{MAX_QTY, chinese_header};
 
 /// The rows the sheet prepares for entries.
 const ROWS: u32 = 500;
+
+/// The sheet's own columns, before the kinds' fields.
+const COLUMNS: [&str; 6] = ["employee", "name", "date", "kind", "qty", "note"];
+
+/// A column's header as the sheet shows it: the Chinese one `log import` reads back.
+fn header(column: &str) -> &'static str {
+    chinese_header(column).expect("every column of the sheet has a Chinese header")
+}
 
 /// The workbook's bytes.
 pub fn entry_template(s: &EntrySheet) -> Result<Vec<u8>, XlsxError> {
@@ -25,7 +33,8 @@ pub fn entry_template(s: &EntrySheet) -> Result<Vec<u8>, XlsxError> {
             }
         }
     }
-    let headers: Vec<&str> = ["工号", "姓名", "日期", "类型", "数量", "备注"]
+    let headers: Vec<&str> = COLUMNS
+        .map(header)
         .into_iter()
         .chain(fields.iter().copied())
         .collect();
@@ -36,7 +45,8 @@ pub fn entry_template(s: &EntrySheet) -> Result<Vec<u8>, XlsxError> {
     sheet.set_name("记录")?;
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-        sheet.set_column_width(c as u16, if c == 5 { 30 } else { 14 })?;
+        let wide = COLUMNS.get(c) == Some(&"note");
+        sheet.set_column_width(c as u16, if wide { 30 } else { 14 })?;
     }
     sheet.set_freeze_panes(1, 0)?;
     let list = |range: String, title: &str, message: &str| -> Result<DataValidation, XlsxError> {
@@ -52,7 +62,7 @@ pub fn entry_template(s: &EntrySheet) -> Result<Vec<u8>, XlsxError> {
         0,
         &list(
             format!("='名单'!$A$2:$A${}", n_people + 1),
-            "工号",
+            header("employee"),
             "请从名单中选择员工。",
         )?,
     )?;
@@ -63,7 +73,7 @@ pub fn entry_template(s: &EntrySheet) -> Result<Vec<u8>, XlsxError> {
         3,
         &list(
             format!("='类型'!$A$2:$A${}", n_kinds + 1),
-            "类型",
+            header("kind"),
             "请从规则的类型中选择。",
         )?,
     )?;
@@ -106,8 +116,8 @@ pub fn entry_template(s: &EntrySheet) -> Result<Vec<u8>, XlsxError> {
 
     let people = book.add_worksheet();
     people.set_name("名单")?;
-    people.write_string_with_format(0, 0, "工号", &bold)?;
-    people.write_string_with_format(0, 1, "姓名", &bold)?;
+    people.write_string_with_format(0, 0, header("employee"), &bold)?;
+    people.write_string_with_format(0, 1, header("name"), &bold)?;
     for (i, (id, name)) in s.employees.iter().enumerate() {
         people.write_string(i as u32 + 1, 0, id)?;
         people.write_string(i as u32 + 1, 1, name)?;
