@@ -8,6 +8,7 @@ mod audit;
 mod chain;
 mod events;
 mod months;
+mod packs;
 mod reader;
 mod reviews;
 mod schema;
@@ -191,6 +192,9 @@ impl Store {
             if i + 1 == schema::CHAIN_VERSION {
                 chain::seal_existing(&tx)?;
             }
+            if i + 1 == schema::PACKS_VERSION {
+                packs::repack_all(&tx)?;
+            }
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
         tx.commit()?;
@@ -257,5 +261,13 @@ mod tests {
         let v = store.verify().unwrap();
         assert_eq!(v.broken, None);
         assert_eq!((v.blocks, v.rows), (4, 7), "{v:?}");
+        // The migration that brought packs packed the log that was there.
+        let packs: (String, String) = store
+            .conn
+            .query_row("SELECT employee, month FROM packs", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(packs, ("E1".into(), "2025-03".into()));
     }
 }

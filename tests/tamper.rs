@@ -119,3 +119,25 @@ fn a_rejected_appeal_turned_upheld_is_found() {
     let err = ws.cmd("audit verify").fails(1);
     assert!(err.contains("(appeal_decisions 1) does not match"), "{err}");
 }
+
+#[test]
+fn a_pack_edited_or_removed_past_appraise_is_found() {
+    // A rating reads packs, not rows: February's events passed off as January's would
+    // change a score while every row and block of the log still holds.
+    let ws = record();
+    forge(
+        &ws,
+        "UPDATE packs SET data = (SELECT data FROM packs WHERE employee = 'E002' AND month = '2026-02')
+          WHERE employee = 'E002' AND month = '2026-01';",
+    );
+    let err = ws.cmd("audit verify").fails(1);
+    assert!(
+        err.contains("the pack of E002's 2026-01 (what ratings read) does not match the log"),
+        "{err}"
+    );
+
+    let ws = record();
+    forge(&ws, "DELETE FROM packs WHERE employee = 'E003';");
+    let err = ws.cmd("audit verify").fails(1);
+    assert!(err.contains("the pack of E003's 2026-05"), "{err}");
+}

@@ -312,6 +312,9 @@ impl Store {
                 }
             }
         }
+        if broken.is_none() {
+            broken = super::packs::check(&self.conn)?;
+        }
         let mut rows = 0;
         for c in &CHAINED {
             rows += self

@@ -1,6 +1,6 @@
 //! The event log: append-only events, voids and excuses.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -256,10 +256,12 @@ pub struct Appender<'a> {
     stamp: Stamp,
     /// Digest → copies already in the log not yet matched by a row of this append.
     consumed: HashMap<String, i64>,
-    months: std::collections::BTreeSet<Month>,
+    months: BTreeSet<Month>,
     /// Employee → whether they had events before this append.
     history: HashMap<String, bool>,
     stored: Ids,
+    /// The months each employee has new events in: their packs are rewritten at commit.
+    touched: HashMap<String, BTreeSet<Month>>,
     already: usize,
     open: bool,
     /// The statements run per row, prepared once.
@@ -357,6 +359,16 @@ impl<'a> Appender<'a> {
         ))?;
         let id = self.conn.last_insert_rowid();
         self.stored.push(id);
+        let month = Month::of(e.date);
+        match self.touched.get_mut(&e.employee) {
+            Some(months) => {
+                months.insert(month);
+            }
+            None => {
+                self.touched
+                    .insert(e.employee.clone(), BTreeSet::from([month]));
+            }
+        }
         if let Some(stamp) = single {
             audit(
                 self.conn,
@@ -372,6 +384,14 @@ impl<'a> Appender<'a> {
     /// Commits: completes the import's record (`rows` read from the file) and its audit
     /// entry, and makes everything visible at once.
     pub fn commit(mut self, rows: usize) -> Result<Appended> {
+        // In the employees' order, as their events lie in the index the packs are built from.
+        let mut touched: Vec<_> = std::mem::take(&mut self.touched).into_iter().collect();
+        touched.sort_unstable();
+        for (employee, months) in touched {
+            for month in months {
+                super::packs::repack(self.conn, &employee, month)?;
+            }
+        }
         // The events stored here have the ids after every earlier one, in order.
         if let (Some(first), Some(last)) = (self.stored.first(), self.stored.last()) {
             super::chain::seal(self.conn, "events", first, last)?;
@@ -473,9 +493,10 @@ impl Store {
             import: None,
             stamp: stamp.clone(),
             consumed: HashMap::new(),
-            months: std::collections::BTreeSet::new(),
+            months: BTreeSet::new(),
             history: HashMap::new(),
             stored: Ids::default(),
+            touched: HashMap::new(),
             already: 0,
             open: true,
             insert: self.conn.prepare(
@@ -483,13 +504,13 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?,
             same: self.conn.prepare(
-                "SELECT count(*) FROM events INDEXED BY events_by_employee
+                "SELECT count(*) FROM events INDEXED BY events_by_content
                   WHERE employee = ?1 AND date = ?2 AND id <= ?9 AND digest = ?8
                     AND kind = ?3 AND qty = ?4 AND note = ?5 AND fields = ?6
                     AND recorded_by = ?7",
             )?,
             history_of: self.conn.prepare(
-                "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_by_employee
+                "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_by_content
                                  WHERE employee = ?1 AND id <= ?2)",
             )?,
         };
@@ -650,12 +671,12 @@ fn event_row(r: &rusqlite::Row) -> rusqlite::Result<Result<Event>> {
 }
 
 /// A text column, borrowed from the row (parsed there and then, never kept).
-fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
+pub(super) fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
     Ok(r.get_ref(i)?.as_str()?)
 }
 
 /// An event's columns as stored, before the date and fields are parsed.
-pub(super) struct StoredEvent<'a> {
+struct StoredEvent<'a> {
     id: i64,
     employee: String,
     date: &'a str,
@@ -669,7 +690,7 @@ pub(super) struct StoredEvent<'a> {
 impl<'r> StoredEvent<'r> {
     /// The columns `date, kind, qty, note, fields, recorded_by`, in that order from column
     /// `at` of the row.
-    pub(super) fn read(
+    fn read(
         r: &'r rusqlite::Row,
         id: i64,
         employee: String,
@@ -689,9 +710,23 @@ impl<'r> StoredEvent<'r> {
 }
 
 /// Parses a stored event's date and fields; a malformed one is named by its id.
-pub(super) fn decode(row: StoredEvent, voided: bool, excuse: Option<String>) -> Result<Event> {
-    let fields = Arc::new(parse_fields(row.id, row.fields)?);
-    decode_with(row, fields, voided, excuse)
+fn decode(row: StoredEvent, voided: bool, excuse: Option<String>) -> Result<Event> {
+    let id = row.id;
+    let date = parse_date(row.date)
+        .ok_or_else(|| Error::Corrupt(format!("event {id} date `{}`", row.date)))?;
+    Ok(Event {
+        id,
+        employee: row.employee,
+        date,
+        kind: row.kind,
+        qty: row.qty,
+        note: row.note,
+        fields: Arc::new(parse_fields(id, row.fields)?),
+        recorded_by: row.recorded_by,
+        voided,
+        excused: excuse.is_some(),
+        excuse,
+    })
 }
 
 fn parse_fields(id: i64, json: &str) -> Result<Fields> {
@@ -708,48 +743,17 @@ impl FieldsCache {
     /// cache only costs memory.
     const MAX: usize = 4096;
 
-    pub(super) fn decode(
-        &mut self,
-        row: StoredEvent,
-        voided: bool,
-        excuse: Option<String>,
-    ) -> Result<Event> {
-        let fields = match self.0.get(row.fields) {
-            Some(f) => Arc::clone(f),
-            None => {
-                let f = Arc::new(parse_fields(row.id, row.fields)?);
-                if self.0.len() < Self::MAX {
-                    self.0.insert(row.fields.to_string(), Arc::clone(&f));
-                }
-                f
-            }
-        };
-        decode_with(row, fields, voided, excuse)
+    /// The parsed fields of the stored text `json` (of event `id`, named if malformed).
+    pub(super) fn parse(&mut self, id: i64, json: &str) -> Result<Arc<Fields>> {
+        if let Some(f) = self.0.get(json) {
+            return Ok(Arc::clone(f));
+        }
+        let f = Arc::new(parse_fields(id, json)?);
+        if self.0.len() < Self::MAX {
+            self.0.insert(json.to_string(), Arc::clone(&f));
+        }
+        Ok(f)
     }
-}
-
-fn decode_with(
-    row: StoredEvent,
-    fields: Arc<Fields>,
-    voided: bool,
-    excuse: Option<String>,
-) -> Result<Event> {
-    let id = row.id;
-    let date = parse_date(row.date)
-        .ok_or_else(|| Error::Corrupt(format!("event {id} date `{}`", row.date)))?;
-    Ok(Event {
-        id,
-        employee: row.employee,
-        date,
-        kind: row.kind,
-        qty: row.qty,
-        note: row.note,
-        fields,
-        recorded_by: row.recorded_by,
-        voided,
-        excused: excuse.is_some(),
-        excuse,
-    })
 }
 
 /// The id of a live (not voided) event with exactly the content of `e` — employee, date,

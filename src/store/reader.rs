@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, params};
 
-use super::events::{FieldsCache, StoredEvent};
+use super::events::FieldsCache;
 use super::{Error, Result, Store};
 use crate::event::Event;
 use crate::month::Month;
@@ -19,8 +19,8 @@ use crate::month::Month;
 /// One thread's view of the counting events of a period.
 pub struct Reader {
     conn: Connection,
-    from: String,
-    to: String,
+    from: Month,
+    to: Month,
     marks: Arc<Marks>,
     /// How many events the last employee had: room to reserve for the next.
     last: usize,
@@ -30,9 +30,9 @@ pub struct Reader {
 /// The period's voids and excuses, few beside the events: read once, shared by the
 /// readers, so that events are read without a join.
 #[derive(Default)]
-struct Marks {
-    voided: HashSet<i64>,
-    excused: HashMap<i64, String>,
+pub(super) struct Marks {
+    pub(super) voided: HashSet<i64>,
+    pub(super) excused: HashMap<i64, String>,
 }
 
 /// How many times opening the readers is tried while writes land in between.
@@ -84,8 +84,8 @@ impl Reader {
         conn.execute_batch("BEGIN")?;
         Ok(Reader {
             conn,
-            from: from.first_day().to_string(),
-            to: to.last_day().to_string(),
+            from,
+            to,
             marks: Arc::default(),
             last: 0,
             fields: FieldsCache::default(),
@@ -108,40 +108,56 @@ impl Reader {
         let voided = self
             .conn
             .prepare(&format!("SELECT m.event_id FROM voids m {period}"))?
-            .query_map(params![self.from, self.to], |r| r.get(0))?
+            .query_map(self.period(), |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let excused = self
             .conn
             .prepare(&format!(
                 "SELECT m.event_id, m.reason FROM excuses m {period}"
             ))?
-            .query_map(params![self.from, self.to], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(self.period(), |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(Marks { voided, excused })
     }
 
-    /// `employee`'s counting events of the period, in (date, id) order.
+    /// The period's first and last days, as stored.
+    fn period(&self) -> [String; 2] {
+        [
+            self.from.first_day().to_string(),
+            self.to.last_day().to_string(),
+        ]
+    }
+
+    /// `employee`'s counting events of the period, in (date, id) order: their months'
+    /// packs, the voided events left out.
     pub fn events(&mut self, employee: &str) -> Result<Vec<Event>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT id, date, kind, qty, note, fields, recorded_by
-               FROM events INDEXED BY events_by_employee
-              WHERE employee = ?1 AND date >= ?2 AND date <= ?3
-              ORDER BY date, id",
+            "SELECT month, data FROM packs
+              WHERE employee = ?1 AND month >= ?2 AND month <= ?3
+              ORDER BY month",
         )?;
-        let mut rows = st.query(params![employee, self.from, self.to])?;
+        let mut rows = st.query(params![
+            employee,
+            self.from.to_string(),
+            self.to.to_string()
+        ])?;
         // Colleagues have similar numbers of events: reserving the last one's count saves
-        // growing (and copying) the vector row by row.
+        // growing (and copying) the vector pack by pack.
         let mut out = Vec::with_capacity(self.last);
         while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if self.marks.voided.contains(&id) {
-                continue;
-            }
-            out.push(self.fields.decode(
-                StoredEvent::read(r, id, employee.to_string(), 1)?,
-                false,
-                self.marks.excused.get(&id).cloned(),
-            )?);
+            let month = super::events::text(r, 0)?;
+            let month: Month = month
+                .parse()
+                .map_err(|_| Error::Corrupt(format!("a pack of {employee} for `{month}`")))?;
+            let data = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+            super::packs::unpack(
+                data,
+                employee,
+                month,
+                &self.marks,
+                &mut self.fields,
+                &mut out,
+            )?;
         }
         self.last = out.len();
         Ok(out)
@@ -161,6 +177,8 @@ mod tests {
                 params![employee, date],
             )
             .unwrap();
+        let month = Month::of(crate::month::parse_date(date).unwrap());
+        super::super::packs::repack(&store.conn, employee, month).unwrap();
     }
 
     #[test]

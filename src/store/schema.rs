@@ -4,6 +4,9 @@
 /// The schema version that brought the hash chain: migrating to it seals what was there.
 pub const CHAIN_VERSION: usize = 8;
 
+/// The schema version that brought packs: migrating to it packs the log that was there.
+pub const PACKS_VERSION: usize = 14;
+
 pub const MIGRATIONS: &[&str] = &[
     // 1: departments, staff, append-only events and voids, activated policy versions, imports.
     r#"
@@ -432,5 +435,17 @@ pub const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'derivations are append-only'); END;
     CREATE TRIGGER derived_append_only_d BEFORE DELETE ON derived
         BEGIN SELECT RAISE(ABORT, 'derivations are append-only'); END;
+    "#,
+    // 14: packs — each employee-month's events as one record in scoring order, derived from
+    // the log in the same transaction as every append (see `store::packs`). The content
+    // index begins with (employee, date), so the employee index is one index too many.
+    r#"
+    CREATE TABLE packs (
+        employee TEXT NOT NULL,
+        month    TEXT NOT NULL,
+        data     BLOB NOT NULL,
+        PRIMARY KEY (employee, month)
+    ) WITHOUT ROWID;
+    DROP INDEX events_by_employee;
     "#,
 ];
