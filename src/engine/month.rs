@@ -167,11 +167,12 @@ impl EventScope {
         fixed: impl Fn() -> (Dynamic, Dynamic),
     ) -> &mut rhai::Scope<'static> {
         if self.stale
-            && let Some((scope, _)) = &mut self.rhai
+            && let Some((scope, values)) = &mut self.rhai
         {
             let (staff, month) = fixed();
             scope.set_value("staff", staff);
             scope.set_value("month", month);
+            values.forget();
             self.loaded = None;
             self.stale = false;
         }

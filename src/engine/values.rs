@@ -1,11 +1,12 @@
 //! Conversions between the domain and rhai values, and the reading of a script's result.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rhai::{Array, Dynamic, ImmutableString, Map};
 
-use crate::event::{Event, FieldValue};
+use crate::event::{Event, FieldValue, Fields};
 use crate::month::date_text;
 use crate::points::Points;
 use crate::staff::Employee;
@@ -70,17 +71,29 @@ pub struct EventValues {
     note: Option<ImmutableString>,
     /// The dates seen, by day of the month.
     dates: [Option<(NaiveDate, ImmutableString)>; 31],
-    /// Each kind's map while another kind's is in the scope (then `()` in its place), by
-    /// the address of the policy's interned name for the kind.
-    parked: Vec<(*const u8, ImmutableString, Dynamic)>,
+    parked: Vec<Parked>,
     /// Which of `parked` is in the scope.
     current: Option<usize>,
 }
 
-/// A value for an event map: a shared text is written only when the map does not hold it.
+/// A kind's map, parked while another kind's is in the scope (then `()` in its place).
+struct Parked {
+    /// The address of the policy's interned name for the kind.
+    kind: *const u8,
+    name: ImmutableString,
+    map: Dynamic,
+    /// The fields the map holds, as the last event of the kind left them: the next event
+    /// sharing them (most do, since the reader shares equal fields) writes only its id,
+    /// date, note and qty. `None` once a script may have changed them.
+    fields: Option<Arc<Fields>>,
+}
+
+/// A value for an event map: a shared text is written only when the map does not hold it,
+/// a field only when the map does not hold the event's fields already.
 enum Value<'a> {
     Shared(&'a ImmutableString),
     Own(Dynamic),
+    Field(&'a FieldValue),
 }
 
 impl Value<'_> {
@@ -88,16 +101,22 @@ impl Value<'_> {
         match self {
             Value::Shared(s) => s.clone().into(),
             Value::Own(v) => v,
+            Value::Field(v) => field(v),
         }
     }
 
-    fn write(self, slot: &mut Dynamic) {
-        if let Value::Shared(s) = &self
-            && slot
-                .read_lock::<ImmutableString>()
-                .is_some_and(|held| held.ptr_eq(s))
-        {
-            return;
+    /// Writes the value into `slot`; `fields_held`: the map holds the event's fields.
+    fn write(self, slot: &mut Dynamic, fields_held: bool) {
+        match &self {
+            Value::Field(_) if fields_held => return,
+            Value::Shared(s)
+                if slot
+                    .read_lock::<ImmutableString>()
+                    .is_some_and(|held| held.ptr_eq(s)) =>
+            {
+                return;
+            }
+            _ => {}
         }
         *slot = self.into_dynamic();
     }
@@ -121,27 +140,36 @@ impl EventValues {
     /// exactly its own keys and values.
     pub fn load(&mut self, slot: &mut Dynamic, e: &Event, kind: &'static str) {
         let id = kind.as_ptr();
-        let i = match self.parked.iter().position(|(k, ..)| *k == id) {
+        let i = match self.parked.iter().position(|p| p.kind == id) {
             Some(i) => i,
             None => {
-                self.parked.push((id, kind.into(), Dynamic::UNIT));
+                self.parked.push(Parked {
+                    kind: id,
+                    name: kind.into(),
+                    map: Dynamic::UNIT,
+                    fields: None,
+                });
                 self.parked.len() - 1
             }
         };
         if self.current != Some(i) {
             if let Some(c) = self.current {
-                std::mem::swap(slot, &mut self.parked[c].2);
+                std::mem::swap(slot, &mut self.parked[c].map);
             }
-            std::mem::swap(slot, &mut self.parked[i].2);
+            std::mem::swap(slot, &mut self.parked[i].map);
             self.current = Some(i);
         }
-        let kind = self.parked[i].1.clone();
+        let kind = self.parked[i].name.clone();
+        let held = self.parked[i]
+            .fields
+            .replace(Arc::clone(&e.fields))
+            .is_some_and(|f| Arc::ptr_eq(&f, &e.fields));
         let overwritten = match slot.write_lock::<Map>() {
             Some(mut map) if map.len() == BASE_KEYS + e.fields.len() => {
                 let mut slots = map.iter_mut();
                 self.entries(e, &kind, |k, v| match slots.next() {
                     Some((key, value)) if key.as_str() == k => {
-                        v.write(value);
+                        v.write(value, held);
                         true
                     }
                     _ => false,
@@ -156,6 +184,14 @@ impl EventValues {
                 map.insert(k.into(), v.into_dynamic());
                 true
             });
+        }
+    }
+
+    /// A script that may have changed `event` ran: the next event of each kind writes
+    /// all of its fields again.
+    pub fn forget(&mut self) {
+        for p in &mut self.parked {
+            p.fields = None;
         }
     }
 
@@ -189,7 +225,7 @@ impl EventValues {
         let mut fields = e.fields.iter().peekable();
         for (k, v) in base {
             while let Some((name, value)) = fields.next_if(|(name, _)| name.as_str() < k) {
-                if !f(name, Value::Own(field(value))) {
+                if !f(name, Value::Field(value)) {
                     return false;
                 }
             }
@@ -197,7 +233,7 @@ impl EventValues {
                 return false;
             }
         }
-        fields.all(|(name, value)| f(name, Value::Own(field(value))))
+        fields.all(|(name, value)| f(name, Value::Field(value)))
     }
 }
 
@@ -300,7 +336,6 @@ fn number(v: Dynamic) -> Result<Points, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Fields;
 
     fn ev(id: i64, day: u32, kind: &str, fields: &[(&str, FieldValue)]) -> Event {
         Event {
@@ -380,6 +415,37 @@ mod tests {
                 _ => slot = Dynamic::from_int(7),
             }
         }
+    }
+
+    #[test]
+    fn an_event_sharing_the_last_ones_fields_writes_only_its_own_values_until_forgotten() {
+        let shared = Arc::new(Fields::from([("minutes".to_string(), FieldValue::Int(20))]));
+        let [a, b] = [(1, 3), (2, 4)].map(|(id, day)| Event {
+            fields: Arc::clone(&shared),
+            ..ev(id, day, "late", &[])
+        });
+        let kind = crate::text::intern("late");
+        let mut values = EventValues::new("E1");
+        let mut slot = Dynamic::UNIT;
+        let mut minutes_to_999 = |slot: &mut Dynamic| {
+            slot.write_lock::<Map>()
+                .unwrap()
+                .insert("minutes".into(), Dynamic::from_int(999));
+        };
+        values.load(&mut slot, &a, kind);
+        minutes_to_999(&mut slot);
+        // The fields are held: only id, date, note and qty are written.
+        values.load(&mut slot, &b, kind);
+        let minutes = |slot: &Dynamic| slot.read_lock::<Map>().unwrap()["minutes"].as_int();
+        assert_eq!(minutes(&slot), Ok(999));
+        // What the engine does when a script that may change `event` ran.
+        values.forget();
+        values.load(&mut slot, &a, kind);
+        assert_eq!(format!("{slot:?}"), format!("{:?}", event(&a)));
+        minutes_to_999(&mut slot);
+        values.forget();
+        values.load(&mut slot, &b, kind);
+        assert_eq!(format!("{slot:?}"), format!("{:?}", event(&b)));
     }
 
     #[test]
