@@ -581,7 +581,7 @@ fn fixed_points(db: &Path) -> [Duration; 3] {
         .map(|(_, events)| {
             events
                 .iter()
-                .map(|e| (e.date.month0() as usize, index[&e.kind], e.qty, e.id))
+                .map(|e| (e.date.month0() as usize, index[&*e.kind], e.qty, e.id))
                 .collect()
         })
         .collect();

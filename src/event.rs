@@ -9,21 +9,22 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::month::parse_date;
+use crate::text::Text;
 
 /// One entry of the daily log: something an employee did on a day, as a supervisor recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     pub id: i64,
-    pub employee: String,
+    pub employee: Text,
     #[serde(serialize_with = "crate::serde_date")]
     pub date: NaiveDate,
-    pub kind: String,
+    pub kind: Text,
     pub qty: i64,
     pub note: String,
     /// Shared: events with the same stored fields share one parsed copy when the log is
     /// read for a rating (most events of a kind carry one of a few values).
     pub fields: Arc<Fields>,
-    pub recorded_by: String,
+    pub recorded_by: Text,
     pub voided: bool,
     /// An approved appeal: the event stays in the log and scores nothing.
     pub excused: bool,

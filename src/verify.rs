@@ -128,9 +128,9 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
         .enumerate()
         .map(|(i, e)| Event {
             id: i as i64 + 1,
-            employee: staff.id.clone(),
+            employee: staff.id.clone().into(),
             date: e.date,
-            kind: e.kind.clone(),
+            kind: e.kind.clone().into(),
             qty: e.qty,
             note: e.note.clone(),
             fields: Arc::new(e.fields.clone()),

@@ -63,7 +63,7 @@ fn events() -> impl Strategy<Value = Vec<Event>> {
                 id: i as i64 + 1,
                 employee: "E1".into(),
                 date: NaiveDate::from_ymd_opt(MONTH.0, MONTH.1, day).unwrap(),
-                kind,
+                kind: kind.into(),
                 qty,
                 note: String::new(),
                 fields: fields.into(),

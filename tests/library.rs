@@ -308,7 +308,7 @@ fn entries_of_several_people_commit_together_each_answered_on_its_own() {
 
     // Exactly the accepted entries are in the log, each audited under its own person.
     let log = app.events(&EventFilter::default()).unwrap();
-    let stored: Vec<(i64, &str)> = log.iter().map(|e| (e.id, e.recorded_by.as_str())).collect();
+    let stored: Vec<(i64, &str)> = log.iter().map(|e| (e.id, &*e.recorded_by)).collect();
     assert_eq!(stored, [(1, "zhang"), (2, "zhang"), (3, "HR")]);
     let audit = app.audit(None).unwrap();
     let added: Vec<(&str, &str)> = audit

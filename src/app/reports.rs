@@ -207,7 +207,7 @@ impl App {
                 ..Default::default()
             })?
             .into_iter()
-            .map(|e| (e.id, e.recorded_by))
+            .map(|e| (e.id, e.recorded_by.into_owned()))
             .collect();
         let r = documents::recommendation(
             &result,

@@ -65,7 +65,7 @@ pub fn score_month(
             excused.push(Excused {
                 event: event.id,
                 date: event.date,
-                kind: event.kind.clone(),
+                kind: event.kind.to_string(),
                 reason: event.excuse.clone().unwrap_or_default(),
             });
             continue;
@@ -73,10 +73,10 @@ pub fn score_month(
         // Kinds the policy knows are counted by index, others by name (the policy's kinds
         // are the many; this loop runs per event).
         let Some((known, rules)) = policy.rules_for(&event.kind) else {
-            match unknown.get_mut(event.kind.as_str()) {
+            match unknown.get_mut(&*event.kind) {
                 Some(n) => *n += 1,
                 None => {
-                    unknown.insert(Text::Owned(event.kind.clone()), 1);
+                    unknown.insert(event.kind.clone(), 1);
                 }
             }
             continue;

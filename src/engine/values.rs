@@ -53,7 +53,7 @@ pub fn staff(e: &Employee) -> Dynamic {
 /// fields.
 pub fn event(e: &Event) -> Dynamic {
     let mut map = Map::new();
-    let kind = e.kind.as_str().into();
+    let kind = (&*e.kind).into();
     EventValues::new(&e.employee).entries(e, &kind, |k, v| {
         map.insert(k.into(), v.into_dynamic());
         true
@@ -342,7 +342,7 @@ mod tests {
             id,
             employee: "E1".into(),
             date: NaiveDate::from_ymd_opt(2025, 3, day).unwrap(),
-            kind: kind.into(),
+            kind: kind.to_string().into(),
             qty: 1,
             note: if id % 2 == 0 {
                 String::new()
@@ -392,10 +392,10 @@ mod tests {
         let mut slot = Dynamic::UNIT;
         let kinds: BTreeMap<&str, &'static str> = events
             .iter()
-            .map(|e| (e.kind.as_str(), crate::text::intern(&e.kind)))
+            .map(|e| (&*e.kind, crate::text::intern(&e.kind)))
             .collect();
         for (n, e) in events.iter().enumerate() {
-            values.load(&mut slot, e, kinds[e.kind.as_str()]);
+            values.load(&mut slot, e, kinds[&*e.kind]);
             assert_eq!(
                 format!("{slot:?}"),
                 format!("{:?}", event(e)),
@@ -427,7 +427,7 @@ mod tests {
         let kind = crate::text::intern("late");
         let mut values = EventValues::new("E1");
         let mut slot = Dynamic::UNIT;
-        let mut minutes_to_999 = |slot: &mut Dynamic| {
+        let minutes_to_999 = |slot: &mut Dynamic| {
             slot.write_lock::<Map>()
                 .unwrap()
                 .insert("minutes".into(), Dynamic::from_int(999));

@@ -17,9 +17,9 @@ impl Records for EventsView {
     fn layout(&self) -> Layout {
         Columns::over(&self.events)
             .right("id", |e| e.id.to_string())
-            .left("employee", |e| e.employee.clone())
+            .left("employee", |e| e.employee.to_string())
             .left("date", |e| e.date.to_string())
-            .left("kind", |e| e.kind.clone())
+            .left("kind", |e| e.kind.to_string())
             .right("qty", |e| e.qty.to_string())
             .text("fields", |e| {
                 e.fields
@@ -29,7 +29,7 @@ impl Records for EventsView {
                     .join(" ")
             })
             .text("note", |e| e.note.clone())
-            .text("recorded_by", |e| e.recorded_by.clone())
+            .text("recorded_by", |e| e.recorded_by.to_string())
             .text("status", |e| match (e.voided, &e.excuse) {
                 (true, _) => "VOIDED".into(),
                 (false, Some(reason)) => format!("excused: {reason}"),

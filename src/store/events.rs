@@ -30,13 +30,13 @@ impl NewEvent {
     pub fn with_id(self, id: i64) -> Event {
         Event {
             id,
-            employee: self.employee,
+            employee: self.employee.into(),
             date: self.date,
-            kind: self.kind,
+            kind: self.kind.into(),
             qty: self.qty,
             note: self.note,
             fields: Arc::new(self.fields),
-            recorded_by: self.recorded_by,
+            recorded_by: self.recorded_by.into(),
             voided: false,
             excused: false,
             excuse: None,
@@ -716,13 +716,13 @@ fn decode(row: StoredEvent, voided: bool, excuse: Option<String>) -> Result<Even
         .ok_or_else(|| Error::Corrupt(format!("event {id} date `{}`", row.date)))?;
     Ok(Event {
         id,
-        employee: row.employee,
+        employee: row.employee.into(),
         date,
-        kind: row.kind,
+        kind: row.kind.into(),
         qty: row.qty,
         note: row.note,
         fields: Arc::new(parse_fields(id, row.fields)?),
-        recorded_by: row.recorded_by,
+        recorded_by: row.recorded_by.into(),
         voided,
         excused: excuse.is_some(),
         excuse,

@@ -21,6 +21,7 @@ use super::reader::Marks;
 use super::{Error, Result};
 use crate::event::{Event, Fields};
 use crate::month::Month;
+use crate::text::{Text, intern};
 
 /// A pack as stored (postcard): `S` is `String` when built, `&str` (borrowed from the
 /// stored bytes) when read.
@@ -175,10 +176,11 @@ pub(super) fn check(conn: &Connection) -> Result<Option<String>> {
 }
 
 /// Appends the events of `data`, the pack of `employee`'s `month`, to `out`: those not
-/// voided, with their excuses.
+/// voided, with their excuses. Kinds and who recorded are interned (few, and repeated in
+/// every month), so that an event owns no text but its note.
 pub(super) fn unpack(
     data: &[u8],
-    employee: &str,
+    employee: &'static str,
     month: Month,
     marks: &Marks,
     cache: &mut FieldsCache,
@@ -193,8 +195,17 @@ pub(super) fn unpack(
             .copied()
             .ok_or_else(|| corrupt(format!("no text {i}")))
     };
-    // Each distinct fields text is looked up once per pack, not once per event.
+    // Each distinct text is looked up once per pack, not once per event.
     let mut fields: Vec<Option<Arc<Fields>>> = vec![None; pack.texts.len()];
+    let mut interned: Vec<Option<&'static str>> = vec![None; pack.texts.len()];
+    let mut label = |i: u32| -> Result<Text> {
+        let slot = interned
+            .get_mut(i as usize)
+            .ok_or_else(|| corrupt(format!("no text {i}")))?;
+        Ok(Text::Borrowed(
+            slot.get_or_insert_with(|| intern(pack.texts[i as usize])),
+        ))
+    };
     for p in &pack.events {
         if marks.voided.contains(&p.id) {
             continue;
@@ -211,13 +222,13 @@ pub(super) fn unpack(
         let excuse = marks.excused.get(&p.id).cloned();
         out.push(Event {
             id: p.id,
-            employee: employee.to_string(),
+            employee: Text::Borrowed(employee),
             date,
-            kind: text_at(p.kind)?.to_string(),
+            kind: label(p.kind)?,
             qty: p.qty,
             note: text_at(p.note)?.to_string(),
             fields: shared,
-            recorded_by: text_at(p.recorded_by)?.to_string(),
+            recorded_by: label(p.recorded_by)?,
             voided: false,
             excused: excuse.is_some(),
             excuse,
@@ -265,7 +276,7 @@ mod tests {
         let mut got = Vec::new();
         unpack(
             &data,
-            "E1",
+            intern("E1"),
             march,
             &marks,
             &mut FieldsCache::default(),
@@ -285,7 +296,7 @@ mod tests {
 
         let err = unpack(
             &data[..data.len() - 3],
-            "E1",
+            intern("E1"),
             march,
             &marks,
             &mut FieldsCache::default(),

@@ -144,20 +144,14 @@ impl Reader {
         // Colleagues have similar numbers of events: reserving the last one's count saves
         // growing (and copying) the vector pack by pack.
         let mut out = Vec::with_capacity(self.last);
+        let shared = crate::text::intern(employee);
         while let Some(r) = rows.next()? {
             let month = super::events::text(r, 0)?;
             let month: Month = month
                 .parse()
                 .map_err(|_| Error::Corrupt(format!("a pack of {employee} for `{month}`")))?;
             let data = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
-            super::packs::unpack(
-                data,
-                employee,
-                month,
-                &self.marks,
-                &mut self.fields,
-                &mut out,
-            )?;
+            super::packs::unpack(data, shared, month, &self.marks, &mut self.fields, &mut out)?;
         }
         self.last = out.len();
         Ok(out)

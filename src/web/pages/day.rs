@@ -126,11 +126,11 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
             .rev()
             .map(|e| Shown {
                 event: (*e).clone(),
-                name: names.get(e.employee.as_str()).unwrap_or(&"").to_string(),
+                name: names.get(&*e.employee).unwrap_or(&"").to_string(),
                 label: labels
-                    .get(&e.kind)
+                    .get(&*e.kind)
                     .cloned()
-                    .unwrap_or_else(|| e.kind.clone()),
+                    .unwrap_or_else(|| e.kind.to_string()),
                 voidable: voidable.contains(&e.id),
             })
             .collect();
@@ -145,12 +145,12 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
         });
         let saved = q.saved.and_then(|id| {
             let e = events.iter().find(|e| e.id == id)?;
-            let score = scores.get(&e.employee)?;
+            let score = scores.get(&*e.employee)?;
             Some(format!(
                 "已记录 #{id}：{} {} · {} · 本月得分 {}{}",
                 e.employee,
                 score.name,
-                labels.get(&e.kind).unwrap_or(&e.kind),
+                labels.get(&*e.kind).map_or(&*e.kind, String::as_str),
                 score.score,
                 if score.passed {
                     ""
