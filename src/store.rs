@@ -219,8 +219,28 @@ fn audit(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A fresh store in `dir` with department `cs` and `staff` in it, for tests that write
+    /// the log's rows themselves.
+    pub(crate) fn staffed(dir: &Path, staff: &[&str]) -> Store {
+        let store = Store::open(&dir.join("a.db")).unwrap();
+        store
+            .conn
+            .execute("INSERT INTO departments VALUES ('cs', 'cs', NULL)", [])
+            .unwrap();
+        for id in staff {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO staff VALUES (?1, ?1, 'cs', 'staff', '2025-01-01', NULL, NULL, '{}')",
+                    [id],
+                )
+                .unwrap();
+        }
+        store
+    }
 
     #[test]
     fn a_version_1_database_upgrades_and_keeps_its_history_in_the_audit_log() {

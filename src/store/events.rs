@@ -660,73 +660,36 @@ const EVENT_JOINS: &str =
     "LEFT JOIN voids v ON v.event_id = e.id LEFT JOIN excuses x ON x.event_id = e.id";
 
 /// Reads an event from a row of `EVENT_SELECT` (the outer error is SQLite's, the inner one a
-/// malformed stored value).
+/// malformed stored value, named by the event's id).
 fn event_row(r: &rusqlite::Row) -> rusqlite::Result<Result<Event>> {
+    let id: i64 = r.get(0)?;
+    let date = text(r, 2)?;
+    let Some(date) = parse_date(date) else {
+        return Ok(Err(Error::Corrupt(format!("event {id} date `{date}`"))));
+    };
+    let fields = match parse_fields(id, text(r, 6)?) {
+        Ok(fields) => Arc::new(fields),
+        Err(e) => return Ok(Err(e)),
+    };
     let excuse: Option<String> = r.get(9)?;
-    Ok(decode(
-        StoredEvent::read(r, r.get(0)?, r.get(1)?, 2)?,
-        r.get(8)?,
+    Ok(Ok(Event {
+        id,
+        employee: r.get::<_, String>(1)?.into(),
+        date,
+        kind: r.get::<_, String>(3)?.into(),
+        qty: r.get(4)?,
+        note: r.get(5)?,
+        fields,
+        recorded_by: r.get::<_, String>(7)?.into(),
+        voided: r.get(8)?,
+        excused: excuse.is_some(),
         excuse,
-    ))
+    }))
 }
 
 /// A text column, borrowed from the row (parsed there and then, never kept).
 pub(super) fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
     Ok(r.get_ref(i)?.as_str()?)
-}
-
-/// An event's columns as stored, before the date and fields are parsed.
-struct StoredEvent<'a> {
-    id: i64,
-    employee: String,
-    date: &'a str,
-    kind: String,
-    qty: i64,
-    note: String,
-    fields: &'a str,
-    recorded_by: String,
-}
-
-impl<'r> StoredEvent<'r> {
-    /// The columns `date, kind, qty, note, fields, recorded_by`, in that order from column
-    /// `at` of the row.
-    fn read(
-        r: &'r rusqlite::Row,
-        id: i64,
-        employee: String,
-        at: usize,
-    ) -> rusqlite::Result<StoredEvent<'r>> {
-        Ok(StoredEvent {
-            id,
-            employee,
-            date: text(r, at)?,
-            kind: r.get(at + 1)?,
-            qty: r.get(at + 2)?,
-            note: r.get(at + 3)?,
-            fields: text(r, at + 4)?,
-            recorded_by: r.get(at + 5)?,
-        })
-    }
-}
-
-/// Parses a stored event's date and fields; a malformed one is named by its id.
-fn decode(row: StoredEvent, voided: bool, excuse: Option<String>) -> Result<Event> {
-    let id = row.id;
-    let date = parse_date(row.date)
-        .ok_or_else(|| Error::Corrupt(format!("event {id} date `{}`", row.date)))?;
-    Ok(Event {
-        id,
-        employee: row.employee.into(),
-        date,
-        kind: row.kind.into(),
-        qty: row.qty,
-        note: row.note,
-        fields: Arc::new(parse_fields(id, row.fields)?),
-        recorded_by: row.recorded_by.into(),
-        voided,
-        excused: excuse.is_some(),
-        excuse,
-    })
 }
 
 fn parse_fields(id: i64, json: &str) -> Result<Fields> {

@@ -53,7 +53,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn intern(&mut self, s: &str) -> u32 {
+    fn index_of(&mut self, s: &str) -> u32 {
         if let Some(i) = self.at.get(s) {
             return *i;
         }
@@ -74,11 +74,11 @@ impl Builder {
         let packed = Packed {
             id,
             day,
-            kind: self.intern(text(r, 2)?),
+            kind: self.index_of(text(r, 2)?),
             qty: r.get(3)?,
-            note: self.intern(text(r, 4)?),
-            fields: self.intern(text(r, 5)?),
-            recorded_by: self.intern(text(r, 6)?),
+            note: self.index_of(text(r, 4)?),
+            fields: self.index_of(text(r, 5)?),
+            recorded_by: self.index_of(text(r, 6)?),
         };
         self.events.push(packed);
         Ok(())
@@ -189,21 +189,20 @@ pub(super) fn unpack(
     let corrupt =
         |what: String| Error::Corrupt(format!("the pack of {employee}'s {month}: {what}"));
     let pack: Pack<&str> = postcard::from_bytes(data).map_err(|e| corrupt(e.to_string()))?;
-    let text_at = |i: u32| {
-        pack.texts
-            .get(i as usize)
-            .copied()
+    // Each distinct text is looked up once per pack, not once per event.
+    let n = pack.texts.len();
+    let mut fields: Vec<Option<Arc<Fields>>> = vec![None; n];
+    let mut interned: Vec<Option<&'static str>> = vec![None; n];
+    let at = |i: u32| {
+        let i = i as usize;
+        (i < n)
+            .then_some(i)
             .ok_or_else(|| corrupt(format!("no text {i}")))
     };
-    // Each distinct text is looked up once per pack, not once per event.
-    let mut fields: Vec<Option<Arc<Fields>>> = vec![None; pack.texts.len()];
-    let mut interned: Vec<Option<&'static str>> = vec![None; pack.texts.len()];
     let mut label = |i: u32| -> Result<Text> {
-        let slot = interned
-            .get_mut(i as usize)
-            .ok_or_else(|| corrupt(format!("no text {i}")))?;
+        let i = at(i)?;
         Ok(Text::Borrowed(
-            slot.get_or_insert_with(|| intern(pack.texts[i as usize])),
+            interned[i].get_or_insert_with(|| intern(pack.texts[i])),
         ))
     };
     for p in &pack.events {
@@ -214,10 +213,10 @@ pub(super) fn unpack(
             .first_day()
             .with_day(u32::from(p.day))
             .ok_or_else(|| corrupt(format!("event {} on day {}", p.id, p.day)))?;
-        let shared = match fields.get_mut(p.fields as usize) {
-            Some(Some(f)) => Arc::clone(f),
-            Some(slot) => slot.insert(cache.parse(p.id, text_at(p.fields)?)?).clone(),
-            None => return Err(corrupt(format!("no text {}", p.fields))),
+        let f = at(p.fields)?;
+        let shared = match &fields[f] {
+            Some(shared) => Arc::clone(shared),
+            None => fields[f].insert(cache.parse(p.id, pack.texts[f])?).clone(),
         };
         let excuse = marks.excused.get(&p.id).cloned();
         out.push(Event {
@@ -226,7 +225,7 @@ pub(super) fn unpack(
             date,
             kind: label(p.kind)?,
             qty: p.qty,
-            note: text_at(p.note)?.to_string(),
+            note: pack.texts[at(p.note)?].to_string(),
             fields: shared,
             recorded_by: label(p.recorded_by)?,
             voided: false,
@@ -240,18 +239,16 @@ pub(super) fn unpack(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{EventFilter, Store};
+    use crate::store::EventFilter;
 
     #[test]
     fn a_pack_reads_back_as_the_log_and_a_damaged_one_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("a.db")).unwrap();
+        let store = crate::store::tests::staffed(dir.path(), &["E1"]);
         store
             .conn
             .execute_batch(
-                r#"INSERT INTO departments VALUES ('cs', 'cs', NULL);
-                 INSERT INTO staff VALUES ('E1', 'a', 'cs', 'staff', '2025-01-01', NULL, NULL, '{}');
-                 INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, digest) VALUES
+                r#"INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, digest) VALUES
                    ('E1', '2025-03-09', 'late', 1, '', '{"minutes":5}', '张主管', 'now', 'd'),
                    ('E1', '2025-03-02', 'late', 1, '晚到', '{"minutes":25}', '李主管', 'now', 'd'),
                    ('E1', '2025-03-31', 'quarrel', 2, '', '{}', '张主管', 'now', 'd'),

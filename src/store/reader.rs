@@ -178,15 +178,7 @@ mod tests {
     #[test]
     fn readers_skip_voided_events_carry_excuses_and_keep_their_state() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("a.db")).unwrap();
-        store
-            .conn
-            .execute_batch(
-                "INSERT INTO departments VALUES ('cs', 'cs', NULL);
-                 INSERT INTO staff VALUES ('E1', 'a', 'cs', 'staff', '2025-01-01', NULL, NULL, '{}');
-                 INSERT INTO staff VALUES ('E2', 'b', 'cs', 'staff', '2025-01-01', NULL, NULL, '{}');",
-            )
-            .unwrap();
+        let store = crate::store::tests::staffed(dir.path(), &["E1", "E2"]);
         for (employee, date) in [
             ("E1", "2025-03-02"),
             ("E1", "2025-03-05"),
