@@ -5,6 +5,7 @@
 //! arguments. The same inputs always give the same result.
 
 mod department;
+mod memo;
 mod month;
 mod values;
 mod year;

@@ -9,6 +9,7 @@ mod compile;
 mod merge;
 mod problem;
 mod raw;
+pub mod reads;
 pub mod script;
 
 use std::collections::BTreeMap;

@@ -5,13 +5,14 @@ use std::collections::BTreeMap;
 
 use rhai::Dynamic;
 
+use super::memo::{self, Found, Kept};
 use super::values::{self, EventValues, Outcome};
 use super::{EvalError, EvalResult, Excused, Item, MonthScore};
 use crate::event::Event;
 use crate::month::Month;
 use crate::points::Points;
 use crate::policy::PolicyRef;
-use crate::policy::{Action, EventRule, Labels, MonthRule, Policy, Script, Stage};
+use crate::policy::{Action, EventRule, Failure, Labels, MonthRule, Policy, Script, Stage};
 use crate::staff::Employee;
 use crate::text::Text;
 
@@ -39,14 +40,11 @@ pub fn score_month(
         live.sort_by_key(|e| (e.date, e.id));
     }
 
-    // Built at first use: a month of fixed-points rules never touches rhai.
-    let staff = OnceCell::new();
-    let staff = || staff.get_or_init(|| values::staff(employee)).clone();
-    let month_text = OnceCell::new();
-    let month_text = || {
-        month_text
-            .get_or_init(|| values::text(&month.to_string()))
-            .clone()
+    let fixed = Fixed {
+        employee,
+        month,
+        staff: OnceCell::new(),
+        month_text: OnceCell::new(),
     };
 
     let mut scope = EventScope {
@@ -87,7 +85,7 @@ pub fn score_month(
             let mut at = EventAt {
                 scope: &mut scope,
                 at: (n, event, kind, nth),
-                fixed: || (staff(), month_text()),
+                fixed: &fixed,
             };
             if let Some(scored) = score_rule(
                 rule,
@@ -110,8 +108,8 @@ pub fn score_month(
     for rule in policy.monthly.iter().map(ScoredRule::of_month) {
         // Built per month rule: each sees the points of the rules before it.
         let mut scope = Stage::scope(vec![
-            ("staff", staff()),
-            ("month", month_text()),
+            ("staff", fixed.staff().clone()),
+            ("month", fixed.month().clone()),
             ("counts", values::counts(&counts)),
             ("by_rule", values::points_map(&ledger.by_rule())),
             ("deducted", values::points(ledger.deducted())),
@@ -147,6 +145,26 @@ pub fn score_month(
     })
 }
 
+/// What every event rule of the month sees the same: built at first use, so that a month
+/// of fixed-points rules never touches rhai.
+struct Fixed<'a> {
+    employee: &'a Employee,
+    month: Month,
+    staff: OnceCell<Dynamic>,
+    month_text: OnceCell<Dynamic>,
+}
+
+impl Fixed<'_> {
+    fn staff(&self) -> &Dynamic {
+        self.staff.get_or_init(|| values::staff(self.employee))
+    }
+
+    fn month(&self) -> &Dynamic {
+        self.month_text
+            .get_or_init(|| values::text(&self.month.to_string()))
+    }
+}
+
 /// The rhai scope of the month's event rules, built at the first event a `when` or script
 /// sees; the event and its `nth` are replaced per event, the rest stays.
 struct EventScope {
@@ -159,29 +177,26 @@ struct EventScope {
 }
 
 impl EventScope {
-    /// The scope with the `n`th event of the month in it; `fixed` gives the staff and month
-    /// values the first time.
+    /// The scope with the `n`th event of the month in it.
     fn with(
         &mut self,
         (n, event, kind, nth): (usize, &Event, &'static str, i64),
-        fixed: impl Fn() -> (Dynamic, Dynamic),
+        fixed: &Fixed,
     ) -> &mut rhai::Scope<'static> {
         if self.stale
             && let Some((scope, values)) = &mut self.rhai
         {
-            let (staff, month) = fixed();
-            scope.set_value("staff", staff);
-            scope.set_value("month", month);
+            scope.set_value("staff", fixed.staff().clone());
+            scope.set_value("month", fixed.month().clone());
             values.forget();
             self.loaded = None;
             self.stale = false;
         }
         let (scope, values) = self.rhai.get_or_insert_with(|| {
-            let (staff, month) = fixed();
             let scope = Stage::scope(vec![
                 ("event", Dynamic::UNIT),
-                ("staff", staff),
-                ("month", month),
+                ("staff", fixed.staff().clone()),
+                ("month", fixed.month().clone()),
                 ("nth", Dynamic::from_int(0)),
             ]);
             (scope, EventValues::new(&event.employee))
@@ -205,6 +220,12 @@ trait ScopeSource {
 
     /// `script` ran in the scope (it may have changed what it was given).
     fn ran(&mut self, _script: &Script) {}
+
+    /// Writes the values `script` reads here into `key`, when its result may be reused for
+    /// equal values (see [`memo`]); false when it may not.
+    fn key(&self, _script: &Script, _key: &mut Vec<u8>) -> bool {
+        false
+    }
 }
 
 /// A month rule's scope, built before it runs (it holds the points so far).
@@ -215,20 +236,70 @@ impl ScopeSource for rhai::Scope<'static> {
 }
 
 /// The month's event scope with one event loaded into it.
-struct EventAt<'s, 'e, F> {
+struct EventAt<'s, 'e, 'f> {
     scope: &'s mut EventScope,
     at: (usize, &'e Event, &'static str, i64),
-    fixed: F,
+    fixed: &'f Fixed<'f>,
 }
 
-impl<F: Fn() -> (Dynamic, Dynamic)> ScopeSource for EventAt<'_, '_, F> {
+impl ScopeSource for EventAt<'_, '_, '_> {
     fn scope(&mut self) -> &mut rhai::Scope<'static> {
-        self.scope.with(self.at, &self.fixed)
+        self.scope.with(self.at, self.fixed)
     }
 
     fn ran(&mut self, script: &Script) {
         self.scope.stale |= script.may_change;
     }
+
+    fn key(&self, script: &Script, key: &mut Vec<u8>) -> bool {
+        let Some(reads) = script.reads() else {
+            return false;
+        };
+        let (_, event, kind, nth) = self.at;
+        let month = if reads.month {
+            self.fixed.month()
+        } else {
+            &Dynamic::UNIT
+        };
+        let staff = if reads.staff.is_empty() {
+            &Dynamic::UNIT
+        } else {
+            self.fixed.staff()
+        };
+        memo::write_key(
+            key,
+            reads,
+            &memo::Inputs {
+                event,
+                kind,
+                nth,
+                staff,
+                month,
+            },
+        )
+    }
+}
+
+/// Runs `script` in `src` and reads its value with `read`, or takes what an earlier run
+/// with equal values gave (see [`memo`]).
+fn evaluate(
+    script: &Script,
+    src: &mut impl ScopeSource,
+    read: impl FnOnce(Dynamic) -> Result<Kept, Failure>,
+) -> Result<Kept, Failure> {
+    let found = memo::find(script, |key| src.key(script, key));
+    if let Found::Reused(kept) = found {
+        return Ok(kept);
+    }
+    let before = crate::policy::script::spent();
+    let value = script.run(src.scope())?;
+    let ops = crate::policy::script::spent() - before;
+    src.ran(script);
+    let kept = read(value)?;
+    if let Found::Missing = found {
+        memo::keep(&kept, ops);
+    }
+    Ok(kept)
 }
 
 /// A rule as scoring sees it: an event rule and a month rule score the same way, the
@@ -321,9 +392,9 @@ fn score_rule(
 ) -> EvalResult<Option<Scored>> {
     let fail = |script: &Script, failure| blame.fail(script, failure);
     if let Some(when) = rule.when {
-        let holds = when.holds(scope.scope()).map_err(|f| fail(when, f))?;
-        scope.ran(when);
-        if !holds {
+        let holds =
+            evaluate(when, scope, |v| when.truth(v).map(Kept::Holds)).map_err(|f| fail(when, f))?;
+        if holds != Kept::Holds(true) {
             return Ok(None);
         }
     }
@@ -341,10 +412,14 @@ fn score_rule(
             },
         },
         Action::Script(s) => {
-            let v = s.run(scope.scope()).map_err(|f| fail(s, f))?;
-            scope.ran(s);
-            let outcome =
-                values::outcome(v).map_err(|message| fail(s, s.failure_at_start(message)))?;
+            let read = |v| {
+                values::outcome(v)
+                    .map(Kept::Outcome)
+                    .map_err(|message| s.failure_at_start(message))
+            };
+            let Kept::Outcome(outcome) = evaluate(s, scope, read).map_err(|f| fail(s, f))? else {
+                unreachable!("a rule script's result is read as an outcome")
+            };
             Scored { outcome, reason }
         }
     }))
@@ -473,6 +548,131 @@ pub fn apply_cap(so_far: Points, points: Points, cap: Points) -> (Points, bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::{FieldValue, Fields};
+    use chrono::NaiveDate;
+
+    fn policy(rules: &str) -> Policy {
+        let text = format!(
+            "[policy]\nid = \"p\"\nname = \"p\"\nversion = \"1\"\neffective_from = \"2026-01\"\ndepartments = [\"*\"]\n[scoring]\nbase = 100\npass_mark = 85\n{rules}\n[[grade]]\nid = \"ok\"\nlabel = \"好\"\n"
+        );
+        Policy::from_upload("p.toml", &text, &[]).expect("the test policy compiles")
+    }
+
+    fn employee(id: &str, role: &str) -> Employee {
+        Employee {
+            id: id.into(),
+            name: id.into(),
+            department: "d".into(),
+            role: role.into(),
+            joined: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            left: None,
+            supervisor: None,
+            attrs: Default::default(),
+        }
+    }
+
+    fn event(id: i64, employee: &str, date: NaiveDate, kind: &str, fields: Fields) -> Event {
+        Event {
+            id,
+            employee: employee.to_string().into(),
+            date,
+            kind: kind.to_string().into(),
+            qty: 1 + id % 2,
+            note: ["", "", "迟"][id as usize % 3].into(),
+            fields: fields.into(),
+            recorded_by: "t".into(),
+            voided: false,
+            excused: false,
+            excuse: None,
+        }
+    }
+
+    const READING_RULES: &str = r#"
+[[rule]]
+id = "late"
+name = "迟到"
+on = "late"
+fields = { minutes = "int", why = "text", excused = "bool", cost = "float" }
+when = "event.minutes > 5 && !event.excused"
+script = '''
+if event.minutes > 30 { -3 * event.qty } else { -event.qty }
+'''
+[[rule]]
+id = "by_role"
+name = "按岗位"
+on = "late"
+when = "event.why != \"交通\""
+script = '''
+#{ points: if staff.role == "lead" { -2 } else { -1 },
+   note: `${month} 第${nth}次 ${event.note} ${event.kind} ${event.cost}`,
+   flags: if event.date == "2026-03-02" { ["monday"] } else { [] } }
+'''
+"#;
+
+    #[test]
+    fn a_reused_result_is_the_result_of_a_run() {
+        let p = policy(READING_RULES);
+        assert!(
+            p.rules.iter().all(|r| {
+                r.when.as_ref().is_some_and(|w| w.reads().is_some())
+                    && matches!(&r.action, Action::Script(s) if s.reads().is_some())
+            }),
+            "every script may be reused"
+        );
+        let people = [employee("A", "lead"), employee("B", "staff")];
+        let fields = |i: i64| {
+            Fields::from([
+                ("minutes".to_string(), FieldValue::Int(i % 4 * 12)),
+                (
+                    "why".to_string(),
+                    FieldValue::Text(["交通", "家事"][i as usize % 2].into()),
+                ),
+                ("excused".to_string(), FieldValue::Bool(i % 5 == 0)),
+                ("cost".to_string(), FieldValue::Float(0.5 * (i % 3) as f64)),
+            ])
+        };
+        let months = [Month::new(2026, 3).unwrap(), Month::new(2026, 4).unwrap()];
+        let score_all = || {
+            let mut out = Vec::new();
+            for e in &people {
+                for m in months {
+                    let events: Vec<Event> = (0..24)
+                        .map(|i| {
+                            let day = m.first_day() + chrono::Days::new(1 + i as u64 % 3);
+                            event(i, &e.id, day, "late", fields(i))
+                        })
+                        .collect();
+                    out.push(score_month(&p, e, m, &events).unwrap());
+                }
+            }
+            out
+        };
+        let run = memo::tests::without(score_all);
+        assert!(run.iter().all(|s| s.items.len() > 10), "rules scored");
+        assert!(run[0].items.iter().any(|i| i.flags == ["monday"]));
+        assert_eq!(score_all(), run, "reused within the first pass");
+        assert_eq!(score_all(), run, "all reused");
+    }
+
+    #[test]
+    fn reuse_stops_an_evaluation_where_running_would() {
+        // A script well under the per-run limit: 200 of them pass the month's budget.
+        let p = policy(
+            "[[rule]]\nid = \"slow\"\nname = \"slow\"\non = \"probe\"\nscript = '''\nfor i in 0..30000 { if i < 0 { throw i } }\n-1\n'''\n",
+        );
+        let a = employee("A", "staff");
+        let m = Month::new(2026, 3).unwrap();
+        let events: Vec<Event> = (0..200)
+            .map(|i| {
+                let day = m.first_day() + chrono::Days::new(i as u64 % 28);
+                event(i, "A", day, "probe", Fields::new())
+            })
+            .collect();
+        let run = memo::tests::without(|| score_month(&p, &a, m, &events)).unwrap_err();
+        assert!(run.failure.message.contains("operations in all"), "{run}");
+        let reused = score_month(&p, &a, m, &events).unwrap_err();
+        assert_eq!(reused.to_string(), run.to_string());
+    }
 
     #[test]
     fn cap_cuts_the_crossing_item_and_zeroes_later_ones() {

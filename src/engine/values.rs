@@ -261,7 +261,7 @@ pub fn array(items: Vec<Dynamic>) -> Dynamic {
 }
 
 /// What a rule's script gave.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
     pub points: Points,
     pub note: String,

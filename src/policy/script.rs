@@ -1,11 +1,13 @@
 //! The rhai sandbox: one engine for the whole process, scripts compiled once with their
 //! position in the policy file, so that every runtime error points back into the TOML.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use chrono::Datelike;
 use rhai::{AST, Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope};
 
+use super::reads::Reads;
 use crate::event::parse_time;
 use crate::month::parse_date;
 
@@ -73,6 +75,12 @@ pub struct Script {
     /// that changes a map or array in place): then the next rule must see the values
     /// restored. Decided from the text, erring towards `true`.
     pub may_change: bool,
+    /// For an event rule's script that changes nothing: the values its result depends on,
+    /// when they are named values only (then a result may be reused for equal values).
+    reads: Option<Reads>,
+    /// Tells this script from every other compiled in the process (its copies share it):
+    /// a result kept for reuse is kept under it.
+    id: u64,
 }
 
 impl Script {
@@ -166,12 +174,20 @@ impl Script {
             e.compile_with_scope(&scope, source)
         };
         match compiled {
-            Ok(ast) => Ok(Script {
-                ast,
-                origin,
-                may_change: may_change(source),
-                source: source.to_string(),
-            }),
+            Ok(ast) => {
+                let may_change = may_change(source);
+                static COMPILED: AtomicU64 = AtomicU64::new(0);
+                Ok(Script {
+                    reads: (stage == Stage::Event && !may_change)
+                        .then(|| Reads::of(&ast))
+                        .flatten(),
+                    ast,
+                    origin,
+                    may_change,
+                    source: source.to_string(),
+                    id: COMPILED.fetch_add(1, Ordering::Relaxed),
+                })
+            }
             Err(err) => {
                 let (line, column) = origin.locate(err.1);
                 let help = matches!(*err.0, rhai::ParseErrorType::VariableUndefined(_))
@@ -184,6 +200,21 @@ impl Script {
                 })
             }
         }
+    }
+
+    /// The values the script's result depends on, when it may be reused for equal values.
+    pub fn reads(&self) -> Option<&Reads> {
+        self.reads.as_ref()
+    }
+
+    /// This script's identity in the process.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    #[cfg(test)]
+    pub(crate) fn ast(&self) -> &AST {
+        &self.ast
     }
 
     /// Runs the script in `scope`, which holds the stage's variables (see [`Stage::scope`]).
@@ -207,7 +238,11 @@ impl Script {
 
     /// Runs a `when` expression, which must give a bool.
     pub fn holds(&self, scope: &mut Scope<'static>) -> Result<bool, Failure> {
-        let value = self.run(scope)?;
+        self.truth(self.run(scope)?)
+    }
+
+    /// Reads a `when` expression's value, which must be a bool.
+    pub fn truth(&self, value: Dynamic) -> Result<bool, Failure> {
         value.as_bool().map_err(|found| {
             self.failure_at_start(format!(
                 "a `when` condition must be true or false, not {found}"
@@ -351,6 +386,25 @@ thread_local! {
             this_run: 0,
         })
     };
+}
+
+/// The operations this thread's current evaluation has spent so far.
+pub fn spent() -> u64 {
+    BUDGET.with(|b| b.get().spent)
+}
+
+/// Charges `ops` operations to this thread's evaluation, as a run of that many would, when
+/// they fit its budget; false (nothing charged) when such a run would be stopped.
+pub fn charge(ops: u64) -> bool {
+    BUDGET.with(|b| {
+        let mut x = b.get();
+        let fits = x.spent + ops <= x.limit;
+        if fits {
+            x.spent += ops;
+            b.set(x);
+        }
+        fits
+    })
 }
 
 /// Starts an evaluation on this thread: its scripts share one operation budget.
