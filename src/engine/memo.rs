@@ -32,9 +32,11 @@ pub enum Kept {
     Outcome(Outcome),
 }
 
-/// Results kept at most per thread: about 10 MB. Past that the memory starts afresh (a
-/// company's policy has a few dozen scripts, each seeing a few hundred distinct values).
-const MAX_KEPT: usize = 1 << 16;
+/// Results kept at most per thread, and the bytes of their keys: a few MB. Past either the
+/// memory starts afresh (a company's policy has a few dozen scripts, each seeing a few
+/// hundred distinct values; a script reading free text may see a new value every event).
+const MAX_KEPT: usize = 1 << 15;
+const MAX_KEY_BYTES: usize = 1 << 22;
 
 struct Entry {
     kept: Kept,
@@ -45,6 +47,7 @@ struct Entry {
 #[derive(Default)]
 struct Memo {
     entries: foldhash::HashMap<Box<[u8]>, Entry>,
+    key_bytes: usize,
     /// The key of the last lookup: kept there for [`keep`] after a miss.
     key: Vec<u8>,
 }
@@ -89,9 +92,11 @@ pub fn keep(kept: &Kept, ops: u64) {
         if m.key.is_empty() {
             return;
         }
-        if m.entries.len() >= MAX_KEPT {
+        if m.entries.len() >= MAX_KEPT || m.key_bytes >= MAX_KEY_BYTES {
             m.entries.clear();
+            m.key_bytes = 0;
         }
+        m.key_bytes += m.key.len();
         let key = m.key.as_slice().into();
         m.entries.insert(
             key,
