@@ -595,13 +595,15 @@ on = "late"
 fields = { minutes = "int", why = "text", excused = "bool", cost = "float" }
 when = "event.minutes > 5 && !event.excused"
 script = '''
-if event.minutes > 30 { -3 * event.qty } else { -event.qty }
+let tier = if event.minutes > 30 { -3 } else { -1 };
+event.minutes += 1000;
+tier * event.qty
 '''
 [[rule]]
 id = "by_role"
 name = "按岗位"
 on = "late"
-when = "event.why != \"交通\""
+when = "event.why != \"交通\" && event.minutes < 1000"
 script = '''
 #{ points: if staff.role == "lead" { -2 } else { -1 },
    note: `${month} 第${nth}次 ${event.note} ${event.kind} ${event.cost}`,

@@ -2,12 +2,15 @@
 //!
 //! A script here has no inputs but its variables: the engine has no clock (`no_time`), no
 //! `eval`, no modules, and `print` and `debug` go nowhere. So when a script reads nothing
-//! of `event` and `staff` but named properties, and `nth` and `month` whole, and changes
-//! none of them, its result is a function of those values alone, and the engine may reuse
-//! the result of an earlier run with equal values instead of running it again (see
-//! `engine::memo`). Decided from the compiled AST, erring towards "not reusable": any other
-//! use of `event` or `staff` (passed whole, indexed, iterated, a method called on it, caught
-//! by a closure) gives `None`.
+//! of `event` and `staff` but named properties, and `nth` and `month` whole, its result is
+//! a function of those values alone, and the engine may reuse the result of an earlier run
+//! with equal values instead of running it again (see `engine::memo`). A script may change
+//! what it was given (`event.minutes += 1` reads `minutes` first): the engine restores the
+//! values after such a script, so nothing it does outlives its own run. Decided from the
+//! compiled AST (every use of a variable, in assignments, interpolations and function
+//! bodies too), erring towards "not reusable": any other use of `event` or `staff` (passed
+//! whole, assigned whole, indexed, iterated, a method called on it, caught by a closure)
+//! gives `None`.
 
 use rhai::{AST, ASTNode, Expr};
 
@@ -131,6 +134,14 @@ mod tests {
     }
 
     #[test]
+    fn what_a_script_changes_it_reads() {
+        assert_eq!(
+            reads("event.minutes += 1; let t = nth; t = t * 2; event.minutes * t"),
+            of(&["minutes"], &[], true, false)
+        );
+    }
+
+    #[test]
     fn reads_inside_interpolations_and_maps_count() {
         assert_eq!(
             reads("#{ points: -4, note: `本月第${nth}次, ${event.amount} 元` }"),
@@ -148,6 +159,7 @@ mod tests {
             "let n = 0; for k in event.values() { n += 1 } n",
             "[1, 2].map(|x| x + event.minutes).len()",
             "fn f(e) { e.minutes } f(event)",
+            "event = #{ minutes: 1 }; event.minutes",
             "staff.keys().len()",
             "type_of(staff)",
         ] {

@@ -75,8 +75,9 @@ pub struct Script {
     /// that changes a map or array in place): then the next rule must see the values
     /// restored. Decided from the text, erring towards `true`.
     pub may_change: bool,
-    /// For an event rule's script that changes nothing: the values its result depends on,
-    /// when they are named values only (then a result may be reused for equal values).
+    /// For an event rule's script: the values its result depends on, when they are named
+    /// values only (then a result may be reused for equal values). What it changes does
+    /// not matter: the engine restores the values after a script that may change them.
     reads: Option<Reads>,
     /// Tells this script from every other compiled in the process (its copies share it):
     /// a result kept for reuse is kept under it.
@@ -178,9 +179,7 @@ impl Script {
                 let may_change = may_change(source);
                 static COMPILED: AtomicU64 = AtomicU64::new(0);
                 Ok(Script {
-                    reads: (stage == Stage::Event && !may_change)
-                        .then(|| Reads::of(&ast))
-                        .flatten(),
+                    reads: (stage == Stage::Event).then(|| Reads::of(&ast)).flatten(),
                     ast,
                     origin,
                     may_change,
