@@ -155,19 +155,30 @@ impl Store {
         Ok(self.records(Some(id))?.pop())
     }
 
+    /// Everyone's records, or `only` that employee's. One employee's are looked up by key:
+    /// a `?1 IS NULL OR id = ?1` condition would read the whole company for one person.
     fn records(&self, only: Option<&str>) -> Result<Vec<StaffRecord>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT id, joined, left_on FROM staff WHERE ?1 IS NULL OR id = ?1 ORDER BY id",
-        )?;
+        let (people, changes) = match only {
+            Some(_) => (
+                "SELECT id, joined, left_on FROM staff WHERE id = ?1",
+                "SELECT employee, field, value, from_month, by, at FROM staff_changes
+                  WHERE employee = ?1 ORDER BY id",
+            ),
+            None => (
+                "SELECT id, joined, left_on FROM staff ORDER BY id",
+                "SELECT employee, field, value, from_month, by, at FROM staff_changes
+                  ORDER BY employee, id",
+            ),
+        };
+        let mut st = self.conn.prepare_cached(people)?;
         let people: Vec<(String, String, Option<String>)> = st
-            .query_map([only], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map(rusqlite::params_from_iter(only), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut st = self.conn.prepare_cached(
-            "SELECT employee, field, value, from_month, by, at FROM staff_changes
-             WHERE ?1 IS NULL OR employee = ?1 ORDER BY employee, id",
-        )?;
+        let mut st = self.conn.prepare_cached(changes)?;
         let mut changes: BTreeMap<String, Vec<Change>> = BTreeMap::new();
-        let rows = st.query_map([only], |r| {
+        let rows = st.query_map(rusqlite::params_from_iter(only), |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
