@@ -38,6 +38,9 @@ pub enum Action {
     /// Read a department's documents (its monthly statement), or the company's (ratings,
     /// every report, the audit log).
     Report,
+    /// Rebuild what ratings read (the packs) from the log, after `audit verify` found it
+    /// altered.
+    RepairRecord,
 }
 
 impl Action {
@@ -58,6 +61,7 @@ impl Action {
             Action::SetPassword => "set another login's password",
             Action::View => "see the records",
             Action::Report => "read the reports",
+            Action::RepairRecord => "rebuild what ratings read from the log",
         }
     }
 }
@@ -319,6 +323,11 @@ mod tests {
             ),
             (
                 CloseMonth,
+                Target::Company,
+                [true, false, false, false, false],
+            ),
+            (
+                RepairRecord,
                 Target::Company,
                 [true, false, false, false, false],
             ),

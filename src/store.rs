@@ -27,6 +27,7 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use chain::Verification;
 pub use events::{Appended, Entered, EventFilter, Ids, NewEvent, Prepared, Single, Spill, Status};
 pub use months::Closing;
+pub use packs::Repacked;
 pub use reader::Reader;
 pub use staff::{StaffUpdate, Target};
 pub use versions::Version;

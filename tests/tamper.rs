@@ -141,3 +141,53 @@ fn a_pack_edited_or_removed_past_appraise_is_found() {
     let err = ws.cmd("audit verify").fails(1);
     assert!(err.contains("the pack of E003's 2026-05"), "{err}");
 }
+
+#[test]
+fn packs_altered_past_appraise_are_rebuilt_from_a_whole_log_by_hr_only() {
+    let ws = record();
+    let score = |ws: &Workspace| ws.cmd("score --month 2026-01 --employee E002").ok();
+    let before = score(&ws);
+    forge(
+        &ws,
+        "UPDATE packs SET data = (SELECT data FROM packs WHERE employee = 'E002' AND month = '2026-02')
+          WHERE employee = 'E002' AND month = '2026-01';
+         DELETE FROM packs WHERE employee = 'E003';
+         INSERT INTO packs (employee, month, data) VALUES ('E002', '2026-07', x'00');",
+    );
+    assert_ne!(
+        score(&ws),
+        before,
+        "the altered pack is what a rating reads"
+    );
+
+    let err = ws.cmd("audit repack --by 张主管").fails(1);
+    assert!(
+        err.contains("may not rebuild what ratings read from the log; ask HR"),
+        "{err}"
+    );
+    let out = ws.cmd("audit repack --by HR").ok();
+    assert!(out.contains(": 2 rebuilt, 1 removed"), "{out}");
+    assert_eq!(score(&ws), before);
+    let out = ws.cmd("audit verify").ok();
+    assert!(out.starts_with("the record is whole:"), "{out}");
+    let audit = ws.cmd("audit").ok();
+    assert!(audit.contains("audit.repack"), "{audit}");
+    // Whole again: nothing to rebuild.
+    let out = ws.cmd("audit repack --by HR").ok();
+    assert!(out.contains(": 0 rebuilt, 0 removed"), "{out}");
+}
+
+#[test]
+fn packs_are_not_rebuilt_from_an_altered_log() {
+    let ws = record();
+    forge(
+        &ws,
+        "DROP TRIGGER IF EXISTS events_append_only_u;
+         UPDATE events SET qty = 9 WHERE id = 1;",
+    );
+    let err = ws.cmd("audit repack --by HR").fails(1);
+    assert!(
+        err.contains("the packs are rebuilt from the log only when the log is whole"),
+        "{err}"
+    );
+}

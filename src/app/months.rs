@@ -85,6 +85,13 @@ impl App {
         Ok(self.store()?.verify()?)
     }
 
+    /// Rebuilds the packs (what ratings read) that no longer match the log, after `verify`
+    /// found one altered; refused while the log itself does not match its chain.
+    pub fn repack(&self, by: &Actor) -> Result<crate::store::Repacked> {
+        self.authorize(by, Action::RepairRecord, &Target::Company)?;
+        Ok(self.store()?.repack(&self.stamp(by))?)
+    }
+
     /// Every change made since `since` (a date, or always), with who made it and when.
     pub fn audit(&self, since: Option<chrono::NaiveDate>) -> Result<Vec<AuditEntry>> {
         Ok(self.store()?.audit(&AuditFilter {

@@ -21,10 +21,25 @@ pub enum Command {
     /// Walk the hash chain that seals the record; exit 1 at the first row that does not
     /// match what was written.
     Verify,
+    /// Rebuild from the log the packs (what ratings read) that no longer match it, after
+    /// `verify` named one; refused while the log itself does not match its chain. HR only.
+    Repack {
+        /// Who rebuilds them [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result {
-    if let Some(Command::Verify) = a.command {
+    if let Some(Command::Repack { by }) = a.command {
+        let done = ctx.app.repack(&ctx.actor(by)?)?;
+        return ctx.say(format_args!(
+            "checked the packs of {} employee-months against the log: {} rebuilt, {} removed
+run `appraise audit verify` to confirm the record is whole",
+            done.months, done.rewritten, done.removed
+        ));
+    }
+    if let Some(Command::Verify) = &a.command {
         let v = ctx.app.verify()?;
         if let Some(broken) = v.broken {
             return Err(Error::Tampered(broken).into());

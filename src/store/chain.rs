@@ -247,71 +247,9 @@ pub struct Verification {
 
 impl Store {
     /// Walks the chain from its first block: recomputes every block from the rows it
-    /// covers, then looks for rows no block covers.
+    /// covers, then looks for rows no block covers, then rebuilds every pack from the log.
     pub fn verify(&self) -> Result<Verification> {
-        let mut st = self
-            .conn
-            .prepare("SELECT seq, tbl, first, last, hash FROM chain ORDER BY seq")?;
-        let blocks = st.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        })?;
-        let mut prev = GENESIS.to_string();
-        let mut count = 0;
-        let mut broken = None;
-        for b in blocks {
-            let (seq, table, first, last, stored) = b?;
-            count += 1;
-            if !CHAINED.iter().any(|c| c.table == table) {
-                broken = Some(format!(
-                    "block {seq} names `{table}`, which is not a table of the record"
-                ));
-                break;
-            }
-            let hash = block_hash(&self.conn, &prev, &table, first, last)?;
-            if hash != stored {
-                let rows = if first == last {
-                    format!("{table} {first}")
-                } else {
-                    format!("{table} {first}–{last}")
-                };
-                broken = Some(format!(
-                    "block {seq} ({rows}) does not match: a row it sealed was changed, removed or slipped in, or the chain itself was edited"
-                ));
-                break;
-            }
-            prev = stored;
-        }
-        if broken.is_none() {
-            for c in &CHAINED {
-                let unsealed: Option<i64> = self
-                    .conn
-                    .query_row(
-                        &format!(
-                            "SELECT {key} FROM {t} WHERE NOT EXISTS (SELECT 1 FROM chain c
-                             WHERE c.tbl = '{t}' AND {t}.{key} BETWEEN c.first AND c.last)
-                             ORDER BY {key} LIMIT 1",
-                            t = c.table,
-                            key = c.key
-                        ),
-                        [],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                if let Some(k) = unsealed {
-                    broken = Some(format!(
-                        "{} row {k} is in no block: it was written past appraise",
-                        c.table
-                    ));
-                    break;
-                }
-            }
-        }
+        let (blocks, head, mut broken) = walk(&self.conn)?;
         if broken.is_none() {
             broken = super::packs::check(&self.conn)?;
         }
@@ -324,9 +262,9 @@ impl Store {
                 })?;
         }
         Ok(Verification {
-            blocks: count,
+            blocks,
             rows,
-            head: prev,
+            head,
             broken,
         })
     }
@@ -343,4 +281,70 @@ impl Store {
             .optional()?
             .unwrap_or_else(|| GENESIS.to_string()))
     }
+}
+
+/// The chain's walk: the blocks walked, the last hash, and the first place the sealed
+/// rows no longer match (the record itself, without what is derived from it).
+pub(super) fn walk(conn: &Connection) -> Result<(i64, String, Option<String>)> {
+    let mut st = conn.prepare("SELECT seq, tbl, first, last, hash FROM chain ORDER BY seq")?;
+    let blocks = st.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut prev = GENESIS.to_string();
+    let mut count = 0;
+    let mut broken = None;
+    for b in blocks {
+        let (seq, table, first, last, stored) = b?;
+        count += 1;
+        if !CHAINED.iter().any(|c| c.table == table) {
+            broken = Some(format!(
+                "block {seq} names `{table}`, which is not a table of the record"
+            ));
+            break;
+        }
+        let hash = block_hash(conn, &prev, &table, first, last)?;
+        if hash != stored {
+            let rows = if first == last {
+                format!("{table} {first}")
+            } else {
+                format!("{table} {first}–{last}")
+            };
+            broken = Some(format!(
+                "block {seq} ({rows}) does not match: a row it sealed was changed, removed or slipped in, or the chain itself was edited"
+            ));
+            break;
+        }
+        prev = stored;
+    }
+    if broken.is_none() {
+        for c in &CHAINED {
+            let unsealed: Option<i64> = conn
+                .query_row(
+                    &format!(
+                        "SELECT {key} FROM {t} WHERE NOT EXISTS (SELECT 1 FROM chain c
+                         WHERE c.tbl = '{t}' AND {t}.{key} BETWEEN c.first AND c.last)
+                         ORDER BY {key} LIMIT 1",
+                        t = c.table,
+                        key = c.key
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(k) = unsealed {
+                broken = Some(format!(
+                    "{} row {k} is in no block: it was written past appraise",
+                    c.table
+                ));
+                break;
+            }
+        }
+    }
+    Ok((count, prev, broken))
 }

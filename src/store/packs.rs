@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::{FieldsCache, text};
 use super::reader::Marks;
-use super::{Error, Result};
+use super::{Error, Result, Stamp, Store, audit};
 use crate::event::{Event, Fields};
 use crate::month::Month;
 use crate::text::{Text, intern};
@@ -150,6 +150,67 @@ pub(super) fn repack_all(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// What rebuilding the packs found and did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Repacked {
+    /// Employee-months with events in the log.
+    pub months: usize,
+    /// Packs that differed from the log (or were missing), written again.
+    pub rewritten: usize,
+    /// Packs of months with no events in the log, removed.
+    pub removed: usize,
+}
+
+impl Store {
+    /// Rebuilds from the log every pack that does not match it (written past appraise, say)
+    /// and removes packs of months with no events, in one transaction, audited. Refuses
+    /// when the record itself no longer matches its chain: packs are rebuilt from a log
+    /// that is whole, never from one that was altered.
+    pub fn repack(&mut self, stamp: &Stamp) -> Result<Repacked> {
+        let tx = self.write()?;
+        if let (_, _, Some(broken)) = super::chain::walk(&tx)? {
+            return Err(Error::Refused(format!(
+                "the record was altered ({broken}); the packs are rebuilt from the log only when the log is whole: restore the database from a backup"
+            )));
+        }
+        let expected = months_with_events(&tx)?;
+        let mut stored = tx.prepare("SELECT data FROM packs WHERE employee = ?1 AND month = ?2")?;
+        let mut rewritten = 0;
+        for (employee, month) in &expected {
+            let data: Option<Vec<u8>> = stored
+                .query_row(params![employee, month.to_string()], |r| r.get(0))
+                .optional()?;
+            if data != build(&tx, employee, *month)? {
+                repack(&tx, employee, *month)?;
+                rewritten += 1;
+            }
+        }
+        drop(stored);
+        let removed = tx.execute(
+            "DELETE FROM packs WHERE NOT EXISTS (SELECT 1 FROM events e INDEXED BY events_by_content
+              WHERE e.employee = packs.employee AND e.date BETWEEN packs.month || '-01' AND packs.month || '-31')",
+            [],
+        )?;
+        let done = Repacked {
+            months: expected.len(),
+            rewritten,
+            removed,
+        };
+        audit(
+            &tx,
+            stamp,
+            "audit.repack",
+            "packs",
+            &format!(
+                "the packs of {} employee-months checked against the log: {rewritten} rebuilt, {removed} removed",
+                done.months
+            ),
+        )?;
+        tx.commit()?;
+        Ok(done)
+    }
+}
+
 /// Rebuilds every pack from the log and compares it with the stored one; names the first
 /// that differs. Packs are derived, but a rating reads them: one edited past appraise
 /// would change scores while the log's chain still holds.
@@ -162,14 +223,14 @@ pub(super) fn check(conn: &Connection) -> Result<Option<String>> {
             .optional()?;
         if data != build(conn, employee, *month)? {
             return Ok(Some(format!(
-                "the pack of {employee}'s {month} (what ratings read) does not match the log: it was written past appraise"
+                "the pack of {employee}'s {month} (what ratings read) does not match the log: it was written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it"
             )));
         }
     }
     let packs: usize = conn.query_row("SELECT count(*) FROM packs", [], |r| r.get(0))?;
     Ok((packs != expected.len()).then(|| {
         format!(
-            "{} packs (what ratings read) are of months with no events in the log: they were written past appraise",
+            "{} packs (what ratings read) are of months with no events in the log: they were written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it",
             packs - expected.len()
         )
     }))
