@@ -1,6 +1,6 @@
 //! The event log: append-only events, voids and excuses.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -260,14 +260,32 @@ pub struct Appender<'a> {
     /// Employee → whether they had events before this append.
     history: HashMap<String, bool>,
     stored: Ids,
-    /// The months each employee has new events in: their packs are rewritten at commit.
+    /// The months each employee has new events in: their packs are rewritten at commit,
+    /// read back from the log, unless written from the import's own rows (`streamed`).
     touched: HashMap<String, BTreeSet<Month>>,
+    /// The employee-month whose pack is being built from the import's rows as they come.
+    streaming: Option<Streaming>,
+    /// Employee-months whose pack was written from the import's rows, complete.
+    streamed: HashSet<(String, Month)>,
     already: usize,
     open: bool,
     /// The statements run per row, prepared once.
     insert: Statement<'a>,
     same: Statement<'a>,
     history_of: Statement<'a>,
+    month_had: Statement<'a>,
+}
+
+/// The pack of one employee-month built from an import's rows as they come. Files list an
+/// employee's events month by month in date order, as exports do; then a month's pack is
+/// written when the next month begins, and commit need not read it back from the log. A
+/// month whose rows do not come that way (out of date order, or split in the file), or
+/// that had events before the import, is read back at commit as any other.
+struct Streaming {
+    employee: String,
+    month: Month,
+    last: NaiveDate,
+    pack: super::packs::Builder,
 }
 
 impl<'a> Appender<'a> {
@@ -360,14 +378,18 @@ impl<'a> Appender<'a> {
         let id = self.conn.last_insert_rowid();
         self.stored.push(id);
         let month = Month::of(e.date);
-        match self.touched.get_mut(&e.employee) {
-            Some(months) => {
-                months.insert(month);
-            }
+        let first_in_month = match self.touched.get_mut(&e.employee) {
+            Some(months) => months.insert(month),
             None => {
                 self.touched
                     .insert(e.employee.clone(), BTreeSet::from([month]));
+                true
             }
+        };
+        if single.is_none() {
+            self.stream(row, id, first_in_month)?;
+        } else {
+            self.unstream(&e.employee, month);
         }
         if let Some(stamp) = single {
             audit(
@@ -381,15 +403,94 @@ impl<'a> Appender<'a> {
         Ok(())
     }
 
+    /// Adds an imported row, stored as event `id`, to the pack being built from the rows:
+    /// the month's, if it continues it in date order; else a new one, for the first row of a
+    /// month without earlier events. Anything else leaves the month to be read back.
+    fn stream(&mut self, row: &Prepared, id: i64, first_in_month: bool) -> Result<()> {
+        let e = &row.event;
+        let month = Month::of(e.date);
+        if let Some(s) = &mut self.streaming
+            && s.employee == e.employee
+            && s.month == month
+        {
+            if e.date >= s.last {
+                s.last = e.date;
+                return s.pack.push(
+                    id,
+                    [&row.date, &e.kind],
+                    e.qty,
+                    [&e.note, &row.fields, &e.recorded_by],
+                );
+            }
+            self.streaming = None;
+            return Ok(());
+        }
+        self.flush()?;
+        let fresh = first_in_month
+            && !(self.history.get(&e.employee).copied().unwrap_or(true)
+                && self.month_had.query_row(
+                    params![
+                        e.employee,
+                        month.first_day().to_string(),
+                        month.last_day().to_string(),
+                        self.max_before
+                    ],
+                    |r| r.get::<_, bool>(0),
+                )?);
+        if !fresh {
+            self.unstream(&e.employee, month);
+            return Ok(());
+        }
+        let mut pack = super::packs::Builder::default();
+        pack.push(
+            id,
+            [&row.date, &e.kind],
+            e.qty,
+            [&e.note, &row.fields, &e.recorded_by],
+        )?;
+        self.streaming = Some(Streaming {
+            employee: e.employee.clone(),
+            month,
+            last: e.date,
+            pack,
+        });
+        Ok(())
+    }
+
+    /// Writes the pack being built from the rows: its month is complete unless a later row
+    /// returns to it (then it is read back at commit).
+    fn flush(&mut self) -> Result<()> {
+        if let Some(s) = self.streaming.take() {
+            super::packs::write(self.conn, &s.employee, s.month, &s.pack.finish())?;
+            self.streamed.insert((s.employee, s.month));
+        }
+        Ok(())
+    }
+
+    /// `employee`'s `month` got a row its streamed pack does not hold: read it back.
+    fn unstream(&mut self, employee: &str, month: Month) {
+        if self
+            .streaming
+            .as_ref()
+            .is_some_and(|s| s.employee == employee && s.month == month)
+        {
+            self.streaming = None;
+        }
+        self.streamed.remove(&(employee.to_string(), month));
+    }
+
     /// Commits: completes the import's record (`rows` read from the file) and its audit
     /// entry, and makes everything visible at once.
     pub fn commit(mut self, rows: usize) -> Result<Appended> {
+        self.flush()?;
         // In the employees' order, as their events lie in the index the packs are built from.
         let mut touched: Vec<_> = std::mem::take(&mut self.touched).into_iter().collect();
         touched.sort_unstable();
         for (employee, months) in touched {
             for month in months {
-                super::packs::repack(self.conn, &employee, month)?;
+                if !self.streamed.contains(&(employee.clone(), month)) {
+                    super::packs::repack(self.conn, &employee, month)?;
+                }
             }
         }
         // The events stored here have the ids after every earlier one, in order.
@@ -497,6 +598,8 @@ impl Store {
             history: HashMap::new(),
             stored: Ids::default(),
             touched: HashMap::new(),
+            streaming: None,
+            streamed: HashSet::new(),
             already: 0,
             open: true,
             insert: self.conn.prepare(
@@ -512,6 +615,10 @@ impl Store {
             history_of: self.conn.prepare(
                 "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_by_content
                                  WHERE employee = ?1 AND id <= ?2)",
+            )?,
+            month_had: self.conn.prepare(
+                "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_by_content
+                                 WHERE employee = ?1 AND date BETWEEN ?2 AND ?3 AND id <= ?4)",
             )?,
         };
         app.max_before =
@@ -756,6 +863,73 @@ pub(super) fn refuse_closed(conn: &Connection, month: Month, doing: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::FieldValue;
+
+    /// Imports `rows` (employee, date, kind, minutes) as one file.
+    fn import(store: &mut Store, rows: &[(&str, &str, &str, i64)]) {
+        let stamp = Stamp {
+            by: "t".into(),
+            at: "2025-06-30T12:00:00+08:00".into(),
+        };
+        let mut app = store.appender(Some("f.csv"), &stamp).unwrap();
+        for (employee, date, kind, minutes) in rows {
+            app.push(&Prepared::new(NewEvent {
+                employee: employee.to_string(),
+                date: parse_date(date).unwrap(),
+                kind: kind.to_string(),
+                qty: 1,
+                note: if *minutes > 30 {
+                    "久".into()
+                } else {
+                    String::new()
+                },
+                fields: Fields::from([("minutes".to_string(), FieldValue::Int(*minutes))]),
+                recorded_by: "张主管".into(),
+            }))
+            .unwrap();
+        }
+        app.commit(rows.len()).unwrap();
+    }
+
+    #[test]
+    fn packs_built_from_an_imports_rows_are_the_packs_the_log_makes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::tests::staffed(dir.path(), &["A", "B", "C"]);
+        // In date order per month; out of order (B's March); split in the file (A's April
+        // after B's rows); the same day twice.
+        import(
+            &mut store,
+            &[
+                ("A", "2025-03-02", "late", 5),
+                ("A", "2025-03-02", "late", 40),
+                ("A", "2025-03-09", "uniform", 0),
+                ("A", "2025-04-01", "late", 7),
+                ("B", "2025-03-20", "late", 1),
+                ("B", "2025-03-04", "uniform", 0),
+                ("B", "2025-04-03", "late", 2),
+                ("A", "2025-04-02", "late", 9),
+                ("C", "2025-05-05", "late", 3),
+            ],
+        );
+        assert_eq!(super::super::packs::check(&store.conn).unwrap(), None);
+        // A second file: months with earlier events, and new months of the same people.
+        import(
+            &mut store,
+            &[
+                ("A", "2025-03-10", "late", 11),
+                ("A", "2025-06-01", "late", 12),
+                ("A", "2025-06-02", "uniform", 0),
+                ("C", "2025-05-01", "late", 13),
+                ("C", "2025-06-07", "late", 14),
+            ],
+        );
+        assert_eq!(super::super::packs::check(&store.conn).unwrap(), None);
+        let packs: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM packs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(packs, 7, "A 03 04 06, B 03 04, C 05 06");
+    }
 
     #[test]
     fn stored_ids_are_the_range_of_those_pushed() {

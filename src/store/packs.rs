@@ -44,9 +44,9 @@ struct Packed {
     recorded_by: u32,
 }
 
-/// A pack being built from the log's rows.
+/// A pack being built from the log's rows, given in (date, id) order.
 #[derive(Default)]
-struct Builder {
+pub(super) struct Builder {
     texts: Vec<String>,
     at: HashMap<String, u32>,
     events: Vec<Packed>,
@@ -64,9 +64,23 @@ impl Builder {
     }
 
     /// A row of [`MONTH_ROWS`].
-    fn push(&mut self, r: &rusqlite::Row) -> Result<()> {
-        let id: i64 = r.get(0)?;
-        let date = text(r, 1)?;
+    fn push_row(&mut self, r: &rusqlite::Row) -> Result<()> {
+        self.push(
+            r.get(0)?,
+            [text(r, 1)?, text(r, 2)?],
+            r.get(3)?,
+            [text(r, 4)?, text(r, 5)?, text(r, 6)?],
+        )
+    }
+
+    /// An event as stored: its id, `[date, kind]`, qty and `[note, fields, recorded_by]`.
+    pub(super) fn push(
+        &mut self,
+        id: i64,
+        [date, kind]: [&str; 2],
+        qty: i64,
+        [note, fields, recorded_by]: [&str; 3],
+    ) -> Result<()> {
         let day = date
             .get(8..)
             .and_then(|d| d.parse::<u8>().ok())
@@ -74,17 +88,17 @@ impl Builder {
         let packed = Packed {
             id,
             day,
-            kind: self.index_of(text(r, 2)?),
-            qty: r.get(3)?,
-            note: self.index_of(text(r, 4)?),
-            fields: self.index_of(text(r, 5)?),
-            recorded_by: self.index_of(text(r, 6)?),
+            kind: self.index_of(kind),
+            qty,
+            note: self.index_of(note),
+            fields: self.index_of(fields),
+            recorded_by: self.index_of(recorded_by),
         };
         self.events.push(packed);
         Ok(())
     }
 
-    fn finish(self) -> Vec<u8> {
+    pub(super) fn finish(self) -> Vec<u8> {
         postcard::to_allocvec(&Pack {
             texts: self.texts,
             events: self.events,
@@ -109,7 +123,7 @@ fn build(conn: &Connection, employee: &str, month: Month) -> Result<Option<Vec<u
     ])?;
     let mut pack = Builder::default();
     while let Some(r) = rows.next()? {
-        pack.push(r)?;
+        pack.push_row(r)?;
     }
     Ok((!pack.events.is_empty()).then(|| pack.finish()))
 }
@@ -117,11 +131,17 @@ fn build(conn: &Connection, employee: &str, month: Month) -> Result<Option<Vec<u
 /// Rewrites the pack of `employee`'s `month` from the log, inside the caller's transaction.
 pub(super) fn repack(conn: &Connection, employee: &str, month: Month) -> Result<()> {
     if let Some(data) = build(conn, employee, month)? {
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO packs (employee, month, data) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![employee, month.to_string(), data])?;
+        write(conn, employee, month, &data)?;
     }
+    Ok(())
+}
+
+/// Stores `data` as the pack of `employee`'s `month`, inside the caller's transaction.
+pub(super) fn write(conn: &Connection, employee: &str, month: Month, data: &[u8]) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO packs (employee, month, data) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![employee, month.to_string(), data])?;
     Ok(())
 }
 
