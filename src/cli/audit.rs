@@ -31,25 +31,31 @@ pub enum Command {
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result {
-    if let Some(Command::Repack { by }) = a.command {
-        let done = ctx.app.repack(&ctx.actor(by)?)?;
-        return ctx.say(format_args!(
-            "checked the packs of {} employee-months against the log: {} rebuilt, {} removed
-run `appraise audit verify` to confirm the record is whole",
-            done.months, done.rewritten, done.removed
-        ));
-    }
-    if let Some(Command::Verify) = &a.command {
-        let v = ctx.app.verify()?;
-        if let Some(broken) = v.broken {
-            return Err(Error::Tampered(broken).into());
+    match a.command {
+        Some(Command::Verify) => {
+            let v = ctx.app.verify()?;
+            if let Some(broken) = v.broken {
+                return Err(Error::Tampered(broken).into());
+            }
+            ctx.say(format_args!(
+                "the record is whole: {} blocks seal {} rows; head {}\nkeep the head hash outside this database: a later verify that reaches it proves nothing before it changed",
+                v.blocks, v.rows, v.head
+            ))
         }
-        return ctx.say(format_args!(
-            "the record is whole: {} blocks seal {} rows; head {}\nkeep the head hash outside this database: a later verify that reaches it proves nothing before it changed",
-            v.blocks, v.rows, v.head
-        ));
+        Some(Command::Repack { by }) => {
+            let done = ctx.app.repack(&ctx.actor(by)?)?;
+            ctx.say(format_args!(
+                "checked the packs of {} employee-months against the log: {} rebuilt, {} removed\nrun `appraise audit verify` to confirm the record is whole",
+                done.months, done.rewritten, done.removed
+            ))
+        }
+        None => list(ctx, a.since.as_deref()),
     }
-    let since = match &a.since {
+}
+
+/// The audit log, from `since` when given.
+fn list(ctx: &Ctx, since: Option<&str>) -> Result {
+    let since = match since {
         Some(s) => Some(
             parse_date(s)
                 .ok_or_else(|| refused(format!("`--since {s}` is not a date; write YYYY-MM-DD")))?,

@@ -108,20 +108,25 @@ pub fn keep(kept: &Kept, ops: u64) {
     })
 }
 
-/// The values an event's scripts read, for [`write_key`].
-pub struct Inputs<'a> {
+/// The values an event's scripts read, for [`write_key`]; `staff` and `month` give the
+/// scope's values, built only when a script reads them.
+pub struct Inputs<'a, S, M> {
     pub event: &'a Event,
     /// The policy's name for the event's kind (what `event.kind` holds).
     pub kind: &'a str,
     pub nth: i64,
-    pub staff: &'a Dynamic,
-    pub month: &'a Dynamic,
+    pub staff: S,
+    pub month: M,
 }
 
 /// Writes the values `reads` names, each tagged with its type so that no two different
 /// lists of values write the same bytes. False when one cannot be written (a staff value
 /// that is not a plain value).
-pub fn write_key(key: &mut Vec<u8>, reads: &Reads, at: &Inputs) -> bool {
+pub fn write_key<'a>(
+    key: &mut Vec<u8>,
+    reads: &Reads,
+    at: Inputs<'a, impl FnOnce() -> &'a Dynamic, impl FnOnce() -> &'a Dynamic>,
+) -> bool {
     let e = at.event;
     for name in &reads.event {
         match name.as_str() {
@@ -143,7 +148,7 @@ pub fn write_key(key: &mut Vec<u8>, reads: &Reads, at: &Inputs) -> bool {
         }
     }
     if !reads.staff.is_empty() {
-        let Some(staff) = at.staff.read_lock::<Map>() else {
+        let Some(staff) = (at.staff)().read_lock::<Map>() else {
             return false;
         };
         for name in &reads.staff {
@@ -162,7 +167,7 @@ pub fn write_key(key: &mut Vec<u8>, reads: &Reads, at: &Inputs) -> bool {
     if reads.nth {
         int(key, at.nth);
     }
-    !reads.month || value(key, at.month)
+    !reads.month || value(key, (at.month)())
 }
 
 fn value(key: &mut Vec<u8>, v: &Dynamic) -> bool {

@@ -256,25 +256,15 @@ impl ScopeSource for EventAt<'_, '_, '_> {
             return false;
         };
         let (_, event, kind, nth) = self.at;
-        let month = if reads.month {
-            self.fixed.month()
-        } else {
-            &Dynamic::UNIT
-        };
-        let staff = if reads.staff.is_empty() {
-            &Dynamic::UNIT
-        } else {
-            self.fixed.staff()
-        };
         memo::write_key(
             key,
             reads,
-            &memo::Inputs {
+            memo::Inputs {
                 event,
                 kind,
                 nth,
-                staff,
-                month,
+                staff: || self.fixed.staff(),
+                month: || self.fixed.month(),
             },
         )
     }

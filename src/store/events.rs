@@ -1,6 +1,6 @@
 //! The event log: append-only events, voids and excuses.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -260,13 +260,12 @@ pub struct Appender<'a> {
     /// Employee → whether they had events before this append.
     history: HashMap<String, bool>,
     stored: Ids,
-    /// The months each employee has new events in: their packs are rewritten at commit,
-    /// read back from the log, unless written from the import's own rows (`streamed`).
-    touched: HashMap<String, BTreeSet<Month>>,
+    /// The months each employee has new events in, each with whether its pack was written
+    /// from the import's own rows and no row came for it since: the others are read back
+    /// from the log at commit.
+    touched: HashMap<String, BTreeMap<Month, bool>>,
     /// The employee-month whose pack is being built from the import's rows as they come.
     streaming: Option<Streaming>,
-    /// Employee-months whose pack was written from the import's rows, complete.
-    streamed: HashSet<(String, Month)>,
     already: usize,
     open: bool,
     /// The statements run per row, prepared once.
@@ -379,17 +378,22 @@ impl<'a> Appender<'a> {
         self.stored.push(id);
         let month = Month::of(e.date);
         let first_in_month = match self.touched.get_mut(&e.employee) {
-            Some(months) => months.insert(month),
+            Some(months) => months.insert(month, false).is_none(),
             None => {
                 self.touched
-                    .insert(e.employee.clone(), BTreeSet::from([month]));
+                    .insert(e.employee.clone(), BTreeMap::from([(month, false)]));
                 true
             }
         };
         if single.is_none() {
             self.stream(row, id, first_in_month)?;
-        } else {
-            self.unstream(&e.employee, month);
+        } else if self
+            .streaming
+            .as_ref()
+            .is_some_and(|s| s.employee == e.employee && s.month == month)
+        {
+            // Its pack would lack this entry: the month is read back at commit.
+            self.streaming = None;
         }
         if let Some(stamp) = single {
             audit(
@@ -409,52 +413,51 @@ impl<'a> Appender<'a> {
     fn stream(&mut self, row: &Prepared, id: i64, first_in_month: bool) -> Result<()> {
         let e = &row.event;
         let month = Month::of(e.date);
-        if let Some(s) = &mut self.streaming
-            && s.employee == e.employee
-            && s.month == month
-        {
-            if e.date >= s.last {
-                s.last = e.date;
-                return s.pack.push(
-                    id,
-                    [&row.date, &e.kind],
-                    e.qty,
-                    [&e.note, &row.fields, &e.recorded_by],
-                );
+        match &self.streaming {
+            Some(s) if s.employee == e.employee && s.month == month => {
+                if e.date < s.last {
+                    self.streaming = None;
+                    return Ok(());
+                }
             }
-            self.streaming = None;
-            return Ok(());
+            _ => {
+                self.flush()?;
+                if !(first_in_month && self.month_is_new(&e.employee, month)?) {
+                    return Ok(());
+                }
+                self.streaming = Some(Streaming {
+                    employee: e.employee.clone(),
+                    month,
+                    last: e.date,
+                    pack: super::packs::Builder::default(),
+                });
+            }
         }
-        self.flush()?;
-        let fresh = first_in_month
-            && !(self.history.get(&e.employee).copied().unwrap_or(true)
-                && self.month_had.query_row(
-                    params![
-                        e.employee,
-                        month.first_day().to_string(),
-                        month.last_day().to_string(),
-                        self.max_before
-                    ],
-                    |r| r.get::<_, bool>(0),
-                )?);
-        if !fresh {
-            self.unstream(&e.employee, month);
-            return Ok(());
-        }
-        let mut pack = super::packs::Builder::default();
-        pack.push(
+        let s = self
+            .streaming
+            .as_mut()
+            .expect("the row's month is streamed");
+        s.last = e.date;
+        s.pack.push(
             id,
             [&row.date, &e.kind],
             e.qty,
             [&e.note, &row.fields, &e.recorded_by],
-        )?;
-        self.streaming = Some(Streaming {
-            employee: e.employee.clone(),
-            month,
-            last: e.date,
-            pack,
-        });
-        Ok(())
+        )
+    }
+
+    /// Whether `employee` had no events in `month` before this append.
+    fn month_is_new(&mut self, employee: &str, month: Month) -> Result<bool> {
+        if !self.history.get(employee).copied().unwrap_or(true) {
+            return Ok(true);
+        }
+        let (first, last) = (month.first_day().to_string(), month.last_day().to_string());
+        let had: bool = self
+            .month_had
+            .query_row(params![employee, first, last, self.max_before], |r| {
+                r.get(0)
+            })?;
+        Ok(!had)
     }
 
     /// Writes the pack being built from the rows: its month is complete unless a later row
@@ -462,21 +465,15 @@ impl<'a> Appender<'a> {
     fn flush(&mut self) -> Result<()> {
         if let Some(s) = self.streaming.take() {
             super::packs::write(self.conn, &s.employee, s.month, &s.pack.finish())?;
-            self.streamed.insert((s.employee, s.month));
+            if let Some(streamed) = self
+                .touched
+                .get_mut(&s.employee)
+                .and_then(|months| months.get_mut(&s.month))
+            {
+                *streamed = true;
+            }
         }
         Ok(())
-    }
-
-    /// `employee`'s `month` got a row its streamed pack does not hold: read it back.
-    fn unstream(&mut self, employee: &str, month: Month) {
-        if self
-            .streaming
-            .as_ref()
-            .is_some_and(|s| s.employee == employee && s.month == month)
-        {
-            self.streaming = None;
-        }
-        self.streamed.remove(&(employee.to_string(), month));
     }
 
     /// Commits: completes the import's record (`rows` read from the file) and its audit
@@ -487,8 +484,8 @@ impl<'a> Appender<'a> {
         let mut touched: Vec<_> = std::mem::take(&mut self.touched).into_iter().collect();
         touched.sort_unstable();
         for (employee, months) in touched {
-            for month in months {
-                if !self.streamed.contains(&(employee.clone(), month)) {
+            for (month, streamed) in months {
+                if !streamed {
                     super::packs::repack(self.conn, &employee, month)?;
                 }
             }
@@ -599,7 +596,6 @@ impl Store {
             stored: Ids::default(),
             touched: HashMap::new(),
             streaming: None,
-            streamed: HashSet::new(),
             already: 0,
             open: true,
             insert: self.conn.prepare(

@@ -193,26 +193,19 @@ impl Store {
                 "the record was altered ({broken}); the packs are rebuilt from the log only when the log is whole: restore the database from a backup"
             )));
         }
-        let expected = months_with_events(&tx)?;
-        let mut stored = tx.prepare("SELECT data FROM packs WHERE employee = ?1 AND month = ?2")?;
         let mut rewritten = 0;
-        for (employee, month) in &expected {
-            let data: Option<Vec<u8>> = stored
-                .query_row(params![employee, month.to_string()], |r| r.get(0))
-                .optional()?;
-            if data != build(&tx, employee, *month)? {
-                repack(&tx, employee, *month)?;
-                rewritten += 1;
-            }
-        }
-        drop(stored);
+        let months = each_stale(&tx, |employee, month, data| {
+            write(&tx, employee, month, &data)?;
+            rewritten += 1;
+            Ok(true)
+        })?;
         let removed = tx.execute(
             "DELETE FROM packs WHERE NOT EXISTS (SELECT 1 FROM events e INDEXED BY events_by_content
               WHERE e.employee = packs.employee AND e.date BETWEEN packs.month || '-01' AND packs.month || '-31')",
             [],
         )?;
         let done = Repacked {
-            months: expected.len(),
+            months,
             rewritten,
             removed,
         };
@@ -235,25 +228,46 @@ impl Store {
 /// that differs. Packs are derived, but a rating reads them: one edited past appraise
 /// would change scores while the log's chain still holds.
 pub(super) fn check(conn: &Connection) -> Result<Option<String>> {
+    let mut found = None;
+    let months = each_stale(conn, |employee, month, _| {
+        found = Some(format!(
+            "the pack of {employee}'s {month} (what ratings read) does not match the log: it was written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it"
+        ));
+        Ok(false)
+    })?;
+    if found.is_some() {
+        return Ok(found);
+    }
+    let packs: usize = conn.query_row("SELECT count(*) FROM packs", [], |r| r.get(0))?;
+    Ok((packs != months).then(|| {
+        format!(
+            "{} packs (what ratings read) are of months with no events in the log: they were written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it",
+            packs - months
+        )
+    }))
+}
+
+/// Hands `stale` each employee-month with events in the log whose stored pack (if any)
+/// differs from the one the log makes, with the latter, until it returns false. Returns
+/// how many employee-months have events.
+fn each_stale(
+    conn: &Connection,
+    mut stale: impl FnMut(&str, Month, Vec<u8>) -> Result<bool>,
+) -> Result<usize> {
     let mut stored = conn.prepare("SELECT data FROM packs WHERE employee = ?1 AND month = ?2")?;
     let expected = months_with_events(conn)?;
     for (employee, month) in &expected {
         let data: Option<Vec<u8>> = stored
             .query_row(params![employee, month.to_string()], |r| r.get(0))
             .optional()?;
-        if data != build(conn, employee, *month)? {
-            return Ok(Some(format!(
-                "the pack of {employee}'s {month} (what ratings read) does not match the log: it was written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it"
-            )));
+        if let Some(made) = build(conn, employee, *month)?
+            && data.as_ref() != Some(&made)
+            && !stale(employee, *month, made)?
+        {
+            break;
         }
     }
-    let packs: usize = conn.query_row("SELECT count(*) FROM packs", [], |r| r.get(0))?;
-    Ok((packs != expected.len()).then(|| {
-        format!(
-            "{} packs (what ratings read) are of months with no events in the log: they were written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it",
-            packs - expected.len()
-        )
-    }))
+    Ok(expected.len())
 }
 
 /// Appends the events of `data`, the pack of `employee`'s `month`, to `out`: those not
