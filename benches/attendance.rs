@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use appraise::attendance::{Inputs, Shift, Stamped, derive};
+use appraise::engine::attendance::{Inputs, Shift, Stamped, derive};
 use appraise::policy::Policy;
 
 const BIN: &str = env!("CARGO_BIN_EXE_appraise");

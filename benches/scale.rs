@@ -20,12 +20,12 @@ use std::time::{Duration, Instant};
 
 use std::collections::BTreeMap;
 
+use appraise::domain::event::Event;
+use appraise::domain::month::Month;
+use appraise::domain::points::Points;
 use appraise::engine::{apply_cap, event_value, outcome, score_month, staff_value};
-use appraise::event::Event;
-use appraise::month::Month;
-use appraise::points::Points;
+use appraise::evaluation::rulebook::Rulebook;
 use appraise::policy::{Action, EventRule, Policy, Stage};
-use appraise::rulebook::Rulebook;
 use appraise::store::Store;
 use chrono::Datelike;
 use rhai::Dynamic;

@@ -10,8 +10,8 @@
 use std::process::ExitCode;
 
 use appraise::app::App;
+use appraise::app::setup::shipped;
 use appraise::report::{CasesView, Format, render};
-use appraise::shipped;
 
 /// The security team's policy: it extends the company's and adds what is its own.
 const SECURITY: &str = r#"

@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use appraise::app::App;
+use appraise::domain::event::Event;
+use appraise::domain::month::Month;
+use appraise::domain::staff::StaffRecord;
 use appraise::engine::score_month;
-use appraise::event::Event;
+use appraise::evaluation::rulebook::Rulebook;
 use appraise::intake::{EventValidator, read_events, read_staff};
-use appraise::month::Month;
 use appraise::report::{Format, ScoresView, render};
-use appraise::rulebook::Rulebook;
-use appraise::staff::StaffRecord;
 
 fn main() -> std::process::ExitCode {
     match run(std::env::args().skip(1)) {

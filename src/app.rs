@@ -20,7 +20,7 @@ mod reviews;
 mod rules;
 mod scope;
 mod sessions;
-mod setup;
+pub mod setup;
 mod staff;
 mod users;
 
@@ -29,11 +29,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Local, NaiveDate};
 
+pub use crate::policy::menu::{EntrySheet, KindChoice};
 pub use attendance::AttendanceImported;
 pub use dept::DepartmentBook;
 pub use error::Error;
 pub use log::{Entry, Imported, Submitted};
-pub use menu::{EntrySheet, KindChoice};
 pub use reports::Document;
 pub use rules::{Activated, Activation, Checked, Tested};
 pub use scope::Seen;
@@ -41,11 +41,11 @@ pub use sessions::{SESSION_HOURS, Session};
 pub use setup::{DEMO_ADMIN, Demo, DemoLogin, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};
 
-use crate::access::{self, Action, Person, Target};
-use crate::rulebook::Rulebook;
-use crate::staff::{Employee, StaffRecord};
+use crate::domain::access::{self, Action, Person, Target};
+use crate::domain::staff::{Employee, StaffRecord};
+use crate::domain::user::{Role, User};
+use crate::evaluation::rulebook::Rulebook;
 use crate::store::{Stamp, Store};
-use crate::user::{Role, User};
 
 /// The result of an application call.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -106,7 +106,7 @@ impl Actor {
 
 /// An employee as `access` sees them: the record in force today.
 fn member<'a>(record: &'a StaffRecord, today: NaiveDate) -> access::Member<'a> {
-    let e: &Employee = record.at(crate::month::Month::of(today));
+    let e: &Employee = record.at(crate::domain::month::Month::of(today));
     access::Member {
         id: &e.id,
         department: &e.department,
@@ -240,7 +240,7 @@ impl App {
         Err(Error::UnknownActor(name.to_string()))
     }
 
-    /// Asks [`access`](crate::access) whether `by` may do `action` to `target`.
+    /// Asks [`access`](crate::domain::access) whether `by` may do `action` to `target`.
     fn authorize(&self, by: &Actor, action: Action, target: &Target) -> Result<()> {
         match access::allow(&by.person(), action, target).refusal() {
             None => Ok(()),

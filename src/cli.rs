@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use chrono::{Local, NaiveDate};
 
 use appraise::app::{self, Actor, App};
-use appraise::month::parse_date;
+use appraise::domain::month::parse_date;
 use appraise::report::{Format, Records};
 
 pub use args::{Cli, Command};

@@ -3,10 +3,17 @@
 //! Pure by design: it takes a compiled policy, an employee and their events, and never reads
 //! the clock, the database or the environment; "today" and the months to rate come in as
 //! arguments. The same inputs always give the same result.
+//!
+//! Beside the scoring: [`attendance`] derives events from the roster and the time clock,
+//! [`review`] decides the sign-off chain of a year's ratings, and [`cases`] runs a policy's
+//! `[[test]]` cases. None of them touches storage.
 
+pub mod attendance;
+pub mod cases;
 mod department;
 mod memo;
 mod month;
+pub mod review;
 mod values;
 mod year;
 
@@ -23,10 +30,10 @@ pub use month::{apply_cap, score_month};
 pub use values::{Outcome, event as event_value, outcome, staff as staff_value};
 pub use year::rate_year;
 
-use crate::month::Month;
-use crate::points::Points;
+use crate::domain::month::Month;
+use crate::domain::points::Points;
+use crate::domain::text::Text;
 use crate::policy::{Failure, PolicyRef};
-use crate::text::Text;
 
 /// One line of the ledger: points one rule gave, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,8 +42,8 @@ pub struct Item {
     /// The event it scored; `None` for a month rule.
     pub event: Option<i64>,
     #[serde(
-        serialize_with = "crate::serde_opt_date",
-        deserialize_with = "crate::de_opt_date"
+        serialize_with = "crate::domain::month::serde_opt_date",
+        deserialize_with = "crate::domain::month::de_opt_date"
     )]
     pub date: Option<NaiveDate>,
     pub points: Points,
@@ -56,8 +63,8 @@ pub struct Item {
 pub struct Excused {
     pub event: i64,
     #[serde(
-        serialize_with = "crate::serde_date",
-        deserialize_with = "crate::de_date"
+        serialize_with = "crate::domain::month::serde_date",
+        deserialize_with = "crate::domain::month::de_date"
     )]
     pub date: NaiveDate,
     pub kind: String,

@@ -34,7 +34,7 @@ pub struct Rejected(pub Vec<RowProblem>);
 
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::event::write_lines(f, &self.0)
+        crate::domain::event::write_lines(f, &self.0)
     }
 }
 

@@ -6,6 +6,7 @@
 mod cases;
 mod chain;
 mod compile;
+pub mod menu;
 mod merge;
 mod problem;
 mod raw;
@@ -23,10 +24,10 @@ use sha2::{Digest, Sha256};
 pub use problem::{Problem, Problems, SourceText};
 pub use script::{Failure, Origin, Script, Stage};
 
-use crate::event::{FieldType, Fields};
-use crate::month::Month;
-use crate::points::Points;
-use crate::text::{Text, intern};
+use crate::domain::event::{FieldType, Fields};
+use crate::domain::month::Month;
+use crate::domain::points::Points;
+use crate::domain::text::{Text, intern};
 
 /// A loaded, validated and compiled policy version.
 #[derive(Debug, Clone)]
@@ -326,7 +327,7 @@ impl Bundle {
             h.update((f.text.len() as u64).to_le_bytes());
             h.update(f.text.as_bytes());
         }
-        crate::text::hex(&h.finalize())
+        crate::domain::text::hex(&h.finalize())
     }
 
     pub fn root(&self) -> &str {

@@ -16,8 +16,6 @@ mod scores;
 pub mod template;
 pub mod workbook;
 
-use std::collections::BTreeMap;
-
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
@@ -26,31 +24,6 @@ pub use people::{DepartmentRatingsView, DepartmentsView, StaffHistoryView, Staff
 pub use reviews::{FinalGrade, ReviewRow, ReviewsView, Waiting};
 pub use rules::{CasesView, CoverageView, DiffView, VersionRow, VersionsView};
 pub use scores::{MonthExplanation, RatingsView, ScoresView, YearExplanation};
-
-/// Flags with their counts, e.g. `严重违纪 建议辞退×2` (a count of one is left out), each
-/// shown by its label when `labels` has one, joined by `sep`; `none` when there are none.
-pub fn flag_list(
-    flags: &BTreeMap<String, i64>,
-    labels: &BTreeMap<String, String>,
-    sep: &str,
-    none: &str,
-) -> String {
-    if flags.is_empty() {
-        return none.to_string();
-    }
-    flags
-        .iter()
-        .map(|(f, n)| {
-            let name = labels.get(f).unwrap_or(f);
-            if *n == 1 {
-                name.clone()
-            } else {
-                format!("{name}×{n}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(sep)
-}
 
 /// Output format of a command that prints records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

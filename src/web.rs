@@ -93,9 +93,9 @@ fn today_of(app: &App, config: &Config) -> App {
 }
 
 /// A month given in a path or query (`YYYY-MM`); a bad one is refused saying so.
-fn parse_month(text: &str) -> app::Result<crate::month::Month> {
+fn parse_month(text: &str) -> app::Result<crate::domain::month::Month> {
     text.parse()
-        .map_err(|e: crate::month::ParseMonthError| app::Error::refused(e.to_string()))
+        .map_err(|e: crate::domain::month::ParseMonthError| app::Error::refused(e.to_string()))
 }
 
 /// Every route of the workplace; starts the thread that records entries.

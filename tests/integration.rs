@@ -11,6 +11,7 @@ mod front_office;
 mod governance;
 mod history;
 mod laws;
+mod layers;
 mod library;
 mod policy_files;
 mod reports;

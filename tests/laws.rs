@@ -3,12 +3,12 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
+use appraise::domain::event::{Event, FieldValue, Fields};
+use appraise::domain::month::Month;
+use appraise::domain::points::Points;
+use appraise::domain::staff::Employee;
 use appraise::engine::score_month;
-use appraise::event::{Event, FieldValue, Fields};
-use appraise::month::Month;
-use appraise::points::Points;
 use appraise::policy::Policy;
-use appraise::staff::Employee;
 use chrono::NaiveDate;
 use proptest::prelude::*;
 

@@ -2,10 +2,10 @@
 //! only `appraise::app` calls with an acting person, typed results and typed errors.
 
 use appraise::app::{App, Entry, Error, Imported, Submitted};
-use appraise::evaluate::Selection;
-use appraise::month::Month;
+use appraise::domain::month::Month;
+use appraise::domain::user::{Role, User};
+use appraise::evaluation::evaluate::Selection;
 use appraise::store::EventFilter;
-use appraise::user::{Role, User};
 
 use crate::util::STAFF;
 

@@ -7,14 +7,14 @@ use std::sync::OnceLock;
 
 use appraise::intake::{EventValidator, read_events, read_staff};
 use appraise::policy::{Bundle, BundleFile, Policy};
-use appraise::rulebook::Rulebook;
-use appraise::staff::StaffRecord;
+use appraise::evaluation::rulebook::Rulebook;
+use appraise::domain::staff::StaffRecord;
 use libfuzzer_sys::fuzz_target;
 
 fn rulebook() -> &'static Rulebook {
     static BOOK: OnceLock<Rulebook> = OnceLock::new();
     BOOK.get_or_init(|| {
-        let files: Vec<BundleFile> = appraise::shipped::POLICIES
+        let files: Vec<BundleFile> = appraise::app::setup::shipped::POLICIES
             .iter()
             .map(|(name, text)| BundleFile {
                 name: (*name).into(),

@@ -15,11 +15,11 @@ fuzz_target!(|data: &[u8]| {
             },
             BundleFile {
                 name: "company.toml".into(),
-                text: appraise::shipped::POLICIES[0].1.into(),
+                text: appraise::app::setup::shipped::POLICIES[0].1.into(),
             },
         ],
     };
     if let Ok(policy) = Policy::from_bundle(&bundle) {
-        let _ = appraise::verify::run_cases(&policy);
+        let _ = appraise::engine::cases::run_cases(&policy);
     }
 });

@@ -7,8 +7,8 @@ use chrono::Duration;
 
 use super::log::required_reason;
 use super::{Actor, App, Error, Result};
-use crate::access::Action;
-use crate::month::Month;
+use crate::domain::access::Action;
+use crate::domain::month::Month;
 use crate::store::{Appeal, Entered};
 
 impl App {
@@ -28,7 +28,9 @@ impl App {
             .governing(department, month)
             .map(|p| p.scoring.appeal_days)
             .ok_or_else(|| {
-                Error::refused(crate::rulebook::Rulebook::none_governs(department, month))
+                Error::refused(crate::evaluation::rulebook::Rulebook::none_governs(
+                    department, month,
+                ))
             })?;
         // The window runs from the later of the event's day and its entry, so that an
         // event entered late can still be answered (an entry is never after today: the

@@ -17,13 +17,15 @@ use std::path::Path;
 use chrono::{NaiveDate, TimeDelta};
 
 use super::{Actor, App, Error, Result, member};
-use crate::access::{Action, Target};
-use crate::attendance::{Derived, Inputs, Shift, Stamped, assign, basis, derive, standing_shift};
-use crate::event::{FieldValue, Fields};
+use crate::domain::access::{Action, Target};
+use crate::domain::event::{FieldValue, Fields};
+use crate::domain::month::Month;
+use crate::domain::staff::StaffRecord;
+use crate::engine::attendance::{
+    Derived, Inputs, Shift, Stamped, assign, basis, derive, standing_shift,
+};
+use crate::evaluation::rulebook::Rulebook;
 use crate::intake::{Encoding, Rejected, RowProblem, read_clock, read_handovers, read_roster};
-use crate::month::Month;
-use crate::rulebook::Rulebook;
-use crate::staff::StaffRecord;
 use crate::store::{AttendanceTx, Correction, Intake, LiveDerived, NewEvent};
 
 /// What an attendance import did (or, in a dry run, would do).
@@ -116,7 +118,7 @@ impl App {
         date: &str,
         time: &str,
     ) -> Result<AttendanceImported> {
-        let date = crate::month::parse_date(date.trim()).ok_or_else(|| {
+        let date = crate::domain::month::parse_date(date.trim()).ok_or_else(|| {
             Error::refused(format!("date `{date}` is not a date; write YYYY-MM-DD"))
         })?;
         let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
@@ -474,7 +476,7 @@ impl App {
             let target = Target::Employee(member(&record, self.today));
             self.authorize(by, Action::RecordEvent, &target)?;
         }
-        let date = crate::month::parse_date(date.trim()).ok_or_else(|| {
+        let date = crate::domain::month::parse_date(date.trim()).ok_or_else(|| {
             Error::refused(format!("date `{date}` is not a date; write YYYY-MM-DD"))
         })?;
         if date > self.today {

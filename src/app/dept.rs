@@ -2,13 +2,13 @@
 //! the policy's `[department]` script judges it.
 
 use super::{Actor, App, Error, Result};
-use crate::access::{Action, Target};
+use crate::domain::access::{Action, Target};
+use crate::domain::event::is_identifier;
+use crate::domain::month::Month;
+use crate::domain::points::Points;
+use crate::domain::staff::Department;
 use crate::engine::{DepartmentRating, DepartmentYear, rate_department};
-use crate::event::is_identifier;
-use crate::month::Month;
-use crate::points::Points;
-use crate::rulebook::Rulebook;
-use crate::staff::Department;
+use crate::evaluation::rulebook::Rulebook;
 use crate::store::Store;
 
 impl App {
@@ -135,7 +135,10 @@ impl App {
                 year,
                 head: d.head.clone(),
             };
-            ratings.push(rate_department(policy, &input).map_err(crate::evaluate::Error::from)?);
+            ratings.push(
+                rate_department(policy, &input)
+                    .map_err(crate::evaluation::evaluate::Error::from)?,
+            );
         }
         Ok(ratings)
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::intake::Rejected;
 use crate::policy::Problems;
-use crate::{evaluate, rulebook, store};
+use crate::{evaluation::evaluate, evaluation::rulebook, store};
 
 /// Why an operation was not done.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +41,7 @@ pub enum Error {
     )]
     SameEvent { id: i64, what: String },
     /// The year's reviews cannot start while these of its months are still open.
-    #[error("{} still open: {}; no review was started", crate::text::count(.0.len(), "month of the year is", "months of the year are"), .0.join(", "))]
+    #[error("{} still open: {}; no review was started", crate::domain::text::count(.0.len(), "month of the year is", "months of the year are"), .0.join(", "))]
     OpenMonths(Vec<String>),
     /// The record no longer matches its hash chain.
     #[error("the record was altered: {0}")]

@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{Actor, App, Error, Result, member};
-use crate::access::{self, Action, Target};
-use crate::event::Event;
+use crate::domain::access::{self, Action, Target};
+use crate::domain::event::Event;
+use crate::domain::staff::StaffRecord;
+use crate::evaluation::rulebook::Rulebook;
 use crate::intake::{Encoding, EventRow, EventValidator, Rejected, decoded, read_events};
-use crate::rulebook::Rulebook;
-use crate::staff::StaffRecord;
 use crate::store::{self, Entered, EventFilter, NewEvent, Prepared, Single, Spill, Stamp, Store};
 
 /// One event as a person enters it: every value still text, validated as an import row.
@@ -200,7 +200,7 @@ impl App {
                 let outcome = format!(
                     "{} bad {}; nothing was imported",
                     bad.len(),
-                    crate::text::plural(bad.len(), "row", "rows")
+                    crate::domain::text::plural(bad.len(), "row", "rows")
                 );
                 return Err(Error::Rejected { rows, outcome });
             }

@@ -3,42 +3,12 @@
 //! fields it asks for. The web's day page offers these as quick actions.
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use super::{Actor, App, Error, Result, member};
-use crate::access::{Action, Target};
-use crate::event::FieldType;
-use crate::month::Month;
-use crate::points::Points;
-use crate::policy;
-use crate::rulebook::Rulebook;
-
-/// One kind of event, as the governing policy declares it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct KindChoice {
-    pub kind: String,
-    /// The name of the first rule on the kind (Chinese in the shipped policy).
-    pub label: String,
-    pub category: String,
-    /// The points of one event when a single fixed rule scores the kind; `None` when a
-    /// script decides (from the fields, or how often it happened).
-    pub points: Option<Points>,
-    /// The fields an entry must give, by name, with their types.
-    pub fields: Vec<(String, FieldType)>,
-}
-
-/// What a sheet for entering a department's month holds: the people `by` may enter events
-/// for, and the kinds with the name to write for each (a name the policy accepts).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EntrySheet {
-    pub department: String,
-    pub department_name: String,
-    pub month: Month,
-    /// (id, name)
-    pub employees: Vec<(String, String)>,
-    /// (what to write, the kind)
-    pub kinds: Vec<(String, KindChoice)>,
-}
+use crate::domain::access::{Action, Target};
+use crate::domain::month::Month;
+use crate::evaluation::rulebook::Rulebook;
+use crate::policy::menu::{EntrySheet, KindChoice, kind_choices, written_name};
 
 impl App {
     /// The sheet for entering `department`'s events of `month` as `by` may: their team in
@@ -70,7 +40,7 @@ impl App {
         let policy = rulebook
             .governing(department, month)
             .ok_or_else(|| Error::refused(Rulebook::none_governs(department, month)))?;
-        let kinds = menu(policy)
+        let kinds = kind_choices(policy)
             .into_iter()
             .map(|k| (written_name(policy, &k), k))
             .collect();
@@ -104,56 +74,6 @@ impl App {
         let policy = rulebook
             .governing(department, month)
             .ok_or_else(|| Error::refused(Rulebook::none_governs(department, month)))?;
-        Ok(menu(policy))
+        Ok(kind_choices(policy))
     }
-}
-
-/// The name to write for a kind: its label where that names it alone, else its first
-/// alias, else its id.
-fn written_name(policy: &policy::Policy, k: &KindChoice) -> String {
-    if policy.kind_named(&k.label) == Some(k.kind.as_str()) {
-        return k.label.clone();
-    }
-    policy
-        .rules
-        .iter()
-        .flat_map(|r| &r.aliases)
-        .find(|a| a.kind == k.kind)
-        .map_or_else(|| k.kind.clone(), |a| a.name.clone())
-}
-
-/// The kinds a policy scores, each once, in the order its rules first name them.
-fn menu(policy: &policy::Policy) -> Vec<KindChoice> {
-    let mut choices: Vec<KindChoice> = Vec::new();
-    for rule in &policy.rules {
-        for kind in &rule.on {
-            if choices.iter().any(|c| &c.kind == kind) {
-                continue;
-            }
-            let on_kind: Vec<_> = policy
-                .rules
-                .iter()
-                .filter(|r| r.on.contains(kind))
-                .collect();
-            let points = match on_kind.as_slice() {
-                [only] => match &only.action {
-                    policy::Action::Fixed(p) if only.when.is_none() => Some(*p),
-                    _ => None,
-                },
-                _ => None,
-            };
-            choices.push(KindChoice {
-                kind: kind.clone(),
-                label: rule.name.clone(),
-                category: rule.category.clone(),
-                points,
-                fields: policy
-                    .kinds
-                    .get(kind)
-                    .map(|f| f.iter().map(|(n, t)| (n.clone(), *t)).collect())
-                    .unwrap_or_default(),
-            });
-        }
-    }
-    choices
 }

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use super::log::required_reason;
 use super::{Actor, App, Error, Result};
-use crate::access::{Action, Target};
-use crate::evaluate::{Evaluation, Selection};
-use crate::month::Month;
+use crate::domain::access::{Action, Target};
+use crate::domain::month::Month;
+use crate::evaluation::evaluate::{Evaluation, Selection};
 use crate::store::{AuditEntry, AuditFilter, Closing};
 
 /// What closing a month froze.

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::{App, Error, Result};
-use crate::documents;
-use crate::evaluate::{self, Evaluation, Selection, rated_months};
-use crate::month::Month;
+use crate::domain::month::Month;
+use crate::evaluation::documents;
+use crate::evaluation::evaluate::{self, Evaluation, Selection, rated_months};
 use crate::report::{html, markdown, workbook};
 
 /// The formats a document can be produced in.

@@ -2,9 +2,9 @@
 //! months come from their snapshots, so these never change once a month is closed.
 
 use super::{App, Error, Result};
+use crate::domain::month::Month;
 use crate::engine::{MonthScore, Rating};
-use crate::evaluate::{Evaluation, Selection, rated_months};
-use crate::month::Month;
+use crate::evaluation::evaluate::{Evaluation, Selection, rated_months};
 use crate::report::{MonthExplanation, YearExplanation};
 
 /// An employee, a department or everyone.

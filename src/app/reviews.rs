@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 
 use super::{Actor, App, Error, Result};
-use crate::access::{Action, Target};
-use crate::evaluate::{Evaluation, Selection, rated_months};
-use crate::month::Month;
+use crate::domain::access::{Action, Target};
+use crate::domain::month::Month;
+use crate::engine::review::{SignRequest, Signature, Signers};
+use crate::evaluation::evaluate::{Evaluation, Selection, rated_months};
+use crate::evaluation::rulebook::Rulebook;
 use crate::report::{FinalGrade, ReviewRow, Waiting};
-use crate::review::{SignRequest, Signature, Signers};
-use crate::rulebook::Rulebook;
 
 /// What starting the reviews of a year did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,7 @@ impl App {
         let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
         // Role and supervisor as their records stand when the review starts.
         let now = Month::of(self.today);
-        let records: BTreeMap<String, crate::staff::Employee> = store
+        let records: BTreeMap<String, crate::domain::staff::Employee> = store
             .staff_records()?
             .into_iter()
             .map(|r| (r.id.clone(), r.at(now).clone()))
@@ -215,7 +215,10 @@ impl App {
 
     /// The grades a review's signers choose from (id and label, best first): those of the
     /// policy version that proposed it.
-    pub fn grades_of(&self, review: &crate::review::Review) -> Result<Vec<(String, String)>> {
+    pub fn grades_of(
+        &self,
+        review: &crate::engine::review::Review,
+    ) -> Result<Vec<(String, String)>> {
         let (_, rulebook) = self.store_and_rules()?;
         Ok(version(&rulebook, &review.proposal.policy.hash)?
             .grades
@@ -248,7 +251,7 @@ impl App {
 
 /// The year's reviews, to make computed ratings ratings of record.
 pub(super) struct OfRecord<'r> {
-    reviews: BTreeMap<String, crate::review::Review>,
+    reviews: BTreeMap<String, crate::engine::review::Review>,
     rulebook: &'r Rulebook,
 }
 
@@ -277,7 +280,7 @@ impl<'r> OfRecord<'r> {
             .rulebook
             .by_hash(hash)
             .map_or(&[][..], |p| p.grades.as_slice());
-        crate::review::of_record(rating, review, grades);
+        crate::engine::review::of_record(rating, review, grades);
     }
 }
 

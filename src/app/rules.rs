@@ -6,15 +6,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Actor, App, Error, Result};
-use crate::access::{Action, Target};
-use crate::coverage::{Coverage, Tally};
-use crate::evaluate::{Evaluation, Selection, rated_months};
-use crate::month::Month;
+use crate::domain::access::{Action, Target};
+use crate::domain::month::Month;
+use crate::engine::cases::{CaseResult, run_cases, untested};
+use crate::evaluation::coverage::{Coverage, Tally};
+use crate::evaluation::evaluate::{Evaluation, Selection, rated_months};
+use crate::evaluation::rulebook::Rulebook;
+use crate::evaluation::whatif::Differ;
 use crate::policy::{Policy, PolicyRef, Problems};
 use crate::report::{DiffView, VersionRow};
-use crate::rulebook::Rulebook;
-use crate::verify::{CaseResult, run_cases, untested};
-use crate::whatif::Differ;
 
 /// Policy files checked: those that loaded, and every problem of those that did not.
 #[derive(Debug)]

@@ -1,20 +1,20 @@
 //! What a person may see: the reads of the web workplace and its API, each limited by
-//! [`access`](crate::access) to the records the caller may see (an employee their own, a
+//! [`access`](crate::domain::access) to the records the caller may see (an employee their own, a
 //! supervisor their team, a head their department, HR everyone). The command line reads
 //! as the owner of the database file and calls the unscoped reads these wrap.
 
 use std::collections::BTreeSet;
 
 use super::{Actor, App, Error, Result, member};
-use crate::access::{Action, Target};
+use crate::domain::access::{Action, Target};
+use crate::domain::event::Event;
+use crate::domain::month::Month;
+use crate::domain::staff::Employee;
+use crate::domain::user::Role;
 use crate::engine::{MonthScore, Rating};
-use crate::evaluate::Selection;
-use crate::event::Event;
-use crate::month::Month;
+use crate::evaluation::evaluate::Selection;
 use crate::report::MonthExplanation;
-use crate::staff::Employee;
 use crate::store::EventFilter;
-use crate::user::Role;
 
 /// Whom a person may see: everyone (HR), or these employees.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Local};
 use sha2::{Digest, Sha256};
 
 use super::{Actor, App, Error, Result};
-use crate::access::{Action, Target};
+use crate::domain::access::{Action, Target};
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 8;
@@ -76,7 +76,7 @@ impl App {
             let minutes = ((wait + 59) / 60) as usize;
             return Err(Error::Throttled(format!(
                 "too many failed logins; try again in {}",
-                crate::text::count(minutes, "minute", "minutes")
+                crate::domain::text::count(minutes, "minute", "minutes")
             )));
         }
         let good = store.password(login)?.is_some_and(|phc| {
@@ -91,7 +91,7 @@ impl App {
             ));
         }
         let actor = self.actor(login)?;
-        let token = crate::text::random_hex(32)
+        let token = crate::domain::text::random_hex(32)
             .map_err(|e| Error::refused(format!("no randomness for a session token: {e}")))?;
         let expires_at = (Local::now() + Duration::hours(SESSION_HOURS))
             .format("%Y-%m-%dT%H:%M:%S%:z")
@@ -126,13 +126,13 @@ impl App {
 
 /// What the database keeps of a token.
 fn token_hash(token: &str) -> String {
-    crate::text::hex(&Sha256::digest(token.as_bytes()))
+    crate::domain::text::hex(&Sha256::digest(token.as_bytes()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::user::{Role, User};
+    use crate::domain::user::{Role, User};
 
     /// A workspace with HR and `zhang`, whose password is `front-desk-2026`.
     fn workspace(dir: &std::path::Path) -> App {

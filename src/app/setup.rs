@@ -1,15 +1,17 @@
 //! Setting up a workspace: a database and `rules/` with the shipped policies, activated;
-//! and the demo company built in one.
+//! and the demo company built in one. [`demo`] generates the sample company's files and
+//! company-scale workloads; [`shipped`] holds the policies `init` writes.
+
+pub mod demo;
+pub mod shipped;
 
 use std::path::{Path, PathBuf};
 
 use super::{Activation, App, Error, Imported, Result, StaffImported};
-use crate::demo;
+use crate::domain::month::Month;
 use crate::engine::Rating;
-use crate::evaluate::Selection;
-use crate::month::Month;
+use crate::evaluation::evaluate::Selection;
 use crate::policy::Policy;
-use crate::shipped;
 
 /// What setting up a workspace did.
 #[derive(Debug)]
@@ -48,7 +50,7 @@ pub const DEMO_ADMIN: &str = "hr";
 /// A login made for the demo, with its password (printed once, stored only hashed).
 #[derive(Debug, Clone)]
 pub struct DemoLogin {
-    pub user: crate::user::User,
+    pub user: crate::domain::user::User,
     pub password: String,
 }
 
@@ -56,7 +58,7 @@ impl App {
     /// One login per role on the demo company, each with a fresh random password: HR (the
     /// demo's admin), the customer-service head, a supervisor there and one of their team.
     pub fn demo_logins(&self) -> Result<Vec<DemoLogin>> {
-        use crate::user::{Role, User};
+        use crate::domain::user::{Role, User};
         let hr = self.actor(DEMO_ADMIN)?;
         let month = Month::of(self.today);
         let staff = self.staff(Some("customer-service"), Some(month))?;
@@ -76,7 +78,7 @@ impl App {
             .expect("the supervisor was chosen for having a team");
         let mut made = Vec::new();
         let mut add =
-            |login: &str, role: Role, who: Option<&crate::staff::Employee>| -> Result<()> {
+            |login: &str, role: Role, who: Option<&crate::domain::staff::Employee>| -> Result<()> {
                 let user = match who {
                     None => self
                         .users()?

@@ -9,12 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{Actor, App, Error, Result, read_text};
-use crate::access::{Action, Target};
+use crate::domain::access::{Action, Target};
+use crate::domain::month::Month;
+use crate::domain::staff::{Change, Employee, Field, StaffRecord};
+use crate::evaluation::rulebook::Rulebook;
 use crate::intake::Encoding;
 use crate::intake::{Rejected, RowProblem, STAFF_COLUMNS, StaffFile, read_staff};
-use crate::month::Month;
-use crate::rulebook::Rulebook;
-use crate::staff::{Change, Employee, Field, StaffRecord};
 use crate::store::{StaffUpdate, Store};
 
 /// One employee as entered by hand: the columns of a `staff.csv` row.
@@ -133,7 +133,7 @@ impl App {
             after.name = n;
         }
         if let Some(d) = change.department {
-            if !crate::event::is_identifier(&d) {
+            if !crate::domain::event::is_identifier(&d) {
                 return Err(Error::refused(format!(
                     "department `{d}` must be an id of a-z, 0-9, `_` and `-`, e.g. customer-service"
                 )));

@@ -1,8 +1,8 @@
 //! The people who act: registering logins and listing them.
 
 use super::{Actor, App, Error, Result};
-use crate::access::{Action, Target};
-use crate::user::{Role, User};
+use crate::domain::access::{Action, Target};
+use crate::domain::user::{Role, User};
 
 impl App {
     /// Registers a login (or changes one): its name, role, and the employee and department

@@ -7,8 +7,8 @@ use clap::Subcommand;
 
 use super::{Ctx, Result};
 use appraise::app::AttendanceImported;
+use appraise::domain::text::count;
 use appraise::report::CorrectionsView;
-use appraise::text::count;
 
 /// `roster import`, `handover import`.
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,7 @@ use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
 use appraise::app::Error;
-use appraise::month::parse_date;
+use appraise::domain::month::parse_date;
 use appraise::report::AuditView;
 
 #[derive(Debug, clap::Args)]

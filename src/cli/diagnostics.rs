@@ -63,7 +63,7 @@ fn help(e: &app::Error) -> Option<String> {
             "create one with `appraise init`, or point --db / APPRAISE_DB at yours".into()
         }
         app::Error::NoPolicyActivated => "run `appraise rules activate rules/FILE.toml`".into(),
-        app::Error::Evaluate(appraise::evaluate::Error::NoPolicy(_)) => {
+        app::Error::Evaluate(appraise::evaluation::evaluate::Error::NoPolicy(_)) => {
             "`appraise rules activate FILE` activates one; `appraise rules list` shows what is active".into()
         }
         app::Error::Store(store::Error::NoEvent(_)) => "`appraise log list` shows the ids".into(),

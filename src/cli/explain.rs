@@ -1,7 +1,7 @@
 //! `appraise explain EMPLOYEE --month M | --year Y`: every point with its rule and event.
 
 use super::{Ctx, Result};
-use appraise::month::Month;
+use appraise::domain::month::Month;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

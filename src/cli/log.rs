@@ -8,11 +8,11 @@ use clap::{Subcommand, ValueEnum};
 
 use super::{Ctx, Result, refused};
 use appraise::app::{Entry, Imported};
+use appraise::domain::month::Month;
+use appraise::domain::text::count;
 use appraise::intake::Encoding;
-use appraise::month::Month;
 use appraise::report::EventsView;
 use appraise::store::{EventFilter, Status};
-use appraise::text::count;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result};
-use appraise::month::Month;
+use appraise::domain::month::Month;
 use appraise::report::ClosingsView;
 
 #[derive(Debug, Subcommand)]
@@ -34,7 +34,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             let closed = ctx.app.close_month(&ctx.actor(by)?, month)?;
             ctx.say(format_args!(
                 "closed {month}: {} frozen ({} failed); its events can no longer be added, voided or excused\nchain head {} (keep it: `appraise audit verify` proves nothing before it changed)",
-                appraise::text::count(closed.scores, "score", "scores"),
+                appraise::domain::text::count(closed.scores, "score", "scores"),
                 closed.failed,
                 closed.head
             ))

@@ -1,8 +1,8 @@
 //! `appraise rate --year Y`: annual ratings.
 
 use super::{Ctx, Progress, Result};
-use appraise::evaluate::Selection;
-use appraise::month::Month;
+use appraise::domain::month::Month;
+use appraise::evaluation::evaluate::Selection;
 use appraise::report::RatingsView;
 
 #[derive(Debug, clap::Args)]

@@ -7,7 +7,7 @@ use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
 use appraise::app::{Document, Error};
-use appraise::month::Month;
+use appraise::domain::month::Month;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result};
-use appraise::month::Month;
+use appraise::domain::month::Month;
 use appraise::report::ReviewsView;
 
 #[derive(Debug, Subcommand)]
@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             )?;
             ctx.say(format_args!(
                 "started {} for {year} ({} already started); `appraise review status --year {year}` shows who signs next",
-                appraise::text::count(done.started, "review", "reviews"),
+                appraise::domain::text::count(done.started, "review", "reviews"),
                 done.already
             ))
         }

@@ -6,7 +6,7 @@ use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
 use appraise::app::{Activated, Activation, App};
-use appraise::month::Month;
+use appraise::domain::month::Month;
 use appraise::report::{CasesView, CoverageView, VersionsView};
 
 #[derive(Debug, Subcommand)]

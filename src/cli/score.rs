@@ -1,8 +1,8 @@
 //! `appraise score --month M`: monthly scores.
 
 use super::{Ctx, Result};
-use appraise::evaluate::Selection;
-use appraise::month::Month;
+use appraise::domain::month::Month;
+use appraise::evaluation::evaluate::Selection;
 use appraise::report::ScoresView;
 
 #[derive(Debug, clap::Args)]

@@ -6,10 +6,10 @@ use clap::Subcommand;
 
 use super::{Ctx, Result};
 use appraise::app::{StaffChange, StaffImported, StaffInput};
+use appraise::domain::month::Month;
+use appraise::domain::text::count;
 use appraise::intake::Encoding;
-use appraise::month::Month;
 use appraise::report::{StaffHistoryView, StaffView};
-use appraise::text::count;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

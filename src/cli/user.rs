@@ -3,8 +3,8 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result};
+use appraise::domain::user::{Role, User};
 use appraise::report::UsersView;
-use appraise::user::{Role, User};
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

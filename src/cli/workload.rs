@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Ctx, Result, refused};
 use appraise::app::Error;
-use appraise::demo;
+use appraise::app::setup::demo;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::values;
 use super::{EvalError, EvalResult};
-use crate::points::Points;
+use crate::domain::points::Points;
 use crate::policy::PolicyRef;
 use crate::policy::{Failure, Policy, Stage};
 

@@ -18,7 +18,7 @@ use chrono::Datelike;
 use rhai::{Dynamic, ImmutableString, Map};
 
 use super::values::Outcome;
-use crate::event::{Event, FieldValue};
+use crate::domain::event::{Event, FieldValue};
 use crate::policy::Script;
 use crate::policy::reads::Reads;
 use crate::policy::script;

@@ -8,13 +8,13 @@ use rhai::Dynamic;
 use super::memo::{self, Found, Kept};
 use super::values::{self, EventValues, Outcome};
 use super::{EvalError, EvalResult, Excused, Item, MonthScore};
-use crate::event::Event;
-use crate::month::Month;
-use crate::points::Points;
+use crate::domain::event::Event;
+use crate::domain::month::Month;
+use crate::domain::points::Points;
+use crate::domain::staff::Employee;
+use crate::domain::text::Text;
 use crate::policy::PolicyRef;
 use crate::policy::{Action, EventRule, Failure, Labels, MonthRule, Policy, Script, Stage};
-use crate::staff::Employee;
-use crate::text::Text;
 
 /// Scores `employee`'s `month` under `policy`. `events` are the employee's; they may come
 /// in any order and may hold voided events or events of other months: only the month's
@@ -538,7 +538,7 @@ pub fn apply_cap(so_far: Points, points: Points, cap: Points) -> (Points, bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{FieldValue, Fields};
+    use crate::domain::event::{FieldValue, Fields};
     use chrono::NaiveDate;
 
     fn policy(rules: &str) -> Policy {

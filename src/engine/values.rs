@@ -6,10 +6,10 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate};
 use rhai::{Array, Dynamic, ImmutableString, Map};
 
-use crate::event::{Event, FieldValue, Fields};
-use crate::month::date_text;
-use crate::points::Points;
-use crate::staff::Employee;
+use crate::domain::event::{Event, FieldValue, Fields};
+use crate::domain::month::date_text;
+use crate::domain::points::Points;
+use crate::domain::staff::Employee;
 
 pub fn text(s: &str) -> Dynamic {
     Dynamic::from(s.to_string())
@@ -392,7 +392,7 @@ mod tests {
         let mut slot = Dynamic::UNIT;
         let kinds: BTreeMap<&str, &'static str> = events
             .iter()
-            .map(|e| (&*e.kind, crate::text::intern(&e.kind)))
+            .map(|e| (&*e.kind, crate::domain::text::intern(&e.kind)))
             .collect();
         for (n, e) in events.iter().enumerate() {
             values.load(&mut slot, e, kinds[&*e.kind]);
@@ -424,7 +424,7 @@ mod tests {
             fields: Arc::clone(&shared),
             ..ev(id, day, "late", &[])
         });
-        let kind = crate::text::intern("late");
+        let kind = crate::domain::text::intern("late");
         let mut values = EventValues::new("E1");
         let mut slot = Dynamic::UNIT;
         let minutes_to_999 = |slot: &mut Dynamic| {

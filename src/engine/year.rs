@@ -6,10 +6,10 @@ use rhai::{Dynamic, Map};
 
 use super::values;
 use super::{EvalError, EvalResult, MonthResult, MonthScore, Rating};
-use crate::points::Points;
+use crate::domain::points::Points;
+use crate::domain::staff::Employee;
 use crate::policy::PolicyRef;
 use crate::policy::{Policy, Script, Stage};
-use crate::staff::Employee;
 
 /// Rates `employee`'s `year` from its evaluated `months` (in month order) under `policy`,
 /// the version governing the last of them. `months` must not be empty.

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 
 use super::{Rejected, RowProblem, Table};
-use crate::attendance::{Shift, Stamped};
-use crate::month::parse_date;
+use crate::domain::month::parse_date;
+use crate::engine::attendance::{Shift, Stamped};
 
 /// One row of a table: its cells by column.
 struct Cells<'a> {

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::{Rejected, RowProblem, Table};
-use crate::event::Fields;
-use crate::month::{Month, parse_date};
-use crate::rulebook::Rulebook;
-use crate::staff::StaffRecord;
+use crate::domain::event::Fields;
+use crate::domain::month::{Month, parse_date};
+use crate::domain::staff::StaffRecord;
+use crate::evaluation::rulebook::Rulebook;
 use crate::store::NewEvent;
 
 /// The most times one row may count an event: more is a typing mistake, not an appraisal
@@ -104,7 +104,7 @@ impl EventValidator<'_> {
                 _ => {
                     problems.push(format!(
                         "qty `{}` must be a whole number from 1 to {MAX_QTY} (or empty for 1)",
-                        crate::text::clip(q)
+                        crate::domain::text::clip(q)
                     ));
                     1
                 }

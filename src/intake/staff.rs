@@ -3,12 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Rejected, RowProblem, Table};
-use crate::event::is_identifier;
-use crate::month::parse_date;
-use crate::staff::Employee;
+use crate::domain::event::is_identifier;
+use crate::domain::month::parse_date;
+use crate::domain::staff::Employee;
 
 /// The standard columns, in order; any others are attributes.
-pub const COLUMNS: [&str; 7] = crate::staff::RECORD_PARTS;
+pub const COLUMNS: [&str; 7] = crate::domain::staff::RECORD_PARTS;
 
 /// A staff file, validated: its columns (what it names) and its rows with their lines.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,9 +9,9 @@ use super::compile::{Compiler, EVENT_KEYS};
 use super::problem::SourceText;
 use super::raw;
 use super::{Case, CaseEvent, CasePeriod, Expect, Policy};
-use crate::event::{FieldValue, Fields};
-use crate::month::parse_date;
-use crate::points::Points;
+use crate::domain::event::{FieldValue, Fields};
+use crate::domain::month::parse_date;
+use crate::domain::points::Points;
 
 impl Compiler {
     pub(super) fn case(

@@ -54,7 +54,7 @@ impl Compiler {
                             ext.span(),
                             format!(
                                 "`extends = \"{}\"` leaves the policy's folder",
-                                crate::text::clip(ext.get_ref())
+                                crate::domain::text::clip(ext.get_ref())
                             ),
                         )
                         .with_help(

@@ -14,9 +14,9 @@ use super::{
     Action, Alias, Attendance, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, EventRule, Grade,
     KindRules, Loc, MonthRule, Policy, PolicyRef, Scoring, YearRule,
 };
-use crate::event::{FieldType, is_identifier};
-use crate::month::Month;
-use crate::points::Points;
+use crate::domain::event::{FieldType, is_identifier};
+use crate::domain::month::Month;
+use crate::domain::points::Points;
 
 /// The script of a rule's action, if it has one.
 fn action_script(a: &Action) -> Option<&Script> {
@@ -174,7 +174,7 @@ impl Compiler {
                     .by_kind
                     .entry(k.clone())
                     .or_insert_with(|| KindRules {
-                        name: crate::text::intern(k),
+                        name: crate::domain::text::intern(k),
                         index: 0,
                         rules: Vec::new(),
                     })
@@ -603,7 +603,7 @@ impl Compiler {
             .flatten();
         for script in scripts {
             for (name, (line, column)) in script.staff_reads() {
-                if crate::staff::RECORD_PARTS.contains(&name.as_str())
+                if crate::domain::staff::RECORD_PARTS.contains(&name.as_str())
                     || m.staff_fields.contains_key(&name)
                 {
                     continue;

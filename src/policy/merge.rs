@@ -11,8 +11,8 @@ use super::problem::SourceText;
 use super::raw;
 use super::script::Stage;
 use super::{Action, Alias, EventRule, Grade, Labels, Loc, MonthRule, YearRule};
-use crate::event::{FieldType, is_identifier};
-use crate::points::Points;
+use crate::domain::event::{FieldType, is_identifier};
+use crate::domain::points::Points;
 
 impl Compiler {
     /// Merges one file of the chain (parents first) into `m`: scoring values fill in,
@@ -571,7 +571,7 @@ enum Placed<R> {
 
 #[cfg(test)]
 mod tests {
-    use crate::event::FieldType;
+    use crate::domain::event::FieldType;
     use crate::policy::compile::load;
 
     const PARENT: &str = r#"

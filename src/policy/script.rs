@@ -8,8 +8,8 @@ use chrono::Datelike;
 use rhai::{AST, Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope};
 
 use super::reads::Reads;
-use crate::event::parse_time;
-use crate::month::parse_date;
+use crate::domain::event::parse_time;
+use crate::domain::month::parse_date;
 
 /// Where a script's text starts inside its policy file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 
-use crate::documents::TrendPoint;
+use crate::evaluation::documents::TrendPoint;
 
 /// Colours of lines that have no order among them (departments).
 const SERIES_COLORS: [&str; 6] = [
@@ -49,8 +49,8 @@ pub struct PassLine {
 pub struct Dot {
     x: f64,
     y: f64,
-    month: crate::month::Month,
-    average: crate::points::Points,
+    month: crate::domain::month::Month,
+    average: crate::domain::points::Points,
 }
 
 /// One department's line.

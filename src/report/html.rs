@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 
 use super::charts::{GradeChart, TrendChart};
-use crate::documents::{RatingSheet, Recommendation, Statement};
+use crate::evaluation::documents::{RatingSheet, Recommendation, Statement};
 
 #[derive(Template)]
 #[template(path = "statement.html")]

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
-use crate::event::Event;
+use crate::domain::event::Event;
 use crate::store::{Appeal, AuditEntry, Closing, Correction};
 
 /// `appraise log list`.

@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use crate::documents::{Recommendation, Statement};
+use crate::evaluation::documents::{Recommendation, Statement};
 
 #[derive(Template)]
 #[template(path = "statement.md")]

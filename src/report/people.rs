@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
+use crate::domain::points::Points;
+use crate::domain::staff::{Department, Employee, StaffRecord};
+use crate::domain::user::User;
 use crate::engine::DepartmentRating;
-use crate::points::Points;
-use crate::staff::{Department, Employee, StaffRecord};
-use crate::user::User;
 
 /// `appraise staff list`.
 #[derive(Debug, Serialize)]

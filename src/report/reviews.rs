@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
-use crate::review::Review;
-use crate::text::count;
+use crate::domain::text::count;
+use crate::engine::review::Review;
 
 /// Whose signature a review waits for.
 #[derive(Debug, Serialize)]

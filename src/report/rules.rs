@@ -4,14 +4,14 @@
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
-use crate::coverage::Coverage;
-use crate::month::Month;
-use crate::points::Points;
+use crate::domain::month::Month;
+use crate::domain::points::Points;
+use crate::domain::text::count;
+use crate::engine::cases::CaseResult;
+use crate::evaluation::coverage::Coverage;
+use crate::evaluation::whatif::Diff;
 use crate::policy::PolicyRef;
 use crate::store::Version;
-use crate::text::count;
-use crate::verify::CaseResult;
-use crate::whatif::Diff;
 
 /// An activated version with the months it governs.
 #[derive(Debug, Serialize)]

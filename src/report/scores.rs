@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Columns, Layout, Records, flag_list};
+use super::{Columns, Layout, Records};
+use crate::domain::month::Month;
+use crate::domain::points::Points;
+use crate::domain::text::count;
+use crate::domain::text::flag_list;
 use crate::engine::{Item, MonthScore, Rating};
-use crate::month::Month;
-use crate::points::Points;
-use crate::text::count;
 
 fn yes_no(b: bool) -> String {
     if b { "yes".into() } else { "NO".into() }

@@ -6,8 +6,8 @@ use rust_xlsxwriter::{
     DataValidation, DataValidationRule, ExcelDateTime, Format, Formula, Workbook, XlsxError,
 };
 
-use crate::app::EntrySheet;
 use crate::intake::{MAX_QTY, chinese_header};
+use crate::policy::menu::EntrySheet;
 
 /// The rows the sheet prepares for entries.
 const ROWS: u32 = 500;

@@ -2,7 +2,7 @@
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use crate::documents::RatingSheet;
+use crate::evaluation::documents::RatingSheet;
 
 const COLUMNS: [&str; 13] = [
     "工号",

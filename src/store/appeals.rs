@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::events::{mark_in, refuse_closed};
 use super::{Error, Result, Stamp, Store, audit};
-use crate::month::{Month, parse_date};
+use crate::domain::month::{Month, parse_date};
 
 /// An appeal and, once decided, its decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -10,8 +10,8 @@ use rusqlite::params;
 
 use super::events::{Appender, NewEvent, Single, mark_in};
 use super::{Error, Result, Stamp, Store, audit};
-use crate::attendance::{Shift, Stamped};
-use crate::month::{date_text, parse_date};
+use crate::domain::month::{date_text, parse_date};
+use crate::engine::attendance::{Shift, Stamped};
 
 /// What an attendance import is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -362,7 +362,11 @@ impl AttendanceTx<'_> {
     }
 
     /// How many corrections of `employee` for days of `month` were approved.
-    pub fn approved_corrections(&self, employee: &str, month: crate::month::Month) -> Result<u32> {
+    pub fn approved_corrections(
+        &self,
+        employee: &str,
+        month: crate::domain::month::Month,
+    ) -> Result<u32> {
         Ok(self.conn().query_row(
             "SELECT count(*) FROM corrections c JOIN correction_decisions d ON d.correction_id = c.id
               WHERE c.employee = ?1 AND c.date >= ?2 AND c.date <= ?3 AND d.outcome = 'approved'",
@@ -391,7 +395,7 @@ impl AttendanceTx<'_> {
 pub struct Correction {
     pub id: i64,
     pub employee: String,
-    #[serde(serialize_with = "crate::serde_date")]
+    #[serde(serialize_with = "crate::domain::month::serde_date")]
     pub date: NaiveDate,
     pub in_time: Option<String>,
     pub out_time: Option<String>,

@@ -176,7 +176,7 @@ fn block_hash(conn: &Connection, prev: &str, table: &str, first: i64, last: i64)
             }
         }
     }
-    Ok(crate::text::hex(&h.finalize()))
+    Ok(crate::domain::text::hex(&h.finalize()))
 }
 
 /// Seals rows `first..=last` of `table` as the next block, in the caller's transaction.

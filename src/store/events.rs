@@ -9,8 +9,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Error, Result, Stamp, Store, audit};
-use crate::event::{Event, Fields};
-use crate::month::{Month, date_text, parse_date};
+use crate::domain::event::{Event, Fields};
+use crate::domain::month::{Month, date_text, parse_date};
 
 /// An event to append, validated by the caller.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +185,7 @@ fn digest(e: &NewEvent, date: &str, fields: &str) -> String {
         h.update(part.as_bytes());
     }
     // 64 bits index well; a match is confirmed against the content (see `Appender::push`).
-    crate::text::hex(&h.finalize()[..8])
+    crate::domain::text::hex(&h.finalize()[..8])
 }
 
 /// One person's entry, for [`Store::append_entries`].
@@ -859,7 +859,7 @@ pub(super) fn refuse_closed(conn: &Connection, month: Month, doing: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::FieldValue;
+    use crate::domain::event::FieldValue;
 
     /// Imports `rows` (employee, date, kind, minutes) as one file.
     fn import(store: &mut Store, rows: &[(&str, &str, &str, i64)]) {

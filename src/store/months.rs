@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Error, Result, Stamp, Store, audit};
-use crate::month::Month;
+use crate::domain::month::Month;
 
 /// The months whose latest close is not followed by a reopen, with that close's row.
 pub(super) const CLOSED_MONTHS: &str = "SELECT c.id, c.month, c.by, c.at FROM month_closes c

@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use super::events::{FieldsCache, text};
 use super::reader::Marks;
 use super::{Error, Result, Stamp, Store, audit};
-use crate::event::{Event, Fields};
-use crate::month::Month;
-use crate::text::{Text, intern};
+use crate::domain::event::{Event, Fields};
+use crate::domain::month::Month;
+use crate::domain::text::{Text, intern};
 
 /// A pack as stored (postcard): `S` is `String` when built, `&str` (borrowed from the
 /// stored bytes) when read.

@@ -13,8 +13,8 @@ use rusqlite::{Connection, OpenFlags, params};
 
 use super::events::FieldsCache;
 use super::{Error, Result, Store};
-use crate::event::Event;
-use crate::month::Month;
+use crate::domain::event::Event;
+use crate::domain::month::Month;
 
 /// One thread's view of the counting events of a period.
 pub struct Reader {
@@ -144,7 +144,7 @@ impl Reader {
         // Colleagues have similar numbers of events: reserving the last one's count saves
         // growing (and copying) the vector pack by pack.
         let mut out = Vec::with_capacity(self.last);
-        let shared = crate::text::intern(employee);
+        let shared = crate::domain::text::intern(employee);
         while let Some(r) = rows.next()? {
             let month = super::events::text(r, 0)?;
             let month: Month = month
@@ -171,7 +171,7 @@ mod tests {
                 params![employee, date],
             )
             .unwrap();
-        let month = Month::of(crate::month::parse_date(date).unwrap());
+        let month = Month::of(crate::domain::month::parse_date(date).unwrap());
         super::super::packs::repack(&store.conn, employee, month).unwrap();
     }
 

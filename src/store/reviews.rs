@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Error, Result, Stamp, Store, audit};
 use crate::engine::Rating;
-use crate::review::{Review, Signature, Signers};
+use crate::engine::review::{Review, Signature, Signers};
 
 impl Store {
     /// Starts the review of `proposal`'s employee; `false` when it was started already.

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Error, Result, Stamp, Store, audit};
-use crate::month::{Month, parse_date};
-use crate::staff::{Change, Department, Field, StaffRecord};
+use crate::domain::month::{Month, parse_date};
+use crate::domain::staff::{Change, Department, Field, StaffRecord};
 
 impl Store {
     /// Creates a department or updates the name/head given.

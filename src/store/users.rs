@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Result, Stamp, Store, audit};
-use crate::user::{Role, User};
+use crate::domain::user::{Role, User};
 
 impl Store {
     /// Registers a login, or changes its name, role and links.

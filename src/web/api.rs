@@ -20,7 +20,7 @@ use super::State;
 use super::auth::{self, Caller};
 use super::reply::Failure;
 use crate::app::{Actor, App, Entry};
-use crate::month::Month;
+use crate::domain::month::Month;
 use crate::report::{AppealsView, EventsView, RatingsView, ScoresView};
 use crate::store::EventFilter;
 

@@ -50,7 +50,7 @@ impl Caller {
 /// holds, so a page on another site, which cannot read the cookie, cannot make it.
 pub fn csrf_for(secret: &str) -> String {
     let digest = Sha256::digest(format!("appraise-csrf\0{secret}").as_bytes());
-    crate::text::hex(&digest[..16])
+    crate::domain::text::hex(&digest[..16])
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -169,7 +169,7 @@ pub fn pre_login(state: &State, jar: CookieJar) -> (String, CookieJar) {
     if let Some(secret) = cookie_secret(&jar) {
         return (secret, jar);
     }
-    let secret = crate::text::random_hex(16).expect("the system has randomness");
+    let secret = crate::domain::text::random_hex(16).expect("the system has randomness");
     let cookie = Cookie::build((PRE_COOKIE, secret.clone()))
         .http_only(true)
         .same_site(SameSite::Strict)

@@ -27,7 +27,7 @@ use super::State;
 use super::auth::{self, Caller};
 use super::reply::{messages, status_of};
 use crate::app::{Actor, Error};
-use crate::user::Role;
+use crate::domain::user::Role;
 
 /// A page's answer: the page, or an error page (or redirect) in its place.
 type Page = Result<Response, Response>;

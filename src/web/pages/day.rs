@@ -14,10 +14,10 @@ use serde::Deserialize;
 
 use super::{Nav, Page, Upload, call, failed, message, render, see};
 use crate::app::{App, Entry, Error, Imported, KindChoice};
+use crate::domain::event::{Event, FieldType};
+use crate::domain::month::{Month, parse_date};
+use crate::domain::staff::Employee;
 use crate::engine::MonthScore;
-use crate::event::{Event, FieldType};
-use crate::month::{Month, parse_date};
-use crate::staff::Employee;
 use crate::store::EventFilter;
 use crate::web::State;
 use crate::web::auth::Caller;
@@ -226,7 +226,7 @@ fn entry_data(
     let score = app
         .scores(
             Month::of(date),
-            &crate::evaluate::Selection {
+            &crate::evaluation::evaluate::Selection {
                 department: None,
                 employee: Some(employee.to_string()),
             },

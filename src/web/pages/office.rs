@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::{Nav, Page, call, render, see};
 use crate::app::{Document, Error};
-use crate::month::Month;
+use crate::domain::month::Month;
 use crate::report::ReviewRow;
 use crate::store::{Appeal, AuditEntry, Verification};
 use crate::web::State;

@@ -16,8 +16,8 @@ use serde::Deserialize;
 
 use super::{Nav, Page, Upload, call, failed, render, see};
 use crate::app::{Activated, Error};
+use crate::domain::user::Role;
 use crate::report::{DiffView, VersionRow};
-use crate::user::Role;
 use crate::web::State;
 use crate::web::auth::Caller;
 

@@ -70,6 +70,31 @@ pub fn random_hex(n: usize) -> Result<String, getrandom::Error> {
     Ok(hex(&bytes))
 }
 
+/// Flags with their counts, e.g. `严重违纪 建议辞退×2` (a count of one is left out), each
+/// shown by its label when `labels` has one, joined by `sep`; `none` when there are none.
+pub fn flag_list(
+    flags: &std::collections::BTreeMap<String, i64>,
+    labels: &std::collections::BTreeMap<String, String>,
+    sep: &str,
+    none: &str,
+) -> String {
+    if flags.is_empty() {
+        return none.to_string();
+    }
+    flags
+        .iter()
+        .map(|(f, n)| {
+            let name = labels.get(f).unwrap_or(f);
+            if *n == 1 {
+                name.clone()
+            } else {
+                format!("{name}×{n}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::domain::month::Month;
+use crate::domain::points::Points;
+use crate::domain::staff::{Department, Employee};
+use crate::engine::review::Review;
 use crate::engine::{MonthScore, Rating};
-use crate::month::Month;
-use crate::points::Points;
 use crate::policy::PolicyRef;
-use crate::review::Review;
-use crate::staff::{Department, Employee};
 
 /// One employee's line in a department's monthly statement.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -278,7 +278,7 @@ impl RatingSheet {
 
     /// A rating's flags by their labels, e.g. `严重违纪×4 建议辞退`.
     pub fn flags_text(&self, flags: &BTreeMap<String, i64>, sep: &str, none: &str) -> String {
-        crate::report::flag_list(flags, &self.flag_labels, sep, none)
+        crate::domain::text::flag_list(flags, &self.flag_labels, sep, none)
     }
 
     /// Department name → grade label → employees, for the calibration picture.
@@ -345,7 +345,7 @@ pub fn review_status(review: Option<&Review>) -> String {
 /// Builds the sheet from ratings (with their month scores) and the year's reviews.
 pub fn rating_sheet(
     input: SheetInput,
-    results: &[crate::evaluate::YearResult],
+    results: &[crate::evaluation::evaluate::YearResult],
     reviews: &[Review],
 ) -> RatingSheet {
     let SheetInput {
@@ -442,7 +442,7 @@ impl Recommendation {
 
     /// The year's flags by their labels.
     pub fn flags_text(&self, sep: &str, none: &str) -> String {
-        crate::report::flag_list(&self.rating.flags, &self.flag_labels, sep, none)
+        crate::domain::text::flag_list(&self.rating.flags, &self.flag_labels, sep, none)
     }
 
     /// The employee's role by the name people know it by.
@@ -481,7 +481,7 @@ pub const SEVERE: &str = "severe";
 /// Pre-fills the recommendation from an employee's year; `recorders` names who recorded
 /// each event.
 pub fn recommendation(
-    result: &crate::evaluate::YearResult,
+    result: &crate::evaluation::evaluate::YearResult,
     staff: &Employee,
     department_name: &str,
     review: Option<Review>,

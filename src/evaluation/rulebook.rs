@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::month::Month;
+use crate::domain::month::Month;
 use crate::policy::{Policy, Problems};
 use crate::store::{self, Store, Version};
 

@@ -163,6 +163,38 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
+/// Serializes a date as `YYYY-MM-DD`.
+pub(crate) fn serde_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&d.format("%Y-%m-%d"))
+}
+
+/// Serializes an optional date as `YYYY-MM-DD` or `null`.
+pub(crate) fn serde_opt_date<S: Serializer>(
+    d: &Option<NaiveDate>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => serde_date(d, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Reads a `YYYY-MM-DD` date.
+pub(crate) fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_date(&s).ok_or_else(|| serde::de::Error::custom(format!("bad date `{s}`")))
+}
+
+/// Reads an optional `YYYY-MM-DD` date.
+pub(crate) fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) => parse_date(&s)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(format!("bad date `{s}`"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

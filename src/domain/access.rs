@@ -4,7 +4,7 @@
 //! `app` resolves the person and the target from the database and asks here before every
 //! change.
 
-use crate::user::Role;
+use crate::domain::user::Role;
 
 /// A change someone asks to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::domain::month::Month;
+use crate::domain::points::Points;
 use crate::engine::Rating;
-use crate::evaluate::YearResult;
-use crate::month::Month;
-use crate::points::Points;
+use crate::evaluation::evaluate::YearResult;
 
 /// One month that scores differently.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::month::Month;
+use crate::domain::month::Month;
 
 /// The parts every staff record has (the standard columns of a staff file, and what scripts
 /// read as `staff.NAME` without a declaration); any other part is an attribute.
@@ -26,9 +26,9 @@ pub struct Employee {
     pub name: String,
     pub department: String,
     pub role: String,
-    #[serde(serialize_with = "crate::serde_date")]
+    #[serde(serialize_with = "crate::domain::month::serde_date")]
     pub joined: NaiveDate,
-    #[serde(serialize_with = "crate::serde_opt_date")]
+    #[serde(serialize_with = "crate::domain::month::serde_opt_date")]
     pub left: Option<NaiveDate>,
     pub supervisor: Option<String>,
     /// Extra columns of `staff.csv`, e.g. `shift_start`.

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::evaluate::YearResult;
-use crate::points::Points;
+use crate::domain::points::Points;
+use crate::evaluation::evaluate::YearResult;
 use crate::policy::Policy;
 
 /// One rule's activity.

@@ -195,7 +195,7 @@ impl Review {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::points::Points;
+    use crate::domain::points::Points;
     use crate::policy::PolicyRef;
 
     fn review() -> Review {

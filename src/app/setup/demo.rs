@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::month::Month;
+use crate::domain::month::Month;
 
 /// Generated CSV files in the contract's formats.
 pub struct Sample {

@@ -3,9 +3,9 @@
 
 /// (file name, text), parents before the policies that extend them.
 pub const POLICIES: [(&str, &str); 2] = [
-    ("company.toml", include_str!("../rules/company.toml")),
+    ("company.toml", include_str!("../../../rules/company.toml")),
     (
         "customer-service.toml",
-        include_str!("../rules/customer-service.toml"),
+        include_str!("../../../rules/customer-service.toml"),
     ),
 ];

@@ -8,15 +8,15 @@ use std::sync::Arc;
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
-use crate::month::parse_date;
-use crate::text::Text;
+use crate::domain::month::parse_date;
+use crate::domain::text::Text;
 
 /// One entry of the daily log: something an employee did on a day, as a supervisor recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     pub id: i64,
     pub employee: Text,
-    #[serde(serialize_with = "crate::serde_date")]
+    #[serde(serialize_with = "crate::domain::month::serde_date")]
     pub date: NaiveDate,
     pub kind: Text,
     pub qty: i64,
@@ -60,7 +60,7 @@ impl FieldType {
     /// Parses a value written as text (a CSV cell, a command-line flag).
     pub fn parse(self, text: &str) -> Result<FieldValue, String> {
         let t = text.trim();
-        let shown = crate::text::clip(t);
+        let shown = crate::domain::text::clip(t);
         match self {
             FieldType::Int => t
                 .parse::<i64>()

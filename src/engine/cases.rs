@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::domain::event::Event;
+use crate::domain::month::{Month, parse_date};
+use crate::domain::points::Points;
+use crate::domain::staff::Employee;
 use crate::engine::{self, DepartmentYear, EvalResult, MonthScore, rate_department};
-use crate::event::Event;
-use crate::month::{Month, parse_date};
-use crate::points::Points;
 use crate::policy::{Case, CasePeriod, Policy};
-use crate::staff::Employee;
 
 /// The outcome of one case.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::domain::event::Event;
+use crate::domain::month::Month;
+use crate::domain::staff::{Employee, StaffRecord};
 use crate::engine::{self, EvalError, MonthScore, Rating};
-use crate::event::Event;
-use crate::month::Month;
+use crate::evaluation::rulebook::{self, Rulebook};
 use crate::policy::Policy;
-use crate::rulebook::{self, Rulebook};
-use crate::staff::{Employee, StaffRecord};
 use crate::store::{self, Reader, Store};
 
 /// Why an evaluation could not be done.
