@@ -33,7 +33,7 @@ pub use crate::policy::menu::{EntrySheet, KindChoice};
 pub use attendance::AttendanceImported;
 pub use dept::DepartmentBook;
 pub use error::Error;
-pub use log::{Entry, Imported, Submitted};
+pub use log::{Entry, HANDOVER, Imported, Recorded, Submitted};
 pub use reports::Document;
 pub use rules::{Activated, Activation, Checked, Tested};
 pub use scope::Seen;

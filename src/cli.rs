@@ -31,6 +31,8 @@ use chrono::{Local, NaiveDate};
 
 use appraise::app::{self, Actor, App};
 use appraise::domain::month::parse_date;
+use appraise::domain::text::count;
+use appraise::intake::Encoding;
 use appraise::report::{Format, Records};
 
 pub use args::{Cli, Command};
@@ -71,7 +73,32 @@ pub struct Ctx {
     pub format: Format,
 }
 
+/// A file's name, saying how it was read when that was not UTF-8.
+pub fn read_as(file: &str, encoding: Encoding) -> String {
+    match encoding {
+        Encoding::Utf8 => file.to_string(),
+        other => format!("{file} (read as {})", other.name()),
+    }
+}
+
 impl Ctx {
+    /// Says what an attendance import or a handover entry did.
+    pub fn report_attendance(&self, done: &appraise::app::AttendanceImported) -> Result {
+        self.say(format_args!(
+            "{}: {}; {} derived again: {} added, {} voided{}",
+            read_as(&done.file, done.encoding),
+            count(done.rows, "row", "rows"),
+            count(done.days, "employee-day", "employee-days"),
+            count(done.added, "event", "events"),
+            done.withdrawn,
+            if done.stored {
+                ""
+            } else {
+                "; nothing stored (dry run)"
+            }
+        ))
+    }
+
     fn from_env(db: Option<PathBuf>, format: Format) -> Result<Ctx> {
         Ok(Ctx {
             db_given: db.is_some(),

@@ -61,7 +61,12 @@ impl State {
     }
 
     /// Records an entry with whatever other entries are waiting (see `entries`).
-    async fn add_event(&self, by: app::Actor, entry: app::Entry, again: bool) -> app::Result<i64> {
+    async fn add_event(
+        &self,
+        by: app::Actor,
+        entry: app::Entry,
+        again: bool,
+    ) -> app::Result<app::Recorded> {
         self.entries.add(by, entry, again).await
     }
 

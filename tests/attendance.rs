@@ -2,6 +2,8 @@
 //! GB18030 punch-per-row export with Chinese headers, as a Chinese front office's clock
 //! writes it, against the duty roster.
 
+use appraise::app::{Entry, Recorded, Submitted};
+
 use crate::util::{json, staffed};
 
 /// `text` as Excel saves "CSV" on a Chinese Windows PC.
@@ -150,7 +152,35 @@ fn handover_shifts_need_their_record_and_strays_are_refused() {
     let missing = ws
         .cmd("log add E001 handover --date 2026-03-05 --by HR")
         .fails(1);
-    assert!(missing.contains("needs its time"), "{missing}");
+    assert!(missing.contains("needs its `time`"), "{missing}");
+    // The web's form and the API enter through the same call: a handover entry there is a
+    // record too, never an event of kind `handover`.
+    let app = ws.app();
+    let hr = app.actor("HR").unwrap();
+    let entry = Entry {
+        employee: "E001".into(),
+        kind: "handover".into(),
+        date: "2026-03-04".into(),
+        fields: [("time".to_string(), "08:20".to_string())].into(),
+        ..Entry::default()
+    };
+    let answers = app
+        .add_events(vec![Submitted {
+            by: hr,
+            entry,
+            again: false,
+        }])
+        .unwrap();
+    match &answers[..] {
+        [Ok(Recorded::Handover(done))] => assert_eq!(
+            (done.rows, done.stored, done.added),
+            (1, true, 0),
+            "{done:?}"
+        ),
+        other => panic!("a handover record, not {other:?}"),
+    }
+    let log = ws.cmd("log list --employee E001 --kind handover").ok();
+    assert!(!log.contains("2026-03"), "{log}");
 
     // A punch on a day without a shift names its row; nothing is stored.
     ws.write(

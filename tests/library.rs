@@ -1,7 +1,7 @@
 //! The application layer on its own, as a second front end would use it: no command line,
 //! only `appraise::app` calls with an acting person, typed results and typed errors.
 
-use appraise::app::{App, Entry, Error, Imported, Submitted};
+use appraise::app::{App, Entry, Error, Imported, Recorded, Submitted};
 use appraise::domain::month::Month;
 use appraise::domain::user::{Role, User};
 use appraise::evaluation::evaluate::Selection;
@@ -108,7 +108,7 @@ fn a_whole_month_through_the_library_import_score_close() {
             false,
         )
         .unwrap();
-    assert_eq!(id, 4);
+    assert_eq!(id, Recorded::Event(4));
     let scores = app.scores(march, &Selection::default()).unwrap();
     let e002 = scores.iter().find(|s| s.employee == "E002").unwrap();
     // late 45 minutes -3, quarrel -5, uniform -1.
@@ -287,7 +287,7 @@ fn entries_of_several_people_commit_together_each_answered_on_its_own() {
         ])
         .unwrap();
     assert_eq!(answers.len(), 6);
-    assert_eq!(answers[0].as_ref().unwrap(), &1);
+    assert_eq!(answers[0].as_ref().unwrap(), &Recorded::Event(1));
     assert!(
         matches!(answers[1], Err(Error::NotAllowed(_))),
         "{:?}",
@@ -303,8 +303,8 @@ fn entries_of_several_people_commit_together_each_answered_on_its_own() {
         "{:?}",
         answers[3]
     );
-    assert_eq!(answers[4].as_ref().unwrap(), &2);
-    assert_eq!(answers[5].as_ref().unwrap(), &3);
+    assert_eq!(answers[4].as_ref().unwrap(), &Recorded::Event(2));
+    assert_eq!(answers[5].as_ref().unwrap(), &Recorded::Event(3));
 
     // Exactly the accepted entries are in the log, each audited under its own person.
     let log = app.events(&EventFilter::default()).unwrap();

@@ -186,7 +186,10 @@ fn event_of_e002(app: &App) -> i64 {
         note: format!("fixture {}", fastrand::u64(..)),
         ..Entry::default()
     };
-    app.add_event(&by, entry, true).unwrap()
+    match app.add_event(&by, entry, true).unwrap() {
+        appraise::app::Recorded::Event(id) => id,
+        other => panic!("an event, not {other:?}"),
+    }
 }
 
 /// Every route × every role: the status each gets. Writes get fresh fixtures per cell,

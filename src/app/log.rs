@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{Actor, App, Error, Result, member};
+use super::{Actor, App, AttendanceImported, Error, Result, member};
 use crate::domain::access::{self, Action, Target};
 use crate::domain::event::Event;
 use crate::domain::staff::StaffRecord;
@@ -33,6 +33,19 @@ pub struct Submitted {
     pub again: bool,
 }
 
+/// What recording one entry did: entries of kind [`HANDOVER`] are not events but the
+/// handover records a missed handover is judged by, so their day is derived again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// A new event, by id.
+    Event(i64),
+    /// A handover record, stored with its day derived again.
+    Handover(AttendanceImported),
+}
+
+/// The kind an entry names to record a handover (its time in the field `time`, `HH:MM`).
+pub const HANDOVER: &str = "handover";
+
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Imported {
@@ -52,11 +65,12 @@ pub enum Imported {
 }
 
 impl App {
-    /// Records one event, validated exactly as an import row; without a date it is
+    /// Records one entry, validated exactly as an import row; without a date it is
     /// today's. An exact copy of a live event (same employee, date, kind, qty, fields and
-    /// note) is refused, naming it, unless `again` says a second one happened. Returns
-    /// the new event's id.
-    pub fn add_event(&self, by: &Actor, entry: Entry, again: bool) -> Result<i64> {
+    /// note) is refused, naming it, unless `again` says a second one happened. Every front
+    /// end enters through here or [`App::add_events`], so that every entry rule (a
+    /// handover is a record of attendance, not an event) holds for all of them.
+    pub fn add_event(&self, by: &Actor, entry: Entry, again: bool) -> Result<Recorded> {
         let submitted = Submitted {
             by: by.clone(),
             entry,
@@ -71,8 +85,49 @@ impl App {
     /// validated and stored or refused on its own, exactly as [`App::add_event`] does, but
     /// one commit (one sync to disk) serves them all — a server gathers the entries that
     /// arrive while the previous batch commits. Fails as a whole only where none could be
-    /// stored (no database, no policy, the database failing); then none is.
-    pub fn add_events(&self, batch: Vec<Submitted>) -> Result<Vec<Result<i64>>> {
+    /// stored (no database, no policy, the database failing); then none is. Handover
+    /// records are stored after the batch, each in its own transaction.
+    pub fn add_events(&self, batch: Vec<Submitted>) -> Result<Vec<Result<Recorded>>> {
+        let (handovers, events): (Vec<_>, Vec<_>) = batch
+            .into_iter()
+            .enumerate()
+            .partition(|(_, s)| s.entry.kind.trim() == HANDOVER);
+        let (at, events): (Vec<usize>, Vec<Submitted>) = events.into_iter().unzip();
+        let mut answers: Vec<Option<Result<Recorded>>> =
+            (0..at.len() + handovers.len()).map(|_| None).collect();
+        if !events.is_empty() {
+            for (i, r) in at.into_iter().zip(self.add_event_rows(events)?) {
+                answers[i] = Some(r.map(Recorded::Event));
+            }
+        }
+        for (i, s) in handovers {
+            answers[i] = Some(
+                self.add_handover_entry(&s.by, &s.entry)
+                    .map(Recorded::Handover),
+            );
+        }
+        Ok(answers
+            .into_iter()
+            .map(|a| a.expect("one answer per entry"))
+            .collect())
+    }
+
+    /// A handover record entered as an entry: its time in the field `time`.
+    fn add_handover_entry(&self, by: &Actor, entry: &Entry) -> Result<AttendanceImported> {
+        let time = entry.fields.get("time").ok_or_else(|| {
+            Error::rejected_entry(vec![
+                "a handover record needs its `time` (HH:MM)".to_string(),
+            ])
+        })?;
+        let date = match entry.date.trim() {
+            "" => self.today.to_string(),
+            d => d.to_string(),
+        };
+        self.add_handover(by, entry.employee.trim(), &date, time)
+    }
+
+    /// Records event entries in one transaction (see [`App::add_events`]).
+    fn add_event_rows(&self, batch: Vec<Submitted>) -> Result<Vec<Result<i64>>> {
         let (mut store, rulebook) = self.store_and_rules()?;
         // An entry needs only its employee's record.
         let mut staff = BTreeMap::new();

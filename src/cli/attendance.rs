@@ -6,8 +6,6 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Result};
-use appraise::app::AttendanceImported;
-use appraise::domain::text::count;
 use appraise::report::CorrectionsView;
 
 /// `roster import`, `handover import`.
@@ -84,18 +82,18 @@ pub enum ClockCommand {
 
 pub fn roster(ctx: &Ctx, cmd: Command) -> Result {
     let Command::Import { file, by } = cmd;
-    report(ctx, &ctx.app.import_roster(&ctx.actor(by)?, &file)?)
+    ctx.report_attendance(&ctx.app.import_roster(&ctx.actor(by)?, &file)?)
 }
 
 pub fn handover(ctx: &Ctx, cmd: Command) -> Result {
     let Command::Import { file, by } = cmd;
-    report(ctx, &ctx.app.import_handovers(&ctx.actor(by)?, &file)?)
+    ctx.report_attendance(&ctx.app.import_handovers(&ctx.actor(by)?, &file)?)
 }
 
 pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
     match cmd {
         ClockCommand::Import { file, dry_run, by } => {
-            report(ctx, &ctx.app.import_clock(&ctx.actor(by)?, &file, dry_run)?)
+            ctx.report_attendance(&ctx.app.import_clock(&ctx.actor(by)?, &file, dry_run)?)
         }
         ClockCommand::Fix {
             employee,
@@ -117,8 +115,7 @@ pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
                 "correction {id} of {employee} {date} asked for; waiting for approval"
             ))
         }
-        ClockCommand::Approve { id, reason, by } => report(
-            ctx,
+        ClockCommand::Approve { id, reason, by } => ctx.report_attendance(
             &ctx.app
                 .decide_correction(&ctx.actor(by)?, id, true, &reason)?,
         ),
@@ -131,20 +128,4 @@ pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
             corrections: ctx.app.corrections(employee.as_deref(), waiting)?,
         }),
     }
-}
-
-pub fn report(ctx: &Ctx, done: &AttendanceImported) -> Result {
-    ctx.say(format_args!(
-        "{}: {}; {} derived again: {} added, {} voided{}",
-        super::log::read_as(&done.file, done.encoding),
-        count(done.rows, "row", "rows"),
-        count(done.days, "employee-day", "employee-days"),
-        count(done.added, "event", "events"),
-        done.withdrawn,
-        if done.stored {
-            ""
-        } else {
-            "; nothing stored (dry run)"
-        }
-    ))
 }

@@ -6,11 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
 
-use super::{Ctx, Result, refused};
-use appraise::app::{Entry, Imported};
+use super::{Ctx, Result, read_as, refused};
+use appraise::app::{Entry, Imported, Recorded};
 use appraise::domain::month::Month;
 use appraise::domain::text::count;
-use appraise::intake::Encoding;
 use appraise::report::EventsView;
 use appraise::store::{EventFilter, Status};
 
@@ -139,15 +138,6 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             );
             let again = again || options.contains_key("again");
             let by = ctx.actor(by)?;
-            // A handover record is not an event: it is what a missed handover is judged by.
-            if kind == "handover" {
-                let time = fields.get("time").ok_or_else(|| {
-                    refused("a handover record needs its time: `log add EMPLOYEE handover --time HH:MM`")
-                })?;
-                let date = date.unwrap_or_else(|| app.today().to_string());
-                let done = app.add_handover(&by, &employee, &date, time)?;
-                return super::attendance::report(ctx, &done);
-            }
             let entry = Entry {
                 employee,
                 kind,
@@ -156,8 +146,10 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 note: note.unwrap_or_default(),
                 fields,
             };
-            let id = app.add_event(&by, entry, again)?;
-            ctx.say(format_args!("recorded event {id}"))
+            match app.add_event(&by, entry, again)? {
+                Recorded::Event(id) => ctx.say(format_args!("recorded event {id}")),
+                Recorded::Handover(done) => ctx.report_attendance(&done),
+            }
         }
         Command::Template {
             department,
@@ -250,14 +242,6 @@ pub fn imported(done: &Imported) -> String {
                 _ => unreachable!("a first id has a last id"),
             }
         }
-    }
-}
-
-/// A file's name, saying how it was read when that was not UTF-8.
-pub(super) fn read_as(file: &str, encoding: Encoding) -> String {
-    match encoding {
-        Encoding::Utf8 => file.to_string(),
-        other => format!("{file} (read as {})", other.name()),
     }
 }
 

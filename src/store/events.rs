@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Statement, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::rows::{parse_fields, text};
 use super::{Error, Result, Stamp, Store, audit};
 use crate::domain::event::{Event, Fields};
 use crate::domain::month::{Month, date_text, parse_date};
@@ -790,38 +791,6 @@ fn event_row(r: &rusqlite::Row) -> rusqlite::Result<Result<Event>> {
     }))
 }
 
-/// A text column, borrowed from the row (parsed there and then, never kept).
-pub(super) fn text<'r>(r: &'r rusqlite::Row, i: usize) -> rusqlite::Result<&'r str> {
-    Ok(r.get_ref(i)?.as_str()?)
-}
-
-fn parse_fields(id: i64, json: &str) -> Result<Fields> {
-    serde_json::from_str(json).map_err(|e| Error::Corrupt(format!("event {id} fields: {e}")))
-}
-
-/// Parsed fields by their stored text, for a reader of many events: most events of a kind
-/// carry one of a few values (`{"rings":2}`), parsed once and shared.
-#[derive(Default)]
-pub(super) struct FieldsCache(HashMap<String, Arc<Fields>>);
-
-impl FieldsCache {
-    /// Distinct texts kept at most: free-text fields make every text new, and then the
-    /// cache only costs memory.
-    const MAX: usize = 4096;
-
-    /// The parsed fields of the stored text `json` (of event `id`, named if malformed).
-    pub(super) fn parse(&mut self, id: i64, json: &str) -> Result<Arc<Fields>> {
-        if let Some(f) = self.0.get(json) {
-            return Ok(Arc::clone(f));
-        }
-        let f = Arc::new(parse_fields(id, json)?);
-        if self.0.len() < Self::MAX {
-            self.0.insert(json.to_string(), Arc::clone(&f));
-        }
-        Ok(f)
-    }
-}
-
 /// The id of a live (not voided) event with exactly the content of `e` — employee, date,
 /// kind, qty, fields and note — whoever recorded it.
 fn live_copy(conn: &Connection, e: &NewEvent) -> Result<Option<i64>> {
@@ -907,7 +876,7 @@ mod tests {
                 ("C", "2025-05-05", "late", 3),
             ],
         );
-        assert_eq!(super::super::packs::check(&store.conn).unwrap(), None);
+        assert_eq!(crate::store::integrity::check(&store.conn).unwrap(), None);
         // A second file: months with earlier events, and new months of the same people.
         import(
             &mut store,
@@ -919,7 +888,7 @@ mod tests {
                 ("C", "2025-06-07", "late", 14),
             ],
         );
-        assert_eq!(super::super::packs::check(&store.conn).unwrap(), None);
+        assert_eq!(crate::store::integrity::check(&store.conn).unwrap(), None);
         let packs: i64 = store
             .conn
             .query_row("SELECT count(*) FROM packs", [], |r| r.get(0))

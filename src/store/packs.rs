@@ -13,12 +13,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Datelike;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use super::events::{FieldsCache, text};
-use super::reader::Marks;
-use super::{Error, Result, Stamp, Store, audit};
+use super::rows::{FieldsCache, Marks, text};
+use super::{Error, Result};
 use crate::domain::event::{Event, Fields};
 use crate::domain::month::Month;
 use crate::domain::text::{Text, intern};
@@ -114,7 +113,7 @@ const MONTH_ROWS: &str = "SELECT id, date, kind, qty, note, fields, recorded_by
                            ORDER BY date, id";
 
 /// The pack of `employee`'s `month` as the log makes it; `None` when it has no events.
-fn build(conn: &Connection, employee: &str, month: Month) -> Result<Option<Vec<u8>>> {
+pub(super) fn build(conn: &Connection, employee: &str, month: Month) -> Result<Option<Vec<u8>>> {
     let mut st = conn.prepare_cached(MONTH_ROWS)?;
     let mut rows = st.query(params![
         employee,
@@ -146,7 +145,7 @@ pub(super) fn write(conn: &Connection, employee: &str, month: Month, data: &[u8]
 }
 
 /// Every employee-month that has events in the log.
-fn months_with_events(conn: &Connection) -> Result<Vec<(String, Month)>> {
+pub(super) fn months_with_events(conn: &Connection) -> Result<Vec<(String, Month)>> {
     conn.prepare(
         "SELECT employee, substr(date, 1, 7) AS m FROM events GROUP BY employee, m
           ORDER BY employee, m",
@@ -168,106 +167,6 @@ pub(super) fn repack_all(conn: &Connection) -> Result<()> {
         repack(conn, &employee, month)?;
     }
     Ok(())
-}
-
-/// What rebuilding the packs found and did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Repacked {
-    /// Employee-months with events in the log.
-    pub months: usize,
-    /// Packs that differed from the log (or were missing), written again.
-    pub rewritten: usize,
-    /// Packs of months with no events in the log, removed.
-    pub removed: usize,
-}
-
-impl Store {
-    /// Rebuilds from the log every pack that does not match it (written past appraise, say)
-    /// and removes packs of months with no events, in one transaction, audited. Refuses
-    /// when the record itself no longer matches its chain: packs are rebuilt from a log
-    /// that is whole, never from one that was altered.
-    pub fn repack(&mut self, stamp: &Stamp) -> Result<Repacked> {
-        let tx = self.write()?;
-        if let (_, _, Some(broken)) = super::chain::walk(&tx)? {
-            return Err(Error::Refused(format!(
-                "the record was altered ({broken}); the packs are rebuilt from the log only when the log is whole: restore the database from a backup"
-            )));
-        }
-        let mut rewritten = 0;
-        let months = each_stale(&tx, |employee, month, data| {
-            write(&tx, employee, month, &data)?;
-            rewritten += 1;
-            Ok(true)
-        })?;
-        let removed = tx.execute(
-            "DELETE FROM packs WHERE NOT EXISTS (SELECT 1 FROM events e INDEXED BY events_by_content
-              WHERE e.employee = packs.employee AND e.date BETWEEN packs.month || '-01' AND packs.month || '-31')",
-            [],
-        )?;
-        let done = Repacked {
-            months,
-            rewritten,
-            removed,
-        };
-        audit(
-            &tx,
-            stamp,
-            "audit.repack",
-            "packs",
-            &format!(
-                "the packs of {} employee-months checked against the log: {rewritten} rebuilt, {removed} removed",
-                done.months
-            ),
-        )?;
-        tx.commit()?;
-        Ok(done)
-    }
-}
-
-/// Rebuilds every pack from the log and compares it with the stored one; names the first
-/// that differs. Packs are derived, but a rating reads them: one edited past appraise
-/// would change scores while the log's chain still holds.
-pub(super) fn check(conn: &Connection) -> Result<Option<String>> {
-    let mut found = None;
-    let months = each_stale(conn, |employee, month, _| {
-        found = Some(format!(
-            "the pack of {employee}'s {month} (what ratings read) does not match the log: it was written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it"
-        ));
-        Ok(false)
-    })?;
-    if found.is_some() {
-        return Ok(found);
-    }
-    let packs: usize = conn.query_row("SELECT count(*) FROM packs", [], |r| r.get(0))?;
-    Ok((packs != months).then(|| {
-        format!(
-            "{} packs (what ratings read) are of months with no events in the log: they were written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it",
-            packs - months
-        )
-    }))
-}
-
-/// Hands `stale` each employee-month with events in the log whose stored pack (if any)
-/// differs from the one the log makes, with the latter, until it returns false. Returns
-/// how many employee-months have events.
-fn each_stale(
-    conn: &Connection,
-    mut stale: impl FnMut(&str, Month, Vec<u8>) -> Result<bool>,
-) -> Result<usize> {
-    let mut stored = conn.prepare("SELECT data FROM packs WHERE employee = ?1 AND month = ?2")?;
-    let expected = months_with_events(conn)?;
-    for (employee, month) in &expected {
-        let data: Option<Vec<u8>> = stored
-            .query_row(params![employee, month.to_string()], |r| r.get(0))
-            .optional()?;
-        if let Some(made) = build(conn, employee, *month)?
-            && data.as_ref() != Some(&made)
-            && !stale(employee, *month, made)?
-        {
-            break;
-        }
-    }
-    Ok(expected.len())
 }
 
 /// Appends the events of `data`, the pack of `employee`'s `month`, to `out`: those not
@@ -400,7 +299,9 @@ mod tests {
             "{err}"
         );
         // April was never packed: the check names the month the log has and the packs lack.
-        let found = check(&store.conn).unwrap().unwrap();
+        let found = crate::store::integrity::check(&store.conn)
+            .unwrap()
+            .unwrap();
         assert!(found.contains("E1's 2025-04"), "{found}");
     }
 }

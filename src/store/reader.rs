@@ -4,14 +4,13 @@
 //! the others was the bottleneck, and memory freed far from where it was allocated made
 //! the allocator fetch fresh pages from the system for every batch.
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, params};
 
-use super::events::FieldsCache;
+use super::rows::{FieldsCache, Marks, text};
 use super::{Error, Result, Store};
 use crate::domain::event::Event;
 use crate::domain::month::Month;
@@ -25,14 +24,6 @@ pub struct Reader {
     /// How many events the last employee had: room to reserve for the next.
     last: usize,
     fields: FieldsCache,
-}
-
-/// The period's voids and excuses, few beside the events: read once, shared by the
-/// readers, so that events are read without a join.
-#[derive(Default)]
-pub(super) struct Marks {
-    pub(super) voided: HashSet<i64>,
-    pub(super) excused: HashMap<i64, String>,
 }
 
 /// How many times opening the readers is tried while writes land in between.
@@ -146,7 +137,7 @@ impl Reader {
         let mut out = Vec::with_capacity(self.last);
         let shared = crate::domain::text::intern(employee);
         while let Some(r) = rows.next()? {
-            let month = super::events::text(r, 0)?;
+            let month = text(r, 0)?;
             let month: Month = month
                 .parse()
                 .map_err(|_| Error::Corrupt(format!("a pack of {employee} for `{month}`")))?;

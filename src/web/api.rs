@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::State;
 use super::auth::{self, Caller};
 use super::reply::Failure;
-use crate::app::{Actor, App, Entry};
+use crate::app::{Actor, App, Entry, Recorded};
 use crate::domain::month::Month;
 use crate::report::{AppealsView, EventsView, RatingsView, ScoresView};
 use crate::store::EventFilter;
@@ -199,8 +199,13 @@ async fn add_event(
         fields: e.fields.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
     };
     let again = e.again;
-    let id = state.add_event(caller.actor, entry, again).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    let done = match state.add_event(caller.actor, entry, again).await? {
+        Recorded::Event(id) => json!({ "id": id }),
+        Recorded::Handover(h) => json!({
+            "handover": { "days": h.days, "added": h.added, "voided": h.withdrawn }
+        }),
+    };
+    Ok((StatusCode::CREATED, Json(done)).into_response())
 }
 
 #[derive(Deserialize)]

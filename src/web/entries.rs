@@ -10,7 +10,7 @@ use std::sync::{Arc, mpsc};
 
 use tokio::sync::{Mutex, oneshot};
 
-use crate::app::{self, Actor, App, Entry, Submitted};
+use crate::app::{self, Actor, App, Entry, Recorded, Submitted};
 
 /// The most entries one commit takes, so that a burst cannot hold the write lock for long.
 const MOST: usize = 512;
@@ -18,7 +18,7 @@ const MOST: usize = 512;
 /// An entry waiting for its batch, and where its answer goes.
 struct Job {
     submitted: Submitted,
-    answer: oneshot::Sender<app::Result<i64>>,
+    answer: oneshot::Sender<app::Result<Recorded>>,
 }
 
 /// The queue to the batching thread.
@@ -53,7 +53,7 @@ impl Entries {
     }
 
     /// Records `entry` by `by` with whatever else is waiting; answers once it is committed.
-    pub(super) async fn add(&self, by: Actor, entry: Entry, again: bool) -> app::Result<i64> {
+    pub(super) async fn add(&self, by: Actor, entry: Entry, again: bool) -> app::Result<Recorded> {
         let (answer, answered) = oneshot::channel();
         let job = Job {
             submitted: Submitted { by, entry, again },

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{Nav, Page, Upload, call, failed, message, render, see};
-use crate::app::{App, Entry, Error, Imported, KindChoice};
+use crate::app::{App, Entry, Error, Imported, KindChoice, Recorded};
 use crate::domain::event::{Event, FieldType};
 use crate::domain::month::{Month, parse_date};
 use crate::domain::staff::Employee;
@@ -351,7 +351,8 @@ async fn enter(
     let date = entry.date.clone();
     let outcome = state.add_event(caller.actor.clone(), entry, again).await;
     match outcome {
-        Ok(id) => Ok(see(format!("/day?date={date}&saved={id}"))),
+        Ok(Recorded::Event(id)) => Ok(see(format!("/day?date={date}&saved={id}"))),
+        Ok(Recorded::Handover(_)) => Ok(see(format!("/day?date={date}"))),
         Err(e @ (Error::Rejected { .. } | Error::SameEvent { .. } | Error::Refused(_))) => {
             let kind = form.get("kind").cloned();
             let nav = Some(Nav::of(&caller));

@@ -1,0 +1,128 @@
+//! The record's integrity as a whole: the hash chain walked together with the packs derived
+//! from the log (`audit verify`), and the packs rebuilt from a log that is whole (`audit
+//! repack`). Above both the chain and the packs, so that neither needs the other.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::chain::{Verification, chained_rows, walk};
+use super::packs::{build, months_with_events, write};
+use super::{Error, Result, Stamp, Store, audit};
+use crate::domain::month::Month;
+
+impl Store {
+    /// Walks the chain from its first block: recomputes every block from the rows it
+    /// covers, then looks for rows no block covers, then rebuilds every pack from the log.
+    pub fn verify(&self) -> Result<Verification> {
+        let (blocks, head, mut broken) = walk(&self.conn)?;
+        if broken.is_none() {
+            broken = check(&self.conn)?;
+        }
+        Ok(Verification {
+            blocks,
+            rows: chained_rows(&self.conn)?,
+            head,
+            broken,
+        })
+    }
+}
+
+/// What rebuilding the packs found and did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Repacked {
+    /// Employee-months with events in the log.
+    pub months: usize,
+    /// Packs that differed from the log (or were missing), written again.
+    pub rewritten: usize,
+    /// Packs of months with no events in the log, removed.
+    pub removed: usize,
+}
+
+impl Store {
+    /// Rebuilds from the log every pack that does not match it (written past appraise, say)
+    /// and removes packs of months with no events, in one transaction, audited. Refuses
+    /// when the record itself no longer matches its chain: packs are rebuilt from a log
+    /// that is whole, never from one that was altered.
+    pub fn repack(&mut self, stamp: &Stamp) -> Result<Repacked> {
+        let tx = self.write()?;
+        if let (_, _, Some(broken)) = walk(&tx)? {
+            return Err(Error::Refused(format!(
+                "the record was altered ({broken}); the packs are rebuilt from the log only when the log is whole: restore the database from a backup"
+            )));
+        }
+        let mut rewritten = 0;
+        let months = each_stale(&tx, |employee, month, data| {
+            write(&tx, employee, month, &data)?;
+            rewritten += 1;
+            Ok(true)
+        })?;
+        let removed = tx.execute(
+            "DELETE FROM packs WHERE NOT EXISTS (SELECT 1 FROM events e INDEXED BY events_by_content
+              WHERE e.employee = packs.employee AND e.date BETWEEN packs.month || '-01' AND packs.month || '-31')",
+            [],
+        )?;
+        let done = Repacked {
+            months,
+            rewritten,
+            removed,
+        };
+        audit(
+            &tx,
+            stamp,
+            "audit.repack",
+            "packs",
+            &format!(
+                "the packs of {} employee-months checked against the log: {rewritten} rebuilt, {removed} removed",
+                done.months
+            ),
+        )?;
+        tx.commit()?;
+        Ok(done)
+    }
+}
+
+/// Rebuilds every pack from the log and compares it with the stored one; names the first
+/// that differs. Packs are derived, but a rating reads them: one edited past appraise
+/// would change scores while the log's chain still holds.
+pub(super) fn check(conn: &Connection) -> Result<Option<String>> {
+    let mut found = None;
+    let months = each_stale(conn, |employee, month, _| {
+        found = Some(format!(
+            "the pack of {employee}'s {month} (what ratings read) does not match the log: it was written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it"
+        ));
+        Ok(false)
+    })?;
+    if found.is_some() {
+        return Ok(found);
+    }
+    let packs: usize = conn.query_row("SELECT count(*) FROM packs", [], |r| r.get(0))?;
+    Ok((packs != months).then(|| {
+        format!(
+            "{} packs (what ratings read) are of months with no events in the log: they were written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it",
+            packs - months
+        )
+    }))
+}
+
+/// Hands `stale` each employee-month with events in the log whose stored pack (if any)
+/// differs from the one the log makes, with the latter, until it returns false. Returns
+/// how many employee-months have events.
+fn each_stale(
+    conn: &Connection,
+    mut stale: impl FnMut(&str, Month, Vec<u8>) -> Result<bool>,
+) -> Result<usize> {
+    let mut stored = conn.prepare("SELECT data FROM packs WHERE employee = ?1 AND month = ?2")?;
+    let expected = months_with_events(conn)?;
+    for (employee, month) in &expected {
+        let data: Option<Vec<u8>> = stored
+            .query_row(params![employee, month.to_string()], |r| r.get(0))
+            .optional()?;
+        if let Some(made) = build(conn, employee, *month)?
+            && data.as_ref() != Some(&made)
+            && !stale(employee, *month, made)?
+        {
+            break;
+        }
+    }
+    Ok(expected.len())
+}
