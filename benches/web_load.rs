@@ -120,7 +120,7 @@ fn main() {
         .collect();
     let before: BTreeSet<i64> = demo
         .app
-        .events(&Default::default())
+        .events(&appraise::app::Actor::owner(), &Default::default())
         .unwrap()
         .iter()
         .map(|e| e.id)
@@ -191,7 +191,7 @@ fn main() {
     // Every acknowledged id is in the log, and nothing else was added.
     let after: BTreeSet<i64> = demo
         .app
-        .events(&Default::default())
+        .events(&appraise::app::Actor::owner(), &Default::default())
         .unwrap()
         .iter()
         .map(|e| e.id)

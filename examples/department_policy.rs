@@ -9,8 +9,8 @@
 
 use std::process::ExitCode;
 
-use appraise::app::App;
 use appraise::app::setup::shipped;
+use appraise::app::{Actor, App};
 use appraise::report::{CasesView, Format, render};
 
 /// The security team's policy: it extends the company's and adds what is its own.
@@ -125,7 +125,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         &dir.path().join("company"),
         chrono::Local::now().date_naive(),
     )?;
-    let diff = demo.app.what_if(&file, demo.year, None, None)?;
+    let diff = demo
+        .app
+        .what_if(&Actor::owner(), &file, demo.year, None, None)?;
     print!("{}", render(Format::Table, &diff, None));
     Ok(())
 }

@@ -35,6 +35,7 @@ pub use dept::DepartmentBook;
 pub use error::Error;
 pub use log::{Entry, HANDOVER, Imported, Recorded, Submitted};
 pub use reports::Document;
+pub use results::Who;
 pub use rules::{Activated, Activation, Checked, Tested};
 pub use scope::Seen;
 pub use sessions::{SESSION_HOURS, Session};
@@ -81,6 +82,18 @@ impl Actor {
     /// The department a head's or supervisor's login works for.
     pub fn department(&self) -> Option<&str> {
         self.department.as_deref()
+    }
+
+    /// Whoever holds the database file: the command line's reader, who sees every record
+    /// (the file is theirs to open with any SQLite tool anyway). Never used for a change,
+    /// which is always made by a named person.
+    pub fn owner() -> Actor {
+        Actor {
+            name: "(owner of the database file)".to_string(),
+            role: Some(Role::Hr),
+            employee: None,
+            department: None,
+        }
     }
 
     fn of_user(u: User) -> Actor {

@@ -212,7 +212,7 @@ pub fn run(cli: Cli) -> Result {
         Command::Handover(c) => attendance::handover(&ctx, c),
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Backup { to } => {
-            let head = ctx.app.backup(&to)?;
+            let head = ctx.app.backup(&Actor::owner(), &to)?;
             ctx.say(format_args!(
                 "backed up to {}; its chain head is {head}",
                 to.display()

@@ -11,7 +11,7 @@ use std::fmt;
 
 pub use attendance::{read_clock, read_handovers, read_roster};
 pub use encoding::{Encoding, decode, reader as decoded};
-pub use events::{EventRow, EventValidator, MAX_QTY, MayRecord, read_events};
+pub use events::{EventRow, EventValidator, Issue, MAX_QTY, MayRecord, read_events};
 pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
 
 /// One bad row: where it is and everything wrong with it.
@@ -20,6 +20,8 @@ pub struct RowProblem {
     /// `file:row`, or a description like `entry` for a single command-line entry.
     pub at: String,
     pub message: String,
+    /// The field (of the event's kind) the problem is about, if one: a form shows it there.
+    pub field: Option<String>,
 }
 
 impl fmt::Display for RowProblem {
@@ -156,6 +158,7 @@ impl Table {
             Rejected(vec![RowProblem {
                 at: format!("{name}:{line}"),
                 message,
+                field: None,
             }])
         };
         let mut reader = csv::ReaderBuilder::new()
@@ -179,6 +182,7 @@ impl Table {
                     problems.push(RowProblem {
                         at: format!("{name}:{line}"),
                         message,
+                        field: None,
                     });
                 }
             }

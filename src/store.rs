@@ -19,6 +19,8 @@ mod users;
 mod versions;
 
 use std::path::{Path, PathBuf};
+
+use crate::domain::month::Month;
 use std::time::Duration;
 
 use rusqlite::{Connection, params};
@@ -67,8 +69,39 @@ pub enum Error {
         by: String,
         at: String,
     },
-    #[error("{0}")]
-    Closed(String),
+    /// A change to a month that is closed (reopening it is the way back).
+    #[error(
+        "cannot {doing} {month}: the month was closed by {by} at {at}; it must be reopened first"
+    )]
+    MonthClosed {
+        doing: String,
+        month: Month,
+        by: String,
+        at: String,
+    },
+    #[error("{month} is already closed (by {by} at {at})")]
+    AlreadyClosed {
+        month: Month,
+        by: String,
+        at: String,
+    },
+    #[error("{0} is not closed")]
+    NotClosed(Month),
+    /// A backup is written only to a new file.
+    #[error("`{}` exists already; back up to a new file", .0.display())]
+    BackupExists(PathBuf),
+    #[error("no review of `{employee}` for {year} has been started")]
+    NoReview { employee: String, year: i32 },
+    /// A version effective from a closed month restates it, which needs a reason.
+    #[error(
+        "`{policy}` version {version} is effective from {from}, but {closed} is closed; activating it restates closed months"
+    )]
+    RestatesClosed {
+        policy: String,
+        version: String,
+        from: String,
+        closed: String,
+    },
     #[error("no appeal with id {0}")]
     NoAppeal(i64),
     /// A change the record's state does not allow (e.g. a second appeal of an event).
@@ -91,7 +124,12 @@ impl Error {
             Error::NoEvent(_)
                 | Error::Same(_)
                 | Error::Already { .. }
-                | Error::Closed(_)
+                | Error::MonthClosed { .. }
+                | Error::AlreadyClosed { .. }
+                | Error::NotClosed(_)
+                | Error::BackupExists(_)
+                | Error::NoReview { .. }
+                | Error::RestatesClosed { .. }
                 | Error::NoAppeal(_)
                 | Error::Refused(_)
         )
@@ -150,10 +188,7 @@ impl Store {
     /// to it (SQLite's online backup: the copy is the database at one moment).
     pub fn backup(&self, to: &Path) -> Result<()> {
         if to.exists() {
-            return Err(Error::Closed(format!(
-                "`{}` exists already; back up to a new file",
-                to.display()
-            )));
+            return Err(Error::BackupExists(to.to_path_buf()));
         }
         self.conn
             .backup(rusqlite::MAIN_DB, to, None)

@@ -16,6 +16,7 @@ mod library;
 mod policy_files;
 mod reports;
 mod reviews;
+mod scope;
 mod staff_fields;
 mod tamper;
 mod util;

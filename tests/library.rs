@@ -18,7 +18,7 @@ fn a_whole_month_through_the_library_import_score_close() {
 
     // Nothing works before the workspace exists, and says so by type.
     assert!(matches!(
-        app.scores(march, &Selection::default()),
+        app.scores(&appraise::app::Actor::owner(), march, &Selection::default()),
         Err(Error::NoDatabase(_))
     ));
     let setup = app.init("HR王", dir.path()).unwrap();
@@ -84,7 +84,11 @@ fn a_whole_month_through_the_library_import_score_close() {
             encoding: appraise::intake::Encoding::Utf8,
         }
     );
-    assert!(app.events(&EventFilter::default()).unwrap().is_empty());
+    assert!(
+        app.events(&appraise::app::Actor::owner(), &EventFilter::default())
+            .unwrap()
+            .is_empty()
+    );
     let Imported::Stored { ids, already, .. } =
         app.import_events(&supervisor, &events, false).unwrap()
     else {
@@ -109,7 +113,9 @@ fn a_whole_month_through_the_library_import_score_close() {
         )
         .unwrap();
     assert_eq!(id, Recorded::Event(4));
-    let scores = app.scores(march, &Selection::default()).unwrap();
+    let scores = app
+        .scores(&appraise::app::Actor::owner(), march, &Selection::default())
+        .unwrap();
     let e002 = scores.iter().find(|s| s.employee == "E002").unwrap();
     // late 45 minutes -3, quarrel -5, uniform -1.
     assert_eq!(e002.score.to_string(), "91");
@@ -147,10 +153,14 @@ fn a_whole_month_through_the_library_import_score_close() {
         matches!(void, Error::Store(_)) && void.is_refusal(),
         "{void}"
     );
-    assert_eq!(app.scores(march, &Selection::default()).unwrap(), scores);
+    assert_eq!(
+        app.scores(&appraise::app::Actor::owner(), march, &Selection::default())
+            .unwrap(),
+        scores
+    );
 
     // Who did what is on record under the names the calls were made with.
-    let audit = app.audit(None).unwrap();
+    let audit = app.audit(&appraise::app::Actor::owner(), None).unwrap();
     for (actor, action) in [("HR王", "close"), ("张主管", "import"), ("张主管", "add")] {
         assert!(
             audit
@@ -230,7 +240,7 @@ fn passwords_and_sessions_turn_a_login_into_an_actor() {
         app.session_actor("forged"),
         Err(Error::NotAllowed(_))
     ));
-    let audit = app.audit(None).unwrap();
+    let audit = app.audit(&appraise::app::Actor::owner(), None).unwrap();
     for action in ["user.passwd", "user.login", "user.logout"] {
         assert!(
             audit
@@ -307,10 +317,12 @@ fn entries_of_several_people_commit_together_each_answered_on_its_own() {
     assert_eq!(answers[5].as_ref().unwrap(), &Recorded::Event(3));
 
     // Exactly the accepted entries are in the log, each audited under its own person.
-    let log = app.events(&EventFilter::default()).unwrap();
+    let log = app
+        .events(&appraise::app::Actor::owner(), &EventFilter::default())
+        .unwrap();
     let stored: Vec<(i64, &str)> = log.iter().map(|e| (e.id, &*e.recorded_by)).collect();
     assert_eq!(stored, [(1, "zhang"), (2, "zhang"), (3, "HR")]);
-    let audit = app.audit(None).unwrap();
+    let audit = app.audit(&appraise::app::Actor::owner(), None).unwrap();
     let added: Vec<(&str, &str)> = audit
         .iter()
         .filter(|e| e.action == "log.add")
@@ -324,5 +336,8 @@ fn entries_of_several_people_commit_together_each_answered_on_its_own() {
             ("HR", "event 3")
         ]
     );
-    assert_eq!(app.verify().unwrap().broken, None);
+    assert_eq!(
+        app.verify(&appraise::app::Actor::owner(),).unwrap().broken,
+        None
+    );
 }

@@ -397,7 +397,11 @@ fn cookie_writes_need_the_csrf_token() {
         .to_string();
     assert_eq!(post(Some(&csrf)).0, 201);
     // A page form without the token: refused too, and nothing stored.
-    let before = s.ws.app().events(&Default::default()).unwrap().len();
+    let before =
+        s.ws.app()
+            .events(&appraise::app::Actor::owner(), &Default::default())
+            .unwrap()
+            .len();
     let mut res = agent()
         .post(s.url("/day/E002"))
         .header("Cookie", &cookie)
@@ -410,7 +414,10 @@ fn cookie_writes_need_the_csrf_token() {
         res.body_mut().read_to_string().unwrap()
     );
     assert_eq!(
-        s.ws.app().events(&Default::default()).unwrap().len(),
+        s.ws.app()
+            .events(&appraise::app::Actor::owner(), &Default::default())
+            .unwrap()
+            .len(),
         before
     );
     assert_eq!(
@@ -498,13 +505,16 @@ fn changes_are_audited_as_the_logged_in_login() {
     let id = body["id"].as_i64().unwrap();
     let event =
         s.ws.app()
-            .events(&Default::default())
+            .events(&appraise::app::Actor::owner(), &Default::default())
             .unwrap()
             .into_iter()
             .find(|e| e.id == id)
             .unwrap();
     assert_eq!(event.recorded_by, "张主管");
-    let audit = s.ws.app().audit(None).unwrap();
+    let audit =
+        s.ws.app()
+            .audit(&appraise::app::Actor::owner(), None)
+            .unwrap();
     let last = audit.iter().rev().find(|e| e.action == "log.add").unwrap();
     assert_eq!(last.actor, "张主管", "{last:?}");
     // A refused entry names the field in the command line's words, and stores nothing.
@@ -569,7 +579,10 @@ fn simultaneous_entries_each_get_their_own_answer() {
     assert_eq!(ids.len(), 20, "every accepted entry has an id of its own");
     let logged: Vec<i64> =
         s.ws.app()
-            .events(&appraise::store::EventFilter::default())
+            .events(
+                &appraise::app::Actor::owner(),
+                &appraise::store::EventFilter::default(),
+            )
             .unwrap()
             .into_iter()
             .filter(|e| e.recorded_by == "张主管")

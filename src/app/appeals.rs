@@ -73,11 +73,18 @@ impl App {
 
     /// Appeals, oldest first: only those waiting for a decision with `waiting`, only one
     /// employee's with `employee`.
-    pub fn appeals(&self, waiting: bool, employee: Option<&str>) -> Result<Vec<Appeal>> {
+    pub fn appeals(
+        &self,
+        by: &Actor,
+        waiting: bool,
+        employee: Option<&str>,
+    ) -> Result<Vec<Appeal>> {
+        let seen = self.seen_of_employee(by, employee)?;
         Ok(self
             .store()?
             .appeals()?
             .into_iter()
+            .filter(|a| seen.contains(&a.employee))
             .filter(|a| !waiting || a.decision.is_none())
             .filter(|a| employee.is_none_or(|e| a.employee == e))
             .collect())

@@ -339,6 +339,7 @@ fn rejected_rows(problems: Vec<String>) -> Error {
                     RowProblem {
                         at: at.to_string(),
                         message: message.to_string(),
+                        field: None,
                     }
                 })
                 .collect(),
@@ -502,8 +503,16 @@ impl App {
     }
 
     /// Corrections, oldest first (of one employee, or only those waiting).
-    pub fn corrections(&self, employee: Option<&str>, waiting: bool) -> Result<Vec<Correction>> {
-        Ok(self.store()?.corrections(employee, waiting)?)
+    pub fn corrections(
+        &self,
+        by: &Actor,
+        employee: Option<&str>,
+        waiting: bool,
+    ) -> Result<Vec<Correction>> {
+        let seen = self.seen_of_employee(by, employee)?;
+        let mut corrections = self.store()?.corrections(employee, waiting)?;
+        corrections.retain(|c| seen.contains(&c.employee));
+        Ok(corrections)
     }
 
     /// Approves or rejects correction `id`. Whoever may enter the employee's events decides,

@@ -98,9 +98,11 @@ impl App {
     /// under the policy governing each department in the year's last month so far.
     pub fn rate_departments(
         &self,
+        by: &Actor,
         year: i32,
         department: Option<&str>,
     ) -> Result<Vec<DepartmentRating>> {
+        self.check_report(by, department)?;
         let store = self.store()?;
         let rulebook = Rulebook::load(&store)?;
         let month = Month::new(year, 12)
@@ -160,14 +162,14 @@ impl App {
         department: &str,
         year: i32,
     ) -> Result<DepartmentBook> {
-        self.may_report(by, Some(department))?;
+        self.check_report(by, Some(department))?;
         let targets = {
             let store = self.store()?;
             known_department(&store, department)?;
             store.targets(department, year)?
         };
         let rating = self
-            .rate_departments(year, Some(department))?
+            .rate_departments(by, year, Some(department))?
             .pop()
             .ok_or_else(|| Error::NotFound(format!("no department `{department}` is on file")))?;
         Ok(DepartmentBook { targets, rating })

@@ -26,6 +26,10 @@ pub enum Error {
     /// What was asked for is not on file.
     #[error("{0}")]
     NotFound(String),
+    /// The employee was not employed in the period asked about (a month, or a year up to
+    /// a month), so it has no score.
+    #[error("`{employee}` was not employed in {period}")]
+    NotEmployed { employee: String, period: String },
     /// The workspace has no database yet.
     #[error("no database at `{}`", .0.display())]
     NoDatabase(PathBuf),
@@ -82,6 +86,7 @@ impl Error {
             | Error::Rejected { .. }
             | Error::Policy(_)
             | Error::SameEvent { .. }
+            | Error::NotEmployed { .. }
             | Error::OpenMonths(_)
             | Error::UnknownActor(_)
             | Error::NotAllowed(_)
@@ -98,14 +103,18 @@ impl Error {
     }
 
     /// A hand-made entry refused for `problems`: nothing was stored.
-    pub(crate) fn rejected_entry(problems: Vec<String>) -> Error {
+    pub(crate) fn rejected_entry<I: Into<crate::intake::Issue>>(
+        problems: impl IntoIterator<Item = I>,
+    ) -> Error {
         Error::Rejected {
             rows: Rejected(
                 problems
                     .into_iter()
-                    .map(|message| crate::intake::RowProblem {
+                    .map(Into::into)
+                    .map(|i: crate::intake::Issue| crate::intake::RowProblem {
                         at: "entry".into(),
-                        message,
+                        message: i.message,
+                        field: i.field,
                     })
                     .collect(),
             ),

@@ -115,9 +115,10 @@ impl App {
     /// A handover record entered as an entry: its time in the field `time`.
     fn add_handover_entry(&self, by: &Actor, entry: &Entry) -> Result<AttendanceImported> {
         let time = entry.fields.get("time").ok_or_else(|| {
-            Error::rejected_entry(vec![
-                "a handover record needs its `time` (HH:MM)".to_string(),
-            ])
+            Error::rejected_entry([crate::intake::Issue {
+                field: Some("time".to_string()),
+                message: "a handover record needs its `time` (HH:MM)".to_string(),
+            }])
         })?;
         let date = match entry.date.trim() {
             "" => self.today.to_string(),
@@ -282,9 +283,12 @@ impl App {
         })
     }
 
-    /// Events matching `filter`, voided and excused ones marked.
-    pub fn events(&self, filter: &EventFilter) -> Result<Vec<Event>> {
-        Ok(self.store()?.events(filter)?)
+    /// Events matching `filter` that `by` may see, voided and excused ones marked.
+    pub fn events(&self, by: &Actor, filter: &EventFilter) -> Result<Vec<Event>> {
+        let seen = self.seen_of_employee(by, filter.employee.as_deref())?;
+        let mut events = self.store()?.events(filter)?;
+        events.retain(|e| seen.contains(&e.employee));
+        Ok(events)
     }
 
     /// Voids an event (an entry mistake): it stays in the log and stops counting.

@@ -66,7 +66,8 @@ impl App {
     }
 
     /// The months closed now, with who closed them.
-    pub fn closed_months(&self) -> Result<Vec<Closing>> {
+    pub fn closed_months(&self, by: &Actor) -> Result<Vec<Closing>> {
+        self.check_report(by, None)?;
         Ok(self.store()?.closed_months()?)
     }
 }
@@ -74,14 +75,16 @@ impl App {
 impl App {
     /// Copies the database to a new file `to`, consistently, even while others write to
     /// it; returns the copy's chain head.
-    pub fn backup(&self, to: &std::path::Path) -> Result<String> {
+    pub fn backup(&self, by: &Actor, to: &std::path::Path) -> Result<String> {
+        self.check_report(by, None)?;
         self.store()?.backup(to)?;
         Ok(crate::store::Store::open(to)?.head()?)
     }
 
     /// Walks the hash chain that seals the record; `broken` names the first place the
     /// database no longer matches what was written.
-    pub fn verify(&self) -> Result<crate::store::Verification> {
+    pub fn verify(&self, by: &Actor) -> Result<crate::store::Verification> {
+        self.check_report(by, None)?;
         Ok(self.store()?.verify()?)
     }
 
@@ -93,7 +96,8 @@ impl App {
     }
 
     /// Every change made since `since` (a date, or always), with who made it and when.
-    pub fn audit(&self, since: Option<chrono::NaiveDate>) -> Result<Vec<AuditEntry>> {
+    pub fn audit(&self, by: &Actor, since: Option<chrono::NaiveDate>) -> Result<Vec<AuditEntry>> {
+        self.check_report(by, None)?;
         Ok(self.store()?.audit(&AuditFilter {
             since: since.map(|d| d.format("%Y-%m-%d").to_string()),
         })?)

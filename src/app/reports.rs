@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{App, Error, Result};
+use super::{Actor, App, Error, Result};
 use crate::domain::month::Month;
 use crate::evaluation::documents;
 use crate::evaluation::evaluate::{self, Evaluation, Selection, rated_months};
@@ -35,7 +35,14 @@ impl Document {
 
 impl App {
     /// The Department Monthly Appraisal Statement (部门月度考评说明书), as HTML or Markdown.
-    pub fn statement(&self, department: &str, month: Month, format: Document) -> Result<Vec<u8>> {
+    pub fn statement(
+        &self,
+        by: &Actor,
+        department: &str,
+        month: Month,
+        format: Document,
+    ) -> Result<Vec<u8>> {
+        self.check_report(by, Some(department))?;
         let (store, rulebook) = self.store_and_rules()?;
         let eval = Evaluation::official(&store, &rulebook);
         let dept = store
@@ -97,11 +104,13 @@ impl App {
     /// the calibration charts.
     pub fn rating_sheet(
         &self,
+        by: &Actor,
         year: i32,
         department: Option<String>,
         through: Option<Month>,
         format: Document,
     ) -> Result<Vec<u8>> {
+        self.check_report(by, department.as_deref())?;
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
         let sel = Selection {
@@ -168,7 +177,14 @@ impl App {
 
     /// The Employee Reward/Penalty Recommendation (员工奖惩建议书), pre-filled from the
     /// record, as HTML or Markdown.
-    pub fn recommendation(&self, employee: &str, year: i32, format: Document) -> Result<Vec<u8>> {
+    pub fn recommendation(
+        &self,
+        by: &Actor,
+        employee: &str,
+        year: i32,
+        format: Document,
+    ) -> Result<Vec<u8>> {
+        self.check_view(by, employee)?;
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, None, self.today)?;
         let sel = Selection {

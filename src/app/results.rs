@@ -1,7 +1,7 @@
 //! The numbers: month scores, the explanation of a month or a year, annual ratings. Closed
 //! months come from their snapshots, so these never change once a month is closed.
 
-use super::{App, Error, Result};
+use super::{Actor, App, Error, Result};
 use crate::domain::month::Month;
 use crate::engine::{MonthScore, Rating};
 use crate::evaluation::evaluate::{Evaluation, Selection, rated_months};
@@ -11,22 +11,36 @@ use crate::report::{MonthExplanation, YearExplanation};
 pub type Who = Selection;
 
 impl App {
-    /// The month's scores of everyone selected who was employed in it, by employee id.
-    pub fn scores(&self, month: Month, who: &Who) -> Result<Vec<MonthScore>> {
+    /// The month's scores of everyone selected who was employed in it and whom `by` may
+    /// see, by employee id.
+    pub fn scores(&self, by: &Actor, month: Month, who: &Who) -> Result<Vec<MonthScore>> {
+        let seen = self.seen_of(by, who)?;
+        if seen.is_empty() {
+            return Ok(Vec::new());
+        }
         let (store, rulebook) = self.store_and_rules()?;
-        Ok(Evaluation::official(&store, &rulebook).month(month, who)?)
+        let mut scores = Evaluation::official(&store, &rulebook).month(month, &seen.narrow(who))?;
+        scores.retain(|s| seen.contains(&s.employee));
+        Ok(scores)
     }
 
     /// Every point of an employee's month, with the bounds that clamp it.
-    pub fn explain_month(&self, employee: &str, month: Month) -> Result<MonthExplanation> {
+    pub fn explain_month(
+        &self,
+        by: &Actor,
+        employee: &str,
+        month: Month,
+    ) -> Result<MonthExplanation> {
+        self.check_view(by, employee)?;
         let (store, rulebook) = self.store_and_rules()?;
         let Some(score) = Evaluation::official(&store, &rulebook)
             .month(month, &one(employee))?
             .pop()
         else {
-            return Err(Error::refused(format!(
-                "`{employee}` was not employed in {month}"
-            )));
+            return Err(Error::NotEmployed {
+                employee: employee.to_string(),
+                period: month.to_string(),
+            });
         };
         // The version that produced the score (a closed month's may be an older one).
         let policy = rulebook.by_hash(&score.policy.hash).ok_or_else(|| {
@@ -60,20 +74,25 @@ impl App {
     /// An employee's year: the months, every item, and why this grade.
     pub fn explain_year(
         &self,
+        by: &Actor,
         employee: &str,
         year: i32,
         through: Option<Month>,
     ) -> Result<YearExplanation> {
+        self.check_view(by, employee)?;
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
         let Some(result) = Evaluation::official(&store, &rulebook)
             .year(year, &months, &one(employee))?
             .pop()
         else {
-            return Err(Error::refused(format!(
-                "`{employee}` was not employed in {year} up to {}",
-                months.last().map(Month::to_string).unwrap_or_default()
-            )));
+            return Err(Error::NotEmployed {
+                employee: employee.to_string(),
+                period: format!(
+                    "{year} up to {}",
+                    months.last().map(Month::to_string).unwrap_or_default()
+                ),
+            });
         };
         let mut rating = result.rating;
         super::reviews::OfRecord::load(&store, &rulebook, year)?.apply(&mut rating);
@@ -109,24 +128,35 @@ impl App {
         })
     }
 
-    /// The annual ratings of everyone selected, by employee id, and the last month rated.
-    /// `progress(done, total)` is told how far it got; only the ratings are kept, so memory
-    /// stays flat however many months and events.
+    /// The annual ratings of everyone selected whom `by` may see, by employee id, and the
+    /// last month rated. `progress(done, total)` is told how far it got; only the ratings
+    /// are kept, so memory stays flat however many months and events.
     pub fn ratings(
         &self,
+        by: &Actor,
         year: i32,
         through: Option<Month>,
         who: &Who,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<(Vec<Rating>, Month)> {
+        let seen = self.seen_of(by, who)?;
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
         let of_record = super::reviews::OfRecord::load(&store, &rulebook, year)?;
         let mut ratings = Vec::new();
-        Evaluation::official(&store, &rulebook).year_each(year, &months, who, progress, |y| {
-            let mut rating = y.rating;
-            of_record.apply(&mut rating);
-            ratings.push(rating);
+        if seen.is_empty() {
+            return Ok((
+                ratings,
+                *months.last().expect("rated_months is never empty"),
+            ));
+        }
+        let who = seen.narrow(who);
+        Evaluation::official(&store, &rulebook).year_each(year, &months, &who, progress, |y| {
+            if seen.contains(&y.rating.employee) {
+                let mut rating = y.rating;
+                of_record.apply(&mut rating);
+                ratings.push(rating);
+            }
             Ok(())
         })?;
         Ok((

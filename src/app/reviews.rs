@@ -182,7 +182,20 @@ impl App {
 
     /// Every review of the year (of one department), with whom it waits on and its final
     /// grade once complete.
-    pub fn review_status(&self, year: i32, department: Option<&str>) -> Result<Vec<ReviewRow>> {
+    pub fn review_status(
+        &self,
+        by: &Actor,
+        year: i32,
+        department: Option<&str>,
+    ) -> Result<Vec<ReviewRow>> {
+        let seen = self.seen_by(by)?;
+        let mut rows = self.review_rows(year, department)?;
+        rows.retain(|r| seen.contains(&r.review.employee));
+        Ok(rows)
+    }
+
+    /// Every review of the year (of one department), whoever asks.
+    fn review_rows(&self, year: i32, department: Option<&str>) -> Result<Vec<ReviewRow>> {
         let (store, rulebook) = self.store_and_rules()?;
         let rows = store
             .reviews(year)?
@@ -234,7 +247,7 @@ impl App {
             .authorize(by, Action::SignCompanyStep, &Target::Company)
             .is_ok();
         Ok(self
-            .review_status(year, None)?
+            .review_rows(year, None)?
             .into_iter()
             .filter(|r| {
                 r.waiting_on.as_ref().is_some_and(|w| {

@@ -169,7 +169,8 @@ impl App {
     }
 
     /// The activated versions, oldest first, with the months each governs up to today.
-    pub fn versions(&self) -> Result<Vec<VersionRow>> {
+    pub fn versions(&self, by: &Actor) -> Result<Vec<VersionRow>> {
+        self.check_report(by, by.department())?;
         let (store, rulebook) = self.store_and_rules()?;
         let frozen: BTreeMap<Month, Vec<String>> = store
             .snapshot_hashes()?
@@ -191,13 +192,14 @@ impl App {
     /// activated versions, per employee whose result changes. Nothing is stored.
     pub fn what_if(
         &self,
+        by: &Actor,
         candidate: &Path,
         year: i32,
         through: Option<Month>,
         department: Option<String>,
     ) -> Result<DiffView> {
         let candidate = Policy::load(candidate).map_err(Error::Policy)?;
-        self.compare(candidate, year, through, department)
+        self.what_if_of(by, candidate, year, through, department)
     }
 
     /// A candidate policy given as text (uploaded): it may extend the files of the activated
@@ -226,28 +228,17 @@ impl App {
         Policy::from_upload(&name, text, &stored).map_err(Error::Policy)
     }
 
-    /// The what-if of a department (HR: of the company, without one) as `by` may ask it:
-    /// a head for their own department.
-    pub fn what_if_seen(
+    /// The what-if of a compiled candidate, of a department (HR: of the company, without
+    /// one) as `by` may ask it: a head for their own department.
+    pub fn what_if_of(
         &self,
         by: &Actor,
-        candidate: Policy,
-        year: i32,
-        department: Option<String>,
-    ) -> Result<DiffView> {
-        self.may_report(by, department.as_deref())?;
-        self.compare(candidate, year, None, department)
-    }
-
-    /// The year's real logs under `candidate` activated last, against the activated
-    /// versions. Nothing is stored.
-    fn compare(
-        &self,
         candidate: Policy,
         year: i32,
         through: Option<Month>,
         department: Option<String>,
     ) -> Result<DiffView> {
+        self.check_report(by, department.as_deref())?;
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
         let sel = Selection {
@@ -275,7 +266,13 @@ impl App {
     }
 
     /// How the activated rules fire on the year's real logs.
-    pub fn rule_coverage(&self, year: i32, department: Option<String>) -> Result<Coverage> {
+    pub fn rule_coverage(
+        &self,
+        by: &Actor,
+        year: i32,
+        department: Option<String>,
+    ) -> Result<Coverage> {
+        self.check_report(by, department.as_deref())?;
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, None, self.today)?;
         let sel = Selection {

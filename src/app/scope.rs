@@ -5,16 +5,13 @@
 
 use std::collections::BTreeSet;
 
+use super::results::Who;
 use super::{Actor, App, Error, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::event::Event;
 use crate::domain::month::Month;
 use crate::domain::staff::Employee;
 use crate::domain::user::Role;
-use crate::engine::{MonthScore, Rating};
-use crate::evaluation::evaluate::Selection;
-use crate::report::MonthExplanation;
-use crate::store::EventFilter;
 
 /// Whom a person may see: everyone (HR), or these employees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +25,23 @@ impl Seen {
         match self {
             Seen::Everyone => true,
             Seen::Only(ids) => ids.contains(employee),
+        }
+    }
+
+    /// Nobody.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Seen::Only(ids) if ids.is_empty())
+    }
+
+    /// `who`, narrowed to the one employee seen when only one is (so that only they are
+    /// computed); a listing is still filtered with [`Seen::contains`].
+    pub(super) fn narrow(&self, who: &Who) -> Who {
+        match self {
+            Seen::Only(ids) if ids.len() == 1 && who.employee.is_none() => Who {
+                department: who.department.clone(),
+                employee: ids.first().cloned(),
+            },
+            _ => who.clone(),
         }
     }
 }
@@ -94,7 +108,7 @@ impl App {
     /// Refuses unless `by` may see `employee`'s record. An id not on file is "not found"
     /// for HR; anyone else gets the same refusal as for a record out of their scope, so
     /// that whether an employee exists does not leak.
-    pub fn may_see(&self, by: &Actor, employee: &str) -> Result<()> {
+    pub(super) fn check_view(&self, by: &Actor, employee: &str) -> Result<()> {
         let store = self.store()?;
         let Some(record) = store.staff_record(employee)? else {
             return Err(match by.role() {
@@ -113,63 +127,22 @@ impl App {
     }
 
     /// Refuses unless `by` may read `department`'s reports (or, for `None`, the company's).
-    pub fn may_report(&self, by: &Actor, department: Option<&str>) -> Result<()> {
+    pub(super) fn check_report(&self, by: &Actor, department: Option<&str>) -> Result<()> {
         let target = department.map_or(Target::Company, Target::Department);
         self.authorize(by, Action::Report, &target)
     }
 
-    /// The month's scores of the employees `by` may see (of one department, if given).
-    pub fn scores_seen(
-        &self,
-        by: &Actor,
-        month: Month,
-        department: Option<&str>,
-    ) -> Result<Vec<MonthScore>> {
-        let seen = self.seen_by(by)?;
-        let who = Selection {
-            department: department.map(str::to_string),
-            employee: match &seen {
-                // One visible employee: score only them.
-                Seen::Only(ids) if ids.len() == 1 => ids.first().cloned(),
-                _ => None,
-            },
-        };
-        if matches!(&seen, Seen::Only(ids) if ids.is_empty()) {
-            return Ok(Vec::new());
+    /// Whom of `who` `by` may see: refused when `who` names one employee `by` may not see
+    /// (or who is not on file); else what `by` sees, to narrow a listing to.
+    pub(super) fn seen_of(&self, by: &Actor, who: &Who) -> Result<Seen> {
+        self.seen_of_employee(by, who.employee.as_deref())
+    }
+
+    /// What `by` sees of one employee (refused when not them) or of everyone.
+    pub(super) fn seen_of_employee(&self, by: &Actor, employee: Option<&str>) -> Result<Seen> {
+        if let Some(e) = employee {
+            self.check_view(by, e)?;
         }
-        let mut scores = self.scores(month, &who)?;
-        scores.retain(|s| seen.contains(&s.employee));
-        Ok(scores)
-    }
-
-    /// Events `by` may see, as `filter` selects them.
-    pub fn events_seen(&self, by: &Actor, filter: &EventFilter) -> Result<Vec<Event>> {
-        if let Some(e) = &filter.employee {
-            self.may_see(by, e)?;
-            return self.events(filter);
-        }
-        let seen = self.seen_by(by)?;
-        let mut events = self.events(filter)?;
-        events.retain(|e| seen.contains(&e.employee));
-        Ok(events)
-    }
-
-    /// Every point of `employee`'s month, if `by` may see it.
-    pub fn explain_seen(
-        &self,
-        by: &Actor,
-        employee: &str,
-        month: Month,
-    ) -> Result<MonthExplanation> {
-        self.may_see(by, employee)?;
-        self.explain_month(employee, month)
-    }
-
-    /// The year's ratings of the employees `by` may see, and the last month rated.
-    pub fn ratings_seen(&self, by: &Actor, year: i32) -> Result<(Vec<Rating>, Month)> {
-        let seen = self.seen_by(by)?;
-        let (mut ratings, through) = self.ratings(year, None, &Selection::default(), &|_, _| {})?;
-        ratings.retain(|r| seen.contains(&r.employee));
-        Ok((ratings, through))
+        self.seen_by(by)
     }
 }

@@ -7,7 +7,7 @@ pub mod shipped;
 
 use std::path::{Path, PathBuf};
 
-use super::{Activation, App, Error, Imported, Result, StaffImported};
+use super::{Activation, Actor, App, Error, Imported, Result, StaffImported};
 use crate::domain::month::Month;
 use crate::engine::Rating;
 use crate::evaluation::evaluate::Selection;
@@ -61,7 +61,7 @@ impl App {
         use crate::domain::user::{Role, User};
         let hr = self.actor(DEMO_ADMIN)?;
         let month = Month::of(self.today);
-        let staff = self.staff(Some("customer-service"), Some(month))?;
+        let staff = self.staff(&hr, Some("customer-service"), Some(month))?;
         let head = staff.iter().find(|e| e.role == "department_head");
         let supervisor = staff.iter().find(|e| {
             e.role != "department_head"
@@ -81,7 +81,7 @@ impl App {
             |login: &str, role: Role, who: Option<&crate::domain::staff::Employee>| -> Result<()> {
                 let user = match who {
                     None => self
-                        .users()?
+                        .users(&hr)?
                         .into_iter()
                         .find(|u| u.login == login)
                         .ok_or_else(|| Error::UnknownActor(login.to_string()))?,
@@ -185,7 +185,13 @@ impl App {
             app.record_budget(&by, dept, DEMO_YEAR, *budget as f64, *spent as f64)?;
         }
         let events = app.import_events(&by, &events_file, false)?;
-        let (ratings, through) = app.ratings(DEMO_YEAR, None, &Selection::default(), &|_, _| {})?;
+        let (ratings, through) = app.ratings(
+            &Actor::owner(),
+            DEMO_YEAR,
+            None,
+            &Selection::default(),
+            &|_, _| {},
+        )?;
         Ok(Demo {
             app,
             dir: dir.to_path_buf(),

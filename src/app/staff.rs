@@ -111,7 +111,7 @@ impl App {
         })?;
         let updates = self.updates(&store, &rulebook, &records, &staff, None, "entry")?;
         store.put_staff(&updates, "entry", &self.stamp(by))?;
-        Ok(self.record(&input.id)?.latest().clone())
+        Ok(self.record_of(&input.id)?.latest().clone())
     }
 
     /// Changes an employee's record from `from` on (a transfer, a new role or supervisor,
@@ -178,25 +178,37 @@ impl App {
             )));
         }
         store.put_staff(&[update], "entry", &self.stamp(by))?;
-        self.record(id)
+        self.record_of(id)
     }
 
     /// The staff as their records stood in `at` (default: this month), of one department
     /// or all; employees who had left before it or had not yet joined are left out.
-    pub fn staff(&self, department: Option<&str>, at: Option<Month>) -> Result<Vec<Employee>> {
+    pub fn staff(
+        &self,
+        by: &Actor,
+        department: Option<&str>,
+        at: Option<Month>,
+    ) -> Result<Vec<Employee>> {
+        let seen = self.seen_by(by)?;
         let month = at.unwrap_or(Month::of(self.today));
         Ok(self
             .store()?
             .staff_records()?
             .iter()
+            .filter(|r| seen.contains(&r.id))
             .filter(|r| at.is_none() || r.employed_in(month))
             .map(|r| r.at(month).clone())
             .filter(|e| department.is_none_or(|d| e.department == d))
             .collect())
     }
 
-    /// One employee's record over time, with every change.
-    pub fn record(&self, id: &str) -> Result<StaffRecord> {
+    /// One employee's record over time, with every change, if `by` may see it.
+    pub fn record(&self, by: &Actor, id: &str) -> Result<StaffRecord> {
+        self.check_view(by, id)?;
+        self.record_of(id)
+    }
+
+    fn record_of(&self, id: &str) -> Result<StaffRecord> {
         self.store()?
             .staff_record(id)?
             .ok_or_else(|| Error::refused(format!("no employee `{id}` is on file")))
@@ -234,6 +246,7 @@ impl App {
                         .map(|message| RowProblem {
                             at: format!("{source}:{line}"),
                             message,
+                            field: None,
                         }),
                 );
                 updates.push(update);
@@ -267,6 +280,7 @@ impl App {
                     .map(|message| RowProblem {
                         at: format!("{source}:{line}"),
                         message,
+                        field: None,
                     }),
             );
             updates.push(update);

@@ -16,7 +16,8 @@ impl App {
     }
 
     /// Every registered login.
-    pub fn users(&self) -> Result<Vec<User>> {
+    pub fn users(&self, by: &Actor) -> Result<Vec<User>> {
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         Ok(self.store()?.users()?)
     }
 

@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result};
+use appraise::app::Actor;
 use appraise::report::AppealsView;
 
 #[derive(Debug, Subcommand)]
@@ -64,7 +65,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         } => ctx.print(&AppealsView {
             appeals: match waiting_on {
                 Some(who) => ctx.app.appeals_waiting_on(&ctx.app.actor(&who)?)?,
-                None => ctx.app.appeals(waiting, employee.as_deref())?,
+                None => ctx
+                    .app
+                    .appeals(&Actor::owner(), waiting, employee.as_deref())?,
             },
         }),
         Command::Uphold { appeal, reason, by } => {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Result};
+use appraise::app::Actor;
 use appraise::report::CorrectionsView;
 
 /// `roster import`, `handover import`.
@@ -125,7 +126,9 @@ pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
             ctx.say(format_args!("correction {id} rejected"))
         }
         ClockCommand::Corrections { employee, waiting } => ctx.print(&CorrectionsView {
-            corrections: ctx.app.corrections(employee.as_deref(), waiting)?,
+            corrections: ctx
+                .app
+                .corrections(&Actor::owner(), employee.as_deref(), waiting)?,
         }),
     }
 }

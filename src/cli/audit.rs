@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
+use appraise::app::Actor;
 use appraise::app::Error;
 use appraise::domain::month::parse_date;
 use appraise::report::AuditView;
@@ -33,7 +34,7 @@ pub enum Command {
 pub fn run(ctx: &Ctx, a: Args) -> Result {
     match a.command {
         Some(Command::Verify) => {
-            let v = ctx.app.verify()?;
+            let v = ctx.app.verify(&Actor::owner())?;
             if let Some(broken) = v.broken {
                 return Err(Error::Tampered(broken).into());
             }
@@ -63,6 +64,6 @@ fn list(ctx: &Ctx, since: Option<&str>) -> Result {
         None => None,
     };
     ctx.print(&AuditView {
-        entries: ctx.app.audit(since)?,
+        entries: ctx.app.audit(&Actor::owner(), since)?,
     })
 }

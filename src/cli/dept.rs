@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result};
+use appraise::app::Actor;
 use appraise::report::{DepartmentRatingsView, DepartmentsView};
 
 #[derive(Debug, Subcommand)]
@@ -95,7 +96,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         }
         Command::Rate { year, department } => ctx.print(&DepartmentRatingsView {
             year,
-            departments: app.rate_departments(year, department.as_deref())?,
+            departments: app.rate_departments(&Actor::owner(), year, department.as_deref())?,
         }),
         Command::List => ctx.print(&DepartmentsView {
             departments: app.departments()?,

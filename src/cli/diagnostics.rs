@@ -67,8 +67,11 @@ fn help(e: &app::Error) -> Option<String> {
             "`appraise rules activate FILE` activates one; `appraise rules list` shows what is active".into()
         }
         app::Error::Store(store::Error::NoEvent(_)) => "`appraise log list` shows the ids".into(),
-        app::Error::Store(store::Error::Closed(m)) if m.contains("reopened") => {
+        app::Error::Store(store::Error::MonthClosed { .. }) => {
             "`appraise month reopen YYYY-MM --reason …` reopens it".into()
+        }
+        app::Error::Store(store::Error::RestatesClosed { .. }) => {
+            "pass `--restate --reason …` to do so on purpose".into()
         }
         _ => return None,
     })

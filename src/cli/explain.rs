@@ -1,6 +1,7 @@
 //! `appraise explain EMPLOYEE --month M | --year Y`: every point with its rule and event.
 
 use super::{Ctx, Result};
+use appraise::app::Actor;
 use appraise::domain::month::Month;
 
 #[derive(Debug, clap::Args)]
@@ -18,8 +19,15 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result {
     match (a.month, a.year) {
-        (Some(month), _) => ctx.print(&ctx.app.explain_month(&a.employee, month)?),
-        (None, Some(year)) => ctx.print(&ctx.app.explain_year(&a.employee, year, a.through)?),
+        (Some(month), _) => {
+            ctx.print(&ctx.app.explain_month(&Actor::owner(), &a.employee, month)?)
+        }
+        (None, Some(year)) => {
+            ctx.print(
+                &ctx.app
+                    .explain_year(&Actor::owner(), &a.employee, year, a.through)?,
+            )
+        }
         (None, None) => unreachable!("clap requires --month or --year"),
     }
 }

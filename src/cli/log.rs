@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 
 use super::{Ctx, Result, read_as, refused};
+use appraise::app::Actor;
 use appraise::app::{Entry, Imported, Recorded};
 use appraise::domain::month::Month;
 use appraise::domain::text::count;
@@ -182,13 +183,16 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             kind,
             status,
         } => ctx.print(&EventsView {
-            events: app.events(&EventFilter {
-                employee,
-                month,
-                kind,
-                status: status.map(Status::from),
-                ..EventFilter::default()
-            })?,
+            events: app.events(
+                &Actor::owner(),
+                &EventFilter {
+                    employee,
+                    month,
+                    kind,
+                    status: status.map(Status::from),
+                    ..EventFilter::default()
+                },
+            )?,
         }),
         Command::Void { id, reason, by } => {
             app.void_event(&ctx.actor(by)?, id, &reason)?;

@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result};
+use appraise::app::Actor;
 use appraise::domain::month::Month;
 use appraise::report::ClosingsView;
 
@@ -46,7 +47,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             ))
         }
         Command::List => ctx.print(&ClosingsView {
-            closed: ctx.app.closed_months()?,
+            closed: ctx.app.closed_months(&Actor::owner())?,
         }),
     }
 }

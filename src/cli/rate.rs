@@ -1,6 +1,7 @@
 //! `appraise rate --year Y`: annual ratings.
 
 use super::{Ctx, Progress, Result};
+use appraise::app::Actor;
 use appraise::domain::month::Month;
 use appraise::evaluation::evaluate::Selection;
 use appraise::report::RatingsView;
@@ -22,9 +23,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
         employee: None,
     };
     let bar = Progress::new("rating");
-    let (ratings, through) = ctx
-        .app
-        .ratings(a.year, a.through, &who, &|d, t| bar.set(d, t))?;
+    let (ratings, through) =
+        ctx.app
+            .ratings(&Actor::owner(), a.year, a.through, &who, &|d, t| {
+                bar.set(d, t)
+            })?;
     bar.finish();
     ctx.print(&RatingsView {
         year: a.year,

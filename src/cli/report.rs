@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
+use appraise::app::Actor;
 use appraise::app::{Document, Error};
 use appraise::domain::month::Month;
 
@@ -106,7 +107,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 format!("statement-{}-{month}.html", safe(&department)),
                 &[Html, Markdown],
             )?;
-            let bytes = ctx.app.statement(&department, month, format)?;
+            let bytes = ctx
+                .app
+                .statement(&Actor::owner(), &department, month, format)?;
             write(ctx, &out, &bytes)
         }
         Command::Ratings {
@@ -116,7 +119,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             out,
         } => {
             let (out, format) = target(out, format!("ratings-{year}.xlsx"), &[Xlsx, Csv, Html])?;
-            let bytes = ctx.app.rating_sheet(year, department, through, format)?;
+            let bytes = ctx
+                .app
+                .rating_sheet(&Actor::owner(), year, department, through, format)?;
             write(ctx, &out, &bytes)
         }
         Command::Recommendation {
@@ -129,7 +134,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 format!("recommendation-{}-{year}.html", safe(&employee)),
                 &[Html, Markdown],
             )?;
-            let bytes = ctx.app.recommendation(&employee, year, format)?;
+            let bytes = ctx
+                .app
+                .recommendation(&Actor::owner(), &employee, year, format)?;
             write(ctx, &out, &bytes)
         }
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
+use appraise::app::Actor;
 use appraise::app::{Activated, Activation, App};
 use appraise::domain::month::Month;
 use appraise::report::{CasesView, CoverageView, VersionsView};
@@ -107,17 +108,20 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             report_activation(ctx, &done)
         }
         Command::List => ctx.print(&VersionsView {
-            versions: ctx.app.versions()?,
+            versions: ctx.app.versions(&Actor::owner())?,
         }),
         Command::Diff {
             candidate,
             year,
             through,
             department,
-        } => ctx.print(&ctx.app.what_if(&candidate, year, through, department)?),
+        } => ctx.print(
+            &ctx.app
+                .what_if(&Actor::owner(), &candidate, year, through, department)?,
+        ),
         Command::Coverage { year, department } => ctx.print(&CoverageView {
             year,
-            coverage: ctx.app.rule_coverage(year, department)?,
+            coverage: ctx.app.rule_coverage(&Actor::owner(), year, department)?,
         }),
     }
 }

@@ -1,6 +1,7 @@
 //! `appraise score --month M`: monthly scores.
 
 use super::{Ctx, Result};
+use appraise::app::Actor;
 use appraise::domain::month::Month;
 use appraise::evaluation::evaluate::Selection;
 use appraise::report::ScoresView;
@@ -23,6 +24,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     };
     ctx.print(&ScoresView {
         month: a.month,
-        scores: ctx.app.scores(a.month, &who)?,
+        scores: ctx.app.scores(&Actor::owner(), a.month, &who)?,
     })
 }

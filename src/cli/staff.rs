@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Result};
+use appraise::app::Actor;
 use appraise::app::{StaffChange, StaffImported, StaffInput};
 use appraise::domain::month::Month;
 use appraise::domain::text::count;
@@ -160,7 +161,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             ))
         }
         Command::History { id } => ctx.print(&StaffHistoryView {
-            record: ctx.app.record(&id)?,
+            record: ctx.app.record(&Actor::owner(), &id)?,
         }),
         Command::Add {
             id,
@@ -187,7 +188,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             ctx.say(format_args!("employee `{}` saved", saved.id))
         }
         Command::List { department, at } => ctx.print(&StaffView {
-            staff: ctx.app.staff(department.as_deref(), at)?,
+            staff: ctx.app.staff(&Actor::owner(), department.as_deref(), at)?,
         }),
     }
 }

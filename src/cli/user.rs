@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result};
+use appraise::app::Actor;
 use appraise::domain::user::{Role, User};
 use appraise::report::UsersView;
 
@@ -69,7 +70,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             ))
         }
         Command::List => ctx.print(&UsersView {
-            users: ctx.app.users()?,
+            users: ctx.app.users(&Actor::owner())?,
         }),
         Command::Passwd { login, by, .. } => {
             let mut password = String::new();

@@ -39,6 +39,7 @@ fn rows<T>(
             _ => problems.extend(wrong.into_iter().map(|message| RowProblem {
                 at: at.clone(),
                 message,
+                field: None,
             })),
         }
     }

@@ -51,8 +51,8 @@ pub struct EventValidator<'a> {
 
 impl EventValidator<'_> {
     /// Every problem of a row, or the event to store.
-    pub fn check(&self, row: &EventRow) -> Result<NewEvent, Vec<String>> {
-        let mut problems = Vec::new();
+    pub fn check(&self, row: &EventRow) -> Result<NewEvent, Vec<Issue>> {
+        let mut problems = Issues::default();
         let record = self.staff.get(row.employee.trim());
         match record {
             None => problems.push(format!(
@@ -113,7 +113,7 @@ impl EventValidator<'_> {
         let recorded_by = match (row.recorded_by.trim(), &self.default_by) {
             ("", Some(by)) => by.clone(),
             ("", None) => {
-                problems.push("recorded_by is empty; fill it in or pass `--by NAME`".into());
+                problems.push("recorded_by is empty; fill it in or pass `--by NAME`");
                 String::new()
             }
             (by, _) => by.to_string(),
@@ -121,7 +121,7 @@ impl EventValidator<'_> {
         let mut kind = row.kind.trim();
         let mut fields = Fields::new();
         if kind.is_empty() {
-            problems.push("kind is empty".into());
+            problems.push("kind is empty");
         } else if let (Some(e), Some(d)) = (employee, date) {
             let month = Month::of(d);
             match self.rulebook.governing(&e.department, month) {
@@ -139,16 +139,24 @@ impl EventValidator<'_> {
                                     Ok(v) => {
                                         fields.insert(name.clone(), v);
                                     }
-                                    Err(msg) => problems.push(format!("field `{name}`: {msg}")),
+                                    Err(msg) => {
+                                        problems.field(name, format!("field `{name}`: {msg}"))
+                                    }
                                 },
-                                None => problems.push(format!(
-                                    "kind `{kind}` has no field `{name}`; leave that cell empty"
-                                )),
+                                None => problems.field(
+                                    name,
+                                    format!(
+                                        "kind `{kind}` has no field `{name}`; leave that cell empty"
+                                    ),
+                                ),
                             }
                         }
                         for (name, ty) in declared {
                             if row.fields.get(name).is_none_or(|t| t.trim().is_empty()) {
-                                problems.push(format!("kind `{kind}` needs field `{name}` ({ty})"));
+                                problems.field(
+                                    name,
+                                    format!("kind `{kind}` needs field `{name}` ({ty})"),
+                                );
                             }
                         }
                     }
@@ -165,8 +173,55 @@ impl EventValidator<'_> {
                 fields,
                 recorded_by,
             }),
-            _ => Err(problems),
+            _ => Err(problems.0),
         }
+    }
+}
+
+/// One problem of a row: the words, and the field they are about, if one (so that a form
+/// shows them beside that field without reading the words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl From<String> for Issue {
+    fn from(message: String) -> Issue {
+        Issue {
+            field: None,
+            message,
+        }
+    }
+}
+
+/// A row's problems as they are found.
+#[derive(Default)]
+struct Issues(Vec<Issue>);
+
+impl Issues {
+    fn push(&mut self, message: impl Into<String>) {
+        self.0.push(Issue {
+            field: None,
+            message: message.into(),
+        });
+    }
+
+    fn field(&mut self, field: &str, message: String) {
+        self.0.push(Issue {
+            field: Some(field.to_string()),
+            message,
+        });
+    }
+
+    fn extend(&mut self, messages: impl IntoIterator<Item = String>) {
+        for m in messages {
+            self.push(m);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -183,6 +238,7 @@ pub fn read_events<E>(
     let bad = |line: u64, message: String| RowProblem {
         at: format!("{name}:{line}"),
         message,
+        field: None,
     };
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = match Table::headers(&mut reader, &COLUMNS[..3]) {
@@ -245,7 +301,10 @@ pub fn read_events<E>(
         match v.check(&row) {
             Ok(e) if problems.is_empty() => keep(e)?,
             Ok(_) => {}
-            Err(msgs) => problems.extend(msgs.into_iter().map(|m| bad(line, m))),
+            Err(issues) => problems.extend(issues.into_iter().map(|i| RowProblem {
+                field: i.field,
+                ..bad(line, i.message)
+            })),
         }
     }
     Ok(if problems.is_empty() {

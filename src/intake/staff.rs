@@ -110,6 +110,7 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
             _ => problems.extend(msgs.into_iter().map(|message| RowProblem {
                 at: format!("{name}:{line}"),
                 message,
+                field: None,
             })),
         }
     }

@@ -818,9 +818,12 @@ fn live_copy(conn: &Connection, e: &NewEvent) -> Result<Option<i64>> {
 /// Refuses a change to a closed month, naming who closed it (reopening is the way back).
 pub(super) fn refuse_closed(conn: &Connection, month: Month, doing: &str) -> Result<()> {
     if let Some((by, at)) = super::months::closed_by(conn, month)? {
-        return Err(Error::Closed(format!(
-            "cannot {doing} {month}: the month was closed by {by} at {at}; it must be reopened first"
-        )));
+        return Err(Error::MonthClosed {
+            doing: doing.to_string(),
+            month,
+            by,
+            at,
+        });
     }
     Ok(())
 }

@@ -63,9 +63,7 @@ impl Store {
             .map_err(Error::from)?;
         let closed = (|| {
             if let Some((by, at)) = closed_by(&self.conn, month)? {
-                return Err(
-                    Error::Closed(format!("{month} is already closed (by {by} at {at})")).into(),
-                );
+                return Err(Error::AlreadyClosed { month, by, at }.into());
             }
             let (scores, hashes) = snapshot(self)?;
             self.store_close(month, &scores, &hashes, stamp)?;
@@ -120,7 +118,7 @@ impl Store {
     pub fn reopen_month(&mut self, month: Month, reason: &str, stamp: &Stamp) -> Result<()> {
         let tx = self.write()?;
         if closed_by(&tx, month)?.is_none() {
-            return Err(Error::Closed(format!("{month} is not closed")));
+            return Err(Error::NotClosed(month));
         }
         tx.execute(
             "INSERT INTO month_closes (month, action, reason, by, at) VALUES (?1, 'reopen', ?2, ?3, ?4)",

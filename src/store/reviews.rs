@@ -127,10 +127,9 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        let id = id.ok_or_else(|| {
-            Error::Closed(format!(
-                "no review of `{employee}` for {year} has been started"
-            ))
+        let id = id.ok_or_else(|| Error::NoReview {
+            employee: employee.to_string(),
+            year,
         })?;
         tx.execute(
             "INSERT INTO review_signatures (review_id, step_index, step, grade, signer, comment, at)

@@ -58,10 +58,12 @@ impl Store {
                 .optional()?
                 .flatten();
             if let Some(months) = closed {
-                return Err(Error::Closed(format!(
-                    "`{}` version {} is effective from {from}, but {months} is closed; activating it restates closed months: pass `--restate --reason …` to do so on purpose",
-                    policy.id, policy.version
-                )));
+                return Err(Error::RestatesClosed {
+                    policy: policy.id.clone(),
+                    version: policy.version.clone(),
+                    from,
+                    closed: months,
+                });
             }
         }
         tx.execute(

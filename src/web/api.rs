@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::State;
 use super::auth::{self, Caller};
 use super::reply::Failure;
-use crate::app::{Actor, App, Entry, Recorded};
+use crate::app::{Actor, App, Entry, Recorded, Who};
 use crate::domain::month::Month;
 use crate::report::{AppealsView, EventsView, RatingsView, ScoresView};
 use crate::store::EventFilter;
@@ -150,7 +150,7 @@ async fn events(
         ..EventFilter::default()
     };
     let events = state
-        .call(move |app| app.events_seen(&caller.actor, &filter))
+        .call(move |app| app.events(&caller.actor, &filter))
         .await?;
     ok(EventsView { events })
 }
@@ -266,7 +266,7 @@ async fn appeals(state: axum::extract::State<State>, caller: Caller) -> Answer {
         .call(move |app| {
             let waiting = app.appeals_waiting_on(&caller.actor)?;
             let own = match caller.actor.employee() {
-                Some(e) => app.appeals(false, Some(e))?,
+                Some(e) => app.appeals(&caller.actor, false, Some(e))?,
                 None => Vec::new(),
             };
             Ok((waiting, own))
@@ -312,7 +312,16 @@ async fn scores(
 ) -> Answer {
     let month = month("month", q.month.as_deref())?;
     let scores = state
-        .call(move |app| app.scores_seen(&caller.actor, month, q.department.as_deref()))
+        .call(move |app| {
+            app.scores(
+                &caller.actor,
+                month,
+                &Who {
+                    department: q.department.clone(),
+                    employee: None,
+                },
+            )
+        })
         .await?;
     ok(ScoresView { month, scores })
 }
@@ -331,7 +340,7 @@ async fn explain(
 ) -> Answer {
     let month = month("month", q.month.as_deref())?;
     let explanation = state
-        .call(move |app| app.explain_seen(&caller.actor, &employee, month))
+        .call(move |app| app.explain_month(&caller.actor, &employee, month))
         .await?;
     ok(explanation)
 }
@@ -354,7 +363,7 @@ async fn ratings(
         )
     })?;
     let (ratings, through) = state
-        .call(move |app| app.ratings_seen(&caller.actor, year))
+        .call(move |app| app.ratings(&caller.actor, year, None, &Who::default(), &|_, _| {}))
         .await?;
     ok(RatingsView {
         year,

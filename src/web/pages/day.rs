@@ -103,11 +103,11 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
         let month = Month::of(date);
         let team = app.team(by)?;
         let scores: BTreeMap<String, MonthScore> = app
-            .scores_seen(by, month, None)?
+            .scores(by, month, &Default::default())?
             .into_iter()
             .map(|s| (s.employee.clone(), s))
             .collect();
-        let events = app.events_seen(
+        let events = app.events(
             by,
             &EventFilter {
                 month: Some(month),
@@ -225,6 +225,7 @@ fn entry_data(
     let menu = app.entry_menu(by, employee, date)?;
     let score = app
         .scores(
+            by,
             Month::of(date),
             &crate::evaluation::evaluate::Selection {
                 department: None,
@@ -232,7 +233,7 @@ fn entry_data(
             },
         )?
         .pop();
-    let name = app.record(employee)?.at(Month::of(date)).name.clone();
+    let name = app.record(by, employee)?.at(Month::of(date)).name.clone();
     Ok((menu, score, name))
 }
 
@@ -274,13 +275,23 @@ fn entry_page_of(
             }
         })
         .collect();
-    for e in failure.map(messages).unwrap_or_default() {
+    // A problem about a field is shown beside it; the rest above the form.
+    let about_fields: Vec<(Option<String>, String)> = match failure {
+        Some(Error::Rejected { rows, .. }) => rows
+            .0
+            .iter()
+            .map(|p| (p.field.clone(), p.message.clone()))
+            .collect(),
+        Some(e) => messages(e).into_iter().map(|m| (None, m)).collect(),
+        None => Vec::new(),
+    };
+    for (field, message) in about_fields {
         match fields
             .iter_mut()
-            .find(|f| e.contains(&format!("`{}`", f.name)))
+            .find(|f| field.as_deref() == Some(f.name.as_str()))
         {
-            Some(f) => f.error.push(e),
-            None => general.push(e),
+            Some(f) => f.error.push(message),
+            None => general.push(message),
         }
     }
     let (detailed, quick) = menu.into_iter().partition(|k| !k.fields.is_empty());

@@ -65,18 +65,17 @@ async fn person(
 ) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        app.may_see(by, &employee)?;
         let year = q.year.unwrap_or(app.today().year());
-        let year_view = match app.explain_year(&employee, year, None) {
+        let year_view = match app.explain_year(by, &employee, year, None) {
             Ok(y) => Some(y),
-            Err(Error::Refused(_)) => None,
+            Err(Error::NotEmployed { .. }) => None,
             Err(e) => return Err(e),
         };
-        let appeals = app.appeals(false, Some(&employee))?;
+        let appeals = app.appeals(by, false, Some(&employee))?;
         let mut reviews = Vec::new();
         for y in [year, year - 1] {
             reviews.extend(
-                app.review_status(y, None)?
+                app.review_status(by, y, None)?
                     .into_iter()
                     .filter(|r| r.review.employee == employee),
             );
@@ -114,9 +113,9 @@ async fn month_page(
     let own = caller.actor.employee() == Some(employee.as_str());
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let x = app.explain_seen(by, &employee, crate::web::parse_month(&month)?)?;
+        let x = app.explain_month(by, &employee, crate::web::parse_month(&month)?)?;
         let appealed = app
-            .appeals(false, Some(&employee))?
+            .appeals(by, false, Some(&employee))?
             .iter()
             .map(|a| a.event)
             .collect();

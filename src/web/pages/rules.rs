@@ -50,11 +50,10 @@ async fn rules(state: Shared<State>, caller: Caller, Query(q): Query<RulesQuery>
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         // A head's department, HR's company; nobody else's.
-        app.may_report(by, by.department())?;
         Ok(RulesPage {
             nav,
             year: app.today().year(),
-            versions: app.versions()?,
+            versions: app.versions(by)?,
             departments: app
                 .departments()?
                 .into_iter()
@@ -115,7 +114,7 @@ async fn what_if(state: Shared<State>, caller: Caller, form: axum::extract::Mult
             .collect();
         let policy_name = candidate.name.clone();
         let year = year.unwrap_or(app.today().year());
-        let view = app.what_if_seen(by, candidate, year, department.clone())?;
+        let view = app.what_if_of(by, candidate, year, None, department.clone())?;
         let names: BTreeMap<String, String> = app
             .departments()?
             .into_iter()
