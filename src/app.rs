@@ -27,7 +27,7 @@ mod users;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use chrono::{Local, NaiveDate};
+use chrono::{Datelike, Local, NaiveDate};
 
 pub use crate::policy::menu::{EntrySheet, KindChoice};
 pub use attendance::AttendanceImported;
@@ -229,6 +229,12 @@ impl App {
 
     pub fn today(&self) -> NaiveDate {
         self.today
+    }
+
+    /// The year under review, unless one is asked for: the last whole year (ratings and
+    /// reviews are of a year that has ended).
+    pub fn review_year(&self, asked: Option<i32>) -> i32 {
+        asked.unwrap_or(self.today.year() - 1)
     }
 
     /// The person named `name`: a registered login, else an employee id. Anyone else is

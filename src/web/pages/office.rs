@@ -9,7 +9,6 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::Datelike;
 use serde::Deserialize;
 
 use super::{Nav, Page, call, render, see};
@@ -61,7 +60,7 @@ async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>)
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         // The year's review runs early in the next one.
-        let year = q.year.unwrap_or(app.today().year() - 1);
+        let year = app.review_year(q.year);
         let appeals = app.appeals_waiting_on(by)?;
         let mut reviews = Vec::new();
         for row in app.reviews_waiting_on(by, year)? {
@@ -227,7 +226,7 @@ struct RatingsPage {
 async fn ratings(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let year = q.year.unwrap_or(app.today().year() - 1);
+        let year = app.review_year(q.year);
         let sheet = app.rating_sheet(by, year, None, None, Document::Html)?;
         Ok(RatingsPage {
             nav,
@@ -293,7 +292,7 @@ async fn report(
     };
     let employee = q.employee;
     let (year, bytes) = call(&state, &caller, move |app, by| {
-        let year = q.year.unwrap_or(app.today().year() - 1);
+        let year = app.review_year(q.year);
         let bytes = match (name, employee) {
             ("ratings", _) => app.rating_sheet(by, year, None, None, doc)?,
             (_, Some(e)) => app.recommendation(by, &e, year, doc)?,
