@@ -23,6 +23,7 @@ mod sessions;
 pub mod setup;
 mod staff;
 mod users;
+mod views;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -41,6 +42,10 @@ pub use scope::Seen;
 pub use sessions::{SESSION_HOURS, Session};
 pub use setup::{DEMO_ADMIN, Demo, DemoLogin, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};
+pub use views::{
+    BoardMonth, DayEntry, DaySheet, EntryForm, MonthBoard, PersonMonth, PersonYear, SavedEntry,
+    TeamRow,
+};
 
 use crate::domain::access::{self, Action, Person, Target};
 use crate::domain::staff::{Employee, StaffRecord};

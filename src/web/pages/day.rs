@@ -13,12 +13,10 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{Nav, Page, Upload, call, failed, message, render, see};
-use crate::app::{App, Entry, Error, Imported, KindChoice, Recorded};
-use crate::domain::event::{Event, FieldType};
+use crate::app::{DayEntry, Entry, EntryForm, Error, Imported, KindChoice, Recorded, TeamRow};
+use crate::domain::event::FieldType;
 use crate::domain::month::{Month, parse_date};
-use crate::domain::staff::Employee;
 use crate::engine::MonthScore;
-use crate::store::EventFilter;
 use crate::web::State;
 use crate::web::auth::Caller;
 use crate::web::reply::messages;
@@ -48,22 +46,6 @@ fn day_of(app_today: NaiveDate, q: &DayQuery) -> NaiveDate {
     q.date.as_deref().and_then(parse_date).unwrap_or(app_today)
 }
 
-/// One row of the team.
-struct Member {
-    employee: Employee,
-    score: Option<MonthScore>,
-    today: usize,
-}
-
-/// One of the day's entries, as the page shows it.
-struct Shown {
-    event: Event,
-    name: String,
-    label: String,
-    /// The caller may void it (their own entry, or a head's or HR's).
-    voidable: bool,
-}
-
 #[derive(Template)]
 #[template(path = "web/day.html")]
 struct DayPage {
@@ -71,69 +53,14 @@ struct DayPage {
     date: String,
     month: String,
     saved: Option<String>,
-    team: Vec<Member>,
-    entries: Vec<Shown>,
-}
-
-/// Kind → label, over the policies that govern the team's departments this month.
-fn labels(
-    app: &App,
-    by: &crate::app::Actor,
-    team: &[Employee],
-    date: NaiveDate,
-) -> crate::app::Result<BTreeMap<String, String>> {
-    let mut labels = BTreeMap::new();
-    let mut seen_departments = Vec::new();
-    for e in team {
-        if seen_departments.contains(&e.department) {
-            continue;
-        }
-        seen_departments.push(e.department.clone());
-        for k in app.entry_menu(by, &e.id, date)? {
-            labels.entry(k.kind).or_insert(k.label);
-        }
-    }
-    Ok(labels)
+    team: Vec<TeamRow>,
+    entries: Vec<DayEntry>,
 }
 
 async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let date = day_of(app.today(), &q);
-        let month = Month::of(date);
-        let team = app.team(by)?;
-        let scores: BTreeMap<String, MonthScore> = app
-            .scores(by, month, &Default::default())?
-            .into_iter()
-            .map(|s| (s.employee.clone(), s))
-            .collect();
-        let events = app.events(
-            by,
-            &EventFilter {
-                month: Some(month),
-                ..EventFilter::default()
-            },
-        )?;
-        let labels = labels(app, by, &team, date)?;
-        let names: BTreeMap<&str, &str> = team
-            .iter()
-            .map(|e| (e.id.as_str(), e.name.as_str()))
-            .collect();
-        let of_day: Vec<&Event> = events.iter().filter(|e| e.date == date).collect();
-        let voidable = app.voidable(by, of_day.iter().copied())?;
-        let entries: Vec<Shown> = of_day
-            .iter()
-            .rev()
-            .map(|e| Shown {
-                event: (*e).clone(),
-                name: names.get(&*e.employee).unwrap_or(&"").to_string(),
-                label: labels
-                    .get(&*e.kind)
-                    .cloned()
-                    .unwrap_or_else(|| e.kind.to_string()),
-                voidable: voidable.contains(&e.id),
-            })
-            .collect();
+        let sheet = app.day_sheet(by, day_of(app.today(), &q), q.saved)?;
         let imported = q.imported.map(|n| {
             format!(
                 "已导入 {n} 条记录{}",
@@ -143,40 +70,28 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
                 }
             )
         });
-        let saved = q.saved.and_then(|id| {
-            let e = events.iter().find(|e| e.id == id)?;
-            let score = scores.get(&*e.employee)?;
-            Some(format!(
-                "已记录 #{id}：{} {} · {} · 本月得分 {}{}",
-                e.employee,
-                score.name,
-                labels.get(&*e.kind).map_or(&*e.kind, String::as_str),
-                score.score,
-                if score.passed {
+        let saved = sheet.saved.map(|s| {
+            format!(
+                "已记录 #{}：{} {} · {} · 本月得分 {}{}",
+                s.id,
+                s.employee,
+                s.name,
+                s.label,
+                s.score.score,
+                if s.score.passed {
                     ""
                 } else {
                     "（低于及格线）"
                 }
-            ))
+            )
         });
-        let team = team
-            .into_iter()
-            .map(|employee| Member {
-                today: of_day
-                    .iter()
-                    .filter(|e| e.employee == employee.id && !e.voided)
-                    .count(),
-                score: scores.get(&employee.id).cloned(),
-                employee,
-            })
-            .collect();
         Ok(DayPage {
             nav,
-            date: date.to_string(),
-            month: month.to_string(),
+            date: sheet.date.to_string(),
+            month: sheet.month.to_string(),
             saved: saved.or(imported),
-            team,
-            entries,
+            team: sheet.team,
+            entries: sheet.entries,
         })
     })
     .await?;
@@ -215,28 +130,6 @@ struct EntryPage {
     same: bool,
 }
 
-/// What the entry page needs from the application.
-fn entry_data(
-    app: &App,
-    by: &crate::app::Actor,
-    employee: &str,
-    date: NaiveDate,
-) -> crate::app::Result<(Vec<KindChoice>, Option<MonthScore>, String)> {
-    let menu = app.entry_menu(by, employee, date)?;
-    let score = app
-        .scores(
-            by,
-            Month::of(date),
-            &crate::evaluation::evaluate::Selection {
-                department: None,
-                employee: Some(employee.to_string()),
-            },
-        )?
-        .pop();
-    let name = app.record(by, employee)?.at(Month::of(date)).name.clone();
-    Ok((menu, score, name))
-}
-
 fn input_of(t: FieldType) -> (&'static str, &'static str) {
     match t {
         FieldType::Int => ("number", "1"),
@@ -254,7 +147,7 @@ fn entry_page_of(
     nav: Option<Nav>,
     employee: String,
     date: NaiveDate,
-    (menu, score, name): (Vec<KindChoice>, Option<MonthScore>, String),
+    EntryForm { menu, score, name }: EntryForm,
     kind: Option<&str>,
     form: &BTreeMap<String, String>,
     failure: Option<&Error>,
@@ -321,7 +214,7 @@ async fn entry_page(
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         let date = day_of(app.today(), &q);
-        let data = entry_data(app, by, &employee, date)?;
+        let data = app.entry_form(by, &employee, date)?;
         Ok(entry_page_of(
             nav,
             employee,
@@ -369,7 +262,7 @@ async fn enter(
             let nav = Some(Nav::of(&caller));
             let page = call(&state, &caller, move |app, by| {
                 let day = parse_date(&date).unwrap_or(app.today());
-                let data = entry_data(app, by, &employee, day)?;
+                let data = app.entry_form(by, &employee, day)?;
                 Ok(entry_page_of(
                     nav,
                     employee,

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{Nav, Page, call, render, see};
-use crate::app::{Document, Error};
+use crate::app::{BoardMonth, Document, Error, MonthBoard};
 use crate::domain::month::Month;
 use crate::report::ReviewRow;
 use crate::store::{Appeal, AuditEntry, Verification};
@@ -118,52 +118,19 @@ async fn sign(
     Ok(see(format!("/inbox?year={year}")))
 }
 
-/// One month on HR's board.
-struct MonthRow {
-    month: Month,
-    /// Who closed it and when.
-    closed: Option<(String, String)>,
-    scored: usize,
-    /// Below the pass mark: id and name.
-    failed: Vec<(String, String)>,
-}
-
 #[derive(Template)]
 #[template(path = "web/months.html")]
 struct MonthsPage {
     nav: Option<Nav>,
     year: i32,
-    rows: Vec<MonthRow>,
+    rows: Vec<BoardMonth>,
 }
 
 /// `/months`: the year's months, open or closed, and who is below the pass mark.
 async fn months(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let today = Month::of(app.today());
-        let year = q.year.unwrap_or(today.year());
-        let closings = app.closed_months(by)?;
-        let mut rows = Vec::new();
-        for m in 1..=12 {
-            let month = Month::new(year, m).expect("1..=12 are months");
-            if month > today {
-                break;
-            }
-            let scores = app.scores(by, month, &Default::default())?;
-            rows.push(MonthRow {
-                month,
-                closed: closings
-                    .iter()
-                    .find(|c| c.month == month.to_string())
-                    .map(|c| (c.by.clone(), c.at.clone())),
-                scored: scores.len(),
-                failed: scores
-                    .iter()
-                    .filter(|s| !s.passed)
-                    .map(|s| (s.employee.clone(), s.name.clone()))
-                    .collect(),
-            });
-        }
+        let MonthBoard { year, rows } = app.month_board(by, q.year)?;
         Ok(MonthsPage { nav, year, rows })
     })
     .await?;

@@ -7,11 +7,10 @@ use axum::extract::{Path, Query, State as Shared};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::Datelike;
 use serde::Deserialize;
 
 use super::{Nav, Page, call, render, see};
-use crate::app::Error;
+use crate::app::{Error, PersonMonth, PersonYear};
 use crate::report::{MonthExplanation, ReviewRow, YearExplanation};
 use crate::store::Appeal;
 use crate::web::State;
@@ -65,21 +64,12 @@ async fn person(
 ) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let year = q.year.unwrap_or(app.today().year());
-        let year_view = match app.explain_year(by, &employee, year, None) {
-            Ok(y) => Some(y),
-            Err(Error::NotEmployed { .. }) => None,
-            Err(e) => return Err(e),
-        };
-        let appeals = app.appeals(by, false, Some(&employee))?;
-        let mut reviews = Vec::new();
-        for y in [year, year - 1] {
-            reviews.extend(
-                app.review_status(by, y, None)?
-                    .into_iter()
-                    .filter(|r| r.review.employee == employee),
-            );
-        }
+        let PersonYear {
+            year,
+            explained: year_view,
+            appeals,
+            reviews,
+        } = app.person_year(by, &employee, q.year)?;
         Ok(PersonPage {
             nav,
             year,
@@ -113,12 +103,10 @@ async fn month_page(
     let own = caller.actor.employee() == Some(employee.as_str());
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let x = app.explain_month(by, &employee, crate::web::parse_month(&month)?)?;
-        let appealed = app
-            .appeals(by, false, Some(&employee))?
-            .iter()
-            .map(|a| a.event)
-            .collect();
+        let PersonMonth {
+            explained: x,
+            appealed,
+        } = app.person_month(by, &employee, crate::web::parse_month(&month)?)?;
         Ok(MonthPage {
             nav,
             x,
