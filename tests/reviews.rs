@@ -49,9 +49,8 @@ fn steps_are_signed_in_order_by_the_right_people_with_reasons() {
         .cmd("review sign E002 --year 2026 --step manager --grade average --by E001")
         .fails(1);
     assert!(
-        err.contains(
-            "differs from the previous step's `good`; a `--comment` saying why is required"
-        ),
+        err.contains("differs from the previous step's `good`; a comment saying why is required")
+            && err.contains("`--comment …`"),
         "{err}"
     );
     let err = ws

@@ -170,6 +170,13 @@ fn every_read_refuses_what_is_outside_the_callers_scope() {
                 );
             }
         }
+        // Nobody learns who exists: an unknown id is refused in the very same words.
+        let month: Month = "2026-03".parse().unwrap();
+        let words = |id: &str| match app.explain_month(by, id, month) {
+            Err(Error::NotAllowed(r)) => r.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(words(outside).replace(outside, "E999"), words("E999"));
         for (read, r) in report_reads(&app, by, other_department) {
             assert!(
                 matches!(r, Err(Error::NotAllowed(_))),

@@ -540,9 +540,7 @@ impl App {
             crate::store::Error::Corrupt(format!("correction {id} names no employee on file"))
         })?;
         if by.employee() == Some(c.employee.as_str()) {
-            return Err(Error::NotAllowed(
-                "a correction of one's own punches is decided by someone else".into(),
-            ));
+            return Err(Error::OwnCorrection);
         }
         let target = Target::Employee(member(record, self.today));
         self.authorize(by, Action::RecordEvent, &target)?;

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use crate::domain::access::Refusal;
+use crate::engine::review::Misstep;
 use crate::intake::Rejected;
 use crate::policy::Problems;
 use crate::{evaluation::evaluate, evaluation::rulebook, store};
@@ -17,12 +19,34 @@ pub enum Error {
     /// The name given for who is acting is neither a registered login nor an employee.
     #[error("`{0}` is neither a registered login nor an employee id")]
     UnknownActor(String),
-    /// The actor may not do this.
+    /// The actor may not do this ([`access`](crate::domain::access) says why).
     #[error("{0}")]
-    NotAllowed(String),
+    NotAllowed(Refusal),
+    /// A login with a wrong password, or none such (the two are not told apart).
+    #[error("the login or the password is wrong")]
+    WrongLogin,
+    /// A session token that is unknown or past its end.
+    #[error("the session has ended; log in again")]
+    SessionEnded,
+    /// A correction of one's own punches is decided by someone else.
+    #[error("a correction of one's own punches is decided by someone else")]
+    OwnCorrection,
+    /// A sheet or page of entries for someone who may enter events for nobody (there).
+    #[error("`{login}` may enter events for nobody{}", .of.as_ref().map(|(d, m)| format!(" of `{d}` in {m}")).unwrap_or_default())]
+    NobodyToEnter {
+        login: String,
+        /// The department and month asked about, if one was.
+        of: Option<(String, crate::domain::month::Month)>,
+    },
+    /// A review step named for someone else.
+    #[error("{0}")]
+    NotTheSigner(Box<Misstep>),
+    /// A signature that does not fit the review's chain.
+    #[error("{0}")]
+    Misstep(Box<Misstep>),
     /// Too many failed logins: attempts wait until the window lets the oldest go.
-    #[error("{0}")]
-    Throttled(String),
+    #[error("too many failed logins; try again in {}", crate::domain::text::count(*.minutes, "minute", "minutes"))]
+    Throttled { minutes: usize },
     /// What was asked for is not on file.
     #[error("{0}")]
     NotFound(String),
@@ -90,8 +114,14 @@ impl Error {
             | Error::OpenMonths(_)
             | Error::UnknownActor(_)
             | Error::NotAllowed(_)
+            | Error::WrongLogin
+            | Error::SessionEnded
+            | Error::OwnCorrection
+            | Error::NobodyToEnter { .. }
+            | Error::NotTheSigner(_)
+            | Error::Misstep(_)
             | Error::NotFound(_)
-            | Error::Throttled(_)
+            | Error::Throttled { .. }
             | Error::Tampered(_) => true,
             Error::Store(e) => e.is_refusal(),
             _ => false,

@@ -344,7 +344,9 @@ impl App {
             may_record: Box::new(move |record| {
                 let target = Target::Employee(member(record, today));
                 importer.and_then(|by| {
-                    access::allow(&by.person(), Action::RecordEvent, &target).refusal()
+                    access::allow(&by.person(), Action::RecordEvent, &target)
+                        .refusal()
+                        .map(|r| r.to_string())
                 })
             }),
             staff,

@@ -32,10 +32,10 @@ impl App {
             .map(|r| (r.id.clone(), r.at(month).name.clone()))
             .collect();
         if employees.is_empty() {
-            return Err(Error::NotAllowed(format!(
-                "`{}` may enter events for nobody of `{department}` in {month}",
-                by.name()
-            )));
+            return Err(Error::NobodyToEnter {
+                login: by.name().to_string(),
+                of: Some((department.to_string(), month)),
+            });
         }
         let policy = rulebook
             .governing(department, month)

@@ -161,9 +161,9 @@ impl App {
         review.check(&request).map_err(|m| {
             let named = review.signer_of(step);
             if review.next_step() == Some(step) && named.is_some() && named != by.employee() {
-                Error::NotAllowed(m)
+                Error::NotTheSigner(Box::new(m))
             } else {
-                Error::Refused(m)
+                Error::Misstep(Box::new(m))
             }
         })?;
         let stamp = self.stamp(by);

@@ -106,18 +106,23 @@ impl App {
     }
 
     /// Refuses unless `by` may see `employee`'s record. An id not on file is "not found"
-    /// for HR; anyone else gets the same refusal as for a record out of their scope, so
-    /// that whether an employee exists does not leak.
+    /// for HR; anyone else gets exactly the refusal of a record out of their scope (asked
+    /// of `access` about an employee of no department), so that whether an employee exists
+    /// does not leak.
     pub(super) fn check_view(&self, by: &Actor, employee: &str) -> Result<()> {
         let store = self.store()?;
         let Some(record) = store.staff_record(employee)? else {
-            return Err(match by.role() {
-                Some(Role::Hr) => Error::NotFound(format!("no employee `{employee}` is on file")),
-                _ => Error::NotAllowed(format!(
-                    "`{}` may not see the records of `{employee}`",
-                    by.name()
-                )),
-            });
+            if by.role() == Some(Role::Hr) {
+                return Err(Error::NotFound(format!(
+                    "no employee `{employee}` is on file"
+                )));
+            }
+            let nobody = crate::domain::access::Member {
+                id: employee,
+                department: "",
+                supervisor: None,
+            };
+            return self.authorize(by, Action::View, &Target::Employee(nobody));
         };
         self.authorize(
             by,

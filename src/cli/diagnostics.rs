@@ -16,6 +16,9 @@ use codespan_reporting::term::{self, termcolor};
 
 use super::Error;
 use appraise::app;
+use appraise::domain::access::Why;
+use appraise::domain::user::Role;
+use appraise::engine::review::Misstep;
 use appraise::policy::Problem;
 
 /// Writes `e` to standard error: snippets on a terminal, one line per problem otherwise.
@@ -53,6 +56,19 @@ fn help(e: &app::Error) -> Option<String> {
     use appraise::store;
     Some(match e {
         app::Error::NoActor => "pass `--by NAME` or set APPRAISE_USER".into(),
+        app::Error::Evaluate(appraise::evaluation::evaluate::Error::ThroughOutsideYear {
+            ..
+        }) => "`--through` takes a month of the year rated".into(),
+        app::Error::Misstep(m) if matches!(**m, Misstep::CommentNeeded { .. }) => {
+            "give it with `--comment …`".into()
+        }
+        app::Error::NotAllowed(r) if r.why == Why::Unlinked => {
+            let flags = match r.role {
+                Role::Head => "--department ID",
+                _ => "--employee ID` or `--department ID",
+            };
+            format!("`appraise user add {} … {flags}` (by HR)", r.login)
+        }
         app::Error::OpenMonths(_) => {
             "close them first (`appraise month close YYYY-MM`), or start anyway with `--open-months-ok` (recorded in the audit log)".into()
         }

@@ -101,19 +101,97 @@ pub enum Target<'a> {
     },
 }
 
-/// The answer: allowed, or refused with the reason in words.
+/// The answer: allowed, or refused with the facts of why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Allow,
-    Deny(String),
+    Deny(Refusal),
 }
 
 impl Decision {
-    /// The reason for a refusal; `None` when allowed.
-    pub fn refusal(self) -> Option<String> {
+    /// The refusal; `None` when allowed.
+    pub fn refusal(self) -> Option<Refusal> {
         match self {
             Decision::Allow => None,
             Decision::Deny(why) => Some(why),
+        }
+    }
+}
+
+/// Why a person may not do something, as facts: each front end renders it (`Display` gives
+/// the words shared by all; the command line adds the command that mends an unlinked login).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub login: String,
+    pub role: Role,
+    pub action: Action,
+    pub why: Why,
+}
+
+/// The reason of a [`Refusal`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// Only one's own events can be appealed; this one is `owner`'s.
+    NotOwnEvent { owner: String },
+    /// An employee sees only their own record.
+    NotOwnRecord { employee: String },
+    /// A head's or supervisor's login linked to no department (or team): HR links it.
+    Unlinked,
+    /// A supervisor voids only the entries they made.
+    NotOwnEntry { recorded_by: String },
+    /// The employee is outside the person's team or department. An employee not on file
+    /// is refused the same way, so that nobody learns who exists.
+    OutOfScope { employee: String },
+    /// The department is not the person's.
+    OtherDepartment { department: String },
+    /// The department head or HR does this.
+    HeadOrHr,
+    /// HR does this.
+    HrOnly,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let who = format!("`{}` ({})", self.login, self.role);
+        let what = self.action.describe();
+        match &self.why {
+            Why::NotOwnEvent { owner } => write!(
+                f,
+                "{who} may appeal only their own events; this one is `{owner}`'s"
+            ),
+            Why::NotOwnRecord { employee } => {
+                write!(f, "{who} may see only their own record, not `{employee}`'s")
+            }
+            Why::Unlinked => {
+                let lacks = match self.role {
+                    Role::Head => "department",
+                    _ => "team",
+                };
+                write!(
+                    f,
+                    "{who} may not {what}: the login has no {lacks}; HR links it to one"
+                )
+            }
+            Why::NotOwnEntry { recorded_by } => write!(
+                f,
+                "{who} may void only the entries they made; this one was entered by `{recorded_by}`"
+            ),
+            Why::OutOfScope { employee } => {
+                let scope = match self.role {
+                    Role::Supervisor => "team (the employees they supervise)",
+                    _ => "department",
+                };
+                write!(
+                    f,
+                    "{who} may not {what} for `{employee}`: outside their {scope}"
+                )
+            }
+            Why::OtherDepartment { department } => write!(
+                f,
+                "{who} may not {what} for department `{department}`: outside their department"
+            ),
+            Why::HeadOrHr => write!(f, "{who} may not {what}; ask the department head or HR"),
+            Why::HrOnly => write!(f, "{who} may not {what}; ask HR"),
         }
     }
 }
@@ -169,54 +247,46 @@ fn in_team(person: &Person, m: &Member) -> bool {
     }
 }
 
-fn refusal(person: &Person, action: Action, target: &Target) -> String {
-    let who = format!("`{}` ({})", person.login, person.role);
-    let what = action.describe();
+fn refusal(person: &Person, action: Action, target: &Target) -> Refusal {
     let unlinked =
         person.department.is_none() && (person.role == Role::Head || person.employee.is_none());
-    match (person.role, target) {
-        (_, Target::Event { of, .. }) if action == Action::Appeal => format!(
-            "{who} may appeal only their own events; this one is `{}`'s",
-            of.id
-        ),
-        (Role::Employee, Target::Employee(m)) if action == Action::View => {
-            format!("{who} may see only their own record, not `{}`'s", m.id)
-        }
+    let why = match (person.role, target) {
+        (_, Target::Event { of, .. }) if action == Action::Appeal => Why::NotOwnEvent {
+            owner: of.id.to_string(),
+        },
+        (Role::Employee, Target::Employee(m)) if action == Action::View => Why::NotOwnRecord {
+            employee: m.id.to_string(),
+        },
         (Role::Supervisor | Role::Head, Target::Employee(_) | Target::Event { .. }) if unlinked => {
-            let (lacks, flag) = match person.role {
-                Role::Head => ("department", "--department ID`"),
-                _ => ("team", "--employee ID` or `--department ID`"),
-            };
-            format!(
-                "{who} may not {what}: the login has no {lacks}; link it with `appraise user add {} … {flag} (by HR)",
-                person.login
-            )
+            Why::Unlinked
         }
         (Role::Supervisor, Target::Event { of, recorded_by })
             if action == Action::VoidEvent && in_team(person, of) =>
         {
-            format!(
-                "{who} may void only the entries they made; this one was entered by `{recorded_by}`"
-            )
+            Why::NotOwnEntry {
+                recorded_by: recorded_by.to_string(),
+            }
         }
         (Role::Supervisor | Role::Head, Target::Employee(m) | Target::Event { of: m, .. })
             if !in_scope(person, m) =>
         {
-            format!(
-                "{who} may not {what} for `{}`: outside their {}",
-                m.id,
-                scope_name(person)
-            )
-        }
-        (Role::Head, Target::Department(d)) => {
-            format!("{who} may not {what} for department `{d}`: outside their department")
-        }
-        _ => match action {
-            Action::ExcuseEvent | Action::SetTargets | Action::DecideAppeal => {
-                format!("{who} may not {what}; ask the department head or HR")
+            Why::OutOfScope {
+                employee: m.id.to_string(),
             }
-            _ => format!("{who} may not {what}; ask HR"),
+        }
+        (Role::Head, Target::Department(d)) => Why::OtherDepartment {
+            department: d.to_string(),
         },
+        _ => match action {
+            Action::ExcuseEvent | Action::SetTargets | Action::DecideAppeal => Why::HeadOrHr,
+            _ => Why::HrOnly,
+        },
+    };
+    Refusal {
+        login: person.login.to_string(),
+        role: person.role,
+        action,
+        why,
     }
 }
 
@@ -225,13 +295,6 @@ fn in_scope(person: &Person, m: &Member) -> bool {
     match person.role {
         Role::Supervisor => in_team(person, m),
         _ => person.department == Some(m.department),
-    }
-}
-
-fn scope_name(person: &Person) -> &'static str {
-    match (person.role, person.employee) {
-        (Role::Supervisor, Some(_)) => "team (the employees they supervise)",
-        _ => "department",
     }
 }
 
@@ -381,32 +444,36 @@ mod tests {
     }
 
     #[test]
-    fn refusals_say_why() {
+    fn refusals_say_why_as_facts() {
         let sup = person("张主管", Role::Supervisor, Some("E001"), None);
-        let Decision::Deny(m) = allow(&sup, Action::RecordEvent, &Target::Employee(E004)) else {
-            panic!("allowed")
-        };
-        assert!(m.contains("`E004`") && m.contains("team"), "{m}");
+        let why = |d: Decision| d.refusal().expect("refused").why;
+        assert_eq!(
+            why(allow(&sup, Action::RecordEvent, &Target::Employee(E004))),
+            Why::OutOfScope {
+                employee: "E004".into()
+            }
+        );
         let theirs = Target::Event {
             of: E002,
             recorded_by: "王主管",
         };
-        let Decision::Deny(m) = allow(&sup, Action::VoidEvent, &theirs) else {
-            panic!("allowed")
-        };
-        assert!(m.contains("entered by `王主管`"), "{m}");
-        let Decision::Deny(m) = allow(&sup, Action::CloseMonth, &Target::Company) else {
-            panic!("allowed")
-        };
-        assert!(m.contains("ask HR"), "{m}");
-        // A login linked to nothing is told how to mend it.
-        let lone = person("新主管", Role::Supervisor, None, None);
-        let Decision::Deny(m) = allow(&lone, Action::RecordEvent, &Target::Employee(E002)) else {
-            panic!("allowed")
-        };
-        assert!(
-            m.contains("has no team") && m.contains("--employee ID"),
-            "{m}"
+        assert_eq!(
+            why(allow(&sup, Action::VoidEvent, &theirs)),
+            Why::NotOwnEntry {
+                recorded_by: "王主管".into()
+            }
         );
+        assert_eq!(
+            why(allow(&sup, Action::CloseMonth, &Target::Company)),
+            Why::HrOnly
+        );
+        // A login linked to nothing: HR must link it (the command line says how).
+        let lone = person("新主管", Role::Supervisor, None, None);
+        let refused = allow(&lone, Action::RecordEvent, &Target::Employee(E002))
+            .refusal()
+            .expect("refused");
+        assert_eq!(refused.why, Why::Unlinked);
+        // The words name no command-line flag: the web shows them too.
+        assert!(!refused.to_string().contains("--"), "{refused}");
     }
 }

@@ -110,15 +110,14 @@ impl Review {
         self.next_step().is_none().then(|| self.current_grade())
     }
 
-    /// Checks a signature against the chain rules; the message says how to mend it.
-    pub fn check(&self, r: &SignRequest) -> Result<(), String> {
+    /// Checks a signature against the chain rules.
+    pub fn check(&self, r: &SignRequest) -> Result<(), Misstep> {
         let Some(next) = self.next_step() else {
-            return Err(format!(
-                "the review of `{}` for {} is complete (final grade `{}`); signed steps cannot change",
-                self.employee,
-                self.year,
-                self.current_grade()
-            ));
+            return Err(Misstep::Complete {
+                employee: self.employee.clone(),
+                year: self.year,
+                grade: self.current_grade().to_string(),
+            });
         };
         if r.step != next {
             let done = self
@@ -126,69 +125,180 @@ impl Review {
                 .iter()
                 .take(self.signatures.len())
                 .any(|s| s == r.step);
+            let step = r.step.to_string();
             return Err(if done {
-                format!(
-                    "step `{}` is already signed; signed steps cannot change",
-                    r.step
-                )
+                Misstep::AlreadySigned { step }
             } else if self.steps.iter().any(|s| s == r.step) {
-                format!(
-                    "step `{}` comes later; the next step to sign is `{next}`",
-                    r.step
-                )
+                Misstep::ComesLater {
+                    step,
+                    next: next.to_string(),
+                }
             } else {
-                format!(
-                    "`{}` is not a step of this review; its steps are {}",
-                    r.step,
-                    self.steps.join(" → ")
-                )
+                Misstep::NoSuchStep {
+                    step,
+                    steps: self.steps.clone(),
+                }
             });
         }
         if r.signer == self.employee {
-            return Err("no one signs their own review".into());
+            return Err(Misstep::OwnReview);
         }
-        match r.step {
-            "manager" if Some(r.signer) != r.supervisor => {
-                return Err(match r.supervisor {
-                    Some(s) => format!(
-                        "the manager step is signed by `{}`'s supervisor `{s}`, not `{}`",
-                        self.employee, r.signer
-                    ),
-                    None => format!(
-                        "`{}` has no supervisor on file to sign the manager step; set their supervisor in the staff record first",
-                        self.employee
-                    ),
-                });
-            }
-            "department_head" if Some(r.signer) != r.head => {
-                return Err(match r.head {
-                    Some(h) => format!(
-                        "the department-head step is signed by the head of `{}`, `{h}`, not `{}`",
-                        self.department, r.signer
-                    ),
-                    None => format!(
-                        "department `{}` has no head on file; set its head first",
-                        self.department
-                    ),
-                });
-            }
-            _ => {}
+        let named = match r.step {
+            "manager" => Some(r.supervisor),
+            "department_head" => Some(r.head),
+            _ => None,
+        };
+        if let Some(named) = named
+            && Some(r.signer) != named
+        {
+            return Err(match named {
+                Some(n) => Misstep::WrongSigner {
+                    step: r.step.to_string(),
+                    employee: self.employee.clone(),
+                    department: self.department.clone(),
+                    named: n.to_string(),
+                    signer: r.signer.to_string(),
+                },
+                None => Misstep::NoSigner {
+                    step: r.step.to_string(),
+                    employee: self.employee.clone(),
+                    department: self.department.clone(),
+                },
+            });
         }
         if !r.grades.iter().any(|g| g == r.grade) {
-            return Err(format!(
-                "unknown grade `{}`; use one of {}",
-                r.grade,
-                r.grades.join(", ")
-            ));
+            return Err(Misstep::UnknownGrade {
+                grade: r.grade.to_string(),
+                grades: r.grades.iter().map(|g| g.to_string()).collect(),
+            });
         }
         let previous = self.current_grade();
         if r.grade != previous && r.comment.trim().is_empty() {
-            return Err(format!(
-                "the grade `{}` differs from the previous step's `{previous}`; a `--comment` saying why is required",
-                r.grade
-            ));
+            return Err(Misstep::CommentNeeded {
+                grade: r.grade.to_string(),
+                previous: previous.to_string(),
+            });
         }
         Ok(())
+    }
+}
+
+/// Why a signature does not fit the chain, as facts; `Display` gives the words (naming no
+/// front end's flag or field: each adds its own help).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Misstep {
+    /// Every step is signed.
+    Complete {
+        employee: String,
+        year: i32,
+        grade: String,
+    },
+    AlreadySigned {
+        step: String,
+    },
+    ComesLater {
+        step: String,
+        next: String,
+    },
+    NoSuchStep {
+        step: String,
+        steps: Vec<String>,
+    },
+    OwnReview,
+    /// The step is named for someone else (the supervisor, or the department's head).
+    WrongSigner {
+        step: String,
+        employee: String,
+        department: String,
+        named: String,
+        signer: String,
+    },
+    /// Nobody on file to sign the step.
+    NoSigner {
+        step: String,
+        employee: String,
+        department: String,
+    },
+    UnknownGrade {
+        grade: String,
+        grades: Vec<String>,
+    },
+    /// A grade other than the previous step's needs a comment saying why.
+    CommentNeeded {
+        grade: String,
+        previous: String,
+    },
+}
+
+impl std::fmt::Display for Misstep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Misstep::Complete {
+                employee,
+                year,
+                grade,
+            } => write!(
+                f,
+                "the review of `{employee}` for {year} is complete (final grade `{grade}`); signed steps cannot change"
+            ),
+            Misstep::AlreadySigned { step } => {
+                write!(
+                    f,
+                    "step `{step}` is already signed; signed steps cannot change"
+                )
+            }
+            Misstep::ComesLater { step, next } => write!(
+                f,
+                "step `{step}` comes later; the next step to sign is `{next}`"
+            ),
+            Misstep::NoSuchStep { step, steps } => write!(
+                f,
+                "`{step}` is not a step of this review; its steps are {}",
+                steps.join(" → ")
+            ),
+            Misstep::OwnReview => f.write_str("no one signs their own review"),
+            Misstep::WrongSigner {
+                step,
+                employee,
+                department,
+                named,
+                signer,
+            } => match step.as_str() {
+                "manager" => write!(
+                    f,
+                    "the manager step is signed by `{employee}`'s supervisor `{named}`, not `{signer}`"
+                ),
+                _ => write!(
+                    f,
+                    "the department-head step is signed by the head of `{department}`, `{named}`, not `{signer}`"
+                ),
+            },
+            Misstep::NoSigner {
+                step,
+                employee,
+                department,
+            } => match step.as_str() {
+                "manager" => write!(
+                    f,
+                    "`{employee}` has no supervisor on file to sign the manager step; set their supervisor in the staff record first"
+                ),
+                _ => write!(
+                    f,
+                    "department `{department}` has no head on file; set its head first"
+                ),
+            },
+            Misstep::UnknownGrade { grade, grades } => {
+                write!(
+                    f,
+                    "unknown grade `{grade}`; use one of {}",
+                    grades.join(", ")
+                )
+            }
+            Misstep::CommentNeeded { grade, previous } => write!(
+                f,
+                "the grade `{grade}` differs from the previous step's `{previous}`; a comment saying why is required"
+            ),
+        }
     }
 }
 
@@ -269,31 +379,27 @@ mod tests {
     fn steps_are_signed_in_order_by_the_right_people() {
         let g = grades();
         let mut r = review();
-        assert!(
-            r.check(&req("company", "excellent", "C", "", &g))
-                .unwrap_err()
-                .contains("comes later")
+        let misstep = |r: &Review, q: SignRequest| r.check(&q).unwrap_err();
+        assert!(matches!(
+            misstep(&r, req("company", "excellent", "C", "", &g)),
+            Misstep::ComesLater { next, .. } if next == "manager"
+        ));
+        assert!(matches!(
+            misstep(&r, req("manager", "excellent", "X", "", &g)),
+            Misstep::WrongSigner { named, .. } if named == "E1"
+        ));
+        assert_eq!(
+            misstep(&r, req("manager", "excellent", "E2", "", &g)),
+            Misstep::OwnReview
         );
-        assert!(
-            r.check(&req("manager", "excellent", "X", "", &g))
-                .unwrap_err()
-                .contains("supervisor `E1`")
-        );
-        assert!(
-            r.check(&req("manager", "excellent", "E2", "", &g))
-                .unwrap_err()
-                .contains("own review")
-        );
-        assert!(
-            r.check(&req("manager", "good", "E1", "", &g))
-                .unwrap_err()
-                .contains("--comment")
-        );
-        assert!(
-            r.check(&req("manager", "great", "E1", "x", &g))
-                .unwrap_err()
-                .contains("unknown grade")
-        );
+        assert!(matches!(
+            misstep(&r, req("manager", "good", "E1", "", &g)),
+            Misstep::CommentNeeded { .. }
+        ));
+        assert!(matches!(
+            misstep(&r, req("manager", "great", "E1", "x", &g)),
+            Misstep::UnknownGrade { .. }
+        ));
         r.check(&req("manager", "good", "E1", "late twice", &g))
             .unwrap();
         r.signatures.push(Signature {
@@ -303,16 +409,14 @@ mod tests {
             comment: "late twice".into(),
             at: "t".into(),
         });
-        assert!(
-            r.check(&req("manager", "good", "E1", "", &g))
-                .unwrap_err()
-                .contains("already signed")
-        );
-        assert!(
-            r.check(&req("department_head", "good", "E1", "", &g))
-                .unwrap_err()
-                .contains("head of `cs`, `H`")
-        );
+        assert!(matches!(
+            misstep(&r, req("manager", "good", "E1", "", &g)),
+            Misstep::AlreadySigned { .. }
+        ));
+        assert!(matches!(
+            misstep(&r, req("department_head", "good", "E1", "", &g)),
+            Misstep::WrongSigner { named, department, .. } if named == "H" && department == "cs"
+        ));
         r.check(&req("department_head", "good", "H", "", &g))
             .unwrap();
         assert_eq!(r.final_grade(), None);

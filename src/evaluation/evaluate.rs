@@ -29,8 +29,12 @@ pub enum Error {
     NoPolicy(String),
     #[error("no employee `{0}` is on file")]
     NoEmployee(String),
-    #[error("{0}")]
-    Period(String),
+    /// The month to rate through is not of the year rated.
+    #[error("through {through} is not a month of {year}")]
+    ThroughOutsideYear { through: Month, year: i32 },
+    /// No month of the year has begun yet.
+    #[error("{year} has no month up to today ({today}) to rate")]
+    NothingToRate { year: i32, today: NaiveDate },
     #[error("the snapshot of {month} cannot be read: {message}")]
     Snapshot { month: Month, message: String },
 }
@@ -343,18 +347,14 @@ pub fn rated_months(
     if let Some(t) = through
         && t.year() != year
     {
-        return Err(Error::Period(format!(
-            "`--through {t}` is not a month of {year}"
-        )));
+        return Err(Error::ThroughOutsideYear { through: t, year });
     }
     let now = Month::of(today);
     let months: Vec<Month> = Month::of_year(year)
         .filter(|m| through.is_none_or(|t| *m <= t) && *m <= now)
         .collect();
     if months.is_empty() {
-        return Err(Error::Period(format!(
-            "{year} has no month up to today ({today}) to rate"
-        )));
+        return Err(Error::NothingToRate { year, today });
     }
     Ok(months)
 }

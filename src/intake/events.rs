@@ -113,7 +113,9 @@ impl EventValidator<'_> {
         let recorded_by = match (row.recorded_by.trim(), &self.default_by) {
             ("", Some(by)) => by.clone(),
             ("", None) => {
-                problems.push("recorded_by is empty; fill it in or pass `--by NAME`");
+                problems.push(
+                    "recorded_by is empty; fill it in, or name who recorded the file's events",
+                );
                 String::new()
             }
             (by, _) => by.to_string(),

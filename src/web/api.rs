@@ -100,7 +100,9 @@ async fn login(
         .call(move |app| app.login(&c.login, &c.password, &address))
         .await
         .map_err(|e| match e {
-            crate::app::Error::NotAllowed(m) => Failure::new(StatusCode::UNAUTHORIZED, m),
+            e @ crate::app::Error::WrongLogin => {
+                Failure::new(StatusCode::UNAUTHORIZED, e.to_string())
+            }
             e => Failure::from(e),
         })?;
     let jar = jar.add(auth::session_cookie(&state, &session));

@@ -75,7 +75,7 @@ impl FromRequestParts<State> for Caller {
         let t = token.clone();
         match state.call(move |app| app.session_actor(&t)).await {
             Ok(actor) => Ok(Caller { actor, token }),
-            Err(Error::NotAllowed(_) | Error::UnknownActor(_)) => Err(unauthenticated(api)),
+            Err(Error::SessionEnded | Error::UnknownActor(_)) => Err(unauthenticated(api)),
             Err(e) => Err(Failure::from(e).into_response()),
         }
     }

@@ -259,12 +259,10 @@ async fn login(
         }
         Err(e) => {
             let (status, error) = match &e {
-                Error::NotAllowed(_) => {
-                    (StatusCode::UNAUTHORIZED, "登录名或密码不对。".to_string())
-                }
-                Error::Throttled(m) => (
+                Error::WrongLogin => (StatusCode::UNAUTHORIZED, "登录名或密码不对。".to_string()),
+                Error::Throttled { minutes } => (
                     StatusCode::TOO_MANY_REQUESTS,
-                    format!("失败次数过多，请稍后再试（{m}）。"),
+                    format!("失败次数过多，请 {minutes} 分钟后再试。"),
                 ),
                 e => (status_of(e), e.to_string()),
             };

@@ -13,8 +13,12 @@ use crate::store;
 /// request at fault otherwise 422, anything broken 500.
 pub fn status_of(e: &Error) -> StatusCode {
     match e {
-        Error::NotAllowed(_) => StatusCode::FORBIDDEN,
-        Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        Error::NotAllowed(_)
+        | Error::OwnCorrection
+        | Error::NobodyToEnter { .. }
+        | Error::NotTheSigner(_) => StatusCode::FORBIDDEN,
+        Error::WrongLogin | Error::SessionEnded => StatusCode::UNAUTHORIZED,
+        Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::NotFound(_)
         | Error::Store(store::Error::NoEvent(_))
         | Error::Store(store::Error::NoAppeal(_)) => StatusCode::NOT_FOUND,

@@ -357,8 +357,9 @@ async fn template(state: Shared<State>, caller: Caller, Query(q): Query<Template
                 .team(by)?
                 .first()
                 .map(|e| e.department.clone())
-                .ok_or_else(|| {
-                    Error::NotAllowed("there is nobody you may enter events for".into())
+                .ok_or_else(|| Error::NobodyToEnter {
+                    login: by.name().to_string(),
+                    of: None,
                 })?,
         };
         let sheet = app.entry_sheet(by, &department, month)?;
