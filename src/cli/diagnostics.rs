@@ -94,59 +94,31 @@ fn help(e: &app::Error) -> Option<String> {
 }
 
 /// Draws a problem with its source line on standard error, in colour unless `NO_COLOR` is
-/// set; false when the file cannot be read again (then the one-line form is printed).
+/// set; false when the problem carries no source text (then the one-line form is printed).
 fn draw_on_stderr(p: &Problem) -> bool {
-    let Ok(text) = std::fs::read_to_string(&p.file) else {
-        return false;
-    };
     let choice = if std::env::var_os("NO_COLOR").is_some() {
         termcolor::ColorChoice::Never
     } else {
         termcolor::ColorChoice::Auto
     };
     let stream = termcolor::StandardStream::stderr(choice);
-    draw(p, &text, &mut stream.lock())
+    draw(p, &mut stream.lock())
 }
 
-/// Draws `p` over `text`, the file it is about: the message, the line with a caret under
-/// the spot, and the help.
-fn draw(p: &Problem, text: &str, out: &mut impl termcolor::WriteColor) -> bool {
-    let Some(span) = span(text, p.line, p.column) else {
+/// Draws `p` over the text it was found in: the message, the line with a caret under its
+/// bytes, and the help.
+fn draw(p: &Problem, out: &mut impl termcolor::WriteColor) -> bool {
+    let (Some(text), Some((start, end))) = (&p.source, p.span) else {
         return false;
     };
-    let file = SimpleFile::new(p.file.as_str(), text);
+    let file = SimpleFile::new(p.file.as_str(), &**text);
     let mut diagnostic = Diagnostic::error()
         .with_message(&p.message)
-        .with_labels(vec![Label::primary((), span)]);
+        .with_labels(vec![Label::primary((), start..end)]);
     if let Some(h) = &p.help {
         diagnostic = diagnostic.with_notes(vec![format!("help: {h}")]);
     }
     term::emit_to_write_style(out, &term::Config::default(), &file, &diagnostic).is_ok()
-}
-
-/// The byte range a problem points at: from its line and column (in characters) to the end
-/// of the word there, at least one character.
-fn span(text: &str, line: usize, column: usize) -> Option<std::ops::Range<usize>> {
-    let before = line.checked_sub(1)?;
-    if before >= text.split_inclusive('\n').count() {
-        return None;
-    }
-    let start_of_line: usize = text.split_inclusive('\n').take(before).map(str::len).sum();
-    let rest = text.get(start_of_line..)?;
-    let (offset, _) = rest
-        .char_indices()
-        .chain([(rest.len(), ' ')])
-        .nth(column.checked_sub(1)?)?;
-    let start = start_of_line + offset;
-    let word = text[start..]
-        .char_indices()
-        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
-        .map_or(text.len() - start, |(i, _)| i);
-    let end = (start + word.max(1)).min(text.len());
-    let end = (end..=text.len())
-        .find(|i| text.is_char_boundary(*i))
-        .unwrap_or(text.len());
-    Some(start..end.max(start))
 }
 
 #[cfg(test)]
@@ -156,15 +128,18 @@ mod tests {
     #[test]
     fn a_problem_is_drawn_with_its_line_a_caret_and_the_help() {
         let text = "[[rule]]\nid = \"x\"\nwhen = \"evnt.minutes > 5\"\n";
-        let p = Problem {
+        let src = appraise::policy::SourceText::new("rules/x.toml", text);
+        let p = src.attach(Problem {
             file: "rules/x.toml".into(),
             line: 3,
             column: 9,
             message: "rhai: Undefined variable: evnt".into(),
             help: Some("the variables here are event, staff, month, nth".into()),
-        };
+            span: None,
+            source: None,
+        });
         let mut out = termcolor::NoColor::new(Vec::new());
-        assert!(draw(&p, text, &mut out));
+        assert!(draw(&p, &mut out));
         let drawn = String::from_utf8(out.into_inner()).unwrap();
         assert!(
             drawn.contains("error: rhai: Undefined variable: evnt"),
@@ -191,12 +166,16 @@ mod tests {
     #[test]
     fn spans_cover_the_word_at_the_position() {
         let text = "a = 1\nwhen = \"evnt.minutes\"\n";
-        let s = span(text, 2, 9).unwrap();
-        assert_eq!(&text[s], "evnt");
+        let src = appraise::policy::SourceText::new("x.toml", text);
+        let (start, end) = src.word_at(2, 9).unwrap();
+        assert_eq!(&text[start..end], "evnt");
         // CJK columns count characters.
         let text = "名称 = x\n";
-        let s = span(text, 1, 6).unwrap();
-        assert_eq!(&text[s], "x");
-        assert_eq!(span(text, 9, 1), None);
+        let src = appraise::policy::SourceText::new("x.toml", text);
+        let (start, end) = src.word_at(1, 6).unwrap();
+        assert_eq!(&text[start..end], "x");
+        assert_eq!(src.word_at(9, 1), None);
+        let (start, end) = src.word_at(1, 1).unwrap();
+        assert_eq!(&text[start..end], "名称");
     }
 }

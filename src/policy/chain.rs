@@ -34,6 +34,7 @@ impl Compiler {
             };
             let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
             let src = SourceText::new(name.clone(), text);
+            self.sources.push(src.clone());
             let file = match toml::from_str::<raw::File>(&src.text) {
                 Ok(f) => f,
                 Err(e) => {

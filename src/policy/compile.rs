@@ -50,9 +50,18 @@ pub fn load(name: &str, read: Reader) -> Result<Policy, Problems> {
     match policy {
         Some(p) if c.problems.is_empty() => Ok(p),
         _ => {
-            c.problems.sort();
-            c.problems.dedup();
-            Err(Problems(c.problems))
+            let sources = std::mem::take(&mut c.sources);
+            let mut problems: Vec<Problem> = c
+                .problems
+                .into_iter()
+                .map(|p| match sources.iter().find(|s| s.name == p.file) {
+                    Some(src) => src.attach(p),
+                    None => p,
+                })
+                .collect();
+            problems.sort();
+            problems.dedup();
+            Err(Problems(problems))
         }
     }
 }
@@ -61,6 +70,8 @@ pub fn load(name: &str, read: Reader) -> Result<Policy, Problems> {
 #[derive(Default)]
 pub(super) struct Compiler {
     pub(super) problems: Vec<Problem>,
+    /// Every file read, so that each problem carries the text it was found in.
+    pub(super) sources: Vec<SourceText>,
 }
 
 /// One parsed file of the chain.
@@ -269,6 +280,8 @@ impl Compiler {
                     column: f.column,
                     message: format!("rhai: {}", f.message),
                     help: f.help,
+                    span: None,
+                    source: None,
                 });
                 None
             }
@@ -362,6 +375,8 @@ impl Compiler {
                         d.name, d.kind, d.ty, other.ty, other.rule
                     ),
                     help: Some("one kind needs one type per field".into()),
+                    span: None,
+                    source: None,
                 }),
                 Some(_) => {}
                 None => {
@@ -433,6 +448,8 @@ impl Compiler {
                         column: loc.column,
                         message,
                         help: Some("an alias names one kind only".into()),
+                        span: None,
+                        source: None,
                     }),
                     None => {
                         declared.insert(alias, (kind, loc));
@@ -460,6 +477,8 @@ impl Compiler {
                 column: loc.column,
                 message,
                 help: None,
+                span: None,
+                source: None,
             })
         };
         let minutes = |c: &mut Compiler, what: &str, x: Option<i64>, default: i64, most: i64| {
@@ -618,6 +637,8 @@ impl Compiler {
                     help: Some(format!(
                         "declare it with its type, e.g. `[staff_fields]` `{name} = \"time\"`, so that every employee the policy governs is checked to have it"
                     )),
+                    span: None,
+                    source: None,
                 });
             }
         }
@@ -659,6 +680,8 @@ impl Compiler {
                             .collect::<Vec<_>>()
                             .join(", ")
                     )),
+                    span: None,
+                    source: None,
                 });
             }
         }

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// One thing wrong with a policy file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -16,6 +17,12 @@ pub struct Problem {
     pub message: String,
     /// How to mend it, when there is something to say.
     pub help: Option<String>,
+    /// The bytes of the file it points at, when known: a front end underlines them.
+    pub span: Option<(usize, usize)>,
+    /// The text of the file as it was read, so that a front end shows the very lines the
+    /// problem was found in (the file on disk may have changed since, or not exist: a
+    /// stored version or an upload).
+    pub source: Option<Arc<str>>,
 }
 
 impl Problem {
@@ -27,6 +34,8 @@ impl Problem {
             column: 1,
             message: message.into(),
             help: None,
+            span: None,
+            source: None,
         }
     }
 
@@ -68,6 +77,8 @@ impl fmt::Display for Problems {
 pub struct SourceText {
     pub name: String,
     pub text: String,
+    /// The same text, shared with the problems found in it.
+    shared: Arc<str>,
     line_starts: Vec<usize>,
 }
 
@@ -79,6 +90,7 @@ impl SourceText {
             .collect();
         SourceText {
             name: name.into(),
+            shared: Arc::from(text.as_str()),
             text,
             line_starts,
         }
@@ -104,7 +116,40 @@ impl SourceText {
             column,
             message: message.into(),
             help: None,
+            span: Some(if span.is_empty() {
+                self.word_at(line, column).unwrap_or((span.start, span.end))
+            } else {
+                (span.start, span.end)
+            }),
+            source: Some(Arc::clone(&self.shared)),
         }
+    }
+
+    /// The bytes a problem known only by its line and column points at: from there to the
+    /// end of the word (at least one character).
+    pub fn word_at(&self, line: usize, column: usize) -> Option<(usize, usize)> {
+        let start_of_line = *self.line_starts.get(line.checked_sub(1)?)?;
+        let rest = self.text.get(start_of_line..)?;
+        let (offset, _) = rest
+            .char_indices()
+            .chain([(rest.len(), ' ')])
+            .nth(column.checked_sub(1)?)?;
+        let start = start_of_line + offset;
+        let word = self.text[start..]
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+            .map_or(self.text.len() - start, |(i, _)| i);
+        let first = self.text[start..].chars().next().map_or(0, char::len_utf8);
+        Some((start, start + word.max(first)))
+    }
+
+    /// `p` with this file's text, and its bytes when it had only a line and column.
+    pub fn attach(&self, mut p: Problem) -> Problem {
+        if p.file == self.name && p.source.is_none() {
+            p.span = p.span.or_else(|| self.word_at(p.line, p.column));
+            p.source = Some(Arc::clone(&self.shared));
+        }
+        p
     }
 
     /// Where the content of a TOML string value begins, given the span of the value with its
