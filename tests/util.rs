@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use appraise::app::App;
+use appraise::domain::user::User;
 use assert_cmd::Command;
 use tempfile::TempDir;
 
@@ -65,15 +67,25 @@ impl Workspace {
         }
     }
 
-    /// A workspace after `appraise init` with `HR` as its first HR login, and the people
-    /// the tests act as registered.
+    /// A workspace as `appraise init --admin HR` leaves it, with the people the tests act
+    /// as registered. Set up through the library, in this process: what these steps print
+    /// is tested where it is the point (`tests/cli.rs`, the walk-through), and a process
+    /// per step made up most of the suite's time.
     pub fn init() -> Workspace {
         let ws = Workspace::new();
-        ws.run(&["init", "--admin", "HR"]).ok();
+        ws.app().init("HR", ws.dir.path()).expect("init");
         for (login, role) in LOGINS {
             ws.add_login(login, role, &[]);
         }
         ws
+    }
+
+    /// The library's view of this workspace, on the tests' today.
+    pub fn app(&self) -> App {
+        App::new(
+            self.path("appraise.db"),
+            chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap(),
+        )
     }
 
     /// Links the test logins to their employee or department ([`LINKS`]); the staff must
@@ -85,13 +97,25 @@ impl Workspace {
         }
     }
 
-    /// Registers (or changes) a test login named as itself, with its links.
+    /// Registers (or changes) a test login named as itself, with its links (`--employee
+    /// ID`, `--department ID`, as `appraise user add` takes them).
     pub fn add_login(&self, login: &str, role: &str, links: &[&str]) {
-        let mut args = vec![
-            "user", "add", login, "--name", login, "--role", role, "--by", "HR",
-        ];
-        args.extend(links);
-        self.run(&args).ok();
+        let link = |flag: &str| {
+            links
+                .windows(2)
+                .find(|w| w[0] == flag)
+                .map(|w| w[1].to_string())
+        };
+        let user = User {
+            login: login.into(),
+            name: login.into(),
+            role: role.parse().expect("a role"),
+            employee: link("--employee"),
+            department: link("--department"),
+        };
+        let app = self.app();
+        app.add_user(&app.actor("HR").unwrap(), user)
+            .expect("user add");
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -183,8 +207,10 @@ E004,赵六,security,staff,2025-01-01,2026-03-31,,07:00
 /// A workspace after init with `STAFF` imported.
 pub fn staffed() -> Workspace {
     let ws = Workspace::init();
-    ws.write("staff.csv", STAFF);
-    ws.run(&["staff", "import", "staff.csv", "--by", "HR"]).ok();
+    let file = ws.write("staff.csv", STAFF);
+    let app = ws.app();
+    app.import_staff(&app.actor("HR").unwrap(), &file, None)
+        .expect("staff import");
     ws.link_logins();
     ws
 }

@@ -118,16 +118,6 @@ impl Served {
     }
 }
 
-impl Workspace {
-    /// The library's view of this workspace, on the tests' today.
-    pub fn app(&self) -> App {
-        App::new(
-            self.path("appraise.db"),
-            chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap(),
-        )
-    }
-}
-
 /// The status the matrix gives a redirect to the login page (a 303 elsewhere is a form's
 /// answer, sent on to the page that shows the result).
 const LOGIN: u16 = 1303;
