@@ -241,6 +241,39 @@ impl Store {
 }
 
 /// Appends an audit entry inside the caller's transaction.
+/// One row for a chained table: the insert that writes it, and what it is sealed under
+/// when that is not its row id (a decision, keyed by what it decides).
+struct Row<'a, P> {
+    table: &'a str,
+    sql: &'a str,
+    params: P,
+    key: Option<i64>,
+}
+
+/// Inserts `row` and seals it, inside the caller's transaction: the one way a single row
+/// that decides a grade or a right is written. Returns its key.
+fn insert_sealed<P: rusqlite::Params>(conn: &Connection, row: Row<'_, P>) -> Result<i64> {
+    conn.prepare_cached(row.sql)?.execute(row.params)?;
+    let key = row.key.unwrap_or_else(|| conn.last_insert_rowid());
+    chain::seal(conn, row.table, key, key)?;
+    Ok(key)
+}
+
+/// [`insert_sealed`], then the change's audit entry: `action` by `stamp`, with the subject
+/// and detail `about` makes of the row's key.
+fn append_audited<P: rusqlite::Params>(
+    conn: &Connection,
+    row: Row<'_, P>,
+    stamp: &Stamp,
+    action: &str,
+    about: impl FnOnce(i64) -> (String, String),
+) -> Result<i64> {
+    let key = insert_sealed(conn, row)?;
+    let (subject, detail) = about(key);
+    audit(conn, stamp, action, &subject, &detail)?;
+    Ok(key)
+}
+
 fn audit(
     conn: &Connection,
     stamp: &Stamp,

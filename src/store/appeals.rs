@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::events::{mark_in, refuse_closed};
-use super::{Error, Result, Stamp, Store, audit};
+use super::{Error, Result, Row, Stamp, Store, append_audited, audit, insert_sealed};
 use crate::domain::month::{Month, parse_date};
 
 /// An appeal and, once decided, its decision.
@@ -71,13 +71,15 @@ impl Store {
                 "event {event} is appealed already (appeal {id}, by {by}); an event is appealed once"
             )));
         }
-        tx.execute(
-            "INSERT INTO appeals (event_id, reason, by, at) VALUES (?1, ?2, ?3, ?4)",
-            params![event, reason, stamp.by, stamp.at],
-        )?;
-        let id = tx.last_insert_rowid();
-        super::chain::seal(&tx, "appeals", id, id)?;
-        audit(&tx, stamp, "appeal.file", &format!("event {event}"), reason)?;
+        let row = Row {
+            table: "appeals",
+            sql: "INSERT INTO appeals (event_id, reason, by, at) VALUES (?1, ?2, ?3, ?4)",
+            params: params![event, reason, stamp.by, stamp.at],
+            key: None,
+        };
+        let id = append_audited(&tx, row, stamp, "appeal.file", |_| {
+            (format!("event {event}"), reason.to_string())
+        })?;
         tx.commit()?;
         Ok(id)
     }
@@ -102,12 +104,16 @@ impl Store {
             )));
         }
         let outcome = if upheld { "upheld" } else { "rejected" };
-        tx.execute(
-            "INSERT INTO appeal_decisions (appeal_id, outcome, reason, by, at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, outcome, reason, stamp.by, stamp.at],
+        insert_sealed(
+            &tx,
+            Row {
+                table: "appeal_decisions",
+                sql: "INSERT INTO appeal_decisions (appeal_id, outcome, reason, by, at)
+                      VALUES (?1, ?2, ?3, ?4, ?5)",
+                params: params![id, outcome, reason, stamp.by, stamp.at],
+                key: Some(id),
+            },
         )?;
-        super::chain::seal(&tx, "appeal_decisions", id, id)?;
         if upheld {
             let why = format!("申诉成立（申诉 {id}）：{reason}");
             mark_in(&tx, appeal.event, "excuses", "log.excuse", &why, stamp)?;

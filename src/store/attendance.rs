@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use rusqlite::params;
 
 use super::events::{Appender, NewEvent, Single, mark_in};
-use super::{Error, Result, Stamp, Store, audit};
+use super::{Error, Result, Row, Stamp, Store, append_audited, insert_sealed};
 use crate::domain::month::{date_text, parse_date};
 use crate::engine::attendance::{Shift, Stamped};
 
@@ -66,18 +66,18 @@ impl Store {
     ) -> Result<AttendanceTx<'_>> {
         let events = self.appender(None, stamp)?;
         let conn = events.conn();
-        conn.execute(
-            "INSERT INTO attendance_imports (what, file, rows, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![what.id(), file, rows as i64, stamp.by, stamp.at],
-        )?;
-        let import = conn.last_insert_rowid();
-        super::chain::seal(conn, "attendance_imports", import, import)?;
-        audit(
+        let row = Row {
+            table: "attendance_imports",
+            sql: "INSERT INTO attendance_imports (what, file, rows, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params: params![what.id(), file, rows as i64, stamp.by, stamp.at],
+            key: None,
+        };
+        let import = append_audited(
             conn,
+            row,
             stamp,
             &format!("attendance.{}", what.id()),
-            file,
-            &format!("{rows} rows"),
+            |_| (file.to_string(), format!("{rows} rows")),
         )?;
         Ok(AttendanceTx {
             events,
@@ -310,10 +310,13 @@ impl AttendanceTx<'_> {
             // A derived event may have the content of a manual one: both stand.
             again: true,
         })?;
-        self.conn()
-            .prepare_cached("INSERT INTO derived (event_id, import_id) VALUES (?1, ?2)")?
-            .execute(params![id, self.import])?;
-        super::chain::seal(self.conn(), "derived", id, id)?;
+        let row = Row {
+            table: "derived",
+            sql: "INSERT INTO derived (event_id, import_id) VALUES (?1, ?2)",
+            params: params![id, self.import],
+            key: Some(id),
+        };
+        insert_sealed(self.conn(), row)?;
         Ok(id)
     }
 
@@ -333,17 +336,18 @@ impl AttendanceTx<'_> {
             )));
         }
         let outcome = if approve { "approved" } else { "rejected" };
-        self.conn().execute(
-            "INSERT INTO correction_decisions (correction_id, outcome, reason, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![c.id, outcome, reason, self.stamp.by, self.stamp.at],
-        )?;
-        super::chain::seal(self.conn(), "correction_decisions", c.id, c.id)?;
-        audit(
+        let row = Row {
+            table: "correction_decisions",
+            sql: "INSERT INTO correction_decisions (correction_id, outcome, reason, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params: params![c.id, outcome, reason, self.stamp.by, self.stamp.at],
+            key: Some(c.id),
+        };
+        append_audited(
             self.conn(),
+            row,
             &self.stamp,
             &format!("clock.{}", if approve { "approve" } else { "reject" }),
-            &format!("correction {}", c.id),
-            reason,
+            |id| (format!("correction {id}"), reason.to_string()),
         )?;
         if approve {
             let source = format!("补卡 #{}", c.id);
@@ -446,10 +450,11 @@ impl Store {
     ) -> Result<i64> {
         let tx = self.write()?;
         let hm = |t: Option<NaiveTime>| t.map(|t| t.format("%H:%M").to_string());
-        tx.execute(
-            "INSERT INTO corrections (employee, date, in_time, out_time, reason, by, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
+        let row = Row {
+            table: "corrections",
+            sql: "INSERT INTO corrections (employee, date, in_time, out_time, reason, by, at)
+                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params: params![
                 employee,
                 date_text(date),
                 hm(in_time),
@@ -458,16 +463,14 @@ impl Store {
                 stamp.by,
                 stamp.at
             ],
-        )?;
-        let id = tx.last_insert_rowid();
-        super::chain::seal(&tx, "corrections", id, id)?;
-        audit(
-            &tx,
-            stamp,
-            "clock.fix",
-            &format!("correction {id}"),
-            &format!("{employee} {date}: {reason}"),
-        )?;
+            key: None,
+        };
+        let id = append_audited(&tx, row, stamp, "clock.fix", |id| {
+            (
+                format!("correction {id}"),
+                format!("{employee} {date}: {reason}"),
+            )
+        })?;
         tx.commit()?;
         Ok(id)
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::rows::{parse_fields, text};
-use super::{Error, Result, Stamp, Store, audit};
+use super::{Error, Result, Row, Stamp, Store, append_audited, audit};
 use crate::domain::event::{Event, Fields};
 use crate::domain::month::{Month, date_text, parse_date};
 
@@ -749,12 +749,15 @@ pub(super) fn mark_in(
             });
         }
     }
-    tx.execute(
-        &format!("INSERT INTO {table} (event_id, reason, by, at) VALUES (?1, ?2, ?3, ?4)"),
-        params![id, reason, stamp.by, stamp.at],
-    )?;
-    super::chain::seal(tx, table, id, id)?;
-    audit(tx, stamp, action, &format!("event {id}"), reason)?;
+    let row = Row {
+        table,
+        sql: &format!("INSERT INTO {table} (event_id, reason, by, at) VALUES (?1, ?2, ?3, ?4)"),
+        params: params![id, reason, stamp.by, stamp.at],
+        key: Some(id),
+    };
+    append_audited(tx, row, stamp, action, |id| {
+        (format!("event {id}"), reason.to_string())
+    })?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Error, Result, Stamp, Store, audit};
+use super::{Error, Result, Row, Stamp, Store, append_audited, audit, insert_sealed};
 use crate::domain::month::Month;
 
 /// The months whose latest close is not followed by a reopen, with that close's row.
@@ -87,22 +87,29 @@ impl Store {
         stamp: &Stamp,
     ) -> Result<()> {
         let tx = &self.conn;
-        tx.execute(
-            "INSERT INTO month_closes (month, action, reason, by, at) VALUES (?1, 'close', NULL, ?2, ?3)",
-            params![month.to_string(), stamp.by, stamp.at],
+        let close_id = insert_sealed(
+            tx,
+            Row {
+                table: "month_closes",
+                sql: "INSERT INTO month_closes (month, action, reason, by, at) VALUES (?1, 'close', NULL, ?2, ?3)",
+                params: params![month.to_string(), stamp.by, stamp.at],
+                key: None,
+            },
         )?;
-        let close_id = tx.last_insert_rowid();
-        super::chain::seal(tx, "month_closes", close_id, close_id)?;
-        tx.execute(
-            "INSERT INTO snapshots (close_id, month, scores, policy_hashes) VALUES (?1, ?2, ?3, ?4)",
-            params![
-                close_id,
-                month.to_string(),
-                snapshot,
-                serde_json::to_string(hashes).unwrap_or_default()
-            ],
+        insert_sealed(
+            tx,
+            Row {
+                table: "snapshots",
+                sql: "INSERT INTO snapshots (close_id, month, scores, policy_hashes) VALUES (?1, ?2, ?3, ?4)",
+                params: params![
+                    close_id,
+                    month.to_string(),
+                    snapshot,
+                    serde_json::to_string(hashes).unwrap_or_default()
+                ],
+                key: Some(close_id),
+            },
         )?;
-        super::chain::seal(tx, "snapshots", close_id, close_id)?;
         let short: Vec<&str> = hashes.iter().map(|h| &h[..h.len().min(12)]).collect();
         audit(
             tx,
@@ -120,13 +127,15 @@ impl Store {
         if closed_by(&tx, month)?.is_none() {
             return Err(Error::NotClosed(month));
         }
-        tx.execute(
-            "INSERT INTO month_closes (month, action, reason, by, at) VALUES (?1, 'reopen', ?2, ?3, ?4)",
-            params![month.to_string(), reason, stamp.by, stamp.at],
-        )?;
-        let reopen_id = tx.last_insert_rowid();
-        super::chain::seal(&tx, "month_closes", reopen_id, reopen_id)?;
-        audit(&tx, stamp, "month.reopen", &month.to_string(), reason)?;
+        let row = Row {
+            table: "month_closes",
+            sql: "INSERT INTO month_closes (month, action, reason, by, at) VALUES (?1, 'reopen', ?2, ?3, ?4)",
+            params: params![month.to_string(), reason, stamp.by, stamp.at],
+            key: None,
+        };
+        append_audited(&tx, row, stamp, "month.reopen", |_| {
+            (month.to_string(), reason.to_string())
+        })?;
         tx.commit()?;
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Error, Result, Stamp, Store, audit};
+use super::{Error, Result, Row, Stamp, Store, append_audited, audit};
 use crate::engine::Rating;
 use crate::engine::review::{Review, Signature, Signers};
 
@@ -131,10 +131,11 @@ impl Store {
             employee: employee.to_string(),
             year,
         })?;
-        tx.execute(
-            "INSERT INTO review_signatures (review_id, step_index, step, grade, signer, comment, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
+        let row = Row {
+            table: "review_signatures",
+            sql: "INSERT INTO review_signatures (review_id, step_index, step, grade, signer, comment, at)
+                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params: params![
                 id,
                 index as i64,
                 signature.step,
@@ -143,19 +144,17 @@ impl Store {
                 signature.comment,
                 signature.at
             ],
-        )?;
-        let signature_id = tx.last_insert_rowid();
-        super::chain::seal(&tx, "review_signatures", signature_id, signature_id)?;
-        audit(
-            &tx,
-            stamp,
-            "review.sign",
-            &format!("{employee} {year}"),
-            &format!(
-                "{}: `{}` {}",
-                signature.step, signature.grade, signature.comment
-            ),
-        )?;
+            key: None,
+        };
+        append_audited(&tx, row, stamp, "review.sign", |_| {
+            (
+                format!("{employee} {year}"),
+                format!(
+                    "{}: `{}` {}",
+                    signature.step, signature.grade, signature.comment
+                ),
+            )
+        })?;
         tx.commit()?;
         Ok(())
     }

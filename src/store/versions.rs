@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Error, Result, Stamp, Store, audit};
+use super::{Error, Result, Row, Stamp, Store, append_audited};
 use crate::policy::{Bundle, Policy};
 
 /// An activated policy version as stored.
@@ -66,10 +66,11 @@ impl Store {
                 });
             }
         }
-        tx.execute(
-            "INSERT INTO policy_versions (policy_id, name, version, effective_from, departments, bundle, hash, activated_by, activated_at, restated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
+        let row = Row {
+            table: "policy_versions",
+            sql: "INSERT INTO policy_versions (policy_id, name, version, effective_from, departments, bundle, hash, activated_by, activated_at, restated)
+                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params: params![
                 policy.id,
                 policy.name,
                 policy.version,
@@ -81,20 +82,15 @@ impl Store {
                 stamp.at,
                 restate,
             ],
-        )?;
-        let id = tx.last_insert_rowid();
-        super::chain::seal(&tx, "policy_versions", id, id)?;
-        let mut detail = format!("#{id} effective from {from}, hash {}", &hash[..12]);
-        if let Some(r) = restate {
-            detail += &format!(", restating closed months: {r}");
-        }
-        audit(
-            &tx,
-            stamp,
-            "rules.activate",
-            &format!("{} {}", policy.id, policy.version),
-            &detail,
-        )?;
+            key: None,
+        };
+        let id = append_audited(&tx, row, stamp, "rules.activate", |id| {
+            let mut detail = format!("#{id} effective from {from}, hash {}", &hash[..12]);
+            if let Some(r) = restate {
+                detail += &format!(", restating closed months: {r}");
+            }
+            (format!("{} {}", policy.id, policy.version), detail)
+        })?;
         tx.commit()?;
         Ok(Some(id))
     }
