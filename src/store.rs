@@ -3,6 +3,7 @@
 //! that also writes its audit entry.
 
 mod appeals;
+mod append;
 mod attendance;
 mod audit;
 mod chain;
@@ -14,6 +15,7 @@ mod reader;
 mod reviews;
 mod rows;
 mod schema;
+mod spill;
 mod staff;
 mod users;
 mod versions;
@@ -26,13 +28,15 @@ use std::time::Duration;
 use rusqlite::{Connection, params};
 
 pub use appeals::{Appeal, AppealDecision};
+pub use append::{Appended, Ids, Single};
 pub use attendance::{AttendanceTx, Correction, CorrectionDecision, Intake, LiveDerived};
 pub use audit::{AuditEntry, AuditFilter};
 pub use chain::Verification;
-pub use events::{Appended, Entered, EventFilter, Ids, NewEvent, Prepared, Single, Spill, Status};
+pub use events::{Entered, EventFilter, NewEvent, Status};
 pub use integrity::Repacked;
 pub use months::Closing;
 pub use reader::Reader;
+pub use spill::{Prepared, Spill};
 pub use staff::{StaffUpdate, Target};
 pub use versions::Version;
 

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use rusqlite::params;
 
-use super::events::{Appender, NewEvent, Single, mark_in};
+use super::append::{Appender, Single};
+use super::events::{NewEvent, mark_in};
 use super::{Error, Result, Row, Stamp, Store, append_audited, insert_sealed};
 use crate::domain::month::{date_text, parse_date};
 use crate::engine::attendance::{Shift, Stamped};

@@ -1,0 +1,153 @@
+//! Prepared rows: an event's stored texts (date, canonical fields, content digest) computed
+//! once and apart from the store, and spilled to a temporary file, so that an import reads,
+//! checks and prepares a whole file before it takes the write lock.
+
+use sha2::{Digest, Sha256};
+
+use super::events::NewEvent;
+use crate::domain::event::Fields;
+use crate::domain::month::{date_text, parse_date};
+
+/// The stored form of an event's fields (canonical: keys in order).
+pub(super) fn fields_json(fields: &Fields) -> String {
+    serde_json::to_string(fields).unwrap_or_else(|_| "{}".into())
+}
+
+/// An event with its stored texts (date, canonical fields, content digest), computed once
+/// and apart from the store, so that an import can prepare rows on one core while the store
+/// writes them on another.
+pub struct Prepared {
+    pub(super) event: NewEvent,
+    pub(super) date: String,
+    pub(super) fields: String,
+    pub(super) digest: String,
+}
+
+impl Prepared {
+    pub fn new(event: NewEvent) -> Prepared {
+        let date = date_text(event.date);
+        let fields = fields_json(&event.fields);
+        let digest = digest(&event, &date, &fields);
+        Prepared {
+            event,
+            date,
+            fields,
+            digest,
+        }
+    }
+
+    /// The stored content and its digest, in the order both per-row statements bind them
+    /// (`?1`–`?8`): employee, date, kind, qty, note, fields, recorded_by, digest.
+    pub(super) fn content(&self) -> [&dyn rusqlite::ToSql; 8] {
+        let e = &self.event;
+        [
+            &e.employee,
+            &self.date,
+            &e.kind,
+            &e.qty,
+            &e.note,
+            &self.fields,
+            &e.recorded_by,
+            &self.digest,
+        ]
+    }
+}
+
+/// Prepared rows written to a temporary file and read back in order: an import reads,
+/// checks and prepares a whole file before it takes the write lock, in flat memory, and
+/// holds the lock only to insert.
+pub struct Spill {
+    out: std::io::BufWriter<std::fs::File>,
+}
+
+impl Spill {
+    pub fn new() -> std::io::Result<Spill> {
+        Ok(Spill {
+            out: std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+        })
+    }
+
+    /// Appends a row: its stored texts, each with its length, then its qty.
+    pub fn push(&mut self, row: &Prepared) -> std::io::Result<()> {
+        use std::io::Write;
+        let e = &row.event;
+        for text in [
+            &e.employee,
+            &row.date,
+            &e.kind,
+            &e.note,
+            &row.fields,
+            &e.recorded_by,
+            &row.digest,
+        ] {
+            self.out.write_all(&(text.len() as u32).to_le_bytes())?;
+            self.out.write_all(text.as_bytes())?;
+        }
+        self.out.write_all(&e.qty.to_le_bytes())
+    }
+
+    /// The rows pushed, in order.
+    pub fn rows(self) -> std::io::Result<impl Iterator<Item = std::io::Result<Prepared>>> {
+        use std::io::{Read, Seek};
+        let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
+        file.rewind()?;
+        let mut input = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut next = move || -> std::io::Result<Option<Prepared>> {
+            let mut texts: Vec<String> = Vec::with_capacity(7);
+            for i in 0..7 {
+                let mut len = [0u8; 4];
+                match input.read_exact(&mut len) {
+                    Err(e) if i == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                        return Ok(None);
+                    }
+                    other => other?,
+                }
+                let mut bytes = vec![0u8; u32::from_le_bytes(len) as usize];
+                input.read_exact(&mut bytes)?;
+                texts.push(String::from_utf8(bytes).map_err(std::io::Error::other)?);
+            }
+            let mut qty = [0u8; 8];
+            input.read_exact(&mut qty)?;
+            let [employee, date, kind, note, fields, recorded_by, digest]: [String; 7] =
+                texts.try_into().expect("seven texts were read");
+            let day = parse_date(&date)
+                .ok_or_else(|| std::io::Error::other(format!("spilled date `{date}`")))?;
+            Ok(Some(Prepared {
+                event: NewEvent {
+                    employee,
+                    date: day,
+                    kind,
+                    qty: i64::from_le_bytes(qty),
+                    note,
+                    // The stored form below is what is written; the typed fields were
+                    // needed only to make it.
+                    fields: Fields::new(),
+                    recorded_by,
+                },
+                date,
+                fields,
+                digest,
+            }))
+        };
+        Ok(std::iter::from_fn(move || next().transpose()))
+    }
+}
+
+/// The content identity of an entry: what makes a re-imported row "the same row".
+pub(super) fn digest(e: &NewEvent, date: &str, fields: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        e.employee.as_str(),
+        date,
+        &e.kind,
+        &e.qty.to_string(),
+        &e.note,
+        fields,
+        &e.recorded_by,
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    // 64 bits index well; a match is confirmed against the content (see `Appender::push`).
+    crate::domain::text::hex(&h.finalize()[..8])
+}
