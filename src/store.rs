@@ -108,15 +108,38 @@ pub enum Error {
     },
     #[error("no appeal with id {0}")]
     NoAppeal(i64),
-    /// A change the record's state does not allow (e.g. a second appeal of an event).
+    #[error("event {event} is {status}: it no longer counts, so there is nothing to appeal")]
+    NotCounting { event: i64, status: String },
+    #[error(
+        "event {event} is appealed already (appeal {appeal}, by {by}); an event is appealed once"
+    )]
+    AlreadyAppealed { event: i64, appeal: i64, by: String },
+    /// An appeal or a correction decided before: a decision is made once.
     #[error("{0}")]
-    Refused(String),
+    Decided(Box<Decided>),
+    /// Packs are rebuilt only from a log that matches its chain.
+    #[error(
+        "the record was altered ({0}); the packs are rebuilt from the log only when the log is whole: restore the database from a backup"
+    )]
+    AlteredLog(String),
     #[error(
         "the log changed during each of {0} attempts to read it at one state; try again when the import or entry in progress is done"
     )]
     Changing(usize),
     #[error("the import's temporary file: {0}")]
     Spill(#[from] std::io::Error),
+}
+
+/// The decision an appeal or a correction already has.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} {id} was {outcome} already ({reason}, by {by} at {at})")]
+pub struct Decided {
+    pub what: &'static str,
+    pub id: i64,
+    pub outcome: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
 }
 
 impl Error {
@@ -135,7 +158,10 @@ impl Error {
                 | Error::NoReview { .. }
                 | Error::RestatesClosed { .. }
                 | Error::NoAppeal(_)
-                | Error::Refused(_)
+                | Error::NotCounting { .. }
+                | Error::AlreadyAppealed { .. }
+                | Error::Decided(_)
+                | Error::AlteredLog(_)
         )
     }
 }

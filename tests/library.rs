@@ -1,7 +1,7 @@
 //! The application layer on its own, as a second front end would use it: no command line,
 //! only `appraise::app` calls with an acting person, typed results and typed errors.
 
-use appraise::app::{App, Entry, Error, Imported, Recorded, Submitted};
+use appraise::app::{App, Entry, Error, Imported, Invalid, Recorded, Submitted};
 use appraise::domain::month::Month;
 use appraise::domain::user::{Role, User};
 use appraise::evaluation::evaluate::Selection;
@@ -197,7 +197,7 @@ fn passwords_and_sessions_turn_a_login_into_an_actor() {
     assert!(matches!(no, Error::WrongLogin));
     assert!(matches!(
         app.set_password(&zhang, "zhang", "short"),
-        Err(Error::Refused(_))
+        Err(Error::Invalid(Invalid::PasswordTooShort(_)))
     ));
     // Only HR sets someone else's password.
     assert!(matches!(

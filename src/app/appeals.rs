@@ -6,7 +6,7 @@
 use chrono::Duration;
 
 use super::log::required_reason;
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Invalid, Result};
 use crate::domain::access::Action;
 use crate::domain::month::Month;
 use crate::store::{Appeal, Entered};
@@ -27,10 +27,9 @@ impl App {
         let days = rulebook
             .governing(department, month)
             .map(|p| p.scoring.appeal_days)
-            .ok_or_else(|| {
-                Error::refused(crate::evaluation::rulebook::Rulebook::none_governs(
-                    department, month,
-                ))
+            .ok_or_else(|| Invalid::NoPolicyGoverns {
+                department: department.clone(),
+                month,
             })?;
         // The window runs from the later of the event's day and its entry, so that an
         // event entered late can still be answered (an entry is never after today: the
@@ -38,10 +37,14 @@ impl App {
         let from = date.max(entered_on.min(self.today));
         let last_day = from + Duration::days(i64::from(days));
         if self.today > last_day {
-            return Err(Error::refused(format!(
-                "event {event} could be appealed until {last_day} ({days} days after {from}, as the policy allows); today is {}",
-                self.today
-            )));
+            return Err(Invalid::AppealWindowClosed {
+                event,
+                last_day,
+                days: i64::from(days),
+                from,
+                today: self.today,
+            }
+            .into());
         }
         Ok(store.file_appeal(event, reason, &self.stamp(by))?)
     }

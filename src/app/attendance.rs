@@ -16,7 +16,7 @@ use std::path::Path;
 
 use chrono::{NaiveDate, TimeDelta};
 
-use super::{Actor, App, Error, Result, member};
+use super::{Actor, App, Error, Invalid, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::event::{FieldValue, Fields};
 use crate::domain::month::Month;
@@ -118,11 +118,14 @@ impl App {
         date: &str,
         time: &str,
     ) -> Result<AttendanceImported> {
-        let date = crate::domain::month::parse_date(date.trim()).ok_or_else(|| {
-            Error::refused(format!("date `{date}` is not a date; write YYYY-MM-DD"))
+        let date = crate::domain::month::parse_date(date.trim())
+            .ok_or_else(|| Invalid::BadDate(date.to_string()))?;
+        let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| {
+            Invalid::BadTime {
+                what: "time",
+                given: time.to_string(),
+            }
         })?;
-        let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
-            .map_err(|_| Error::refused(format!("time `{time}` is not a time; write HH:MM")))?;
         let record = Stamped {
             employee: employee.to_string(),
             at: date.and_time(time),
@@ -382,10 +385,9 @@ fn covered(
         let rules = rulebook
             .governing(&staff[*employee].at(month).department, month)
             .and_then(|p| p.attendance.clone())
-            .ok_or_else(|| {
-                Error::refused(format!(
-                    "the policy governing `{employee}` in {month} has no `[attendance]`; punches cannot be turned into events"
-                ))
+            .ok_or_else(|| Invalid::NoAttendanceRules {
+                employee: employee.to_string(),
+                month,
             })?;
         match assign(&rules, &shifts, rows) {
             Ok(days) => dates.extend(days),
@@ -477,27 +479,30 @@ impl App {
             let target = Target::Employee(member(&record, self.today));
             self.authorize(by, Action::RecordEvent, &target)?;
         }
-        let date = crate::domain::month::parse_date(date.trim()).ok_or_else(|| {
-            Error::refused(format!("date `{date}` is not a date; write YYYY-MM-DD"))
-        })?;
+        let date = crate::domain::month::parse_date(date.trim())
+            .ok_or_else(|| Invalid::BadDate(date.to_string()))?;
         if date > self.today {
-            return Err(Error::refused(format!(
-                "{date} is in the future (today is {})",
-                self.today
-            )));
+            return Err(Invalid::FutureDate {
+                date,
+                today: self.today,
+            }
+            .into());
         }
-        let time = |t: Option<&str>, what: &str| -> Result<Option<chrono::NaiveTime>> {
+        let time = |t: Option<&str>, what: &'static str| -> Result<Option<chrono::NaiveTime>> {
             t.map(|t| {
-                chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M")
-                    .map_err(|_| Error::refused(format!("{what} `{t}` is not a time; write HH:MM")))
+                chrono::NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| {
+                    Invalid::BadTime {
+                        what,
+                        given: t.to_string(),
+                    }
+                    .into()
+                })
             })
             .transpose()
         };
-        let (i, o) = (time(in_time, "--in")?, time(out_time, "--out")?);
+        let (i, o) = (time(in_time, "in")?, time(out_time, "out")?);
         if i.is_none() && o.is_none() {
-            return Err(Error::refused(
-                "a correction gives the punch that should have been: --in HH:MM, --out HH:MM or both",
-            ));
+            return Err(Invalid::CorrectionEmpty.into());
         }
         Ok(store.request_correction(employee, date, i, o, reason, &self.stamp(by))?)
     }
@@ -557,10 +562,12 @@ impl App {
             if let Some(cap) = cap
                 && tx.approved_corrections(&c.employee, month)? >= cap
             {
-                return Err(Error::refused(format!(
-                    "`{}` has had {cap} corrections approved for {month}, the most the policy allows; nothing was approved",
-                    c.employee
-                )));
+                return Err(Invalid::CorrectionCap {
+                    employee: c.employee.clone(),
+                    cap,
+                    month,
+                }
+                .into());
             }
         }
         tx.decide_correction(&c, approve, reason)?;

@@ -1,7 +1,7 @@
 //! Departments: their names and heads, their yearly targets and budget, and their year as
 //! the policy's `[department]` script judges it.
 
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::access::{Action, Target};
 use crate::domain::event::is_identifier;
 use crate::domain::month::Month;
@@ -22,17 +22,21 @@ impl App {
     ) -> Result<()> {
         self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         if !is_identifier(id) {
-            return Err(Error::refused(format!(
-                "department id `{id}` may only use a-z, 0-9, `_` and `-`, e.g. customer-service"
-            )));
+            return Err(Invalid::BadId {
+                what: "department id",
+                given: id.to_string(),
+            }
+            .into());
         }
         let mut store = self.store()?;
         if let Some(h) = head
             && store.staff_record(h)?.is_none()
         {
-            return Err(Error::refused(format!(
-                "no employee `{h}` to head `{id}`; import staff first"
-            )));
+            return Err(Invalid::HeadNotOnFile {
+                head: h.to_string(),
+                department: id.to_string(),
+            }
+            .into());
         }
         store.put_department(id, name, head, &self.stamp(by))?;
         Ok(())
@@ -56,7 +60,7 @@ impl App {
         let mut store = self.store()?;
         known_department(&store, department)?;
         if name.trim().is_empty() {
-            return Err(Error::refused("a target needs a name"));
+            return Err(Invalid::NameMissing("a target").into());
         }
         store.put_target(department, year, name.trim(), met, &self.stamp(by))?;
         Ok(())
@@ -74,13 +78,12 @@ impl App {
         self.authorize(by, Action::SetTargets, &Target::Department(department))?;
         let mut store = self.store()?;
         known_department(&store, department)?;
-        let money = |what: &str, x: f64| {
+        let money = |what: &'static str, x: f64| {
             Points::from_f64(x)
                 .filter(|p| !p.is_negative())
-                .ok_or_else(|| {
-                    Error::refused(format!(
-                        "the {what} `{x}` must be an amount of yuan, not negative"
-                    ))
+                .ok_or_else(|| Invalid::BadAmount {
+                    what,
+                    given: x.to_string(),
                 })
         };
         let (b, s) = (money("budget", budget)?, money("spending", spent)?);
@@ -114,9 +117,13 @@ impl App {
             .into_iter()
             .filter(|d| department.is_none_or(|x| d.id == x))
         {
-            let policy = rulebook
-                .governing(&d.id, month)
-                .ok_or_else(|| Error::refused(Rulebook::none_governs(&d.id, month)))?;
+            let policy =
+                rulebook
+                    .governing(&d.id, month)
+                    .ok_or_else(|| Invalid::NoPolicyGoverns {
+                        department: d.id.clone(),
+                        month,
+                    })?;
             let (budget, spent) = match store.budget(&d.id, year)? {
                 Some((b, s)) => (
                     Some(Points::from_hundredths(b)),
@@ -181,6 +188,6 @@ pub(super) fn known_department(store: &Store, id: &str) -> Result<()> {
     if store.departments()?.iter().any(|d| d.id == id) {
         Ok(())
     } else {
-        Err(Error::refused(format!("no department `{id}` is on file")))
+        Err(Invalid::NoDepartment(id.to_string()).into())
     }
 }

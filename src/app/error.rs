@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use super::problem::Invalid;
 use crate::domain::access::Refusal;
 use crate::engine::review::Misstep;
 use crate::intake::Rejected;
@@ -60,7 +61,10 @@ pub enum Error {
     /// No policy version is activated, so nothing can be scored or validated.
     #[error("no policy is activated")]
     NoPolicyActivated,
-    /// The request cannot be done as asked; the message says why and how to mend it.
+    /// The request cannot be done as asked ([`Invalid`] holds the facts).
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// A front end's own refusal of its input (a flag, a form field), in its own words.
     #[error("{0}")]
     Refused(String),
     /// An entry is an exact copy of a live event; a second one must be said to be one.
@@ -107,6 +111,7 @@ impl Error {
     pub fn is_refusal(&self) -> bool {
         match self {
             Error::Refused(_)
+            | Error::Invalid(_)
             | Error::Rejected { .. }
             | Error::Policy(_)
             | Error::SameEvent { .. }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{Actor, App, AttendanceImported, Error, Result, member};
+use super::{Actor, App, AttendanceImported, Error, Invalid, Result, member};
 use crate::domain::access::{self, Action, Target};
 use crate::domain::event::Event;
 use crate::domain::staff::StaffRecord;
@@ -366,7 +366,7 @@ impl App {
 pub(super) fn required_reason(reason: &str) -> Result<&str> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(Error::refused("a reason is required"));
+        return Err(Invalid::ReasonRequired.into());
     }
     Ok(reason)
 }

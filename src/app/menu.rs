@@ -4,10 +4,9 @@
 
 use chrono::NaiveDate;
 
-use super::{Actor, App, Error, Result, member};
+use super::{Actor, App, Error, Invalid, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
-use crate::evaluation::rulebook::Rulebook;
 use crate::policy::menu::{EntrySheet, KindChoice, kind_choices, written_name};
 
 impl App {
@@ -37,9 +36,13 @@ impl App {
                 of: Some((department.to_string(), month)),
             });
         }
-        let policy = rulebook
-            .governing(department, month)
-            .ok_or_else(|| Error::refused(Rulebook::none_governs(department, month)))?;
+        let policy =
+            rulebook
+                .governing(department, month)
+                .ok_or_else(|| Invalid::NoPolicyGoverns {
+                    department: department.to_string(),
+                    month,
+                })?;
         let kinds = kind_choices(policy)
             .into_iter()
             .map(|k| (written_name(policy, &k), k))
@@ -71,9 +74,13 @@ impl App {
         )?;
         let month = Month::of(date);
         let department = &record.at(month).department;
-        let policy = rulebook
-            .governing(department, month)
-            .ok_or_else(|| Error::refused(Rulebook::none_governs(department, month)))?;
+        let policy =
+            rulebook
+                .governing(department, month)
+                .ok_or_else(|| Invalid::NoPolicyGoverns {
+                    department: department.clone(),
+                    month,
+                })?;
         Ok(kind_choices(policy))
     }
 }

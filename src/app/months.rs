@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::log::required_reason;
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Invalid, Result};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::evaluation::evaluate::{Evaluation, Selection};
@@ -27,10 +27,11 @@ impl App {
     pub fn close_month(&self, by: &Actor, month: Month) -> Result<Closed> {
         self.authorize(by, Action::CloseMonth, &Target::Company)?;
         if month > Month::of(self.today) {
-            return Err(Error::refused(format!(
-                "{month} has not begun yet (today is {}); only past or current months can be closed",
-                self.today
-            )));
+            return Err(Invalid::MonthNotBegun {
+                month,
+                today: self.today,
+            }
+            .into());
         }
         let (mut store, rulebook) = self.store_and_rules()?;
         let mut counts = (0, 0);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::month::Month;
 use crate::evaluation::documents;
 use crate::evaluation::evaluate::{self, Evaluation, Selection, rated_months};
@@ -49,7 +49,7 @@ impl App {
             .departments()?
             .into_iter()
             .find(|d| d.id == department)
-            .ok_or_else(|| Error::refused(format!("no department `{department}` is on file")))?;
+            .ok_or_else(|| Invalid::NoDepartment(department.to_string()))?;
         let sel = Selection {
             department: Some(department.to_string()),
             employee: None,
@@ -195,9 +195,10 @@ impl App {
             .year(year, &months, &sel)?
             .pop()
         else {
-            return Err(Error::refused(format!(
-                "`{employee}` was not employed in {year}"
-            )));
+            return Err(Error::NotEmployed {
+                employee: employee.to_string(),
+                period: year.to_string(),
+            });
         };
         super::reviews::OfRecord::load(&store, &rulebook, year)?.apply(&mut result.rating);
         let last = result
@@ -206,7 +207,7 @@ impl App {
             .map_or(Month::of(self.today), |m| m.month);
         let staff = store
             .staff_record(employee)?
-            .ok_or_else(|| Error::refused(format!("no employee `{employee}` is on file")))?
+            .ok_or_else(|| Invalid::NoEmployee(employee.to_string()))?
             .at(last)
             .clone();
         let review = store

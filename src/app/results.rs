@@ -1,7 +1,7 @@
 //! The numbers: month scores, the explanation of a month or a year, annual ratings. Closed
 //! months come from their snapshots, so these never change once a month is closed.
 
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::month::Month;
 use crate::engine::{MonthScore, Rating};
 use crate::evaluation::evaluate::{Evaluation, Selection, rated_months};
@@ -43,12 +43,13 @@ impl App {
             });
         };
         // The version that produced the score (a closed month's may be an older one).
-        let policy = rulebook.by_hash(&score.policy.hash).ok_or_else(|| {
-            Error::refused(format!(
-                "the version that scored {month} (hash {}) is not activated",
-                score.policy.hash
-            ))
-        })?;
+        let policy =
+            rulebook
+                .by_hash(&score.policy.hash)
+                .ok_or_else(|| Invalid::ScoredByInactive {
+                    month,
+                    hash: score.policy.hash.to_string(),
+                })?;
         let raw = score.base + score.items.iter().map(|i| i.points).sum();
         let filter = crate::store::EventFilter {
             employee: Some(employee.to_string()),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::engine::review::{SignRequest, Signature, Signers};
@@ -92,10 +92,11 @@ impl App {
             }
         }
         if !problems.is_empty() {
-            return Err(Error::refused(format!(
-                "{}\nno review was started",
-                problems.join("\n")
-            )));
+            return Err(Invalid::Several {
+                problems,
+                outcome: "no review was started",
+            }
+            .into());
         }
         let stamp = self.stamp(by);
         if !open.is_empty() {
@@ -137,10 +138,9 @@ impl App {
             .reviews(year)?
             .into_iter()
             .find(|r| r.employee == employee)
-            .ok_or_else(|| {
-                Error::refused(format!(
-                    "no review of `{employee}` for {year} has been started"
-                ))
+            .ok_or_else(|| crate::store::Error::NoReview {
+                employee: employee.to_string(),
+                year,
             })?;
         let grades: Vec<String> = version(&rulebook, &review.proposal.policy.hash)?
             .grades
@@ -302,5 +302,5 @@ fn version<'a>(rulebook: &'a Rulebook, hash: &str) -> Result<&'a crate::policy::
     rulebook
         .by_hash(hash)
         .map(|p| p.as_ref())
-        .ok_or_else(|| Error::refused(format!("policy version {hash} is not activated")))
+        .ok_or_else(|| Invalid::VersionNotActivated(hash.to_string()).into())
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::engine::cases::{CaseResult, run_cases, untested};
@@ -113,7 +113,7 @@ impl App {
         self.authorize(by, Action::ActivatePolicy, &Target::Company)?;
         let restate = restate.map(str::trim);
         if restate == Some("") {
-            return Err(Error::refused("a restatement needs a reason"));
+            return Err(Invalid::RestatementReason.into());
         }
         let mut store = self.store()?;
         self.refuse_missing_fields(&store, policy)?;
@@ -160,12 +160,13 @@ impl App {
         if problems.is_empty() {
             return Ok(());
         }
-        Err(Error::refused(format!(
-            "`{}` version {} reads staff attributes that employees it would govern from {month} lack:\n{}\nnothing was activated; give them the attributes first",
-            policy.id,
-            policy.version,
-            problems.join("\n")
-        )))
+        Err(Invalid::MissingAttributes {
+            policy: policy.id.clone(),
+            version: policy.version.clone(),
+            month,
+            missing: problems,
+        }
+        .into())
     }
 
     /// The activated versions, oldest first, with the months each governs up to today.
@@ -207,20 +208,17 @@ impl App {
     /// last part, so that `extends` resolves among the stored files.
     pub fn candidate(&self, name: &str, text: &str) -> Result<Policy> {
         if text.len() as u64 > Policy::MAX_FILE_BYTES {
-            return Err(Error::refused(format!(
-                "`{name}` is larger than {} KiB; a policy file is text of rules",
-                Policy::MAX_FILE_BYTES / 1024
-            )));
+            return Err(Invalid::PolicyTooLarge {
+                name: name.to_string(),
+                kib: Policy::MAX_FILE_BYTES / 1024,
+            }
+            .into());
         }
         let name = Path::new(name)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .filter(|n| n.ends_with(".toml"))
-            .ok_or_else(|| {
-                Error::refused(format!(
-                    "`{name}` is not a policy file; upload a `.toml` file, e.g. customer-service.toml"
-                ))
-            })?;
+            .ok_or_else(|| Invalid::NotAPolicyFile(name.to_string()))?;
         let (store, _) = self.store_and_rules()?;
         let mut versions = store.versions()?;
         versions.reverse();
@@ -322,10 +320,7 @@ fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         } else if p.exists() {
             files.push(p.clone());
         } else {
-            return Err(Error::refused(format!(
-                "no policy file or folder `{}`",
-                p.display()
-            )));
+            return Err(Invalid::NoPolicyPath(p.to_path_buf()).into());
         }
     }
     Ok(files)

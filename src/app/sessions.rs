@@ -7,7 +7,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Local};
 use sha2::{Digest, Sha256};
 
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::access::{Action, Target};
 
 /// How long a session lasts.
@@ -39,9 +39,7 @@ impl App {
     pub fn set_password(&self, by: &Actor, login: &str, password: &str) -> Result<()> {
         self.authorize(by, Action::SetPassword, &Target::Login(login))?;
         if password.chars().count() < MIN_PASSWORD {
-            return Err(Error::refused(format!(
-                "a password has at least {MIN_PASSWORD} characters"
-            )));
+            return Err(Invalid::PasswordTooShort(MIN_PASSWORD).into());
         }
         let mut store = self.store()?;
         if store.user(login)?.is_none() {
@@ -49,7 +47,7 @@ impl App {
         }
         let phc = Argon2::default()
             .hash_password(password.as_bytes())
-            .map_err(|e| Error::refused(format!("the password cannot be hashed: {e}")))?
+            .map_err(|e| Error::Internal(format!("the password cannot be hashed: {e}")))?
             .to_string();
         store.set_password(login, &phc, &self.stamp(by))?;
         Ok(())
@@ -87,7 +85,7 @@ impl App {
         }
         let actor = self.actor(login)?;
         let token = crate::domain::text::random_hex(32)
-            .map_err(|e| Error::refused(format!("no randomness for a session token: {e}")))?;
+            .map_err(|e| Error::Internal(format!("no randomness for a session token: {e}")))?;
         let expires_at = (Local::now() + Duration::hours(SESSION_HOURS))
             .format("%Y-%m-%dT%H:%M:%S%:z")
             .to_string();

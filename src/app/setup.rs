@@ -7,7 +7,7 @@ pub mod shipped;
 
 use std::path::{Path, PathBuf};
 
-use super::{Activation, Actor, App, Error, Imported, Result, StaffImported};
+use super::{Activation, Actor, App, Error, Imported, Invalid, Result, StaffImported};
 use crate::domain::month::Month;
 use crate::engine::Rating;
 use crate::evaluation::evaluate::Selection;
@@ -68,7 +68,7 @@ impl App {
                 && staff.iter().any(|m| m.supervisor.as_ref() == Some(&e.id))
         });
         let (Some(head), Some(supervisor)) = (head, supervisor) else {
-            return Err(Error::refused(format!(
+            return Err(Error::Internal(format!(
                 "the demo company has no customer-service head and supervisor in {month}"
             )));
         };
@@ -159,10 +159,7 @@ impl App {
             move |source| Error::Io { path, source }
         };
         if dir.exists() && std::fs::read_dir(dir).map_err(io(dir))?.next().is_some() {
-            return Err(Error::refused(format!(
-                "`{}` is not empty; give a new or empty folder",
-                dir.display()
-            )));
+            return Err(Invalid::FolderNotEmpty(dir.to_path_buf()).into());
         }
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let app = App::new(dir.join("appraise.db"), today);
@@ -211,7 +208,7 @@ fn random_password() -> Result<String> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes)
-        .map_err(|e| Error::refused(format!("no randomness for a password: {e}")))?;
+        .map_err(|e| Error::Internal(format!("no randomness for a password: {e}")))?;
     Ok(bytes
         .iter()
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{Actor, App, Error, Result, read_text};
+use super::{Actor, App, Error, Invalid, Result, read_text};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::domain::staff::{Change, Employee, Field, StaffRecord};
@@ -127,16 +127,18 @@ impl App {
         let (mut store, rulebook) = self.store_and_rules()?;
         let record = store
             .staff_record(id)?
-            .ok_or_else(|| Error::refused(format!("no employee `{id}` is on file")))?;
+            .ok_or_else(|| Invalid::NoEmployee(id.to_string()))?;
         let mut after = record.at(from).clone();
         if let Some(n) = change.name {
             after.name = n;
         }
         if let Some(d) = change.department {
             if !crate::domain::event::is_identifier(&d) {
-                return Err(Error::refused(format!(
-                    "department `{d}` must be an id of a-z, 0-9, `_` and `-`, e.g. customer-service"
-                )));
+                return Err(Invalid::BadId {
+                    what: "department",
+                    given: d,
+                }
+                .into());
             }
             after.department = d;
         }
@@ -146,10 +148,10 @@ impl App {
         if let Some(s) = change.supervisor {
             if let Some(s) = &s {
                 if s == id {
-                    return Err(Error::refused("an employee cannot be their own supervisor"));
+                    return Err(Invalid::OwnSupervisor.into());
                 }
                 if store.staff_record(s)?.is_none() {
-                    return Err(Error::refused(format!("supervisor `{s}` is not on file")));
+                    return Err(Invalid::SupervisorNotOnFile(s.clone()).into());
                 }
             }
             after.supervisor = s;
@@ -160,22 +162,23 @@ impl App {
             supervisor: true,
             attrs: named,
         };
-        let update = diff(&record, &after, &columns, from, false).ok_or_else(|| {
-            Error::refused(format!(
-                "`{id}` already has this record from {from}; nothing changed"
-            ))
-        })?;
+        let update =
+            diff(&record, &after, &columns, from, false).ok_or_else(|| Invalid::SameRecord {
+                employee: id.to_string(),
+                from,
+            })?;
         self.refuse_closed(&store, std::slice::from_ref(&update))?;
         let problems = missing_fields(&rulebook, Some(&record), &update, self.today);
         if !problems.is_empty() {
             return Err(Error::rejected_entry(problems));
         }
         if from < Month::of(record.latest().joined) {
-            return Err(Error::refused(format!(
-                "`{id}` joined on {}; a change cannot take effect before {}",
-                record.latest().joined,
-                Month::of(record.latest().joined)
-            )));
+            return Err(Invalid::BeforeJoining {
+                employee: id.to_string(),
+                joined: record.latest().joined,
+                earliest: Month::of(record.latest().joined),
+            }
+            .into());
         }
         store.put_staff(&[update], "entry", &self.stamp(by))?;
         self.record_of(id)
@@ -211,7 +214,7 @@ impl App {
     fn record_of(&self, id: &str) -> Result<StaffRecord> {
         self.store()?
             .staff_record(id)?
-            .ok_or_else(|| Error::refused(format!("no employee `{id}` is on file")))
+            .ok_or_else(|| Invalid::NoEmployee(id.to_string()).into())
     }
 
     /// What storing `staff` (read from `source`) changes, refused whole when a row would
@@ -294,10 +297,11 @@ impl App {
             });
         }
         if !problems.is_empty() {
-            return Err(Error::refused(format!(
-                "{}\nnothing was imported",
-                problems.join("\n")
-            )));
+            return Err(Invalid::Several {
+                problems,
+                outcome: "nothing was imported",
+            }
+            .into());
         }
         self.refuse_closed(store, &updates)?;
         Ok(updates)
@@ -332,10 +336,11 @@ impl App {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(Error::refused(format!(
-                "{}\nnothing was stored",
-                problems.join("\n")
-            )))
+            Err(Invalid::Several {
+                problems,
+                outcome: "nothing was stored",
+            }
+            .into())
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The people who act: registering logins and listing them.
 
-use super::{Actor, App, Error, Result};
+use super::{Actor, App, Invalid, Result};
 use crate::domain::access::{Action, Target};
 use crate::domain::user::{Role, User};
 
@@ -47,23 +47,20 @@ impl App {
 /// A login is one word; the employee and department it names must be on file.
 fn check_user(store: &crate::store::Store, u: &User) -> Result<()> {
     if u.login.is_empty() || u.login.chars().any(char::is_whitespace) {
-        return Err(Error::refused(format!(
-            "login `{}` must be one word, without spaces",
-            u.login
-        )));
+        return Err(Invalid::LoginNotOneWord(u.login.clone()).into());
     }
     if u.name.trim().is_empty() {
-        return Err(Error::refused("a login needs a name"));
+        return Err(Invalid::NameMissing("a login").into());
     }
     if let Some(e) = &u.employee
         && store.staff_record(e)?.is_none()
     {
-        return Err(Error::refused(format!("no employee `{e}` is on file")));
+        return Err(Invalid::NoEmployee(e.clone()).into());
     }
     if let Some(d) = &u.department
         && !store.departments()?.iter().any(|x| &x.id == d)
     {
-        return Err(Error::refused(format!("no department `{d}` is on file")));
+        return Err(Invalid::NoDepartment(d.clone()).into());
     }
     Ok(())
 }

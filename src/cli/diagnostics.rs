@@ -15,7 +15,7 @@ use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 
 use super::Error;
-use appraise::app;
+use appraise::app::{self, Invalid};
 use appraise::domain::access::Why;
 use appraise::domain::user::Role;
 use appraise::engine::review::Misstep;
@@ -56,6 +56,10 @@ fn help(e: &app::Error) -> Option<String> {
     use appraise::store;
     Some(match e {
         app::Error::NoActor => "pass `--by NAME` or set APPRAISE_USER".into(),
+        app::Error::Invalid(Invalid::CorrectionEmpty) => {
+            "pass `--in HH:MM`, `--out HH:MM` or both".into()
+        }
+        app::Error::Invalid(Invalid::RestatementReason) => "give it with `--reason …`".into(),
         app::Error::Evaluate(appraise::evaluation::evaluate::Error::ThroughOutsideYear {
             ..
         }) => "`--through` takes a month of the year rated".into(),

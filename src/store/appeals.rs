@@ -51,9 +51,7 @@ impl Store {
             .optional()?
             .ok_or(Error::NoEvent(event))?;
         if let Some(status) = status {
-            return Err(Error::Refused(format!(
-                "event {event} is {status}: it no longer counts, so there is nothing to appeal"
-            )));
+            return Err(Error::NotCounting { event, status });
         }
         let month = parse_date(&date)
             .map(Month::of)
@@ -67,9 +65,11 @@ impl Store {
             )
             .optional()?
         {
-            return Err(Error::Refused(format!(
-                "event {event} is appealed already (appeal {id}, by {by}); an event is appealed once"
-            )));
+            return Err(Error::AlreadyAppealed {
+                event,
+                appeal: id,
+                by,
+            });
         }
         let row = Row {
             table: "appeals",
@@ -98,10 +98,14 @@ impl Store {
             .pop()
             .ok_or(Error::NoAppeal(id))?;
         if let Some(d) = appeal.decision {
-            return Err(Error::Refused(format!(
-                "appeal {id} was {} already ({}, by {} at {})",
-                d.outcome, d.reason, d.by, d.at
-            )));
+            return Err(Error::Decided(Box::new(super::Decided {
+                what: "appeal",
+                id,
+                outcome: d.outcome,
+                reason: d.reason,
+                by: d.by,
+                at: d.at,
+            })));
         }
         let outcome = if upheld { "upheld" } else { "rejected" };
         insert_sealed(

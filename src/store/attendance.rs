@@ -331,10 +331,14 @@ impl AttendanceTx<'_> {
     /// before.
     pub fn decide_correction(&mut self, c: &Correction, approve: bool, reason: &str) -> Result<()> {
         if let Some(d) = &c.decision {
-            return Err(Error::Refused(format!(
-                "correction {} was {} already by {} at {}",
-                c.id, d.outcome, d.by, d.at
-            )));
+            return Err(Error::Decided(Box::new(super::Decided {
+                what: "correction",
+                id: c.id,
+                outcome: d.outcome.clone(),
+                reason: d.reason.clone(),
+                by: d.by.clone(),
+                at: d.at.clone(),
+            })));
         }
         let outcome = if approve { "approved" } else { "rejected" };
         let row = Row {

@@ -46,9 +46,7 @@ impl Store {
     pub fn repack(&mut self, stamp: &Stamp) -> Result<Repacked> {
         let tx = self.write()?;
         if let (_, _, Some(broken)) = walk(&tx)? {
-            return Err(Error::Refused(format!(
-                "the record was altered ({broken}); the packs are rebuilt from the log only when the log is whole: restore the database from a backup"
-            )));
+            return Err(Error::AlteredLog(broken));
         }
         let mut rewritten = 0;
         let months = each_stale(&tx, |employee, month, data| {

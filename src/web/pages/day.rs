@@ -257,7 +257,7 @@ async fn enter(
     match outcome {
         Ok(Recorded::Event(id)) => Ok(see(format!("/day?date={date}&saved={id}"))),
         Ok(Recorded::Handover(_)) => Ok(see(format!("/day?date={date}"))),
-        Err(e @ (Error::Rejected { .. } | Error::SameEvent { .. } | Error::Refused(_))) => {
+        Err(e @ (Error::Rejected { .. } | Error::SameEvent { .. } | Error::Invalid(_))) => {
             let kind = form.get("kind").cloned();
             let nav = Some(Nav::of(&caller));
             let page = call(&state, &caller, move |app, by| {

@@ -1,0 +1,117 @@
+//! Requests the application refuses as asked, as facts. The `#[error]` words below are the
+//! one catalogue of their English wording; front ends match the variants (to place a
+//! problem beside a form field, to add the command that mends it) and never the words.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::domain::month::Month;
+use crate::evaluation::rulebook::Rulebook;
+
+/// What about a request is wrong, with the values it was about.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("no employee `{0}` is on file")]
+    NoEmployee(String),
+    #[error("no department `{0}` is on file")]
+    NoDepartment(String),
+    /// An id that is not `[a-z0-9_-]`.
+    #[error("{what} `{given}` may only use a-z, 0-9, `_` and `-`, e.g. customer-service")]
+    BadId { what: &'static str, given: String },
+    #[error("no employee `{head}` to head `{department}`; import staff first")]
+    HeadNotOnFile { head: String, department: String },
+    /// Something that needs a name was given none.
+    #[error("{0} needs a name")]
+    NameMissing(&'static str),
+    #[error("login `{0}` must be one word, without spaces")]
+    LoginNotOneWord(String),
+    #[error("the {what} `{given}` must be an amount of yuan, not negative")]
+    BadAmount { what: &'static str, given: String },
+    #[error("a password has at least {0} characters")]
+    PasswordTooShort(usize),
+    /// A change that must say why was given no reason.
+    #[error("a reason is required")]
+    ReasonRequired,
+    #[error("a restatement needs a reason")]
+    RestatementReason,
+    #[error("date `{0}` is not a date; write YYYY-MM-DD")]
+    BadDate(String),
+    #[error("{what} `{given}` is not a time; write HH:MM")]
+    BadTime { what: &'static str, given: String },
+    #[error("{date} is in the future (today is {today})")]
+    FutureDate { date: NaiveDate, today: NaiveDate },
+    #[error(
+        "{month} has not begun yet (today is {today}); only past or current months can be closed"
+    )]
+    MonthNotBegun { month: Month, today: NaiveDate },
+    /// No activated policy governs the department in the month.
+    #[error("{}", Rulebook::none_governs(.department, *.month))]
+    NoPolicyGoverns { department: String, month: Month },
+    #[error("policy version {0} is not activated")]
+    VersionNotActivated(String),
+    #[error("the version that scored {month} (hash {hash}) is not activated")]
+    ScoredByInactive { month: Month, hash: String },
+    #[error(
+        "the policy governing `{employee}` in {month} has no `[attendance]`; punches cannot be turned into events"
+    )]
+    NoAttendanceRules { employee: String, month: Month },
+    /// A correction that names neither punch.
+    #[error("a correction gives the punch that should have been: in, out or both")]
+    CorrectionEmpty,
+    #[error(
+        "`{employee}` has had {cap} corrections approved for {month}, the most the policy allows; nothing was approved"
+    )]
+    CorrectionCap {
+        employee: String,
+        cap: u32,
+        month: Month,
+    },
+    #[error(
+        "event {event} could be appealed until {last_day} ({days} days after {from}, as the policy allows); today is {today}"
+    )]
+    AppealWindowClosed {
+        event: i64,
+        last_day: NaiveDate,
+        days: i64,
+        from: NaiveDate,
+        today: NaiveDate,
+    },
+    #[error("an employee cannot be their own supervisor")]
+    OwnSupervisor,
+    #[error("supervisor `{0}` is not on file")]
+    SupervisorNotOnFile(String),
+    #[error("`{employee}` already has this record from {from}; nothing changed")]
+    SameRecord { employee: String, from: Month },
+    #[error("`{employee}` joined on {joined}; a change cannot take effect before {earliest}")]
+    BeforeJoining {
+        employee: String,
+        joined: NaiveDate,
+        earliest: Month,
+    },
+    /// Employees the policy would govern lack staff attributes its scripts read.
+    #[error(
+        "`{policy}` version {version} reads staff attributes that employees it would govern from {month} lack:\n{}\nnothing was activated; give them the attributes first",
+        .missing.join("\n")
+    )]
+    MissingAttributes {
+        policy: String,
+        version: String,
+        month: Month,
+        missing: Vec<String>,
+    },
+    #[error("`{name}` is larger than {kib} KiB; a policy file is text of rules")]
+    PolicyTooLarge { name: String, kib: u64 },
+    #[error("`{0}` is not a policy file; upload a `.toml` file, e.g. customer-service.toml")]
+    NotAPolicyFile(String),
+    #[error("no policy file or folder `{}`", .0.display())]
+    NoPolicyPath(PathBuf),
+    #[error("`{}` is not empty; give a new or empty folder", .0.display())]
+    FolderNotEmpty(PathBuf),
+    /// Several problems of one request; nothing was done.
+    #[error("{}\n{outcome}", .problems.join("\n"))]
+    Several {
+        problems: Vec<String>,
+        outcome: &'static str,
+    },
+}
