@@ -37,7 +37,7 @@ pub use integrity::Repacked;
 pub use months::Closing;
 pub use reader::Reader;
 pub use spill::{Prepared, Spill};
-pub use staff::{StaffUpdate, Target};
+pub use staff::{DepartmentTarget, StaffUpdate};
 pub use versions::Version;
 
 /// What can go wrong in the store.

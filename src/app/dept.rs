@@ -157,7 +157,7 @@ impl App {
 /// rating of the year so far.
 #[derive(Debug, Clone)]
 pub struct DepartmentBook {
-    pub targets: Vec<crate::store::Target>,
+    pub targets: Vec<crate::store::DepartmentTarget>,
     pub rating: DepartmentRating,
 }
 

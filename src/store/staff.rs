@@ -242,7 +242,7 @@ pub struct StaffUpdate {
 
 /// A department's yearly target and whether it was met (the latest record wins).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Target {
+pub struct DepartmentTarget {
     pub name: String,
     pub met: bool,
 }
@@ -274,7 +274,7 @@ impl Store {
     }
 
     /// The targets of `department` for `year`, in the order first recorded.
-    pub fn targets(&self, department: &str, year: i32) -> Result<Vec<Target>> {
+    pub fn targets(&self, department: &str, year: i32) -> Result<Vec<DepartmentTarget>> {
         let mut st = self.conn.prepare(
             "SELECT t.name, t.met FROM dept_targets t
              WHERE t.department = ?1 AND t.year = ?2
@@ -282,7 +282,7 @@ impl Store {
              ORDER BY (SELECT min(id) FROM dept_targets u WHERE u.department = t.department AND u.year = t.year AND u.name = t.name)",
         )?;
         let rows = st.query_map(params![department, year], |r| {
-            Ok(Target {
+            Ok(DepartmentTarget {
                 name: r.get(0)?,
                 met: r.get(1)?,
             })
