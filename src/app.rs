@@ -31,11 +31,12 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Local, NaiveDate};
 
+pub use crate::intake::Entry;
 pub use crate::policy::menu::{EntrySheet, KindChoice};
 pub use attendance::AttendanceImported;
 pub use dept::DepartmentBook;
 pub use error::Error;
-pub use log::{Entry, HANDOVER, Imported, Recorded, Submitted};
+pub use log::{HANDOVER, Imported, Recorded, Submitted};
 pub use problem::Invalid;
 pub use reports::Document;
 pub use results::Who;

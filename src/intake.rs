@@ -11,7 +11,7 @@ use std::fmt;
 
 pub use attendance::{read_clock, read_handovers, read_roster};
 pub use encoding::{Encoding, decode, reader as decoded};
-pub use events::{EventRow, EventValidator, Issue, MAX_QTY, MayRecord, read_events};
+pub use events::{Entry, EventRow, EventValidator, Issue, MAX_QTY, MayRecord, read_events};
 pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
 
 /// One bad row: where it is and everything wrong with it.

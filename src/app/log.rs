@@ -9,20 +9,8 @@ use crate::domain::access::{self, Action, Target};
 use crate::domain::event::Event;
 use crate::domain::staff::StaffRecord;
 use crate::evaluation::rulebook::Rulebook;
-use crate::intake::{Encoding, EventRow, EventValidator, Rejected, decoded, read_events};
+use crate::intake::{Encoding, Entry, EventRow, EventValidator, Rejected, decoded, read_events};
 use crate::store::{self, Entered, EventFilter, NewEvent, Prepared, Single, Spill, Stamp, Store};
-
-/// One event as a person enters it: every value still text, validated as an import row.
-#[derive(Debug, Clone, Default)]
-pub struct Entry {
-    pub employee: String,
-    pub kind: String,
-    pub date: String,
-    pub qty: String,
-    pub note: String,
-    /// Field name → value, e.g. `minutes` → `40`.
-    pub fields: BTreeMap<String, String>,
-}
 
 /// An entry and who makes it, recorded with others by [`App::add_events`].
 #[derive(Debug, Clone)]
@@ -184,23 +172,17 @@ impl App {
     /// One entry as an import row, authorized and validated: out of scope is a refusal of
     /// the person (asked first), not a problem of the entry.
     fn check_entry(&self, v: &EventValidator, s: Submitted) -> Result<NewEvent> {
-        let entry = s.entry;
+        let mut entry = s.entry;
         if let Some(record) = v.staff.get(entry.employee.trim()) {
             let target = Target::Employee(member(record, self.today));
             self.authorize(&s.by, Action::RecordEvent, &target)?;
         }
-        let date = match entry.date.trim() {
-            "" => self.today.format("%Y-%m-%d").to_string(),
-            d => d.to_string(),
-        };
+        if entry.date.trim().is_empty() {
+            entry.date = self.today.format("%Y-%m-%d").to_string();
+        }
         let row = EventRow {
-            employee: entry.employee,
-            date,
-            kind: entry.kind,
-            qty: entry.qty,
-            note: entry.note,
+            entry,
             recorded_by: s.by.name().to_string(),
-            fields: entry.fields,
         };
         v.check(&row).map_err(Error::rejected_entry)
     }

@@ -19,17 +19,25 @@ pub const MAX_QTY: i64 = 10_000;
 
 const COLUMNS: [&str; 6] = ["employee", "date", "kind", "qty", "note", "recorded_by"];
 
-/// An event as written: every value still text.
+/// One event as a person writes it, by hand or as a row of a file: every value still
+/// text. The one raw shape of an event, whatever front end or file it comes from.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct EventRow {
+pub struct Entry {
     pub employee: String,
-    pub date: String,
     pub kind: String,
+    pub date: String,
     pub qty: String,
     pub note: String,
-    pub recorded_by: String,
-    /// Field name → text; empty texts count as absent.
+    /// Field name → text, e.g. `minutes` → `40`; empty texts count as absent.
     pub fields: BTreeMap<String, String>,
+}
+
+/// An [`Entry`] with who recorded it: a file names them in its `recorded_by` column, the
+/// application fills in the person entering.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventRow {
+    pub entry: Entry,
+    pub recorded_by: String,
 }
 
 /// Why the one entering may not record events for an employee, if they may not.
@@ -51,7 +59,8 @@ pub struct EventValidator<'a> {
 
 impl EventValidator<'_> {
     /// Every problem of a row, or the event to store.
-    pub fn check(&self, row: &EventRow) -> Result<NewEvent, Vec<Issue>> {
+    pub fn check(&self, written: &EventRow) -> Result<NewEvent, Vec<Issue>> {
+        let row = &written.entry;
         let mut problems = Issues::default();
         let record = self.staff.get(row.employee.trim());
         match record {
@@ -110,7 +119,7 @@ impl EventValidator<'_> {
                 }
             },
         };
-        let recorded_by = match (row.recorded_by.trim(), &self.default_by) {
+        let recorded_by = match (written.recorded_by.trim(), &self.default_by) {
             ("", Some(by)) => by.clone(),
             ("", None) => {
                 problems.push(
@@ -286,19 +295,21 @@ pub fn read_events<E>(
                 .to_string()
         };
         let row = EventRow {
-            employee: cell(0),
-            date: cell(1),
-            kind: cell(2),
-            qty: cell(3),
-            note: cell(4),
+            entry: Entry {
+                employee: cell(0),
+                date: cell(1),
+                kind: cell(2),
+                qty: cell(3),
+                note: cell(4),
+                fields: field_columns
+                    .iter()
+                    .filter_map(|(i, h)| {
+                        let v = record.get(*i)?.trim();
+                        (!v.is_empty()).then(|| ((*h).clone(), v.to_string()))
+                    })
+                    .collect(),
+            },
             recorded_by: cell(5),
-            fields: field_columns
-                .iter()
-                .filter_map(|(i, h)| {
-                    let v = record.get(*i)?.trim();
-                    (!v.is_empty()).then(|| ((*h).clone(), v.to_string()))
-                })
-                .collect(),
         };
         match v.check(&row) {
             Ok(e) if problems.is_empty() => keep(e)?,
