@@ -177,6 +177,13 @@ fn every_read_refuses_what_is_outside_the_callers_scope() {
             other => panic!("{other:?}"),
         };
         assert_eq!(words(outside).replace(outside, "E999"), words("E999"));
+        // The same holds for what entering an event for them offers.
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        let offered = |id: &str| match app.entry_menu(by, id, date) {
+            Err(Error::NotAllowed(r)) => r.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(offered(outside).replace(outside, "E999"), offered("E999"));
         for (read, r) in report_reads(&app, by, other_department) {
             assert!(
                 matches!(r, Err(Error::NotAllowed(_))),

@@ -133,9 +133,7 @@ impl App {
         };
         self.attend(by, "entry", Encoding::Utf8, false, |known| {
             if !known.contains(employee) {
-                return Err(Error::NotFound(format!(
-                    "no employee `{employee}` is on file"
-                )));
+                return Err(self.not_on_file(by, Action::RecordEvent, employee));
             }
             Ok(Rows::Stamped(Intake::Handover, vec![record]))
         })
@@ -474,7 +472,7 @@ impl App {
         let mut store = self.store()?;
         let record = store
             .staff_record(employee)?
-            .ok_or_else(|| Error::NotFound(format!("no employee `{employee}` is on file")))?;
+            .ok_or_else(|| self.not_on_file(by, Action::RecordEvent, employee))?;
         if by.employee() != Some(employee) {
             let target = Target::Employee(member(&record, self.today));
             self.authorize(by, Action::RecordEvent, &target)?;

@@ -66,7 +66,7 @@ impl App {
         let (store, rulebook) = self.store_and_rules()?;
         let record = store
             .staff_record(employee)?
-            .ok_or_else(|| Error::NotFound(format!("no employee `{employee}` is on file")))?;
+            .ok_or_else(|| self.not_on_file(by, Action::RecordEvent, employee))?;
         self.authorize(
             by,
             Action::RecordEvent,

@@ -112,23 +112,34 @@ impl App {
     pub(super) fn check_view(&self, by: &Actor, employee: &str) -> Result<()> {
         let store = self.store()?;
         let Some(record) = store.staff_record(employee)? else {
-            if by.role() == Some(Role::Hr) {
-                return Err(Error::NotFound(format!(
-                    "no employee `{employee}` is on file"
-                )));
-            }
-            let nobody = crate::domain::access::Member {
-                id: employee,
-                department: "",
-                supervisor: None,
-            };
-            return self.authorize(by, Action::View, &Target::Employee(nobody));
+            return Err(self.not_on_file(by, Action::View, employee));
         };
         self.authorize(
             by,
             Action::View,
             &Target::Employee(member(&record, self.today)),
         )
+    }
+
+    /// The answer to `by` doing `action` to `employee`, who is not on file: "not found" for
+    /// HR; for anyone else exactly the refusal of an employee out of their scope (asked of
+    /// `access` about an employee of no department), so that whether an employee exists
+    /// does not leak.
+    pub(super) fn not_on_file(&self, by: &Actor, action: Action, employee: &str) -> Error {
+        let not_found = || Error::NotFound(format!("no employee `{employee}` is on file"));
+        if by.role() == Some(Role::Hr) {
+            return not_found();
+        }
+        let nobody = crate::domain::access::Member {
+            id: employee,
+            department: "",
+            supervisor: None,
+        };
+        match self.authorize(by, action, &Target::Employee(nobody)) {
+            Err(e) => e,
+            // No scope holds an employee of no department but HR's, answered above.
+            Ok(()) => not_found(),
+        }
     }
 
     /// Refuses unless `by` may read `department`'s reports (or, for `None`, the company's).
