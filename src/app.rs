@@ -35,7 +35,7 @@ pub use crate::intake::Entry;
 pub use crate::policy::menu::{EntrySheet, KindChoice};
 pub use attendance::AttendanceImported;
 pub use dept::DepartmentBook;
-pub use error::Error;
+pub use error::{Error, Missing};
 pub use log::{HANDOVER, Imported, Recorded, Submitted};
 pub use problem::Invalid;
 pub use reports::Document;

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use chrono::{NaiveDate, TimeDelta};
 
-use super::{Actor, App, Error, Invalid, Result, member};
+use super::{Actor, App, Error, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::event::{FieldValue, Fields};
 use crate::domain::month::Month;
@@ -533,7 +533,7 @@ impl App {
         let (mut store, rulebook) = self.store_and_rules()?;
         let c = store
             .correction(id)?
-            .ok_or_else(|| Error::NotFound(format!("no correction with id {id}")))?;
+            .ok_or_else(|| Error::NotFound(Missing::Correction(id)))?;
         let staff: BTreeMap<String, StaffRecord> = store
             .staff_records()?
             .into_iter()

@@ -1,7 +1,7 @@
 //! Departments: their names and heads, their yearly targets and budget, and their year as
 //! the policy's `[department]` script judges it.
 
-use super::{Actor, App, Error, Invalid, Result};
+use super::{Actor, App, Error, Invalid, Missing, Result};
 use crate::domain::access::{Action, Target};
 use crate::domain::event::is_identifier;
 use crate::domain::month::Month;
@@ -178,7 +178,7 @@ impl App {
         let rating = self
             .rate_departments(by, year, Some(department))?
             .pop()
-            .ok_or_else(|| Error::NotFound(format!("no department `{department}` is on file")))?;
+            .ok_or_else(|| Error::NotFound(Missing::Department(department.to_string())))?;
         Ok(DepartmentBook { targets, rating })
     }
 }

@@ -11,6 +11,23 @@ use crate::intake::Rejected;
 use crate::policy::Problems;
 use crate::{evaluation::evaluate, evaluation::rulebook, store};
 
+/// What was asked for and is not on file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Missing {
+    #[error("no employee `{0}` is on file")]
+    Employee(String),
+    #[error("no department `{0}` is on file")]
+    Department(String),
+    #[error("no correction with id {0}")]
+    Correction(i64),
+    /// A login linked to no employee has no record of its own.
+    #[error("the login `{0}` is not linked to an employee, so it has no record of its own")]
+    OwnRecord(String),
+    /// A document a front end does not know.
+    #[error("no report `{0}`")]
+    Report(String),
+}
+
 /// Why an operation was not done.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -50,7 +67,7 @@ pub enum Error {
     Throttled { minutes: usize },
     /// What was asked for is not on file.
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Missing),
     /// The employee was not employed in the period asked about (a month, or a year up to
     /// a month), so it has no score.
     #[error("`{employee}` was not employed in {period}")]

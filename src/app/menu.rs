@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Actor, App, Error, Invalid, Result, member};
+use super::{Actor, App, Error, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::policy::menu::{EntrySheet, KindChoice, kind_choices, written_name};
@@ -19,7 +19,7 @@ impl App {
             .into_iter()
             .find(|d| d.id == department)
             .map(|d| d.name)
-            .ok_or_else(|| Error::NotFound(format!("no department `{department}` is on file")))?;
+            .ok_or_else(|| Error::NotFound(Missing::Department(department.to_string())))?;
         let employees: Vec<(String, String)> = store
             .staff_records()?
             .iter()

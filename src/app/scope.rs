@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::results::Who;
-use super::{Actor, App, Error, Result, member};
+use super::{Actor, App, Error, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::event::Event;
 use crate::domain::month::Month;
@@ -126,7 +126,7 @@ impl App {
     /// `access` about an employee of no department), so that whether an employee exists
     /// does not leak.
     pub(super) fn not_on_file(&self, by: &Actor, action: Action, employee: &str) -> Error {
-        let not_found = || Error::NotFound(format!("no employee `{employee}` is on file"));
+        let not_found = || Error::NotFound(Missing::Employee(employee.to_string()));
         if by.role() == Some(Role::Hr) {
             return not_found();
         }

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{Nav, Page, call, render, see};
-use crate::app::{BoardMonth, Document, Error, MonthBoard};
+use crate::app::{BoardMonth, Document, Error, Missing, MonthBoard};
 use crate::domain::month::Month;
 use crate::report::ReviewRow;
 use crate::store::{Appeal, AuditEntry, Verification};
@@ -253,7 +253,7 @@ async fn report(
         _ => {
             return Err(super::failed(
                 &caller,
-                Error::NotFound(format!("no report `{file}`")),
+                Error::NotFound(Missing::Report(file)),
             ));
         }
     };

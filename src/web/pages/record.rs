@@ -10,7 +10,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{Nav, Page, call, render, see};
-use crate::app::{Error, PersonMonth, PersonYear};
+use crate::app::{Error, Missing, PersonMonth, PersonYear};
 use crate::report::{MonthExplanation, ReviewRow, YearExplanation};
 use crate::store::Appeal;
 use crate::web::State;
@@ -30,10 +30,7 @@ async fn me(caller: Caller) -> Page {
         Some(e) => Ok(see(format!("/people/{e}"))),
         None => Err(super::failed(
             &caller,
-            Error::NotFound(format!(
-                "the login `{}` is not linked to an employee, so it has no record of its own",
-                caller.actor.name()
-            )),
+            Error::NotFound(Missing::OwnRecord(caller.actor.name().to_string())),
         )),
     }
 }
