@@ -410,7 +410,7 @@ impl Policy {
         self.departments.iter().any(|d| d == "*")
     }
 
-    /// The known kind closest to a misspelt one, for "did you mean".
+    /// The known kind closest to a misspelt one, for "did you mean"; never the word given.
     pub fn closest_kind(&self, kind: &str) -> Option<&str> {
         self.kinds
             .keys()
@@ -420,7 +420,7 @@ impl Policy {
                 // A name in Chinese is short in characters, not in bytes.
                 (distance, k, 3.max(k.chars().count() / 3))
             })
-            .filter(|(d, _, most)| d <= most)
+            .filter(|(d, k, most)| d <= most && k.as_str() != kind)
             .min()
             .map(|(_, k, _)| k.as_str())
     }

@@ -79,8 +79,17 @@ fn engine_fixture_cases_pass() {
     let out = rules(&["test", "engine.toml", "--format", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let results = v["results"].as_array().unwrap();
-    assert_eq!(results.len(), 6);
+    assert_eq!(results.len(), 7);
     assert!(results.iter().all(|r| r["passed"] == true), "{out}");
+}
+
+#[test]
+fn did_you_mean_never_offers_the_word_given() {
+    let policy = appraise::policy::Policy::load(&fixtures().join("engine.toml")).unwrap();
+    // An alias is a kind's name: it resolves, and is never its own correction.
+    assert_eq!(policy.kind_named("失误"), Some("slip"));
+    assert_ne!(policy.closest_kind("失误"), Some("失误"));
+    assert_eq!(policy.closest_kind("slp"), Some("slip"));
 }
 
 #[test]

@@ -130,7 +130,11 @@ fn case_event(t: &toml::Table, policy: &Policy) -> Result<CaseEvent, Vec<String>
             None
         }
     };
+    // A case names a kind as people write it (its id, an alias, its rule's name).
     let kind = text("kind").unwrap_or_default();
+    let kind = policy
+        .kind_named(&kind)
+        .map_or(kind.clone(), str::to_string);
     let qty = match t.get("qty") {
         None => 1,
         Some(toml::Value::Integer(q)) if *q > 0 => *q,
