@@ -272,11 +272,13 @@ fn every_role_does_its_part_in_a_real_browser() {
                 .unwrap();
         assert_eq!(june.score.score.to_string(), "98");
 
-        // HR closes June and signs the company step of E002's 2025 review.
+        // HR closes May (June is still running: no close is offered for it) and signs the
+        // company step of E002's 2025 review.
         log_in(&c, &s, "HR").await;
         c.goto(&s.url("/months")).await.unwrap();
-        click(&c, "form[action='/months/2026-06/close'] button").await;
-        assert!(text_of(&c, "#month-2026-06").await.contains("已结账"));
+        assert!(text_of(&c, "#month-2026-06").await.contains("月末后可结账"));
+        click(&c, "form[action='/months/2026-05/close'] button").await;
+        assert!(text_of(&c, "#month-2026-05").await.contains("已结账"));
         c.goto(&s.url("/inbox?year=2025")).await.unwrap();
         click(&c, "#review-E002 button[type=submit]").await;
         assert!(!text_of(&c, "main").await.contains("review-E002"));

@@ -1,5 +1,6 @@
 //! Governance: excuses, closed months, restatements, what-ifs, coverage and the audit log.
 
+use appraise::app::{Error, Invalid};
 use serde_json::{Value, json};
 
 use crate::util::{Workspace, json, staffed};
@@ -146,10 +147,20 @@ fn a_closed_month_is_frozen_until_reopened() {
 }
 
 #[test]
-fn a_month_that_has_not_begun_cannot_be_closed() {
+fn a_month_that_has_not_ended_cannot_be_closed() {
     let ws = staffed();
-    let err = ws.cmd("month close 2026-07 --by HR").fails(1);
-    assert!(err.contains("2026-07 has not begun yet"), "{err}");
+    // Today is 2026-06-30: June is still running, July has not begun.
+    for month in ["2026-06", "2026-07"] {
+        let app = ws.app();
+        let refused = app.close_month(&app.actor("HR").unwrap(), month.parse().unwrap());
+        assert!(
+            matches!(refused, Err(Error::Invalid(Invalid::MonthNotEnded { .. }))),
+            "{refused:?}"
+        );
+    }
+    let err = ws.cmd("month close 2026-06 --by HR").fails(1);
+    assert!(err.contains("it can be closed from 2026-07-01"), "{err}");
+    ws.cmd("month close 2026-05 --by HR").ok();
 }
 
 #[test]

@@ -22,12 +22,17 @@ pub struct Closed {
 }
 
 impl App {
-    /// Freezes `month`: its scores are stored as computed now, with the policy versions
-    /// used, and its events can no longer be added, voided or excused.
+    /// Whether `month` is over on `today`: only then can it be closed.
+    pub(super) fn has_ended(month: Month, today: chrono::NaiveDate) -> bool {
+        month < Month::of(today)
+    }
+
+    /// Freezes `month`, once it has ended: its scores are stored as computed now, with the
+    /// policy versions used, and its events can no longer be added, voided or excused.
     pub fn close_month(&self, by: &Actor, month: Month) -> Result<Closed> {
         self.authorize(by, Action::CloseMonth, &Target::Company)?;
-        if month > Month::of(self.today) {
-            return Err(Invalid::MonthNotBegun {
+        if !Self::has_ended(month, self.today) {
+            return Err(Invalid::MonthNotEnded {
                 month,
                 today: self.today,
             }

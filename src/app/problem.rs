@@ -41,10 +41,12 @@ pub enum Invalid {
     BadTime { what: &'static str, given: String },
     #[error("{date} is in the future (today is {today})")]
     FutureDate { date: NaiveDate, today: NaiveDate },
+    /// A month is closed once it has ended: its scores are final only then.
     #[error(
-        "{month} has not begun yet (today is {today}); only past or current months can be closed"
+        "{month} has not ended yet (today is {today}); it can be closed from {}",
+        .month.next().first_day()
     )]
-    MonthNotBegun { month: Month, today: NaiveDate },
+    MonthNotEnded { month: Month, today: NaiveDate },
     /// No activated policy governs the department in the month.
     #[error("{}", Rulebook::none_governs(.department, *.month))]
     NoPolicyGoverns { department: String, month: Month },

@@ -82,6 +82,8 @@ pub struct BoardMonth {
     pub month: Month,
     /// Who closed it and when.
     pub closed: Option<(String, String)>,
+    /// It has ended, so it can be closed (when it is open).
+    pub closable: bool,
     pub scored: usize,
     /// Below the pass mark: id and name.
     pub failed: Vec<(String, String)>,
@@ -228,6 +230,7 @@ impl App {
                     .iter()
                     .find(|c| c.month == month.to_string())
                     .map(|c| (c.by.clone(), c.at.clone())),
+                closable: Self::has_ended(month, self.today),
                 scored: scores.len(),
                 failed: scores
                     .iter()
