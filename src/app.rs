@@ -1,11 +1,12 @@
 //! The application: one function for each thing a person does with appraise, taking the
 //! acting person where the thing changes something and returning a plain value or a typed
-//! [`Error`]. The command line (and, later, the web) only turns its input into these calls
-//! and renders what they return; nothing here knows which front end called it.
+//! [`Error`]. The command line and the web only turn their input into these calls and
+//! render what they return; nothing here knows which front end called it.
 //!
 //! Each file holds one family of operations as an `impl App` block: `staff`, `log`, `rules`,
-//! `months`, `reviews`, `results` (scores, explanations, ratings), `reports`, `setup`
-//! (init and the demo company).
+//! `months`, `reviews`, `results` (scores, explanations, ratings), `reports`, `views`
+//! (what one page shows), `setup` (init and the demo company); `scope` decides what a
+//! person may see, `problem` and `error` say why something was not done.
 
 mod appeals;
 mod attendance;
@@ -41,7 +42,6 @@ pub use problem::Invalid;
 pub use reports::Document;
 pub use results::Who;
 pub use rules::{Activated, Activation, Checked, Tested};
-pub use scope::Seen;
 pub use sessions::{SESSION_HOURS, Session};
 pub use setup::{DEMO_ADMIN, Demo, DemoLogin, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};

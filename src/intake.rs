@@ -24,6 +24,25 @@ pub struct RowProblem {
     pub field: Option<String>,
 }
 
+impl RowProblem {
+    /// A problem of the row at `at`, about no field in particular.
+    pub fn new(at: impl Into<String>, message: impl Into<String>) -> RowProblem {
+        RowProblem {
+            at: at.into(),
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// `issue`, found in the row at `at`.
+    pub fn of(at: impl Into<String>, issue: Issue) -> RowProblem {
+        RowProblem {
+            field: issue.field,
+            ..RowProblem::new(at, issue.message)
+        }
+    }
+}
+
 impl fmt::Display for RowProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.at, self.message)
@@ -155,11 +174,7 @@ impl Table {
 
     pub fn read(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
         let bad = |line: u64, message: String| {
-            Rejected(vec![RowProblem {
-                at: format!("{name}:{line}"),
-                message,
-                field: None,
-            }])
+            Rejected(vec![RowProblem::new(format!("{name}:{line}"), message)])
         };
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
@@ -179,11 +194,7 @@ impl Table {
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
                     let message = Self::csv_message(&e);
-                    problems.push(RowProblem {
-                        at: format!("{name}:{line}"),
-                        message,
-                        field: None,
-                    });
+                    problems.push(RowProblem::new(format!("{name}:{line}"), message));
                 }
             }
         }

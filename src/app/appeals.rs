@@ -82,7 +82,7 @@ impl App {
         waiting: bool,
         employee: Option<&str>,
     ) -> Result<Vec<Appeal>> {
-        let seen = self.seen_of_employee(by, employee)?;
+        let seen = self.seen_of(by, employee)?;
         Ok(self
             .store()?
             .appeals()?

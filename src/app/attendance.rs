@@ -122,7 +122,7 @@ impl App {
             .ok_or_else(|| Invalid::BadDate(date.to_string()))?;
         let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| {
             Invalid::BadTime {
-                what: "time",
+                what: "the handover time",
                 given: time.to_string(),
             }
         })?;
@@ -337,11 +337,7 @@ fn rejected_rows(problems: Vec<String>) -> Error {
                 .into_iter()
                 .map(|m| {
                     let (at, message) = m.split_once(": ").unwrap_or(("", &m));
-                    RowProblem {
-                        at: at.to_string(),
-                        message: message.to_string(),
-                        field: None,
-                    }
+                    RowProblem::new(at.to_string(), message.to_string())
                 })
                 .collect(),
         ),
@@ -498,7 +494,7 @@ impl App {
             })
             .transpose()
         };
-        let (i, o) = (time(in_time, "in")?, time(out_time, "out")?);
+        let (i, o) = (time(in_time, "clock-in")?, time(out_time, "clock-out")?);
         if i.is_none() && o.is_none() {
             return Err(Invalid::CorrectionEmpty.into());
         }
@@ -512,7 +508,7 @@ impl App {
         employee: Option<&str>,
         waiting: bool,
     ) -> Result<Vec<Correction>> {
-        let seen = self.seen_of_employee(by, employee)?;
+        let seen = self.seen_of(by, employee)?;
         let mut corrections = self.store()?.corrections(employee, waiting)?;
         corrections.retain(|c| seen.contains(&c.employee));
         Ok(corrections)

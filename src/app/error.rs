@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use super::problem::Invalid;
 use crate::domain::access::Refusal;
 use crate::engine::review::Misstep;
+use crate::evaluation::{evaluate, rulebook};
 use crate::intake::Rejected;
 use crate::policy::Problems;
-use crate::{evaluation::evaluate, evaluation::rulebook, store};
+use crate::store;
 
 /// What was asked for and is not on file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -162,12 +163,7 @@ impl Error {
             rows: Rejected(
                 problems
                     .into_iter()
-                    .map(Into::into)
-                    .map(|i: crate::intake::Issue| crate::intake::RowProblem {
-                        at: "entry".into(),
-                        message: i.message,
-                        field: i.field,
-                    })
+                    .map(|i| crate::intake::RowProblem::of("entry", i.into()))
                     .collect(),
             ),
             outcome: "nothing was stored".into(),

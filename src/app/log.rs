@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use super::scope::Seen;
 use super::{Actor, App, AttendanceImported, Error, Invalid, Result, member};
 use crate::domain::access::{self, Action, Target};
 use crate::domain::event::Event;
@@ -80,24 +81,22 @@ impl App {
             .into_iter()
             .enumerate()
             .partition(|(_, s)| s.entry.kind.trim() == HANDOVER);
-        let (at, events): (Vec<usize>, Vec<Submitted>) = events.into_iter().unzip();
-        let mut answers: Vec<Option<Result<Recorded>>> =
-            (0..at.len() + handovers.len()).map(|_| None).collect();
+        let mut answers = Vec::with_capacity(handovers.len() + events.len());
         if !events.is_empty() {
-            for (i, r) in at.into_iter().zip(self.add_event_rows(events)?) {
-                answers[i] = Some(r.map(Recorded::Event));
-            }
-        }
-        for (i, s) in handovers {
-            answers[i] = Some(
-                self.add_handover_entry(&s.by, &s.entry)
-                    .map(Recorded::Handover),
+            let (at, events): (Vec<usize>, Vec<Submitted>) = events.into_iter().unzip();
+            let stored = self.add_event_rows(events)?;
+            answers.extend(
+                at.into_iter()
+                    .zip(stored.into_iter().map(|r| r.map(Recorded::Event))),
             );
         }
-        Ok(answers
-            .into_iter()
-            .map(|a| a.expect("one answer per entry"))
-            .collect())
+        for (i, s) in handovers {
+            let done = self.add_handover_entry(&s.by, &s.entry);
+            answers.push((i, done.map(Recorded::Handover)));
+        }
+        // One answer per entry, in the order they came.
+        answers.sort_by_key(|(i, _)| *i);
+        Ok(answers.into_iter().map(|(_, answer)| answer).collect())
     }
 
     /// A handover record entered as an entry: its time in the field `time`.
@@ -267,7 +266,12 @@ impl App {
 
     /// Events matching `filter` that `by` may see, voided and excused ones marked.
     pub fn events(&self, by: &Actor, filter: &EventFilter) -> Result<Vec<Event>> {
-        let seen = self.seen_of_employee(by, filter.employee.as_deref())?;
+        let seen = self.seen_of(by, filter.employee.as_deref())?;
+        self.events_seen(&seen, filter)
+    }
+
+    /// Events matching `filter` of those in `seen` (what [`App::seen_of`] allowed).
+    pub(super) fn events_seen(&self, seen: &Seen, filter: &EventFilter) -> Result<Vec<Event>> {
         let mut events = self.store()?.events(filter)?;
         events.retain(|e| seen.contains(&e.employee));
         Ok(events)

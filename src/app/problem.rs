@@ -37,7 +37,7 @@ pub enum Invalid {
     RestatementReason,
     #[error("date `{0}` is not a date; write YYYY-MM-DD")]
     BadDate(String),
-    #[error("{what} `{given}` is not a time; write HH:MM")]
+    #[error("{what} `{given}` is not a time of day; write HH:MM")]
     BadTime { what: &'static str, given: String },
     #[error("{date} is in the future (today is {today})")]
     FutureDate { date: NaiveDate, today: NaiveDate },

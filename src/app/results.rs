@@ -1,6 +1,7 @@
 //! The numbers: month scores, the explanation of a month or a year, annual ratings. Closed
 //! months come from their snapshots, so these never change once a month is closed.
 
+use super::scope::Seen;
 use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::month::Month;
 use crate::engine::{MonthScore, Rating};
@@ -14,7 +15,17 @@ impl App {
     /// The month's scores of everyone selected who was employed in it and whom `by` may
     /// see, by employee id.
     pub fn scores(&self, by: &Actor, month: Month, who: &Who) -> Result<Vec<MonthScore>> {
-        let seen = self.seen_of(by, who)?;
+        let seen = self.seen_of(by, who.employee.as_deref())?;
+        self.scores_seen(&seen, month, who)
+    }
+
+    /// The month's scores of those of `who` in `seen` (what [`App::seen_of`] allowed).
+    pub(super) fn scores_seen(
+        &self,
+        seen: &Seen,
+        month: Month,
+        who: &Who,
+    ) -> Result<Vec<MonthScore>> {
         if seen.is_empty() {
             return Ok(Vec::new());
         }
@@ -140,7 +151,7 @@ impl App {
         who: &Who,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<(Vec<Rating>, Month)> {
-        let seen = self.seen_of(by, who)?;
+        let seen = self.seen_of(by, who.employee.as_deref())?;
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
         let of_record = super::reviews::OfRecord::load(&store, &rulebook, year)?;
@@ -168,7 +179,7 @@ impl App {
 }
 
 /// One employee.
-fn one(employee: &str) -> Selection {
+pub(super) fn one(employee: &str) -> Selection {
     Selection {
         department: None,
         employee: Some(employee.to_string()),

@@ -195,7 +195,11 @@ impl App {
     }
 
     /// Every review of the year (of one department), whoever asks.
-    fn review_rows(&self, year: i32, department: Option<&str>) -> Result<Vec<ReviewRow>> {
+    pub(super) fn review_rows(
+        &self,
+        year: i32,
+        department: Option<&str>,
+    ) -> Result<Vec<ReviewRow>> {
         let (store, rulebook) = self.store_and_rules()?;
         let rows = store
             .reviews(year)?

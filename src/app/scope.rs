@@ -1,27 +1,27 @@
-//! What a person may see: the reads of the web workplace and its API, each limited by
-//! [`access`](crate::domain::access) to the records the caller may see (an employee their own, a
-//! supervisor their team, a head their department, HR everyone). The command line reads
-//! as the owner of the database file and calls the unscoped reads these wrap.
+//! What a person may see. Every read of the application asks here, and here asks
+//! [`access`](crate::domain::access): an employee sees their own record, a supervisor their
+//! team, a head their department, HR everyone. The command line reads as the owner of the
+//! database file ([`Actor::owner`]), who sees everything.
 
 use std::collections::BTreeSet;
 
-use super::results::Who;
 use super::{Actor, App, Error, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::event::Event;
 use crate::domain::month::Month;
 use crate::domain::staff::Employee;
 use crate::domain::user::Role;
+use crate::evaluation::evaluate::Selection as Who;
 
 /// Whom a person may see: everyone (HR), or these employees.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Seen {
+pub(super) enum Seen {
     Everyone,
     Only(BTreeSet<String>),
 }
 
 impl Seen {
-    pub fn contains(&self, employee: &str) -> bool {
+    pub(super) fn contains(&self, employee: &str) -> bool {
         match self {
             Seen::Everyone => true,
             Seen::Only(ids) => ids.contains(employee),
@@ -29,7 +29,7 @@ impl Seen {
     }
 
     /// Nobody.
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         matches!(self, Seen::Only(ids) if ids.is_empty())
     }
 
@@ -48,7 +48,7 @@ impl Seen {
 
 impl App {
     /// The employees `by` may see, by the records in force today.
-    pub fn seen_by(&self, by: &Actor) -> Result<Seen> {
+    pub(super) fn seen_by(&self, by: &Actor) -> Result<Seen> {
         if by.role() == Some(Role::Hr) {
             return Ok(Seen::Everyone);
         }
@@ -148,17 +148,16 @@ impl App {
         self.authorize(by, Action::Report, &target)
     }
 
-    /// Whom of `who` `by` may see: refused when `who` names one employee `by` may not see
-    /// (or who is not on file); else what `by` sees, to narrow a listing to.
-    pub(super) fn seen_of(&self, by: &Actor, who: &Who) -> Result<Seen> {
-        self.seen_of_employee(by, who.employee.as_deref())
-    }
-
-    /// What `by` sees of one employee (refused when not them) or of everyone.
-    pub(super) fn seen_of_employee(&self, by: &Actor, employee: Option<&str>) -> Result<Seen> {
-        if let Some(e) = employee {
-            self.check_view(by, e)?;
+    /// What a listing of `employee` (one, or everyone with `None`) may show `by`: refused
+    /// when it names one `by` may not see (or who is not on file); else whom to keep. One
+    /// employee, once allowed, is all there is to keep, so the staff are not read for it.
+    pub(super) fn seen_of(&self, by: &Actor, employee: Option<&str>) -> Result<Seen> {
+        match employee {
+            Some(e) => {
+                self.check_view(by, e)?;
+                Ok(Seen::Only(BTreeSet::from([e.to_string()])))
+            }
+            None => self.seen_by(by),
         }
-        self.seen_by(by)
     }
 }

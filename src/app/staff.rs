@@ -246,11 +246,7 @@ impl App {
                 missing.extend(
                     missing_fields(rulebook, None, &update, self.today)
                         .into_iter()
-                        .map(|message| RowProblem {
-                            at: format!("{source}:{line}"),
-                            message,
-                            field: None,
-                        }),
+                        .map(|message| RowProblem::new(format!("{source}:{line}"), message)),
                 );
                 updates.push(update);
                 continue;
@@ -280,11 +276,7 @@ impl App {
             missing.extend(
                 missing_fields(rulebook, Some(record), &update, self.today)
                     .into_iter()
-                    .map(|message| RowProblem {
-                        at: format!("{source}:{line}"),
-                        message,
-                        field: None,
-                    }),
+                    .map(|message| RowProblem::new(format!("{source}:{line}"), message)),
             );
             updates.push(update);
         }

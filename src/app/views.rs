@@ -1,11 +1,13 @@
 //! Page-shaped queries: what one screen shows, joined here from several reads so that every
 //! front end (the web's pages, the API, a future one) gets the same value, checked the same
-//! way. Each takes the acting person; each read inside asks `access` as it always does.
+//! way. Each takes the acting person and asks `access` what they may see before reading
+//! it; what one page shows is read once (whom the caller sees, one employee's reviews).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
+use super::results::one;
 use super::{Actor, App, Error, KindChoice, Result, Who};
 use crate::domain::event::Event;
 use crate::domain::month::Month;
@@ -113,13 +115,15 @@ impl App {
     pub fn day_sheet(&self, by: &Actor, date: NaiveDate, saved: Option<i64>) -> Result<DaySheet> {
         let month = Month::of(date);
         let team = self.team(by)?;
+        // Whom the caller sees, read once for the scores and the entries.
+        let seen = self.seen_of(by, None)?;
         let mut scores: BTreeMap<String, MonthScore> = self
-            .scores(by, month, &Who::default())?
+            .scores_seen(&seen, month, &Who::default())?
             .into_iter()
             .map(|s| (s.employee.clone(), s))
             .collect();
-        let events = self.events(
-            by,
+        let events = self.events_seen(
+            &seen,
             &EventFilter {
                 month: Some(month),
                 ..EventFilter::default()
@@ -202,11 +206,7 @@ impl App {
     pub fn entry_form(&self, by: &Actor, employee: &str, date: NaiveDate) -> Result<EntryForm> {
         let menu = self.entry_menu(by, employee, date)?;
         let month = Month::of(date);
-        let one = Who {
-            department: None,
-            employee: Some(employee.to_string()),
-        };
-        let score = self.scores(by, month, &one)?.pop();
+        let score = self.scores(by, month, &one(employee))?.pop();
         let name = self.record(by, employee)?.at(month).name.clone();
         Ok(EntryForm { menu, score, name })
     }
@@ -244,7 +244,7 @@ impl App {
 
     /// `employee`'s year (default: this one) as `by` may see it.
     pub fn person_year(&self, by: &Actor, employee: &str, year: Option<i32>) -> Result<PersonYear> {
-        use chrono::Datelike;
+        self.check_view(by, employee)?;
         let year = year.unwrap_or(self.today.year());
         let explained = match self.explain_year(by, employee, year, None) {
             Ok(y) => Some(y),
@@ -254,8 +254,9 @@ impl App {
         let appeals = self.appeals(by, false, Some(employee))?;
         let mut reviews = Vec::new();
         for y in [year, year - 1] {
+            // Allowed above: one employee's reviews, without reading whom else `by` sees.
             reviews.extend(
-                self.review_status(by, y, None)?
+                self.review_rows(y, None)?
                     .into_iter()
                     .filter(|r| r.review.employee == employee),
             );

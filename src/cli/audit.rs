@@ -3,8 +3,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
-use appraise::app::Actor;
-use appraise::app::Error;
+use appraise::app::{Actor, Error};
 use appraise::domain::month::parse_date;
 use appraise::report::AuditView;
 

@@ -71,7 +71,7 @@ fn help(e: &app::Error) -> Option<String> {
                 Role::Head => "--department ID",
                 _ => "--employee ID` or `--department ID",
             };
-            format!("`appraise user add {} … {flags}` (by HR)", r.login)
+            format!("as HR: `appraise user add {} … {flags}`", r.login)
         }
         app::Error::OpenMonths(_) => {
             "close them first (`appraise month close YYYY-MM`), or start anyway with `--open-months-ok` (recorded in the audit log)".into()
@@ -133,15 +133,10 @@ mod tests {
     fn a_problem_is_drawn_with_its_line_a_caret_and_the_help() {
         let text = "[[rule]]\nid = \"x\"\nwhen = \"evnt.minutes > 5\"\n";
         let src = appraise::policy::SourceText::new("rules/x.toml", text);
-        let p = src.attach(Problem {
-            file: "rules/x.toml".into(),
-            line: 3,
-            column: 9,
-            message: "rhai: Undefined variable: evnt".into(),
-            help: Some("the variables here are event, staff, month, nth".into()),
-            span: None,
-            source: None,
-        });
+        let p = src.attach(
+            Problem::at("rules/x.toml", 3, 9, "rhai: Undefined variable: evnt")
+                .with_help("the variables here are event, staff, month, nth"),
+        );
         let mut out = termcolor::NoColor::new(Vec::new());
         assert!(draw(&p, &mut out));
         let drawn = String::from_utf8(out.into_inner()).unwrap();

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 use clap::{Subcommand, ValueEnum};
 
 use super::{Ctx, Result, read_as, refused};
-use appraise::app::Actor;
-use appraise::app::{Entry, Imported, Recorded};
+use appraise::app::{Actor, Entry, Imported, Recorded};
 use appraise::domain::month::Month;
 use appraise::domain::text::count;
 use appraise::report::EventsView;

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
-use appraise::app::Actor;
-use appraise::app::{Document, Error};
+use appraise::app::{Actor, Document, Error};
 use appraise::domain::month::Month;
 
 #[derive(Debug, Subcommand)]

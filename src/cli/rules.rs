@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Result, refused};
-use appraise::app::Actor;
-use appraise::app::{Activated, Activation, App};
+use appraise::app::{Activated, Activation, Actor, App};
 use appraise::domain::month::Month;
 use appraise::report::{CasesView, CoverageView, VersionsView};
 

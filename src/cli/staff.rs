@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Ctx, Result};
-use appraise::app::Actor;
-use appraise::app::{StaffChange, StaffImported, StaffInput};
+use appraise::app::{Actor, StaffChange, StaffImported, StaffInput};
 use appraise::domain::month::Month;
 use appraise::domain::text::count;
 use appraise::intake::Encoding;

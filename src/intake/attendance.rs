@@ -36,11 +36,11 @@ fn rows<T>(
         let mut wrong = Vec::new();
         match row(&cell, &mut wrong) {
             Some(v) if wrong.is_empty() => out.push((at, v)),
-            _ => problems.extend(wrong.into_iter().map(|message| RowProblem {
-                at: at.clone(),
-                message,
-                field: None,
-            })),
+            _ => problems.extend(
+                wrong
+                    .into_iter()
+                    .map(|message| RowProblem::new(at.clone(), message)),
+            ),
         }
     }
     if problems.is_empty() {

@@ -246,11 +246,7 @@ pub fn read_events<E>(
     v: &EventValidator,
     mut keep: impl FnMut(NewEvent) -> Result<(), E>,
 ) -> Result<Result<usize, Rejected>, E> {
-    let bad = |line: u64, message: String| RowProblem {
-        at: format!("{name}:{line}"),
-        message,
-        field: None,
-    };
+    let bad = |line: u64, message: String| RowProblem::new(format!("{name}:{line}"), message);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = match Table::headers(&mut reader, &COLUMNS[..3]) {
         Ok(h) => h,
@@ -314,10 +310,11 @@ pub fn read_events<E>(
         match v.check(&row) {
             Ok(e) if problems.is_empty() => keep(e)?,
             Ok(_) => {}
-            Err(issues) => problems.extend(issues.into_iter().map(|i| RowProblem {
-                field: i.field,
-                ..bad(line, i.message)
-            })),
+            Err(issues) => problems.extend(
+                issues
+                    .into_iter()
+                    .map(|i| RowProblem::of(format!("{name}:{line}"), i)),
+            ),
         }
     }
     Ok(if problems.is_empty() {

@@ -107,11 +107,10 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
                     attrs,
                 },
             )),
-            _ => problems.extend(msgs.into_iter().map(|message| RowProblem {
-                at: format!("{name}:{line}"),
-                message,
-                field: None,
-            })),
+            _ => problems.extend(
+                msgs.into_iter()
+                    .map(|message| RowProblem::new(format!("{name}:{line}"), message)),
+            ),
         }
     }
     if problems.is_empty() {

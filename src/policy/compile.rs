@@ -173,7 +173,7 @@ impl Compiler {
                     .iter()
                     .map(|p| BundleFile {
                         name: p.stored_name.clone(),
-                        text: p.src.text.clone(),
+                        text: p.src.text.to_string(),
                     })
                     .collect(),
             },
@@ -275,13 +275,13 @@ impl Compiler {
             Ok(script) => Some(script),
             Err(f) => {
                 self.problems.push(Problem {
-                    file: src.name.clone(),
-                    line: f.line,
-                    column: f.column,
-                    message: format!("rhai: {}", f.message),
                     help: f.help,
-                    span: None,
-                    source: None,
+                    ..Problem::at(
+                        src.name.clone(),
+                        f.line,
+                        f.column,
+                        format!("rhai: {}", f.message),
+                    )
                 });
                 None
             }
@@ -367,16 +367,16 @@ impl Compiler {
         for d in &m.fields {
             match first.get(&(d.kind.as_str(), d.name.as_str())) {
                 Some(other) if other.ty != d.ty => self.problems.push(Problem {
-                    file: d.loc.file.to_string(),
-                    line: d.loc.line,
-                    column: d.loc.column,
-                    message: format!(
-                        "field `{}` of kind `{}` is {} here but {} in rule `{}`",
-                        d.name, d.kind, d.ty, other.ty, other.rule
-                    ),
                     help: Some("one kind needs one type per field".into()),
-                    span: None,
-                    source: None,
+                    ..Problem::at(
+                        d.loc.file.to_string(),
+                        d.loc.line,
+                        d.loc.column,
+                        format!(
+                            "field `{}` of kind `{}` is {} here but {} in rule `{}`",
+                            d.name, d.kind, d.ty, other.ty, other.rule
+                        ),
+                    )
                 }),
                 Some(_) => {}
                 None => {
@@ -443,13 +443,8 @@ impl Compiler {
                 };
                 match clash {
                     Some(message) => self.problems.push(Problem {
-                        file: loc.file.to_string(),
-                        line: loc.line,
-                        column: loc.column,
-                        message,
                         help: Some("an alias names one kind only".into()),
-                        span: None,
-                        source: None,
+                        ..Problem::at(loc.file.to_string(), loc.line, loc.column, message)
                     }),
                     None => {
                         declared.insert(alias, (kind, loc));
@@ -471,15 +466,12 @@ impl Compiler {
     ) -> Option<Attendance> {
         let (a, loc) = m.attendance.as_ref()?;
         let problem = |c: &mut Compiler, message: String| {
-            c.problems.push(Problem {
-                file: loc.file.to_string(),
-                line: loc.line,
-                column: loc.column,
+            c.problems.push(Problem::at(
+                loc.file.to_string(),
+                loc.line,
+                loc.column,
                 message,
-                help: None,
-                span: None,
-                source: None,
-            })
+            ))
         };
         let minutes = |c: &mut Compiler, what: &str, x: Option<i64>, default: i64, most: i64| {
             let x = x.unwrap_or(default);
@@ -628,17 +620,12 @@ impl Compiler {
                     continue;
                 }
                 self.problems.push(Problem {
-                    file: script.origin.file.to_string(),
-                    line,
-                    column,
-                    message: format!(
-                        "the script reads `staff.{name}`, which `[staff_fields]` does not declare"
-                    ),
                     help: Some(format!(
                         "declare it with its type, e.g. `[staff_fields]` `{name} = \"time\"`, so that every employee the policy governs is checked to have it"
                     )),
-                    span: None,
-                    source: None,
+                    ..Problem::at(script.origin.file.to_string(), line, column, format!(
+                        "the script reads `staff.{name}`, which `[staff_fields]` does not declare"
+                    ))
                 });
             }
         }
@@ -665,13 +652,6 @@ impl Compiler {
                     "caps the year at"
                 };
                 self.problems.push(Problem {
-                    file: loc.file.to_string(),
-                    line: loc.line,
-                    column: loc.column,
-                    message: format!(
-                        "year rule `{}` {how} grade `{g}`, which no `[[grade]]` defines",
-                        rule.id,
-                    ),
                     help: Some(format!(
                         "known grades: {}",
                         m.grades
@@ -680,8 +660,15 @@ impl Compiler {
                             .collect::<Vec<_>>()
                             .join(", ")
                     )),
-                    span: None,
-                    source: None,
+                    ..Problem::at(
+                        loc.file.to_string(),
+                        loc.line,
+                        loc.column,
+                        format!(
+                            "year rule `{}` {how} grade `{g}`, which no `[[grade]]` defines",
+                            rule.id,
+                        ),
+                    )
                 });
             }
         }

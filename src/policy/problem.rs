@@ -26,17 +26,28 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem at the start of `file` (one that has no better place).
-    pub fn at_start(file: impl Into<String>, message: impl Into<String>) -> Problem {
+    /// A problem at `line` and `column` of `file`; its bytes and text are attached when the
+    /// policy's files are known ([`SourceText::attach`]).
+    pub fn at(
+        file: impl Into<String>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Problem {
         Problem {
             file: file.into(),
-            line: 1,
-            column: 1,
+            line,
+            column,
             message: message.into(),
             help: None,
             span: None,
             source: None,
         }
+    }
+
+    /// A problem at the start of `file` (one that has no better place).
+    pub fn at_start(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem::at(file, 1, 1, message)
     }
 
     /// The same problem with a hint on how to mend it.
@@ -76,9 +87,8 @@ impl fmt::Display for Problems {
 #[derive(Debug, Clone)]
 pub struct SourceText {
     pub name: String,
-    pub text: String,
-    /// The same text, shared with the problems found in it.
-    shared: Arc<str>,
+    /// Shared with the problems found in it.
+    pub text: Arc<str>,
     line_starts: Vec<usize>,
 }
 
@@ -90,8 +100,7 @@ impl SourceText {
             .collect();
         SourceText {
             name: name.into(),
-            shared: Arc::from(text.as_str()),
-            text,
+            text: Arc::from(text),
             line_starts,
         }
     }
@@ -121,7 +130,7 @@ impl SourceText {
             } else {
                 (span.start, span.end)
             }),
-            source: Some(Arc::clone(&self.shared)),
+            source: Some(Arc::clone(&self.text)),
         }
     }
 
@@ -147,7 +156,7 @@ impl SourceText {
     pub fn attach(&self, mut p: Problem) -> Problem {
         if p.file == self.name && p.source.is_none() {
             p.span = p.span.or_else(|| self.word_at(p.line, p.column));
-            p.source = Some(Arc::clone(&self.shared));
+            p.source = Some(Arc::clone(&self.text));
         }
         p
     }

@@ -29,17 +29,26 @@ pub fn status_of(e: &Error) -> StatusCode {
 
 /// The error's messages, one per problem: a rejected entry's are the command line's.
 pub fn messages(e: &Error) -> Vec<String> {
+    problems(e).into_iter().map(|(_, m)| m).collect()
+}
+
+/// The error's problems, each with the form field it is about, if one (a form shows it
+/// beside that field).
+pub fn problems(e: &Error) -> Vec<(Option<String>, String)> {
     match e {
         Error::Rejected { rows, .. } => rows
             .0
             .iter()
-            .map(|p| match p.at.as_str() {
-                "entry" => p.message.clone(),
-                at => format!("{at}: {}", p.message),
+            .map(|p| {
+                let message = match p.at.as_str() {
+                    "entry" => p.message.clone(),
+                    at => format!("{at}: {}", p.message),
+                };
+                (p.field.clone(), message)
             })
             .collect(),
-        Error::Policy(problems) => problems.0.iter().map(|p| p.to_string()).collect(),
-        e => vec![e.to_string()],
+        Error::Policy(problems) => problems.0.iter().map(|p| (None, p.to_string())).collect(),
+        e => vec![(None, e.to_string())],
     }
 }
 

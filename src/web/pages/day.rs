@@ -19,7 +19,7 @@ use crate::domain::month::{Month, parse_date};
 use crate::engine::MonthScore;
 use crate::web::State;
 use crate::web::auth::Caller;
-use crate::web::reply::messages;
+use crate::web::reply::problems;
 
 pub fn routes() -> axum::Router<State> {
     Router::new()
@@ -169,16 +169,7 @@ fn entry_page_of(
         })
         .collect();
     // A problem about a field is shown beside it; the rest above the form.
-    let about_fields: Vec<(Option<String>, String)> = match failure {
-        Some(Error::Rejected { rows, .. }) => rows
-            .0
-            .iter()
-            .map(|p| (p.field.clone(), p.message.clone()))
-            .collect(),
-        Some(e) => messages(e).into_iter().map(|m| (None, m)).collect(),
-        None => Vec::new(),
-    };
-    for (field, message) in about_fields {
+    for (field, message) in failure.map(problems).unwrap_or_default() {
         match fields
             .iter_mut()
             .find(|f| field.as_deref() == Some(f.name.as_str()))
