@@ -12,6 +12,7 @@ mod problem;
 mod raw;
 pub mod reads;
 pub mod script;
+mod typing;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -412,17 +413,13 @@ impl Policy {
 
     /// The known kind closest to a misspelt one, for "did you mean"; never the word given.
     pub fn closest_kind(&self, kind: &str) -> Option<&str> {
-        self.kinds
-            .keys()
-            .chain(self.kind_names.keys())
-            .map(|k| {
-                let distance = strsim::damerau_levenshtein(k, kind);
-                // A name in Chinese is short in characters, not in bytes.
-                (distance, k, 3.max(k.chars().count() / 3))
-            })
-            .filter(|(d, k, most)| d <= most && k.as_str() != kind)
-            .min()
-            .map(|(_, k, _)| k.as_str())
+        crate::domain::text::closest(
+            kind,
+            self.kinds
+                .keys()
+                .chain(self.kind_names.keys())
+                .map(String::as_str),
+        )
     }
 
     /// The kind `written` names: its id, one of its aliases, or the name of its rule.

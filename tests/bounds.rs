@@ -133,8 +133,8 @@ fn scripts_are_deterministic_and_not_empty() {
         &(one_rule("", "script = \"if timestamp().elapsed > 0.0 { -1 } else { -2 }\"")
             + "[[test]]\nname = \"t\"\nmonth = \"2026-03\"\nevents = [ { date = \"2026-03-02\", kind = \"late\" } ]\nexpect = { score = 99 }\n"),
     );
-    let out = ws.cmd("rules test clock.toml").run_output();
-    assert!(out.contains("Function not found: timestamp"), "{out}");
+    let err = ws.cmd("rules check clock.toml").fails(1);
+    assert!(err.contains("unknown function `timestamp`"), "{err}");
     ws.write("empty.toml", &one_rule("", "script = \"\""));
     let err = ws.cmd("rules check empty.toml").fails(1);
     assert!(err.contains("the script is empty"), "{err}");

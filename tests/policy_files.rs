@@ -132,3 +132,65 @@ fn every_shipped_rule_fires_in_a_test() {
         "{reported:?}"
     );
 }
+
+/// The broken-policy corpus: each file in `tests/fixtures/broken/` holds one mistake a
+/// department head could make in a script, and says on its second line where the checker
+/// must find it and what it must say (`# expect: LINE:COL: message`). Every one of them
+/// would otherwise fail or be silently wrong at run time; the check finds exactly that one
+/// problem, at that place.
+#[test]
+fn every_broken_policy_of_the_corpus_is_refused_at_its_mistake() {
+    let dir = fixtures().join("broken");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 40,
+        "the corpus holds {} policies",
+        files.len()
+    );
+    let mut wrong = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let expect = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{} has no `# expect:` line", file.display()));
+        let found = match appraise::policy::Policy::load(file) {
+            Ok(_) => "accepted".to_string(),
+            Err(problems) => problems
+                .0
+                .iter()
+                .map(|p| format!("{}:{}: {}", p.line, p.column, p.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        if found != expect {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            wrong.push(format!("{name}\n  expected: {expect}\n  found:    {found}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Every policy shipped, in the examples and in the tests' fixtures that are meant to be
+/// right passes the checker: it raises no false alarm on scripts that work.
+#[test]
+fn the_checker_raises_no_false_alarm_on_working_policies() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for path in [
+        "rules/company.toml",
+        "rules/customer-service.toml",
+        "tests/fixtures/engine.toml",
+        "tests/fixtures/base.toml",
+        "tests/fixtures/child_override.toml",
+        "tests/fixtures/failing_test.toml",
+        "tests/fixtures/untested.toml",
+    ] {
+        if let Err(p) = appraise::policy::Policy::load(&root.join(path)) {
+            panic!("{path}: {p}");
+        }
+    }
+}

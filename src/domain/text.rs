@@ -95,6 +95,22 @@ pub fn flag_list(
         .join(sep)
 }
 
+/// The candidate closest to a misspelt `word`, for "did you mean"; never `word` itself, and
+/// none when every candidate is too far off to be what was meant.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .filter(|c| *c != word)
+        .map(|c| {
+            let distance = strsim::damerau_levenshtein(c, word);
+            // A name in Chinese is short in characters, not in bytes.
+            (distance, c, 3.max(c.chars().count() / 3))
+        })
+        .filter(|(d, _, most)| d <= most)
+        .min()
+        .map(|(_, c, _)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,7 +145,7 @@ impl Compiler {
         let attendance = self.attendance(&m, &kinds);
         let scoring = self.scoring(&root.src, &m);
         self.check_grades(&root.src, &m);
-        self.check_staff_reads(&m);
+        self.check_scripts(&m, &kinds);
 
         let mut policy = Policy {
             id: header.id.get_ref().clone(),
@@ -598,34 +598,73 @@ impl Compiler {
     /// Every `staff.NAME` a script reads must be a part of every record or an attribute the
     /// policy declares in `[staff_fields]`: an undeclared one would reach the scores only as
     /// an error at month close, for the first employee who lacks it.
-    fn check_staff_reads(&mut self, m: &Merged) {
-        let scripts = m
-            .rules
-            .iter()
-            .flat_map(|r| [r.when.as_ref(), action_script(&r.action)])
-            .chain(
-                m.monthly
+    /// Checks every script against the schema the policy states (see `typing`).
+    fn check_scripts(&mut self, m: &Merged, kinds: &BTreeMap<String, BTreeMap<String, FieldType>>) {
+        use super::typing::{Schema, Want, check};
+        let mut checks: Vec<(&Script, Stage, Want, Schema)> = Vec::new();
+        for r in &m.rules {
+            let schema = || Schema {
+                kinds: r
+                    .on
                     .iter()
-                    .flat_map(|r| [r.when.as_ref(), action_script(&r.action)]),
+                    .filter_map(|k| kinds.get_key_value(k))
+                    .map(|(k, f)| (k.as_str(), f))
+                    .collect(),
+                staff_fields: &m.staff_fields,
+            };
+            if let Some(w) = &r.when {
+                checks.push((w, Stage::Event, Want::Condition, schema()));
+            }
+            if let Some(s) = action_script(&r.action) {
+                checks.push((s, Stage::Event, Want::Points, schema()));
+            }
+        }
+        fn with(s: &Script, stage: Stage, want: Want) -> (&Script, Stage, Want) {
+            (s, stage, want)
+        }
+        let others = m
+            .monthly
+            .iter()
+            .flat_map(|r| {
+                [
+                    r.when
+                        .as_ref()
+                        .map(|w| with(w, Stage::Month, Want::Condition)),
+                    action_script(&r.action).map(|s| with(s, Stage::Month, Want::Points)),
+                ]
+            })
+            .chain(
+                m.annual
+                    .iter()
+                    .map(|(r, _)| Some(with(&r.when, Stage::Year, Want::Condition))),
             )
-            .chain(m.annual.iter().map(|(r, _)| Some(&r.when)))
-            .chain(m.grades.iter().map(|g| g.when.as_ref()))
-            .chain([m.department.as_ref()])
+            .chain(m.grades.iter().map(|g| {
+                g.when
+                    .as_ref()
+                    .map(|w| with(w, Stage::Year, Want::Condition))
+            }))
+            .chain([m
+                .department
+                .as_ref()
+                .map(|d| with(d, Stage::Department, Want::Department))])
             .flatten();
-        for script in scripts {
-            for (name, (line, column)) in script.staff_reads() {
-                if crate::domain::staff::RECORD_PARTS.contains(&name.as_str())
-                    || m.staff_fields.contains_key(&name)
-                {
-                    continue;
-                }
+        for (script, stage, want) in others {
+            checks.push((
+                script,
+                stage,
+                want,
+                Schema {
+                    kinds: Vec::new(),
+                    staff_fields: &m.staff_fields,
+                },
+            ));
+        }
+        for (script, stage, want, schema) in checks {
+            for f in check(script, stage, want, &schema) {
+                let (line, column) = script.origin.locate(f.position);
                 self.problems.push(Problem {
-                    help: Some(format!(
-                        "declare it with its type, e.g. `[staff_fields]` `{name} = \"time\"`, so that every employee the policy governs is checked to have it"
-                    )),
-                    ..Problem::at(script.origin.file.to_string(), line, column, format!(
-                        "the script reads `staff.{name}`, which `[staff_fields]` does not declare"
-                    ))
+                    help: f.help,
+                    ..Problem::at(script.origin.file.to_string(), line, column, f.message)
                 });
             }
         }

@@ -84,67 +84,6 @@ pub struct Script {
     id: u64,
 }
 
-impl Script {
-    /// The attributes the script reads as `staff.NAME`, with their positions in the policy
-    /// file. Strings and comments are skipped; a read through `staff["NAME"]` is not seen
-    /// (the staff intake still guarantees every declared attribute).
-    pub fn staff_reads(&self) -> Vec<(String, (usize, usize))> {
-        let text = self.source.as_bytes();
-        let mut out = Vec::new();
-        let (mut line, mut col) = (1usize, 1usize);
-        let mut i = 0;
-        while i < text.len() {
-            let c = text[i];
-            let skip_to = match c {
-                b'"' | b'\'' | b'`' => text[i + 1..]
-                    .iter()
-                    .position(|x| *x == c)
-                    .map(|p| i + 1 + p + 1),
-                b'/' if text.get(i + 1) == Some(&b'/') => {
-                    text[i..].iter().position(|x| *x == b'\n').map(|p| i + p)
-                }
-                b'/' if text.get(i + 1) == Some(&b'*') => text[i + 2..]
-                    .windows(2)
-                    .position(|w| w == b"*/")
-                    .map(|p| i + 2 + p + 2),
-                _ => None,
-            };
-            if let Some(end) = skip_to {
-                for &x in &text[i..end.min(text.len())] {
-                    if x == b'\n' {
-                        line += 1;
-                        col = 1;
-                    } else if x & 0xC0 != 0x80 {
-                        col += 1;
-                    }
-                }
-                i = end;
-                continue;
-            }
-            let word_start =
-                i == 0 || !(text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_');
-            if word_start && text[i..].starts_with(b"staff.") {
-                let name: String = self.source[i + 6..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() {
-                    let pos = rhai::Position::new(line as u16, col as u16);
-                    out.push((name, self.origin.locate(pos)));
-                }
-            }
-            if c == b'\n' {
-                line += 1;
-                col = 1;
-            } else if c & 0xC0 != 0x80 {
-                col += 1;
-            }
-            i += 1;
-        }
-        out
-    }
-}
-
 /// A script that failed to compile or to run: message, a hint when there is one, and the
 /// position in the policy file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,7 +150,6 @@ impl Script {
         self.id
     }
 
-    #[cfg(test)]
     pub(crate) fn ast(&self) -> &AST {
         &self.ast
     }
