@@ -54,8 +54,11 @@ pub struct Item {
     pub category: Text,
     /// The event's kind; empty for a month rule.
     pub kind: Text,
-    /// How the points came about: fixed points × qty, a script, a cap.
+    /// How the points came about: fixed points or a script, × the units, a cap.
     pub reason: Text,
+    /// How many occurrences the item stands for: the units of an event's quantity that
+    /// scored alike (1 for a month rule). Flags count once per occurrence.
+    pub qty: i64,
 }
 
 /// An event excused on appeal: shown, never scored.

@@ -174,6 +174,37 @@ pub struct EventRule {
     pub aliases: Vec<Alias>,
 }
 
+/// How an event rule counts an event's quantity: an event of qty n scores what n events of
+/// qty 1 would, unless the rule reads `event.qty` and so counts it itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// A `when` or script reads `event.qty`: the rule runs once and its points stand.
+    Itself,
+    /// Every unit scores the same (nothing reads `nth`): the rule runs once and its points
+    /// are multiplied by the quantity.
+    Times,
+    /// A `when` or script reads `nth`: each unit is its own occurrence, with its own `nth`.
+    EachUnit,
+}
+
+impl EventRule {
+    pub fn counting(&self) -> Counting {
+        let scripts = || {
+            self.when.iter().chain(match &self.action {
+                Action::Script(s) => Some(s),
+                Action::Fixed(_) => None,
+            })
+        };
+        if scripts().any(|s| s.reads_qty) {
+            Counting::Itself
+        } else if scripts().any(|s| s.reads_nth) {
+            Counting::EachUnit
+        } else {
+            Counting::Times
+        }
+    }
+}
+
 /// A name people may write for a kind instead of its id, and where it is declared.
 #[derive(Debug, Clone)]
 pub struct Alias {

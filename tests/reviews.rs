@@ -9,7 +9,7 @@ fn started() -> Workspace {
     let ws = staffed();
     ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
         .ok();
-    ws.cmd("log add E002 quarrel --date 2026-02-03 --qty 4 --by 张主管")
+    ws.cmd("log add E002 absence --date 2026-02-03 --qty 4 --by 张主管")
         .ok();
     let out = ws
         .cmd("review start --year 2026 --by HR --open-months-ok")

@@ -338,9 +338,10 @@ fn rate_prints_the_contract_json_and_recommends_dismissal() {
         (json!("poor"), json!("差"))
     );
     assert_eq!(e2["outcomes"], json!(["辞退"]));
+    // Four entries of qty 4: sixteen quarrels, each a serious case.
     assert_eq!(
         e2["flags"],
-        json!({"dismissal_recommendation": 1, "severe": 4})
+        json!({"dismissal_recommendation": 1, "severe": 16})
     );
     assert_eq!(r[0]["grade"], "excellent");
     assert_eq!(r[2]["months"], 3, "E003 joined in April");

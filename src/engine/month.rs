@@ -14,7 +14,9 @@ use crate::domain::points::Points;
 use crate::domain::staff::Employee;
 use crate::domain::text::Text;
 use crate::policy::PolicyRef;
-use crate::policy::{Action, EventRule, Failure, Labels, MonthRule, Policy, Script, Stage};
+use crate::policy::{
+    Action, Counting, EventRule, Failure, Labels, MonthRule, Policy, Script, Stage,
+};
 
 /// Scores `employee`'s `month` under `policy`. `events` are the employee's; they may come
 /// in any order and may hold voided events or events of other months: only the month's
@@ -79,21 +81,51 @@ pub fn score_month(
             }
             continue;
         };
-        tally[known.index] += 1;
-        let (nth, kind) = (tally[known.index], known.name);
-        for rule in rules.map(ScoredRule::of_event) {
+        // An event of qty n is n occurrences: `nth` and `counts` count each.
+        let before = tally[known.index];
+        tally[known.index] += event.qty;
+        let kind = known.name;
+        for r in rules {
+            let rule = ScoredRule::of_event(r);
+            let blame = || Blame::of(rule, employee, month, Some(event.id));
+            let units = match r.counting() {
+                Counting::Itself => 1,
+                Counting::Times => event.qty,
+                Counting::EachUnit => {
+                    // Units that score alike one after another are booked as one item.
+                    let mut run: Option<(Scored, i64)> = None;
+                    for unit in 1..=event.qty {
+                        let mut at = EventAt {
+                            scope: &mut scope,
+                            at: (n, event, kind, before + unit),
+                            fixed: &fixed,
+                        };
+                        let scored = score_rule(rule, &mut at, blame())?;
+                        match (&mut run, scored) {
+                            (Some((held, times)), Some(next)) if held.outcome == next.outcome => {
+                                *times += 1
+                            }
+                            (_, next) => {
+                                if let Some((held, times)) = run.take() {
+                                    ledger.book(rule, Some((event, kind)), held, times);
+                                }
+                                run = next.map(|s| (s, 1));
+                            }
+                        }
+                    }
+                    if let Some((held, times)) = run {
+                        ledger.book(rule, Some((event, kind)), held, times);
+                    }
+                    continue;
+                }
+            };
             let mut at = EventAt {
                 scope: &mut scope,
-                at: (n, event, kind, nth),
+                at: (n, event, kind, before + 1),
                 fixed: &fixed,
             };
-            if let Some(scored) = score_rule(
-                rule,
-                event.qty,
-                &mut at,
-                Blame::of(rule, employee, month, Some(event.id)),
-            )? {
-                ledger.book(rule, Some((event, kind)), scored);
+            if let Some(scored) = score_rule(rule, &mut at, blame())? {
+                ledger.book(rule, Some((event, kind)), scored, units);
             }
         }
     }
@@ -120,9 +152,9 @@ pub fn score_month(
             ),
         ]);
         if let Some(scored) =
-            score_rule(rule, 1, &mut scope, Blame::of(rule, employee, month, None))?
+            score_rule(rule, &mut scope, Blame::of(rule, employee, month, None))?
         {
-            ledger.book(rule, None, scored);
+            ledger.book(rule, None, scored, 1);
         }
     }
 
@@ -169,8 +201,8 @@ impl Fixed<'_> {
 /// sees; the event and its `nth` are replaced per event, the rest stays.
 struct EventScope {
     rhai: Option<(rhai::Scope<'static>, EventValues)>,
-    /// The position in the month of the event in the scope.
-    loaded: Option<usize>,
+    /// The position in the month of the event in the scope, and its `nth`.
+    loaded: Option<(usize, i64)>,
     /// A script that may have changed `event`, `staff`, `month` or `nth` ran: the next rule
     /// gets them back as stored, whatever the last one did.
     stale: bool,
@@ -201,13 +233,21 @@ impl EventScope {
             ]);
             (scope, EventValues::new(&event.employee))
         });
-        if self.loaded != Some(n) {
-            let slot = scope
-                .get_mut("event")
-                .expect("the month's scope has `event`");
-            values.load(slot, event, kind);
-            scope.set_value("nth", Dynamic::from_int(nth));
-            self.loaded = Some(n);
+        match self.loaded {
+            Some(at) if at == (n, nth) => {}
+            // Another unit of the same event's quantity.
+            Some((at, _)) if at == n => {
+                scope.set_value("nth", Dynamic::from_int(nth));
+                self.loaded = Some((n, nth));
+            }
+            _ => {
+                let slot = scope
+                    .get_mut("event")
+                    .expect("the month's scope has `event`");
+                values.load(slot, event, kind);
+                scope.set_value("nth", Dynamic::from_int(nth));
+                self.loaded = Some((n, nth));
+            }
         }
         scope
     }
@@ -372,11 +412,10 @@ struct Scored {
     reason: Text,
 }
 
-/// Scores one rule: `None` when its `when` does not hold; otherwise its fixed points times
-/// `qty`, or its script's value. A failing script is an error naming the rule.
+/// Scores one occurrence of a rule: `None` when its `when` does not hold; otherwise its
+/// fixed points, or its script's value. A failing script is an error naming the rule.
 fn score_rule(
     rule: ScoredRule,
-    qty: i64,
     scope: &mut impl ScopeSource,
     blame: Blame,
 ) -> EvalResult<Option<Scored>> {
@@ -392,14 +431,10 @@ fn score_rule(
     Ok(Some(match rule.action {
         Action::Fixed(p) => Scored {
             outcome: Outcome {
-                points: *p * qty,
+                points: *p,
                 ..Outcome::default()
             },
-            reason: if qty == 1 {
-                reason
-            } else {
-                Text::Owned(format!("{p} points × qty {qty}"))
-            },
+            reason,
         },
         Action::Script(s) => {
             let read = |v| {
@@ -421,8 +456,9 @@ struct Ledger {
 }
 
 impl Ledger {
-    /// Books what a rule scored, for an event (with its kind) or for the month: nothing
-    /// when it gave neither points nor flags; cut to the rule's cap when it has one.
+    /// Books what a rule scored `times` over (the units of a quantity that scored alike),
+    /// for an event (with its kind) or for the month: nothing when it gave neither points
+    /// nor flags; cut to the rule's cap when it has one.
     fn book(
         &mut self,
         rule: ScoredRule,
@@ -431,14 +467,19 @@ impl Ledger {
             outcome: o,
             mut reason,
         }: Scored,
+        times: i64,
     ) {
         if o.points.is_zero() && o.flags.is_empty() {
             return;
         }
         let labels = rule.labels;
+        let all = o.points * times;
+        if times > 1 {
+            reason = Text::Owned(format!("{reason} × {times}"));
+        }
         let (points, capped) = match rule.cap {
-            Some(cap) => apply_cap(self.so_far(labels.id), o.points, cap),
-            None => (o.points, false),
+            Some(cap) => apply_cap(self.so_far(labels.id), all, cap),
+            None => (all, false),
         };
         let mut note = o.note;
         if capped {
@@ -470,6 +511,7 @@ impl Ledger {
             category: Text::Borrowed(labels.category),
             kind: Text::Borrowed(at.map_or("", |(_, kind)| kind)),
             reason,
+            qty: times,
         });
     }
 

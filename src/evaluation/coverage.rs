@@ -102,7 +102,7 @@ impl<'p> Tally<'p> {
                 if let Some((fired, points)) =
                     rules.as_deref_mut().and_then(|r| r.get_mut(&*item.rule))
                 {
-                    *fired += 1;
+                    *fired += item.qty as usize;
                     *points += item.points;
                 }
                 if let Some(e) = item.event {

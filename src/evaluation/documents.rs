@@ -135,7 +135,7 @@ fn tallies(
             count: 0,
             points: Points::ZERO,
         });
-        t.count += 1;
+        t.count += item.qty as usize;
         t.points += item.points;
     }
     let mut v: Vec<Tally> = by.into_values().collect();
@@ -499,7 +499,11 @@ pub fn recommendation(
         .map(|i| SevereCase {
             date: i.date.map(|d| d.to_string()).unwrap_or_default(),
             event: i.event,
-            rule: i.name.to_string(),
+            rule: if i.qty > 1 {
+                format!("{}（{}次）", i.name, i.qty)
+            } else {
+                i.name.to_string()
+            },
             points: i.points,
             note: i.note.clone(),
             recorded_by: i

@@ -82,6 +82,10 @@ pub struct Script {
     /// Tells this script from every other compiled in the process (its copies share it):
     /// a result kept for reuse is kept under it.
     id: u64,
+    /// Whether the script reads an event's `qty` (then it counts the quantity itself) and
+    /// whether it reads `nth` (then each unit of a quantity is its own occurrence).
+    pub reads_qty: bool,
+    pub reads_nth: bool,
 }
 
 /// A script that failed to compile or to run: message, a hint when there is one, and the
@@ -116,8 +120,11 @@ impl Script {
         match compiled {
             Ok(ast) => {
                 let may_change = may_change(source);
+                let (reads_qty, reads_nth) = mentions(&ast);
                 static COMPILED: AtomicU64 = AtomicU64::new(0);
                 Ok(Script {
+                    reads_qty,
+                    reads_nth,
                     reads: (stage == Stage::Event).then(|| Reads::of(&ast)).flatten(),
                     ast,
                     origin,
@@ -218,6 +225,22 @@ impl Script {
             column,
         }
     }
+}
+
+/// Whether `ast` reads a `qty` (as a property or a key written out) and whether it reads
+/// the variable `nth`, anywhere, its functions included.
+fn mentions(ast: &AST) -> (bool, bool) {
+    let (mut qty, mut nth) = (false, false);
+    ast.walk(&mut |path: &[rhai::ASTNode]| {
+        match path.last() {
+            Some(rhai::ASTNode::Expr(rhai::Expr::Property(p, _))) => qty |= p.2 == "qty",
+            Some(rhai::ASTNode::Expr(rhai::Expr::StringConstant(s, _))) => qty |= s == "qty",
+            Some(rhai::ASTNode::Expr(rhai::Expr::Variable(v, ..))) => nth |= v.1 == "nth",
+            _ => {}
+        }
+        true
+    });
+    (qty, nth)
 }
 
 /// The methods that change a map, an array or a string in place.

@@ -135,6 +135,7 @@ fn item_columns<T>(c: Columns<T>, item: fn(&T) -> &Item) -> Columns<T> {
     .left("rule", move |t| item(t).rule.to_string())
     .text("name", move |t| item(t).name.to_string())
     .right("points", move |t| item(t).points.to_string())
+    .right("qty", move |t| item(t).qty.to_string())
     .text("reason", move |t| item(t).reason.to_string())
     .text("note", move |t| item(t).note.clone())
     .text("flags", move |t| item(t).flags.join(" "))
