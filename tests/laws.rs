@@ -132,3 +132,85 @@ proptest! {
         prop_assert_eq!(a.score, b.score);
     }
 }
+
+/// A value of each field type, as an entry would hold it.
+fn sample(ty: appraise::domain::event::FieldType) -> FieldValue {
+    use appraise::domain::event::FieldType;
+    match ty {
+        FieldType::Int => FieldValue::Int(40),
+        FieldType::Float => FieldValue::Float(120.5),
+        FieldType::Bool => FieldValue::Bool(false),
+        FieldType::Text => FieldValue::Text("x".into()),
+        FieldType::Date => FieldValue::Text("2026-04-08".into()),
+        FieldType::Time => FieldValue::Text("09:20".into()),
+    }
+}
+
+/// For every kind of the shipped policy, one entry of qty 3 scores what three entries of
+/// qty 1 would: the same points, the same counts, the same flags counted as often; and
+/// each month starts with one entry of the kind already there, so that escalations (`nth`)
+/// are crossed inside the quantity.
+#[test]
+fn qty_three_is_three_entries_for_every_shipped_kind() {
+    let p = policy();
+    let mut checked = Vec::new();
+    for (kind, fields) in &p.kinds {
+        let fields: Fields = fields
+            .iter()
+            .map(|(name, ty)| (name.clone(), sample(*ty)))
+            .collect();
+        let entry = |id: i64, day: u32, qty: i64| Event {
+            id,
+            employee: "E1".into(),
+            date: NaiveDate::from_ymd_opt(MONTH.0, MONTH.1, day).unwrap(),
+            kind: kind.as_str().into(),
+            qty,
+            note: String::new(),
+            fields: fields.clone().into(),
+            recorded_by: "t".into(),
+            voided: false,
+            excused: false,
+            excuse: None,
+        };
+        let one = vec![entry(1, 2, 1), entry(2, 3, 3)];
+        let three = vec![
+            entry(1, 2, 1),
+            entry(2, 3, 1),
+            entry(3, 3, 1),
+            entry(4, 3, 1),
+        ];
+        let [a, b] = [&one, &three].map(|evs| score_month(p, &employee(), month(), evs).unwrap());
+        let flags = |s: &appraise::engine::MonthScore| {
+            let mut f = std::collections::BTreeMap::<String, i64>::new();
+            for i in &s.items {
+                for flag in &i.flags {
+                    *f.entry(flag.clone()).or_default() += i.qty;
+                }
+            }
+            f
+        };
+        let occurrences =
+            |s: &appraise::engine::MonthScore| s.items.iter().map(|i| i.qty).sum::<i64>();
+        assert_eq!(
+            (
+                a.score,
+                a.deducted,
+                a.rewarded,
+                &a.counts,
+                flags(&a),
+                occurrences(&a)
+            ),
+            (
+                b.score,
+                b.deducted,
+                b.rewarded,
+                &b.counts,
+                flags(&b),
+                occurrences(&b)
+            ),
+            "kind `{kind}`: qty 3 against three entries"
+        );
+        checked.push(kind.as_str());
+    }
+    assert!(checked.len() >= 40, "{checked:?}");
+}

@@ -151,8 +151,7 @@ pub fn score_month(
                 values::points(policy.scoring.base + ledger.total()),
             ),
         ]);
-        if let Some(scored) =
-            score_rule(rule, &mut scope, Blame::of(rule, employee, month, None))?
+        if let Some(scored) = score_rule(rule, &mut scope, Blame::of(rule, employee, month, None))?
         {
             ledger.book(rule, None, scored, 1);
         }

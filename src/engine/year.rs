@@ -33,7 +33,11 @@ pub fn rate_year(
         for (k, n) in &m.counts {
             *counts.entry(k.to_string()).or_default() += n;
         }
-        for (f, times) in m.items.iter().flat_map(|i| i.flags.iter().map(|f| (f, i.qty))) {
+        for (f, times) in m
+            .items
+            .iter()
+            .flat_map(|i| i.flags.iter().map(|f| (f, i.qty)))
+        {
             *flags.entry(f.clone()).or_default() += times;
         }
     }
