@@ -119,12 +119,13 @@ const COMPANY_SLIPS: [(&str, u32); 7] = [
 ];
 
 /// Field columns of the events file, in order.
-const FIELD_COLUMNS: [&str; 11] = [
+const FIELD_COLUMNS: [&str; 12] = [
     "minutes",
     "rings",
     "days",
     "approved",
     "amount",
+    "passed_on",
     "passed_at",
     "phoned",
     "reported_same_day",
@@ -564,7 +565,15 @@ fn routine_row(rng: &mut fastrand::Rng, p: &Person, day: NaiveDate, by: &str) ->
             } else {
                 format!("08:{:02}", rng.u32(..60))
             };
-            row(p, day, "night_complaint", "", by, &[("passed_at", &t)])
+            let next = (day + chrono::Days::new(1)).to_string();
+            row(
+                p,
+                day,
+                "night_complaint",
+                "",
+                by,
+                &[("passed_on", &next), ("passed_at", &t)],
+            )
         }
     }
 }
@@ -737,7 +746,8 @@ fn event_row(rng: &mut fastrand::Rng, p: &Person, kind: &str, day: NaiveDate, by
         }
         "night_complaint" => {
             let t = format!("{:02}:{:02}", rng.u32(9..=11), rng.u32(..60));
-            row(p, day, kind, "", by, &[("passed_at", &t)])
+            let next = (day + chrono::Days::new(1)).to_string();
+            row(p, day, kind, "", by, &[("passed_on", &next), ("passed_at", &t)])
         }
         "uncollected_mail" => row(
             p,
