@@ -151,7 +151,7 @@ pub struct Rating {
 pub type EvalResult<T> = Result<T, Box<EvalError>>;
 
 /// A script that failed: which rule, for whom, on which event, and where in the policy.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct EvalError {
     pub rule: String,
     pub employee: String,

@@ -7,4 +7,5 @@ pub mod coverage;
 pub mod documents;
 pub mod evaluate;
 pub mod rulebook;
+pub mod trial;
 pub mod whatif;

@@ -430,6 +430,34 @@ fn a_throwing_script_fails_the_command_with_rule_employee_event_and_position() {
     );
 }
 
+/// A version that fails on an event already logged is refused at activation, naming the
+/// rule, employee, event and position, and nothing is stored: the department keeps its
+/// working version.
+#[test]
+fn activating_a_version_that_fails_on_the_record_is_refused_and_stores_nothing() {
+    let ws = engine_workspace();
+    ws.cmd("log add E004 odd --date 2026-03-02 --n 13 --by x")
+        .ok();
+    let versions =
+        |ws: &Workspace| json(&ws.cmd("rules list --format json").ok())["versions"].clone();
+    let before = versions(&ws);
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/engine.toml");
+    let next =
+        std::fs::read_to_string(fixture)
+            .unwrap()
+            .replacen("version = \"1\"", "version = \"2\"", 1);
+    ws.write("engine2.toml", &next);
+    let err = ws.cmd("rules activate engine2.toml --by x").fails(1);
+    assert!(
+        err.contains("`engine` version 2 fails on the record it would govern")
+            && err.contains("engine2.toml:31:20: rule `odd` failed for employee `E004` on event 1 (2026-03): the script threw: unlucky 13")
+            && err.contains("nothing was activated"),
+        "{err}"
+    );
+    assert_eq!(versions(&ws), before);
+}
+
 #[test]
 fn an_endless_script_is_stopped() {
     let ws = engine_workspace();

@@ -102,6 +102,17 @@ pub enum Invalid {
         month: Month,
         missing: Vec<String>,
     },
+    /// The version failed on the logged record it would govern (see
+    /// [`trial`](crate::evaluation::trial::trial)).
+    #[error(
+        "`{policy}` version {version} fails on the record it would govern:\n{}\nnothing was activated; mend the rules (or the entries they fail on) and activate again",
+        .failures.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    )]
+    TrialFailed {
+        policy: String,
+        version: String,
+        failures: Vec<crate::engine::EvalError>,
+    },
     #[error("`{name}` is larger than {kib} KiB; a policy file is text of rules")]
     PolicyTooLarge { name: String, kib: u64 },
     #[error("`{0}` is not a policy file; upload a `.toml` file, e.g. customer-service.toml")]

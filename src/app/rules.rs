@@ -117,6 +117,7 @@ impl App {
         }
         let mut store = self.store()?;
         self.refuse_missing_fields(&store, policy)?;
+        self.refuse_failing(&store, policy)?;
         let outcome = match store.activate(policy, restate, &self.stamp(by))? {
             Some(id) => Activated::New(id),
             None => Activated::Already,
@@ -127,6 +128,21 @@ impl App {
             effective_from: policy.effective_from,
             outcome,
         })
+    }
+
+    /// Refuses a version that fails on the logged events it would govern, up to today.
+    fn refuse_failing(&self, store: &crate::store::Store, policy: &Policy) -> Result<()> {
+        let rulebook = Rulebook::load(store)?;
+        let failures = crate::evaluation::trial::trial(store, &rulebook, policy, self.today)?;
+        if failures.is_empty() {
+            return Ok(());
+        }
+        Err(Invalid::TrialFailed {
+            policy: policy.id.clone(),
+            version: policy.version.clone(),
+            failures,
+        }
+        .into())
     }
 
     /// Refuses a version whose declared staff attributes (`[staff_fields]`) some employee

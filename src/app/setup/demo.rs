@@ -747,7 +747,14 @@ fn event_row(rng: &mut fastrand::Rng, p: &Person, kind: &str, day: NaiveDate, by
         "night_complaint" => {
             let t = format!("{:02}:{:02}", rng.u32(9..=11), rng.u32(..60));
             let next = (day + chrono::Days::new(1)).to_string();
-            row(p, day, kind, "", by, &[("passed_on", &next), ("passed_at", &t)])
+            row(
+                p,
+                day,
+                kind,
+                "",
+                by,
+                &[("passed_on", &next), ("passed_at", &t)],
+            )
         }
         "uncollected_mail" => row(
             p,
