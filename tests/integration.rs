@@ -20,6 +20,7 @@ mod scope;
 mod staff_fields;
 mod tamper;
 mod util;
+mod validator;
 mod walkthrough;
 mod web;
 mod workflow;

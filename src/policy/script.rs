@@ -69,6 +69,8 @@ impl Stage {
 #[derive(Debug, Clone)]
 pub struct Script {
     ast: AST,
+    /// The script as written, before the optimizer folded constants: what the checker reads.
+    written: Arc<AST>,
     pub origin: Origin,
     pub source: String,
     /// Whether running it may change a variable it was given (an assignment, or a method
@@ -118,7 +120,10 @@ impl Script {
             e.compile_with_scope(&scope, source)
         };
         match compiled {
-            Ok(ast) => {
+            Ok(written) => {
+                // Checked as written, run optimized: folding `4 > "3"` to `false` would hide
+                // from the checker what the author wrote.
+                let ast = e.optimize_ast(&scope, written.clone(), OptimizationLevel::Simple);
                 let may_change = may_change(source);
                 let (reads_qty, reads_nth) = mentions(&ast);
                 static COMPILED: AtomicU64 = AtomicU64::new(0);
@@ -127,6 +132,7 @@ impl Script {
                     reads_nth,
                     reads: (stage == Stage::Event).then(|| Reads::of(&ast)).flatten(),
                     ast,
+                    written: Arc::new(written),
                     origin,
                     may_change,
                     source: source.to_string(),
@@ -157,6 +163,12 @@ impl Script {
         self.id
     }
 
+    /// The script as written (see [`typing`](super::typing)).
+    pub(crate) fn written(&self) -> &AST {
+        &self.written
+    }
+
+    #[cfg(test)]
     pub(crate) fn ast(&self) -> &AST {
         &self.ast
     }
@@ -396,7 +408,8 @@ pub fn engine() -> &'static Engine {
             .set_max_array_size(MAX_COLLECTION)
             .set_max_map_size(MAX_COLLECTION)
             .set_strict_variables(true)
-            .set_optimization_level(OptimizationLevel::Simple);
+            // Scripts are compiled as written and optimized after (see `Script::compile`).
+            .set_optimization_level(OptimizationLevel::None);
         // `eval` would compile text at run time, outside strict checking.
         e.disable_symbol("eval");
         // The evaluation's budget, across runs: rhai counts each run's operations.

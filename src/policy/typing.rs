@@ -64,7 +64,7 @@ impl Want {
 
 /// Checks `script`, run at `stage`, against `schema`; every problem found.
 pub fn check(script: &Script, stage: Stage, want: Want, schema: &Schema) -> Vec<Finding> {
-    let ast = script.ast();
+    let ast = script.written();
     let mut walk = Walk {
         findings: Vec::new(),
         scope: Vec::new(),
@@ -103,9 +103,9 @@ pub fn check(script: &Script, stage: Stage, want: Want, schema: &Schema) -> Vec<
     let statements = ast.statements();
     let result = walk.block(statements);
     let at = match statements.last() {
-        Some(Stmt::Expr(e)) => e.start_position(),
+        Some(Stmt::Expr(e)) => start(e),
         Some(Stmt::FnCall(f, pos)) => match f.args.first() {
-            Some(first) if f.op_token.is_some() => first.start_position(),
+            Some(first) if f.op_token.is_some() => start(first),
             _ => *pos,
         },
         Some(s) => s.position(),
@@ -717,6 +717,14 @@ impl Walk {
                 );
             }
         }
+    }
+}
+
+/// Where an expression starts as written: an operator's left operand, not the operator.
+fn start(e: &Expr) -> Position {
+    match e {
+        Expr::FnCall(f, _) if f.op_token.is_some() && f.args.len() == 2 => start(&f.args[0]),
+        e => e.start_position(),
     }
 }
 
