@@ -106,6 +106,27 @@ pub struct MonthResult {
     pub passed: bool,
 }
 
+/// The grade id of a year that is not rated, and its label.
+pub const NOT_RATED: &str = "not_rated";
+pub const NOT_RATED_LABEL: &str = "未参评";
+
+/// Why a year is not rated: fewer months employed in it than the policy rates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotRated {
+    pub employed_months: u32,
+    pub min_months: u32,
+}
+
+impl NotRated {
+    /// Why, for people: `全年在职3个月，不足6个月`.
+    pub fn reason(&self) -> String {
+        format!(
+            "全年在职{}个月，不足{}个月",
+            self.employed_months, self.min_months
+        )
+    }
+}
+
 /// An employee's year: the months, the figures, the grade and its consequences.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rating {
@@ -142,6 +163,11 @@ pub struct Rating {
     /// The year rule whose cap (`grade_at_most`) lowered the grade, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capped_by: Option<String>,
+    /// Why the employee has no grade for the year, when they were employed too few months
+    /// of it (`[rating]` `min_months`): then `grade` is [`NOT_RATED`] and no outcome
+    /// follows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_rated: Option<NotRated>,
     /// The policy whose grades were applied (the one governing the last month).
     pub policy: PolicyRef,
     pub monthly: Vec<MonthResult>,

@@ -53,6 +53,9 @@ pub struct Policy {
     /// The staff attributes the policy's scripts read, with their types (`[staff_fields]`):
     /// every employee it governs must have them, checked at staff intake and activation.
     pub staff_fields: BTreeMap<String, FieldType>,
+    /// `[rating]` `min_months`: the fewest months employed in a year for a grade; anyone
+    /// employed fewer is not rated (未参评). 0: everyone is rated.
+    pub min_months: u32,
     /// Flag id → its label for people (`[flags]`, inherited and overridable per flag):
     /// what documents show instead of the id.
     pub flag_labels: BTreeMap<String, String>,

@@ -15,7 +15,8 @@ fn started() -> Workspace {
         .cmd("review start --year 2026 --by HR --open-months-ok")
         .ok();
     assert!(
-        out.contains("started 4 reviews for 2026 (0 already started)"),
+        out.contains("started 3 reviews for 2026 (0 already started)")
+            && out.contains("not rated (未参评, employed too few months of 2026): E004"),
         "{out}"
     );
     ws
@@ -28,7 +29,7 @@ fn steps_are_signed_in_order_by_the_right_people_with_reasons() {
         .cmd("review start --year 2026 --by HR --open-months-ok")
         .ok();
     assert!(
-        again.contains("started 0 reviews for 2026 (4 already started)"),
+        again.contains("started 0 reviews for 2026 (3 already started)"),
         "{again}"
     );
     let err = ws

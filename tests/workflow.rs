@@ -644,3 +644,54 @@ fn an_exact_copy_of_a_live_event_needs_again() {
     let v = json(&ws.cmd("log list --kind uniform --format json").ok());
     assert_eq!(v["events"][0]["date"], crate::util::TODAY);
 }
+
+/// `[rating] min_months = 6` in the shipped policy: a newcomer of December and a leaver of
+/// March are not rated (未参评): no grade, no outcome, with the reason, in `rate` and in
+/// the rating sheet; everyone else is.
+#[test]
+fn newcomers_and_leavers_employed_too_few_months_are_not_rated() {
+    let ws = staffed();
+    ws.write(
+        "new.csv",
+        "id,name,department,role,joined,left,supervisor,shift_start\nE006,钱新,customer-service,staff,2025-12-20,,E001,08:30\n",
+    );
+    ws.cmd("staff import new.csv").ok();
+    let year = |y: i32| json(&ws.cmd(&format!("rate --year {y} --format json")).ok());
+    let by_id = |v: &serde_json::Value, id: &str| {
+        v["ratings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["employee"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} not in {v}"))
+    };
+    let y2025 = year(2025);
+    let newcomer = by_id(&y2025, "E006");
+    assert_eq!(
+        (
+            &newcomer["grade"],
+            &newcomer["label"],
+            &newcomer["outcomes"]
+        ),
+        (&json!("not_rated"), &json!("未参评"), &json!([]))
+    );
+    assert_eq!(
+        newcomer["not_rated"],
+        json!({"employed_months": 1, "min_months": 6})
+    );
+    let y2026 = year(2026);
+    let leaver = by_id(&y2026, "E004");
+    assert_eq!(leaver["grade"], "not_rated");
+    assert_eq!(leaver["not_rated"]["employed_months"], 3);
+    assert_eq!(by_id(&y2026, "E006")["grade"], "excellent");
+    assert!(by_id(&y2026, "E002").get("not_rated").is_none());
+    let table = ws.cmd("rate --year 2026").ok();
+    assert!(table.contains("全年在职3个月，不足6个月"), "{table}");
+    ws.cmd("report ratings --year 2026 --out sheet.csv").ok();
+    let sheet = std::fs::read_to_string(ws.path("sheet.csv")).unwrap();
+    assert!(
+        sheet.contains("不参评（全年在职3个月，不足6个月）"),
+        "{sheet}"
+    );
+}

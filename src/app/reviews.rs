@@ -15,6 +15,8 @@ use crate::report::{FinalGrade, ReviewRow, Waiting};
 pub struct Started {
     pub started: usize,
     pub already: usize,
+    /// Employees not rated for the year (too few months employed): no review to sign.
+    pub not_rated: Vec<String>,
 }
 
 /// A signed step, and what comes next.
@@ -72,8 +74,13 @@ impl App {
             .collect();
         let mut chains = Vec::new();
         let mut problems = Vec::new();
+        let mut not_rated = Vec::new();
         for r in &results {
             let rating = &r.rating;
+            if rating.not_rated.is_some() {
+                not_rated.push(rating.employee.clone());
+                continue;
+            }
             let record = records.get(&rating.employee);
             let role = record.map(|e| e.role.clone()).unwrap_or_default();
             let policy = version(&rulebook, &rating.policy.hash)?;
@@ -116,6 +123,7 @@ impl App {
         Ok(Started {
             started,
             already: chains.len() - started,
+            not_rated,
         })
     }
 

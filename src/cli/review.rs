@@ -75,7 +75,14 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 "started {} for {year} ({} already started); `appraise review status --year {year}` shows who signs next",
                 appraise::domain::text::count(done.started, "review", "reviews"),
                 done.already
-            ))
+            ))?;
+            if !done.not_rated.is_empty() {
+                ctx.say(format_args!(
+                    "not rated (未参评, employed too few months of {year}): {}",
+                    done.not_rated.join(", ")
+                ))?;
+            }
+            Ok(())
         }
         Command::Sign {
             employee,

@@ -336,6 +336,7 @@ mod tests {
                 year_rules: vec![],
                 forced_by: None,
                 capped_by: None,
+                not_rated: None,
                 policy: PolicyRef {
                     id: "p".into(),
                     version: "1".into(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rhai::{Dynamic, Map};
 
 use super::values;
-use super::{EvalError, EvalResult, MonthResult, MonthScore, Rating};
+use super::{EvalError, EvalResult, MonthResult, MonthScore, NOT_RATED, NOT_RATED_LABEL, Rating};
 use crate::domain::points::Points;
 use crate::domain::staff::Employee;
 use crate::policy::PolicyRef;
@@ -41,6 +41,15 @@ pub fn rate_year(
             *flags.entry(f.clone()).or_default() += times;
         }
     }
+
+    let employed_months = (1..=12)
+        .filter_map(|m| crate::domain::month::Month::new(year, m))
+        .filter(|m| employee.employed_in(*m))
+        .count() as u32;
+    let not_rated = (employed_months < policy.min_months).then_some(super::NotRated {
+        employed_months,
+        min_months: policy.min_months,
+    });
 
     let year_value = {
         let mut y = Map::new();
@@ -112,7 +121,8 @@ pub fn rate_year(
             .position(|x| x.id == g)
             .unwrap_or(usize::MAX)
     };
-    for rule in &policy.annual {
+    // A year that is not rated gets no grade: no year rule forces or caps one.
+    for rule in policy.annual.iter().filter(|_| not_rated.is_none()) {
         if !holds(&rule.id, &rule.when)? {
             continue;
         }
@@ -134,9 +144,10 @@ pub fn rate_year(
         }
     }
 
-    let rank = match &forced {
-        Some((rank, _)) => *rank,
-        None => {
+    let rank = match (&forced, &not_rated) {
+        (_, Some(_)) => policy.grades.len(),
+        (Some((rank, _)), None) => *rank,
+        (None, None) => {
             let mut chosen = policy.grades.len() - 1;
             for (i, g) in policy.grades.iter().enumerate() {
                 let Some(w) = &g.when else { break };
@@ -154,7 +165,14 @@ pub fn rate_year(
         _ => None,
     };
     let rank = capped_by.as_ref().map_or(rank, |(cap, _)| *cap);
-    let grade = &policy.grades[rank];
+    let (grade, label, outcomes) = match policy.grades.get(rank) {
+        Some(g) => (g.id.clone(), g.label.clone(), g.outcomes.clone()),
+        None => (
+            NOT_RATED.to_string(),
+            NOT_RATED_LABEL.to_string(),
+            Vec::new(),
+        ),
+    };
 
     Ok(Rating {
         employee: employee.id.clone(),
@@ -167,16 +185,17 @@ pub fn rate_year(
         failed_months,
         deducted,
         rewarded,
-        grade: grade.id.clone(),
-        label: grade.label.clone(),
+        computed_grade: grade.clone(),
+        grade,
+        label,
         rank,
-        outcomes: grade.outcomes.clone(),
-        computed_grade: grade.id.clone(),
+        outcomes,
         review: "not_started".into(),
         flags,
         year_rules,
         forced_by: forced.map(|(_, r)| r),
         capped_by: capped_by.map(|(_, r)| r),
+        not_rated,
         policy: PolicyRef::of(policy),
         monthly: months
             .iter()

@@ -389,7 +389,10 @@ pub fn rating_sheet(
                 SheetRow {
                     department_name: name_of(&r.rating.department),
                     rating: r.rating.clone(),
-                    review: review_status(review),
+                    review: match &r.rating.not_rated {
+                        Some(n) => format!("不参评（{}）", n.reason()),
+                        None => review_status(review),
+                    },
                     computed_label,
                 }
             })

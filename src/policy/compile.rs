@@ -114,6 +114,8 @@ pub(super) struct Merged {
     pub(super) department: Option<Script>,
     pub(super) flag_labels: BTreeMap<String, String>,
     pub(super) staff_fields: BTreeMap<String, FieldType>,
+    /// `[rating]` `min_months`.
+    pub(super) min_months: Option<u32>,
     /// `[attendance]` merged field by field, with where it was last written.
     pub(super) attendance: Option<(raw::AttendanceSection, Loc)>,
 }
@@ -162,6 +164,7 @@ impl Compiler {
             department: m.department,
             flag_labels: m.flag_labels,
             staff_fields: m.staff_fields,
+            min_months: m.min_months.unwrap_or(0),
             kinds,
             kind_names,
             attendance,

@@ -29,6 +29,21 @@ impl Compiler {
             m.ceiling = s.ceiling.or(m.ceiling);
             m.appeal_days = s.appeal_days.or(m.appeal_days);
         }
+        if let Some(min) = f.rating.as_ref().and_then(|r| r.min_months.as_ref()) {
+            match u32::try_from(*min.get_ref()) {
+                Ok(n @ 0..=12) => m.min_months = Some(n),
+                _ => self.problems.push(
+                    src.problem(
+                        min.span(),
+                        format!(
+                            "`[rating]` `min_months` is {}; it must be a number of months from 0 to 12",
+                            min.get_ref()
+                        ),
+                    )
+                    .with_help("employees employed fewer months in the year are not rated (未参评)"),
+                ),
+            }
+        }
 
         let mut seen = BTreeSet::new();
         for r in &f.rule {

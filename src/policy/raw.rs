@@ -22,6 +22,7 @@ pub struct File {
     pub review: Option<BTreeMap<String, Spanned<Vec<Spanned<String>>>>>,
     pub department: Option<DepartmentSection>,
     pub attendance: Option<Spanned<AttendanceSection>>,
+    pub rating: Option<RatingSection>,
     /// Staff attribute → its type: the attributes the policy's scripts read
     /// (`shift_start = "time"`).
     #[serde(default)]
@@ -42,6 +43,14 @@ pub struct Header {
     pub effective_from: Spanned<String>,
     pub departments: Spanned<Vec<Spanned<String>>>,
     pub extends: Option<Spanned<String>>,
+}
+
+/// `[rating]`: who is rated for the year.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingSection {
+    /// The fewest months employed in the year for a grade.
+    pub min_months: Option<Spanned<i64>>,
 }
 
 /// Every field is optional so that a policy may override only some of its parent's.

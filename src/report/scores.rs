@@ -78,7 +78,10 @@ impl Records for RatingsView {
                     format!("{} {} (computed {})", r.label, r.grade, r.computed_grade)
                 }
             })
-            .left("review", |r| r.review.clone())
+            .left("review", |r| match &r.not_rated {
+                Some(n) => format!("{} ({})", crate::engine::NOT_RATED, n.reason()),
+                None => r.review.clone(),
+            })
             .text("outcomes", |r| r.outcomes.join("、"))
             .text("flags", |r| flag_list(&r.flags, &BTreeMap::new(), " ", ""))
             .done()
