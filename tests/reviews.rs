@@ -391,3 +391,69 @@ fn reviews_wait_for_the_months_to_be_closed() {
         "{audit}"
     );
 }
+
+/// Four failed months of quarrels compute 差 with a dismissal recommendation; the review
+/// makes it 一般. The recommendation then follows the grade of record: not headed 辞退 or
+/// 重罚, no 建议辞退 among the year's flags, and it says what was computed and who changed it.
+#[test]
+fn a_recommendation_follows_the_grade_the_review_gave() {
+    let ws = staffed();
+    ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
+        .ok();
+    for m in 1..=4 {
+        ws.cmd(&format!(
+            "log add E002 quarrel --date 2026-0{m}-03 --qty 4 --by 张主管"
+        ))
+        .ok();
+    }
+    ws.cmd("review start --year 2026 --by HR --open-months-ok")
+        .ok();
+    let before = {
+        ws.cmd("report recommendation E002 --year 2026 --out before.md")
+            .ok();
+        std::fs::read_to_string(ws.path("before.md")).unwrap()
+    };
+    assert!(before.contains("建议：**辞退**"), "{before}");
+    for (step, by) in [
+        ("manager", "E001"),
+        ("department_head", "E001"),
+        ("company", "HR"),
+    ] {
+        ws.run(&[
+            "review",
+            "sign",
+            "E002",
+            "--year",
+            "2026",
+            "--step",
+            step,
+            "--grade",
+            "average",
+            "--by",
+            by,
+            "--comment",
+            "已调岗，给予改正机会",
+        ])
+        .ok();
+    }
+    ws.cmd("report recommendation E002 --year 2026 --out rec.md")
+        .ok();
+    let rec = std::fs::read_to_string(ws.path("rec.md")).unwrap();
+    assert!(rec.contains("建议：**奖惩**"), "{rec}");
+    assert!(
+        rec.contains("| 考评等级 | 一般 | 考评结果 | 警告或降级、扣发年度奖金 |"),
+        "{rec}"
+    );
+    assert!(
+        rec.contains("计算等级：差（建议辞退）；经审核于 ")
+            && rec.contains(" 改为 一般，终审签署人：HR。"),
+        "{rec}"
+    );
+    let flags = rec.lines().find(|l| l.starts_with("标记：")).unwrap();
+    assert!(
+        !flags.contains("建议辞退") && flags.contains("严重违纪×16"),
+        "{flags}"
+    );
+    // The serious cases stay listed for the punishment beyond the points.
+    assert!(rec.contains("与业主发生争吵（4次）"), "{rec}");
+}

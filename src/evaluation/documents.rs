@@ -433,9 +433,23 @@ pub struct Recommendation {
     /// manual asks beyond the points.
     pub severe: Vec<SevereCase>,
     pub review: Option<Review>,
+    /// When the review changed the computed grade: what was computed, and who changed it.
+    pub changed: Option<ChangedByReview>,
     /// Flag id → label and grade id → label, from the policy that rated the year.
     pub flag_labels: BTreeMap<String, String>,
     pub grade_labels: BTreeMap<String, String>,
+}
+
+/// A grade the review changed: the computed grade and the flags that came with it (a
+/// dismissal recommendation of four failed months), and the final signature.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangedByReview {
+    pub computed_label: String,
+    /// The flags of the year rules that decided the computed grade, by their labels.
+    pub computed_flags: String,
+    /// The day of the final signature, and who signed it.
+    pub on: String,
+    pub signer: String,
 }
 
 impl Recommendation {
@@ -443,7 +457,8 @@ impl Recommendation {
         self.rating.outcomes.join("、")
     }
 
-    /// The year's flags by their labels.
+    /// The year's flags by their labels; once the review changed the grade, without the
+    /// flags of the computed grade's year rules (they are shown with the computed grade).
     pub fn flags_text(&self, sep: &str, none: &str) -> String {
         crate::domain::text::flag_list(&self.rating.flags, &self.flag_labels, sep, none)
     }
@@ -478,6 +493,49 @@ pub struct SevereCase {
     pub recorded_by: String,
 }
 
+/// When the final review changed the computed grade: moves the flags of the year rules
+/// behind the computed grade out of `rating` (the grade of record no longer carries them)
+/// and says what was computed and who changed it.
+fn changed_by_review(
+    rating: &mut Rating,
+    review: Option<&Review>,
+    policy: Option<&crate::policy::Policy>,
+) -> Option<ChangedByReview> {
+    if rating.review != "final" || rating.computed_grade == rating.grade {
+        return None;
+    }
+    let last = review?.signatures.last()?;
+    let policy = policy?;
+    let mut computed_flags = BTreeMap::new();
+    for rule in policy
+        .annual
+        .iter()
+        .filter(|a| rating.year_rules.contains(&a.id))
+    {
+        for f in &rule.flags {
+            if let Some(n) = rating.flags.remove(f) {
+                computed_flags.insert(f.clone(), n);
+            }
+        }
+    }
+    let computed_label = policy
+        .grades
+        .iter()
+        .find(|g| g.id == rating.computed_grade)
+        .map_or_else(|| rating.computed_grade.clone(), |g| g.label.clone());
+    Some(ChangedByReview {
+        computed_label,
+        computed_flags: crate::domain::text::flag_list(
+            &computed_flags,
+            &policy.flag_labels,
+            "，",
+            "",
+        ),
+        on: last.at.chars().take(10).collect(),
+        signer: last.signer.clone(),
+    })
+}
+
 /// The flag that marks a serious case (list B of the manual).
 pub const SEVERE: &str = "severe";
 
@@ -491,7 +549,9 @@ pub fn recommendation(
     policy: Option<&crate::policy::Policy>,
     recorders: &BTreeMap<i64, String>,
 ) -> Recommendation {
-    let r = &result.rating;
+    let mut r = result.rating.clone();
+    let changed = changed_by_review(&mut r, review.as_ref(), policy);
+    let r = &r;
     // Once the review is final its grade's outcomes decide; before, the year's flags too.
     let flagged = r.review != "final" && r.flags.contains_key("dismissal_recommendation");
     let severe: Vec<SevereCase> = result
@@ -517,7 +577,7 @@ pub fn recommendation(
         .collect();
     let kind = if flagged || r.outcomes.iter().any(|o| o.contains("辞退")) {
         "辞退"
-    } else if !severe.is_empty() {
+    } else if !severe.is_empty() && changed.is_none() {
         "重罚"
     } else if r.outcomes.iter().any(|o| o.contains("晋升")) {
         "晋升加薪"
@@ -546,6 +606,7 @@ pub fn recommendation(
         violations,
         severe,
         review,
+        changed,
         flag_labels: policy.map(|p| p.flag_labels.clone()).unwrap_or_default(),
         grade_labels: policy
             .map(|p| {
