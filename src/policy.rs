@@ -56,6 +56,9 @@ pub struct Policy {
     /// `[rating]` `min_months`: the fewest months employed in a year for a grade; anyone
     /// employed fewer is not rated (未参评). 0: everyone is rated.
     pub min_months: u32,
+    /// The policy id each file of the chain declares (file name → id): where an inherited
+    /// rule comes from.
+    pub file_policies: BTreeMap<String, String>,
     /// Flag id → its label for people (`[flags]`, inherited and overridable per flag):
     /// what documents show instead of the id.
     pub flag_labels: BTreeMap<String, String>,
@@ -188,6 +191,16 @@ pub enum Counting {
     Times,
     /// A `when` or script reads `nth`: each unit is its own occurrence, with its own `nth`.
     EachUnit,
+}
+
+impl Policy {
+    /// The id of the policy whose file defines a rule at `loc` (an inherited rule's parent,
+    /// this policy's own id otherwise).
+    pub fn defined_by(&self, loc: &Loc) -> &str {
+        self.file_policies
+            .get(&*loc.file)
+            .map_or(self.id.as_str(), String::as_str)
+    }
 }
 
 impl EventRule {

@@ -260,8 +260,32 @@ fn table_text(value: &impl Records, width: Option<u16>) -> String {
         out.push('\n');
     }
     for line in value.footing() {
-        out.push_str(&line);
+        out.push_str(&wrap(&line, width.map_or(FOOTING_WIDTH, usize::from)));
         out.push('\n');
+    }
+    out
+}
+
+/// How wide a table's footing lines get when no terminal says: a long list (the rules that
+/// never fired) reads as a paragraph, not one line of a thousand columns.
+const FOOTING_WIDTH: usize = 100;
+
+/// `line` broken after its list separators (`, `) so that no line is wider than `width`
+/// columns (a Chinese character takes two); continued lines are indented by two spaces.
+fn wrap(line: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::with_capacity(line.len());
+    let mut used = 0;
+    for (i, piece) in line.split_inclusive(", ").enumerate() {
+        let w = piece.trim_end().width();
+        if i > 0 && used + w > width {
+            // The separator's space ends the line it was on.
+            out.truncate(out.trim_end().len());
+            out.push_str("\n  ");
+            used = 2;
+        }
+        out.push_str(piece);
+        used += piece.width();
     }
     out
 }
@@ -269,6 +293,21 @@ fn table_text(value: &impl Records, width: Option<u16>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn footing_lists_wrap_at_their_separators() {
+        let line = format!(
+            "never fired (30): {}",
+            vec!["company:grooming"; 30].join(", ")
+        );
+        let wrapped = wrap(&line, 60);
+        assert!(wrapped.lines().count() > 5, "{wrapped}");
+        for l in wrapped.lines() {
+            assert!(unicode_width::UnicodeWidthStr::width(l) <= 60, "{l:?}");
+        }
+        assert_eq!(wrapped.replace("\n  ", " "), line);
+        assert_eq!(wrap("短的, 行", 60), "短的, 行");
+    }
 
     #[derive(Serialize)]
     struct Names(Vec<(String, i32)>);

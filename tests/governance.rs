@@ -273,9 +273,25 @@ fn coverage_shows_what_fires_on_real_data() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["policy"] == "customer-service" && r["rule"] == "uniform")
+        .find(|r| r["policy"] == "company" && r["rule"] == "uniform")
         .unwrap()
         .clone();
+    // Each rule once, under the policy that defines it: `uniform` is the company's, which
+    // customer service inherits.
+    let rules = v["rules"].as_array().unwrap();
+    let mut seen: Vec<(&str, &str)> = rules
+        .iter()
+        .map(|r| (r["policy"].as_str().unwrap(), r["rule"].as_str().unwrap()))
+        .collect();
+    let all = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), all, "a rule is listed twice");
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r["policy"] == "customer-service" && r["rule"] == "uniform")
+    );
     assert_eq!(
         (uniform["fired"].clone(), uniform["points"].clone()),
         (json!(2), json!(-2))
@@ -287,7 +303,44 @@ fn coverage_shows_what_fires_on_real_data() {
         .map(|x| x.as_str().unwrap())
         .collect();
     assert!(never.contains(&"customer-service:quarrel"), "{never:?}");
-    assert!(!never.contains(&"customer-service:uniform"));
+    assert!(!never.contains(&"company:uniform"));
+    // Piped, the long list of rules that never fired wraps at 100 columns.
+    let table = ws.cmd("rules coverage --year 2026").ok();
+    let widest = table
+        .lines()
+        .skip_while(|l| !l.starts_with("never fired"))
+        .map(unicode_width::UnicodeWidthStr::width)
+        .max()
+        .unwrap();
+    assert!(widest <= 100, "{table}");
+    // A candidate is measured before it is activated: its new rule never fired yet.
+    let shipped = std::fs::read_to_string(ws.path("rules/customer-service.toml")).unwrap();
+    ws.write(
+        "cand.toml",
+        &(shipped
+            .replace("version = \"2025.1\"", "version = \"2026.1\"")
+            .replace(
+                "effective_from = \"2025-01\"",
+                "effective_from = \"2026-01\"",
+            )
+            .replace(
+                "extends = \"company.toml\"",
+                "extends = \"rules/company.toml\"",
+            )
+            + "\n[[rule]]\nid = \"phone_game\"\nname = \"上班玩手机游戏\"\npoints = -2\n"),
+    );
+    let v = json(
+        &ws.cmd("rules coverage cand.toml --year 2026 --format json")
+            .ok(),
+    );
+    let never: Vec<&str> = v["never_fired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert!(never.contains(&"customer-service:phone_game"), "{v}");
+    assert!(!never.contains(&"company:uniform"), "{never:?}");
     assert_eq!(
         v["unscored_kinds"],
         json!([{"kind": "complaint_call", "events": 1}])

@@ -69,7 +69,10 @@ fn report_reads(app: &App, by: &Actor, department: &str) -> Vec<(&'static str, R
             "rate_departments",
             app.rate_departments(by, 2026, None).map(drop),
         ),
-        ("rule_coverage", app.rule_coverage(by, 2026, None).map(drop)),
+        (
+            "rule_coverage",
+            app.rule_coverage(by, None, 2026, None).map(drop),
+        ),
         ("closed_months", app.closed_months(by).map(drop)),
         ("verify", app.verify(by).map(drop)),
         ("audit", app.audit(by, None).map(drop)),

@@ -279,35 +279,46 @@ impl App {
         })
     }
 
-    /// How the activated rules fire on the year's real logs.
+    /// How the activated rules fire on the year's real logs; with a `candidate` policy
+    /// file, how its rules would (the months it would govern re-evaluated under it).
     pub fn rule_coverage(
         &self,
         by: &Actor,
+        candidate: Option<&Path>,
         year: i32,
         department: Option<String>,
     ) -> Result<Coverage> {
         self.check_report(by, department.as_deref())?;
-        let (store, rulebook) = self.store_and_rules()?;
+        let candidate = candidate
+            .map(|file| Policy::load(file).map_err(Error::Policy))
+            .transpose()?;
+        let (store, activated) = self.store_and_rules()?;
+        // A candidate's months are scored under it, closed ones too; the official
+        // coverage reads closed months from their snapshots.
+        let snapshots = candidate.is_none();
+        let rulebook = match candidate {
+            Some(c) => std::sync::Arc::new(activated.with_candidate(c)),
+            None => activated,
+        };
         let months = rated_months(year, None, self.today)?;
         let sel = Selection {
             department,
             employee: None,
         };
         let policies = rulebook
-            .versions()
-            .map(|(v, p)| (v.hash.clone(), p.as_ref()))
+            .policies()
+            .map(|p| (p.hash().to_string(), p.as_ref()))
             .collect();
         let mut tally = Tally::new(&policies);
-        Evaluation::official(&store, &rulebook).year_each(
-            year,
-            &months,
-            &sel,
-            &|_, _| {},
-            |r| {
-                tally.add(&r);
-                Ok(())
-            },
-        )?;
+        Evaluation {
+            store: &store,
+            rulebook: &rulebook,
+            snapshots,
+        }
+        .year_each(year, &months, &sel, &|_, _| {}, |r| {
+            tally.add(&r);
+            Ok(())
+        })?;
         Ok(tally.finish())
     }
 }

@@ -31,8 +31,10 @@ pub enum Command {
         #[arg(long)]
         department: Option<String>,
     },
-    /// How the rules fire on the year's real logs.
+    /// How the rules fire on the year's real logs: the activated policies', or CANDIDATE's.
     Coverage {
+        /// A policy file to measure instead of the activated version it would replace.
+        candidate: Option<PathBuf>,
         #[arg(long)]
         year: i32,
         #[arg(long)]
@@ -118,9 +120,18 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             &ctx.app
                 .what_if(&Actor::owner(), &candidate, year, through, department)?,
         ),
-        Command::Coverage { year, department } => ctx.print(&CoverageView {
+        Command::Coverage {
+            candidate,
             year,
-            coverage: ctx.app.rule_coverage(&Actor::owner(), year, department)?,
+            department,
+        } => ctx.print(&CoverageView {
+            year,
+            coverage: ctx.app.rule_coverage(
+                &Actor::owner(),
+                candidate.as_deref(),
+                year,
+                department,
+            )?,
         }),
     }
 }

@@ -52,8 +52,11 @@ pub struct Tally<'p> {
     policies: &'p BTreeMap<String, &'p Policy>,
     /// The versions the results were scored by.
     used: BTreeSet<&'p str>,
-    /// Per policy id and rule id: how often it fired and its points.
-    fired: HashMap<&'p str, HashMap<&'p str, (usize, Points)>>,
+    /// Per version hash: each rule id and the policy that defines it (an inherited rule
+    /// belongs to its parent, whichever child scored it).
+    origins: HashMap<&'p str, HashMap<&'p str, &'p str>>,
+    /// Per (defining policy, rule id): how often it fired and its points.
+    fired: HashMap<(&'p str, &'p str), (usize, Points)>,
     kinds_logged: BTreeMap<String, i64>,
     kinds_scored: BTreeSet<String>,
     multi_scored: Vec<MultiScored>,
@@ -66,6 +69,7 @@ impl<'p> Tally<'p> {
         Tally {
             policies,
             used: BTreeSet::new(),
+            origins: HashMap::new(),
             fired: HashMap::new(),
             kinds_logged: BTreeMap::new(),
             kinds_scored: BTreeSet::new(),
@@ -73,17 +77,31 @@ impl<'p> Tally<'p> {
         }
     }
 
-    /// The tallies of the version `hash` names, its rules entered at first sight.
-    fn version(&mut self, hash: &str) -> Option<&mut HashMap<&'p str, (usize, Points)>> {
+    /// Where the rules of the version `hash` names are defined, entered at first sight.
+    fn version(&mut self, hash: &str) -> Option<&HashMap<&'p str, &'p str>> {
         let policies: &'p BTreeMap<String, &'p Policy> = self.policies;
         let (hash, policy) = policies.get_key_value(hash)?;
-        let rules = self.fired.entry(policy.id.as_str()).or_default();
         if self.used.insert(hash.as_str()) {
-            for (rule, ..) in stages(policy) {
-                rules.entry(rule).or_default();
+            let mut origins = HashMap::new();
+            for (rule, _, _, origin) in stages(policy) {
+                origins.insert(rule, origin);
+                self.fired.entry((origin, rule)).or_default();
             }
+            self.origins.insert(hash.as_str(), origins);
         }
-        Some(rules)
+        self.origins.get(hash.as_str())
+    }
+
+    /// Counts `times` firings of `rule` (with its points) under the version `hash`.
+    fn fire(&mut self, hash: &str, rule: &str, times: usize, points: Points) {
+        let Some(origin) = self.version(hash).and_then(|o| o.get_key_value(rule)) else {
+            return;
+        };
+        let key = (*origin.1, *origin.0);
+        if let Some((fired, total)) = self.fired.get_mut(&key) {
+            *fired += times;
+            *total += points;
+        }
     }
 
     pub fn add(&mut self, r: &YearResult) {
@@ -97,14 +115,8 @@ impl<'p> Tally<'p> {
                 }
             }
             let mut per_event: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-            let mut rules = self.version(&m.policy.hash);
             for item in &m.items {
-                if let Some((fired, points)) =
-                    rules.as_deref_mut().and_then(|r| r.get_mut(&*item.rule))
-                {
-                    *fired += item.qty as usize;
-                    *points += item.points;
-                }
+                self.fire(&m.policy.hash, &item.rule, item.qty as usize, item.points);
                 if let Some(e) = item.event {
                     per_event.entry(e).or_default().push(item.rule.to_string());
                 }
@@ -126,30 +138,23 @@ impl<'p> Tally<'p> {
                     }),
             );
         }
-        if let Some(rules) = self.version(&r.rating.policy.hash) {
-            for rule in &r.rating.year_rules {
-                if let Some((fired, _)) = rules.get_mut(rule.as_str()) {
-                    *fired += 1;
-                }
-            }
+        for rule in &r.rating.year_rules {
+            self.fire(&r.rating.policy.hash, rule, 1, Points::ZERO);
         }
     }
 
     pub fn finish(mut self) -> Coverage {
-        // In policy order (by id), then rule order; a rule kept by several versions
-        // counts once.
+        // Each rule once, under the policy that defines it: in policy order (by id), then
+        // in the order of the first version that has it.
         let mut versions: Vec<(&str, &Policy)> =
             self.used.iter().map(|h| (*h, self.policies[*h])).collect();
         versions.sort_by(|a, b| (&a.1.id, a.0).cmp(&(&b.1.id, b.0)));
         let mut rules = Vec::new();
         for (_, p) in versions {
-            let Some(tallies) = self.fired.get_mut(p.id.as_str()) else {
-                continue;
-            };
-            for (rule, name, stage) in stages(p) {
-                if let Some((fired, points)) = tallies.remove(rule) {
+            for (rule, name, stage, origin) in stages(p) {
+                if let Some((fired, points)) = self.fired.remove(&(origin, rule)) {
                     rules.push(RuleUse {
-                        policy: p.id.clone(),
+                        policy: origin.to_string(),
                         rule: rule.to_string(),
                         name: name.to_string(),
                         stage,
@@ -159,6 +164,7 @@ impl<'p> Tally<'p> {
                 }
             }
         }
+        rules.sort_by(|a, b| a.policy.cmp(&b.policy));
         self.multi_scored.sort_by_key(|m| m.event);
         let kinds_scored = self.kinds_scored;
         Coverage {
@@ -179,19 +185,14 @@ impl<'p> Tally<'p> {
     }
 }
 
-/// A policy's rules of every stage, in file order: (id, name, stage).
-fn stages(p: &Policy) -> impl Iterator<Item = (&str, &str, &'static str)> {
-    p.rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.name.as_str(), "event"))
-        .chain(
-            p.monthly
-                .iter()
-                .map(|r| (r.id.as_str(), r.name.as_str(), "month")),
-        )
-        .chain(
-            p.annual
-                .iter()
-                .map(|r| (r.id.as_str(), r.name.as_str(), "year")),
-        )
+/// A policy's rules of every stage, in file order: (id, name, stage, the policy that
+/// defines it).
+fn stages(p: &Policy) -> impl Iterator<Item = (&str, &str, &'static str, &str)> {
+    let event = p.rules.iter().map(|r| (&r.id, &r.name, "event", &r.loc));
+    let month = p.monthly.iter().map(|r| (&r.id, &r.name, "month", &r.loc));
+    let year = p.annual.iter().map(|r| (&r.id, &r.name, "year", &r.loc));
+    event
+        .chain(month)
+        .chain(year)
+        .map(|(id, name, stage, loc)| (id.as_str(), name.as_str(), stage, p.defined_by(loc)))
 }

@@ -89,6 +89,11 @@ impl Rulebook {
             .filter_map(|e| Some((e.stored.as_ref()?, &e.policy)))
     }
 
+    /// Every version, stored or a candidate, oldest first.
+    pub fn policies(&self) -> impl Iterator<Item = &Arc<Policy>> {
+        self.entries.iter().map(|e| &e.policy)
+    }
+
     /// This rulebook with `candidate` activated last (for what-ifs; nothing is stored).
     pub fn with_candidate(&self, candidate: Policy) -> Rulebook {
         let mut entries = self.entries.clone();

@@ -165,6 +165,10 @@ impl Compiler {
             flag_labels: m.flag_labels,
             staff_fields: m.staff_fields,
             min_months: m.min_months.unwrap_or(0),
+            file_policies: chain
+                .iter()
+                .map(|p| (p.src.name.clone(), p.file.policy.id.get_ref().clone()))
+                .collect(),
             kinds,
             kind_names,
             attendance,
