@@ -117,7 +117,7 @@ impl App {
         }
         let mut store = self.store()?;
         self.refuse_missing_fields(&store, policy)?;
-        self.refuse_failing(&store, policy)?;
+        self.refuse_failing(&store, &Rulebook::load(&store)?, policy)?;
         let outcome = match store.activate(policy, restate, &self.stamp(by))? {
             Some(id) => Activated::New(id),
             None => Activated::Already,
@@ -130,10 +130,15 @@ impl App {
         })
     }
 
-    /// Refuses a version that fails on the logged events it would govern, up to today.
-    fn refuse_failing(&self, store: &crate::store::Store, policy: &Policy) -> Result<()> {
-        let rulebook = Rulebook::load(store)?;
-        let failures = crate::evaluation::trial::trial(store, &rulebook, policy, self.today)?;
+    /// Refuses a version that fails on the logged events it would govern, up to today:
+    /// before it is activated, and before a what-if compares it.
+    fn refuse_failing(
+        &self,
+        store: &crate::store::Store,
+        rulebook: &Rulebook,
+        policy: &Policy,
+    ) -> Result<()> {
+        let failures = crate::evaluation::trial::trial(store, rulebook, policy, self.today)?;
         if failures.is_empty() {
             return Ok(());
         }
@@ -254,6 +259,7 @@ impl App {
     ) -> Result<DiffView> {
         self.check_report(by, department.as_deref())?;
         let (store, rulebook) = self.store_and_rules()?;
+        self.refuse_failing(&store, &rulebook, &candidate)?;
         let months = rated_months(year, through, self.today)?;
         let sel = Selection {
             department,

@@ -228,6 +228,32 @@ impl Script {
                 BUDGET.with(|b| b.get().limit)
             ),
             EvalAltResult::ErrorRuntime(value, _) => format!("the script threw: {value}"),
+            // What the checker could not know, said in the policy's terms rather than
+            // rhai's signatures (`Function not found: * ((), i64)`).
+            EvalAltResult::ErrorFunctionNotFound(signature, _) => not_found(&signature),
+            EvalAltResult::ErrorArithmetic(what, _) => format!("arithmetic: {what}"),
+            EvalAltResult::ErrorArrayBounds(len, at, _) => {
+                format!("index {at} is beyond the list of {len} items")
+            }
+            EvalAltResult::ErrorStringBounds(len, at, _) => {
+                format!("position {at} is beyond the text of {len} characters")
+            }
+            EvalAltResult::ErrorPropertyNotFound(name, _) => {
+                format!("the value has no `{name}`")
+            }
+            EvalAltResult::ErrorMismatchDataType(wanted, found, _) => {
+                format!(
+                    "{} is needed here, not {}",
+                    type_word(&wanted),
+                    type_word(&found)
+                )
+            }
+            EvalAltResult::ErrorDataTooLarge(what, _) => {
+                format!("{what} grew beyond what a rule may build")
+            }
+            EvalAltResult::ErrorInFunctionCall(name, _, inner, _) => {
+                format!("in function `{name}`: {}", self.failure(*inner).message)
+            }
             other => other.to_string(),
         };
         Failure {
@@ -253,6 +279,43 @@ fn mentions(ast: &AST) -> (bool, bool) {
         true
     });
     (qty, nth)
+}
+
+/// rhai's signature of a call it found no function for (`* ((), i64)`, `foo ()`) in the
+/// policy's words.
+fn not_found(signature: &str) -> String {
+    let (name, args) = signature
+        .split_once(" (")
+        .map_or((signature, ""), |(n, a)| (n, a.trim_end_matches(')')));
+    let args: Vec<&str> = args
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(type_word)
+        .collect();
+    if args.contains(&"()") {
+        format!(
+            "`{name}` was given ({}): a value is missing (a field left empty, or a key the map does not have)",
+            args.join(", ")
+        )
+    } else {
+        format!("no `{name}` takes ({})", args.join(", "))
+    }
+}
+
+/// A rhai type name as the checker says it.
+fn type_word(rhai: &str) -> &str {
+    match rhai.trim_start_matches('&').trim_start_matches("mut ") {
+        "i64" | "int" => "int",
+        "f64" | "float" => "float",
+        "ImmutableString" | "String" | "string" | "&str" | "str" => "string",
+        "bool" => "bool",
+        "char" => "char",
+        "Array" | "array" => "array",
+        "Map" | "map" => "map",
+        "()" | "unit" => "()",
+        other => other,
+    }
 }
 
 /// The methods that change a map, an array or a string in place.
@@ -525,6 +588,23 @@ mod tests {
             (10, 5),
             "at the start of the script"
         );
+    }
+
+    #[test]
+    fn what_the_checker_cannot_know_fails_in_the_policys_words() {
+        let run = |src: &str| {
+            let s = Script::compile(src, false, Stage::Event, origin()).unwrap();
+            s.run(&mut Scope::new()).unwrap_err().message
+        };
+        assert_eq!(
+            run("let m = #{}; m.minutes * 2"),
+            "`*` was given ((), int): a value is missing (a field left empty, or a key the map does not have)"
+        );
+        assert_eq!(
+            run("let d = 0; 10 / d"),
+            "arithmetic: Division by zero: 10 / 0"
+        );
+        assert_eq!(run("[1, 2][5]"), "index 5 is beyond the list of 2 items");
     }
 
     #[test]
