@@ -193,4 +193,20 @@ fn the_checker_raises_no_false_alarm_on_working_policies() {
             panic!("{path}: {p}");
         }
     }
+    // The example candidate, beside the shipped files it extends, as the README has it.
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.path("rules")).unwrap();
+    for f in ["company.toml", "customer-service.toml"] {
+        ws.write(
+            &format!("rules/{f}"),
+            &std::fs::read_to_string(root.join("rules").join(f)).unwrap(),
+        );
+    }
+    ws.write(
+        "rules/cs-2025.2.toml",
+        &std::fs::read_to_string(root.join("examples/cs-2025.2.toml")).unwrap(),
+    );
+    if let Err(p) = appraise::policy::Policy::load(&ws.path("rules/cs-2025.2.toml")) {
+        panic!("examples/cs-2025.2.toml: {p}");
+    }
 }
