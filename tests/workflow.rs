@@ -281,7 +281,7 @@ fn explain_traces_every_point_to_rule_and_event() {
         .ok();
     let out = ws.cmd("explain E002 --month 2026-03").ok();
     assert!(out.contains("按旷工计"), "{out}");
-    assert!(out.contains("script at company.toml:71"), "{out}");
+    assert!(out.contains("script at company.toml:76"), "{out}");
     assert!(
         out.contains("base 100 + deducted -7 + rewarded 0 = 93"),
         "{out}"
@@ -699,5 +699,33 @@ fn newcomers_and_leavers_employed_too_few_months_are_not_rated() {
     assert!(
         sheet.contains("不参评（全年在职3个月，不足6个月）"),
         "{sheet}"
+    );
+}
+
+/// A name means one kind everywhere: a security policy whose alias 漏打卡 would record its
+/// own kind, where the activated company policy's rule of that name records
+/// `missing_punch`, is refused at activation and nothing is stored.
+#[test]
+fn an_alias_that_means_another_kind_elsewhere_is_refused_at_activation() {
+    let ws = staffed();
+    ws.write(
+        "security.toml",
+        "[policy]\nid = \"security\"\nname = \"保安部\"\nversion = \"1\"\neffective_from = \"2026-01\"\ndepartments = [\"security\"]\n\n[scoring]\nbase = 100\npass_mark = 85\n\n[[rule]]\nid = \"phone_game\"\nname = \"上班玩手机游戏\"\naliases = [\"漏打卡\"]\npoints = -20\n\n[[grade]]\nid = \"all\"\nlabel = \"全部\"\n",
+    );
+    let err = ws.cmd("rules activate security.toml --by x").fails(1);
+    assert!(
+        err.contains(
+            "`漏打卡` means kind `phone_game` here but kind `missing_punch` in policy `company`"
+        ) && err.contains("nothing was activated"),
+        "{err}"
+    );
+    let list = json(&ws.cmd("rules list --format json").ok());
+    assert!(
+        !list["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["policy"] == "security"),
+        "{list}"
     );
 }

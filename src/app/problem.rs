@@ -102,6 +102,16 @@ pub enum Invalid {
         month: Month,
         missing: Vec<String>,
     },
+    /// A name people write for a kind (an alias, a rule's name, a kind id) would mean
+    /// another kind than it does under an activated policy.
+    #[error(
+        "`{policy}` would give names other kinds than the activated policies do:\n{}\nnothing was activated; rename the alias (a name means one kind everywhere)",
+        .clashes.iter().map(|c| format!("`{}` means kind `{}` here but kind `{}` in policy `{}`", c.name, c.kind, c.other_kind, c.other_policy)).collect::<Vec<_>>().join("\n")
+    )]
+    NameClash {
+        policy: String,
+        clashes: Vec<NameClash>,
+    },
     /// The version failed on the logged record it would govern (see
     /// [`trial`](crate::evaluation::trial::trial)).
     #[error(
@@ -127,4 +137,13 @@ pub enum Invalid {
         problems: Vec<String>,
         outcome: &'static str,
     },
+}
+
+/// A name that means one kind in a candidate and another in an activated policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameClash {
+    pub name: String,
+    pub kind: String,
+    pub other_policy: String,
+    pub other_kind: String,
 }

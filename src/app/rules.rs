@@ -117,7 +117,9 @@ impl App {
         }
         let mut store = self.store()?;
         self.refuse_missing_fields(&store, policy)?;
-        self.refuse_failing(&store, &Rulebook::load(&store)?, policy)?;
+        let rulebook = Rulebook::load(&store)?;
+        refuse_name_clash(&rulebook, policy)?;
+        self.refuse_failing(&store, &rulebook, policy)?;
         let outcome = match store.activate(policy, restate, &self.stamp(by))? {
             Some(id) => Activated::New(id),
             None => Activated::Already,
@@ -327,6 +329,47 @@ impl App {
         })?;
         Ok(tally.finish())
     }
+}
+
+/// Refuses a version in which a name people write for a kind (an alias, a rule's name, a
+/// kind id) means another kind than under an activated policy of another id: a supervisor
+/// writing 漏打卡 must record the same kind in every department.
+fn refuse_name_clash(rulebook: &Rulebook, policy: &Policy) -> Result<()> {
+    let mut clashes = Vec::new();
+    let names = policy
+        .kind_names
+        .iter()
+        .map(|(n, k)| (n.as_str(), k.as_str()))
+        .chain(policy.kinds.keys().map(|k| (k.as_str(), k.as_str())));
+    for (name, kind) in names {
+        for other in rulebook
+            .versions()
+            .map(|(_, p)| p)
+            .filter(|p| p.id != policy.id)
+        {
+            if let Some(other_kind) = other.kind_named(name)
+                && other_kind != kind
+            {
+                let clash = super::problem::NameClash {
+                    name: name.to_string(),
+                    kind: kind.to_string(),
+                    other_policy: other.id.clone(),
+                    other_kind: other_kind.to_string(),
+                };
+                if !clashes.contains(&clash) {
+                    clashes.push(clash);
+                }
+            }
+        }
+    }
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    Err(Invalid::NameClash {
+        policy: policy.id.clone(),
+        clashes,
+    }
+    .into())
 }
 
 /// The policy files named by `paths` (folders give their `*.toml`, sorted; none: `rules/`).

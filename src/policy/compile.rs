@@ -435,10 +435,27 @@ impl Compiler {
             } in &r.aliases
             {
                 let kind = kind.as_str();
+                // The name of another kind's rule already names that kind: an alias may not
+                // take it over (漏打卡 would record a new kind instead of `missing_punch`).
+                let rule_named = m
+                    .rules
+                    .iter()
+                    .find(|o| o.name.trim() == alias && o.on.len() == 1 && o.on[0] != kind);
                 let clash = if alias.is_empty() {
                     Some("an alias cannot be empty".to_string())
                 } else if kinds.contains_key(alias) && alias != kind {
                     Some(format!("alias `{alias}` is the id of kind `{alias}`"))
+                } else if let Some(o) = rule_named {
+                    Some(format!(
+                        "alias `{alias}` is the name of rule `{}` (kind `{}`, line {} of {}), which people already write for that kind",
+                        o.id,
+                        o.on[0],
+                        o.loc.line,
+                        std::path::Path::new(&*o.loc.file).file_name().map_or_else(
+                            || o.loc.file.to_string(),
+                            |n| n.to_string_lossy().into_owned()
+                        )
+                    ))
                 } else {
                     match declared.get(alias.as_str()) {
                         Some((other, at)) if *other != kind => Some(format!(
