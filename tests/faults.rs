@@ -279,3 +279,32 @@ fn an_import_holds_the_lock_only_to_insert() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("stored 100 events"));
 }
+
+/// A 2 KB workbook whose one far cell (XFD1048576) states 17 billion cells: every import
+/// that reads spreadsheets refuses it, naming the cell, instead of allocating the sheet.
+#[test]
+fn a_workbook_naming_a_far_cell_is_refused_by_every_import() {
+    let ws = staffed();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["工号", "日期", "类型", "备注"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    std::fs::write(ws.path("far.xlsx"), &bytes).unwrap();
+    for import in [
+        "log import far.xlsx --by HR",
+        "roster import far.xlsx --by HR",
+        "clock import far.xlsx --by HR",
+    ] {
+        // A file that cannot be read as a table is exit 2, as a broken file is.
+        let err = ws.cmd(import).fails(2);
+        assert!(
+            err.contains("a cell at row 1048576 column XFD"),
+            "{import}: {err}"
+        );
+    }
+    // Nothing was stored, and the database still answers.
+    ws.cmd("log list --format json").ok();
+}

@@ -11,28 +11,78 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-/// The first sheet of the workbook in `bytes`, as CSV text.
+/// The most rows and columns a sheet to import may reach, and the most cells with a value:
+/// a company's year of entries fits far inside them. A workbook states its dimension, but
+/// that is a claim, not a size: the cells are read one by one and the first one beyond
+/// the limits stops the read, so that a 2 KB file naming cell XFD1048576 costs nothing.
+pub const MAX_ROWS: u32 = 200_000;
+pub const MAX_COLUMNS: u32 = 64;
+pub const MAX_CELLS: usize = 2_000_000;
+/// The longest text a cell may hold (a note is far shorter).
+pub const MAX_CELL_CHARS: usize = 4_096;
+
+/// The first sheet of the workbook in `bytes`, as CSV text: its cells from the top-left
+/// used one, each row as wide as the widest.
 pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, String> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| format!("is not a readable Excel workbook ({e}); save it as .xlsx or CSV"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or("the workbook has no sheet")?
+    let first = book
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or("the workbook has no sheet")?;
+    let mut reader = book
+        .worksheet_cells_reader(&first)
         .map_err(|e| format!("its first sheet cannot be read ({e})"))?;
-    let (top, left) = range.start().unwrap_or((0, 0));
-    let mut out = csv::Writer::from_writer(Vec::new());
-    for (r, row) in range.rows().enumerate() {
-        let mut cells = Vec::with_capacity(row.len());
-        for (c, cell) in row.iter().enumerate() {
-            cells.push(text(cell).map_err(|e| {
-                format!(
-                    "row {} column {} holds {e}; fix the cell",
-                    top as usize + r + 1,
-                    column_name(left as usize + c)
-                )
-            })?);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let (mut top, mut left, mut width, mut filled) = (u32::MAX, u32::MAX, 0u32, 0usize);
+    while let Some(cell) = reader
+        .next_cell()
+        .map_err(|e| format!("its first sheet cannot be read ({e})"))?
+    {
+        let (r, c) = cell.get_position();
+        let at = || format!("row {} column {}", r as usize + 1, column_name(c as usize));
+        if r >= MAX_ROWS || c >= MAX_COLUMNS {
+            return Err(format!(
+                "its first sheet has a cell at {}; a sheet to import has at most {MAX_ROWS} rows and {MAX_COLUMNS} columns: delete what lies beyond the table, or split the file",
+                at()
+            ));
         }
-        out.write_record(&cells).map_err(|e| e.to_string())?;
+        let value = text(&cell.get_value().clone().into())
+            .map_err(|e| format!("{} holds {e}; fix the cell", at()))?;
+        if value.is_empty() {
+            continue;
+        }
+        if value.chars().count() > MAX_CELL_CHARS {
+            return Err(format!(
+                "{} holds {} characters; a cell holds at most {MAX_CELL_CHARS}: {}",
+                at(),
+                value.chars().count(),
+                crate::domain::text::clip(&value)
+            ));
+        }
+        filled += 1;
+        if filled > MAX_CELLS {
+            return Err(format!(
+                "its first sheet has more than {MAX_CELLS} cells with a value; split the file"
+            ));
+        }
+        (top, left, width) = (top.min(r), left.min(c), width.max(c + 1));
+        let r = r as usize;
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut rows[r];
+        if row.len() <= c as usize {
+            row.resize(c as usize + 1, String::new());
+        }
+        row[c as usize] = value;
+    }
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for row in rows.iter_mut().skip(top as usize) {
+        row.resize(width as usize, String::new());
+        out.write_record(&row[left as usize..])
+            .map_err(|e| e.to_string())?;
     }
     let bytes = out.into_inner().map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
@@ -105,5 +155,37 @@ mod tests {
             "工号,日期,类型,minutes\nE002,2026-03-02,迟到,47\n"
         );
         assert_eq!(column_name(27), "AB");
+    }
+
+    /// A workbook of four cells and one at XFD1048576 states a dimension of 17 billion
+    /// cells; read whole it allocated 512 GiB. Read cell by cell it is refused at once.
+    #[test]
+    fn a_cell_far_beyond_the_table_is_refused_not_allocated() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["工号", "日期", "类型", "备注"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 8_000, "{} bytes", bytes.len());
+        let err = first_sheet_as_csv(&bytes).unwrap_err();
+        assert!(
+            err.contains("a cell at row 1048576 column XFD")
+                && err.contains(&format!(
+                    "at most {MAX_ROWS} rows and {MAX_COLUMNS} columns"
+                )),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_sheet_with_gaps_keeps_its_shape_from_the_first_used_cell() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(2, 1, "a").unwrap();
+        sheet.write_string(4, 3, "b").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert_eq!(first_sheet_as_csv(&bytes).unwrap(), "a,,\n,,\n,,b\n");
     }
 }
