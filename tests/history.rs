@@ -207,3 +207,38 @@ fn a_change_into_a_closed_month_is_refused() {
             .all(|c| c["value"] != "security")
     );
 }
+
+/// Employment dates hold for every month: moving `joined` or `left` across a closed month
+/// is refused like any other change reaching into it, with or without `--effective`; a
+/// leaving date after the closed months is accepted.
+#[test]
+fn employment_dates_cannot_rewrite_closed_months() {
+    let ws = staffed();
+    for m in ["2026-01", "2026-02", "2026-03"] {
+        ws.cmd(&format!("month close {m} --by HR")).ok();
+    }
+    let header = "id,name,department,role,joined,left,supervisor,shift_start\n";
+    ws.write(
+        "left.csv",
+        &format!("{header}E004,赵六,security,staff,2025-01-01,2026-02-15,,07:00\n"),
+    );
+    let err = ws.cmd("staff import left.csv").fails(1);
+    assert!(
+        err.contains("`E004`: joined 2025-01-01 / left 2026-02-15 would change whether they were employed in closed 2026-03"),
+        "{err}"
+    );
+    let err = ws.cmd("staff import left.csv --effective 2026-07").fails(1);
+    assert!(err.contains("closed 2026-03"), "{err}");
+    ws.write(
+        "joined.csv",
+        &format!("{header}E002,李四,customer-service,staff,2026-02-01,,E001,08:30\n"),
+    );
+    let err = ws.cmd("staff import joined.csv").fails(1);
+    assert!(err.contains("closed 2026-01"), "{err}");
+    // Leaving after the closed months changes none of them.
+    ws.write(
+        "later.csv",
+        &format!("{header}E002,李四,customer-service,staff,2024-03-01,2026-09-30,E001,08:30\n"),
+    );
+    ws.cmd("staff import later.csv").ok();
+}

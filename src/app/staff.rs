@@ -324,6 +324,31 @@ impl App {
                     if reached.len() == 1 { "it" } else { "them" }
                 ));
             }
+            // Employment dates hold for every month, whatever the change's month: a
+            // `joined` or `left` that moves whether someone was employed in a closed month
+            // would rewrite that month's scores and the year's count of months.
+            let Some(record) = store.staff_record(&u.employee)? else {
+                continue;
+            };
+            let moved: Vec<String> = closed
+                .iter()
+                .filter(|m| {
+                    let after =
+                        u.joined <= m.last_day() && u.left.is_none_or(|l| l >= m.first_day());
+                    record.employed_in(**m) != after
+                })
+                .map(Month::to_string)
+                .collect();
+            if !moved.is_empty() {
+                problems.push(format!(
+                    "`{}`: joined {} / left {} would change whether they were employed in closed {}; a closed month keeps its record: reopen {} first",
+                    u.employee,
+                    u.joined,
+                    u.left.map_or_else(|| "—".to_string(), |l| l.to_string()),
+                    moved.join(", "),
+                    if moved.len() == 1 { "it" } else { "them" }
+                ));
+            }
         }
         if problems.is_empty() {
             Ok(())
