@@ -36,6 +36,7 @@ pub use events::{Entered, EventFilter, NewEvent, Status};
 pub use integrity::Repacked;
 pub use months::Closing;
 pub use reader::Reader;
+pub use reviews::ReviewStart;
 pub use spill::{Prepared, Spill};
 pub use staff::{DepartmentTarget, StaffUpdate};
 pub use versions::Version;

@@ -114,12 +114,16 @@ impl App {
                 &format!("started with open months: {}", open.join(", ")),
             )?;
         }
-        let mut started = 0;
-        for (rating, role, steps, signers) in &chains {
-            if store.start_review(year, role, rating, steps, signers, &stamp)? {
-                started += 1;
-            }
-        }
+        let starts: Vec<crate::store::ReviewStart> = chains
+            .iter()
+            .map(|(rating, role, steps, signers)| crate::store::ReviewStart {
+                proposal: rating,
+                role,
+                steps,
+                signers,
+            })
+            .collect();
+        let started = store.start_reviews(year, &starts, &stamp)?;
         Ok(Started {
             started,
             already: chains.len() - started,

@@ -6,49 +6,64 @@ use super::{Error, Result, Row, Stamp, Store, append_audited, audit};
 use crate::engine::Rating;
 use crate::engine::review::{Review, Signature, Signers};
 
+/// One review to start: the proposal, the chain of steps and who signs them.
+pub struct ReviewStart<'a> {
+    pub proposal: &'a Rating,
+    pub role: &'a str,
+    pub steps: &'a [String],
+    pub signers: &'a Signers,
+}
+
 impl Store {
-    /// Starts the review of `proposal`'s employee; `false` when it was started already.
-    pub fn start_review(
+    /// Starts the reviews of `year`, all in one transaction: a year's start is seen whole
+    /// or not at all (a kill part-way leaves none started). A review already started is
+    /// kept as it is. How many were started.
+    pub fn start_reviews(
         &mut self,
         year: i32,
-        role: &str,
-        proposal: &Rating,
-        steps: &[String],
-        signers: &Signers,
+        starts: &[ReviewStart],
         stamp: &Stamp,
-    ) -> Result<bool> {
+    ) -> Result<usize> {
         let tx = self.write()?;
-        let inserted = tx.execute(
-            "INSERT INTO reviews (year, employee, role, proposal, policy_hash, steps, started_by, started_at, supervisor, head)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (year, employee) DO NOTHING",
-            params![
-                year,
-                proposal.employee,
-                role,
-                serde_json::to_string(proposal).unwrap_or_default(),
-                proposal.policy.hash,
-                serde_json::to_string(steps).unwrap_or_default(),
-                stamp.by,
-                stamp.at,
-                signers.supervisor,
-                signers.head
-            ],
-        )?;
-        if inserted > 0 {
+        let mut started = 0;
+        for s in starts {
+            let proposal = s.proposal;
+            let inserted = tx.execute(
+                "INSERT INTO reviews (year, employee, role, proposal, policy_hash, steps, started_by, started_at, supervisor, head)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (year, employee) DO NOTHING",
+                params![
+                    year,
+                    proposal.employee,
+                    s.role,
+                    serde_json::to_string(proposal).unwrap_or_default(),
+                    proposal.policy.hash,
+                    serde_json::to_string(s.steps).unwrap_or_default(),
+                    stamp.by,
+                    stamp.at,
+                    s.signers.supervisor,
+                    s.signers.head
+                ],
+            )?;
+            if inserted == 0 {
+                continue;
+            }
             let id = tx.last_insert_rowid();
             super::chain::seal(&tx, "reviews", id, id)?;
-        }
-        if inserted > 0 {
             audit(
                 &tx,
                 stamp,
                 "review.start",
                 &format!("{} {year}", proposal.employee),
-                &format!("proposal `{}`, steps {}", proposal.grade, steps.join(" → ")),
+                &format!(
+                    "proposal `{}`, steps {}",
+                    proposal.grade,
+                    s.steps.join(" → ")
+                ),
             )?;
+            started += 1;
         }
         tx.commit()?;
-        Ok(inserted > 0)
+        Ok(started)
     }
 
     /// The reviews of `year`, by employee id.
