@@ -300,3 +300,24 @@ fn a_standing_shift_from_the_staff_record_stands_in_for_a_roster() {
     assert!(log.contains("minutes=10"), "{log}");
     assert!(log.contains("排班 08:30–17:30"), "{log}");
 }
+
+/// The same shift listed twice (or two that share time) would make a worked day late
+/// against one and absent against the other: the roster is refused, naming both rows.
+#[test]
+fn overlapping_roster_rows_are_refused_naming_both() {
+    let ws = staffed();
+    ws.write(
+        "roster.csv",
+        "工号,日期,上班时间,下班时间\nE002,2026-03-02,08:30,17:30\nE001,2026-03-02,20:00,08:00\nE002,2026-03-02,08:30,17:30\nE001,2026-03-03,07:00,09:00\n",
+    );
+    let err = ws.cmd("roster import roster.csv --by HR").fails(1);
+    assert!(
+        err.contains("roster.csv:4: `E002`'s shift 2026-03-02 08:30–17:30 overlaps the one at roster.csv:2 (08:30–17:30)"),
+        "{err}"
+    );
+    // A night shift running into the next morning's shift overlaps it too.
+    assert!(
+        err.contains("roster.csv:5: `E001`'s shift 2026-03-03 07:00–09:00 overlaps the one at roster.csv:3 (20:00–08:00)"),
+        "{err}"
+    );
+}

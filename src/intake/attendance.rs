@@ -112,6 +112,40 @@ pub fn read_roster(
             handover,
         })
     })
+    .and_then(refuse_overlaps)
+}
+
+/// Refuses shifts of one employee that overlap (the same shift listed twice, or two that
+/// share time): a worked day would score late against one of them and absent against the
+/// other. Each overlap names both rows.
+fn refuse_overlaps(shifts: Vec<(String, Shift)>) -> Result<Vec<(String, Shift)>, Rejected> {
+    let mut order: Vec<&(String, Shift)> = shifts.iter().collect();
+    order.sort_by(|a, b| (&a.1.employee, a.1.starts()).cmp(&(&b.1.employee, b.1.starts())));
+    let problems: Vec<RowProblem> = order
+        .windows(2)
+        .filter(|w| w[0].1.employee == w[1].1.employee && w[1].1.starts() < w[0].1.ends())
+        .map(|w| {
+            let (a, b) = (&w[0], &w[1]);
+            RowProblem::new(
+                b.0.clone(),
+                format!(
+                    "`{}`'s shift {} {}–{} overlaps the one at {} ({}–{}); list each shift once",
+                    b.1.employee,
+                    b.1.date,
+                    b.1.start.format("%H:%M"),
+                    b.1.end.format("%H:%M"),
+                    a.0,
+                    a.1.start.format("%H:%M"),
+                    a.1.end.format("%H:%M")
+                ),
+            )
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(shifts)
+    } else {
+        Err(Rejected(problems))
+    }
 }
 
 /// A time clock export, recognised by its headers: one row per punch
