@@ -133,6 +133,10 @@ pub struct Attendance {
     pub handover_minutes: i64,
     /// The punch corrections (补卡) an employee may have approved in a month.
     pub corrections_per_month: Option<u32>,
+    /// The longest gap, in days, between the dates of one clock export: a date beyond it
+    /// from the rest is refused as a likely typo (it would stretch the export's span over
+    /// months and derive an absence for every rostered day between).
+    pub max_gap_days: i64,
     /// The kinds derived: a late arrival and an early leave (with `minutes`), an absence
     /// (a rostered shift with no punch), a missing punch (an in without an out, or the
     /// reverse), a missed handover.
@@ -142,6 +146,10 @@ pub struct Attendance {
     pub missing_punch: Option<String>,
     pub missed_handover: Option<String>,
 }
+
+/// The longest gap between a clock export's dates when a policy does not state one: a
+/// month's export has none longer than a holiday.
+pub const DEFAULT_MAX_GAP_DAYS: i64 = 14;
 
 /// The appeal window when a policy does not state one.
 pub const DEFAULT_APPEAL_DAYS: u32 = 7;

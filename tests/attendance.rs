@@ -321,3 +321,27 @@ fn overlapping_roster_rows_are_refused_naming_both() {
         "{err}"
     );
 }
+
+/// March's export with one punch mistyped into May: read as one export it would span
+/// March to May and derive an absence for every rostered day of April. The date is
+/// refused as a likely typo, naming its row, and nothing is imported.
+#[test]
+fn a_punch_dated_far_from_the_rest_of_the_export_is_refused() {
+    let ws = staffed();
+    let mut roster = roster();
+    roster += "E002,2026-05-04,08:30,17:30,否\n";
+    ws.write("roster.csv", &roster);
+    ws.cmd("roster import roster.csv --by HR").ok();
+    let punches = punches("08:20") + "E002,2026-05-04 08:29:00\n";
+    let line = punches.lines().count();
+    ws.write("punches.csv", &punches);
+    let err = ws.cmd("clock import punches.csv --by HR").fails(1);
+    assert!(
+        err.contains(&format!(
+            "punches.csv:{line}: a punch dated 2026-05-04 lies more than 14 days from the rest of the file (2026-03-02 … 2026-04-01)"
+        )),
+        "{err}"
+    );
+    let events = ws.cmd("log list --format csv").ok();
+    assert_eq!(events.lines().count(), 1, "{events}");
+}

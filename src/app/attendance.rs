@@ -360,6 +360,7 @@ fn covered(
     }
     let mut dates: BTreeSet<NaiveDate> = BTreeSet::new();
     let mut problems = Vec::new();
+    let mut max_gap = i64::MAX;
     // A handover record, like a punch, belongs to the shift around it.
     for (employee, rows) in &by_employee {
         let (first, last) = (
@@ -383,10 +384,18 @@ fn covered(
                 employee: employee.to_string(),
                 month,
             })?;
+        max_gap = max_gap.min(rules.max_gap_days);
         match assign(&rules, &shifts, rows) {
             Ok(days) => dates.extend(days),
             Err(p) => problems.extend(p),
         }
+    }
+    let far = far_dates(stamped, max_gap);
+    if !far.is_empty() {
+        return Err(Error::Rejected {
+            rows: Rejected(far),
+            outcome: "nothing was imported".into(),
+        });
     }
     if !problems.is_empty() {
         return Err(rejected_rows(problems));
@@ -409,6 +418,45 @@ fn covered(
         }
     }
     Ok(days)
+}
+
+/// The rows dated far outside the bulk of the file: its dates split at every gap longer
+/// than `max_gap` days, every part but the largest is a likely typo (a punch of 2025-11-03
+/// in January's export would stretch the export over ten months and derive an absence for
+/// every rostered day between). The first row of each such date is named.
+fn far_dates(stamped: &[Stamped], max_gap: i64) -> Vec<RowProblem> {
+    let mut first_row: BTreeMap<NaiveDate, &Stamped> = BTreeMap::new();
+    for s in stamped {
+        first_row.entry(s.at.date()).or_insert(s);
+    }
+    let dates: Vec<NaiveDate> = first_row.keys().copied().collect();
+    let mut parts: Vec<&[NaiveDate]> = Vec::new();
+    let mut start = 0;
+    for i in 1..dates.len() {
+        if (dates[i] - dates[i - 1]).num_days() > max_gap {
+            parts.push(&dates[start..i]);
+            start = i;
+        }
+    }
+    parts.push(&dates[start..]);
+    let Some(bulk) = parts.iter().copied().max_by_key(|p| p.len()) else {
+        return Vec::new();
+    };
+    let (from, to) = (bulk[0], bulk[bulk.len() - 1]);
+    parts
+        .iter()
+        .filter(|p| !std::ptr::eq(**p, bulk))
+        .flat_map(|p| p.iter())
+        .map(|d| {
+            let row = first_row[d];
+            RowProblem::new(
+                row.source.clone(),
+                format!(
+                    "a punch dated {d} lies more than {max_gap} days from the rest of the file ({from} … {to}); a likely typo: correct the date, or import that day in a file of its own"
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Brings a day to what `derived` says, against `live` (what was derived for it before and

@@ -353,6 +353,7 @@ mod tests {
             window_after: 360,
             handover_minutes: 30,
             corrections_per_month: Some(3),
+            max_gap_days: crate::policy::DEFAULT_MAX_GAP_DAYS,
             late: Some("late".into()),
             early_leave: Some("early_leave".into()),
             absence: Some("absence".into()),

@@ -11,8 +11,8 @@ use super::problem::{Problem, Problems, SourceText};
 use super::raw;
 use super::script::{Origin, Script, Stage};
 use super::{
-    Action, Alias, Attendance, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, EventRule, Grade,
-    KindRules, Loc, MonthRule, Policy, PolicyRef, Scoring, YearRule,
+    Action, Alias, Attendance, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, DEFAULT_MAX_GAP_DAYS,
+    EventRule, Grade, KindRules, Loc, MonthRule, Policy, PolicyRef, Scoring, YearRule,
 };
 use crate::domain::event::{FieldType, is_identifier};
 use crate::domain::month::Month;
@@ -514,6 +514,15 @@ impl Compiler {
         let corrections_per_month = a
             .corrections_per_month
             .map(|n| minutes(self, "corrections_per_month", Some(n), 0, 31) as u32);
+        let max_gap_days = a.max_gap_days.unwrap_or(DEFAULT_MAX_GAP_DAYS);
+        if !(1..=366).contains(&max_gap_days) {
+            problem(
+                self,
+                format!(
+                    "`[attendance]` `max_gap_days` is {max_gap_days}; it must be from 1 to 366 days"
+                ),
+            );
+        }
         let kind = |c: &mut Compiler, what: &str, k: &Option<String>, with_minutes: bool| {
             let k = k.as_ref()?;
             let Some(fields) = kinds.get(k) else {
@@ -552,6 +561,7 @@ impl Compiler {
             window_after,
             handover_minutes,
             corrections_per_month,
+            max_gap_days: max_gap_days.clamp(1, 366),
             late: kind(self, "late", &a.late, true),
             early_leave: kind(self, "early_leave", &a.early_leave, true),
             absence: kind(self, "absence", &a.absence, false),

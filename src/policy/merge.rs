@@ -187,6 +187,7 @@ impl Compiler {
                 window_after,
                 handover_minutes,
                 corrections_per_month,
+                max_gap_days,
                 late,
                 early_leave,
                 absence,
