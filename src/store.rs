@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::month::Month;
 use std::time::Duration;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OpenFlags, params};
 
 pub use appeals::{Appeal, AppealDecision};
 pub use append::{Appended, Ids, Single};
@@ -95,6 +95,12 @@ pub enum Error {
     /// A backup is written only to a new file.
     #[error("`{}` exists already; back up to a new file", .0.display())]
     BackupExists(PathBuf),
+    /// The checked copy could not be put in place.
+    #[error("the backup `{}` could not be written: {source}", .path.display())]
+    BackupWrite {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no review of `{employee}` for {year} has been started")]
     NoReview { employee: String, year: i32 },
     /// A version effective from a closed month restates it, which needs a reason.
@@ -216,17 +222,57 @@ impl Store {
     }
 
     /// Copies the database, consistently, to a new file at `to` while others may be writing
-    /// to it (SQLite's online backup: the copy is the database at one moment).
+    /// to it: `VACUUM INTO` writes the database as one read transaction sees it, so steady
+    /// writers neither restart nor delay it (the page-by-page online backup restarted at each
+    /// write and never finished under load). The copy is written under a temporary name
+    /// beside `to`, checked, and renamed only when whole; a failed or killed backup leaves
+    /// nothing at `to`, and its leftovers are cleared by the next attempt.
     pub fn backup(&self, to: &Path) -> Result<()> {
         if to.exists() {
             return Err(Error::BackupExists(to.to_path_buf()));
         }
-        self.conn
-            .backup(rusqlite::MAIN_DB, to, None)
-            .map_err(|source| Error::Open {
-                path: to.display().to_string(),
+        let name = to
+            .file_name()
+            .map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
+        let partial = to.with_file_name(format!(".{name}.partial"));
+        let clear = |p: &Path| {
+            for suffix in ["", "-journal", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+            }
+        };
+        clear(&partial);
+        let failed = |source| Error::Open {
+            path: to.display().to_string(),
+            source,
+        };
+        let written = (|| -> Result<()> {
+            self.conn
+                .execute("VACUUM INTO ?1", [partial.to_string_lossy()])
+                .map_err(failed)?;
+            let copy = Connection::open_with_flags(&partial, OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(failed)?;
+            let check: String = copy
+                .query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .map_err(failed)?;
+            drop(copy);
+            if check != "ok" {
+                return Err(Error::Corrupt(format!(
+                    "the copy at {} did not pass its check: {check}",
+                    partial.display()
+                )));
+            }
+            if to.exists() {
+                return Err(Error::BackupExists(to.to_path_buf()));
+            }
+            std::fs::rename(&partial, to).map_err(|source| Error::BackupWrite {
+                path: to.to_path_buf(),
                 source,
             })
+        })();
+        if written.is_err() {
+            clear(&partial);
+        }
+        written
     }
 
     /// A write transaction that takes the write lock first (`BEGIN IMMEDIATE`), waiting for

@@ -171,23 +171,27 @@ fn a_backup_taken_while_others_write_is_whole() {
     let ws = staffed();
     let backup = ws.path("copy.db");
     let (out, written) = thread::scope(|s| {
-        let writer = {
-            let ws = &ws;
-            s.spawn(move || {
-                let mut written = 0;
-                for i in 0..20 {
-                    let note = format!("n{i}");
-                    let out = add_uniform(ws, "E002", "2026-04-01", &note);
-                    assert!(
-                        out.status.success(),
-                        "{}",
-                        String::from_utf8_lossy(&out.stderr)
-                    );
-                    written += 1;
-                }
-                written
+        // Four writers adding back to back while the copy is taken.
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let ws = &ws;
+                s.spawn(move || {
+                    let mut written = 0;
+                    for i in 0..8 {
+                        let note = format!("w{w} n{i}");
+                        let out = add_uniform(ws, "E002", "2026-04-01", &note);
+                        assert!(
+                            out.status.success(),
+                            "{}",
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                        written += 1;
+                    }
+                    written
+                })
             })
-        };
+            .collect();
+        let writer = s.spawn(move || writers.into_iter().map(|w| w.join().unwrap()).sum::<i32>());
         thread::sleep(std::time::Duration::from_millis(100));
         let out = appraise(&ws, &["backup", backup.to_str().unwrap()]);
         (out, writer.join().unwrap())
@@ -197,7 +201,14 @@ fn a_backup_taken_while_others_write_is_whole() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(written, 20);
+    assert_eq!(written, 32);
+    // Only the finished copy is left: its temporary name is gone.
+    let left: Vec<String> = std::fs::read_dir(ws.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     // The copy opens as a database of its own: its chain is whole, and it holds a prefix
     // of the log (every event committed before the copy), never a torn one.
     let copy = Workspace::new();
@@ -214,6 +225,12 @@ fn a_backup_taken_while_others_write_is_whole() {
     // Backing up onto an existing file is refused.
     let err = ws.cmd(&format!("backup {}", backup.display())).fails(1);
     assert!(err.contains("exists already"), "{err}");
+    // A backup that cannot be written leaves nothing behind, and a retry is not refused.
+    let nowhere = ws.path("no-such-folder/copy.db");
+    appraise(&ws, &["backup", nowhere.to_str().unwrap()]);
+    assert!(!nowhere.exists());
+    std::fs::create_dir(ws.path("no-such-folder")).unwrap();
+    ws.cmd(&format!("backup {}", nowhere.display())).ok();
 }
 
 #[test]
