@@ -191,3 +191,65 @@ fn packs_are_not_rebuilt_from_an_altered_log() {
         "{err}"
     );
 }
+
+/// The tables that hold current rows decide grades and rights too: an UPDATE, a DELETE or
+/// an INSERT on each of them past appraise is named by `audit verify` (an employee's
+/// leaving date moved to make a year excellent, a login made HR, a review's signer
+/// swapped, a department head changed, a target or budget rewritten, an import's count).
+#[test]
+fn a_forgery_on_every_table_of_current_rows_is_found() {
+    let base = record();
+    base.cmd("dept target customer-service --year 2026 --name 回访率 --missed --by HR")
+        .ok();
+    base.cmd("dept budget customer-service --year 2026 --budget 1000 --spent 900 --by HR")
+        .ok();
+    let forgeries = [
+        (
+            "UPDATE staff SET left_on = '2026-03-31' WHERE id = 'E002'",
+            "staff row `E002` was changed",
+        ),
+        (
+            "INSERT INTO staff VALUES ('E9', 'x', 'security', 'staff', '2026-01-01', NULL, NULL, '{}')",
+            "staff row `E9` was written",
+        ),
+        (
+            "UPDATE departments SET head = 'E002' WHERE id = 'customer-service'",
+            "departments row `customer-service` was changed",
+        ),
+        (
+            "INSERT INTO departments VALUES ('ghost', 'ghost', NULL)",
+            "departments row `ghost` was written",
+        ),
+        (
+            "UPDATE users SET role = 'hr' WHERE login = '张主管'",
+            "users row `张主管` was changed",
+        ),
+        (
+            "DELETE FROM users WHERE login = '队长'",
+            "users row `队长` was removed",
+        ),
+        (
+            "UPDATE imports SET stored = 0",
+            "imports row `1` was changed",
+        ),
+        (
+            "UPDATE dept_targets SET met = 1",
+            "dept_targets row `1` was changed",
+        ),
+        (
+            "DELETE FROM dept_budgets",
+            "dept_budgets row `1` was removed",
+        ),
+        (
+            "DROP TRIGGER reviews_append_only_u; UPDATE reviews SET supervisor = 'E003' WHERE employee = 'E002'",
+            "reviews row `",
+        ),
+    ];
+    for (sql, found) in forgeries {
+        let ws = Workspace::new();
+        std::fs::copy(base.path("appraise.db"), ws.path("appraise.db")).unwrap();
+        forge(&ws, sql);
+        let err = ws.cmd("audit verify").fails(1);
+        assert!(err.contains(found), "{sql}: {err}");
+    }
+}

@@ -323,6 +323,7 @@ impl<'a> Appender<'a> {
                 "UPDATE imports SET rows = ?1, stored = ?2 WHERE id = ?3",
                 params![rows as i64, self.stored.len() as i64, id],
             )?;
+            super::seals::seal_rows(self.conn, "imports", &[*id])?;
             audit(
                 self.conn,
                 &self.stamp,

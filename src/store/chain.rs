@@ -25,7 +25,7 @@ struct Chained {
     columns: &'static str,
 }
 
-const CHAINED: [Chained; 20] = [
+const CHAINED: [Chained; 21] = [
     Chained {
         table: "events",
         key: "id",
@@ -126,6 +126,12 @@ const CHAINED: [Chained; 20] = [
         key: "id",
         columns: "id, at, actor, action, subject, detail",
     },
+    // The digests of the tables of current rows (see `store::seals`).
+    Chained {
+        table: "row_seals",
+        key: "id",
+        columns: "id, tbl, key, digest",
+    },
 ];
 
 /// The hash before the first block.
@@ -154,29 +160,34 @@ fn block_hash(conn: &Connection, prev: &str, table: &str, first: i64, last: i64)
     ))?;
     let mut rows = st.query(params![first, last])?;
     while let Some(row) = rows.next()? {
-        let n = row.as_ref().column_count();
-        h.update(b"row");
-        for i in 0..n {
-            // Each value with its type, so that `1` and `"1"` hash differently.
-            match row.get_ref(i)? {
-                ValueRef::Null => h.update(b"n"),
-                ValueRef::Integer(x) => {
-                    h.update(b"i");
-                    h.update(x.to_le_bytes());
-                }
-                ValueRef::Real(x) => {
-                    h.update(b"r");
-                    h.update(x.to_le_bytes());
-                }
-                ValueRef::Text(t) | ValueRef::Blob(t) => {
-                    h.update(b"t");
-                    h.update((t.len() as u64).to_le_bytes());
-                    h.update(t);
-                }
+        hash_values(&mut h, row, 0)?;
+    }
+    Ok(crate::domain::text::hex(&h.finalize()))
+}
+
+/// Feeds a row's values from column `from` on into `h`, each with its type, so that `1`
+/// and `"1"` hash differently.
+pub(super) fn hash_values(h: &mut Sha256, row: &rusqlite::Row, from: usize) -> Result<()> {
+    h.update(b"row");
+    for i in from..row.as_ref().column_count() {
+        match row.get_ref(i)? {
+            ValueRef::Null => h.update(b"n"),
+            ValueRef::Integer(x) => {
+                h.update(b"i");
+                h.update(x.to_le_bytes());
+            }
+            ValueRef::Real(x) => {
+                h.update(b"r");
+                h.update(x.to_le_bytes());
+            }
+            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                h.update(b"t");
+                h.update((t.len() as u64).to_le_bytes());
+                h.update(t);
             }
         }
     }
-    Ok(crate::domain::text::hex(&h.finalize()))
+    Ok(())
 }
 
 /// Seals rows `first..=last` of `table` as the next block, in the caller's transaction.

@@ -12,9 +12,13 @@ use crate::domain::month::Month;
 
 impl Store {
     /// Walks the chain from its first block: recomputes every block from the rows it
-    /// covers, then looks for rows no block covers, then rebuilds every pack from the log.
+    /// covers, then looks for rows no block covers, then compares every current row with
+    /// its seal, then rebuilds every pack from the log.
     pub fn verify(&self) -> Result<Verification> {
         let (blocks, head, mut broken) = walk(&self.conn)?;
+        if broken.is_none() {
+            broken = super::seals::check(&self.conn)?;
+        }
         if broken.is_none() {
             broken = check(&self.conn)?;
         }

@@ -49,6 +49,7 @@ impl Store {
             }
             let id = tx.last_insert_rowid();
             super::chain::seal(&tx, "reviews", id, id)?;
+            super::seals::seal_rows(&tx, "reviews", &[id])?;
             audit(
                 &tx,
                 stamp,

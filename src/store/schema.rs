@@ -7,6 +7,10 @@ pub const CHAIN_VERSION: usize = 8;
 /// The schema version that brought packs: migrating to it packs the log that was there.
 pub const PACKS_VERSION: usize = 14;
 
+/// The version from which the tables of current rows are sealed (`store::seals`); the rows
+/// written before it are sealed when it runs.
+pub const SEALS_VERSION: usize = 15;
+
 pub const MIGRATIONS: &[&str] = &[
     // 1: departments, staff, append-only events and voids, activated policy versions, imports.
     r#"
@@ -447,5 +451,20 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (employee, month)
     ) WITHOUT ROWID;
     DROP INDEX events_by_employee;
+    "#,
+    // 15: the digests of the tables that hold current rows (staff, departments, logins,
+    // imports, department targets and budgets, the signers of reviews), chained.
+    r#"
+    CREATE TABLE row_seals (
+        id     INTEGER PRIMARY KEY,
+        tbl    TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        digest TEXT
+    );
+    CREATE INDEX row_seals_by_row ON row_seals(tbl, key, id);
+    CREATE TRIGGER row_seals_append_only_u BEFORE UPDATE ON row_seals
+        BEGIN SELECT RAISE(ABORT, 'seals are append-only'); END;
+    CREATE TRIGGER row_seals_append_only_d BEFORE DELETE ON row_seals
+        BEGIN SELECT RAISE(ABORT, 'seals are append-only'); END;
     "#,
 ];

@@ -24,6 +24,7 @@ impl Store {
              ON CONFLICT(id) DO UPDATE SET name = coalesce(?2, name), head = coalesce(?3, head)",
             params![id, name, head],
         )?;
+        super::seals::seal_rows(&tx, "departments", &[id])?;
         let detail = [
             name.map(|n| format!("name {n}")),
             head.map(|h| format!("head {h}")),
@@ -130,6 +131,29 @@ impl Store {
                 audit(&tx, stamp, action, &u.employee, &u.detail)?;
             }
         }
+        // The staff rows written, and the departments a record may have created.
+        let employees: Vec<&str> = updates.iter().map(|u| u.employee.as_str()).collect();
+        super::seals::seal_rows(&tx, "staff", &employees)?;
+        let mut departments: Vec<&str> = updates
+            .iter()
+            .flat_map(|u| &u.changes)
+            .filter(|(f, _)| *f == Field::Department)
+            .filter_map(|(_, d)| d.as_deref())
+            .collect();
+        departments.sort();
+        departments.dedup();
+        let unsealed: Vec<&str> = departments
+            .into_iter()
+            .filter(|d| {
+                tx.query_row(
+                    "SELECT NOT EXISTS (SELECT 1 FROM row_seals WHERE tbl = 'departments' AND key = ?1)",
+                    [d],
+                    |r| r.get::<_, bool>(0),
+                )
+                .unwrap_or(true)
+            })
+            .collect();
+        super::seals::seal_rows(&tx, "departments", &unsealed)?;
         audit(
             &tx,
             stamp,
@@ -262,6 +286,7 @@ impl Store {
             "INSERT INTO dept_targets (department, year, name, met, by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![department, year, name, met, stamp.by, stamp.at],
         )?;
+        super::seals::seal_rows(&tx, "dept_targets", &[tx.last_insert_rowid()])?;
         audit(
             &tx,
             stamp,
@@ -304,6 +329,7 @@ impl Store {
             "INSERT INTO dept_budgets (department, year, budget, spent, by, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![department, year, budget, spent, stamp.by, stamp.at],
         )?;
+        super::seals::seal_rows(&tx, "dept_budgets", &[tx.last_insert_rowid()])?;
         audit(
             &tx,
             stamp,

@@ -49,6 +49,7 @@ impl Store {
             Some(b) => format!("{} → {}", b.trim_end(), after.trim_end()),
             None => after.trim_end().to_string(),
         };
+        super::seals::seal_rows(&tx, "users", &[&user.login])?;
         audit(&tx, stamp, "user.add", &user.login, &detail)?;
         tx.commit()?;
         Ok(())
@@ -61,6 +62,7 @@ impl Store {
             "UPDATE users SET password = ?2 WHERE login = ?1",
             params![login, phc],
         )?;
+        super::seals::seal_rows(&tx, "users", &[login])?;
         audit(&tx, stamp, "user.passwd", login, "password set")?;
         tx.commit()?;
         Ok(())
