@@ -73,8 +73,10 @@ fn sealed(table: &str) -> &'static Sealed {
 
 /// Every row of `s` as it is now: key → digest.
 fn digests(conn: &Connection, s: &Sealed, key: Option<&str>) -> Result<HashMap<String, String>> {
+    // The key as text; an integer key's column applies its affinity to it, so the lookup
+    // uses the key's index.
     let filter = if key.is_some() {
-        format!("WHERE CAST({} AS TEXT) = ?1", s.key)
+        format!("WHERE {} = ?1", s.key)
     } else {
         String::new()
     };
