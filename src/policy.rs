@@ -486,8 +486,10 @@ impl Policy {
     }
 
     /// Why `kind` is not one this policy knows, with the closest known kind.
-    pub fn unknown_kind(&self, kind: &str) -> String {
-        match self.closest_kind(kind) {
+    pub fn unknown_kind(&self, given: &str) -> String {
+        // Quoted short: a 10 MB cell is not echoed whole.
+        let kind = crate::domain::text::clip(given);
+        match self.closest_kind(given) {
             Some(k) => format!(
                 "unknown kind `{kind}` for policy `{}`; did you mean `{k}`?",
                 self.id

@@ -213,3 +213,41 @@ fn an_unclosed_quote_is_named_as_such() {
         "{err}"
     );
 }
+
+/// Bad values are quoted short and problems listed at most a hundred: a 100 KB unknown
+/// kind is not echoed whole (nor compared with every kind name), and 150 bad rows give
+/// 100 lines and a count.
+#[test]
+fn messages_quote_values_short_and_list_a_hundred_problems() {
+    let ws = staffed();
+    let huge = "x".repeat(100_000);
+    let err = ws
+        .run(&[
+            "log",
+            "add",
+            "E002",
+            &huge,
+            "--date",
+            "2026-03-02",
+            "--by",
+            "张主管",
+        ])
+        .fails(1);
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+    assert!(
+        err.contains(&format!("unknown kind `{}…`", "x".repeat(40))),
+        "{err}"
+    );
+    let mut csv = String::from("employee,date,kind,qty,note,recorded_by\n");
+    for i in 0..150 {
+        csv += &format!("E002,2026-03-02,nokind{i},,,张主管\n");
+    }
+    ws.write("bad.csv", &csv);
+    let err = ws.cmd("log import bad.csv").fails(1);
+    let lines = err.lines().filter(|l| l.contains("bad.csv:")).count();
+    assert_eq!(lines, 100, "{err}");
+    assert!(
+        err.contains("… and 50 more problems; mend these first"),
+        "{err}"
+    );
+}

@@ -180,14 +180,24 @@ impl fmt::Display for FieldValue {
 
 /// Writes items one per line (for error lists).
 pub fn write_lines<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.iter().take(MAX_LISTED).enumerate() {
         if i > 0 {
             writeln!(f)?;
         }
         write!(f, "{item}")?;
     }
+    if items.len() > MAX_LISTED {
+        write!(
+            f,
+            "\n… and {} more problems; mend these first",
+            items.len() - MAX_LISTED
+        )?;
+    }
     Ok(())
 }
+
+/// The most problems a message lists: three million bad rows are not three million lines.
+pub const MAX_LISTED: usize = 100;
 
 /// Parses `HH:MM` (24-hour).
 pub fn parse_time(s: &str) -> Option<NaiveTime> {

@@ -98,6 +98,11 @@ pub fn flag_list(
 /// The candidate closest to a misspelt `word`, for "did you mean"; never `word` itself, and
 /// none when every candidate is too far off to be what was meant.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    // A word far longer than any name is no misspelling of one (and comparing a megabyte
+    // with every name would take minutes).
+    if word.chars().nth(64).is_some() {
+        return None;
+    }
     candidates
         .into_iter()
         .filter(|c| *c != word)
