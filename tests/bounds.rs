@@ -251,3 +251,58 @@ fn messages_quote_values_short_and_list_a_hundred_problems() {
         "{err}"
     );
 }
+
+/// A note is a line or two: one of 10,000 characters, or one holding an escape sequence or
+/// a NUL, is refused,
+/// quoted short, and nothing is stored.
+#[test]
+fn notes_are_bounded_plain_text() {
+    let ws = staffed();
+    let long = "长".repeat(10_000);
+    let err = ws
+        .run(&[
+            "log",
+            "add",
+            "E002",
+            "uniform",
+            "--date",
+            "2026-03-02",
+            "--note",
+            &long,
+            "--by",
+            "张主管",
+        ])
+        .fails(1);
+    assert!(
+        err.contains("note holds 10000 characters; a note holds at most 1000"),
+        "{err}"
+    );
+    assert!(err.len() < 1_000, "{} bytes", err.len());
+    let err = ws
+        .run(&[
+            "log",
+            "add",
+            "E002",
+            "uniform",
+            "--date",
+            "2026-03-02",
+            "--note",
+            "a\u{1b}[31mb",
+            "--by",
+            "张主管",
+        ])
+        .fails(1);
+    assert!(err.contains("note holds a control character"), "{err}");
+    // A NUL in a file's note cell, likewise.
+    ws.write(
+        "nul.csv",
+        "employee,date,kind,qty,note,recorded_by\nE002,2026-03-02,uniform,,a\u{0}b,张主管\n",
+    );
+    let err = ws.cmd("log import nul.csv").fails(1);
+    assert!(
+        err.contains("nul.csv:2: note holds a control character"),
+        "{err}"
+    );
+    let events = ws.cmd("log list --format csv").ok();
+    assert_eq!(events.lines().count(), 1, "{events}");
+}

@@ -17,6 +17,9 @@ use crate::store::NewEvent;
 /// (and would let a sum of points overflow).
 pub const MAX_QTY: i64 = 10_000;
 
+/// The longest note an entry may carry, in characters.
+pub const MAX_NOTE_CHARS: usize = 1_000;
+
 const COLUMNS: [&str; 6] = ["employee", "date", "kind", "qty", "note", "recorded_by"];
 
 /// One event as a person writes it, by hand or as a row of a file: every value still
@@ -119,6 +122,30 @@ impl EventValidator<'_> {
                 }
             },
         };
+        // A note is a line or two a supervisor writes: bounded, and no control characters
+        // (a NUL or an escape sequence would reach every page and terminal that shows it).
+        let note = row.note.trim();
+        if note.chars().nth(MAX_NOTE_CHARS).is_some() {
+            problems.field(
+                "note",
+                format!(
+                    "note holds {} characters; a note holds at most {MAX_NOTE_CHARS}: {}",
+                    note.chars().count(),
+                    crate::domain::text::clip(note)
+                ),
+            );
+        } else if note
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            problems.field(
+                "note",
+                format!(
+                    "note holds a control character (shown as �): {}; write plain text",
+                    crate::domain::text::clip(note)
+                ),
+            );
+        }
         let recorded_by = match (written.recorded_by.trim(), &self.default_by) {
             ("", Some(by)) => by.clone(),
             ("", None) => {
