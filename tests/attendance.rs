@@ -345,3 +345,36 @@ fn a_punch_dated_far_from_the_rest_of_the_export_is_refused() {
     let events = ws.cmd("log list --format csv").ok();
     assert_eq!(events.lines().count(), 1, "{events}");
 }
+
+/// Rows no clock or duty office writes are refused, each naming its row: a roster day before
+/// the employee joined, a date of year 0000, a time with second 60.
+#[test]
+fn implausible_attendance_rows_are_refused() {
+    let ws = staffed();
+    ws.write(
+        "roster.csv",
+        "工号,日期,上班时间,下班时间\nE003,2026-03-02,08:30,17:30\n",
+    );
+    let err = ws.cmd("roster import roster.csv --by HR").fails(1);
+    assert!(
+        err.contains(
+            "roster.csv:2: `E003` was not employed on 2026-03-02 (employed from 2026-04-15)"
+        ),
+        "{err}"
+    );
+    ws.write(
+        "roster.csv",
+        "工号,日期,上班时间,下班时间\nE002,0000-03-02,08:30,17:30\n",
+    );
+    let err = ws.cmd("roster import roster.csv --by HR").fails(1);
+    assert!(
+        err.contains("roster.csv:2: date `0000-03-02` is not a date"),
+        "{err}"
+    );
+    ws.write("punches.csv", "工号,打卡时间\nE002,2026-03-02 08:30:60\n");
+    let err = ws.cmd("clock import punches.csv --by HR").fails(1);
+    assert!(
+        err.contains("punches.csv:2: time `2026-03-02 08:30:60` is not a punch time"),
+        "{err}"
+    );
+}

@@ -157,6 +157,34 @@ impl App {
             .collect();
         let known: BTreeSet<String> = staff.keys().cloned().collect();
         let rows = read(&known)?;
+        if let Rows::Roster(shifts) = &rows {
+            // A shift on a day its employee was not employed would derive an absence
+            // nobody could have avoided.
+            let outside: Vec<RowProblem> = shifts
+                .iter()
+                .filter_map(|(at, s)| {
+                    let e = staff[&s.employee].at(Month::of(s.date));
+                    (!e.employed_on(s.date)).then(|| {
+                        RowProblem::new(
+                            at.clone(),
+                            format!(
+                                "`{}` was not employed on {} (employed from {}{}); leave the day off the roster",
+                                s.employee,
+                                s.date,
+                                e.joined,
+                                e.left.map_or(String::new(), |l| format!(" to {l}"))
+                            ),
+                        )
+                    })
+                })
+                .collect();
+            if !outside.is_empty() {
+                return Err(Error::Rejected {
+                    rows: Rejected(outside),
+                    outcome: "nothing was imported".into(),
+                });
+            }
+        }
         let named: BTreeSet<&str> = match &rows {
             Rows::Roster(r) => r.iter().map(|(_, s)| s.employee.as_str()).collect(),
             Rows::Stamped(_, s) => s.iter().map(|p| p.employee.as_str()).collect(),

@@ -160,8 +160,16 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
             c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
         })
     };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    let year = num(0..4)? as i32;
+    // A year of 0000 or 9999 is a slip of the keyboard, never a working day.
+    if !PLAUSIBLE_YEARS.contains(&year) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)
 }
+
+/// The years a date of the record may fall in.
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2999;
 
 /// Serializes a date as `YYYY-MM-DD`.
 pub(crate) fn serde_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
 use super::{Rejected, RowProblem, Table};
 use crate::domain::month::parse_date;
@@ -61,7 +61,11 @@ fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<String>) -> 
 }
 
 fn date(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDate> {
-    let d = parse_date(text).or_else(|| NaiveDate::parse_from_str(text, "%Y/%m/%d").ok());
+    let d = parse_date(text).or_else(|| {
+        NaiveDate::parse_from_str(text, "%Y/%m/%d")
+            .ok()
+            .filter(|d| crate::domain::month::PLAUSIBLE_YEARS.contains(&d.year()))
+    });
     if d.is_none() {
         wrong.push(format!("{what} `{text}` is not a date; write YYYY-MM-DD"));
     }
@@ -69,9 +73,11 @@ fn date(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDate> {
 }
 
 fn time(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveTime> {
+    // chrono reads `:60` as a leap second; a clock never writes one.
     let t = NaiveTime::parse_from_str(text, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
-        .ok();
+        .ok()
+        .filter(|t| t.nanosecond() < 1_000_000_000);
     if t.is_none() {
         wrong.push(format!("{what} `{text}` is not a time; write HH:MM"));
     }
@@ -176,7 +182,11 @@ pub fn read_clock(
                 "%Y/%m/%d %H:%M",
             ]
             .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
+            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+            .filter(|at| {
+                at.nanosecond() < 1_000_000_000
+                    && crate::domain::month::PLAUSIBLE_YEARS.contains(&at.year())
+            });
             if at.is_none() {
                 wrong.push(format!(
                     "time `{text}` is not a punch time; write YYYY-MM-DD HH:MM"
