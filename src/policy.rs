@@ -165,7 +165,7 @@ pub struct Loc {
 /// How a rule computes its points.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// The same points every time (times the event's qty); never enters rhai.
+    /// The same points every time; never enters rhai.
     Fixed(Points),
     /// A rhai script whose value is the points.
     Script(Script),
@@ -186,6 +186,8 @@ pub struct EventRule {
     pub labels: Labels,
     /// Other names people may write for the rule's kinds.
     pub aliases: Vec<Alias>,
+    /// How it counts an event's quantity.
+    pub counting: Counting,
 }
 
 /// How an event rule counts an event's quantity: an event of qty n scores what n events of
@@ -211,14 +213,21 @@ impl Policy {
     }
 }
 
-impl EventRule {
-    pub fn counting(&self) -> Counting {
-        let scripts = || {
-            self.when.iter().chain(match &self.action {
-                Action::Script(s) => Some(s),
-                Action::Fixed(_) => None,
-            })
-        };
+impl Action {
+    /// The script, for an action that has one.
+    pub fn script(&self) -> Option<&Script> {
+        match self {
+            Action::Script(s) => Some(s),
+            Action::Fixed(_) => None,
+        }
+    }
+}
+
+impl Counting {
+    /// How a rule with this `when` and `action` counts a quantity: decided once, when the
+    /// policy is compiled, not per event.
+    pub fn of(when: Option<&Script>, action: &Action) -> Counting {
+        let scripts = || when.into_iter().chain(action.script());
         if scripts().any(|s| s.reads_qty) {
             Counting::Itself
         } else if scripts().any(|s| s.reads_nth) {

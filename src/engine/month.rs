@@ -88,7 +88,7 @@ pub fn score_month(
         for r in rules {
             let rule = ScoredRule::of_event(r);
             let blame = || Blame::of(rule, employee, month, Some(event.id));
-            let units = match r.counting() {
+            let units = match r.counting {
                 Counting::Itself => 1,
                 Counting::Times => event.qty,
                 Counting::EachUnit => {

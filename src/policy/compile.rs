@@ -18,14 +18,6 @@ use crate::domain::event::{FieldType, is_identifier};
 use crate::domain::month::Month;
 use crate::domain::points::Points;
 
-/// The script of a rule's action, if it has one.
-fn action_script(a: &Action) -> Option<&Script> {
-    match a {
-        Action::Script(s) => Some(s),
-        Action::Fixed(_) => None,
-    }
-}
-
 /// Review steps a chain may name.
 pub const REVIEW_STEPS: [&str; 3] = ["manager", "department_head", "company"];
 
@@ -649,7 +641,7 @@ impl Compiler {
             if let Some(w) = &r.when {
                 checks.push((w, Stage::Event, Want::Condition, schema()));
             }
-            if let Some(s) = action_script(&r.action) {
+            if let Some(s) = r.action.script() {
                 checks.push((s, Stage::Event, Want::Points, schema()));
             }
         }
@@ -664,7 +656,9 @@ impl Compiler {
                     r.when
                         .as_ref()
                         .map(|w| with(w, Stage::Month, Want::Condition)),
-                    action_script(&r.action).map(|s| with(s, Stage::Month, Want::Points)),
+                    r.action
+                        .script()
+                        .map(|s| with(s, Stage::Month, Want::Points)),
                 ]
             })
             .chain(

@@ -10,7 +10,7 @@ use super::compile::{Compiler, EVENT_KEYS, FieldDecl, Merged, Parsed, REVIEW_STE
 use super::problem::SourceText;
 use super::raw;
 use super::script::Stage;
-use super::{Action, Alias, EventRule, Grade, Labels, Loc, MonthRule, YearRule};
+use super::{Action, Alias, Counting, EventRule, Grade, Labels, Loc, MonthRule, YearRule};
 use crate::domain::event::{FieldType, is_identifier};
 use crate::domain::points::Points;
 
@@ -411,6 +411,7 @@ impl Compiler {
         let category = r.category.clone().unwrap_or_default();
         let rule = EventRule {
             aliases,
+            counting: Counting::of(when.as_ref(), &action),
             labels: Labels::of(r.id.get_ref(), &r.name, &category, &action),
             id: r.id.get_ref().clone(),
             name: r.name.clone(),

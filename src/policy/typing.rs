@@ -416,15 +416,11 @@ impl Walk {
         if root.is_some_and(|r| self.extended.contains(r)) {
             return Ty::Any;
         }
-        match shape.lacks(variable, key) {
-            Some((message, help)) => {
-                self.report(pos, message, help);
-                Ty::Any
-            }
-            // Reading a key a map does not have gives ().
-            None if matches!(shape.of, Of::Literal(_)) => Ty::Any,
-            None => Ty::Any,
+        // A map written in the script, or of unknown keys, may lack the key: that reads ().
+        if let Some((message, help)) = shape.lacks(variable, key) {
+            self.report(pos, message, help);
         }
+        Ty::Any
     }
 
     /// A call: a function (`receiver` none) or a method (`receiver` the value it is called

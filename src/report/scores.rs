@@ -79,7 +79,7 @@ impl Records for RatingsView {
                 }
             })
             .left("review", |r| match &r.not_rated {
-                Some(n) => format!("{} ({})", crate::engine::NOT_RATED, n.reason()),
+                Some(n) => format!("{}（{}）", crate::engine::NOT_RATED_LABEL, n.reason()),
                 None => r.review.clone(),
             })
             .text("outcomes", |r| r.outcomes.join("、"))

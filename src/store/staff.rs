@@ -142,17 +142,18 @@ impl Store {
             .collect();
         departments.sort();
         departments.dedup();
-        let unsealed: Vec<&str> = departments
-            .into_iter()
-            .filter(|d| {
-                tx.query_row(
-                    "SELECT NOT EXISTS (SELECT 1 FROM row_seals WHERE tbl = 'departments' AND key = ?1)",
-                    [d],
-                    |r| r.get::<_, bool>(0),
-                )
-                .unwrap_or(true)
-            })
-            .collect();
+        // Only a department this import created is new; the others are sealed already.
+        let mut unsealed = Vec::new();
+        for d in departments {
+            let sealed: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM row_seals WHERE tbl = 'departments' AND key = ?1)",
+                [d],
+                |r| r.get(0),
+            )?;
+            if !sealed {
+                unsealed.push(d);
+            }
+        }
         super::seals::seal_rows(&tx, "departments", &unsealed)?;
         audit(
             &tx,
