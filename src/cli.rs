@@ -84,8 +84,25 @@ pub fn read_as(file: &str, encoding: Encoding) -> String {
 impl Ctx {
     /// Says what an attendance import or a handover entry did.
     pub fn report_attendance(&self, done: &appraise::app::AttendanceImported) -> Result {
+        let derived = if done.absences + done.missing_punches == 0 {
+            String::new()
+        } else {
+            format!(
+                " ({} and {})",
+                count(done.absences, "absence", "absences"),
+                count(done.missing_punches, "missing punch", "missing punches")
+            )
+        };
+        let released = if done.released > 0 {
+            format!(
+                "; {} an earlier export of the same span spoke for released",
+                count(done.released, "employee-day", "employee-days")
+            )
+        } else {
+            String::new()
+        };
         self.say(format_args!(
-            "{}: {}; {} derived again: {} added, {} voided{}",
+            "{}: {}; {} derived again: {} added{derived}, {} voided{released}{}",
             read_as(&done.file, done.encoding),
             count(done.rows, "row", "rows"),
             count(done.days, "employee-day", "employee-days"),

@@ -137,6 +137,11 @@ pub struct Attendance {
     /// from the rest is refused as a likely typo (it would stretch the export's span over
     /// months and derive an absence for every rostered day between).
     pub max_gap_days: i64,
+    /// The share of rostered days, in percent, that one clock export may turn into
+    /// absences and missing punches before it is refused as a likely wrong file (unless
+    /// the importer accepts the number it states); at least [`ABSENCE_FLOOR`] are always
+    /// allowed, so that a small file is not refused for one absence.
+    pub max_absent_percent: i64,
     /// The kinds derived: a late arrival and an early leave (with `minutes`), an absence
     /// (a rostered shift with no punch), a missing punch (an in without an out, or the
     /// reverse), a missed handover.
@@ -150,6 +155,13 @@ pub struct Attendance {
 /// The longest gap between a clock export's dates when a policy does not state one: a
 /// month's export has none longer than a holiday.
 pub const DEFAULT_MAX_GAP_DAYS: i64 = 14;
+
+/// The share of rostered days a clock export may turn into absences when a policy does
+/// not state one: a working month has a few in a hundred.
+pub const DEFAULT_MAX_ABSENT_PERCENT: i64 = 20;
+
+/// The absences and missing punches one export may always derive, whatever the share.
+pub const ABSENCE_FLOOR: usize = 10;
 
 /// The appeal window when a policy does not state one.
 pub const DEFAULT_APPEAL_DAYS: u32 = 7;

@@ -64,7 +64,10 @@ fn a_month_of_punches_becomes_the_policys_events() {
     ws.cmd("roster import roster.csv --by HR").ok();
     let out = ws.cmd("clock import punches.csv --by HR").ok();
     assert!(out.contains("punches.csv (read as GB18030)"), "{out}");
-    assert!(out.contains("5 events added, 0 voided"), "{out}");
+    assert!(
+        out.contains("5 events added (1 absence and 1 missing punch), 0 voided"),
+        "{out}"
+    );
     // E001's night check-outs belong to the nights they end: nothing derived for E001.
     let e001 = ws.cmd("log list --employee E001 --format csv").ok();
     assert_eq!(e001.lines().count(), 1, "{e001}");
@@ -377,4 +380,127 @@ fn implausible_attendance_rows_are_refused() {
         err.contains("punches.csv:2: time `2026-03-02 08:30:60` is not a punch time"),
         "{err}"
     );
+}
+
+/// An export missing one employee's punches (a wrong filter at the clock) would make every
+/// rostered day of theirs an absence: above the policy's share it is refused, stating the
+/// number, and taken only when the importer accepts that number.
+#[test]
+fn an_export_deriving_too_many_absences_is_refused_unless_accepted() {
+    let ws = staffed();
+    ws.write("roster.csv", &roster());
+    ws.cmd("roster import roster.csv --by HR").ok();
+    let only_e001: String = punches("08:20")
+        .lines()
+        .filter(|l| !l.starts_with("E002"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    ws.write("punches.csv", &only_e001);
+    let absent = weekdays().count();
+    let err = ws.cmd("clock import punches.csv --by HR").fails(1);
+    assert!(
+        err.contains(&format!(
+            "punches.csv would record {absent} absences and 0 missing punches on {} rostered days, more than the policy's 20%; nothing was imported",
+            2 * absent
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("--accept-absences {absent}")),
+        "{err}"
+    );
+    let err = ws
+        .cmd(&format!(
+            "clock import punches.csv --by HR --accept-absences {}",
+            absent - 1
+        ))
+        .fails(1);
+    assert!(
+        err.contains(&format!("and more than the {} accepted", absent - 1)),
+        "{err}"
+    );
+    assert_eq!(ws.cmd("log list --format csv").ok().lines().count(), 1);
+    let out = ws
+        .cmd(&format!(
+            "clock import punches.csv --by HR --accept-absences {absent}"
+        ))
+        .ok();
+    assert!(
+        out.contains(&format!(
+            "{absent} events added ({absent} absences and 0 missing punches), 0 voided"
+        )),
+        "{out}"
+    );
+}
+
+/// March's export with a punch mistyped nine days into April (within the gap a holiday
+/// allows) speaks for April's first days too and derives absences there; the corrected
+/// export of the same span supersedes it: those days are released and their events voided,
+/// in the same import.
+#[test]
+fn a_corrected_export_supersedes_the_days_the_mistyped_one_reached() {
+    let ws = staffed();
+    let mut roster = roster();
+    for d in [1, 2, 3, 6, 7, 8, 9, 10] {
+        roster += &format!("E002,2026-04-{d:02},08:30,17:30,否\n");
+    }
+    ws.write("roster.csv", &roster);
+    ws.cmd("roster import roster.csv --by HR").ok();
+    let correct = punches("08:20");
+    ws.write(
+        "typo.csv",
+        &(correct.clone() + "E002,2026-04-10 08:29:00\n"),
+    );
+    let out = ws.cmd("clock import typo.csv --by HR").ok();
+    // April 1–9: seven absences, and the 10th a missing check-out (with March's 24th and
+    // 26th).
+    assert!(out.contains("(8 absences and 2 missing punches)"), "{out}");
+    let april = || {
+        json(&ws.cmd("explain E002 --month 2026-04 --format json").ok())["score"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(april() < 100.0);
+
+    // The correction speaks for March 2–31 (the night of the 31st ends on April 1st):
+    // April 1–10 of E001 and E002 are released, and the seven absences and the missing
+    // check-out voided.
+    ws.write("fixed.csv", &correct);
+    let out = ws.cmd("clock import fixed.csv --by HR").ok();
+    assert!(
+        out.contains(
+            "8 voided; 20 employee-days an earlier export of the same span spoke for released"
+        ),
+        "{out}"
+    );
+    assert_eq!(april(), 100.0);
+    let voided: Vec<String> =
+        json(&ws.cmd("log list --employee E002 --format json").ok())["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["voided"] == true)
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["date"].as_str().unwrap(),
+                    e["kind"].as_str().unwrap()
+                )
+            })
+            .collect();
+    assert_eq!(voided.len(), 8, "{voided:?}");
+    assert!(
+        voided.iter().all(|v| v.starts_with("2026-04")),
+        "{voided:?}"
+    );
+    let audit = ws.cmd("audit --format csv").ok();
+    let voids: Vec<&str> = audit.lines().filter(|l| l.contains("log.void")).collect();
+    assert_eq!(voids.len(), 8, "{audit}");
+    assert!(
+        voids
+            .iter()
+            .all(|l| l.contains("re-derived from fixed.csv")),
+        "{audit}"
+    );
+    assert!(ws.cmd("audit verify").ok().contains("the record is whole"));
 }

@@ -9,7 +9,14 @@
 //! with no punch at all on a rostered day is absent, and another department's days are
 //! left alone. On those days, the latest such import is what happened: importing the same
 //! export again changes nothing; a corrected one voids the events it no longer supports
-//! ("re-derived from …") and adds the new ones.
+//! ("re-derived from …") and adds the new ones. A corrected export of the same span (most
+//! of the earlier one's days lie in the new one's) supersedes the earlier wholly: the days
+//! the earlier reached beyond the correction — a mistyped date that stretched it over
+//! months — are released and what was derived for them voided.
+//!
+//! An export that would turn more than the policy's `max_absent_percent` of its rostered
+//! days into absences and missing punches is refused as a likely wrong file unless the
+//! importer accepts the number it states (`--accept-absences N`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -26,6 +33,7 @@ use crate::engine::attendance::{
 };
 use crate::evaluation::rulebook::Rulebook;
 use crate::intake::{Encoding, Rejected, RowProblem, read_clock, read_handovers, read_roster};
+use crate::policy::{ABSENCE_FLOOR, DEFAULT_MAX_ABSENT_PERCENT};
 use crate::store::{AttendanceTx, Correction, Intake, LiveDerived, NewEvent};
 
 /// What an attendance import did (or, in a dry run, would do).
@@ -40,6 +48,12 @@ pub struct AttendanceImported {
     pub added: usize,
     /// Events derived before and no longer supported: voided.
     pub withdrawn: usize,
+    /// Of the events added: absences, and missing punches.
+    pub absences: usize,
+    pub missing_punches: usize,
+    /// Employee-days an earlier export of the same span spoke for and this one leaves
+    /// out: released, and their derived events voided.
+    pub released: usize,
     pub stored: bool,
 }
 
@@ -61,23 +75,26 @@ impl App {
     /// Imports a roster (`employee,date,start,end[,handover]`): the shifts replace, day by
     /// day, any earlier roster of those employees' days.
     pub fn import_roster(&self, by: &Actor, file: &Path) -> Result<AttendanceImported> {
-        self.import_attendance(by, file, Source::Roster, false)
+        self.import_attendance(by, file, Source::Roster, false, None)
     }
 
     /// Imports a time clock export (one row per punch, or one per day); `dry_run` derives
-    /// and reports without storing.
+    /// and reports without storing. An export deriving more absences and missing punches
+    /// than the policy's share of rostered days is refused unless `accept` is at least
+    /// their number.
     pub fn import_clock(
         &self,
         by: &Actor,
         file: &Path,
         dry_run: bool,
+        accept: Option<usize>,
     ) -> Result<AttendanceImported> {
-        self.import_attendance(by, file, Source::Clock, dry_run)
+        self.import_attendance(by, file, Source::Clock, dry_run, accept)
     }
 
     /// Imports handover records (`employee,date,time`).
     pub fn import_handovers(&self, by: &Actor, file: &Path) -> Result<AttendanceImported> {
-        self.import_attendance(by, file, Source::Handover, false)
+        self.import_attendance(by, file, Source::Handover, false, None)
     }
 
     fn import_attendance(
@@ -86,6 +103,7 @@ impl App {
         file: &Path,
         what: Source,
         dry_run: bool,
+        accept: Option<usize>,
     ) -> Result<AttendanceImported> {
         let name = file.display().to_string();
         let (encoding, text) = super::read_text(file)?;
@@ -106,7 +124,8 @@ impl App {
                 ),
             })
         };
-        self.attend(by, &name, encoding, dry_run, read)
+        let checked = (what == Source::Clock).then_some(accept);
+        self.attend(by, &name, encoding, dry_run, checked, read)
     }
 
     /// Records one handover record of `employee` written at `time` (`HH:MM`) on `date`, as
@@ -131,7 +150,7 @@ impl App {
             at: date.and_time(time),
             source: format!("entry by {}", by.name()),
         };
-        self.attend(by, "entry", Encoding::Utf8, false, |known| {
+        self.attend(by, "entry", Encoding::Utf8, false, None, |known| {
             if !known.contains(employee) {
                 return Err(self.not_on_file(by, Action::RecordEvent, employee));
             }
@@ -141,12 +160,14 @@ impl App {
 
     /// Stores the rows `read` gives (from the staff ids on file) as an import named `name`,
     /// and derives the days they speak for again, all in one transaction (`dry_run`: none).
+    /// `checked`: the share of absences is checked, and `Some(n)` accepts up to n.
     fn attend(
         &self,
         by: &Actor,
         name: &str,
         encoding: Encoding,
         dry_run: bool,
+        checked: Option<Option<usize>>,
         read: impl FnOnce(&BTreeSet<String>) -> Result<Rows>,
     ) -> Result<AttendanceImported> {
         let (mut store, rulebook) = self.store_and_rules()?;
@@ -203,6 +224,7 @@ impl App {
             Rows::Stamped(what, _) => *what,
         };
         let mut tx = store.attendance(intake, name, count, &stamp)?;
+        let mut released_days = 0;
         let days = match &rows {
             Rows::Roster(shifts) => {
                 for (source, shift) in shifts {
@@ -217,15 +239,24 @@ impl App {
                 for s in stamped {
                     tx.add_stamped(*what, s)?;
                 }
-                let days = covered(&tx, &rulebook, &staff, stamped)?;
+                let mut days = covered(&tx, &rulebook, &staff, stamped)?;
+                let released = superseded(&tx, *what, &days)?;
                 for (e, d) in &days {
                     tx.cover(e, *d)?;
                 }
+                for (e, d) in &released {
+                    tx.release(e, *d)?;
+                }
+                released_days = released.len();
+                days.extend(released);
                 days
             }
         };
         let reason = format!("re-derived from {name}");
         let settled = rederive(&mut tx, &rulebook, &staff, by, &days, &reason)?;
+        if let Some(accept) = checked {
+            settled.refuse_flood(name, accept)?;
+        }
         let done = AttendanceImported {
             file: name.to_string(),
             encoding,
@@ -233,6 +264,9 @@ impl App {
             days: settled.days,
             added: settled.added,
             withdrawn: settled.withdrawn,
+            absences: settled.absences,
+            missing_punches: settled.missing_punches,
+            released: released_days,
             stored: !dry_run,
         };
         if !dry_run {
@@ -248,6 +282,35 @@ struct Settled {
     days: usize,
     added: usize,
     withdrawn: usize,
+    /// Of the events added: absences, and missing punches.
+    absences: usize,
+    missing_punches: usize,
+    /// The employee-days derived with a shift on the roster.
+    rostered: usize,
+    /// The smallest `max_absent_percent` of the policies that governed those days.
+    absent_percent: Option<i64>,
+}
+
+impl Settled {
+    /// Refuses what derived more absences and missing punches than the policy's share of
+    /// the rostered days (and more than [`ABSENCE_FLOOR`]), unless `accept` covers them.
+    fn refuse_flood(&self, file: &str, accept: Option<usize>) -> Result<()> {
+        let derived = self.absences + self.missing_punches;
+        let percent = self.absent_percent.unwrap_or(DEFAULT_MAX_ABSENT_PERCENT) as usize;
+        let allowed = (self.rostered * percent / 100).max(ABSENCE_FLOOR);
+        if derived <= allowed || accept.is_some_and(|n| n >= derived) {
+            return Ok(());
+        }
+        Err(Invalid::AbsenceFlood {
+            file: file.to_string(),
+            absences: self.absences,
+            missing_punches: self.missing_punches,
+            rostered: self.rostered,
+            percent,
+            accepted: accept,
+        }
+        .into())
+    }
 }
 
 /// Derives `days` again from what is in force for each, under the `[attendance]` of the
@@ -299,6 +362,13 @@ fn rederive(
                 handovers: handed.contains_key(&date),
             };
             if !inputs.punches && !inputs.handovers {
+                // Nothing speaks for the day (any longer: an export superseded): what was
+                // derived from it goes.
+                if let Some(was) = live.remove(&date) {
+                    let (_, withdrawn) = settle(tx, by, Vec::new(), was, reason)?;
+                    done.days += 1;
+                    done.withdrawn += withdrawn;
+                }
                 continue;
             }
             let near = |s: &&Shift| day(-2, date) <= s.date && s.date <= day(2, date);
@@ -317,12 +387,20 @@ fn rederive(
                 .filter(|(_, r)| window(r))
                 .map(|(_, r)| r.clone())
                 .collect();
+            let rostered = shifts.iter().any(|s| s.date == date);
             match derive(rules, &shifts, &punches, &records, inputs, |d| d == date) {
                 Ok(derived) => {
                     done.days += 1;
+                    done.rostered += usize::from(rostered);
+                    let percent = done.absent_percent.get_or_insert(rules.max_absent_percent);
+                    *percent = (*percent).min(rules.max_absent_percent);
                     let was = live.remove(&date).unwrap_or_default();
                     let (added, withdrawn) = settle(tx, by, derived, was, reason)?;
-                    done.added += added;
+                    let is = |k: &Option<String>, d: &&Derived| k.as_ref() == Some(&d.kind);
+                    done.absences += added.iter().filter(|d| is(&rules.absence, d)).count();
+                    done.missing_punches +=
+                        added.iter().filter(|d| is(&rules.missing_punch, d)).count();
+                    done.added += added.len();
                     done.withdrawn += withdrawn;
                 }
                 Err(problems) => strays.extend(problems),
@@ -448,6 +526,51 @@ fn covered(
     Ok(days)
 }
 
+/// The employee-days earlier imports of `what` spoke for that an import speaking for `days`
+/// supersedes. An earlier import most of whose days (of the employees this one speaks for)
+/// lie within this one's span is the same export, corrected: where it reached beyond this
+/// one and is still in force there, the day is released. Overlapping exports of
+/// neighbouring periods (a week's and the next, sharing a day or two) supersede nothing.
+fn superseded(
+    tx: &AttendanceTx,
+    what: Intake,
+    days: &BTreeSet<(String, NaiveDate)>,
+) -> Result<BTreeSet<(String, NaiveDate)>> {
+    let mut out = BTreeSet::new();
+    let (Some(first), Some(last)) = (
+        days.iter().map(|(_, d)| *d).min(),
+        days.iter().map(|(_, d)| *d).max(),
+    ) else {
+        return Ok(out);
+    };
+    let employees: BTreeSet<&str> = days.iter().map(|(e, _)| e.as_str()).collect();
+    let within = |d: &NaiveDate| first <= *d && *d <= last;
+    for import in tx.imports_covering(what, first, last)? {
+        let mut rows = tx.covered_by(import)?;
+        rows.retain(|(e, _)| employees.contains(e.as_str()));
+        let inside = rows.iter().filter(|(_, d)| within(d)).count();
+        if inside * 2 <= rows.len() {
+            continue;
+        }
+        let mut beyond: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
+        for (e, d) in rows.into_iter().filter(|(_, d)| !within(d)) {
+            beyond.entry(e).or_default().push(d);
+        }
+        for (employee, dates) in beyond {
+            let (Some(from), Some(to)) = (dates.iter().min(), dates.iter().max()) else {
+                continue;
+            };
+            let in_force = tx.coverings(what, &employee, *from, *to)?;
+            for d in dates {
+                if in_force.get(&d) == Some(&import) {
+                    out.insert((employee.clone(), d));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The rows dated far outside the bulk of the file: its dates split at every gap longer
 /// than `max_gap` days, every part but the largest is a likely typo (a punch of 2025-11-03
 /// in January's export would stretch the export over ten months and derive an absence for
@@ -489,14 +612,14 @@ fn far_dates(stamped: &[Stamped], max_gap: i64) -> Vec<RowProblem> {
 
 /// Brings a day to what `derived` says, against `live` (what was derived for it before and
 /// still counts): the events no longer supported are voided, the new ones added, the rest
-/// left alone. Returns (added, voided).
+/// left alone. Returns (added, how many voided).
 fn settle(
     tx: &mut AttendanceTx,
     by: &Actor,
     derived: Vec<Derived>,
     live: Vec<LiveDerived>,
     reason: &str,
-) -> Result<(usize, usize)> {
+) -> Result<(Vec<Derived>, usize)> {
     let same = |d: &Derived, l: &LiveDerived| {
         d.kind == l.kind && d.minutes == l.minutes && basis(&d.note) == basis(&l.note)
     };
@@ -507,8 +630,11 @@ fn settle(
             withdrawn += 1;
         }
     }
-    let mut added = 0;
-    for d in derived.iter().filter(|d| !live.iter().any(|l| same(d, l))) {
+    let mut added = Vec::new();
+    for d in derived
+        .into_iter()
+        .filter(|d| !live.iter().any(|l| same(d, l)))
+    {
         let mut fields = Fields::new();
         if let Some(m) = d.minutes {
             fields.insert("minutes".into(), FieldValue::Int(m));
@@ -522,7 +648,7 @@ fn settle(
             fields,
             recorded_by: by.name().to_string(),
         })?;
-        added += 1;
+        added.push(d);
     }
     Ok((added, withdrawn))
 }
@@ -662,6 +788,9 @@ impl App {
             days: settled.days,
             added: settled.added,
             withdrawn: settled.withdrawn,
+            absences: settled.absences,
+            missing_punches: settled.missing_punches,
+            released: 0,
             stored: true,
         })
     }

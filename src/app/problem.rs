@@ -58,6 +58,19 @@ pub enum Invalid {
         "the policy governing `{employee}` in {month} has no `[attendance]`; punches cannot be turned into events"
     )]
     NoAttendanceRules { employee: String, month: Month },
+    #[error(
+        "{file} would record {absences} absences and {missing_punches} missing punches on {rostered} rostered days, more than the policy's {percent}%{}; nothing was imported. Check the export's dates and employees; if the number is right, import it with --accept-absences {}",
+        accepted.map_or(String::new(), |n| format!(" and more than the {n} accepted")),
+        absences + missing_punches
+    )]
+    AbsenceFlood {
+        file: String,
+        absences: usize,
+        missing_punches: usize,
+        rostered: usize,
+        percent: usize,
+        accepted: Option<usize>,
+    },
     /// A correction that names neither punch.
     #[error("a correction gives the punch that should have been: in, out or both")]
     CorrectionEmpty,

@@ -32,6 +32,10 @@ pub enum ClockCommand {
         /// Derive and report; store nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Accept up to N derived absences and missing punches, when the export derives
+        /// more than the policy's share of rostered days (the refusal states N).
+        #[arg(long, value_name = "N")]
+        accept_absences: Option<usize>,
         /// Who imports [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
@@ -93,9 +97,17 @@ pub fn handover(ctx: &Ctx, cmd: Command) -> Result {
 
 pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
     match cmd {
-        ClockCommand::Import { file, dry_run, by } => {
-            ctx.report_attendance(&ctx.app.import_clock(&ctx.actor(by)?, &file, dry_run)?)
-        }
+        ClockCommand::Import {
+            file,
+            dry_run,
+            accept_absences,
+            by,
+        } => ctx.report_attendance(&ctx.app.import_clock(
+            &ctx.actor(by)?,
+            &file,
+            dry_run,
+            accept_absences,
+        )?),
         ClockCommand::Fix {
             employee,
             date,

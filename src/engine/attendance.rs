@@ -354,6 +354,7 @@ mod tests {
             handover_minutes: 30,
             corrections_per_month: Some(3),
             max_gap_days: crate::policy::DEFAULT_MAX_GAP_DAYS,
+            max_absent_percent: crate::policy::DEFAULT_MAX_ABSENT_PERCENT,
             late: Some("late".into()),
             early_leave: Some("early_leave".into()),
             absence: Some("absence".into()),

@@ -11,8 +11,9 @@ use super::problem::{Problem, Problems, SourceText};
 use super::raw;
 use super::script::{Origin, Script, Stage};
 use super::{
-    Action, Alias, Attendance, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, DEFAULT_MAX_GAP_DAYS,
-    EventRule, Grade, KindRules, Loc, MonthRule, Policy, PolicyRef, Scoring, YearRule,
+    Action, Alias, Attendance, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, DEFAULT_MAX_ABSENT_PERCENT,
+    DEFAULT_MAX_GAP_DAYS, EventRule, Grade, KindRules, Loc, MonthRule, Policy, PolicyRef, Scoring,
+    YearRule,
 };
 use crate::domain::event::{FieldType, is_identifier};
 use crate::domain::month::Month;
@@ -515,6 +516,15 @@ impl Compiler {
                 ),
             );
         }
+        let max_absent_percent = a.max_absent_percent.unwrap_or(DEFAULT_MAX_ABSENT_PERCENT);
+        if !(0..=100).contains(&max_absent_percent) {
+            problem(
+                self,
+                format!(
+                    "`[attendance]` `max_absent_percent` is {max_absent_percent}; it must be from 0 to 100"
+                ),
+            );
+        }
         let kind = |c: &mut Compiler, what: &str, k: &Option<String>, with_minutes: bool| {
             let k = k.as_ref()?;
             let Some(fields) = kinds.get(k) else {
@@ -554,6 +564,7 @@ impl Compiler {
             handover_minutes,
             corrections_per_month,
             max_gap_days: max_gap_days.clamp(1, 366),
+            max_absent_percent: max_absent_percent.clamp(0, 100),
             late: kind(self, "late", &a.late, true),
             early_leave: kind(self, "early_leave", &a.early_leave, true),
             absence: kind(self, "absence", &a.absence, false),

@@ -188,6 +188,7 @@ impl Compiler {
                 handover_minutes,
                 corrections_per_month,
                 max_gap_days,
+                max_absent_percent,
                 late,
                 early_leave,
                 absence,

@@ -145,6 +145,7 @@ pub struct AttendanceSection {
     pub handover_minutes: Option<i64>,
     pub corrections_per_month: Option<i64>,
     pub max_gap_days: Option<i64>,
+    pub max_absent_percent: Option<i64>,
     pub late: Option<String>,
     pub early_leave: Option<String>,
     pub absence: Option<String>,

@@ -150,6 +150,54 @@ impl AttendanceTx<'_> {
         Ok(())
     }
 
+    /// This import withdraws an earlier one's word for `employee`'s `date`: it supersedes
+    /// that import, and leaves the day out.
+    pub fn release(&mut self, employee: &str, date: NaiveDate) -> Result<()> {
+        self.conn()
+            .prepare_cached("INSERT INTO released (import_id, employee, date) VALUES (?1, ?2, ?3)")?
+            .execute(params![self.import, employee, date_text(date)])?;
+        self.wrote("released");
+        Ok(())
+    }
+
+    /// The earlier imports of `what` that speak for some day from `from` to `to`, oldest
+    /// first.
+    pub fn imports_covering(
+        &self,
+        what: Intake,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT DISTINCT c.import_id FROM covered c JOIN attendance_imports i ON i.id = c.import_id
+              WHERE c.date BETWEEN ?1 AND ?2 AND i.what = ?3 AND c.import_id <> ?4
+              ORDER BY c.import_id",
+        )?;
+        let rows = st.query_map(
+            params![date_text(from), date_text(to), what.id(), self.import],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The employee-days import `import` was stored to speak for.
+    pub fn covered_by(&self, import: i64) -> Result<Vec<(String, NaiveDate)>> {
+        let mut st = self.conn().prepare_cached(
+            "SELECT employee, date FROM covered WHERE import_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([import], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (employee, date) = row?;
+            let day =
+                parse_date(&date).ok_or_else(|| Error::Corrupt(format!("covered day `{date}`")))?;
+            out.push((employee, day));
+        }
+        Ok(out)
+    }
+
     /// The shifts of `employee` in force from `from` to `to` (each day's latest roster).
     pub fn shifts(&self, employee: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Shift>> {
         let mut st = self.conn().prepare_cached(
@@ -183,7 +231,7 @@ impl AttendanceTx<'_> {
     }
 
     /// Day → the latest import of `what` that speaks for `employee`'s day, from `from` to
-    /// `to`.
+    /// `to`; a day a later import released is spoken for by none.
     pub fn coverings(
         &self,
         what: Intake,
@@ -191,22 +239,31 @@ impl AttendanceTx<'_> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<BTreeMap<NaiveDate, i64>> {
-        let mut st = self.conn().prepare_cached(
+        let latest = |sql: &str| -> Result<BTreeMap<NaiveDate, i64>> {
+            let mut st = self.conn().prepare_cached(sql)?;
+            let rows = st.query_map(
+                params![employee, date_text(from), date_text(to), what.id()],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+            )?;
+            let mut out = BTreeMap::new();
+            for row in rows {
+                let (date, import) = row?;
+                let day = parse_date(&date)
+                    .ok_or_else(|| Error::Corrupt(format!("covered day `{date}`")))?;
+                out.insert(day, import);
+            }
+            Ok(out)
+        };
+        let mut covered = latest(
             "SELECT c.date, max(c.import_id) FROM covered c JOIN attendance_imports i ON i.id = c.import_id
               WHERE c.employee = ?1 AND c.date BETWEEN ?2 AND ?3 AND i.what = ?4 GROUP BY c.date",
         )?;
-        let rows = st.query_map(
-            params![employee, date_text(from), date_text(to), what.id()],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        let released = latest(
+            "SELECT r.date, max(r.import_id) FROM released r JOIN attendance_imports i ON i.id = r.import_id
+              WHERE r.employee = ?1 AND r.date BETWEEN ?2 AND ?3 AND i.what = ?4 GROUP BY r.date",
         )?;
-        let mut out = BTreeMap::new();
-        for row in rows {
-            let (date, import) = row?;
-            let day =
-                parse_date(&date).ok_or_else(|| Error::Corrupt(format!("covered day `{date}`")))?;
-            out.insert(day, import);
-        }
-        Ok(out)
+        covered.retain(|day, import| released.get(day).is_none_or(|r| r < import));
+        Ok(covered)
     }
 
     /// The punches (`Clock`: with the import each came with, `None` for an approved

@@ -25,7 +25,7 @@ struct Chained {
     columns: &'static str,
 }
 
-const CHAINED: [Chained; 21] = [
+const CHAINED: [Chained; 22] = [
     Chained {
         table: "events",
         key: "id",
@@ -103,6 +103,11 @@ const CHAINED: [Chained; 21] = [
     },
     Chained {
         table: "covered",
+        key: "id",
+        columns: "id, import_id, employee, date",
+    },
+    Chained {
+        table: "released",
         key: "id",
         columns: "id, import_id, employee, date",
     },

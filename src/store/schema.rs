@@ -467,4 +467,22 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER row_seals_append_only_d BEFORE DELETE ON row_seals
         BEGIN SELECT RAISE(ABORT, 'seals are append-only'); END;
     "#,
+    // 16: released days — a corrected export of the same span supersedes the earlier one,
+    // which no longer speaks for the days the correction leaves out (a mistyped date that
+    // stretched it over months). A day is covered by the latest import that covers it,
+    // unless a later one released it.
+    r#"
+    CREATE TABLE released (
+        id        INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES attendance_imports(id),
+        employee  TEXT NOT NULL,
+        date      TEXT NOT NULL
+    );
+    CREATE INDEX released_by_day ON released(employee, date);
+    CREATE INDEX covered_by_date ON covered(date, import_id);
+    CREATE TRIGGER released_append_only_u BEFORE UPDATE ON released
+        BEGIN SELECT RAISE(ABORT, 'released days are append-only'); END;
+    CREATE TRIGGER released_append_only_d BEFORE DELETE ON released
+        BEGIN SELECT RAISE(ABORT, 'released days are append-only'); END;
+    "#,
 ];
