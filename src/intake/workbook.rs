@@ -20,10 +20,23 @@ pub const MAX_COLUMNS: u32 = 64;
 pub const MAX_CELLS: usize = 2_000_000;
 /// The longest text a cell may hold (a note is far shorter).
 pub const MAX_CELL_CHARS: usize = 4_096;
+/// The most text, in bytes, the cells of a sheet may hold together: a sheet whose two
+/// million cells each repeat one long shared string would otherwise be copied two million
+/// times (8 GB from a file of under 2 MB).
+pub const MAX_SHEET_TEXT: usize = 64 << 20;
+/// The most a workbook's parts may unpack to, each and together, and the most the
+/// shared strings may (they are held whole while the sheet is read). Checked by unpacking
+/// into nothing before the workbook is opened: the sizes a zip states are claims too.
+pub const MAX_PART_BYTES: u64 = 256 << 20;
+pub const MAX_UNPACKED_BYTES: u64 = 512 << 20;
+pub const MAX_SHARED_STRINGS_BYTES: u64 = 64 << 20;
+/// The most parts a workbook may have (a company's sheet has about a dozen).
+pub const MAX_PARTS: usize = 1_000;
 
 /// The first sheet of the workbook in `bytes`, as CSV text: its cells from the top-left
 /// used one, each row as wide as the widest.
 pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, String> {
+    check_unpacked(bytes)?;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e| format!("is not a readable Excel workbook ({e}); save it as .xlsx or CSV"))?;
     let first = book
@@ -36,6 +49,7 @@ pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, String> {
         .map_err(|e| format!("its first sheet cannot be read ({e})"))?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let (mut top, mut left, mut width, mut filled) = (u32::MAX, u32::MAX, 0u32, 0usize);
+    let mut held = 0usize;
     while let Some(cell) = reader
         .next_cell()
         .map_err(|e| format!("its first sheet cannot be read ({e})"))?
@@ -62,9 +76,11 @@ pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, String> {
             ));
         }
         filled += 1;
-        if filled > MAX_CELLS {
+        held += value.len();
+        if filled > MAX_CELLS || held > MAX_SHEET_TEXT {
             return Err(format!(
-                "its first sheet has more than {MAX_CELLS} cells with a value; split the file"
+                "its first sheet has more than {MAX_CELLS} cells with a value or more than {} MB of text; split the file",
+                MAX_SHEET_TEXT >> 20
             ));
         }
         (top, left, width) = (top.min(r), left.min(c), width.max(c + 1));
@@ -86,6 +102,46 @@ pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, String> {
     }
     let bytes = out.into_inner().map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// Refuses a workbook whose parts unpack beyond the limits, before any of it is held: each
+/// part is unpacked into nothing, counting, and the count stops one byte past its limit.
+fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        format!("is not a readable Excel workbook ({e}); save it as .xlsx or CSV")
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    if zip.len() > MAX_PARTS {
+        return Err(format!(
+            "is a workbook of {} parts; one to import has at most {MAX_PARTS}: save the table alone as .xlsx or CSV",
+            zip.len()
+        ));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| unreadable(&e))?;
+        let name = crate::domain::text::clip(part.name());
+        let limit = if part.name().ends_with("sharedStrings.xml") {
+            MAX_SHARED_STRINGS_BYTES
+        } else {
+            MAX_PART_BYTES
+        };
+        let size = std::io::copy(
+            &mut std::io::Read::take(part, limit + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| unreadable(&e))?;
+        total += size;
+        if size > limit || total > MAX_UNPACKED_BYTES {
+            return Err(format!(
+                "is a workbook whose part {name} unpacks to more than {} MB (at most {} MB a part, {} MB in all); save the table alone as .xlsx or CSV",
+                size.min(limit) >> 20,
+                limit >> 20,
+                MAX_UNPACKED_BYTES >> 20
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A cell as the text a person would type into a CSV file.
@@ -187,5 +243,53 @@ mod tests {
         sheet.write_string(4, 3, "b").unwrap();
         let bytes = book.save_to_buffer().unwrap();
         assert_eq!(first_sheet_as_csv(&bytes).unwrap(), "a,,\n,,\n,,b\n");
+    }
+
+    /// One 4,000-character shared string in 20,000 cells: a small file whose cells hold
+    /// 80 MB of text once each is read. Refused at the sheet's text limit.
+    #[test]
+    fn a_long_string_repeated_in_every_cell_is_refused_at_the_text_limit() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let long = "长".repeat(1_400);
+        for r in 0..20_000 {
+            sheet.write_string(r, 0, &long).unwrap();
+        }
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 400_000, "{} bytes", bytes.len());
+        let err = first_sheet_as_csv(&bytes).unwrap_err();
+        assert!(err.contains("more than 64 MB of text"), "{err}");
+    }
+
+    /// A part that unpacks to more than the shared strings may (spaces compress a
+    /// thousandfold) is refused before the workbook is opened.
+    #[test]
+    fn a_part_unpacking_beyond_its_limit_is_refused_before_opening() {
+        use std::io::Write;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().write_string(0, 0, "工号").unwrap();
+        let good = book.save_to_buffer().unwrap();
+        let mut source = zip::ZipArchive::new(Cursor::new(&good[..])).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..source.len() {
+            let part = source.by_index_raw(i).unwrap();
+            if part.name() != "xl/sharedStrings.xml" {
+                out.raw_copy_file(part).unwrap();
+            }
+        }
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        out.start_file("xl/sharedStrings.xml", options).unwrap();
+        let spaces = vec![b' '; 1 << 20];
+        for _ in 0..=(MAX_SHARED_STRINGS_BYTES >> 20) {
+            out.write_all(&spaces).unwrap();
+        }
+        let bytes = out.finish().unwrap().into_inner();
+        assert!(bytes.len() < 1_000_000, "{} bytes", bytes.len());
+        let err = first_sheet_as_csv(&bytes).unwrap_err();
+        assert!(
+            err.contains("part xl/sharedStrings.xml unpacks to more than 64 MB"),
+            "{err}"
+        );
     }
 }
