@@ -9,6 +9,8 @@ mod workbook;
 
 use std::fmt;
 
+use crate::domain::event::MAX_LISTED;
+
 pub use attendance::{read_clock, read_handovers, read_roster};
 pub use encoding::{Encoding, decode, reader as decoded};
 pub use events::{Entry, EventRow, EventValidator, Issue, MAX_QTY, MayRecord, read_events};
@@ -49,13 +51,63 @@ impl fmt::Display for RowProblem {
     }
 }
 
-/// Every bad row of a batch.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub struct Rejected(pub Vec<RowProblem>);
+/// Every bad row of a batch: the first [`MAX_LISTED`] problems, and how many more there
+/// were. Three million bad rows are counted, not held (they made 389 MB of messages).
+#[derive(Debug, Clone, Default, PartialEq, thiserror::Error)]
+pub struct Rejected {
+    pub listed: Vec<RowProblem>,
+    /// Problems found beyond those listed.
+    pub more: usize,
+    /// Rows with at least one problem.
+    pub bad_rows: usize,
+}
+
+impl Rejected {
+    /// The problems of one bad row (none: the row is fine).
+    pub fn push_row(&mut self, problems: impl IntoIterator<Item = RowProblem>) {
+        let before = self.total();
+        for p in problems {
+            if self.listed.len() < MAX_LISTED {
+                self.listed.push(p);
+            } else {
+                self.more += 1;
+            }
+        }
+        if self.total() > before {
+            self.bad_rows += 1;
+        }
+    }
+
+    /// Problems of rows that may repeat (each distinct `at` is a row).
+    pub fn of(problems: Vec<RowProblem>) -> Rejected {
+        let mut rows: Vec<&str> = problems.iter().map(|p| p.at.as_str()).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let bad_rows = rows.len();
+        let mut out = Rejected::default();
+        out.push_row(problems);
+        out.bad_rows = bad_rows;
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    /// How many problems were found.
+    pub fn total(&self) -> usize {
+        self.listed.len() + self.more
+    }
+
+    /// `Err(self)` if any row was bad, else `Ok(ok)`.
+    pub fn or<T>(self, ok: impl FnOnce() -> T) -> Result<T, Rejected> {
+        if self.is_empty() { Ok(ok()) } else { Err(self) }
+    }
+}
 
 impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::domain::event::write_lines(f, &self.0)
+        crate::domain::event::write_lines(f, &self.listed, self.more)
     }
 }
 
@@ -174,14 +226,14 @@ impl Table {
 
     pub fn read(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
         let bad = |line: u64, message: String| {
-            Rejected(vec![RowProblem::new(format!("{name}:{line}"), message)])
+            Rejected::of(vec![RowProblem::new(format!("{name}:{line}"), message)])
         };
         let mut reader = csv::ReaderBuilder::new()
             .flexible(false)
             .from_reader(text.as_bytes());
         let headers = Self::headers(&mut reader, required).map_err(|m| bad(1, m))?;
         let mut rows = Vec::new();
-        let mut problems = Vec::new();
+        let mut problems = Rejected::default();
         for rec in reader.records() {
             match rec {
                 Ok(r) => {
@@ -194,14 +246,11 @@ impl Table {
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line());
                     let message = Self::csv_message(&e);
-                    problems.push(RowProblem::new(format!("{name}:{line}"), message));
+                    problems.push_row([RowProblem::new(format!("{name}:{line}"), message)]);
                 }
             }
         }
-        if !problems.is_empty() {
-            return Err(Rejected(problems));
-        }
-        Ok(Table { headers, rows })
+        problems.or(|| Table { headers, rows })
     }
 
     /// The cell of `column` in `row`, trimmed; empty when the column is absent.
@@ -211,5 +260,37 @@ impl Table {
             .position(|h| h == column)
             .and_then(|i| row.get(i))
             .map_or("", |s| s.trim())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of bad rows keeps the first problems and counts the rest: its memory does not
+    /// grow with the file.
+    #[test]
+    fn rejected_holds_the_first_problems_and_counts_the_rest() {
+        let mut r = Rejected::default();
+        for line in 0..10_000 {
+            let at = format!("f.csv:{line}");
+            r.push_row([RowProblem::new(&at, "a"), RowProblem::new(&at, "b")]);
+            r.push_row([]);
+        }
+        assert_eq!(
+            (r.listed.len(), r.more, r.bad_rows),
+            (MAX_LISTED, 19_900, 10_000)
+        );
+        let text = r.to_string();
+        assert_eq!(text.lines().count(), MAX_LISTED + 1);
+        assert!(
+            text.ends_with("… and 19900 more problems; mend these first"),
+            "{text}"
+        );
+        let of = Rejected::of(vec![
+            RowProblem::new("f:2", "x"),
+            RowProblem::new("f:2", "y"),
+        ]);
+        assert_eq!((of.listed.len(), of.more, of.bad_rows), (2, 0, 1));
     }
 }

@@ -380,6 +380,16 @@ fn implausible_attendance_rows_are_refused() {
         err.contains("punches.csv:2: time `2026-03-02 08:30:60` is not a punch time"),
         "{err}"
     );
+    // Read as one punch per row, a file with both shapes' columns lost each day's in and out.
+    ws.write(
+        "punches.csv",
+        "工号,打卡时间,日期,上班打卡,下班打卡\nE002,2026-03-02 08:27:00,2026-03-03,08:29,17:35\n",
+    );
+    let err = ws.cmd("clock import punches.csv --by HR").fails(1);
+    assert!(
+        err.contains("punches.csv:1: the header names both shapes of a clock export: `time` (one row per punch) and `date`, `in`, `out` (one row per day)"),
+        "{err}"
+    );
 }
 
 /// An export missing one employee's punches (a wrong filter at the clock) would make every

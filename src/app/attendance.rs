@@ -201,7 +201,7 @@ impl App {
                 .collect();
             if !outside.is_empty() {
                 return Err(Error::Rejected {
-                    rows: Rejected(outside),
+                    rows: Rejected::of(outside),
                     outcome: "nothing was imported".into(),
                 });
             }
@@ -438,7 +438,7 @@ fn shifts_of(
 /// Problems written `file:row: message`, as an import's refusal.
 fn rejected_rows(problems: Vec<String>) -> Error {
     Error::Rejected {
-        rows: Rejected(
+        rows: Rejected::of(
             problems
                 .into_iter()
                 .map(|m| {
@@ -499,7 +499,7 @@ fn covered(
     let far = far_dates(stamped, max_gap);
     if !far.is_empty() {
         return Err(Error::Rejected {
-            rows: Rejected(far),
+            rows: Rejected::of(far),
             outcome: "nothing was imported".into(),
         });
     }

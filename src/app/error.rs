@@ -160,7 +160,7 @@ impl Error {
         problems: impl IntoIterator<Item = I>,
     ) -> Error {
         Error::Rejected {
-            rows: Rejected(
+            rows: Rejected::of(
                 problems
                     .into_iter()
                     .map(|i| crate::intake::RowProblem::of("entry", i.into()))

@@ -1,7 +1,7 @@
 //! The daily log: entering one event, importing a file of them, listing, voiding (an entry
 //! mistake) and excusing (an approved appeal). Nothing is ever edited or deleted.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::scope::Seen;
@@ -233,11 +233,10 @@ impl App {
         let rows = match read {
             Ok(rows) => rows,
             Err(rows) => {
-                let bad: BTreeSet<&str> = rows.0.iter().map(|p| p.at.as_str()).collect();
                 let outcome = format!(
                     "{} bad {}; nothing was imported",
-                    bad.len(),
-                    crate::domain::text::plural(bad.len(), "row", "rows")
+                    rows.bad_rows,
+                    crate::domain::text::plural(rows.bad_rows, "row", "rows")
                 );
                 return Err(Error::Rejected { rows, outcome });
             }

@@ -282,7 +282,7 @@ impl App {
         }
         if !missing.is_empty() {
             return Err(Error::Rejected {
-                rows: Rejected(missing),
+                rows: Rejected::of(missing),
                 outcome:
                     "nothing was imported; the policies read these attributes (`[staff_fields]`)"
                         .into(),

@@ -178,20 +178,22 @@ impl fmt::Display for FieldValue {
     }
 }
 
-/// Writes items one per line (for error lists).
-pub fn write_lines<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
+/// Writes items one per line (for error lists), at most [`MAX_LISTED`], then how many
+/// more there are (`more` of them not held at all).
+pub fn write_lines<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    items: &[T],
+    more: usize,
+) -> fmt::Result {
     for (i, item) in items.iter().take(MAX_LISTED).enumerate() {
         if i > 0 {
             writeln!(f)?;
         }
         write!(f, "{item}")?;
     }
-    if items.len() > MAX_LISTED {
-        write!(
-            f,
-            "\n… and {} more problems; mend these first",
-            items.len() - MAX_LISTED
-        )?;
+    let more = items.len().saturating_sub(MAX_LISTED) + more;
+    if more > 0 {
+        write!(f, "\n… and {more} more problems; mend these first")?;
     }
     Ok(())
 }

@@ -29,25 +29,21 @@ fn rows<T>(
     mut row: impl FnMut(&Cells, &mut Vec<String>) -> Option<T>,
 ) -> Result<Vec<(String, T)>, Rejected> {
     let mut out = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems = Rejected::default();
     for (line, cells) in &t.rows {
         let at = format!("{name}:{line}");
         let cell = Cells { table: t, cells };
         let mut wrong = Vec::new();
         match row(&cell, &mut wrong) {
             Some(v) if wrong.is_empty() => out.push((at, v)),
-            _ => problems.extend(
+            _ => problems.push_row(
                 wrong
                     .into_iter()
                     .map(|message| RowProblem::new(at.clone(), message)),
             ),
         }
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Rejected(problems))
-    }
+    problems.or(|| out)
 }
 
 fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<String>) -> String {
@@ -150,7 +146,7 @@ fn refuse_overlaps(shifts: Vec<(String, Shift)>) -> Result<Vec<(String, Shift)>,
     if problems.is_empty() {
         Ok(shifts)
     } else {
-        Err(Rejected(problems))
+        Err(Rejected::of(problems))
     }
 }
 
@@ -165,6 +161,20 @@ pub fn read_clock(
 ) -> Result<Vec<Stamped>, Rejected> {
     let probe = Table::read(name, text, &["employee"])?;
     let per_punch = probe.headers.iter().any(|h| h == "time");
+    let per_day: Vec<&str> = ["date", "in", "out"]
+        .into_iter()
+        .filter(|c| probe.headers.iter().any(|h| h == c))
+        .collect();
+    if per_punch && !per_day.is_empty() {
+        // Read as one punch per row, the day's in and out would be silently dropped.
+        return Err(Rejected::of(vec![RowProblem::new(
+            format!("{name}:1"),
+            format!(
+                "the header names both shapes of a clock export: `time` (one row per punch) and `{}` (one row per day); keep the columns of one shape",
+                per_day.join("`, `")
+            ),
+        )]));
+    }
     let stamped = |at: String, employee: String, when: NaiveDateTime| Stamped {
         employee,
         at: when,
@@ -289,7 +299,7 @@ mod tests {
         let per_punch =
             "工号,打卡时间\nE001,2026-03-02 08:31:20\nE009,2026-03-02 08:31\nE002,昨天\n";
         let err = read_clock("punches.csv", per_punch, &known()).unwrap_err();
-        let lines: Vec<String> = err.0.iter().map(|p| p.to_string()).collect();
+        let lines: Vec<String> = err.listed.iter().map(|p| p.to_string()).collect();
         assert_eq!(
             lines,
             [
@@ -303,7 +313,7 @@ mod tests {
     fn a_roster_names_its_missing_columns_in_both_languages() {
         let err = read_roster("roster.csv", "工号,日期\nE001,2026-03-02\n", &known()).unwrap_err();
         assert_eq!(
-            err.0[0].to_string(),
+            err.listed[0].to_string(),
             "roster.csv:1: the header row lacks `start`, `end`; the file must start with `employee,date,start,end` (or `工号,日期,上班时间,下班时间`)"
         );
         let ok = read_roster(

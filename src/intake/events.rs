@@ -277,7 +277,7 @@ pub fn read_events<E>(
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = match Table::headers(&mut reader, &COLUMNS[..3]) {
         Ok(h) => h,
-        Err(message) => return Ok(Err(Rejected(vec![bad(1, message)]))),
+        Err(message) => return Ok(Err(Rejected::of(vec![bad(1, message)]))),
     };
     let position = |c: &str| headers.iter().position(|h| h == c);
     let standard: Vec<Option<usize>> = COLUMNS.iter().map(|c| position(c)).collect();
@@ -289,7 +289,7 @@ pub fn read_events<E>(
         .collect();
     let informational = headers.iter().position(|h| h == "name");
     let mut record = csv::StringRecord::new();
-    let mut problems = Vec::new();
+    let mut problems = Rejected::default();
     let mut rows = 0;
     loop {
         match reader.read_record(&mut record) {
@@ -297,7 +297,7 @@ pub fn read_events<E>(
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                problems.push(bad(line, Table::csv_message(&e)));
+                problems.push_row([bad(line, Table::csv_message(&e))]);
                 continue;
             }
         }
@@ -337,16 +337,12 @@ pub fn read_events<E>(
         match v.check(&row) {
             Ok(e) if problems.is_empty() => keep(e)?,
             Ok(_) => {}
-            Err(issues) => problems.extend(
+            Err(issues) => problems.push_row(
                 issues
                     .into_iter()
                     .map(|i| RowProblem::of(format!("{name}:{line}"), i)),
             ),
         }
     }
-    Ok(if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(Rejected(problems))
-    })
+    Ok(problems.or(|| rows))
 }

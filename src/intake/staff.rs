@@ -27,7 +27,7 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
         .collect();
     let mut seen = BTreeSet::new();
     let mut staff = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems = Rejected::default();
     for (line, row) in &table.rows {
         let mut msgs = Vec::new();
         let cell = |c: &str| table.cell(row, c);
@@ -107,20 +107,16 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
                     attrs,
                 },
             )),
-            _ => problems.extend(
+            _ => problems.push_row(
                 msgs.into_iter()
                     .map(|message| RowProblem::new(format!("{name}:{line}"), message)),
             ),
         }
     }
-    if problems.is_empty() {
-        Ok(StaffFile {
-            columns: table.headers,
-            rows: staff,
-        })
-    } else {
-        Err(Rejected(problems))
-    }
+    problems.or(|| StaffFile {
+        columns: table.headers,
+        rows: staff,
+    })
 }
 
 #[cfg(test)]

@@ -78,7 +78,7 @@ pub struct Problems(pub Vec<Problem>);
 
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::domain::event::write_lines(f, &self.0)
+        crate::domain::event::write_lines(f, &self.0, 0)
     }
 }
 

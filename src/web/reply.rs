@@ -38,7 +38,11 @@ pub fn messages(e: &Error) -> Vec<String> {
 pub fn problems(e: &Error) -> Vec<(Option<String>, String)> {
     let mut listed = all_problems(e);
     // A page or a response lists at most as many as the command line does.
-    let more = listed.len().saturating_sub(MAX_LISTED);
+    let unheld = match e {
+        Error::Rejected { rows, .. } => rows.more,
+        _ => 0,
+    };
+    let more = listed.len().saturating_sub(MAX_LISTED) + unheld;
     if more > 0 {
         listed.truncate(MAX_LISTED);
         listed.push((
@@ -52,7 +56,7 @@ pub fn problems(e: &Error) -> Vec<(Option<String>, String)> {
 fn all_problems(e: &Error) -> Vec<(Option<String>, String)> {
     match e {
         Error::Rejected { rows, .. } => rows
-            .0
+            .listed
             .iter()
             .map(|p| {
                 let message = match p.at.as_str() {
