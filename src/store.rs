@@ -50,7 +50,7 @@ pub enum Error {
         path: String,
         source: rusqlite::Error,
     },
-    #[error("database: {0}")]
+    #[error("database: {}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
     #[error("database holds a malformed value: {0}")]
     Corrupt(String),
@@ -136,6 +136,23 @@ pub enum Error {
     Changing(usize),
     #[error("the import's temporary file: {0}")]
     Spill(#[from] std::io::Error),
+}
+
+/// SQLite's words for a failed write, with what it means for the person and what to do: a
+/// full disk surfaces as "disk I/O error" when the journal cannot grow.
+fn sqlite_message(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode::*;
+    let mend = match e.sqlite_error_code() {
+        Some(DiskFull | SystemIoFailure) => {
+            "the disk holding the database is full or failing; nothing was stored: free space on it (or move the database) and try again"
+        }
+        Some(ReadOnly) => {
+            "the database file cannot be written; nothing was stored: check its permissions and the disk"
+        }
+        Some(CannotOpen) => "the database file cannot be opened; check its folder and permissions",
+        _ => return e.to_string(),
+    };
+    format!("{e}: {mend}")
 }
 
 /// The decision an appeal or a correction already has.

@@ -274,7 +274,7 @@ fn notes_are_bounded_plain_text() {
         ])
         .fails(1);
     assert!(
-        err.contains("note holds 10000 characters; a note holds at most 1000"),
+        err.contains("note holds 10000 characters; at most 1000"),
         "{err}"
     );
     assert!(err.len() < 1_000, "{} bytes", err.len());
@@ -305,4 +305,76 @@ fn notes_are_bounded_plain_text() {
     );
     let events = ws.cmd("log list --format csv").ok();
     assert_eq!(events.lines().count(), 1, "{events}");
+}
+
+/// What a staff file may hold is bounded and plain: a name of a megabyte, a role written
+/// like a shell command, a control character in an attribute are refused, each quoted
+/// short; and so are supervisors that go round in a circle, in a file or by a change.
+#[test]
+fn staff_records_are_bounded_and_supervisors_form_no_circle() {
+    let ws = staffed();
+    let long = "名".repeat(1_000_000);
+    ws.write(
+        "bad.csv",
+        &format!(
+            "id,name,department,role,joined,left,supervisor,shift_start\n\
+             E010,{long},customer-service,staff,2026-01-05,,,08:30\n\
+             E011,钱七,customer-service,; rm -rf /,2026-01-05,,,08:30\n\
+             E012,孙八,customer-service,staff,2026-01-05,,,08:30\u{1b}[2J\n"
+        ),
+    );
+    let err = ws.cmd("staff import bad.csv --by HR").fails(1);
+    assert!(
+        err.contains("bad.csv:2: name holds 1000000 characters; at most 100"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:3: role `; rm -rf /` is not a role: at most 40 letters, digits, `_`, `-` or spaces"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:4: `shift_start` holds a control character"),
+        "{err}"
+    );
+    assert!(err.len() < 2_000, "{} bytes", err.len());
+
+    // E001 supervises E002; making E002 E001's supervisor closes a circle.
+    let err = ws
+        .cmd("staff set E001 --supervisor E002 --from 2026-06 --by HR")
+        .fails(1);
+    assert!(
+        err.contains("supervisors would go round in a circle: E001 → E002 → E001"),
+        "{err}"
+    );
+    ws.write(
+        "circle.csv",
+        "id,name,department,role,joined,left,supervisor\n\
+         E020,甲,customer-service,staff,2026-01-05,,E021\n\
+         E021,乙,customer-service,staff,2026-01-05,,E020\n",
+    );
+    let err = ws.cmd("staff import circle.csv --by HR").fails(1);
+    assert!(
+        err.contains("supervisors would go round in a circle: E020 → E021 → E020"),
+        "{err}"
+    );
+    let err = ws
+        .cmd("staff set E002 --role a;b --from 2026-06 --by HR")
+        .fails(1);
+    assert!(err.contains("role `a;b` is not a role"), "{err}");
+    let list = ws.cmd("staff list --format csv").ok();
+    assert!(!list.contains("E010") && !list.contains("E020"), "{list}");
+}
+
+/// An int field counts what happened: minutes −40 would pass a rule's `event.minutes > 0`
+/// check and silently score nothing.
+#[test]
+fn a_negative_count_is_refused() {
+    let ws = staffed();
+    let err = ws
+        .cmd("log add E002 late --minutes -40 --date 2026-03-02 --by 张主管")
+        .fails(1);
+    assert!(
+        err.contains("`-40` is not a whole number from 0 to 1000000000"),
+        "{err}"
+    );
 }

@@ -178,6 +178,35 @@ impl App {
             .collect();
         let known: BTreeSet<String> = staff.keys().cloned().collect();
         let rows = read(&known)?;
+        // A closed month keeps its record: its roster and punches as they were.
+        let closed: BTreeMap<Month, String> = store
+            .closed_months()?
+            .into_iter()
+            .filter_map(|c| Some((c.month.parse().ok()?, c.by)))
+            .collect();
+        let dated: Vec<(&str, NaiveDate)> = match &rows {
+            Rows::Roster(r) => r.iter().map(|(at, s)| (at.as_str(), s.date)).collect(),
+            Rows::Stamped(_, s) => s.iter().map(|p| (p.source.as_str(), p.at.date())).collect(),
+        };
+        let in_closed: Vec<RowProblem> = dated
+            .into_iter()
+            .filter_map(|(at, day)| {
+                let by = closed.get(&Month::of(day))?;
+                Some(RowProblem::new(
+                    at,
+                    format!(
+                        "{day} lies in {}, which {by} closed; a closed month keeps its attendance as it was: reopen it first, or leave the day out of the file",
+                        Month::of(day)
+                    ),
+                ))
+            })
+            .collect();
+        if !in_closed.is_empty() {
+            return Err(Error::Rejected {
+                rows: Rejected::of(in_closed),
+                outcome: "nothing was imported".into(),
+            });
+        }
         if let Rows::Roster(shifts) = &rows {
             // A shift on a day its employee was not employed would derive an absence
             // nobody could have avoided.
@@ -186,16 +215,8 @@ impl App {
                 .filter_map(|(at, s)| {
                     let e = staff[&s.employee].at(Month::of(s.date));
                     (!e.employed_on(s.date)).then(|| {
-                        RowProblem::new(
-                            at.clone(),
-                            format!(
-                                "`{}` was not employed on {} (employed from {}{}); leave the day off the roster",
-                                s.employee,
-                                s.date,
-                                e.joined,
-                                e.left.map_or(String::new(), |l| format!(" to {l}"))
-                            ),
-                        )
+                        let why = not_employed(e, s.date);
+                        RowProblem::new(at.clone(), format!("{why}; leave the day off the roster"))
                     })
                 })
                 .collect();
@@ -435,6 +456,16 @@ fn shifts_of(
     Ok(out)
 }
 
+/// Says that `e` was not employed on `day`, and when they were.
+fn not_employed(e: &crate::domain::staff::Employee, day: NaiveDate) -> String {
+    format!(
+        "`{}` was not employed on {day} (employed from {}{})",
+        e.id,
+        e.joined,
+        e.left.map_or(String::new(), |l| format!(" to {l}"))
+    )
+}
+
 /// Problems written `file:row: message`, as an import's refusal.
 fn rejected_rows(problems: Vec<String>) -> Error {
     Error::Rejected {
@@ -460,6 +491,30 @@ fn covered(
     staff: &BTreeMap<String, StaffRecord>,
     stamped: &[Stamped],
 ) -> Result<BTreeSet<(String, NaiveDate)>> {
+    // A punch on a day its employee was not employed (a night shift's may fall on the day
+    // after leaving) is a wrong id or a wrong date: no shift or policy of theirs speaks
+    // for it.
+    let outside: Vec<RowProblem> = stamped
+        .iter()
+        .filter_map(|s| {
+            let e = staff[&s.employee].latest();
+            let day = s.at.date();
+            let employed = e.joined <= day && e.left.is_none_or(|l| day <= l + TimeDelta::days(1));
+            (!employed).then(|| {
+                let why = not_employed(e, day);
+                RowProblem::new(
+                    s.source.clone(),
+                    format!("{why}; check the employee and the date"),
+                )
+            })
+        })
+        .collect();
+    if !outside.is_empty() {
+        return Err(Error::Rejected {
+            rows: Rejected::of(outside),
+            outcome: "nothing was imported".into(),
+        });
+    }
     let mut by_employee: BTreeMap<&str, Vec<Stamped>> = BTreeMap::new();
     for s in stamped {
         by_employee.entry(&s.employee).or_default().push(s.clone());

@@ -96,6 +96,11 @@ pub enum Invalid {
     OwnSupervisor,
     #[error("supervisor `{0}` is not on file")]
     SupervisorNotOnFile(String),
+    #[error(
+        "supervisors would go round in a circle: {}; nothing was stored. Give one of them a supervisor outside the circle, or none",
+        .0.join(" → ")
+    )]
+    SupervisorCycle(Vec<String>),
     #[error("`{employee}` already has this record from {from}; nothing changed")]
     SameRecord { employee: String, from: Month },
     #[error("`{employee}` joined on {joined}; a change cannot take effect before {earliest}")]

@@ -11,7 +11,9 @@ use std::path::Path;
 use super::{Actor, App, Error, Invalid, Result, read_text};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
-use crate::domain::staff::{Change, Employee, Field, StaffRecord};
+use crate::domain::staff::{
+    Change, Employee, Field, StaffRecord, check_attr, check_name, check_role, supervisor_cycle,
+};
 use crate::evaluation::rulebook::Rulebook;
 use crate::intake::Encoding;
 use crate::intake::{Rejected, RowProblem, STAFF_COLUMNS, StaffFile, read_staff};
@@ -73,6 +75,7 @@ impl App {
             outcome: "nothing was imported; fix the rows above and import the file again".into(),
         })?;
         let updates = self.updates(&store, &rulebook, &records, &staff, effective, &name)?;
+        refuse_cycles(&records, &updates)?;
         store.put_staff(&updates, &name, &self.stamp(by))?;
         let updated = updates.iter().filter(|u| !u.new).count();
         Ok(StaffImported {
@@ -110,6 +113,7 @@ impl App {
             }
         })?;
         let updates = self.updates(&store, &rulebook, &records, &staff, None, "entry")?;
+        refuse_cycles(&records, &updates)?;
         store.put_staff(&updates, "entry", &self.stamp(by))?;
         Ok(self.record_of(&input.id)?.latest().clone())
     }
@@ -129,6 +133,19 @@ impl App {
             .staff_record(id)?
             .ok_or_else(|| Invalid::NoEmployee(id.to_string()))?;
         let mut after = record.at(from).clone();
+        let written = [
+            change.name.as_deref().map(check_name),
+            change.role.as_deref().map(check_role),
+        ];
+        let problems: Vec<String> = written
+            .into_iter()
+            .flatten()
+            .chain(change.attrs.iter().map(|(k, v)| check_attr(k, v)))
+            .filter_map(|r| r.err())
+            .collect();
+        if !problems.is_empty() {
+            return Err(Error::rejected_entry(problems));
+        }
         if let Some(n) = change.name {
             after.name = n;
         }
@@ -168,6 +185,7 @@ impl App {
                 from,
             })?;
         self.refuse_closed(&store, std::slice::from_ref(&update))?;
+        refuse_cycles(&records_by_id(&store)?, std::slice::from_ref(&update))?;
         let problems = missing_fields(&rulebook, Some(&record), &update, self.today);
         if !problems.is_empty() {
             return Err(Error::rejected_entry(problems));
@@ -359,6 +377,35 @@ impl App {
             }
             .into())
         }
+    }
+}
+
+/// Refuses updates after which someone's chain of supervisors would lead back to them (a
+/// review's manager step would then wait on itself). Each is judged on the latest records,
+/// with the updates applied.
+fn refuse_cycles(records: &BTreeMap<String, StaffRecord>, updates: &[StaffUpdate]) -> Result<()> {
+    let changed: BTreeMap<&str, Option<&str>> = updates
+        .iter()
+        .filter_map(|u| {
+            let s = u.changes.iter().find(|(f, _)| *f == Field::Supervisor);
+            match (s, u.new) {
+                (Some((_, s)), _) => Some((u.employee.as_str(), s.as_deref())),
+                (None, true) => Some((u.employee.as_str(), None)),
+                (None, false) => None,
+            }
+        })
+        .collect();
+    let supervisor_of = |e: &str| match changed.get(e) {
+        Some(s) => *s,
+        None => records
+            .get(e)
+            .and_then(|r| r.latest().supervisor.as_deref()),
+    };
+    match supervisor_cycle(changed.keys().copied(), supervisor_of) {
+        Some(chain) => {
+            Err(Invalid::SupervisorCycle(chain.into_iter().map(str::to_string).collect()).into())
+        }
+        None => Ok(()),
     }
 }
 

@@ -37,7 +37,9 @@ pub struct Event {
 pub type Fields = BTreeMap<String, FieldValue>;
 
 /// The largest whole number a field may hold: minutes, rings, days… never come near it,
-/// and a script doing arithmetic on it stays far from overflow.
+/// and a script doing arithmetic on it stays far from overflow. An `int` field counts
+/// something that happened (minutes late, rings before an answer), so it is never negative:
+/// minutes −40 would pass a rule's `event.minutes > 0` and silently score nothing.
 pub const MAX_INT: i64 = 1_000_000_000;
 /// The largest number a float field may hold (money in yuan, say).
 pub const MAX_FLOAT: f64 = 1e12;
@@ -65,9 +67,9 @@ impl FieldType {
             FieldType::Int => t
                 .parse::<i64>()
                 .ok()
-                .filter(|x| x.abs() <= MAX_INT)
+                .filter(|x| (0..=MAX_INT).contains(x))
                 .map(FieldValue::Int)
-                .ok_or_else(|| format!("`{shown}` is not a whole number up to {MAX_INT}")),
+                .ok_or_else(|| format!("`{shown}` is not a whole number from 0 to {MAX_INT}")),
             FieldType::Float => t
                 .parse::<f64>()
                 .ok()
@@ -92,8 +94,8 @@ impl FieldType {
     /// Checks a value that arrived already typed (TOML test cases, stored JSON).
     pub fn accepts(self, value: &FieldValue) -> bool {
         match (self, value) {
-            (FieldType::Int, FieldValue::Int(_))
-            | (FieldType::Float, FieldValue::Float(_) | FieldValue::Int(_))
+            (FieldType::Int, FieldValue::Int(x)) => (0..=MAX_INT).contains(x),
+            (FieldType::Float, FieldValue::Float(_) | FieldValue::Int(_))
             | (FieldType::Text, FieldValue::Text(_))
             | (FieldType::Bool, FieldValue::Bool(_)) => true,
             (FieldType::Date, FieldValue::Text(s)) => parse_date(s).is_some(),

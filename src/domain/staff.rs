@@ -19,6 +19,72 @@ pub const RECORD_PARTS: [&str; 7] = [
     "supervisor",
 ];
 
+/// The longest name, role and attribute value a record holds: a staff file of 10 MB
+/// names was accepted, and every page and table showing it carried them.
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_ROLE_CHARS: usize = 40;
+pub const MAX_ATTR_CHARS: usize = 200;
+
+/// Checks a name as written: plain text of at most [`MAX_NAME_CHARS`].
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("name is empty".into());
+    }
+    crate::domain::text::plain("name", name, MAX_NAME_CHARS)
+}
+
+/// Checks a role as written: a word or two of letters, digits, `_`, `-` and spaces (staff,
+/// 客服主管), the way scripts compare it (`staff.role == "manager"`).
+pub fn check_role(role: &str) -> Result<(), String> {
+    let shown = crate::domain::text::clip(role);
+    if role.is_empty() {
+        Err("role is empty; use e.g. staff or manager".into())
+    } else if role.chars().nth(MAX_ROLE_CHARS).is_some()
+        || !role
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '))
+    {
+        Err(format!(
+            "role `{shown}` is not a role: at most {MAX_ROLE_CHARS} letters, digits, `_`, `-` or spaces, e.g. staff or 客服主管"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks an attribute's value as written: plain text of at most [`MAX_ATTR_CHARS`].
+pub fn check_attr(name: &str, value: &str) -> Result<(), String> {
+    crate::domain::text::plain(
+        &format!("`{}`", crate::domain::text::clip(name)),
+        value,
+        MAX_ATTR_CHARS,
+    )
+}
+
+/// The employee among `updated` whose supervisor chain, with those changes, comes back
+/// to them: `supervisor_of` gives the supervisor each employee would have.
+pub fn supervisor_cycle<'a>(
+    updated: impl IntoIterator<Item = &'a str>,
+    supervisor_of: impl Fn(&str) -> Option<&'a str>,
+) -> Option<Vec<&'a str>> {
+    for start in updated {
+        let mut chain = vec![start];
+        let mut at = start;
+        while let Some(s) = supervisor_of(at) {
+            if s == start {
+                chain.push(s);
+                return Some(chain);
+            }
+            if chain.contains(&s) {
+                break; // a cycle not through `start`: found from its own members
+            }
+            chain.push(s);
+            at = s;
+        }
+    }
+    None
+}
+
 /// An employee as HR keeps them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Employee {

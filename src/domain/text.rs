@@ -42,6 +42,29 @@ pub fn clip(value: &str) -> String {
     out
 }
 
+/// Checks that `value`, the `what` of something people write (a note, a name), is plain
+/// text of at most `max` characters: no control characters (a NUL or an escape sequence
+/// would reach every page and terminal that shows it) except a line break or a tab.
+pub fn plain(what: &str, value: &str, max: usize) -> Result<(), String> {
+    if value.chars().nth(max).is_some() {
+        Err(format!(
+            "{what} holds {} characters; at most {max}: {}",
+            value.chars().count(),
+            clip(value)
+        ))
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        Err(format!(
+            "{what} holds a control character (shown as �): {}; write plain text",
+            clip(value)
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// `n` with the right form of a counted word: `1 employee`, `2 employees`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", plural(n, one, many))

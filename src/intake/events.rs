@@ -125,26 +125,8 @@ impl EventValidator<'_> {
         // A note is a line or two a supervisor writes: bounded, and no control characters
         // (a NUL or an escape sequence would reach every page and terminal that shows it).
         let note = row.note.trim();
-        if note.chars().nth(MAX_NOTE_CHARS).is_some() {
-            problems.field(
-                "note",
-                format!(
-                    "note holds {} characters; a note holds at most {MAX_NOTE_CHARS}: {}",
-                    note.chars().count(),
-                    crate::domain::text::clip(note)
-                ),
-            );
-        } else if note
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-        {
-            problems.field(
-                "note",
-                format!(
-                    "note holds a control character (shown as �): {}; write plain text",
-                    crate::domain::text::clip(note)
-                ),
-            );
+        if let Err(m) = crate::domain::text::plain("note", note, MAX_NOTE_CHARS) {
+            problems.field("note", m);
         }
         let recorded_by = match (written.recorded_by.trim(), &self.default_by) {
             ("", Some(by)) => by.clone(),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Rejected, RowProblem, Table};
 use crate::domain::event::is_identifier;
 use crate::domain::month::parse_date;
-use crate::domain::staff::Employee;
+use crate::domain::staff::{Employee, check_attr, check_name, check_role};
 
 /// The standard columns, in order; any others are attributes.
 pub const COLUMNS: [&str; 7] = crate::domain::staff::RECORD_PARTS;
@@ -32,23 +32,27 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
         let mut msgs = Vec::new();
         let cell = |c: &str| table.cell(row, c);
         let id = cell("id");
-        if id.is_empty() || id.chars().any(|c| c.is_whitespace() || c == ',') {
-            msgs.push(format!("id `{id}` must be non-empty, without spaces"));
+        if id.is_empty()
+            || id.chars().count() > 40
+            || id
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == ',')
+        {
+            msgs.push(format!(
+                "id `{}` must be non-empty, at most 40 characters, without spaces",
+                crate::domain::text::clip(id)
+            ));
         } else if !seen.insert(id.to_string()) {
             msgs.push(format!("id `{id}` appears twice in this file"));
         }
-        if cell("name").is_empty() {
-            msgs.push("name is empty".into());
-        }
+        msgs.extend(check_name(cell("name")).err());
         let dept = cell("department");
         if !is_identifier(dept) {
             msgs.push(format!(
                 "department `{dept}` must be an id of a-z, 0-9, `_` and `-`, e.g. customer-service"
             ));
         }
-        if cell("role").is_empty() {
-            msgs.push("role is empty; use e.g. staff or manager".into());
-        }
+        msgs.extend(check_role(cell("role")).err());
         let joined = parse_date(cell("joined"));
         if joined.is_none() {
             msgs.push(format!(
@@ -93,6 +97,7 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
             .filter(|(h, v)| !COLUMNS.contains(&h.as_str()) && !v.trim().is_empty())
             .map(|(h, v)| (h.clone(), v.trim().to_string()))
             .collect();
+        msgs.extend(attrs.iter().filter_map(|(k, v)| check_attr(k, v).err()));
         match (msgs.is_empty(), joined) {
             (true, Some(joined)) => staff.push((
                 *line,

@@ -159,6 +159,18 @@ impl Compiler {
                 ));
                 continue;
             }
+            if crate::domain::staff::RECORD_PARTS.contains(&name.as_str()) {
+                // Declared, it would be looked for among the attributes and reported
+                // missing on every employee.
+                self.problems.push(src.problem(
+                    ty.span(),
+                    format!(
+                        "`{name}` is part of every staff record (as are {}); scripts read `staff.{name}` without a declaration: remove it from `[staff_fields]`",
+                        crate::domain::staff::RECORD_PARTS.join(", ")
+                    ),
+                ));
+                continue;
+            }
             match ty.get_ref().parse::<FieldType>() {
                 Ok(t) => {
                     m.staff_fields.insert(name.clone(), t);
