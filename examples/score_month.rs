@@ -74,7 +74,7 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::error:
         &events_file.display().to_string(),
         std::fs::File::open(&events_file)?,
         &validator,
-        |e| {
+        |e, _row_id| {
             // Rows are numbered as the store would number a fresh log.
             events.push(e.with_id(events.len() as i64 + 1));
             Ok(())

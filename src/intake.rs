@@ -112,7 +112,7 @@ impl fmt::Display for Rejected {
 }
 
 /// Headers as Chinese offices and attendance machines write them → the column they are.
-const CHINESE_HEADERS: [(&str, &str); 22] = [
+const CHINESE_HEADERS: [(&str, &str); 23] = [
     ("工号", "employee"),
     ("员工编号", "employee"),
     ("姓名", "name"),
@@ -134,6 +134,7 @@ const CHINESE_HEADERS: [(&str, &str); 22] = [
     ("签到", "in"),
     ("签退", "out"),
     ("打卡时间", "time"),
+    ("记录编号", "row_id"),
     ("时间", "time"),
 ];
 

@@ -64,6 +64,11 @@ pub enum Error {
     },
     #[error("no event with id {0}")]
     NoEvent(i64),
+    /// A row whose id was imported before, with other content.
+    #[error(
+        "row_id `{row_id}` was imported before as event {event}, with other content; nothing was imported. To correct that row, void event {event} and give the corrected row a new row_id"
+    )]
+    SourceChanged { row_id: String, event: i64 },
     /// A single entry is an exact copy of this live event (and was not meant as a second).
     #[error("event {0} is already in the log, the same in every detail")]
     Same(i64),
@@ -174,6 +179,7 @@ impl Error {
         matches!(
             self,
             Error::NoEvent(_)
+                | Error::SourceChanged { .. }
                 | Error::Same(_)
                 | Error::Already { .. }
                 | Error::MonthClosed { .. }

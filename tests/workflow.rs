@@ -90,6 +90,58 @@ fn reimporting_stores_nothing_new_and_says_so() {
     assert_eq!(list["events"].as_array().unwrap().len(), 2);
 }
 
+/// Without row ids a file's copies of one row are matched against copies already in the
+/// log, so a file split in two with one copy in each stores one. With a `row_id` (记录编号)
+/// column each row is its own: the halves store both, a re-import of either stores
+/// nothing, and an id imported before with other content is refused.
+#[test]
+fn rows_with_ids_import_once_however_the_file_is_split() {
+    let ws = staffed();
+    let head = "记录编号,employee,date,kind,qty,note,recorded_by\n";
+    ws.write(
+        "a.csv",
+        &format!("{head}R1,E002,2026-03-02,uniform,,,张主管\n"),
+    );
+    ws.write(
+        "b.csv",
+        &format!("{head}R2,E002,2026-03-02,uniform,,,张主管\n"),
+    );
+    ws.cmd("log import a.csv").ok();
+    let b = ws.cmd("log import b.csv").ok();
+    assert!(b.contains("stored 1 event"), "{b}");
+    let again = ws.cmd("log import a.csv").ok();
+    assert!(again.contains("already in the log"), "{again}");
+    let list = json(&ws.cmd("log list --format json").ok());
+    assert_eq!(list["events"].as_array().unwrap().len(), 2);
+
+    ws.write(
+        "c.csv",
+        &format!("{head}R1,E002,2026-03-03,uniform,,,张主管\n"),
+    );
+    let err = ws.cmd("log import c.csv").fails(1);
+    assert!(
+        err.contains(
+            "row_id `R1` was imported before as event 1, with other content; nothing was imported"
+        ),
+        "{err}"
+    );
+    ws.write(
+        "d.csv",
+        &format!("{head}R3,E002,2026-03-02,uniform,,,张主管\n,E002,2026-03-04,uniform,,,张主管\nR3,E002,2026-03-05,uniform,,,张主管\n"),
+    );
+    let err = ws.cmd("log import d.csv").fails(1);
+    assert!(err.contains("d.csv:3: row_id is empty"), "{err}");
+    assert!(
+        err.contains("d.csv:4: row_id `R3` appears twice in this file (first on line 2)"),
+        "{err}"
+    );
+    assert!(
+        ws.cmd("audit verify")
+            .ok()
+            .starts_with("the record is whole")
+    );
+}
+
 #[test]
 fn a_dry_run_stores_nothing() {
     let ws = staffed();

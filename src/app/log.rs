@@ -373,8 +373,8 @@ fn pipeline(
     std::thread::scope(|threads| {
         let reader = threads.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
-            let read = read_events(name, input, v, |e| {
-                batch.push(Prepared::new(e));
+            let read = read_events(name, input, v, |e, row_id| {
+                batch.push(Prepared::new(e).with_source(row_id));
                 if batch.len() == BATCH {
                     tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
                         .map_err(|_| Stopped)?;

@@ -22,6 +22,13 @@ pub const MAX_NOTE_CHARS: usize = 1_000;
 
 const COLUMNS: [&str; 6] = ["employee", "date", "kind", "qty", "note", "recorded_by"];
 
+/// The column that identifies a row across files (`row_id` · 记录编号): with it, a row is
+/// imported once however the rows are split into files.
+const ROW_ID: &str = "row_id";
+
+/// The longest row id, in characters.
+pub const MAX_ROW_ID_CHARS: usize = 64;
+
 /// One event as a person writes it, by hand or as a row of a file: every value still
 /// text. The one raw shape of an event, whatever front end or file it comes from.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -246,14 +253,15 @@ impl Issues {
 }
 
 /// Reads and validates an events file row by row. While every row so far is good, each event
-/// goes to `keep` (e.g. into an open transaction); after the first bad row nothing more is
-/// kept, but every row is still checked, so that all problems are reported at once. Returns
-/// the number of rows, or every problem as `file:row: …`; an error of `keep` stops at once.
+/// goes to `keep` with its row id, if the file gives one (e.g. into an open transaction);
+/// after the first bad row nothing more is kept, but every row is still checked, so that
+/// all problems are reported at once. Returns the number of rows, or every problem as
+/// `file:row: …`; an error of `keep` stops at once.
 pub fn read_events<E>(
     name: &str,
     input: impl std::io::Read,
     v: &EventValidator,
-    mut keep: impl FnMut(NewEvent) -> Result<(), E>,
+    mut keep: impl FnMut(NewEvent, Option<&str>) -> Result<(), E>,
 ) -> Result<Result<usize, Rejected>, E> {
     let bad = |line: u64, message: String| RowProblem::new(format!("{name}:{line}"), message);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
@@ -267,8 +275,10 @@ pub fn read_events<E>(
     let field_columns: Vec<(usize, &String)> = headers
         .iter()
         .enumerate()
-        .filter(|(_, h)| !COLUMNS.contains(&h.as_str()) && h.as_str() != "name")
+        .filter(|(_, h)| !COLUMNS.contains(&h.as_str()) && !["name", ROW_ID].contains(&h.as_str()))
         .collect();
+    let row_id_at = position(ROW_ID);
+    let mut row_ids: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let informational = headers.iter().position(|h| h == "name");
     let mut record = csv::StringRecord::new();
     let mut problems = Rejected::default();
@@ -316,8 +326,32 @@ pub fn read_events<E>(
             },
             recorded_by: cell(5),
         };
-        match v.check(&row) {
-            Ok(e) if problems.is_empty() => keep(e)?,
+        let row_id = row_id_at.map(|i| record.get(i).map_or("", str::trim));
+        let mut checked = v.check(&row);
+        if let Some(id) = row_id {
+            let problem = if id.is_empty() {
+                Some("row_id is empty; in a file with row ids every row has one".to_string())
+            } else if let Err(m) = crate::domain::text::plain("row_id", id, MAX_ROW_ID_CHARS) {
+                Some(m)
+            } else if let Some(first) = row_ids.get(id) {
+                Some(format!(
+                    "row_id `{}` appears twice in this file (first on line {first}); each row has its own",
+                    crate::domain::text::clip(id)
+                ))
+            } else {
+                row_ids.insert(id.to_string(), line);
+                None
+            };
+            if let Some(p) = problem {
+                let issue = Issue::from(p);
+                match &mut checked {
+                    Ok(_) => checked = Err(vec![issue]),
+                    Err(issues) => issues.push(issue),
+                }
+            }
+        }
+        match checked {
+            Ok(e) if problems.is_empty() => keep(e, row_id)?,
             Ok(_) => {}
             Err(issues) => problems.push_row(
                 issues

@@ -95,6 +95,10 @@ pub struct Appender<'a> {
     /// The statements run per row, prepared once.
     insert: Statement<'a>,
     same: Statement<'a>,
+    source_of: Statement<'a>,
+    add_source: Statement<'a>,
+    /// The first and last event stored with a row id, to seal their ids at commit.
+    sourced: Option<(i64, i64)>,
     history_of: Statement<'a>,
     month_had: Statement<'a>,
 }
@@ -118,6 +122,9 @@ impl<'a> Appender<'a> {
     pub fn push(&mut self, row: &Prepared) -> Result<()> {
         let e = &row.event;
         self.refuse_closed(Month::of(e.date))?;
+        if let Some(source) = &row.source {
+            return self.push_sourced(row, source);
+        }
         let left = match self.consumed.get_mut(&row.digest) {
             Some(n) => n,
             None => {
@@ -143,6 +150,33 @@ impl<'a> Appender<'a> {
             Ok(())
         } else {
             self.insert(row, None)
+        }
+    }
+
+    /// Stores a row its file identifies by `source`, unless a row of that id was imported
+    /// before (the same content: already there, however the file was split; other content:
+    /// refused, naming the event it became).
+    fn push_sourced(&mut self, row: &Prepared, source: &str) -> Result<()> {
+        let before: Option<(i64, String)> = self
+            .source_of
+            .query_row([source], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match before {
+            Some((_, digest)) if digest == row.digest => {
+                self.already += 1;
+                Ok(())
+            }
+            Some((event, _)) => Err(Error::SourceChanged {
+                row_id: crate::domain::text::clip(source),
+                event,
+            }),
+            None => {
+                self.insert(row, None)?;
+                let id = self.stored.last().expect("the row just inserted");
+                self.add_source.execute(params![id, source, row.digest])?;
+                self.sourced.get_or_insert((id, id)).1 = id;
+                Ok(())
+            }
         }
     }
 
@@ -318,6 +352,9 @@ impl<'a> Appender<'a> {
         if let (Some(first), Some(last)) = (self.stored.first(), self.stored.last()) {
             super::chain::seal(self.conn, "events", first, last)?;
         }
+        if let Some((first, last)) = self.sourced {
+            super::chain::seal(self.conn, "event_sources", first, last)?;
+        }
         if let Some((file, id)) = &self.import {
             self.conn.execute(
                 "UPDATE imports SET rows = ?1, stored = ?2 WHERE id = ?3",
@@ -403,6 +440,13 @@ impl Store {
                     AND kind = ?3 AND qty = ?4 AND note = ?5 AND fields = ?6
                     AND recorded_by = ?7",
             )?,
+            source_of: self
+                .conn
+                .prepare("SELECT event_id, digest FROM event_sources WHERE source = ?1")?,
+            add_source: self.conn.prepare(
+                "INSERT INTO event_sources (event_id, source, digest) VALUES (?1, ?2, ?3)",
+            )?,
+            sourced: None,
             history_of: self.conn.prepare(
                 "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_by_content
                                  WHERE employee = ?1 AND id <= ?2)",

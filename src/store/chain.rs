@@ -25,11 +25,16 @@ struct Chained {
     columns: &'static str,
 }
 
-const CHAINED: [Chained; 22] = [
+const CHAINED: [Chained; 23] = [
     Chained {
         table: "events",
         key: "id",
         columns: "id, employee, date, kind, qty, note, fields, recorded_by, recorded_at, import_id",
+    },
+    Chained {
+        table: "event_sources",
+        key: "event_id",
+        columns: "event_id, source, digest",
     },
     Chained {
         table: "voids",

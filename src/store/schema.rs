@@ -485,4 +485,18 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER released_append_only_d BEFORE DELETE ON released
         BEGIN SELECT RAISE(ABORT, 'released days are append-only'); END;
     "#,
+    // 17: source row ids. A file whose rows carry an id (`row_id`) is de-duplicated by it:
+    // a row whose id was imported before is already in the log, however the rows are split
+    // into files; the same id with other content is refused.
+    r#"
+    CREATE TABLE event_sources (
+        event_id INTEGER PRIMARY KEY REFERENCES events(id),
+        source   TEXT NOT NULL UNIQUE,
+        digest   TEXT NOT NULL
+    );
+    CREATE TRIGGER event_sources_append_only_u BEFORE UPDATE ON event_sources
+        BEGIN SELECT RAISE(ABORT, 'row ids are append-only'); END;
+    CREATE TRIGGER event_sources_append_only_d BEFORE DELETE ON event_sources
+        BEGIN SELECT RAISE(ABORT, 'row ids are append-only'); END;
+    "#,
 ];

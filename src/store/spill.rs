@@ -21,6 +21,8 @@ pub struct Prepared {
     pub(super) date: String,
     pub(super) fields: String,
     pub(super) digest: String,
+    /// The row's id in its file (`row_id`), when the file gives one.
+    pub(super) source: Option<String>,
 }
 
 impl Prepared {
@@ -33,7 +35,14 @@ impl Prepared {
             date,
             fields,
             digest,
+            source: None,
         }
+    }
+
+    /// The row, with the id its file gives it.
+    pub fn with_source(mut self, source: Option<&str>) -> Prepared {
+        self.source = source.map(str::to_string);
+        self
     }
 
     /// The stored content and its digest, in the order both per-row statements bind them
@@ -67,18 +76,21 @@ impl Spill {
         })
     }
 
-    /// Appends a row: its stored texts, each with its length, then its qty.
+    /// Appends a row: its stored texts, each with its length (a row without an id has an
+    /// empty one: an id is never empty), then its qty.
     pub fn push(&mut self, row: &Prepared) -> std::io::Result<()> {
         use std::io::Write;
         let e = &row.event;
+        let source = row.source.as_deref().unwrap_or_default();
         for text in [
-            &e.employee,
+            e.employee.as_str(),
             &row.date,
             &e.kind,
             &e.note,
             &row.fields,
             &e.recorded_by,
             &row.digest,
+            source,
         ] {
             self.out.write_all(&(text.len() as u32).to_le_bytes())?;
             self.out.write_all(text.as_bytes())?;
@@ -93,8 +105,8 @@ impl Spill {
         file.rewind()?;
         let mut input = std::io::BufReader::with_capacity(1 << 20, file);
         let mut next = move || -> std::io::Result<Option<Prepared>> {
-            let mut texts: Vec<String> = Vec::with_capacity(7);
-            for i in 0..7 {
+            let mut texts: Vec<String> = Vec::with_capacity(8);
+            for i in 0..8 {
                 let mut len = [0u8; 4];
                 match input.read_exact(&mut len) {
                     Err(e) if i == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => {
@@ -108,8 +120,16 @@ impl Spill {
             }
             let mut qty = [0u8; 8];
             input.read_exact(&mut qty)?;
-            let [employee, date, kind, note, fields, recorded_by, digest]: [String; 7] =
-                texts.try_into().expect("seven texts were read");
+            let [
+                employee,
+                date,
+                kind,
+                note,
+                fields,
+                recorded_by,
+                digest,
+                source,
+            ]: [String; 8] = texts.try_into().expect("eight texts were read");
             let day = parse_date(&date)
                 .ok_or_else(|| std::io::Error::other(format!("spilled date `{date}`")))?;
             Ok(Some(Prepared {
@@ -127,6 +147,7 @@ impl Spill {
                 date,
                 fields,
                 digest,
+                source: (!source.is_empty()).then_some(source),
             }))
         };
         Ok(std::iter::from_fn(move || next().transpose()))

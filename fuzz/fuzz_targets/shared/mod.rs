@@ -60,7 +60,7 @@ pub fn events(name: &str, data: &[u8]) {
         // One employee outside the one entering's scope, so that refusals are fuzzed too.
         may_record: Box::new(|r| (r.id == "E002").then(|| "outside the team".to_string())),
     };
-    let _ = read_events::<()>(name, data, &validator, |_| Ok(()));
+    let _ = read_events::<()>(name, data, &validator, |_, _| Ok(()));
 }
 
 /// `text` read as a roster and as a clock export, as their imports read it.
