@@ -137,12 +137,12 @@ pub enum Body {
     /// A `multipart/form-data` form: its fields, and a file (name, content).
     Upload {
         fields: Vec<(&'static str, String)>,
-        file: (String, String),
+        file: (String, Vec<u8>),
     },
 }
 
 /// A `multipart/form-data` body, as a browser sends a form with a file.
-fn multipart(fields: &[(&str, String)], (name, content): &(String, String)) -> (String, Vec<u8>) {
+fn multipart(fields: &[(&str, String)], (name, content): &(String, Vec<u8>)) -> (String, Vec<u8>) {
     let boundary = "----appraise-test-boundary";
     let mut body = String::new();
     for (k, v) in fields {
@@ -150,12 +150,12 @@ fn multipart(fields: &[(&str, String)], (name, content): &(String, String)) -> (
             &format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n");
     }
     body += &format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
     );
-    (
-        format!("multipart/form-data; boundary={boundary}"),
-        body.into_bytes(),
-    )
+    let mut bytes = body.into_bytes();
+    bytes.extend_from_slice(content);
+    bytes.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), bytes)
 }
 
 /// A client that shows every status as it is and follows no redirect.
@@ -213,7 +213,10 @@ fn the_authorization_matrix() {
         .replace("version = \"2025.1\"", "version = \"2026.1\"");
     let upload_candidate = Body::Upload {
         fields: vec![("year", "2026".into())],
-        file: ("customer-service.toml".into(), candidate.clone()),
+        file: (
+            "customer-service.toml".into(),
+            candidate.clone().into_bytes(),
+        ),
     };
     let activate = Body::Form(vec![
         ("file", "customer-service.toml".into()),
@@ -226,7 +229,8 @@ fn the_authorization_matrix() {
             format!(
                 "employee,date,kind,qty,note\nE002,{TODAY},uniform,,matrix {}\n",
                 fastrand::u64(..)
-            ),
+            )
+            .into_bytes(),
         ),
     };
     let target = Body::Form(vec![
@@ -579,4 +583,55 @@ fn simultaneous_entries_each_get_their_own_answer() {
             .map(|e| e.id)
             .collect();
     assert_eq!(logged, ids, "the log holds exactly what was acknowledged");
+}
+
+/// Workbooks built to exhaust a reader, uploaded by a supervisor: a cell at XFD1048576, a
+/// dense column past the row limit, and one long shared string in every cell. Each is
+/// refused with a message, nothing is stored, and the server answers the next request.
+#[test]
+fn workbook_bombs_uploaded_are_refused_and_the_server_carries_on() {
+    let s = Served::start();
+    let token = s.token("张主管");
+    let book = |fill: &dyn Fn(&mut rust_xlsxwriter::Worksheet)| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["employee", "date", "kind", "note"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        fill(sheet);
+        book.save_to_buffer().unwrap()
+    };
+    let far = book(&|s| {
+        s.write_string(1_048_575, 16_383, "x").unwrap();
+    });
+    let dense = book(&|s| {
+        for r in 1..=200_001 {
+            s.write_number(r, 0, r as f64).unwrap();
+        }
+    });
+    let long = "长".repeat(1_400);
+    let strings = book(&|s| {
+        for r in 1..=20_000 {
+            s.write_string(r, 3, &long).unwrap();
+        }
+    });
+    for (name, bytes) in [
+        ("far.xlsx", far),
+        ("dense.xlsx", dense),
+        ("strings.xlsx", strings),
+    ] {
+        assert!(bytes.len() < 2_000_000, "{name}: {} bytes", bytes.len());
+        let upload = Body::Upload {
+            fields: vec![("action", "import".into()), ("date", TODAY.into())],
+            file: (name.into(), bytes),
+        };
+        let (status, _) = s.send("/imports", Some(&token), &upload);
+        assert_eq!(status, 422, "{name}");
+    }
+    let (status, body) = s.get("/api/v1/events?employee=E002", Some(&token));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["events"],
+        json!([])
+    );
 }

@@ -11,7 +11,7 @@ use crate::domain::event::MAX_LISTED;
 use crate::store;
 
 /// The status an error answers with: refused as out of scope 403, not on file 404, a
-/// request at fault otherwise 422, anything broken 500.
+/// request at fault otherwise 422 (an unreadable upload too), anything broken 500.
 pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::NotAllowed(_)
@@ -24,6 +24,11 @@ pub fn status_of(e: &Error) -> StatusCode {
         | Error::Store(store::Error::NoEvent(_))
         | Error::Store(store::Error::NoAppeal(_)) => StatusCode::NOT_FOUND,
         e if e.is_refusal() => StatusCode::UNPROCESSABLE_ENTITY,
+        // An upload that is not a readable file of its kind (a broken or oversized
+        // workbook, bytes that are not text) is the request's fault, not the server's.
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::InvalidData => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
