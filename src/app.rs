@@ -345,6 +345,18 @@ fn read_text(path: &Path) -> Result<(crate::intake::Encoding, String)> {
         path: path.to_path_buf(),
         source,
     };
+    // Read whole, so bounded first: a year's roster for 2,000 people is about 30 MB.
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > crate::intake::MAX_TABLE_BYTES {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "is {} MB; a roster, clock export or staff file holds at most {} MB: split it by month",
+                size >> 20,
+                crate::intake::MAX_TABLE_BYTES >> 20
+            ),
+        )));
+    }
     let bytes = std::fs::read(path).map_err(io)?;
     crate::intake::decode(&bytes)
         .map_err(|m| io(std::io::Error::new(std::io::ErrorKind::InvalidData, m)))

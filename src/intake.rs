@@ -51,6 +51,10 @@ impl fmt::Display for RowProblem {
     }
 }
 
+/// The largest roster, clock export or staff file read (they are read whole; events
+/// stream, whatever their size).
+pub const MAX_TABLE_BYTES: u64 = 256 << 20;
+
 /// Every bad row of a batch: the first [`MAX_LISTED`] problems, and how many more there
 /// were. Three million bad rows are counted, not held (they made 389 MB of messages).
 #[derive(Debug, Clone, Default, PartialEq, thiserror::Error)]
@@ -240,6 +244,21 @@ impl Table {
                 Ok(r) => {
                     let line = r.position().map_or(0, |p| p.line());
                     if r.iter().all(|c| c.trim().is_empty()) {
+                        continue;
+                    }
+                    if let Some(long) = r
+                        .iter()
+                        .find(|c| c.chars().nth(workbook::MAX_CELL_CHARS).is_some())
+                    {
+                        problems.push_row([RowProblem::new(
+                            format!("{name}:{line}"),
+                            format!(
+                                "a cell holds {} characters; a cell holds at most {}: {}",
+                                long.chars().count(),
+                                workbook::MAX_CELL_CHARS,
+                                crate::domain::text::clip(long)
+                            ),
+                        )]);
                         continue;
                     }
                     rows.push((line, r.iter().map(String::from).collect()));

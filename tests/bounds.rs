@@ -378,3 +378,31 @@ fn a_negative_count_is_refused() {
         "{err}"
     );
 }
+
+/// Files read whole are bounded before they are read: a 257 MB roster (sparse, so the
+/// test writes nothing) is refused by its size; a cell of 10,000 characters is refused
+/// quoted short.
+#[test]
+fn tables_read_whole_are_bounded_by_size_and_cell() {
+    let ws = staffed();
+    let file = std::fs::File::create(ws.path("huge.csv")).unwrap();
+    file.set_len(257 << 20).unwrap();
+    let err = ws.cmd("roster import huge.csv --by HR").fails(2);
+    assert!(
+        err.contains("is 257 MB; a roster, clock export or staff file holds at most 256 MB"),
+        "{err}"
+    );
+    ws.write(
+        "roster.csv",
+        &format!(
+            "工号,日期,上班时间,下班时间\nE002,2026-03-02,08:30,{}\n",
+            "1".repeat(10_000)
+        ),
+    );
+    let err = ws.cmd("roster import roster.csv --by HR").fails(1);
+    assert!(
+        err.contains("roster.csv:2: a cell holds 10000 characters; a cell holds at most 4096"),
+        "{err}"
+    );
+    assert!(err.len() < 500, "{} bytes", err.len());
+}
