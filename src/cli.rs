@@ -11,6 +11,7 @@ mod dept;
 mod diagnostics;
 mod explain;
 mod init;
+mod leave;
 mod log;
 mod month;
 mod rate;
@@ -227,6 +228,8 @@ pub fn run(cli: Cli) -> Result {
         Command::Roster(c) => attendance::roster(&ctx, c),
         Command::Clock(c) => attendance::clock(&ctx, c),
         Command::Handover(c) => attendance::handover(&ctx, c),
+        Command::Leave(c) => leave::leave(&ctx, c),
+        Command::Holiday(c) => leave::holiday(&ctx, c),
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Backup { to } => {
             let head = ctx.app.backup(&Actor::owner(), &to)?;

@@ -4,6 +4,7 @@
 mod attendance;
 mod encoding;
 mod events;
+mod leave;
 mod staff;
 mod workbook;
 
@@ -14,6 +15,9 @@ use crate::domain::event::MAX_LISTED;
 pub use attendance::{read_clock, read_handovers, read_roster};
 pub use encoding::{Encoding, decode, reader as decoded};
 pub use events::{Entry, EventRow, EventValidator, Issue, MAX_QTY, MayRecord, read_events};
+pub use leave::{
+    HolidayRow, LeaveFile, LeaveRow, moment as leave_moment, read_holidays, read_leave,
+};
 pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
 
 /// One bad row: where it is and everything wrong with it.
@@ -116,7 +120,7 @@ impl fmt::Display for Rejected {
 }
 
 /// Headers as Chinese offices and attendance machines write them → the column they are.
-const CHINESE_HEADERS: [(&str, &str); 23] = [
+const CHINESE_HEADERS: [(&str, &str); 34] = [
     ("工号", "employee"),
     ("员工编号", "employee"),
     ("姓名", "name"),
@@ -139,6 +143,17 @@ const CHINESE_HEADERS: [(&str, &str); 23] = [
     ("签退", "out"),
     ("打卡时间", "time"),
     ("记录编号", "row_id"),
+    ("请假类型", "type"),
+    ("假期类型", "type"),
+    ("开始时间", "from"),
+    ("结束时间", "to"),
+    ("审批状态", "state"),
+    ("状态", "state"),
+    ("时长", "duration"),
+    ("事由", "reason"),
+    ("请假事由", "reason"),
+    ("原因", "reason"),
+    ("名称", "name"),
     ("时间", "time"),
 ];
 

@@ -66,6 +66,9 @@ pub struct Policy {
     pub kinds: BTreeMap<String, BTreeMap<String, FieldType>>,
     /// How punches and the roster become events (`[attendance]`), if the policy says.
     pub attendance: Option<Attendance>,
+    /// Leave type id → its label and whether it is paid (`[leave.ID]`, inherited and
+    /// overridable per id).
+    pub leave: BTreeMap<String, LeaveType>,
     /// What people may write instead of a kind's id → the kind: the declared `aliases`,
     /// and the name of each rule that sees one kind only (unless two kinds share it).
     pub kind_names: BTreeMap<String, String>,
@@ -150,6 +153,24 @@ pub struct Attendance {
     pub absence: Option<String>,
     pub missing_punch: Option<String>,
     pub missed_handover: Option<String>,
+}
+
+/// A type of leave the policy knows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LeaveType {
+    pub label: String,
+    pub paid: bool,
+}
+
+impl Policy {
+    /// The leave type written as `text`: its id or its label.
+    pub fn leave_type(&self, text: &str) -> Option<(&str, &LeaveType)> {
+        let text = text.trim();
+        self.leave
+            .iter()
+            .find(|(id, t)| id.as_str() == text || t.label == text)
+            .map(|(id, t)| (id.as_str(), t))
+    }
 }
 
 /// The longest gap between a clock export's dates when a policy does not state one: a

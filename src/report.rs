@@ -7,6 +7,7 @@
 
 mod charts;
 pub mod html;
+mod leave;
 mod log;
 pub mod markdown;
 mod people;
@@ -19,6 +20,7 @@ pub mod workbook;
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
+pub use leave::{HolidaysView, LeavesView};
 pub use log::{AppealsView, AuditView, ClosingsView, CorrectionsView, EventsView};
 pub use people::{DepartmentRatingsView, DepartmentsView, StaffHistoryView, StaffView, UsersView};
 pub use reviews::{FinalGrade, ReviewRow, ReviewsView, Waiting};

@@ -9,6 +9,7 @@ mod audit;
 mod chain;
 mod events;
 mod integrity;
+mod leave;
 mod months;
 mod packs;
 mod reader;
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::month::Month;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 pub use appeals::{Appeal, AppealDecision};
 pub use append::{Appended, Ids, Single};
@@ -35,6 +36,7 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use chain::Verification;
 pub use events::{Entered, EventFilter, NewEvent, Status};
 pub use integrity::Repacked;
+pub use leave::{Holiday, Leave, LeaveDecision, LeaveState, NewLeave};
 pub use months::Closing;
 pub use reader::Reader;
 pub use reviews::ReviewStart;
@@ -323,6 +325,15 @@ impl Store {
         if found == known {
             return Ok(());
         }
+        // A migration may rebuild a table others refer to (SQLite's way to change a
+        // constraint): foreign keys are off while it runs, and checked before it commits.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let migrated = self.run_migrations();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrated
+    }
+
+    fn run_migrations(&mut self) -> Result<()> {
         let tx = self.write()?;
         // Another process may have migrated while this one waited for the lock.
         let found: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -338,6 +349,14 @@ impl Store {
                 seals::seal_all(&tx)?;
             }
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        let dangling: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = dangling {
+            return Err(Error::Corrupt(format!(
+                "after migrating, table `{table}` refers to a row that is not there"
+            )));
         }
         tx.commit()?;
         Ok(())

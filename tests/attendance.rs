@@ -514,3 +514,148 @@ fn a_corrected_export_supersedes_the_days_the_mistyped_one_reached() {
     );
     assert!(ws.cmd("audit verify").ok().contains("the record is whole"));
 }
+
+/// The month's items of E002: (date, kind, points).
+fn items(ws: &crate::util::Workspace) -> Vec<(String, String, i64)> {
+    json(&ws.cmd("explain E002 --month 2026-03 --format json").ok())["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["date"].as_str().unwrap().to_string(),
+                i["kind"].as_str().unwrap().to_string(),
+                i["points"].as_f64().unwrap() as i64,
+            )
+        })
+        .collect()
+}
+
+/// Leave exported from DingTalk (GB18030, Chinese headers): three days of annual leave
+/// over the absent 24th, a sick morning on the 3rd when E002 came at 11:58, and a request
+/// still pending (left out). Nobody on approved leave is charged: no absence, no lateness.
+/// Leave decided after the day was derived re-derives it; a cancellation brings the day
+/// back; a rejected request changes nothing; overlapping leave and leave in a closed month
+/// are refused.
+#[test]
+fn approved_leave_takes_the_shifts_it_covers() {
+    let ws = staffed();
+    ws.write("roster.csv", &roster());
+    ws.cmd("roster import roster.csv --by HR").ok();
+    std::fs::write(
+        ws.path("leave.csv"),
+        gb18030(
+            "工号,姓名,请假类型,开始时间,结束时间,时长,审批状态,事由\n\
+             E002,李四,年假,2026-03-23,2026-03-25,3天,审批通过,回老家\n\
+             E002,李四,病假,2026-03-03 上午,2026-03-03 上午,0.5天,审批通过,看病\n\
+             E002,李四,事假,2026-03-30,2026-03-30,1天,审批中,办事\n",
+        ),
+    )
+    .unwrap();
+    let out = ws.cmd("leave import leave.csv --by HR").ok();
+    assert!(out.contains("leave.csv (read as GB18030): 2 rows"), "{out}");
+    assert!(
+        out.contains("left out, not approved: 1 rows 审批中"),
+        "{out}"
+    );
+    ws.write("punches.csv", &punches("11:58"));
+    ws.cmd("clock import punches.csv --by HR").ok();
+    let before = [
+        ("2026-03-10".to_string(), "late".to_string(), -1),
+        ("2026-03-17".to_string(), "late".to_string(), -1),
+        ("2026-03-26".to_string(), "missing_punch".to_string(), -1),
+    ];
+    assert_eq!(items(&ws), before);
+    let listed = ws.cmd("leave list --employee E002").ok();
+    assert!(
+        listed.contains("年假") && listed.contains("已批准"),
+        "{listed}"
+    );
+
+    // A rejected request changes nothing; approved after the day was derived, the
+    // missing punch of the 26th is voided; cancelled, it is back.
+    let asked = ws
+        .cmd("leave request E002 --type 事假 --from 2026-03-26 --to 2026-03-26 --reason 家事 --by E002")
+        .ok();
+    assert!(asked.contains("leave 3 of E002 asked for"), "{asked}");
+    let err = ws.cmd("leave approve 3 --by E002").fails(1);
+    assert!(
+        err.contains("does not approve or reject their own leave"),
+        "{err}"
+    );
+    ws.cmd("leave reject 3 --reason 人手不足 --by 张主管").ok();
+    assert_eq!(items(&ws), before);
+    ws.cmd("leave request E002 --type personal --from 2026-03-26 --to 2026-03-26 --reason 家事 --by E002")
+        .ok();
+    let out = ws.cmd("leave approve 4 --by 张主管").ok();
+    assert!(out.contains("0 events added, 1 voided"), "{out}");
+    assert_eq!(items(&ws), before[..2]);
+    ws.cmd("leave cancel 4 --reason 不休了 --by E002").ok();
+    assert_eq!(items(&ws), before);
+
+    // Overlapping leave is refused naming the other; so is leave in a closed month.
+    let err = ws
+        .cmd(
+            "leave request E002 --type 病假 --from 2026-03-24 --to 2026-03-24 --reason x --by E002",
+        )
+        .fails(1);
+    assert!(
+        err.contains("overlaps leave 1 (annual 2026-03-23 00:00 – 2026-03-26 00:00, 已批准)"),
+        "{err}"
+    );
+    ws.cmd("month close 2026-03 --by HR").ok();
+    let err = ws
+        .cmd(
+            "leave request E002 --type 病假 --from 2026-03-31 --to 2026-03-31 --reason x --by E002",
+        )
+        .fails(1);
+    assert!(
+        err.contains("2026-03-31 lies in 2026-03, which HR closed"),
+        "{err}"
+    );
+    assert!(
+        ws.cmd("audit verify")
+            .ok()
+            .starts_with("the record is whole")
+    );
+}
+
+/// Without a roster, a public holiday takes the standing shift (no absence for a day
+/// nobody came), and a make-up Sunday (调休) gives one (an absence when nobody punched).
+#[test]
+fn the_holiday_calendar_moves_the_standing_shifts() {
+    let ws = staffed();
+    ws.run(&[
+        "staff",
+        "set",
+        "E002",
+        "--attr",
+        "shift_end=17:30",
+        "--from",
+        "2026-03",
+        "--by",
+        "HR",
+    ])
+    .ok();
+    ws.write(
+        "holidays.csv",
+        "日期,类型,名称\n2026-03-04,休,公司假日\n2026-03-08,班,调休上班\n",
+    );
+    let out = ws.cmd("holiday import holidays.csv --by HR").ok();
+    assert!(out.contains("2 rows"), "{out}");
+    let err = ws.cmd("holiday import holidays.csv --by 张主管").fails(1);
+    assert!(!err.is_empty());
+    // Monday 2nd to Monday 9th; nobody punched on the 4th (a holiday) or the 8th.
+    let mut rows = vec!["工号,日期,上班打卡,下班打卡".to_string()];
+    for d in [2, 3, 5, 6, 9] {
+        rows.push(format!("E002,2026-03-{d:02},08:25,17:35"));
+    }
+    ws.write("clock.csv", &(rows.join("\n") + "\n"));
+    ws.cmd("clock import clock.csv --by HR").ok();
+    assert_eq!(
+        items(&ws),
+        [("2026-03-08".to_string(), "absence".to_string(), -5)]
+    );
+    let list = ws.cmd("holiday list --year 2026").ok();
+    assert!(list.contains("调休上班") && list.contains("休"), "{list}");
+}

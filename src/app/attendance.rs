@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use chrono::{NaiveDate, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
 use super::{Actor, App, Error, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
@@ -29,12 +29,12 @@ use crate::domain::event::{FieldValue, Fields};
 use crate::domain::month::Month;
 use crate::domain::staff::StaffRecord;
 use crate::engine::attendance::{
-    Derived, Inputs, Shift, Stamped, assign, basis, derive, standing_shift,
+    Derived, Inputs, Shift, Stamped, assign, basis, derive, on_leave, standing_shift, within_leave,
 };
 use crate::evaluation::rulebook::Rulebook;
 use crate::intake::{Encoding, Rejected, RowProblem, read_clock, read_handovers, read_roster};
 use crate::policy::{ABSENCE_FLOOR, DEFAULT_MAX_ABSENT_PERCENT};
-use crate::store::{AttendanceTx, Correction, Intake, LiveDerived, NewEvent};
+use crate::store::{AttendanceTx, Correction, Intake, LeaveState, LiveDerived, NewEvent};
 
 /// What an attendance import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,35 +178,11 @@ impl App {
             .collect();
         let known: BTreeSet<String> = staff.keys().cloned().collect();
         let rows = read(&known)?;
-        // A closed month keeps its record: its roster and punches as they were.
-        let closed: BTreeMap<Month, String> = store
-            .closed_months()?
-            .into_iter()
-            .filter_map(|c| Some((c.month.parse().ok()?, c.by)))
-            .collect();
         let dated: Vec<(&str, NaiveDate)> = match &rows {
             Rows::Roster(r) => r.iter().map(|(at, s)| (at.as_str(), s.date)).collect(),
             Rows::Stamped(_, s) => s.iter().map(|p| (p.source.as_str(), p.at.date())).collect(),
         };
-        let in_closed: Vec<RowProblem> = dated
-            .into_iter()
-            .filter_map(|(at, day)| {
-                let by = closed.get(&Month::of(day))?;
-                Some(RowProblem::new(
-                    at,
-                    format!(
-                        "{day} lies in {}, which {by} closed; a closed month keeps its attendance as it was: reopen it first, or leave the day out of the file",
-                        Month::of(day)
-                    ),
-                ))
-            })
-            .collect();
-        if !in_closed.is_empty() {
-            return Err(Error::Rejected {
-                rows: Rejected::of(in_closed),
-                outcome: "nothing was imported".into(),
-            });
-        }
+        refuse_closed_days(&store, dated)?;
         if let Rows::Roster(shifts) = &rows {
             // A shift on a day its employee was not employed would derive an absence
             // nobody could have avoided.
@@ -297,15 +273,51 @@ impl App {
     }
 }
 
+/// Refuses rows (`at`, the day they speak of) dated in a closed month: a closed month keeps
+/// its attendance (roster, punches, leave, calendar) as it was.
+pub(super) fn refuse_closed_days<'a>(
+    store: &crate::store::Store,
+    dated: impl IntoIterator<Item = (&'a str, NaiveDate)>,
+) -> Result<()> {
+    let closed: BTreeMap<Month, String> = store
+        .closed_months()?
+        .into_iter()
+        .filter_map(|c| Some((c.month.parse().ok()?, c.by)))
+        .collect();
+    if closed.is_empty() {
+        return Ok(());
+    }
+    let in_closed: Vec<RowProblem> = dated
+        .into_iter()
+        .filter_map(|(at, day)| {
+            let by = closed.get(&Month::of(day))?;
+            Some(RowProblem::new(
+                at,
+                format!(
+                    "{day} lies in {}, which {by} closed; a closed month keeps its attendance as it was: reopen it first, or leave the day out",
+                    Month::of(day)
+                ),
+            ))
+        })
+        .collect();
+    if in_closed.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Rejected {
+        rows: Rejected::of(in_closed),
+        outcome: "nothing was stored".into(),
+    })
+}
+
 /// What a re-derivation changed.
 #[derive(Debug, Default)]
-struct Settled {
-    days: usize,
-    added: usize,
-    withdrawn: usize,
+pub(super) struct Settled {
+    pub(super) days: usize,
+    pub(super) added: usize,
+    pub(super) withdrawn: usize,
     /// Of the events added: absences, and missing punches.
-    absences: usize,
-    missing_punches: usize,
+    pub(super) absences: usize,
+    pub(super) missing_punches: usize,
     /// The employee-days derived with a shift on the roster.
     rostered: usize,
     /// The smallest `max_absent_percent` of the policies that governed those days.
@@ -338,7 +350,7 @@ impl Settled {
 /// policy governing its employee then, and settles the log to it. A punch that fits no
 /// shift refuses the whole import, naming its row. Each employee's span of days is read
 /// once (shifts, punches, records, derived events) and derived day by day from memory.
-fn rederive(
+pub(super) fn rederive(
     tx: &mut AttendanceTx,
     rulebook: &Rulebook,
     staff: &BTreeMap<String, StaffRecord>,
@@ -359,8 +371,14 @@ fn rederive(
         let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
         let clocks = tx.coverings(Intake::Clock, employee, first, last)?;
         let handed = tx.coverings(Intake::Handover, employee, first, last)?;
-        let shifts = shifts_of(tx, record, day(-2, first), day(2, last))?;
+        // Approved leave takes the shifts it covers (or moves their ends); a punch within
+        // it that no shift left would take is not judged (someone who came in on a day of
+        // leave is not late for it), while one just before a morning's leave ends is the
+        // afternoon's arrival.
+        let leave = approved_leave(tx, employee, day(-2, first), day(2, last))?;
+        let shifts = shifts_of(tx, record, day(-2, first), day(2, last), &leave)?;
         let stamped = |what| tx.stamped(what, employee, at(day(-1, first)), at(day(2, last)));
+        let on_leave = |p: &Stamped| within_leave(p.at, &leave);
         let (punches, records) = (stamped(Intake::Clock)?, stamped(Intake::Handover)?);
         let mut live: BTreeMap<NaiveDate, Vec<LiveDerived>> = BTreeMap::new();
         for (d, l) in tx.live_derived(employee, first, last)? {
@@ -396,10 +414,19 @@ fn rederive(
             let window = |p: &Stamped| at(day(-1, date)) <= p.at && p.at < at(day(2, date));
             let shifts: Vec<Shift> = shifts.iter().filter(near).cloned().collect();
             // The export in force for the day, and every approved correction.
+            let taken = |p: &Stamped| {
+                shifts.iter().any(|s| {
+                    s.starts() - TimeDelta::minutes(rules.window_before) <= p.at
+                        && p.at <= s.ends() + TimeDelta::minutes(rules.window_after)
+                })
+            };
             let punches: Vec<Stamped> = punches
                 .iter()
                 .filter(|(import, p)| {
-                    clock.is_some() && (import.is_none() || *import == clock) && window(p)
+                    clock.is_some()
+                        && (import.is_none() || *import == clock)
+                        && window(p)
+                        && (!on_leave(p) || taken(p))
                 })
                 .map(|(_, p)| p.clone())
                 .collect();
@@ -438,22 +465,44 @@ fn rederive(
 
 /// `record`'s shifts from `from` to `to`: the roster's, or on a day the roster does not
 /// list them, the standing shift of their attributes (`shift_start`, `shift_end`,
-/// `workdays`).
+/// `workdays`) unless the holiday calendar makes it a day off (or a make-up workday); then
+/// as their approved leave leaves them.
 fn shifts_of(
     tx: &AttendanceTx,
     record: &StaffRecord,
     from: NaiveDate,
     to: NaiveDate,
+    leave: &[Span],
 ) -> Result<Vec<Shift>> {
     let mut out = tx.shifts(&record.id, from, to)?;
     let listed: BTreeSet<NaiveDate> = out.iter().map(|s| s.date).collect();
+    let calendar = tx.calendar(from, to)?;
     for day in from.iter_days().take_while(|d| *d <= to) {
         if !listed.contains(&day) {
             let e = record.at(Month::of(day));
-            out.extend(standing_shift(&record.id, &e.attrs, day));
+            let holiday = calendar.get(&day).copied();
+            out.extend(standing_shift(&record.id, &e.attrs, day, holiday));
         }
     }
-    Ok(out)
+    Ok(on_leave(out, leave))
+}
+
+/// A span of time, from its first instant to (not including) its last.
+type Span = (NaiveDateTime, NaiveDateTime);
+
+/// The spans of `employee`'s approved leave around the days `from`–`to`.
+fn approved_leave(
+    tx: &AttendanceTx,
+    employee: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Span>> {
+    Ok(tx
+        .leaves_of(employee, from - TimeDelta::days(1), to + TimeDelta::days(1))?
+        .into_iter()
+        .filter(|l| l.state == LeaveState::Approved)
+        .map(|l| (l.start, l.end))
+        .collect())
 }
 
 /// Says that `e` was not employed on `day`, and when they were.
@@ -531,11 +580,13 @@ fn covered(
         let (Some(first), Some(last)) = (first, last) else {
             continue;
         };
+        // Punches belong to the roster's shifts, whatever leave says of them.
         let shifts = shifts_of(
             tx,
             &staff[*employee],
             first - TimeDelta::days(2),
             last + TimeDelta::days(1),
+            &[],
         )?;
         let month = Month::of(first);
         let rules = rulebook

@@ -21,6 +21,8 @@ pub enum Missing {
     Department(String),
     #[error("no correction with id {0}")]
     Correction(i64),
+    #[error("no leave with id {0}")]
+    Leave(i64),
     /// A login linked to no employee has no record of its own.
     #[error("the login `{0}` is not linked to an employee, so it has no record of its own")]
     OwnRecord(String),

@@ -71,6 +71,16 @@ pub enum Invalid {
         percent: usize,
         accepted: Option<usize>,
     },
+    #[error("leave type `{given}` is not one the policy knows; it knows {known}")]
+    UnknownLeaveType { given: String, known: String },
+    #[error(
+        "this leave ({new}) overlaps leave {id} ({old}); nothing was stored. Cancel one, or correct the dates"
+    )]
+    LeaveOverlaps { new: String, id: i64, old: String },
+    #[error("leave {id} is {state} already; nothing changed")]
+    LeaveDecided { id: i64, state: &'static str },
+    #[error("an employee does not approve or reject their own leave")]
+    OwnLeave,
     /// A correction that names neither punch.
     #[error("a correction gives the punch that should have been: in, out or both")]
     CorrectionEmpty,

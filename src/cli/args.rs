@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use super::{
-    appeal, attendance, audit, demo, dept, explain, init, log, month, rate, report, review, rules,
-    score, serve, staff, user, workload,
+    appeal, attendance, audit, demo, dept, explain, init, leave, log, month, rate, report, review,
+    rules, score, serve, staff, user, workload,
 };
 use appraise::report::Format;
 
@@ -98,6 +98,13 @@ pub enum Command {
     /// Handover records written at the end of shifts.
     #[command(subcommand)]
     Handover(attendance::Command),
+    /// Leave (请假): asked for and decided, or imported approved; approved leave takes the
+    /// shifts it covers, so no absence is derived for them.
+    #[command(subcommand)]
+    Leave(leave::Command),
+    /// The holiday calendar: public holidays (休) and make-up workdays (班).
+    #[command(subcommand)]
+    Holiday(leave::HolidayCommand),
     /// Serve the web workplace and its API (`/api/v1`).
     Serve(serve::Args),
     /// Write a reproducible company-scale workload (staff.csv, events.csv).

@@ -53,18 +53,26 @@ impl Shift {
 /// The shift an employee's own attributes give, for departments without a roster:
 /// `shift_start` and `shift_end` (`HH:MM`) on the weekdays of `workdays` (digits 1–7 for
 /// Monday–Sunday, ranges allowed: `1-5`, `123456`; Monday to Friday when absent). `None`
-/// where the attributes do not give one that day.
+/// where the attributes do not give one that day. The holiday calendar overrides the
+/// weekday: `Some(Day::Off)` is a public holiday (no shift), `Some(Day::Work)` a make-up
+/// workday (调休: the shift, whatever the weekday).
 pub fn standing_shift(
     employee: &str,
     attrs: &std::collections::BTreeMap<String, String>,
     date: NaiveDate,
+    calendar: Option<Day>,
 ) -> Option<Shift> {
     use chrono::Datelike;
     let time = |name: &str| NaiveTime::parse_from_str(attrs.get(name)?.trim(), "%H:%M").ok();
     let (start, end) = (time("shift_start")?, time("shift_end")?);
     let days = attrs.get("workdays").map_or("1-5", |d| d.trim());
     let today = date.weekday().number_from_monday();
-    if !weekdays(days).contains(&today) {
+    let works = match calendar {
+        Some(Day::Off) => false,
+        Some(Day::Work) => true,
+        None => weekdays(days).contains(&today),
+    };
+    if !works {
         return None;
     }
     Some(Shift {
@@ -73,6 +81,69 @@ pub fn standing_shift(
         start,
         end,
         handover: false,
+    })
+}
+
+/// What the holiday calendar says of a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Day {
+    /// A public holiday (休).
+    Off,
+    /// A make-up workday (班).
+    Work,
+}
+
+/// The shifts as approved leave leaves them (`leave`: the spans it covers): a shift wholly
+/// covered is not expected to be worked, and nothing is derived for it — nor for one that
+/// starts on a day of whole-day leave (a night shift belongs to the day it starts); a leave
+/// covering its start (a morning off) moves the expected arrival to the leave's end, one
+/// covering its end the expected departure to the leave's start. A leave within the shift
+/// (an hour out at noon) leaves arrival and departure as they were.
+pub fn on_leave(shifts: Vec<Shift>, leave: &[(NaiveDateTime, NaiveDateTime)]) -> Vec<Shift> {
+    shifts
+        .into_iter()
+        .filter_map(|mut s| {
+            let (mut from, mut to) = (s.starts(), s.ends());
+            if leave
+                .iter()
+                .any(|l| whole_days(l) && l.0 <= from && from < l.1)
+            {
+                return None;
+            }
+            for (a, b) in leave {
+                if *a <= from && *b > from {
+                    from = from.max(*b);
+                }
+                if *a < to && *b >= to {
+                    to = to.min(*a);
+                }
+            }
+            if from >= to {
+                return None;
+            }
+            s.date = from.date();
+            s.start = from.time();
+            s.end = to.time();
+            Some(s)
+        })
+        .collect()
+}
+
+/// Whether a leave runs from midnight to midnight: whole days.
+fn whole_days((a, b): &(NaiveDateTime, NaiveDateTime)) -> bool {
+    a.time() == NaiveTime::MIN && b.time() == NaiveTime::MIN
+}
+
+/// Whether a punch at `at` falls within `leave`; whole days reach to noon after their last
+/// day, where the night shift of that day ends.
+pub fn within_leave(at: NaiveDateTime, leave: &[(NaiveDateTime, NaiveDateTime)]) -> bool {
+    leave.iter().any(|l| {
+        let reach = if whole_days(l) {
+            l.1 + TimeDelta::hours(12)
+        } else {
+            l.1
+        };
+        l.0 <= at && at < reach
     })
 }
 
@@ -511,13 +582,13 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .into();
         // 2026-03-02 is a Monday.
-        let on = |d| standing_shift("E1", &attrs, day(d)).map(|s| s.hours());
+        let on = |d| standing_shift("E1", &attrs, day(d), None).map(|s| s.hours());
         assert_eq!(on(2), Some("07:00–15:00".into()));
         assert_eq!(on(5), None, "Thursday is not a workday");
         assert_eq!(on(7), Some("07:00–15:00".into()), "Saturday is");
         let mut half = attrs.clone();
         half.remove("shift_end");
-        assert_eq!(standing_shift("E1", &half, day(2)), None);
+        assert_eq!(standing_shift("E1", &half, day(2), None), None);
     }
 
     #[test]
@@ -536,5 +607,51 @@ mod tests {
         ];
         let got = derive(&r, &shifts, &punches, &[], BOTH, |d| d == day(3)).unwrap();
         assert_eq!(kinds(&got), [(3, "late", Some(6))]);
+    }
+
+    #[test]
+    fn leave_takes_the_shift_or_moves_its_ends() {
+        let at = |d: u32, t: &str| day(d).and_time(NaiveTime::parse_from_str(t, "%H:%M").unwrap());
+        let shifts = || {
+            vec![
+                shift(2, "08:30", "17:30", false),
+                shift(3, "20:00", "08:00", false),
+            ]
+        };
+        let hours = |s: Vec<Shift>| -> Vec<(u32, String)> {
+            s.iter()
+                .map(|s| (chrono::Datelike::day(&s.date), s.hours()))
+                .collect()
+        };
+        // Whole days: both shifts go.
+        assert!(on_leave(shifts(), &[(at(2, "00:00"), at(4, "00:00"))]).is_empty());
+        // A morning off: the day shift starts at noon; the night is untouched.
+        assert_eq!(
+            hours(on_leave(shifts(), &[(at(2, "00:00"), at(2, "12:00"))])),
+            [(2, "12:00–17:30".into()), (3, "20:00–08:00".into())]
+        );
+        // An afternoon off: the day shift ends at noon.
+        assert_eq!(
+            hours(on_leave(shifts(), &[(at(2, "12:00"), at(3, "00:00"))])),
+            [(2, "08:30–12:00".into()), (3, "20:00–08:00".into())]
+        );
+        // An hour out at noon leaves arrival and departure alone.
+        assert_eq!(
+            hours(on_leave(shifts(), &[(at(2, "12:00"), at(2, "13:00"))]))[0],
+            (2, "08:30–17:30".into())
+        );
+    }
+
+    #[test]
+    fn the_calendar_overrides_the_weekday() {
+        let attrs: std::collections::BTreeMap<String, String> = [
+            ("shift_start".to_string(), "08:30".to_string()),
+            ("shift_end".to_string(), "17:30".to_string()),
+        ]
+        .into();
+        // 2026-03-02 is a Monday, 2026-03-08 a Sunday.
+        assert!(standing_shift("E1", &attrs, day(2), Some(Day::Off)).is_none());
+        assert!(standing_shift("E1", &attrs, day(8), None).is_none());
+        assert!(standing_shift("E1", &attrs, day(8), Some(Day::Work)).is_some());
     }
 }

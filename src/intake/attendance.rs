@@ -11,19 +11,19 @@ use crate::domain::month::parse_date;
 use crate::engine::attendance::{Shift, Stamped};
 
 /// One row of a table: its cells by column.
-struct Cells<'a> {
+pub(super) struct Cells<'a> {
     table: &'a Table,
     cells: &'a [String],
 }
 
 impl<'a> Cells<'a> {
-    fn get(&self, column: &str) -> &'a str {
+    pub(super) fn get(&self, column: &str) -> &'a str {
         self.table.cell(self.cells, column)
     }
 }
 
 /// Reads each row with `row`, collecting every problem.
-fn rows<T>(
+pub(super) fn rows<T>(
     name: &str,
     t: &Table,
     mut row: impl FnMut(&Cells, &mut Vec<String>) -> Option<T>,
@@ -46,7 +46,7 @@ fn rows<T>(
     problems.or(|| out)
 }
 
-fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<String>) -> String {
+pub(super) fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<String>) -> String {
     let e = cell.get("employee");
     if !known.contains(e) {
         wrong.push(format!(
@@ -56,7 +56,7 @@ fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<String>) -> 
     e.to_string()
 }
 
-fn date(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDate> {
+pub(super) fn date(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDate> {
     let d = parse_date(text).or_else(|| {
         NaiveDate::parse_from_str(text, "%Y/%m/%d")
             .ok()
@@ -68,7 +68,7 @@ fn date(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDate> {
     d
 }
 
-fn time(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveTime> {
+pub(super) fn time(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveTime> {
     // chrono reads `:60` as a leap second; a clock never writes one.
     let t = NaiveTime::parse_from_str(text, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))

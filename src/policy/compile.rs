@@ -106,6 +106,7 @@ pub(super) struct Merged {
     pub(super) review: BTreeMap<String, Vec<String>>,
     pub(super) department: Option<Script>,
     pub(super) flag_labels: BTreeMap<String, String>,
+    pub(super) leave: BTreeMap<String, crate::policy::LeaveType>,
     pub(super) staff_fields: BTreeMap<String, FieldType>,
     /// `[rating]` `min_months`.
     pub(super) min_months: Option<u32>,
@@ -156,6 +157,7 @@ impl Compiler {
             review: m.review,
             department: m.department,
             flag_labels: m.flag_labels,
+            leave: m.leave,
             staff_fields: m.staff_fields,
             min_months: m.min_months.unwrap_or(0),
             file_policies: chain

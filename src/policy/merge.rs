@@ -210,6 +210,28 @@ impl Compiler {
             *at = loc;
         }
 
+        // A child's leave type replaces its parent's of the same id; others are inherited.
+        for (id, t) in &f.leave {
+            let label = t.get_ref().label.trim();
+            if !is_identifier(id) || label.is_empty() || label.chars().count() > 20 {
+                self.problems.push(src.problem(
+                    t.span(),
+                    format!(
+                        "leave type `{}` needs an id of a-z, 0-9, `_` and `-` and a label of 1 to 20 characters, e.g. `[leave.annual]` `label = \"年假\"`",
+                        crate::domain::text::clip(id)
+                    ),
+                ));
+                continue;
+            }
+            m.leave.insert(
+                id.clone(),
+                crate::policy::LeaveType {
+                    label: label.to_string(),
+                    paid: t.get_ref().paid,
+                },
+            );
+        }
+
         // A child's label for a flag replaces its parent's; other labels are inherited.
         m.flag_labels
             .extend(f.flags.iter().map(|(k, v)| (k.clone(), v.clone())));

@@ -30,6 +30,9 @@ pub struct File {
     /// Flag id → its label for people (`severe = "严重违纪"`).
     #[serde(default)]
     pub flags: BTreeMap<String, String>,
+    /// Leave type id → what it is (`[leave.annual]` `label = "年假"`).
+    #[serde(default)]
+    pub leave: BTreeMap<String, Spanned<LeaveType>>,
     #[serde(default)]
     pub test: Vec<Spanned<Case>>,
 }
@@ -43,6 +46,21 @@ pub struct Header {
     pub effective_from: Spanned<String>,
     pub departments: Spanned<Vec<Spanned<String>>>,
     pub extends: Option<Spanned<String>>,
+}
+
+/// A type of leave (`[leave.ID]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveType {
+    /// What people call it (年假).
+    pub label: String,
+    /// Whether it is paid (default: yes).
+    #[serde(default = "yes")]
+    pub paid: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// `[rating]`: who is rated for the year.

@@ -22,6 +22,10 @@ pub enum Intake {
     Handover,
     /// The punches of an approved correction (补卡).
     Correction,
+    /// Leave: a file of approved leave, a request, or a decision on one.
+    Leave,
+    /// The holiday calendar.
+    Holiday,
 }
 
 impl Intake {
@@ -31,6 +35,8 @@ impl Intake {
             Intake::Clock => "clock",
             Intake::Handover => "handover",
             Intake::Correction => "correction",
+            Intake::Leave => "leave",
+            Intake::Holiday => "holiday",
         }
     }
 }
@@ -90,12 +96,17 @@ impl Store {
 }
 
 impl AttendanceTx<'_> {
-    fn conn(&self) -> &rusqlite::Connection {
+    /// The attendance import this transaction writes.
+    pub(super) fn import(&self) -> i64 {
+        self.import
+    }
+
+    pub(super) fn conn(&self) -> &rusqlite::Connection {
         self.events.conn()
     }
 
     /// Notes the first row of `table` written by this import, for the seal.
-    fn wrote(&mut self, table: &'static str) {
+    pub(super) fn wrote(&mut self, table: &'static str) {
         if !self.first.iter().any(|(t, _)| *t == table) {
             let id = self.conn().last_insert_rowid();
             self.first.push((table, id));

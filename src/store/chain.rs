@@ -25,7 +25,7 @@ struct Chained {
     columns: &'static str,
 }
 
-const CHAINED: [Chained; 23] = [
+const CHAINED: [Chained; 26] = [
     Chained {
         table: "events",
         key: "id",
@@ -115,6 +115,21 @@ const CHAINED: [Chained; 23] = [
         table: "released",
         key: "id",
         columns: "id, import_id, employee, date",
+    },
+    Chained {
+        table: "leaves",
+        key: "id",
+        columns: "id, import_id, employee, kind, start, end, reason, source",
+    },
+    Chained {
+        table: "leave_decisions",
+        key: "id",
+        columns: "id, import_id, leave_id, state, reason",
+    },
+    Chained {
+        table: "holidays",
+        key: "id",
+        columns: "id, import_id, date, off, name",
     },
     Chained {
         table: "derived",

@@ -499,4 +499,71 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER event_sources_append_only_d BEFORE DELETE ON event_sources
         BEGIN SELECT RAISE(ABORT, 'row ids are append-only'); END;
     "#,
+    // 18: leave and the holiday calendar, as attendance intakes: an import (or a decision on
+    // one request) is an attendance import of what `leave` or `holiday`, and the days it
+    // touches are derived again in its transaction. `attendance_imports` is rebuilt to
+    // allow them (its rows unchanged: the chain hashes the same columns); foreign keys are
+    // off while a migration runs (see `Store::migrate`).
+    r#"
+    CREATE TABLE attendance_imports_v18 (
+        id   INTEGER PRIMARY KEY,
+        what TEXT NOT NULL CHECK (what IN ('roster', 'clock', 'handover', 'correction', 'leave', 'holiday')),
+        file TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        by   TEXT NOT NULL,
+        at   TEXT NOT NULL
+    );
+    INSERT INTO attendance_imports_v18 (id, what, file, rows, by, at)
+        SELECT id, what, file, rows, by, at FROM attendance_imports;
+    DROP TABLE attendance_imports;
+    ALTER TABLE attendance_imports_v18 RENAME TO attendance_imports;
+    CREATE TRIGGER attendance_imports_append_only_u BEFORE UPDATE ON attendance_imports
+        BEGIN SELECT RAISE(ABORT, 'attendance imports are append-only'); END;
+    CREATE TRIGGER attendance_imports_append_only_d BEFORE DELETE ON attendance_imports
+        BEGIN SELECT RAISE(ABORT, 'attendance imports are append-only'); END;
+    -- A leave: asked for (or imported approved), then decided; its state is its latest
+    -- decision ('requested' without one). Whole days run from `start` 00:00 to the day
+    -- after `end`; a part of a day has its times.
+    CREATE TABLE leaves (
+        id        INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES attendance_imports(id),
+        employee  TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        start     TEXT NOT NULL,
+        end       TEXT NOT NULL,
+        reason    TEXT NOT NULL,
+        source    TEXT NOT NULL
+    );
+    CREATE INDEX leaves_by_employee ON leaves(employee, start);
+    CREATE TABLE leave_decisions (
+        id        INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES attendance_imports(id),
+        leave_id  INTEGER NOT NULL REFERENCES leaves(id),
+        state     TEXT NOT NULL CHECK (state IN ('approved', 'rejected', 'cancelled')),
+        reason    TEXT NOT NULL
+    );
+    CREATE INDEX leave_decisions_by_leave ON leave_decisions(leave_id, id);
+    -- The holiday calendar: a day off (休) or a make-up workday (班); the latest import of a
+    -- date is what holds.
+    CREATE TABLE holidays (
+        id        INTEGER PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES attendance_imports(id),
+        date      TEXT NOT NULL,
+        off       INTEGER NOT NULL CHECK (off IN (0, 1)),
+        name      TEXT NOT NULL
+    );
+    CREATE INDEX holidays_by_date ON holidays(date, id);
+    CREATE TRIGGER leaves_append_only_u BEFORE UPDATE ON leaves
+        BEGIN SELECT RAISE(ABORT, 'leave is append-only; decide or cancel it'); END;
+    CREATE TRIGGER leaves_append_only_d BEFORE DELETE ON leaves
+        BEGIN SELECT RAISE(ABORT, 'leave is append-only; decide or cancel it'); END;
+    CREATE TRIGGER leave_decisions_append_only_u BEFORE UPDATE ON leave_decisions
+        BEGIN SELECT RAISE(ABORT, 'leave decisions are append-only'); END;
+    CREATE TRIGGER leave_decisions_append_only_d BEFORE DELETE ON leave_decisions
+        BEGIN SELECT RAISE(ABORT, 'leave decisions are append-only'); END;
+    CREATE TRIGGER holidays_append_only_u BEFORE UPDATE ON holidays
+        BEGIN SELECT RAISE(ABORT, 'the holiday calendar is append-only; import a corrected one'); END;
+    CREATE TRIGGER holidays_append_only_d BEFORE DELETE ON holidays
+        BEGIN SELECT RAISE(ABORT, 'the holiday calendar is append-only; import a corrected one'); END;
+    "#,
 ];
