@@ -126,11 +126,23 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
         } else {
             MAX_PART_BYTES
         };
-        let size = std::io::copy(
-            &mut std::io::Read::take(part, limit + 1),
-            &mut std::io::sink(),
-        )
-        .map_err(|e| unreadable(&e))?;
+        let sheet = part.name().starts_with("xl/worksheets/");
+        let mut part = std::io::Read::take(part, limit + 1);
+        // Counted chunk by chunk; a sheet's stated dimension is checked on the way.
+        let (mut size, mut buf, mut carry) = (0u64, vec![0u8; 1 << 16], Vec::new());
+        let mut checked = !sheet;
+        loop {
+            let n = std::io::Read::read(&mut part, &mut buf).map_err(|e| unreadable(&e))?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            if !checked {
+                carry.extend_from_slice(&buf[..n]);
+                checked = check_dimension(&carry)?;
+                carry.drain(..carry.len().saturating_sub(256));
+            }
+        }
         total += size;
         if size > limit || total > MAX_UNPACKED_BYTES {
             return Err(format!(
@@ -142,6 +154,40 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Refuses a sheet whose stated dimension ends before it starts (`B2:A1`): the reader
+/// subtracts one corner from the other (and, built with overflow checks, panics; found by
+/// the `xlsx` fuzz target). A dimension that is not two cell references is left to it.
+/// `Ok(true)` once the dimension was seen in `text` (a part of the sheet read so far).
+fn check_dimension(text: &[u8]) -> Result<bool, String> {
+    let text = String::from_utf8_lossy(text);
+    let Some(at) = text.find("<dimension ref=\"") else {
+        return Ok(false);
+    };
+    let rest = &text[at + "<dimension ref=\"".len()..];
+    let Some((stated, _)) = rest.split_once('"') else {
+        return Ok(false);
+    };
+    let corner = |r: &str| -> Option<(u64, u64)> {
+        let letters = r.find(|c: char| c.is_ascii_digit())?;
+        let (col, row) = r.split_at(letters);
+        let col = col.bytes().try_fold(0u64, |n, b| {
+            b.is_ascii_uppercase()
+                .then(|| n.saturating_mul(26).saturating_add(u64::from(b - b'A' + 1)))
+        })?;
+        Some((row.parse().ok()?, col))
+    };
+    if let Some((from, to)) = stated.split_once(':')
+        && let (Some((r1, c1)), Some((r2, c2))) = (corner(from), corner(to))
+        && (r2 < r1 || c2 < c1)
+    {
+        return Err(format!(
+            "is a workbook whose first sheet states the dimension {}, which ends before it starts; save it again from Excel, or as CSV",
+            crate::domain::text::clip(stated)
+        ));
+    }
+    Ok(true)
 }
 
 /// A cell as the text a person would type into a CSV file.
@@ -289,6 +335,39 @@ mod tests {
         let err = first_sheet_as_csv(&bytes).unwrap_err();
         assert!(
             err.contains("part xl/sharedStrings.xml unpacks to more than 64 MB"),
+            "{err}"
+        );
+    }
+
+    /// Found by the `xlsx` fuzz target: a sheet stating the dimension `D2:A1` made the
+    /// reader subtract past zero (a panic where overflow is checked). Refused instead.
+    #[test]
+    fn a_dimension_ending_before_it_starts_is_refused() {
+        use std::io::Write;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().write_string(0, 0, "工号").unwrap();
+        let good = book.save_to_buffer().unwrap();
+        let mut source = zip::ZipArchive::new(Cursor::new(&good[..])).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..source.len() {
+            let part = source.by_index_raw(i).unwrap();
+            if part.name() != "xl/worksheets/sheet1.xml" {
+                out.raw_copy_file(part).unwrap();
+            }
+        }
+        out.start_file(
+            "xl/worksheets/sheet1.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        out.write_all(
+            br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="D2:A1"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#,
+        )
+        .unwrap();
+        let bytes = out.finish().unwrap().into_inner();
+        let err = first_sheet_as_csv(&bytes).unwrap_err();
+        assert!(
+            err.contains("states the dimension D2:A1, which ends before it starts"),
             "{err}"
         );
     }
