@@ -555,7 +555,7 @@ fn approved_leave_takes_the_shifts_it_covers() {
     let out = ws.cmd("leave import leave.csv --by HR").ok();
     assert!(out.contains("leave.csv (read as GB18030): 2 rows"), "{out}");
     assert!(
-        out.contains("left out, not approved: 1 rows 审批中"),
+        out.contains("left out, not approved: 1 row 审批中"),
         "{out}"
     );
     ws.write("punches.csv", &punches("11:58"));

@@ -65,16 +65,15 @@ impl App {
             Some((id, _)) => Ok(id.to_string()),
             None => Err(Invalid::UnknownLeaveType {
                 given: crate::domain::text::clip(text),
-                known: policy.map_or_else(
-                    || "none".to_string(),
-                    |p| {
-                        p.leave
-                            .iter()
-                            .map(|(id, t)| format!("{} ({id})", t.label))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    },
-                ),
+                known: match policy.filter(|p| !p.leave.is_empty()) {
+                    Some(p) => p
+                        .leave
+                        .iter()
+                        .map(|(id, t)| format!("{} ({id})", t.label))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    None => "none: declare the types in the policy (`[leave.annual]` `label = \"年假\"`, …) and activate it".into(),
+                },
             }),
         }
     }

@@ -112,7 +112,10 @@ pub fn leave(ctx: &Ctx, cmd: Command) -> Result {
             let imported = ctx.app.import_leave(&ctx.actor(by)?, &file)?;
             ctx.report_attendance(&imported.done)?;
             for (state, n) in &imported.left_out {
-                ctx.say(format_args!("left out, not approved: {n} rows {state}"))?;
+                ctx.say(format_args!(
+                    "left out, not approved: {} {state}",
+                    appraise::domain::text::count(*n, "row", "rows")
+                ))?;
             }
             Ok(())
         }
