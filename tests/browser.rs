@@ -428,3 +428,66 @@ fn files_and_forms_of_the_office_work_in_a_real_browser() {
         c.close().await.unwrap();
     });
 }
+
+/// Leave on a phone: E002, absent on a rostered Monday by the clock, asks for a day of
+/// annual leave; their supervisor approves it from the to-do list; the absence is gone
+/// from E002's month.
+#[test]
+#[ignore = "needs Chromium: `cargo test --test integration browser -- --ignored` (.ci/run runs it)"]
+fn leave_is_asked_for_and_approved_in_a_real_browser() {
+    let Some(d) = driver() else { return };
+    let s = Served::start();
+    s.ws.write(
+        "roster.csv",
+        "工号,日期,上班时间,下班时间\nE002,2026-06-26,08:30,17:30\nE002,2026-06-29,08:30,17:30\nE002,2026-06-30,08:30,17:30\n",
+    );
+    s.ws.cmd("roster import roster.csv --by HR").ok();
+    s.ws.write(
+        "punches.csv",
+        "工号,打卡时间\nE002,2026-06-26 08:20:00\nE002,2026-06-26 17:40:00\nE002,2026-06-30 08:20:00\nE002,2026-06-30 17:40:00\n",
+    );
+    s.ws.cmd("clock import punches.csv --by HR").ok();
+    let june = || {
+        s.ws.app()
+            .explain_month(
+                &appraise::app::Actor::owner(),
+                "E002",
+                "2026-06".parse().unwrap(),
+            )
+            .unwrap()
+            .score
+            .score
+            .to_string()
+    };
+    assert_eq!(june(), "95");
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d, profile.path()).await;
+        log_in(&c, &s, "E002").await;
+        click(&c, "nav a[href='/leave']").await;
+        arrived(&c, "/leave").await;
+        c.execute(
+            "document.getElementById('from').value = '2026-06-29';
+             document.getElementById('to').value = '2026-06-29';",
+            vec![],
+        )
+        .await
+        .unwrap();
+        type_into(&c, "#reason", "家中有事").await;
+        click(&c, "#leave-request button[type=submit]").await;
+        assert!(text_of(&c, "#leave-1 .state").await.contains("待审批"));
+
+        log_in(&c, &s, "张主管").await;
+        c.goto(&s.url("/inbox")).await.unwrap();
+        assert!(text_of(&c, "#leave-1").await.contains("年假"));
+        click(&c, "#leave-1 button[value=approve]").await;
+        assert!(text_of(&c, "main").await.contains("没有待审批的请假"));
+
+        log_in(&c, &s, "E002").await;
+        c.goto(&s.url("/leave")).await.unwrap();
+        assert!(text_of(&c, "#leave-1 .state").await.contains("已批准"));
+        c.close().await.unwrap();
+    });
+    assert_eq!(june(), "100");
+}

@@ -199,6 +199,25 @@ fn the_authorization_matrix() {
         Some("队长"),
     ];
     let tokens: Vec<Option<String>> = roles.iter().map(|r| r.map(|l| s.token(l))).collect();
+    // A fresh leave request of E002 for each cell, each on a day of its own.
+    let next_day = std::cell::Cell::new(0);
+    let leave_of = move |app: &App| {
+        next_day.set(next_day.get() + 1);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()
+            + chrono::TimeDelta::days(next_day.get());
+        app.request_leave(
+            &app.actor("E002").unwrap(),
+            appraise::app::LeaveRequest {
+                employee: "E002".into(),
+                kind: "年假".into(),
+                from: day.to_string(),
+                to: day.to_string(),
+                reason: "休假".into(),
+            },
+        )
+        .unwrap()
+    };
+    let leave_of = std::rc::Rc::new(leave_of);
     let appeal_of = |app: &App| {
         let e002 = app.actor("E002").unwrap();
         app.file_appeal(&e002, event_of_e002(app), "我当天穿着工装")
@@ -232,6 +251,16 @@ fn the_authorization_matrix() {
             )
             .into_bytes(),
         ),
+    };
+    let leave_form = || {
+        Body::Form(vec![
+            ("kind", "annual".into()),
+            ("from", "2026-08-03".into()),
+            ("from_part", "day".into()),
+            ("to", "2026-08-03".into()),
+            ("to_part", "am".into()),
+            ("reason", "办事".into()),
+        ])
     };
     let target = Body::Form(vec![
         ("department", "customer-service".into()),
@@ -292,6 +321,14 @@ fn the_authorization_matrix() {
         (fixed("/rules/what-if"), upload_candidate,                               [LOGIN, 200, 200, 403, 403, 200]),
         (fixed("/rules/activate"), activate,                                      [LOGIN, 303, 403, 403, 403, 403]),
         (fixed("/audit"), Body::None,                                             [LOGIN, 200, 403, 403, 403, 403]),
+        // Leave: one's own page (only 张主管 and E002 are employees); a request for oneself; a
+        // decision on E002's request (never by E002); a cancellation (E002 too).
+        (fixed("/leave"), Body::None,                                             [LOGIN, 404, 404, 200, 200, 404]),
+        (fixed("/leave"), leave_form(),                                           [LOGIN, 404, 404, 303, 303, 404]),
+        ({ let l = leave_of.clone(); Box::new(move |a| format!("/leave/{}/decide", l(a))) },
+            Body::Form(vec![("outcome", "approve".into())]),                      [LOGIN, 303, 303, 303, 422, 403]),
+        ({ let l = leave_of.clone(); Box::new(move |a| format!("/leave/{}/cancel", l(a))) },
+            Body::Form(vec![("reason", "不休了".into())]),                        [LOGIN, 303, 303, 303, 303, 403]),
     ];
     let mut wrong = Vec::new();
     for (path, body, expected) in &rows {
@@ -318,7 +355,7 @@ fn the_authorization_matrix() {
     );
     assert_eq!(
         rows.len() * roles.len(),
-        204,
+        228,
         "the matrix's size, as the docs give it"
     );
 }

@@ -8,6 +8,7 @@
 
 mod day;
 mod department;
+mod leave;
 mod office;
 mod record;
 mod rules;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<State> {
         .route("/logout", post(logout))
         .merge(day::routes())
         .merge(record::routes())
+        .merge(leave::routes())
         .merge(office::routes())
         .merge(rules::routes())
         .merge(department::routes())
@@ -64,7 +66,7 @@ impl Nav {
         if matches!(role, Some(Role::Hr | Role::Head | Role::Supervisor)) {
             links.push(("/day", "今日录入"));
         }
-        if matches!(role, Some(Role::Hr | Role::Head)) {
+        if matches!(role, Some(Role::Hr | Role::Head | Role::Supervisor)) {
             links.push(("/inbox", "待办"));
         }
         if matches!(role, Some(Role::Head)) {
@@ -77,7 +79,7 @@ impl Nav {
             links.push(("/audit", "审计"));
         }
         if a.employee().is_some() {
-            links.push(("/me", "我的记录"));
+            links.extend([("/me", "我的记录"), ("/leave", "请假")]);
         }
         Nav {
             name: a.name().to_string(),

@@ -53,6 +53,18 @@ struct InboxPage {
     year: i32,
     appeals: Vec<Appeal>,
     reviews: Vec<ToSign>,
+    leaves: Vec<crate::store::Leave>,
+    /// Leave type id → label.
+    leave_labels: std::collections::BTreeMap<String, String>,
+}
+
+impl InboxPage {
+    fn leave_label(&self, id: &str) -> String {
+        self.leave_labels
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
 }
 
 /// `/inbox`: appeals and review steps waiting on the caller.
@@ -75,6 +87,8 @@ async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>)
             year,
             appeals,
             reviews,
+            leaves: app.leaves_waiting_on(by)?,
+            leave_labels: app.leave_labels()?,
         })
     })
     .await?;

@@ -1,0 +1,152 @@
+//! Leave on the web: an employee asks for leave from a phone and sees where each request
+//! stands (and may cancel it); whoever approves it does so from the to-do list (`/inbox`).
+
+use askama::Template;
+use axum::extract::{Path, State as Shared};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{Nav, Page, call, render, see};
+use crate::app::{Error, LeaveRequest, Missing};
+use crate::store::{Leave, LeaveState};
+use crate::web::State;
+use crate::web::auth::Caller;
+
+pub fn routes() -> axum::Router<State> {
+    Router::new()
+        .route("/leave", get(leave).post(request))
+        .route("/leave/{id}/decide", post(decide))
+        .route("/leave/{id}/cancel", post(cancel))
+}
+
+#[derive(Template)]
+#[template(path = "web/leave.html")]
+struct LeavePage {
+    nav: Option<Nav>,
+    employee: String,
+    /// Leave type id → label, as the form offers them.
+    types: Vec<(String, String)>,
+    leaves: Vec<Leave>,
+}
+
+impl LeavePage {
+    fn label(&self, id: &str) -> String {
+        self.types
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or_else(|| id.to_string(), |(_, l)| l.clone())
+    }
+}
+
+/// The caller's own employee id; a login linked to none has no leave of its own.
+fn own(caller: &Caller) -> Result<String, axum::response::Response> {
+    caller.actor.employee().map(str::to_string).ok_or_else(|| {
+        super::failed(
+            caller,
+            Error::NotFound(Missing::OwnRecord(caller.actor.name().to_string())),
+        )
+    })
+}
+
+/// `/leave`: one's own leave, and the form to ask for more.
+async fn leave(state: Shared<State>, caller: Caller) -> Page {
+    let employee = own(&caller)?;
+    let nav = Some(Nav::of(&caller));
+    let page = call(&state, &caller, move |app, by| {
+        Ok(LeavePage {
+            nav,
+            types: app.leave_labels()?.into_iter().collect(),
+            leaves: app.leaves(by, Some(&employee), None, None)?,
+            employee,
+        })
+    })
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+struct RequestForm {
+    kind: String,
+    from: String,
+    /// `day`, `am` or `pm`: the whole day, or its morning or afternoon.
+    from_part: String,
+    to: String,
+    to_part: String,
+    reason: String,
+}
+
+/// A date and part as a leave file writes it.
+fn moment(date: &str, part: &str) -> String {
+    match part {
+        "am" => format!("{date} 上午"),
+        "pm" => format!("{date} 下午"),
+        _ => date.to_string(),
+    }
+}
+
+/// `POST /leave`: ask for leave for oneself.
+async fn request(state: Shared<State>, caller: Caller, Form(f): Form<RequestForm>) -> Page {
+    let employee = own(&caller)?;
+    call(&state, &caller, move |app, by| {
+        app.request_leave(
+            by,
+            LeaveRequest {
+                employee,
+                kind: f.kind,
+                from: moment(&f.from, &f.from_part),
+                to: moment(&f.to, &f.to_part),
+                reason: f.reason,
+            },
+        )
+    })
+    .await?;
+    Ok(see("/leave"))
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    /// `approve` or `reject`.
+    outcome: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /leave/ID/decide`: approve or reject, from the to-do list.
+async fn decide(
+    state: Shared<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<DecideForm>,
+) -> Page {
+    let outcome = if f.outcome == "approve" {
+        LeaveState::Approved
+    } else {
+        LeaveState::Rejected
+    };
+    call(&state, &caller, move |app, by| {
+        app.decide_leave(by, id, outcome, &f.reason)
+    })
+    .await?;
+    Ok(see("/inbox"))
+}
+
+#[derive(Deserialize)]
+struct CancelForm {
+    reason: String,
+}
+
+/// `POST /leave/ID/cancel`.
+async fn cancel(
+    state: Shared<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<CancelForm>,
+) -> Page {
+    call(&state, &caller, move |app, by| {
+        app.decide_leave(by, id, LeaveState::Cancelled, &f.reason)
+    })
+    .await?;
+    Ok(see("/leave"))
+}
