@@ -41,18 +41,17 @@ impl LeavePage {
 }
 
 /// The caller's own employee id; a login linked to none has no leave of its own.
-fn own(caller: &Caller) -> Result<String, axum::response::Response> {
-    caller.actor.employee().map(str::to_string).ok_or_else(|| {
-        super::failed(
-            caller,
-            Error::NotFound(Missing::OwnRecord(caller.actor.name().to_string())),
-        )
-    })
+fn own(caller: &Caller) -> Result<String, Error> {
+    caller
+        .actor
+        .employee()
+        .map(str::to_string)
+        .ok_or_else(|| Error::NotFound(Missing::OwnRecord(caller.actor.name().to_string())))
 }
 
 /// `/leave`: one's own leave, and the form to ask for more.
 async fn leave(state: Shared<State>, caller: Caller) -> Page {
-    let employee = own(&caller)?;
+    let employee = own(&caller).map_err(|e| super::failed(&caller, e))?;
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         Ok(LeavePage {
@@ -88,7 +87,7 @@ fn moment(date: &str, part: &str) -> String {
 
 /// `POST /leave`: ask for leave for oneself.
 async fn request(state: Shared<State>, caller: Caller, Form(f): Form<RequestForm>) -> Page {
-    let employee = own(&caller)?;
+    let employee = own(&caller).map_err(|e| super::failed(&caller, e))?;
     call(&state, &caller, move |app, by| {
         app.request_leave(
             by,
