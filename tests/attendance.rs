@@ -560,10 +560,16 @@ fn approved_leave_takes_the_shifts_it_covers() {
     );
     ws.write("punches.csv", &punches("11:58"));
     ws.cmd("clock import punches.csv --by HR").ok();
+    // Leave shows as point-less items of its type (flagged 请假), one a day.
+    let item = |d: &str, k: &str, p: i64| (format!("2026-03-{d}"), k.to_string(), p);
     let before = [
-        ("2026-03-10".to_string(), "late".to_string(), -1),
-        ("2026-03-17".to_string(), "late".to_string(), -1),
-        ("2026-03-26".to_string(), "missing_punch".to_string(), -1),
+        item("03", "sick", 0),
+        item("10", "late", -1),
+        item("17", "late", -1),
+        item("23", "annual", 0),
+        item("24", "annual", 0),
+        item("25", "annual", 0),
+        item("26", "missing_punch", -1),
     ];
     assert_eq!(items(&ws), before);
     let listed = ws.cmd("leave list --employee E002").ok();
@@ -588,8 +594,10 @@ fn approved_leave_takes_the_shifts_it_covers() {
     ws.cmd("leave request E002 --type personal --from 2026-03-26 --to 2026-03-26 --reason 家事 --by E002")
         .ok();
     let out = ws.cmd("leave approve 4 --by 张主管").ok();
-    assert!(out.contains("0 events added, 1 voided"), "{out}");
-    assert_eq!(items(&ws), before[..2]);
+    assert!(out.contains("1 event added, 1 voided"), "{out}");
+    let mut approved = before[..6].to_vec();
+    approved.push(item("26", "personal", 0));
+    assert_eq!(items(&ws), approved);
     ws.cmd("leave cancel 4 --reason 不休了 --by E002").ok();
     assert_eq!(items(&ws), before);
 

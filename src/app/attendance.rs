@@ -29,7 +29,8 @@ use crate::domain::event::{FieldValue, Fields};
 use crate::domain::month::Month;
 use crate::domain::staff::StaffRecord;
 use crate::engine::attendance::{
-    Derived, Inputs, Shift, Stamped, assign, basis, derive, on_leave, standing_shift, within_leave,
+    Derived, Inputs, OnLeave, Shift, Stamped, assign, basis, derive, leave_taken, on_leave,
+    standing_shift, within_leave,
 };
 use crate::evaluation::rulebook::Rulebook;
 use crate::intake::{Encoding, Rejected, RowProblem, read_clock, read_handovers, read_roster};
@@ -376,9 +377,12 @@ pub(super) fn rederive(
         // leave is not late for it), while one just before a morning's leave ends is the
         // afternoon's arrival.
         let leave = approved_leave(tx, employee, day(-2, first), day(2, last))?;
-        let shifts = shifts_of(tx, record, day(-2, first), day(2, last), &leave)?;
+        let spans: Vec<(NaiveDateTime, NaiveDateTime)> =
+            leave.iter().map(|l| (l.start, l.end)).collect();
+        let before_leave = shifts_of(tx, record, day(-2, first), day(2, last))?;
+        let shifts = on_leave(before_leave.clone(), &spans);
         let stamped = |what| tx.stamped(what, employee, at(day(-1, first)), at(day(2, last)));
-        let on_leave = |p: &Stamped| within_leave(p.at, &leave);
+        let on_leave = |p: &Stamped| within_leave(p.at, &spans);
         let (punches, records) = (stamped(Intake::Clock)?, stamped(Intake::Handover)?);
         let mut live: BTreeMap<NaiveDate, Vec<LiveDerived>> = BTreeMap::new();
         for (d, l) in tx.live_derived(employee, first, last)? {
@@ -389,12 +393,22 @@ pub(super) fn rederive(
             if !record.at(month).employed_on(date) {
                 continue;
             }
-            let Some(rules) = rulebook
-                .governing(&record.at(month).department, month)
-                .and_then(|p| p.attendance.as_ref())
-            else {
+            let Some(policy) = rulebook.governing(&record.at(month).department, month) else {
                 continue;
             };
+            let Some(rules) = policy.attendance.as_ref() else {
+                continue;
+            };
+            // Leave taken that day, as events of its kind where a rule sees the kind.
+            let label = |kind: &str| {
+                policy.by_kind.contains_key(kind).then(|| {
+                    policy
+                        .leave
+                        .get(kind)
+                        .map_or_else(|| kind.to_string(), |t| t.label.clone())
+                })
+            };
+            let leave_days = leave_taken(&before_leave, date, &leave, label);
             let clock = clocks.get(&date).copied();
             let inputs = Inputs {
                 punches: clock.is_some(),
@@ -402,10 +416,12 @@ pub(super) fn rederive(
             };
             if !inputs.punches && !inputs.handovers {
                 // Nothing speaks for the day (any longer: an export superseded): what was
-                // derived from it goes.
-                if let Some(was) = live.remove(&date) {
-                    let (_, withdrawn) = settle(tx, by, Vec::new(), was, reason)?;
+                // derived from it goes, but for the leave taken.
+                let was = live.remove(&date).unwrap_or_default();
+                if !was.is_empty() || !leave_days.is_empty() {
+                    let (added, withdrawn) = settle(tx, by, leave_days, was, reason)?;
                     done.days += 1;
+                    done.added += added.len();
                     done.withdrawn += withdrawn;
                 }
                 continue;
@@ -437,7 +453,8 @@ pub(super) fn rederive(
                 .collect();
             let rostered = shifts.iter().any(|s| s.date == date);
             match derive(rules, &shifts, &punches, &records, inputs, |d| d == date) {
-                Ok(derived) => {
+                Ok(mut derived) => {
+                    derived.extend(leave_days);
                     done.days += 1;
                     done.rostered += usize::from(rostered);
                     let percent = done.absent_percent.get_or_insert(rules.max_absent_percent);
@@ -472,7 +489,6 @@ fn shifts_of(
     record: &StaffRecord,
     from: NaiveDate,
     to: NaiveDate,
-    leave: &[Span],
 ) -> Result<Vec<Shift>> {
     let mut out = tx.shifts(&record.id, from, to)?;
     let listed: BTreeSet<NaiveDate> = out.iter().map(|s| s.date).collect();
@@ -484,24 +500,26 @@ fn shifts_of(
             out.extend(standing_shift(&record.id, &e.attrs, day, holiday));
         }
     }
-    Ok(on_leave(out, leave))
+    Ok(out)
 }
 
-/// A span of time, from its first instant to (not including) its last.
-type Span = (NaiveDateTime, NaiveDateTime);
-
-/// The spans of `employee`'s approved leave around the days `from`–`to`.
+/// `employee`'s approved leave around the days `from`–`to`.
 fn approved_leave(
     tx: &AttendanceTx,
     employee: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<Span>> {
+) -> Result<Vec<OnLeave>> {
     Ok(tx
         .leaves_of(employee, from - TimeDelta::days(1), to + TimeDelta::days(1))?
         .into_iter()
         .filter(|l| l.state == LeaveState::Approved)
-        .map(|l| (l.start, l.end))
+        .map(|l| OnLeave {
+            start: l.start,
+            end: l.end,
+            kind: l.kind,
+            id: l.id,
+        })
         .collect())
 }
 
@@ -586,7 +604,6 @@ fn covered(
             &staff[*employee],
             first - TimeDelta::days(2),
             last + TimeDelta::days(1),
-            &[],
         )?;
         let month = Month::of(first);
         let rules = rulebook

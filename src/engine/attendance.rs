@@ -129,6 +129,47 @@ pub fn on_leave(shifts: Vec<Shift>, leave: &[(NaiveDateTime, NaiveDateTime)]) ->
         .collect()
 }
 
+/// Approved leave as attendance sees it: the span it covers, its type and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnLeave {
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+    pub kind: String,
+    pub id: i64,
+}
+
+/// The leave taken on `date`: an event of the leave's kind for each leave that covers (or
+/// shortens) a shift of the day, once per leave — so that rules can count leave (`counts`,
+/// `nth`: 事假 beyond three days a month) and the month's explanation shows the day.
+/// `label` names a kind the policy scores (`None`: a kind no rule sees, not derived).
+pub fn leave_taken(
+    shifts: &[Shift],
+    date: NaiveDate,
+    leave: &[OnLeave],
+    label: impl Fn(&str) -> Option<String>,
+) -> Vec<Derived> {
+    let mut out: Vec<Derived> = Vec::new();
+    for s in shifts.iter().filter(|s| s.date == date) {
+        let (from, to) = (s.starts(), s.ends());
+        for l in leave.iter().filter(|l| l.start < to && from < l.end) {
+            let Some(name) = label(&l.kind) else {
+                continue;
+            };
+            if out.iter().any(|d| d.kind == l.kind) {
+                continue;
+            }
+            out.push(Derived {
+                employee: s.employee.clone(),
+                date,
+                kind: l.kind.clone(),
+                minutes: None,
+                note: format!("{name} 排班 {}（请假 #{}）", s.hours(), l.id),
+            });
+        }
+    }
+    out
+}
+
 /// Whether a leave runs from midnight to midnight: whole days.
 fn whole_days((a, b): &(NaiveDateTime, NaiveDateTime)) -> bool {
     a.time() == NaiveTime::MIN && b.time() == NaiveTime::MIN
