@@ -487,6 +487,10 @@ fn leave_is_asked_for_and_approved_in_a_real_browser() {
         log_in(&c, &s, "E002").await;
         c.goto(&s.url("/leave")).await.unwrap();
         assert!(text_of(&c, "#leave-1 .state").await.contains("已批准"));
+        // The month shows the day as leave, not as an absence.
+        c.goto(&s.url("/people/E002/2026-06")).await.unwrap();
+        let month = text_of(&c, "main").await;
+        assert!(month.contains("请假") && !month.contains("旷工"), "{month}");
         c.close().await.unwrap();
     });
     assert_eq!(june(), "100");

@@ -182,6 +182,11 @@ impl App {
             app.record_budget(&by, dept, DEMO_YEAR, *budget as f64, *spent as f64)?;
         }
         let events = app.import_events(&by, &events_file, false)?;
+        if let Some((_, calendar)) = shipped::HOLIDAYS.iter().find(|(y, _)| *y == DEMO_YEAR) {
+            let file = dir.join("holidays.csv");
+            std::fs::write(&file, calendar).map_err(io(&file))?;
+            app.import_holidays(&by, &file)?;
+        }
         let (ratings, through) = app.ratings(
             &Actor::owner(),
             DEMO_YEAR,

@@ -655,13 +655,18 @@ pub fn write_workload(
     Ok((people.len(), events))
 }
 
-/// Monday to Saturday: the front desk works six days.
+/// Monday to Saturday: the front desk works six days, but for the public holidays of the
+/// shipped calendar (and on its make-up workdays, whatever the weekday).
 fn working_days(month: Month) -> Vec<NaiveDate> {
+    let calendar = super::shipped::calendar();
     month
         .first_day()
         .iter_days()
         .take_while(|d| *d <= month.last_day())
-        .filter(|d| d.weekday() != Weekday::Sun)
+        .filter(|d| match calendar.get(d) {
+            Some(off) => !off,
+            None => d.weekday() != Weekday::Sun,
+        })
         .collect()
 }
 
