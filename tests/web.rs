@@ -672,3 +672,18 @@ fn workbook_bombs_uploaded_are_refused_and_the_server_carries_on() {
         json!([])
     );
 }
+
+/// The day page says when the holiday calendar makes the day a holiday.
+#[test]
+fn the_day_page_shows_the_holiday() {
+    let s = Served::start();
+    s.ws.write(
+        "holidays.csv",
+        &format!("日期,类型,名称\n{TODAY},休,测试假日\n"),
+    );
+    s.ws.cmd("holiday import holidays.csv --by HR").ok();
+    let token = s.token("张主管");
+    let (status, body) = s.get("/day", Some(&token));
+    assert_eq!(status, 200);
+    assert!(body.contains("休：测试假日"), "{body}");
+}

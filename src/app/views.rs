@@ -26,6 +26,9 @@ pub struct DaySheet {
     pub entries: Vec<DayEntry>,
     /// The entry just stored, when asked about and seen.
     pub saved: Option<SavedEntry>,
+    /// What the holiday calendar says of the day, if anything (a holiday or a make-up
+    /// workday, with its name).
+    pub holiday: Option<crate::store::Holiday>,
 }
 
 /// One of the team, as the day shows them.
@@ -174,12 +177,14 @@ impl App {
                 employee,
             })
             .collect();
+        let holiday = self.store()?.holidays(date, date)?.pop();
         Ok(DaySheet {
             date,
             month,
             team,
             entries,
             saved,
+            holiday,
         })
     }
 

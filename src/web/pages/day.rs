@@ -55,6 +55,7 @@ struct DayPage {
     saved: Option<String>,
     team: Vec<TeamRow>,
     entries: Vec<DayEntry>,
+    holiday: Option<crate::store::Holiday>,
 }
 
 async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) -> Page {
@@ -92,6 +93,7 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
             saved: saved.or(imported),
             team: sheet.team,
             entries: sheet.entries,
+            holiday: sheet.holiday,
         })
     })
     .await?;
