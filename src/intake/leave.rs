@@ -60,9 +60,14 @@ pub fn read_leave(
             return None;
         }
         let employee = employee(cell, known, wrong);
-        let kind = kind_of(&employee, cell.get("type"))
-            .map_err(|m| wrong.push(m))
-            .ok();
+        // An unknown employee has no policy to know the type by: one problem is enough.
+        let kind = if known.contains(&employee) {
+            kind_of(&employee, cell.get("type"))
+                .map_err(|m| wrong.push(m))
+                .ok()
+        } else {
+            None
+        };
         let start = moment(cell.get("from"), false, "from", wrong);
         let end = moment(cell.get("to"), true, "to", wrong);
         if let (Some(s), Some(e)) = (start, end)
@@ -95,18 +100,16 @@ pub fn read_leave(
 pub fn moment(text: &str, end: bool, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDateTime> {
     let text = text.trim();
     let (day, part) = text.split_once(' ').unwrap_or((text, ""));
-    let mut problems = Vec::new();
-    let d = date(day, what, &mut problems)?;
+    let d = date(day, what, wrong)?;
     let noon = NaiveTime::from_hms_opt(12, 0, 0).expect("noon");
     let next = |d: NaiveDate| (d + TimeDelta::days(1)).and_time(NaiveTime::MIN);
-    let at = match (part.trim(), end) {
+    Some(match (part.trim(), end) {
         ("", false) | ("上午", false) => d.and_time(NaiveTime::MIN),
         ("", true) | ("下午", true) => next(d),
         ("上午", true) | ("下午", false) => d.and_time(noon),
-        (t, _) => d.and_time(time(t.get(..5).unwrap_or(t), what, &mut problems)?),
-    };
-    wrong.extend(problems);
-    Some(at)
+        // HH:MM, or HH:MM:SS as exports write it.
+        (t, _) => d.and_time(time(t.get(..5).unwrap_or(t), what, wrong)?),
+    })
 }
 
 /// A day of the holiday calendar as written.
@@ -150,4 +153,62 @@ pub fn read_holidays(name: &str, text: &str) -> Result<Vec<(String, HolidayRow)>
             name: holiday,
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn leave_times_read_as_offices_write_them() {
+        let mut wrong = Vec::new();
+        let m = |t: &str, end: bool, wrong: &mut Vec<String>| moment(t, end, "from", wrong);
+        assert_eq!(
+            m("2026-03-02", false, &mut wrong),
+            Some(at("2026-03-02 00:00"))
+        );
+        assert_eq!(
+            m("2026-03-02", true, &mut wrong),
+            Some(at("2026-03-03 00:00"))
+        );
+        assert_eq!(
+            m("2026-03-02 上午", true, &mut wrong),
+            Some(at("2026-03-02 12:00"))
+        );
+        assert_eq!(
+            m("2026-03-02 下午", false, &mut wrong),
+            Some(at("2026-03-02 12:00"))
+        );
+        assert_eq!(
+            m("2026/03/02 14:30", false, &mut wrong),
+            Some(at("2026-03-02 14:30"))
+        );
+        assert!(wrong.is_empty(), "{wrong:?}");
+        assert_eq!(m("2026-03-02 晚上", false, &mut wrong), None);
+        assert_eq!(wrong.len(), 1);
+    }
+
+    #[test]
+    fn only_approved_rows_count_and_an_unknown_employee_is_one_problem() {
+        let known: BTreeSet<String> = ["E1".to_string()].into();
+        let kind = |_: &str, t: &str| -> Result<String, String> {
+            (t == "年假")
+                .then(|| "annual".to_string())
+                .ok_or(format!("no type {t}"))
+        };
+        let text = "工号,请假类型,开始时间,结束时间,审批状态\n\
+                    E1,年假,2026-03-02,2026-03-03,审批通过\n\
+                    E1,年假,2026-03-09,2026-03-09,审批中\n";
+        let file = read_leave("l.csv", text, &known, kind).unwrap();
+        assert_eq!(file.approved.len(), 1);
+        assert_eq!(file.approved[0].1.end, at("2026-03-04 00:00"));
+        assert_eq!(file.left_out.get("审批中"), Some(&1));
+        let bad = "工号,请假类型,开始时间,结束时间\nE9,年假,2026-03-02,2026-03-03\n";
+        let err = read_leave("l.csv", bad, &known, kind).unwrap_err();
+        assert_eq!(err.listed.len(), 1, "{err}");
+    }
 }
