@@ -128,18 +128,17 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
         };
         let sheet = part.name().starts_with("xl/worksheets/");
         let mut part = std::io::Read::take(part, limit + 1);
-        // Counted chunk by chunk; a sheet's stated dimension is checked on the way.
+        // Counted chunk by chunk; a sheet's references are checked on the way.
         let (mut size, mut buf, mut carry) = (0u64, vec![0u8; 1 << 16], Vec::new());
-        let mut checked = !sheet;
         loop {
             let n = std::io::Read::read(&mut part, &mut buf).map_err(|e| unreadable(&e))?;
             if n == 0 {
                 break;
             }
             size += n as u64;
-            if !checked {
+            if sheet {
                 carry.extend_from_slice(&buf[..n]);
-                checked = check_dimension(&carry)?;
+                check_references(&carry)?;
                 carry.drain(..carry.len().saturating_sub(256));
             }
         }
@@ -156,38 +155,77 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Refuses a sheet whose stated dimension ends before it starts (`B2:A1`): the reader
-/// subtracts one corner from the other (and, built with overflow checks, panics; found by
-/// the `xlsx` fuzz target). A dimension that is not two cell references is left to it.
-/// `Ok(true)` once the dimension was seen in `text` (a part of the sheet read so far).
-fn check_dimension(text: &[u8]) -> Result<bool, String> {
+/// Refuses a sheet whose stated dimension ends before it starts (`D2:A1`) or whose cell
+/// references would overflow the reader's arithmetic (`A99999999999`). The reader (calamine)
+/// subtracts one corner of the dimension from the other and adds up a reference's digits in
+/// 32 bits; built with overflow checks it panics (found by the `xlsx` fuzz target), without
+/// them it wraps. `text` is a part of the sheet read so far, the end of the previous part
+/// carried over so that no reference is cut.
+fn check_references(text: &[u8]) -> Result<(), String> {
     let text = String::from_utf8_lossy(text);
-    let Some(at) = text.find("<dimension ref=\"") else {
-        return Ok(false);
-    };
-    let rest = &text[at + "<dimension ref=\"".len()..];
-    let Some((stated, _)) = rest.split_once('"') else {
-        return Ok(false);
-    };
-    let corner = |r: &str| -> Option<(u64, u64)> {
-        let letters = r.find(|c: char| c.is_ascii_digit())?;
-        let (col, row) = r.split_at(letters);
-        let col = col.bytes().try_fold(0u64, |n, b| {
-            b.is_ascii_uppercase()
-                .then(|| n.saturating_mul(26).saturating_add(u64::from(b - b'A' + 1)))
-        })?;
-        Some((row.parse().ok()?, col))
-    };
-    if let Some((from, to)) = stated.split_once(':')
-        && let (Some((r1, c1)), Some((r2, c2))) = (corner(from), corner(to))
-        && (r2 < r1 || c2 < c1)
-    {
-        return Err(format!(
-            "is a workbook whose first sheet states the dimension {}, which ends before it starts; save it again from Excel, or as CSV",
+    let refused = |what: &str, stated: &str| {
+        Err(format!(
+            "is a workbook whose first sheet states {what} {}, which no spreadsheet writes; save it again from Excel, or as CSV",
             crate::domain::text::clip(stated)
-        ));
+        ))
+    };
+    for (at, _) in text.match_indices(" r=\"") {
+        let Some((stated, _)) = text[at + 4..].split_once('"') else {
+            continue;
+        };
+        if reference(stated).is_err() {
+            return refused("the cell reference", stated);
+        }
     }
-    Ok(true)
+    let Some(at) = text.find("<dimension ref=\"") else {
+        return Ok(());
+    };
+    let Some((stated, _)) = text[at + "<dimension ref=\"".len()..].split_once('"') else {
+        return Ok(());
+    };
+    let corners: Vec<_> = stated.split(':').map(reference).collect();
+    match corners.as_slice() {
+        [Err(()), ..] | [_, Err(())] => refused("the dimension", stated),
+        [Ok(Some((r1, c1))), Ok(Some((r2, c2)))] if r2 < r1 || c2 < c1 => {
+            refused("the dimension", stated)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A cell reference read as the reader reads it (from the end: digits for the row, then
+/// letters of either case for the column): `Ok(Some((row, column)))`, `Ok(None)` where the
+/// reader refuses it itself, `Err(())` where its 32-bit arithmetic would overflow.
+fn reference(text: &str) -> Result<Option<(u64, u64)>, ()> {
+    let (mut row, mut col, mut pow, mut reading_row) = (0u64, 0u64, 1u64, true);
+    let fits = |x: u64| {
+        if x > u64::from(u32::MAX) {
+            Err(())
+        } else {
+            Ok(x)
+        }
+    };
+    for c in text.bytes().rev() {
+        match c {
+            b'0'..=b'9' if reading_row => {
+                row = fits(row + fits(u64::from(c - b'0') * pow)?)?;
+                pow = fits(pow * 10)?;
+            }
+            b'A'..=b'Z' | b'a'..=b'z' => {
+                if reading_row {
+                    if row == 0 {
+                        return Ok(None);
+                    }
+                    (pow, reading_row) = (1, false);
+                }
+                let digit = u64::from(c.to_ascii_uppercase() - b'A') + 1;
+                col = fits(col + fits(digit * pow)?)?;
+                pow = fits(pow * 26)?;
+            }
+            _ => return Ok(None),
+        }
+    }
+    Ok((row > 0).then_some((row, col)))
 }
 
 /// A cell as the text a person would type into a CSV file.
@@ -339,10 +377,30 @@ mod tests {
         );
     }
 
-    /// Found by the `xlsx` fuzz target: a sheet stating the dimension `D2:A1` made the
-    /// reader subtract past zero (a panic where overflow is checked). Refused instead.
+    /// Found by the `xlsx` fuzz target: a sheet stating the dimension `D2:A1` (or `Ah1:B3`,
+    /// read as AH1) made the reader subtract past zero, and a reference of eleven digits
+    /// overflows its sum (panics where overflow is checked). Refused instead.
     #[test]
-    fn a_dimension_ending_before_it_starts_is_refused() {
+    fn references_the_reader_cannot_do_arithmetic_on_are_refused() {
+        assert_eq!(reference("Ah1"), Ok(Some((1, 34))));
+        assert_eq!(reference("XFD1048576"), Ok(Some((1_048_576, 16_384))));
+        assert_eq!(reference("A99999999999"), Err(()));
+        assert_eq!(reference("1A1"), Ok(None));
+        for (dimension, cell, what) in [
+            ("D2:A1", "A1", "the dimension D2:A1"),
+            ("Ah1:B3", "A1", "the dimension Ah1:B3"),
+            ("A1:B2", "A99999999999", "the cell reference A99999999999"),
+        ] {
+            let err = first_sheet_as_csv(&with_sheet(dimension, cell)).unwrap_err();
+            assert!(
+                err.contains(&format!("states {what}, which no spreadsheet writes")),
+                "{err}"
+            );
+        }
+    }
+
+    /// A workbook whose sheet states `dimension` and holds one cell at `cell`.
+    fn with_sheet(dimension: &str, cell: &str) -> Vec<u8> {
         use std::io::Write;
         let mut book = rust_xlsxwriter::Workbook::new();
         book.add_worksheet().write_string(0, 0, "工号").unwrap();
@@ -361,14 +419,10 @@ mod tests {
         )
         .unwrap();
         out.write_all(
-            br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="D2:A1"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#,
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData><row r="1"><c r="{cell}" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#)
+                .as_bytes(),
         )
         .unwrap();
-        let bytes = out.finish().unwrap().into_inner();
-        let err = first_sheet_as_csv(&bytes).unwrap_err();
-        assert!(
-            err.contains("states the dimension D2:A1, which ends before it starts"),
-            "{err}"
-        );
+        out.finish().unwrap().into_inner()
     }
 }
