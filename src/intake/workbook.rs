@@ -177,20 +177,22 @@ fn check_references(text: &[u8]) -> Result<(), String> {
             return refused("the cell reference", stated);
         }
     }
-    let Some(at) = text.find("<dimension ref=\"") else {
-        return Ok(());
-    };
-    let Some((stated, _)) = text[at + "<dimension ref=\"".len()..].split_once('"') else {
-        return Ok(());
-    };
-    let corners: Vec<_> = stated.split(':').map(reference).collect();
-    match corners.as_slice() {
-        [Err(()), ..] | [_, Err(())] => refused("the dimension", stated),
-        [Ok(Some((r1, c1))), Ok(Some((r2, c2)))] if r2 < r1 || c2 < c1 => {
-            refused("the dimension", stated)
+    // Every dimension a sheet states: the reader takes the last (found by the fuzzer).
+    const DIMENSION: &str = "<dimension ref=\"";
+    for (at, _) in text.match_indices(DIMENSION) {
+        let Some((stated, _)) = text[at + DIMENSION.len()..].split_once('"') else {
+            continue;
+        };
+        let corners: Vec<_> = stated.split(':').map(reference).collect();
+        match corners.as_slice() {
+            [Err(()), ..] | [_, Err(())] => return refused("the dimension", stated),
+            [Ok(Some((r1, c1))), Ok(Some((r2, c2)))] if r2 < r1 || c2 < c1 => {
+                return refused("the dimension", stated);
+            }
+            _ => {}
         }
-        _ => Ok(()),
     }
+    Ok(())
 }
 
 /// A cell reference read as the reader reads it (from the end: digits for the row, then
@@ -378,8 +380,9 @@ mod tests {
     }
 
     /// Found by the `xlsx` fuzz target: a sheet stating the dimension `D2:A1` (or `Ah1:B3`,
-    /// read as AH1) made the reader subtract past zero, and a reference of eleven digits
-    /// overflows its sum (panics where overflow is checked). Refused instead.
+    /// read as AH1, or a second dimension after a good one) made the reader subtract past
+    /// zero, and a reference of eleven digits overflows its sum (panics where overflow is
+    /// checked). Refused instead.
     #[test]
     fn references_the_reader_cannot_do_arithmetic_on_are_refused() {
         assert_eq!(reference("Ah1"), Ok(Some((1, 34))));
@@ -388,6 +391,11 @@ mod tests {
         assert_eq!(reference("1A1"), Ok(None));
         for (dimension, cell, what) in [
             ("D2:A1", "A1", "the dimension D2:A1"),
+            (
+                r#"A1:B3"/><dimension ref="AA1:B3"#,
+                "A1",
+                "the dimension AA1:B3",
+            ),
             ("Ah1:B3", "A1", "the dimension Ah1:B3"),
             ("A1:B2", "A99999999999", "the cell reference A99999999999"),
         ] {
