@@ -253,3 +253,60 @@ fn a_forgery_on_every_table_of_current_rows_is_found() {
         assert!(err.contains(found), "{sql}: {err}");
     }
 }
+
+/// The tables this round added to the chain: leave and its decisions, the holiday
+/// calendar, released days and row ids. A row written past appraise, or one changed after
+/// dropping the guards, is found in each.
+#[test]
+fn forged_leave_calendar_release_and_row_ids_are_found() {
+    let base = record();
+    base.write(
+        "leave.csv",
+        "工号,请假类型,开始时间,结束时间\nE002,年假,2026-04-06,2026-04-07\n",
+    );
+    base.cmd("leave import leave.csv --by HR").ok();
+    base.write("holidays.csv", "日期,类型,名称\n2026-05-01,休,劳动节\n");
+    base.cmd("holiday import holidays.csv --by HR").ok();
+    base.write(
+        "ids.csv",
+        "row_id,employee,date,kind,qty,note,recorded_by\nR1,E002,2026-04-08,uniform,,,张主管\n",
+    );
+    base.cmd("log import ids.csv --by 张主管").ok();
+    assert!(
+        base.cmd("audit verify")
+            .ok()
+            .starts_with("the record is whole")
+    );
+    let forgeries = [
+        (
+            "INSERT INTO leaves (import_id, employee, kind, start, end, reason, source)
+             SELECT id, 'E002', 'sick', '2026-04-20 00:00', '2026-04-21 00:00', 'x', 'x'
+               FROM attendance_imports LIMIT 1",
+            "leaves row",
+        ),
+        (
+            "DROP TRIGGER leave_decisions_append_only_u; UPDATE leave_decisions SET state = 'rejected'",
+            "leave_decisions",
+        ),
+        (
+            "DROP TRIGGER holidays_append_only_u; UPDATE holidays SET off = 0",
+            "holidays",
+        ),
+        (
+            "INSERT INTO released (import_id, employee, date)
+             SELECT id, 'E002', '2026-04-06' FROM attendance_imports LIMIT 1",
+            "released row",
+        ),
+        (
+            "DROP TRIGGER event_sources_append_only_u; UPDATE event_sources SET source = 'R2'",
+            "event_sources",
+        ),
+    ];
+    for (sql, found) in forgeries {
+        let ws = Workspace::new();
+        std::fs::copy(base.path("appraise.db"), ws.path("appraise.db")).unwrap();
+        forge(&ws, sql);
+        let err = ws.cmd("audit verify").fails(1);
+        assert!(err.contains(found), "{sql}: {err}");
+    }
+}
