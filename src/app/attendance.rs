@@ -256,16 +256,9 @@ impl App {
             settled.refuse_flood(name, accept)?;
         }
         let done = AttendanceImported {
-            file: name.to_string(),
-            encoding,
-            rows: count,
-            days: settled.days,
-            added: settled.added,
-            withdrawn: settled.withdrawn,
-            absences: settled.absences,
-            missing_punches: settled.missing_punches,
             released: released_days,
             stored: !dry_run,
+            ..settled.report(name.to_string(), encoding, count)
         };
         if !dry_run {
             tx.commit(count)?;
@@ -326,6 +319,28 @@ pub(super) struct Settled {
 }
 
 impl Settled {
+    /// What a stored import of `rows` rows from `file` reports, with what this derived
+    /// (nothing released).
+    pub(super) fn report(
+        &self,
+        file: String,
+        encoding: Encoding,
+        rows: usize,
+    ) -> AttendanceImported {
+        AttendanceImported {
+            file,
+            encoding,
+            rows,
+            days: self.days,
+            added: self.added,
+            withdrawn: self.withdrawn,
+            absences: self.absences,
+            missing_punches: self.missing_punches,
+            released: 0,
+            stored: true,
+        }
+    }
+
     /// Refuses what derived more absences and missing punches than the policy's share of
     /// the rostered days (and more than [`ABSENCE_FLOOR`]), unless `accept` covers them.
     fn refuse_flood(&self, file: &str, accept: Option<usize>) -> Result<()> {
@@ -904,17 +919,6 @@ impl App {
             Settled::default()
         };
         tx.commit(punches)?;
-        Ok(AttendanceImported {
-            file: name,
-            encoding: Encoding::Utf8,
-            rows: punches,
-            days: settled.days,
-            added: settled.added,
-            withdrawn: settled.withdrawn,
-            absences: settled.absences,
-            missing_punches: settled.missing_punches,
-            released: 0,
-            stored: true,
-        })
+        Ok(settled.report(name, Encoding::Utf8, punches))
     }
 }

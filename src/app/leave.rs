@@ -185,7 +185,7 @@ impl App {
             Settled::default()
         };
         tx.commit(1)?;
-        Ok(done(name, Encoding::Utf8, 1, &settled))
+        Ok(settled.report(name, Encoding::Utf8, 1))
     }
 
     /// Imports approved leave exported from DingTalk, Feishu, WeCom or a spreadsheet: each
@@ -260,7 +260,7 @@ impl App {
         let settled = rederive(&mut tx, &rulebook, &staff, by, &days, &reason)?;
         tx.commit(rows)?;
         Ok(LeaveImported {
-            done: done(name, encoding, rows, &settled),
+            done: settled.report(name, encoding, rows),
             left_out: read.left_out,
         })
     }
@@ -337,7 +337,7 @@ impl App {
         let reason = format!("re-derived with {name}");
         let settled = rederive(&mut tx, &rulebook, &staff, by, &touched, &reason)?;
         tx.commit(rows)?;
-        Ok(done(name, encoding, rows, &settled))
+        Ok(settled.report(name, encoding, rows))
     }
 
     /// Every leave type the activated policies know, id → what people call it.
@@ -385,21 +385,5 @@ fn refuse_overlap(tx: &AttendanceTx, leave: &NewLeave) -> Result<()> {
         }
         .into()),
         None => Ok(()),
-    }
-}
-
-/// The report of a leave or calendar change.
-fn done(file: String, encoding: Encoding, rows: usize, s: &Settled) -> AttendanceImported {
-    AttendanceImported {
-        file,
-        encoding,
-        rows,
-        days: s.days,
-        added: s.added,
-        withdrawn: s.withdrawn,
-        absences: s.absences,
-        missing_punches: s.missing_punches,
-        released: 0,
-        stored: true,
     }
 }
