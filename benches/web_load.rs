@@ -130,6 +130,7 @@ fn main() {
         db: demo.app.db().to_path_buf(),
         today: Some(today),
         secure_cookies: false,
+        trusted_proxies: Vec::new(),
     };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

@@ -42,6 +42,7 @@ pub use reader::Reader;
 pub use reviews::ReviewStart;
 pub use spill::{Prepared, Spill};
 pub use staff::{DepartmentTarget, StaffUpdate};
+pub use users::{FailedLogins, LoginFailures};
 pub use versions::Version;
 
 /// What can go wrong in the store.

@@ -36,8 +36,11 @@ pub struct Config {
     /// A fixed "today" (for reproducible runs and tests); `None` reads the clock on every
     /// request, so a server left running moves on to the next day.
     pub today: Option<NaiveDate>,
-    /// Mark cookies `Secure` (when served over TLS, e.g. behind a proxy).
+    /// Mark cookies `Secure` whatever the request says (served over TLS).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed: the client's
+    /// address (for the login throttle) and HTTPS (for `Secure` cookies) come from them.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// What every handler shares.
@@ -130,6 +133,7 @@ pub fn router(config: Config) -> std::io::Result<Router> {
             one_writer,
         ))
         .layer(axum::middleware::from_fn(auth::csrf_guard))
+        .layer(axum::middleware::from_fn(auth::security_headers))
         .with_state(state))
 }
 

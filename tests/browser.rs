@@ -289,6 +289,14 @@ fn every_role_does_its_part_in_a_real_browser() {
         let e002 = status.iter().find(|r| r.review.employee == "E002").unwrap();
         assert!(e002.final_grade.is_some(), "the review is complete");
 
+        // The rating sheet shows in its frame under the page's content security policy
+        // (its own styles are inline; no script runs anywhere).
+        c.goto(&s.url("/ratings?year=2025")).await.unwrap();
+        let frame = c.find(Locator::Css("iframe")).await.unwrap();
+        frame.enter_frame().await.unwrap();
+        assert!(text_of(&c, "body").await.contains("E002"));
+        c.enter_parent_frame().await.unwrap();
+
         // Out of scope is refused in the browser too.
         c.goto(&s.url("/audit")).await.unwrap();
         log_in(&c, &s, "E002").await;

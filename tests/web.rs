@@ -23,6 +23,11 @@ pub struct Served {
 
 impl Served {
     pub fn start() -> Served {
+        Served::with_proxies(Vec::new())
+    }
+
+    /// A server that believes the `X-Forwarded-*` headers of these proxies.
+    pub fn with_proxies(trusted_proxies: Vec<std::net::IpAddr>) -> Served {
         let ws = staffed();
         ws.add_login("E002", "employee", &["--employee", "E002"]);
         let app = ws.app();
@@ -34,6 +39,7 @@ impl Served {
             db: ws.path("appraise.db"),
             today: Some(app.today()),
             secure_cookies: false,
+            trusted_proxies,
         };
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -496,7 +502,8 @@ fn sessions_end_at_logout_and_expiry() {
     assert_eq!(res.headers()["location"], "/login");
 }
 
-/// Guessing is slowed: after five failures at a login even its password waits (429).
+/// Guessing is slowed: after five failures at a login from one address even its password
+/// waits there (429), saying how long in the API's words.
 #[test]
 fn failed_logins_are_throttled() {
     let s = Served::start();
@@ -520,6 +527,87 @@ fn failed_logins_are_throttled() {
     );
     // Another login is not held up.
     s.token("王主管");
+    // A client cannot pose as another address: without a trusted proxy the header is
+    // ignored.
+    let res = agent()
+        .post(s.url("/api/v1/login"))
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send_json(json!({"login": "张主管", "password": PASSWORD}))
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+}
+
+/// Behind a trusted proxy, 1,000 failed attempts at HR's login from one address (and at
+/// made-up logins) leave HR's right password working from another address; the answers
+/// carry the security headers, the cookie is `Secure` when the proxy says HTTPS, and HR
+/// sees the guessing on the audit page.
+#[test]
+fn a_thousand_failures_from_one_address_leave_another_address_working() {
+    let s = Served::with_proxies(vec!["127.0.0.1".parse().unwrap()]);
+    let attempt = |from: &str, login: &str, password: &str| {
+        agent()
+            .post(s.url("/api/v1/login"))
+            .header("X-Forwarded-For", from)
+            .send_json(json!({"login": login, "password": password}))
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let mut throttled = 0;
+    for i in 0..1000 {
+        let login = if i % 2 == 0 {
+            "HR".to_string()
+        } else {
+            format!("guess{i}")
+        };
+        match attempt("198.51.100.7", &login, "wrong-password") {
+            429 => throttled += 1,
+            401 => {}
+            other => panic!("attempt {i} answered {other}"),
+        }
+    }
+    // Only the first few were checked at all; the rest waited unchecked.
+    assert!(throttled >= 950, "{throttled} of 1,000 throttled");
+    assert_eq!(attempt("198.51.100.7", "HR", PASSWORD), 429);
+    // HR at the office, another address, logs in; the proxy's own address is not the
+    // client's, so the proxy is not throttled either.
+    let res = agent()
+        .post(s.url("/api/v1/login"))
+        .header("X-Forwarded-For", "203.0.113.50, 198.51.100.7")
+        .header("X-Forwarded-Proto", "https")
+        .send_json(json!({"login": "HR", "password": PASSWORD}))
+        .unwrap();
+    // The rightmost address the proxy added is the client: 198.51.100.7 here, throttled.
+    assert_eq!(res.status().as_u16(), 429);
+    let mut res = agent()
+        .post(s.url("/api/v1/login"))
+        .header("X-Forwarded-For", "203.0.113.50")
+        .header("X-Forwarded-Proto", "https")
+        .send_json(json!({"login": "HR", "password": PASSWORD}))
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    let headers = res.headers().clone();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    let token: Value = serde_json::from_str(&res.body_mut().read_to_string().unwrap()).unwrap();
+    let token = token["token"].as_str().unwrap();
+    let (status, page) = s.get("/audit", Some(token));
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("最近一小时的登录失败") && page.contains("198.51.100.7"),
+        "{page}"
+    );
 }
 
 /// Every change made through the web is audited under the logged-in login.

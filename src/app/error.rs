@@ -65,9 +65,9 @@ pub enum Error {
     /// A signature that does not fit the review's chain.
     #[error("{0}")]
     Misstep(Box<Misstep>),
-    /// Too many failed logins: attempts wait until the window lets the oldest go.
-    #[error("too many failed logins; try again in {}", crate::domain::text::count(*.minutes, "minute", "minutes"))]
-    Throttled { minutes: usize },
+    /// Too many failed logins: the next attempt waits this many seconds.
+    #[error("too many failed logins; try again in {}", crate::domain::text::wait(*.seconds))]
+    Throttled { seconds: i64 },
     /// What was asked for is not on file.
     #[error("{0}")]
     NotFound(Missing),

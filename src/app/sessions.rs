@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::access::{Action, Target};
+use crate::store::FailedLogins;
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 8;
@@ -16,16 +17,43 @@ pub const SESSION_HOURS: i64 = 8;
 /// The shortest password accepted.
 pub const MIN_PASSWORD: usize = 8;
 
-/// Failed attempts at one login, within [`THROTTLE_WINDOW`], after which it must wait;
-/// a good login starts the count again.
+/// Failed attempts at one login from one address that pass unhindered within
+/// [`THROTTLE_WINDOW`]; after them each further attempt from there waits, longer after each
+/// failure (see [`wait_after`]). A good login from there starts the count again. Counting
+/// by login *and* address means someone guessing at a login from one place cannot keep its
+/// owner out from another.
 pub const LOGIN_FAILURES: usize = 5;
 
-/// Failed attempts from one address (at any logins) within the window after which it
-/// must wait, so that guessing across many logins is slowed too.
+/// Failed attempts from one address at any logins within the window after which attempts
+/// from there wait too, so that guessing across many logins is slowed. It does not hold up
+/// a login that has logged in from that address within [`KNOWN_ADDRESS`]: a whole office
+/// behind one address is not locked out by one guesser among them.
 pub const ADDRESS_FAILURES: usize = 20;
 
 /// The window over which failures are counted, in seconds.
-pub const THROTTLE_WINDOW: i64 = 15 * 60;
+pub const THROTTLE_WINDOW: i64 = 60 * 60;
+
+/// The first wait, in seconds; each further failure doubles it, up to [`LONGEST_WAIT`].
+pub const FIRST_WAIT: i64 = 30;
+
+/// The longest wait, in seconds.
+pub const LONGEST_WAIT: i64 = 15 * 60;
+
+/// How long a good login from an address keeps that address known for the login, in
+/// seconds.
+pub const KNOWN_ADDRESS: i64 = 30 * 24 * 60 * 60;
+
+/// How long after the latest of `failures` (newest first) the next attempt must wait, when
+/// the first `free` failures pass unhindered: [`FIRST_WAIT`] after the `free`-th, doubling
+/// with each one more, at most [`LONGEST_WAIT`].
+fn wait_after(failures: &[i64], free: usize, now: i64) -> Option<i64> {
+    let over = failures.len().checked_sub(free)?;
+    let wait = FIRST_WAIT
+        .saturating_mul(1_i64 << over.min(20))
+        .min(LONGEST_WAIT);
+    let until = failures.first()? + wait;
+    (until > now).then_some(until - now)
+}
 
 /// A started session: the token to present, and until when it is good.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,24 +83,24 @@ impl App {
 
     /// Starts a session for `login` if `password` is its password, asked from `address`
     /// (the client's IP address, or `local` for a command line). The same answer for an
-    /// unknown login and a wrong password, so that logins cannot be probed. After
-    /// [`LOGIN_FAILURES`] failures at a login, or [`ADDRESS_FAILURES`] from an address,
-    /// within [`THROTTLE_WINDOW`], attempts are refused unchecked until the window lets the
-    /// oldest go; the refusal says how long to wait.
+    /// unknown login and a wrong password, so that logins cannot be probed. Repeated
+    /// failures make the next attempt wait (per login and address after
+    /// [`LOGIN_FAILURES`], per address after [`ADDRESS_FAILURES`]); an attempt that comes
+    /// too soon is refused unchecked and not counted, and the refusal says how long to
+    /// wait.
     pub fn login(&self, login: &str, password: &str, address: &str) -> Result<Session> {
         self.login_at(login, password, address, Local::now().timestamp())
     }
 
     fn login_at(&self, login: &str, password: &str, address: &str, now: i64) -> Result<Session> {
         let mut store = self.store()?;
-        let (by_login, by_address) = store.failed_logins(login, address, now - THROTTLE_WINDOW)?;
-        let wait = [(by_login, LOGIN_FAILURES), (by_address, ADDRESS_FAILURES)]
-            .into_iter()
-            .filter_map(|(times, limit)| times.get(limit - 1).map(|t| t + THROTTLE_WINDOW - now))
-            .max();
-        if let Some(wait) = wait {
-            let minutes = ((wait + 59) / 60) as usize;
-            return Err(Error::Throttled { minutes });
+        let seen =
+            store.failed_logins(login, address, now - THROTTLE_WINDOW, now - KNOWN_ADDRESS)?;
+        let by_address = (!seen.known)
+            .then(|| wait_after(&seen.from_address, ADDRESS_FAILURES, now))
+            .flatten();
+        if let Some(seconds) = wait_after(&seen.pair, LOGIN_FAILURES, now).max(by_address) {
+            return Err(Error::Throttled { seconds });
         }
         let good = store.password(login)?.is_some_and(|phc| {
             Argon2::default()
@@ -91,6 +119,14 @@ impl App {
             .to_string();
         store.start_session(&token_hash(&token), login, &expires_at, &self.stamp(&actor))?;
         Ok(Session { token, expires_at })
+    }
+
+    /// The failed logins of the last [`THROTTLE_WINDOW`], a row per login and address,
+    /// most first (at most 100): what HR sees of guessing, for the company's reports.
+    pub fn login_failures(&self, by: &Actor) -> Result<Vec<FailedLogins>> {
+        self.check_report(by, None)?;
+        let since = Local::now().timestamp() - THROTTLE_WINDOW;
+        Ok(self.store()?.login_failures_since(since, 100)?)
     }
 
     /// The actor a session token stands for, while the session is live.
@@ -147,7 +183,7 @@ mod tests {
     }
 
     #[test]
-    fn guessing_at_one_login_is_slowed_until_the_window_passes() {
+    fn guessing_at_one_login_from_one_address_waits_longer_after_each_failure() {
         let dir = tempfile::tempdir().unwrap();
         let app = workspace(dir.path());
         let t = 1_800_000_000;
@@ -155,38 +191,65 @@ mod tests {
             let e = app.login_at("zhang", "guess", "10.0.0.9", t + i);
             assert!(matches!(e, Err(Error::WrongLogin)), "{e:?}");
         }
-        // Now even the right password waits, and the refusal says how long.
-        let e = app.login_at("zhang", "front-desk-2026", "10.0.0.9", t + 60);
-        assert!(matches!(e, Err(Error::Throttled { minutes: 14 })), "{e:?}");
-        // Another login from another address is not held up.
-        app.login_at("wang", "front-desk-2026", "10.0.0.7", t + 60)
+        // Now even the right password waits there, and the refusal says how long.
+        let last = t + LOGIN_FAILURES as i64 - 1;
+        let e = app.login_at("zhang", "front-desk-2026", "10.0.0.9", last + 10);
+        assert!(matches!(e, Err(Error::Throttled { seconds: 20 })), "{e:?}");
+        // The owner at another address is not held up, nor another login there.
+        app.login_at("zhang", "front-desk-2026", "10.0.0.7", last + 10)
             .unwrap();
-        // Once the oldest failure leaves the window, the right password works, and a good
-        // login starts the count again.
-        app.login_at("zhang", "front-desk-2026", "10.0.0.9", t + THROTTLE_WINDOW)
+        app.login_at("wang", "front-desk-2026", "10.0.0.9", last + 10)
             .unwrap();
-        let after = t + THROTTLE_WINDOW + 1;
+        // Each failure after waiting doubles the next wait: 30 s, 60 s, 120 s …
+        let mut at = last + FIRST_WAIT;
+        for wait in [60, 120, 240, 480, 900, 900] {
+            let e = app.login_at("zhang", "guess", "10.0.0.9", at);
+            assert!(matches!(e, Err(Error::WrongLogin)), "{e:?}");
+            let e = app.login_at("zhang", "guess", "10.0.0.9", at + wait - 1);
+            assert!(matches!(e, Err(Error::Throttled { seconds: 1 })), "{e:?}");
+            at += wait;
+        }
+        // Once the wait is over the right password works, and starts the count again.
+        app.login_at("zhang", "front-desk-2026", "10.0.0.9", at)
+            .unwrap();
         for i in 0..LOGIN_FAILURES as i64 - 1 {
-            app.login_at("zhang", "guess", "10.0.0.9", after + i)
+            app.login_at("zhang", "guess", "10.0.0.9", at + 1 + i)
                 .unwrap_err();
         }
-        app.login_at("zhang", "front-desk-2026", "10.0.0.9", after + 10)
+        app.login_at("zhang", "front-desk-2026", "10.0.0.9", at + 10)
             .unwrap();
     }
 
     #[test]
-    fn guessing_across_logins_from_one_address_is_slowed() {
+    fn guessing_across_logins_from_one_address_is_slowed_but_known_logins_pass() {
         let dir = tempfile::tempdir().unwrap();
         let app = workspace(dir.path());
         let t = 1_800_000_000;
+        // Wang logged in from the office's address last week.
+        app.login_at("wang", "front-desk-2026", "10.0.0.9", t - 7 * 24 * 3600)
+            .unwrap();
         // Unknown logins count too (the answer must not tell which logins exist).
         for i in 0..ADDRESS_FAILURES as i64 {
             app.login_at(&format!("user{i}"), "guess", "10.0.0.9", t + i)
                 .unwrap_err();
         }
-        let e = app.login_at("wang", "front-desk-2026", "10.0.0.9", t + 30);
+        let e = app.login_at("zhang", "front-desk-2026", "10.0.0.9", t + 30);
         assert!(matches!(e, Err(Error::Throttled { .. })), "{e:?}");
-        app.login_at("wang", "front-desk-2026", "10.0.0.8", t + 30)
+        app.login_at("zhang", "front-desk-2026", "10.0.0.8", t + 30)
             .unwrap();
+        // A login known at that address is not held up by the others' failures.
+        app.login_at("wang", "front-desk-2026", "10.0.0.9", t + 30)
+            .unwrap();
+        // What HR sees: a row per login and address.
+        let seen = app
+            .store()
+            .unwrap()
+            .login_failures_since(t - 1, 100)
+            .unwrap();
+        assert_eq!(seen.len(), ADDRESS_FAILURES);
+        assert!(
+            seen.iter()
+                .all(|f| f.address == "10.0.0.9" && f.failures == 1)
+        );
     }
 }

@@ -10,9 +10,15 @@ pub struct Listen {
     /// The address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Mark the session cookie `Secure` (serve behind a TLS proxy).
+    /// Mark the session cookie `Secure` on every answer (served over TLS). Behind a
+    /// trusted proxy that says `X-Forwarded-Proto: https` it is marked so anyway.
     #[arg(long)]
     pub secure_cookies: bool,
+    /// A proxy in front of the server (repeatable): the client's address is taken from the
+    /// `X-Forwarded-For` it adds, and HTTPS from its `X-Forwarded-Proto`. Without it, those
+    /// headers are ignored and every client behind the proxy shares its address.
+    #[arg(long = "trusted-proxy", value_name = "ADDR")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub type Args = Listen;
@@ -31,6 +37,7 @@ pub fn serve(ctx: &Ctx, a: &Listen) -> Result {
         // A date fixed by APPRAISE_TODAY stays fixed; otherwise each request reads the clock.
         today: std::env::var_os("APPRAISE_TODAY").map(|_| ctx.today()),
         secure_cookies: a.secure_cookies,
+        trusted_proxies: a.trusted_proxies.clone(),
     };
     web::run(&a.listen, config, |addr| {
         println!("Serving the workplace at http://{addr}/ (ctrl-c stops it)");

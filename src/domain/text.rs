@@ -70,6 +70,24 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", plural(n, one, many))
 }
 
+/// A wait of `seconds`, in seconds under a minute, else in whole minutes rounded up.
+pub fn wait(seconds: i64) -> String {
+    if seconds < 60 {
+        count(seconds.max(1) as usize, "second", "seconds")
+    } else {
+        count(((seconds + 59) / 60) as usize, "minute", "minutes")
+    }
+}
+
+/// [`wait`] in Chinese: `30 秒`, `2 分钟`.
+pub fn wait_zh(seconds: i64) -> String {
+    if seconds < 60 {
+        format!("{} 秒", seconds.max(1))
+    } else {
+        format!("{} 分钟", (seconds + 59) / 60)
+    }
+}
+
 /// The singular or plural form of a word for `n` things.
 pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }

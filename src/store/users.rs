@@ -155,32 +155,65 @@ impl Store {
         Ok(())
     }
 
-    /// The times of the failed attempts at `login` since `since` and since its last good
-    /// one, and of those from `address` since `since`, newest first.
+    /// What the throttle weighs for an attempt at `login` from `address`: the times of the
+    /// failed attempts of that pair since `since` and since the pair's last good one, those
+    /// from `address` at any login since `since`, newest first, and whether `login` has
+    /// logged in from `address` since `known_since`.
     pub fn failed_logins(
         &self,
         login: &str,
         address: &str,
         since: i64,
-    ) -> Result<(Vec<i64>, Vec<i64>)> {
-        let times = |sql: &str, key: &str| -> Result<Vec<i64>> {
+        known_since: i64,
+    ) -> Result<LoginFailures> {
+        let times = |sql: &str, keys: &[&dyn rusqlite::ToSql]| -> Result<Vec<i64>> {
             let mut st = self.conn.prepare_cached(sql)?;
-            let rows = st.query_map(params![key, since], |r| r.get(0))?;
+            let rows = st.query_map(keys, |r| r.get(0))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
-        Ok((
-            times(
-                "SELECT at FROM login_attempts WHERE login = ?1 AND NOT ok AND at > ?2
-                   AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE login = ?1 AND ok), ?2)
-                 ORDER BY at DESC",
-                login,
-            )?,
-            times(
-                "SELECT at FROM login_attempts WHERE address = ?1 AND NOT ok AND at > ?2
-                 ORDER BY at DESC",
-                address,
-            )?,
-        ))
+        let pair = times(
+            "SELECT at FROM login_attempts WHERE login = ?1 AND address = ?2 AND NOT ok AND at > ?3
+               AND at > COALESCE((SELECT MAX(at) FROM login_attempts
+                                   WHERE login = ?1 AND address = ?2 AND ok), ?3)
+             ORDER BY at DESC",
+            &[&login, &address, &since],
+        )?;
+        let from_address = times(
+            "SELECT at FROM login_attempts WHERE address = ?1 AND NOT ok AND at > ?2
+             ORDER BY at DESC",
+            &[&address, &since],
+        )?;
+        let known = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM login_attempts
+                             WHERE login = ?1 AND address = ?2 AND ok AND at > ?3)",
+            params![login, address, known_since],
+            |r| r.get(0),
+        )?;
+        Ok(LoginFailures {
+            pair,
+            from_address,
+            known,
+        })
+    }
+
+    /// The failed attempts since `since`, a row per login and address, most failures
+    /// first (at most `limit` rows): what HR sees of guessing.
+    pub fn login_failures_since(&self, since: i64, limit: usize) -> Result<Vec<FailedLogins>> {
+        let mut st = self.conn.prepare(
+            "SELECT login, address, COUNT(*), MAX(at) FROM login_attempts
+              WHERE NOT ok AND at > ?1
+              GROUP BY login, address ORDER BY COUNT(*) DESC, MAX(at) DESC, login, address
+              LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![since, limit as i64], |r| {
+            Ok(FailedLogins {
+                login: r.get(0)?,
+                address: r.get(1)?,
+                failures: r.get::<_, i64>(2)? as usize,
+                last_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every registered login, by login.
@@ -215,4 +248,25 @@ fn user_row(r: &rusqlite::Row) -> rusqlite::Result<User> {
         employee: r.get(3)?,
         department: r.get(4)?,
     })
+}
+
+/// What the throttle weighs for one attempt (see [`Store::failed_logins`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// Failures at this login from this address, newest first.
+    pub pair: Vec<i64>,
+    /// Failures from this address at any login, newest first.
+    pub from_address: Vec<i64>,
+    /// Whether this login has logged in from this address lately.
+    pub known: bool,
+}
+
+/// Failed attempts at one login from one address.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FailedLogins {
+    pub login: String,
+    pub address: String,
+    pub failures: usize,
+    /// The latest, in Unix seconds.
+    pub last_at: i64,
 }

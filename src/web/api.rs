@@ -3,10 +3,9 @@
 //! caller may see. Errors are `{"errors": […]}` with the status of their kind.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, Path, Query};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -90,22 +89,21 @@ struct Credentials {
 /// `POST /api/v1/login`: a session token (also set as the session cookie).
 async fn login(
     state: axum::extract::State<State>,
-    peer: ConnectInfo<SocketAddr>,
+    client: auth::Client,
     jar: CookieJar,
     b: Result<Json<Credentials>, JsonRejection>,
 ) -> Answer {
     let c = body(b)?;
-    let address = auth::address(&peer);
+    let (address, login) = (client.address.clone(), c.login.clone());
     let session = state
         .call(move |app| app.login(&c.login, &c.password, &address))
         .await
-        .map_err(|e| match e {
-            e @ crate::app::Error::WrongLogin => {
-                Failure::new(StatusCode::UNAUTHORIZED, e.to_string())
+        .inspect_err(|e| {
+            if let crate::app::Error::Throttled { seconds } = e {
+                auth::log_throttled(&client, &login, *seconds);
             }
-            e => Failure::from(e),
         })?;
-    let jar = jar.add(auth::session_cookie(&state, &session));
+    let jar = jar.add(auth::session_cookie(&client, &session));
     Ok((
         jar,
         Json(json!({ "token": session.token, "expires_at": session.expires_at })),

@@ -3,7 +3,7 @@
 //! `Authorization: Bearer TOKEN` and needs no CSRF token (no browser attaches it on its
 //! own). The session itself (argon2id passwords, throttling, expiry) is the application's.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -147,14 +147,79 @@ fn forged() -> Response {
     .into_response()
 }
 
+/// Where a request comes from: the client's address, as the login throttle counts it, and
+/// whether it reached us over HTTPS. Behind a trusted proxy (`--trusted-proxy`) both come
+/// from what the proxy adds (`X-Forwarded-For`, `X-Forwarded-Proto`); from anyone else
+/// those headers are ignored, since a client can send them to pose as another address.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub address: String,
+    pub https: bool,
+}
+
+impl FromRequestParts<State> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &State,
+    ) -> Result<Client, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let trusted = |ip: &IpAddr| state.config.trusted_proxies.contains(ip);
+        let Some(peer) = peer else {
+            return Ok(Client {
+                address: "unknown".into(),
+                https: state.config.secure_cookies,
+            });
+        };
+        if !trusted(&peer) {
+            return Ok(Client {
+                address: peer.to_string(),
+                https: state.config.secure_cookies,
+            });
+        }
+        // The proxy appends the address it saw; the nearest one that is not itself a
+        // trusted proxy is the client (anything further left the client could have sent).
+        let forwarded: Vec<IpAddr> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|a| a.trim().parse())
+            .collect::<Result<_, _>>()
+            .unwrap_or_default();
+        let address = forwarded
+            .iter()
+            .rev()
+            .find(|ip| !trusted(ip))
+            .copied()
+            .unwrap_or(peer);
+        let https = state.config.secure_cookies
+            || parts
+                .headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+        Ok(Client {
+            address: address.to_string(),
+            https,
+        })
+    }
+}
+
 /// The cookie that holds a new session. It has no max-age: it ends with the browser
 /// (a shared front-desk PC forgets it), and the server ends the session after
-/// [`SESSION_HOURS`](crate::app::SESSION_HOURS) whatever the browser keeps.
-pub fn session_cookie(state: &State, session: &Session) -> Cookie<'static> {
+/// [`SESSION_HOURS`](crate::app::SESSION_HOURS) whatever the browser keeps. `Secure`
+/// whenever the request came over HTTPS.
+pub fn session_cookie(client: &Client, session: &Session) -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, session.token.clone()))
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.config.secure_cookies)
+        .secure(client.https)
         .path("/")
         .build()
 }
@@ -165,7 +230,7 @@ pub fn logged_out(jar: CookieJar) -> CookieJar {
 }
 
 /// A browser's pre-login secret and the jar that holds it (set when it had none).
-pub fn pre_login(state: &State, jar: CookieJar) -> (String, CookieJar) {
+pub fn pre_login(client: &Client, jar: CookieJar) -> (String, CookieJar) {
     if let Some(secret) = cookie_secret(&jar) {
         return (secret, jar);
     }
@@ -173,7 +238,7 @@ pub fn pre_login(state: &State, jar: CookieJar) -> (String, CookieJar) {
     let cookie = Cookie::build((PRE_COOKIE, secret.clone()))
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.config.secure_cookies)
+        .secure(client.https)
         .path("/")
         .build();
     (secret, jar.add(cookie))
@@ -186,7 +251,34 @@ fn cookie_secret(jar: &CookieJar) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-/// The client's address, as the login throttle counts it.
-pub fn address(ConnectInfo(addr): &ConnectInfo<SocketAddr>) -> String {
-    addr.ip().to_string()
+/// Says on the server's log that logins from `client` at `login` are held back, so that
+/// whoever runs the server sees guessing as it happens (HR sees it on the audit page).
+pub fn log_throttled(client: &Client, login: &str, seconds: i64) {
+    eprintln!(
+        "{} login throttled: login {login:?} from {} waits {seconds} s",
+        chrono::Local::now().format("%Y-%m-%d %H:%M:%S"),
+        client.address
+    );
+}
+
+/// The headers every answer carries: no script runs (there is none), no other site frames
+/// a page (clickjacking), no address leaks to other sites, no type is guessed. Styles may be
+/// inline: the printable documents carry their own, and a page shows them in a frame.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        headers.insert(name, axum::http::HeaderValue::from_static(value));
+    }
+    res
 }

@@ -13,10 +13,8 @@ mod office;
 mod record;
 mod rules;
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State as Shared};
+use axum::extract::State as Shared;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -226,8 +224,8 @@ struct LoginPage {
     error: Option<String>,
 }
 
-async fn login_form(state: Shared<State>, jar: CookieJar) -> Response {
-    let (secret, jar) = auth::pre_login(&state, jar);
+async fn login_form(client: auth::Client, jar: CookieJar) -> Response {
+    let (secret, jar) = auth::pre_login(&client, jar);
     let page = LoginPage {
         nav: None,
         csrf: auth::csrf_for(&secret),
@@ -245,30 +243,36 @@ struct Credentials {
 
 async fn login(
     state: Shared<State>,
-    peer: ConnectInfo<SocketAddr>,
+    client: auth::Client,
     jar: CookieJar,
     Form(c): Form<Credentials>,
 ) -> Response {
-    let address = auth::address(&peer);
+    let address = client.address.clone();
     let login = c.login.clone();
     match state
         .call(move |app| app.login(&c.login, &c.password, &address))
         .await
     {
         Ok(session) => {
-            let jar = jar.add(auth::session_cookie(&state, &session));
+            let jar = jar.add(auth::session_cookie(&client, &session));
             (jar, see("/")).into_response()
         }
         Err(e) => {
             let (status, error) = match &e {
                 Error::WrongLogin => (StatusCode::UNAUTHORIZED, "登录名或密码不对。".to_string()),
-                Error::Throttled { minutes } => (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    format!("失败次数过多，请 {minutes} 分钟后再试。"),
+                Error::Throttled { seconds } => (
+                    {
+                        auth::log_throttled(&client, &login, *seconds);
+                        StatusCode::TOO_MANY_REQUESTS
+                    },
+                    format!(
+                        "失败次数过多，请 {} 后再试。",
+                        crate::domain::text::wait_zh(*seconds)
+                    ),
                 ),
                 e => (status_of(e), e.to_string()),
             };
-            let (secret, jar) = auth::pre_login(&state, jar);
+            let (secret, jar) = auth::pre_login(&client, jar);
             let page = LoginPage {
                 nav: None,
                 csrf: auth::csrf_for(&secret),

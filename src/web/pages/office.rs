@@ -318,6 +318,8 @@ struct AuditPage {
     nav: Option<Nav>,
     verification: Verification,
     entries: Vec<AuditEntry>,
+    /// Failed logins of the last hour: (login, address, failures, latest at).
+    failures: Vec<(String, String, usize, String)>,
 }
 
 /// `/audit`: whether the record is intact, and the latest changes.
@@ -328,10 +330,25 @@ async fn audit(state: Shared<State>, caller: Caller) -> Page {
         let mut entries = app.audit(by, None)?;
         entries.reverse();
         entries.truncate(200);
+        let failures = app
+            .login_failures(by)?
+            .into_iter()
+            .map(|f| {
+                let at = chrono::DateTime::from_timestamp(f.last_at, 0)
+                    .map(|t| {
+                        t.with_timezone(&chrono::Local)
+                            .format("%Y-%m-%d %H:%M:%S")
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                (f.login, f.address, f.failures, at)
+            })
+            .collect();
         Ok(AuditPage {
             nav,
             verification,
             entries,
+            failures,
         })
     })
     .await?;
