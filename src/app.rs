@@ -27,6 +27,7 @@ pub mod setup;
 mod staff;
 mod users;
 mod views;
+mod waiting;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -51,6 +52,7 @@ pub use views::{
     BoardMonth, DayEntry, DaySheet, EntryForm, MonthBoard, PersonMonth, PersonYear, SavedEntry,
     TeamRow,
 };
+pub use waiting::Waiting;
 
 use crate::domain::access::{self, Action, Person, Target};
 use crate::domain::staff::{Employee, StaffRecord};

@@ -189,6 +189,8 @@ fn every_role_does_its_part_in_a_real_browser() {
 
         // The supervisor, on a phone: three violations for E002, the score after each.
         log_in(&c, &s, "张主管").await;
+        arrived(&c, "/").await;
+        click(&c, "nav a[href='/day']").await;
         arrived(&c, "/day").await;
         let mut scores = Vec::new();
         for kind in ["uniform", "badge"] {
@@ -252,7 +254,16 @@ fn every_role_does_its_part_in_a_real_browser() {
         assert!(text_of(&c, "main").await.contains("待部门负责人处理"));
 
         // The head excuses it from the inbox; the employee's month goes back up.
+        // Their home page says so, and the menu counts it.
         log_in(&c, &s, "部门负责人").await;
+        arrived(&c, "/").await;
+        assert!(
+            text_of(&c, "#waiting-appeals")
+                .await
+                .contains("申诉待处理：1 件")
+        );
+        assert!(!text_of(&c, "nav .badge").await.is_empty());
+        click(&c, "#waiting-appeals a").await;
         arrived(&c, "/inbox").await;
         type_into(
             &c,
@@ -355,6 +366,7 @@ fn files_and_forms_of_the_office_work_in_a_real_browser() {
 
         // The supervisor checks a day's file, then imports it.
         log_in(&c, &s, "张主管").await;
+        click(&c, "nav a[href='/day']").await;
         click(&c, "#upload summary").await;
         let file = |c: &Client, path: &std::path::Path| {
             let (c, path) = (c.clone(), path.display().to_string());

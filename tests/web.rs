@@ -224,6 +224,23 @@ fn the_authorization_matrix() {
         .unwrap()
     };
     let leave_of = std::rc::Rc::new(leave_of);
+    // A fresh punch correction asked for by E002 for each cell, each on a day of its own.
+    let next_punch = std::cell::Cell::new(0);
+    let correction_of = move |app: &App| {
+        next_punch.set(next_punch.get() + 1);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()
+            + chrono::TimeDelta::days(next_punch.get());
+        let e002 = app.actor("E002").unwrap();
+        app.request_correction(
+            &e002,
+            "E002",
+            &day.to_string(),
+            Some("08:55"),
+            None,
+            "忘记打卡",
+        )
+        .unwrap()
+    };
     let appeal_of = |app: &App| {
         let e002 = app.actor("E002").unwrap();
         app.file_appeal(&e002, event_of_e002(app), "我当天穿着工装")
@@ -304,8 +321,8 @@ fn the_authorization_matrix() {
         (fixed("/api/v1/ratings?year=2026"), Body::None,                          [401,  200, 200, 200, 200, 200]),
         (fixed("/api/v1/reviews/E002/sign"),
             Body::Json(json!({"year": 2025, "step": "company", "grade": "good"})), [401, 422, 403, 403, 403, 403]),
-        // Pages: each role's home is a redirect.
-        (fixed("/"), Body::None,                                                  [LOGIN, 303, 303, 303, 303, 303]),
+        // Pages: everyone's home lists what waits on them.
+        (fixed("/"), Body::None,                                                  [LOGIN, 200, 200, 200, 200, 200]),
         (fixed("/day"), Body::None,                                               [LOGIN, 200, 200, 200, 200, 200]),
         (fixed("/day/E002"), Body::None,                                          [LOGIN, 200, 200, 200, 403, 403]),
         // A day's file: rows outside one's scope are bad rows, named one by one (422).
@@ -335,6 +352,9 @@ fn the_authorization_matrix() {
             Body::Form(vec![("outcome", "approve".into())]),                      [LOGIN, 303, 303, 303, 422, 403]),
         ({ let l = leave_of.clone(); Box::new(move |a| format!("/leave/{}/cancel", l(a))) },
             Body::Form(vec![("reason", "不休了".into())]),                        [LOGIN, 303, 303, 303, 303, 403]),
+        // A punch correction is decided by whoever enters E002's events, never by E002.
+        (Box::new(move |a| format!("/corrections/{}/decide", correction_of(a))),
+            Body::Form(vec![("outcome", "reject".into()), ("reason", "无记录".into())]), [LOGIN, 303, 303, 303, 403, 403]),
     ];
     let mut wrong = Vec::new();
     for (path, body, expected) in &rows {
@@ -361,7 +381,7 @@ fn the_authorization_matrix() {
     );
     assert_eq!(
         rows.len() * roles.len(),
-        228,
+        234,
         "the matrix's size, as the docs give it"
     );
 }
@@ -774,4 +794,64 @@ fn the_day_page_shows_the_holiday() {
     let (status, body) = s.get("/day", Some(&token));
     assert_eq!(status, 200);
     assert!(body.contains("休：测试假日"), "{body}");
+}
+
+/// Nothing waits unseen: each person's home page lists what waits on them, and the menu
+/// counts it; the inbox offers every review year with work, and punch corrections.
+#[test]
+fn each_home_page_shows_what_waits_on_its_person() {
+    let s = Served::start();
+    let app = s.ws.app();
+    let e002 = app.actor("E002").unwrap();
+    app.file_appeal(&e002, event_of_e002(&app), "我当天穿着工装")
+        .unwrap();
+    app.request_correction(&e002, "E002", "2026-06-10", Some("08:55"), None, "忘记打卡")
+        .unwrap();
+    let home = |login: &str| {
+        let (status, page) = s.get("/", Some(&s.token(login)));
+        assert_eq!(status, 200, "{page}");
+        page
+    };
+    // The head decides the appeal and the correction; the badge counts both.
+    let head = home("部门负责人");
+    assert!(head.contains("申诉待处理：1 件"), "{head}");
+    assert!(head.contains("补卡待审批：1 件"), "{head}");
+    assert!(head.contains("aria-label=\"2 项待办\""), "{head}");
+    // The supervisor enters E002's events, so decides the correction (not the appeal).
+    let supervisor = home("张主管");
+    assert!(supervisor.contains("补卡待审批：1 件"), "{supervisor}");
+    assert!(!supervisor.contains("申诉待处理"), "{supervisor}");
+    // E002 decides nothing of their own.
+    assert!(home("E002").contains("没有等待您处理的事项"));
+    // HR is told of months that ended and are still open.
+    let hr = home("HR");
+    assert!(
+        hr.contains("已结束未结账的月份") && hr.contains("2026-05"),
+        "{hr}"
+    );
+    // The inbox shows the correction with its form; once decided it is gone from home.
+    let token = s.token("部门负责人");
+    let (_, inbox) = s.get("/inbox", Some(&token));
+    assert!(inbox.contains("/corrections/1/decide"), "{inbox}");
+    let (status, to) = s.send(
+        "/corrections/1/decide",
+        Some(&token),
+        &Body::Form(vec![
+            ("outcome", "reject".into()),
+            ("reason", "无打卡记录".into()),
+        ]),
+    );
+    assert_eq!((status, to.as_str()), (303, "/inbox#corrections"));
+    assert!(!home("部门负责人").contains("补卡待审批"));
+    // Once HR starts last year's reviews, each signer is told on their home page (张主管
+    // is E001, E002's manager), and the inbox lists them without a year being typed.
+    s.ws.cmd("review start --year 2025 --by HR --open-months-ok")
+        .ok();
+    let supervisor = home("张主管");
+    assert!(
+        supervisor.contains("2025 年度评审待您签署：1 份"),
+        "{supervisor}"
+    );
+    let (_, inbox) = s.get("/inbox", Some(&s.token("张主管")));
+    assert!(inbox.contains("/reviews/E002/sign"), "{inbox}");
 }

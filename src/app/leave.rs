@@ -290,18 +290,11 @@ impl App {
     /// Leave asked for and waiting on `by`: of the people whose events they may enter, not
     /// their own.
     pub fn leaves_waiting_on(&self, by: &Actor) -> Result<Vec<Leave>> {
-        let mut waiting = self.leaves(by, None, None, Some(LeaveState::Requested))?;
+        let waiting = self.leaves(by, None, None, Some(LeaveState::Requested))?;
         let store = self.store()?;
         let mut mine = Vec::new();
-        for l in waiting.drain(..) {
-            if by.employee() == Some(l.employee.as_str()) {
-                continue;
-            }
-            let Some(record) = store.staff_record(&l.employee)? else {
-                continue;
-            };
-            let target = Target::Employee(member(&record, self.today));
-            if self.authorize(by, Action::RecordEvent, &target).is_ok() {
+        for l in waiting {
+            if self.decides_for(&store, by, &l.employee)? {
                 mine.push(l);
             }
         }

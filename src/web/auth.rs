@@ -37,6 +37,9 @@ pub struct Caller {
     pub actor: Actor,
     /// The session token (from the cookie or the bearer header).
     pub token: String,
+    /// How much work waits on them (the menu's count); counted for pages read, not for
+    /// the API or for writes.
+    pub waiting: usize,
 }
 
 impl Caller {
@@ -73,8 +76,24 @@ impl FromRequestParts<State> for Caller {
             return Err(unauthenticated(api));
         };
         let t = token.clone();
-        match state.call(move |app| app.session_actor(&t)).await {
-            Ok(actor) => Ok(Caller { actor, token }),
+        let count = !api && parts.method == Method::GET;
+        let found = state
+            .call(move |app| {
+                let actor = app.session_actor(&t)?;
+                let waiting = if count {
+                    app.waiting(&actor)?.total()
+                } else {
+                    0
+                };
+                Ok((actor, waiting))
+            })
+            .await;
+        match found {
+            Ok((actor, waiting)) => Ok(Caller {
+                actor,
+                token,
+                waiting,
+            }),
             Err(Error::SessionEnded | Error::UnknownActor(_)) => Err(unauthenticated(api)),
             Err(e) => Err(Failure::from(e).into_response()),
         }

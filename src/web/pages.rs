@@ -50,13 +50,15 @@ pub struct Nav {
     pub role: &'static str,
     pub csrf: String,
     pub links: Vec<(&'static str, &'static str)>,
+    /// How much work waits on them, shown beside 待办.
+    pub waiting: usize,
 }
 
 impl Nav {
     /// The links of the caller's work, their own record first when they are an employee.
     pub fn of(caller: &Caller) -> Nav {
         let a = &caller.actor;
-        let mut links = Vec::new();
+        let mut links = vec![("/", "首页")];
         let role = a.role();
         if matches!(role, Some(Role::Hr)) {
             links.extend([("/months", "月度看板"), ("/ratings", "年度评定")]);
@@ -84,6 +86,7 @@ impl Nav {
             role: role.unwrap_or(Role::Employee).label(),
             csrf: caller.csrf(),
             links,
+            waiting: caller.waiting,
         }
     }
 }
@@ -205,14 +208,28 @@ pub fn back_to<'a>(back: &'a str, otherwise: &'a str) -> &'a str {
 }
 
 /// `/`: each role's first page.
-async fn home(caller: Caller) -> Response {
-    let to = match caller.actor.role() {
-        Some(Role::Hr) => "/months",
-        Some(Role::Head) => "/inbox",
-        Some(Role::Supervisor) => "/day",
-        Some(Role::Employee) | None => "/me",
-    };
-    see(to)
+#[derive(Template)]
+#[template(path = "web/home.html")]
+struct HomePage {
+    nav: Option<Nav>,
+    waiting: crate::app::Waiting,
+    /// Where their daily work is.
+    work: Vec<(&'static str, &'static str)>,
+}
+
+/// `/`: what waits on the caller, each with the page where it is done, then their pages.
+async fn home(state: Shared<State>, caller: Caller) -> Page {
+    let nav = Nav::of(&caller);
+    let work = nav.links.iter().skip(1).copied().collect();
+    let page = call(&state, &caller, move |app, by| {
+        Ok(HomePage {
+            nav: Some(nav),
+            waiting: app.waiting(by)?,
+            work,
+        })
+    })
+    .await?;
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Template)]

@@ -23,6 +23,7 @@ pub fn routes() -> axum::Router<State> {
     Router::new()
         .route("/inbox", get(inbox))
         .route("/appeals/{id}/decide", post(decide))
+        .route("/corrections/{id}/decide", post(decide_correction))
         .route("/reviews/{employee}/sign", post(sign))
         .route("/months", get(months))
         .route("/months/{month}/close", post(close))
@@ -50,10 +51,15 @@ struct ToSign {
 #[template(path = "web/inbox.html")]
 struct InboxPage {
     nav: Option<Nav>,
+    /// The year asked for, else the year under review.
     year: i32,
     appeals: Vec<Appeal>,
+    /// Reviews waiting on the caller: of the year asked for, else of every year with any.
     reviews: Vec<ToSign>,
     leaves: Vec<crate::store::Leave>,
+    corrections: Vec<crate::store::Correction>,
+    /// Months that have ended and are still open (for whoever closes them).
+    months: Vec<Month>,
     /// Leave type id → label.
     leave_labels: std::collections::BTreeMap<String, String>,
 }
@@ -73,14 +79,21 @@ async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>)
     let page = call(&state, &caller, move |app, by| {
         // The year's review runs early in the next one.
         let year = app.review_year(q.year);
+        let waiting = app.waiting(by)?;
+        let years = match q.year {
+            Some(y) => vec![y],
+            None => waiting.reviews.iter().map(|(y, _)| *y).collect(),
+        };
         let appeals = app.appeals_waiting_on(by)?;
         let mut reviews = Vec::new();
-        for row in app.reviews_waiting_on(by, year)? {
-            let Some(step) = row.waiting_on.as_ref().map(|w| w.step.clone()) else {
-                continue;
-            };
-            let grades = app.grades_of(&row.review)?;
-            reviews.push(ToSign { row, step, grades });
+        for year in years {
+            for row in app.reviews_waiting_on(by, year)? {
+                let Some(step) = row.waiting_on.as_ref().map(|w| w.step.clone()) else {
+                    continue;
+                };
+                let grades = app.grades_of(&row.review)?;
+                reviews.push(ToSign { row, step, grades });
+            }
         }
         Ok(InboxPage {
             nav,
@@ -88,11 +101,36 @@ async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>)
             appeals,
             reviews,
             leaves: app.leaves_waiting_on(by)?,
+            corrections: app.corrections_waiting_on(by)?,
+            months: waiting.months,
             leave_labels: app.leave_labels()?,
         })
     })
     .await?;
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+struct CorrectionForm {
+    /// `approve` or `reject`.
+    outcome: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /corrections/ID/decide`: a punch correction approved or rejected.
+async fn decide_correction(
+    state: Shared<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<CorrectionForm>,
+) -> Page {
+    let approve = f.outcome == "approve";
+    call(&state, &caller, move |app, by| {
+        app.decide_correction(by, id, approve, &f.reason)
+    })
+    .await?;
+    Ok(see("/inbox#corrections"))
 }
 
 #[derive(Deserialize)]
