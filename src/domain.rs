@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod event;
+pub mod labels;
 pub mod month;
 pub mod points;
 pub mod staff;

@@ -64,6 +64,9 @@ pub struct Policy {
     pub flag_labels: BTreeMap<String, String>,
     /// Event kind → its declared fields.
     pub kinds: BTreeMap<String, BTreeMap<String, FieldType>>,
+    /// Event kind → field → the label people read for it, where a rule gives one
+    /// (`minutes = { type = "int", label = "迟到分钟" }`).
+    pub field_labels: BTreeMap<String, BTreeMap<String, String>>,
     /// How punches and the roster become events (`[attendance]`), if the policy says.
     pub attendance: Option<Attendance>,
     /// Leave type id → its label and whether it is paid (`[leave.ID]`, inherited and
@@ -163,6 +166,14 @@ pub struct LeaveType {
 }
 
 impl Policy {
+    /// The label people read for `field` of `kind`: the policy's, else the field's name.
+    pub fn field_label<'a>(&'a self, kind: &str, field: &'a str) -> &'a str {
+        self.field_labels
+            .get(kind)
+            .and_then(|f| f.get(field))
+            .map_or(field, String::as_str)
+    }
+
     /// The leave type written as `text`: its id or its label.
     pub fn leave_type(&self, text: &str) -> Option<(&str, &LeaveType)> {
         let text = text.trim();
@@ -296,15 +307,19 @@ pub struct Labels {
     pub id: &'static str,
     pub name: &'static str,
     pub category: &'static str,
-    /// How the points come about for one event of qty 1: `-1 points` or `script at FILE:LINE`.
+    /// How the points come about for one event of qty 1, for people: `每次 −1 分` or
+    /// `按规则脚本计算（FILE 第 LINE 行）`.
     pub reason: &'static str,
 }
 
 impl Labels {
     pub(crate) fn of(id: &str, name: &str, category: &str, action: &Action) -> Labels {
         let reason = match action {
-            Action::Fixed(p) => format!("{p} points"),
-            Action::Script(s) => format!("script at {}:{}", s.origin.file, s.origin.line),
+            Action::Fixed(p) => format!("每次 {}", crate::domain::labels::points(*p)),
+            Action::Script(s) => format!(
+                "按规则脚本计算（{} 第 {} 行）",
+                s.origin.file, s.origin.line
+            ),
         };
         Labels {
             id: intern(id),

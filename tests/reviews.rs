@@ -348,14 +348,14 @@ fn the_signed_grade_is_the_grade_of_record_everywhere() {
         year["because"]
             .as_str()
             .unwrap()
-            .starts_with("the final grade of the signed review; the policy computed `good`"),
+            .starts_with("已签署评审的最终等级；按规则计算为“良好”"),
         "{year}"
     );
     ws.cmd("report ratings --year 2026 --out r.csv").ok();
     let csv = std::fs::read_to_string(ws.path("r.csv")).unwrap();
     let line = csv.lines().find(|l| l.starts_with("E002")).unwrap();
     assert!(line.contains(",一般,average,"), "{line}");
-    assert!(line.contains("已终审（计算等级 良好）"), "{line}");
+    assert!(line.contains("已定稿（计算等级 良好）"), "{line}");
     ws.cmd("report recommendation E002 --year 2026 --out rec.md")
         .ok();
     let rec = std::fs::read_to_string(ws.path("rec.md")).unwrap();

@@ -841,7 +841,10 @@ fn each_home_page_shows_what_waits_on_its_person() {
             ("reason", "无打卡记录".into()),
         ]),
     );
-    assert_eq!((status, to.as_str()), (303, "/inbox#corrections"));
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/inbox?done=correction-decided#corrections")
+    );
     assert!(!home("部门负责人").contains("补卡待审批"));
     // Once HR starts last year's reviews, each signer is told on their home page (张主管
     // is E001, E002's manager), and the inbox lists them without a year being typed.
@@ -854,4 +857,91 @@ fn each_home_page_shows_what_waits_on_its_person() {
     );
     let (_, inbox) = s.get("/inbox", Some(&s.token("张主管")));
     assert!(inbox.contains("/reviews/E002/sign"), "{inbox}");
+}
+
+/// An employee sees every point of their own: each event's note, fields by their labels and
+/// who entered it, points as "−1 分", and an appeal offered only where it can succeed (a
+/// deduction, in an open month, within the window, not yet appealed), with its last day;
+/// the appeal is confirmed on the page it leads back to.
+#[test]
+fn employees_see_why_and_may_appeal_only_where_it_can_succeed() {
+    let s = Served::start();
+    let app = s.ws.app();
+    let by = app.actor("张主管").unwrap();
+    let add = |kind: &str, date: &str, fields: &[(&str, i64)], note: &str| {
+        let entry = Entry {
+            employee: "E002".into(),
+            kind: kind.into(),
+            date: date.into(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            note: note.into(),
+            ..Entry::default()
+        };
+        match app.add_event(&by, entry, true).unwrap() {
+            appraise::app::Recorded::Event(id) => id,
+            other => panic!("an event, not {other:?}"),
+        }
+    };
+    let late = add("late", "2026-06-29", &[("minutes", 12)], "8:42 到岗");
+    let praised = add("commendation", "2026-06-29", &[], "业主来信表扬");
+    let old = add("uniform", "2026-05-12", &[], "未穿工装");
+    app.close_month(&app.actor("HR").unwrap(), "2026-05".parse().unwrap())
+        .unwrap();
+    let token = s.token("E002");
+    let (status, june) = s.get("/people/E002/2026-06", Some(&token));
+    assert_eq!(status, 200, "{june}");
+    let row = |page: &str, id: i64| {
+        let from = page.find(&format!("id=\"item-{id}\"")).unwrap();
+        page[from..from + page[from..].find("</tr>").unwrap()].to_string()
+    };
+    let late_row = row(&june, late);
+    assert!(late_row.contains("迟到或早退分钟数：12"), "{late_row}");
+    assert!(
+        late_row.contains("备注：8:42 到岗") && late_row.contains("录入人 张主管"),
+        "{late_row}"
+    );
+    assert!(
+        late_row.contains("−1 分") && late_row.contains("可申诉至 2026-07-07"),
+        "{late_row}"
+    );
+    // A reward is not appealed.
+    let praised_row = row(&june, praised);
+    assert!(praised_row.contains("业主来信表扬"), "{praised_row}");
+    assert!(!praised_row.contains("/appeal"), "{praised_row}");
+    // A closed month offers no appeal.
+    let (_, may) = s.get("/people/E002/2026-05", Some(&token));
+    let old_row = row(&may, old);
+    assert!(
+        !old_row.contains("/appeal") && may.contains("本月已结账"),
+        "{old_row}"
+    );
+    // The supervisor sees the same facts but is offered no appeal of E002's events.
+    let (_, seen) = s.get("/people/E002/2026-06", Some(&s.token("张主管")));
+    assert!(!row(&seen, late).contains("/appeal"));
+    // The appeal is confirmed, and then no longer offered.
+    let (status, to) = s.send(
+        &format!("/events/{late}/appeal"),
+        Some(&token),
+        &Body::Form(vec![
+            ("reason", "当天地铁停运".into()),
+            ("back", "/people/E002/2026-06".into()),
+        ]),
+    );
+    assert_eq!(
+        (status, to.as_str()),
+        (303, "/people/E002/2026-06?done=appealed")
+    );
+    let (_, after) = s.get(&to, Some(&token));
+    assert!(
+        after.contains("申诉已提交，等待部门负责人处理。"),
+        "{after}"
+    );
+    let late_row = row(&after, late);
+    assert!(
+        late_row.contains("已申诉") && !late_row.contains("/appeal"),
+        "{late_row}"
+    );
 }

@@ -333,7 +333,10 @@ fn explain_traces_every_point_to_rule_and_event() {
         .ok();
     let out = ws.cmd("explain E002 --month 2026-03").ok();
     assert!(out.contains("按旷工计"), "{out}");
-    assert!(out.contains("script at company.toml:76"), "{out}");
+    assert!(
+        out.contains("按规则脚本计算（company.toml 第 76 行）"),
+        "{out}"
+    );
     assert!(
         out.contains("base 100 + deducted -7 + rewarded 0 = 93"),
         "{out}"
@@ -350,7 +353,9 @@ fn explain_traces_every_point_to_rule_and_event() {
     assert_eq!(items[0]["flags"], json!(["absence"]));
     let year = ws.cmd("explain E002 --year 2026").ok();
     assert!(
-        year.contains("grade 优秀 excellent: the first grade whose condition holds"),
+        year.contains(
+            "等级 优秀：全年平均 98.83 分、不合格 0 个月，按等级由高到低首先符合“优秀”的条件"
+        ),
         "{year}"
     );
 }

@@ -3,7 +3,7 @@
 //! event is excused) or rejects it, with a reason either way. Both are on the record and
 //! shown to the employee.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 
 use super::log::required_reason;
 use super::{Actor, App, Invalid, Result};
@@ -31,11 +31,7 @@ impl App {
                 department: department.clone(),
                 month,
             })?;
-        // The window runs from the later of the event's day and its entry, so that an
-        // event entered late can still be answered (an entry is never after today: the
-        // clock that stamped it and `today` agree except in a replay).
-        let from = date.max(entered_on.min(self.today));
-        let last_day = from + Duration::days(i64::from(days));
+        let (from, last_day) = self.appeal_window(date, entered_on, days);
         if self.today > last_day {
             return Err(Invalid::AppealWindowClosed {
                 event,
@@ -47,6 +43,20 @@ impl App {
             .into());
         }
         Ok(store.file_appeal(event, reason, &self.stamp(by))?)
+    }
+
+    /// When an appeal of an event of `date`, entered on `entered_on`, may be filed under a
+    /// policy's `appeal_days`: from the later of the event's day and its entry (so that an
+    /// event entered late can still be answered; an entry is never after today: the clock
+    /// that stamped it and `today` agree except in a replay), through the last day.
+    pub(super) fn appeal_window(
+        &self,
+        date: NaiveDate,
+        entered_on: NaiveDate,
+        days: u32,
+    ) -> (NaiveDate, NaiveDate) {
+        let from = date.max(entered_on.min(self.today));
+        (from, from + Duration::days(i64::from(days)))
     }
 
     /// Upholds (the event is excused) or rejects appeal `appeal`, with the reason.

@@ -109,25 +109,51 @@ impl App {
         let mut rating = result.rating;
         super::reviews::OfRecord::load(&store, &rulebook, year)?.apply(&mut rating);
         let r = &rating;
+        let policy = rulebook.by_hash(&r.policy.hash);
+        let grade_label = |id: &str| {
+            policy
+                .and_then(|p| p.grades.iter().find(|g| g.id == id))
+                .map_or_else(|| id.to_string(), |g| g.label.clone())
+        };
+        let rule_name = |id: &str| {
+            policy
+                .and_then(|p| p.annual.iter().find(|a| a.id == id))
+                .map_or_else(|| id.to_string(), |a| a.name.clone())
+        };
         let computed = match (&r.forced_by, &r.capped_by) {
-            (Some(rule), _) => format!("forced by year rule `{rule}`"),
-            (None, Some(rule)) => format!("capped by year rule `{rule}` (`grade_at_most`)"),
-            (None, None) => match rulebook
-                .by_hash(&r.policy.hash)
-                .and_then(|p| p.grades.iter().find(|g| g.id == r.computed_grade))
-                .and_then(|g| g.when.as_ref())
-            {
-                Some(w) => format!(
-                    "the first grade whose condition holds: `{}`",
-                    w.source.trim()
-                ),
-                None => "no better grade's condition holds (the catch-all grade)".into(),
-            },
+            (Some(rule), _) => format!(
+                "年度规则“{}”定为“{}”",
+                rule_name(rule),
+                grade_label(&r.computed_grade)
+            ),
+            (None, Some(rule)) => format!(
+                "年度规则“{}”规定最高为“{}”",
+                rule_name(rule),
+                grade_label(&r.computed_grade)
+            ),
+            (None, None) => {
+                let conditional = policy
+                    .and_then(|p| p.grades.iter().find(|g| g.id == r.computed_grade))
+                    .is_some_and(|g| g.when.is_some());
+                if conditional {
+                    format!(
+                        "全年平均 {} 分、不合格 {} 个月，按等级由高到低首先符合“{}”的条件",
+                        r.average,
+                        r.failed_months,
+                        grade_label(&r.computed_grade)
+                    )
+                } else {
+                    format!(
+                        "全年平均 {} 分、不合格 {} 个月，未达到更高等级的条件",
+                        r.average, r.failed_months
+                    )
+                }
+            }
         };
         let because = if r.review == "final" {
             format!(
-                "the final grade of the signed review; the policy computed `{}`: {computed}",
-                r.computed_grade
+                "已签署评审的最终等级；按规则计算为“{}”：{computed}",
+                grade_label(&r.computed_grade)
             )
         } else {
             computed

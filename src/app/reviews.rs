@@ -222,10 +222,17 @@ impl App {
                     step: step.to_string(),
                     signer: r.signer_of(step).map(str::to_string),
                 });
+                let policy = rulebook.by_hash(&r.proposal.policy.hash);
+                let grade_labels = policy
+                    .map(|p| {
+                        p.grades
+                            .iter()
+                            .map(|g| (g.id.clone(), g.label.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let final_grade = r.final_grade().map(|g| {
-                    let grade = rulebook
-                        .by_hash(&r.proposal.policy.hash)
-                        .and_then(|p| p.grades.iter().find(|x| x.id == g));
+                    let grade = policy.and_then(|p| p.grades.iter().find(|x| x.id == g));
                     FinalGrade {
                         grade: g.to_string(),
                         label: grade.map(|x| x.label.clone()).unwrap_or_default(),
@@ -236,6 +243,7 @@ impl App {
                     review: r,
                     waiting_on,
                     final_grade,
+                    grade_labels,
                 }
             })
             .collect();

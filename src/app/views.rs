@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use super::results::one;
 use super::{Actor, App, Error, KindChoice, Result, Who};
 use crate::domain::event::Event;
+use crate::domain::labels;
 use crate::domain::month::Month;
 use crate::domain::staff::Employee;
 use crate::engine::MonthScore;
@@ -49,6 +50,8 @@ pub struct DayEntry {
     pub name: String,
     /// The kind's label in the governing policy, else its id.
     pub label: String,
+    /// Its fields as people read them: (label, value), in the policy's order.
+    pub fields: Vec<(String, String)>,
     /// The caller may void it (their own entry, or a head's or HR's).
     pub voidable: bool,
 }
@@ -110,6 +113,22 @@ pub struct PersonYear {
 pub struct PersonMonth {
     pub explained: MonthExplanation,
     pub appealed: Vec<i64>,
+    /// What the month's events say beyond their points, by event id.
+    pub events: BTreeMap<i64, EventFacts>,
+    /// The month is closed: nothing in it can change.
+    pub closed: bool,
+}
+
+/// What an employee reads about one of their events beside its points.
+#[derive(Debug, Clone)]
+pub struct EventFacts {
+    pub recorded_by: String,
+    pub note: String,
+    /// Its fields as people read them: (label, value).
+    pub fields: Vec<(String, String)>,
+    /// The last day `by` can appeal it, when they can: their own deduction, in an open
+    /// month, not yet appealed, within the policy's window.
+    pub appeal_until: Option<NaiveDate>,
 }
 
 impl App {
@@ -132,12 +151,11 @@ impl App {
                 ..EventFilter::default()
             },
         )?;
-        let labels = self.kind_labels(by, &team, date)?;
+        let kinds = self.kind_choices(by, &team, date)?;
         let label = |kind: &str| {
-            labels
+            kinds
                 .get(kind)
-                .cloned()
-                .unwrap_or_else(|| kind.to_string())
+                .map_or_else(|| kind.to_string(), |k| k.label.clone())
         };
         let names: BTreeMap<&str, &str> = team
             .iter()
@@ -152,6 +170,17 @@ impl App {
                 event: (*e).clone(),
                 name: names.get(&*e.employee).unwrap_or(&"").to_string(),
                 label: label(&e.kind),
+                fields: e
+                    .fields
+                    .iter()
+                    .map(|(name, value)| {
+                        let label = kinds
+                            .get(&*e.kind)
+                            .and_then(|k| k.fields.iter().find(|f| &f.name == name))
+                            .map_or_else(|| name.clone(), |f| f.label.clone());
+                        (label, labels::field_value(value))
+                    })
+                    .collect(),
                 voidable: voidable.contains(&e.id),
             })
             .collect();
@@ -188,23 +217,24 @@ impl App {
         })
     }
 
-    /// Kind → label, over the policies that govern the team's departments on `date`.
-    fn kind_labels(
+    /// Kind → what the policy says of it (label, fields), over the policies that govern
+    /// the team's departments on `date`.
+    fn kind_choices(
         &self,
         by: &Actor,
         team: &[Employee],
         date: NaiveDate,
-    ) -> Result<BTreeMap<String, String>> {
-        let mut labels = BTreeMap::new();
+    ) -> Result<BTreeMap<String, KindChoice>> {
+        let mut kinds = BTreeMap::new();
         let mut departments = BTreeSet::new();
         for e in team {
             if departments.insert(e.department.as_str()) {
                 for k in self.entry_menu(by, &e.id, date)? {
-                    labels.entry(k.kind).or_insert(k.label);
+                    kinds.entry(k.kind.clone()).or_insert(k);
                 }
             }
         }
-        Ok(labels)
+        Ok(kinds)
     }
 
     /// What entering an event for `employee` on `date` offers `by`.
@@ -277,14 +307,74 @@ impl App {
     /// `employee`'s `month` as `by` may see it: every point, and the events appealed.
     pub fn person_month(&self, by: &Actor, employee: &str, month: Month) -> Result<PersonMonth> {
         let explained = self.explain_month(by, employee, month)?;
-        let appealed = self
+        let appealed: Vec<i64> = self
             .appeals(by, false, Some(employee))?
             .iter()
             .map(|a| a.event)
             .collect();
+        let (store, rulebook) = self.store_and_rules()?;
+        let closed = store
+            .closed_months()?
+            .iter()
+            .any(|c| c.month == month.to_string());
+        let policy = rulebook.governing(&explained.score.department, month);
+        let own = by.employee() == Some(employee);
+        // An appeal can succeed only against points taken.
+        let deducted: BTreeSet<i64> = explained
+            .score
+            .items
+            .iter()
+            .filter(|i| i.points.is_negative())
+            .filter_map(|i| i.event)
+            .collect();
+        let events = self.events(
+            by,
+            &EventFilter {
+                employee: Some(employee.to_string()),
+                month: Some(month),
+                ..EventFilter::default()
+            },
+        )?;
+        let mut facts = BTreeMap::new();
+        for e in events.iter().filter(|e| !e.voided) {
+            let appeal_until = match policy {
+                Some(p)
+                    if own
+                        && !closed
+                        && p.scoring.appeal_days > 0
+                        && deducted.contains(&e.id)
+                        && !appealed.contains(&e.id) =>
+                {
+                    let entered_on = store.entered(e.id)?.entered_on;
+                    let (_, last_day) =
+                        self.appeal_window(e.date, entered_on, p.scoring.appeal_days);
+                    (self.today <= last_day).then_some(last_day)
+                }
+                _ => None,
+            };
+            let fields = e
+                .fields
+                .iter()
+                .map(|(name, value)| {
+                    let label = policy.map_or(name.as_str(), |p| p.field_label(&e.kind, name));
+                    (label.to_string(), labels::field_value(value))
+                })
+                .collect();
+            facts.insert(
+                e.id,
+                EventFacts {
+                    recorded_by: e.recorded_by.to_string(),
+                    note: e.note.clone(),
+                    fields,
+                    appeal_until,
+                },
+            );
+        }
         Ok(PersonMonth {
             explained,
             appealed,
+            events: facts,
+            closed,
         })
     }
 }

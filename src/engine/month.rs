@@ -474,7 +474,7 @@ impl Ledger {
         let labels = rule.labels;
         let all = o.points * times;
         if times > 1 {
-            reason = Text::Owned(format!("{reason} × {times}"));
+            reason = Text::Owned(format!("{reason} × {times} 次"));
         }
         let (points, capped) = match rule.cap {
             Some(cap) => apply_cap(self.so_far(labels.id), all, cap),
@@ -483,13 +483,13 @@ impl Ledger {
         let mut note = o.note;
         if capped {
             reason = Text::Owned(format!(
-                "{reason}, capped at {cap} a month",
-                cap = rule.cap.unwrap_or_default()
+                "{reason}，每月最多计 {cap}",
+                cap = crate::domain::labels::points(rule.cap.unwrap_or_default())
             ));
             note = if note.is_empty() {
-                "capped".into()
+                "已达本月上限".into()
             } else {
-                format!("{note} (capped)")
+                format!("{note}（已达本月上限）")
             };
         }
         // The rule scored (even if a cap cut its points): its flags go with it.

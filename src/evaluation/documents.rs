@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::domain::labels;
 use crate::domain::month::Month;
 use crate::domain::points::Points;
 use crate::domain::staff::{Department, Employee};
@@ -232,7 +233,7 @@ pub struct SheetRow {
     pub rating: Rating,
     /// The department's name (the rating names its id).
     pub department_name: String,
-    /// Where the review stands, for people: 未开始, 待主管审核 …, 已终审.
+    /// Where the review stands, for people: 未开始, 待直属上级签署 …, 已定稿.
     pub review: String,
     /// The label of the grade the policy computed, when the grade of record differs.
     pub computed_label: Option<String>,
@@ -261,7 +262,7 @@ impl SheetRow {
     }
 
     /// Where the review stands, with the computed grade when the signed one differs:
-    /// `已终审（计算等级 优秀）`.
+    /// `已定稿（计算等级 优秀）`.
     pub fn review_text(&self) -> String {
         match &self.computed_label {
             Some(l) => format!("{}（计算等级 {l}）", self.review),
@@ -310,35 +311,12 @@ pub struct SheetInput<'a> {
     pub ladder: Vec<String>,
 }
 
-/// The name people know a review step by.
-pub fn step_label(step: &str) -> &str {
-    match step {
-        "manager" => "主管",
-        "department_head" => "部门负责人",
-        "company" => "公司",
-        other => other,
-    }
-}
-
-/// The name people know a staff role by.
-pub fn role_label(role: &str) -> &str {
-    match role {
-        "staff" => "员工",
-        "manager" => "主管",
-        "department_head" => "部门负责人",
-        other => other,
-    }
-}
-
-/// Where a review stands, for people: 未开始 (no review), 待主管审核 (waiting on a step),
-/// 已终审 (complete).
+/// Where a review stands, for people: 未开始 (no review), 待直属上级签署 (waiting on a
+/// step), 已定稿 (complete).
 pub fn review_status(review: Option<&Review>) -> String {
     match review {
-        None => "未开始".into(),
-        Some(r) => match r.next_step() {
-            Some(step) => format!("待{}审核", step_label(step)),
-            None => "已终审".into(),
-        },
+        None => labels::review_status("not_started"),
+        Some(r) => labels::waiting_on(r.next_step()),
     }
 }
 
@@ -465,12 +443,12 @@ impl Recommendation {
 
     /// The employee's role by the name people know it by.
     pub fn role_text(&self) -> &str {
-        role_label(&self.role)
+        labels::staff_role(&self.role)
     }
 
     /// A review step by the name people know it by.
     pub fn step_text(&self, step: &str) -> String {
-        step_label(step).to_string()
+        labels::step(step).to_string()
     }
 
     /// A grade by its label: `一般 (average)` reads better than the id alone.

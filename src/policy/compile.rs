@@ -82,6 +82,8 @@ pub(super) struct FieldDecl {
     pub(super) name: String,
     pub(super) rule: String,
     pub(super) ty: FieldType,
+    /// What people read for it, if the rule says.
+    pub(super) label: Option<String>,
     pub(super) loc: Loc,
 }
 
@@ -138,6 +140,7 @@ impl Compiler {
         }
         let kinds = self.kinds(&m);
         let kind_names = self.kind_names(&m, &kinds);
+        let field_labels = field_labels(&m);
         let attendance = self.attendance(&m, &kinds);
         let scoring = self.scoring(&root.src, &m);
         self.check_grades(&root.src, &m);
@@ -165,6 +168,7 @@ impl Compiler {
                 .map(|p| (p.src.name.clone(), p.file.policy.id.get_ref().clone()))
                 .collect(),
             kinds,
+            field_labels,
             kind_names,
             attendance,
             tests: Vec::new(),
@@ -359,6 +363,7 @@ impl Compiler {
     }
 
     /// Every kind the rules see, with its fields; a field declared twice must agree.
+    /// (Their labels: [`field_labels`].)
     fn kinds(&mut self, m: &Merged) -> BTreeMap<String, BTreeMap<String, FieldType>> {
         let mut kinds: BTreeMap<String, BTreeMap<String, FieldType>> = m
             .rules
@@ -753,4 +758,20 @@ impl Compiler {
             }
         }
     }
+}
+
+/// Kind → field → the label people read for it: the first a rule on the kind declares (a
+/// child's rules come after its parent's, so a parent's label holds unless it gave none).
+fn field_labels(m: &Merged) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut labels: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for d in &m.fields {
+        if let Some(label) = &d.label {
+            labels
+                .entry(d.kind.clone())
+                .or_default()
+                .entry(d.name.clone())
+                .or_insert_with(|| label.clone());
+        }
+    }
+    labels
 }

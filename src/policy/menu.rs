@@ -20,8 +20,18 @@ pub struct KindChoice {
     /// The points of one event when a single fixed rule scores the kind; `None` when a
     /// script decides (from the fields, or how often it happened).
     pub points: Option<Points>,
-    /// The fields an entry must give, by name, with their types.
-    pub fields: Vec<(String, FieldType)>,
+    /// The fields an entry must give.
+    pub fields: Vec<FieldChoice>,
+}
+
+/// A field an entry of a kind must give.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChoice {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// What people read for it: the policy's label, else its name.
+    pub label: String,
 }
 
 /// What a sheet for entering a department's month holds: the people `by` may enter events
@@ -79,7 +89,15 @@ pub fn kind_choices(policy: &Policy) -> Vec<KindChoice> {
                 fields: policy
                     .kinds
                     .get(kind)
-                    .map(|f| f.iter().map(|(n, t)| (n.clone(), *t)).collect())
+                    .map(|f| {
+                        f.iter()
+                            .map(|(n, t)| FieldChoice {
+                                name: n.clone(),
+                                ty: *t,
+                                label: policy.field_label(kind, n).to_string(),
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default(),
             });
         }

@@ -392,7 +392,8 @@ impl Compiler {
             }
         }
         for (name, ty) in &r.fields {
-            let parsed: Result<FieldType, String> = ty.get_ref().parse();
+            let label = ty.get_ref().label().map(str::to_string);
+            let parsed: Result<FieldType, String> = ty.get_ref().ty().parse();
             match parsed {
                 Err(e) => self.problems.push(src.problem(ty.span(), e)),
                 Ok(_) if EVENT_KEYS.contains(&name.as_str()) => self.problems.push(src.problem(
@@ -412,6 +413,7 @@ impl Compiler {
                             name: name.clone(),
                             rule: r.id.get_ref().clone(),
                             ty: t,
+                            label: label.clone(),
                             loc: Self::loc(src, ty.span()),
                         });
                     }

@@ -98,7 +98,7 @@ pub struct Rule {
     pub category: Option<String>,
     pub on: Option<Spanned<OneOrMany>>,
     #[serde(default)]
-    pub fields: BTreeMap<String, Spanned<String>>,
+    pub fields: BTreeMap<String, Spanned<FieldSpec>>,
     pub when: Option<Spanned<String>>,
     pub points: Option<Spanned<f64>>,
     pub script: Option<Spanned<String>>,
@@ -111,6 +111,60 @@ pub struct Rule {
     /// sees one kind, or `aliases = { late = ["迟到"], early_leave = ["早退"] }` naming the
     /// kind of each (two shapes serde's untagged enums cannot keep spans through).
     pub aliases: Option<Spanned<toml::Value>>,
+}
+
+/// A field a rule declares: its type alone (`minutes = "int"`), or its type and the label
+/// people read for it (`minutes = { type = "int", label = "迟到分钟" }`).
+#[derive(Debug, Clone)]
+pub enum FieldSpec {
+    Type(String),
+    Labelled(LabelledField),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledField {
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub label: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for FieldSpec {
+    /// Either shape, with an error that shows both (an untagged derive says only that no
+    /// variant matched).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FieldSpec, D::Error> {
+        use serde::de::Error;
+        match toml::Value::deserialize(d)? {
+            toml::Value::String(t) => Ok(FieldSpec::Type(t)),
+            toml::Value::Table(t) => LabelledField::deserialize(toml::Value::Table(t))
+                .map(FieldSpec::Labelled)
+                .map_err(|e| D::Error::custom(format!("{}; {FIELD_SHAPES}", e.message()))),
+            other => Err(D::Error::custom(format!(
+                "a field is declared by its type or a table, not a {}; {FIELD_SHAPES}",
+                other.type_str()
+            ))),
+        }
+    }
+}
+
+/// How a field is declared, for an error about one.
+const FIELD_SHAPES: &str =
+    r#"write `name = "int"` or `name = { type = "int", label = "what people read" }`"#;
+
+impl FieldSpec {
+    pub fn ty(&self) -> &str {
+        match self {
+            FieldSpec::Type(t) => t,
+            FieldSpec::Labelled(f) => &f.ty,
+        }
+    }
+
+    pub fn label(&self) -> Option<&str> {
+        match self {
+            FieldSpec::Type(_) => None,
+            FieldSpec::Labelled(f) => f.label.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

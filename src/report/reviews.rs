@@ -32,6 +32,16 @@ pub struct ReviewRow {
     pub waiting_on: Option<Waiting>,
     #[serde(rename = "final")]
     pub final_grade: Option<FinalGrade>,
+    /// Grade id → label, in the proposing policy: what a page shows for a signature.
+    #[serde(skip)]
+    pub grade_labels: std::collections::BTreeMap<String, String>,
+}
+
+impl ReviewRow {
+    /// The label people read for grade `id` (the id itself if the policy has none).
+    pub fn grade_label<'a>(&'a self, id: &'a str) -> &'a str {
+        self.grade_labels.get(id).map_or(id, String::as_str)
+    }
 }
 
 /// `appraise review status`.

@@ -267,7 +267,7 @@ impl Records for YearExplanation {
                 r.deducted,
                 r.rewarded
             ),
-            format!("grade {} {}: {}", r.label, r.grade, self.because),
+            format!("等级 {}：{}", r.label, self.because),
             format!("outcomes: {}", r.outcomes.join("、")),
         ];
         if !r.flags.is_empty() {

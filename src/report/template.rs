@@ -27,9 +27,9 @@ pub fn entry_template(s: &EntrySheet) -> Result<Vec<u8>, XlsxError> {
     let day = Format::new().set_num_format("yyyy-mm-dd");
     let mut fields: Vec<&str> = Vec::new();
     for (_, k) in &s.kinds {
-        for (name, _) in &k.fields {
-            if !fields.contains(&name.as_str()) {
-                fields.push(name);
+        for f in &k.fields {
+            if !fields.contains(&f.name.as_str()) {
+                fields.push(&f.name);
             }
         }
     }
@@ -148,7 +148,7 @@ pub fn entry_template(s: &EntrySheet) -> Result<Vec<u8>, XlsxError> {
             4,
             k.fields
                 .iter()
-                .map(|(n, t)| format!("{n} ({t})"))
+                .map(|f| format!("{}：{} ({})", f.name, f.label, f.ty))
                 .collect::<Vec<_>>()
                 .join(", "),
         )?;

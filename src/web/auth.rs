@@ -40,6 +40,8 @@ pub struct Caller {
     /// How much work waits on them (the menu's count); counted for pages read, not for
     /// the API or for writes.
     pub waiting: usize,
+    /// What the write that sent them here did (`?done=ID`), for the page to confirm.
+    pub done: Option<String>,
 }
 
 impl Caller {
@@ -77,6 +79,13 @@ impl FromRequestParts<State> for Caller {
         };
         let t = token.clone();
         let count = !api && parts.method == Method::GET;
+        let done = parts.uri.query().and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find(|(k, v)| k == "done" && v.len() <= 32)
+                .map(|(_, v)| v)
+        });
         let found = state
             .call(move |app| {
                 let actor = app.session_actor(&t)?;
@@ -93,6 +102,7 @@ impl FromRequestParts<State> for Caller {
                 actor,
                 token,
                 waiting,
+                done,
             }),
             Err(Error::SessionEnded | Error::UnknownActor(_)) => Err(unauthenticated(api)),
             Err(e) => Err(Failure::from(e).into_response()),

@@ -52,6 +52,8 @@ pub struct Nav {
     pub links: Vec<(&'static str, &'static str)>,
     /// How much work waits on them, shown beside 待办.
     pub waiting: usize,
+    /// What the write that led here did, confirmed at the top of the page.
+    pub notice: Option<&'static str>,
 }
 
 impl Nav {
@@ -87,7 +89,93 @@ impl Nav {
             csrf: caller.csrf(),
             links,
             waiting: caller.waiting,
+            notice: caller
+                .done
+                .as_deref()
+                .and_then(Done::from_id)
+                .map(Done::said),
         }
+    }
+}
+
+/// What a write did, confirmed on the page it leads to (`?done=ID`): a form's answer is a
+/// redirect, so the page shown next says that the write was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Appealed,
+    Voided,
+    AppealDecided,
+    CorrectionDecided,
+    LeaveDecided,
+    Signed,
+}
+
+impl Done {
+    const ALL: [Done; 6] = [
+        Done::Appealed,
+        Done::Voided,
+        Done::AppealDecided,
+        Done::CorrectionDecided,
+        Done::LeaveDecided,
+        Done::Signed,
+    ];
+
+    fn id(self) -> &'static str {
+        match self {
+            Done::Appealed => "appealed",
+            Done::Voided => "voided",
+            Done::AppealDecided => "appeal-decided",
+            Done::CorrectionDecided => "correction-decided",
+            Done::LeaveDecided => "leave-decided",
+            Done::Signed => "signed",
+        }
+    }
+
+    fn from_id(id: &str) -> Option<Done> {
+        Done::ALL.into_iter().find(|d| d.id() == id)
+    }
+
+    /// What the page says.
+    fn said(self) -> &'static str {
+        match self {
+            Done::Appealed => "申诉已提交，等待部门负责人处理。",
+            Done::Voided => "记录已作废，作废原因已存档。",
+            Done::AppealDecided => "申诉已处理，员工可在自己的记录中看到结果。",
+            Done::CorrectionDecided => "补卡已处理。",
+            Done::LeaveDecided => "请假已处理。",
+            Done::Signed => "评审已签署。",
+        }
+    }
+}
+
+/// `path` with `?done=ID` (before any `#fragment`), for the page to confirm `what`.
+pub fn done(path: &str, what: Done) -> String {
+    let (path, fragment) = path.split_once('#').map_or((path, ""), |(p, f)| (p, f));
+    let join = if path.contains('?') { '&' } else { '?' };
+    let fragment = if fragment.is_empty() {
+        String::new()
+    } else {
+        format!("#{fragment}")
+    };
+    format!("{path}{join}done={}{fragment}", what.id())
+}
+
+/// Department id → name, for pages that show a department.
+pub struct Departments(std::collections::BTreeMap<String, String>);
+
+impl Departments {
+    pub fn of(app: &crate::app::App) -> crate::app::Result<Departments> {
+        Ok(Departments(
+            app.departments()?
+                .into_iter()
+                .map(|d| (d.id, d.name))
+                .collect(),
+        ))
+    }
+
+    /// The name of department `id` (the id itself if none is on file).
+    pub fn name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.0.get(id).map_or(id, String::as_str)
     }
 }
 

@@ -103,6 +103,8 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
 /// A field of an entry form, typed from the policy.
 struct FieldInput {
     name: String,
+    /// What people read for it.
+    label: String,
     /// The HTML input type: number, time, date, checkbox or text.
     input: &'static str,
     step: &'static str,
@@ -159,9 +161,11 @@ fn entry_page_of(
     let mut fields: Vec<FieldInput> = open
         .iter()
         .flat_map(|k| &k.fields)
-        .map(|(n, t)| {
-            let (input, step) = input_of(*t);
+        .map(|f| {
+            let (input, step) = input_of(f.ty);
+            let n = &f.name;
             FieldInput {
+                label: f.label.clone(),
                 name: n.clone(),
                 input,
                 step,
@@ -293,7 +297,10 @@ async fn void(
         app.void_event(by, id, &reason)
     })
     .await?;
-    Ok(see(super::back_to(&f.back, "/day")))
+    Ok(see(super::done(
+        super::back_to(&f.back, "/day"),
+        super::Done::Voided,
+    )))
 }
 
 /// `POST /imports?csrf=`: a day's file of entries (CSV with the columns of `log import`),

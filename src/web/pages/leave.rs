@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Nav, Page, call, render, see};
+use super::{Done, Nav, Page, call, done, render, see};
 use crate::app::{Error, LeaveRequest, Missing};
 use crate::store::{Leave, LeaveState};
 use crate::web::State;
@@ -128,7 +128,7 @@ async fn decide(
         app.decide_leave(by, id, outcome, &f.reason)
     })
     .await?;
-    Ok(see("/inbox"))
+    Ok(see(done("/inbox", Done::LeaveDecided)))
 }
 
 #[derive(Deserialize)]

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Nav, Page, call, render, see};
+use super::{Departments, Done, Nav, Page, call, done, render, see};
 use crate::app::{BoardMonth, Document, Error, Missing, MonthBoard};
 use crate::domain::month::Month;
 use crate::report::ReviewRow;
@@ -60,6 +60,7 @@ struct InboxPage {
     corrections: Vec<crate::store::Correction>,
     /// Months that have ended and are still open (for whoever closes them).
     months: Vec<Month>,
+    departments: Departments,
     /// Leave type id → label.
     leave_labels: std::collections::BTreeMap<String, String>,
 }
@@ -104,6 +105,7 @@ async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>)
             corrections: app.corrections_waiting_on(by)?,
             months: waiting.months,
             leave_labels: app.leave_labels()?,
+            departments: Departments::of(app)?,
         })
     })
     .await?;
@@ -130,7 +132,7 @@ async fn decide_correction(
         app.decide_correction(by, id, approve, &f.reason)
     })
     .await?;
-    Ok(see("/inbox#corrections"))
+    Ok(see(done("/inbox#corrections", Done::CorrectionDecided)))
 }
 
 #[derive(Deserialize)]
@@ -152,7 +154,7 @@ async fn decide(
         app.decide_appeal(by, id, upheld, &f.reason)
     })
     .await?;
-    Ok(see("/inbox"))
+    Ok(see(done("/inbox", Done::AppealDecided)))
 }
 
 /// `POST /reviews/EMPLOYEE/sign`.
@@ -167,7 +169,7 @@ async fn sign(
         app.sign_review(by, &employee, f.year, &f.step, &f.grade, &f.comment)
     })
     .await?;
-    Ok(see(format!("/inbox?year={year}")))
+    Ok(see(done(&format!("/inbox?year={year}"), Done::Signed)))
 }
 
 #[derive(Template)]
@@ -229,7 +231,7 @@ async fn start_reviews(state: Shared<State>, caller: Caller, Form(f): Form<Start
         app.start_reviews(by, year, None, None, false)
     })
     .await?;
-    Ok(see(format!("/inbox?year={year}")))
+    Ok(see(done(&format!("/inbox?year={year}"), Done::Signed)))
 }
 
 #[derive(Template)]

@@ -9,9 +9,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Nav, Page, call, render, see};
+use super::{Departments, Done, Nav, Page, call, render, see};
 use crate::app::{Error, Missing, PersonMonth, PersonYear};
-use crate::report::{MonthExplanation, ReviewRow, YearExplanation};
+use crate::report::{ReviewRow, YearExplanation};
 use crate::store::Appeal;
 use crate::web::State;
 use crate::web::auth::Caller;
@@ -50,6 +50,7 @@ struct PersonPage {
     year_view: Option<YearExplanation>,
     appeals: Vec<Appeal>,
     reviews: Vec<ReviewRow>,
+    departments: Departments,
 }
 
 /// `/people/EMPLOYEE?year=`: the year's months, appeals and reviews.
@@ -74,6 +75,7 @@ async fn person(
             year_view,
             appeals,
             reviews,
+            departments: Departments::of(app)?,
         })
     })
     .await?;
@@ -84,31 +86,23 @@ async fn person(
 #[template(path = "web/month.html")]
 struct MonthPage {
     nav: Option<Nav>,
-    x: MonthExplanation,
-    /// The caller is the employee: their events can be appealed.
-    own: bool,
-    /// Events already appealed (one appeal per event).
-    appealed: Vec<i64>,
+    m: PersonMonth,
+    departments: Departments,
 }
 
-/// `/people/EMPLOYEE/YYYY-MM`: every point of the month.
+/// `/people/EMPLOYEE/YYYY-MM`: every point of the month, each event with its note, fields
+/// and who entered it, and an appeal where one can succeed.
 async fn month_page(
     state: Shared<State>,
     caller: Caller,
     Path((employee, month)): Path<(String, String)>,
 ) -> Page {
-    let own = caller.actor.employee() == Some(employee.as_str());
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let PersonMonth {
-            explained: x,
-            appealed,
-        } = app.person_month(by, &employee, crate::web::parse_month(&month)?)?;
         Ok(MonthPage {
             nav,
-            x,
-            own,
-            appealed,
+            m: app.person_month(by, &employee, crate::web::parse_month(&month)?)?,
+            departments: Departments::of(app)?,
         })
     })
     .await?;
@@ -134,5 +128,8 @@ async fn appeal(
         app.file_appeal(by, id, &reason)
     })
     .await?;
-    Ok(see(super::back_to(&f.back, "/me")))
+    Ok(see(super::done(
+        super::back_to(&f.back, "/me"),
+        Done::Appealed,
+    )))
 }

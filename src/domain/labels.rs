@@ -1,0 +1,122 @@
+//! The one catalogue of the words people read for the ids programs keep: review steps and
+//! where a review stands, staff roles, the audit log's actions, points. JSON and files keep
+//! the ids; every page, table and document a person reads takes its words from here (or
+//! from the policy, for what the policy declares: kinds, fields, grades, flags, leave).
+
+use super::event::FieldValue;
+use super::points::Points;
+
+/// The name people know a review step by.
+pub fn step(step: &str) -> &str {
+    match step {
+        "manager" => "直属上级",
+        "department_head" => "部门负责人",
+        "company" => "公司",
+        other => other,
+    }
+}
+
+/// Where a review stands, from its id (`not_started`, `waiting:STEP`, `final`) as ratings
+/// carry it: 未开始, 待直属上级签署, 已定稿.
+pub fn review_status(status: &str) -> String {
+    match status {
+        "not_started" | "" => "未开始".into(),
+        "final" => "已定稿".into(),
+        other => match other.strip_prefix("waiting:") {
+            Some(s) => waiting_on(Some(s)),
+            None => other.into(),
+        },
+    }
+}
+
+/// Where a started review stands, from the step it waits on (none: every step signed).
+pub fn waiting_on(next_step: Option<&str>) -> String {
+    match next_step {
+        Some(s) => format!("待{}签署", step(s)),
+        None => "已定稿".into(),
+    }
+}
+
+/// The name people know a staff role (in the staff file) by.
+pub fn staff_role(role: &str) -> &str {
+    match role {
+        "staff" => "员工",
+        "manager" => "主管",
+        "department_head" => "部门负责人",
+        other => other,
+    }
+}
+
+/// What an entry of the audit log did, for people.
+pub fn action(action: &str) -> &str {
+    match action {
+        "appeal.file" => "提出申诉",
+        "appeal.reject" => "驳回申诉",
+        "appeal.uphold" => "申诉成立",
+        "audit.repack" => "重建评分数据",
+        "clock.fix" => "补卡",
+        "dept.add" => "设立部门",
+        "dept.budget" => "部门预算",
+        "dept.target" => "部门目标",
+        "log.add" => "录入",
+        "log.excuse" => "免除",
+        "log.import" => "导入记录",
+        "log.void" => "作废",
+        "month.close" => "月份结账",
+        "month.reopen" => "月份重开",
+        "review.sign" => "签署评审",
+        "review.start" => "启动评审",
+        "rules.activate" => "启用规则",
+        "staff.add" => "新增员工",
+        "staff.change" => "员工变更",
+        "staff.import" => "导入员工",
+        "user.add" => "新增登录",
+        "user.login" => "登录",
+        "user.logout" => "退出",
+        "user.passwd" => "设置密码",
+        "attendance.roster" => "导入排班",
+        "attendance.clock" => "导入打卡",
+        "attendance.handover" => "导入交接班",
+        "attendance.correction" => "补卡审批",
+        "attendance.leave" => "请假",
+        "attendance.holiday" => "导入节假日",
+        other => other,
+    }
+}
+
+/// A field's value as people read it: 是 / 否 for yes-or-no, the value itself otherwise.
+pub fn field_value(value: &FieldValue) -> String {
+    match value {
+        FieldValue::Bool(true) => "是".into(),
+        FieldValue::Bool(false) => "否".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Points as people read them: `−1 分`, `+2 分`, `0 分` (a true minus sign).
+pub fn points(p: impl std::borrow::Borrow<Points>) -> String {
+    let p = *p.borrow();
+    let text = p.to_string();
+    match text.strip_prefix('-') {
+        Some(magnitude) => format!("−{magnitude} 分"),
+        None if !p.is_zero() => format!("+{text} 分"),
+        None => format!("{text} 分"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_read_as_words_and_unknown_ids_stay_as_they_are() {
+        assert_eq!(review_status("waiting:manager"), "待直属上级签署");
+        assert_eq!(review_status("not_started"), "未开始");
+        assert_eq!(review_status("final"), "已定稿");
+        assert_eq!(action("month.close"), "月份结账");
+        assert_eq!(action("something.new"), "something.new");
+        assert_eq!(points(Points::whole(-1)), "−1 分");
+        assert_eq!(points(Points::whole(2)), "+2 分");
+        assert_eq!(points(Points::ZERO), "0 分");
+    }
+}
