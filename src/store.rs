@@ -33,7 +33,7 @@ pub use appeals::{Appeal, AppealDecision};
 pub use append::{Appended, Ids, Single};
 pub use attendance::{AttendanceTx, Correction, CorrectionDecision, Intake, LiveDerived};
 pub use audit::{AuditEntry, AuditFilter};
-pub use chain::Verification;
+pub use chain::{Verification, Verified};
 pub use events::{Entered, EventFilter, NewEvent, Status};
 pub use integrity::Repacked;
 pub use leave::{Holiday, Leave, LeaveDecision, LeaveState, NewLeave};
@@ -456,7 +456,7 @@ pub(crate) mod tests {
             )
             .unwrap();
         }
-        let store = Store::open(&path).unwrap();
+        let mut store = Store::open(&path).unwrap();
         let entries = store.audit(&AuditFilter::default()).unwrap();
         let got: Vec<(&str, &str, &str)> = entries
             .iter()

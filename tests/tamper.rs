@@ -310,3 +310,67 @@ fn forged_leave_calendar_release_and_row_ids_are_found() {
         assert!(err.contains(found), "{sql}: {err}");
     }
 }
+
+/// What the audit page checks on each load: the blocks added since the last verification,
+/// the rows after every block and the sealed current rows. An edit of the chain at the
+/// verified block, a new row past appraise and a forged staff row are each found there; an
+/// edit inside an old block is left to the full verification, which finds it.
+#[test]
+fn the_verification_since_the_last_finds_what_was_added_and_the_full_one_the_rest() {
+    let ws = record();
+    let app = ws.app();
+    let hr = app.actor("HR").unwrap();
+    // `record` verified the whole chain; since then nothing was added.
+    let v = app.verify_since_last(&hr).unwrap();
+    let since = v.since.clone().expect("a verification to start from");
+    assert!(since.full && v.broken.is_none() && v.blocks == 0, "{v:?}");
+    // A new entry is walked alone (its event and its audit entry).
+    ws.cmd("log add E002 badge --date 2026-03-09 --by 张主管")
+        .ok();
+    let v = app.verify_since_last(&hr).unwrap();
+    assert_eq!((v.blocks, v.broken.as_deref()), (2, None), "{v:?}");
+    assert!(v.since.unwrap().block < app.verify_since_last(&hr).unwrap().since.unwrap().block);
+    // A row slipped in after every block is found at once.
+    forge(
+        &ws,
+        "INSERT INTO events (employee, date, kind, qty, note, fields, recorded_by, recorded_at, digest)
+         VALUES ('E002', '2026-03-20', 'quarrel', 1, '', '{}', '张主管', '2026-03-20T09:00:00+08:00', 'x');",
+    );
+    let v = app.verify_since_last(&hr).unwrap();
+    assert!(
+        v.broken.as_deref().unwrap().contains("is in no block"),
+        "{v:?}"
+    );
+    forge(
+        &ws,
+        "DROP TRIGGER IF EXISTS events_append_only_d; DELETE FROM events WHERE date = '2026-03-20';",
+    );
+    // An edit inside an old block passes the page's check, and the full one finds it.
+    forge(
+        &ws,
+        "DROP TRIGGER IF EXISTS events_append_only_u; UPDATE events SET qty = 3 WHERE id = 1;",
+    );
+    assert_eq!(app.verify_since_last(&hr).unwrap().broken, None);
+    let full = app.verify(&hr).unwrap();
+    assert!(
+        full.broken.as_deref().unwrap().contains("does not match"),
+        "{full:?}"
+    );
+    // A chain edited at the block verified last is found by the page's check.
+    let last = app.verify_since_last(&hr).unwrap().since.unwrap();
+    forge(
+        &ws,
+        &format!(
+            "DROP TRIGGER IF EXISTS chain_append_only_u; UPDATE chain SET hash = 'forged' WHERE seq = {};",
+            last.block
+        ),
+    );
+    let v = app.verify_since_last(&hr).unwrap();
+    assert!(
+        v.broken
+            .as_deref()
+            .unwrap()
+            .contains("no longer carries the hash"),
+        "{v:?}"
+    );
+}

@@ -945,3 +945,50 @@ fn employees_see_why_and_may_appeal_only_where_it_can_succeed() {
         "{late_row}"
     );
 }
+
+/// HR's audit page: actions in words, times to the minute in the server's zone, the log a
+/// page at a time, and the record verified since the last verification on every load.
+#[test]
+fn the_audit_page_reads_in_words_and_pages_the_log() {
+    let s = Served::start();
+    let app = s.ws.app();
+    for _ in 0..105 {
+        event_of_e002(&app);
+    }
+    app.close_month(&app.actor("HR").unwrap(), "2026-05".parse().unwrap())
+        .unwrap();
+    let token = s.token("HR");
+    let (status, first) = s.get("/audit", Some(&token));
+    assert_eq!(status, 200, "{first}");
+    // The first load walks the whole chain; each later one what was added since.
+    assert!(first.contains("记录完整（完整校验）"), "{first}");
+    let (_, again) = s.get("/audit", Some(&token));
+    assert!(again.contains("完整校验至区块"), "{again}");
+    assert!(
+        first.contains(">月份结账<") && first.contains(">录入<"),
+        "{first}"
+    );
+    assert!(!first.contains("month.close"), "{first}");
+    let time = first
+        .split("<td data-label=\"时间\">")
+        .nth(1)
+        .and_then(|t| t.split('<').next())
+        .unwrap();
+    assert!(
+        time.len() == 16 && time.as_bytes()[10] == b' ',
+        "a time to the minute, not {time}"
+    );
+    let older = first
+        .split("href=\"/audit?before=")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .expect("a link to older entries");
+    let (status, page2) = s.get(&format!("/audit?before={older}"), Some(&token));
+    assert_eq!(status, 200);
+    assert!(
+        page2.matches("<tr><td data-label=\"时间\">").count() > 0,
+        "{page2}"
+    );
+    let (_, full) = s.get("/audit?full=true", Some(&token));
+    assert!(full.contains("记录完整（完整校验）"), "{full}");
+}

@@ -94,11 +94,30 @@ impl App {
         Ok(self.store()?.verify()?)
     }
 
+    /// Verifies the blocks added since the last verification (see
+    /// [`Store::verify_since_last`](crate::store::Store::verify_since_last)): what the audit
+    /// page shows on every load.
+    pub fn verify_since_last(&self, by: &Actor) -> Result<crate::store::Verification> {
+        self.check_report(by, None)?;
+        Ok(self.store()?.verify_since_last()?)
+    }
+
     /// Rebuilds the packs (what ratings read) that no longer match the log, after `verify`
     /// found one altered; refused while the log itself does not match its chain.
     pub fn repack(&self, by: &Actor) -> Result<crate::store::Repacked> {
         self.authorize(by, Action::RepairRecord, &Target::Company)?;
         Ok(self.store()?.repack(&self.stamp(by))?)
+    }
+
+    /// Up to `limit` changes made before entry `before` (or the latest), newest first.
+    pub fn audit_page(
+        &self,
+        by: &Actor,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>> {
+        self.check_report(by, None)?;
+        Ok(self.store()?.audit_page(before, limit)?)
     }
 
     /// Every change made since `since` (a date, or always), with who made it and when.

@@ -93,6 +93,19 @@ pub fn field_value(value: &FieldValue) -> String {
     }
 }
 
+/// A stored moment (`2025-03-04T00:47:10+00:00`) as people read it: in the server's zone
+/// (the `TZ` it runs with), to the minute: `2025-03-04 08:47`. Anything else is shown as
+/// it is.
+pub fn moment(stamp: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(stamp) {
+        Ok(t) => t
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => stamp.to_string(),
+    }
+}
+
 /// Points as people read them: `−1 分`, `+2 分`, `0 分` (a true minus sign).
 pub fn points(p: impl std::borrow::Borrow<Points>) -> String {
     let p = *p.borrow();

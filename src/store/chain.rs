@@ -272,13 +272,37 @@ pub(super) fn seal_existing(conn: &Connection) -> Result<()> {
 /// What a walk of the chain found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
+    /// The blocks walked (all of them, unless `since` says where the walk began).
     pub blocks: i64,
+    /// The rows those blocks seal.
     pub rows: i64,
     /// The hash of the last block: record it elsewhere to prove later that nothing before
     /// it changed.
     pub head: String,
     /// The first place the database no longer matches, if any.
     pub broken: Option<String>,
+    /// For a verification of the blocks added since the last one: where that one ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<Verified>,
+}
+
+/// How far the chain was verified, and when: the last block walked and its hash then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verified {
+    pub block: i64,
+    pub hash: String,
+    pub at: String,
+    /// Whether that verification walked the whole chain.
+    pub full: bool,
+}
+
+/// What one walk found: the blocks walked, the rows they seal, the head, the break.
+pub(super) struct Walk {
+    pub(super) blocks: i64,
+    pub(super) rows: i64,
+    pub(super) last_block: i64,
+    pub(super) head: String,
+    pub(super) broken: Option<String>,
 }
 
 impl Store {
@@ -309,9 +333,33 @@ pub(super) fn chained_rows(conn: &Connection) -> Result<i64> {
 
 /// The chain's walk: the blocks walked, the last hash, and the first place the sealed
 /// rows no longer match (the record itself, without what is derived from it).
-pub(super) fn walk(conn: &Connection) -> Result<(i64, String, Option<String>)> {
-    let mut st = conn.prepare("SELECT seq, tbl, first, last, hash FROM chain ORDER BY seq")?;
-    let blocks = st.query_map([], |r| {
+pub(super) fn walk(conn: &Connection, since: Option<&Verified>) -> Result<Walk> {
+    let mut prev = GENESIS.to_string();
+    let mut after = 0;
+    if let Some(v) = since {
+        let now: Option<String> = conn
+            .query_row("SELECT hash FROM chain WHERE seq = ?1", [v.block], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if now.as_deref() != Some(v.hash.as_str()) {
+            return Ok(Walk {
+                blocks: 0,
+                rows: 0,
+                last_block: v.block,
+                head: v.hash.clone(),
+                broken: Some(format!(
+                    "block {} no longer carries the hash it had when it was verified at {}: the chain itself was edited",
+                    v.block, v.at
+                )),
+            });
+        }
+        prev = v.hash.clone();
+        after = v.block;
+    }
+    let mut st =
+        conn.prepare("SELECT seq, tbl, first, last, hash FROM chain WHERE seq > ?1 ORDER BY seq")?;
+    let blocks = st.query_map([after], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
@@ -320,8 +368,7 @@ pub(super) fn walk(conn: &Connection) -> Result<(i64, String, Option<String>)> {
             r.get::<_, String>(4)?,
         ))
     })?;
-    let mut prev = GENESIS.to_string();
-    let mut count = 0;
+    let (mut count, mut rows, mut last_block) = (0, 0, after);
     let mut broken = None;
     for b in blocks {
         let (seq, table, first, last, stored) = b?;
@@ -344,31 +391,50 @@ pub(super) fn walk(conn: &Connection) -> Result<(i64, String, Option<String>)> {
             ));
             break;
         }
+        rows += last - first + 1;
+        last_block = seq;
         prev = stored;
     }
     if broken.is_none() {
-        for c in &CHAINED {
-            let unsealed: Option<i64> = conn
-                .query_row(
-                    &format!(
-                        "SELECT {key} FROM {t} WHERE NOT EXISTS (SELECT 1 FROM chain c
-                         WHERE c.tbl = '{t}' AND {t}.{key} BETWEEN c.first AND c.last)
-                         ORDER BY {key} LIMIT 1",
-                        t = c.table,
-                        key = c.key
-                    ),
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(k) = unsealed {
-                broken = Some(format!(
-                    "{} row {k} is in no block: it was written past appraise",
-                    c.table
-                ));
-                break;
-            }
+        broken = unsealed(conn, since.is_some())?;
+    }
+    Ok(Walk {
+        blocks: count,
+        rows,
+        last_block,
+        head: prev,
+        broken,
+    })
+}
+
+/// A row of the record that no block covers, if any: of all rows, or (`tail_only`) of those
+/// after every block of their table (the rows a walk of the newer blocks could miss).
+fn unsealed(conn: &Connection, tail_only: bool) -> Result<Option<String>> {
+    for c in &CHAINED {
+        let sql = if tail_only {
+            format!(
+                "SELECT {key} FROM {t} WHERE {key} >
+                   COALESCE((SELECT MAX(last) FROM chain WHERE tbl = '{t}'), -9223372036854775808)
+                 ORDER BY {key} LIMIT 1",
+                t = c.table,
+                key = c.key
+            )
+        } else {
+            format!(
+                "SELECT {key} FROM {t} WHERE NOT EXISTS (SELECT 1 FROM chain c
+                 WHERE c.tbl = '{t}' AND {t}.{key} BETWEEN c.first AND c.last)
+                 ORDER BY {key} LIMIT 1",
+                t = c.table,
+                key = c.key
+            )
+        };
+        let unsealed: Option<i64> = conn.query_row(&sql, [], |r| r.get(0)).optional()?;
+        if let Some(k) = unsealed {
+            return Ok(Some(format!(
+                "{} row {k} is in no block: it was written past appraise",
+                c.table
+            )));
         }
     }
-    Ok((count, prev, broken))
+    Ok(None)
 }

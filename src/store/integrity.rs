@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::chain::{Verification, chained_rows, walk};
+use super::chain::{Verification, Verified, chained_rows, walk};
 use super::packs::{build, months_with_events, write};
 use super::{Error, Result, Stamp, Store, audit};
 use crate::domain::month::Month;
@@ -13,21 +13,92 @@ use crate::domain::month::Month;
 impl Store {
     /// Walks the chain from its first block: recomputes every block from the rows it
     /// covers, then looks for rows no block covers, then compares every current row with
-    /// its seal, then rebuilds every pack from the log.
-    pub fn verify(&self) -> Result<Verification> {
-        let (blocks, head, mut broken) = walk(&self.conn)?;
+    /// its seal, then rebuilds every pack from the log. A whole record is noted as verified
+    /// up to its head.
+    pub fn verify(&mut self) -> Result<Verification> {
+        let w = walk(&self.conn, None)?;
+        let mut broken = w.broken;
         if broken.is_none() {
             broken = super::seals::check(&self.conn)?;
         }
         if broken.is_none() {
             broken = check(&self.conn)?;
         }
+        let rows = chained_rows(&self.conn)?;
+        self.verified_to(w.last_block, &w.head, true, broken.is_none())?;
         Ok(Verification {
-            blocks,
-            rows: chained_rows(&self.conn)?,
-            head,
+            blocks: w.blocks,
+            rows,
+            head: w.head,
             broken,
+            since: None,
         })
+    }
+
+    /// Verifies what was added since the last verification (the whole chain if there was
+    /// none): the blocks after the one verified last, which must still carry the hash it
+    /// had, the rows after every block, and every current row against its seal. Old blocks
+    /// and the packs are left to [`verify`](Store::verify): this is what a page can afford
+    /// on every load at any size.
+    pub fn verify_since_last(&mut self) -> Result<Verification> {
+        let Some(since) = self.last_verified()? else {
+            return self.verify();
+        };
+        let w = walk(&self.conn, Some(&since))?;
+        let mut broken = w.broken;
+        if broken.is_none() {
+            broken = super::seals::check(&self.conn)?;
+        }
+        if w.last_block > since.block {
+            self.verified_to(w.last_block, &w.head, false, broken.is_none())?;
+        }
+        Ok(Verification {
+            blocks: w.blocks,
+            rows: w.rows,
+            head: w.head,
+            broken,
+            since: Some(since),
+        })
+    }
+
+    /// The latest verification that found the record whole, if any.
+    pub fn last_verified(&self) -> Result<Option<Verified>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq, hash, at, full FROM verified ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(Verified {
+                        block: r.get(0)?,
+                        hash: r.get(1)?,
+                        at: r.get(2)?,
+                        full: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Notes that the chain was found whole up to `block` (when `whole`).
+    fn verified_to(&mut self, block: i64, hash: &str, full: bool, whole: bool) -> Result<()> {
+        if !whole || block == 0 {
+            return Ok(());
+        }
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO verified (seq, hash, at, full) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                block,
+                hash,
+                chrono::Local::now()
+                    .format("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string(),
+                full
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }
 
@@ -49,7 +120,7 @@ impl Store {
     /// that is whole, never from one that was altered.
     pub fn repack(&mut self, stamp: &Stamp) -> Result<Repacked> {
         let tx = self.write()?;
-        if let (_, _, Some(broken)) = walk(&tx)? {
+        if let Some(broken) = walk(&tx, None)?.broken {
             return Err(Error::AlteredLog(broken));
         }
         let mut rewritten = 0;

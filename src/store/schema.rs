@@ -566,4 +566,17 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER holidays_append_only_d BEFORE DELETE ON holidays
         BEGIN SELECT RAISE(ABORT, 'the holiday calendar is append-only; import a corrected one'); END;
     "#,
+    // 19: how far the chain was last verified: a page verifies only the blocks after the
+    // latest row (whose block must still carry the hash it had), a full verification walks
+    // everything again. Operational, outside the chain: a forged row here makes a page skip
+    // blocks, never accept a changed one, and `audit verify` walks them all.
+    r#"
+    CREATE TABLE verified (
+        id   INTEGER PRIMARY KEY,
+        seq  INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        at   TEXT NOT NULL,
+        full INTEGER NOT NULL CHECK (full IN (0, 1))
+    );
+"#,
 ];

@@ -160,22 +160,32 @@ pub fn done(path: &str, what: Done) -> String {
     format!("{path}{join}done={}{fragment}", what.id())
 }
 
-/// Department id → name, for pages that show a department.
-pub struct Departments(std::collections::BTreeMap<String, String>);
+/// The words a page shows for ids it holds: department names and event kinds' labels.
+pub struct Words {
+    departments: std::collections::BTreeMap<String, String>,
+    kinds: std::collections::BTreeMap<String, String>,
+}
 
-impl Departments {
-    pub fn of(app: &crate::app::App) -> crate::app::Result<Departments> {
-        Ok(Departments(
-            app.departments()?
+impl Words {
+    pub fn of(app: &crate::app::App) -> crate::app::Result<Words> {
+        Ok(Words {
+            departments: app
+                .departments()?
                 .into_iter()
                 .map(|d| (d.id, d.name))
                 .collect(),
-        ))
+            kinds: app.kind_labels()?,
+        })
     }
 
     /// The name of department `id` (the id itself if none is on file).
-    pub fn name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.0.get(id).map_or(id, String::as_str)
+    pub fn department<'a>(&'a self, id: &'a str) -> &'a str {
+        self.departments.get(id).map_or(id, String::as_str)
+    }
+
+    /// The label of event kind `id` (the id itself if no policy names it).
+    pub fn kind<'a>(&'a self, id: &'a str) -> &'a str {
+        self.kinds.get(id).map_or(id, String::as_str)
     }
 }
 

@@ -11,8 +11,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Departments, Done, Nav, Page, call, done, render, see};
+use super::{Done, Nav, Page, Words, call, done, render, see};
 use crate::app::{BoardMonth, Document, Error, Missing, MonthBoard};
+use crate::domain::labels;
 use crate::domain::month::Month;
 use crate::report::ReviewRow;
 use crate::store::{Appeal, AuditEntry, Verification};
@@ -60,7 +61,7 @@ struct InboxPage {
     corrections: Vec<crate::store::Correction>,
     /// Months that have ended and are still open (for whoever closes them).
     months: Vec<Month>,
-    departments: Departments,
+    words: Words,
     /// Leave type id → label.
     leave_labels: std::collections::BTreeMap<String, String>,
 }
@@ -105,7 +106,7 @@ async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>)
             corrections: app.corrections_waiting_on(by)?,
             months: waiting.months,
             leave_labels: app.leave_labels()?,
-            departments: Departments::of(app)?,
+            words: Words::of(app)?,
         })
     })
     .await?;
@@ -358,28 +359,45 @@ struct AuditPage {
     nav: Option<Nav>,
     verification: Verification,
     entries: Vec<AuditEntry>,
+    /// Where the next (older) page starts, if there is one.
+    older: Option<i64>,
     /// Failed logins of the last hour: (login, address, failures, latest at).
     failures: Vec<(String, String, usize, String)>,
 }
 
-/// `/audit`: whether the record is intact, and the latest changes.
-async fn audit(state: Shared<State>, caller: Caller) -> Page {
+/// How many entries of the log a page shows.
+const AUDIT_PAGE: usize = 100;
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    /// Show the entries before this one.
+    before: Option<i64>,
+    /// Walk the whole chain and rebuild every pack, not only what was added since.
+    #[serde(default)]
+    full: bool,
+}
+
+/// `/audit?before=&full=`: whether the record is intact (what was added since the last
+/// verification, or everything), a page of the log, newest first, and failed logins.
+async fn audit(state: Shared<State>, caller: Caller, Query(q): Query<AuditQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let verification = app.verify(by)?;
-        let mut entries = app.audit(by, None)?;
-        entries.reverse();
-        entries.truncate(200);
+        let verification = if q.full {
+            app.verify(by)?
+        } else {
+            app.verify_since_last(by)?
+        };
+        let mut entries = app.audit_page(by, q.before, AUDIT_PAGE + 1)?;
+        let older = (entries.len() > AUDIT_PAGE).then(|| {
+            entries.truncate(AUDIT_PAGE);
+            entries.last().map(|e| e.id)
+        });
         let failures = app
             .login_failures(by)?
             .into_iter()
             .map(|f| {
                 let at = chrono::DateTime::from_timestamp(f.last_at, 0)
-                    .map(|t| {
-                        t.with_timezone(&chrono::Local)
-                            .format("%Y-%m-%d %H:%M:%S")
-                            .to_string()
-                    })
+                    .map(|t| labels::moment(&t.to_rfc3339()))
                     .unwrap_or_default();
                 (f.login, f.address, f.failures, at)
             })
@@ -388,6 +406,7 @@ async fn audit(state: Shared<State>, caller: Caller) -> Page {
             nav,
             verification,
             entries,
+            older: older.flatten(),
             failures,
         })
     })

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Departments, Done, Nav, Page, call, render, see};
+use super::{Done, Nav, Page, Words, call, render, see};
 use crate::app::{Error, Missing, PersonMonth, PersonYear};
 use crate::report::{ReviewRow, YearExplanation};
 use crate::store::Appeal;
@@ -50,7 +50,7 @@ struct PersonPage {
     year_view: Option<YearExplanation>,
     appeals: Vec<Appeal>,
     reviews: Vec<ReviewRow>,
-    departments: Departments,
+    words: Words,
 }
 
 /// `/people/EMPLOYEE?year=`: the year's months, appeals and reviews.
@@ -75,7 +75,7 @@ async fn person(
             year_view,
             appeals,
             reviews,
-            departments: Departments::of(app)?,
+            words: Words::of(app)?,
         })
     })
     .await?;
@@ -87,7 +87,7 @@ async fn person(
 struct MonthPage {
     nav: Option<Nav>,
     m: PersonMonth,
-    departments: Departments,
+    words: Words,
 }
 
 /// `/people/EMPLOYEE/YYYY-MM`: every point of the month, each event with its note, fields
@@ -102,7 +102,7 @@ async fn month_page(
         Ok(MonthPage {
             nav,
             m: app.person_month(by, &employee, crate::web::parse_month(&month)?)?,
-            departments: Departments::of(app)?,
+            words: Words::of(app)?,
         })
     })
     .await?;
