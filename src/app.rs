@@ -28,6 +28,7 @@ mod staff;
 mod users;
 mod views;
 mod waiting;
+pub mod zh;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -103,7 +103,12 @@ fn today_of(app: &App, config: &Config) -> App {
 /// A month given in a path or query (`YYYY-MM`); a bad one is refused saying so.
 fn parse_month(text: &str) -> app::Result<crate::domain::month::Month> {
     text.parse()
-        .map_err(|e: crate::domain::month::ParseMonthError| app::Error::refused(e.to_string()))
+        .map_err(|_: crate::domain::month::ParseMonthError| {
+            app::Error::refused(format!(
+                "“{}”不是月份；请按 2025-03 的格式填写",
+                crate::domain::text::clip(text)
+            ))
+        })
 }
 
 /// Every route of the workplace; starts the thread that records entries.

@@ -511,7 +511,7 @@ fn sessions_end_at_logout_and_expiry() {
     .unwrap();
     let (status, body) = s.get("/api/v1/me", Some(&stale));
     assert_eq!(status, 401, "{body}");
-    assert!(body.contains("log in"), "{body}");
+    assert!(body.contains("请先登录"), "{body}");
     // A browser with an ended session is sent to the login page.
     let res = agent()
         .get(s.url("/day"))
@@ -523,7 +523,7 @@ fn sessions_end_at_logout_and_expiry() {
 }
 
 /// Guessing is slowed: after five failures at a login from one address even its password
-/// waits there (429), saying how long in the API's words.
+/// waits there (429), saying how long.
 #[test]
 fn failed_logins_are_throttled() {
     let s = Served::start();
@@ -542,7 +542,7 @@ fn failed_logins_are_throttled() {
     );
     assert_eq!(status, 429, "{body}");
     assert!(
-        body["errors"][0].as_str().unwrap().contains("try again in"),
+        body["errors"][0].as_str().unwrap().contains("秒后再试"),
         "{body}"
     );
     // Another login is not held up.

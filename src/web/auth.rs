@@ -115,7 +115,7 @@ fn unauthenticated(api: bool) -> Response {
     if api {
         Failure::new(
             StatusCode::UNAUTHORIZED,
-            "log in first: POST /api/v1/login, then send Authorization: Bearer TOKEN",
+            "请先登录：POST /api/v1/login，然后发送 Authorization: Bearer TOKEN",
         )
         .into_response()
     } else {
@@ -171,7 +171,7 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
 fn forged() -> Response {
     Failure::new(
         StatusCode::FORBIDDEN,
-        "the form's security token (CSRF) is missing or stale; reload the page and submit again",
+        "表单的安全令牌（CSRF）缺失或已过期；请刷新页面后重新提交。",
     )
     .into_response()
 }

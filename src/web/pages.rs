@@ -246,7 +246,7 @@ impl Upload {
     /// Reads the form; a part that cannot be read refuses the request, saying so.
     pub async fn read(mut form: axum::extract::Multipart) -> crate::app::Result<Upload> {
         let unreadable = |e: axum::extract::multipart::MultipartError| {
-            Error::refused(format!("the form could not be read: {}", e.body_text()))
+            Error::refused(format!("表单无法读取：{}", e.body_text()))
         };
         let mut upload = Upload::default();
         while let Some(part) = form.next_field().await.map_err(unreadable)? {
@@ -270,7 +270,7 @@ impl Upload {
         self.file
             .take()
             .filter(|(name, _)| !name.is_empty())
-            .ok_or_else(|| Error::refused(format!("choose {what} to upload")))
+            .ok_or_else(|| Error::refused(format!("请选择要上传的{what}")))
     }
 
     pub fn field(&self, name: &str) -> &str {
@@ -373,20 +373,10 @@ async fn login(
             (jar, see("/")).into_response()
         }
         Err(e) => {
-            let (status, error) = match &e {
-                Error::WrongLogin => (StatusCode::UNAUTHORIZED, "登录名或密码不对。".to_string()),
-                Error::Throttled { seconds } => (
-                    {
-                        auth::log_throttled(&client, &login, *seconds);
-                        StatusCode::TOO_MANY_REQUESTS
-                    },
-                    format!(
-                        "失败次数过多，请 {} 后再试。",
-                        crate::domain::text::wait_zh(*seconds)
-                    ),
-                ),
-                e => (status_of(e), e.to_string()),
-            };
+            if let Error::Throttled { seconds } = &e {
+                auth::log_throttled(&client, &login, *seconds);
+            }
+            let (status, error) = (status_of(&e), crate::app::zh::error(&e));
             let (secret, jar) = auth::pre_login(&client, jar);
             let page = LoginPage {
                 nav: None,

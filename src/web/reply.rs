@@ -1,5 +1,6 @@
 //! How an application error becomes an HTTP answer: the status comes from the error's kind
-//! alone (the same kinds the command line turns into exit codes), the words from the error.
+//! alone (the same kinds the command line turns into exit codes), the words from the
+//! error's Chinese wording ([`zh`](crate::app::zh)).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -50,10 +51,7 @@ pub fn problems(e: &Error) -> Vec<(Option<String>, String)> {
     let more = listed.len().saturating_sub(MAX_LISTED) + unheld;
     if more > 0 {
         listed.truncate(MAX_LISTED);
-        listed.push((
-            None,
-            format!("… and {more} more problems; mend these first"),
-        ));
+        listed.push((None, format!("……另有 {more} 处问题；请先改正以上各处")));
     }
     listed
 }
@@ -72,7 +70,7 @@ fn all_problems(e: &Error) -> Vec<(Option<String>, String)> {
             })
             .collect(),
         Error::Policy(problems) => problems.0.iter().map(|p| (None, p.to_string())).collect(),
-        e => vec![(None, e.to_string())],
+        e => vec![(None, crate::app::zh::error(e))],
     }
 }
 

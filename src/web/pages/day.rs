@@ -308,7 +308,9 @@ async fn void(
 async fn import(state: Shared<State>, caller: Caller, form: axum::extract::Multipart) -> Page {
     let refused = |e| failed(&caller, e);
     let mut upload = Upload::read(form).await.map_err(refused)?;
-    let (name, bytes) = upload.file("the day's file (CSV)").map_err(refused)?;
+    let (name, bytes) = upload
+        .file("当日记录文件（CSV 或 Excel）")
+        .map_err(refused)?;
     let check_only = upload.field("action") == "check";
     let date = upload.field("date").to_string();
     let imported = call(&state, &caller, move |app, by| {

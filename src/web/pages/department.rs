@@ -35,7 +35,7 @@ impl Which {
             .clone()
             .filter(|d| !d.is_empty())
             .or_else(|| caller.actor.department().map(str::to_string))
-            .ok_or_else(|| Error::refused("name the department: /department?department=ID"))
+            .ok_or_else(|| Error::refused("请选择部门"))
     }
 }
 
@@ -84,7 +84,8 @@ async fn target(state: Shared<State>, caller: Caller, Form(f): Form<TargetForm>)
             "missed" => false,
             other => {
                 return Err(Error::refused(format!(
-                    "`{other}` is neither met nor missed"
+                    "“{}”既不是“达成”也不是“未达成”",
+                    crate::domain::text::clip(other)
                 )));
             }
         };
@@ -109,11 +110,12 @@ async fn budget(state: Shared<State>, caller: Caller, Form(f): Form<BudgetForm>)
         let amount = |what: &str, text: &str| {
             text.trim().parse::<f64>().map_err(|_| {
                 Error::refused(format!(
-                    "the {what} `{text}` must be an amount of yuan, e.g. 120000.50"
+                    "{what}“{}”须为元数，例如 120000.50",
+                    crate::domain::text::clip(text)
                 ))
             })
         };
-        let (b, s) = (amount("budget", &f.budget)?, amount("spending", &f.spent)?);
+        let (b, s) = (amount("预算", &f.budget)?, amount("支出", &f.spent)?);
         app.record_budget(by, &f.department, f.year, b, s)
     })
     .await?;

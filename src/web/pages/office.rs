@@ -273,9 +273,7 @@ async fn statement(state: Shared<State>, caller: Caller, Query(q): Query<Stateme
         .department
         .or_else(|| caller.actor.department().map(str::to_string));
     let html = call(&state, &caller, move |app, by| {
-        let department = department.ok_or_else(|| {
-            Error::refused("name the department: /statement?department=ID&month=YYYY-MM")
-        })?;
+        let department = department.ok_or_else(|| Error::refused("请选择部门"))?;
         let month = match q.month {
             Some(m) => crate::web::parse_month(&m)?,
             None => Month::of(app.today()),

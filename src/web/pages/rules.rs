@@ -91,11 +91,11 @@ struct WhatIfPage {
 async fn what_if(state: Shared<State>, caller: Caller, form: axum::extract::Multipart) -> Page {
     let refused = |e| failed(&caller, e);
     let mut upload = Upload::read(form).await.map_err(refused)?;
-    let (file, bytes) = upload.file("a policy file (.toml)").map_err(refused)?;
+    let (file, bytes) = upload.file("考评细则文件（.toml）").map_err(refused)?;
     let text = String::from_utf8(bytes).map_err(|_| {
         failed(
             &caller,
-            Error::refused(format!("`{file}` is not UTF-8 text; save it as UTF-8")),
+            Error::refused(format!("“{file}”不是 UTF-8 文本；请另存为 UTF-8")),
         )
     })?;
     let department = match upload.field("department") {
@@ -155,7 +155,7 @@ async fn activate(state: Shared<State>, caller: Caller, Form(a): Form<Activation
             .decode(a.text64.trim())
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| Error::refused("the candidate sent back is damaged; upload it again"))?;
+            .ok_or_else(|| Error::refused("传回的候选文件已损坏；请重新上传"))?;
         let candidate = app.candidate(&a.file, &text)?;
         let restate = Some(a.restate.trim()).filter(|r| !r.is_empty());
         app.activate_policy(by, &candidate, restate)

@@ -1,0 +1,347 @@
+//! The Chinese wording of the problems the application reports: the one catalogue people
+//! read on the web. Each typed problem ([`Error`], [`Invalid`], a [`Refusal`], a review's
+//! [`Misstep`], the store's refusals) is worded here from its values; the English
+//! `Display` stays the wording for developers and logs. Row problems of files and policy
+//! problems keep their own words (they name files, lines and fields).
+
+use super::{Error, Invalid, Missing};
+use crate::domain::access::{Action, Refusal, Why};
+use crate::domain::labels;
+use crate::domain::user::Role;
+use crate::engine::review::Misstep;
+use crate::store;
+
+/// What `e` says to a person, in Chinese.
+pub fn error(e: &Error) -> String {
+    match e {
+        Error::NoActor => "请先说明是谁在操作：每项变更都要记下操作人。".into(),
+        Error::UnknownActor(name) => format!("“{name}”既不是登录名，也不是员工工号。"),
+        Error::NotAllowed(r) => refusal(r),
+        Error::WrongLogin => "登录名或密码不对。".into(),
+        Error::SessionEnded => "登录已过期，请重新登录。".into(),
+        Error::OwnCorrection => "本人的补卡由他人审批。".into(),
+        Error::NobodyToEnter { login, of } => match of {
+            Some((d, m)) => format!("“{login}”在 {m} 没有可以为其录入的{d}部门员工。"),
+            None => format!("“{login}”没有可以为其录入记录的员工。"),
+        },
+        Error::NotTheSigner(m) | Error::Misstep(m) => misstep(m),
+        Error::Throttled { seconds } => {
+            format!(
+                "失败次数过多，请 {}后再试。",
+                crate::domain::text::wait_zh(*seconds)
+            )
+        }
+        Error::NotFound(m) => missing(m),
+        Error::NotEmployed { employee, period } => {
+            format!("“{employee}”在 {period} 不在职，没有得分。")
+        }
+        Error::NoDatabase(path) => format!("“{}”没有数据库。", path.display()),
+        Error::NoPolicyActivated => "还没有启用任何考评细则。".into(),
+        Error::Invalid(i) => invalid(i),
+        Error::SameEvent { id, what } => {
+            format!(
+                "记录 #{id}（{what}）已在日志中，内容完全相同；未保存。若确实又发生了一次，请勾选“仍然记录”。"
+            )
+        }
+        Error::OpenMonths(months) => format!(
+            "本年度仍有 {} 个月未结账：{}；未启动评审。",
+            months.len(),
+            months.join("、")
+        ),
+        Error::Tampered(what) => format!("记录已被篡改：{what}"),
+        Error::Store(s) => stored(s),
+        Error::Io { path, source } => format!("文件“{}”无法读取：{source}", path.display()),
+        // Files' rows, policies, the engine and the rest keep their own words.
+        other => other.to_string(),
+    }
+}
+
+/// An [`Invalid`] request, in Chinese.
+pub fn invalid(i: &Invalid) -> String {
+    match i {
+        Invalid::NoEmployee(id) => format!("没有工号为“{id}”的员工。"),
+        Invalid::NoDepartment(id) => format!("没有代码为“{id}”的部门。"),
+        Invalid::BadId { given, .. } => {
+            format!("代码“{given}”只能由小写字母、数字、“_”和“-”组成，例如 customer-service。")
+        }
+        Invalid::HeadNotOnFile { head, department } => {
+            format!("没有工号为“{head}”的员工可任“{department}”的负责人；请先导入员工。")
+        }
+        Invalid::NameMissing(_) => "请填写名称。".into(),
+        Invalid::LoginNotOneWord(login) => format!("登录名“{login}”不能含空格。"),
+        Invalid::BadAmount { given, .. } => format!("金额“{given}”须为不小于 0 的元数。"),
+        Invalid::PasswordTooShort(n) => format!("密码至少 {n} 个字符。"),
+        Invalid::ReasonRequired => "请填写原因。".into(),
+        Invalid::RestatementReason => "重述已结账月份须说明原因。".into(),
+        Invalid::BadDate(given) => format!("“{given}”不是日期；请按 2025-03-04 的格式填写。"),
+        Invalid::BadTime { given, .. } => format!("“{given}”不是时刻；请按 08:30 的格式填写。"),
+        Invalid::FutureDate { date, today } => {
+            format!("{date} 还没到（今天是 {today}）。")
+        }
+        Invalid::MonthNotEnded { month, .. } => format!(
+            "{month} 尚未结束，自 {} 起才能结账。",
+            month.next().first_day()
+        ),
+        Invalid::NoPolicyGoverns { department, month } => {
+            format!("{month} 没有适用于“{department}”的考评细则；请先启用。")
+        }
+        Invalid::VersionNotActivated(v) => format!("考评细则版本 {v} 未启用。"),
+        Invalid::ScoredByInactive { month, .. } => {
+            format!("为 {month} 计分的考评细则版本已不再启用。")
+        }
+        Invalid::NoAttendanceRules { employee, month } => format!(
+            "{month} 适用于“{employee}”的考评细则没有考勤规则（[attendance]），打卡无法换算为记录。"
+        ),
+        Invalid::AbsenceFlood {
+            file,
+            absences,
+            missing_punches,
+            rostered,
+            percent,
+            ..
+        } => format!(
+            "“{file}”会在 {rostered} 个排班日记下 {absences} 次旷工和 {missing_punches} 次缺卡，超过考评细则允许的 {percent}%；未导入。请核对导出文件的日期和员工；若数字无误，请由人事确认后导入。"
+        ),
+        Invalid::UnknownLeaveType { given, known } => {
+            format!("考评细则中没有假别“{given}”；可选：{known}。")
+        }
+        Invalid::LeaveOverlaps { new, id, old } => {
+            format!("这次请假（{new}）与请假 #{id}（{old}）重叠；未保存。请取消其一或改正日期。")
+        }
+        Invalid::LeaveDecided { id, state } => format!("请假 #{id} 已{state}，未作改动。"),
+        Invalid::OwnLeave => "员工不能审批自己的请假。".into(),
+        Invalid::CorrectionEmpty => "补卡须写明应有的上班或下班时间（或两者）。".into(),
+        Invalid::CorrectionCap {
+            employee,
+            cap,
+            month,
+        } => format!("“{employee}”{month} 已批准 {cap} 次补卡，达到考评细则的上限；未批准。"),
+        Invalid::AppealWindowClosed {
+            event, last_day, ..
+        } => format!("记录 #{event} 的申诉期限已于 {last_day} 截止。"),
+        Invalid::OwnSupervisor => "员工不能做自己的上级。".into(),
+        Invalid::SupervisorNotOnFile(id) => format!("没有工号为“{id}”的上级。"),
+        Invalid::SupervisorCycle(ids) => format!(
+            "上级关系会绕成一圈：{}；未保存。请为其中一人指定圈外的上级，或不设上级。",
+            ids.join(" → ")
+        ),
+        Invalid::SameRecord { employee, from } => {
+            format!("“{employee}”自 {from} 起已是这条记录，未作改动。")
+        }
+        Invalid::BeforeJoining {
+            employee,
+            joined,
+            earliest,
+        } => format!("“{employee}”于 {joined} 入职，变更最早自 {earliest} 起生效。"),
+        Invalid::PolicyTooLarge { name, kib } => {
+            format!("“{name}”超过 {kib} KiB；考评细则文件应是规则文本。")
+        }
+        Invalid::NotAPolicyFile(name) => {
+            format!("“{name}”不是考评细则文件；请上传 .toml 文件，例如 customer-service.toml。")
+        }
+        Invalid::FolderNotEmpty(path) => format!("“{}”不是空文件夹。", path.display()),
+        Invalid::NoPolicyPath(path) => format!("没有考评细则文件或文件夹“{}”。", path.display()),
+        // Several problems, name clashes, failed trials and missing attributes list what
+        // the policy or the files say, in their words.
+        other => other.to_string(),
+    }
+}
+
+fn missing(m: &Missing) -> String {
+    match m {
+        Missing::Employee(id) => format!("没有工号为“{id}”的员工。"),
+        Missing::Department(id) => format!("没有代码为“{id}”的部门。"),
+        Missing::Correction(id) => format!("没有编号为 {id} 的补卡。"),
+        Missing::Leave(id) => format!("没有编号为 {id} 的请假。"),
+        Missing::OwnRecord(login) => format!("登录名“{login}”未关联员工，没有自己的记录。"),
+        Missing::Report(name) => format!("没有名为“{name}”的报表。"),
+    }
+}
+
+/// What an action is, in a refusal.
+fn action(a: Action) -> &'static str {
+    match a {
+        Action::RecordEvent => "录入记录",
+        Action::VoidEvent => "作废记录",
+        Action::ExcuseEvent => "免除记录",
+        Action::Appeal => "申诉",
+        Action::DecideAppeal => "处理申诉",
+        Action::SetTargets => "登记部门目标和预算",
+        Action::ChangeStaff => "变更员工、部门和登录",
+        Action::ActivatePolicy => "启用考评细则",
+        Action::CloseMonth => "结账或重开月份",
+        Action::StartReviews => "启动评审",
+        Action::SignCompanyStep => "签署公司一级",
+        Action::SetPassword => "设置他人的密码",
+        Action::View => "查看记录",
+        Action::Report => "查看报表",
+        Action::RepairRecord => "重建评分数据",
+    }
+}
+
+/// Why someone may not do something, in Chinese.
+pub fn refusal(r: &Refusal) -> String {
+    let who = format!("“{}”（{}）", r.login, r.role.label());
+    let what = action(r.action);
+    match &r.why {
+        Why::NotOwnEvent { owner } => format!("{who}只能申诉自己的记录；这条是“{owner}”的。"),
+        Why::NotOwnRecord { employee } => {
+            format!("{who}只能查看自己的记录，不能查看“{employee}”的。")
+        }
+        Why::Unlinked => {
+            let lacks = match r.role {
+                Role::Head => "部门",
+                _ => "班组",
+            };
+            format!("{who}无权{what}：该登录未关联{lacks}，请人事关联。")
+        }
+        Why::NotOwnEntry { recorded_by } => {
+            format!("{who}只能作废自己录入的记录；这条由“{recorded_by}”录入。")
+        }
+        Why::OutOfScope { employee } => {
+            let scope = match r.role {
+                Role::Supervisor => "班组",
+                _ => "部门",
+            };
+            format!("{who}无权为“{employee}”{what}：不在其{scope}内。")
+        }
+        Why::OtherDepartment { department } => {
+            format!("{who}无权为“{department}”{what}：不是其部门。")
+        }
+        Why::HeadOrHr => format!("{who}无权{what}；请找部门负责人或人事。"),
+        Why::HrOnly => format!("{who}无权{what}；请找人事。"),
+    }
+}
+
+/// A signature that does not fit the review, in Chinese.
+pub fn misstep(m: &Misstep) -> String {
+    match m {
+        Misstep::Complete { employee, year, .. } => {
+            format!("“{employee}”{year} 年度的评审已定稿，已签各级不能更改。")
+        }
+        Misstep::AlreadySigned { step } => {
+            format!("“{}”一级已签署，不能更改。", labels::step(step))
+        }
+        Misstep::ComesLater { step, next } => format!(
+            "“{}”一级还没轮到；下一步由“{}”签署。",
+            labels::step(step),
+            labels::step(next)
+        ),
+        Misstep::NoSuchStep { step, steps } => format!(
+            "“{}”不是这次评审的一级；各级依次为 {}。",
+            labels::step(step),
+            steps
+                .iter()
+                .map(|s| labels::step(s))
+                .collect::<Vec<_>>()
+                .join(" → ")
+        ),
+        Misstep::OwnReview => "任何人都不签署自己的评审。".into(),
+        Misstep::WrongSigner {
+            step,
+            employee,
+            department,
+            named,
+            signer,
+        } => match step.as_str() {
+            "manager" => format!("直属上级一级由“{employee}”的上级“{named}”签署，不是“{signer}”。"),
+            _ => format!("部门负责人一级由“{department}”的负责人“{named}”签署，不是“{signer}”。"),
+        },
+        Misstep::NoSigner {
+            step,
+            employee,
+            department,
+        } => match step.as_str() {
+            "manager" => {
+                format!("“{employee}”没有登记上级来签署直属上级一级；请先在员工记录中设上级。")
+            }
+            _ => format!("部门“{department}”没有登记负责人；请先设负责人。"),
+        },
+        Misstep::UnknownGrade { grade, grades } => {
+            format!("没有等级“{grade}”；可选：{}。", grades.join("、"))
+        }
+        Misstep::CommentNeeded { grade, previous } => {
+            format!("等级“{grade}”与上一级的“{previous}”不同，须填写意见说明原因。")
+        }
+    }
+}
+
+/// What the store refused, in Chinese; its failures keep their words.
+fn stored(e: &store::Error) -> String {
+    match e {
+        store::Error::NoEvent(id) => format!("没有编号为 {id} 的记录。"),
+        store::Error::NoAppeal(id) => format!("没有编号为 {id} 的申诉。"),
+        store::Error::Same(id) => format!("记录 #{id} 已在日志中，内容完全相同。"),
+        store::Error::Already {
+            id,
+            what,
+            reason,
+            by,
+            at,
+        } => format!(
+            "记录 #{id} 已经{}（{reason}，{by}，{}）。",
+            match *what {
+                "voided" => "作废",
+                "excused" => "免除",
+                other => other,
+            },
+            labels::moment(at)
+        ),
+        store::Error::MonthClosed { month, by, at, .. } => format!(
+            "{month} 已由 {by} 于 {} 结账；须先重开该月。",
+            labels::moment(at)
+        ),
+        store::Error::AlreadyClosed { month, by, at } => {
+            format!("{month} 已由 {by} 于 {} 结账。", labels::moment(at))
+        }
+        store::Error::NotClosed(month) => format!("{month} 尚未结账。"),
+        store::Error::NoReview { employee, year } => {
+            format!("“{employee}”{year} 年度的评审尚未启动。")
+        }
+        store::Error::NotCounting { event, .. } => {
+            format!("记录 #{event} 已不计分，无需申诉。")
+        }
+        store::Error::AlreadyAppealed { event, appeal, .. } => {
+            format!("记录 #{event} 已申诉过（申诉 #{appeal}）；每条记录只能申诉一次。")
+        }
+        store::Error::RestatesClosed {
+            policy,
+            version,
+            from,
+            closed,
+        } => format!(
+            "“{policy}”版本 {version} 自 {from} 起生效，但 {closed} 已结账；启用它将重述已结账月份，须说明原因。"
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_and_missteps_read_in_chinese_with_their_values() {
+        let r = Refusal {
+            login: "张主管".into(),
+            role: Role::Supervisor,
+            action: Action::RecordEvent,
+            why: Why::OutOfScope {
+                employee: "E009".into(),
+            },
+        };
+        assert_eq!(
+            refusal(&r),
+            "“张主管”（主管）无权为“E009”录入记录：不在其班组内。"
+        );
+        let m = Misstep::ComesLater {
+            step: "company".into(),
+            next: "manager".into(),
+        };
+        assert_eq!(misstep(&m), "“公司”一级还没轮到；下一步由“直属上级”签署。");
+        assert_eq!(
+            error(&Error::Invalid(Invalid::ReasonRequired)),
+            "请填写原因。"
+        );
+    }
+}
