@@ -41,14 +41,16 @@ pub use attendance::AttendanceImported;
 pub use dept::DepartmentBook;
 pub use error::{Error, Missing};
 pub use leave::{LeaveImported, LeaveRequest};
+
 pub use log::{HANDOVER, Imported, Recorded, Submitted};
 pub use problem::Invalid;
 pub use reports::Document;
 pub use results::Who;
 pub use rules::{Activated, Activation, Checked, Tested};
-pub use sessions::{SESSION_HOURS, Session};
-pub use setup::{DEMO_ADMIN, Demo, DemoLogin, Setup};
+pub use sessions::{MIN_PASSWORD, SESSION_HOURS, Session};
+pub use setup::{DEMO_ADMIN, Demo, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};
+pub use users::IssuedLogin;
 pub use views::{
     BoardMonth, DayEntry, DaySheet, EntryForm, MonthBoard, PersonMonth, PersonYear, SavedEntry,
     TeamRow,
@@ -343,26 +345,73 @@ impl App {
     }
 }
 
-/// Reads a text file people wrote (UTF-8 or GB18030, see `intake::decode`), naming it when
-/// it cannot be read.
-fn read_text(path: &Path) -> Result<(crate::intake::Encoding, String)> {
+/// A file given to an import: read from a path (the command line) or sent whole (an upload
+/// on the web, already bounded by the server's body limit). Both are read the same way.
+#[derive(Debug, Clone, Copy)]
+pub enum FileInput<'a> {
+    Path(&'a Path),
+    Sent { name: &'a str, bytes: &'a [u8] },
+}
+
+impl FileInput<'_> {
+    /// The name problems give the file by.
+    pub fn name(&self) -> String {
+        match self {
+            FileInput::Path(p) => p.display().to_string(),
+            FileInput::Sent { name, .. } => (*name).to_string(),
+        }
+    }
+}
+
+impl<'a> From<&'a Path> for FileInput<'a> {
+    fn from(p: &'a Path) -> FileInput<'a> {
+        FileInput::Path(p)
+    }
+}
+
+impl<'a> From<&'a std::path::PathBuf> for FileInput<'a> {
+    fn from(p: &'a std::path::PathBuf) -> FileInput<'a> {
+        FileInput::Path(p)
+    }
+}
+
+/// A roster, clock export, staff file or leave file people wrote, whole and decoded (UTF-8
+/// or GB18030, or a workbook's first sheet as CSV: see `intake::decode`), named when it
+/// cannot be read. Read whole, so bounded first: a year's roster for 2,000 people is about
+/// 30 MB.
+fn read_text(file: FileInput<'_>) -> Result<(crate::intake::Encoding, String)> {
+    let path = std::path::PathBuf::from(file.name());
     let io = |source| Error::Io {
-        path: path.to_path_buf(),
+        path: path.clone(),
         source,
     };
-    // Read whole, so bounded first: a year's roster for 2,000 people is about 30 MB.
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > crate::intake::MAX_TABLE_BYTES {
-        return Err(io(std::io::Error::new(
+    let too_large = |size: u64| {
+        io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!(
                 "is {} MB; a roster, clock export or staff file holds at most {} MB: split it by month",
                 size >> 20,
                 crate::intake::MAX_TABLE_BYTES >> 20
             ),
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
-    crate::intake::decode(&bytes)
+        ))
+    };
+    let read;
+    let bytes = match file {
+        FileInput::Path(p) => {
+            let size = std::fs::metadata(p).map_err(io)?.len();
+            if size > crate::intake::MAX_TABLE_BYTES {
+                return Err(too_large(size));
+            }
+            read = std::fs::read(p).map_err(io)?;
+            &read[..]
+        }
+        FileInput::Sent { bytes, .. } => {
+            if bytes.len() as u64 > crate::intake::MAX_TABLE_BYTES {
+                return Err(too_large(bytes.len() as u64));
+            }
+            bytes
+        }
+    };
+    crate::intake::decode(bytes)
         .map_err(|m| io(std::io::Error::new(std::io::ErrorKind::InvalidData, m)))
 }

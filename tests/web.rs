@@ -9,7 +9,7 @@ use appraise::app::{App, Entry};
 use appraise::web::{Config, SESSION_COOKIE};
 use serde_json::{Value, json};
 
-use crate::util::{TODAY, Workspace, staffed};
+use crate::util::{STAFF, TODAY, Workspace, staffed};
 
 /// The password every test login gets.
 pub const PASSWORD: &str = "front-desk-2026";
@@ -32,9 +32,17 @@ impl Served {
         ws.add_login("E002", "employee", &["--employee", "E002"]);
         let app = ws.app();
         let hr = app.actor("HR").unwrap();
-        for login in ["HR", "张主管", "王主管", "部门负责人", "队长", "E002"] {
+        for login in ["张主管", "王主管", "部门负责人", "队长", "E002"] {
             app.set_password(&hr, login, PASSWORD).unwrap();
         }
+        Served::serve(ws, trusted_proxies)
+    }
+
+    /// A server on `ws`, with HR's password set.
+    pub fn serve(ws: Workspace, trusted_proxies: Vec<std::net::IpAddr>) -> Served {
+        let app = ws.app();
+        app.set_password(&app.actor("HR").unwrap(), "HR", PASSWORD)
+            .unwrap();
         let config = Config {
             db: ws.path("appraise.db"),
             today: Some(app.today()),
@@ -352,6 +360,15 @@ fn the_authorization_matrix() {
             Body::Form(vec![("outcome", "approve".into())]),                      [LOGIN, 303, 303, 303, 422, 403]),
         ({ let l = leave_of.clone(); Box::new(move |a| format!("/leave/{}/cancel", l(a))) },
             Body::Form(vec![("reason", "不休了".into())]),                        [LOGIN, 303, 303, 303, 303, 403]),
+        // HR's running of the company: the admin page, a department, logins, a backup.
+        (fixed("/admin"), Body::None,                                             [LOGIN, 200, 403, 403, 403, 403]),
+        (fixed("/admin/departments"),
+            Body::Form(vec![("id", "security".into()), ("name", "保安部".into())]),  [LOGIN, 303, 403, 403, 403, 403]),
+        (fixed("/admin/logins/issue"),
+            Body::Form(vec![("department", "security".into())]),                  [LOGIN, 200, 403, 403, 403, 403]),
+        (fixed("/admin/logins/E002/reset"), Body::Form(vec![]),                   [LOGIN, 200, 403, 403, 403, 403]),
+        (fixed("/admin/backup"), Body::None,                                      [LOGIN, 200, 403, 403, 403, 403]),
+        (fixed("/password"), Body::None,                                          [LOGIN, 200, 200, 200, 200, 200]),
         // A punch correction is decided by whoever enters E002's events, never by E002.
         (Box::new(move |a| format!("/corrections/{}/decide", correction_of(a))),
             Body::Form(vec![("outcome", "reject".into()), ("reason", "无记录".into())]), [LOGIN, 303, 303, 303, 403, 403]),
@@ -381,7 +398,7 @@ fn the_authorization_matrix() {
     );
     assert_eq!(
         rows.len() * roles.len(),
-        234,
+        270,
         "the matrix's size, as the docs give it"
     );
 }
@@ -991,4 +1008,122 @@ fn the_audit_page_reads_in_words_and_pages_the_log() {
     );
     let (_, full) = s.get("/audit?full=true", Some(&token));
     assert!(full.contains("记录完整（完整校验）"), "{full}");
+}
+
+/// HR sets up a company from the browser alone: a department, the staff file (a bad row
+/// stores nothing), logins for a department with first passwords shown once, a login
+/// changing its password, a roster, a clock export checked, and a backup downloaded.
+#[test]
+fn hr_sets_up_a_company_from_the_browser() {
+    let s = Served::serve(Workspace::init(), Vec::new());
+    let hr = s.token("HR");
+    let upload = |kind: &str, action: &str, name: &str, text: &str| {
+        let fields = vec![("kind", kind.to_string()), ("action", action.to_string())];
+        let (content_type, bytes) =
+            multipart(&fields, &(name.to_string(), text.as_bytes().to_vec()));
+        let mut res = agent()
+            .post(s.url("/admin/import"))
+            .header("Authorization", format!("Bearer {hr}"))
+            .header("Content-Type", content_type)
+            .send(&bytes[..])
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.body_mut().read_to_string().unwrap())
+    };
+    let form = |path: &str, token: &str, pairs: Vec<(&'static str, String)>| {
+        let mut res = agent()
+            .post(s.url(path))
+            .header("Authorization", format!("Bearer {token}"))
+            .send_form(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.body_mut().read_to_string().unwrap_or_default())
+    };
+    let (status, _) = form(
+        "/admin/departments",
+        &hr,
+        vec![
+            ("id", "customer-service".into()),
+            ("name", "客户服务部".into()),
+        ],
+    );
+    assert_eq!(status, 303);
+    // A staff file with one bad row stores nothing and names the row.
+    let bad = format!("{STAFF}E005,钱七,customer-service,staff,2026-13-01,,,08:30\n");
+    let (status, page) = upload("staff", "import", "staff.csv", &bad);
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("staff.csv:6"), "{page}");
+    assert!(
+        s.ws.app()
+            .staff(&s.ws.app().actor("HR").unwrap(), None, None)
+            .unwrap()
+            .is_empty()
+    );
+    let (status, page) = upload("staff", "import", "staff.csv", STAFF);
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("新增 4 人"), "{page}");
+    // Logins for customer service, each with a first password shown once.
+    let (status, page) = form(
+        "/admin/logins/issue",
+        &hr,
+        vec![("department", "customer-service".into())],
+    );
+    assert_eq!(status, 200, "{page}");
+    let password = page
+        .split("<td data-label=\"登录名\">E002</td>")
+        .nth(1)
+        .and_then(|t| t.split("<code>").nth(1))
+        .and_then(|t| t.split("</code>").next())
+        .expect("E002's first password")
+        .to_string();
+    assert!(page.contains(">E001<") && page.contains(">主管<"), "{page}");
+    let (status, body) = s.post_json(
+        "/api/v1/login",
+        None,
+        json!({"login": "E002", "password": password}),
+    );
+    assert_eq!(status, 200, "{body}");
+    let e002 = body["token"].as_str().unwrap().to_string();
+    // E002 chooses their own password.
+    let (status, _) = form(
+        "/password",
+        &e002,
+        vec![
+            ("password", "李四的新密码2026".into()),
+            ("again", "李四的新密码2026".into()),
+        ],
+    );
+    assert_eq!(status, 303);
+    let (status, _) = s.post_json(
+        "/api/v1/login",
+        None,
+        json!({"login": "E002", "password": "李四的新密码2026"}),
+    );
+    assert_eq!(status, 200);
+    // A roster, then a clock export checked only.
+    let (status, page) = upload(
+        "roster",
+        "import",
+        "roster.csv",
+        "employee,date,start,end\nE002,2026-06-01,08:30,17:30\n",
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("排班表已导入"), "{page}");
+    let (status, page) = upload(
+        "clock",
+        "check",
+        "punches.csv",
+        "工号,打卡时间\nE002,2026-06-01 08:41:00\nE002,2026-06-01 17:35:00\n",
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("只做了检查"), "{page}");
+    // A consistent backup, downloaded.
+    let mut res = agent()
+        .get(s.url("/admin/backup"))
+        .header("Authorization", format!("Bearer {hr}"))
+        .call()
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let bytes = res.body_mut().read_to_vec().unwrap();
+    assert!(bytes.starts_with(b"SQLite format 3\0"), "a database file");
 }

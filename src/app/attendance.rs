@@ -19,11 +19,10 @@
 //! importer accepts the number it states (`--accept-absences N`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
-use super::{Actor, App, Error, Invalid, Missing, Result, member};
+use super::{Actor, App, Error, FileInput, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::event::{FieldValue, Fields};
 use crate::domain::month::Month;
@@ -75,7 +74,11 @@ enum Rows {
 impl App {
     /// Imports a roster (`employee,date,start,end[,handover]`): the shifts replace, day by
     /// day, any earlier roster of those employees' days.
-    pub fn import_roster(&self, by: &Actor, file: &Path) -> Result<AttendanceImported> {
+    pub fn import_roster<'f>(
+        &self,
+        by: &Actor,
+        file: impl Into<FileInput<'f>>,
+    ) -> Result<AttendanceImported> {
         self.import_attendance(by, file, Source::Roster, false, None)
     }
 
@@ -83,10 +86,10 @@ impl App {
     /// and reports without storing. An export deriving more absences and missing punches
     /// than the policy's share of rostered days is refused unless `accept` is at least
     /// their number.
-    pub fn import_clock(
+    pub fn import_clock<'f>(
         &self,
         by: &Actor,
-        file: &Path,
+        file: impl Into<FileInput<'f>>,
         dry_run: bool,
         accept: Option<usize>,
     ) -> Result<AttendanceImported> {
@@ -94,19 +97,24 @@ impl App {
     }
 
     /// Imports handover records (`employee,date,time`).
-    pub fn import_handovers(&self, by: &Actor, file: &Path) -> Result<AttendanceImported> {
+    pub fn import_handovers<'f>(
+        &self,
+        by: &Actor,
+        file: impl Into<FileInput<'f>>,
+    ) -> Result<AttendanceImported> {
         self.import_attendance(by, file, Source::Handover, false, None)
     }
 
-    fn import_attendance(
+    fn import_attendance<'f>(
         &self,
         by: &Actor,
-        file: &Path,
+        file: impl Into<FileInput<'f>>,
         what: Source,
         dry_run: bool,
         accept: Option<usize>,
     ) -> Result<AttendanceImported> {
-        let name = file.display().to_string();
+        let file = file.into();
+        let name = file.name();
         let (encoding, text) = super::read_text(file)?;
         let read = |known: &BTreeSet<String>| {
             let rejected = |rows: Rejected| Error::Rejected {

@@ -4,12 +4,11 @@
 //! again in its own transaction, voiding what no longer holds ("re-derived with …").
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
 use super::attendance::{AttendanceImported, Settled, rederive, refuse_closed_days};
-use super::{Actor, App, Error, Invalid, Missing, Result, member};
+use super::{Actor, App, Error, FileInput, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::domain::staff::StaffRecord;
@@ -191,8 +190,13 @@ impl App {
     /// Imports approved leave exported from DingTalk, Feishu, WeCom or a spreadsheet: each
     /// approved row is stored as approved leave, the rest counted and left out, and the
     /// days they touch derived again, all in one transaction.
-    pub fn import_leave(&self, by: &Actor, file: &Path) -> Result<LeaveImported> {
-        let name = file.display().to_string();
+    pub fn import_leave<'f>(
+        &self,
+        by: &Actor,
+        file: impl Into<FileInput<'f>>,
+    ) -> Result<LeaveImported> {
+        let file = file.into();
+        let name = file.name();
         let (encoding, text) = super::read_text(file)?;
         let (mut store, rulebook) = self.store_and_rules()?;
         let staff = staff_of(&store)?;
@@ -303,9 +307,14 @@ impl App {
 
     /// Imports the year's holiday calendar (`date,kind[,name]`, 休 or 班). HR only; every
     /// employee's days it names are derived again.
-    pub fn import_holidays(&self, by: &Actor, file: &Path) -> Result<AttendanceImported> {
+    pub fn import_holidays<'f>(
+        &self,
+        by: &Actor,
+        file: impl Into<FileInput<'f>>,
+    ) -> Result<AttendanceImported> {
+        let file = file.into();
         self.authorize(by, Action::ChangeStaff, &Target::Company)?;
-        let name = file.display().to_string();
+        let name = file.name();
         let (encoding, text) = super::read_text(file)?;
         let (mut store, rulebook) = self.store_and_rules()?;
         let days = read_holidays(&name, &text).map_err(|rows| Error::Rejected {

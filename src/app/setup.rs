@@ -7,7 +7,7 @@ pub mod shipped;
 
 use std::path::{Path, PathBuf};
 
-use super::{Activation, Actor, App, Error, Imported, Invalid, Result, StaffImported};
+use super::{Activation, Actor, App, Error, Imported, Invalid, IssuedLogin, Result, StaffImported};
 use crate::domain::month::Month;
 use crate::engine::Rating;
 use crate::evaluation::evaluate::Selection;
@@ -47,17 +47,10 @@ const DEMO_SEED: u64 = 2025;
 /// The demo's HR login.
 pub const DEMO_ADMIN: &str = "hr";
 
-/// A login made for the demo, with its password (printed once, stored only hashed).
-#[derive(Debug, Clone)]
-pub struct DemoLogin {
-    pub user: crate::domain::user::User,
-    pub password: String,
-}
-
 impl App {
     /// One login per role on the demo company, each with a fresh random password: HR (the
     /// demo's admin), the customer-service head, a supervisor there and one of their team.
-    pub fn demo_logins(&self) -> Result<Vec<DemoLogin>> {
+    pub fn demo_logins(&self) -> Result<Vec<IssuedLogin>> {
         use crate::domain::user::{Role, User};
         let hr = self.actor(DEMO_ADMIN)?;
         let month = Month::of(self.today);
@@ -96,9 +89,9 @@ impl App {
                         },
                     )?,
                 };
-                let password = random_password()?;
+                let password = super::users::random_password()?;
                 self.set_password(&hr, login, &password)?;
-                made.push(DemoLogin { user, password });
+                made.push(IssuedLogin { user, password });
                 Ok(())
             };
         add(DEMO_ADMIN, Role::Hr, None)?;
@@ -206,16 +199,4 @@ impl App {
             examples: sample.examples,
         })
     }
-}
-
-/// A password of 12 letters and digits (no look-alikes), from the system's randomness.
-fn random_password() -> Result<String> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| Error::Internal(format!("no randomness for a password: {e}")))?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect())
 }

@@ -6,9 +6,8 @@
 //! logged events (department, role, supervisor) must say from when.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
-use super::{Actor, App, Error, Invalid, Result, read_text};
+use super::{Actor, App, Error, FileInput, Invalid, Result, read_text};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::domain::staff::{
@@ -58,16 +57,17 @@ impl App {
     /// rows of existing employees change what differs, from `effective` (or, without it,
     /// as a correction from their first month, which is refused for a move of someone
     /// with logged events).
-    pub fn import_staff(
+    pub fn import_staff<'f>(
         &self,
         by: &Actor,
-        file: &Path,
+        file: impl Into<FileInput<'f>>,
         effective: Option<Month>,
     ) -> Result<StaffImported> {
+        let file = file.into();
         self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         let (mut store, rulebook) = self.store_and_rules()?;
+        let name = file.name();
         let (encoding, text) = read_text(file)?;
-        let name = file.display().to_string();
         let records = records_by_id(&store)?;
         let known = records.keys().cloned().collect();
         let staff = read_staff(&name, &text, &known).map_err(|rows| Error::Rejected {

@@ -1,8 +1,15 @@
 //! The people who act: registering logins and listing them.
 
-use super::{Actor, App, Invalid, Result};
+use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::access::{Action, Target};
 use crate::domain::user::{Role, User};
+
+/// A login made with a first password: shown once to whoever made it, stored only hashed.
+#[derive(Debug, Clone)]
+pub struct IssuedLogin {
+    pub user: User,
+    pub password: String,
+}
 
 impl App {
     /// Registers a login (or changes one): its name, role, and the employee and department
@@ -19,6 +26,70 @@ impl App {
     pub fn users(&self, by: &Actor) -> Result<Vec<User>> {
         self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         Ok(self.store()?.users()?)
+    }
+
+    /// Makes a login, with a first password, for every employee employed today (of
+    /// `department`, or of every department) who has none: named by their employee id,
+    /// with the role their staff record gives (a department head heads their department, a
+    /// manager supervises their reports, staff see their own record). HR only. Each login
+    /// is registered and its password set as `add_user` and `set_password` do, audited.
+    pub fn issue_logins(&self, by: &Actor, department: Option<&str>) -> Result<Vec<IssuedLogin>> {
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
+        let store = self.store()?;
+        if let Some(d) = department
+            && !store.departments()?.iter().any(|x| x.id == d)
+        {
+            return Err(Invalid::NoDepartment(d.to_string()).into());
+        }
+        let linked: std::collections::BTreeSet<String> = store
+            .users()?
+            .into_iter()
+            .filter_map(|u| u.employee)
+            .collect();
+        let taken: std::collections::BTreeSet<String> =
+            store.users()?.into_iter().map(|u| u.login).collect();
+        let month = crate::domain::month::Month::of(self.today);
+        let mut issued = Vec::new();
+        for record in store.staff_records()? {
+            if !record.employed_in(month) {
+                continue;
+            }
+            let e = record.at(month);
+            if department.is_some_and(|d| e.department != d)
+                || linked.contains(&e.id)
+                || taken.contains(&e.id)
+            {
+                continue;
+            }
+            let role = match e.role.as_str() {
+                "department_head" => Role::Head,
+                "manager" => Role::Supervisor,
+                _ => Role::Employee,
+            };
+            let user = self.add_user(
+                by,
+                User {
+                    login: e.id.clone(),
+                    name: e.name.clone(),
+                    role,
+                    employee: Some(e.id.clone()),
+                    department: (role == Role::Head).then(|| e.department.clone()),
+                },
+            )?;
+            let password = random_password()?;
+            self.set_password(by, &user.login, &password)?;
+            issued.push(IssuedLogin { user, password });
+        }
+        Ok(issued)
+    }
+
+    /// Gives `login` a new random password (shown once to HR): for someone who forgot
+    /// theirs. HR only.
+    pub fn reset_password(&self, by: &Actor, login: &str) -> Result<String> {
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
+        let password = random_password()?;
+        self.set_password(by, login, &password)?;
+        Ok(password)
     }
 
     /// Registers the first HR login of a new workspace: the one who can register the rest.
@@ -63,4 +134,16 @@ fn check_user(store: &crate::store::Store, u: &User) -> Result<()> {
         return Err(Invalid::NoDepartment(d.clone()).into());
     }
     Ok(())
+}
+
+/// A password of 12 letters and digits (no look-alikes), from the system's randomness.
+pub(super) fn random_password() -> Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::Internal(format!("no randomness for a password: {e}")))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
 }

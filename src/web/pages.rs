@@ -6,6 +6,7 @@
 //! - `record`: an employee's months, every point explained, and appeals;
 //! - `office`: the head's inbox, HR's month board, reports and the audit log.
 
+mod admin;
 mod day;
 mod department;
 mod leave;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<State> {
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
+        .merge(admin::routes())
         .merge(day::routes())
         .merge(record::routes())
         .merge(leave::routes())
@@ -78,7 +80,7 @@ impl Nav {
             links.push(("/rules", "规则"));
         }
         if matches!(role, Some(Role::Hr)) {
-            links.push(("/audit", "审计"));
+            links.extend([("/admin", "人事管理"), ("/audit", "审计")]);
         }
         if a.employee().is_some() {
             links.extend([("/me", "我的记录"), ("/leave", "请假")]);
@@ -108,16 +110,18 @@ pub enum Done {
     CorrectionDecided,
     LeaveDecided,
     Signed,
+    PasswordChanged,
 }
 
 impl Done {
-    const ALL: [Done; 6] = [
+    const ALL: [Done; 7] = [
         Done::Appealed,
         Done::Voided,
         Done::AppealDecided,
         Done::CorrectionDecided,
         Done::LeaveDecided,
         Done::Signed,
+        Done::PasswordChanged,
     ];
 
     fn id(self) -> &'static str {
@@ -128,6 +132,7 @@ impl Done {
             Done::CorrectionDecided => "correction-decided",
             Done::LeaveDecided => "leave-decided",
             Done::Signed => "signed",
+            Done::PasswordChanged => "password-changed",
         }
     }
 
@@ -144,6 +149,7 @@ impl Done {
             Done::CorrectionDecided => "补卡已处理。",
             Done::LeaveDecided => "请假已处理。",
             Done::Signed => "评审已签署。",
+            Done::PasswordChanged => "密码已修改，下次登录请使用新密码。",
         }
     }
 }

@@ -1,0 +1,370 @@
+//! HR's running of the company from the browser (人事管理): the files the command line
+//! imports (staff, roster, clock, handovers, leave, holidays), uploaded and checked the same
+//! way; logins made one at a time or for every employee of a department, each with a first
+//! password shown once; passwords reset; departments; a consistent backup to download. Every
+//! action is the same `app` operation as the command line's, audited the same way.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State as Shared};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{Nav, Page, Upload, Words, call, failed, message, render, see};
+use crate::app::{AttendanceImported, Error, FileInput, IssuedLogin};
+use crate::domain::staff::Department;
+use crate::domain::user::{Role, User};
+use crate::web::State;
+use crate::web::auth::Caller;
+
+pub fn routes() -> Router<State> {
+    Router::new()
+        .route("/admin", get(admin))
+        .route("/admin/import", post(import))
+        .route("/admin/logins", post(add_login))
+        .route("/admin/logins/issue", post(issue))
+        .route("/admin/logins/{login}/reset", post(reset))
+        .route("/admin/departments", post(save_department))
+        .route("/admin/backup", get(backup))
+        .route("/password", get(password_form).post(change_password))
+}
+
+#[derive(Template)]
+#[template(path = "web/admin.html")]
+struct AdminPage {
+    nav: Option<Nav>,
+    users: Vec<User>,
+    departments: Vec<Department>,
+    words: Words,
+}
+
+/// `/admin`: the uploads, the logins, the departments and the backup.
+async fn admin(state: Shared<State>, caller: Caller) -> Page {
+    let nav = Some(Nav::of(&caller));
+    let page = call(&state, &caller, move |app, by| {
+        Ok(AdminPage {
+            nav,
+            users: app.users(by)?,
+            departments: app.departments()?,
+            words: Words::of(app)?,
+        })
+    })
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The files HR uploads, as the command line's imports take them.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Staff,
+    Roster,
+    Clock,
+    Handover,
+    Leave,
+    Holidays,
+}
+
+impl Kind {
+    fn of(id: &str) -> Option<Kind> {
+        Some(match id {
+            "staff" => Kind::Staff,
+            "roster" => Kind::Roster,
+            "clock" => Kind::Clock,
+            "handover" => Kind::Handover,
+            "leave" => Kind::Leave,
+            "holidays" => Kind::Holidays,
+            _ => return None,
+        })
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Staff => "员工名册",
+            Kind::Roster => "排班表",
+            Kind::Clock => "打卡记录",
+            Kind::Handover => "交接班记录",
+            Kind::Leave => "请假记录",
+            Kind::Holidays => "节假日安排",
+        }
+    }
+}
+
+/// What an attendance import did, in lines people read.
+fn attendance_lines(r: &AttendanceImported) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{}（按 {} 读取）：{} 行，重新核算 {} 人日。",
+        r.file,
+        r.encoding.name(),
+        r.rows,
+        r.days
+    )];
+    lines.push(format!(
+        "新增记录 {} 条（其中旷工 {}、缺卡 {}），撤回 {} 条，释放 {} 人日。",
+        r.added, r.absences, r.missing_punches, r.withdrawn, r.released
+    ));
+    if !r.stored {
+        lines.push("只做了检查，尚未保存；确认无误后请选择“导入”。".into());
+    }
+    lines
+}
+
+/// `POST /admin/import?csrf=`: one of HR's files, checked and stored whole or not at all;
+/// a bad row anywhere is named and nothing is stored.
+async fn import(state: Shared<State>, caller: Caller, form: Multipart) -> Page {
+    let refused = |e| failed(&caller, e);
+    let mut upload = Upload::read(form).await.map_err(refused)?;
+    let kind = Kind::of(upload.field("kind"))
+        .ok_or_else(|| refused(Error::refused("请选择文件的类别")))?;
+    let (name, bytes) = upload.file(kind.label()).map_err(refused)?;
+    let check_only = upload.field("action") == "check";
+    let effective = match upload.field("effective") {
+        "" => None,
+        m => Some(crate::web::parse_month(m).map_err(refused)?),
+    };
+    let accept = match upload.field("accept") {
+        "" => None,
+        n => Some(n.parse::<usize>().map_err(|_| {
+            refused(Error::refused(format!(
+                "“{}”不是人数；请填写整数",
+                crate::domain::text::clip(n)
+            )))
+        })?),
+    };
+    let lines = call(&state, &caller, move |app, by| {
+        let file = FileInput::Sent {
+            name: &name,
+            bytes: &bytes,
+        };
+        Ok(match kind {
+            Kind::Staff => {
+                let r = app.import_staff(by, file, effective)?;
+                vec![format!(
+                    "{}（按 {} 读取）：新增 {} 人，变更 {} 人{}。",
+                    r.file,
+                    r.encoding.name(),
+                    r.added,
+                    r.updated,
+                    effective.map_or(String::new(), |m| format!("，自 {m} 起生效"))
+                )]
+            }
+            Kind::Roster => attendance_lines(&app.import_roster(by, file)?),
+            Kind::Clock => attendance_lines(&app.import_clock(by, file, check_only, accept)?),
+            Kind::Handover => attendance_lines(&app.import_handovers(by, file)?),
+            Kind::Leave => {
+                let r = app.import_leave(by, file)?;
+                let mut lines = attendance_lines(&r.done);
+                for (why, n) in &r.left_out {
+                    lines.push(format!("未计入 {n} 天：{why}"));
+                }
+                lines
+            }
+            Kind::Holidays => attendance_lines(&app.import_holidays(by, file)?),
+        })
+    })
+    .await?;
+    Ok(message(
+        &caller,
+        StatusCode::OK,
+        &format!("{}已导入", kind.label()),
+        lines,
+    ))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    login: String,
+    name: String,
+    role: String,
+    #[serde(default)]
+    employee: String,
+    #[serde(default)]
+    department: String,
+}
+
+/// The logins just made and their first passwords, shown this once.
+#[derive(Template)]
+#[template(path = "web/issued.html")]
+struct IssuedPage {
+    nav: Option<Nav>,
+    issued: Vec<IssuedLogin>,
+}
+
+fn issued_page(caller: &Caller, issued: Vec<IssuedLogin>) -> axum::response::Response {
+    let mut res = render(
+        StatusCode::OK,
+        &IssuedPage {
+            nav: Some(Nav::of(caller)),
+            issued,
+        },
+    );
+    // Passwords shown once: no cache keeps the page.
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+/// `POST /admin/logins`: one login, with a first password shown once.
+async fn add_login(state: Shared<State>, caller: Caller, Form(f): Form<LoginForm>) -> Page {
+    let refused = |e| failed(&caller, e);
+    let role: Role = f
+        .role
+        .parse()
+        .map_err(|_| refused(Error::refused("请选择角色")))?;
+    let optional = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let user = User {
+        login: f.login.trim().to_string(),
+        name: f.name.trim().to_string(),
+        role,
+        employee: optional(&f.employee),
+        department: optional(&f.department),
+    };
+    let issued = call(&state, &caller, move |app, by| {
+        let user = app.add_user(by, user)?;
+        let password = app.reset_password(by, &user.login)?;
+        Ok(vec![IssuedLogin { user, password }])
+    })
+    .await?;
+    Ok(issued_page(&caller, issued))
+}
+
+#[derive(Deserialize)]
+struct IssueForm {
+    /// A department id, or empty for every department.
+    #[serde(default)]
+    department: String,
+}
+
+/// `POST /admin/logins/issue`: a login for every employee (of a department) without one.
+async fn issue(state: Shared<State>, caller: Caller, Form(f): Form<IssueForm>) -> Page {
+    let issued = call(&state, &caller, move |app, by| {
+        let department = Some(f.department.trim()).filter(|d| !d.is_empty());
+        app.issue_logins(by, department)
+    })
+    .await?;
+    Ok(issued_page(&caller, issued))
+}
+
+/// `POST /admin/logins/LOGIN/reset`: a new first password, shown once.
+async fn reset(state: Shared<State>, caller: Caller, Path(login): Path<String>) -> Page {
+    let issued = call(&state, &caller, move |app, by| {
+        let password = app.reset_password(by, &login)?;
+        let user = app
+            .users(by)?
+            .into_iter()
+            .find(|u| u.login == login)
+            .ok_or(Error::UnknownActor(login))?;
+        Ok(vec![IssuedLogin { user, password }])
+    })
+    .await?;
+    Ok(issued_page(&caller, issued))
+}
+
+#[derive(Deserialize)]
+struct DepartmentForm {
+    id: String,
+    name: String,
+    #[serde(default)]
+    head: String,
+}
+
+/// `POST /admin/departments`: a department set up or renamed, with its head.
+async fn save_department(
+    state: Shared<State>,
+    caller: Caller,
+    Form(f): Form<DepartmentForm>,
+) -> Page {
+    call(&state, &caller, move |app, by| {
+        let head = Some(f.head.trim()).filter(|h| !h.is_empty());
+        let name = Some(f.name.trim()).filter(|n| !n.is_empty());
+        app.save_department(by, f.id.trim(), name, head)
+    })
+    .await?;
+    Ok(see("/admin#departments"))
+}
+
+/// `GET /admin/backup`: a consistent copy of the database, made while others go on
+/// writing, to download.
+async fn backup(state: Shared<State>, caller: Caller) -> Page {
+    let (head, bytes) = call(&state, &caller, move |app, by| {
+        let dir = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
+        let copy = dir.path().join("appraise.db");
+        let head = app.backup(by, &copy)?;
+        let bytes = std::fs::read(&copy).map_err(|source| Error::Io { path: copy, source })?;
+        Ok((head, bytes))
+    })
+    .await?;
+    let name = format!(
+        "appraise-{}-{}.db",
+        chrono::Local::now().format("%Y%m%d-%H%M"),
+        &head[..12.min(head.len())]
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.sqlite3".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "web/password.html")]
+struct PasswordPage {
+    nav: Option<Nav>,
+    error: Option<String>,
+    min: usize,
+}
+
+/// `/password`: anyone changes their own password.
+async fn password_form(caller: Caller) -> Page {
+    Ok(render(
+        StatusCode::OK,
+        &PasswordPage {
+            nav: Some(Nav::of(&caller)),
+            error: None,
+            min: crate::app::MIN_PASSWORD,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    password: String,
+    again: String,
+}
+
+/// `POST /password`: the new password, typed twice.
+async fn change_password(
+    state: Shared<State>,
+    caller: Caller,
+    Form(f): Form<PasswordForm>,
+) -> Page {
+    let again = |error: String| {
+        render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage {
+                nav: Some(Nav::of(&caller)),
+                error: Some(error),
+                min: crate::app::MIN_PASSWORD,
+            },
+        )
+    };
+    if f.password != f.again {
+        return Err(again("两次输入的密码不一致。".into()));
+    }
+    let login = caller.actor.name().to_string();
+    let by = caller.actor.clone();
+    state
+        .call(move |app| app.set_password(&by, &login, &f.password))
+        .await
+        .map_err(|e| again(crate::app::zh::error(&e)))?;
+    Ok(see(super::done("/", super::Done::PasswordChanged)))
+}
