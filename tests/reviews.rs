@@ -58,8 +58,17 @@ fn steps_are_signed_in_order_by_the_right_people_with_reasons() {
         .cmd("review sign E002 --year 2026 --step manager --grade great --by E001")
         .fails(1);
     assert!(err.contains("unknown grade `great`"), "{err}");
-    ws.cmd("review sign E002 --year 2026 --step manager --grade good --by E001")
+    // A grade may be named by its label too.
+    ws.cmd("review sign E002 --year 2026 --step manager --grade 良好 --by E001")
         .ok();
+    let status = json(&ws.cmd("review status --year 2026 --format json").ok());
+    let signed = &status["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["employee"] == "E002")
+        .unwrap()["signatures"][0];
+    assert_eq!(signed["grade"], "good", "{signed}");
     let err = ws
         .cmd("review sign E002 --year 2026 --step manager --grade good --by E001")
         .fails(1);

@@ -132,7 +132,8 @@ impl App {
     }
 
     /// Signs the next step of an employee's review, under the chain's rules (order, who
-    /// signs, no self-review, a comment when the grade changes).
+    /// signs, no self-review, a comment when the grade changes). The grade is named by its
+    /// id or its label (`poor` or 差).
     pub fn sign_review(
         &self,
         by: &Actor,
@@ -154,11 +155,14 @@ impl App {
                 employee: employee.to_string(),
                 year,
             })?;
-        let grades: Vec<String> = version(&rulebook, &review.proposal.policy.hash)?
+        let policy = version(&rulebook, &review.proposal.policy.hash)?;
+        let grades: Vec<String> = policy.grades.iter().map(|g| g.id.clone()).collect();
+        // A grade is named by its id or by the label people know it by (差 for poor).
+        let grade = policy
             .grades
             .iter()
-            .map(|g| g.id.clone())
-            .collect();
+            .find(|g| g.label == grade.trim())
+            .map_or(grade, |g| g.id.as_str());
         let request = SignRequest {
             step,
             grade,

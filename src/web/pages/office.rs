@@ -242,6 +242,10 @@ struct RatingsPage {
     year: i32,
     /// The rating sheet document, with its charts.
     sheet: String,
+    /// For the statement's and the recommendation's pickers.
+    departments: Vec<crate::domain::staff::Department>,
+    /// The month a statement is of by default: the last one that has ended.
+    last_month: Month,
 }
 
 /// `/ratings?year=`: the rating sheet with the calibration charts, and its downloads.
@@ -254,6 +258,8 @@ async fn ratings(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery
             nav,
             year,
             sheet: String::from_utf8_lossy(&sheet).into_owned(),
+            departments: app.departments()?,
+            last_month: Month::of(app.today()).prev(),
         })
     })
     .await?;
@@ -274,9 +280,10 @@ async fn statement(state: Shared<State>, caller: Caller, Query(q): Query<Stateme
         .or_else(|| caller.actor.department().map(str::to_string));
     let html = call(&state, &caller, move |app, by| {
         let department = department.ok_or_else(|| Error::refused("请选择部门"))?;
-        let month = match q.month {
-            Some(m) => crate::web::parse_month(&m)?,
-            None => Month::of(app.today()),
+        // A month's statement is written once it has ended: the last one, unless asked.
+        let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => crate::web::parse_month(m)?,
+            None => Month::of(app.today()).prev(),
         };
         app.statement(by, &department, month, Document::Html)
     })
@@ -316,11 +323,7 @@ async fn report(
         let bytes = match (name, employee) {
             ("ratings", _) => app.rating_sheet(by, year, None, None, doc)?,
             (_, Some(e)) => app.recommendation(by, &e, year, doc)?,
-            (_, None) => {
-                return Err(Error::refused(
-                    "name the employee: /reports/recommendation.html?employee=ID&year=YYYY",
-                ));
-            }
+            (_, None) => return Err(Error::refused("请填写员工工号")),
         };
         Ok((year, bytes))
     })
