@@ -14,6 +14,7 @@ fn a_reader_that_stops_early_ends_the_listing_quietly() {
     ws.cmd("staff import w/staff.csv").ok();
     ws.cmd("log import w/events.csv").ok();
     let mut child = Command::new(assert_cmd::cargo::cargo_bin!("appraise"))
+        .env("APPRAISE_LANG", "en")
         .current_dir(ws.dir.path())
         .env("APPRAISE_TODAY", TODAY)
         .args(["log", "list"])
@@ -101,4 +102,37 @@ fn a_password_is_read_from_standard_input_only() {
     );
     let err = ws.cmd("user passwd 张主管 --by HR").fails(2);
     assert!(err.contains("--password-stdin"), "{err}");
+}
+
+/// People are told in Chinese unless `APPRAISE_LANG=en` asks for English: a refusal, with
+/// the command that mends it, and an unknown login.
+#[test]
+fn problems_are_told_in_chinese_by_default() {
+    let ws = staffed();
+    let run = |lang: Option<&str>, args: &[&str]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("appraise").unwrap();
+        cmd.current_dir(ws.dir.path())
+            .env_remove("APPRAISE_DB")
+            .env("APPRAISE_TODAY", crate::util::TODAY)
+            .env_remove("APPRAISE_LANG")
+            .args(args);
+        if let Some(l) = lang {
+            cmd.env("APPRAISE_LANG", l);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = run(None, &["month", "close", "2026-07", "--by", "HR"]);
+    assert!(
+        err.contains("2026-07 尚未结束，自 2026-08-01 起才能结账。"),
+        "{err}"
+    );
+    let err = run(None, &["log", "add", "E002", "uniform", "--by", "nobody"]);
+    assert!(
+        err.contains("“nobody”既不是登录名，也不是员工工号。"),
+        "{err}"
+    );
+    let err = run(Some("en"), &["month", "close", "2026-07", "--by", "HR"]);
+    assert!(err.contains("2026-07 has not ended yet"), "{err}");
 }

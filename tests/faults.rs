@@ -9,6 +9,7 @@ use crate::util::{TODAY, Workspace, json, staffed};
 /// Runs the binary in `ws` as a separate process, as a second supervisor would.
 fn appraise(ws: &Workspace, args: &[&str]) -> std::process::Output {
     Command::new(assert_cmd::cargo::cargo_bin!("appraise"))
+        .env("APPRAISE_LANG", "en")
         .current_dir(ws.dir.path())
         .env("APPRAISE_TODAY", TODAY)
         .env("APPRAISE_USER", "HR")
@@ -132,6 +133,7 @@ fn an_import_killed_half_way_stores_nothing() {
     ws.cmd("staff import w/staff.csv").ok();
     for attempt in 0..3 {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin!("appraise"))
+            .env("APPRAISE_LANG", "en")
             .current_dir(ws.dir.path())
             .env("APPRAISE_TODAY", TODAY)
             .env("APPRAISE_USER", "HR")
@@ -247,6 +249,7 @@ fn an_import_holds_the_lock_only_to_insert() {
             .success()
     );
     let mut import = Command::new(assert_cmd::cargo::cargo_bin!("appraise"))
+        .env("APPRAISE_LANG", "en")
         .current_dir(ws.dir.path())
         .env("APPRAISE_TODAY", TODAY)
         .args(["log", "import", "slow.csv", "--by", "张主管"])
@@ -335,6 +338,7 @@ fn a_write_on_a_full_disk_says_so_and_stores_nothing() {
     let ws = staffed();
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("appraise"));
     cmd.current_dir(ws.dir.path())
+        .env("APPRAISE_LANG", "en")
         .env("APPRAISE_TODAY", TODAY)
         .env("APPRAISE_USER", "HR")
         .args(["log", "add", "E002", "uniform", "--date", "2026-04-01"]);
@@ -386,6 +390,7 @@ fn a_review_start_killed_leaves_all_reviews_or_none() {
     let mut seen = Vec::new();
     for attempt in 0..4u64 {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin!("appraise"))
+            .env("APPRAISE_LANG", "en")
             .current_dir(ws.dir.path())
             .env("APPRAISE_TODAY", TODAY)
             .env("APPRAISE_USER", "HR")

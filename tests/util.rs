@@ -167,8 +167,11 @@ impl Workspace {
 
     fn command(&self, cwd: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("appraise").expect("binary");
+        // The tests read the English wording of problems (the developers' catalogue); the
+        // Chinese default is tested on its own (`cli::problems_are_told_in_chinese_by_default`).
         cmd.current_dir(cwd)
             .env_remove("APPRAISE_DB")
+            .env("APPRAISE_LANG", "en")
             .env("APPRAISE_TODAY", TODAY)
             .args(args);
         cmd

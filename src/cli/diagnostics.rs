@@ -21,9 +21,21 @@ use appraise::domain::user::Role;
 use appraise::engine::review::Misstep;
 use appraise::policy::Problem;
 
-/// Writes `e` to standard error: snippets on a terminal, one line per problem otherwise.
+/// Whether people are told in English (`APPRAISE_LANG=en`) rather than Chinese, the
+/// default. Rows of files and policy problems keep their own words either way.
+fn english() -> bool {
+    std::env::var("APPRAISE_LANG").is_ok_and(|l| l.eq_ignore_ascii_case("en"))
+}
+
+/// Writes `e` to standard error: snippets on a terminal, one line per problem otherwise;
+/// in Chinese unless `APPRAISE_LANG=en`.
 pub fn report_error(e: &Error) {
     let terminal = std::io::stderr().is_terminal();
+    let en = english();
+    let said = |e: &app::Error| {
+        if en { e.to_string() } else { app::zh::error(e) }
+    };
+    let help = |e: &app::Error| if en { help(e) } else { help_zh(e) };
     let mut err = std::io::stderr().lock();
     // Standard error going away leaves nobody to tell.
     let _ = match e {
@@ -39,14 +51,22 @@ pub fn report_error(e: &Error) {
         }
         // Refusals and bad rows are the user's to mend: the message is the whole story.
         Error::App(e) if e.is_refusal() => match help(e) {
-            Some(h) => writeln!(err, "{e}; {h}"),
-            None => writeln!(err, "{e}"),
+            Some(h) if en => writeln!(err, "{}; {h}", said(e)),
+            Some(h) => writeln!(err, "{}（{h}）", said(e)),
+            None => writeln!(err, "{}", said(e)),
         },
-        Error::App(e) => match (help(e), terminal) {
-            (Some(h), true) => writeln!(err, "error: {e}\n  help: {h}"),
-            (Some(h), false) => writeln!(err, "error: {e}; {h}"),
-            (None, _) => writeln!(err, "error: {e}"),
-        },
+        Error::App(e) => {
+            let (label, help_label) = if en {
+                ("error", "help")
+            } else {
+                ("错误", "提示")
+            };
+            match (help(e), terminal) {
+                (Some(h), true) => writeln!(err, "{label}: {}\n  {help_label}: {h}", said(e)),
+                (Some(h), false) => writeln!(err, "{label}: {}; {h}", said(e)),
+                (None, _) => writeln!(err, "{label}: {}", said(e)),
+            }
+        }
     };
 }
 
@@ -92,6 +112,48 @@ fn help(e: &app::Error) -> Option<String> {
         }
         app::Error::Store(store::Error::RestatesClosed { .. }) => {
             "pass `--restate --reason …` to do so on purpose".into()
+        }
+        _ => return None,
+    })
+}
+
+/// [`help`] in Chinese.
+fn help_zh(e: &app::Error) -> Option<String> {
+    use appraise::store;
+    Some(match e {
+        app::Error::NoActor => "请用 `--by 姓名` 或设置 APPRAISE_USER".into(),
+        app::Error::Invalid(Invalid::CorrectionEmpty) => "请给出 `--in HH:MM`、`--out HH:MM` 或两者".into(),
+        app::Error::Invalid(Invalid::RestatementReason) => "请用 `--reason …` 说明".into(),
+        app::Error::Evaluate(appraise::evaluation::evaluate::Error::ThroughOutsideYear {
+            ..
+        }) => "`--through` 须是所评年度内的月份".into(),
+        app::Error::Misstep(m) if matches!(**m, Misstep::CommentNeeded { .. }) => {
+            "请用 `--comment …` 填写意见".into()
+        }
+        app::Error::NotAllowed(r) if r.why == Why::Unlinked => {
+            let flags = match r.role {
+                Role::Head => "--department ID",
+                _ => "--employee ID` 或 `--department ID",
+            };
+            format!("由人事执行：`appraise user add {} … {flags}`", r.login)
+        }
+        app::Error::OpenMonths(_) => {
+            "请先结账（`appraise month close YYYY-MM`），或用 `--open-months-ok` 照常启动（记入审计日志）".into()
+        }
+        app::Error::SameEvent { .. } => "若确实又发生了一次，请加 `--again` 记录".into(),
+        app::Error::NoDatabase(_) => {
+            "用 `appraise init` 新建，或用 --db / APPRAISE_DB 指向已有的数据库".into()
+        }
+        app::Error::NoPolicyActivated => "请运行 `appraise rules activate rules/FILE.toml`".into(),
+        app::Error::Evaluate(appraise::evaluation::evaluate::Error::NoPolicy(_)) => {
+            "`appraise rules activate FILE` 启用考评细则；`appraise rules list` 列出已启用的".into()
+        }
+        app::Error::Store(store::Error::NoEvent(_)) => "`appraise log list` 列出记录编号".into(),
+        app::Error::Store(store::Error::MonthClosed { .. }) => {
+            "`appraise month reopen YYYY-MM --reason …` 可重开该月".into()
+        }
+        app::Error::Store(store::Error::RestatesClosed { .. }) => {
+            "确需如此，请加 `--restate --reason …`".into()
         }
         _ => return None,
     })
