@@ -515,3 +515,145 @@ fn leave_is_asked_for_and_approved_in_a_real_browser() {
     });
     assert_eq!(june(), "100");
 }
+
+/// Words a page may show that are not Chinese: formats people know by these names, and the
+/// test logins' own names (`HR`). Employee numbers (E002) are what people call each other's
+/// records and are allowed as such, and so are file names (`staff.csv`). What a page marks
+/// `data-verbatim` is shown as it was recorded or typed (the audit log's entries, logins,
+/// department codes HR types) and is not read.
+const NOT_CHINESE_ALLOWED: [&str; 8] = [
+    "CSV", "Excel", "xlsx", "HTML", "GB18030", "UTF-8", "HR", "toml",
+];
+
+/// The visible words of the page that are neither Chinese nor allowed: English UI text or
+/// internal ids (`customer-service`, `minutes=25`, `waiting:manager`, `month.close`).
+async fn foreign_words(c: &Client) -> Vec<String> {
+    let text = c
+        .execute(
+            "const body = document.body.cloneNode(true); body.querySelectorAll('[data-verbatim]').forEach(e => e.remove()); document.documentElement.appendChild(body); body.style.display = 'block'; const text = body.innerText; body.remove(); return text + ' ' + Array.from(document.querySelectorAll('[placeholder],[aria-label],[title]')).map(e => (e.getAttribute('placeholder') || '') + ' ' + (e.getAttribute('aria-label') || '') + ' ' + (e.getAttribute('title') || '')).join(' ')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let text = text.as_str().unwrap_or_default().to_string();
+    let mut found: Vec<String> = text
+        .split(|ch: char| !(ch.is_ascii_alphanumeric() || "_-.:=".contains(ch)))
+        .map(|w| w.trim_matches(|ch: char| ".:-=".contains(ch)).to_string())
+        .filter(|w| w.chars().any(|ch| ch.is_ascii_alphabetic()))
+        .filter(|w| !NOT_CHINESE_ALLOWED.contains(&w.as_str()))
+        // Employee numbers, and hashes shown as proof (hex of the chain head).
+        .filter(|w| !(w.starts_with('E') && w[1..].chars().all(|ch| ch.is_ascii_digit())))
+        .filter(|w| !(w.len() >= 16 && w.chars().all(|ch| ch.is_ascii_hexdigit())))
+        .filter(|w| !(w.ends_with(".toml") || w.ends_with(".csv")))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// Every page each role reaches, on a phone and on a desktop: no visible word is English UI
+/// text or an internal id. With `APPRAISE_SCREENSHOTS=DIR`, saves each page as a PNG there
+/// (`docs/web/` holds the set).
+#[test]
+#[ignore = "needs Chromium: `cargo test --test integration browser -- --ignored` (.ci/run runs it)"]
+fn every_page_reads_in_chinese_for_every_role() {
+    let Some(d) = driver() else { return };
+    let s = Served::start();
+    for line in [
+        "dept add customer-service --name 客户服务部 --head E001 --by HR",
+        "dept add security --name 保安部 --by HR",
+        "log add E002 late --date 2026-06-29 --minutes 25 --note 8:55到岗 --by 张主管",
+        "log add E002 commendation --date 2026-06-29 --note 业主表扬 --by 张主管",
+        "log add E003 uniform --date 2026-05-12 --by 张主管",
+        "review start --year 2025 --by HR --open-months-ok",
+        "review sign E002 --year 2025 --step manager --grade excellent --by E001",
+        "month close 2026-05 --by HR",
+    ] {
+        s.ws.cmd(line).ok();
+    }
+    let shots = std::env::var_os("APPRAISE_SCREENSHOTS").map(std::path::PathBuf::from);
+    let pages: [(&str, &[&str]); 4] = [
+        (
+            "HR",
+            &[
+                "/",
+                "/inbox",
+                "/months",
+                "/ratings?year=2025",
+                "/audit",
+                "/admin",
+                "/rules",
+                "/day",
+                "/day/E002",
+                "/day/E002?kind=late",
+                "/people/E002?year=2026",
+                "/people/E002/2026-06",
+                "/password",
+            ],
+        ),
+        (
+            "部门负责人",
+            &[
+                "/",
+                "/inbox",
+                "/day",
+                "/department",
+                "/rules",
+                "/people/E002/2026-06",
+            ],
+        ),
+        (
+            "张主管",
+            &["/", "/inbox", "/day", "/day/E002", "/me", "/leave"],
+        ),
+        (
+            "E002",
+            &[
+                "/",
+                "/me",
+                "/people/E002/2026-06",
+                "/people/E002/2026-05",
+                "/leave",
+            ],
+        ),
+    ];
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d, profile.path()).await;
+        let mut wrong = Vec::new();
+        let mut shot: std::collections::BTreeSet<(&str, &str)> = std::collections::BTreeSet::new();
+        for (width, height, screen) in [(390, 844, "phone"), (1280, 900, "desktop")] {
+            c.set_window_size(width, height).await.unwrap();
+            for (login, paths) in pages {
+                log_in(&c, &s, login).await;
+                for path in paths {
+                    c.goto(&s.url(path)).await.unwrap();
+                    let found = foreign_words(&c).await;
+                    if !found.is_empty() {
+                        wrong.push(format!("{screen} {login} {path}: {}", found.join(" ")));
+                    }
+                    // One picture of each page per screen, as the first role to visit it
+                    // sees it.
+                    if let Some(dir) = &shots
+                        && shot.insert((screen, *path))
+                    {
+                        let page = match path.trim_start_matches('/') {
+                            "" => "home".to_string(),
+                            p => p.replace(['/', '?', '=', '&'], "_"),
+                        };
+                        let name = format!("{screen}-{page}.png");
+                        std::fs::create_dir_all(dir).unwrap();
+                        std::fs::write(dir.join(name), c.screenshot().await.unwrap()).unwrap();
+                    }
+                }
+            }
+        }
+        c.close().await.unwrap();
+        assert!(
+            wrong.is_empty(),
+            "words that are not Chinese:\n{}",
+            wrong.join("\n")
+        );
+    });
+}

@@ -351,21 +351,6 @@ impl App {
             .collect())
     }
 
-    /// Event kind → the label people know it by (the name of the first rule on it), over
-    /// every activated policy: for pages that name events of any department.
-    pub fn kind_labels(&self) -> Result<BTreeMap<String, String>> {
-        let (_, rulebook) = self.store_and_rules()?;
-        let mut labels = BTreeMap::new();
-        for p in rulebook.policies() {
-            for r in &p.rules {
-                for k in &r.on {
-                    labels.entry(k.clone()).or_insert_with(|| r.name.clone());
-                }
-            }
-        }
-        Ok(labels)
-    }
-
     /// The holiday calendar of `year`.
     pub fn holidays(&self, year: i32) -> Result<Vec<Holiday>> {
         let (Some(from), Some(to)) = (

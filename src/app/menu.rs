@@ -1,6 +1,9 @@
 //! What can be entered for an employee: the event kinds of the policy that governs their
 //! department in the month, each with the label people know it by, what it costs and the
-//! fields it asks for. The web's day page offers these as quick actions.
+//! fields it asks for. The web's day page offers these as quick actions. Also the words
+//! pages show for the policies' ids: kinds' labels and policies' names.
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
@@ -82,5 +85,29 @@ impl App {
                     month,
                 })?;
         Ok(kind_choices(policy))
+    }
+
+    /// Event kind → the label people know it by (the name of the first rule on it), over
+    /// every activated policy: for pages that name events of any department.
+    pub fn kind_labels(&self) -> Result<BTreeMap<String, String>> {
+        let (_, rulebook) = self.store_and_rules()?;
+        let mut labels = BTreeMap::new();
+        for p in rulebook.policies() {
+            for r in &p.rules {
+                for k in &r.on {
+                    labels.entry(k.clone()).or_insert_with(|| r.name.clone());
+                }
+            }
+        }
+        Ok(labels)
+    }
+
+    /// Policy id → its name, over every activated version (the latest name wins).
+    pub fn policy_names(&self) -> Result<BTreeMap<String, String>> {
+        let (_, rulebook) = self.store_and_rules()?;
+        Ok(rulebook
+            .policies()
+            .map(|p| (p.id.clone(), p.name.clone()))
+            .collect())
     }
 }

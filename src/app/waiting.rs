@@ -87,7 +87,8 @@ impl App {
     }
 
     /// The months that have ended and are still open, oldest first, when `by` closes months
-    /// (none otherwise): those of the last [`OPEN_MONTHS_BACK`] in which anyone was employed.
+    /// (none otherwise): those of the last [`OPEN_MONTHS_BACK`] in which a policy was in
+    /// effect and anyone was employed.
     fn months_to_close(&self, by: &Actor) -> Result<Vec<Month>> {
         if self
             .authorize(by, Action::CloseMonth, &Target::Company)
@@ -95,7 +96,11 @@ impl App {
         {
             return Ok(Vec::new());
         }
-        let store = self.store()?;
+        let (store, rulebook) = self.store_and_rules()?;
+        // Months before any policy took effect have nothing to score.
+        let Some(first) = rulebook.policies().map(|p| p.effective_from).min() else {
+            return Ok(Vec::new());
+        };
         let closed: std::collections::BTreeSet<String> = store
             .closed_months()?
             .into_iter()
@@ -107,7 +112,9 @@ impl App {
         let mut month = this;
         for _ in 0..OPEN_MONTHS_BACK {
             month = month.prev();
-            if !closed.contains(&month.to_string()) && records.iter().any(|r| r.employed_in(month))
+            if month >= first
+                && !closed.contains(&month.to_string())
+                && records.iter().any(|r| r.employed_in(month))
             {
                 open.push(month);
             }

@@ -66,6 +66,7 @@ pub fn action(action: &str) -> &str {
         "month.reopen" => "月份重开",
         "review.sign" => "签署评审",
         "review.start" => "启动评审",
+        "review.start.open_months" => "启动评审（尚有月份未结账）",
         "rules.activate" => "启用规则",
         "staff.add" => "新增员工",
         "staff.change" => "员工变更",

@@ -170,6 +170,7 @@ pub fn done(path: &str, what: Done) -> String {
 pub struct Words {
     departments: std::collections::BTreeMap<String, String>,
     kinds: std::collections::BTreeMap<String, String>,
+    policies: std::collections::BTreeMap<String, String>,
 }
 
 impl Words {
@@ -181,7 +182,13 @@ impl Words {
                 .map(|d| (d.id, d.name))
                 .collect(),
             kinds: app.kind_labels()?,
+            policies: app.policy_names()?,
         })
+    }
+
+    /// The name of policy `id` (`客户服务部考评细则`), the id itself if none is active.
+    pub fn policy<'a>(&'a self, id: &'a str) -> &'a str {
+        self.policies.get(id).map_or(id, String::as_str)
     }
 
     /// The name of department `id` (the id itself if none is on file).

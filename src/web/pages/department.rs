@@ -45,6 +45,7 @@ struct DepartmentPage {
     nav: Option<Nav>,
     year: i32,
     book: DepartmentBook,
+    words: super::Words,
 }
 
 /// `/department?department=&year=`: the year so far, and the forms.
@@ -54,7 +55,12 @@ async fn department(state: Shared<State>, caller: Caller, Query(q): Query<Which>
     let page = call(&state, &caller, move |app, by| {
         let year = q.year.unwrap_or(app.today().year());
         let book = app.department_book(by, &department?, year)?;
-        Ok(DepartmentPage { nav, year, book })
+        Ok(DepartmentPage {
+            nav,
+            year,
+            book,
+            words: super::Words::of(app)?,
+        })
     })
     .await?;
     Ok(render(StatusCode::OK, &page))
