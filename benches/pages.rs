@@ -51,18 +51,29 @@ fn appraise(dir: &Path, args: &[&str]) {
 fn company(dir: &Path, staff: usize) -> (App, [(String, Role); 4]) {
     let started = Instant::now();
     let staff_arg = staff.to_string();
-    appraise(dir, &["gen", "--staff", &staff_arg, "--year", "2025", "--seed", "1", "data"]);
+    appraise(
+        dir,
+        &[
+            "gen", "--staff", &staff_arg, "--year", "2025", "--seed", "1", "data",
+        ],
+    );
     appraise(dir, &["init", "--admin", "bench"]);
     appraise(dir, &["staff", "import", "data/staff.csv"]);
     appraise(dir, &["log", "import", "data/events.csv"]);
-    appraise(dir, &["review", "start", "--year", "2025", "--open-months-ok"]);
+    appraise(
+        dir,
+        &["review", "start", "--year", "2025", "--open-months-ok"],
+    );
     let app = App::new(
         dir.join("appraise.db"),
         chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap(),
     );
     let hr = app.actor("bench").unwrap();
     let everyone = app.staff(&hr, None, None).unwrap();
-    let head = everyone.iter().find(|e| e.role == "department_head").unwrap();
+    let head = everyone
+        .iter()
+        .find(|e| e.role == "department_head")
+        .unwrap();
     let department = head.department.clone();
     let manager = everyone
         .iter()
@@ -94,7 +105,10 @@ fn company(dir: &Path, staff: usize) -> (App, [(String, Role); 4]) {
     for login in ["bench", "head", "supervisor", "employee"] {
         app.set_password(&hr, login, PASSWORD).unwrap();
     }
-    let in_department = everyone.iter().filter(|e| e.department == department).count();
+    let in_department = everyone
+        .iter()
+        .filter(|e| e.department == department)
+        .count();
     println!(
         "company: {staff} staff, the largest department ({department}) {in_department}, built in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -112,7 +126,13 @@ fn company(dir: &Path, staff: usize) -> (App, [(String, Role); 4]) {
 
 /// Times `times` requests of `path` with `token`, after one to warm it: (p50, p95) in
 /// milliseconds and the size in KB.
-fn measure(agent: &ureq::Agent, base: &str, path: &str, token: &str, times: usize) -> (f64, f64, f64) {
+fn measure(
+    agent: &ureq::Agent,
+    base: &str,
+    path: &str,
+    token: &str,
+    times: usize,
+) -> (f64, f64, f64) {
     let get = || {
         let t = Instant::now();
         let mut res = agent
@@ -178,9 +198,23 @@ fn main() {
         "role", "page", "p50 ms", "p95 ms", "KB"
     );
     let hr_pages = [
-        "/", "/inbox", "/months", "/ratings?year=2025", "/audit", "/admin", "/rules", "/day",
+        "/",
+        "/inbox",
+        "/months",
+        "/ratings?year=2025",
+        "/audit",
+        "/admin",
+        "/rules",
+        "/day",
     ];
-    let head_pages = ["/", "/inbox", "/day", "/department", "/statement?month=2025-12", "/me"];
+    let head_pages = [
+        "/",
+        "/inbox",
+        "/day",
+        "/department",
+        "/statement?month=2025-12",
+        "/me",
+    ];
     let supervisor_pages = ["/", "/inbox", "/day", "/me", "/leave"];
     let employee_pages = ["/", "/me?year=2025", "/people/{me}/2025-06", "/leave"];
     let mut over = 0;

@@ -217,6 +217,8 @@ impl App {
         department: Option<&str>,
     ) -> Result<Vec<ReviewRow>> {
         let (store, rulebook) = self.store_and_rules()?;
+        let mut labels: BTreeMap<String, std::sync::Arc<BTreeMap<String, String>>> =
+            BTreeMap::new();
         let rows = store
             .reviews(year)?
             .into_iter()
@@ -227,14 +229,22 @@ impl App {
                     signer: r.signer_of(step).map(str::to_string),
                 });
                 let policy = rulebook.by_hash(&r.proposal.policy.hash);
-                let grade_labels = policy
-                    .map(|p| {
-                        p.grades
-                            .iter()
-                            .map(|g| (g.id.clone(), g.label.clone()))
-                            .collect()
+                // One map per policy version, shared by its reviews.
+                let grade_labels = labels
+                    .entry(r.proposal.policy.hash.to_string())
+                    .or_insert_with(|| {
+                        std::sync::Arc::new(
+                            policy
+                                .map(|p| {
+                                    p.grades
+                                        .iter()
+                                        .map(|g| (g.id.clone(), g.label.clone()))
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                        )
                     })
-                    .unwrap_or_default();
+                    .clone();
                 let final_grade = r.final_grade().map(|g| {
                     let grade = policy.and_then(|p| p.grades.iter().find(|x| x.id == g));
                     FinalGrade {
@@ -278,15 +288,21 @@ impl App {
             .review_rows(year, None)?
             .into_iter()
             .filter(|r| {
-                r.waiting_on.as_ref().is_some_and(|w| {
-                    if w.step == "company" {
-                        hr
-                    } else {
-                        w.signer.is_some() && w.signer.as_deref() == by.employee()
-                    }
-                })
+                r.waiting_on
+                    .as_ref()
+                    .is_some_and(|w| waits_on(&w.step, w.signer.as_deref(), by, hr))
             })
             .collect())
+    }
+}
+
+/// Whether a review waiting on `step`, named for `signer`, waits on `by`: the company step
+/// on HR (`hr`), any other on the employee it is named for.
+pub(super) fn waits_on(step: &str, signer: Option<&str>, by: &Actor, hr: bool) -> bool {
+    if step == "company" {
+        hr
+    } else {
+        signer.is_some() && signer == by.employee()
     }
 }
 

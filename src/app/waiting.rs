@@ -44,9 +44,20 @@ impl App {
     /// review and the current one (a review of an earlier year still open is on the
     /// inbox's year picker).
     pub fn waiting(&self, by: &Actor) -> Result<Waiting> {
+        let hr = self
+            .authorize(by, Action::SignCompanyStep, &Target::Company)
+            .is_ok();
+        let store = self.store()?;
         let mut reviews = Vec::new();
         for year in [self.review_year(None), self.today.year()] {
-            let n = self.reviews_waiting_on(by, year)?.len();
+            let n = store
+                .review_steps(year)?
+                .into_iter()
+                .filter(|(step, signer)| {
+                    step.as_deref()
+                        .is_some_and(|s| super::reviews::waits_on(s, signer.as_deref(), by, hr))
+                })
+                .count();
             if n > 0 {
                 reviews.push((year, n));
             }

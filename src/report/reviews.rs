@@ -34,7 +34,7 @@ pub struct ReviewRow {
     pub final_grade: Option<FinalGrade>,
     /// Grade id → label, in the proposing policy: what a page shows for a signature.
     #[serde(skip)]
-    pub grade_labels: std::collections::BTreeMap<String, String>,
+    pub grade_labels: std::sync::Arc<std::collections::BTreeMap<String, String>>,
 }
 
 impl ReviewRow {

@@ -67,6 +67,39 @@ impl Store {
         Ok(started)
     }
 
+    /// Where each review of `year` stands, without reading its proposal: the step it waits
+    /// on (none once complete) and who must sign that step (none for the company's). What
+    /// a count of the reviews waiting on someone needs, on every page at any size.
+    pub fn review_steps(&self, year: i32) -> Result<Vec<(Option<String>, Option<String>)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT r.employee, r.steps, r.supervisor, r.head,
+                    (SELECT count(*) FROM review_signatures s WHERE s.review_id = r.id)
+             FROM reviews r WHERE r.year = ?1",
+        )?;
+        let rows = st.query_map([year], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (employee, steps, supervisor, head, signed) = r?;
+            let steps: Vec<String> = serde_json::from_str(&steps)
+                .map_err(|e| Error::Corrupt(format!("review of {employee} {year}: {e}")))?;
+            let next = steps.get(signed as usize).cloned();
+            let signer = match next.as_deref() {
+                Some("manager") => supervisor,
+                Some("department_head") => head,
+                _ => None,
+            };
+            Ok((next, signer))
+        })
+        .collect()
+    }
+
     /// The reviews of `year`, by employee id.
     pub fn reviews(&self, year: i32) -> Result<Vec<Review>> {
         let mut st = self.conn.prepare(
