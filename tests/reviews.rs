@@ -58,8 +58,8 @@ fn steps_are_signed_in_order_by_the_right_people_with_reasons() {
         .cmd("review sign E002 --year 2026 --step manager --grade great --by E001")
         .fails(1);
     assert!(err.contains("unknown grade `great`"), "{err}");
-    // A grade may be named by its label too.
-    ws.cmd("review sign E002 --year 2026 --step manager --grade 良好 --by E001")
+    // A step and a grade may be named by their labels too.
+    ws.cmd("review sign E002 --year 2026 --step 直属上级 --grade 良好 --by E001")
         .ok();
     let status = json(&ws.cmd("review status --year 2026 --format json").ok());
     let signed = &status["reviews"]

@@ -132,8 +132,8 @@ impl App {
     }
 
     /// Signs the next step of an employee's review, under the chain's rules (order, who
-    /// signs, no self-review, a comment when the grade changes). The grade is named by its
-    /// id or its label (`poor` or 差).
+    /// signs, no self-review, a comment when the grade changes). The step and the grade are
+    /// named by their ids or their labels (`manager` or 直属上级, `poor` or 差).
     pub fn sign_review(
         &self,
         by: &Actor,
@@ -143,6 +143,8 @@ impl App {
         grade: &str,
         comment: &str,
     ) -> Result<Signed> {
+        // A step is named by its id or its label (`manager` or 直属上级).
+        let step = crate::domain::labels::step_id(step.trim());
         if step == "company" {
             self.authorize(by, Action::SignCompanyStep, &Target::Company)?;
         }

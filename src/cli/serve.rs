@@ -10,9 +10,9 @@ pub struct Listen {
     /// The address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Mark the session cookie `Secure` on every answer (served over TLS). Behind a
+    /// Served over HTTPS: mark the session cookie `Secure` on every answer. Behind a
     /// trusted proxy that says `X-Forwarded-Proto: https` it is marked so anyway.
-    #[arg(long)]
+    #[arg(long = "https", visible_alias = "secure-cookies")]
     pub secure_cookies: bool,
     /// A proxy in front of the server (repeatable): the client's address is taken from the
     /// `X-Forwarded-For` it adds, and HTTPS from its `X-Forwarded-Proto`. Without it, those

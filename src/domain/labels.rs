@@ -16,6 +16,15 @@ pub fn step(step: &str) -> &str {
     }
 }
 
+/// The id of the review step people name by `label` (直属上级 → `manager`), or `label`
+/// itself when it is no step's label (an id, or a mistake the chain will name).
+pub fn step_id(label: &str) -> &str {
+    ["manager", "department_head", "company"]
+        .into_iter()
+        .find(|id| step(id) == label)
+        .unwrap_or(label)
+}
+
 /// Where a review stands, from its id (`not_started`, `waiting:STEP`, `final`) as ratings
 /// carry it: 未开始, 待直属上级签署, 已定稿.
 pub fn review_status(status: &str) -> String {
