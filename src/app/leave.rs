@@ -281,10 +281,7 @@ impl App {
         let seen = self.seen_of(by, employee)?;
         let (from, to) = match month {
             Some(m) => (m.first_day(), m.last_day()),
-            None => (
-                self.today - TimeDelta::days(366),
-                self.today + TimeDelta::days(366),
-            ),
+            None => self.leave_span(),
         };
         let mut leaves = self.store()?.leaves(employee, from, to)?;
         leaves.retain(|l| seen.contains(&l.employee) && state.is_none_or(|s| l.state == s));
@@ -293,16 +290,26 @@ impl App {
 
     /// Leave asked for and waiting on `by`: of the people whose events they may enter, not
     /// their own.
+    /// Only the requests are weighed, one by one: who `by` sees is not worked out over
+    /// every employee (what a page would pay on every load at any size).
     pub fn leaves_waiting_on(&self, by: &Actor) -> Result<Vec<Leave>> {
-        let waiting = self.leaves(by, None, None, Some(LeaveState::Requested))?;
         let store = self.store()?;
+        let (from, to) = self.leave_span();
         let mut mine = Vec::new();
-        for l in waiting {
-            if self.decides_for(&store, by, &l.employee)? {
+        for l in store.leaves(None, from, to)? {
+            if l.state == LeaveState::Requested && self.decides_for(&store, by, &l.employee)? {
                 mine.push(l);
             }
         }
         Ok(mine)
+    }
+
+    /// The leaves listed when no month is asked for: those of the last year and the next.
+    fn leave_span(&self) -> (NaiveDate, NaiveDate) {
+        (
+            self.today - TimeDelta::days(366),
+            self.today + TimeDelta::days(366),
+        )
     }
 
     /// Imports the year's holiday calendar (`date,kind[,name]`, 休 or 班). HR only; every
