@@ -251,7 +251,8 @@ fn every_role_does_its_part_in_a_real_browser() {
         )
         .await;
         click(&c, &format!("{form} button")).await;
-        assert!(text_of(&c, "main").await.contains("待部门负责人处理"));
+        assert!(text_of(&c, "#done").await.contains("申诉已提交"));
+        assert!(text_of(&c, "#items").await.contains("已申诉"));
 
         // The head excuses it from the inbox; the employee's month goes back up.
         // Their home page says so, and the menu counts it.
@@ -272,6 +273,9 @@ fn every_role_does_its_part_in_a_real_browser() {
         )
         .await;
         click(&c, "button[value=excuse]").await;
+        // The decision is confirmed on the page the form leads to (waited for: the click's
+        // navigation may still be under way).
+        assert!(text_of(&c, "#done").await.contains("申诉已处理"));
         assert!(text_of(&c, "main").await.contains("没有待处理的申诉"));
         let june =
             s.ws.app()
@@ -292,6 +296,7 @@ fn every_role_does_its_part_in_a_real_browser() {
         assert!(text_of(&c, "#month-2026-05").await.contains("已结账"));
         c.goto(&s.url("/inbox?year=2025")).await.unwrap();
         click(&c, "#review-E002 button[type=submit]").await;
+        assert!(text_of(&c, "#done").await.contains("评审已签署"));
         assert!(!text_of(&c, "main").await.contains("review-E002"));
         let status =
             s.ws.app()
@@ -502,6 +507,7 @@ fn leave_is_asked_for_and_approved_in_a_real_browser() {
         c.goto(&s.url("/inbox")).await.unwrap();
         assert!(text_of(&c, "#leave-1").await.contains("年假"));
         click(&c, "#leave-1 button[value=approve]").await;
+        assert!(text_of(&c, "#done").await.contains("请假已处理"));
         assert!(text_of(&c, "main").await.contains("没有待审批的请假"));
 
         log_in(&c, &s, "E002").await;
