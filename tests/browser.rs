@@ -124,8 +124,36 @@ async fn arrived(c: &Client, path: &str) {
     }
 }
 
-/// Clicks the first element matching `css`.
+/// Clicks the first element matching `css`, a link or a form's button, and waits for the page
+/// it leads to.
 async fn click(c: &Client, css: &str) {
+    // Every click of these tests follows a link or submits a form: it replaces the page.
+    // The old page is marked, and the click returns once a new page has loaded, so that
+    // what is read next is of the page the click led to, never of the one it left.
+    c.execute("window.__left = true", vec![]).await.unwrap();
+    toggle(c, css).await;
+    let started = Instant::now();
+    loop {
+        let state = c
+            .execute(
+                "return window.__left === true ? 'old' : document.readyState",
+                vec![],
+            )
+            .await;
+        if matches!(&state, Ok(v) if v == "complete") {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "clicking `{css}` led to no new page"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Clicks the first element matching `css` where the click stays on the page (a
+/// `<summary>` opening its details).
+async fn toggle(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("`{css}`: {e}"))
@@ -372,7 +400,7 @@ fn files_and_forms_of_the_office_work_in_a_real_browser() {
         // The supervisor checks a day's file, then imports it.
         log_in(&c, &s, "张主管").await;
         click(&c, "nav a[href='/day']").await;
-        click(&c, "#upload summary").await;
+        toggle(&c, "#upload summary").await;
         let file = |c: &Client, path: &std::path::Path| {
             let (c, path) = (c.clone(), path.display().to_string());
             async move { type_into(&c, "input[type=file]", &path).await }
@@ -381,13 +409,13 @@ fn files_and_forms_of_the_office_work_in_a_real_browser() {
         click(&c, "button[value=check]").await;
         assert!(text_of(&c, "main").await.contains("2 行全部有效"));
         c.goto(&s.url("/day")).await.unwrap();
-        click(&c, "#upload summary").await;
+        toggle(&c, "#upload summary").await;
         file(&c, &day_file).await;
         click(&c, "button[value=import]").await;
         assert!(text_of(&c, "#saved").await.contains("已导入 2 条记录"));
         // The same day's sheet filled in Excel: kinds by their Chinese names.
         c.goto(&s.url("/day")).await.unwrap();
-        click(&c, "#upload summary").await;
+        toggle(&c, "#upload summary").await;
         file(&c, &sheet).await;
         click(&c, "button[value=import]").await;
         assert!(text_of(&c, "#saved").await.contains("已导入 1 条记录"));
