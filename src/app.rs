@@ -375,43 +375,51 @@ impl<'a> From<&'a std::path::PathBuf> for FileInput<'a> {
     }
 }
 
+/// A file people wrote, read whole and decoded.
+struct TextFile {
+    /// The name problems give it by.
+    name: String,
+    encoding: crate::intake::Encoding,
+    text: String,
+}
+
 /// A roster, clock export, staff file or leave file people wrote, whole and decoded (UTF-8
 /// or GB18030, or a workbook's first sheet as CSV: see `intake::decode`), named when it
 /// cannot be read. Read whole, so bounded first: a year's roster for 2,000 people is about
 /// 30 MB.
-fn read_text(file: FileInput<'_>) -> Result<(crate::intake::Encoding, String)> {
-    let path = std::path::PathBuf::from(file.name());
+fn read_text(file: FileInput<'_>) -> Result<TextFile> {
+    let name = file.name();
     let io = |source| Error::Io {
-        path: path.clone(),
+        path: name.clone().into(),
         source,
     };
-    let too_large = |size: u64| {
-        io(std::io::Error::new(
+    let size = match file {
+        FileInput::Path(p) => std::fs::metadata(p).map_err(io)?.len(),
+        FileInput::Sent { bytes, .. } => bytes.len() as u64,
+    };
+    if size > crate::intake::MAX_TABLE_BYTES {
+        return Err(io(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!(
                 "is {} MB; a roster, clock export or staff file holds at most {} MB: split it by month",
                 size >> 20,
                 crate::intake::MAX_TABLE_BYTES >> 20
             ),
-        ))
-    };
+        )));
+    }
     let read;
     let bytes = match file {
         FileInput::Path(p) => {
-            let size = std::fs::metadata(p).map_err(io)?.len();
-            if size > crate::intake::MAX_TABLE_BYTES {
-                return Err(too_large(size));
-            }
             read = std::fs::read(p).map_err(io)?;
             &read[..]
         }
-        FileInput::Sent { bytes, .. } => {
-            if bytes.len() as u64 > crate::intake::MAX_TABLE_BYTES {
-                return Err(too_large(bytes.len() as u64));
-            }
-            bytes
-        }
+        FileInput::Sent { bytes, .. } => bytes,
     };
-    crate::intake::decode(bytes)
-        .map_err(|m| io(std::io::Error::new(std::io::ErrorKind::InvalidData, m)))
+    let (encoding, text) = crate::intake::decode(bytes)
+        .map_err(|m| io(std::io::Error::new(std::io::ErrorKind::InvalidData, m)))?;
+    Ok(TextFile {
+        name,
+        encoding,
+        text,
+    })
 }

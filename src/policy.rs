@@ -166,6 +166,15 @@ pub struct LeaveType {
 }
 
 impl Policy {
+    /// The grades as (id, label), best first: what signers choose from and what a page shows
+    /// for a grade id.
+    pub fn grade_choices(&self) -> Vec<(String, String)> {
+        self.grades
+            .iter()
+            .map(|g| (g.id.clone(), g.label.clone()))
+            .collect()
+    }
+
     /// The label people read for `field` of `kind`: the policy's, else the field's name.
     pub fn field_label<'a>(&'a self, kind: &str, field: &'a str) -> &'a str {
         self.field_labels

@@ -113,9 +113,11 @@ impl App {
         dry_run: bool,
         accept: Option<usize>,
     ) -> Result<AttendanceImported> {
-        let file = file.into();
-        let name = file.name();
-        let (encoding, text) = super::read_text(file)?;
+        let super::TextFile {
+            name,
+            encoding,
+            text,
+        } = super::read_text(file.into())?;
         let read = |known: &BTreeSet<String>| {
             let rejected = |rows: Rejected| Error::Rejected {
                 rows,

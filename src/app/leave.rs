@@ -195,9 +195,11 @@ impl App {
         by: &Actor,
         file: impl Into<FileInput<'f>>,
     ) -> Result<LeaveImported> {
-        let file = file.into();
-        let name = file.name();
-        let (encoding, text) = super::read_text(file)?;
+        let super::TextFile {
+            name,
+            encoding,
+            text,
+        } = super::read_text(file.into())?;
         let (mut store, rulebook) = self.store_and_rules()?;
         let staff = staff_of(&store)?;
         let known: BTreeSet<String> = staff.keys().cloned().collect();
@@ -319,10 +321,12 @@ impl App {
         by: &Actor,
         file: impl Into<FileInput<'f>>,
     ) -> Result<AttendanceImported> {
-        let file = file.into();
         self.authorize(by, Action::ChangeStaff, &Target::Company)?;
-        let name = file.name();
-        let (encoding, text) = super::read_text(file)?;
+        let super::TextFile {
+            name,
+            encoding,
+            text,
+        } = super::read_text(file.into())?;
         let (mut store, rulebook) = self.store_and_rules()?;
         let days = read_holidays(&name, &text).map_err(|rows| Error::Rejected {
             rows,

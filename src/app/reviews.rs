@@ -1,6 +1,7 @@
 //! The year-end sign-off: starting the reviews, signing a step, where each one stands.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::access::{Action, Target};
@@ -219,8 +220,8 @@ impl App {
         department: Option<&str>,
     ) -> Result<Vec<ReviewRow>> {
         let (store, rulebook) = self.store_and_rules()?;
-        let mut labels: BTreeMap<String, std::sync::Arc<BTreeMap<String, String>>> =
-            BTreeMap::new();
+        // One list of grades per policy version, shared by its reviews.
+        let mut by_version: BTreeMap<String, Arc<Vec<(String, String)>>> = BTreeMap::new();
         let rows = store
             .reviews(year)?
             .into_iter()
@@ -231,22 +232,13 @@ impl App {
                     signer: r.signer_of(step).map(str::to_string),
                 });
                 let policy = rulebook.by_hash(&r.proposal.policy.hash);
-                // One map per policy version, shared by its reviews.
-                let grade_labels = labels
-                    .entry(r.proposal.policy.hash.to_string())
-                    .or_insert_with(|| {
-                        std::sync::Arc::new(
-                            policy
-                                .map(|p| {
-                                    p.grades
-                                        .iter()
-                                        .map(|g| (g.id.clone(), g.label.clone()))
-                                        .collect()
-                                })
-                                .unwrap_or_default(),
-                        )
-                    })
-                    .clone();
+                let grades = Arc::clone(
+                    by_version
+                        .entry(r.proposal.policy.hash.to_string())
+                        .or_insert_with(|| {
+                            Arc::new(policy.map(|p| p.grade_choices()).unwrap_or_default())
+                        }),
+                );
                 let final_grade = r.final_grade().map(|g| {
                     let grade = policy.and_then(|p| p.grades.iter().find(|x| x.id == g));
                     FinalGrade {
@@ -259,25 +251,11 @@ impl App {
                     review: r,
                     waiting_on,
                     final_grade,
-                    grade_labels,
+                    grades,
                 }
             })
             .collect();
         Ok(rows)
-    }
-
-    /// The grades a review's signers choose from (id and label, best first): those of the
-    /// policy version that proposed it.
-    pub fn grades_of(
-        &self,
-        review: &crate::engine::review::Review,
-    ) -> Result<Vec<(String, String)>> {
-        let (_, rulebook) = self.store_and_rules()?;
-        Ok(version(&rulebook, &review.proposal.policy.hash)?
-            .grades
-            .iter()
-            .map(|g| (g.id.clone(), g.label.clone()))
-            .collect())
     }
 
     /// The year's reviews whose next step is `by`'s to sign: a supervisor's or head's step

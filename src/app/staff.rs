@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Actor, App, Error, FileInput, Invalid, Result, read_text};
+use super::{Actor, App, Error, FileInput, Invalid, Result, TextFile, read_text};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::domain::staff::{
@@ -63,11 +63,13 @@ impl App {
         file: impl Into<FileInput<'f>>,
         effective: Option<Month>,
     ) -> Result<StaffImported> {
-        let file = file.into();
         self.authorize(by, Action::ChangeStaff, &Target::Company)?;
         let (mut store, rulebook) = self.store_and_rules()?;
-        let name = file.name();
-        let (encoding, text) = read_text(file)?;
+        let TextFile {
+            name,
+            encoding,
+            text,
+        } = read_text(file.into())?;
         let records = records_by_id(&store)?;
         let known = records.keys().cloned().collect();
         let staff = read_staff(&name, &text, &known).map_err(|rows| Error::Rejected {

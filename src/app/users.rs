@@ -41,13 +41,12 @@ impl App {
         {
             return Err(Invalid::NoDepartment(d.to_string()).into());
         }
-        let linked: std::collections::BTreeSet<String> = store
-            .users()?
-            .into_iter()
-            .filter_map(|u| u.employee)
-            .collect();
-        let taken: std::collections::BTreeSet<String> =
-            store.users()?.into_iter().map(|u| u.login).collect();
+        // Employees with a login of their own, and the names logins already have.
+        let mut taken = std::collections::BTreeSet::new();
+        for u in store.users()? {
+            taken.extend(u.employee);
+            taken.insert(u.login);
+        }
         let month = crate::domain::month::Month::of(self.today);
         let mut issued = Vec::new();
         for record in store.staff_records()? {
@@ -55,10 +54,7 @@ impl App {
                 continue;
             }
             let e = record.at(month);
-            if department.is_some_and(|d| e.department != d)
-                || linked.contains(&e.id)
-                || taken.contains(&e.id)
-            {
+            if department.is_some_and(|d| e.department != d) || taken.contains(&e.id) {
                 continue;
             }
             let role = match e.role.as_str() {
@@ -76,20 +72,22 @@ impl App {
                     department: (role == Role::Head).then(|| e.department.clone()),
                 },
             )?;
-            let password = random_password()?;
-            self.set_password(by, &user.login, &password)?;
-            issued.push(IssuedLogin { user, password });
+            issued.push(self.reset_password(by, &user.login)?);
         }
         Ok(issued)
     }
 
-    /// Gives `login` a new random password (shown once to HR): for someone who forgot
-    /// theirs. HR only.
-    pub fn reset_password(&self, by: &Actor, login: &str) -> Result<String> {
+    /// Gives `login` a new random password, to be shown once: a new login's first, or one
+    /// for someone who forgot theirs. HR only.
+    pub fn reset_password(&self, by: &Actor, login: &str) -> Result<IssuedLogin> {
         self.authorize(by, Action::ChangeStaff, &Target::Company)?;
+        let user = self
+            .store()?
+            .user(login)?
+            .ok_or_else(|| Error::UnknownActor(login.to_string()))?;
         let password = random_password()?;
         self.set_password(by, login, &password)?;
-        Ok(password)
+        Ok(IssuedLogin { user, password })
     }
 
     /// Registers the first HR login of a new workspace: the one who can register the rest.

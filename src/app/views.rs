@@ -170,17 +170,12 @@ impl App {
                 event: (*e).clone(),
                 name: names.get(&*e.employee).unwrap_or(&"").to_string(),
                 label: label(&e.kind),
-                fields: e
-                    .fields
-                    .iter()
-                    .map(|(name, value)| {
-                        let label = kinds
-                            .get(&*e.kind)
-                            .and_then(|k| k.fields.iter().find(|f| &f.name == name))
-                            .map_or_else(|| name.clone(), |f| f.label.clone());
-                        (label, labels::field_value(value))
-                    })
-                    .collect(),
+                fields: labels::fields(&e.fields, |name| {
+                    kinds
+                        .get(&*e.kind)
+                        .and_then(|k| k.fields.iter().find(|f| f.name == name))
+                        .map_or_else(|| name.to_string(), |f| f.label.clone())
+                }),
                 voidable: voidable.contains(&e.id),
             })
             .collect();
@@ -352,14 +347,11 @@ impl App {
                 }
                 _ => None,
             };
-            let fields = e
-                .fields
-                .iter()
-                .map(|(name, value)| {
-                    let label = policy.map_or(name.as_str(), |p| p.field_label(&e.kind, name));
-                    (label.to_string(), labels::field_value(value))
-                })
-                .collect();
+            let fields = labels::fields(&e.fields, |name| {
+                policy
+                    .map_or(name, |p| p.field_label(&e.kind, name))
+                    .to_string()
+            });
             facts.insert(
                 e.id,
                 EventFacts {

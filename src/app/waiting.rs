@@ -10,7 +10,7 @@ use crate::domain::month::Month;
 use crate::store::{Correction, Store};
 
 /// The work waiting on one person, counted.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Waiting {
     /// Appeals they decide.
     pub appeals: usize,

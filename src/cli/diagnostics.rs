@@ -35,7 +35,6 @@ pub fn report_error(e: &Error) {
     let said = |e: &app::Error| {
         if en { e.to_string() } else { app::zh::error(e) }
     };
-    let help = |e: &app::Error| if en { help(e) } else { help_zh(e) };
     let mut err = std::io::stderr().lock();
     // Standard error going away leaves nobody to tell.
     let _ = match e {
@@ -50,113 +49,96 @@ pub fn report_error(e: &Error) {
             Ok(())
         }
         // Refusals and bad rows are the user's to mend: the message is the whole story.
-        Error::App(e) if e.is_refusal() => match help(e) {
+        Error::App(e) if e.is_refusal() => match help(e, en) {
             Some(h) if en => writeln!(err, "{}; {h}", said(e)),
             Some(h) => writeln!(err, "{}（{h}）", said(e)),
             None => writeln!(err, "{}", said(e)),
         },
-        Error::App(e) => {
-            let (label, help_label) = if en {
-                ("error", "help")
-            } else {
-                ("错误", "提示")
-            };
-            match (help(e), terminal) {
-                (Some(h), true) => writeln!(err, "{label}: {}\n  {help_label}: {h}", said(e)),
-                (Some(h), false) => writeln!(err, "{label}: {}; {h}", said(e)),
-                (None, _) => writeln!(err, "{label}: {}", said(e)),
-            }
-        }
+        Error::App(e) if en => match (help(e, en), terminal) {
+            (Some(h), true) => writeln!(err, "error: {}\n  help: {h}", said(e)),
+            (Some(h), false) => writeln!(err, "error: {}; {h}", said(e)),
+            (None, _) => writeln!(err, "error: {}", said(e)),
+        },
+        Error::App(e) => match (help(e, en), terminal) {
+            (Some(h), true) => writeln!(err, "错误：{}\n  提示：{h}", said(e)),
+            (Some(h), false) => writeln!(err, "错误：{}（提示：{h}）", said(e)),
+            (None, _) => writeln!(err, "错误：{}", said(e)),
+        },
     };
 }
 
 /// What to do next, in this front end's words (commands to run), for the failures that
-/// have an obvious next step.
-fn help(e: &app::Error) -> Option<String> {
+/// have an obvious next step: in English with `en`, else in Chinese.
+fn help(e: &app::Error, en: bool) -> Option<String> {
     use appraise::store;
-    Some(match e {
-        app::Error::NoActor => "pass `--by NAME` or set APPRAISE_USER".into(),
-        app::Error::Invalid(Invalid::CorrectionEmpty) => {
-            "pass `--in HH:MM`, `--out HH:MM` or both".into()
+    let say = |english: &str, chinese: &str| Some(if en { english } else { chinese }.to_string());
+    match e {
+        app::Error::NoActor => say(
+            "pass `--by NAME` or set APPRAISE_USER",
+            "请用 `--by 姓名` 或设置 APPRAISE_USER",
+        ),
+        app::Error::Invalid(Invalid::CorrectionEmpty) => say(
+            "pass `--in HH:MM`, `--out HH:MM` or both",
+            "请给出 `--in HH:MM`、`--out HH:MM` 或两者",
+        ),
+        app::Error::Invalid(Invalid::RestatementReason) => {
+            say("give it with `--reason …`", "请用 `--reason …` 说明")
         }
-        app::Error::Invalid(Invalid::RestatementReason) => "give it with `--reason …`".into(),
         app::Error::Evaluate(appraise::evaluation::evaluate::Error::ThroughOutsideYear {
             ..
-        }) => "`--through` takes a month of the year rated".into(),
+        }) => say(
+            "`--through` takes a month of the year rated",
+            "`--through` 须是所评年度内的月份",
+        ),
         app::Error::Misstep(m) if matches!(**m, Misstep::CommentNeeded { .. }) => {
-            "give it with `--comment …`".into()
+            say("give it with `--comment …`", "请用 `--comment …` 填写意见")
         }
         app::Error::NotAllowed(r) if r.why == Why::Unlinked => {
-            let flags = match r.role {
-                Role::Head => "--department ID",
-                _ => "--employee ID` or `--department ID",
+            let flags = match (r.role, en) {
+                (Role::Head, _) => "--department ID",
+                (_, true) => "--employee ID` or `--department ID",
+                (_, false) => "--employee ID` 或 `--department ID",
             };
-            format!("as HR: `appraise user add {} … {flags}`", r.login)
+            let command = format!("`appraise user add {} … {flags}`", r.login);
+            say(
+                &format!("as HR: {command}"),
+                &format!("由人事执行：{command}"),
+            )
         }
-        app::Error::OpenMonths(_) => {
-            "close them first (`appraise month close YYYY-MM`), or start anyway with `--open-months-ok` (recorded in the audit log)".into()
-        }
-        app::Error::SameEvent { .. } => {
-            "if it happened again, record the second one with `--again`".into()
-        }
-        app::Error::NoDatabase(_) => {
-            "create one with `appraise init`, or point --db / APPRAISE_DB at yours".into()
-        }
-        app::Error::NoPolicyActivated => "run `appraise rules activate rules/FILE.toml`".into(),
-        app::Error::Evaluate(appraise::evaluation::evaluate::Error::NoPolicy(_)) => {
-            "`appraise rules activate FILE` activates one; `appraise rules list` shows what is active".into()
-        }
-        app::Error::Store(store::Error::NoEvent(_)) => "`appraise log list` shows the ids".into(),
-        app::Error::Store(store::Error::MonthClosed { .. }) => {
-            "`appraise month reopen YYYY-MM --reason …` reopens it".into()
-        }
-        app::Error::Store(store::Error::RestatesClosed { .. }) => {
-            "pass `--restate --reason …` to do so on purpose".into()
-        }
-        _ => return None,
-    })
-}
-
-/// [`help`] in Chinese.
-fn help_zh(e: &app::Error) -> Option<String> {
-    use appraise::store;
-    Some(match e {
-        app::Error::NoActor => "请用 `--by 姓名` 或设置 APPRAISE_USER".into(),
-        app::Error::Invalid(Invalid::CorrectionEmpty) => "请给出 `--in HH:MM`、`--out HH:MM` 或两者".into(),
-        app::Error::Invalid(Invalid::RestatementReason) => "请用 `--reason …` 说明".into(),
-        app::Error::Evaluate(appraise::evaluation::evaluate::Error::ThroughOutsideYear {
-            ..
-        }) => "`--through` 须是所评年度内的月份".into(),
-        app::Error::Misstep(m) if matches!(**m, Misstep::CommentNeeded { .. }) => {
-            "请用 `--comment …` 填写意见".into()
-        }
-        app::Error::NotAllowed(r) if r.why == Why::Unlinked => {
-            let flags = match r.role {
-                Role::Head => "--department ID",
-                _ => "--employee ID` 或 `--department ID",
-            };
-            format!("由人事执行：`appraise user add {} … {flags}`", r.login)
-        }
-        app::Error::OpenMonths(_) => {
-            "请先结账（`appraise month close YYYY-MM`），或用 `--open-months-ok` 照常启动（记入审计日志）".into()
-        }
-        app::Error::SameEvent { .. } => "若确实又发生了一次，请加 `--again` 记录".into(),
-        app::Error::NoDatabase(_) => {
-            "用 `appraise init` 新建，或用 --db / APPRAISE_DB 指向已有的数据库".into()
-        }
-        app::Error::NoPolicyActivated => "请运行 `appraise rules activate rules/FILE.toml`".into(),
-        app::Error::Evaluate(appraise::evaluation::evaluate::Error::NoPolicy(_)) => {
-            "`appraise rules activate FILE` 启用考评细则；`appraise rules list` 列出已启用的".into()
-        }
-        app::Error::Store(store::Error::NoEvent(_)) => "`appraise log list` 列出记录编号".into(),
-        app::Error::Store(store::Error::MonthClosed { .. }) => {
-            "`appraise month reopen YYYY-MM --reason …` 可重开该月".into()
-        }
-        app::Error::Store(store::Error::RestatesClosed { .. }) => {
-            "确需如此，请加 `--restate --reason …`".into()
-        }
-        _ => return None,
-    })
+        app::Error::OpenMonths(_) => say(
+            "close them first (`appraise month close YYYY-MM`), or start anyway with `--open-months-ok` (recorded in the audit log)",
+            "请先结账（`appraise month close YYYY-MM`），或用 `--open-months-ok` 照常启动（记入审计日志）",
+        ),
+        app::Error::SameEvent { .. } => say(
+            "if it happened again, record the second one with `--again`",
+            "若确实又发生了一次，请加 `--again` 记录",
+        ),
+        app::Error::NoDatabase(_) => say(
+            "create one with `appraise init`, or point --db / APPRAISE_DB at yours",
+            "用 `appraise init` 新建，或用 --db / APPRAISE_DB 指向已有的数据库",
+        ),
+        app::Error::NoPolicyActivated => say(
+            "run `appraise rules activate rules/FILE.toml`",
+            "请运行 `appraise rules activate rules/FILE.toml`",
+        ),
+        app::Error::Evaluate(appraise::evaluation::evaluate::Error::NoPolicy(_)) => say(
+            "`appraise rules activate FILE` activates one; `appraise rules list` shows what is active",
+            "`appraise rules activate FILE` 启用考评细则；`appraise rules list` 列出已启用的",
+        ),
+        app::Error::Store(store::Error::NoEvent(_)) => say(
+            "`appraise log list` shows the ids",
+            "`appraise log list` 列出记录编号",
+        ),
+        app::Error::Store(store::Error::MonthClosed { .. }) => say(
+            "`appraise month reopen YYYY-MM --reason …` reopens it",
+            "`appraise month reopen YYYY-MM --reason …` 可重开该月",
+        ),
+        app::Error::Store(store::Error::RestatesClosed { .. }) => say(
+            "pass `--restate --reason …` to do so on purpose",
+            "确需如此，请加 `--restate --reason …`",
+        ),
+        _ => None,
+    }
 }
 
 /// Draws a problem with its source line on standard error, in colour unless `NO_COLOR` is

@@ -3,7 +3,7 @@
 //! the ids; every page, table and document a person reads takes its words from here (or
 //! from the policy, for what the policy declares: kinds, fields, grades, flags, leave).
 
-use super::event::FieldValue;
+use super::event::{FieldValue, Fields};
 use super::points::Points;
 
 /// The name people know a review step by.
@@ -94,8 +94,17 @@ pub fn action(action: &str) -> &str {
     }
 }
 
+/// An event's fields as people read them, in order: (its label, its value), the label
+/// given by `label_of` from the field's name.
+pub fn fields(fields: &Fields, label_of: impl Fn(&str) -> String) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(name, value)| (label_of(name), field_value(value)))
+        .collect()
+}
+
 /// A field's value as people read it: 是 / 否 for yes-or-no, the value itself otherwise.
-pub fn field_value(value: &FieldValue) -> String {
+fn field_value(value: &FieldValue) -> String {
     match value {
         FieldValue::Bool(true) => "是".into(),
         FieldValue::Bool(false) => "否".into(),
@@ -108,17 +117,24 @@ pub fn field_value(value: &FieldValue) -> String {
 /// it is.
 pub fn moment(stamp: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(stamp) {
-        Ok(t) => t
-            .with_timezone(&chrono::Local)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
+        Ok(t) => to_the_minute(t),
         Err(_) => stamp.to_string(),
     }
 }
 
+/// A moment given in Unix seconds, as [`moment`] shows one.
+pub fn moment_at(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0).map_or_else(String::new, to_the_minute)
+}
+
+fn to_the_minute<Tz: chrono::TimeZone>(t: chrono::DateTime<Tz>) -> String {
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 /// Points as people read them: `−1 分`, `+2 分`, `0 分` (a true minus sign).
-pub fn points(p: impl std::borrow::Borrow<Points>) -> String {
-    let p = *p.borrow();
+pub fn points(p: Points) -> String {
     let text = p.to_string();
     match text.strip_prefix('-') {
         Some(magnitude) => format!("−{magnitude} 分"),

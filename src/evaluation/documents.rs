@@ -587,12 +587,7 @@ pub fn recommendation(
         changed,
         flag_labels: policy.map(|p| p.flag_labels.clone()).unwrap_or_default(),
         grade_labels: policy
-            .map(|p| {
-                p.grades
-                    .iter()
-                    .map(|g| (g.id.clone(), g.label.clone()))
-                    .collect()
-            })
+            .map(|p| p.grade_choices().into_iter().collect())
             .unwrap_or_default(),
     }
 }

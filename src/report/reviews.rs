@@ -32,15 +32,20 @@ pub struct ReviewRow {
     pub waiting_on: Option<Waiting>,
     #[serde(rename = "final")]
     pub final_grade: Option<FinalGrade>,
-    /// Grade id → label, in the proposing policy: what a page shows for a signature.
+    /// The grades of the proposing policy as (id, label), best first: what its signers
+    /// choose from, and what a page shows for a signature. Shared by the reviews of one
+    /// policy version.
     #[serde(skip)]
-    pub grade_labels: std::sync::Arc<std::collections::BTreeMap<String, String>>,
+    pub grades: std::sync::Arc<Vec<(String, String)>>,
 }
 
 impl ReviewRow {
     /// The label people read for grade `id` (the id itself if the policy has none).
     pub fn grade_label<'a>(&'a self, id: &'a str) -> &'a str {
-        self.grade_labels.get(id).map_or(id, String::as_str)
+        self.grades
+            .iter()
+            .find(|(g, _)| g == id)
+            .map_or(id, |(_, label)| label.as_str())
     }
 }
 

@@ -94,15 +94,7 @@ async fn login(
     b: Result<Json<Credentials>, JsonRejection>,
 ) -> Answer {
     let c = body(b)?;
-    let (address, login) = (client.address.clone(), c.login.clone());
-    let session = state
-        .call(move |app| app.login(&c.login, &c.password, &address))
-        .await
-        .inspect_err(|e| {
-            if let crate::app::Error::Throttled { seconds } = e {
-                auth::log_throttled(&client, &login, *seconds);
-            }
-        })?;
+    let session = auth::log_in(&state, &client, c.login, c.password).await?;
     let jar = jar.add(auth::session_cookie(&client, &session));
     Ok((
         jar,

@@ -37,9 +37,9 @@ pub struct Caller {
     pub actor: Actor,
     /// The session token (from the cookie or the bearer header).
     pub token: String,
-    /// How much work waits on them (the menu's count); counted for pages read, not for
-    /// the API or for writes.
-    pub waiting: usize,
+    /// What waits on them (the menu counts it; the home page and the inbox list it):
+    /// worked out for pages read, not for the API or for writes.
+    pub waiting: Option<crate::app::Waiting>,
     /// What the write that sent them here did (`?done=ID`), for the page to confirm.
     pub done: Option<String>,
 }
@@ -90,9 +90,9 @@ impl FromRequestParts<State> for Caller {
             .call(move |app| {
                 let actor = app.session_actor(&t)?;
                 let waiting = if count {
-                    app.waiting(&actor)?.total()
+                    Some(app.waiting(&actor)?)
                 } else {
-                    0
+                    None
                 };
                 Ok((actor, waiting))
             })
@@ -280,14 +280,28 @@ fn cookie_secret(jar: &CookieJar) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-/// Says on the server's log that logins from `client` at `login` are held back, so that
-/// whoever runs the server sees guessing as it happens (HR sees it on the audit page).
-pub fn log_throttled(client: &Client, login: &str, seconds: i64) {
-    eprintln!(
-        "{} login throttled: login {login:?} from {} waits {seconds} s",
-        chrono::Local::now().format("%Y-%m-%d %H:%M:%S"),
-        client.address
-    );
+/// A login attempt from `client`, as the page and the API both make it. A throttled one is
+/// said on the server's log, so that whoever runs the server sees guessing as it happens
+/// (HR sees it on the audit page).
+pub async fn log_in(
+    state: &State,
+    client: &Client,
+    login: String,
+    password: String,
+) -> crate::app::Result<Session> {
+    let address = client.address.clone();
+    let who = login.clone();
+    let attempt = state
+        .call(move |app| app.login(&login, &password, &address))
+        .await;
+    if let Err(Error::Throttled { seconds }) = &attempt {
+        eprintln!(
+            "{} login throttled: login {who:?} from {} waits {seconds} s",
+            chrono::Local::now().format("%Y-%m-%d %H:%M:%S"),
+            client.address
+        );
+    }
+    attempt
 }
 
 /// The headers every answer carries: no script runs (there is none), no other site frames

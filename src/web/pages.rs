@@ -90,7 +90,10 @@ impl Nav {
             role: role.unwrap_or(Role::Employee).label(),
             csrf: caller.csrf(),
             links,
-            waiting: caller.waiting,
+            waiting: caller
+                .waiting
+                .as_ref()
+                .map_or(0, crate::app::Waiting::total),
             notice: caller
                 .done
                 .as_deref()
@@ -332,15 +335,24 @@ struct HomePage {
 async fn home(state: Shared<State>, caller: Caller) -> Page {
     let nav = Nav::of(&caller);
     let work = nav.links.iter().skip(1).copied().collect();
-    let page = call(&state, &caller, move |app, by| {
-        Ok(HomePage {
+    let waiting = waiting_on(&state, &caller).await?;
+    Ok(render(
+        StatusCode::OK,
+        &HomePage {
             nav: Some(nav),
-            waiting: app.waiting(by)?,
+            waiting,
             work,
-        })
-    })
-    .await?;
-    Ok(render(StatusCode::OK, &page))
+        },
+    ))
+}
+
+/// What waits on the caller: as the request's session found it (a page read), else
+/// worked out now.
+pub async fn waiting_on(state: &State, caller: &Caller) -> Result<crate::app::Waiting, Response> {
+    match &caller.waiting {
+        Some(w) => Ok(w.clone()),
+        None => call(state, caller, |app, by| app.waiting(by)).await,
+    }
 }
 
 #[derive(Template)]
@@ -375,20 +387,13 @@ async fn login(
     jar: CookieJar,
     Form(c): Form<Credentials>,
 ) -> Response {
-    let address = client.address.clone();
     let login = c.login.clone();
-    match state
-        .call(move |app| app.login(&c.login, &c.password, &address))
-        .await
-    {
+    match auth::log_in(&state, &client, c.login, c.password).await {
         Ok(session) => {
             let jar = jar.add(auth::session_cookie(&client, &session));
             (jar, see("/")).into_response()
         }
         Err(e) => {
-            if let Error::Throttled { seconds } = &e {
-                auth::log_throttled(&client, &login, *seconds);
-            }
             let (status, error) = (status_of(&e), crate::app::zh::error(&e));
             let (secret, jar) = auth::pre_login(&client, jar);
             let page = LoginPage {

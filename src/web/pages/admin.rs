@@ -224,8 +224,7 @@ async fn add_login(state: Shared<State>, caller: Caller, Form(f): Form<LoginForm
     };
     let issued = call(&state, &caller, move |app, by| {
         let user = app.add_user(by, user)?;
-        let password = app.reset_password(by, &user.login)?;
-        Ok(vec![IssuedLogin { user, password }])
+        Ok(vec![app.reset_password(by, &user.login)?])
     })
     .await?;
     Ok(issued_page(&caller, issued))
@@ -251,13 +250,7 @@ async fn issue(state: Shared<State>, caller: Caller, Form(f): Form<IssueForm>) -
 /// `POST /admin/logins/LOGIN/reset`: a new first password, shown once.
 async fn reset(state: Shared<State>, caller: Caller, Path(login): Path<String>) -> Page {
     let issued = call(&state, &caller, move |app, by| {
-        let password = app.reset_password(by, &login)?;
-        let user = app
-            .users(by)?
-            .into_iter()
-            .find(|u| u.login == login)
-            .ok_or(Error::UnknownActor(login))?;
-        Ok(vec![IssuedLogin { user, password }])
+        Ok(vec![app.reset_password(by, &login)?])
     })
     .await?;
     Ok(issued_page(&caller, issued))

@@ -13,7 +13,6 @@ use serde::Deserialize;
 
 use super::{Done, Nav, Page, Words, call, done, render, see};
 use crate::app::{BoardMonth, Document, Error, Missing, MonthBoard};
-use crate::domain::labels;
 use crate::domain::month::Month;
 use crate::report::ReviewRow;
 use crate::store::{Appeal, AuditEntry, Verification};
@@ -41,11 +40,10 @@ struct YearQuery {
     year: Option<i32>,
 }
 
-/// A review waiting on the caller, with the grades they may give (id, label; best first).
+/// A review waiting on the caller, at the step they sign.
 struct ToSign {
     row: ReviewRow,
     step: String,
-    grades: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -78,10 +76,10 @@ impl InboxPage {
 /// `/inbox`: appeals and review steps waiting on the caller.
 async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
+    let waiting = super::waiting_on(&state, &caller).await?;
     let page = call(&state, &caller, move |app, by| {
         // The year's review runs early in the next one.
         let year = app.review_year(q.year);
-        let waiting = app.waiting(by)?;
         let years = match q.year {
             Some(y) => vec![y],
             None => waiting.reviews.iter().map(|(y, _)| *y).collect(),
@@ -93,8 +91,7 @@ async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>)
                 let Some(step) = row.waiting_on.as_ref().map(|w| w.step.clone()) else {
                     continue;
                 };
-                let grades = app.grades_of(&row.review)?;
-                reviews.push(ToSign { row, step, grades });
+                reviews.push(ToSign { row, step });
             }
         }
         Ok(InboxPage {
@@ -362,8 +359,8 @@ struct AuditPage {
     entries: Vec<AuditEntry>,
     /// Where the next (older) page starts, if there is one.
     older: Option<i64>,
-    /// Failed logins of the last hour: (login, address, failures, latest at).
-    failures: Vec<(String, String, usize, String)>,
+    /// Failed logins of the last hour.
+    failures: Vec<crate::store::FailedLogins>,
 }
 
 /// How many entries of the log a page shows.
@@ -388,26 +385,17 @@ async fn audit(state: Shared<State>, caller: Caller, Query(q): Query<AuditQuery>
         } else {
             app.verify_since_last(by)?
         };
+        // One more than a page says whether there is an older one.
         let mut entries = app.audit_page(by, q.before, AUDIT_PAGE + 1)?;
-        let older = (entries.len() > AUDIT_PAGE).then(|| {
-            entries.truncate(AUDIT_PAGE);
-            entries.last().map(|e| e.id)
-        });
-        let failures = app
-            .login_failures(by)?
-            .into_iter()
-            .map(|f| {
-                let at = chrono::DateTime::from_timestamp(f.last_at, 0)
-                    .map(|t| labels::moment(&t.to_rfc3339()))
-                    .unwrap_or_default();
-                (f.login, f.address, f.failures, at)
-            })
-            .collect();
+        let more = entries.len() > AUDIT_PAGE;
+        entries.truncate(AUDIT_PAGE);
+        let older = more.then(|| entries.last().map(|e| e.id)).flatten();
+        let failures = app.login_failures(by)?;
         Ok(AuditPage {
             nav,
             verification,
             entries,
-            older: older.flatten(),
+            older,
             failures,
         })
     })
