@@ -44,6 +44,18 @@ fn forge(ws: &Workspace, sql: &str) {
         .unwrap();
 }
 
+/// Each forgery, made on its own copy of `base`, is found by `audit verify`, which names
+/// what it says.
+fn each_found(base: &Workspace, forgeries: &[(&str, &str)]) {
+    for (sql, found) in forgeries {
+        let ws = Workspace::new();
+        std::fs::copy(base.path("appraise.db"), ws.path("appraise.db")).unwrap();
+        forge(&ws, sql);
+        let err = ws.cmd("audit verify").fails(1);
+        assert!(err.contains(found), "{sql}: {err}");
+    }
+}
+
 #[test]
 fn a_backdated_event_written_past_appraise_is_found() {
     let ws = record();
@@ -245,13 +257,7 @@ fn a_forgery_on_every_table_of_current_rows_is_found() {
             "reviews row `",
         ),
     ];
-    for (sql, found) in forgeries {
-        let ws = Workspace::new();
-        std::fs::copy(base.path("appraise.db"), ws.path("appraise.db")).unwrap();
-        forge(&ws, sql);
-        let err = ws.cmd("audit verify").fails(1);
-        assert!(err.contains(found), "{sql}: {err}");
-    }
+    each_found(&base, &forgeries);
 }
 
 /// The tables this round added to the chain: leave and its decisions, the holiday
@@ -302,13 +308,7 @@ fn forged_leave_calendar_release_and_row_ids_are_found() {
             "event_sources",
         ),
     ];
-    for (sql, found) in forgeries {
-        let ws = Workspace::new();
-        std::fs::copy(base.path("appraise.db"), ws.path("appraise.db")).unwrap();
-        forge(&ws, sql);
-        let err = ws.cmd("audit verify").fails(1);
-        assert!(err.contains(found), "{sql}: {err}");
-    }
+    each_found(&base, &forgeries);
 }
 
 /// What the audit page checks on each load: the blocks added since the last verification,
