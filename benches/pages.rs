@@ -5,7 +5,9 @@
 //! page's p50 and p95 time (on loopback: the server's time and a few tens of microseconds)
 //! and its size, against the budgets of 300 ms and 300 KB. Every answer must be 200.
 //! `cargo bench --bench pages`; `APPRAISE_PAGES_STAFF` changes the staff (default 10,000),
-//! `APPRAISE_PAGES_TIMES` the requests per page (default 20).
+//! `APPRAISE_PAGES_TIMES` the requests per page (default 20), `APPRAISE_PAGES_DIR` keeps the
+//! company in a folder and reuses it on the next run, `APPRAISE_PAGES_ONLY=/day` measures
+//! only the pages whose path starts so.
 
 use std::path::Path;
 use std::process::Command;
@@ -46,9 +48,19 @@ fn appraise(dir: &Path, args: &[&str]) {
     assert!(status.success(), "appraise {args:?} failed");
 }
 
+/// The logins of the company, one per role.
+fn logins() -> [(String, Role); 4] {
+    [
+        ("bench".into(), Role::Hr),
+        ("head".into(), Role::Head),
+        ("supervisor".into(), Role::Supervisor),
+        ("employee".into(), Role::Employee),
+    ]
+}
+
 /// The company: staff, the year's log, last year's reviews started, a login per role (the
 /// head and the supervisor of the largest department, one of its employees).
-fn company(dir: &Path, staff: usize) -> (App, [(String, Role); 4]) {
+fn company(dir: &Path, staff: usize) -> App {
     let started = Instant::now();
     let staff_arg = staff.to_string();
     appraise(
@@ -83,7 +95,6 @@ fn company(dir: &Path, staff: usize) -> (App, [(String, Role); 4]) {
         .iter()
         .find(|e| e.role == "staff" && e.department == department)
         .unwrap();
-    let mut logins = Vec::new();
     for (login, role, e) in [
         ("head", Role::Head, head),
         ("supervisor", Role::Supervisor, manager),
@@ -100,7 +111,6 @@ fn company(dir: &Path, staff: usize) -> (App, [(String, Role); 4]) {
             },
         )
         .unwrap();
-        logins.push((login.to_string(), role));
     }
     for login in ["bench", "head", "supervisor", "employee"] {
         app.set_password(&hr, login, PASSWORD).unwrap();
@@ -113,15 +123,7 @@ fn company(dir: &Path, staff: usize) -> (App, [(String, Role); 4]) {
         "company: {staff} staff, the largest department ({department}) {in_department}, built in {:.0} s",
         started.elapsed().as_secs_f64()
     );
-    (
-        app,
-        [
-            ("bench".into(), Role::Hr),
-            logins[0].clone(),
-            logins[1].clone(),
-            logins[2].clone(),
-        ],
-    )
+    app
 }
 
 /// Times `times` requests of `path` with `token`, after one to warm it: (p50, p95) in
@@ -163,8 +165,22 @@ fn measure(
 fn main() {
     let staff = env_number("APPRAISE_PAGES_STAFF", 10_000);
     let times = env_number("APPRAISE_PAGES_TIMES", 20);
-    let dir = tempfile::tempdir().unwrap();
-    let (app, logins) = company(dir.path(), staff);
+    // `APPRAISE_PAGES_DIR` keeps the company in a folder of one's choosing and reuses it
+    // when it is there (for work on the code; the figures are from fresh runs).
+    let temp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("APPRAISE_PAGES_DIR").map_or(temp.path().to_path_buf(), Into::into);
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = if dir.join("appraise.db").exists() {
+        App::new(
+            dir.join("appraise.db"),
+            chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap(),
+        )
+    } else {
+        company(&dir, staff)
+    };
+    let logins = logins();
+    // `APPRAISE_PAGES_ONLY=/day` measures only the pages whose path starts so.
+    let only = std::env::var("APPRAISE_PAGES_ONLY").ok();
     let config = Config {
         db: app.db().to_path_buf(),
         today: Some(app.today()),
@@ -202,10 +218,14 @@ fn main() {
         "/inbox",
         "/months",
         "/ratings?year=2025",
+        "/ratings?year=2025&page=150",
+        "/ratings?year=2025&q=W0001",
         "/audit",
         "/admin",
         "/rules",
         "/day",
+        "/day?q=W0001",
+        "/day?page=150",
     ];
     let head_pages = [
         "/",
@@ -234,6 +254,9 @@ fn main() {
         };
         for page in pages {
             let path = page.replace("{me}", &me);
+            if !only.as_deref().is_none_or(|o| path.starts_with(o)) {
+                continue;
+            }
             let (p50, p95, kb) = measure(&agent, &base, &path, &t, times);
             let within = p95 <= BUDGET_MS && kb <= BUDGET_KB;
             over += usize::from(!within);

@@ -52,8 +52,8 @@ pub use setup::{DEMO_ADMIN, Demo, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};
 pub use users::IssuedLogin;
 pub use views::{
-    BoardMonth, DayEntry, DaySheet, EntryForm, MonthBoard, PersonMonth, PersonYear, SavedEntry,
-    TeamRow,
+    BoardMonth, DayEntry, DaySheet, EntryForm, Find, MonthBoard, PER_PAGE, Pages, PersonMonth,
+    PersonYear, RatedRow, RatingsPage, SavedEntry, TeamRow,
 };
 pub use waiting::Waiting;
 

@@ -333,13 +333,21 @@ fn every_role_does_its_part_in_a_real_browser() {
         let e002 = status.iter().find(|r| r.review.employee == "E002").unwrap();
         assert!(e002.final_grade.is_some(), "the review is complete");
 
-        // The rating sheet shows in its frame under the page's content security policy
-        // (its own styles are inline; no script runs anywhere).
+        // The year's ratings find E002 with the review signed; the whole sheet opens to
+        // print under the content security policy (its styles are inline, no script runs).
         c.goto(&s.url("/ratings?year=2025")).await.unwrap();
-        let frame = c.find(Locator::Css("iframe")).await.unwrap();
-        frame.enter_frame().await.unwrap();
+        let find = c
+            .find(Locator::Css("#ratings-find input[name=q]"))
+            .await
+            .unwrap();
+        find.send_keys("E002").await.unwrap();
+        click(&c, "#ratings-find button").await;
+        let row = text_of(&c, "#ratings").await;
+        assert!(row.contains("E002") && row.contains("已定稿"), "{row}");
+        c.goto(&s.url("/reports/ratings.html?year=2025"))
+            .await
+            .unwrap();
         assert!(text_of(&c, "body").await.contains("E002"));
-        c.enter_parent_frame().await.unwrap();
 
         // Out of scope is refused in the browser too.
         c.goto(&s.url("/audit")).await.unwrap();

@@ -16,6 +16,7 @@ fn employee_reads(app: &App, by: &Actor, employee: &str) -> Vec<(&'static str, R
     let one = Who {
         department: None,
         employee: Some(employee.to_string()),
+        ..Default::default()
     };
     let filter = EventFilter {
         employee: Some(employee.to_string()),

@@ -1128,3 +1128,70 @@ fn hr_sets_up_a_company_from_the_browser() {
     let bytes = res.body_mut().read_to_vec().unwrap();
     assert!(bytes.starts_with(b"SQLite format 3\0"), "a database file");
 }
+
+/// Long lists come a page at a time and can be searched by name or id: HR's day (with the
+/// month scores of the page) and the year's ratings, in a company of 120 more staff.
+#[test]
+fn long_lists_come_in_pages_and_can_be_searched() {
+    let ws = staffed();
+    let mut csv = String::from("id,name,department,role,joined,left,supervisor,shift_start\n");
+    for i in 100..220 {
+        csv += &format!("E{i},员工{i},customer-service,staff,2026-01-05,,,08:30\n");
+    }
+    ws.write("many.csv", &csv);
+    ws.cmd("staff import many.csv --by HR").ok();
+    let s = Served::serve(ws, Vec::new());
+    let token = s.token("HR");
+    let get = |path: &str| {
+        let (status, body) = s.get(path, Some(&token));
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    };
+    let rows = |body: &str| body.matches("<tr data-employee=").count();
+    let app = s.ws.app();
+    let team = app.team(&app.actor("HR").unwrap()).unwrap().len();
+    assert!(team > 100, "{team}");
+    let first = get("/day");
+    assert_eq!(rows(&first), 50, "{first}");
+    assert_eq!(first.matches("class=\"score-value").count(), 50, "{first}");
+    assert!(
+        first.contains(&format!("第 1 / 3 页，共 {team} 人")),
+        "{first}"
+    );
+    assert!(first.contains("rel=\"next\""), "{first}");
+    let last = get("/day?page=3");
+    assert_eq!(rows(&last), team - 100, "{last}");
+    assert!(!last.contains("rel=\"next\""), "{last}");
+    // Beyond the last page is the last page.
+    assert_eq!(rows(&get("/day?page=9")), team - 100);
+
+    let one = get("/day?q=员工150");
+    assert_eq!(rows(&one), 1, "{one}");
+    assert!(one.contains("data-employee=\"E150\""), "{one}");
+    // An id is found in any case; ten ids hold "e15".
+    assert_eq!(rows(&get("/day?q=e15")), 10);
+    let none = get("/day?q=nobody");
+    assert_eq!(rows(&none), 0);
+    assert!(none.contains("没有找到“nobody”"), "{none}");
+
+    let year = &TODAY[..4];
+    let ratings = get(&format!("/ratings?year={year}"));
+    assert_eq!(rows(&ratings), 50, "{ratings}");
+    // Everyone employed in a month rated so far, the one who left too.
+    let rated = app
+        .ratings(
+            &app.actor("HR").unwrap(),
+            year.parse().unwrap(),
+            None,
+            &Default::default(),
+            &|_, _| {},
+        )
+        .unwrap()
+        .0
+        .len();
+    assert!(ratings.contains(&format!("共 {rated} 人")), "{ratings}");
+    let found = get(&format!("/ratings?year={year}&q=员工15&page=1"));
+    assert_eq!(rows(&found), 10, "{found}");
+    assert!(found.contains("data-employee=\"E159\""), "{found}");
+    assert!(found.contains("奖惩建议书"), "{found}");
+}

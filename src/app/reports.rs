@@ -53,6 +53,7 @@ impl App {
         let sel = Selection {
             department: Some(department.to_string()),
             employee: None,
+            ..Default::default()
         };
         // Months before any policy governs have no scores to compare with; any other
         // failure is an error, never a silently missing month.
@@ -116,6 +117,7 @@ impl App {
         let sel = Selection {
             department: department.clone(),
             employee: None,
+            ..Default::default()
         };
         let mut results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
         let of_record = super::reviews::OfRecord::load(&store, &rulebook, year)?;
@@ -190,6 +192,7 @@ impl App {
         let sel = Selection {
             department: None,
             employee: Some(employee.to_string()),
+            ..Default::default()
         };
         let Some(mut result) = Evaluation::official(&store, &rulebook)
             .year(year, &months, &sel)?

@@ -209,5 +209,6 @@ pub(super) fn one(employee: &str) -> Selection {
     Selection {
         department: None,
         employee: Some(employee.to_string()),
+        ..Default::default()
     }
 }

@@ -59,6 +59,7 @@ impl App {
         let sel = Selection {
             department,
             employee: None,
+            ..Default::default()
         };
         let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
         // Role and supervisor as their records stand when the review starts.

@@ -266,6 +266,7 @@ impl App {
         let sel = Selection {
             department,
             employee: None,
+            ..Default::default()
         };
         let what_if = rulebook.with_candidate(candidate.clone());
         let mut differ = Differ::default();
@@ -312,6 +313,7 @@ impl App {
         let sel = Selection {
             department,
             employee: None,
+            ..Default::default()
         };
         let policies = rulebook
             .policies()

@@ -40,6 +40,7 @@ impl Seen {
             Seen::Only(ids) if ids.len() == 1 && who.employee.is_none() => Who {
                 department: who.department.clone(),
                 employee: ids.first().cloned(),
+                among: who.among.clone(),
             },
             _ => who.clone(),
         }

@@ -17,14 +17,86 @@ use crate::engine::MonthScore;
 use crate::report::{MonthExplanation, ReviewRow, YearExplanation};
 use crate::store::{Appeal, EventFilter};
 
+/// Rows a page of a long list shows.
+pub const PER_PAGE: usize = 50;
+
+/// The most entries of a day a page lists (the latest); a search narrows them.
+pub const ENTRIES_SHOWN: usize = 100;
+
+/// What a long list of employees is narrowed to: text in their id or name, and the page
+/// (from 1) of [`PER_PAGE`] rows.
+#[derive(Debug, Clone, Default)]
+pub struct Find {
+    pub text: String,
+    pub page: usize,
+}
+
+/// Where a page is in its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pages {
+    /// This page, from 1.
+    pub page: usize,
+    /// How many pages there are (at least 1).
+    pub pages: usize,
+    /// Rows found in all.
+    pub total: usize,
+}
+
+/// A page of a year's ratings, as the ratings page lists them.
+#[derive(Debug, Clone)]
+pub struct RatingsPage {
+    pub rows: Vec<RatedRow>,
+    pub pages: Pages,
+    /// The last month rated.
+    pub through: Month,
+}
+
+/// One employee's rating with its flags as people read them.
+#[derive(Debug, Clone)]
+pub struct RatedRow {
+    pub rating: crate::engine::Rating,
+    /// (label, times raised), in the policy's order of ids.
+    pub flags: Vec<(String, i64)>,
+}
+
+impl Find {
+    /// Whether an employee of `id` and `name` is found: their id (in any case) or a part
+    /// of their name holds the text.
+    pub fn matches(&self, id: &str, name: &str) -> bool {
+        let text = self.text.trim();
+        text.is_empty() || id.to_lowercase().contains(&text.to_lowercase()) || name.contains(text)
+    }
+
+    /// The page asked for of `rows` (the last one when it asks beyond it), and where it is.
+    pub fn page<T>(&self, rows: Vec<T>) -> (Vec<T>, Pages) {
+        let total = rows.len();
+        let pages = total.div_ceil(PER_PAGE).max(1);
+        let page = self.page.clamp(1, pages);
+        let rows = rows
+            .into_iter()
+            .skip((page - 1) * PER_PAGE)
+            .take(PER_PAGE)
+            .collect();
+        (rows, Pages { page, pages, total })
+    }
+}
+
 /// A supervisor's day: their team with month scores, and the day's entries.
 #[derive(Debug, Clone)]
 pub struct DaySheet {
     pub date: NaiveDate,
     pub month: Month,
+    /// The page of the team found.
     pub team: Vec<TeamRow>,
-    /// The day's entries, the latest first.
+    /// The whole team, found or not.
+    pub team_size: usize,
+    /// Where the page is among those found.
+    pub pages: Pages,
+    /// The day's latest entries of those found (at most [`ENTRIES_SHOWN`]), the latest
+    /// first.
     pub entries: Vec<DayEntry>,
+    /// How many entries of those found the day has in all.
+    pub entries_total: usize,
     /// The entry just stored, when asked about and seen.
     pub saved: Option<SavedEntry>,
     /// What the holiday calendar says of the day, if anything (a holiday or a make-up
@@ -132,73 +204,107 @@ pub struct EventFacts {
 }
 
 impl App {
-    /// `by`'s day `date`: their team, the month's scores of those they may see, the day's
-    /// entries with the kinds' labels, and `saved` (an entry just stored) when they see it.
-    pub fn day_sheet(&self, by: &Actor, date: NaiveDate, saved: Option<i64>) -> Result<DaySheet> {
+    /// `by`'s day `date`: the page of their team `find` asks for with its month scores,
+    /// the day's latest entries of those found, and `saved` (an entry just stored) when
+    /// they see it. Only the page's scores are computed and only the day's events read, so
+    /// a department of thousands costs what a page shows.
+    pub fn day_sheet(
+        &self,
+        by: &Actor,
+        date: NaiveDate,
+        saved: Option<i64>,
+        find: &Find,
+    ) -> Result<DaySheet> {
         let month = Month::of(date);
         let team = self.team(by)?;
-        // Whom the caller sees, read once for the scores and the entries.
-        let seen = self.seen_of(by, None)?;
-        let mut scores: BTreeMap<String, MonthScore> = self
-            .scores_seen(&seen, month, &Who::default())?
-            .into_iter()
-            .map(|s| (s.employee.clone(), s))
+        let team_size = team.len();
+        let names: BTreeMap<String, String> = team
+            .iter()
+            .map(|e| (e.id.clone(), e.name.clone()))
             .collect();
+        let kinds = self.kind_choices(by, &team, date)?;
+        let (found, pages) = find.page(
+            team.into_iter()
+                .filter(|e| find.matches(&e.id, &e.name))
+                .collect(),
+        );
+        let seen = self.seen_of(by, None)?;
         let events = self.events_seen(
             &seen,
             &EventFilter {
-                month: Some(month),
+                date: Some(date),
                 ..EventFilter::default()
             },
         )?;
-        let kinds = self.kind_choices(by, &team, date)?;
+        let saved_event = saved.and_then(|id| events.iter().find(|e| e.id == id));
+        let mut scores: BTreeMap<String, MonthScore> = self
+            .scores_seen(
+                &seen,
+                month,
+                &Who {
+                    among: Some(
+                        found
+                            .iter()
+                            .map(|e| e.id.clone())
+                            .chain(saved_event.map(|e| e.employee.to_string()))
+                            .collect(),
+                    ),
+                    ..Who::default()
+                },
+            )?
+            .into_iter()
+            .map(|s| (s.employee.clone(), s))
+            .collect();
         let label = |kind: &str| {
             kinds
                 .get(kind)
                 .map_or_else(|| kind.to_string(), |k| k.label.clone())
         };
-        let names: BTreeMap<&str, &str> = team
-            .iter()
-            .map(|e| (e.id.as_str(), e.name.as_str()))
-            .collect();
-        let of_day: Vec<&Event> = events.iter().filter(|e| e.date == date).collect();
-        let voidable = self.voidable(by, of_day.iter().copied())?;
-        let entries = of_day
-            .iter()
-            .rev()
-            .map(|e| DayEntry {
-                event: (*e).clone(),
-                name: names.get(&*e.employee).unwrap_or(&"").to_string(),
-                label: label(&e.kind),
-                fields: labels::fields(&e.fields, |name| {
-                    kinds
-                        .get(&*e.kind)
-                        .and_then(|k| k.fields.iter().find(|f| f.name == name))
-                        .map_or_else(|| name.to_string(), |f| f.label.clone())
-                }),
-                voidable: voidable.contains(&e.id),
-            })
-            .collect();
-        let saved = saved.and_then(|id| {
-            let e = events.iter().find(|e| e.id == id)?;
+        let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+        let saved = saved_event.and_then(|e| {
             let score = scores.get(&*e.employee)?.clone();
             Some(SavedEntry {
-                id,
+                id: e.id,
                 employee: e.employee.to_string(),
                 name: score.name.clone(),
                 label: label(&e.kind),
                 score,
             })
         });
-        let team = team
+        let mut live: BTreeMap<&str, usize> = BTreeMap::new();
+        for e in events.iter().filter(|e| !e.voided) {
+            *live.entry(&e.employee).or_default() += 1;
+        }
+        let team = found
             .into_iter()
             .map(|employee| TeamRow {
-                today: of_day
-                    .iter()
-                    .filter(|e| e.employee == employee.id && !e.voided)
-                    .count(),
+                today: live.get(employee.id.as_str()).copied().unwrap_or(0),
                 score: scores.remove(&employee.id),
                 employee,
+            })
+            .collect();
+        // The latest entries of those found; who may void is asked of the ones shown only.
+        let of_found: Vec<&Event> = events
+            .iter()
+            .rev()
+            .filter(|e| find.matches(&e.employee, &name(&e.employee)))
+            .collect();
+        let entries_total = of_found.len();
+        let shown = &of_found[..entries_total.min(ENTRIES_SHOWN)];
+        let voidable = self.voidable(by, shown.iter().copied())?;
+        let entries = shown
+            .iter()
+            .map(|e| DayEntry {
+                event: (*e).clone(),
+                name: name(&e.employee),
+                label: label(&e.kind),
+                fields: labels::fields(&e.fields, |field| {
+                    kinds
+                        .get(&*e.kind)
+                        .and_then(|k| k.fields.iter().find(|f| f.name == field))
+                        .map_or_else(|| field.to_string(), |f| f.label.clone())
+                }),
+                voidable: voidable.contains(&e.id),
             })
             .collect();
         let holiday = self.store()?.holidays(date, date)?.pop();
@@ -206,9 +312,69 @@ impl App {
             date,
             month,
             team,
+            team_size,
+            pages,
             entries,
+            entries_total,
             saved,
             holiday,
+        })
+    }
+
+    /// The page `find` asks for of `year`'s ratings of those `by` may see (of
+    /// `department`, when given): everyone employed in a rated month, by id. Only the
+    /// page is rated, so a company of thousands costs what a page shows; the whole sheet
+    /// is [`App::rating_sheet`].
+    pub fn ratings_page(
+        &self,
+        by: &Actor,
+        year: i32,
+        department: Option<&str>,
+        find: &Find,
+    ) -> Result<RatingsPage> {
+        self.check_report(by, department)?;
+        let seen = self.seen_of(by, None)?;
+        let months = crate::evaluation::evaluate::rated_months(year, None, self.today)?;
+        let listed: Vec<String> = self
+            .store()?
+            .staff_records()?
+            .into_iter()
+            .filter(|r| seen.contains(&r.id))
+            .filter_map(|r| {
+                let last = months.iter().rev().find(|m| r.employed_in(**m))?;
+                let e = r.at(*last);
+                (department.is_none_or(|d| e.department == d) && find.matches(&e.id, &e.name))
+                    .then(|| e.id.clone())
+            })
+            .collect();
+        let (page, pages) = find.page(listed);
+        let who = Who {
+            among: Some(page.into_iter().collect()),
+            ..Who::default()
+        };
+        let (ratings, through) = self.ratings(by, year, None, &who, &|_, _| {})?;
+        let (_, rulebook) = self.store_and_rules()?;
+        let rows = ratings
+            .into_iter()
+            .map(|rating| {
+                let labels = rulebook
+                    .by_hash(&rating.policy.hash)
+                    .map(|p| &p.flag_labels);
+                let flags = rating
+                    .flags
+                    .iter()
+                    .map(|(f, n)| {
+                        let label = labels.and_then(|l| l.get(f)).unwrap_or(f);
+                        (label.clone(), *n)
+                    })
+                    .collect();
+                RatedRow { rating, flags }
+            })
+            .collect();
+        Ok(RatingsPage {
+            rows,
+            pages,
+            through,
         })
     }
 

@@ -21,6 +21,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     let who = Selection {
         department: a.department,
         employee: None,
+        ..Default::default()
     };
     let bar = Progress::new("rating");
     let (ratings, through) =

@@ -21,6 +21,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     let who = Selection {
         department: a.department,
         employee: a.employee,
+        ..Default::default()
     };
     ctx.print(&ScoresView {
         month: a.month,

@@ -2,7 +2,7 @@
 //! version of each month, and hands them to the pure [`engine`](crate::engine). Closed months
 //! are read from their snapshots, so they never change once closed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
@@ -44,6 +44,9 @@ pub enum Error {
 pub struct Selection {
     pub department: Option<String>,
     pub employee: Option<String>,
+    /// Only these employees (a page of a long list), when set: they are read by key, not
+    /// picked out of everyone.
+    pub among: Option<BTreeSet<String>>,
 }
 
 impl Selection {
@@ -51,6 +54,10 @@ impl Selection {
     /// belonged to the department asked for in one of the months they were employed in.
     fn includes(&self, record: &StaffRecord, months: &[Month]) -> bool {
         self.employee.as_deref().is_none_or(|id| id == record.id)
+            && self
+                .among
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&record.id))
             && self.department.as_deref().is_none_or(|d| {
                 months
                     .iter()
@@ -66,7 +73,16 @@ impl Selection {
                     .staff_record(id)?
                     .ok_or_else(|| Error::NoEmployee(id.clone()))?,
             ],
-            None => store.staff_records()?,
+            None => match &self.among {
+                Some(ids) => {
+                    let mut staff = Vec::with_capacity(ids.len());
+                    for id in ids {
+                        staff.extend(store.staff_record(id)?);
+                    }
+                    staff
+                }
+                None => store.staff_records()?,
+            },
         };
         Ok(staff
             .into_iter()

@@ -75,6 +75,7 @@ pub fn trial(
             let whole = Selection {
                 department: Some(department.to_string()),
                 employee: None,
+                ..Default::default()
             };
             match run.year(*year, &months, &whole) {
                 Ok(_) => continue,

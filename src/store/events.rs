@@ -68,6 +68,8 @@ pub struct Entered {
 pub struct EventFilter {
     pub employee: Option<String>,
     pub month: Option<Month>,
+    /// One day's events.
+    pub date: Option<NaiveDate>,
     pub kind: Option<String>,
     /// Leave out voided events (what evaluation needs; excused ones stay, to be explained).
     pub counting: bool,
@@ -89,6 +91,9 @@ impl Store {
         if let Some(m) = filter.month {
             arg(&mut sql, " AND e.date >= ?", m.first_day().to_string());
             arg(&mut sql, " AND e.date <= ?", m.last_day().to_string());
+        }
+        if let Some(d) = filter.date {
+            arg(&mut sql, " AND e.date = ?", d.to_string());
         }
         if let Some(k) = &filter.kind {
             arg(&mut sql, " AND e.kind = ?", k.clone());

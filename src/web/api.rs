@@ -311,6 +311,7 @@ async fn scores(
                 &Who {
                     department: q.department.clone(),
                     employee: None,
+                    ..Default::default()
                 },
             )
         })

@@ -306,7 +306,7 @@ pub async fn log_in(
 
 /// The headers every answer carries: no script runs (there is none), no other site frames
 /// a page (clickjacking), no address leaks to other sites, no type is guessed. Styles may be
-/// inline: the printable documents carry their own, and a page shows them in a frame.
+/// inline: the printable documents carry their own.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let headers = res.headers_mut();

@@ -157,6 +157,21 @@ impl Done {
     }
 }
 
+/// The query a list's pager keeps from page to page: the `(name, value)` pairs that are
+/// not empty, encoded and each followed by `&`, for the page number to end.
+pub fn keep(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let mut query = serde_urlencoded::to_string(kept).expect("text pairs always encode");
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query
+}
+
 /// `path` with `?done=ID` (before any `#fragment`), for the page to confirm `what`.
 pub fn done(path: &str, what: Done) -> String {
     let (path, fragment) = path.split_once('#').map_or((path, ""), |(p, f)| (p, f));

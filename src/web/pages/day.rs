@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{Nav, Page, Upload, call, failed, message, render, see};
-use crate::app::{DayEntry, Entry, EntryForm, Error, Imported, KindChoice, Recorded, TeamRow};
+use crate::app::{
+    DayEntry, Entry, EntryForm, Error, Find, Imported, KindChoice, Pages, Recorded, TeamRow,
+};
 use crate::domain::event::FieldType;
 use crate::domain::month::{Month, parse_date};
 use crate::engine::MonthScore;
@@ -39,6 +41,11 @@ struct DayQuery {
     imported: Option<usize>,
     already: Option<usize>,
     kind: Option<String>,
+    /// Text to find in the team's ids and names.
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: usize,
 }
 
 /// The day asked for, else today.
@@ -54,14 +61,24 @@ struct DayPage {
     month: String,
     saved: Option<String>,
     team: Vec<TeamRow>,
+    team_size: usize,
+    pages: Pages,
+    /// The query of this page without its page number, for the pager's links.
+    keep: String,
+    find: String,
     entries: Vec<DayEntry>,
+    entries_total: usize,
     holiday: Option<crate::store::Holiday>,
 }
 
 async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let sheet = app.day_sheet(by, day_of(app.today(), &q), q.saved)?;
+        let find = Find {
+            text: q.q.trim().to_string(),
+            page: q.page,
+        };
+        let sheet = app.day_sheet(by, day_of(app.today(), &q), q.saved, &find)?;
         let imported = q.imported.map(|n| {
             format!(
                 "已导入 {n} 条记录{}",
@@ -91,8 +108,13 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
             date: sheet.date.to_string(),
             month: sheet.month.to_string(),
             saved: saved.or(imported),
+            keep: super::keep(&[("date", &sheet.date.to_string()), ("q", &find.text)]),
             team: sheet.team,
+            team_size: sheet.team_size,
+            pages: sheet.pages,
+            find: find.text,
             entries: sheet.entries,
+            entries_total: sheet.entries_total,
             holiday: sheet.holiday,
         })
     })

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{Done, Nav, Page, Words, call, done, render, see};
-use crate::app::{BoardMonth, Document, Error, Missing, MonthBoard};
+use crate::app::{BoardMonth, Document, Error, Find, Missing, MonthBoard, Pages, RatedRow};
 use crate::domain::month::Month;
 use crate::report::ReviewRow;
 use crate::store::{Appeal, AuditEntry, Verification};
@@ -237,26 +237,61 @@ async fn start_reviews(state: Shared<State>, caller: Caller, Form(f): Form<Start
 struct RatingsPage {
     nav: Option<Nav>,
     year: i32,
-    /// The rating sheet document, with its charts.
-    sheet: String,
-    /// For the statement's and the recommendation's pickers.
+    /// The page of the year's ratings found.
+    rows: Vec<RatedRow>,
+    pages: Pages,
+    through: Month,
+    find: String,
+    /// The department listed, or every one (empty).
+    department: String,
+    /// The query of this page without its page number, for the pager's links.
+    keep: String,
+    /// For the filter and the statement's and the recommendation's pickers.
     departments: Vec<crate::domain::staff::Department>,
     /// The month a statement is of by default: the last one that has ended.
     last_month: Month,
+    words: Words,
 }
 
-/// `/ratings?year=`: the rating sheet with the calibration charts, and its downloads.
-async fn ratings(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>) -> Page {
+#[derive(Deserialize)]
+struct RatingsQuery {
+    year: Option<i32>,
+    #[serde(default)]
+    department: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: usize,
+}
+
+/// `/ratings?year=&department=&q=&page=`: a page of the year's ratings, found by name or
+/// id; the whole sheet with its calibration charts is a download.
+async fn ratings(state: Shared<State>, caller: Caller, Query(q): Query<RatingsQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         let year = app.review_year(q.year);
-        let sheet = app.rating_sheet(by, year, None, None, Document::Html)?;
+        let find = Find {
+            text: q.q.trim().to_string(),
+            page: q.page,
+        };
+        let department = (!q.department.is_empty()).then_some(q.department.as_str());
+        let found = app.ratings_page(by, year, department, &find)?;
         Ok(RatingsPage {
             nav,
             year,
-            sheet: String::from_utf8_lossy(&sheet).into_owned(),
+            rows: found.rows,
+            pages: found.pages,
+            through: found.through,
+            keep: super::keep(&[
+                ("year", &year.to_string()),
+                ("department", &q.department),
+                ("q", &find.text),
+            ]),
+            find: find.text,
+            department: q.department,
             departments: app.departments()?,
             last_month: Month::of(app.today()).prev(),
+            words: Words::of(app)?,
         })
     })
     .await?;
