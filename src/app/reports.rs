@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{Actor, App, Error, Invalid, Result};
 use crate::domain::month::Month;
 use crate::evaluation::documents;
-use crate::evaluation::evaluate::{self, Evaluation, Selection, rated_months};
+use crate::evaluation::evaluate::{Evaluation, Selection, rated_months};
 use crate::report::{html, markdown, workbook};
 
 /// The formats a document can be produced in.
@@ -55,25 +55,20 @@ impl App {
             employee: None,
             ..Default::default()
         };
-        // Months before any policy governs have no scores to compare with; any other
-        // failure is an error, never a silently missing month.
-        let scored = |m: Month| match eval.month(m, &sel) {
-            Ok(s) => Ok(Some(s)),
-            Err(evaluate::Error::NoPolicy(_)) => Ok(None),
-            Err(e) => Err(e),
-        };
-        let scores = eval.month(month, &sel)?;
-        let mut year = BTreeMap::new();
-        for m in Month::of_year(month.year()).filter(|m| *m < month) {
-            if let Some(s) = scored(m)? {
-                year.insert(m, s);
-            }
-        }
-        // The previous month is already scored unless it is December of the year before.
-        let previous = match year.get(&month.prev()) {
-            Some(s) => s.clone(),
-            None => scored(month.prev())?.unwrap_or_default(),
-        };
+        // The months from the one before the year's first (for December's change) to
+        // this one, scored in one pass. Months before any policy governs have no scores to
+        // compare with; any other failure is an error, never a silently missing month.
+        let first = Month::new(month.year(), 1)
+            .expect("January is a month")
+            .prev();
+        let months: Vec<Month> = std::iter::successors(Some(first), |m| Some(m.next()))
+            .take_while(|m| *m <= month)
+            .filter(|m| *m == month || rulebook.governing(department, *m).is_some())
+            .collect();
+        let mut year = eval.months(&months, &sel, month)?;
+        let scores = year.get(&month).cloned().unwrap_or_default();
+        let previous = year.get(&month.prev()).cloned().unwrap_or_default();
+        year.retain(|m, _| m.year() == month.year());
         year.insert(month, scores.clone());
         let head_name = match &dept.head {
             Some(h) => store.staff_record(h)?.map(|r| r.at(month).name.clone()),

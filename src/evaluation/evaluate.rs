@@ -168,6 +168,38 @@ impl Evaluation<'_> {
         Ok(out)
     }
 
+    /// The scores of each of `months` of every selected employee employed in it, by
+    /// month and then employee id, from one read of each employee's events. Only the
+    /// items of `itemised` are kept (a statement explains its own month and shows the
+    /// others' scores only), so memory holds one month's items however many months.
+    pub fn months(
+        &self,
+        months: &[Month],
+        sel: &Selection,
+        itemised: Month,
+    ) -> Result<BTreeMap<Month, Vec<MonthScore>>, Error> {
+        let mut out: BTreeMap<Month, Vec<MonthScore>> = BTreeMap::new();
+        self.each(
+            [self.rulebook],
+            months,
+            sel,
+            &|_, _| {},
+            |_, [mut scores]| {
+                for s in scores.iter_mut().filter(|s| s.month != itemised) {
+                    s.items = Vec::new();
+                }
+                Ok(Some(scores))
+            },
+            |scores| {
+                for s in scores {
+                    out.entry(s.month).or_default().push(s);
+                }
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
     /// Ratings of every selected employee employed in any of `months` (in order of `year`).
     pub fn year(
         &self,
