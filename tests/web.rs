@@ -84,6 +84,7 @@ impl Served {
 
     /// Gets `path`, or posts `body` (JSON, a form or a file upload) to it: the status, and
     /// where a redirect goes.
+    /// Sends `body` to `path`: the status, and where a redirect leads or else the body.
     pub fn send(&self, path: &str, token: Option<&str>, body: &Body) -> (u16, String) {
         let auth = token.map(|t| format!("Bearer {t}"));
         let res = if let Body::None = body {
@@ -107,14 +108,14 @@ impl Served {
                 }
             }
         };
-        let res = res.unwrap();
-        let location = res
-            .headers()
-            .get("location")
-            .and_then(|l| l.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        (res.status().as_u16(), location)
+        let mut res = res.unwrap();
+        let status = res.status().as_u16();
+        // Where a redirect leads, else what the answer says.
+        let said = match res.headers().get("location").and_then(|l| l.to_str().ok()) {
+            Some(location) => location.to_string(),
+            None => res.body_mut().read_to_string().unwrap_or_default(),
+        };
+        (status, said)
     }
 
     pub fn post_json(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
@@ -367,6 +368,8 @@ fn the_authorization_matrix() {
         (fixed("/admin/logins/issue"),
             Body::Form(vec![("department", "security".into())]),                  [LOGIN, 200, 403, 403, 403, 403]),
         (fixed("/admin/logins/E002/reset"), Body::Form(vec![]),                   [LOGIN, 200, 403, 403, 403, 403]),
+        // 王主管 acts in no column here; disabling them again is allowed.
+        (fixed("/admin/logins/王主管/disable"), Body::Form(vec![]),               [LOGIN, 303, 403, 403, 403, 403]),
         (fixed("/admin/backup"), Body::None,                                      [LOGIN, 200, 403, 403, 403, 403]),
         (fixed("/password"), Body::None,                                          [LOGIN, 200, 200, 200, 200, 200]),
         // A punch correction is decided by whoever enters E002's events, never by E002.
@@ -398,7 +401,7 @@ fn the_authorization_matrix() {
     );
     assert_eq!(
         rows.len() * roles.len(),
-        270,
+        276,
         "the matrix's size, as the docs give it"
     );
 }
@@ -1194,4 +1197,53 @@ fn long_lists_come_in_pages_and_can_be_searched() {
     assert_eq!(rows(&found), 10, "{found}");
     assert!(found.contains("data-employee=\"E159\""), "{found}");
     assert!(found.contains("奖惩建议书"), "{found}");
+}
+
+/// HR disables a login from the browser: its sessions end at once, its password no longer
+/// opens it, the page says so; a reset enables it again. HR cannot disable themselves.
+#[test]
+fn hr_disables_a_login_and_a_reset_enables_it() {
+    let s = Served::start();
+    let hr = s.token("HR");
+    let victim = s.token("张主管");
+    assert_eq!(s.get("/api/v1/me", Some(&victim)).0, 200);
+    let (status, to) = s.send(
+        "/admin/logins/张主管/disable",
+        Some(&hr),
+        &Body::Form(vec![]),
+    );
+    assert_eq!(status, 303, "{to}");
+    let (_, page) = s.get(&to, Some(&hr));
+    assert!(page.contains("登录已停用"), "{page}");
+    assert!(page.contains("已停用"), "{page}");
+    assert_eq!(s.get("/api/v1/me", Some(&victim)).0, 401);
+    let (status, body) = s.post_json(
+        "/api/v1/login",
+        None,
+        json!({"login": "张主管", "password": PASSWORD}),
+    );
+    assert_eq!(status, 401, "{body}");
+    let audit = s.ws.cmd("audit").ok();
+    assert!(audit.contains("user.disable"), "{audit}");
+    s.ws.cmd("audit verify").ok();
+
+    // Their own login is not HR's to disable.
+    let (status, body) = s.send("/admin/logins/HR/disable", Some(&hr), &Body::Form(vec![]));
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("不能停用自己的登录"), "{body}");
+
+    // A reset gives a new password that opens it.
+    let (status, issued) = s.send("/admin/logins/张主管/reset", Some(&hr), &Body::Form(vec![]));
+    assert_eq!(status, 200, "{issued}");
+    let password = issued
+        .split("<code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .unwrap_or_else(|| panic!("no password shown: {issued}"));
+    let (status, body) = s.post_json(
+        "/api/v1/login",
+        None,
+        json!({"login": "张主管", "password": password}),
+    );
+    assert_eq!(status, 200, "{body}");
 }

@@ -28,6 +28,9 @@ pub enum Invalid {
     LoginNotOneWord(String),
     #[error("the {what} `{given}` must be an amount of yuan, not negative")]
     BadAmount { what: &'static str, given: String },
+    /// HR would lock themselves out.
+    #[error("you cannot disable your own login `{0}`")]
+    OwnLogin(String),
     #[error("a password has at least {0} characters")]
     PasswordTooShort(usize),
     /// A change that must say why was given no reason.

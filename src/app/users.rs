@@ -90,6 +90,26 @@ impl App {
         Ok(IssuedLogin { user, password })
     }
 
+    /// Disables `login`: nothing opens it (its password is cleared, its sessions end) until
+    /// HR resets its password. HR only, and never their own.
+    pub fn disable_login(&self, by: &Actor, login: &str) -> Result<()> {
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
+        if by.name() == login {
+            return Err(Invalid::OwnLogin(login.to_string()).into());
+        }
+        let mut store = self.store()?;
+        if store.user(login)?.is_none() {
+            return Err(Error::UnknownActor(login.to_string()));
+        }
+        Ok(store.disable_user(login, &self.stamp(by))?)
+    }
+
+    /// The logins that can log in (that have a password). HR only.
+    pub fn enabled_logins(&self, by: &Actor) -> Result<std::collections::BTreeSet<String>> {
+        self.authorize(by, Action::ChangeStaff, &Target::Company)?;
+        Ok(self.store()?.logins_with_password()?)
+    }
+
     /// Registers the first HR login of a new workspace: the one who can register the rest.
     pub(super) fn add_admin(&self, login: &str) -> Result<Actor> {
         let mut store = self.store()?;

@@ -69,6 +69,7 @@ pub fn invalid(i: &Invalid) -> String {
         }
         Invalid::NameMissing(_) => "请填写名称。".into(),
         Invalid::LoginNotOneWord(login) => format!("登录名“{login}”不能含空格。"),
+        Invalid::OwnLogin(login) => format!("不能停用自己的登录“{login}”。"),
         Invalid::BadAmount { given, .. } => format!("金额“{given}”须为不小于 0 的元数。"),
         Invalid::PasswordTooShort(n) => format!("密码至少 {n} 个字符。"),
         Invalid::ReasonRequired => "请填写原因。".into(),

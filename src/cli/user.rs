@@ -29,6 +29,14 @@ pub enum Command {
     },
     /// Every registered login.
     List,
+    /// Disable a login: its password is cleared and its sessions end, until HR sets a new
+    /// password (`appraise user passwd`).
+    Disable {
+        login: String,
+        /// Who disables it: an HR login [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
     /// Set a login's password, read from standard input (never from the command line,
     /// where it would stay in the shell's history): `echo … | appraise user passwd zhang --password-stdin`.
     Passwd {
@@ -72,6 +80,10 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         Command::List => ctx.print(&UsersView {
             users: ctx.app.users(&Actor::owner())?,
         }),
+        Command::Disable { login, by } => {
+            ctx.app.disable_login(&ctx.actor(by)?, &login)?;
+            ctx.say(format_args!("login `{login}` disabled: its sessions ended"))
+        }
         Command::Passwd { login, by, .. } => {
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;

@@ -84,6 +84,7 @@ pub fn action(action: &str) -> &str {
         "user.login" => "登录",
         "user.logout" => "退出",
         "user.passwd" => "设置密码",
+        "user.disable" => "停用登录",
         "attendance.roster" => "导入排班",
         "attendance.clock" => "导入打卡",
         "attendance.handover" => "导入交接班",

@@ -68,6 +68,36 @@ impl Store {
         Ok(())
     }
 
+    /// Disables a login: its password is cleared (so nothing opens it until HR gives it a
+    /// new one) and its sessions end, in one transaction.
+    pub fn disable_user(&mut self, login: &str, stamp: &Stamp) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute("UPDATE users SET password = NULL WHERE login = ?1", [login])?;
+        let ended = tx.execute(
+            "UPDATE sessions SET ended_at = ?2 WHERE login = ?1 AND ended_at IS NULL",
+            params![login, stamp.at],
+        )?;
+        super::seals::seal_rows(&tx, "users", &[login])?;
+        audit(
+            &tx,
+            stamp,
+            "user.disable",
+            login,
+            &format!("password cleared, {ended} sessions ended"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The logins that have a password (the others cannot log in).
+    pub fn logins_with_password(&self) -> Result<std::collections::BTreeSet<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT login FROM users WHERE password IS NOT NULL")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// A login's password (its PHC string), if one is set.
     pub fn password(&self, login: &str) -> Result<Option<String>> {
         Ok(self

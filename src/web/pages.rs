@@ -114,10 +114,13 @@ pub enum Done {
     LeaveDecided,
     Signed,
     PasswordChanged,
+    LoginDisabled,
+    StaffChanged,
+    Excused,
 }
 
 impl Done {
-    const ALL: [Done; 7] = [
+    const ALL: [Done; 10] = [
         Done::Appealed,
         Done::Voided,
         Done::AppealDecided,
@@ -125,6 +128,9 @@ impl Done {
         Done::LeaveDecided,
         Done::Signed,
         Done::PasswordChanged,
+        Done::LoginDisabled,
+        Done::StaffChanged,
+        Done::Excused,
     ];
 
     fn id(self) -> &'static str {
@@ -136,6 +142,9 @@ impl Done {
             Done::LeaveDecided => "leave-decided",
             Done::Signed => "signed",
             Done::PasswordChanged => "password-changed",
+            Done::LoginDisabled => "login-disabled",
+            Done::StaffChanged => "staff-changed",
+            Done::Excused => "excused",
         }
     }
 
@@ -153,6 +162,9 @@ impl Done {
             Done::LeaveDecided => "请假已处理。",
             Done::Signed => "评审已签署。",
             Done::PasswordChanged => "密码已修改，下次登录请使用新密码。",
+            Done::LoginDisabled => "登录已停用：其会话已全部结束；重置密码即可重新启用。",
+            Done::StaffChanged => "员工档案已更新，变更与生效月份已记入历史。",
+            Done::Excused => "记录已免除：保留在记录中，不再扣分，免除原因已存档。",
         }
     }
 }

@@ -5,15 +5,17 @@
 //! action is the same `app` operation as the command line's, audited the same way.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State as Shared};
+use std::collections::BTreeSet;
+
+use axum::extract::{Multipart, Path, Query, State as Shared};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Nav, Page, Upload, Words, call, failed, message, render, see};
-use crate::app::{AttendanceImported, Error, FileInput, IssuedLogin};
+use super::{Done, Nav, Page, Upload, Words, call, done, failed, message, render, see};
+use crate::app::{AttendanceImported, Error, FileInput, Find, IssuedLogin, Pages};
 use crate::domain::staff::Department;
 use crate::domain::user::{Role, User};
 use crate::web::State;
@@ -26,6 +28,7 @@ pub fn routes() -> Router<State> {
         .route("/admin/logins", post(add_login))
         .route("/admin/logins/issue", post(issue))
         .route("/admin/logins/{login}/reset", post(reset))
+        .route("/admin/logins/{login}/disable", post(disable))
         .route("/admin/departments", post(save_department))
         .route("/admin/backup", get(backup))
         .route("/password", get(password_form).post(change_password))
@@ -35,18 +38,51 @@ pub fn routes() -> Router<State> {
 #[template(path = "web/admin.html")]
 struct AdminPage {
     nav: Option<Nav>,
+    /// The page of logins found.
     users: Vec<User>,
+    pages: Pages,
+    find: String,
+    keep: String,
+    /// The logins that can log in (the others are disabled).
+    enabled: BTreeSet<String>,
+    /// The caller's login, which they cannot disable.
+    me: String,
     departments: Vec<Department>,
     words: Words,
 }
 
-/// `/admin`: the uploads, the logins, the departments and the backup.
-async fn admin(state: Shared<State>, caller: Caller) -> Page {
+#[derive(Deserialize)]
+struct AdminQuery {
+    /// Text to find in the logins and their names.
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: usize,
+}
+
+/// `/admin?q=&page=`: the uploads, the logins (a page at a time, found by login or name),
+/// the departments and the backup.
+async fn admin(state: Shared<State>, caller: Caller, Query(q): Query<AdminQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
+        let find = Find {
+            text: q.q.trim().to_string(),
+            page: q.page,
+        };
+        let found = app
+            .users(by)?
+            .into_iter()
+            .filter(|u| find.matches(&u.login, &u.name))
+            .collect();
+        let (users, pages) = find.page(found);
         Ok(AdminPage {
             nav,
-            users: app.users(by)?,
+            users,
+            pages,
+            keep: super::keep(&[("q", &find.text)]),
+            find: find.text,
+            enabled: app.enabled_logins(by)?,
+            me: by.name().to_string(),
             departments: app.departments()?,
             words: Words::of(app)?,
         })
@@ -245,6 +281,21 @@ async fn issue(state: Shared<State>, caller: Caller, Form(f): Form<IssueForm>) -
     })
     .await?;
     Ok(issued_page(&caller, issued))
+}
+
+/// `POST /admin/logins/LOGIN/disable`: nothing opens the login until its password is
+/// reset.
+async fn disable(state: Shared<State>, caller: Caller, Path(login): Path<String>) -> Page {
+    // Back to the login, found, to see it disabled.
+    let back = format!(
+        "/admin?{}#logins",
+        serde_urlencoded::to_string([("q", &login)]).expect("text pairs always encode")
+    );
+    call(&state, &caller, move |app, by| {
+        app.disable_login(by, &login)
+    })
+    .await?;
+    Ok(see(done(&back, Done::LoginDisabled)))
 }
 
 /// `POST /admin/logins/LOGIN/reset`: a new first password, shown once.
