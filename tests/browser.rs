@@ -610,6 +610,7 @@ fn every_page_reads_in_chinese_for_every_role() {
         "review start --year 2025 --by HR --open-months-ok",
         "review sign E002 --year 2025 --step manager --grade excellent --by E001",
         "month close 2026-05 --by HR",
+        "staff move E003 --department security --from 2026-06 --by HR",
     ] {
         s.ws.cmd(line).ok();
     }
@@ -630,6 +631,8 @@ fn every_page_reads_in_chinese_for_every_role() {
                 "/day/E002?kind=late",
                 "/people/E002?year=2026",
                 "/people/E002/2026-06",
+                "/staff",
+                "/staff/E003",
                 "/password",
             ],
         ),

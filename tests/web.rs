@@ -371,6 +371,13 @@ fn the_authorization_matrix() {
         // 王主管 acts in no column here; disabling them again is allowed.
         (fixed("/admin/logins/王主管/disable"), Body::Form(vec![]),               [LOGIN, 303, 403, 403, 403, 403]),
         (fixed("/admin/backup"), Body::None,                                      [LOGIN, 200, 403, 403, 403, 403]),
+        // Staff records: each sees those in their scope; only HR changes one.
+        (fixed("/staff"), Body::None,                                             [LOGIN, 200, 200, 200, 200, 200]),
+        (fixed("/staff/E002"), Body::None,                                        [LOGIN, 200, 200, 200, 200, 403]),
+        (fixed("/staff/E002"),
+            Body::Form(vec![("from", "2026-06".into()), ("name", "李小四".into())]), [LOGIN, 303, 403, 403, 403, 403]),
+        (Box::new(|a| format!("/events/{}/excuse", event_of_e002(a))),
+            Body::Form(vec![("reason", "情况属实".into())]),                        [LOGIN, 303, 303, 403, 403, 403]),
         (fixed("/password"), Body::None,                                          [LOGIN, 200, 200, 200, 200, 200]),
         // A punch correction is decided by whoever enters E002's events, never by E002.
         (Box::new(move |a| format!("/corrections/{}/decide", correction_of(a))),
@@ -401,7 +408,7 @@ fn the_authorization_matrix() {
     );
     assert_eq!(
         rows.len() * roles.len(),
-        276,
+        300,
         "the matrix's size, as the docs give it"
     );
 }
@@ -1246,4 +1253,82 @@ fn hr_disables_a_login_and_a_reset_enables_it() {
         json!({"login": "张主管", "password": password}),
     );
     assert_eq!(status, 200, "{body}");
+}
+
+/// HR changes a record from the browser: E003 moves to security from this month; the
+/// record page shows the change with its month and who made it, the months before keep
+/// the old department, and a wrong month is refused in Chinese with nothing stored.
+#[test]
+fn hr_transfers_an_employee_and_the_history_shows_it() {
+    let s = Served::start();
+    let hr = s.token("HR");
+    let month = &TODAY[..7];
+    let (status, to) = s.send(
+        "/staff/E003",
+        Some(&hr),
+        &Body::Form(vec![
+            ("from", month.into()),
+            ("department", "security".into()),
+        ]),
+    );
+    assert_eq!(status, 303, "{to}");
+    let (status, page) = s.get(&to, Some(&hr));
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("员工档案已更新"), "{page}");
+    let history = page.split("id=\"history\"").nth(1).unwrap();
+    assert!(history.contains(month), "{history}");
+    assert!(history.contains("部门"), "{history}");
+    let app = s.ws.app();
+    let record = app.record(&app.actor("HR").unwrap(), "E003").unwrap();
+    let now: appraise::domain::month::Month = month.parse().unwrap();
+    assert_eq!(record.at(now).department, "security");
+    assert_eq!(record.at(now.prev()).department, "customer-service");
+
+    let (status, body) = s.send(
+        "/staff/E003",
+        Some(&hr),
+        &Body::Form(vec![("from", "六月".into()), ("name", "王五五".into())]),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("六月"), "{body}");
+    let after = app.record(&app.actor("HR").unwrap(), "E003").unwrap();
+    assert_eq!(after, record, "nothing stored");
+}
+
+/// A head excuses a deduction from the employee's month page: it stays listed as excused
+/// with the reason, and the month's score no longer counts it.
+#[test]
+fn a_deduction_is_excused_from_the_month_page() {
+    let s = Served::start();
+    let app = s.ws.app();
+    let id = event_of_e002(&app);
+    let head = s.token("部门负责人");
+    let month = &TODAY[..7];
+    let page = format!("/people/E002/{month}");
+    let (_, before) = s.get(&page, Some(&head));
+    assert!(before.contains(&format!("id=\"excuse-{id}\"")), "{before}");
+    let score = |app: &App| {
+        app.explain_month(&app.actor("HR").unwrap(), "E002", month.parse().unwrap())
+            .unwrap()
+            .score
+            .score
+    };
+    let was = score(&app);
+    let (status, to) = s.send(
+        &format!("/events/{id}/excuse"),
+        Some(&head),
+        &Body::Form(vec![
+            ("reason", "当天工装送洗，已报备".into()),
+            ("back", page.clone()),
+        ]),
+    );
+    assert_eq!(status, 303, "{to}");
+    assert!(to.starts_with(&page), "{to}");
+    let (_, after) = s.get(&to, Some(&head));
+    assert!(after.contains("记录已免除"), "{after}");
+    assert!(!after.contains(&format!("id=\"excuse-{id}\"")), "{after}");
+    assert!(score(&app) > was, "the excused deduction no longer counts");
+    // An employee is never offered it.
+    let (_, own) = s.get(&page, Some(&s.token("E002")));
+    assert!(!own.contains("免除原因"), "{own}");
 }

@@ -83,10 +83,12 @@ impl App {
             .collect())
     }
 
-    /// Which of `events` `by` may void, to offer it (voiding asks `access` again).
-    pub fn voidable<'e>(
+    /// Which of `events` (live ones) `by` may void or excuse (`action`), to offer it; doing
+    /// it asks `access` again.
+    pub(super) fn may_mark<'e>(
         &self,
         by: &Actor,
+        action: Action,
         events: impl IntoIterator<Item = &'e Event>,
     ) -> Result<BTreeSet<i64>> {
         let store = self.store()?;
@@ -99,7 +101,7 @@ impl App {
                 of: member(&record, self.today),
                 recorded_by: &e.recorded_by,
             };
-            if self.allows(by, Action::VoidEvent, &target) {
+            if self.allows(by, action, &target) {
                 ids.insert(e.id);
             }
         }

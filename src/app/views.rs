@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::results::one;
 use super::{Actor, App, Error, KindChoice, Result, Who};
+use crate::domain::access::Action;
 use crate::domain::event::Event;
 use crate::domain::labels;
 use crate::domain::month::Month;
@@ -201,6 +202,8 @@ pub struct EventFacts {
     /// The last day `by` can appeal it, when they can: their own deduction, in an open
     /// month, not yet appealed, within the policy's window.
     pub appeal_until: Option<NaiveDate>,
+    /// `by` may excuse it (a head or HR, a deduction not yet excused, in an open month).
+    pub excusable: bool,
 }
 
 impl App {
@@ -291,7 +294,7 @@ impl App {
             .collect();
         let entries_total = of_found.len();
         let shown = &of_found[..entries_total.min(ENTRIES_SHOWN)];
-        let voidable = self.voidable(by, shown.iter().copied())?;
+        let voidable = self.may_mark(by, Action::VoidEvent, shown.iter().copied())?;
         let entries = shown
             .iter()
             .map(|e| DayEntry {
@@ -496,6 +499,15 @@ impl App {
                 ..EventFilter::default()
             },
         )?;
+        let excusable = if closed {
+            BTreeSet::new()
+        } else {
+            let open: Vec<&Event> = events
+                .iter()
+                .filter(|e| !e.excused && deducted.contains(&e.id))
+                .collect();
+            self.may_mark(by, Action::ExcuseEvent, open)?
+        };
         let mut facts = BTreeMap::new();
         for e in events.iter().filter(|e| !e.voided) {
             let appeal_until = match policy {
@@ -525,6 +537,7 @@ impl App {
                     note: e.note.clone(),
                     fields,
                     appeal_until,
+                    excusable: excusable.contains(&e.id),
                 },
             );
         }

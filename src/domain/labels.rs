@@ -56,6 +56,20 @@ pub fn staff_role(role: &str) -> &str {
     }
 }
 
+/// A field of a staff record, for people: the record's own fields, and the attributes the
+/// shipped policies read; any other attribute by its name.
+pub fn staff_field(field: &crate::domain::staff::Field) -> String {
+    use crate::domain::staff::Field;
+    match field {
+        Field::Name => "姓名".into(),
+        Field::Department => "部门".into(),
+        Field::Role => "岗位".into(),
+        Field::Supervisor => "直属上级".into(),
+        Field::Attr(a) if a == "shift_start" => "上班时间".into(),
+        Field::Attr(a) => format!("属性 {a}"),
+    }
+}
+
 /// What an entry of the audit log did, for people.
 pub fn action(action: &str) -> &str {
     match action {

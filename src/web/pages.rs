@@ -13,6 +13,7 @@ mod leave;
 mod office;
 mod record;
 mod rules;
+mod staff;
 
 use askama::Template;
 use axum::extract::State as Shared;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<State> {
         .merge(leave::routes())
         .merge(office::routes())
         .merge(rules::routes())
+        .merge(staff::routes())
         .merge(department::routes())
 }
 
@@ -80,7 +82,11 @@ impl Nav {
             links.push(("/rules", "规则"));
         }
         if matches!(role, Some(Role::Hr)) {
-            links.extend([("/admin", "人事管理"), ("/audit", "审计")]);
+            links.extend([
+                ("/staff", "员工档案"),
+                ("/admin", "人事管理"),
+                ("/audit", "审计"),
+            ]);
         }
         if a.employee().is_some() {
             links.extend([("/me", "我的记录"), ("/leave", "请假")]);
@@ -167,6 +173,11 @@ impl Done {
             Done::Excused => "记录已免除：保留在记录中，不再扣分，免除原因已存档。",
         }
     }
+}
+
+/// `text` as one segment of a path (an employee id may hold `/`, `?` or spaces).
+pub fn segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 /// The query a list's pager keeps from page to page: the `(name, value)` pairs that are

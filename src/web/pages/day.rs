@@ -28,6 +28,7 @@ pub fn routes() -> axum::Router<State> {
         .route("/day", get(day))
         .route("/day/{employee}", get(entry_page).post(enter))
         .route("/events/{id}/void", post(void))
+        .route("/events/{id}/excuse", post(excuse))
         .route("/imports", post(import))
         .route("/day/template.xlsx", get(template))
 }
@@ -300,7 +301,7 @@ async fn enter(
 }
 
 #[derive(Deserialize)]
-struct VoidForm {
+struct ReasonForm {
     reason: String,
     /// The page to go back to (a path of this site).
     #[serde(default)]
@@ -312,7 +313,7 @@ async fn void(
     state: Shared<State>,
     caller: Caller,
     Path(id): Path<i64>,
-    Form(f): Form<VoidForm>,
+    Form(f): Form<ReasonForm>,
 ) -> Page {
     let reason = f.reason;
     call(&state, &caller, move |app, by| {
@@ -322,6 +323,25 @@ async fn void(
     Ok(see(super::done(
         super::back_to(&f.back, "/day"),
         super::Done::Voided,
+    )))
+}
+
+/// `POST /events/ID/excuse`: a deduction excused (a head's or HR's decision outside an
+/// appeal); it stays in the record, scores nothing and shows why.
+async fn excuse(
+    state: Shared<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Page {
+    let reason = f.reason;
+    call(&state, &caller, move |app, by| {
+        app.excuse_event(by, id, &reason)
+    })
+    .await?;
+    Ok(see(super::done(
+        super::back_to(&f.back, "/"),
+        super::Done::Excused,
     )))
 }
 
