@@ -14,7 +14,7 @@ use crate::domain::event::MAX_LISTED;
 
 pub use attendance::{read_clock, read_handovers, read_roster};
 pub use encoding::{Encoding, decode, reader as decoded};
-pub use events::{Entry, EventRow, EventValidator, Issue, MAX_QTY, MayRecord, read_events};
+pub use events::{Entry, EventRow, EventValidator, Issue, MAX_QTY, MayRecord, Wrong, read_events};
 pub use leave::{
     HolidayRow, LeaveFile, LeaveRow, moment as leave_moment, read_holidays, read_leave,
 };
@@ -25,7 +25,7 @@ pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
 pub struct RowProblem {
     /// `file:row`, or a description like `entry` for a single command-line entry.
     pub at: String,
-    pub message: String,
+    pub wrong: Wrong,
     /// The field (of the event's kind) the problem is about, if one: a form shows it there.
     pub field: Option<String>,
 }
@@ -35,7 +35,7 @@ impl RowProblem {
     pub fn new(at: impl Into<String>, message: impl Into<String>) -> RowProblem {
         RowProblem {
             at: at.into(),
-            message: message.into(),
+            wrong: Wrong::Said(message.into()),
             field: None,
         }
     }
@@ -43,15 +43,16 @@ impl RowProblem {
     /// `issue`, found in the row at `at`.
     pub fn of(at: impl Into<String>, issue: Issue) -> RowProblem {
         RowProblem {
+            at: at.into(),
+            wrong: issue.wrong,
             field: issue.field,
-            ..RowProblem::new(at, issue.message)
         }
     }
 }
 
 impl fmt::Display for RowProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.at, self.message)
+        write!(f, "{}: {}", self.at, self.wrong)
     }
 }
 

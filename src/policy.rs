@@ -175,6 +175,23 @@ impl Policy {
             .collect()
     }
 
+    /// The label people read for `kind`: the name of the first rule on it when that rule
+    /// is on it alone, else the kind's first alias (`迟到` and `早退` of the rule 早退或迟到),
+    /// else that rule's name; its id when no rule scores it.
+    pub fn kind_label<'a>(&'a self, kind: &'a str) -> &'a str {
+        let Some(rule) = self.rules.iter().find(|r| r.on.iter().any(|k| k == kind)) else {
+            return kind;
+        };
+        if rule.on.len() == 1 {
+            return &rule.name;
+        }
+        self.rules
+            .iter()
+            .flat_map(|r| &r.aliases)
+            .find(|a| a.kind == kind)
+            .map_or(rule.name.as_str(), |a| a.name.as_str())
+    }
+
     /// The label people read for `field` of `kind`: the policy's, else the field's name.
     pub fn field_label<'a>(&'a self, kind: &str, field: &'a str) -> &'a str {
         self.field_labels

@@ -155,7 +155,7 @@ fn handover_shifts_need_their_record_and_strays_are_refused() {
     let missing = ws
         .cmd("log add E001 handover --date 2026-03-05 --by HR")
         .fails(1);
-    assert!(missing.contains("needs its `time`"), "{missing}");
+    assert!(missing.contains("needs field `time`"), "{missing}");
     // The web's form and the API enter through the same call: a handover entry there is a
     // record too, never an event of kind `handover`.
     let app = ws.app();

@@ -228,12 +228,12 @@ fn every_role_does_its_part_in_a_real_browser() {
         }
         click(&c, "tr[data-employee=E002] a.button").await;
         click(&c, "a[data-kind=late]").await;
-        // A day in the future is refused in the command line's words, the form kept filled.
+        // A day in the future is refused in Chinese, the form kept filled.
         type_into(&c, "#f-minutes", "12").await;
         set_date(&c, "2026-07-05").await;
         click(&c, "#entry-form button[type=submit]").await;
         let error = text_of(&c, ".notice.error").await;
-        assert!(error.contains("2026-07-05 is in the future"), "{error}");
+        assert!(error.contains("2026-07-05 还没到"), "{error}");
         assert_eq!(
             c.find(Locator::Id("f-minutes"))
                 .await

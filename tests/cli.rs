@@ -135,4 +135,39 @@ fn problems_are_told_in_chinese_by_default() {
     );
     let err = run(Some("en"), &["month", "close", "2026-07", "--by", "HR"]);
     assert!(err.contains("2026-07 has not ended yet"), "{err}");
+    // A bad entry: every problem of the row, with the policy's labels, and nothing stored.
+    let err = run(
+        None,
+        &[
+            "log",
+            "add",
+            "E002",
+            "late",
+            "--date",
+            "2026-13-01",
+            "--by",
+            "HR",
+        ],
+    );
+    assert!(err.contains("“2026-13-01”不是日期"), "{err}");
+    assert!(err.contains("全部未保存"), "{err}");
+    let err = run(None, &["log", "add", "E002", "迟到了", "--by", "HR"]);
+    assert!(err.contains("考评细则里没有“迟到了”这一类"), "{err}");
+    let err = run(
+        Some("en"),
+        &[
+            "log",
+            "add",
+            "E002",
+            "late",
+            "--minutes",
+            "abc",
+            "--by",
+            "HR",
+        ],
+    );
+    assert!(
+        err.contains("field `minutes`: `abc` is not a whole number"),
+        "{err}"
+    );
 }

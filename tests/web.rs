@@ -684,7 +684,8 @@ fn changes_are_audited_as_the_logged_in_login() {
             .unwrap();
     let last = audit.iter().rev().find(|e| e.action == "log.add").unwrap();
     assert_eq!(last.actor, "张主管", "{last:?}");
-    // A refused entry names the field in the command line's words, and stores nothing.
+    // A refused entry names the field by the policy's labels, in Chinese, and stores
+    // nothing.
     let (status, body) = s.post_json(
         "/api/v1/events",
         Some(&token),
@@ -693,7 +694,7 @@ fn changes_are_audited_as_the_logged_in_login() {
     assert_eq!(status, 422);
     assert_eq!(
         body,
-        json!({"errors": ["kind `late` needs field `minutes` (int)"]})
+        json!({"errors": ["“迟到”须填写迟到或早退分钟数（整数）。"]})
     );
 }
 

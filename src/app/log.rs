@@ -101,12 +101,23 @@ impl App {
 
     /// A handover record entered as an entry: its time in the field `time`.
     fn add_handover_entry(&self, by: &Actor, entry: &Entry) -> Result<AttendanceImported> {
-        let time = entry.fields.get("time").ok_or_else(|| {
-            Error::rejected_entry([crate::intake::Issue {
+        let Some(time) = entry.fields.get("time") else {
+            let kind = entry.kind.trim().to_string();
+            let kind_label = self
+                .kind_labels()?
+                .remove(&kind)
+                .unwrap_or_else(|| kind.clone());
+            return Err(Error::rejected_entry([crate::intake::Issue {
                 field: Some("time".to_string()),
-                message: "a handover record needs its `time` (HH:MM)".to_string(),
-            }])
-        })?;
+                wrong: crate::intake::Wrong::FieldMissing {
+                    kind,
+                    kind_label,
+                    field: "time".to_string(),
+                    label: "时间".to_string(),
+                    ty: crate::domain::event::FieldType::Time,
+                },
+            }]));
+        };
         let date = match entry.date.trim() {
             "" => self.today.to_string(),
             d => d.to_string(),
@@ -329,9 +340,7 @@ impl App {
             may_record: Box::new(move |record| {
                 let target = Target::Employee(member(record, today));
                 importer.and_then(|by| {
-                    access::allow(&by.person(), Action::RecordEvent, &target)
-                        .refusal()
-                        .map(|r| r.to_string())
+                    access::allow(&by.person(), Action::RecordEvent, &target).refusal()
                 })
             }),
             staff,
@@ -341,7 +350,7 @@ impl App {
             closed: store
                 .closed_months()?
                 .into_iter()
-                .filter_map(|c| Some((c.month.parse().ok()?, format!("by {} at {}", c.by, c.at))))
+                .filter_map(|c| Some((c.month.parse().ok()?, (c.by, c.at))))
                 .collect(),
         })
     }

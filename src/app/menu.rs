@@ -87,7 +87,7 @@ impl App {
         Ok(kind_choices(policy))
     }
 
-    /// Event kind → the label people know it by (the name of the first rule on it), over
+    /// Event kind → the label people know it by ([`crate::policy::Policy::kind_label`]), over
     /// every activated policy: for pages that name events of any department.
     pub fn kind_labels(&self) -> Result<BTreeMap<String, String>> {
         let (_, rulebook) = self.store_and_rules()?;
@@ -95,7 +95,9 @@ impl App {
         for p in rulebook.policies() {
             for r in &p.rules {
                 for k in &r.on {
-                    labels.entry(k.clone()).or_insert_with(|| r.name.clone());
+                    labels
+                        .entry(k.clone())
+                        .or_insert_with(|| p.kind_label(k).to_string());
                 }
             }
         }

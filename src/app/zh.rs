@@ -1,14 +1,18 @@
 //! The Chinese wording of the problems the application reports: the one catalogue people
 //! read on the web. Each typed problem ([`Error`], [`Invalid`], a [`Refusal`], a review's
 //! [`Misstep`], the store's refusals) is worded here from its values; the English
-//! `Display` stays the wording for developers and logs. Row problems of files and policy
+//! `Display` stays the wording for developers and logs. Rows of events files and entries
+//! are worded here too (with the policy's labels); rows of the other files and policy
 //! problems keep their own words (they name files, lines and fields).
 
 use super::{Error, Invalid, Missing};
 use crate::domain::access::{Action, Refusal, Why};
+use crate::domain::event::{BadValue, FieldType, MAX_FLOAT, MAX_INT, MAX_LISTED};
 use crate::domain::labels;
+use crate::domain::text::NotPlain;
 use crate::domain::user::Role;
 use crate::engine::review::Misstep;
+use crate::intake::{RowProblem, Wrong};
 use crate::store;
 
 /// What `e` says to a person, in Chinese.
@@ -51,8 +55,109 @@ pub fn error(e: &Error) -> String {
         Error::Tampered(what) => format!("记录已被篡改：{what}"),
         Error::Store(s) => stored(s),
         Error::Io { path, source } => format!("文件“{}”无法读取：{source}", path.display()),
+        Error::Rejected { rows, .. } => {
+            let mut lines: Vec<String> = rows.listed.iter().map(row_problem).collect();
+            let more = rows.more + rows.listed.len().saturating_sub(MAX_LISTED);
+            lines.truncate(MAX_LISTED);
+            if more > 0 {
+                lines.push(format!("……另有 {more} 处问题；请先改正以上各处"));
+            }
+            lines.push("有错误，全部未保存。".into());
+            lines.join("\n")
+        }
         // Files' rows, policies, the engine and the rest keep their own words.
         other => other.to_string(),
+    }
+}
+
+/// A bad row, in Chinese: where it is (a file's `name:line`; nothing for a single entry)
+/// and what is wrong.
+pub fn row_problem(p: &RowProblem) -> String {
+    match p.at.as_str() {
+        "entry" => wrong(&p.wrong),
+        at => format!("{at}：{}", wrong(&p.wrong)),
+    }
+}
+
+/// What is wrong with a row, in Chinese, with the policy's labels for kinds and fields.
+pub fn wrong(w: &Wrong) -> String {
+    match w {
+        Wrong::UnknownEmployee(id) => format!("没有工号为“{id}”的员工；请先把其加入员工名册。"),
+        Wrong::NotYours(r) => refusal(r),
+        Wrong::BadDate(d) => format!("“{d}”不是日期；请写成 2026-03-04 的样子。"),
+        Wrong::FutureDate { date, today } => format!("{date} 还没到（今天是 {today}）。"),
+        Wrong::MonthClosed { month, by, at } => format!(
+            "{month} 已结账（{by}，{}）；须先重新开账才能补录。",
+            labels::moment(at)
+        ),
+        Wrong::NotEmployed {
+            employee,
+            date,
+            joined,
+            left,
+        } => format!(
+            "{employee} 在 {date} 不在职（{joined} 入职{}）。",
+            left.map_or(String::new(), |l| format!("，{l} 离职"))
+        ),
+        Wrong::BadQty(q) => format!(
+            "数量“{q}”须是 1 到 {} 的整数（不填即为 1）。",
+            crate::intake::MAX_QTY
+        ),
+        Wrong::BadNote(p) => not_plain("备注", p),
+        Wrong::NoRecorder => "没有填录入人；请填写，或说明文件由谁录入。".into(),
+        Wrong::NoKind => "没有填类型。".into(),
+        Wrong::NoPolicy { department, month } => {
+            format!("{month} 没有适用于部门“{department}”的考评细则。")
+        }
+        Wrong::UnknownKind { given, closest, .. } => match closest {
+            Some(k) => format!("考评细则里没有“{given}”这一类；是要填“{k}”吗？"),
+            None => format!("考评细则里没有“{given}”这一类。"),
+        },
+        Wrong::BadField { label, bad, .. } => format!("{label}：{}", bad_value(bad)),
+        Wrong::NoSuchField {
+            kind_label, field, ..
+        } => format!("“{kind_label}”没有“{field}”这一项；请空着。"),
+        Wrong::FieldMissing {
+            kind_label,
+            label,
+            ty,
+            ..
+        } => format!("“{kind_label}”须填写{label}（{}）。", type_hint(*ty)),
+        // Rows of other files keep their own words.
+        Wrong::Said(words) => words.clone(),
+    }
+}
+
+/// A value not of its field's type, in Chinese.
+fn bad_value(b: &BadValue) -> String {
+    let shown = &b.shown;
+    match b.ty {
+        FieldType::Int => format!("“{shown}”须是 0 到 {MAX_INT} 的整数。"),
+        FieldType::Float => format!("“{shown}”须是不超过 {MAX_FLOAT} 的数。"),
+        FieldType::Date => format!("“{shown}”不是日期；请写成 2026-03-04 的样子。"),
+        FieldType::Time => format!("“{shown}”不是时刻；请写成 08:30 的样子。"),
+        FieldType::Bool => format!("“{shown}”须是“是”或“否”。"),
+        FieldType::Text => format!("“{shown}”不是文字。"),
+    }
+}
+
+/// What a value of type `ty` looks like, in Chinese.
+fn type_hint(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::Int => "整数",
+        FieldType::Float => "数字",
+        FieldType::Text => "文字",
+        FieldType::Date => "日期，如 2026-03-04",
+        FieldType::Time => "时刻，如 08:30",
+        FieldType::Bool => "是或否",
+    }
+}
+
+/// Text that is not plain text of its length, in Chinese; `what` names it.
+fn not_plain(what: &str, p: &NotPlain) -> String {
+    match p.chars {
+        Some(n) => format!("{what}有 {n} 个字，最多 {} 个：{}", p.max, p.shown),
+        None => format!("{what}含有控制字符（显示为 �）：{}；请只写文字。", p.shown),
     }
 }
 

@@ -60,33 +60,36 @@ impl FieldType {
     pub const NAMES: &'static str = "int, float, text, date, time or bool";
 
     /// Parses a value written as text (a CSV cell, a command-line flag).
-    pub fn parse(self, text: &str) -> Result<FieldValue, String> {
+    pub fn parse(self, text: &str) -> Result<FieldValue, BadValue> {
         let t = text.trim();
-        let shown = crate::domain::text::clip(t);
+        let bad = || BadValue {
+            ty: self,
+            shown: crate::domain::text::clip(t),
+        };
         match self {
             FieldType::Int => t
                 .parse::<i64>()
                 .ok()
                 .filter(|x| (0..=MAX_INT).contains(x))
                 .map(FieldValue::Int)
-                .ok_or_else(|| format!("`{shown}` is not a whole number from 0 to {MAX_INT}")),
+                .ok_or_else(bad),
             FieldType::Float => t
                 .parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite() && x.abs() <= MAX_FLOAT)
                 .map(FieldValue::Float)
-                .ok_or_else(|| format!("`{shown}` is not a number up to {MAX_FLOAT}")),
+                .ok_or_else(bad),
             FieldType::Text => Ok(FieldValue::Text(text.to_string())),
             FieldType::Date => parse_date(t)
                 .map(|_| FieldValue::Text(t.to_string()))
-                .ok_or_else(|| format!("`{shown}` is not a date; write YYYY-MM-DD")),
+                .ok_or_else(bad),
             FieldType::Time => parse_time(t)
                 .map(|_| FieldValue::Text(t.to_string()))
-                .ok_or_else(|| format!("`{shown}` is not a time; write HH:MM, e.g. 08:30")),
+                .ok_or_else(bad),
             FieldType::Bool => match t.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" | "y" => Ok(FieldValue::Bool(true)),
                 "false" | "no" | "0" | "n" => Ok(FieldValue::Bool(false)),
-                _ => Err(format!("`{shown}` is not true or false")),
+                _ => Err(bad()),
             },
         }
     }
@@ -101,6 +104,28 @@ impl FieldType {
             (FieldType::Date, FieldValue::Text(s)) => parse_date(s).is_some(),
             (FieldType::Time, FieldValue::Text(s)) => parse_time(s).is_some(),
             _ => false,
+        }
+    }
+}
+
+/// A text that is not a value of its field's type, quoted short.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadValue {
+    pub ty: FieldType,
+    pub shown: String,
+}
+
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = &self.shown;
+        match self.ty {
+            FieldType::Int => write!(f, "`{shown}` is not a whole number from 0 to {MAX_INT}"),
+            FieldType::Float => write!(f, "`{shown}` is not a number up to {MAX_FLOAT}"),
+            FieldType::Date => write!(f, "`{shown}` is not a date; write YYYY-MM-DD"),
+            FieldType::Time => write!(f, "`{shown}` is not a time; write HH:MM, e.g. 08:30"),
+            FieldType::Bool => write!(f, "`{shown}` is not true or false"),
+            // Any text is a text.
+            FieldType::Text => write!(f, "`{shown}` is not a text"),
         }
     }
 }

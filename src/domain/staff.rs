@@ -30,7 +30,7 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("name is empty".into());
     }
-    crate::domain::text::plain("name", name, MAX_NAME_CHARS)
+    crate::domain::text::plain("name", name, MAX_NAME_CHARS).map_err(String::from)
 }
 
 /// Checks a role as written: a word or two of letters, digits, `_`, `-` and spaces (staff,
@@ -59,6 +59,7 @@ pub fn check_attr(name: &str, value: &str) -> Result<(), String> {
         value,
         MAX_ATTR_CHARS,
     )
+    .map_err(String::from)
 }
 
 /// The employee among `updated` whose supervisor chain, with those changes, comes back

@@ -42,24 +42,55 @@ pub fn clip(value: &str) -> String {
     out
 }
 
+/// Something people write that is not plain text of its length, as facts: `Display` gives
+/// the English, front ends their own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotPlain {
+    /// What it is (`note`, `name`).
+    pub what: String,
+    /// Its length in characters, when it is too long.
+    pub chars: Option<usize>,
+    pub max: usize,
+    /// The value, quoted short.
+    pub shown: String,
+}
+
+impl std::fmt::Display for NotPlain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (what, max, shown) = (&self.what, self.max, &self.shown);
+        match self.chars {
+            Some(n) => write!(f, "{what} holds {n} characters; at most {max}: {shown}"),
+            None => write!(
+                f,
+                "{what} holds a control character (shown as �): {shown}; write plain text"
+            ),
+        }
+    }
+}
+
+impl From<NotPlain> for String {
+    fn from(p: NotPlain) -> String {
+        p.to_string()
+    }
+}
+
 /// Checks that `value`, the `what` of something people write (a note, a name), is plain
 /// text of at most `max` characters: no control characters (a NUL or an escape sequence
 /// would reach every page and terminal that shows it) except a line break or a tab.
-pub fn plain(what: &str, value: &str, max: usize) -> Result<(), String> {
+pub fn plain(what: &str, value: &str, max: usize) -> Result<(), NotPlain> {
+    let not = |chars| NotPlain {
+        what: what.to_string(),
+        chars,
+        max,
+        shown: clip(value),
+    };
     if value.chars().nth(max).is_some() {
-        Err(format!(
-            "{what} holds {} characters; at most {max}: {}",
-            value.chars().count(),
-            clip(value)
-        ))
+        Err(not(Some(value.chars().count())))
     } else if value
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
-        Err(format!(
-            "{what} holds a control character (shown as �): {}; write plain text",
-            clip(value)
-        ))
+        Err(not(None))
     } else {
         Ok(())
     }

@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::{Rejected, RowProblem, Table};
-use crate::domain::event::Fields;
+use crate::domain::access::Refusal;
+use crate::domain::event::{BadValue, FieldType, Fields};
 use crate::domain::month::{Month, parse_date};
 use crate::domain::staff::StaffRecord;
+use crate::domain::text::{NotPlain, clip};
 use crate::evaluation::rulebook::Rulebook;
 use crate::store::NewEvent;
 
@@ -51,7 +53,7 @@ pub struct EventRow {
 }
 
 /// Why the one entering may not record events for an employee, if they may not.
-pub type MayRecord<'a> = Box<dyn Fn(&StaffRecord) -> Option<String> + Sync + 'a>;
+pub type MayRecord<'a> = Box<dyn Fn(&StaffRecord) -> Option<Refusal> + Sync + 'a>;
 
 /// Checks rows against the staff on file, the activated policies, today's date and the
 /// scope of the one entering them.
@@ -61,8 +63,8 @@ pub struct EventValidator<'a> {
     pub today: NaiveDate,
     /// Who recorded rows whose `recorded_by` is empty.
     pub default_by: Option<String>,
-    /// Closed months (no event may be added to them), with who closed them.
-    pub closed: BTreeMap<Month, String>,
+    /// Closed months (no event may be added to them), with who closed them and when.
+    pub closed: BTreeMap<Month, (String, String)>,
     /// Why the one entering may not record events for this employee, if they may not.
     pub may_record: MayRecord<'a>,
 }
@@ -74,33 +76,28 @@ impl EventValidator<'_> {
         let mut problems = Issues::default();
         let record = self.staff.get(row.employee.trim());
         match record {
-            None => problems.push(format!(
-                "unknown employee `{}`; add them to the staff first",
-                row.employee.trim()
-            )),
-            Some(r) => problems.extend((self.may_record)(r)),
+            None => problems.push(Wrong::UnknownEmployee(clip(row.employee.trim()))),
+            Some(r) => problems.extend((self.may_record)(r).map(Wrong::NotYours)),
         }
         let date = match parse_date(row.date.trim()) {
             None => {
-                problems.push(format!(
-                    "date `{}` is not a date; write YYYY-MM-DD",
-                    row.date.trim()
-                ));
+                problems.push(Wrong::BadDate(clip(row.date.trim())));
                 None
             }
             Some(d) if d > self.today => {
-                problems.push(format!(
-                    "date {d} is in the future (today is {})",
-                    self.today
-                ));
+                problems.push(Wrong::FutureDate {
+                    date: d,
+                    today: self.today,
+                });
                 None
             }
             Some(d) => {
-                if let Some(who) = self.closed.get(&Month::of(d)) {
-                    problems.push(format!(
-                        "{} is closed ({who}); it must be reopened to add events",
-                        Month::of(d)
-                    ));
+                if let Some((by, at)) = self.closed.get(&Month::of(d)) {
+                    problems.push(Wrong::MonthClosed {
+                        month: Month::of(d),
+                        by: by.clone(),
+                        at: at.clone(),
+                    });
                 }
                 Some(d)
             }
@@ -110,21 +107,19 @@ impl EventValidator<'_> {
         if let (Some(e), Some(d)) = (employee, date)
             && !e.employed_on(d)
         {
-            let until = e.left.map_or(String::new(), |l| format!(" to {l}"));
-            problems.push(format!(
-                "employee `{}` was not employed on {d} (employed from {}{until})",
-                e.id, e.joined
-            ));
+            problems.push(Wrong::NotEmployed {
+                employee: e.id.clone(),
+                date: d,
+                joined: e.joined,
+                left: e.left,
+            });
         }
         let qty = match row.qty.trim() {
             "" => 1,
             q => match q.parse::<i64>() {
                 Ok(n) if (1..=MAX_QTY).contains(&n) => n,
                 _ => {
-                    problems.push(format!(
-                        "qty `{}` must be a whole number from 1 to {MAX_QTY} (or empty for 1)",
-                        crate::domain::text::clip(q)
-                    ));
+                    problems.push(Wrong::BadQty(clip(q)));
                     1
                 }
             },
@@ -133,14 +128,12 @@ impl EventValidator<'_> {
         // (a NUL or an escape sequence would reach every page and terminal that shows it).
         let note = row.note.trim();
         if let Err(m) = crate::domain::text::plain("note", note, MAX_NOTE_CHARS) {
-            problems.field("note", m);
+            problems.field("note", Wrong::BadNote(m));
         }
         let recorded_by = match (written.recorded_by.trim(), &self.default_by) {
             ("", Some(by)) => by.clone(),
             ("", None) => {
-                problems.push(
-                    "recorded_by is empty; fill it in, or name who recorded the file's events",
-                );
+                problems.push(Wrong::NoRecorder);
                 String::new()
             }
             (by, _) => by.to_string(),
@@ -148,13 +141,22 @@ impl EventValidator<'_> {
         let mut kind = row.kind.trim();
         let mut fields = Fields::new();
         if kind.is_empty() {
-            problems.push("kind is empty");
+            problems.push(Wrong::NoKind);
         } else if let (Some(e), Some(d)) = (employee, date) {
             let month = Month::of(d);
             match self.rulebook.governing(&e.department, month) {
-                None => problems.push(Rulebook::none_governs(&e.department, month)),
+                None => problems.push(Wrong::NoPolicy {
+                    department: e.department.clone(),
+                    month,
+                }),
                 Some(policy) => match policy.kind_named(kind) {
-                    None => problems.push(policy.unknown_kind(kind)),
+                    None => problems.push(Wrong::UnknownKind {
+                        given: clip(kind),
+                        english: policy.unknown_kind(kind),
+                        closest: policy
+                            .closest_kind(kind)
+                            .map(|k| policy.kind_label(k).to_string()),
+                    }),
                     Some(named) => {
                         // Stored by its id, whatever name it was written with.
                         kind = named;
@@ -166,15 +168,22 @@ impl EventValidator<'_> {
                                     Ok(v) => {
                                         fields.insert(name.clone(), v);
                                     }
-                                    Err(msg) => {
-                                        problems.field(name, format!("field `{name}`: {msg}"))
-                                    }
+                                    Err(bad) => problems.field(
+                                        name,
+                                        Wrong::BadField {
+                                            field: name.clone(),
+                                            label: policy.field_label(kind, name).to_string(),
+                                            bad,
+                                        },
+                                    ),
                                 },
                                 None => problems.field(
                                     name,
-                                    format!(
-                                        "kind `{kind}` has no field `{name}`; leave that cell empty"
-                                    ),
+                                    Wrong::NoSuchField {
+                                        kind: kind.to_string(),
+                                        kind_label: policy.kind_label(kind).to_string(),
+                                        field: clip(name),
+                                    },
                                 ),
                             }
                         }
@@ -182,7 +191,13 @@ impl EventValidator<'_> {
                             if row.fields.get(name).is_none_or(|t| t.trim().is_empty()) {
                                 problems.field(
                                     name,
-                                    format!("kind `{kind}` needs field `{name}` ({ty})"),
+                                    Wrong::FieldMissing {
+                                        kind: kind.to_string(),
+                                        kind_label: policy.kind_label(kind).to_string(),
+                                        field: name.clone(),
+                                        label: policy.field_label(kind, name).to_string(),
+                                        ty: *ty,
+                                    },
                                 );
                             }
                         }
@@ -205,20 +220,95 @@ impl EventValidator<'_> {
     }
 }
 
-/// One problem of a row: the words, and the field they are about, if one (so that a form
-/// shows them beside that field without reading the words).
+/// What is wrong with a row, as facts: `Display` gives the English, `app::zh` the Chinese,
+/// each from the values (with the policy's labels beside its ids), never from the words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Wrong {
+    #[error("unknown employee `{0}`; add them to the staff first")]
+    UnknownEmployee(String),
+    /// The one entering may not record events for this employee.
+    #[error("{0}")]
+    NotYours(Refusal),
+    #[error("date `{0}` is not a date; write YYYY-MM-DD")]
+    BadDate(String),
+    #[error("date {date} is in the future (today is {today})")]
+    FutureDate { date: NaiveDate, today: NaiveDate },
+    #[error("{month} is closed (by {by} at {at}); it must be reopened to add events")]
+    MonthClosed {
+        month: Month,
+        by: String,
+        at: String,
+    },
+    #[error(
+        "employee `{employee}` was not employed on {date} (employed from {joined}{})",
+        .left.map_or(String::new(), |l| format!(" to {l}"))
+    )]
+    NotEmployed {
+        employee: String,
+        date: NaiveDate,
+        joined: NaiveDate,
+        left: Option<NaiveDate>,
+    },
+    #[error("qty `{0}` must be a whole number from 1 to {MAX_QTY} (or empty for 1)")]
+    BadQty(String),
+    #[error("{0}")]
+    BadNote(NotPlain),
+    #[error("recorded_by is empty; fill it in, or name who recorded the file's events")]
+    NoRecorder,
+    #[error("kind is empty")]
+    NoKind,
+    #[error("{}", Rulebook::none_governs(.department, *.month))]
+    NoPolicy { department: String, month: Month },
+    /// A kind the governing policy does not know; `closest` is the label of the one most
+    /// like it, if any is.
+    #[error("{english}")]
+    UnknownKind {
+        given: String,
+        english: String,
+        closest: Option<String>,
+    },
+    #[error("field `{field}`: {bad}")]
+    BadField {
+        field: String,
+        label: String,
+        bad: BadValue,
+    },
+    #[error("kind `{kind}` has no field `{field}`; leave that cell empty")]
+    NoSuchField {
+        kind: String,
+        kind_label: String,
+        field: String,
+    },
+    #[error("kind `{kind}` needs field `{field}` ({ty})")]
+    FieldMissing {
+        kind: String,
+        kind_label: String,
+        field: String,
+        label: String,
+        ty: FieldType,
+    },
+    /// A problem of another file's row (staff, roster, clock, leave), in English words.
+    #[error("{0}")]
+    Said(String),
+}
+
+/// One problem of a row, and the field it is about, if one (so that a form shows it
+/// beside that field).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
     pub field: Option<String>,
-    pub message: String,
+    pub wrong: Wrong,
 }
 
 impl From<String> for Issue {
-    fn from(message: String) -> Issue {
-        Issue {
-            field: None,
-            message,
-        }
+    fn from(words: String) -> Issue {
+        Wrong::Said(words).into()
+    }
+}
+
+impl From<Wrong> for Issue {
+    fn from(wrong: Wrong) -> Issue {
+        Issue { field: None, wrong }
     }
 }
 
@@ -227,23 +317,20 @@ impl From<String> for Issue {
 struct Issues(Vec<Issue>);
 
 impl Issues {
-    fn push(&mut self, message: impl Into<String>) {
-        self.0.push(Issue {
-            field: None,
-            message: message.into(),
-        });
+    fn push(&mut self, wrong: Wrong) {
+        self.0.push(wrong.into());
     }
 
-    fn field(&mut self, field: &str, message: String) {
+    fn field(&mut self, field: &str, wrong: Wrong) {
         self.0.push(Issue {
             field: Some(field.to_string()),
-            message,
+            wrong,
         });
     }
 
-    fn extend(&mut self, messages: impl IntoIterator<Item = String>) {
-        for m in messages {
-            self.push(m);
+    fn extend(&mut self, wrongs: impl IntoIterator<Item = Wrong>) {
+        for w in wrongs {
+            self.push(w);
         }
     }
 
@@ -332,7 +419,7 @@ pub fn read_events<E>(
             let problem = if id.is_empty() {
                 Some("row_id is empty; in a file with row ids every row has one".to_string())
             } else if let Err(m) = crate::domain::text::plain("row_id", id, MAX_ROW_ID_CHARS) {
-                Some(m)
+                Some(m.into())
             } else if let Some(first) = row_ids.get(id) {
                 Some(format!(
                     "row_id `{}` appears twice in this file (first on line {first}); each row has its own",

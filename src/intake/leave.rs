@@ -77,7 +77,7 @@ pub fn read_leave(
         }
         let reason = cell.get("reason").to_string();
         if let Err(m) = crate::domain::text::plain("reason", &reason, 1_000) {
-            wrong.push(m);
+            wrong.push(m.into());
         }
         Some(LeaveRow {
             employee,
@@ -141,7 +141,7 @@ pub fn read_holidays(name: &str, text: &str) -> Result<Vec<(String, HolidayRow)>
         };
         let holiday = cell.get("name").to_string();
         if let Err(m) = crate::domain::text::plain("name", &holiday, 40) {
-            wrong.push(m);
+            wrong.push(m.into());
         }
         let date = date?;
         if !seen.insert(date) {

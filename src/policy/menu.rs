@@ -83,7 +83,7 @@ pub fn kind_choices(policy: &Policy) -> Vec<KindChoice> {
             };
             choices.push(KindChoice {
                 kind: kind.clone(),
-                label: rule.name.clone(),
+                label: policy.kind_label(kind).to_string(),
                 category: rule.category.clone(),
                 points,
                 fields: policy

@@ -61,13 +61,7 @@ fn all_problems(e: &Error) -> Vec<(Option<String>, String)> {
         Error::Rejected { rows, .. } => rows
             .listed
             .iter()
-            .map(|p| {
-                let message = match p.at.as_str() {
-                    "entry" => p.message.clone(),
-                    at => format!("{at}: {}", p.message),
-                };
-                (p.field.clone(), message)
-            })
+            .map(|p| (p.field.clone(), crate::app::zh::row_problem(p)))
             .collect(),
         Error::Policy(problems) => problems.0.iter().map(|p| (None, p.to_string())).collect(),
         e => vec![(None, crate::app::zh::error(e))],
