@@ -379,7 +379,11 @@ fn the_authorization_matrix() {
         (Box::new(|a| format!("/events/{}/excuse", event_of_e002(a))),
             Body::Form(vec![("reason", "情况属实".into())]),                        [LOGIN, 303, 303, 403, 403, 403]),
         (fixed("/password"), Body::None,                                          [LOGIN, 200, 200, 200, 200, 200]),
-        // A punch correction is decided by whoever enters E002's events, never by E002.
+        // A punch correction is asked for by E002 or whoever enters their events, and
+        // decided by the latter, never by E002.
+        (fixed("/corrections"),
+            Body::Form(vec![("employee", "E002".into()), ("date", TODAY.into()), ("in", "08:58".into()), ("reason", "忘记打卡".into())]),
+                                                                                  [LOGIN, 303, 303, 303, 303, 403]),
         (Box::new(move |a| format!("/corrections/{}/decide", correction_of(a))),
             Body::Form(vec![("outcome", "reject".into()), ("reason", "无记录".into())]), [LOGIN, 303, 303, 303, 403, 403]),
     ];
@@ -408,7 +412,7 @@ fn the_authorization_matrix() {
     );
     assert_eq!(
         rows.len() * roles.len(),
-        300,
+        306,
         "the matrix's size, as the docs give it"
     );
 }
@@ -1332,4 +1336,70 @@ fn a_deduction_is_excused_from_the_month_page() {
     // An employee is never offered it.
     let (_, own) = s.get(&page, Some(&s.token("E002")));
     assert!(!own.contains("免除原因"), "{own}");
+}
+
+/// A punch the clock missed is asked for from the browser: by the employee on their leave
+/// page, or by their supervisor from the entry page; it waits in the supervisor's inbox, and
+/// the employee sees where it stands.
+#[test]
+fn punch_corrections_are_asked_for_from_the_browser() {
+    let s = Served::start();
+    let own = s.token("E002");
+    let (status, to) = s.send(
+        "/corrections",
+        Some(&own),
+        &Body::Form(vec![
+            ("date", TODAY.into()),
+            ("in", "08:55".into()),
+            ("reason", "忘记打卡".into()),
+        ]),
+    );
+    assert_eq!(status, 303, "{to}");
+    let (_, page) = s.get(&to, Some(&own));
+    assert!(page.contains("补卡申请已提交"), "{page}");
+    let mine = page.split("id=\"my-corrections\"").nth(1).unwrap();
+    assert!(mine.contains("08:55") && mine.contains("待审批"), "{mine}");
+
+    let supervisor = s.token("张主管");
+    let (status, to) = s.send(
+        "/corrections",
+        Some(&supervisor),
+        &Body::Form(vec![
+            ("employee", "E003".into()),
+            ("date", TODAY.into()),
+            ("out", "17:31".into()),
+            ("reason", "打卡机故障".into()),
+            ("back", format!("/day/E003?date={TODAY}")),
+        ]),
+    );
+    assert_eq!(status, 303, "{to}");
+    assert!(to.starts_with("/day/E003"), "{to}");
+    let (_, inbox) = s.get("/inbox", Some(&s.token("部门负责人")));
+    assert!(
+        inbox.contains("08:55") && inbox.contains("17:31"),
+        "{inbox}"
+    );
+
+    // Nobody asks for someone outside their scope; an empty reason is refused in Chinese.
+    let (status, _) = s.send(
+        "/corrections",
+        Some(&own),
+        &Body::Form(vec![
+            ("employee", "E003".into()),
+            ("date", TODAY.into()),
+            ("in", "08:00".into()),
+            ("reason", "代打".into()),
+        ]),
+    );
+    assert_eq!(status, 403);
+    let (status, body) = s.send(
+        "/corrections",
+        Some(&own),
+        &Body::Form(vec![
+            ("date", TODAY.into()),
+            ("in", "08:00".into()),
+            ("reason", " ".into()),
+        ]),
+    );
+    assert_eq!(status, 422, "{body}");
 }

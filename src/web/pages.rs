@@ -89,7 +89,7 @@ impl Nav {
             ]);
         }
         if a.employee().is_some() {
-            links.extend([("/me", "我的记录"), ("/leave", "请假")]);
+            links.extend([("/me", "我的记录"), ("/leave", "请假补卡")]);
         }
         Nav {
             name: a.name().to_string(),
@@ -123,10 +123,11 @@ pub enum Done {
     LoginDisabled,
     StaffChanged,
     Excused,
+    CorrectionRequested,
 }
 
 impl Done {
-    const ALL: [Done; 10] = [
+    const ALL: [Done; 11] = [
         Done::Appealed,
         Done::Voided,
         Done::AppealDecided,
@@ -137,6 +138,7 @@ impl Done {
         Done::LoginDisabled,
         Done::StaffChanged,
         Done::Excused,
+        Done::CorrectionRequested,
     ];
 
     fn id(self) -> &'static str {
@@ -151,6 +153,7 @@ impl Done {
             Done::LoginDisabled => "login-disabled",
             Done::StaffChanged => "staff-changed",
             Done::Excused => "excused",
+            Done::CorrectionRequested => "correction-requested",
         }
     }
 
@@ -171,6 +174,9 @@ impl Done {
             Done::LoginDisabled => "登录已停用：其会话已全部结束；重置密码即可重新启用。",
             Done::StaffChanged => "员工档案已更新，变更与生效月份已记入历史。",
             Done::Excused => "记录已免除：保留在记录中，不再扣分，免除原因已存档。",
+            Done::CorrectionRequested => {
+                "补卡申请已提交，等待审批；批准后按补的打卡重新核算当天考勤。"
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
-//! Leave on the web: an employee asks for leave from a phone and sees where each request
-//! stands (and may cancel it); whoever approves it does so from the to-do list (`/inbox`).
+//! Leave and punch corrections on the web: an employee asks for leave, or for a punch the
+//! clock missed, from a phone and sees where each request stands (and may cancel a leave);
+//! a supervisor or HR asks for a correction for someone of their team; whoever approves
+//! either does so from the to-do list (`/inbox`).
 
 use askama::Template;
 use axum::extract::{Path, State as Shared};
@@ -10,7 +12,7 @@ use serde::Deserialize;
 
 use super::{Done, Nav, Page, call, done, render, see};
 use crate::app::{Error, LeaveRequest, Missing};
-use crate::store::{Leave, LeaveState};
+use crate::store::{Correction, Leave, LeaveState};
 use crate::web::State;
 use crate::web::auth::Caller;
 
@@ -19,6 +21,7 @@ pub fn routes() -> axum::Router<State> {
         .route("/leave", get(leave).post(request))
         .route("/leave/{id}/decide", post(decide))
         .route("/leave/{id}/cancel", post(cancel))
+        .route("/corrections", post(correct))
 }
 
 #[derive(Template)]
@@ -29,6 +32,7 @@ struct LeavePage {
     /// Leave type id → label, as the form offers them.
     types: Vec<(String, String)>,
     leaves: Vec<Leave>,
+    corrections: Vec<Correction>,
 }
 
 impl LeavePage {
@@ -58,6 +62,7 @@ async fn leave(state: Shared<State>, caller: Caller) -> Page {
             nav,
             types: app.leave_labels()?.into_iter().collect(),
             leaves: app.leaves(by, Some(&employee), None, None)?,
+            corrections: app.corrections(by, Some(&employee), false)?,
             employee,
         })
     })
@@ -102,6 +107,46 @@ async fn request(state: Shared<State>, caller: Caller, Form(f): Form<RequestForm
     })
     .await?;
     Ok(see("/leave"))
+}
+
+#[derive(Deserialize)]
+struct CorrectionForm {
+    /// Whose punches: one's own when empty.
+    #[serde(default)]
+    employee: String,
+    date: String,
+    #[serde(default, rename = "in")]
+    in_time: String,
+    #[serde(default, rename = "out")]
+    out_time: String,
+    reason: String,
+    /// The page to go back to (a path of this site).
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /corrections`: a punch the clock missed, asked for (one's own, or a team
+/// member's); it counts once whoever enters the employee's events approves it.
+async fn correct(state: Shared<State>, caller: Caller, Form(f): Form<CorrectionForm>) -> Page {
+    let employee = match f.employee.trim() {
+        "" => own(&caller).map_err(|e| super::failed(&caller, e))?,
+        e => e.to_string(),
+    };
+    let back = super::back_to(&f.back, "/leave#corrections").to_string();
+    call(&state, &caller, move |app, by| {
+        let time = |t: &str| Some(t.trim()).filter(|t| !t.is_empty()).map(str::to_string);
+        let (in_time, out_time) = (time(&f.in_time), time(&f.out_time));
+        app.request_correction(
+            by,
+            &employee,
+            &f.date,
+            in_time.as_deref(),
+            out_time.as_deref(),
+            &f.reason,
+        )
+    })
+    .await?;
+    Ok(see(done(&back, Done::CorrectionRequested)))
 }
 
 #[derive(Deserialize)]
