@@ -43,6 +43,7 @@ pub use error::{Error, Missing};
 pub use leave::{LeaveImported, LeaveRequest};
 
 pub use log::{HANDOVER, Imported, Recorded, Submitted};
+pub use menu::Labels;
 pub use problem::Invalid;
 pub use reports::Document;
 pub use results::Who;

@@ -1403,3 +1403,29 @@ fn punch_corrections_are_asked_for_from_the_browser() {
     );
     assert_eq!(status, 422, "{body}");
 }
+
+/// JSON keeps the ids and carries what people read for them beside the records.
+#[test]
+fn api_answers_carry_labels_beside_their_ids() {
+    let s = Served::start();
+    s.ws.cmd("dept add customer-service --name 客户服务部 --by HR")
+        .ok();
+    let token = s.token("HR");
+    let month = &TODAY[..7];
+    let (status, body) = s.get(&format!("/api/v1/events?month={month}"), Some(&token));
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["labels"]["kinds"]["late"], "迟到");
+    assert_eq!(v["labels"]["kinds"]["early_leave"], "早退");
+    assert_eq!(v["labels"]["departments"]["customer-service"], "客户服务部");
+    let (_, body) = s.get("/api/v1/ratings?year=2026", Some(&token));
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let grade = v["ratings"][0]["grade"].as_str().unwrap();
+    assert!(v["labels"]["grades"][grade].as_str().is_some(), "{body}");
+    let (_, body) = s.get("/api/v1/me", Some(&token));
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (v["role"].as_str(), v["role_label"].as_str()),
+        (Some("hr"), Some("人事"))
+    );
+}

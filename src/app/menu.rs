@@ -12,6 +12,17 @@ use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::policy::menu::{EntrySheet, KindChoice, kind_choices, written_name};
 
+/// What people read for the ids a program receives: event kinds, departments, grades and
+/// flags, over every activated policy. JSON keeps the ids; a program shows these beside
+/// them, as the pages do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Labels {
+    pub kinds: BTreeMap<String, String>,
+    pub departments: BTreeMap<String, String>,
+    pub grades: BTreeMap<String, String>,
+    pub flags: BTreeMap<String, String>,
+}
+
 impl App {
     /// The sheet for entering `department`'s events of `month` as `by` may: their team in
     /// it, and the kinds of the policy governing it then.
@@ -99,6 +110,32 @@ impl App {
                         .entry(k.clone())
                         .or_insert_with(|| p.kind_label(k).to_string());
                 }
+            }
+        }
+        Ok(labels)
+    }
+
+    /// What people read for the ids a program receives ([`Labels`]).
+    pub fn labels(&self) -> Result<Labels> {
+        let (store, rulebook) = self.store_and_rules()?;
+        let mut labels = Labels {
+            kinds: self.kind_labels()?,
+            departments: store
+                .departments()?
+                .into_iter()
+                .map(|d| (d.id, d.name))
+                .collect(),
+            ..Labels::default()
+        };
+        for p in rulebook.policies() {
+            for (id, label) in p.grade_choices() {
+                labels.grades.entry(id).or_insert(label);
+            }
+            for (id, label) in &p.flag_labels {
+                labels
+                    .flags
+                    .entry(id.clone())
+                    .or_insert_with(|| label.clone());
             }
         }
         Ok(labels)

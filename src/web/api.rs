@@ -57,10 +57,7 @@ fn body<T: DeserializeOwned>(body: Result<Json<T>, JsonRejection>) -> Result<T, 
     body.map(|Json(b)| b).map_err(|e| {
         Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "the request body is not what this call takes: {}",
-                e.body_text()
-            ),
+            format!("请求内容不符合这个接口的格式：{}", e.body_text()),
         )
     })
 }
@@ -70,10 +67,18 @@ fn month(name: &str, value: Option<&str>) -> Result<Month, Failure> {
     let value = value.ok_or_else(|| {
         Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!("`{name}` is required, as YYYY-MM"),
+            format!("缺少参数 `{name}`，格式为 YYYY-MM，如 2026-03"),
         )
     })?;
     Ok(super::parse_month(value)?)
+}
+
+/// An answer whose records carry ids, with the labels people read for them beside it.
+#[derive(serde::Serialize)]
+struct Labelled<T> {
+    #[serde(flatten)]
+    view: T,
+    labels: crate::app::Labels,
 }
 
 fn ok(value: impl serde::Serialize) -> Answer {
@@ -115,6 +120,7 @@ async fn me(caller: Caller) -> Answer {
     ok(json!({
         "login": a.name(),
         "role": a.role().map(|r| r.as_str()),
+        "role_label": a.role().unwrap_or(crate::domain::user::Role::Employee).label(),
         "employee": a.employee(),
         "csrf": caller.csrf(),
     }))
@@ -141,10 +147,13 @@ async fn events(
             .transpose()?,
         ..EventFilter::default()
     };
-    let events = state
-        .call(move |app| app.events(&caller.actor, &filter))
+    let (events, labels) = state
+        .call(move |app| Ok((app.events(&caller.actor, &filter)?, app.labels()?)))
         .await?;
-    ok(EventsView { events })
+    ok(Labelled {
+        view: EventsView { events },
+        labels,
+    })
 }
 
 /// An event as a program posts it.
@@ -303,20 +312,19 @@ async fn scores(
     Query(q): Query<ScoresQuery>,
 ) -> Answer {
     let month = month("month", q.month.as_deref())?;
-    let scores = state
+    let (scores, labels) = state
         .call(move |app| {
-            app.scores(
-                &caller.actor,
-                month,
-                &Who {
-                    department: q.department.clone(),
-                    employee: None,
-                    ..Default::default()
-                },
-            )
+            let who = Who {
+                department: q.department.clone(),
+                ..Default::default()
+            };
+            Ok((app.scores(&caller.actor, month, &who)?, app.labels()?))
         })
         .await?;
-    ok(ScoresView { month, scores })
+    ok(Labelled {
+        view: ScoresView { month, scores },
+        labels,
+    })
 }
 
 #[derive(Deserialize)]
@@ -332,10 +340,18 @@ async fn explain(
     Query(q): Query<MonthQuery>,
 ) -> Answer {
     let month = month("month", q.month.as_deref())?;
-    let explanation = state
-        .call(move |app| app.explain_month(&caller.actor, &employee, month))
+    let (explanation, labels) = state
+        .call(move |app| {
+            Ok((
+                app.explain_month(&caller.actor, &employee, month)?,
+                app.labels()?,
+            ))
+        })
         .await?;
-    ok(explanation)
+    ok(Labelled {
+        view: explanation,
+        labels,
+    })
 }
 
 #[derive(Deserialize)]
@@ -352,16 +368,22 @@ async fn ratings(
     let year = q.ok().and_then(|Query(q)| q.year).ok_or_else(|| {
         Failure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "`year` is required, as a number like 2025",
+            "缺少参数 `year`，应为年份，如 2025",
         )
     })?;
-    let (ratings, through) = state
-        .call(move |app| app.ratings(&caller.actor, year, None, &Who::default(), &|_, _| {}))
+    let ((ratings, through), labels) = state
+        .call(move |app| {
+            let rated = app.ratings(&caller.actor, year, None, &Who::default(), &|_, _| {})?;
+            Ok((rated, app.labels()?))
+        })
         .await?;
-    ok(RatingsView {
-        year,
-        through,
-        ratings,
+    ok(Labelled {
+        view: RatingsView {
+            year,
+            through,
+            ratings,
+        },
+        labels,
     })
 }
 
