@@ -61,6 +61,14 @@ pub struct RatedRow {
 }
 
 impl Find {
+    /// Looking for `text` (trimmed; empty finds everyone), on page `page` (from 1).
+    pub fn new(text: &str, page: usize) -> Find {
+        Find {
+            text: text.trim().to_string(),
+            page,
+        }
+    }
+
     /// Whether an employee of `id` and `name` is found: their id (in any case) or a part
     /// of their name holds the text.
     pub fn matches(&self, id: &str, name: &str) -> bool {

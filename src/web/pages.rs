@@ -186,6 +186,22 @@ pub fn segment(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
+/// What a long list is narrowed to, as its page's query gives it: `q` (text in a name or
+/// id) and `page`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FindQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub page: usize,
+}
+
+impl FindQuery {
+    pub fn find(&self) -> crate::app::Find {
+        crate::app::Find::new(&self.q, self.page)
+    }
+}
+
 /// The query a list's pager keeps from page to page: the `(name, value)` pairs that are
 /// not empty, encoded and each followed by `&`, for the page number to end.
 pub fn keep(pairs: &[(&str, &str)]) -> String {

@@ -14,8 +14,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Done, Nav, Page, Upload, Words, call, done, failed, message, render, see};
-use crate::app::{AttendanceImported, Error, FileInput, Find, IssuedLogin, Pages};
+use super::{Done, FindQuery, Nav, Page, Upload, Words, call, done, failed, message, render, see};
+use crate::app::{AttendanceImported, Error, FileInput, IssuedLogin, Pages};
 use crate::domain::staff::Department;
 use crate::domain::user::{Role, User};
 use crate::web::State;
@@ -51,24 +51,12 @@ struct AdminPage {
     words: Words,
 }
 
-#[derive(Deserialize)]
-struct AdminQuery {
-    /// Text to find in the logins and their names.
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    page: usize,
-}
-
 /// `/admin?q=&page=`: the uploads, the logins (a page at a time, found by login or name),
 /// the departments and the backup.
-async fn admin(state: Shared<State>, caller: Caller, Query(q): Query<AdminQuery>) -> Page {
+async fn admin(state: Shared<State>, caller: Caller, Query(q): Query<FindQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let find = Find {
-            text: q.q.trim().to_string(),
-            page: q.page,
-        };
+        let find = q.find();
         let found = app
             .users(by)?
             .into_iter()

@@ -75,10 +75,7 @@ struct DayPage {
 async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let find = Find {
-            text: q.q.trim().to_string(),
-            page: q.page,
-        };
+        let find = Find::new(&q.q, q.page);
         let sheet = app.day_sheet(by, day_of(app.today(), &q), q.saved, &find)?;
         let imported = q.imported.map(|n| {
             format!(
@@ -309,40 +306,42 @@ struct ReasonForm {
 }
 
 /// `POST /events/ID/void`: an entry mistake, with the reason.
-async fn void(
-    state: Shared<State>,
-    caller: Caller,
-    Path(id): Path<i64>,
-    Form(f): Form<ReasonForm>,
-) -> Page {
-    let reason = f.reason;
-    call(&state, &caller, move |app, by| {
-        app.void_event(by, id, &reason)
-    })
-    .await?;
-    Ok(see(super::done(
-        super::back_to(&f.back, "/day"),
-        super::Done::Voided,
-    )))
+async fn void(state: Shared<State>, caller: Caller, id: Path<i64>, f: Form<ReasonForm>) -> Page {
+    mark(state, caller, id, f, Mark::Void).await
 }
 
 /// `POST /events/ID/excuse`: a deduction excused (a head's or HR's decision outside an
 /// appeal); it stays in the record, scores nothing and shows why.
-async fn excuse(
+async fn excuse(state: Shared<State>, caller: Caller, id: Path<i64>, f: Form<ReasonForm>) -> Page {
+    mark(state, caller, id, f, Mark::Excuse).await
+}
+
+/// What a reasoned mark on an event does.
+#[derive(Clone, Copy)]
+enum Mark {
+    Void,
+    Excuse,
+}
+
+/// Marks event `id` with the form's reason, then goes back where the form came from.
+async fn mark(
     state: Shared<State>,
     caller: Caller,
     Path(id): Path<i64>,
     Form(f): Form<ReasonForm>,
+    how: Mark,
 ) -> Page {
     let reason = f.reason;
-    call(&state, &caller, move |app, by| {
-        app.excuse_event(by, id, &reason)
+    call(&state, &caller, move |app, by| match how {
+        Mark::Void => app.void_event(by, id, &reason),
+        Mark::Excuse => app.excuse_event(by, id, &reason),
     })
     .await?;
-    Ok(see(super::done(
-        super::back_to(&f.back, "/"),
-        super::Done::Excused,
-    )))
+    let (otherwise, what) = match how {
+        Mark::Void => ("/day", super::Done::Voided),
+        Mark::Excuse => ("/", super::Done::Excused),
+    };
+    Ok(see(super::done(super::back_to(&f.back, otherwise), what)))
 }
 
 /// `POST /imports?csrf=`: a day's file of entries (CSV with the columns of `log import`),

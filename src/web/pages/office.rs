@@ -270,10 +270,7 @@ async fn ratings(state: Shared<State>, caller: Caller, Query(q): Query<RatingsQu
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
         let year = app.review_year(q.year);
-        let find = Find {
-            text: q.q.trim().to_string(),
-            page: q.page,
-        };
+        let find = Find::new(&q.q, q.page);
         let department = (!q.department.is_empty()).then_some(q.department.as_str());
         let found = app.ratings_page(by, year, department, &find)?;
         Ok(RatingsPage {

@@ -10,8 +10,8 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Done, Nav, Page, Words, call, done, render, see};
-use crate::app::{Find, Pages, StaffChange};
+use super::{Done, FindQuery, Nav, Page, Words, call, done, render, see};
+use crate::app::{Pages, StaffChange};
 use crate::domain::month::Month;
 use crate::domain::staff::{Department, Employee, StaffRecord};
 use crate::web::State;
@@ -34,22 +34,11 @@ struct ListPage {
     words: Words,
 }
 
-#[derive(Deserialize)]
-struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    page: usize,
-}
-
 /// `/staff?q=&page=`: the employees the caller sees, as their records stand this month.
-async fn list(state: Shared<State>, caller: Caller, Query(q): Query<ListQuery>) -> Page {
+async fn list(state: Shared<State>, caller: Caller, Query(q): Query<FindQuery>) -> Page {
     let nav = Some(Nav::of(&caller));
     let page = call(&state, &caller, move |app, by| {
-        let find = Find {
-            text: q.q.trim().to_string(),
-            page: q.page,
-        };
+        let find = q.find();
         let found = app
             .staff(by, None, None)?
             .into_iter()
