@@ -1140,8 +1140,31 @@ fn hr_sets_up_a_company_from_the_browser() {
         .call()
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
-    let bytes = res.body_mut().read_to_vec().unwrap();
+    let length: usize = res.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let bytes = res
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap();
+    assert_eq!(bytes.len(), length, "sent whole");
     assert!(bytes.starts_with(b"SQLite format 3\0"), "a database file");
+    // The copy holds the record as it was, whole.
+    let copy = s.ws.path("backup.db");
+    std::fs::write(&copy, &bytes).unwrap();
+    let events = |db: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(events(&copy), events(&s.ws.path("appraise.db")));
+    s.ws.cmd(&format!("audit verify --db {}", copy.display()))
+        .ok();
 }
 
 /// Long lists come a page at a time and can be searched by name or id: HR's day (with the

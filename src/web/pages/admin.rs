@@ -319,16 +319,27 @@ async fn save_department(
 }
 
 /// `GET /admin/backup`: a consistent copy of the database, made while others go on
-/// writing, to download.
+/// writing, to download. The copy is sent as it is read from disk, never held whole in
+/// memory (a company's year is gigabytes), and deleted once sent.
 async fn backup(state: Shared<State>, caller: Caller) -> Page {
-    let (head, bytes) = call(&state, &caller, move |app, by| {
+    let (head, dir, copy) = call(&state, &caller, move |app, by| {
         let dir = tempfile::tempdir().map_err(|e| Error::Internal(e.to_string()))?;
         let copy = dir.path().join("appraise.db");
         let head = app.backup(by, &copy)?;
-        let bytes = std::fs::read(&copy).map_err(|source| Error::Io { path: copy, source })?;
-        Ok((head, bytes))
+        Ok((head, dir, copy))
     })
     .await?;
+    let io = |source| {
+        super::failed(
+            &caller,
+            Error::Io {
+                path: copy.clone(),
+                source,
+            },
+        )
+    };
+    let file = tokio::fs::File::open(&copy).await.map_err(io)?;
+    let size = file.metadata().await.map_err(io)?.len();
     let name = format!(
         "appraise-{}-{}.db",
         chrono::Local::now().format("%Y%m%d-%H%M"),
@@ -337,14 +348,50 @@ async fn backup(state: Shared<State>, caller: Caller) -> Page {
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.sqlite3".to_string()),
+            (header::CONTENT_LENGTH, size.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
-        bytes,
+        axum::body::Body::new(FileBody {
+            file,
+            buffer: vec![0; 256 << 10],
+            _dir: dir,
+        }),
     )
         .into_response())
+}
+
+/// A file sent in chunks as it is read; its folder is deleted when the answer is done
+/// with (sent, or the client gone).
+struct FileBody {
+    file: tokio::fs::File,
+    buffer: Vec<u8>,
+    _dir: tempfile::TempDir,
+}
+
+impl axum::body::HttpBody for FileBody {
+    type Data = axum::body::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        use std::task::Poll;
+        use tokio::io::AsyncRead;
+        let this = self.get_mut();
+        let mut read = tokio::io::ReadBuf::new(&mut this.buffer);
+        match std::pin::Pin::new(&mut this.file).poll_read(cx, &mut read) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => Poll::Ready(Some(Err(e))),
+            Poll::Ready(Ok(())) if read.filled().is_empty() => Poll::Ready(None),
+            Poll::Ready(Ok(())) => Poll::Ready(Some(Ok(http_body::Frame::data(
+                axum::body::Bytes::copy_from_slice(read.filled()),
+            )))),
+        }
+    }
 }
 
 #[derive(Template)]
