@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
+use appraise::domain::access::{Action, Refusal, Why};
 use appraise::domain::staff::StaffRecord;
+use appraise::domain::user::Role;
 use appraise::evaluation::rulebook::Rulebook;
 use appraise::intake::{EventValidator, read_clock, read_events, read_roster, read_staff};
 use appraise::policy::{Bundle, BundleFile, Policy};
@@ -58,7 +60,16 @@ pub fn events(name: &str, data: &[u8]) {
         default_by: Some("fuzz".into()),
         closed: BTreeMap::new(),
         // One employee outside the one entering's scope, so that refusals are fuzzed too.
-        may_record: Box::new(|r| (r.id == "E002").then(|| "outside the team".to_string())),
+        may_record: Box::new(|r| {
+            (r.id == "E002").then(|| Refusal {
+                login: "fuzz".into(),
+                role: Role::Supervisor,
+                action: Action::RecordEvent,
+                why: Why::OutOfScope {
+                    employee: r.id.clone(),
+                },
+            })
+        }),
     };
     let _ = read_events::<()>(name, data, &validator, |_, _| Ok(()));
 }
