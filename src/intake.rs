@@ -7,6 +7,7 @@ mod events;
 mod leave;
 mod staff;
 mod workbook;
+mod wrong;
 
 use std::fmt;
 
@@ -14,11 +15,12 @@ use crate::domain::event::MAX_LISTED;
 
 pub use attendance::{read_clock, read_handovers, read_roster};
 pub use encoding::{Encoding, decode, reader as decoded};
-pub use events::{Entry, EventRow, EventValidator, Issue, MAX_QTY, MayRecord, Wrong, read_events};
+pub use events::{Entry, EventRow, EventValidator, Issue, MAX_QTY, MayRecord, read_events};
 pub use leave::{
     HolidayRow, LeaveFile, LeaveRow, moment as leave_moment, read_holidays, read_leave,
 };
 pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
+pub use wrong::{Expected, Wrong};
 
 /// One bad row: where it is and everything wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +120,14 @@ impl fmt::Display for Rejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         crate::domain::event::write_lines(f, &self.listed, self.more)
     }
+}
+
+/// What people call column `id` (`date` → 日期): its first Chinese header, else the id.
+pub fn column_label(id: &str) -> &str {
+    CHINESE_HEADERS
+        .iter()
+        .find(|(_, column)| *column == id)
+        .map_or(id, |(label, _)| label)
 }
 
 /// Headers as Chinese offices and attendance machines write them → the column they are.

@@ -1116,6 +1116,23 @@ fn hr_sets_up_a_company_from_the_browser() {
         json!({"login": "E002", "password": "李四的新密码2026"}),
     );
     assert_eq!(status, 200);
+    // A roster with bad rows is refused whole, each row named in Chinese.
+    let (status, page) = upload(
+        "roster",
+        "import",
+        "roster.csv",
+        "工号,日期,上班时间,下班时间\nE002,2026-13-01,08:30,17:30\nE999,2026-06-02,08:30,08:30\n",
+    );
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("roster.csv:2：日期“2026-13-01”不是日期"),
+        "{page}"
+    );
+    assert!(
+        page.contains("roster.csv:3：没有工号为“E999”的员工"),
+        "{page}"
+    );
+    assert!(page.contains("班次的上班和下班时间不能相同"), "{page}");
     // A roster, then a clock export checked only.
     let (status, page) = upload(
         "roster",

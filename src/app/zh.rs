@@ -12,7 +12,7 @@ use crate::domain::labels;
 use crate::domain::text::NotPlain;
 use crate::domain::user::Role;
 use crate::engine::review::Misstep;
-use crate::intake::{RowProblem, Wrong};
+use crate::intake::{Expected, RowProblem, Wrong};
 use crate::store;
 
 /// What `e` says to a person, in Chinese.
@@ -103,7 +103,56 @@ pub fn wrong(w: &Wrong) -> String {
             "数量“{q}”须是 1 到 {} 的整数（不填即为 1）。",
             crate::intake::MAX_QTY
         ),
-        Wrong::BadNote(p) => not_plain("备注", p),
+        Wrong::NotPlain(p) => not_plain(p),
+        Wrong::NotA {
+            column,
+            given,
+            expected,
+        } => format!(
+            "{}“{given}”{}",
+            crate::intake::column_label(column),
+            match expected {
+                Expected::Date => "不是日期；请写成 2026-03-04 的样子。",
+                Expected::DateOrEmpty => "不是日期；请写成 2026-03-04 的样子，或空着。",
+                Expected::Time => "不是时刻；请写成 08:30 的样子。",
+                Expected::PunchTime => "不是打卡时间；请写成 2026-03-04 08:30 的样子。",
+                Expected::YesOrNo => "须是“是”或“否”（或 1、0）。",
+                Expected::DayOffOrWorkday => "须是“休”（放假）或“班”（调休上班）。",
+            }
+        ),
+        Wrong::ShiftOfNoTime => "班次的上班和下班时间不能相同。".into(),
+        Wrong::ShiftsOverlap {
+            employee,
+            date,
+            start,
+            end,
+            other_at,
+            other_start,
+            other_end,
+        } => format!(
+            "{employee} 在 {date} 的班次 {}–{} 与 {other_at} 的班次（{}–{}）重叠；每个班次只列一次。",
+            start.format("%H:%M"),
+            end.format("%H:%M"),
+            other_start.format("%H:%M"),
+            other_end.format("%H:%M")
+        ),
+        Wrong::BothClockShapes { .. } => "表头同时有“打卡时间”（每次打卡一行）和“日期、上班打卡、下班打卡”（每天一行）两种格式的列；请只保留一种。".into(),
+        Wrong::LeaveBackwards { start, end } => format!(
+            "请假结束（{}）早于开始（{}）。",
+            end.format("%Y-%m-%d %H:%M"),
+            start.format("%Y-%m-%d %H:%M")
+        ),
+        Wrong::DateTwice(d) => format!("{d} 列了两次；每个日期只留一行。"),
+        Wrong::BadStaffId(id) => format!("工号“{id}”须非空、不超过 40 个字符、不含空格。"),
+        Wrong::IdTwice(id) => format!("工号“{id}”在文件里出现了两次。"),
+        Wrong::BadDepartment(d) => format!(
+            "部门代码“{d}”只能用小写字母、数字、“_”和“-”，如 customer-service。"
+        ),
+        Wrong::LeftBeforeJoined { left, joined } => {
+            format!("离职日期 {left} 早于入职日期 {joined}。")
+        }
+        Wrong::OwnSupervisor => "员工不能做自己的主管。".into(),
+        Wrong::NoSuchSupervisor(s) => format!("主管“{s}”既不在这份文件里，也不在员工名册上。"),
         Wrong::NoRecorder => "没有填录入人；请填写，或说明文件由谁录入。".into(),
         Wrong::NoKind => "没有填类型。".into(),
         Wrong::NoPolicy { department, month } => {
@@ -153,8 +202,9 @@ fn type_hint(ty: FieldType) -> &'static str {
     }
 }
 
-/// Text that is not plain text of its length, in Chinese; `what` names it.
-fn not_plain(what: &str, p: &NotPlain) -> String {
+/// Text that is not plain text of its length, in Chinese, named by its column.
+fn not_plain(p: &NotPlain) -> String {
+    let what = crate::intake::column_label(&p.what);
     match p.chars {
         Some(n) => format!("{what}有 {n} 个字，最多 {} 个：{}", p.max, p.shown),
         None => format!("{what}含有控制字符（显示为 �）：{}；请只写文字。", p.shown),

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
-use super::{Rejected, RowProblem, Table};
+use super::{Expected, Rejected, RowProblem, Table, Wrong};
 use crate::domain::month::parse_date;
+use crate::domain::text::clip;
 use crate::engine::attendance::{Shift, Stamped};
 
 /// One row of a table: its cells by column.
@@ -26,7 +27,7 @@ impl<'a> Cells<'a> {
 pub(super) fn rows<T>(
     name: &str,
     t: &Table,
-    mut row: impl FnMut(&Cells, &mut Vec<String>) -> Option<T>,
+    mut row: impl FnMut(&Cells, &mut Vec<Wrong>) -> Option<T>,
 ) -> Result<Vec<(String, T)>, Rejected> {
     let mut out = Vec::new();
     let mut problems = Rejected::default();
@@ -39,43 +40,50 @@ pub(super) fn rows<T>(
             _ => problems.push_row(
                 wrong
                     .into_iter()
-                    .map(|message| RowProblem::new(at.clone(), message)),
+                    .map(|w| RowProblem::of(at.clone(), w.into())),
             ),
         }
     }
     problems.or(|| out)
 }
 
-pub(super) fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<String>) -> String {
+pub(super) fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<Wrong>) -> String {
     let e = cell.get("employee");
     if !known.contains(e) {
-        wrong.push(format!(
-            "unknown employee `{e}`; add them to the staff first"
-        ));
+        wrong.push(Wrong::UnknownEmployee(clip(e)));
     }
     e.to_string()
 }
 
-pub(super) fn date(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDate> {
+/// `column` `text` was not what the column holds.
+pub(super) fn not_a(column: &str, text: &str, expected: Expected) -> Wrong {
+    Wrong::NotA {
+        column: column.to_string(),
+        given: clip(text),
+        expected,
+    }
+}
+
+pub(super) fn date(text: &str, what: &str, wrong: &mut Vec<Wrong>) -> Option<NaiveDate> {
     let d = parse_date(text).or_else(|| {
         NaiveDate::parse_from_str(text, "%Y/%m/%d")
             .ok()
             .filter(|d| crate::domain::month::PLAUSIBLE_YEARS.contains(&d.year()))
     });
     if d.is_none() {
-        wrong.push(format!("{what} `{text}` is not a date; write YYYY-MM-DD"));
+        wrong.push(not_a(what, text, Expected::Date));
     }
     d
 }
 
-pub(super) fn time(text: &str, what: &str, wrong: &mut Vec<String>) -> Option<NaiveTime> {
+pub(super) fn time(text: &str, what: &str, wrong: &mut Vec<Wrong>) -> Option<NaiveTime> {
     // chrono reads `:60` as a leap second; a clock never writes one.
     let t = NaiveTime::parse_from_str(text, "%H:%M")
         .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
         .ok()
         .filter(|t| t.nanosecond() < 1_000_000_000);
     if t.is_none() {
-        wrong.push(format!("{what} `{text}` is not a time; write HH:MM"));
+        wrong.push(not_a(what, text, Expected::Time));
     }
     t
 }
@@ -97,14 +105,12 @@ pub fn read_roster(
             "" | "0" | "no" | "false" | "否" | "无" => false,
             "1" | "yes" | "true" | "是" | "有" => true,
             other => {
-                wrong.push(format!(
-                    "handover `{other}` is neither yes nor no; write 是/否 (or 1/0)"
-                ));
+                wrong.push(not_a("handover", other, Expected::YesOrNo));
                 false
             }
         };
         if start == end && start.is_some() {
-            wrong.push("a shift cannot start and end at the same time".into());
+            wrong.push(Wrong::ShiftOfNoTime);
         }
         Some(Shift {
             employee,
@@ -128,18 +134,18 @@ fn refuse_overlaps(shifts: Vec<(String, Shift)>) -> Result<Vec<(String, Shift)>,
         .filter(|w| w[0].1.employee == w[1].1.employee && w[1].1.starts() < w[0].1.ends())
         .map(|w| {
             let (a, b) = (&w[0], &w[1]);
-            RowProblem::new(
+            RowProblem::of(
                 b.0.clone(),
-                format!(
-                    "`{}`'s shift {} {}–{} overlaps the one at {} ({}–{}); list each shift once",
-                    b.1.employee,
-                    b.1.date,
-                    b.1.start.format("%H:%M"),
-                    b.1.end.format("%H:%M"),
-                    a.0,
-                    a.1.start.format("%H:%M"),
-                    a.1.end.format("%H:%M")
-                ),
+                Wrong::ShiftsOverlap {
+                    employee: b.1.employee.clone(),
+                    date: b.1.date,
+                    start: b.1.start,
+                    end: b.1.end,
+                    other_at: a.0.clone(),
+                    other_start: a.1.start,
+                    other_end: a.1.end,
+                }
+                .into(),
             )
         })
         .collect();
@@ -167,12 +173,12 @@ pub fn read_clock(
         .collect();
     if per_punch && !per_day.is_empty() {
         // Read as one punch per row, the day's in and out would be silently dropped.
-        return Err(Rejected::of(vec![RowProblem::new(
+        return Err(Rejected::of(vec![RowProblem::of(
             format!("{name}:1"),
-            format!(
-                "the header names both shapes of a clock export: `time` (one row per punch) and `{}` (one row per day); keep the columns of one shape",
-                per_day.join("`, `")
-            ),
+            Wrong::BothClockShapes {
+                per_day: per_day.iter().map(|c| c.to_string()).collect(),
+            }
+            .into(),
         )]));
     }
     let stamped = |at: String, employee: String, when: NaiveDateTime| Stamped {
@@ -198,9 +204,7 @@ pub fn read_clock(
                     && crate::domain::month::PLAUSIBLE_YEARS.contains(&at.year())
             });
             if at.is_none() {
-                wrong.push(format!(
-                    "time `{text}` is not a punch time; write YYYY-MM-DD HH:MM"
-                ));
+                wrong.push(not_a("time", text, Expected::PunchTime));
             }
             Some((employee, at?))
         })?;
@@ -213,7 +217,7 @@ pub fn read_clock(
     let rows = rows(name, &t, |cell, wrong| {
         let employee = employee(cell, known, wrong);
         let date = date(cell.get("date"), "date", wrong);
-        let punch = |column: &str, wrong: &mut Vec<String>| match cell.get(column) {
+        let punch = |column: &str, wrong: &mut Vec<Wrong>| match cell.get(column) {
             "" => None,
             text => time(text, column, wrong),
         };

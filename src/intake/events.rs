@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{Rejected, RowProblem, Table};
+use super::{Rejected, RowProblem, Table, Wrong};
 use crate::domain::access::Refusal;
-use crate::domain::event::{BadValue, FieldType, Fields};
+use crate::domain::event::Fields;
 use crate::domain::month::{Month, parse_date};
 use crate::domain::staff::StaffRecord;
-use crate::domain::text::{NotPlain, clip};
+use crate::domain::text::clip;
 use crate::evaluation::rulebook::Rulebook;
 use crate::store::NewEvent;
 
@@ -128,7 +128,7 @@ impl EventValidator<'_> {
         // (a NUL or an escape sequence would reach every page and terminal that shows it).
         let note = row.note.trim();
         if let Err(m) = crate::domain::text::plain("note", note, MAX_NOTE_CHARS) {
-            problems.field("note", Wrong::BadNote(m));
+            problems.field("note", Wrong::NotPlain(m));
         }
         let recorded_by = match (written.recorded_by.trim(), &self.default_by) {
             ("", Some(by)) => by.clone(),
@@ -218,78 +218,6 @@ impl EventValidator<'_> {
             _ => Err(problems.0),
         }
     }
-}
-
-/// What is wrong with a row, as facts: `Display` gives the English, `app::zh` the Chinese,
-/// each from the values (with the policy's labels beside its ids), never from the words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Wrong {
-    #[error("unknown employee `{0}`; add them to the staff first")]
-    UnknownEmployee(String),
-    /// The one entering may not record events for this employee.
-    #[error("{0}")]
-    NotYours(Refusal),
-    #[error("date `{0}` is not a date; write YYYY-MM-DD")]
-    BadDate(String),
-    #[error("date {date} is in the future (today is {today})")]
-    FutureDate { date: NaiveDate, today: NaiveDate },
-    #[error("{month} is closed (by {by} at {at}); it must be reopened to add events")]
-    MonthClosed {
-        month: Month,
-        by: String,
-        at: String,
-    },
-    #[error(
-        "employee `{employee}` was not employed on {date} (employed from {joined}{})",
-        .left.map_or(String::new(), |l| format!(" to {l}"))
-    )]
-    NotEmployed {
-        employee: String,
-        date: NaiveDate,
-        joined: NaiveDate,
-        left: Option<NaiveDate>,
-    },
-    #[error("qty `{0}` must be a whole number from 1 to {MAX_QTY} (or empty for 1)")]
-    BadQty(String),
-    #[error("{0}")]
-    BadNote(NotPlain),
-    #[error("recorded_by is empty; fill it in, or name who recorded the file's events")]
-    NoRecorder,
-    #[error("kind is empty")]
-    NoKind,
-    #[error("{}", Rulebook::none_governs(.department, *.month))]
-    NoPolicy { department: String, month: Month },
-    /// A kind the governing policy does not know; `closest` is the label of the one most
-    /// like it, if any is.
-    #[error("{english}")]
-    UnknownKind {
-        given: String,
-        english: String,
-        closest: Option<String>,
-    },
-    #[error("field `{field}`: {bad}")]
-    BadField {
-        field: String,
-        label: String,
-        bad: BadValue,
-    },
-    #[error("kind `{kind}` has no field `{field}`; leave that cell empty")]
-    NoSuchField {
-        kind: String,
-        kind_label: String,
-        field: String,
-    },
-    #[error("kind `{kind}` needs field `{field}` ({ty})")]
-    FieldMissing {
-        kind: String,
-        kind_label: String,
-        field: String,
-        label: String,
-        ty: FieldType,
-    },
-    /// A problem of another file's row (staff, roster, clock, leave), in English words.
-    #[error("{0}")]
-    Said(String),
 }
 
 /// One problem of a row, and the field it is about, if one (so that a form shows it

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 
 use super::attendance::{date, employee, rows, time};
-use super::{Rejected, Table};
+use super::{Expected, Rejected, Table, Wrong};
 
 /// A leave row to store: whose, which type (the policy's id), from when to when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +63,7 @@ pub fn read_leave(
         // An unknown employee has no policy to know the type by: one problem is enough.
         let kind = if known.contains(&employee) {
             kind_of(&employee, cell.get("type"))
-                .map_err(|m| wrong.push(m))
+                .map_err(|m| wrong.push(Wrong::Said(m)))
                 .ok()
         } else {
             None
@@ -73,11 +73,11 @@ pub fn read_leave(
         if let (Some(s), Some(e)) = (start, end)
             && e <= s
         {
-            wrong.push(format!("the leave ends ({e}) before it starts ({s})"));
+            wrong.push(Wrong::LeaveBackwards { start: s, end: e });
         }
         let reason = cell.get("reason").to_string();
         if let Err(m) = crate::domain::text::plain("reason", &reason, 1_000) {
-            wrong.push(m.into());
+            wrong.push(Wrong::NotPlain(m));
         }
         Some(LeaveRow {
             employee,
@@ -97,7 +97,7 @@ pub fn read_leave(
 /// A leave's `from` or `to` as written: a date is the whole day (from its start, or to
 /// its end); 上午 is the morning (to noon), 下午 the afternoon (from noon); a time is that
 /// time.
-pub fn moment(text: &str, end: bool, what: &str, wrong: &mut Vec<String>) -> Option<NaiveDateTime> {
+pub fn moment(text: &str, end: bool, what: &str, wrong: &mut Vec<Wrong>) -> Option<NaiveDateTime> {
     let text = text.trim();
     let (day, part) = text.split_once(' ').unwrap_or((text, ""));
     let d = date(day, what, wrong)?;
@@ -132,20 +132,21 @@ pub fn read_holidays(name: &str, text: &str) -> Result<Vec<(String, HolidayRow)>
             "休" | "off" | "holiday" | "假" => Some(true),
             "班" | "work" | "workday" => Some(false),
             other => {
-                wrong.push(format!(
-                    "kind `{}` is neither 休 (a day off) nor 班 (a make-up workday)",
-                    crate::domain::text::clip(other)
+                wrong.push(super::attendance::not_a(
+                    "kind",
+                    other,
+                    Expected::DayOffOrWorkday,
                 ));
                 None
             }
         };
         let holiday = cell.get("name").to_string();
         if let Err(m) = crate::domain::text::plain("name", &holiday, 40) {
-            wrong.push(m.into());
+            wrong.push(Wrong::NotPlain(m));
         }
         let date = date?;
         if !seen.insert(date) {
-            wrong.push(format!("{date} is listed twice; keep one row of each date"));
+            wrong.push(Wrong::DateTwice(date));
         }
         Some(HolidayRow {
             date,
@@ -166,7 +167,7 @@ mod tests {
     #[test]
     fn leave_times_read_as_offices_write_them() {
         let mut wrong = Vec::new();
-        let m = |t: &str, end: bool, wrong: &mut Vec<String>| moment(t, end, "from", wrong);
+        let m = |t: &str, end: bool, wrong: &mut Vec<Wrong>| moment(t, end, "from", wrong);
         assert_eq!(
             m("2026-03-02", false, &mut wrong),
             Some(at("2026-03-02 00:00"))

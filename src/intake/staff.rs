@@ -2,10 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Rejected, RowProblem, Table};
+use super::attendance::not_a;
+use super::{Expected, Rejected, RowProblem, Table, Wrong};
 use crate::domain::event::is_identifier;
 use crate::domain::month::parse_date;
 use crate::domain::staff::{Employee, check_attr, check_name, check_role};
+use crate::domain::text::clip;
 
 /// The standard columns, in order; any others are attributes.
 pub const COLUMNS: [&str; 7] = crate::domain::staff::RECORD_PARTS;
@@ -38,38 +40,28 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || c == ',')
         {
-            msgs.push(format!(
-                "id `{}` must be non-empty, at most 40 characters, without spaces",
-                crate::domain::text::clip(id)
-            ));
+            msgs.push(Wrong::BadStaffId(clip(id)));
         } else if !seen.insert(id.to_string()) {
-            msgs.push(format!("id `{id}` appears twice in this file"));
+            msgs.push(Wrong::IdTwice(id.to_string()));
         }
-        msgs.extend(check_name(cell("name")).err());
+        msgs.extend(check_name(cell("name")).err().map(Wrong::Said));
         let dept = cell("department");
         if !is_identifier(dept) {
-            msgs.push(format!(
-                "department `{dept}` must be an id of a-z, 0-9, `_` and `-`, e.g. customer-service"
-            ));
+            msgs.push(Wrong::BadDepartment(clip(dept)));
         }
-        msgs.extend(check_role(cell("role")).err());
+        msgs.extend(check_role(cell("role")).err().map(Wrong::Said));
         let joined = parse_date(cell("joined"));
         if joined.is_none() {
-            msgs.push(format!(
-                "joined `{}` is not a date; write YYYY-MM-DD",
-                cell("joined")
-            ));
+            msgs.push(not_a("joined", cell("joined"), Expected::Date));
         }
         let left = match cell("left") {
             "" => None,
             s => {
                 let d = parse_date(s);
                 match (d, joined) {
-                    (None, _) => msgs.push(format!(
-                        "left `{s}` is not a date; write YYYY-MM-DD or leave it empty"
-                    )),
+                    (None, _) => msgs.push(not_a("left", s, Expected::DateOrEmpty)),
                     (Some(l), Some(j)) if l < j => {
-                        msgs.push(format!("left {l} is before joined {j}"))
+                        msgs.push(Wrong::LeftBeforeJoined { left: l, joined: j })
                     }
                     _ => {}
                 }
@@ -79,13 +71,11 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
         let supervisor = match cell("supervisor") {
             "" => None,
             s if s == id => {
-                msgs.push("an employee cannot be their own supervisor".into());
+                msgs.push(Wrong::OwnSupervisor);
                 None
             }
             s if !in_file.contains(s) && !known.contains(s) => {
-                msgs.push(format!(
-                    "supervisor `{s}` is not an employee in this file or on file"
-                ));
+                msgs.push(Wrong::NoSuchSupervisor(clip(s)));
                 None
             }
             s => Some(s.to_string()),
@@ -97,7 +87,11 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
             .filter(|(h, v)| !COLUMNS.contains(&h.as_str()) && !v.trim().is_empty())
             .map(|(h, v)| (h.clone(), v.trim().to_string()))
             .collect();
-        msgs.extend(attrs.iter().filter_map(|(k, v)| check_attr(k, v).err()));
+        msgs.extend(
+            attrs
+                .iter()
+                .filter_map(|(k, v)| check_attr(k, v).err().map(Wrong::Said)),
+        );
         match (msgs.is_empty(), joined) {
             (true, Some(joined)) => staff.push((
                 *line,
@@ -114,7 +108,7 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
             )),
             _ => problems.push_row(
                 msgs.into_iter()
-                    .map(|message| RowProblem::new(format!("{name}:{line}"), message)),
+                    .map(|w| RowProblem::of(format!("{name}:{line}"), w.into())),
             ),
         }
     }
