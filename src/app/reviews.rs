@@ -108,14 +108,6 @@ impl App {
             .into());
         }
         let stamp = self.stamp(by);
-        if !open.is_empty() {
-            store.note(
-                &stamp,
-                "review.start.open_months",
-                &year.to_string(),
-                &format!("started with open months: {}", open.join(", ")),
-            )?;
-        }
         let starts: Vec<crate::store::ReviewStart> = chains
             .iter()
             .map(|(rating, role, steps, signers)| crate::store::ReviewStart {
@@ -125,7 +117,7 @@ impl App {
                 signers,
             })
             .collect();
-        let started = store.start_reviews(year, &starts, &stamp)?;
+        let started = store.start_reviews(year, &starts, &open, &stamp)?;
         Ok(Started {
             started,
             already: chains.len() - started,

@@ -139,11 +139,11 @@ impl App {
             change.name.as_deref().map(check_name),
             change.role.as_deref().map(check_role),
         ];
-        let problems: Vec<String> = written
+        let problems: Vec<crate::intake::Wrong> = written
             .into_iter()
             .flatten()
             .chain(change.attrs.iter().map(|(k, v)| check_attr(k, v)))
-            .filter_map(|r| r.err())
+            .filter_map(|r| r.err().map(crate::intake::Wrong::Part))
             .collect();
         if !problems.is_empty() {
             return Err(Error::rejected_entry(problems));

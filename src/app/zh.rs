@@ -9,6 +9,7 @@ use super::{Error, Invalid, Missing};
 use crate::domain::access::{Action, Refusal, Why};
 use crate::domain::event::{BadValue, FieldType, MAX_FLOAT, MAX_INT, MAX_LISTED};
 use crate::domain::labels;
+use crate::domain::staff::{BadPart, MAX_ROLE_CHARS};
 use crate::domain::text::NotPlain;
 use crate::domain::user::Role;
 use crate::engine::review::Misstep;
@@ -152,6 +153,14 @@ pub fn wrong(w: &Wrong) -> String {
             format!("离职日期 {left} 早于入职日期 {joined}。")
         }
         Wrong::OwnSupervisor => "员工不能做自己的主管。".into(),
+        Wrong::Part(p) => match p {
+            BadPart::NameEmpty => "姓名不能为空。".into(),
+            BadPart::RoleEmpty => "岗位不能为空；如 staff（员工）、manager（主管）。".into(),
+            BadPart::BadRole(r) => format!(
+                "岗位“{r}”不是岗位：最多 {MAX_ROLE_CHARS} 个字母、数字、“_”、“-”或空格，如 staff 或 客服主管。"
+            ),
+            BadPart::NotPlain(p) => not_plain(p),
+        },
         Wrong::NoSuchSupervisor(s) => format!("主管“{s}”既不在这份文件里，也不在员工名册上。"),
         Wrong::NoRecorder => "没有填录入人；请填写，或说明文件由谁录入。".into(),
         Wrong::NoKind => "没有填类型。".into(),

@@ -25,41 +25,54 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_ROLE_CHARS: usize = 40;
 pub const MAX_ATTR_CHARS: usize = 200;
 
+/// What is wrong with a part of a staff record as written, as facts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadPart {
+    #[error("name is empty")]
+    NameEmpty,
+    #[error("role is empty; use e.g. staff or manager")]
+    RoleEmpty,
+    #[error(
+        "role `{0}` is not a role: at most {MAX_ROLE_CHARS} letters, digits, `_`, `-` or spaces, e.g. staff or 客服主管"
+    )]
+    BadRole(String),
+    /// A name or an attribute's value that is not plain text of its length.
+    #[error("{0}")]
+    NotPlain(crate::domain::text::NotPlain),
+}
+
 /// Checks a name as written: plain text of at most [`MAX_NAME_CHARS`].
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), BadPart> {
     if name.is_empty() {
-        return Err("name is empty".into());
+        return Err(BadPart::NameEmpty);
     }
-    crate::domain::text::plain("name", name, MAX_NAME_CHARS).map_err(String::from)
+    crate::domain::text::plain("name", name, MAX_NAME_CHARS).map_err(BadPart::NotPlain)
 }
 
 /// Checks a role as written: a word or two of letters, digits, `_`, `-` and spaces (staff,
 /// 客服主管), the way scripts compare it (`staff.role == "manager"`).
-pub fn check_role(role: &str) -> Result<(), String> {
-    let shown = crate::domain::text::clip(role);
+pub fn check_role(role: &str) -> Result<(), BadPart> {
     if role.is_empty() {
-        Err("role is empty; use e.g. staff or manager".into())
+        Err(BadPart::RoleEmpty)
     } else if role.chars().nth(MAX_ROLE_CHARS).is_some()
         || !role
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | ' '))
     {
-        Err(format!(
-            "role `{shown}` is not a role: at most {MAX_ROLE_CHARS} letters, digits, `_`, `-` or spaces, e.g. staff or 客服主管"
-        ))
+        Err(BadPart::BadRole(crate::domain::text::clip(role)))
     } else {
         Ok(())
     }
 }
 
 /// Checks an attribute's value as written: plain text of at most [`MAX_ATTR_CHARS`].
-pub fn check_attr(name: &str, value: &str) -> Result<(), String> {
+pub fn check_attr(name: &str, value: &str) -> Result<(), BadPart> {
     crate::domain::text::plain(
         &format!("`{}`", crate::domain::text::clip(name)),
         value,
         MAX_ATTR_CHARS,
     )
-    .map_err(String::from)
+    .map_err(BadPart::NotPlain)
 }
 
 /// The employee among `updated` whose supervisor chain, with those changes, comes back

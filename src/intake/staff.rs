@@ -44,12 +44,12 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
         } else if !seen.insert(id.to_string()) {
             msgs.push(Wrong::IdTwice(id.to_string()));
         }
-        msgs.extend(check_name(cell("name")).err().map(Wrong::Said));
+        msgs.extend(check_name(cell("name")).err().map(Wrong::Part));
         let dept = cell("department");
         if !is_identifier(dept) {
             msgs.push(Wrong::BadDepartment(clip(dept)));
         }
-        msgs.extend(check_role(cell("role")).err().map(Wrong::Said));
+        msgs.extend(check_role(cell("role")).err().map(Wrong::Part));
         let joined = parse_date(cell("joined"));
         if joined.is_none() {
             msgs.push(not_a("joined", cell("joined"), Expected::Date));
@@ -90,7 +90,7 @@ pub fn read_staff(name: &str, text: &str, known: &BTreeSet<String>) -> Result<St
         msgs.extend(
             attrs
                 .iter()
-                .filter_map(|(k, v)| check_attr(k, v).err().map(Wrong::Said)),
+                .filter_map(|(k, v)| check_attr(k, v).err().map(Wrong::Part)),
         );
         match (msgs.is_empty(), joined) {
             (true, Some(joined)) => staff.push((

@@ -6,6 +6,7 @@ use super::events::MAX_QTY;
 use crate::domain::access::Refusal;
 use crate::domain::event::{BadValue, FieldType};
 use crate::domain::month::Month;
+use crate::domain::staff::BadPart;
 use crate::domain::text::NotPlain;
 use crate::evaluation::rulebook::Rulebook;
 
@@ -124,8 +125,10 @@ pub enum Wrong {
     OwnSupervisor,
     #[error("supervisor `{0}` is not an employee in this file or on file")]
     NoSuchSupervisor(String),
-    /// A problem still worded in English only (a staff record's name, role or attribute,
-    /// an unknown leave type, a workbook's shape).
+    /// A staff record's name, role or attribute.
+    #[error("{0}")]
+    Part(BadPart),
+    /// A problem still worded in English only (an unknown leave type, a workbook's shape).
     #[error("{0}")]
     Said(String),
 }

@@ -3,7 +3,7 @@
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{Result, Stamp, Store};
+use super::{Result, Store};
 
 /// One change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,11 +24,6 @@ pub struct AuditFilter {
 }
 
 impl Store {
-    /// Records a decision that changes no table, such as going on despite open months.
-    pub fn note(&mut self, stamp: &Stamp, action: &str, subject: &str, detail: &str) -> Result<()> {
-        super::audit(&self.conn, stamp, action, subject, detail)
-    }
-
     /// Up to `limit` entries made before entry `before` (or the latest), newest first: a
     /// page of the log, read from its end.
     pub fn audit_page(&self, before: Option<i64>, limit: usize) -> Result<Vec<AuditEntry>> {

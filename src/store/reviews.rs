@@ -22,9 +22,21 @@ impl Store {
         &mut self,
         year: i32,
         starts: &[ReviewStart],
+        open_months: &[String],
         stamp: &Stamp,
     ) -> Result<usize> {
         let tx = self.write()?;
+        // Going on despite open months is a decision, recorded with what it started (and
+        // sealed in the same transaction, so that a kill leaves both or neither).
+        if !open_months.is_empty() {
+            audit(
+                &tx,
+                stamp,
+                "review.start.open_months",
+                &year.to_string(),
+                &format!("started with open months: {}", open_months.join(", ")),
+            )?;
+        }
         let mut started = 0;
         for s in starts {
             let proposal = s.proposal;
