@@ -12,7 +12,7 @@ use super::{Actor, App, Error, FileInput, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::domain::staff::StaffRecord;
-use crate::intake::{Encoding, Rejected, RowProblem, read_holidays, read_leave};
+use crate::intake::{Encoding, Rejected, RowProblem, Wrong, read_holidays, read_leave};
 use crate::store::{AttendanceTx, Holiday, Intake, Leave, LeaveState, NewLeave};
 
 /// A leave asked for by hand: whose, which type (id or label), from and to as a leave
@@ -204,9 +204,16 @@ impl App {
         let staff = staff_of(&store)?;
         let known: BTreeSet<String> = staff.keys().cloned().collect();
         let read = read_leave(&name, &text, &known, |employee, text| {
-            let record = staff.get(employee).ok_or_else(String::new)?;
+            let record = staff
+                .get(employee)
+                .ok_or_else(|| Wrong::UnknownEmployee(employee.to_string()))?;
             self.leave_kind(&rulebook, record, text)
-                .map_err(|e| e.to_string())
+                .map_err(|e| match e {
+                    Invalid::UnknownLeaveType { given, known } => {
+                        Wrong::UnknownLeaveType { given, known }
+                    }
+                    other => Wrong::Said(other.to_string()),
+                })
         })
         .map_err(|rows| Error::Rejected {
             rows,

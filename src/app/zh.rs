@@ -153,6 +153,12 @@ pub fn wrong(w: &Wrong) -> String {
             format!("离职日期 {left} 早于入职日期 {joined}。")
         }
         Wrong::OwnSupervisor => "员工不能做自己的主管。".into(),
+        Wrong::UnknownLeaveType { given, known } => {
+            invalid(&Invalid::UnknownLeaveType {
+                given: given.clone(),
+                known: known.clone(),
+            })
+        }
         Wrong::Part(p) => match p {
             BadPart::NameEmpty => "姓名不能为空。".into(),
             BadPart::RoleEmpty => "岗位不能为空；如 staff（员工）、manager（主管）。".into(),

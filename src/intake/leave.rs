@@ -46,7 +46,7 @@ pub fn read_leave(
     name: &str,
     text: &str,
     known: &BTreeSet<String>,
-    kind_of: impl Fn(&str, &str) -> Result<String, String>,
+    kind_of: impl Fn(&str, &str) -> Result<String, Wrong>,
 ) -> Result<LeaveFile, Rejected> {
     let t = Table::read(name, text, &["employee", "type", "from", "to"])?;
     let has_state = t.headers.iter().any(|h| h == "state");
@@ -63,7 +63,7 @@ pub fn read_leave(
         // An unknown employee has no policy to know the type by: one problem is enough.
         let kind = if known.contains(&employee) {
             kind_of(&employee, cell.get("type"))
-                .map_err(|m| wrong.push(Wrong::Said(m)))
+                .map_err(|w| wrong.push(w))
                 .ok()
         } else {
             None
@@ -196,10 +196,10 @@ mod tests {
     #[test]
     fn only_approved_rows_count_and_an_unknown_employee_is_one_problem() {
         let known: BTreeSet<String> = ["E1".to_string()].into();
-        let kind = |_: &str, t: &str| -> Result<String, String> {
+        let kind = |_: &str, t: &str| -> Result<String, Wrong> {
             (t == "年假")
                 .then(|| "annual".to_string())
-                .ok_or(format!("no type {t}"))
+                .ok_or(Wrong::Said(format!("no type {t}")))
         };
         let text = "工号,请假类型,开始时间,结束时间,审批状态\n\
                     E1,年假,2026-03-02,2026-03-03,审批通过\n\

@@ -125,10 +125,12 @@ pub enum Wrong {
     OwnSupervisor,
     #[error("supervisor `{0}` is not an employee in this file or on file")]
     NoSuchSupervisor(String),
+    #[error("leave type `{given}` is not one the policy knows; it knows {known}")]
+    UnknownLeaveType { given: String, known: String },
     /// A staff record's name, role or attribute.
     #[error("{0}")]
     Part(BadPart),
-    /// A problem still worded in English only (an unknown leave type, a workbook's shape).
+    /// A problem still worded in English only (a workbook's shape).
     #[error("{0}")]
     Said(String),
 }
