@@ -1338,6 +1338,21 @@ fn hr_transfers_an_employee_and_the_history_shows_it() {
     assert!(body.contains("六月"), "{body}");
     let after = app.record(&app.actor("HR").unwrap(), "E003").unwrap();
     assert_eq!(after, record, "nothing stored");
+
+    // The refusal links back to the form it came from, never to another site.
+    let refused_from = |referer: &str| {
+        let mut res = agent()
+            .post(s.url("/staff/E003"))
+            .header("Authorization", format!("Bearer {hr}"))
+            .header("Referer", referer)
+            .send_form([("from", "六月")])
+            .unwrap();
+        res.body_mut().read_to_string().unwrap()
+    };
+    let page = refused_from(&s.url("/staff/E003"));
+    assert!(page.contains("href=\"/staff/E003\" id=\"back\""), "{page}");
+    let page = refused_from("http://elsewhere.example/staff/E003");
+    assert!(!page.contains("id=\"back\""), "{page}");
 }
 
 /// A head excuses a deduction from the employee's month page: it stays listed as excused

@@ -42,6 +42,9 @@ pub struct Caller {
     pub waiting: Option<crate::app::Waiting>,
     /// What the write that sent them here did (`?done=ID`), for the page to confirm.
     pub done: Option<String>,
+    /// The page of this site they came from (the `Referer`'s path, when it is of this
+    /// host): where a refused form sends them back to mend it.
+    pub came_from: Option<String>,
 }
 
 impl Caller {
@@ -86,6 +89,7 @@ impl FromRequestParts<State> for Caller {
                 .find(|(k, v)| k == "done" && v.len() <= 32)
                 .map(|(_, v)| v)
         });
+        let came_from = came_from(&parts.headers);
         let found = state
             .call(move |app| {
                 let actor = app.session_actor(&t)?;
@@ -103,11 +107,25 @@ impl FromRequestParts<State> for Caller {
                 token,
                 waiting,
                 done,
+                came_from,
             }),
             Err(Error::SessionEnded | Error::UnknownActor(_)) => Err(unauthenticated(api)),
             Err(e) => Err(Failure::from(e).into_response()),
         }
     }
+}
+
+/// The path (with its query) of the `Referer` when it is a page of the host asked, else
+/// `None`: a link back never leads off the site.
+fn came_from(headers: &axum::http::HeaderMap) -> Option<String> {
+    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    let referer = headers.get(axum::http::header::REFERER)?.to_str().ok()?;
+    let rest = referer
+        .strip_prefix("http://")
+        .or_else(|| referer.strip_prefix("https://"))?;
+    let path = rest.strip_prefix(host)?;
+    (path.starts_with('/') && !path.starts_with("//") && path.len() <= 2_000)
+        .then(|| path.to_string())
 }
 
 /// No live session: a program is told to log in; a browser is sent to the login page.

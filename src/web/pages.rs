@@ -283,6 +283,8 @@ struct MessagePage {
     nav: Option<Nav>,
     title: String,
     lines: Vec<String>,
+    /// The page of this site the person came from, to go back and mend what was refused.
+    back: Option<String>,
 }
 
 /// A page of a few lines: an outcome to confirm, or why something was not done.
@@ -293,6 +295,7 @@ pub fn message(caller: &Caller, status: StatusCode, title: &str, lines: Vec<Stri
             nav: Some(Nav::of(caller)),
             title: title.into(),
             lines,
+            back: caller.came_from.clone(),
         },
     )
 }
