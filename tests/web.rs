@@ -1277,6 +1277,10 @@ fn hr_disables_a_login_and_a_reset_enables_it() {
     assert_eq!(status, 401, "{body}");
     let audit = s.ws.cmd("audit").ok();
     assert!(audit.contains("user.disable"), "{audit}");
+    let listed = crate::util::json(&s.ws.cmd("user list --format json").ok());
+    let disabled = listed["disabled"].as_array().unwrap();
+    assert!(disabled.contains(&json!("张主管")), "{listed}");
+    assert!(!disabled.contains(&json!("HR")), "{listed}");
     s.ws.cmd("audit verify").ok();
 
     // Their own login is not HR's to disable.

@@ -77,9 +77,17 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 saved.login, saved.name, saved.role
             ))
         }
-        Command::List => ctx.print(&UsersView {
-            users: ctx.app.users(&Actor::owner())?,
-        }),
+        Command::List => {
+            let owner = Actor::owner();
+            let enabled = ctx.app.enabled_logins(&owner)?;
+            let users = ctx.app.users(&owner)?;
+            let disabled = users
+                .iter()
+                .filter(|u| !enabled.contains(&u.login))
+                .map(|u| u.login.clone())
+                .collect();
+            ctx.print(&UsersView { users, disabled })
+        }
         Command::Disable { login, by } => {
             ctx.app.disable_login(&ctx.actor(by)?, &login)?;
             ctx.say(format_args!("login `{login}` disabled: its sessions ended"))

@@ -101,6 +101,8 @@ impl Records for StaffHistoryView {
 #[derive(Debug, Serialize)]
 pub struct UsersView {
     pub users: Vec<User>,
+    /// The logins that cannot log in (no password set, or disabled).
+    pub disabled: Vec<String>,
 }
 
 impl Records for UsersView {
@@ -111,6 +113,14 @@ impl Records for UsersView {
             .left("role", |u| u.role.to_string())
             .left("employee", |u| u.employee.clone().unwrap_or_default())
             .left("department", |u| u.department.clone().unwrap_or_default())
+            .left("can_log_in", |u| {
+                if self.disabled.contains(&u.login) {
+                    "no"
+                } else {
+                    "yes"
+                }
+                .to_string()
+            })
             .done()
     }
 }
