@@ -178,6 +178,18 @@ impl App {
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<(Vec<Rating>, Month)> {
         let seen = self.seen_of(by, who.employee.as_deref())?;
+        self.ratings_seen(&seen, year, through, who, progress)
+    }
+
+    /// [`App::ratings`] of those in `seen`, worked out already.
+    pub(super) fn ratings_seen(
+        &self,
+        seen: &Seen,
+        year: i32,
+        through: Option<Month>,
+        who: &Who,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<(Vec<Rating>, Month)> {
         let (store, rulebook) = self.store_and_rules()?;
         let months = rated_months(year, through, self.today)?;
         let of_record = super::reviews::OfRecord::load(&store, &rulebook, year)?;

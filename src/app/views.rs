@@ -30,6 +30,8 @@ pub const ENTRIES_SHOWN: usize = 100;
 pub struct Find {
     pub text: String,
     pub page: usize,
+    /// `text` in lower case, to compare ids in any case.
+    folded: String,
 }
 
 /// Where a page is in its list.
@@ -63,8 +65,10 @@ pub struct RatedRow {
 impl Find {
     /// Looking for `text` (trimmed; empty finds everyone), on page `page` (from 1).
     pub fn new(text: &str, page: usize) -> Find {
+        let text = text.trim().to_string();
         Find {
-            text: text.trim().to_string(),
+            folded: text.to_lowercase(),
+            text,
             page,
         }
     }
@@ -72,8 +76,9 @@ impl Find {
     /// Whether an employee of `id` and `name` is found: their id (in any case) or a part
     /// of their name holds the text.
     pub fn matches(&self, id: &str, name: &str) -> bool {
-        let text = self.text.trim();
-        text.is_empty() || id.to_lowercase().contains(&text.to_lowercase()) || name.contains(text)
+        self.text.is_empty()
+            || id.to_lowercase().contains(&self.folded)
+            || name.contains(&self.text)
     }
 
     /// The page asked for of `rows` (the last one when it asks beyond it), and where it is.
@@ -271,7 +276,7 @@ impl App {
                 .get(kind)
                 .map_or_else(|| kind.to_string(), |k| k.label.clone())
         };
-        let name = |id: &str| names.get(id).cloned().unwrap_or_default();
+        let name = |id: &str| names.get(id).map_or("", String::as_str);
         let saved = saved_event.and_then(|e| {
             let score = scores.get(&*e.employee)?.clone();
             Some(SavedEntry {
@@ -298,7 +303,7 @@ impl App {
         let of_found: Vec<&Event> = events
             .iter()
             .rev()
-            .filter(|e| find.matches(&e.employee, &name(&e.employee)))
+            .filter(|e| find.matches(&e.employee, name(&e.employee)))
             .collect();
         let entries_total = of_found.len();
         let shown = &of_found[..entries_total.min(ENTRIES_SHOWN)];
@@ -307,7 +312,7 @@ impl App {
             .iter()
             .map(|e| DayEntry {
                 event: (*e).clone(),
-                name: name(&e.employee),
+                name: name(&e.employee).to_string(),
                 label: label(&e.kind),
                 fields: labels::fields(&e.fields, |field| {
                     kinds
@@ -363,7 +368,7 @@ impl App {
             among: Some(page.into_iter().collect()),
             ..Who::default()
         };
-        let (ratings, through) = self.ratings(by, year, None, &who, &|_, _| {})?;
+        let (ratings, through) = self.ratings_seen(&seen, year, None, &who, &|_, _| {})?;
         let (_, rulebook) = self.store_and_rules()?;
         let rows = ratings
             .into_iter()

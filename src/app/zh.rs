@@ -57,18 +57,31 @@ pub fn error(e: &Error) -> String {
         Error::Store(s) => stored(s),
         Error::Io { path, source } => format!("文件“{}”无法读取：{source}", path.display()),
         Error::Rejected { rows, .. } => {
-            let mut lines: Vec<String> = rows.listed.iter().map(row_problem).collect();
-            let more = rows.more + rows.listed.len().saturating_sub(MAX_LISTED);
-            lines.truncate(MAX_LISTED);
-            if more > 0 {
-                lines.push(format!("……另有 {more} 处问题；请先改正以上各处"));
-            }
+            let listed = rows.listed.iter().map(|p| (None, row_problem(p))).collect();
+            let mut lines: Vec<String> = at_most_listed(listed, rows.more)
+                .into_iter()
+                .map(|(_, line)| line)
+                .collect();
             lines.push("有错误，全部未保存。".into());
             lines.join("\n")
         }
         // Files' rows, policies, the engine and the rest keep their own words.
         other => other.to_string(),
     }
+}
+
+/// `problems` (each with the form field it is about, if one) as many as the command line
+/// lists, and a line saying how many more there were, counting `unheld` ones never listed.
+pub fn at_most_listed(
+    mut problems: Vec<(Option<String>, String)>,
+    unheld: usize,
+) -> Vec<(Option<String>, String)> {
+    let more = problems.len().saturating_sub(MAX_LISTED) + unheld;
+    if more > 0 {
+        problems.truncate(MAX_LISTED);
+        problems.push((None, format!("……另有 {more} 处问题；请先改正以上各处")));
+    }
+    problems
 }
 
 /// A bad row, in Chinese: where it is (a file's `name:line`; nothing for a single entry)
@@ -85,7 +98,6 @@ pub fn wrong(w: &Wrong) -> String {
     match w {
         Wrong::UnknownEmployee(id) => format!("没有工号为“{id}”的员工；请先把其加入员工名册。"),
         Wrong::NotYours(r) => refusal(r),
-        Wrong::BadDate(d) => format!("“{d}”不是日期；请写成 2026-03-04 的样子。"),
         Wrong::FutureDate { date, today } => format!("{date} 还没到（今天是 {today}）。"),
         Wrong::MonthClosed { month, by, at } => format!(
             "{month} 已结账（{by}，{}）；须先重新开账才能补录。",

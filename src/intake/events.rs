@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{Rejected, RowProblem, Table, Wrong};
+use super::{Expected, Rejected, RowProblem, Table, Wrong};
 use crate::domain::access::Refusal;
 use crate::domain::event::Fields;
 use crate::domain::month::{Month, parse_date};
@@ -81,7 +81,11 @@ impl EventValidator<'_> {
         }
         let date = match parse_date(row.date.trim()) {
             None => {
-                problems.push(Wrong::BadDate(clip(row.date.trim())));
+                problems.push(super::attendance::not_a(
+                    "date",
+                    row.date.trim(),
+                    Expected::Date,
+                ));
                 None
             }
             Some(d) if d > self.today => {

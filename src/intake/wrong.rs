@@ -19,8 +19,6 @@ pub enum Wrong {
     /// The one entering may not record events for this employee.
     #[error("{0}")]
     NotYours(Refusal),
-    #[error("date `{0}` is not a date; write YYYY-MM-DD")]
-    BadDate(String),
     #[error("date {date} is in the future (today is {today})")]
     FutureDate { date: NaiveDate, today: NaiveDate },
     #[error("{month} is closed (by {by} at {at}); it must be reopened to add events")]

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::app::Error;
-use crate::domain::event::MAX_LISTED;
 use crate::store;
 
 /// The status an error answers with: refused as out of scope 403, not on file 404, a
@@ -42,18 +41,12 @@ pub fn messages(e: &Error) -> Vec<String> {
 /// The error's problems, each with the form field it is about, if one (a form shows it
 /// beside that field).
 pub fn problems(e: &Error) -> Vec<(Option<String>, String)> {
-    let mut listed = all_problems(e);
     // A page or a response lists at most as many as the command line does.
     let unheld = match e {
         Error::Rejected { rows, .. } => rows.more,
         _ => 0,
     };
-    let more = listed.len().saturating_sub(MAX_LISTED) + unheld;
-    if more > 0 {
-        listed.truncate(MAX_LISTED);
-        listed.push((None, format!("……另有 {more} 处问题；请先改正以上各处")));
-    }
-    listed
+    crate::app::zh::at_most_listed(all_problems(e), unheld)
 }
 
 fn all_problems(e: &Error) -> Vec<(Option<String>, String)> {
