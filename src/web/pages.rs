@@ -202,19 +202,36 @@ impl FindQuery {
     }
 }
 
-/// The query a list's pager keeps from page to page: the `(name, value)` pairs that are
-/// not empty, encoded and each followed by `&`, for the page number to end.
-pub fn keep(pairs: &[(&str, &str)]) -> String {
-    let kept: Vec<(&str, &str)> = pairs
-        .iter()
-        .copied()
-        .filter(|(_, v)| !v.is_empty())
-        .collect();
-    let mut query = serde_urlencoded::to_string(kept).expect("text pairs always encode");
-    if !query.is_empty() {
-        query.push('&');
+/// A page of a long list as its page shows it: where it is, the text found, and the
+/// query its pager keeps from page to page.
+pub struct Listing {
+    pub pages: crate::app::Pages,
+    pub find: String,
+    /// The pairs of the page's query that are not empty, the text found among them,
+    /// encoded and each followed by `&`, for the page number to end.
+    pub keep: String,
+}
+
+impl Listing {
+    /// `find`'s page at `pages`; the pager keeps `also` (the page's other query pairs)
+    /// beside the text found.
+    pub fn new(find: crate::app::Find, pages: crate::app::Pages, also: &[(&str, &str)]) -> Listing {
+        let kept: Vec<(&str, &str)> = also
+            .iter()
+            .copied()
+            .chain([("q", find.text.as_str())])
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let mut keep = serde_urlencoded::to_string(kept).expect("text pairs always encode");
+        if !keep.is_empty() {
+            keep.push('&');
+        }
+        Listing {
+            pages,
+            find: find.text,
+            keep,
+        }
     }
-    query
 }
 
 /// `path` with `?done=ID` (before any `#fragment`), for the page to confirm `what`.

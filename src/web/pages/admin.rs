@@ -14,8 +14,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Done, FindQuery, Nav, Page, Upload, Words, call, done, failed, message, render, see};
-use crate::app::{AttendanceImported, Error, FileInput, IssuedLogin, Pages};
+use super::{
+    Done, FindQuery, Listing, Nav, Page, Upload, Words, call, done, failed, message, render, see,
+};
+use crate::app::{AttendanceImported, Error, FileInput, IssuedLogin};
 use crate::domain::staff::Department;
 use crate::domain::user::{Role, User};
 use crate::web::State;
@@ -40,9 +42,8 @@ struct AdminPage {
     nav: Option<Nav>,
     /// The page of logins found.
     users: Vec<User>,
-    pages: Pages,
-    find: String,
-    keep: String,
+    /// Where the page is in its list, the text found, and what its pager keeps.
+    list: Listing,
     /// The logins that can log in (the others are disabled).
     enabled: BTreeSet<String>,
     /// The caller's login, which they cannot disable.
@@ -66,9 +67,7 @@ async fn admin(state: Shared<State>, caller: Caller, Query(q): Query<FindQuery>)
         Ok(AdminPage {
             nav,
             users,
-            pages,
-            keep: super::keep(&[("q", &find.text)]),
-            find: find.text,
+            list: Listing::new(find, pages, &[]),
             enabled: app.enabled_logins(by)?,
             me: by.name().to_string(),
             departments: app.departments()?,

@@ -12,9 +12,9 @@ use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Nav, Page, Upload, call, failed, message, render, see};
+use super::{Listing, Nav, Page, Upload, call, failed, message, render, see};
 use crate::app::{
-    DayEntry, Entry, EntryForm, Error, Find, Imported, KindChoice, Pages, Recorded, TeamRow,
+    DayEntry, Entry, EntryForm, Error, Find, Imported, KindChoice, Recorded, TeamRow,
 };
 use crate::domain::event::FieldType;
 use crate::domain::month::{Month, parse_date};
@@ -63,10 +63,8 @@ struct DayPage {
     saved: Option<String>,
     team: Vec<TeamRow>,
     team_size: usize,
-    pages: Pages,
-    /// The query of this page without its page number, for the pager's links.
-    keep: String,
-    find: String,
+    /// Where the page is in its list, the text found, and what its pager keeps.
+    list: Listing,
     entries: Vec<DayEntry>,
     entries_total: usize,
     holiday: Option<crate::store::Holiday>,
@@ -106,11 +104,9 @@ async fn day(state: Shared<State>, caller: Caller, Query(q): Query<DayQuery>) ->
             date: sheet.date.to_string(),
             month: sheet.month.to_string(),
             saved: saved.or(imported),
-            keep: super::keep(&[("date", &sheet.date.to_string()), ("q", &find.text)]),
             team: sheet.team,
             team_size: sheet.team_size,
-            pages: sheet.pages,
-            find: find.text,
+            list: Listing::new(find, sheet.pages, &[("date", &sheet.date.to_string())]),
             entries: sheet.entries,
             entries_total: sheet.entries_total,
             holiday: sheet.holiday,

@@ -11,8 +11,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Done, Nav, Page, Words, call, done, render, see};
-use crate::app::{BoardMonth, Document, Error, Find, Missing, MonthBoard, Pages, RatedRow};
+use super::{Done, Listing, Nav, Page, Words, call, done, render, see};
+use crate::app::{BoardMonth, Document, Error, Find, Missing, MonthBoard, RatedRow};
 use crate::domain::month::Month;
 use crate::report::ReviewRow;
 use crate::store::{Appeal, AuditEntry, Verification};
@@ -239,13 +239,11 @@ struct RatingsPage {
     year: i32,
     /// The page of the year's ratings found.
     rows: Vec<RatedRow>,
-    pages: Pages,
     through: Month,
-    find: String,
     /// The department listed, or every one (empty).
     department: String,
-    /// The query of this page without its page number, for the pager's links.
-    keep: String,
+    /// Where the page is in its list, the text found, and what its pager keeps.
+    list: Listing,
     /// For the filter and the statement's and the recommendation's pickers.
     departments: Vec<crate::domain::staff::Department>,
     /// The month a statement is of by default: the last one that has ended.
@@ -277,14 +275,12 @@ async fn ratings(state: Shared<State>, caller: Caller, Query(q): Query<RatingsQu
             nav,
             year,
             rows: found.rows,
-            pages: found.pages,
             through: found.through,
-            keep: super::keep(&[
-                ("year", &year.to_string()),
-                ("department", &q.department),
-                ("q", &find.text),
-            ]),
-            find: find.text,
+            list: Listing::new(
+                find,
+                found.pages,
+                &[("year", &year.to_string()), ("department", &q.department)],
+            ),
             department: q.department,
             departments: app.departments()?,
             last_month: Month::of(app.today()).prev(),

@@ -10,8 +10,8 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Done, FindQuery, Nav, Page, Words, call, done, render, see};
-use crate::app::{Pages, StaffChange};
+use super::{Done, FindQuery, Listing, Nav, Page, Words, call, done, render, see};
+use crate::app::StaffChange;
 use crate::domain::month::Month;
 use crate::domain::staff::{Department, Employee, StaffRecord};
 use crate::web::State;
@@ -28,9 +28,8 @@ pub fn routes() -> axum::Router<State> {
 struct ListPage {
     nav: Option<Nav>,
     staff: Vec<Employee>,
-    pages: Pages,
-    find: String,
-    keep: String,
+    /// Where the page is in its list, the text found, and what its pager keeps.
+    list: Listing,
     words: Words,
 }
 
@@ -48,9 +47,7 @@ async fn list(state: Shared<State>, caller: Caller, Query(q): Query<FindQuery>) 
         Ok(ListPage {
             nav,
             staff,
-            pages,
-            keep: super::keep(&[("q", &find.text)]),
-            find: find.text,
+            list: Listing::new(find, pages, &[]),
             words: Words::of(app)?,
         })
     })
