@@ -16,6 +16,7 @@ mod leave;
 mod log;
 mod menu;
 mod months;
+mod notices;
 mod problem;
 mod reports;
 mod results;
@@ -44,6 +45,7 @@ pub use leave::{LeaveImported, LeaveRequest};
 
 pub use log::{HANDOVER, Imported, Recorded, Submitted};
 pub use menu::Labels;
+pub use notices::Delivered;
 pub use problem::Invalid;
 pub use reports::Document;
 pub use results::Who;

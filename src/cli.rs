@@ -14,6 +14,7 @@ mod init;
 mod leave;
 mod log;
 mod month;
+mod notify;
 mod rate;
 mod report;
 mod review;
@@ -230,6 +231,7 @@ pub fn run(cli: Cli) -> Result {
         Command::Handover(c) => attendance::handover(&ctx, c),
         Command::Leave(c) => leave::leave(&ctx, c),
         Command::Holiday(c) => leave::holiday(&ctx, c),
+        Command::Notify(c) => notify::run(&ctx, c),
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Backup { to } => {
             let head = ctx.app.backup(&Actor::owner(), &to)?;

@@ -6,6 +6,7 @@ pub mod access;
 pub mod event;
 pub mod labels;
 pub mod month;
+pub mod notice;
 pub mod points;
 pub mod staff;
 pub mod text;

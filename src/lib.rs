@@ -7,6 +7,7 @@
 //!   front end, is the `appraise` binary's own `cli` module.
 //! - [`app`]: one function for each thing a person does, taking the acting person and
 //!   checked against [`domain::access`]; its `setup` builds workspaces and the demo company.
+//! - [`notify`]: the outbox delivered: e-mail, the WeCom, DingTalk and Feishu robots, webhooks.
 //! - [`report`]: computed values → tables, JSON, CSV, documents.
 //! - [`intake`]: files people wrote → validated rows, bounded.
 //! - [`evaluation`]: the rulebook of activated policies, evaluation over the store on every
@@ -23,6 +24,7 @@ pub mod domain;
 pub mod engine;
 pub mod evaluation;
 pub mod intake;
+pub mod notify;
 pub mod policy;
 pub mod report;
 pub mod store;

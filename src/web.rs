@@ -13,6 +13,7 @@
 mod api;
 mod auth;
 mod entries;
+mod outbox;
 mod pages;
 mod reply;
 
@@ -55,6 +56,8 @@ struct State {
     writer: Arc<tokio::sync::Mutex<()>>,
     /// Entries, recorded a batch per commit (see `entries`).
     entries: entries::Entries,
+    /// The worker that delivers notices (see `outbox`).
+    outbox: outbox::Outbox,
 }
 
 impl State {
@@ -123,11 +126,16 @@ pub fn router(config: Config) -> std::io::Result<Router> {
         let (app, config) = (app.clone(), Arc::clone(&config));
         move || today_of(&app, &config)
     })?;
+    let outbox = outbox::Outbox::start({
+        let (app, config) = (app.clone(), Arc::clone(&config));
+        move || today_of(&app, &config)
+    })?;
     let state = State {
         app,
         config,
         writer,
         entries,
+        outbox,
     };
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -144,7 +152,8 @@ pub fn router(config: Config) -> std::io::Result<Router> {
 
 /// Lets the requests that change something (every method but GET and HEAD) in one at a
 /// time, first come first served. Entries (`POST /api/v1/events`, `POST /day/EMPLOYEE`)
-/// pass: they queue for `entries`, which takes the same turn for each batch.
+/// pass: they queue for `entries`, which takes the same turn for each batch. After each
+/// write the delivery worker is woken.
 async fn one_writer(
     axum::extract::State(state): axum::extract::State<State>,
     req: axum::extract::Request,
@@ -152,16 +161,22 @@ async fn one_writer(
 ) -> axum::response::Response {
     let path = req.uri().path();
     let entry = path == "/api/v1/events" || path.starts_with("/day/");
-    if entry
-        || matches!(
-            *req.method(),
-            axum::http::Method::GET | axum::http::Method::HEAD
-        )
-    {
+    let reading = matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    if reading {
         return next.run(req).await;
     }
-    let _turn = state.writer.lock().await;
-    next.run(req).await
+    let answer = if entry {
+        next.run(req).await
+    } else {
+        let _turn = state.writer.lock().await;
+        next.run(req).await
+    };
+    // A write may have put notices in the outbox.
+    state.outbox.ring();
+    answer
 }
 
 /// Serves the workplace on `listener` until the process ends (or ctrl-c).

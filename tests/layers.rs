@@ -18,6 +18,7 @@ const LAYERS: &[&str] = &[
     "evaluation",
     "intake",
     "report",
+    "notify",
     "app",
     "web",
 ];

@@ -42,7 +42,9 @@ impl App {
             }
             .into());
         }
-        Ok(store.file_appeal(event, reason, &self.stamp(by))?)
+        let notices =
+            self.appeal_waiting_notices(&store, event, &record, month, reason, last_day)?;
+        Ok(store.file_appeal(event, reason, &self.stamp(by), &notices)?)
     }
 
     /// When an appeal of an event of `date`, entered on `entered_on`, may be filed under a
@@ -65,7 +67,8 @@ impl App {
         let mut store = self.store()?;
         let filed = store.appeal(appeal)?;
         self.authorize_on_event(&store, by, Action::DecideAppeal, filed.event)?;
-        Ok(store.decide_appeal(appeal, upheld, reason, &self.stamp(by))?)
+        let notices = self.appeal_decided_notice(&store, &filed, upheld, reason, by)?;
+        Ok(store.decide_appeal(appeal, upheld, reason, &self.stamp(by), &notices)?)
     }
 
     /// The appeals waiting for a decision that `by` may make.

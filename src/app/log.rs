@@ -8,6 +8,7 @@ use super::scope::Seen;
 use super::{Actor, App, AttendanceImported, Error, Invalid, Result, member};
 use crate::domain::access::{self, Action, Target};
 use crate::domain::event::Event;
+use crate::domain::notice::NoticeKind;
 use crate::domain::staff::StaffRecord;
 use crate::evaluation::rulebook::Rulebook;
 use crate::intake::{Encoding, Entry, EventRow, EventValidator, Rejected, decoded, read_events};
@@ -151,6 +152,14 @@ impl App {
                 Ok((self.check_entry(&v, s)?, stamp, again))
             })
             .collect();
+        let announcer = self.announcer(&store)?;
+        let notice = |event: &NewEvent, stamp: &Stamp| {
+            let a = announcer.as_ref()?;
+            let record = v.staff.get(&event.employee)?;
+            let department = &record.at(crate::domain::month::Month::of(event.date)).department;
+            let policy = rulebook.governing(department, crate::domain::month::Month::of(event.date))?;
+            self.recorded_notice(a, event, record, policy, &stamp.by)
+        };
         let singles: Vec<Single> = checked
             .iter()
             .flatten()
@@ -158,6 +167,7 @@ impl App {
                 event,
                 stamp,
                 again: *again,
+                notice: notice(event, stamp),
             })
             .collect();
         let mut stored = store.append_entries(&singles)?.into_iter();
@@ -261,9 +271,20 @@ impl App {
         };
         // Only now the write lock, to insert: the rows go into one transaction, which the
         // store's own checks (a month closed meanwhile) can still refuse whole.
+        let announcer = self.announcer(&store)?;
         let mut appender = store.appender(Some(&name), &self.stamp(by))?;
+        // How many events the import stored for each employee: their digest.
+        let mut stored: BTreeMap<String, usize> = BTreeMap::new();
         for row in spill.rows().map_err(store::Error::from)? {
-            appender.push(&row.map_err(store::Error::from)?)?;
+            let row = row.map_err(store::Error::from)?;
+            let before = appender.stored_len();
+            appender.push(&row)?;
+            if announcer.is_some() && appender.stored_len() > before {
+                *stored.entry(row.employee().to_string()).or_default() += 1;
+            }
+        }
+        if let (Some(a), Some(first)) = (&announcer, appender.first_stored()) {
+            appender.notify(&self.import_digests(a, &rulebook, &v.staff, first, &stored, by))?;
         }
         let out = appender.commit(rows)?;
         Ok(Imported::Stored {
@@ -292,7 +313,8 @@ impl App {
         let reason = required_reason(reason)?;
         let mut store = self.store()?;
         self.authorize_on_event(&store, by, Action::VoidEvent, id)?;
-        Ok(store.void(id, reason, &self.stamp(by))?)
+        let notices = self.mark_notices(&store, NoticeKind::EventVoided, id, reason, by)?;
+        Ok(store.void(id, reason, &self.stamp(by), &notices)?)
     }
 
     /// Excuses an event (an approved appeal): it stays, scores nothing, and is explained.
@@ -300,7 +322,8 @@ impl App {
         let reason = required_reason(reason)?;
         let mut store = self.store()?;
         self.authorize_on_event(&store, by, Action::ExcuseEvent, id)?;
-        Ok(store.excuse(id, reason, &self.stamp(by))?)
+        let notices = self.mark_notices(&store, NoticeKind::EventExcused, id, reason, by)?;
+        Ok(store.excuse(id, reason, &self.stamp(by), &notices)?)
     }
 
     /// Asks `access` about an action on event `id`: whose it is (today) and who entered it.

@@ -54,7 +54,10 @@ impl App {
                 scores.iter().map(|s| s.policy.hash.to_string()).collect();
             let snapshot =
                 serde_json::to_string(&scores).expect("month scores always serialize to JSON");
-            Ok((snapshot, hashes.into_iter().collect()))
+            let failed: Vec<&crate::engine::MonthScore> =
+                scores.iter().filter(|s| !s.passed).collect();
+            let notices = self.failed_month_notices(store, month, &failed)?;
+            Ok((snapshot, hashes.into_iter().collect(), notices))
         })?;
         Ok(Closed {
             month,
@@ -62,6 +65,44 @@ impl App {
             failed: counts.1,
             head: store.head()?,
         })
+    }
+
+    /// The notices of the employees who failed `month`, each with the failed months of
+    /// its year closed before it (the third brings a warning).
+    fn failed_month_notices(
+        &self,
+        store: &crate::store::Store,
+        month: Month,
+        failed: &[&crate::engine::MonthScore],
+    ) -> Result<Vec<crate::store::Notice>> {
+        if failed.is_empty() || !store.has_channels()? {
+            return Ok(Vec::new());
+        }
+        let mut before: std::collections::BTreeMap<String, usize> = Default::default();
+        for closing in store.closed_months()? {
+            let Ok(m) = closing.month.parse::<Month>() else {
+                continue;
+            };
+            if m.year() != month.year() || m >= month {
+                continue;
+            }
+            let Some(json) = store.snapshot(m)? else {
+                continue;
+            };
+            let scores: Vec<crate::engine::MonthScore> = serde_json::from_str(&json)
+                .map_err(|e| crate::store::Error::Corrupt(format!("snapshot of {m}: {e}")))?;
+            for s in scores.iter().filter(|s| !s.passed) {
+                *before.entry(s.employee.clone()).or_default() += 1;
+            }
+        }
+        let failed: Vec<(String, String, String, usize)> = failed
+            .iter()
+            .map(|s| {
+                let n = before.get(&s.employee).copied().unwrap_or(0);
+                (s.employee.clone(), s.name.clone(), s.department.clone(), n)
+            })
+            .collect();
+        self.month_failed_notices(store, month, &failed)
     }
 
     /// Reopens a closed month; the reason is recorded.

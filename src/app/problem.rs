@@ -162,6 +162,14 @@ pub enum Invalid {
     NoPolicyPath(PathBuf),
     #[error("`{}` is not empty; give a new or empty folder", .0.display())]
     FolderNotEmpty(PathBuf),
+    /// A notice that starts a deadline or waits on a signature cannot be muted.
+    #[error("`{}` notices cannot be muted: they start a deadline or wait on a signature", .0.id())]
+    NoticeRequired(crate::domain::notice::NoticeKind),
+    #[error("no notice channel `{0}`; `appraise notify channel list` shows them")]
+    UnknownChannel(String),
+    /// A channel's address that its kind cannot use.
+    #[error("channel `{name}`: {why}")]
+    BadChannel { name: String, why: String },
     /// Several problems of one request; nothing was done.
     #[error("{}\n{outcome}", .problems.join("\n"))]
     Several {

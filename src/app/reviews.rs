@@ -117,7 +117,24 @@ impl App {
                 signers,
             })
             .collect();
-        let started = store.start_reviews(year, &starts, &open, &stamp)?;
+        // Whose first step now waits: the reviews this start opens (not those open before).
+        let before: std::collections::BTreeSet<String> =
+            store.reviews(year)?.into_iter().map(|r| r.employee).collect();
+        let waiting: Vec<_> = chains
+            .iter()
+            .filter(|(rating, ..)| !before.contains(&rating.employee))
+            .filter_map(|(rating, _, steps, signers)| {
+                let step = steps.first()?;
+                Some((
+                    rating.employee.clone(),
+                    rating.department.clone(),
+                    step.clone(),
+                    signers.of(step).map(str::to_string),
+                ))
+            })
+            .collect();
+        let notices = self.review_waiting_notices(&store, year, &waiting)?;
+        let started = store.start_reviews(year, &starts, &open, &stamp, &notices)?;
         Ok(Started {
             started,
             already: chains.len() - started,
@@ -186,7 +203,28 @@ impl App {
             comment: comment.trim().to_string(),
             at: stamp.at.clone(),
         };
-        store.sign_review(year, employee, review.signatures.len(), &signature, &stamp)?;
+        let waiting: Vec<_> = review
+            .steps
+            .get(review.signatures.len() + 1)
+            .map(|next| {
+                (
+                    employee.to_string(),
+                    review.department.clone(),
+                    next.clone(),
+                    review.signer_of(next).map(str::to_string),
+                )
+            })
+            .into_iter()
+            .collect();
+        let notices = self.review_waiting_notices(&store, year, &waiting)?;
+        store.sign_review(
+            year,
+            employee,
+            review.signatures.len(),
+            &signature,
+            &stamp,
+            &notices,
+        )?;
         Ok(Signed {
             next: review.steps.get(review.signatures.len() + 1).cloned(),
         })

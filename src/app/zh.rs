@@ -243,6 +243,14 @@ pub fn invalid(i: &Invalid) -> String {
     match i {
         Invalid::NoEmployee(id) => format!("没有工号为“{id}”的员工。"),
         Invalid::NoDepartment(id) => format!("没有代码为“{id}”的部门。"),
+        Invalid::NoticeRequired(kind) => format!(
+            "“{}”通知不能关闭：它关系到申诉期限或待签署的考评。",
+            kind.label()
+        ),
+        Invalid::UnknownChannel(name) => {
+            format!("没有名为“{}”的通知渠道；`appraise notify channel list` 列出全部渠道。", crate::domain::text::clip(name))
+        }
+        Invalid::BadChannel { name, why } => format!("通知渠道“{}”：{why}", crate::domain::text::clip(name)),
         Invalid::BadId { given, .. } => {
             format!("代码“{given}”只能由小写字母、数字、“_”和“-”组成，例如 customer-service。")
         }
@@ -359,6 +367,7 @@ fn action(a: Action) -> &'static str {
         Action::View => "查看记录",
         Action::Report => "查看报表",
         Action::RepairRecord => "重建评分数据",
+        Action::ManageNotices => "设置通知渠道、查看发件箱",
     }
 }
 

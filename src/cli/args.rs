@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use super::{
     appeal, attendance, audit, demo, dept, explain, init, leave, log, month, rate, report, review,
-    rules, score, serve, staff, user, workload,
+    notify, rules, score, serve, staff, user, workload,
 };
 use appraise::report::Format;
 
@@ -105,6 +105,10 @@ pub enum Command {
     /// The holiday calendar: public holidays (休) and make-up workdays (班).
     #[command(subcommand)]
     Holiday(leave::HolidayCommand),
+    /// Notices (通知) by e-mail and the WeCom, DingTalk and Feishu robots: channels, the
+    /// outbox, delivery for cron.
+    #[command(subcommand)]
+    Notify(notify::Command),
     /// Serve the web workplace and its API (`/api/v1`).
     Serve(serve::Args),
     /// Write a reproducible company-scale workload (staff.csv, events.csv).

@@ -41,6 +41,8 @@ pub enum Action {
     /// Rebuild what ratings read (the packs) from the log, after `audit verify` found it
     /// altered.
     RepairRecord,
+    /// Set up where notices go, and see the outbox.
+    ManageNotices,
 }
 
 impl Action {
@@ -62,6 +64,7 @@ impl Action {
             Action::View => "see the records",
             Action::Report => "read the reports",
             Action::RepairRecord => "rebuild what ratings read from the log",
+            Action::ManageNotices => "set up notices and see the outbox",
         }
     }
 }
@@ -391,6 +394,11 @@ mod tests {
             ),
             (
                 RepairRecord,
+                Target::Company,
+                [true, false, false, false, false],
+            ),
+            (
+                ManageNotices,
                 Target::Company,
                 [true, false, false, false, false],
             ),

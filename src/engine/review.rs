@@ -43,6 +43,18 @@ pub struct Signers {
     pub head: Option<String>,
 }
 
+impl Signers {
+    /// Who signs `step`: the supervisor the manager's step, the head the department
+    /// head's; nobody in particular the company's (HR signs it).
+    pub fn of(&self, step: &str) -> Option<&str> {
+        match step {
+            "manager" => self.supervisor.as_deref(),
+            "department_head" => self.head.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// Makes `rating` the rating of record: while its review runs the computed grade stands as
 /// the proposal; once the review is complete its final grade, with that grade's label and
 /// outcomes under the policy that rated the year, is the grade. The computed grade stays
@@ -98,11 +110,7 @@ impl Review {
     /// department's head for the department-head step, as they were when the review
     /// started; `None` for a step anyone entitled may sign (the company's).
     pub fn signer_of(&self, step: &str) -> Option<&str> {
-        match step {
-            "manager" => self.signers.supervisor.as_deref(),
-            "department_head" => self.signers.head.as_deref(),
-            _ => None,
-        }
+        self.signers.of(step)
     }
 
     /// The final grade, once every step has signed.

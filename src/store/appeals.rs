@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::events::{mark_in, refuse_closed};
-use super::{Error, Result, Row, Stamp, Store, append_audited, audit, insert_sealed};
+use super::{Error, Notice, Result, Row, Stamp, Store, append_audited, audit, insert_sealed};
 use crate::domain::month::{Month, parse_date};
 
 /// An appeal and, once decided, its decision.
@@ -36,7 +36,13 @@ pub struct AppealDecision {
 impl Store {
     /// Files an appeal against event `event`: it must count (not voided or excused), be in
     /// an open month and not be appealed already. Returns the appeal's id.
-    pub fn file_appeal(&mut self, event: i64, reason: &str, stamp: &Stamp) -> Result<i64> {
+    pub fn file_appeal(
+        &mut self,
+        event: i64,
+        reason: &str,
+        stamp: &Stamp,
+        notices: &[Notice],
+    ) -> Result<i64> {
         let tx = self.write()?;
         let (date, status): (String, Option<String>) = tx
             .query_row(
@@ -80,6 +86,7 @@ impl Store {
         let id = append_audited(&tx, row, stamp, "appeal.file", |_| {
             (format!("event {event}"), reason.to_string())
         })?;
+        super::outbox::put(&tx, notices)?;
         tx.commit()?;
         Ok(id)
     }
@@ -92,6 +99,7 @@ impl Store {
         upheld: bool,
         reason: &str,
         stamp: &Stamp,
+        notices: &[Notice],
     ) -> Result<()> {
         let tx = self.write()?;
         let appeal = appeals_where(&tx, "a.id = ?1", id)?
@@ -128,6 +136,7 @@ impl Store {
             "appeal.reject"
         };
         audit(&tx, stamp, action, &format!("appeal {id}"), reason)?;
+        super::outbox::put(&tx, notices)?;
         tx.commit()?;
         Ok(())
     }

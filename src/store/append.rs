@@ -9,17 +9,20 @@ use serde::Serialize;
 
 use super::events::{NewEvent, refuse_closed};
 use super::spill::{Prepared, fields_json};
-use super::{Error, Result, Stamp, Store, audit};
+use super::{Error, Notice, Result, Stamp, Store, audit};
 use crate::domain::month::{Month, date_text};
 
 /// One person's entry, for [`Store::append_entries`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Single<'a> {
     pub event: &'a NewEvent,
     /// Who entered it, and when: its audit entry.
     pub stamp: &'a Stamp,
     /// Store it even if a live event has exactly its content: a second one happened.
     pub again: bool,
+    /// The notice that tells of it, written with it when it is stored; its key is
+    /// completed with the new event's id.
+    pub notice: Option<Notice>,
 }
 
 /// The ids of the events an append stored: consecutive, since rows are appended one after
@@ -192,7 +195,30 @@ impl<'a> Appender<'a> {
             return Err(Error::Same(id));
         }
         self.insert(&Prepared::new(e.clone()), Some(single.stamp))?;
-        Ok(self.stored.last().expect("the row just inserted"))
+        let id = self.stored.last().expect("the row just inserted");
+        if let Some(notice) = &single.notice {
+            let notice = Notice {
+                key: format!("{}{id}", notice.key),
+                ..notice.clone()
+            };
+            super::outbox::put(self.conn, &[notice])?;
+        }
+        Ok(id)
+    }
+
+    /// The first event this append stored, if any.
+    pub fn first_stored(&self) -> Option<i64> {
+        self.stored.first()
+    }
+
+    /// How many events this append has stored so far.
+    pub fn stored_len(&self) -> usize {
+        self.stored.len()
+    }
+
+    /// Writes `notices` with what this append stores (an import's digests).
+    pub fn notify(&self, notices: &[Notice]) -> Result<()> {
+        super::outbox::put(self.conn, notices)
     }
 
     /// The connection the append's transaction is open on.

@@ -378,6 +378,7 @@ impl AttendanceTx<'_> {
             stamp: &stamp,
             // A derived event may have the content of a manual one: both stand.
             again: true,
+            notice: None,
         })?;
         let row = Row {
             table: "derived",

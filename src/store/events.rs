@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::rows::{parse_fields, text};
-use super::{Error, Result, Row, Stamp, Store, append_audited};
+use super::{Error, Notice, Result, Row, Stamp, Store, append_audited};
 use crate::domain::event::{Event, Fields};
 use crate::domain::month::{Month, parse_date};
 
@@ -70,6 +70,8 @@ pub struct EventFilter {
     pub month: Option<Month>,
     /// One day's events.
     pub date: Option<NaiveDate>,
+    /// One event, by id.
+    pub id: Option<i64>,
     pub kind: Option<String>,
     /// Leave out voided events (what evaluation needs; excused ones stay, to be explained).
     pub counting: bool,
@@ -95,6 +97,9 @@ impl Store {
         if let Some(d) = filter.date {
             arg(&mut sql, " AND e.date = ?", d.to_string());
         }
+        if let Some(id) = filter.id {
+            arg(&mut sql, " AND e.id = ?", id.to_string());
+        }
         if let Some(k) = &filter.kind {
             arg(&mut sql, " AND e.kind = ?", k.clone());
         }
@@ -113,14 +118,30 @@ impl Store {
         rows.map(|r| r?).collect()
     }
 
-    /// Voids an event (an entry mistake): it stays in the log and stops counting.
-    pub fn void(&mut self, id: i64, reason: &str, stamp: &Stamp) -> Result<()> {
-        self.mark(id, "voids", "log.void", reason, stamp)
+    /// Voids an event (an entry mistake): it stays in the log and stops counting. The
+    /// `notices` that tell of it are written with it.
+    pub fn void(&mut self, id: i64, reason: &str, stamp: &Stamp, notices: &[Notice]) -> Result<()> {
+        self.mark(id, "voids", "log.void", reason, stamp, notices)
     }
 
     /// Excuses an event (an approved appeal): it stays, is explained, and scores nothing.
-    pub fn excuse(&mut self, id: i64, reason: &str, stamp: &Stamp) -> Result<()> {
-        self.mark(id, "excuses", "log.excuse", reason, stamp)
+    pub fn excuse(
+        &mut self,
+        id: i64,
+        reason: &str,
+        stamp: &Stamp,
+        notices: &[Notice],
+    ) -> Result<()> {
+        self.mark(id, "excuses", "log.excuse", reason, stamp, notices)
+    }
+
+    /// Event `id`, if there is one.
+    pub fn event(&self, id: i64) -> Result<Option<Event>> {
+        let filter = EventFilter {
+            id: Some(id),
+            ..EventFilter::default()
+        };
+        Ok(self.events(&filter)?.pop())
     }
 
     /// Whose event `id` is, of which day, and who entered it when.
@@ -155,9 +176,11 @@ impl Store {
         action: &str,
         reason: &str,
         stamp: &Stamp,
+        notices: &[Notice],
     ) -> Result<()> {
         let tx = self.write()?;
         mark_in(&tx, id, table, action, reason, stamp)?;
+        super::outbox::put(&tx, notices)?;
         tx.commit()?;
         Ok(())
     }

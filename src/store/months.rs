@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Error, Result, Row, Stamp, Store, append_audited, audit, insert_sealed};
+use super::{Error, Notice, Result, Row, Stamp, Store, append_audited, audit, insert_sealed};
 use crate::domain::month::Month;
 
 /// The months whose latest close is not followed by a reopen, with that close's row.
@@ -56,7 +56,7 @@ impl Store {
         &mut self,
         month: Month,
         stamp: &Stamp,
-        snapshot: impl FnOnce(&Store) -> std::result::Result<(String, Vec<String>), E>,
+        snapshot: impl FnOnce(&Store) -> std::result::Result<(String, Vec<String>, Vec<Notice>), E>,
     ) -> std::result::Result<(), E> {
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
@@ -65,8 +65,9 @@ impl Store {
             if let Some((by, at)) = closed_by(&self.conn, month)? {
                 return Err(Error::AlreadyClosed { month, by, at }.into());
             }
-            let (scores, hashes) = snapshot(self)?;
+            let (scores, hashes, notices) = snapshot(self)?;
             self.store_close(month, &scores, &hashes, stamp)?;
+            super::outbox::put(&self.conn, &notices)?;
             Ok(())
         })();
         let end = if closed.is_ok() { "COMMIT" } else { "ROLLBACK" };

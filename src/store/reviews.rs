@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Error, Result, Row, Stamp, Store, append_audited, audit};
+use super::{Error, Notice, Result, Row, Stamp, Store, append_audited, audit};
 use crate::engine::Rating;
 use crate::engine::review::{Review, Signature, Signers};
 
@@ -24,6 +24,7 @@ impl Store {
         starts: &[ReviewStart],
         open_months: &[String],
         stamp: &Stamp,
+        notices: &[Notice],
     ) -> Result<usize> {
         let tx = self.write()?;
         // Going on despite open months is a decision, recorded with what it started (and
@@ -75,6 +76,7 @@ impl Store {
             )?;
             started += 1;
         }
+        super::outbox::put(&tx, notices)?;
         tx.commit()?;
         Ok(started)
     }
@@ -179,6 +181,7 @@ impl Store {
         index: usize,
         signature: &Signature,
         stamp: &Stamp,
+        notices: &[Notice],
     ) -> Result<()> {
         let tx = self.write()?;
         let id: Option<i64> = tx
@@ -216,6 +219,7 @@ impl Store {
                 ),
             )
         })?;
+        super::outbox::put(&tx, notices)?;
         tx.commit()?;
         Ok(())
     }

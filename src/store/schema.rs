@@ -579,4 +579,47 @@ pub const MIGRATIONS: &[&str] = &[
         full INTEGER NOT NULL CHECK (full IN (0, 1))
     );
 "#,
+    // 20: the outbox of notices and where they go. Operational, outside the chain: a notice
+    // is written in the transaction of the change it tells of, then only its delivery state
+    // moves on. Times are Unix seconds.
+    r#"
+    CREATE TABLE channels (
+        name       TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL CHECK (kind IN ('email', 'wecom', 'dingtalk', 'feishu', 'webhook')),
+        target     TEXT NOT NULL,
+        secret     TEXT,
+        department TEXT,
+        added_by   TEXT NOT NULL,
+        added_at   TEXT NOT NULL
+    );
+    CREATE TABLE notices (
+        id         INTEGER PRIMARY KEY,
+        key        TEXT NOT NULL UNIQUE,
+        kind       TEXT NOT NULL,
+        employee   TEXT NOT NULL,
+        recipient  TEXT NOT NULL,
+        department TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        url        TEXT NOT NULL,
+        created    INTEGER NOT NULL,
+        state      TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        next_at    INTEGER NOT NULL,
+        last_error TEXT,
+        channel    TEXT,
+        sent_at    INTEGER
+    );
+    CREATE INDEX notices_due ON notices(state, next_at);
+    CREATE INDEX notices_sent ON notices(channel, sent_at);
+    CREATE TABLE notice_settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE notice_prefs (
+        person TEXT NOT NULL,
+        kind   TEXT NOT NULL,
+        on_    INTEGER NOT NULL CHECK (on_ IN (0, 1)),
+        PRIMARY KEY (person, kind)
+    );
+"#,
 ];

@@ -39,6 +39,11 @@ impl Prepared {
         }
     }
 
+    /// Whose event it is.
+    pub fn employee(&self) -> &str {
+        &self.event.employee
+    }
+
     /// The row, with the id its file gives it.
     pub fn with_source(mut self, source: Option<&str>) -> Prepared {
         self.source = source.map(str::to_string);
