@@ -95,7 +95,7 @@ pub fn deliver(store: &mut Store, now: &dyn Fn() -> i64) -> store::Result<Round>
         };
         if let Some(limit) = channel.kind.per_minute() {
             let t = now();
-            let sent = window.entry(channel.name.clone()).or_insert_with(Vec::new);
+            let sent = window.entry(channel.name.clone()).or_default();
             if sent.is_empty() {
                 // The first time in this round: what earlier rounds sent in the minute.
                 let (n, earliest) = store.sent_through(&channel.name, t - 60)?;
@@ -120,7 +120,9 @@ pub fn deliver(store: &mut Store, now: &dyn Fn() -> i64) -> store::Result<Round>
             name: &reach.name,
             text: &notice.text,
             url: &url,
-            address: attribute.and_then(|a| reach.attrs.get(a)).map(String::as_str),
+            address: attribute
+                .and_then(|a| reach.attrs.get(a))
+                .map(String::as_str),
             mobile: reach.attrs.get("mobile").map(String::as_str),
             now_ms: now() * 1000,
         };

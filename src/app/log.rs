@@ -156,8 +156,11 @@ impl App {
         let notice = |event: &NewEvent, stamp: &Stamp| {
             let a = announcer.as_ref()?;
             let record = v.staff.get(&event.employee)?;
-            let department = &record.at(crate::domain::month::Month::of(event.date)).department;
-            let policy = rulebook.governing(department, crate::domain::month::Month::of(event.date))?;
+            let department = &record
+                .at(crate::domain::month::Month::of(event.date))
+                .department;
+            let policy =
+                rulebook.governing(department, crate::domain::month::Month::of(event.date))?;
             self.recorded_notice(a, event, record, policy, &stamp.by)
         };
         let singles: Vec<Single> = checked

@@ -18,7 +18,7 @@ use crate::domain::staff::StaffRecord;
 use crate::domain::user::Role;
 use crate::evaluation::rulebook::Rulebook;
 use crate::policy::Policy;
-use crate::store::{Channel, Notice, NewEvent, Queued, Store};
+use crate::store::{Channel, NewEvent, Notice, Queued, Store};
 
 /// The company setting that turns a kind off for everyone: `kind.KIND = off`.
 fn kind_setting(kind: NoticeKind) -> String {
@@ -55,7 +55,14 @@ impl Announcer {
     }
 
     /// A notice of `kind` for `recipient` (in `department`) about `employee`.
-    pub(super) fn notice(&self, kind: NoticeKind, to: Recipient, key: String, text: String, url: String) -> Notice {
+    pub(super) fn notice(
+        &self,
+        kind: NoticeKind,
+        to: Recipient,
+        key: String,
+        text: String,
+        url: String,
+    ) -> Notice {
         Notice {
             key,
             kind,
@@ -119,7 +126,9 @@ impl App {
         let month = Month::of(event.date);
         let person = record.at(month);
         let what = policy.kind_label(&event.kind);
-        let fields = labels::fields(&event.fields, |f| policy.field_label(&event.kind, f).to_string());
+        let fields = labels::fields(&event.fields, |f| {
+            policy.field_label(&event.kind, f).to_string()
+        });
         let detail: Vec<String> = fields.iter().map(|(l, v)| format!("{l} {v}")).collect();
         let detail = if detail.is_empty() {
             String::new()
@@ -133,7 +142,10 @@ impl App {
         };
         // Fixed points are said; a script's depend on the month (the how-manieth lateness),
         // so the month's page says them.
-        let scoring = match policy.rules_for(&event.kind).and_then(|(_, mut r)| r.next()) {
+        let scoring = match policy
+            .rules_for(&event.kind)
+            .and_then(|(_, mut r)| r.next())
+        {
             Some(r) if matches!(r.action, crate::policy::Action::Fixed(_)) && r.when.is_none() => {
                 format!("计分：{}。", r.labels.reason)
             }
@@ -300,17 +312,26 @@ impl App {
         Ok(notices)
     }
 
-    /// Who decides a department's appeals: its head, else every HR login.
+    /// Who decides a department's appeals: its head on file and the head logins linked
+    /// to it; else, when it has none, every HR login.
     fn deciders(&self, store: &Store, department: &str) -> Result<Vec<String>> {
-        let head = store
+        let mut heads: BTreeSet<String> = store
             .departments()?
             .into_iter()
-            .find(|d| d.id == department)
-            .and_then(|d| d.head);
-        Ok(match head {
-            Some(h) => vec![h],
-            None => self.hr_people(store)?,
-        })
+            .filter(|d| d.id == department)
+            .filter_map(|d| d.head)
+            .collect();
+        heads.extend(
+            store
+                .users()?
+                .into_iter()
+                .filter(|u| u.role == Role::Head && u.department.as_deref() == Some(department))
+                .map(|u| u.employee.unwrap_or_else(|| format!("@{}", u.login))),
+        );
+        if heads.is_empty() {
+            return self.hr_people(store);
+        }
+        Ok(heads.into_iter().collect())
     }
 
     /// Every HR login, as a recipient.
@@ -404,7 +425,11 @@ impl App {
                 continue;
             }
             let shown: Vec<&str> = employees.iter().take(5).map(String::as_str).collect();
-            let more = if employees.len() > shown.len() { " 等" } else { "" };
+            let more = if employees.len() > shown.len() {
+                " 等"
+            } else {
+                ""
+            };
             let text = format!(
                 "【待签署考评】{year} 年度考评有 {} 份待您以“{}”签署：{}{more}。",
                 employees.len(),
@@ -497,7 +522,11 @@ impl App {
 
     fn appeal_reminders(&self, store: &Store, a: &Announcer, out: &mut Vec<Notice>) -> Result<()> {
         let (_, rulebook) = self.store_and_rules()?;
-        for appeal in store.appeals()?.into_iter().filter(|x| x.decision.is_none()) {
+        for appeal in store
+            .appeals()?
+            .into_iter()
+            .filter(|x| x.decision.is_none())
+        {
             let entered = store.entered(appeal.event)?;
             let Some(record) = store.staff_record(&appeal.employee)? else {
                 continue;
@@ -567,7 +596,11 @@ impl App {
                     department,
                     employee: signer.clone(),
                 },
-                format!("{}:{}:{signer}", NoticeKind::ReviewReminder.id(), self.today),
+                format!(
+                    "{}:{}:{signer}",
+                    NoticeKind::ReviewReminder.id(),
+                    self.today
+                ),
                 format!("【考评签署提醒】{year} 年度考评仍有 {n} 份待您签署。"),
                 "/inbox".to_string(),
             ));
@@ -623,7 +656,11 @@ impl App {
             let body = if lines.is_empty() {
                 "没有新的记录。".to_string()
             } else {
-                format!("共 {} 条：{}。", per.values().sum::<usize>(), lines.join("，"))
+                format!(
+                    "共 {} 条：{}。",
+                    per.values().sum::<usize>(),
+                    lines.join("，")
+                )
             };
             out.push(a.notice(
                 NoticeKind::TeamDigest,
@@ -644,12 +681,17 @@ impl App {
     /// punch correction of it waits.
     fn month_ready(&self, store: &Store, a: &Announcer, out: &mut Vec<Notice>) -> Result<()> {
         let month = Month::of(self.today).prev();
-        if store.closed_months()?.iter().any(|c| c.month == month.to_string()) {
+        if store
+            .closed_months()?
+            .iter()
+            .any(|c| c.month == month.to_string())
+        {
             return Ok(());
         }
-        let appeals_waiting = store.appeals()?.iter().any(|x| {
-            x.decision.is_none() && x.date.starts_with(&month.to_string())
-        });
+        let appeals_waiting = store
+            .appeals()?
+            .iter()
+            .any(|x| x.decision.is_none() && x.date.starts_with(&month.to_string()));
         let corrections_waiting = store
             .corrections(None, true)?
             .iter()
@@ -695,7 +737,12 @@ impl App {
     }
 
     /// The outbox, newest first: only the notices in `state` when given.
-    pub fn notices(&self, by: &Actor, state: Option<NoticeState>, limit: usize) -> Result<Vec<Queued>> {
+    pub fn notices(
+        &self,
+        by: &Actor,
+        state: Option<NoticeState>,
+        limit: usize,
+    ) -> Result<Vec<Queued>> {
         self.authorize(by, Action::ManageNotices, &Target::Company)?;
         Ok(self.store()?.notices(state, limit)?)
     }
@@ -787,7 +834,9 @@ impl App {
     /// Delivers one round of what is due in the outbox.
     pub fn deliver_round(&self) -> Result<crate::notify::Round> {
         let mut store = self.store()?;
-        Ok(crate::notify::deliver(&mut store, &|| chrono::Utc::now().timestamp())?)
+        Ok(crate::notify::deliver(&mut store, &|| {
+            chrono::Utc::now().timestamp()
+        })?)
     }
 
     /// Sends a test message through channel `name` (an e-mail channel writes to `to`,
@@ -805,7 +854,10 @@ impl App {
             ),
             _ => None,
         };
-        let base = self.store()?.notice_setting("base_url")?.unwrap_or_default();
+        let base = self
+            .store()?
+            .notice_setting("base_url")?
+            .unwrap_or_default();
         let key = format!("test:{name}:{}", chrono::Utc::now().timestamp_millis());
         let m = crate::notify::Outgoing {
             key: &key,

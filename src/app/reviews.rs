@@ -118,8 +118,11 @@ impl App {
             })
             .collect();
         // Whose first step now waits: the reviews this start opens (not those open before).
-        let before: std::collections::BTreeSet<String> =
-            store.reviews(year)?.into_iter().map(|r| r.employee).collect();
+        let before: std::collections::BTreeSet<String> = store
+            .reviews(year)?
+            .into_iter()
+            .map(|r| r.employee)
+            .collect();
         let waiting: Vec<_> = chains
             .iter()
             .filter(|(rating, ..)| !before.contains(&rating.employee))

@@ -248,9 +248,14 @@ pub fn invalid(i: &Invalid) -> String {
             kind.label()
         ),
         Invalid::UnknownChannel(name) => {
-            format!("没有名为“{}”的通知渠道；`appraise notify channel list` 列出全部渠道。", crate::domain::text::clip(name))
+            format!(
+                "没有名为“{}”的通知渠道；`appraise notify channel list` 列出全部渠道。",
+                crate::domain::text::clip(name)
+            )
         }
-        Invalid::BadChannel { name, why } => format!("通知渠道“{}”：{why}", crate::domain::text::clip(name)),
+        Invalid::BadChannel { name, why } => {
+            format!("通知渠道“{}”：{why}", crate::domain::text::clip(name))
+        }
         Invalid::BadId { given, .. } => {
             format!("代码“{given}”只能由小写字母、数字、“_”和“-”组成，例如 customer-service。")
         }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use super::{
-    appeal, attendance, audit, demo, dept, explain, init, leave, log, month, rate, report, review,
-    notify, rules, score, serve, staff, user, workload,
+    appeal, attendance, audit, demo, dept, explain, init, leave, log, month, notify, rate, report,
+    review, rules, score, serve, staff, user, workload,
 };
 use appraise::report::Format;
 

@@ -131,7 +131,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             channels: ctx.app.channels(&Actor::owner())?,
         }),
         Command::Test { name, to, by } => {
-            ctx.app.test_channel(&ctx.actor(by)?, &name, to.as_deref())?;
+            ctx.app
+                .test_channel(&ctx.actor(by)?, &name, to.as_deref())?;
             ctx.say(format_args!("测试通知已通过“{name}”发出"))
         }
         Command::Send => {
@@ -177,7 +178,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         }
         Command::Mine { kind, state, by } => {
             let kind: NoticeKind = kind.parse().map_err(super::refused)?;
-            ctx.app.set_my_notice(&ctx.actor(by)?, kind, state == "on")?;
+            ctx.app
+                .set_my_notice(&ctx.actor(by)?, kind, state == "on")?;
             ctx.say(format_args!(
                 "您的“{}”通知已{}",
                 kind.label(),

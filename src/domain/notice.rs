@@ -121,7 +121,11 @@ impl FromStr for NoticeKind {
             .find(|k| k.id() == s || k.label() == s)
             .ok_or_else(|| {
                 let ids: Vec<&str> = NoticeKind::ALL.iter().map(|k| k.id()).collect();
-                format!("unknown notice kind `{}`; use one of {}", super::text::clip(s), ids.join(", "))
+                format!(
+                    "unknown notice kind `{}`; use one of {}",
+                    super::text::clip(s),
+                    ids.join(", ")
+                )
             })
     }
 }

@@ -224,7 +224,9 @@ fn post(url: &str, body: &str, headers: &[(&str, String)]) -> Result<String, Fai
         .unwrap_or_default();
     match status {
         200..=299 => Ok(text),
-        429 | 500..=599 => Err(Failure::retry(format!("接收方暂时无法处理（HTTP {status}）"))),
+        429 | 500..=599 => Err(Failure::retry(format!(
+            "接收方暂时无法处理（HTTP {status}）"
+        ))),
         _ => Err(Failure::fatal(format!(
             "接收方拒收（HTTP {status}：{}）",
             crate::domain::text::clip(&text)
@@ -254,8 +256,9 @@ pub enum SmtpTls {
 impl Smtp {
     /// Reads an e-mail channel's target; the error says what to write.
     pub fn parse(target: &str) -> Result<Smtp, String> {
-        let url = url::Url::parse(target)
-            .map_err(|_| "邮件渠道的地址应写作 smtp://用户名@服务器:587?from=发件地址".to_string())?;
+        let url = url::Url::parse(target).map_err(|_| {
+            "邮件渠道的地址应写作 smtp://用户名@服务器:587?from=发件地址".to_string()
+        })?;
         if url.scheme() != "smtp" {
             return Err("邮件渠道的地址应以 smtp:// 开头".to_string());
         }
@@ -277,12 +280,21 @@ impl Smtp {
                         _ => return Err("tls 只能是 starttls、tls 或 none".to_string()),
                     }
                 }
-                _ => return Err(format!("邮件渠道的地址不认识参数“{}”", crate::domain::text::clip(&k))),
+                _ => {
+                    return Err(format!(
+                        "邮件渠道的地址不认识参数“{}”",
+                        crate::domain::text::clip(&k)
+                    ));
+                }
             }
         }
         let from = from.ok_or("邮件渠道的地址缺少 from=发件地址")?;
-        from.parse::<lettre::Address>()
-            .map_err(|_| format!("发件地址“{}”不是电子邮件地址", crate::domain::text::clip(&from)))?;
+        from.parse::<lettre::Address>().map_err(|_| {
+            format!(
+                "发件地址“{}”不是电子邮件地址",
+                crate::domain::text::clip(&from)
+            )
+        })?;
         let port = url.port().unwrap_or(match tls {
             SmtpTls::StartTls => 587,
             SmtpTls::Wrapper => 465,
@@ -315,7 +327,10 @@ fn email(channel: &Channel, m: &Outgoing) -> Result<(), Failure> {
         .and_then(|t| t.split_once('】'))
         .map_or("考评通知", |(s, _)| s);
     let bad = |what: &str, value: &str| {
-        Failure::fatal(format!("{what}“{}”不是电子邮件地址", crate::domain::text::clip(value)))
+        Failure::fatal(format!(
+            "{what}“{}”不是电子邮件地址",
+            crate::domain::text::clip(value)
+        ))
     };
     let message = Message::builder()
         .from(smtp.from.parse().map_err(|_| bad("发件地址", &smtp.from))?)
@@ -356,7 +371,13 @@ fn email(channel: &Channel, m: &Outgoing) -> Result<(), Failure> {
 /// The key as the local part of a Message-ID: only what the grammar allows.
 fn message_id(key: &str) -> String {
     key.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '.' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '.'
+            }
+        })
         .collect()
 }
 
@@ -381,9 +402,15 @@ mod tests {
     #[test]
     fn a_platforms_verdict_is_read_from_its_body() {
         assert!(platform_answer(ChannelKind::Wecom, r#"{"errcode":0,"errmsg":"ok"}"#).is_ok());
-        let limited = platform_answer(ChannelKind::Dingtalk, r#"{"errcode":130101,"errmsg":"send too fast"}"#);
+        let limited = platform_answer(
+            ChannelKind::Dingtalk,
+            r#"{"errcode":130101,"errmsg":"send too fast"}"#,
+        );
         assert!(limited.unwrap_err().retry);
-        let wrong = platform_answer(ChannelKind::Feishu, r#"{"code":19021,"msg":"sign match fail"}"#);
+        let wrong = platform_answer(
+            ChannelKind::Feishu,
+            r#"{"code":19021,"msg":"sign match fail"}"#,
+        );
         assert!(!wrong.unwrap_err().retry);
     }
 }

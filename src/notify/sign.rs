@@ -56,8 +56,8 @@ mod tests {
         // Both are base64 of a 32-byte MAC.
         assert_eq!(d.len(), 44);
         assert_eq!(f.len(), 44);
-        let by_hand = base64::engine::general_purpose::STANDARD
-            .encode(hmac(b"1700000000\nSEC000", b""));
+        let by_hand =
+            base64::engine::general_purpose::STANDARD.encode(hmac(b"1700000000\nSEC000", b""));
         assert_eq!(f, by_hand);
         let by_hand = base64::engine::general_purpose::STANDARD
             .encode(hmac(b"SEC000", b"1700000000000\nSEC000"));

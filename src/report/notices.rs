@@ -59,9 +59,13 @@ impl Records for ChannelsView {
             .left("类型", |c| c.kind.label().to_string())
             .left("地址", |c| c.shown())
             .left("部门", |c| {
-                c.department.clone().unwrap_or_else(|| "（默认）".to_string())
+                c.department
+                    .clone()
+                    .unwrap_or_else(|| "（默认）".to_string())
             })
-            .left("签名", |c| if c.secret.is_some() { "有" } else { "无" }.to_string())
+            .left("签名", |c| {
+                if c.secret.is_some() { "有" } else { "无" }.to_string()
+            })
             .left("设置人", |c| c.added_by.clone())
             .done()
     }

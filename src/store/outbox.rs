@@ -122,7 +122,10 @@ impl std::fmt::Debug for Channel {
 /// How a delivery attempt ended, as the outbox records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
-    Sent { channel: String, at: i64 },
+    Sent {
+        channel: String,
+        at: i64,
+    },
     /// Try again at `next_at`.
     Retry {
         channel: Option<String>,
