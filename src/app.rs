@@ -12,6 +12,7 @@ mod appeals;
 mod attendance;
 mod dept;
 mod error;
+mod evidence;
 mod leave;
 mod log;
 mod menu;
@@ -41,6 +42,7 @@ pub use crate::policy::menu::{EntrySheet, KindChoice};
 pub use attendance::AttendanceImported;
 pub use dept::DepartmentBook;
 pub use error::{Error, Missing};
+pub use evidence::{KEEP_LOCATION, Upload};
 pub use leave::{LeaveImported, LeaveRequest};
 
 pub use log::{HANDOVER, Imported, Recorded, Submitted};

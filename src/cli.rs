@@ -156,6 +156,26 @@ impl Ctx {
     }
 }
 
+/// A photo file, read only when it is no larger than a photo may be.
+pub fn read_photo(path: &std::path::Path) -> Result<app::Upload> {
+    use std::io::Read;
+    let io = |source| {
+        Error::App(app::Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let max = appraise::intake::photo::MAX_BYTES as u64;
+    let mut bytes = Vec::new();
+    // One byte past the bound tells a file too large without reading it all.
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    Ok(app::Upload {
+        name: path.display().to_string(),
+        bytes,
+    })
+}
+
 /// Today, from `APPRAISE_TODAY` (YYYY-MM-DD) when set, else the system clock: the only
 /// place appraise reads the date, so runs are reproducible.
 fn today() -> Result<NaiveDate> {

@@ -5,6 +5,7 @@ mod attendance;
 mod encoding;
 mod events;
 mod leave;
+pub mod photo;
 mod staff;
 mod workbook;
 mod wrong;

@@ -68,7 +68,7 @@ struct Reach {
 /// absolute.
 pub fn deliver(store: &mut Store, now: &dyn Fn() -> i64) -> store::Result<Round> {
     let channels = store.channels()?;
-    let settings = store.notice_settings()?;
+    let settings = store.settings()?;
     let base_url = settings
         .get("base_url")
         .map_or("", |u| u.trim_end_matches('/'))

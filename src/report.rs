@@ -23,7 +23,7 @@ use serde::Serialize;
 
 pub use leave::{HolidaysView, LeavesView};
 pub use log::{AppealsView, AuditView, ClosingsView, CorrectionsView, EventsView};
-pub use notices::{ChannelsView, NoticesView};
+pub use notices::{ChannelsView, EvidenceView, NoticesView};
 pub use people::{DepartmentRatingsView, DepartmentsView, StaffHistoryView, StaffView, UsersView};
 pub use reviews::{FinalGrade, ReviewRow, ReviewsView, Waiting};
 pub use rules::{CasesView, CoverageView, DiffView, VersionRow, VersionsView};

@@ -104,7 +104,7 @@ impl App {
             return Ok(None);
         }
         Ok(Some(Announcer {
-            settings: store.notice_settings()?,
+            settings: store.settings()?,
             prefs: store.all_notice_prefs()?,
             at: chrono::Utc::now().timestamp(),
         }))
@@ -753,7 +753,7 @@ impl App {
         let value = if on { "on" } else { "off" };
         Ok(self
             .store()?
-            .set_notice_setting(&kind_setting(kind), value, &self.stamp(by))?)
+            .set_setting(&kind_setting(kind), value, &self.stamp(by))?)
     }
 
     /// Sets a company setting of delivery: `base_url` (what links start with) or
@@ -762,7 +762,7 @@ impl App {
         self.authorize(by, Action::ManageNotices, &Target::Company)?;
         Ok(self
             .store()?
-            .set_notice_setting(key, value, &self.stamp(by))?)
+            .set_setting(key, value, &self.stamp(by))?)
     }
 
     /// `by`'s own choice of an optional kind: muted, or (a digest) chosen.
@@ -856,7 +856,7 @@ impl App {
         };
         let base = self
             .store()?
-            .notice_setting("base_url")?
+            .setting("base_url")?
             .unwrap_or_default();
         let key = format!("test:{name}:{}", chrono::Utc::now().timestamp_millis());
         let m = crate::notify::Outgoing {

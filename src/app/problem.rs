@@ -170,6 +170,11 @@ pub enum Invalid {
     /// A channel's address that its kind cannot use.
     #[error("channel `{name}`: {why}")]
     BadChannel { name: String, why: String },
+    /// A photo not taken as evidence.
+    #[error("{0}")]
+    Photo(crate::intake::photo::PhotoProblem),
+    #[error("no photo `{0}`")]
+    NoPhoto(String),
     /// Several problems of one request; nothing was done.
     #[error("{}\n{outcome}", .problems.join("\n"))]
     Several {

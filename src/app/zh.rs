@@ -253,6 +253,8 @@ pub fn invalid(i: &Invalid) -> String {
                 crate::domain::text::clip(name)
             )
         }
+        Invalid::Photo(p) => photo_problem(p),
+        Invalid::NoPhoto(sha) => format!("没有照片“{sha}”。"),
         Invalid::BadChannel { name, why } => {
             format!("通知渠道“{}”：{why}", crate::domain::text::clip(name))
         }
@@ -510,6 +512,28 @@ fn stored(e: &store::Error) -> String {
             "“{policy}”版本 {version} 自 {from} 起生效，但 {closed} 已结账；启用它将重述已结账月份，须说明原因。"
         ),
         other => other.to_string(),
+    }
+}
+
+/// Why a photo was not taken, in Chinese.
+fn photo_problem(p: &crate::intake::photo::PhotoProblem) -> String {
+    use crate::intake::photo::{MAX_BYTES, MAX_PER_RECORD, PhotoProblem};
+    match p {
+        PhotoProblem::TooLarge { name } => format!(
+            "“{name}”超过 {} MB；请降低分辨率重新拍摄。",
+            MAX_BYTES / (1024 * 1024)
+        ),
+        PhotoProblem::NotAnImage { name } => {
+            format!("“{name}”不是 JPEG、PNG、WebP 或 HEIC 照片（按文件内容判断）。")
+        }
+        PhotoProblem::Empty { name } => format!("“{name}”是空文件。"),
+        PhotoProblem::Damaged { name, what } => format!("“{name}”是损坏的 {what} 文件。"),
+        PhotoProblem::HeicWithExif { name } => format!(
+            "“{name}”是带位置信息的 HEIC 照片，无法去除位置；请以 JPEG 上传（手机相机设置“兼容性最佳”）。"
+        ),
+        PhotoProblem::TooMany { would_have } => format!(
+            "每条记录最多 {MAX_PER_RECORD} 张照片；加上这些将有 {would_have} 张。"
+        ),
     }
 }
 

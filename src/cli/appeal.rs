@@ -16,6 +16,9 @@ pub enum Command {
         /// Why the event is wrong.
         #[arg(long)]
         reason: String,
+        /// A photo that shows it (repeatable, at most 5).
+        #[arg(long = "photo", value_name = "FILE")]
+        photos: Vec<std::path::PathBuf>,
         /// The employee appealing, or their login [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
@@ -54,8 +57,19 @@ pub enum Command {
 
 pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     match cmd {
-        Command::File { event, reason, by } => {
-            let id = ctx.app.file_appeal(&ctx.actor(by)?, event, &reason)?;
+        Command::File {
+            event,
+            reason,
+            photos,
+            by,
+        } => {
+            let photos = photos
+                .iter()
+                .map(|p| super::read_photo(p))
+                .collect::<Result<Vec<_>>>()?;
+            let id = ctx
+                .app
+                .file_appeal_with_photos(&ctx.actor(by)?, event, &reason, photos)?;
             ctx.say(format_args!("appeal {id} filed against event {event}"))
         }
         Command::List {

@@ -32,6 +32,9 @@ pub enum Command {
         /// Record it even though the same event is in the log: it happened twice.
         #[arg(long)]
         again: bool,
+        /// A photo of what happened (JPEG, PNG, WebP or HEIC; repeatable, at most 5).
+        #[arg(long = "photo", value_name = "FILE")]
+        photos: Vec<PathBuf>,
         /// The kind's fields, as `--FIELD VALUE` (or `--FIELD=VALUE`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0.., value_name = "--FIELD VALUE")]
         fields: Vec<String>,
@@ -60,6 +63,16 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
         /// Who recorded rows whose `recorded_by` is empty [env: APPRAISE_USER].
+        #[arg(long, env = "APPRAISE_USER")]
+        by: Option<String>,
+    },
+    /// The photos attached to an event (and to its appeal), by their SHA-256; `--save DIR`
+    /// writes each to DIR/HASH.EXT.
+    Evidence {
+        id: i64,
+        #[arg(long)]
+        save: Option<PathBuf>,
+        /// Who looks [env: APPRAISE_USER].
         #[arg(long, env = "APPRAISE_USER")]
         by: Option<String>,
     },
@@ -126,9 +139,15 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             note,
             by,
             again,
+            photos,
             fields,
         } => {
-            let (fields, mut options) = field_flags(&fields)?;
+            let (fields, mut options, more) = field_flags(&fields)?;
+            let photos = photos
+                .iter()
+                .chain(&more)
+                .map(|p| super::read_photo(p))
+                .collect::<Result<Vec<_>>>()?;
             let mut option = |name: &str, given: Option<String>| options.remove(name).or(given);
             let (date, qty, note, by) = (
                 option("date", date),
@@ -146,7 +165,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 note: note.unwrap_or_default(),
                 fields,
             };
-            match app.add_event(&by, entry, again)? {
+            match app.add_event_with_photos(&by, entry, again, photos)? {
                 Recorded::Event(id) => ctx.say(format_args!("recorded event {id}")),
                 Recorded::Handover(done) => ctx.report_attendance(&done),
             }
@@ -193,6 +212,22 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 },
             )?,
         }),
+        Command::Evidence { id, save, by } => {
+            let by = ctx.actor(by)?;
+            let photos = app.event_evidence(&by, id)?;
+            if let Some(dir) = save {
+                for p in &photos {
+                    let (mime, bytes) = app.photo(&by, &p.sha256)?;
+                    let ext = mime.rsplit('/').next().unwrap_or("img").replace("jpeg", "jpg");
+                    let to = dir.join(format!("{}.{ext}", p.sha256));
+                    std::fs::write(&to, bytes).map_err(|source| appraise::app::Error::Io {
+                        path: to.clone(),
+                        source,
+                    })?;
+                }
+            }
+            ctx.print(&appraise::report::EvidenceView { event: id, photos })
+        }
         Command::Void { id, reason, by } => {
             app.void_event(&ctx.actor(by)?, id, &reason)?;
             ctx.say(format_args!(
@@ -255,9 +290,10 @@ const ADD_OPTIONS: [&str; 5] = ["date", "qty", "note", "by", "again"];
 /// Reads `--FIELD VALUE` / `--FIELD=VALUE` pairs into (fields, options of `log add`).
 type Flags = BTreeMap<String, String>;
 
-fn field_flags(args: &[String]) -> Result<(Flags, Flags)> {
+fn field_flags(args: &[String]) -> Result<(Flags, Flags, Vec<PathBuf>)> {
     let mut fields = BTreeMap::new();
     let mut options = BTreeMap::new();
+    let mut photos = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let Some(name) = a.strip_prefix("--") else {
@@ -276,6 +312,10 @@ fn field_flags(args: &[String]) -> Result<(Flags, Flags)> {
                 (name.to_string(), v.clone())
             }
         };
+        if name == "photo" {
+            photos.push(PathBuf::from(value));
+            continue;
+        }
         let into = if ADD_OPTIONS.contains(&name.as_str()) {
             &mut options
         } else {
@@ -285,5 +325,5 @@ fn field_flags(args: &[String]) -> Result<(Flags, Flags)> {
             return Err(refused(format!("`--{name}` is given twice")));
         }
     }
-    Ok((fields, options))
+    Ok((fields, options, photos))
 }

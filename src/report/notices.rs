@@ -1,5 +1,6 @@
 //! The outbox and its channels, as HR reads them (`appraise notify list`, `notify channel
-//! list`): states, kinds and channel kinds by their labels; JSON keeps the ids.
+//! list`), and the photos attached as evidence: states, kinds and channel kinds by their
+//! labels; JSON keeps the ids.
 
 use serde::Serialize;
 
@@ -67,6 +68,25 @@ impl Records for ChannelsView {
                 if c.secret.is_some() { "有" } else { "无" }.to_string()
             })
             .left("设置人", |c| c.added_by.clone())
+            .done()
+    }
+}
+
+/// `appraise log evidence ID`: the photos of an event and of its appeal, by their hashes.
+#[derive(Debug, Serialize)]
+pub struct EvidenceView {
+    pub event: i64,
+    pub photos: Vec<crate::store::Evidence>,
+}
+
+impl Records for EvidenceView {
+    fn layout(&self) -> Layout {
+        Columns::over(&self.photos)
+            .left("SHA-256", |p| p.sha256.clone())
+            .left("类型", |p| p.mime.clone())
+            .right("大小", |p| format!("{} KB", (p.size + 1023) / 1024))
+            .left("上传人", |p| p.by.clone())
+            .left("时间", |p| crate::domain::labels::moment(&p.at))
             .done()
     }
 }

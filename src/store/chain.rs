@@ -25,7 +25,7 @@ struct Chained {
     columns: &'static str,
 }
 
-const CHAINED: [Chained; 26] = [
+const CHAINED: [Chained; 28] = [
     Chained {
         table: "events",
         key: "id",
@@ -145,6 +145,16 @@ const CHAINED: [Chained; 26] = [
         table: "correction_decisions",
         key: "correction_id",
         columns: "correction_id, outcome, reason, by, at",
+    },
+    Chained {
+        table: "photos",
+        key: "id",
+        columns: "id, sha256, type, size, bytes",
+    },
+    Chained {
+        table: "evidence",
+        key: "id",
+        columns: "id, event_id, appeal_id, photo_id, by, at",
     },
     Chained {
         table: "audit",

@@ -339,23 +339,24 @@ impl Store {
             .query_row("SELECT EXISTS (SELECT 1 FROM channels)", [], |r| r.get(0))?)
     }
 
-    /// A company setting of notices (`base_url`, `give_up_hours`, `kind.KIND`).
-    pub fn notice_setting(&self, key: &str) -> Result<Option<String>> {
+    /// A company setting: of notices (`base_url`, `give_up_hours`, `kind.KIND`), of
+    /// evidence (`keep_photo_location`).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT value FROM notice_settings WHERE key = ?1",
+                "SELECT value FROM settings WHERE key = ?1",
                 [key],
                 |r| r.get(0),
             )
             .optional()?)
     }
 
-    /// Sets a company setting of notices, audited.
-    pub fn set_notice_setting(&mut self, key: &str, value: &str, stamp: &Stamp) -> Result<()> {
+    /// Sets a company setting, audited.
+    pub fn set_setting(&mut self, key: &str, value: &str, stamp: &Stamp) -> Result<()> {
         let tx = self.write()?;
         tx.execute(
-            "INSERT OR REPLACE INTO notice_settings (key, value) VALUES (?1, ?2)",
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
             params![key, value],
         )?;
         audit(&tx, stamp, "notify.setting", key, value)?;
@@ -363,11 +364,11 @@ impl Store {
         Ok(())
     }
 
-    /// Every company setting of notices.
-    pub fn notice_settings(&self) -> Result<BTreeMap<String, String>> {
+    /// Every company setting.
+    pub fn settings(&self) -> Result<BTreeMap<String, String>> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT key, value FROM notice_settings")?;
+            .prepare_cached("SELECT key, value FROM settings")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

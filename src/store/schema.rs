@@ -579,7 +579,7 @@ pub const MIGRATIONS: &[&str] = &[
         full INTEGER NOT NULL CHECK (full IN (0, 1))
     );
 "#,
-    // 20: the outbox of notices and where they go. Operational, outside the chain: a notice
+    // 20: the outbox of notices and where they go, and the company's settings. Operational, outside the chain: a notice
     // is written in the transaction of the change it tells of, then only its delivery state
     // moves on. Times are Unix seconds.
     r#"
@@ -611,7 +611,7 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX notices_due ON notices(state, next_at);
     CREATE INDEX notices_sent ON notices(channel, sent_at);
-    CREATE TABLE notice_settings (
+    CREATE TABLE settings (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );
@@ -621,5 +621,37 @@ pub const MIGRATIONS: &[&str] = &[
         on_    INTEGER NOT NULL CHECK (on_ IN (0, 1)),
         PRIMARY KEY (person, kind)
     );
+"#,
+    // 21: evidence: photos, stored once each by their SHA-256, and their links to events
+    // and appeals. Both are sealed in the chain (a photo's bytes with it), so that
+    // `audit verify` names a photo swapped or a link added past appraise.
+    r#"
+    CREATE TABLE photos (
+        id     INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        type   TEXT NOT NULL,
+        size   INTEGER NOT NULL,
+        bytes  BLOB NOT NULL
+    );
+    CREATE TABLE evidence (
+        id        INTEGER PRIMARY KEY,
+        event_id  INTEGER REFERENCES events(id),
+        appeal_id INTEGER REFERENCES appeals(id),
+        photo_id  INTEGER NOT NULL REFERENCES photos(id),
+        by        TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        CHECK ((event_id IS NULL) <> (appeal_id IS NULL))
+    );
+    CREATE INDEX evidence_by_event ON evidence(event_id);
+    CREATE INDEX evidence_by_appeal ON evidence(appeal_id);
+    CREATE INDEX evidence_by_photo ON evidence(photo_id);
+    CREATE TRIGGER photos_append_only_u BEFORE UPDATE ON photos
+        BEGIN SELECT RAISE(ABORT, 'photos are append-only'); END;
+    CREATE TRIGGER photos_append_only_d BEFORE DELETE ON photos
+        BEGIN SELECT RAISE(ABORT, 'photos are append-only'); END;
+    CREATE TRIGGER evidence_append_only_u BEFORE UPDATE ON evidence
+        BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;
+    CREATE TRIGGER evidence_append_only_d BEFORE DELETE ON evidence
+        BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;
 "#,
 ];

@@ -21,6 +21,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::WrongLogin | Error::SessionEnded => StatusCode::UNAUTHORIZED,
         Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         Error::NotFound(_)
+        | Error::Invalid(crate::app::Invalid::NoPhoto(_))
         | Error::Store(store::Error::NoEvent(_))
         | Error::Store(store::Error::NoAppeal(_)) => StatusCode::NOT_FOUND,
         e if e.is_refusal() => StatusCode::UNPROCESSABLE_ENTITY,
