@@ -217,6 +217,8 @@ pub struct EventFacts {
     pub appeal_until: Option<NaiveDate>,
     /// `by` may excuse it (a head or HR, a deduction not yet excused, in an open month).
     pub excusable: bool,
+    /// The photos attached to it and to its appeal, in the order attached.
+    pub photos: Vec<crate::store::Evidence>,
 }
 
 impl App {
@@ -484,11 +486,8 @@ impl App {
     /// `employee`'s `month` as `by` may see it: every point, and the events appealed.
     pub fn person_month(&self, by: &Actor, employee: &str, month: Month) -> Result<PersonMonth> {
         let explained = self.explain_month(by, employee, month)?;
-        let appealed: Vec<i64> = self
-            .appeals(by, false, Some(employee))?
-            .iter()
-            .map(|a| a.event)
-            .collect();
+        let appeals = self.appeals(by, false, Some(employee))?;
+        let appealed: Vec<i64> = appeals.iter().map(|a| a.event).collect();
         let (store, rulebook) = self.store_and_rules()?;
         let closed = store
             .closed_months()?
@@ -538,6 +537,10 @@ impl App {
                 }
                 _ => None,
             };
+            let mut photos = store.evidence(crate::store::Attached::Event(e.id))?;
+            for a in appeals.iter().filter(|a| a.event == e.id) {
+                photos.extend(store.evidence(crate::store::Attached::Appeal(a.id))?);
+            }
             let fields = labels::fields(&e.fields, |name| {
                 policy
                     .map_or(name, |p| p.field_label(&e.kind, name))
@@ -551,6 +554,7 @@ impl App {
                     fields,
                     appeal_until,
                     excusable: excusable.contains(&e.id),
+                    photos,
                 },
             );
         }

@@ -329,12 +329,13 @@ pub fn failed(caller: &Caller, e: Error) -> Response {
     message(caller, status, title, messages(&e))
 }
 
-/// A form sent as `multipart/form-data`: the file it carries and its other fields. (Its
+/// A form sent as `multipart/form-data`: the files it carries and its other fields. (Its
 /// CSRF token comes in the query: see `auth`.)
 #[derive(Debug, Default)]
 pub struct Upload {
-    /// The file's name as the browser gave it, and its bytes.
-    pub file: Option<(String, Vec<u8>)>,
+    /// Each file's name as the browser gave it, and its bytes, in the order sent; a file
+    /// input left empty sends a part without a name, which is not kept.
+    pub files: Vec<(String, Vec<u8>)>,
     pub fields: std::collections::BTreeMap<String, String>,
 }
 
@@ -350,7 +351,9 @@ impl Upload {
             match part.file_name().map(str::to_string) {
                 Some(file) => {
                     let bytes = part.bytes().await.map_err(unreadable)?;
-                    upload.file = Some((file, bytes.to_vec()));
+                    if !file.is_empty() || !bytes.is_empty() {
+                        upload.files.push((file, bytes.to_vec()));
+                    }
                 }
                 None => {
                     let text = part.text().await.map_err(unreadable)?;
@@ -363,14 +366,69 @@ impl Upload {
 
     /// The file sent; refused (naming `what`) when the form came without one.
     pub fn file(&mut self, what: &str) -> crate::app::Result<(String, Vec<u8>)> {
-        self.file
-            .take()
+        Some(std::mem::take(&mut self.files))
+            .and_then(|f| f.into_iter().next())
             .filter(|(name, _)| !name.is_empty())
             .ok_or_else(|| Error::refused(format!("请选择要上传的{what}")))
     }
 
+    /// The photos sent (every file), as the application takes them.
+    pub fn photos(&mut self) -> Vec<crate::app::Upload> {
+        std::mem::take(&mut self.files)
+            .into_iter()
+            .map(|(name, bytes)| crate::app::Upload { name, bytes })
+            .collect()
+    }
+
     pub fn field(&self, name: &str) -> &str {
         self.fields.get(name).map_or("", |v| v.trim())
+    }
+}
+
+/// The largest form with photos taken: its photos at their largest, and room for the
+/// fields.
+pub const PHOTOS_BODY: usize =
+    crate::intake::photo::MAX_PER_RECORD * crate::intake::photo::MAX_BYTES + 64 * 1024;
+
+/// A form that may carry photos (an entry, an appeal), as it is sent: its fields in
+/// order (a checkbox's `true` follows its hidden `false`) and the photos attached, from a
+/// multipart form (one with a photo input) or a plain one.
+pub struct FormPost {
+    pairs: Vec<(String, String)>,
+    photos: Vec<crate::app::Upload>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormPost {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if multipart {
+            let form = axum::extract::Multipart::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            let mut upload = Upload::read(form).await.map_err(|e| {
+                (StatusCode::UNPROCESSABLE_ENTITY, crate::app::zh::error(&e)).into_response()
+            })?;
+            let photos = upload.photos();
+            Ok(FormPost {
+                pairs: upload.fields.into_iter().collect(),
+                photos,
+            })
+        } else {
+            let Form(pairs) = Form::<Vec<(String, String)>>::from_request(req, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            Ok(FormPost {
+                pairs,
+                photos: Vec::new(),
+            })
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use axum::{Form, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Listing, Nav, Page, Upload, call, failed, message, render, see};
+use super::{FormPost, Listing, Nav, Page, Upload, call, failed, message, render, see};
 use crate::app::{
     DayEntry, Entry, EntryForm, Error, Find, Imported, KindChoice, Recorded, TeamRow,
 };
@@ -26,7 +26,12 @@ use crate::web::reply::problems;
 pub fn routes() -> axum::Router<State> {
     Router::new()
         .route("/day", get(day))
-        .route("/day/{employee}", get(entry_page).post(enter))
+        .route(
+            "/day/{employee}",
+            get(entry_page)
+                .post(enter)
+                .layer(axum::extract::DefaultBodyLimit::max(super::PHOTOS_BODY)),
+        )
         .route("/events/{id}/void", post(void))
         .route("/events/{id}/excuse", post(excuse))
         .route("/imports", post(import))
@@ -248,7 +253,7 @@ async fn enter(
     state: Shared<State>,
     caller: Caller,
     Path(employee): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    FormPost { pairs, photos }: FormPost,
 ) -> Page {
     // Later values win: a checkbox's `true` follows its hidden `false`.
     let form: BTreeMap<String, String> = pairs.into_iter().collect();
@@ -266,7 +271,16 @@ async fn enter(
     };
     let again = form.get("again").is_some_and(|v| v == "1");
     let date = entry.date.clone();
-    let outcome = state.add_event(caller.actor.clone(), entry, again).await;
+    // An entry with photos is recorded on its own (the photos are taken first); one
+    // without joins the others waiting (see `entries`).
+    let outcome = if photos.is_empty() {
+        state.add_event(caller.actor.clone(), entry, again).await
+    } else {
+        let by = caller.actor.clone();
+        state
+            .call(move |app| app.add_event_with_photos(&by, entry, again, photos))
+            .await
+    };
     match outcome {
         Ok(Recorded::Event(id)) => Ok(see(format!("/day?date={date}&saved={id}"))),
         Ok(Recorded::Handover(_)) => Ok(see(format!("/day?date={date}"))),

@@ -6,10 +6,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State as Shared};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
-use super::{Done, Nav, Page, Words, call, render, see};
+use super::{Done, FormPost, Nav, Page, Words, call, render, see};
 use crate::app::{Error, Missing, PersonMonth, PersonYear};
 use crate::report::{ReviewRow, YearExplanation};
 use crate::store::Appeal;
@@ -21,7 +22,28 @@ pub fn routes() -> axum::Router<State> {
         .route("/me", get(me))
         .route("/people/{employee}", get(person))
         .route("/people/{employee}/{month}", get(month_page))
-        .route("/events/{id}/appeal", post(appeal))
+        .route(
+            "/events/{id}/appeal",
+            post(appeal).layer(axum::extract::DefaultBodyLimit::max(super::PHOTOS_BODY)),
+        )
+        .route("/photos/{sha256}", get(photo))
+}
+
+/// `GET /photos/SHA256`: a photo attached as evidence, to whoever may see an event it is
+/// evidence of (403 to anyone else). Its name is its content: it never changes.
+async fn photo(state: Shared<State>, caller: Caller, Path(sha256): Path<String>) -> Page {
+    let (mime, bytes) = call(&state, &caller, move |app, by| app.photo(by, &sha256)).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, max-age=31536000, immutable".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `/me`: one's own record.
@@ -109,27 +131,28 @@ async fn month_page(
     Ok(render(StatusCode::OK, &page))
 }
 
-#[derive(Deserialize)]
-struct AppealForm {
-    reason: String,
-    #[serde(default)]
-    back: String,
-}
-
-/// `POST /events/ID/appeal`: the employee's appeal, with the reason.
+/// `POST /events/ID/appeal`: the employee's appeal, with the reason and any photos.
 async fn appeal(
     state: Shared<State>,
     caller: Caller,
     Path(id): Path<i64>,
-    Form(f): Form<AppealForm>,
+    FormPost { pairs, photos }: FormPost,
 ) -> Page {
-    let reason = f.reason;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (reason, back) = (field("reason"), field("back"));
     call(&state, &caller, move |app, by| {
-        app.file_appeal(by, id, &reason)
+        app.file_appeal_with_photos(by, id, &reason, photos)
     })
     .await?;
     Ok(see(super::done(
-        super::back_to(&f.back, "/me"),
+        super::back_to(&back, "/me"),
         Done::Appealed,
     )))
 }
