@@ -6,6 +6,7 @@ mod attendance;
 mod bounds;
 mod browser;
 mod cli;
+mod evidence;
 mod faults;
 mod front_office;
 mod governance;

@@ -760,9 +760,7 @@ impl App {
     /// `give_up_hours` (how long a notice is retried).
     pub fn set_notice_setting(&self, by: &Actor, key: &str, value: &str) -> Result<()> {
         self.authorize(by, Action::ManageNotices, &Target::Company)?;
-        Ok(self
-            .store()?
-            .set_setting(key, value, &self.stamp(by))?)
+        Ok(self.store()?.set_setting(key, value, &self.stamp(by))?)
     }
 
     /// `by`'s own choice of an optional kind: muted, or (a digest) chosen.
@@ -854,10 +852,7 @@ impl App {
             ),
             _ => None,
         };
-        let base = self
-            .store()?
-            .setting("base_url")?
-            .unwrap_or_default();
+        let base = self.store()?.setting("base_url")?.unwrap_or_default();
         let key = format!("test:{name}:{}", chrono::Utc::now().timestamp_millis());
         let m = crate::notify::Outgoing {
             key: &key,

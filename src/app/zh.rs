@@ -531,9 +531,9 @@ fn photo_problem(p: &crate::intake::photo::PhotoProblem) -> String {
         PhotoProblem::HeicWithExif { name } => format!(
             "“{name}”是带位置信息的 HEIC 照片，无法去除位置；请以 JPEG 上传（手机相机设置“兼容性最佳”）。"
         ),
-        PhotoProblem::TooMany { would_have } => format!(
-            "每条记录最多 {MAX_PER_RECORD} 张照片；加上这些将有 {would_have} 张。"
-        ),
+        PhotoProblem::TooMany { would_have } => {
+            format!("每条记录最多 {MAX_PER_RECORD} 张照片；加上这些将有 {would_have} 张。")
+        }
     }
 }
 

@@ -218,7 +218,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             if let Some(dir) = save {
                 for p in &photos {
                     let (mime, bytes) = app.photo(&by, &p.sha256)?;
-                    let ext = mime.rsplit('/').next().unwrap_or("img").replace("jpeg", "jpg");
+                    let ext = mime
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("img")
+                        .replace("jpeg", "jpg");
                     let to = dir.join(format!("{}.{ext}", p.sha256));
                     std::fs::write(&to, bytes).map_err(|source| appraise::app::Error::Io {
                         path: to.clone(),

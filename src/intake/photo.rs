@@ -70,7 +70,9 @@ pub enum PhotoProblem {
     #[error("`{name}` is a damaged {what}: its blocks do not add up")]
     Damaged { name: String, what: &'static str },
     /// HEIC keeps its EXIF inside its item boxes, which are not rewritten here.
-    #[error("`{name}` is a HEIC photo with location data, which cannot be removed; send it as JPEG (the phone's \"most compatible\" setting)")]
+    #[error(
+        "`{name}` is a HEIC photo with location data, which cannot be removed; send it as JPEG (the phone's \"most compatible\" setting)"
+    )]
     HeicWithExif { name: String },
     #[error("at most {MAX_PER_RECORD} photos per record; this one would have {would_have}")]
     TooMany { would_have: usize },
@@ -86,7 +88,8 @@ pub fn take(name: &str, bytes: Vec<u8>, keep_location: bool) -> Result<Photo, Ph
     if bytes.len() > MAX_BYTES {
         return Err(PhotoProblem::TooLarge { name });
     }
-    let kind = ImageType::of(&bytes).ok_or_else(|| PhotoProblem::NotAnImage { name: name.clone() })?;
+    let kind =
+        ImageType::of(&bytes).ok_or_else(|| PhotoProblem::NotAnImage { name: name.clone() })?;
     let damaged = |what| PhotoProblem::Damaged {
         name: name.clone(),
         what,
@@ -186,7 +189,10 @@ fn webp_without_exif(bytes: &[u8]) -> Option<Vec<u8>> {
             return None;
         }
         let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().ok()?) as usize;
-        let end = at.checked_add(8)?.checked_add(len + (len & 1))?.min(bytes.len());
+        let end = at
+            .checked_add(8)?
+            .checked_add(len + (len & 1))?
+            .min(bytes.len());
         if at + 8 + len > bytes.len() {
             return None;
         }
@@ -228,7 +234,10 @@ mod tests {
         let p = take("a.jpg", jpeg_with_gps(), false).unwrap();
         assert_eq!(p.kind, ImageType::Jpeg);
         assert!(!p.bytes.windows(3).any(|w| w == b"GPS"));
-        assert!(p.bytes.ends_with(&[0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9]));
+        assert!(
+            p.bytes
+                .ends_with(&[0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9])
+        );
         assert_eq!(p.bytes.len(), jpeg_with_gps().len() - 4 - 29);
         // Kept when the company keeps it.
         let kept = take("a.jpg", jpeg_with_gps(), true).unwrap();
@@ -243,10 +252,16 @@ mod tests {
         ));
         let mut big = jpeg_with_gps();
         big.resize(MAX_BYTES + 1, 0);
-        assert!(matches!(take("big.jpg", big, false), Err(PhotoProblem::TooLarge { .. })));
+        assert!(matches!(
+            take("big.jpg", big, false),
+            Err(PhotoProblem::TooLarge { .. })
+        ));
         let mut cut = jpeg_with_gps();
         cut.truncate(10);
-        assert!(matches!(take("cut.jpg", cut, false), Err(PhotoProblem::Damaged { .. })));
+        assert!(matches!(
+            take("cut.jpg", cut, false),
+            Err(PhotoProblem::Damaged { .. })
+        ));
     }
 
     #[test]
@@ -284,7 +299,10 @@ mod tests {
         webp.extend(body);
         let p = take("a.webp", webp, false).unwrap();
         assert!(!p.bytes.windows(3).any(|w| w == b"GPS"));
-        assert_eq!(u32::from_le_bytes(p.bytes[4..8].try_into().unwrap()) as usize, p.bytes.len() - 8);
+        assert_eq!(
+            u32::from_le_bytes(p.bytes[4..8].try_into().unwrap()) as usize,
+            p.bytes.len() - 8
+        );
         assert_eq!(p.bytes[20] & 0x08, 0, "the EXIF flag is cleared");
     }
 }

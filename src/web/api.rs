@@ -35,6 +35,20 @@ pub fn routes() -> Router<State> {
         .route("/api/v1/events/{id}/void", post(void))
         .route("/api/v1/events/{id}/excuse", post(excuse))
         .route("/api/v1/events/{id}/appeal", post(appeal))
+        .route(
+            "/api/v1/events/{id}/photos",
+            get(event_photos)
+                .post(event_photo)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::intake::photo::MAX_BYTES + 1024,
+                )),
+        )
+        .route(
+            "/api/v1/appeals/{id}/photos",
+            post(appeal_photo).layer(axum::extract::DefaultBodyLimit::max(
+                crate::intake::photo::MAX_BYTES + 1024,
+            )),
+        )
         .route("/api/v1/appeals", get(appeals))
         .route("/api/v1/appeals/{id}/decide", post(decide))
         .route("/api/v1/scores", get(scores))
@@ -259,6 +273,54 @@ async fn appeal(
 ) -> Answer {
     let appeal = with_reason(&state, caller, id, b, App::file_appeal).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": appeal }))).into_response())
+}
+
+/// `POST /api/v1/events/ID/photos`: one photo as the body (its type is judged from its
+/// bytes, whatever `Content-Type` says); `201 {"photos": N}`, how many the event carries.
+async fn event_photo(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Answer {
+    let upload = crate::app::Upload {
+        name: format!("event-{id}-photo"),
+        bytes: body.to_vec(),
+    };
+    let n = state
+        .call(move |app| app.attach_to_event(&caller.actor, id, vec![upload]))
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "photos": n }))).into_response())
+}
+
+/// `POST /api/v1/appeals/ID/photos`: one photo for the caller's own appeal.
+async fn appeal_photo(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Answer {
+    let upload = crate::app::Upload {
+        name: format!("appeal-{id}-photo"),
+        bytes: body.to_vec(),
+    };
+    let n = state
+        .call(move |app| app.attach_to_appeal(&caller.actor, id, vec![upload]))
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "photos": n }))).into_response())
+}
+
+/// `GET /api/v1/events/ID/photos`: the photos of an event and its appeal (hash, type,
+/// size, who attached them when); each is `GET /photos/HASH`.
+async fn event_photos(
+    state: axum::extract::State<State>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Answer {
+    let photos = state
+        .call(move |app| app.event_evidence(&caller.actor, id))
+        .await?;
+    ok(json!({ "event": id, "photos": photos }))
 }
 
 /// `GET /api/v1/appeals`: those waiting on the caller's decision, and the caller's own.

@@ -3,11 +3,11 @@
 //! was decided, and where their review stands.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State as Shared};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::Router;
 use axum::response::IntoResponse;
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Done, FormPost, Nav, Page, Words, call, render, see};
