@@ -47,7 +47,7 @@ pub use leave::{LeaveImported, LeaveRequest};
 
 pub use log::{HANDOVER, Imported, Recorded, Submitted};
 pub use menu::Labels;
-pub use notices::Delivered;
+pub use notices::{Delivered, NoticeBoard};
 pub use problem::Invalid;
 pub use reports::Document;
 pub use results::Who;

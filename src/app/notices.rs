@@ -875,3 +875,105 @@ impl App {
         })
     }
 }
+
+/// HR's view of notices: where they go, how the outbox stands, what failed, the
+/// company's settings.
+#[derive(Debug, Clone)]
+pub struct NoticeBoard {
+    pub channels: Vec<Channel>,
+    /// How many notices are in each state (`pending`, `sent`, `failed`).
+    pub counts: BTreeMap<String, i64>,
+    /// The latest notices given up on, and the latest still waiting.
+    pub failed: Vec<Queued>,
+    pub pending: Vec<Queued>,
+    /// Each kind, and whether the company sends it.
+    pub kinds: Vec<(NoticeKind, bool)>,
+    pub base_url: String,
+    pub give_up_hours: i64,
+    pub keep_photo_location: bool,
+}
+
+/// How many notices of each list the board shows.
+const BOARD_ROWS: usize = 50;
+
+impl App {
+    /// HR's board of notices.
+    pub fn notice_board(&self, by: &Actor) -> Result<NoticeBoard> {
+        self.authorize(by, Action::ManageNotices, &Target::Company)?;
+        let store = self.store()?;
+        let settings = store.settings()?;
+        Ok(NoticeBoard {
+            channels: store.channels()?,
+            counts: store.notice_counts()?,
+            failed: store.notices(Some(NoticeState::Failed), BOARD_ROWS)?,
+            pending: store.notices(Some(NoticeState::Pending), BOARD_ROWS)?,
+            kinds: NoticeKind::ALL
+                .into_iter()
+                .map(|k| (k, settings.get(&kind_setting(k)).map(String::as_str) != Some("off")))
+                .collect(),
+            base_url: settings.get("base_url").cloned().unwrap_or_default(),
+            give_up_hours: settings
+                .get("give_up_hours")
+                .and_then(|h| h.parse().ok())
+                .unwrap_or(crate::notify::GIVE_UP_HOURS),
+            keep_photo_location: settings.get(super::KEEP_LOCATION).map(String::as_str) == Some("on"),
+        })
+    }
+
+    /// Saves the company's settings of notices and evidence from HR's board: only what
+    /// changed is written (each change audited).
+    pub fn save_notice_settings(
+        &self,
+        by: &Actor,
+        base_url: &str,
+        give_up_hours: &str,
+        keep_photo_location: bool,
+        kinds_on: &BTreeSet<NoticeKind>,
+    ) -> Result<()> {
+        let before = self.notice_board(by)?;
+        let hours: i64 = give_up_hours.trim().parse().ok().filter(|h| *h > 0).ok_or_else(|| {
+            Invalid::BadAmount {
+                what: "give-up hours",
+                given: crate::domain::text::clip(give_up_hours),
+            }
+        })?;
+        let base_url = base_url.trim();
+        if !base_url.is_empty() && !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+            return Err(Invalid::BadChannel {
+                name: "base_url".into(),
+                why: "链接前缀须以 https:// 或 http:// 开头".into(),
+            }
+            .into());
+        }
+        let mut store = self.store()?;
+        let stamp = self.stamp(by);
+        if base_url != before.base_url {
+            store.set_setting("base_url", base_url, &stamp)?;
+        }
+        if hours != before.give_up_hours {
+            store.set_setting("give_up_hours", &hours.to_string(), &stamp)?;
+        }
+        if keep_photo_location != before.keep_photo_location {
+            let v = if keep_photo_location { "on" } else { "off" };
+            store.set_setting(super::KEEP_LOCATION, v, &stamp)?;
+        }
+        for (kind, on) in before.kinds {
+            let now = kinds_on.contains(&kind);
+            if now != on {
+                store.set_setting(&kind_setting(kind), if now { "on" } else { "off" }, &stamp)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets `by`'s own choices of the optional kinds: those in `on` are received.
+    pub fn save_my_notices(&self, by: &Actor, on: &BTreeSet<NoticeKind>) -> Result<()> {
+        for (kind, was) in self.my_notices(by)? {
+            let now = on.contains(&kind);
+            if now != was {
+                self.set_my_notice(by, kind, now)?;
+            }
+        }
+        Ok(())
+    }
+}

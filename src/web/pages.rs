@@ -10,6 +10,7 @@ mod admin;
 mod day;
 mod department;
 mod leave;
+mod notices;
 mod office;
 mod record;
 mod rules;
@@ -42,6 +43,7 @@ pub fn routes() -> Router<State> {
         .merge(day::routes())
         .merge(record::routes())
         .merge(leave::routes())
+        .merge(notices::routes())
         .merge(office::routes())
         .merge(rules::routes())
         .merge(staff::routes())
@@ -85,6 +87,7 @@ impl Nav {
             links.extend([
                 ("/staff", "员工档案"),
                 ("/admin", "人事管理"),
+                ("/notices", "通知"),
                 ("/audit", "审计"),
             ]);
         }
@@ -124,10 +127,16 @@ pub enum Done {
     StaffChanged,
     Excused,
     CorrectionRequested,
+    ChannelSaved,
+    NoticeTested,
+    SettingsSaved,
 }
 
 impl Done {
-    const ALL: [Done; 11] = [
+    const ALL: [Done; 14] = [
+        Done::ChannelSaved,
+        Done::NoticeTested,
+        Done::SettingsSaved,
         Done::Appealed,
         Done::Voided,
         Done::AppealDecided,
@@ -154,6 +163,9 @@ impl Done {
             Done::StaffChanged => "staff-changed",
             Done::Excused => "excused",
             Done::CorrectionRequested => "correction-requested",
+            Done::ChannelSaved => "channel-saved",
+            Done::NoticeTested => "notice-tested",
+            Done::SettingsSaved => "settings-saved",
         }
     }
 
@@ -177,6 +189,9 @@ impl Done {
             Done::CorrectionRequested => {
                 "补卡申请已提交，等待审批；批准后按补的打卡重新核算当天考勤。"
             }
+            Done::ChannelSaved => "通知渠道已保存；可发一条测试通知确认。",
+            Done::NoticeTested => "测试通知已发出，请到接收方确认。",
+            Done::SettingsSaved => "设置已保存。",
         }
     }
 }
