@@ -306,6 +306,24 @@ fn the_authorization_matrix() {
         ("budget", "120000".into()),
         ("spent", "98000.50".into()),
     ]);
+    // A photo on an event of E002's, attached once: who may see it.
+    let photo = {
+        let hr = app.actor("HR").unwrap();
+        let event = event_of_e002(&app);
+        let jpeg = vec![0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02, 0x11, 0xFF, 0xD9];
+        app.attach_to_event(
+            &hr,
+            event,
+            vec![appraise::app::Upload {
+                name: "p.jpg".into(),
+                bytes: jpeg,
+            }],
+        )
+        .unwrap();
+        let sha = app.event_evidence(&hr, event).unwrap()[0].sha256.clone();
+        (event, sha)
+    };
+    let (photo_event, photo_sha) = photo;
     #[rustfmt::skip]
     let rows: Vec<(Setup, Body, [u16; 6])> = vec![
         //                                                                         none   hr   head  sup  emp  other
@@ -386,6 +404,18 @@ fn the_authorization_matrix() {
                                                                                   [LOGIN, 303, 303, 303, 303, 403]),
         (Box::new(move |a| format!("/corrections/{}/decide", correction_of(a))),
             Body::Form(vec![("outcome", "reject".into()), ("reason", "无记录".into())]), [LOGIN, 303, 303, 303, 403, 403]),
+        // Evidence: seen by whoever may see the event, nobody else.
+        (Box::new(move |_| format!("/api/v1/events/{photo_event}/photos")), Body::None, [401, 200, 200, 200, 200, 403]),
+        (Box::new(move |_| format!("/photos/{photo_sha}")), Body::None,           [LOGIN, 200, 200, 200, 200, 403]),
+        // Notices: HR's board and settings; everyone's own choices.
+        (fixed("/notices"), Body::None,                                           [LOGIN, 200, 403, 403, 403, 403]),
+        (fixed("/notices/channels"),
+            Body::Form(vec![("name", "matrix".into()), ("kind", "webhook".into()), ("to", "http://127.0.0.1:9/hook".into())]),
+                                                                                  [LOGIN, 303, 403, 403, 403, 403]),
+        (fixed("/notices/settings"),
+            Body::Form(vec![("give_up_hours", "72".into()), ("kind", "event.recorded".into())]),
+                                                                                  [LOGIN, 303, 403, 403, 403, 403]),
+        (fixed("/notices/mine"), Body::None,                                      [LOGIN, 200, 200, 200, 200, 200]),
     ];
     let mut wrong = Vec::new();
     for (path, body, expected) in &rows {
@@ -412,7 +442,7 @@ fn the_authorization_matrix() {
     );
     assert_eq!(
         rows.len() * roles.len(),
-        306,
+        342,
         "the matrix's size, as the docs give it"
     );
 }

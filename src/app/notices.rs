@@ -909,14 +909,20 @@ impl App {
             pending: store.notices(Some(NoticeState::Pending), BOARD_ROWS)?,
             kinds: NoticeKind::ALL
                 .into_iter()
-                .map(|k| (k, settings.get(&kind_setting(k)).map(String::as_str) != Some("off")))
+                .map(|k| {
+                    (
+                        k,
+                        settings.get(&kind_setting(k)).map(String::as_str) != Some("off"),
+                    )
+                })
                 .collect(),
             base_url: settings.get("base_url").cloned().unwrap_or_default(),
             give_up_hours: settings
                 .get("give_up_hours")
                 .and_then(|h| h.parse().ok())
                 .unwrap_or(crate::notify::GIVE_UP_HOURS),
-            keep_photo_location: settings.get(super::KEEP_LOCATION).map(String::as_str) == Some("on"),
+            keep_photo_location: settings.get(super::KEEP_LOCATION).map(String::as_str)
+                == Some("on"),
         })
     }
 
@@ -931,14 +937,19 @@ impl App {
         kinds_on: &BTreeSet<NoticeKind>,
     ) -> Result<()> {
         let before = self.notice_board(by)?;
-        let hours: i64 = give_up_hours.trim().parse().ok().filter(|h| *h > 0).ok_or_else(|| {
-            Invalid::BadAmount {
+        let hours: i64 = give_up_hours
+            .trim()
+            .parse()
+            .ok()
+            .filter(|h| *h > 0)
+            .ok_or_else(|| Invalid::BadAmount {
                 what: "give-up hours",
                 given: crate::domain::text::clip(give_up_hours),
-            }
-        })?;
+            })?;
         let base_url = base_url.trim();
-        if !base_url.is_empty() && !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+        if !base_url.is_empty()
+            && !(base_url.starts_with("https://") || base_url.starts_with("http://"))
+        {
             return Err(Invalid::BadChannel {
                 name: "base_url".into(),
                 why: "链接前缀须以 https:// 或 http:// 开头".into(),
