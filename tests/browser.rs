@@ -271,7 +271,7 @@ fn every_role_does_its_part_in_a_real_browser() {
                 .into_iter()
                 .find(|e| e.kind == "badge")
                 .unwrap();
-        let form = format!("form[action='/events/{}/appeal']", badge.id);
+        let form = format!("form#appeal-{}", badge.id);
         type_into(
             &c,
             &format!("{form} input[name=reason]"),
@@ -563,8 +563,9 @@ fn leave_is_asked_for_and_approved_in_a_real_browser() {
 /// records and are allowed as such, and so are file names (`staff.csv`). What a page marks
 /// `data-verbatim` is shown as it was recorded or typed (the audit log's entries, logins,
 /// department codes HR types) and is not read.
-const NOT_CHINESE_ALLOWED: [&str; 8] = [
-    "CSV", "Excel", "xlsx", "HTML", "GB18030", "UTF-8", "HR", "toml",
+const NOT_CHINESE_ALLOWED: [&str; 14] = [
+    "CSV", "Excel", "xlsx", "HTML", "GB18030", "UTF-8", "HR", "toml", "MB", "Webhook", "JPEG",
+    "STARTTLS", "PNG", "WebP",
 ];
 
 /// The visible words of the page that are neither Chinese nor allowed: English UI text or
@@ -611,6 +612,7 @@ fn every_page_reads_in_chinese_for_every_role() {
         "review sign E002 --year 2025 --step manager --grade excellent --by E001",
         "month close 2026-05 --by HR",
         "staff move E003 --department security --from 2026-06 --by HR",
+        "notify channel add 客服群 --kind dingtalk --to http://127.0.0.1:9/robot/send?access_token=x --department customer-service --by HR",
     ] {
         s.ws.cmd(line).ok();
     }
@@ -634,6 +636,8 @@ fn every_page_reads_in_chinese_for_every_role() {
                 "/staff",
                 "/staff/E003",
                 "/password",
+                "/notices",
+                "/notices/mine",
             ],
         ),
         (
@@ -649,7 +653,15 @@ fn every_page_reads_in_chinese_for_every_role() {
         ),
         (
             "张主管",
-            &["/", "/inbox", "/day", "/day/E002", "/me", "/leave"],
+            &[
+                "/",
+                "/inbox",
+                "/day",
+                "/day/E002",
+                "/me",
+                "/leave",
+                "/notices/mine",
+            ],
         ),
         (
             "E002",
@@ -700,5 +712,135 @@ fn every_page_reads_in_chinese_for_every_role() {
             "words that are not Chinese:\n{}",
             wrong.join("\n")
         );
+    });
+}
+
+/// The CRC-32 a PNG chunk ends with.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for b in bytes {
+        crc ^= u32::from(*b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A 1×1 PNG a browser draws, with an `eXIf` chunk holding a GPS position.
+fn png_with_gps() -> Vec<u8> {
+    use base64::Engine as _;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+        .unwrap();
+    let exif = b"MM\0*GPSLatitude=31.2304N";
+    let mut chunk = (exif.len() as u32).to_be_bytes().to_vec();
+    let mut body = b"eXIf".to_vec();
+    body.extend_from_slice(exif);
+    chunk.extend_from_slice(&body);
+    chunk.extend_from_slice(&crc32(&body).to_be_bytes());
+    // After the signature (8 bytes) and IHDR (25).
+    let mut out = png[..33].to_vec();
+    out.extend(chunk);
+    out.extend_from_slice(&png[33..]);
+    out
+}
+
+#[test]
+#[ignore = "needs Chromium: `cargo test --test integration browser -- --ignored` (.ci/run runs it)"]
+fn a_violation_photographed_on_a_phone_reaches_the_employee_and_a_notice_is_sent() {
+    let Some(d) = driver() else { return };
+    let s = Served::start();
+    let receiver = crate::receivers::Http::start();
+    let app = s.ws.app();
+    let hr = app.actor("HR").unwrap();
+    app.add_channel(
+        &hr,
+        appraise::store::Channel {
+            name: "hook".into(),
+            kind: appraise::domain::notice::ChannelKind::Webhook,
+            target: receiver.url("/hook"),
+            secret: None,
+            department: None,
+            added_by: "HR".into(),
+            added_at: String::new(),
+        },
+    )
+    .unwrap();
+    app.set_notice_setting(&hr, "base_url", &s.url("")).unwrap();
+    let photo = s.ws.path("uniform.png");
+    std::fs::write(&photo, png_with_gps()).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d, profile.path()).await;
+        // The supervisor, on a phone: a photo from the camera input, then one tap.
+        log_in(&c, &s, "张主管").await;
+        click(&c, "nav a[href='/day']").await;
+        click(&c, "tr[data-employee=E002] a.button").await;
+        let input = c.find(Locator::Id("photo")).await.unwrap();
+        assert_eq!(input.attr("capture").await.unwrap().as_deref(), Some("environment"));
+        assert_eq!(input.attr("accept").await.unwrap().as_deref(), Some("image/*"));
+        input.send_keys(&photo.display().to_string()).await.unwrap();
+        click(&c, "button[data-kind=uniform]").await;
+        let saved = text_of(&c, "#saved").await;
+        assert!(saved.contains("本月得分 99"), "{saved}");
+
+        // The server's worker tells the employee, with a link to the month.
+        let started = Instant::now();
+        let notice = loop {
+            let got = receiver
+                .delivered()
+                .into_iter()
+                .map(|p| p.json())
+                .find(|j| j["kind"] == "event.recorded" && j["recipient"] == "E002");
+            if let Some(n) = got {
+                break n;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "no notice arrived");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let link = notice["url"].as_str().unwrap().to_string();
+        assert_eq!(link, s.url("/people/E002/2026-06"));
+        assert!(notice["text"].as_str().unwrap().contains("李四"), "{notice}");
+
+        // The employee follows the link and sees the photo, drawn by the browser.
+        log_in(&c, &s, "E002").await;
+        c.goto(&link).await.unwrap();
+        // Thumbnails load lazily: brought into view, then drawn once loaded.
+        let started = Instant::now();
+        loop {
+            let drawn = c
+                .execute(
+                    "const i = document.querySelector('.photos img'); if (!i) return -2; i.scrollIntoView(); return i.complete ? i.naturalWidth : -1",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if drawn == json!(1) {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "the photo is not shown: {drawn}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let title = c
+            .find(Locator::Css(".photos a"))
+            .await
+            .unwrap()
+            .attr("title")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(title.contains("照片哈希"), "{title}");
+        if let Some(dir) = std::env::var_os("APPRAISE_SCREENSHOTS") {
+            let dir = std::path::PathBuf::from(dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("phone-evidence.png"), c.screenshot().await.unwrap()).unwrap();
+        }
+        c.close().await.unwrap();
     });
 }
