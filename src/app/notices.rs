@@ -947,9 +947,8 @@ impl App {
                 given: crate::domain::text::clip(give_up_hours),
             })?;
         let base_url = base_url.trim();
-        if !base_url.is_empty()
-            && !(base_url.starts_with("https://") || base_url.starts_with("http://"))
-        {
+        let absolute = base_url.starts_with("https://") || base_url.starts_with("http://");
+        if !(base_url.is_empty() || absolute) {
             return Err(Invalid::BadChannel {
                 name: "base_url".into(),
                 why: "链接前缀须以 https:// 或 http:// 开头".into(),
