@@ -64,6 +64,12 @@ fn a_photo_comes_back_without_its_location_and_anything_else_is_refused_whole() 
     // Another employee may not look.
     let err = ws.cmd("log evidence 1 --by E003").fails(1);
     assert!(err.contains("may see only their own record"), "{err}");
+    // The recommendation carries the photos with their hashes, small ones inside it.
+    ws.cmd("report recommendation E002 --year 2026 --out rec.html")
+        .ok();
+    let rec = std::fs::read_to_string(ws.path("rec.html")).unwrap();
+    assert!(rec.contains("证据照片") && rec.contains(&sha), "{rec}");
+    assert!(rec.contains("data:image/jpeg;base64,"));
 }
 
 #[test]

@@ -224,6 +224,7 @@ impl App {
             .into_iter()
             .map(|e| (e.id, e.recorded_by.into_owned()))
             .collect();
+        let evidence = self.year_evidence(&store, &result, year)?;
         let r = documents::recommendation(
             &result,
             &staff,
@@ -233,6 +234,7 @@ impl App {
                 .by_hash(&result.rating.policy.hash)
                 .map(|p| p.as_ref()),
             &recorders,
+            evidence,
         );
         Ok(match format {
             Document::Markdown => markdown::recommendation(&r),
@@ -240,4 +242,50 @@ impl App {
         }
         .into_bytes())
     }
+
+    /// The photos of an employee's year, each with its event's day and rule; a photo of at
+    /// most [`EMBEDDED`] bytes travels inside the document.
+    fn year_evidence(
+        &self,
+        store: &crate::store::Store,
+        result: &crate::evaluation::evaluate::YearResult,
+        year: i32,
+    ) -> Result<Vec<documents::EvidencePhoto>> {
+        use base64::Engine as _;
+        let items: BTreeMap<i64, (String, String)> = result
+            .months
+            .iter()
+            .flat_map(|m| &m.items)
+            .filter_map(|i| {
+                let day = i.date.map(|d| d.to_string()).unwrap_or_default();
+                Some((i.event?, (day, i.name.to_string())))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (event, photo) in store.evidence_of(&result.rating.employee, year)? {
+            let (date, rule) = items.get(&event).cloned().unwrap_or_default();
+            let image = if photo.size as usize <= EMBEDDED {
+                store.photo(&photo.sha256)?.map(|(mime, bytes)| {
+                    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+                    format!("data:{mime};base64,{data}")
+                })
+            } else {
+                None
+            };
+            out.push(documents::EvidencePhoto {
+                date,
+                event,
+                rule,
+                sha256: photo.sha256,
+                by: photo.by,
+                image,
+            });
+        }
+        out.sort_by(|a, b| (&a.date, a.event).cmp(&(&b.date, b.event)));
+        Ok(out)
+    }
 }
+
+/// The largest photo a recommendation carries inside itself; a larger one is named by its
+/// hash (it is in the record, `GET /photos/HASH`).
+const EMBEDDED: usize = 1024 * 1024;

@@ -411,6 +411,8 @@ pub struct Recommendation {
     /// manual asks beyond the points.
     pub severe: Vec<SevereCase>,
     pub review: Option<Review>,
+    /// The photos attached to the year's events and their appeals, in date order.
+    pub evidence: Vec<EvidencePhoto>,
     /// When the review changed the computed grade: what was computed, and who changed it.
     pub changed: Option<ChangedByReview>,
     /// Flag id → label and grade id → label, from the policy that rated the year.
@@ -458,6 +460,21 @@ impl Recommendation {
             .cloned()
             .unwrap_or_else(|| grade.to_string())
     }
+}
+
+/// A photo attached to one of the year's events (or its appeal), as the recommendation
+/// shows it: the event's day and rule, the photo's hash, and the photo itself as a
+/// `data:` address when it is small enough to travel inside the document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidencePhoto {
+    pub date: String,
+    pub event: i64,
+    pub rule: String,
+    pub sha256: String,
+    /// Who attached it.
+    pub by: String,
+    #[serde(skip)]
+    pub image: Option<String>,
 }
 
 /// A serious case: when, which rule, what was noted, who recorded it.
@@ -526,6 +543,7 @@ pub fn recommendation(
     review: Option<Review>,
     policy: Option<&crate::policy::Policy>,
     recorders: &BTreeMap<i64, String>,
+    evidence: Vec<EvidencePhoto>,
 ) -> Recommendation {
     let mut r = result.rating.clone();
     let changed = changed_by_review(&mut r, review.as_ref(), policy);
@@ -583,6 +601,7 @@ pub fn recommendation(
             .collect(),
         violations,
         severe,
+        evidence,
         review,
         changed,
         flag_labels: policy.map(|p| p.flag_labels.clone()).unwrap_or_default(),

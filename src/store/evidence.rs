@@ -146,6 +146,39 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The photos of `employee`'s events of `year` and of their appeals: (event, photo),
+    /// in the order attached.
+    pub fn evidence_of(&self, employee: &str, year: i32) -> Result<Vec<(i64, Evidence)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT ev.id, p.sha256, p.type, p.size, x.by, x.at
+               FROM evidence x JOIN photos p ON p.id = x.photo_id
+               LEFT JOIN appeals a ON a.id = x.appeal_id
+               JOIN events ev ON ev.id = coalesce(x.event_id, a.event_id)
+             WHERE ev.employee = ?1 AND ev.date >= ?2 AND ev.date < ?3
+             ORDER BY x.id",
+        )?;
+        let rows = st.query_map(
+            params![
+                employee,
+                format!("{year}-01-01"),
+                format!("{}-01-01", year + 1)
+            ],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    Evidence {
+                        sha256: r.get(1)?,
+                        mime: r.get(2)?,
+                        size: r.get(3)?,
+                        by: r.get(4)?,
+                        at: r.get(5)?,
+                    },
+                ))
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// A photo's type and bytes.
     pub fn photo(&self, sha256: &str) -> Result<Option<(String, Vec<u8>)>> {
         Ok(self
