@@ -26,6 +26,11 @@ const MAX_DELAY: i64 = 3600;
 /// `give_up_hours`: three days outlast a weekend's outage.
 pub const GIVE_UP_HOURS: i64 = 72;
 
+/// How many outcomes are written in one transaction: a crash loses at most these (their
+/// notices are sent again, under the same idempotency key), and the outbox does not sync
+/// the disk once per message.
+const FLUSH: usize = 32;
+
 /// The notices one round takes at most: a round ends, and the next begins, so that a
 /// large backlog does not hold the outbox's state back from people watching it.
 const ROUND: usize = 500;
@@ -81,6 +86,8 @@ pub fn deliver(store: &mut Store, now: &dyn Fn() -> i64) -> store::Result<Round>
     let mut round = Round::default();
     // Sent through each rate-limited channel in the last minute: (count, earliest).
     let mut window: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    // Outcomes not yet written.
+    let mut done: Vec<(i64, Delivery)> = Vec::with_capacity(FLUSH);
     for notice in store.due_notices(now(), ROUND)? {
         let reach = reach(store, &notice.recipient)?;
         let Some(channel) = route(&channels, &notice, &reach) else {
@@ -90,7 +97,7 @@ pub fn deliver(store: &mut Store, now: &dyn Fn() -> i64) -> store::Result<Round>
             );
             let d = retry_or_give_up(&notice, None, error, now(), give_up);
             count(&mut round, &d);
-            store.record_delivery(notice.id, &d)?;
+            done.push((notice.id, d));
             continue;
         };
         if let Some(limit) = channel.kind.per_minute() {
@@ -140,8 +147,12 @@ pub fn deliver(store: &mut Store, now: &dyn Fn() -> i64) -> store::Result<Round>
             },
         };
         count(&mut round, &d);
-        store.record_delivery(notice.id, &d)?;
+        done.push((notice.id, d));
+        if done.len() >= FLUSH {
+            store.record_deliveries(&std::mem::take(&mut done))?;
+        }
     }
+    store.record_deliveries(&done)?;
     Ok(round)
 }
 

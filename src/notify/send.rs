@@ -201,12 +201,7 @@ fn webhook(channel: &Channel, m: &Outgoing) -> Result<(), Failure> {
 /// POSTs JSON; a 2xx answer's body comes back. 5xx, 429 and no answer are worth a retry;
 /// any other status is not.
 fn post(url: &str, body: &str, headers: &[(&str, String)]) -> Result<String, Failure> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut request = agent
+    let mut request = agent()
         .post(url)
         .header("Content-Type", "application/json; charset=utf-8");
     for (name, value) in headers {
@@ -232,6 +227,19 @@ fn post(url: &str, body: &str, headers: &[(&str, String)]) -> Result<String, Fai
             crate::domain::text::clip(&text)
         ))),
     }
+}
+
+/// The HTTP client every delivery shares: its connections to a receiver are kept open
+/// between messages.
+fn agent() -> &'static ureq::Agent {
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::Agent::config_builder()
+            .timeout_global(Some(TIMEOUT))
+            .http_status_as_error(false)
+            .build()
+            .into()
+    })
 }
 
 /// Where an e-mail channel sends from: `smtp://[USER@]HOST[:PORT]?from=ADDRESS[&tls=…]`,

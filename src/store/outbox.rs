@@ -198,6 +198,36 @@ fn channel_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Channel> {
     })
 }
 
+/// Records how delivering notice `id` ended, inside the caller's transaction. Only a
+/// pending notice moves: a notice is sent or given up on once.
+fn record(tx: &Connection, id: i64, delivery: &Delivery) -> Result<()> {
+    match delivery {
+        Delivery::Sent { channel, at } => tx
+            .prepare_cached(
+                "UPDATE notices SET state = 'sent', attempts = attempts + 1, channel = ?2, sent_at = ?3, last_error = NULL
+                 WHERE id = ?1 AND state = 'pending'",
+            )?
+            .execute(params![id, channel, at])?,
+        Delivery::Retry {
+            channel,
+            error,
+            next_at,
+        } => tx
+            .prepare_cached(
+                "UPDATE notices SET attempts = attempts + 1, channel = ?2, last_error = ?3, next_at = ?4
+                 WHERE id = ?1 AND state = 'pending'",
+            )?
+            .execute(params![id, channel, error, next_at])?,
+        Delivery::Failed { channel, error } => tx
+            .prepare_cached(
+                "UPDATE notices SET state = 'failed', attempts = attempts + 1, channel = ?2, last_error = ?3
+                 WHERE id = ?1 AND state = 'pending'",
+            )?
+            .execute(params![id, channel, error])?,
+    };
+    Ok(())
+}
+
 impl Store {
     /// Writes notices that no change carries (reminders, digests, a month ready to close),
     /// each once by its key.
@@ -226,30 +256,12 @@ impl Store {
         )?)
     }
 
-    /// Records how delivering notice `id` ended.
-    pub fn record_delivery(&mut self, id: i64, delivery: &Delivery) -> Result<()> {
+    /// Records how delivering each notice ended, in one transaction.
+    pub fn record_deliveries(&mut self, done: &[(i64, Delivery)]) -> Result<()> {
         let tx = self.write()?;
-        match delivery {
-            Delivery::Sent { channel, at } => tx.execute(
-                "UPDATE notices SET state = 'sent', attempts = attempts + 1, channel = ?2, sent_at = ?3, last_error = NULL
-                 WHERE id = ?1 AND state = 'pending'",
-                params![id, channel, at],
-            )?,
-            Delivery::Retry {
-                channel,
-                error,
-                next_at,
-            } => tx.execute(
-                "UPDATE notices SET attempts = attempts + 1, channel = ?2, last_error = ?3, next_at = ?4
-                 WHERE id = ?1 AND state = 'pending'",
-                params![id, channel, error, next_at],
-            )?,
-            Delivery::Failed { channel, error } => tx.execute(
-                "UPDATE notices SET state = 'failed', attempts = attempts + 1, channel = ?2, last_error = ?3
-                 WHERE id = ?1 AND state = 'pending'",
-                params![id, channel, error],
-            )?,
-        };
+        for (id, delivery) in done {
+            record(&tx, *id, delivery)?;
+        }
         tx.commit()?;
         Ok(())
     }
