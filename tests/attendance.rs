@@ -667,3 +667,54 @@ fn the_holiday_calendar_moves_the_standing_shifts() {
     let list = ws.cmd("holiday list --year 2026").ok();
     assert!(list.contains("调休上班") && list.contains("休"), "{list}");
 }
+
+#[test]
+fn a_clock_import_tells_each_employee_once_of_what_it_derived() {
+    let ws = staffed();
+    let hook = crate::receivers::Http::start();
+    let app = ws.app();
+    app.add_channel(
+        &app.actor("HR").unwrap(),
+        appraise::store::Channel {
+            name: "hook".into(),
+            kind: appraise::domain::notice::ChannelKind::Webhook,
+            target: hook.url("/hook"),
+            secret: None,
+            department: None,
+            added_by: "HR".into(),
+            added_at: String::new(),
+        },
+    )
+    .unwrap();
+    ws.write("roster.csv", &roster());
+    std::fs::write(ws.path("punches.csv"), gb18030(&punches("09:17"))).unwrap();
+    ws.cmd("roster import roster.csv --by HR").ok();
+    ws.cmd("clock import punches.csv --by HR").ok();
+    ws.cmd("notify send").ok();
+    let digests: Vec<serde_json::Value> = hook
+        .delivered()
+        .iter()
+        .map(|p| p.json())
+        .filter(|j| j["kind"] == "import.digest")
+        .collect();
+    let e002: Vec<&serde_json::Value> = digests
+        .iter()
+        .filter(|j| j["recipient"] == "E002")
+        .collect();
+    assert_eq!(
+        e002.len(),
+        1,
+        "one message for the month's derived events: {digests:#?}"
+    );
+    let text = e002[0]["text"].as_str().unwrap();
+    assert!(text.contains("考勤记录") && text.contains("李四"), "{text}");
+    // Importing the same export again derives nothing new, and says nothing.
+    ws.cmd("clock import punches.csv --by HR").ok();
+    ws.cmd("notify send").ok();
+    let again = hook
+        .delivered()
+        .iter()
+        .filter(|p| p.json()["kind"] == "import.digest")
+        .count();
+    assert_eq!(again, digests.len());
+}

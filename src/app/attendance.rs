@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
+use super::notices::Digest;
 use super::{Actor, App, Error, FileInput, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::event::{FieldValue, Fields};
@@ -231,6 +232,7 @@ impl App {
             Rows::Roster(_) => Intake::Roster,
             Rows::Stamped(what, _) => *what,
         };
+        let announcer = self.announcer(&store)?;
         let mut tx = store.attendance(intake, name, count, &stamp)?;
         let mut released_days = 0;
         let days = match &rows {
@@ -261,16 +263,31 @@ impl App {
             }
         };
         let reason = format!("re-derived from {name}");
-        let settled = rederive(&mut tx, &rulebook, &staff, by, &days, &reason)?;
+        let mut settled = rederive(&mut tx, &rulebook, &staff, by, &days, &reason)?;
         if let Some(accept) = checked {
             settled.refuse_flood(name, accept)?;
         }
+        let settled_added = std::mem::take(&mut settled.added_for);
         let done = AttendanceImported {
             released: released_days,
             stored: !dry_run,
             ..settled.report(name.to_string(), encoding, count)
         };
         if !dry_run {
+            let added: BTreeMap<String, usize> =
+                settled_added.into_iter().filter(|(_, n)| *n > 0).collect();
+            if let (Some(a), Some(first)) = (&announcer, tx.first_stored()) {
+                let digests = self.import_digests(
+                    a,
+                    &rulebook,
+                    &staff,
+                    first,
+                    &added,
+                    by,
+                    Digest::Attendance,
+                );
+                tx.notify(&digests)?;
+            }
             tx.commit(count)?;
         }
         Ok(done)
@@ -326,6 +343,8 @@ pub(super) struct Settled {
     rostered: usize,
     /// The smallest `max_absent_percent` of the policies that governed those days.
     absent_percent: Option<i64>,
+    /// How many events were added for each employee: their digest.
+    pub(super) added_for: BTreeMap<String, usize>,
 }
 
 impl Settled {
@@ -447,6 +466,7 @@ pub(super) fn rederive(
                     let (added, withdrawn) = settle(tx, by, leave_days, was, reason)?;
                     done.days += 1;
                     done.added += added.len();
+                    *done.added_for.entry(employee.to_string()).or_default() += added.len();
                     done.withdrawn += withdrawn;
                 }
                 continue;
@@ -491,6 +511,7 @@ pub(super) fn rederive(
                     done.missing_punches +=
                         added.iter().filter(|d| is(&rules.missing_punch, d)).count();
                     done.added += added.len();
+                    *done.added_for.entry(employee.to_string()).or_default() += added.len();
                     done.withdrawn += withdrawn;
                 }
                 Err(problems) => strays.extend(problems),

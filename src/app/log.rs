@@ -287,7 +287,15 @@ impl App {
             }
         }
         if let (Some(a), Some(first)) = (&announcer, appender.first_stored()) {
-            appender.notify(&self.import_digests(a, &rulebook, &v.staff, first, &stored, by))?;
+            appender.notify(&self.import_digests(
+                a,
+                &rulebook,
+                &v.staff,
+                first,
+                &stored,
+                by,
+                super::notices::Digest::Events,
+            ))?;
         }
         let out = appender.commit(rows)?;
         Ok(Imported::Stored {

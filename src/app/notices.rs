@@ -29,6 +29,15 @@ fn kind_setting(kind: NoticeKind) -> String {
 /// dismissal recommendation (four or more failed months).
 const WARN_AT_FAILED: usize = 3;
 
+/// What an import's digest tells of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Digest {
+    /// Events imported from a file.
+    Events,
+    /// Events derived from the time clock and the roster.
+    Attendance,
+}
+
 /// Who notices are composed for, as of one change: the company's settings and the time.
 /// There is none while no channel is set up: nothing is queued that nothing would carry.
 pub(super) struct Announcer {
@@ -174,6 +183,7 @@ impl App {
 
     /// One digest per employee of what an import stored for them (`stored`: how many
     /// events each), instead of a message per row; keyed by the import's first event.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn import_digests(
         &self,
         a: &Announcer,
@@ -182,6 +192,7 @@ impl App {
         first: i64,
         stored: &BTreeMap<String, usize>,
         by: &Actor,
+        what: Digest,
     ) -> Vec<Notice> {
         let month = Month::of(self.today);
         let mut notices = Vec::new();
@@ -197,10 +208,15 @@ impl App {
                 .governing(&person.department, month)
                 .map_or(0, |p| p.scoring.appeal_days);
             let (_, last_day) = self.appeal_window(self.today, self.today, days);
+            let done = match what {
+                Digest::Events => format!("{} 导入了您的 {n} 条考评记录", by.name()),
+                Digest::Attendance => {
+                    format!("根据 {} 导入的考勤数据，为您记入 {n} 条考勤记录", by.name())
+                }
+            };
             let text = format!(
-                "【考评记录】{}：{} 导入了您的 {n} 条考评记录，请查看明细。{}",
+                "【考评记录】{}：{done}，请查看明细。{}",
                 person.name,
-                by.name(),
                 deadline(last_day)
             );
             notices.push(a.notice(

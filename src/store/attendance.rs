@@ -453,6 +453,16 @@ impl AttendanceTx<'_> {
         )?)
     }
 
+    /// The first event this import derived, if any.
+    pub fn first_stored(&self) -> Option<i64> {
+        self.events.first_stored()
+    }
+
+    /// Writes `notices` with what this import stores.
+    pub fn notify(&self, notices: &[super::Notice]) -> Result<()> {
+        self.events.notify(notices)
+    }
+
     /// Seals what this import wrote and commits: everything becomes visible at once.
     pub fn commit(self, rows: usize) -> Result<i64> {
         for (table, first) in &self.first {
