@@ -789,12 +789,14 @@ impl App {
             .set_notice_pref(&person_of(by), kind, on, &self.stamp(by))?)
     }
 
-    /// Whether `by` receives each optional kind, as they chose or by default.
+    /// Whether `by` receives each optional kind that can concern them, as they chose or
+    /// by default.
     pub fn my_notices(&self, by: &Actor) -> Result<Vec<(NoticeKind, bool)>> {
         let prefs = self.store()?.notice_prefs(&person_of(by))?;
+        let role = by.role().unwrap_or(Role::Employee);
         Ok(NoticeKind::ALL
             .into_iter()
-            .filter(|k| k.optional())
+            .filter(|k| k.optional() && k.concerns(role))
             .map(|k| (k, prefs.get(k.id()).copied().unwrap_or(k.on_unless_muted())))
             .collect())
     }

@@ -100,6 +100,21 @@ impl NoticeKind {
         )
     }
 
+    /// Whether it can concern a person of `role`: an employee is never asked to sign, a
+    /// supervisor never closes a month.
+    pub fn concerns(self, role: super::user::Role) -> bool {
+        use super::user::Role;
+        match self {
+            NoticeKind::AppealWaiting | NoticeKind::AppealReminder => {
+                matches!(role, Role::Head | Role::Hr)
+            }
+            NoticeKind::ReviewWaiting | NoticeKind::ReviewReminder => role != Role::Employee,
+            NoticeKind::TeamDigest => matches!(role, Role::Supervisor | Role::Head),
+            NoticeKind::MonthReady => role == Role::Hr,
+            _ => true,
+        }
+    }
+
     /// Whether a person receives it without asking: the daily digest is chosen, not sent.
     pub fn on_unless_muted(self) -> bool {
         self != NoticeKind::TeamDigest

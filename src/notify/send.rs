@@ -209,7 +209,7 @@ fn post(url: &str, body: &str, headers: &[(&str, String)]) -> Result<String, Fai
     }
     let mut answer = request
         .send(body)
-        .map_err(|e| Failure::retry(format!("无法连接接收方：{e}")))?;
+        .map_err(|e| Failure::retry(format!("无法连接接收方：{}", unreachable(&e))))?;
     let status = answer.status().as_u16();
     let text = answer
         .body_mut()
@@ -226,6 +226,20 @@ fn post(url: &str, body: &str, headers: &[(&str, String)]) -> Result<String, Fai
             "接收方拒收（HTTP {status}：{}）",
             crate::domain::text::clip(&text)
         ))),
+    }
+}
+
+/// Why a receiver could not be reached, in words; the transport's own words last.
+fn unreachable(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "连接被拒绝（接收方未在运行？）".into()
+        }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => "连接超时".into(),
+        ureq::Error::Timeout(_) => format!("{} 秒内没有应答", TIMEOUT.as_secs()),
+        ureq::Error::HostNotFound => "找不到该主机（域名解析失败）".into(),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => format!("TLS 握手失败（{e}）"),
+        other => format!("网络错误（{other}）"),
     }
 }
 
