@@ -665,3 +665,119 @@ fn a_change_killed_before_its_commit_leaves_no_notice_and_one_after_loses_none()
         .count();
     assert_eq!(digests, 60);
 }
+
+#[test]
+fn reviews_reminders_digests_and_excuses_reach_their_people() {
+    let ws = staffed();
+    let hook = Http::start();
+    channel(
+        &ws,
+        "hook",
+        ChannelKind::Webhook,
+        &hook.url("/hook"),
+        None,
+        None,
+    );
+    ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
+        .ok();
+    // The supervisor E001 (张主管) chooses the daily digest of their team.
+    ws.cmd("notify mine 班组每日汇总 on --by 张主管").ok();
+    ws.run_on(
+        "2026-06-29",
+        &["log", "add", "E002", "uniform", "--by", "张主管"],
+    )
+    .ok();
+    ws.run_on(
+        "2026-06-29",
+        &["log", "add", "E003", "badge", "--by", "张主管"],
+    )
+    .ok();
+    ws.cmd("log excuse 1 --reason 制服送洗 --by 部门负责人")
+        .ok();
+    ws.cmd("review start --year 2025 --by HR --open-months-ok")
+        .ok();
+    ws.cmd("review sign E002 --year 2025 --step manager --grade excellent --by 张主管")
+        .ok();
+    ws.cmd("notify send").ok();
+    // An appeal's window runs 7 days from the entry, which is stamped by the clock: this
+    // part runs on the clock's days.
+    let today = chrono::Local::now().date_naive();
+    let on = |days: i64| (today + chrono::TimeDelta::days(days)).to_string();
+    ws.run_on(&on(0), &["log", "add", "E003", "shoes", "--by", "张主管"])
+        .ok();
+    let id = json(&ws.cmd("log list --employee E003 --format json").ok())["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "shoes")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    ws.run_on(
+        &on(0),
+        &[
+            "appeal",
+            "file",
+            &id,
+            "--reason",
+            "鞋是新的",
+            "--by",
+            "E003",
+        ],
+    )
+    .ok();
+    ws.run_on(&on(5), &["notify", "send"]).ok();
+    let early = hook
+        .delivered()
+        .iter()
+        .filter(|p| p.json()["kind"] == "appeal.reminder")
+        .count();
+    assert_eq!(early, 0, "not two days before");
+    // The day before the window closes.
+    ws.run_on(&on(6), &["notify", "send"]).ok();
+    let got: Vec<serde_json::Value> = hook.delivered().iter().map(|p| p.json()).collect();
+    let find = |kind: &str, to: &str| {
+        got.iter()
+            .find(|j| j["kind"] == kind && j["recipient"] == to)
+            .unwrap_or_else(|| panic!("no {kind} to {to} in {got:#?}"))
+    };
+    let excused = find("event.excused", "E002");
+    assert!(
+        excused["text"].as_str().unwrap().contains("制服送洗"),
+        "{excused}"
+    );
+    // The review start waits on the supervisor; their signature passes it to the head.
+    let waiting = |step: &str, who: &str| {
+        got.iter().any(|j| {
+            let text = j["text"].as_str().unwrap();
+            j["kind"] == "review.waiting"
+                && j["recipient"] == "E001"
+                && text.contains(step)
+                && text.contains(who)
+        })
+    };
+    assert!(waiting("直属上级", "李四（E002）"), "{got:#?}");
+    assert!(waiting("部门负责人", "李四（E002）"), "{got:#?}");
+    let digest = find("team.digest", "E001");
+    let text = digest["text"].as_str().unwrap();
+    assert!(
+        text.contains("2026-06-29") && text.contains("李四 1 条") && text.contains("王五 1 条"),
+        "{text}"
+    );
+    let reminder = find("appeal.reminder", "E001");
+    assert!(
+        reminder["text"].as_str().unwrap().contains(&on(7)),
+        "{reminder}"
+    );
+    // Each once, however often `notify send` runs.
+    let kinds: Vec<String> = got
+        .iter()
+        .map(|j| j["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        kinds.iter().collect::<BTreeSet<_>>().len(),
+        kinds.len(),
+        "{kinds:?}"
+    );
+}

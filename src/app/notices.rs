@@ -440,7 +440,14 @@ impl App {
             if !a.wants(NoticeKind::ReviewWaiting, &signer) {
                 continue;
             }
-            let shown: Vec<&str> = employees.iter().take(5).map(String::as_str).collect();
+            let mut shown = Vec::new();
+            for e in employees.iter().take(5) {
+                let name = store
+                    .staff_record(e)?
+                    .map(|r| r.at(Month::of(self.today)).name.clone())
+                    .unwrap_or_default();
+                shown.push(format!("{name}（{e}）"));
+            }
             let more = if employees.len() > shown.len() {
                 " 等"
             } else {
