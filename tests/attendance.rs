@@ -672,20 +672,7 @@ fn the_holiday_calendar_moves_the_standing_shifts() {
 fn a_clock_import_tells_each_employee_once_of_what_it_derived() {
     let ws = staffed();
     let hook = crate::receivers::Http::start();
-    let app = ws.app();
-    app.add_channel(
-        &app.actor("HR").unwrap(),
-        appraise::store::Channel {
-            name: "hook".into(),
-            kind: appraise::domain::notice::ChannelKind::Webhook,
-            target: hook.url("/hook"),
-            secret: None,
-            department: None,
-            added_by: "HR".into(),
-            added_at: String::new(),
-        },
-    )
-    .unwrap();
+    crate::notices::hook_up(&ws, &hook);
     ws.write("roster.csv", &roster());
     std::fs::write(ws.path("punches.csv"), gb18030(&punches("09:17"))).unwrap();
     ws.cmd("roster import roster.csv --by HR").ok();

@@ -756,21 +756,9 @@ fn a_violation_photographed_on_a_phone_reaches_the_employee_and_a_notice_is_sent
     let Some(d) = driver() else { return };
     let s = Served::start();
     let receiver = crate::receivers::Http::start();
+    crate::notices::hook_up(&s.ws, &receiver);
     let app = s.ws.app();
     let hr = app.actor("HR").unwrap();
-    app.add_channel(
-        &hr,
-        appraise::store::Channel {
-            name: "hook".into(),
-            kind: appraise::domain::notice::ChannelKind::Webhook,
-            target: receiver.url("/hook"),
-            secret: None,
-            department: None,
-            added_by: "HR".into(),
-            added_at: String::new(),
-        },
-    )
-    .unwrap();
     app.set_notice_setting(&hr, "base_url", &s.url("")).unwrap();
     let photo = s.ws.path("uniform.png");
     std::fs::write(&photo, png_with_gps()).unwrap();

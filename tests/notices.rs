@@ -55,6 +55,18 @@ fn channel(
     .unwrap();
 }
 
+/// A default webhook channel, `hook`, to the receiver `hook`.
+pub fn hook_up(ws: &Workspace, hook: &Http) {
+    channel(
+        ws,
+        "hook",
+        ChannelKind::Webhook,
+        &hook.url("/hook"),
+        None,
+        None,
+    );
+}
+
 fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
     mac.update(message);
@@ -184,14 +196,7 @@ fn each_change_tells_the_right_person_in_chinese_with_a_link() {
 fn an_import_sends_one_digest_per_employee_and_a_failed_month_warns() {
     let ws = staffed();
     let hook = Http::start();
-    channel(
-        &ws,
-        "hook",
-        ChannelKind::Webhook,
-        &hook.url("/hook"),
-        None,
-        None,
-    );
+    hook_up(&ws, &hook);
     // Twenty uniform slips in May for E002 (−1 each: 80, below the pass mark of 85), one
     // for E003.
     let mut rows = String::from("employee,date,kind\n");
@@ -513,14 +518,7 @@ fn e_mail_reaches_the_address_on_file_over_smtp() {
 fn muted_and_switched_off_notices_are_not_sent() {
     let ws = staffed();
     let hook = Http::start();
-    channel(
-        &ws,
-        "hook",
-        ChannelKind::Webhook,
-        &hook.url("/hook"),
-        None,
-        None,
-    );
+    hook_up(&ws, &hook);
     // What starts a deadline cannot be muted by its recipient.
     let refused = ws.cmd("notify mine event.recorded off --by E002").fails(1);
     assert!(refused.contains("cannot be muted"), "{refused}");
@@ -612,14 +610,7 @@ fn a_change_killed_before_its_commit_leaves_no_notice_and_one_after_loses_none()
     ws.cmd("gen --staff 60 --year 2025 --seed 7 w").ok();
     ws.cmd("staff import w/staff.csv").ok();
     let hook = Http::start();
-    channel(
-        &ws,
-        "hook",
-        ChannelKind::Webhook,
-        &hook.url("/hook"),
-        None,
-        None,
-    );
+    hook_up(&ws, &hook);
     let count = |ws: &Workspace| {
         let c = rusqlite::Connection::open(ws.path("appraise.db")).unwrap();
         let events: i64 = c
@@ -670,14 +661,7 @@ fn a_change_killed_before_its_commit_leaves_no_notice_and_one_after_loses_none()
 fn reviews_reminders_digests_and_excuses_reach_their_people() {
     let ws = staffed();
     let hook = Http::start();
-    channel(
-        &ws,
-        "hook",
-        ChannelKind::Webhook,
-        &hook.url("/hook"),
-        None,
-        None,
-    );
+    hook_up(&ws, &hook);
     ws.cmd("dept add customer-service --name 客户服务部 --head E001 --by HR")
         .ok();
     // The supervisor E001 (张主管) chooses the daily digest of their team.

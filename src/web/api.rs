@@ -283,14 +283,14 @@ async fn event_photo(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Answer {
-    let upload = crate::app::Upload {
-        name: format!("event-{id}-photo"),
-        bytes: body.to_vec(),
-    };
-    let n = state
-        .call(move |app| app.attach_to_event(&caller.actor, id, vec![upload]))
-        .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "photos": n }))).into_response())
+    attach_one(
+        &state,
+        caller,
+        format!("event-{id}-photo"),
+        body,
+        move |app, by, photo| app.attach_to_event(by, id, photo),
+    )
+    .await
 }
 
 /// `POST /api/v1/appeals/ID/photos`: one photo for the caller's own appeal.
@@ -300,12 +300,32 @@ async fn appeal_photo(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> Answer {
+    attach_one(
+        &state,
+        caller,
+        format!("appeal-{id}-photo"),
+        body,
+        move |app, by, photo| app.attach_to_appeal(by, id, photo),
+    )
+    .await
+}
+
+/// Attaches the request's body as one photo through `attach`: `201 {"photos": N}`.
+async fn attach_one(
+    state: &State,
+    caller: Caller,
+    name: String,
+    body: axum::body::Bytes,
+    attach: impl FnOnce(&App, &crate::app::Actor, Vec<crate::app::Upload>) -> crate::app::Result<usize>
+    + Send
+    + 'static,
+) -> Answer {
     let upload = crate::app::Upload {
-        name: format!("appeal-{id}-photo"),
+        name,
         bytes: body.to_vec(),
     };
     let n = state
-        .call(move |app| app.attach_to_appeal(&caller.actor, id, vec![upload]))
+        .call(move |app| attach(app, &caller.actor, vec![upload]))
         .await?;
     Ok((StatusCode::CREATED, Json(json!({ "photos": n }))).into_response())
 }
