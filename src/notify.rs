@@ -31,6 +31,10 @@ pub const GIVE_UP_HOURS: i64 = 72;
 /// the disk once per message.
 const FLUSH: usize = 32;
 
+/// How long a round holds the notices it took (seconds): longer than a round of sends at
+/// their timeout takes in practice; a deliverer that dies frees them when it ends.
+const LEASE: i64 = 300;
+
 /// The notices one round takes at most: a round ends, and the next begins, so that a
 /// large backlog does not hold the outbox's state back from people watching it.
 const ROUND: usize = 500;
@@ -88,7 +92,7 @@ pub fn deliver(store: &mut Store, now: &dyn Fn() -> i64) -> store::Result<Round>
     let mut window: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     // Outcomes not yet written.
     let mut done: Vec<(i64, Delivery)> = Vec::with_capacity(FLUSH);
-    for notice in store.due_notices(now(), ROUND)? {
+    for notice in store.claim_due(now(), ROUND, LEASE)? {
         let reach = reach(store, &notice.recipient)?;
         let Some(channel) = route(&channels, &notice, &reach) else {
             let error = format!(

@@ -765,3 +765,47 @@ fn reviews_reminders_digests_and_excuses_reach_their_people() {
         "{kinds:?}"
     );
 }
+
+#[test]
+fn two_deliverers_at_once_send_each_notice_once() {
+    let ws = staffed();
+    // A slow receiver: each delivery takes 20 ms, so the two deliverers overlap.
+    let hook = Http::answering(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        (200, "{}".into())
+    });
+    hook_up(&ws, &hook);
+    let app = ws.app();
+    for day in 1..=20 {
+        let entry = appraise::app::Entry {
+            employee: "E002".into(),
+            date: format!("2026-06-{day:02}"),
+            kind: "uniform".into(),
+            ..Default::default()
+        };
+        app.add_event(&app.actor("张主管").unwrap(), entry, false)
+            .unwrap();
+    }
+    let db = ws.path("appraise.db");
+    let sent: usize = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                let db = db.clone();
+                s.spawn(move || {
+                    let mut store = Store::open(&db).unwrap();
+                    let t = chrono::Utc::now().timestamp();
+                    appraise::notify::deliver(&mut store, &|| t).unwrap().sent
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).sum()
+    });
+    assert_eq!(sent, 20);
+    let ids: Vec<String> = hook
+        .delivered()
+        .iter()
+        .map(|p| p.json()["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 20, "{ids:?}");
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 20);
+}

@@ -238,13 +238,27 @@ impl Store {
         Ok(())
     }
 
-    /// Pending notices due at `now`, oldest first, at most `limit`.
-    pub fn due_notices(&self, now: i64, limit: usize) -> Result<Vec<Queued>> {
-        let mut st = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM notices WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2"
-        ))?;
-        let rows = st.query_map(params![now, limit as i64], queued)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Claims the pending notices due at `now`, oldest first, at most `limit`: each is put
+    /// off `lease` seconds in the same transaction, so that a second deliverer (a cron
+    /// `notify send` beside the server) does not take it too; one that dies holding it
+    /// leaves it due again when the lease ends. The outcome written later replaces the lease.
+    pub fn claim_due(&mut self, now: i64, limit: usize, lease: i64) -> Result<Vec<Queued>> {
+        let tx = self.write()?;
+        let due: Vec<Queued> = {
+            let mut st = tx.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM notices WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at, id LIMIT ?2"
+            ))?;
+            let rows = st.query_map(params![now, limit as i64], queued)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        {
+            let mut st = tx.prepare_cached("UPDATE notices SET next_at = ?2 WHERE id = ?1")?;
+            for n in &due {
+                st.execute(params![n.id, now + lease])?;
+            }
+        }
+        tx.commit()?;
+        Ok(due)
     }
 
     /// When the next pending notice is due, if any is.
