@@ -676,15 +676,15 @@ impl App {
                     format!("{name} {n} 条")
                 })
                 .collect();
-            let body = if lines.is_empty() {
-                "没有新的记录。".to_string()
-            } else {
-                format!(
-                    "共 {} 条：{}。",
-                    per.values().sum::<usize>(),
-                    lines.join("，")
-                )
-            };
+            // A quiet day is not worth a message.
+            if lines.is_empty() {
+                continue;
+            }
+            let body = format!(
+                "共 {} 条：{}。",
+                per.values().sum::<usize>(),
+                lines.join("，")
+            );
             out.push(a.notice(
                 NoticeKind::TeamDigest,
                 Recipient {
@@ -742,8 +742,31 @@ impl App {
     }
 
     /// Adds (or replaces) a channel. A robot's address and any secret are kept, never shown.
+    /// The address must be one its kind can use: an e-mail channel's a full
+    /// `smtp://…?from=…`, any other's an `https://` (or `http://`) address.
     pub fn add_channel(&self, by: &Actor, channel: Channel) -> Result<()> {
         self.authorize(by, Action::ManageNotices, &Target::Company)?;
+        let bad = |why: String| Invalid::BadChannel {
+            name: channel.name.clone(),
+            why,
+        };
+        if channel.name.trim().is_empty() {
+            return Err(Invalid::NameMissing("a notice channel").into());
+        }
+        match channel.kind {
+            ChannelKind::Email => {
+                crate::notify::Smtp::parse(&channel.target).map_err(bad)?;
+            }
+            _ => {
+                let web =
+                    channel.target.starts_with("https://") || channel.target.starts_with("http://");
+                if !web {
+                    return Err(
+                        bad("地址须以 https:// 开头（群机器人或 Webhook 的地址）".into()).into(),
+                    );
+                }
+            }
+        }
         let mut store = self.store()?;
         if let Some(d) = &channel.department
             && !store.departments()?.iter().any(|x| &x.id == d)
@@ -790,6 +813,10 @@ impl App {
     pub fn set_my_notice(&self, by: &Actor, kind: NoticeKind, on: bool) -> Result<()> {
         if !kind.optional() {
             return Err(Invalid::NoticeRequired(kind).into());
+        }
+        let role = by.role().unwrap_or(Role::Employee);
+        if !kind.concerns(role) {
+            return Err(Invalid::NoticeNotForRole { kind, role }.into());
         }
         Ok(self
             .store()?

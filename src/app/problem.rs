@@ -165,6 +165,16 @@ pub enum Invalid {
     /// A notice that starts a deadline or waits on a signature cannot be muted.
     #[error("`{}` notices cannot be muted: they start a deadline or wait on a signature", .0.id())]
     NoticeRequired(crate::domain::notice::NoticeKind),
+    /// A kind that can never concern a person of this role (an employee's team digest).
+    #[error("`{}` notices never concern a {role}", .kind.id())]
+    NoticeNotForRole {
+        kind: crate::domain::notice::NoticeKind,
+        role: crate::domain::user::Role,
+    },
+    #[error("unknown channel kind `{0}`; use email, wecom, dingtalk, feishu or webhook")]
+    UnknownChannelKind(String),
+    #[error("unknown notice kind `{0}`; `appraise notify kind --help` lists them")]
+    UnknownNoticeKind(String),
     #[error("no notice channel `{0}`; `appraise notify channel list` shows them")]
     UnknownChannel(String),
     /// A channel's address that its kind cannot use.

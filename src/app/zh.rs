@@ -253,6 +253,24 @@ pub fn invalid(i: &Invalid) -> String {
                 crate::domain::text::clip(name)
             )
         }
+        Invalid::NoticeNotForRole { kind, role } => {
+            format!("“{}”通知与{}无关。", kind.label(), role.label())
+        }
+        Invalid::UnknownChannelKind(k) => format!(
+            "没有“{}”这种渠道类型；可用 email（电子邮件）、wecom（企业微信）、dingtalk（钉钉）、feishu（飞书）或 webhook。",
+            crate::domain::text::clip(k)
+        ),
+        Invalid::UnknownNoticeKind(k) => {
+            let kinds: Vec<String> = crate::domain::notice::NoticeKind::ALL
+                .iter()
+                .map(|k| format!("{}（{}）", k.id(), k.label()))
+                .collect();
+            format!(
+                "没有“{}”这种通知；可用：{}。",
+                crate::domain::text::clip(k),
+                kinds.join("、")
+            )
+        }
         Invalid::Photo(p) => photo_problem(p),
         Invalid::NoPhoto(sha) => format!("没有照片“{sha}”。"),
         Invalid::BadChannel { name, why } => {

@@ -4,7 +4,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Result};
-use appraise::app::Actor;
+use appraise::app::{self, Actor};
 use appraise::domain::notice::{ChannelKind, NoticeKind, NoticeState};
 use appraise::report::{ChannelsView, NoticesView};
 use appraise::store::Channel;
@@ -91,6 +91,12 @@ pub enum ChannelCommand {
     List,
 }
 
+/// A kind of notice named by its id or label.
+fn notice_kind(kind: String) -> Result<NoticeKind> {
+    kind.parse()
+        .map_err(|_| app::Error::from(app::Invalid::UnknownNoticeKind(kind)).into())
+}
+
 pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     match cmd {
         Command::Channel(ChannelCommand::Add {
@@ -101,7 +107,9 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             department,
             by,
         }) => {
-            let kind: ChannelKind = kind.parse().map_err(super::refused)?;
+            let kind: ChannelKind = kind
+                .parse()
+                .map_err(|_| app::Error::from(app::Invalid::UnknownChannelKind(kind)))?;
             let secret = if secret_stdin {
                 let mut s = String::new();
                 std::io::stdin().read_line(&mut s)?;
@@ -167,7 +175,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             })
         }
         Command::Kind { kind, state, by } => {
-            let kind: NoticeKind = kind.parse().map_err(super::refused)?;
+            let kind = notice_kind(kind)?;
             ctx.app
                 .set_notice_kind(&ctx.actor(by)?, kind, state == "on")?;
             ctx.say(format_args!(
@@ -177,7 +185,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             ))
         }
         Command::Mine { kind, state, by } => {
-            let kind: NoticeKind = kind.parse().map_err(super::refused)?;
+            let kind = notice_kind(kind)?;
             ctx.app
                 .set_my_notice(&ctx.actor(by)?, kind, state == "on")?;
             ctx.say(format_args!(

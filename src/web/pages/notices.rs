@@ -87,9 +87,10 @@ fn kinds_checked(pairs: &Pairs) -> BTreeSet<NoticeKind> {
 /// `POST /notices/channels`: a channel added (or replaced).
 async fn add_channel(state: Shared<State>, caller: Caller, Form(f): Form<Pairs>) -> Page {
     call(&state, &caller, move |app, by| {
-        let kind: ChannelKind = field(&f, "kind")
+        let given = field(&f, "kind");
+        let kind: ChannelKind = given
             .parse()
-            .map_err(crate::app::Error::refused)?;
+            .map_err(|_| crate::app::Invalid::UnknownChannelKind(given))?;
         let secret = Some(field(&f, "secret")).filter(|s| !s.is_empty());
         let department = Some(field(&f, "department")).filter(|s| !s.is_empty());
         app.add_channel(
