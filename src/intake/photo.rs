@@ -238,7 +238,8 @@ mod tests {
             p.bytes
                 .ends_with(&[0xFF, 0xDA, 0x00, 0x02, 0x11, 0x22, 0xFF, 0xD9])
         );
-        assert_eq!(p.bytes.len(), jpeg_with_gps().len() - 4 - 29);
+        // The whole APP1 segment: its marker, its length and its 30 bytes.
+        assert_eq!(p.bytes.len(), jpeg_with_gps().len() - 34);
         // Kept when the company keeps it.
         let kept = take("a.jpg", jpeg_with_gps(), true).unwrap();
         assert_eq!(kept.bytes, jpeg_with_gps());
