@@ -606,6 +606,20 @@ fn the_demo_builds_a_workspace_with_every_grade() {
     assert_eq!(ratings(&out), ratings(&again));
     let err = ws.cmd("demo sample").fails(1);
     assert!(err.contains("is not empty"), "{err}");
+    // Without a folder: `./appraise-demo`, where a newcomer looks; a second run takes the
+    // next free name and leaves the first alone.
+    let first = ws.cmd("demo").ok();
+    assert!(
+        first.starts_with("Building the sample company in appraise-demo\n"),
+        "{first}"
+    );
+    let second = ws.cmd("demo").ok();
+    assert!(
+        second.starts_with("Building the sample company in appraise-demo-2\n"),
+        "{second}"
+    );
+    assert!(ws.path("appraise-demo/appraise.db").exists());
+    assert!(ws.path("appraise-demo-2/appraise.db").exists());
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `appraise demo`: a sample company in a fresh folder, rated.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{Ctx, Result, init, log};
 use appraise::app::{App, Error};
@@ -8,8 +8,8 @@ use appraise::report::RatingsView;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Where to build the sample workspace (a new or empty folder) [default: a new folder
-    /// in the system's temporary folder].
+    /// Where to build the sample workspace (a new or empty folder) [default:
+    /// `./appraise-demo`, or `./appraise-demo-2`, … when that one is taken].
     pub dir: Option<PathBuf>,
     /// Then serve the workplace on it, with one login per role (passwords printed once).
     #[arg(long)]
@@ -18,17 +18,26 @@ pub struct Args {
     pub server: super::serve::Listen,
 }
 
+/// The folder a demo without one is built in: `./appraise-demo` where a newcomer looks,
+/// or, when a demo (or anything else) is there already, the first of `appraise-demo-2`, …
+/// that is free: a second run never touches the first one's workspace.
+fn free_folder() -> Result<PathBuf> {
+    let taken =
+        |p: &Path| std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_some()) || p.is_file();
+    let first = PathBuf::from("appraise-demo");
+    if !taken(&first) {
+        return Ok(first);
+    }
+    (2..1000)
+        .map(|n| PathBuf::from(format!("appraise-demo-{n}")))
+        .find(|p| !taken(p))
+        .ok_or_else(|| Error::Invalid(appraise::app::Invalid::FolderNotEmpty(first)).into())
+}
+
 pub fn run(ctx: &Ctx, a: Args) -> Result {
     let dir = match a.dir {
         Some(d) => d,
-        None => tempfile::Builder::new()
-            .prefix("appraise-demo-")
-            .tempdir()
-            .map_err(|source| Error::Io {
-                path: std::env::temp_dir(),
-                source,
-            })?
-            .keep(),
+        None => free_folder()?,
     };
     ctx.say(format_args!(
         "Building the sample company in {}",
