@@ -21,6 +21,7 @@ pub mod workbook;
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
 
+pub use charts::{grade_color, grade_color_of};
 pub use leave::{HolidaysView, LeavesView};
 pub use log::{AppealsView, AuditView, ClosingsView, CorrectionsView, EventsView};
 pub use notices::{ChannelsView, EvidenceView, NoticesView};

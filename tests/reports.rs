@@ -67,6 +67,21 @@ fn annual_rating_sheet() {
         xlsx.starts_with(b"PK\x03\x04") && xlsx.len() > 4000,
         "an xlsx is a zip package"
     );
+    // Grades carry the colours of the charts: a fill per grade in the workbook's styles,
+    // a coloured cell and a legend in the HTML (the label always written beside it).
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(
+        styles.contains("FF2E7D32") || styles.contains("FFC62828"),
+        "{styles}"
+    );
+    let html = std::fs::read_to_string(ws.path("r.html")).unwrap();
+    assert!(html.contains("class=\"legend\""), "a legend");
+    assert!(
+        html.contains("border-left:4mm solid #"),
+        "a coloured grade cell"
+    );
     let err = ws.cmd("report ratings --year 2026 --out r.pdf").fails(1);
     assert!(
         err.contains("can be written as .xlsx, .csv or .html"),

@@ -60,6 +60,8 @@ pub struct RatedRow {
     pub rating: crate::engine::Rating,
     /// (label, times raised), in the policy's order of ids.
     pub flags: Vec<(String, i64)>,
+    /// The grade's colour on its policy's ladder, as every report shows it.
+    pub grade_color: Option<&'static str>,
 }
 
 impl Find {
@@ -375,9 +377,12 @@ impl App {
         let rows = ratings
             .into_iter()
             .map(|rating| {
-                let labels = rulebook
-                    .by_hash(&rating.policy.hash)
-                    .map(|p| &p.flag_labels);
+                let policy = rulebook.by_hash(&rating.policy.hash);
+                let labels = policy.map(|p| &p.flag_labels);
+                let grade_color = policy.and_then(|p| {
+                    let i = p.grades.iter().position(|g| g.id == rating.grade)?;
+                    Some(crate::report::grade_color(i, p.grades.len()))
+                });
                 let flags = rating
                     .flags
                     .iter()
@@ -386,7 +391,11 @@ impl App {
                         (label.clone(), *n)
                     })
                     .collect();
-                RatedRow { rating, flags }
+                RatedRow {
+                    rating,
+                    flags,
+                    grade_color,
+                }
             })
             .collect();
         Ok(RatingsPage {

@@ -27,6 +27,13 @@ pub fn grade_color(i: usize, n: usize) -> &'static str {
     GRADE_COLORS[at.min(last)]
 }
 
+/// The colour of the grade labelled `label` on a ladder of `ladder` (labels, best first);
+/// none for a label off the ladder (未参评).
+pub fn grade_color_of(label: &str, ladder: &[String]) -> Option<&'static str> {
+    let i = ladder.iter().position(|g| g == label)?;
+    Some(grade_color(i, ladder.len()))
+}
+
 /// A horizontal grid line of the trend chart.
 pub struct GridLine {
     y: f64,

@@ -23,6 +23,31 @@ struct RatingSheetPage<'a> {
     trends: String,
 }
 
+impl RatingSheetPage<'_> {
+    /// The grade cell's colour, the one the distribution chart gives the grade; the
+    /// label stays, so a black-and-white print reads the same.
+    fn grade_style(&self, label: &str) -> String {
+        super::charts::grade_color_of(label, &self.s.grades)
+            .map(|c| format!("border-left:4mm solid {c};color:{c};font-weight:bold"))
+            .unwrap_or_default()
+    }
+
+    /// Each grade with its colour, best first: the legend.
+    fn legend(&self) -> Vec<(&str, &'static str)> {
+        self.s
+            .grades
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                (
+                    g.as_str(),
+                    super::charts::grade_color(i, self.s.grades.len()),
+                )
+            })
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "recommendation.html")]
 struct RecommendationPage<'a> {

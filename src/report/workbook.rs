@@ -20,6 +20,9 @@ const COLUMNS: [&str; 13] = [
     "审核",
 ];
 
+/// Where the grade's label is among the columns.
+const GRADE_COLUMN: usize = 8;
+
 fn cells(s: &RatingSheet) -> Vec<Vec<String>> {
     s.rows
         .iter()
@@ -66,11 +69,25 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
     for (c, h) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
+    // The grade's cell in its colour (the distribution chart's), bold white on it.
+    let grade_format = |label: &str| {
+        super::charts::grade_color_of(label, &s.grades).map(|c| {
+            let rgb = u32::from_str_radix(c.trim_start_matches('#'), 16).unwrap_or(0);
+            Format::new()
+                .set_bold()
+                .set_font_color(rust_xlsxwriter::Color::White)
+                .set_background_color(rust_xlsxwriter::Color::RGB(rgb))
+        })
+    };
     for (r, row) in cells(s).iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             let (rr, cc) = (r as u32 + 1, c as u16);
             match v.parse::<f64>() {
                 Ok(x) if numeric.contains(&c) => sheet.write_number(rr, cc, x)?,
+                _ if c == GRADE_COLUMN => match grade_format(v) {
+                    Some(f) => sheet.write_string_with_format(rr, cc, v, &f)?,
+                    None => sheet.write_string(rr, cc, v)?,
+                },
                 _ => sheet.write_string(rr, cc, v)?,
             };
         }
