@@ -82,6 +82,9 @@ fn annual_rating_sheet() {
         html.contains("border-left:4mm solid #"),
         "a coloured grade cell"
     );
+    // Lines to sign, kept on one page; headings kept with what follows them.
+    assert!(html.contains("制表人") && html.contains("审核人") && html.contains("批准人"));
+    assert!(html.contains("break-after: avoid") && html.contains(".signatures"));
     let err = ws.cmd("report ratings --year 2026 --out r.pdf").fails(1);
     assert!(
         err.contains("can be written as .xlsx, .csv or .html"),
