@@ -218,7 +218,7 @@ impl<'a> Appender<'a> {
 
     /// Writes `notices` with what this append stores (an import's digests).
     pub fn notify(&self, notices: &[Notice]) -> Result<()> {
-        super::outbox::put(self.conn, notices)
+        super::outbox::put(self.conn, notices).map(drop)
     }
 
     /// The connection the append's transaction is open on.

@@ -45,16 +45,6 @@ pub struct Evidence {
 }
 
 impl Store {
-    /// How many photos `to` carries.
-    pub fn evidence_count(&self, to: Attached) -> Result<usize> {
-        let (column, id) = to.column();
-        Ok(self.conn.query_row(
-            &format!("SELECT count(*) FROM evidence WHERE {column} = ?1"),
-            [id],
-            |r| r.get::<_, i64>(0),
-        )? as usize)
-    }
-
     /// Attaches `photos` to `to` in one transaction, each sealed; a photo kept before (the
     /// same bytes) is attached again rather than stored twice. `most` bounds the photos
     /// the record may carry, counted under the write lock; returns how many it carries.

@@ -140,14 +140,15 @@ pub enum Delivery {
 }
 
 /// Writes `notices` inside the caller's transaction, each once: a key written before is
-/// left as it is.
-pub(super) fn put(conn: &Connection, notices: &[Notice]) -> Result<()> {
+/// left as it is. Returns how many were new.
+pub(super) fn put(conn: &Connection, notices: &[Notice]) -> Result<usize> {
     let mut st = conn.prepare_cached(
         "INSERT INTO notices (key, kind, employee, recipient, department, text, url, created, next_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (key) DO NOTHING",
     )?;
+    let mut new = 0;
     for n in notices {
-        st.execute(params![
+        new += st.execute(params![
             n.key,
             n.kind.id(),
             n.employee,
@@ -158,7 +159,7 @@ pub(super) fn put(conn: &Connection, notices: &[Notice]) -> Result<()> {
             n.at
         ])?;
     }
-    Ok(())
+    Ok(new)
 }
 
 const COLUMNS: &str = "id, key, kind, employee, recipient, department, text, url, created, state,
@@ -230,12 +231,12 @@ fn record(tx: &Connection, id: i64, delivery: &Delivery) -> Result<()> {
 
 impl Store {
     /// Writes notices that no change carries (reminders, digests, a month ready to close),
-    /// each once by its key.
-    pub fn queue_notices(&mut self, notices: &[Notice]) -> Result<()> {
+    /// each once by its key. Returns how many were new.
+    pub fn queue_notices(&mut self, notices: &[Notice]) -> Result<usize> {
         let tx = self.write()?;
-        put(&tx, notices)?;
+        let new = put(&tx, notices)?;
         tx.commit()?;
-        Ok(())
+        Ok(new)
     }
 
     /// Claims the pending notices due at `now`, oldest first, at most `limit`: each is put

@@ -29,10 +29,7 @@ impl App {
         self.review_reminders(&store, &a, &mut notices)?;
         self.team_digests(&store, &a, &mut notices)?;
         self.month_ready(&store, &a, &mut notices)?;
-        let before = store.notice_counts()?.values().sum::<i64>();
-        store.queue_notices(&notices)?;
-        let after = store.notice_counts()?.values().sum::<i64>();
-        Ok((after - before) as usize)
+        Ok(store.queue_notices(&notices)?)
     }
 
     fn appeal_reminders(&self, store: &Store, a: &Announcer, out: &mut Vec<Notice>) -> Result<()> {
