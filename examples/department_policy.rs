@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use appraise::app::setup::shipped;
 use appraise::app::{Actor, App};
-use appraise::report::{CasesView, Format, render};
+use appraise::report::{CasesView, Shape, render};
 
 /// The security team's policy: it extends the company's and adds what is its own.
 const SECURITY: &str = r#"
@@ -107,12 +107,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     print!(
         "{}",
         render(
-            Format::Table,
+            &Shape::default(),
             &CasesView {
                 results: tested.results,
                 untested: tested.untested,
             },
-            None
         )
     );
     if !passed {
@@ -128,7 +127,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let diff = demo
         .app
         .what_if(&Actor::owner(), &file, demo.year, None, None)?;
-    print!("{}", render(Format::Table, &diff, None));
+    print!("{}", render(&Shape::default(), &diff));
     Ok(())
 }
 

@@ -16,7 +16,7 @@ use appraise::domain::staff::StaffRecord;
 use appraise::engine::score_month;
 use appraise::evaluation::rulebook::Rulebook;
 use appraise::intake::{EventValidator, read_events, read_staff};
-use appraise::report::{Format, ScoresView, render};
+use appraise::report::{ScoresView, Shape, render};
 
 fn main() -> std::process::ExitCode {
     match run(std::env::args().skip(1)) {
@@ -102,7 +102,7 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<(), Box<dyn std::error:
     // The same table `appraise score` prints.
     print!(
         "{}",
-        render(Format::Table, &ScoresView { month, scores }, None)
+        render(&Shape::default(), &ScoresView { month, scores })
     );
     Ok(())
 }

@@ -46,7 +46,6 @@ pub use evidence::{KEEP_LOCATION, Upload};
 pub use leave::{LeaveImported, LeaveRequest};
 
 pub use log::{HANDOVER, Imported, Recorded, Submitted};
-pub use menu::Labels;
 pub use notices::{Delivered, NoticeBoard};
 pub use problem::Invalid;
 pub use reports::Document;

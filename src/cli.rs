@@ -137,15 +137,25 @@ impl Ctx {
         Ok(self.app.actor(by.as_deref().unwrap_or_default())?)
     }
 
-    /// Prints records in the chosen format. On a terminal, tables fit its width (long
-    /// cells wrap inside their columns); piped, every row stays one line.
+    /// Prints records in the chosen format. A table fits the terminal ([`width`]); piped,
+    /// every row stays one line. Tables and CSV name departments, kinds, grades and flags
+    /// by the words people know them by, when the workspace has them.
     pub fn print(&self, value: &impl Records) -> Result {
-        let width = if std::io::stdout().is_terminal() {
-            comfy_table::Table::new().width()
-        } else {
-            None
+        self.print_of(&self.app, value)
+    }
+
+    /// Prints records of `app`'s workspace (the demo's, say) as [`Ctx::print`] does.
+    pub fn print_of(&self, app: &App, value: &impl Records) -> Result {
+        let words = match self.format {
+            Format::Json => Default::default(),
+            _ => app.labels().unwrap_or_default(),
         };
-        appraise::report::write(self.format, value, width, std::io::stdout().lock())?;
+        let shape = appraise::report::Shape {
+            format: self.format,
+            width: width(),
+            words,
+        };
+        appraise::report::write(&shape, value, std::io::stdout().lock())?;
         Ok(())
     }
 
@@ -153,6 +163,23 @@ impl Ctx {
     pub fn say(&self, line: impl fmt::Display) -> Result {
         writeln!(std::io::stdout().lock(), "{line}")?;
         Ok(())
+    }
+}
+
+/// The width a table must fit: `COLUMNS` when it is set (a script or a test asks for a
+/// width), else the terminal's when the output is one, else none.
+pub fn width() -> Option<u16> {
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w > 0)
+    {
+        return Some(w);
+    }
+    if std::io::stdout().is_terminal() {
+        comfy_table::Table::new().width()
+    } else {
+        None
     }
 }
 

@@ -15,11 +15,13 @@ mod people;
 mod reviews;
 mod rules;
 mod scores;
+mod table;
 pub mod template;
 pub mod workbook;
 
-use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, presets};
 use serde::Serialize;
+
+use crate::domain::labels::Glossary;
 
 pub use charts::{grade_color, grade_color_of};
 pub use leave::{HolidaysView, LeavesView};
@@ -42,19 +44,40 @@ pub enum Format {
 /// How a column's cells sit in a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
-    /// Short text (ids, dates, codes), lined up on the left and never broken.
+    /// Short text (ids, dates, codes), lined up on the left; broken only when nothing
+    /// else gives way.
     Left,
-    /// Numbers, lined up on the right and never broken.
+    /// Numbers, lined up on the right; broken only when nothing else gives way.
     Right,
     /// Long text (names of rules, outcomes, notes), lined up on the left; on a narrow
-    /// terminal it wraps inside its column.
+    /// terminal it wraps inside its column first.
     Text,
+}
+
+/// Where a column is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Show {
+    /// In the table and the CSV.
+    Everywhere,
+    /// In the CSV only: an id a program needs, whose label the table shows instead.
+    CsvOnly,
+}
+
+/// A column of a [`Layout`].
+#[derive(Debug)]
+struct Column {
+    name: &'static str,
+    align: Align,
+    show: Show,
+    /// Whether a table too wide for the terminal leaves it out (rightmost first) before
+    /// it wraps anything.
+    minor: bool,
 }
 
 /// A table's header and rows, as `Columns` builds them.
 #[derive(Debug, Default)]
 pub struct Layout {
-    columns: Vec<(&'static str, Align)>,
+    columns: Vec<Column>,
     rows: Vec<Vec<String>>,
 }
 
@@ -80,26 +103,46 @@ impl<T> Columns<T> {
 
     /// A column of text, lined up on the left.
     pub fn left(self, name: &'static str, cell: impl Fn(&T) -> String) -> Columns<T> {
-        self.column(name, Align::Left, cell)
+        self.column(name, Align::Left, Show::Everywhere, cell)
     }
 
     /// A column of long text, which wraps inside its column on a narrow terminal.
     pub fn text(self, name: &'static str, cell: impl Fn(&T) -> String) -> Columns<T> {
-        self.column(name, Align::Text, cell)
+        self.column(name, Align::Text, Show::Everywhere, cell)
     }
 
     /// A column of numbers, lined up on the right.
     pub fn right(self, name: &'static str, cell: impl Fn(&T) -> String) -> Columns<T> {
-        self.column(name, Align::Right, cell)
+        self.column(name, Align::Right, Show::Everywhere, cell)
+    }
+
+    /// A column of ids for programs, in the CSV only: the table shows their labels.
+    pub fn id(self, name: &'static str, cell: impl Fn(&T) -> String) -> Columns<T> {
+        self.column(name, Align::Left, Show::CsvOnly, cell)
+    }
+
+    /// Marks the column just added as one people need least: a table too wide for the
+    /// terminal leaves it out (the rightmost such column first) before wrapping anything.
+    pub fn minor(mut self) -> Columns<T> {
+        if let Some(c) = self.layout.columns.last_mut() {
+            c.minor = true;
+        }
+        self
     }
 
     fn column(
         mut self,
         name: &'static str,
         align: Align,
+        show: Show,
         cell: impl Fn(&T) -> String,
     ) -> Columns<T> {
-        self.layout.columns.push((name, align));
+        self.layout.columns.push(Column {
+            name,
+            align,
+            show,
+            minor: false,
+        });
         for (row, item) in self.layout.rows.iter_mut().zip(&self.items) {
             row.push(cell(item));
         }
@@ -112,64 +155,66 @@ impl<T> Columns<T> {
 }
 
 impl Layout {
-    /// The column names, in order.
+    /// The column names, in order, as the CSV has them.
     pub fn headers(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.columns.iter().map(|(name, _)| *name)
+        self.columns.iter().map(|c| c.name)
     }
 
-    /// The cells, row by row.
+    /// The cells, row by row, as the CSV has them.
     pub fn rows(&self) -> &[Vec<String>] {
         &self.rows
     }
 }
 
-/// A value that can be shown as rows: JSON comes from `Serialize`, table and CSV from its
-/// layout.
+/// A value that can be shown as rows: JSON comes from `Serialize` (ids), table and CSV
+/// from its layout (labels, which `words` gives for the ids; the CSV keeps the ids too).
 pub trait Records: Serialize {
-    fn layout(&self) -> Layout;
+    fn layout(&self, words: &Glossary) -> Layout;
     /// Lines above the table (table format only).
-    fn heading(&self) -> Vec<String> {
+    fn heading(&self, _words: &Glossary) -> Vec<String> {
         Vec::new()
     }
     /// Lines below the table (table format only).
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, _words: &Glossary) -> Vec<String> {
         Vec::new()
     }
 }
 
-/// Renders `value` in `format`; the text ends with a newline. A table given a `width`
-/// (a terminal's) wraps long cells inside their columns to fit it; without one it keeps
-/// one line per row, whatever the length.
-pub fn render(format: Format, value: &impl Records, width: Option<u16>) -> String {
-    match format {
+/// How records are shown: the format, the width a table must fit (a terminal's; none
+/// keeps one line per row, whatever the length), and the words for the ids they hold.
+#[derive(Debug, Default)]
+pub struct Shape {
+    pub format: Format,
+    pub width: Option<u16>,
+    pub words: Glossary,
+}
+
+/// Renders `value` as `shape` says; the text ends with a newline.
+pub fn render(shape: &Shape, value: &impl Records) -> String {
+    match shape.format {
         Format::Json => {
             let mut s =
                 serde_json::to_string_pretty(value).expect("report values always serialize");
             s.push('\n');
             s
         }
-        Format::Csv => csv_text(value),
-        Format::Table => table_text(value, width),
+        Format::Csv => csv_text(&value.layout(&shape.words)),
+        Format::Table => table::text(value, &shape.words, shape.width.map(usize::from)),
     }
 }
 
 /// Writes `value` to `out` as [`render`] would give it. JSON goes out as it is made: a
 /// company's year of ratings is hundreds of megabytes of text, which need not be held
 /// whole beside the ratings themselves.
-pub fn write(
-    format: Format,
-    value: &impl Records,
-    width: Option<u16>,
-    out: impl std::io::Write,
-) -> std::io::Result<()> {
+pub fn write(shape: &Shape, value: &impl Records, out: impl std::io::Write) -> std::io::Result<()> {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(out);
-    match format {
+    match shape.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, value)?;
             out.write_all(b"\n")?;
         }
-        _ => out.write_all(render(format, value, width).as_bytes())?,
+        _ => out.write_all(render(shape, value).as_bytes())?,
     }
     out.flush()
 }
@@ -189,29 +234,10 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A cell as a terminal shows it: control characters (escape sequences, bells) replaced,
-/// line breaks kept for cells that wrap on purpose.
-fn terminal_safe(cell: String) -> String {
-    if cell.chars().any(|c| c.is_control() && c != '\n') {
-        cell.chars()
-            .map(|c| {
-                if c.is_control() && c != '\n' {
-                    '�'
-                } else {
-                    c
-                }
-            })
-            .collect()
-    } else {
-        cell
-    }
-}
-
-fn csv_text(value: &impl Records) -> String {
+fn csv_text(layout: &Layout) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let write = |w: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
-        let layout = value.layout();
-        w.write_record(layout.columns.iter().map(|(c, _)| *c))?;
+        w.write_record(layout.headers())?;
         for row in &layout.rows {
             w.write_record(row.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
         }
@@ -223,105 +249,27 @@ fn csv_text(value: &impl Records) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn table_text(value: &impl Records, width: Option<u16>) -> String {
-    let mut out = String::new();
-    for line in value.heading() {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    let Layout { columns, rows } = value.layout();
-    if rows.is_empty() {
-        out.push_str("(none)\n");
-    } else {
-        let mut table = Table::new();
-        // No styling and no width detection of its own: the same data always prints the
-        // same for the same width.
-        table
-            .load_preset(presets::UTF8_FULL_CONDENSED)
-            .force_no_tty();
-        if let Some(w) = width {
-            table
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(w);
-        }
-        table.set_header(columns.iter().map(|(c, _)| *c));
-        table.add_rows(
-            rows.into_iter()
-                .map(|r| r.into_iter().map(terminal_safe).collect::<Vec<_>>()),
-        );
-        for (i, (_, align)) in columns.iter().enumerate() {
-            let Some(c) = table.column_mut(i) else {
-                continue;
-            };
-            if *align == Align::Right {
-                c.set_cell_alignment(CellAlignment::Right);
-            }
-            // Only long text gives way when the table must fit a width.
-            if *align != Align::Text {
-                c.set_constraint(ColumnConstraint::ContentWidth);
-            }
-        }
-        out.push_str(&table.to_string());
-        out.push('\n');
-    }
-    for line in value.footing() {
-        out.push_str(&wrap(&line, width.map_or(FOOTING_WIDTH, usize::from)));
-        out.push('\n');
-    }
-    out
-}
-
-/// How wide a table's footing lines get when no terminal says: a long list (the rules that
-/// never fired) reads as a paragraph, not one line of a thousand columns.
-const FOOTING_WIDTH: usize = 100;
-
-/// `line` broken after its list separators (`, `) so that no line is wider than `width`
-/// columns (a Chinese character takes two); continued lines are indented by two spaces.
-fn wrap(line: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthStr;
-    let mut out = String::with_capacity(line.len());
-    let mut used = 0;
-    for (i, piece) in line.split_inclusive(", ").enumerate() {
-        let w = piece.trim_end().width();
-        if i > 0 && used + w > width {
-            // The separator's space ends the line it was on.
-            out.truncate(out.trim_end().len());
-            out.push_str("\n  ");
-            used = 2;
-        }
-        out.push_str(piece);
-        used += piece.width();
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn footing_lists_wrap_at_their_separators() {
-        let line = format!(
-            "never fired (30): {}",
-            vec!["company:grooming"; 30].join(", ")
-        );
-        let wrapped = wrap(&line, 60);
-        assert!(wrapped.lines().count() > 5, "{wrapped}");
-        for l in wrapped.lines() {
-            assert!(unicode_width::UnicodeWidthStr::width(l) <= 60, "{l:?}");
+    fn shape(format: Format, width: Option<u16>) -> Shape {
+        Shape {
+            format,
+            width,
+            words: Glossary::default(),
         }
-        assert_eq!(wrapped.replace("\n  ", " "), line);
-        assert_eq!(wrap("短的, 行", 60), "短的, 行");
     }
 
     #[derive(Serialize)]
     struct Names(Vec<(String, i32)>);
 
     impl Records for Names {
-        fn layout(&self) -> Layout {
+        fn layout(&self, _: &Glossary) -> Layout {
             Columns::over(&self.0)
                 .text("name", |(a, _)| a.clone())
                 .right("n", |(_, b)| b.to_string())
+                .id("code", |(a, _)| a.len().to_string())
                 .done()
         }
     }
@@ -329,10 +277,10 @@ mod tests {
     #[test]
     fn table_lines_up_with_cjk_text() {
         let t = render(
-            Format::Table,
+            &shape(Format::Table, None),
             &Names(vec![("张三丰".into(), 1), ("Bob".into(), 10)]),
-            None,
         );
+        assert!(!t.contains("code"), "ids are for the CSV: {t}");
         let widths: Vec<usize> = t
             .lines()
             .map(unicode_width::UnicodeWidthStr::width)
@@ -345,26 +293,26 @@ mod tests {
         let names = Names(vec![("张三丰".into(), 1), ("a,b".into(), -2)]);
         for format in [Format::Json, Format::Csv, Format::Table] {
             let mut out = Vec::new();
-            write(format, &names, None, &mut out).unwrap();
+            write(&shape(format, None), &names, &mut out).unwrap();
             assert_eq!(
                 String::from_utf8(out).unwrap(),
-                render(format, &names, None)
+                render(&shape(format, None), &names)
             );
         }
     }
 
     #[test]
     fn csv_quotes_when_needed() {
-        let t = render(Format::Csv, &Names(vec![("a,b".into(), 1)]), None);
-        assert_eq!(t, "name,n\n\"a,b\",1\n");
+        let t = render(&shape(Format::Csv, None), &Names(vec![("a,b".into(), 1)]));
+        assert_eq!(t, "name,n,code\n\"a,b\",1,3\n");
     }
 
     #[test]
     fn a_table_given_a_width_wraps_long_cells_to_fit_it() {
         let long = "通报表扬、晋升加薪、年度优秀员工、奖金加倍".repeat(3);
         let names = Names(vec![(long.clone(), 1), ("Bob".into(), 10)]);
-        let wide = render(Format::Table, &names, None);
-        let fitted = render(Format::Table, &names, Some(40));
+        let wide = render(&shape(Format::Table, None), &names);
+        let fitted = render(&shape(Format::Table, Some(40)), &names);
         let width = |t: &str| {
             t.lines()
                 .map(unicode_width::UnicodeWidthStr::width)
@@ -380,6 +328,59 @@ mod tests {
             .filter(|c| !c.is_whitespace() && !"│┆║".contains(*c))
             .collect();
         assert!(text.contains("通报表扬"));
+    }
+
+    #[derive(Serialize)]
+    struct Wide(Vec<[String; 4]>);
+
+    impl Records for Wide {
+        fn layout(&self, _: &Glossary) -> Layout {
+            Columns::over(&self.0)
+                .left("id", |r| r[0].clone())
+                .text("note", |r| r[1].clone())
+                .left("by", |r| r[2].clone())
+                .minor()
+                .left("at", |r| r[3].clone())
+                .minor()
+                .done()
+        }
+    }
+
+    #[test]
+    fn a_narrow_table_leaves_out_minor_columns_rightmost_first_then_wraps() {
+        let rows = Wide(vec![[
+            "E001".into(),
+            "当天在岗，有监控为证".into(),
+            "张主管".into(),
+            "2026-03-04 09:00".into(),
+        ]]);
+        let at = |w| render(&shape(Format::Table, Some(w)), &rows);
+        let all = at(200);
+        assert!(
+            all.contains("2026-03-04 09:00") && !all.contains("未显示"),
+            "{all}"
+        );
+        let one_less = at(50);
+        assert!(
+            one_less.contains("张主管") && !one_less.contains("09:00"),
+            "{one_less}"
+        );
+        assert!(one_less.contains("未显示：at"), "{one_less}");
+        let narrow = at(24);
+        assert!(
+            narrow.replace("\n  ", "").contains("未显示：by、at"),
+            "{narrow}"
+        );
+        assert!(narrow.contains("当天在岗"), "long text wraps: {narrow}");
+        for t in [&all, &one_less, &narrow] {
+            assert!(
+                t.lines()
+                    .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 200)
+            );
+        }
+        for l in narrow.lines() {
+            assert!(unicode_width::UnicodeWidthStr::width(l) <= 24, "{narrow}");
+        }
     }
 
     #[test]
@@ -399,16 +400,15 @@ mod tests {
         ] {
             assert!(spreadsheet_safe(cell).starts_with(want), "{cell}");
         }
-        let t = render(Format::Csv, &Names(vec![("=1+1".into(), -3)]), None);
-        assert_eq!(t, "name,n\n'=1+1,-3\n");
+        let t = render(&shape(Format::Csv, None), &Names(vec![("=1+1".into(), -3)]));
+        assert_eq!(t, "name,n,code\n'=1+1,-3,4\n");
     }
 
     #[test]
     fn escape_sequences_never_reach_the_terminal() {
         let t = render(
-            Format::Table,
+            &shape(Format::Table, None),
             &Names(vec![("\u{1b}[31mred".into(), 1)]),
-            None,
         );
         assert!(!t.contains('\u{1b}'), "{t:?}");
         assert!(t.contains("�[31mred"), "{t}");

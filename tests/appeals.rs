@@ -83,7 +83,7 @@ fn an_employee_appeals_and_the_head_decides() {
     assert_eq!(waiting["appeals"].as_array().unwrap().len(), 1);
     // Both are on the chained record.
     ws.cmd("audit verify").ok();
-    let audit = ws.cmd("audit").ok();
+    let audit = ws.cmd("audit --format csv").ok();
     for action in [
         "appeal.file",
         "appeal.uphold",

@@ -144,7 +144,7 @@ fn handover_shifts_need_their_record_and_strays_are_refused() {
     );
     let out = ws.cmd("handover import handovers.csv --by HR").ok();
     assert!(out.contains("1 event added"), "{out}");
-    let log = ws.cmd("log list --employee E001").ok();
+    let log = ws.cmd("log list --employee E001 --format csv").ok();
     assert!(log.contains("missed_handover"), "{log}");
     assert!(log.contains("2026-03-04"), "{log}");
     // The record was written after all, and entered by hand: the missed handover goes.

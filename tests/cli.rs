@@ -53,9 +53,9 @@ fn completions_are_printed_for_each_shell() {
 fn summaries_count_in_words_that_agree() {
     let ws = staffed();
     let one = ws.cmd("score --month 2026-06 --employee E002").ok();
-    assert!(one.contains("1 employee, 0 failed"), "{one}");
+    assert!(one.contains("共 1 人，不合格 0 人"), "{one}");
     let many = ws.cmd("score --month 2026-06").ok();
-    assert!(many.contains("3 employees, 0 failed"), "{many}");
+    assert!(many.contains("共 3 人，不合格 0 人"), "{many}");
     ws.write(
         "one.csv",
         "employee,date,kind,qty,note,recorded_by\nE002,2026-03-02,uniform,,,张主管\n",

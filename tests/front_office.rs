@@ -82,7 +82,7 @@ fn kinds_may_be_written_by_their_chinese_names() {
         .ok()
         .lines()
         .skip(1)
-        .map(|l| l.split(',').nth(3).unwrap().to_string())
+        .map(|l| l.split(',').nth(4).unwrap().to_string())
         .collect();
     assert_eq!(kinds, ["late", "early_leave", "uniform", "missed_handover"]);
 

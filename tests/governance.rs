@@ -41,7 +41,7 @@ fn an_excused_event_stays_scores_nothing_and_is_explained() {
     );
     let explain = ws.cmd("explain E002 --month 2026-03").ok();
     assert!(
-        explain.contains("excused: event 1 (2026-03-02 quarrel): 申诉成立 业主误会"),
+        explain.contains("已免责：事件 1（2026-03-02 与业主发生争吵）：申诉成立 业主误会"),
         "{explain}"
     );
     let listed = json(&ws.cmd("log list --status excused --format json").ok());
@@ -252,7 +252,7 @@ fn a_what_if_shows_who_changes_and_stores_nothing() {
     );
     let table = ws.cmd(&format!("rules diff {file} --year 2026")).ok();
     assert!(
-        table.contains("2 of 4 employees change; grades: 0 up, 1 down"),
+        table.contains("4 人中 2 人有变化；等级上升 0 人，下降 1 人"),
         "{table}"
     );
 }
@@ -308,7 +308,7 @@ fn coverage_shows_what_fires_on_real_data() {
     let table = ws.cmd("rules coverage --year 2026").ok();
     let widest = table
         .lines()
-        .skip_while(|l| !l.starts_with("never fired"))
+        .skip_while(|l| !l.starts_with("从未触发"))
         .map(unicode_width::UnicodeWidthStr::width)
         .max()
         .unwrap();

@@ -22,6 +22,7 @@ mod reviews;
 mod scope;
 mod staff_fields;
 mod tamper;
+mod terminal;
 mod util;
 mod validator;
 mod walkthrough;

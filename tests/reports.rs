@@ -76,6 +76,42 @@ fn annual_rating_sheet() {
         styles.contains("FF2E7D32") || styles.contains("FFC62828"),
         "{styles}"
     );
+    // Set up to print as filed: A4 landscape, one page wide, the header row repeated on
+    // every page and frozen on screen, the title above and page numbers below, columns
+    // as wide as their Chinese text, lines to sign below the rows.
+    let part = |zip: &mut zip::ZipArchive<_>, name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let sheet = part(&mut zip, "xl/worksheets/sheet1.xml");
+    for setting in [
+        "<pageSetUpPr fitToPage=\"1\"/>",
+        "paperSize=\"9\"",
+        "orientation=\"landscape\"",
+        "fitToHeight=\"0\"",
+        "state=\"frozen\"",
+        "第 &amp;P 页，共 &amp;N 页",
+        "年度员工考评汇总表",
+    ] {
+        assert!(sheet.contains(setting), "{setting} missing:\n{sheet}");
+    }
+    let book = part(&mut zip, "xl/workbook.xml");
+    assert!(
+        book.contains("_xlnm.Print_Titles") && book.contains("$1:$1"),
+        "{book}"
+    );
+    let shared = part(&mut zip, "xl/sharedStrings.xml");
+    assert!(
+        shared.contains("制表人") && shared.contains("批准人"),
+        "{shared}"
+    );
+    // 不合格月数 (five Chinese characters) is never wrapped one character a line.
+    assert!(
+        sheet.contains("width=\"12.7109375\"")
+            || sheet.contains("<col min=\"9\" max=\"9\" width=\"12"),
+        "{sheet}"
+    );
     let html = std::fs::read_to_string(ws.path("r.html")).unwrap();
     assert!(html.contains("class=\"legend\""), "a legend");
     assert!(

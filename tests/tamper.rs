@@ -182,7 +182,7 @@ fn packs_altered_past_appraise_are_rebuilt_from_a_whole_log_by_hr_only() {
     assert_eq!(score(&ws), before);
     let out = ws.cmd("audit verify").ok();
     assert!(out.starts_with("the record is whole:"), "{out}");
-    let audit = ws.cmd("audit").ok();
+    let audit = ws.cmd("audit --format csv").ok();
     assert!(audit.contains("audit.repack"), "{audit}");
     // Whole again: nothing to rebuild.
     let out = ws.cmd("audit repack --by HR").ok();

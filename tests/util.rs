@@ -156,6 +156,16 @@ impl Workspace {
             .into()
     }
 
+    /// Runs as [`Workspace::run`] does, with more environment variables.
+    pub fn run_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(self.dir.path(), args);
+        cmd.env("APPRAISE_USER", "HR");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run appraise").into()
+    }
+
     /// Runs with nobody named as acting (no `--by`, no APPRAISE_USER).
     pub fn run_anonymous(&self, args: &[&str]) -> Run {
         self.command(self.dir.path(), args)
@@ -171,6 +181,7 @@ impl Workspace {
         // Chinese default is tested on its own (`cli::problems_are_told_in_chinese_by_default`).
         cmd.current_dir(cwd)
             .env_remove("APPRAISE_DB")
+            .env_remove("COLUMNS")
             .env("APPRAISE_LANG", "en")
             .env("APPRAISE_TODAY", TODAY)
             .args(args);

@@ -1305,7 +1305,7 @@ fn hr_disables_a_login_and_a_reset_enables_it() {
         json!({"login": "张主管", "password": PASSWORD}),
     );
     assert_eq!(status, 401, "{body}");
-    let audit = s.ws.cmd("audit").ok();
+    let audit = s.ws.cmd("audit --format csv").ok();
     assert!(audit.contains("user.disable"), "{audit}");
     let listed = crate::util::json(&s.ws.cmd("user list --format json").ok());
     let disabled = listed["disabled"].as_array().unwrap();

@@ -320,7 +320,7 @@ fn table_and_csv_outputs_line_up_and_parse() {
     );
     let csv = ws.cmd("score --month 2026-03 --format csv").ok();
     let mut r = csv::Reader::from_reader(csv.as_bytes());
-    assert_eq!(r.headers().unwrap().get(6), Some("score"));
+    assert_eq!(r.headers().unwrap().get(7), Some("得分"));
     assert_eq!(r.records().count(), 3);
 }
 
@@ -337,10 +337,7 @@ fn explain_traces_every_point_to_rule_and_event() {
         out.contains("按规则脚本计算（company.toml 第 76 行）"),
         "{out}"
     );
-    assert!(
-        out.contains("base 100 + deducted -7 + rewarded 0 = 93"),
-        "{out}"
-    );
+    assert!(out.contains("基础分 100 + 扣分 -7 + 加分 0 = 93"), "{out}");
     let v = json(&ws.cmd("explain E002 --month 2026-03 --format json").ok());
     let items = v["items"].as_array().unwrap();
     assert_eq!(
@@ -592,7 +589,7 @@ fn the_demo_builds_a_workspace_with_every_grade() {
     for label in ["优秀", "良好", "一般", "差"] {
         assert!(out.contains(label), "{label} missing:\n{out}");
     }
-    assert!(out.contains("dismissal_recommendation"), "{out}");
+    assert!(out.contains("建议辞退"), "{out}");
     assert!(out.contains("explain E"), "{out}");
     assert!(ws.path("sample/appraise.db").exists());
     // The same seed gives the same ratings in another folder.
@@ -653,7 +650,7 @@ fn a_generated_workload_is_reproducible_and_imports_cleanly() {
         "{imported}"
     );
     let rated = ws.cmd("rate --year 2025").ok();
-    assert!(rated.contains("30 employees"), "{rated}");
+    assert!(rated.contains("共 30 人"), "{rated}");
     // Piped output carries no progress bar.
     assert!(!rated.contains("employees ("), "{rated}");
     ws.cmd("gen --staff 0 --year 2025 w3").fails(1);

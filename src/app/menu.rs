@@ -9,19 +9,9 @@ use chrono::NaiveDate;
 
 use super::{Actor, App, Error, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
+use crate::domain::labels::Glossary;
 use crate::domain::month::Month;
 use crate::policy::menu::{EntrySheet, KindChoice, kind_choices, written_name};
-
-/// What people read for the ids a program receives: event kinds, departments, grades and
-/// flags, over every activated policy. JSON keeps the ids; a program shows these beside
-/// them, as the pages do.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Labels {
-    pub kinds: BTreeMap<String, String>,
-    pub departments: BTreeMap<String, String>,
-    pub grades: BTreeMap<String, String>,
-    pub flags: BTreeMap<String, String>,
-}
 
 impl App {
     /// The sheet for entering `department`'s events of `month` as `by` may: their team in
@@ -115,19 +105,20 @@ impl App {
         Ok(labels)
     }
 
-    /// What people read for the ids a program receives ([`Labels`]).
-    pub fn labels(&self) -> Result<Labels> {
+    /// What people read for the ids a program receives ([`Glossary`]).
+    pub fn labels(&self) -> Result<Glossary> {
         let (store, rulebook) = self.store_and_rules()?;
-        let mut labels = Labels {
+        let mut labels = Glossary {
             kinds: self.kind_labels()?,
             departments: store
                 .departments()?
                 .into_iter()
                 .map(|d| (d.id, d.name))
                 .collect(),
-            ..Labels::default()
+            ..Glossary::default()
         };
         for p in rulebook.policies() {
+            labels.policies.insert(p.id.clone(), p.name.clone());
             for (id, label) in p.grade_choices() {
                 labels.grades.entry(id).or_insert(label);
             }

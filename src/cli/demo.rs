@@ -48,11 +48,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     super::staff::report_import(ctx, &demo.staff)?;
     ctx.say(log::imported(&demo.events))?;
     ctx.say("")?;
-    ctx.print(&RatingsView {
-        year: demo.year,
-        through: demo.through,
-        ratings: demo.ratings,
-    })?;
+    ctx.print_of(
+        &demo.app,
+        &RatingsView {
+            year: demo.year,
+            through: demo.through,
+            ratings: demo.ratings,
+        },
+    )?;
 
     let db = demo.app.db().display();
     let year = demo.year;

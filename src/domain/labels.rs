@@ -3,8 +3,52 @@
 //! the ids; every page, table and document a person reads takes its words from here (or
 //! from the policy, for what the policy declares: kinds, fields, grades, flags, leave).
 
+use std::collections::BTreeMap;
+
 use super::event::{FieldValue, Fields};
 use super::points::Points;
+
+/// What people read for the ids a program receives: event kinds, departments, grades and
+/// flags, over every activated policy (and the departments on file). JSON keeps the ids;
+/// tables, pages and programs show these beside or instead of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Glossary {
+    pub kinds: BTreeMap<String, String>,
+    pub departments: BTreeMap<String, String>,
+    pub grades: BTreeMap<String, String>,
+    pub flags: BTreeMap<String, String>,
+    /// Policy id → its name (the latest activated version's). Tables only: programs have
+    /// `rules list` for the policies.
+    #[serde(skip)]
+    pub policies: BTreeMap<String, String>,
+}
+
+impl Glossary {
+    /// An event kind's label, or the id when no policy names it.
+    pub fn kind<'a>(&'a self, id: &'a str) -> &'a str {
+        self.kinds.get(id).map_or(id, String::as_str)
+    }
+
+    /// A department's name, or the id when none is on file.
+    pub fn department<'a>(&'a self, id: &'a str) -> &'a str {
+        self.departments.get(id).map_or(id, String::as_str)
+    }
+
+    /// A grade's label, or the id when no policy names it.
+    pub fn grade<'a>(&'a self, id: &'a str) -> &'a str {
+        self.grades.get(id).map_or(id, String::as_str)
+    }
+
+    /// A policy's name, or the id when no activated policy has it.
+    pub fn policy<'a>(&'a self, id: &'a str) -> &'a str {
+        self.policies.get(id).map_or(id, String::as_str)
+    }
+
+    /// A flag's label, or the id when no policy names it.
+    pub fn flag<'a>(&'a self, id: &'a str) -> &'a str {
+        self.flags.get(id).map_or(id, String::as_str)
+    }
+}
 
 /// The name people know a review step by.
 pub fn step(step: &str) -> &str {

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
+use crate::domain::labels::Glossary;
 use crate::store::{Holiday, Leave};
 
 /// `appraise leave list`; `labels` maps each leave type id to what people call it.
@@ -14,7 +15,7 @@ pub struct LeavesView {
 }
 
 impl Records for LeavesView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, _: &Glossary) -> Layout {
         let label = |id: &str| {
             self.labels
                 .get(id)
@@ -22,14 +23,16 @@ impl Records for LeavesView {
                 .unwrap_or_else(|| id.to_string())
         };
         Columns::over(&self.leaves)
-            .right("id", |l| l.id.to_string())
-            .left("employee", |l| l.employee.clone())
-            .left("type", |l| label(&l.kind))
-            .left("from", |l| l.start.format("%Y-%m-%d %H:%M").to_string())
-            .left("to", |l| l.end.format("%Y-%m-%d %H:%M").to_string())
-            .text("reason", |l| l.reason.clone())
-            .left("status", |l| l.state.label().to_string())
-            .text("decision", |l| {
+            .right("编号", |l| l.id.to_string())
+            .left("工号", |l| l.employee.clone())
+            .left("类型", |l| label(&l.kind))
+            .id("类型编号", |l| l.kind.clone())
+            .left("开始", |l| l.start.format("%Y-%m-%d %H:%M").to_string())
+            .left("结束", |l| l.end.format("%Y-%m-%d %H:%M").to_string())
+            .text("事由", |l| l.reason.clone())
+            .left("状态", |l| l.state.label().to_string())
+            .id("状态编号", |l| l.state.id().to_string())
+            .text("审批意见", |l| {
                 l.decision
                     .as_ref()
                     .map(|d| format!("{}（{}）", d.reason, d.by))
@@ -46,11 +49,11 @@ pub struct HolidaysView {
 }
 
 impl Records for HolidaysView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, _: &Glossary) -> Layout {
         Columns::over(&self.holidays)
-            .left("date", |h| h.date.to_string())
-            .left("kind", |h| if h.off { "休" } else { "班" }.to_string())
-            .text("name", |h| h.name.clone())
+            .left("日期", |h| h.date.to_string())
+            .left("类型", |h| if h.off { "休" } else { "班" }.to_string())
+            .text("名称", |h| h.name.clone())
             .done()
     }
 }

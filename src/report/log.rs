@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Columns, Layout, Records};
 use crate::domain::event::Event;
+use crate::domain::labels::{Glossary, moment};
 use crate::store::{Appeal, AuditEntry, Closing, Correction};
 
 /// `appraise log list`.
@@ -14,26 +15,37 @@ pub struct EventsView {
 }
 
 impl Records for EventsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.events)
-            .right("id", |e| e.id.to_string())
-            .left("employee", |e| e.employee.to_string())
-            .left("date", |e| e.date.to_string())
-            .left("kind", |e| e.kind.to_string())
-            .right("qty", |e| e.qty.to_string())
-            .text("fields", |e| {
+            .right("编号", |e| e.id.to_string())
+            .left("工号", |e| e.employee.to_string())
+            .left("日期", |e| e.date.to_string())
+            .left("类型", |e| words.kind(&e.kind).to_string())
+            .id("类型编号", |e| e.kind.to_string())
+            .right("数量", |e| e.qty.to_string())
+            .minor()
+            .text("字段", |e| {
                 e.fields
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(" ")
             })
-            .text("note", |e| e.note.clone())
-            .text("recorded_by", |e| e.recorded_by.to_string())
-            .text("status", |e| match (e.voided, &e.excuse) {
-                (true, _) => "VOIDED".into(),
-                (false, Some(reason)) => format!("excused: {reason}"),
+            .text("备注", |e| e.note.clone())
+            .text("记录人", |e| e.recorded_by.to_string())
+            .minor()
+            .text("状态", |e| match (e.voided, &e.excuse) {
+                (true, _) => "已作废".into(),
+                (false, Some(reason)) => format!("已免责：{reason}"),
                 (false, None) => String::new(),
+            })
+            .id("状态编号", |e| {
+                match (e.voided, &e.excuse) {
+                    (true, _) => "voided",
+                    (false, Some(_)) => "excused",
+                    (false, None) => "",
+                }
+                .to_string()
             })
             .done()
     }
@@ -46,11 +58,11 @@ pub struct ClosingsView {
 }
 
 impl Records for ClosingsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, _: &Glossary) -> Layout {
         Columns::over(&self.closed)
-            .left("month", |c| c.month.clone())
-            .left("closed_by", |c| c.by.clone())
-            .left("closed_at", |c| c.at.clone())
+            .left("月份", |c| c.month.clone())
+            .left("结账人", |c| c.by.clone())
+            .left("结账时间", |c| moment(&c.at))
             .done()
     }
 }
@@ -62,14 +74,18 @@ pub struct AuditView {
 }
 
 impl Records for AuditView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, _: &Glossary) -> Layout {
         Columns::over(&self.entries)
-            .right("id", |e| e.id.to_string())
-            .left("at", |e| e.at.clone())
-            .left("actor", |e| e.actor.clone())
-            .left("action", |e| e.action.clone())
-            .text("subject", |e| e.subject.clone())
-            .text("detail", |e| e.detail.clone())
+            .right("编号", |e| e.id.to_string())
+            .minor()
+            .left("时间", |e| moment(&e.at))
+            .left("操作人", |e| e.actor.clone())
+            .text("操作", |e| {
+                crate::domain::labels::action(&e.action).to_string()
+            })
+            .id("操作编号", |e| e.action.clone())
+            .text("对象", |e| e.subject.clone())
+            .text("详情", |e| e.detail.clone())
             .done()
     }
 }
@@ -81,16 +97,19 @@ pub struct AppealsView {
 }
 
 impl Records for AppealsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.appeals)
-            .right("id", |a| a.id.to_string())
-            .right("event", |a| a.event.to_string())
-            .left("employee", |a| a.employee.clone())
-            .left("date", |a| a.date.clone())
-            .left("kind", |a| a.kind.clone())
-            .text("reason", |a| a.reason.clone())
-            .left("by", |a| a.by.clone())
-            .left("status", |a| {
+            .right("编号", |a| a.id.to_string())
+            .right("事件", |a| a.event.to_string())
+            .minor()
+            .left("工号", |a| a.employee.clone())
+            .left("日期", |a| a.date.clone())
+            .left("类型", |a| words.kind(&a.kind).to_string())
+            .id("类型编号", |a| a.kind.clone())
+            .text("理由", |a| a.reason.clone())
+            .left("申诉人", |a| a.by.clone())
+            .minor()
+            .left("状态", |a| {
                 match a.decision.as_ref().map(|d| d.outcome.as_str()) {
                     None => "待处理",
                     Some("upheld") => "申诉成立",
@@ -98,7 +117,13 @@ impl Records for AppealsView {
                 }
                 .to_string()
             })
-            .text("decision", |a| {
+            .id("状态编号", |a| {
+                a.decision
+                    .as_ref()
+                    .map_or("pending", |d| d.outcome.as_str())
+                    .to_string()
+            })
+            .text("处理意见", |a| {
                 a.decision
                     .as_ref()
                     .map(|d| format!("{}（{}）", d.reason, d.by))
@@ -115,16 +140,17 @@ pub struct CorrectionsView {
 }
 
 impl Records for CorrectionsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, _: &Glossary) -> Layout {
         Columns::over(&self.corrections)
-            .right("id", |c| c.id.to_string())
-            .left("employee", |c| c.employee.clone())
-            .left("date", |c| c.date.to_string())
-            .left("in", |c| c.in_time.clone().unwrap_or_default())
-            .left("out", |c| c.out_time.clone().unwrap_or_default())
-            .text("reason", |c| c.reason.clone())
-            .left("by", |c| c.by.clone())
-            .left("status", |c| {
+            .right("编号", |c| c.id.to_string())
+            .left("工号", |c| c.employee.clone())
+            .left("日期", |c| c.date.to_string())
+            .left("上班", |c| c.in_time.clone().unwrap_or_default())
+            .left("下班", |c| c.out_time.clone().unwrap_or_default())
+            .text("理由", |c| c.reason.clone())
+            .left("申请人", |c| c.by.clone())
+            .minor()
+            .left("状态", |c| {
                 match c.decision.as_ref().map(|d| d.outcome.as_str()) {
                     None => "待审批",
                     Some("approved") => "已批准",
@@ -132,7 +158,13 @@ impl Records for CorrectionsView {
                 }
                 .to_string()
             })
-            .text("decision", |c| {
+            .id("状态编号", |c| {
+                c.decision
+                    .as_ref()
+                    .map_or("pending", |d| d.outcome.as_str())
+                    .to_string()
+            })
+            .text("处理意见", |c| {
                 c.decision
                     .as_ref()
                     .map(|d| format!("{}（{}）", d.reason, d.by))

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
+use crate::domain::labels::Glossary;
 use crate::domain::labels::moment_at;
 use crate::domain::notice::NoticeKind;
 use crate::store::{Channel, ChannelShown, Queued};
@@ -16,7 +17,7 @@ pub struct NoticesView {
 }
 
 impl Records for NoticesView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, _: &Glossary) -> Layout {
         Columns::over(&self.notices)
             .right("编号", |n| n.id.to_string())
             .left("类型", |n| {
@@ -24,11 +25,15 @@ impl Records for NoticesView {
                     .parse::<NoticeKind>()
                     .map_or_else(|_| n.kind.clone(), |k| k.label().to_string())
             })
+            .id("类型编号", |n| n.kind.clone())
             .left("收件人", |n| n.recipient.clone())
             .left("状态", |n| n.state.label().to_string())
+            .id("状态编号", |n| n.state.id().to_string())
             .right("尝试", |n| n.attempts.to_string())
+            .minor()
             .left("时间", |n| moment_at(n.sent_at.unwrap_or(n.created)))
             .left("渠道", |n| n.channel.clone().unwrap_or_default())
+            .minor()
             .text("内容或错误", |n| match &n.last_error {
                 Some(e) => e.clone(),
                 None => n.text.clone(),
@@ -54,16 +59,19 @@ impl Serialize for ChannelsView {
 }
 
 impl Records for ChannelsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.channels)
             .left("名称", |c| c.name.clone())
             .left("类型", |c| c.kind.label().to_string())
+            .id("类型编号", |c| c.kind.id().to_string())
             .left("地址", |c| c.shown())
             .left("部门", |c| {
-                c.department
-                    .clone()
-                    .unwrap_or_else(|| "（默认）".to_string())
+                c.department.as_deref().map_or_else(
+                    || "（默认）".to_string(),
+                    |d| words.department(d).to_string(),
+                )
             })
+            .id("部门编号", |c| c.department.clone().unwrap_or_default())
             .left("签名", |c| {
                 if c.secret.is_some() { "有" } else { "无" }.to_string()
             })
@@ -80,7 +88,7 @@ pub struct EvidenceView {
 }
 
 impl Records for EvidenceView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, _: &Glossary) -> Layout {
         Columns::over(&self.photos)
             .left("SHA-256", |p| p.sha256.clone())
             .left("类型", |p| p.mime.clone())

@@ -3,8 +3,9 @@
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
+use crate::domain::labels::{Glossary, moment, staff_field, staff_role};
 use crate::domain::points::Points;
-use crate::domain::staff::{Department, Employee, StaffRecord};
+use crate::domain::staff::{Department, Employee, Field, StaffRecord};
 use crate::domain::user::User;
 use crate::engine::DepartmentRating;
 
@@ -15,26 +16,32 @@ pub struct StaffView {
 }
 
 impl Records for StaffView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.staff)
-            .left("id", |e| e.id.clone())
-            .left("name", |e| e.name.clone())
-            .left("department", |e| e.department.clone())
-            .left("role", |e| e.role.clone())
-            .left("joined", |e| e.joined.to_string())
-            .left("left", |e| {
+            .left("工号", |e| e.id.clone())
+            .left("姓名", |e| e.name.clone())
+            .left("部门", |e| words.department(&e.department).to_string())
+            .id("部门编号", |e| e.department.clone())
+            .left("岗位", |e| staff_role(&e.role).to_string())
+            .id("岗位编号", |e| e.role.clone())
+            .left("入职", |e| e.joined.to_string())
+            .left("离职", |e| {
                 e.left.map(|d| d.to_string()).unwrap_or_default()
             })
-            .left("supervisor", |e| e.supervisor.clone().unwrap_or_default())
-            .text("attributes", |e| {
-                e.attrs
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .minor()
+            .left("直属上级", |e| e.supervisor.clone().unwrap_or_default())
+            .text("其他属性", |e| attributes(&e.attrs, " "))
             .done()
     }
+}
+
+/// A staff record's extra attributes as people read them: `上班时间 08:30`.
+fn attributes(attrs: &std::collections::BTreeMap<String, String>, sep: &str) -> String {
+    attrs
+        .iter()
+        .map(|(k, v)| format!("{} {v}", staff_field(&Field::Attr(k.clone()))))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 /// `appraise staff history ID`: every change, then the record from each month on.
@@ -65,33 +72,41 @@ impl Serialize for StaffHistoryView {
 }
 
 impl Records for StaffHistoryView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.record.changes)
-            .left("from", |c| c.from.to_string())
-            .left("field", |c| c.field.key())
-            .text("value", |c| {
-                c.value.clone().unwrap_or_else(|| "(none)".into())
+            .left("起始", |c| c.from.to_string())
+            .left("字段", |c| staff_field(&c.field))
+            .id("字段编号", |c| c.field.key())
+            .text("值", |c| match (&c.field, c.value.as_deref()) {
+                (_, None) => "（无）".into(),
+                (Field::Department, Some(d)) => words.department(d).to_string(),
+                (Field::Role, Some(r)) => staff_role(r).to_string(),
+                (_, Some(v)) => v.to_string(),
             })
-            .left("by", |c| c.by.clone())
-            .left("at", |c| c.at.clone())
+            .id("值编号", |c| c.value.clone().unwrap_or_default())
+            .left("修改人", |c| c.by.clone())
+            .left("修改时间", |c| moment(&c.at))
+            .minor()
             .done()
     }
-    fn heading(&self) -> Vec<String> {
-        vec![format!("The record of {} over time", self.record.id)]
+    fn heading(&self, _: &Glossary) -> Vec<String> {
+        vec![format!("{} 的档案变更历史", self.record.id)]
     }
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, words: &Glossary) -> Vec<String> {
         self.record
             .versions()
             .iter()
             .map(|(from, e)| {
                 let mut parts = vec![
                     e.name.clone(),
-                    e.department.clone(),
-                    e.role.clone(),
-                    format!("supervisor {}", e.supervisor.as_deref().unwrap_or("-")),
+                    words.department(&e.department).to_string(),
+                    staff_role(&e.role).to_string(),
+                    format!("直属上级 {}", e.supervisor.as_deref().unwrap_or("-")),
                 ];
-                parts.extend(e.attrs.iter().map(|(k, v)| format!("{k}={v}")));
-                format!("from {from}: {}", parts.join(" · "))
+                if !e.attrs.is_empty() {
+                    parts.push(attributes(&e.attrs, " · "));
+                }
+                format!("自 {from} 起：{}", parts.join(" · "))
             })
             .collect()
     }
@@ -106,18 +121,25 @@ pub struct UsersView {
 }
 
 impl Records for UsersView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.users)
-            .left("login", |u| u.login.clone())
-            .text("name", |u| u.name.clone())
-            .left("role", |u| u.role.to_string())
-            .left("employee", |u| u.employee.clone().unwrap_or_default())
-            .left("department", |u| u.department.clone().unwrap_or_default())
-            .left("can_log_in", |u| {
+            .left("登录名", |u| u.login.clone())
+            .text("姓名", |u| u.name.clone())
+            .left("角色", |u| u.role.label().to_string())
+            .id("角色编号", |u| u.role.to_string())
+            .left("工号", |u| u.employee.clone().unwrap_or_default())
+            .left("部门", |u| {
+                u.department
+                    .as_deref()
+                    .map(|d| words.department(d).to_string())
+                    .unwrap_or_default()
+            })
+            .id("部门编号", |u| u.department.clone().unwrap_or_default())
+            .left("可登录", |u| {
                 if self.disabled.contains(&u.login) {
-                    "no"
+                    "否"
                 } else {
-                    "yes"
+                    "是"
                 }
                 .to_string()
             })
@@ -132,11 +154,11 @@ pub struct DepartmentsView {
 }
 
 impl Records for DepartmentsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, _: &Glossary) -> Layout {
         Columns::over(&self.departments)
-            .left("id", |d| d.id.clone())
-            .left("name", |d| d.name.clone())
-            .left("head", |d| d.head.clone().unwrap_or_default())
+            .left("编号", |d| d.id.clone())
+            .left("名称", |d| d.name.clone())
+            .left("负责人", |d| d.head.clone().unwrap_or_default())
             .done()
     }
 }
@@ -153,19 +175,22 @@ fn money(p: Option<Points>) -> String {
 }
 
 impl Records for DepartmentRatingsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, _: &Glossary) -> Layout {
         Columns::over(&self.departments)
-            .left("department", |d| d.department.clone())
-            .left("name", |d| d.name.clone())
-            .left("head", |d| d.head.clone().unwrap_or_default())
-            .right("targets", |d| d.targets_total.to_string())
-            .right("missed", |d| d.targets_missed.to_string())
-            .right("budget", |d| money(d.budget))
-            .right("spent", |d| money(d.spent))
-            .right("savings", |d| money(d.savings))
-            .right("head bonus cut %", |d| d.head_bonus_cut.to_string())
-            .right("department bonus", |d| d.department_bonus.to_string())
-            .text("note", |d| {
+            .id("部门编号", |d| d.department.clone())
+            .left("部门", |d| d.name.clone())
+            .left("负责人", |d| d.head.clone().unwrap_or_default())
+            .minor()
+            .right("指标", |d| d.targets_total.to_string())
+            .right("未完成", |d| d.targets_missed.to_string())
+            .right("预算", |d| money(d.budget))
+            .minor()
+            .right("支出", |d| money(d.spent))
+            .minor()
+            .right("节约", |d| money(d.savings))
+            .right("负责人奖金扣减%", |d| d.head_bonus_cut.to_string())
+            .right("部门奖金", |d| d.department_bonus.to_string())
+            .text("说明", |d| {
                 if d.missed.is_empty() {
                     d.note.clone()
                 } else {
@@ -174,7 +199,7 @@ impl Records for DepartmentRatingsView {
             })
             .done()
     }
-    fn heading(&self) -> Vec<String> {
-        vec![format!("Department appraisal, {}", self.year)]
+    fn heading(&self, _: &Glossary) -> Vec<String> {
+        vec![format!("{} 年部门考核", self.year)]
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
-use crate::domain::text::count;
+use crate::domain::labels::{Glossary, step};
 use crate::engine::review::Review;
 
 /// Whose signature a review waits for.
@@ -57,44 +57,63 @@ pub struct ReviewsView {
 }
 
 impl Records for ReviewsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.reviews)
-            .left("employee", |row| row.review.employee.clone())
-            .left("name", |row| row.review.name.clone())
-            .left("department", |row| row.review.department.clone())
-            .text("proposal", |row| {
-                format!(
-                    "{} {}",
-                    row.review.proposal.label, row.review.proposal.grade
-                )
+            .left("工号", |row| row.review.employee.clone())
+            .left("姓名", |row| row.review.name.clone())
+            .left("部门", |row| {
+                words.department(&row.review.department).to_string()
             })
-            .text("signed", |row| {
+            .minor()
+            .id("部门编号", |row| row.review.department.clone())
+            .left("建议等级", |row| row.review.proposal.label.clone())
+            .id("建议等级编号", |row| {
+                row.review.proposal.grade.clone()
+            })
+            .text("已签署", |row| {
                 row.review
                     .signatures
                     .iter()
-                    .map(|s| format!("{}: {} by {}", s.step, s.grade, s.signer))
+                    .map(|s| {
+                        format!(
+                            "{}：{}（{}）",
+                            step(&s.step),
+                            row.grade_label(&s.grade),
+                            s.signer
+                        )
+                    })
                     .collect::<Vec<_>>()
-                    .join("; ")
+                    .join("；")
             })
-            .text("waiting on", |row| {
+            .text("待签署", |row| {
                 row.waiting_on
                     .as_ref()
                     .map_or(String::new(), |w| match &w.signer {
-                        Some(who) => format!("{} ({who})", w.step),
-                        None => w.step.clone(),
+                        Some(who) => format!("{}（{who}）", step(&w.step)),
+                        None => step(&w.step).to_string(),
                     })
             })
-            .text("final", |row| {
+            .id("待签署步骤", |row| {
+                row.waiting_on
+                    .as_ref()
+                    .map_or(String::new(), |w| w.step.clone())
+            })
+            .text("定稿", |row| {
                 row.final_grade.as_ref().map_or(String::new(), |f| {
-                    format!("{} {}: {}", f.label, f.grade, f.outcomes.join("、"))
+                    format!("{}：{}", f.label, f.outcomes.join("、"))
                 })
+            })
+            .id("定稿等级编号", |row| {
+                row.final_grade
+                    .as_ref()
+                    .map_or(String::new(), |f| f.grade.clone())
             })
             .done()
     }
-    fn heading(&self) -> Vec<String> {
-        vec![format!("Annual reviews, {}", self.year)]
+    fn heading(&self, _: &Glossary) -> Vec<String> {
+        vec![format!("{} 年度审核", self.year)]
     }
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, _: &Glossary) -> Vec<String> {
         let done = self
             .reviews
             .iter()
@@ -107,13 +126,13 @@ impl Records for ReviewsView {
             }
         }
         vec![format!(
-            "{}: {done} complete; waiting: {}",
-            count(self.reviews.len(), "review", "reviews"),
+            "共 {} 份，已定稿 {done} 份；待签署：{}",
+            self.reviews.len(),
             waiting
                 .iter()
-                .map(|(s, n)| format!("{s} {n}"))
+                .map(|(s, n)| format!("{} {n} 份", step(s)))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("，")
         )]
     }
 }

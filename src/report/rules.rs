@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
+use crate::domain::labels::Glossary;
 use crate::domain::month::Month;
 use crate::domain::points::Points;
 use crate::domain::text::count;
@@ -29,22 +30,35 @@ pub struct VersionsView {
 }
 
 impl Records for VersionsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.versions)
-            .right("id", |r| r.version.id.to_string())
-            .text("policy", |r| {
-                format!("{} {}", r.version.policy, r.version.name)
+            .right("编号", |r| r.version.id.to_string())
+            .text("考核办法", |r| r.version.name.clone())
+            .id("办法编号", |r| r.version.policy.clone())
+            .left("版本", |r| r.version.version.clone())
+            .left("生效月", |r| r.version.effective_from.clone())
+            .text("适用月份", |r| r.governs.clone())
+            .text("部门", |r| {
+                r.version
+                    .departments
+                    .iter()
+                    .map(|d| words.department(d))
+                    .collect::<Vec<_>>()
+                    .join("、")
             })
-            .left("version", |r| r.version.version.clone())
-            .left("effective_from", |r| r.version.effective_from.clone())
-            .text("governs", |r| r.governs.clone())
-            .left("departments", |r| r.version.departments.join(" "))
-            .left("hash", |r| r.version.hash.chars().take(12).collect())
-            .left("activated_by", |r| r.version.activated_by.clone())
-            .left("activated_at", |r| r.version.activated_at.clone())
-            .text("restated", |r| {
+            .id("部门编号", |r| r.version.departments.join(" "))
+            .left("哈希", |r| r.version.hash.chars().take(12).collect())
+            .minor()
+            .left("启用人", |r| r.version.activated_by.clone())
+            .minor()
+            .left("启用时间", |r| {
+                crate::domain::labels::moment(&r.version.activated_at)
+            })
+            .minor()
+            .text("重述原因", |r| {
                 r.version.restated.clone().unwrap_or_default()
             })
+            .minor()
             .done()
     }
 }
@@ -59,21 +73,24 @@ pub struct CasesView {
 }
 
 impl Records for CasesView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.results)
-            .left(
-                "result",
-                |r| {
-                    if r.passed { "ok".into() } else { "FAIL".into() }
-                },
-            )
-            .left("policy", |r| r.policy.clone())
-            .text("test", |r| r.name.clone())
-            .left("at", |r| format!("{}:{}", r.file, r.line))
-            .text("expected vs actual", |r| r.failures.join("\n"))
+            .left("结果", |r| {
+                if r.passed {
+                    "通过".into()
+                } else {
+                    "失败".into()
+                }
+            })
+            .left("考核办法", |r| words.policy(&r.policy).to_string())
+            .minor()
+            .id("办法编号", |r| r.policy.clone())
+            .text("测试", |r| r.name.clone())
+            .left("位置", |r| format!("{}:{}", r.file, r.line))
+            .text("预期与实际", |r| r.failures.join("\n"))
             .done()
     }
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, _: &Glossary) -> Vec<String> {
         let failed = self.results.iter().filter(|r| !r.passed).count();
         let mut lines = Vec::new();
         match &self.untested {
@@ -111,25 +128,27 @@ fn opt_points(p: Option<Points>) -> String {
 }
 
 impl Records for DiffView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.diff.changed)
-            .left("employee", |c| c.employee.clone())
-            .left("name", |c| c.name.clone())
-            .left("department", |c| c.department.clone())
-            .right("average", |c| {
+            .left("工号", |c| c.employee.clone())
+            .left("姓名", |c| c.name.clone())
+            .left("部门", |c| words.department(&c.department).to_string())
+            .minor()
+            .id("部门编号", |c| c.department.clone())
+            .right("平均分", |c| {
                 format!("{} → {}", c.average_before, c.average_after)
             })
-            .right("failed", |c| {
+            .right("不合格月数", |c| {
                 format!("{} → {}", c.failed_before, c.failed_after)
             })
-            .text("grade", |c| {
+            .text("等级", |c| {
                 if c.grade_before == c.grade_after {
                     c.label_after.clone()
                 } else {
                     format!("{} → {} ({})", c.label_before, c.label_after, c.direction)
                 }
             })
-            .text("months that change", |c| {
+            .text("变化的月份", |c| {
                 c.months
                     .iter()
                     .map(|m| {
@@ -145,29 +164,29 @@ impl Records for DiffView {
             })
             .done()
     }
-    fn heading(&self) -> Vec<String> {
+    fn heading(&self, _: &Glossary) -> Vec<String> {
         vec![format!(
-            "What-if for {}: candidate `{}` version {} (effective from {}) vs the activated policies, months through {}",
+            "{} 年假设分析：候选办法 `{}` 版本 {}（自 {} 起生效）对比现行办法，计至 {}",
             self.year, self.candidate.id, self.candidate.version, self.effective_from, self.through
         )]
     }
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, _: &Glossary) -> Vec<String> {
         let d = &self.diff;
         let mut lines = vec![format!(
-            "{} of {} change; grades: {} up, {} down",
+            "{} 人中 {} 人有变化；等级上升 {} 人，下降 {} 人",
+            d.evaluated,
             d.changed.len(),
-            count(d.evaluated, "employee", "employees"),
             d.grades_up,
             d.grades_down
         )];
         for (t, n) in &d.transitions {
-            lines.push(format!("  {t}: {n}"));
+            lines.push(format!("  {t}：{n} 人"));
         }
         if !d.rules.is_empty() {
-            lines.push("rules whose points change:".into());
+            lines.push("分值有变化的规则：".into());
             for r in &d.rules {
                 lines.push(format!(
-                    "  {}: {} → {} ({:+})",
+                    "  {}：{} → {}（{:+}）",
                     r.rule,
                     r.before,
                     r.after,
@@ -175,7 +194,7 @@ impl Records for DiffView {
                 ));
             }
         }
-        lines.push("nothing was stored".into());
+        lines.push("假设分析，未保存任何数据".into());
         lines
     }
 }
@@ -188,49 +207,72 @@ pub struct CoverageView {
     pub coverage: Coverage,
 }
 
+/// The stage a rule runs at, for people.
+fn stage(stage: &str) -> &str {
+    match stage {
+        "event" => "逐条",
+        "month" => "月度",
+        "year" => "年度",
+        other => other,
+    }
+}
+
 impl Records for CoverageView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.coverage.rules)
-            .left("policy", |r| r.policy.clone())
-            .left("rule", |r| r.rule.clone())
-            .text("name", |r| r.name.clone())
-            .left("stage", |r| r.stage.to_string())
-            .right("fired", |r| r.fired.to_string())
-            .right("points", |r| r.points.to_string())
+            .left("考核办法", |r| words.policy(&r.policy).to_string())
+            .minor()
+            .id("办法编号", |r| r.policy.clone())
+            .text("规则", |r| r.name.clone())
+            .id("规则编号", |r| r.rule.clone())
+            .left("阶段", |r| stage(r.stage).to_string())
+            .id("阶段编号", |r| r.stage.to_string())
+            .right("触发次数", |r| r.fired.to_string())
+            .right("分值合计", |r| r.points.to_string())
             .done()
     }
-    fn heading(&self) -> Vec<String> {
-        vec![format!("Rule coverage on the logs of {}", self.year)]
+    fn heading(&self, _: &Glossary) -> Vec<String> {
+        vec![format!("{} 年日志上的规则覆盖", self.year)]
     }
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, words: &Glossary) -> Vec<String> {
         let c = &self.coverage;
+        // A rule by its name where the table has it (`policy:rule` otherwise).
+        let name = |key: &str| {
+            c.rules
+                .iter()
+                .find(|r| key.split_once(':') == Some((r.policy.as_str(), r.rule.as_str())))
+                .map_or_else(|| key.to_string(), |r| r.name.clone())
+        };
         vec![
             format!(
-                "never fired ({}): {}",
+                "从未触发（{}）：{}",
                 c.never_fired.len(),
-                c.never_fired.join(", ")
+                c.never_fired
+                    .iter()
+                    .map(|r| name(r))
+                    .collect::<Vec<_>>()
+                    .join("、")
             ),
             format!(
-                "kinds logged that no rule scored ({}): {}",
+                "有记录但无规则计分的类型（{}）：{}",
                 c.unscored_kinds.len(),
                 c.unscored_kinds
                     .iter()
-                    .map(|k| format!(
-                        "{} ({})",
-                        k.kind,
-                        count(k.events as usize, "event", "events")
-                    ))
+                    .map(|k| format!("{}（{} 条）", words.kind(&k.kind), k.events))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join("、")
             ),
             format!(
-                "events scored by more than one rule ({}): {}",
+                "被多条规则计分的事件（{}）：{}",
                 c.multi_scored.len(),
                 c.multi_scored
                     .iter()
-                    .map(|m| format!("{} [{}]", m.event, m.rules.join(" + ")))
+                    .map(|m| {
+                        let rules: Vec<String> = m.rules.iter().map(|r| name(r)).collect();
+                        format!("{}［{}］", m.event, rules.join(" + "))
+                    })
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join("，")
             ),
         ]
     }

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Columns, Layout, Records};
+use crate::domain::labels::Glossary;
 use crate::domain::month::Month;
 use crate::domain::points::Points;
-use crate::domain::text::count;
 use crate::domain::text::flag_list;
 use crate::engine::{Item, MonthScore, Rating};
 
 fn yes_no(b: bool) -> String {
-    if b { "yes".into() } else { "NO".into() }
+    if b { "是".into() } else { "否".into() }
 }
 
 /// `appraise score`: one month's scores.
@@ -24,32 +24,37 @@ pub struct ScoresView {
 }
 
 impl Records for ScoresView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.scores)
-            .left("employee", |s| s.employee.clone())
-            .left("name", |s| s.name.clone())
-            .left("department", |s| s.department.clone())
-            .right("base", |s| s.base.to_string())
-            .right("deducted", |s| s.deducted.to_string())
-            .right("rewarded", |s| s.rewarded.to_string())
-            .right("score", |s| s.score.to_string())
-            .left("passed", |s| yes_no(s.passed))
-            .right("items", |s| s.items.len().to_string())
-            .text("policy", |s| {
-                format!("{} {}", s.policy.id, s.policy.version)
-            })
+            .left("工号", |s| s.employee.clone())
+            .left("姓名", |s| s.name.clone())
+            .left("部门", |s| words.department(&s.department).to_string())
+            .id("部门编号", |s| s.department.clone())
+            .right("基础分", |s| s.base.to_string())
+            .right("扣分", |s| s.deducted.to_string())
+            .right("加分", |s| s.rewarded.to_string())
+            .right("得分", |s| s.score.to_string())
+            .left("合格", |s| yes_no(s.passed))
+            .right("条目", |s| s.items.len().to_string())
+            .minor()
+            .text("考核办法", |s| policy_name(words, &s.policy))
+            .minor()
+            .id("办法编号", |s| s.policy.id.to_string())
+            .id("版本", |s| s.policy.version.to_string())
             .done()
     }
-    fn heading(&self) -> Vec<String> {
-        vec![format!("Monthly scores, {}", self.month)]
+    fn heading(&self, _: &Glossary) -> Vec<String> {
+        vec![format!("{} 月度得分", self.month)]
     }
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, _: &Glossary) -> Vec<String> {
         let failed = self.scores.iter().filter(|s| !s.passed).count();
-        vec![format!(
-            "{}, {failed} failed",
-            count(self.scores.len(), "employee", "employees")
-        )]
+        vec![format!("共 {} 人，不合格 {failed} 人", self.scores.len())]
     }
+}
+
+/// A policy version as people name it: `物业服务考核办法 2026.1`.
+fn policy_name(words: &Glossary, policy: &crate::policy::PolicyRef) -> String {
+    format!("{} {}", words.policy(&policy.id), policy.version)
 }
 
 /// `appraise rate`: one year's ratings.
@@ -62,37 +67,45 @@ pub struct RatingsView {
 }
 
 impl Records for RatingsView {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         Columns::over(&self.ratings)
-            .left("employee", |r| r.employee.clone())
-            .left("name", |r| r.name.clone())
-            .left("department", |r| r.department.clone())
-            .right("months", |r| r.months.to_string())
-            .right("average", |r| r.average.to_string())
-            .right("min", |r| r.min.to_string())
-            .right("failed", |r| r.failed_months.to_string())
-            .left("grade", |r| {
+            .left("工号", |r| r.employee.clone())
+            .left("姓名", |r| r.name.clone())
+            .left("部门", |r| words.department(&r.department).to_string())
+            .minor()
+            .id("部门编号", |r| r.department.clone())
+            .right("月数", |r| r.months.to_string())
+            .minor()
+            .right("平均分", |r| r.average.to_string())
+            .right("最低分", |r| r.min.to_string())
+            .minor()
+            .right("不合格月数", |r| r.failed_months.to_string())
+            .left("等级", |r| {
                 if r.computed_grade.is_empty() || r.computed_grade == r.grade {
-                    format!("{} {}", r.label, r.grade)
+                    r.label.clone()
                 } else {
-                    format!("{} {} (computed {})", r.label, r.grade, r.computed_grade)
+                    format!("{}（计算为{}）", r.label, words.grade(&r.computed_grade))
                 }
             })
-            .left("review", |r| match &r.not_rated {
+            .id("等级编号", |r| r.grade.clone())
+            .id("计算等级编号", |r| r.computed_grade.clone())
+            .text("审核", |r| match &r.not_rated {
                 Some(n) => format!("{}（{}）", crate::engine::NOT_RATED_LABEL, n.reason()),
-                None => r.review.clone(),
+                None => crate::domain::labels::review_status(&r.review),
             })
-            .text("outcomes", |r| r.outcomes.join("、"))
-            .text("flags", |r| flag_list(&r.flags, &BTreeMap::new(), " ", ""))
+            .minor()
+            .id("审核状态", |r| r.review.clone())
+            .text("结果", |r| r.outcomes.join("、"))
+            .text("标记", |r| flag_list(&r.flags, &words.flags, " ", ""))
+            .id("标记编号", |r| {
+                flag_list(&r.flags, &BTreeMap::new(), " ", "")
+            })
             .done()
     }
-    fn heading(&self) -> Vec<String> {
-        vec![format!(
-            "Annual ratings, {} (months through {})",
-            self.year, self.through
-        )]
+    fn heading(&self, _: &Glossary) -> Vec<String> {
+        vec![format!("{} 年度评级（计至 {}）", self.year, self.through)]
     }
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, words: &Glossary) -> Vec<String> {
         // Grades in ladder order, best first.
         let mut by: BTreeMap<(usize, &str), usize> = BTreeMap::new();
         let mut flagged: BTreeMap<&str, usize> = BTreeMap::new();
@@ -103,21 +116,21 @@ impl Records for RatingsView {
             }
         }
         let mut lines = vec![format!(
-            "{}: {}",
-            count(self.ratings.len(), "employee", "employees"),
+            "共 {} 人：{}",
+            self.ratings.len(),
             by.iter()
-                .map(|((_, l), n)| format!("{l} {n}"))
+                .map(|((_, l), n)| format!("{l} {n} 人"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("，")
         )];
         if !flagged.is_empty() {
             lines.push(format!(
-                "flagged: {}",
+                "标记：{}",
                 flagged
                     .iter()
-                    .map(|(f, n)| format!("{f} {}", count(*n, "employee", "employees")))
+                    .map(|(f, n)| format!("{} {n} 人", words.flag(f)))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join("，")
             ));
         }
         lines
@@ -125,23 +138,41 @@ impl Records for RatingsView {
 }
 
 /// The columns of a ledger item, over rows that hold one (`item` finds it).
-fn item_columns<T>(c: Columns<T>, item: fn(&T) -> &Item) -> Columns<T> {
-    c.left("date", move |t| {
+fn item_columns<'w, T: 'w>(
+    c: Columns<T>,
+    words: &'w Glossary,
+    item: fn(&T) -> &Item,
+) -> Columns<T> {
+    c.left("日期", move |t| {
         item(t)
             .date
-            .map_or_else(|| "(month)".into(), |d| d.to_string())
+            .map_or_else(|| "（整月）".into(), |d| d.to_string())
     })
-    .right("event", move |t| {
+    .right("事件", move |t| {
         item(t).event.map(|e| e.to_string()).unwrap_or_default()
     })
-    .left("kind", move |t| item(t).kind.to_string())
-    .left("rule", move |t| item(t).rule.to_string())
-    .text("name", move |t| item(t).name.to_string())
-    .right("points", move |t| item(t).points.to_string())
-    .right("qty", move |t| item(t).qty.to_string())
-    .text("reason", move |t| item(t).reason.to_string())
-    .text("note", move |t| item(t).note.clone())
-    .text("flags", move |t| item(t).flags.join(" "))
+    .minor()
+    .left("类型", move |t| words.kind(&item(t).kind).to_string())
+    .minor()
+    .id("类型编号", move |t| item(t).kind.to_string())
+    .text("规则", move |t| item(t).name.to_string())
+    .id("规则编号", move |t| item(t).rule.to_string())
+    .right("分值", move |t| item(t).points.to_string())
+    .right("数量", move |t| item(t).qty.to_string())
+    .minor()
+    .text("计分方式", move |t| item(t).reason.to_string())
+    .minor()
+    .text("说明", move |t| item(t).note.clone())
+    .text("标记", move |t| {
+        item(t)
+            .flags
+            .iter()
+            .map(|f| words.flag(f))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+    .minor()
+    .id("标记编号", move |t| item(t).flags.join(" "))
 }
 
 /// `appraise explain EMPLOYEE --month M`.
@@ -160,50 +191,61 @@ pub struct MonthExplanation {
 }
 
 impl Records for MonthExplanation {
-    fn layout(&self) -> Layout {
-        item_columns(Columns::over(&self.score.items), |i| i)
-            .text("event note", |i| {
+    fn layout(&self, words: &Glossary) -> Layout {
+        item_columns(Columns::over(&self.score.items), words, |i| i)
+            .text("事件备注", |i| {
                 i.event
                     .and_then(|e| self.event_notes.get(&e))
                     .cloned()
                     .unwrap_or_default()
             })
+            .minor()
             .done()
     }
-    fn heading(&self) -> Vec<String> {
+    fn heading(&self, words: &Glossary) -> Vec<String> {
         let s = &self.score;
         vec![
-            format!("{} {} ({}), {}", s.employee, s.name, s.department, s.month),
             format!(
-                "policy {} version {}; base {}",
-                s.policy.id, s.policy.version, s.base
+                "{} {}（{}），{}",
+                s.employee,
+                s.name,
+                words.department(&s.department),
+                s.month
+            ),
+            format!(
+                "考核办法：{}；基础分 {}",
+                policy_name(words, &s.policy),
+                s.base
             ),
         ]
     }
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, words: &Glossary) -> Vec<String> {
         let s = &self.score;
         let mut lines = vec![format!(
-            "base {} + deducted {} + rewarded {} = {}",
+            "基础分 {} + 扣分 {} + 加分 {} = {}",
             s.base, s.deducted, s.rewarded, self.raw
         )];
         if self.raw != s.score {
             let bound = match (self.floor, self.ceiling) {
-                (Some(f), _) if self.raw < f => format!("the floor {f}"),
-                (_, Some(c)) => format!("the ceiling {c}"),
-                _ => "the bounds".into(),
+                (Some(f), _) if self.raw < f => format!("保底分 {f}"),
+                (_, Some(c)) => format!("封顶分 {c}"),
+                _ => "分数界限".into(),
             };
-            lines.push(format!("kept within {bound}: {}", s.score));
+            lines.push(format!("按{bound}计：{}", s.score));
         }
         for x in &s.excused {
             lines.push(format!(
-                "excused: event {} ({} {}): {}",
-                x.event, x.date, x.kind, x.reason
+                "已免责：事件 {}（{} {}）：{}",
+                x.event,
+                x.date,
+                words.kind(&x.kind),
+                x.reason
             ));
         }
         lines.push(format!(
-            "score {} — {} (pass mark {})",
+            "得分 {}，{}（合格线 {}）",
             s.score,
-            if s.passed { "passed" } else { "FAILED" },
+            if s.passed { "合格" } else { "不合格" },
             self.pass_mark
         ));
         lines
@@ -221,22 +263,26 @@ pub struct YearExplanation {
 }
 
 impl Records for YearExplanation {
-    fn layout(&self) -> Layout {
+    fn layout(&self, words: &Glossary) -> Layout {
         let items = self
             .months
             .iter()
             .flat_map(|m| m.items.iter().map(move |i| (m.month, i)));
         item_columns(
-            Columns::over(items).left("month", |(m, _)| m.to_string()),
+            Columns::over(items).left("月份", |(m, _)| m.to_string()),
+            words,
             |(_, i)| i,
         )
         .done()
     }
-    fn heading(&self) -> Vec<String> {
+    fn heading(&self, words: &Glossary) -> Vec<String> {
         let r = &self.rating;
         let mut lines = vec![format!(
-            "{} {} ({}), {}",
-            r.employee, r.name, r.department, self.year
+            "{} {}（{}），{} 年",
+            r.employee,
+            r.name,
+            words.department(&r.department),
+            self.year
         )];
         lines.push(
             self.months
@@ -246,7 +292,7 @@ impl Records for YearExplanation {
                         "{} {}{}",
                         m.month,
                         m.score,
-                        if m.passed { "" } else { " FAILED" }
+                        if m.passed { "" } else { " 不合格" }
                     )
                 })
                 .collect::<Vec<_>>()
@@ -254,26 +300,20 @@ impl Records for YearExplanation {
         );
         lines
     }
-    fn footing(&self) -> Vec<String> {
+    fn footing(&self, words: &Glossary) -> Vec<String> {
         let r = &self.rating;
         let mut lines = vec![
             format!(
-                "{}: average {}, min {}, max {}, {} failed; deducted {}, rewarded {}",
-                count(r.months, "month", "months"),
-                r.average,
-                r.min,
-                r.max,
-                r.failed_months,
-                r.deducted,
-                r.rewarded
+                "{} 个月：平均 {}，最低 {}，最高 {}，不合格 {} 个月；扣分 {}，加分 {}",
+                r.months, r.average, r.min, r.max, r.failed_months, r.deducted, r.rewarded
             ),
             format!("等级 {}：{}", r.label, self.because),
-            format!("outcomes: {}", r.outcomes.join("、")),
+            format!("结果：{}", r.outcomes.join("、")),
         ];
         if !r.flags.is_empty() {
             lines.push(format!(
-                "flags: {}",
-                flag_list(&r.flags, &BTreeMap::new(), " ", "")
+                "标记：{}",
+                flag_list(&r.flags, &words.flags, " ", "")
             ));
         }
         lines

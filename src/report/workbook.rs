@@ -1,27 +1,34 @@
 //! The annual rating sheet as an `.xlsx` workbook or a spreadsheet-friendly CSV.
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::evaluation::documents::RatingSheet;
 
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 14] = [
     "工号",
     "姓名",
     "部门",
+    "部门编号",
     "月数",
     "平均分",
     "最低分",
     "最高分",
     "不合格月数",
     "等级",
-    "等级代码",
+    "等级编号",
     "结果",
     "标记",
     "审核",
 ];
 
 /// Where the grade's label is among the columns.
-const GRADE_COLUMN: usize = 8;
+const GRADE_COLUMN: usize = 9;
+
+/// The columns that hold numbers (written as numbers, so that Excel sums and sorts them).
+const NUMERIC: [usize; 5] = [4, 5, 6, 7, 8];
+
+/// The widest a column is made, in characters of the default font; longer text wraps.
+const MAX_WIDTH: usize = 40;
 
 fn cells(s: &RatingSheet) -> Vec<Vec<String>> {
     s.rows
@@ -32,6 +39,7 @@ fn cells(s: &RatingSheet) -> Vec<Vec<String>> {
                 x.employee.clone(),
                 x.name.clone(),
                 r.department_name.clone(),
+                x.department.clone(),
                 x.months.to_string(),
                 x.average.to_string(),
                 x.min.to_string(),
@@ -58,16 +66,65 @@ pub fn csv_bytes(s: &RatingSheet) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// An `.xlsx` workbook: the ratings, and the monthly scores of every employee.
+/// The width of a column that shows `texts` whole: their display width (a Chinese
+/// character takes two), a little padding, at most [`MAX_WIDTH`].
+fn fitted_width<'a>(texts: impl IntoIterator<Item = &'a str>) -> f64 {
+    let widest = texts
+        .into_iter()
+        .map(unicode_width::UnicodeWidthStr::width)
+        .max()
+        .unwrap_or(0);
+    (widest + 2).clamp(6, MAX_WIDTH) as f64
+}
+
+/// A sheet set up to print as an office files it: A4 (landscape when `wide`), one page
+/// wide and as many long as it takes, the header row repeated on every page and frozen on
+/// screen, the title at the top of each page and `第 N 页，共 M 页` at the bottom.
+fn print_setup(sheet: &mut Worksheet, title: &str, wide: bool) -> Result<(), XlsxError> {
+    sheet.set_paper_size(9);
+    if wide {
+        sheet.set_landscape();
+    } else {
+        sheet.set_portrait();
+    }
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    sheet.set_freeze_panes(1, 2)?;
+    sheet.set_print_gridlines(true);
+    sheet.set_header(format!("&C&\"-,Bold\"&14{title}"));
+    sheet.set_footer("&C第 &P 页，共 &N 页");
+    Ok(())
+}
+
+/// 制表人 / 审核人 / 批准人 with their date lines, two rows below the last one, in cells
+/// that print inside the page's width.
+fn signature_block(sheet: &mut Worksheet, after: u32, bold: &Format) -> Result<(), XlsxError> {
+    let row = after + 2;
+    for (i, who) in ["制表人", "审核人", "批准人"].iter().enumerate() {
+        let col = (i * 4) as u16;
+        sheet.write_string_with_format(row, col, format!("{who}："), bold)?;
+        sheet.write_string(row, col + 1, "________")?;
+        sheet.write_string(row + 1, col, "日期：")?;
+        sheet.write_string(row + 1, col + 1, "____年__月__日")?;
+    }
+    Ok(())
+}
+
+/// An `.xlsx` workbook: the ratings, and the monthly scores of every employee, each sheet
+/// set up to print.
 pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
-    let numeric = [3usize, 4, 5, 6, 7];
+    let header = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xEEEEEE));
+    let title = format!("{} {} 年度员工考评汇总表", s.scope(), s.year);
     let sheet = book
         .add_worksheet()
         .set_name(format!("{} 年度考评", s.year))?;
     for (c, h) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        sheet.write_string_with_format(0, c as u16, *h, &header)?;
     }
     // The grade's cell in its colour (the distribution chart's), bold white on it.
     let grade_format = |label: &str| {
@@ -79,31 +136,36 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
                 .set_background_color(rust_xlsxwriter::Color::RGB(rgb))
         })
     };
-    for (r, row) in cells(s).iter().enumerate() {
+    let wrap = Format::new().set_text_wrap();
+    let rows = cells(s);
+    for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             let (rr, cc) = (r as u32 + 1, c as u16);
             match v.parse::<f64>() {
-                Ok(x) if numeric.contains(&c) => sheet.write_number(rr, cc, x)?,
+                Ok(x) if NUMERIC.contains(&c) => sheet.write_number(rr, cc, x)?,
                 _ if c == GRADE_COLUMN => match grade_format(v) {
                     Some(f) => sheet.write_string_with_format(rr, cc, v, &f)?,
                     None => sheet.write_string(rr, cc, v)?,
                 },
+                _ if unicode_width::UnicodeWidthStr::width(v.as_str()) > MAX_WIDTH => {
+                    sheet.write_string_with_format(rr, cc, v, &wrap)?
+                }
                 _ => sheet.write_string(rr, cc, v)?,
             };
         }
     }
-    sheet.set_freeze_panes(1, 2)?;
-    for (c, width) in [10, 10, 18, 6, 8, 8, 8, 10, 8, 10, 24, 30, 24]
-        .iter()
-        .enumerate()
-    {
-        sheet.set_column_width(c as u16, *width)?;
+    for (c, h) in COLUMNS.iter().enumerate() {
+        let width = fitted_width(rows.iter().map(|r| r[c].as_str()).chain([*h]));
+        sheet.set_column_width(c as u16, width)?;
     }
+    print_setup(sheet, &title, true)?;
+    signature_block(sheet, rows.len() as u32, &bold)?;
+
     let months = book.add_worksheet().set_name("月度得分")?;
-    months.write_string_with_format(0, 0, "工号", &bold)?;
-    months.write_string_with_format(0, 1, "姓名", &bold)?;
+    months.write_string_with_format(0, 0, "工号", &header)?;
+    months.write_string_with_format(0, 1, "姓名", &header)?;
     for m in 1..=12u16 {
-        months.write_string_with_format(0, m + 1, format!("{m}月"), &bold)?;
+        months.write_string_with_format(0, m + 1, format!("{m}月"), &header)?;
     }
     for (r, row) in s.rows.iter().enumerate() {
         let rr = r as u32 + 1;
@@ -113,5 +175,32 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
             months.write_number(rr, m.month.number() as u16 + 1, m.score.to_f64())?;
         }
     }
+    months.set_column_width(
+        0,
+        fitted_width(
+            s.rows
+                .iter()
+                .map(|r| r.rating.employee.as_str())
+                .chain(["工号"]),
+        ),
+    )?;
+    months.set_column_width(
+        1,
+        fitted_width(
+            s.rows
+                .iter()
+                .map(|r| r.rating.name.as_str())
+                .chain(["姓名"]),
+        ),
+    )?;
+    for m in 1..=12u16 {
+        months.set_column_width(m + 1, 7)?;
+    }
+    print_setup(
+        months,
+        &format!("{} {} 年月度得分", s.scope(), s.year),
+        true,
+    )?;
+    signature_block(months, s.rows.len() as u32, &bold)?;
     book.save_to_buffer()
 }

@@ -92,7 +92,7 @@ fn month(name: &str, value: Option<&str>) -> Result<Month, Failure> {
 struct Labelled<T> {
     #[serde(flatten)]
     view: T,
-    labels: crate::app::Labels,
+    labels: crate::domain::labels::Glossary,
 }
 
 fn ok(value: impl serde::Serialize) -> Answer {
