@@ -166,6 +166,33 @@ pub struct LeaveType {
 }
 
 impl Policy {
+    /// Rule id → its manual item number, over the event and month rules that give one.
+    pub fn references(&self) -> impl Iterator<Item = (&str, &str)> {
+        let event = self
+            .rules
+            .iter()
+            .filter_map(|r| Some((r.id.as_str(), r.reference.as_deref()?)));
+        let month = self
+            .monthly
+            .iter()
+            .filter_map(|r| Some((r.id.as_str(), r.reference.as_deref()?)));
+        event.chain(month)
+    }
+
+    /// The manual item number of rule `id` (event or month rule), if the policy gives one.
+    pub fn rule_reference(&self, id: &str) -> Option<&str> {
+        self.rules
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.reference.as_deref())
+            .or_else(|| {
+                self.monthly
+                    .iter()
+                    .find(|r| r.id == id)
+                    .and_then(|r| r.reference.as_deref())
+            })
+    }
+
     /// The grades as (id, label), best first: what signers choose from and what a page shows
     /// for a grade id.
     pub fn grade_choices(&self) -> Vec<(String, String)> {
@@ -246,6 +273,8 @@ pub enum Action {
 pub struct EventRule {
     pub id: String,
     pub name: String,
+    /// The manual's item number (`A-11`), if the policy gives one.
+    pub reference: Option<String>,
     pub category: String,
     pub on: Vec<String>,
     pub when: Option<Script>,
@@ -361,6 +390,8 @@ impl Labels {
 pub struct MonthRule {
     pub id: String,
     pub name: String,
+    /// The manual's item number, if the policy gives one.
+    pub reference: Option<String>,
     pub category: String,
     pub when: Option<Script>,
     pub action: Action,

@@ -131,13 +131,42 @@ fn annual_rating_sheet() {
 #[test]
 fn reward_penalty_recommendation() {
     let ws = year();
-    let md = report(&ws, "recommendation E002 --year 2026", "rec.md");
+    // A signature carries the day it was made: the clock's, not the tests' today.
+    let signed_on = |text: String| {
+        let today = chrono::Local::now().date_naive().to_string();
+        let utc = chrono::Utc::now().date_naive().to_string();
+        text.replace(&today, "[signed on]")
+            .replace(&utc, "[signed on]")
+    };
+    let md = signed_on(report(&ws, "recommendation E002 --year 2026", "rec.md"));
     assert!(md.contains("建议：**辞退**"), "{md}");
+    // Signers by name, id and role; the rules by the manual's item numbers; every section
+    // numbered, in order, present even when empty.
+    assert!(
+        md.contains("| 直属上级 | 差 | 张三（E001，主管） |"),
+        "{md}"
+    );
+    assert!(md.contains("| B-35 | 与业主发生争吵 | 16 | -80 |"), "{md}");
+    let numbers = ["一", "二", "三", "四", "五", "六", "七", "八"];
+    let headings: Vec<&str> = md.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(headings.len(), numbers.len(), "{headings:?}");
+    for (h, n) in headings.iter().zip(numbers) {
+        assert!(h.starts_with(&format!("## {n}、")), "{headings:?}");
+    }
     insta::assert_snapshot!("recommendation_md", md);
     insta::assert_snapshot!(
         "recommendation_html",
-        report(&ws, "recommendation E002 --year 2026", "rec.html")
+        signed_on(report(&ws, "recommendation E002 --year 2026", "rec.html"))
     );
+    // A promotion rests on the commendations: listed as the violations are for a dismissal.
     let promotion = report(&ws, "recommendation E001 --year 2026", "e1.md");
     assert!(promotion.contains("建议：**晋升加薪**"), "{promotion}");
+    assert!(
+        promotion.contains("| 总则-3 | 公司书面表扬 | 1 | 1 |"),
+        "{promotion}"
+    );
+    assert!(
+        promotion.contains("| 2026-03-09 | 总则-3 公司书面表扬 | 1 | 信件表扬 | 公司办公室 |"),
+        "{promotion}"
+    );
 }

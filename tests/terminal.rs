@@ -125,6 +125,20 @@ fn every_table_command_fits_80_and_120_columns_with_labels_not_ids() {
             }
         }
     }
+    // docs/csv.md gives each command's CSV header as it is.
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/csv.md")).unwrap();
+    for command in COMMANDS {
+        let mut args = vec!["--db", "d/appraise.db"];
+        let command = command.replace("{y}", &year);
+        args.extend(command.split_whitespace());
+        args.extend(["--format", "csv"]);
+        let csv = ws.run(&args).ok();
+        let header = csv.lines().next().unwrap_or_default();
+        assert!(
+            doc.contains(&format!("```csv\n{header}\n```")),
+            "docs/csv.md lacks the header of `{command}`: {header}"
+        );
+    }
     // At 80 columns the ratings leave out what is needed least, and say so.
     let narrow = table_at(&ws, &format!("rate --year {year}"), 80);
     assert!(

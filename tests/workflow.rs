@@ -334,7 +334,7 @@ fn explain_traces_every_point_to_rule_and_event() {
     let out = ws.cmd("explain E002 --month 2026-03").ok();
     assert!(out.contains("按旷工计"), "{out}");
     assert!(
-        out.contains("按规则脚本计算（company.toml 第 76 行）"),
+        out.contains("按规则脚本计算（company.toml 第 82 行）"),
         "{out}"
     );
     assert!(out.contains("基础分 100 + 扣分 -7 + 加分 0 = 93"), "{out}");
@@ -417,7 +417,7 @@ fn a_later_policy_version_governs_only_its_months() {
     let v2 = text
         .replace("version = \"2025.1\"", "version = \"2026.5\"")
         .replace("effective_from = \"2025-01\"", "effective_from = \"2026-05\"")
-        .replace("id = \"missed_follow_up\"\nname = \"有效投诉未回访或未记录回访\"\ncategory = \"服务标准\"\npoints = -1", "id = \"missed_follow_up\"\nname = \"有效投诉未回访或未记录回访\"\ncategory = \"服务标准\"\npoints = -3");
+        .replace("id = \"missed_follow_up\"\nref = \"服务-5\"\nname = \"有效投诉未回访或未记录回访\"\ncategory = \"服务标准\"\npoints = -1", "id = \"missed_follow_up\"\nref = \"服务-5\"\nname = \"有效投诉未回访或未记录回访\"\ncategory = \"服务标准\"\npoints = -3");
     assert_ne!(text, v2);
     ws.write("rules/customer-service-2026.toml", &v2);
     ws.cmd("rules check rules/customer-service-2026.toml").ok();

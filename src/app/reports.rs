@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{Actor, App, Error, Invalid, Result};
+use crate::domain::labels;
 use crate::domain::month::Month;
 use crate::evaluation::documents;
 use crate::evaluation::evaluate::{Evaluation, Selection, rated_months};
@@ -79,10 +80,18 @@ impl App {
             .versions()
             .map(|(_, p)| (p.id.clone(), p.name.clone()))
             .collect();
+        let references = rulebook
+            .versions()
+            .flat_map(|(_, p)| p.references())
+            .map(|(id, r)| (id.to_string(), r.to_string()))
+            .collect();
         let s = documents::statement(
             &dept,
             head_name.as_deref(),
-            policy_names,
+            documents::PolicyWords {
+                names: policy_names,
+                references,
+            },
             month,
             &scores,
             &previous,
@@ -222,19 +231,40 @@ impl App {
                 ..Default::default()
             })?
             .into_iter()
-            .map(|e| (e.id, e.recorded_by.into_owned()))
+            .map(|e| (e.id, (e.recorded_by.into_owned(), e.note)))
             .collect();
         let evidence = self.year_evidence(&store, &result, year)?;
+        // The signers by name and role, as the staff file has them in the year's last month.
+        let signers = review
+            .iter()
+            .flat_map(|r| &r.signatures)
+            .filter_map(|s| {
+                let record = store.staff_record(&s.signer).ok()??;
+                let e = record.at(last);
+                Some((
+                    s.signer.clone(),
+                    format!(
+                        "{}（{}，{}）",
+                        e.name,
+                        s.signer,
+                        labels::staff_role(&e.role)
+                    ),
+                ))
+            })
+            .collect();
         let r = documents::recommendation(
             &result,
-            &staff,
-            department.as_ref().map_or("", |d| d.name.as_str()),
-            review,
-            rulebook
-                .by_hash(&result.rating.policy.hash)
-                .map(|p| p.as_ref()),
-            &recorders,
-            evidence,
+            documents::RecommendationInput {
+                staff: &staff,
+                department_name: department.as_ref().map_or("", |d| d.name.as_str()),
+                review,
+                policy: rulebook
+                    .by_hash(&result.rating.policy.hash)
+                    .map(|p| p.as_ref()),
+                recorders: &recorders,
+                signers,
+                evidence,
+            },
         );
         Ok(match format {
             Document::Markdown => markdown::recommendation(&r),

@@ -54,6 +54,10 @@ impl Points {
         self.0 == 0
     }
 
+    pub fn is_positive(self) -> bool {
+        self > Points::ZERO
+    }
+
     pub fn is_negative(self) -> bool {
         self.0 < 0
     }

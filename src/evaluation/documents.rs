@@ -31,6 +31,9 @@ pub struct StatementRow {
 pub struct Tally {
     pub key: String,
     pub label: String,
+    /// The manual's item number of the rule tallied (`A-11`), where the policy gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     pub count: usize,
     pub points: Points,
 }
@@ -125,12 +128,14 @@ fn average(scores: &[&MonthScore]) -> Points {
 
 fn tallies(
     scores: &[&MonthScore],
+    refs: &BTreeMap<String, String>,
     key: impl Fn(&crate::engine::Item) -> (String, String),
 ) -> Vec<Tally> {
     let mut by: BTreeMap<String, Tally> = BTreeMap::new();
     for item in scores.iter().flat_map(|s| &s.items) {
         let (k, label) = key(item);
         let t = by.entry(k.clone()).or_insert(Tally {
+            reference: refs.get(&k).cloned(),
             key: k,
             label,
             count: 0,
@@ -144,12 +149,19 @@ fn tallies(
     v
 }
 
+/// What the policies call things, for a statement: each policy's name by its id, and each
+/// rule's manual item number by the rule's id.
+pub struct PolicyWords {
+    pub names: BTreeMap<String, String>,
+    pub references: BTreeMap<String, String>,
+}
+
 /// Builds the statement of `department` for `month` from the month's scores, the previous
 /// month's, and the averages of every month of the year so far (`year_scores`, by month).
 pub fn statement(
     department: &Department,
     head_name: Option<&str>,
-    policy_names: BTreeMap<String, String>,
+    words: PolicyWords,
     month: Month,
     scores: &[MonthScore],
     previous: &[MonthScore],
@@ -166,7 +178,13 @@ pub fn statement(
     let mut policies: Vec<PolicyRef> = mine.iter().map(|s| s.policy.clone()).collect();
     policies.sort_by(|a, b| a.hash.cmp(&b.hash));
     policies.dedup();
-    let by_rule = tallies(&mine, |i| (i.rule.to_string(), i.name.to_string()));
+    let PolicyWords {
+        names: policy_names,
+        references,
+    } = words;
+    let by_rule = tallies(&mine, &references, |i| {
+        (i.rule.to_string(), i.name.to_string())
+    });
     let mut most_frequent: Vec<Tally> = by_rule
         .iter()
         .filter(|t| t.points.is_negative())
@@ -202,7 +220,7 @@ pub fn statement(
         failed: mine.iter().filter(|s| !s.passed).count(),
         average: average(&mine),
         previous_average: (!prev.is_empty()).then(|| average(&prev)),
-        by_category: tallies(&mine, |i| {
+        by_category: tallies(&mine, &BTreeMap::new(), |i| {
             let c = if i.category.is_empty() {
                 "(none)".to_string()
             } else {
@@ -407,9 +425,17 @@ pub struct Recommendation {
     pub rating: Rating,
     pub failed_months: Vec<(Month, Points)>,
     pub violations: Vec<Tally>,
+    /// Commendations and other rewards, tallied as the violations are: what a promotion
+    /// rests on.
+    pub rewards: Vec<Tally>,
+    /// Every reward of the year, one by one: when, which rule, what was noted, who
+    /// recorded it.
+    pub rewarded: Vec<Case>,
     /// Every serious case of the year (items flagged `severe`), for the punishment the
     /// manual asks beyond the points.
-    pub severe: Vec<SevereCase>,
+    pub severe: Vec<Case>,
+    /// Employee id → `姓名（岗位）`, for the signers of the review.
+    pub signers: BTreeMap<String, String>,
     pub review: Option<Review>,
     /// The photos attached to the year's events and their appeals, in date order.
     pub evidence: Vec<EvidencePhoto>,
@@ -453,6 +479,19 @@ impl Recommendation {
         labels::step(step).to_string()
     }
 
+    /// A signer as people know them: `高霞（E002，主管）`, or the login when they are not
+    /// on the staff file.
+    pub fn signer_text(&self, signer: &str) -> String {
+        self.signers
+            .get(signer)
+            .map_or_else(|| signer.to_string(), |s| s.clone())
+    }
+
+    /// The day of a stamp (`2026-03-04T09:00:00Z` → `2026-03-04`).
+    pub fn day_of(&self, at: &str) -> String {
+        at.chars().take(10).collect()
+    }
+
     /// A grade by its label: `一般 (average)` reads better than the id alone.
     pub fn grade_text(&self, grade: &str) -> String {
         self.grade_labels
@@ -477,9 +516,10 @@ pub struct EvidencePhoto {
     pub image: Option<String>,
 }
 
-/// A serious case: when, which rule, what was noted, who recorded it.
+/// One scored item of the year as the recommendation lists it (a serious case, a
+/// commendation): when, which rule, what was noted, who recorded it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SevereCase {
+pub struct Case {
     pub date: String,
     pub event: Option<i64>,
     pub rule: String,
@@ -534,43 +574,85 @@ fn changed_by_review(
 /// The flag that marks a serious case (list B of the manual).
 pub const SEVERE: &str = "severe";
 
-/// Pre-fills the recommendation from an employee's year; `recorders` names who recorded
-/// each event.
+/// What the recommendation is filled from besides the year: who recorded each event, who
+/// the signers are, the photos.
+pub struct RecommendationInput<'a> {
+    pub staff: &'a Employee,
+    pub department_name: &'a str,
+    pub review: Option<Review>,
+    pub policy: Option<&'a crate::policy::Policy>,
+    /// Event id → who recorded it and the note it was entered with.
+    pub recorders: &'a BTreeMap<i64, (String, String)>,
+    pub signers: BTreeMap<String, String>,
+    pub evidence: Vec<EvidencePhoto>,
+}
+
+/// The items of the year that `pick` chooses, one by one, with the manual's item number
+/// before the rule where the policy gives one.
+fn cases(
+    result: &crate::evaluation::evaluate::YearResult,
+    policy: Option<&crate::policy::Policy>,
+    recorders: &BTreeMap<i64, (String, String)>,
+    pick: impl Fn(&crate::engine::Item) -> bool,
+) -> Vec<Case> {
+    result
+        .months
+        .iter()
+        .flat_map(|m| &m.items)
+        .filter(|i| pick(i))
+        .map(|i| {
+            let name = if i.qty > 1 {
+                format!("{}（{}次）", i.name, i.qty)
+            } else {
+                i.name.to_string()
+            };
+            let (recorded_by, entered) = i
+                .event
+                .and_then(|e| recorders.get(&e).cloned())
+                .unwrap_or_default();
+            Case {
+                date: i.date.map(|d| d.to_string()).unwrap_or_default(),
+                event: i.event,
+                rule: match policy.and_then(|p| p.rule_reference(&i.rule)) {
+                    Some(r) => format!("{r} {name}"),
+                    None => name,
+                },
+                points: i.points,
+                // What the rule noted (按旷工计), else what the event was entered with.
+                note: if i.note.is_empty() {
+                    entered
+                } else {
+                    i.note.clone()
+                },
+                recorded_by,
+            }
+        })
+        .collect()
+}
+
+/// Pre-fills the recommendation from an employee's year.
 pub fn recommendation(
     result: &crate::evaluation::evaluate::YearResult,
-    staff: &Employee,
-    department_name: &str,
-    review: Option<Review>,
-    policy: Option<&crate::policy::Policy>,
-    recorders: &BTreeMap<i64, String>,
-    evidence: Vec<EvidencePhoto>,
+    input: RecommendationInput<'_>,
 ) -> Recommendation {
+    let RecommendationInput {
+        staff,
+        department_name,
+        review,
+        policy,
+        recorders,
+        signers,
+        evidence,
+    } = input;
     let mut r = result.rating.clone();
     let changed = changed_by_review(&mut r, review.as_ref(), policy);
     let r = &r;
     // Once the review is final its grade's outcomes decide; before, the year's flags too.
     let flagged = r.review != "final" && r.flags.contains_key("dismissal_recommendation");
-    let severe: Vec<SevereCase> = result
-        .months
-        .iter()
-        .flat_map(|m| &m.items)
-        .filter(|i| i.flags.iter().any(|f| f == SEVERE))
-        .map(|i| SevereCase {
-            date: i.date.map(|d| d.to_string()).unwrap_or_default(),
-            event: i.event,
-            rule: if i.qty > 1 {
-                format!("{}（{}次）", i.name, i.qty)
-            } else {
-                i.name.to_string()
-            },
-            points: i.points,
-            note: i.note.clone(),
-            recorded_by: i
-                .event
-                .and_then(|e| recorders.get(&e).cloned())
-                .unwrap_or_default(),
-        })
-        .collect();
+    let severe = cases(result, policy, recorders, |i| {
+        i.flags.iter().any(|f| f == SEVERE)
+    });
+    let rewarded = cases(result, policy, recorders, |i| i.points.is_positive());
     let kind = if flagged || r.outcomes.iter().any(|o| o.contains("辞退")) {
         "辞退"
     } else if !severe.is_empty() && changed.is_none() {
@@ -581,8 +663,18 @@ pub fn recommendation(
         "奖惩"
     };
     let months: Vec<&MonthScore> = result.months.iter().collect();
-    let mut violations = tallies(&months, |i| (i.rule.to_string(), i.name.to_string()));
-    violations.retain(|t| t.points.is_negative());
+    let refs: BTreeMap<String, String> = policy
+        .into_iter()
+        .flat_map(|p| p.references())
+        .map(|(id, r)| (id.to_string(), r.to_string()))
+        .collect();
+    let all = tallies(&months, &refs, |i| (i.rule.to_string(), i.name.to_string()));
+    let (violations, rewards): (Vec<Tally>, Vec<Tally>) =
+        all.into_iter().partition(|t| t.points.is_negative());
+    let rewards = rewards
+        .into_iter()
+        .filter(|t| t.points.is_positive())
+        .collect();
     Recommendation {
         year: r.monthly.first().map_or(0, |m| m.month.year()),
         employee: r.employee.clone(),
@@ -600,7 +692,10 @@ pub fn recommendation(
             .map(|m| (m.month, m.score))
             .collect(),
         violations,
+        rewards,
+        rewarded,
         severe,
+        signers,
         evidence,
         review,
         changed,

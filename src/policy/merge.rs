@@ -447,6 +447,7 @@ impl Compiler {
         let action = action?;
         let category = r.category.clone().unwrap_or_default();
         let rule = EventRule {
+            reference: self.reference(src, &r.reference),
             aliases,
             counting: Counting::of(when.as_ref(), &action),
             labels: Labels::of(r.id.get_ref(), &r.name, &category, &action),
@@ -529,6 +530,23 @@ impl Compiler {
         out
     }
 
+    /// A rule's manual item number: short, one line, no spaces (`A-11`, `服务-3`).
+    fn reference(&mut self, src: &SourceText, r: &Option<Spanned<String>>) -> Option<String> {
+        let r = r.as_ref()?;
+        let text = r.get_ref();
+        if text.is_empty()
+            || text.chars().count() > MAX_REFERENCE
+            || text.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            self.problems.push(src.problem(
+                r.span(),
+                format!("`ref` must be a manual item number of 1 to {MAX_REFERENCE} characters without spaces, such as \"A-11\""),
+            ));
+            return None;
+        }
+        Some(text.clone())
+    }
+
     /// A month rule, compiled.
     fn month_rule(&mut self, src: &SourceText, r: &raw::MonthRule) -> Option<MonthRule> {
         let when = r
@@ -542,6 +560,7 @@ impl Compiler {
         };
         let category = r.category.clone().unwrap_or_default();
         Some(MonthRule {
+            reference: self.reference(src, &r.reference),
             labels: Labels::of(r.id.get_ref(), &r.name, &category, &action),
             id: r.id.get_ref().clone(),
             name: r.name.clone(),
@@ -579,6 +598,9 @@ impl Compiler {
         Some((rule, named))
     }
 }
+
+/// The longest manual item number a rule may give (`ref`).
+const MAX_REFERENCE: usize = 16;
 
 /// A rule of any stage as the merge sees it: its id and where it was written.
 trait Inherited {

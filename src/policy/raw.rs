@@ -95,6 +95,10 @@ pub enum OneOrMany {
 pub struct Rule {
     pub id: Spanned<String>,
     pub name: String,
+    /// The item of the manual the rule encodes (`ref = "A-11"`), shown beside it in
+    /// documents.
+    #[serde(rename = "ref")]
+    pub reference: Option<Spanned<String>>,
     pub category: Option<String>,
     pub on: Option<Spanned<OneOrMany>>,
     #[serde(default)]
@@ -172,6 +176,9 @@ impl FieldSpec {
 pub struct MonthRule {
     pub id: Spanned<String>,
     pub name: String,
+    /// The item of the manual the rule encodes, as for event rules.
+    #[serde(rename = "ref")]
+    pub reference: Option<Spanned<String>>,
     pub category: Option<String>,
     pub when: Option<Spanned<String>>,
     pub points: Option<Spanned<f64>>,
