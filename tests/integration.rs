@@ -16,6 +16,7 @@ mod layers;
 mod library;
 mod notices;
 mod policy_files;
+mod printed;
 mod receivers;
 mod reports;
 mod reviews;
