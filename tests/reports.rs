@@ -52,6 +52,36 @@ fn department_monthly_statement() {
     );
     assert!(html.contains("@page { size: A4"));
     insta::assert_snapshot!("statement_html", html);
+    // As a workbook: a sheet per table, each set up to print on A4 one page wide with its
+    // header row repeated; the rules with the manual's item numbers; lines to sign.
+    ws.cmd("report statement --department customer-service --month 2026-03 --out s.xlsx")
+        .ok();
+    let xlsx = std::fs::read(ws.path("s.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let book = part("xl/workbook.xml");
+    for sheet in ["员工得分", "按细则条款", "按类别"] {
+        assert!(book.contains(sheet), "{book}");
+    }
+    assert_eq!(book.matches("_xlnm.Print_Titles").count(), 3, "{book}");
+    let scores = part("xl/worksheets/sheet1.xml");
+    assert!(scores.contains("paperSize=\"9\"") && scores.contains("fitToHeight=\"0\""));
+    assert!(scores.contains("state=\"frozen\""), "{scores}");
+    let shared = part("xl/sharedStrings.xml");
+    for text in [
+        "B-35",
+        "与业主发生争吵",
+        "制表人",
+        "审核人",
+        "批准人",
+        "不合格",
+    ] {
+        assert!(shared.contains(text), "{text} missing:\n{shared}");
+    }
 }
 
 #[test]

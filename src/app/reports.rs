@@ -35,7 +35,8 @@ impl Document {
 }
 
 impl App {
-    /// The Department Monthly Appraisal Statement (部门月度考评说明书), as HTML or Markdown.
+    /// The Department Monthly Appraisal Statement (部门月度考评说明书), as HTML, Markdown or a
+    /// workbook.
     pub fn statement(
         &self,
         by: &Actor,
@@ -99,10 +100,12 @@ impl App {
         );
         let pass_mark = policy.map(|p| p.scoring.pass_mark.to_f64());
         Ok(match format {
-            Document::Markdown => markdown::statement(&s),
-            _ => html::statement(&s, pass_mark),
-        }
-        .into_bytes())
+            Document::Markdown => markdown::statement(&s).into_bytes(),
+            Document::Xlsx => {
+                workbook::statement_xlsx(&s).map_err(|e| Error::Document(e.to_string()))?
+            }
+            _ => html::statement(&s, pass_mark).into_bytes(),
+        })
     }
 
     /// The annual rating sheet: grades, outcomes, flags and review status; as HTML it adds

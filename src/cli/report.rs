@@ -11,7 +11,7 @@ use appraise::domain::month::Month;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The Department Monthly Appraisal Statement (.html or .md).
+    /// The Department Monthly Appraisal Statement (.html, .md or .xlsx).
     Statement {
         #[arg(long)]
         department: String,
@@ -104,7 +104,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             let (out, format) = target(
                 out,
                 format!("statement-{}-{month}.html", safe(&department)),
-                &[Html, Markdown],
+                &[Html, Markdown, Xlsx],
             )?;
             let bytes = ctx
                 .app

@@ -8,6 +8,11 @@ use askama::Template;
 use super::charts::{GradeChart, TrendChart};
 use crate::evaluation::documents::{RatingSheet, Recommendation, Statement};
 
+/// The most rows a table of a printed section may have for the section to be kept whole on
+/// one page; a longer one starts where it is and runs on, its header repeated, its heading
+/// kept with its first rows.
+pub const KEEP_ROWS: usize = 12;
+
 #[derive(Template)]
 #[template(path = "statement.html")]
 struct StatementPage<'a> {

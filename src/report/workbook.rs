@@ -1,8 +1,9 @@
-//! The annual rating sheet as an `.xlsx` workbook or a spreadsheet-friendly CSV.
+//! The annual rating sheet as an `.xlsx` workbook or a spreadsheet-friendly CSV, and the
+//! monthly statement as a workbook; each sheet set up to print as an office files it.
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use crate::evaluation::documents::RatingSheet;
+use crate::evaluation::documents::{RatingSheet, Statement, Tally};
 
 const COLUMNS: [&str; 14] = [
     "工号",
@@ -202,5 +203,124 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
         true,
     )?;
     signature_block(months, s.rows.len() as u32, &bold)?;
+    book.save_to_buffer()
+}
+
+/// Writes a table at the top of `sheet`: its header row in `header`, then the rows, numbers
+/// as numbers (so that Excel sums and sorts them), each column as wide as its text.
+fn table(
+    sheet: &mut Worksheet,
+    columns: &[&str],
+    rows: &[Vec<String>],
+    numeric: &[usize],
+    header: &Format,
+) -> Result<(), XlsxError> {
+    for (c, h) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, header)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (rr, cc) = (r as u32 + 1, c as u16);
+            match v.parse::<f64>() {
+                Ok(x) if numeric.contains(&c) => sheet.write_number(rr, cc, x)?,
+                _ => sheet.write_string(rr, cc, v)?,
+            };
+        }
+    }
+    for (c, h) in columns.iter().enumerate() {
+        let width = fitted_width(rows.iter().map(|r| r[c].as_str()).chain([*h]));
+        sheet.set_column_width(c as u16, width)?;
+    }
+    Ok(())
+}
+
+/// A tally's rows: the manual's item number (when `numbered`), the rule or category, the
+/// count, the points.
+fn tally_rows(tallies: &[Tally], numbered: bool) -> Vec<Vec<String>> {
+    tallies
+        .iter()
+        .map(|t| {
+            let mut row = Vec::with_capacity(4);
+            if numbered {
+                row.push(t.reference.clone().unwrap_or_default());
+            }
+            row.extend([t.label.clone(), t.count.to_string(), t.points.to_string()]);
+            row
+        })
+        .collect()
+}
+
+/// The Department Monthly Appraisal Statement as a workbook: the employees' scores (with the
+/// month's summary and the lines to sign below them), deductions by rule with the manual's
+/// item numbers, and by category, a sheet each, each set up to print on A4.
+pub fn statement_xlsx(s: &Statement) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let header = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xEEEEEE));
+    let title = format!("{} {} 部门月度考评说明书", s.department_name, s.month);
+
+    let scores = book.add_worksheet().set_name("员工得分")?;
+    let rows: Vec<Vec<String>> = s
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.employee.clone(),
+                r.name.clone(),
+                r.deducted.to_string(),
+                r.rewarded.to_string(),
+                r.score.to_string(),
+                r.change_text(),
+                if r.passed { "合格" } else { "不合格" }.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        scores,
+        &["工号", "姓名", "扣分", "加分", "得分", "较上月", "结果"],
+        &rows,
+        &[2, 3, 4],
+        &header,
+    )?;
+    let below = rows.len() as u32 + 2;
+    scores.write_string_with_format(
+        below,
+        0,
+        format!(
+            "本月考评 {} 人，平均 {} 分（上月 {}，变化 {}），不合格 {} 人。考评细则：{}",
+            s.rows.len(),
+            s.average,
+            s.previous_average_text(),
+            s.average_change_text(),
+            s.failed,
+            s.policies_text()
+        ),
+        &bold,
+    )?;
+    print_setup(scores, &title, false)?;
+    signature_block(scores, below + 1, &bold)?;
+
+    let by_rule = book.add_worksheet().set_name("按细则条款")?;
+    table(
+        by_rule,
+        &["条款号", "条款", "次数", "分数"],
+        &tally_rows(&s.by_rule, true),
+        &[2, 3],
+        &header,
+    )?;
+    print_setup(by_rule, &format!("{title}：按细则条款"), false)?;
+
+    let by_category = book.add_worksheet().set_name("按类别")?;
+    table(
+        by_category,
+        &["类别", "次数", "分数"],
+        &tally_rows(&s.by_category, false),
+        &[1, 2],
+        &header,
+    )?;
+    print_setup(by_category, &format!("{title}：按类别"), false)?;
     book.save_to_buffer()
 }
