@@ -136,12 +136,7 @@ fn documents_print_to_pdf_from_a_real_browser_as_an_office_files_them() {
     if !tools() {
         return;
     }
-    let ws = Workspace::new();
-    let out = ws.cmd("demo d").ok();
-    let year = out
-        .lines()
-        .find_map(|l| l.split_once(" 年度评级").map(|(y, _)| y.to_string()))
-        .expect("the demo prints its ratings");
+    let (ws, year) = crate::util::demo();
     let run = |line: &str| {
         let mut args = vec!["--db", "d/appraise.db"];
         args.extend(line.split_whitespace());

@@ -33,19 +33,15 @@ const COMMANDS: [&str; 22] = [
     "notify channel list",
 ];
 
+/// The demo with something in every list: a review started, an appeal, leave asked for,
+/// a month closed.
 fn demo() -> (Workspace, String) {
-    let ws = Workspace::new();
-    let out = ws.cmd("demo d").ok();
-    let year = out
-        .lines()
-        .find_map(|l| l.split_once(" 年度评级").map(|(y, _)| y.to_string()))
-        .expect("the demo prints its ratings");
+    let (ws, year) = crate::util::demo();
     let run = |args: &[&str]| {
         let mut all = vec!["--db", "d/appraise.db"];
         all.extend(args);
         ws.run(&all).ok()
     };
-    // Something in every list: a review started, an appeal, leave asked for, a month closed.
     run(&[
         "review",
         "start",

@@ -218,6 +218,17 @@ E003,王五,customer-service,staff,2026-04-15,,E001,08:30
 E004,赵六,security,staff,2025-01-01,2026-03-31,,07:00
 ";
 
+/// The sample company of `appraise demo d`, and the year it rates.
+pub fn demo() -> (Workspace, String) {
+    let ws = Workspace::new();
+    let out = ws.cmd("demo d").ok();
+    let year = out
+        .lines()
+        .find_map(|l| l.split_once(" 年度评级").map(|(y, _)| y.to_string()))
+        .expect("the demo prints its ratings");
+    (ws, year)
+}
+
 /// A workspace after init with `STAFF` imported.
 pub fn staffed() -> Workspace {
     let ws = Workspace::init();

@@ -176,24 +176,10 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
             months.write_number(rr, m.month.number() as u16 + 1, m.score.to_f64())?;
         }
     }
-    months.set_column_width(
-        0,
-        fitted_width(
-            s.rows
-                .iter()
-                .map(|r| r.rating.employee.as_str())
-                .chain(["工号"]),
-        ),
-    )?;
-    months.set_column_width(
-        1,
-        fitted_width(
-            s.rows
-                .iter()
-                .map(|r| r.rating.name.as_str())
-                .chain(["姓名"]),
-        ),
-    )?;
+    let ids = s.rows.iter().map(|r| r.rating.employee.as_str());
+    let names = s.rows.iter().map(|r| r.rating.name.as_str());
+    months.set_column_width(0, fitted_width(ids.chain(["工号"])))?;
+    months.set_column_width(1, fitted_width(names.chain(["姓名"])))?;
     for m in 1..=12u16 {
         months.set_column_width(m + 1, 7)?;
     }

@@ -261,41 +261,9 @@ pub fn done(path: &str, what: Done) -> String {
     format!("{path}{join}done={}{fragment}", what.id())
 }
 
-/// The words a page shows for ids it holds: department names and event kinds' labels.
-pub struct Words {
-    departments: std::collections::BTreeMap<String, String>,
-    kinds: std::collections::BTreeMap<String, String>,
-    policies: std::collections::BTreeMap<String, String>,
-}
-
-impl Words {
-    pub fn of(app: &crate::app::App) -> crate::app::Result<Words> {
-        Ok(Words {
-            departments: app
-                .departments()?
-                .into_iter()
-                .map(|d| (d.id, d.name))
-                .collect(),
-            kinds: app.kind_labels()?,
-            policies: app.policy_names()?,
-        })
-    }
-
-    /// The name of policy `id` (`客户服务部考评细则`), the id itself if none is active.
-    pub fn policy<'a>(&'a self, id: &'a str) -> &'a str {
-        self.policies.get(id).map_or(id, String::as_str)
-    }
-
-    /// The name of department `id` (the id itself if none is on file).
-    pub fn department<'a>(&'a self, id: &'a str) -> &'a str {
-        self.departments.get(id).map_or(id, String::as_str)
-    }
-
-    /// The label of event kind `id` (the id itself if no policy names it).
-    pub fn kind<'a>(&'a self, id: &'a str) -> &'a str {
-        self.kinds.get(id).map_or(id, String::as_str)
-    }
-}
+/// The words a page shows for the ids it holds: departments' names, event kinds' labels,
+/// policies' names (the one catalogue the command line's tables use too).
+pub type Words = crate::domain::labels::Glossary;
 
 /// A page rendered with its status.
 pub fn render(status: StatusCode, t: &impl Template) -> Response {

@@ -71,7 +71,7 @@ async fn admin(state: Shared<State>, caller: Caller, Query(q): Query<FindQuery>)
             enabled: app.enabled_logins(by)?,
             me: by.name().to_string(),
             departments: app.departments()?,
-            words: Words::of(app)?,
+            words: app.labels()?,
         })
     })
     .await?;

@@ -59,7 +59,7 @@ async fn department(state: Shared<State>, caller: Caller, Query(q): Query<Which>
             nav,
             year,
             book,
-            words: super::Words::of(app)?,
+            words: app.labels()?,
         })
     })
     .await?;

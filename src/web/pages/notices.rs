@@ -56,7 +56,7 @@ async fn board(state: Shared<State>, caller: Caller) -> Page {
                 .into_iter()
                 .map(|d| (d.id, d.name))
                 .collect(),
-            words: Words::of(app)?,
+            words: app.labels()?,
         })
     })
     .await?;

@@ -103,7 +103,7 @@ async fn inbox(state: Shared<State>, caller: Caller, Query(q): Query<YearQuery>)
             corrections: app.corrections_waiting_on(by)?,
             months: waiting.months,
             leave_labels: app.leave_labels()?,
-            words: Words::of(app)?,
+            words: app.labels()?,
         })
     })
     .await?;
@@ -284,7 +284,7 @@ async fn ratings(state: Shared<State>, caller: Caller, Query(q): Query<RatingsQu
             department: q.department,
             departments: app.departments()?,
             last_month: Month::of(app.today()).prev(),
-            words: Words::of(app)?,
+            words: app.labels()?,
         })
     })
     .await?;

@@ -97,7 +97,7 @@ async fn person(
             year_view,
             appeals,
             reviews,
-            words: Words::of(app)?,
+            words: app.labels()?,
         })
     })
     .await?;
@@ -124,7 +124,7 @@ async fn month_page(
         Ok(MonthPage {
             nav,
             m: app.person_month(by, &employee, crate::web::parse_month(&month)?)?,
-            words: Words::of(app)?,
+            words: app.labels()?,
         })
     })
     .await?;

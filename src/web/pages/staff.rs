@@ -48,7 +48,7 @@ async fn list(state: Shared<State>, caller: Caller, Query(q): Query<FindQuery>) 
             nav,
             staff,
             list: Listing::new(find, pages, &[]),
-            words: Words::of(app)?,
+            words: app.labels()?,
         })
     })
     .await?;
@@ -81,7 +81,7 @@ async fn record(state: Shared<State>, caller: Caller, Path(employee): Path<Strin
             now,
             month,
             departments: app.departments()?,
-            words: Words::of(app)?,
+            words: app.labels()?,
         })
     })
     .await?;
