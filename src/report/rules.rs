@@ -42,7 +42,13 @@ impl Records for VersionsView {
                 r.version
                     .departments
                     .iter()
-                    .map(|d| words.department(d))
+                    .map(|d| {
+                        if d == "*" {
+                            "其余各部门"
+                        } else {
+                            words.department(d)
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("、")
             })

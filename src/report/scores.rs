@@ -288,11 +288,13 @@ impl Records for YearExplanation {
             self.months
                 .iter()
                 .map(|m| {
+                    // No space inside a month's entry: a narrow terminal breaks the line
+                    // between months, never within one.
                     format!(
-                        "{} {}{}",
+                        "{}：{}{}",
                         m.month,
                         m.score,
-                        if m.passed { "" } else { " 不合格" }
+                        if m.passed { "" } else { "（不合格）" }
                     )
                 })
                 .collect::<Vec<_>>()

@@ -7,6 +7,7 @@
 //! (output piped to a file or a program) every row stays one line.
 
 use comfy_table::{CellAlignment, Table, presets};
+use textwrap::WordSplitter;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Align, Column, Layout, Records, Show};
@@ -51,8 +52,13 @@ pub(super) fn text(value: &impl Records, words: &Glossary, width: Option<usize>)
                     .unwrap_or(0)
             })
             .collect();
+        // A column with nothing in it is shown only while there is room, and its leaving
+        // goes unmentioned.
+        let empty: Vec<bool> = (0..columns.len())
+            .map(|i| rows.iter().all(|r| r[i].trim().is_empty()))
+            .collect();
         let (kept, widths) = match width {
-            Some(w) => fit(&columns, &natural, shown, w),
+            Some(w) => fit(&columns, &natural, &empty, shown, w),
             None => {
                 let widths = shown.iter().map(|&i| natural[i]).collect();
                 (shown, widths)
@@ -61,7 +67,7 @@ pub(super) fn text(value: &impl Records, words: &Glossary, width: Option<usize>)
         out.push_str(&draw(&columns, &rows, &kept, &widths));
         out.push('\n');
         let left_out: Vec<&str> = (0..columns.len())
-            .filter(|i| columns[*i].show == Show::Everywhere && !kept.contains(i))
+            .filter(|i| columns[*i].show == Show::Everywhere && !kept.contains(i) && !empty[*i])
             .map(|i| columns[i].name)
             .collect();
         if !left_out.is_empty() {
@@ -83,18 +89,25 @@ pub(super) fn text(value: &impl Records, words: &Glossary, width: Option<usize>)
 fn fit(
     columns: &[Column],
     natural: &[usize],
+    empty: &[bool],
     mut kept: Vec<usize>,
     width: usize,
 ) -> (Vec<usize>, Vec<usize>) {
     let total =
         |kept: &[usize]| frame(kept.len()) + kept.iter().map(|&i| natural[i]).sum::<usize>();
-    // First leave out the minor columns, rightmost first, while the table is too wide.
-    while total(&kept) > width {
-        match kept.iter().rposition(|&i| columns[i].minor) {
-            Some(p) => {
-                kept.remove(p);
+    // First leave out the empty columns, then the minor ones, rightmost first, while the
+    // table is too wide.
+    for leaves in [
+        |i: usize, _: &[Column], e: &[bool]| e[i],
+        |i: usize, c: &[Column], _: &[bool]| c[i].minor,
+    ] {
+        while total(&kept) > width {
+            match kept.iter().rposition(|&i| leaves(i, columns, empty)) {
+                Some(p) => {
+                    kept.remove(p);
+                }
+                None => break,
             }
-            None => break,
         }
     }
     // A terminal too narrow for even one character a column loses columns from the right.
@@ -192,8 +205,9 @@ fn wrap_cell(cell: &str, width: usize) -> String {
     if widest_line(cell) <= width {
         return cell.to_string();
     }
+    let options = textwrap::Options::new(width).word_splitter(WordSplitter::NoHyphenation);
     cell.lines()
-        .flat_map(|line| textwrap::wrap(line, width))
+        .flat_map(|line| textwrap::wrap(line, &options))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -205,7 +219,9 @@ fn push_wrapped(out: &mut String, line: &str, width: usize) {
         out.push('\n');
         return;
     }
-    let options = textwrap::Options::new(width.max(MIN_ANY + 2)).subsequent_indent("  ");
+    let options = textwrap::Options::new(width.max(MIN_ANY + 2))
+        .subsequent_indent("  ")
+        .word_splitter(WordSplitter::NoHyphenation);
     for piece in textwrap::wrap(line, options) {
         out.push_str(&piece);
         out.push('\n');
