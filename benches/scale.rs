@@ -8,7 +8,9 @@
 //! 3. import: `appraise log import` vs sqlite3's `.import` of the same 1,000,000-row file;
 //! 4. incremental: `score --month --employee` after one `log add` vs the full-year rating;
 //! 5. at scale: the time and peak RSS of `log import`, `rate`, `rules diff` and
-//!    `rules coverage` (budgets), the last two also against the rating's time.
+//!    `rules coverage` (budgets), the last two also against the rating's time;
+//! 6. year end: `month close`, `review start`, `report ratings` (xlsx, html), `audit verify`
+//!    and `backup`, each against the rating's time, one `ratio NAME/rate = X` line each.
 //!
 //! `APPRAISE_BENCH_SCALE_ONLY=1` runs the workload and 5. only (the 100,000-staff run);
 //! `APPRAISE_BENCH_REUSE=1` keeps the workload of an earlier run of the same size.
@@ -264,6 +266,82 @@ fn at_scale(dir: &Path) {
             w.as_secs_f64() / rate_wall.as_secs_f64()
         );
     }
+    year_end(dir, rate_wall);
+}
+
+/// The operations HR waits for at year end (6. in docs/performance.md), each its wall time
+/// and peak RSS and a ratio to the rating of this same run, against a target set from what
+/// a user at the desk would accept:
+/// - closing a month snapshots one month of everyone: no slower than rating the year;
+/// - starting the reviews rates the year and writes a review each: 1.5× the rating;
+/// - a rating sheet is the rating plus its rendering: 2× for the workbook and the HTML;
+/// - verifying the chain rehashes every row ever written, the whole log included: 4×;
+/// - a backup copies the database page by page: 2×.
+///
+/// A month closed here is reopened afterwards, so that a reused workload stays as it was.
+fn year_end(dir: &Path, rate_wall: Duration) {
+    let year = YEAR.to_string();
+    let december = format!("{YEAR}-12");
+    let _ = std::fs::remove_file(dir.join("backup.db"));
+    let operations: [(&str, Vec<&str>, f64); 6] = [
+        ("month_close", vec!["month", "close", &december], 1.0),
+        (
+            "review_start",
+            vec!["review", "start", "--year", &year, "--open-months-ok"],
+            1.5,
+        ),
+        (
+            "report_ratings_xlsx",
+            vec![
+                "report",
+                "ratings",
+                "--year",
+                &year,
+                "--out",
+                "ratings.xlsx",
+            ],
+            2.0,
+        ),
+        (
+            "report_ratings_html",
+            vec![
+                "report",
+                "ratings",
+                "--year",
+                &year,
+                "--out",
+                "ratings.html",
+            ],
+            2.0,
+        ),
+        ("audit_verify", vec!["audit", "verify"], 4.0),
+        ("backup", vec!["backup", "backup.db"], 2.0),
+    ];
+    println!(
+        "\n6. year-end operations (wall time, peak RSS; ratio to the rating's wall time above)"
+    );
+    for (name, args, target) in operations {
+        let (w, _, rss) = run(dir, &args);
+        println!(
+            "   `{}`: {} wall, peak RSS {rss:.0} MiB",
+            args.join(" "),
+            secs(w)
+        );
+        println!(
+            "ratio {name}/rate = {:.2} (target <= {target})",
+            w.as_secs_f64() / rate_wall.as_secs_f64()
+        );
+    }
+    run(
+        dir,
+        &[
+            "month",
+            "reopen",
+            &december,
+            "--reason",
+            "the benchmark's close, undone",
+        ],
+    );
 }
 
 /// A what-if candidate: the shipped customer-service policy as a new version in which
