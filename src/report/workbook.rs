@@ -111,15 +111,21 @@ fn signature_block(sheet: &mut Worksheet, after: u32, bold: &Format) -> Result<(
     Ok(())
 }
 
-/// An `.xlsx` workbook: the ratings, and the monthly scores of every employee, each sheet
-/// set up to print.
-pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
+/// The formats every sheet shares: bold text (the lines to sign, a summary), and a header
+/// row's cells, bold and centred on grey.
+fn formats() -> (Format, Format) {
     let header = Format::new()
         .set_bold()
         .set_align(FormatAlign::Center)
         .set_background_color(rust_xlsxwriter::Color::RGB(0xEEEEEE));
+    (Format::new().set_bold(), header)
+}
+
+/// An `.xlsx` workbook: the ratings, and the monthly scores of every employee, each sheet
+/// set up to print.
+pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let (bold, header) = formats();
     let title = format!("{} {} 年度员工考评汇总表", s.scope(), s.year);
     let sheet = book
         .add_worksheet()
@@ -241,11 +247,7 @@ fn tally_rows(tallies: &[Tally], numbered: bool) -> Vec<Vec<String>> {
 /// item numbers, and by category, a sheet each, each set up to print on A4.
 pub fn statement_xlsx(s: &Statement) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_background_color(rust_xlsxwriter::Color::RGB(0xEEEEEE));
+    let (bold, header) = formats();
     let title = format!("{} {} 部门月度考评说明书", s.department_name, s.month);
 
     let scores = book.add_worksheet().set_name("员工得分")?;
