@@ -179,20 +179,6 @@ impl Policy {
         event.chain(month)
     }
 
-    /// The manual item number of rule `id` (event or month rule), if the policy gives one.
-    pub fn rule_reference(&self, id: &str) -> Option<&str> {
-        self.rules
-            .iter()
-            .find(|r| r.id == id)
-            .and_then(|r| r.reference.as_deref())
-            .or_else(|| {
-                self.monthly
-                    .iter()
-                    .find(|r| r.id == id)
-                    .and_then(|r| r.reference.as_deref())
-            })
-    }
-
     /// The grades as (id, label), best first: what signers choose from and what a page shows
     /// for a grade id.
     pub fn grade_choices(&self) -> Vec<(String, String)> {

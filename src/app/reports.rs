@@ -237,24 +237,19 @@ impl App {
             .map(|e| (e.id, (e.recorded_by.into_owned(), e.note)))
             .collect();
         let evidence = self.year_evidence(&store, &result, year)?;
-        // The signers by name and role, as the staff file has them in the year's last month.
-        let signers = review
-            .iter()
-            .flat_map(|r| &r.signatures)
-            .filter_map(|s| {
-                let record = store.staff_record(&s.signer).ok()??;
+        // The signers by name and role, as the staff file has them in the year's last month
+        // (a login that is no employee keeps its name as signed).
+        let mut signers = BTreeMap::new();
+        for s in review.iter().flat_map(|r| &r.signatures) {
+            if let Some(record) = store.staff_record(&s.signer)? {
                 let e = record.at(last);
-                Some((
+                let role = labels::staff_role(&e.role);
+                signers.insert(
                     s.signer.clone(),
-                    format!(
-                        "{}（{}，{}）",
-                        e.name,
-                        s.signer,
-                        labels::staff_role(&e.role)
-                    ),
-                ))
-            })
-            .collect();
+                    format!("{}（{}，{role}）", e.name, s.signer),
+                );
+            }
+        }
         let r = documents::recommendation(
             &result,
             documents::RecommendationInput {

@@ -55,7 +55,7 @@ impl Points {
     }
 
     pub fn is_positive(self) -> bool {
-        self > Points::ZERO
+        self.0 > 0
     }
 
     pub fn is_negative(self) -> bool {

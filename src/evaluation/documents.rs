@@ -588,10 +588,10 @@ pub struct RecommendationInput<'a> {
 }
 
 /// The items of the year that `pick` chooses, one by one, with the manual's item number
-/// before the rule where the policy gives one.
+/// (`refs`, by rule id) before the rule where the policy gives one.
 fn cases(
     result: &crate::evaluation::evaluate::YearResult,
-    policy: Option<&crate::policy::Policy>,
+    refs: &BTreeMap<String, String>,
     recorders: &BTreeMap<i64, (String, String)>,
     pick: impl Fn(&crate::engine::Item) -> bool,
 ) -> Vec<Case> {
@@ -613,7 +613,7 @@ fn cases(
             Case {
                 date: i.date.map(|d| d.to_string()).unwrap_or_default(),
                 event: i.event,
-                rule: match policy.and_then(|p| p.rule_reference(&i.rule)) {
+                rule: match refs.get(&*i.rule) {
                     Some(r) => format!("{r} {name}"),
                     None => name,
                 },
@@ -649,10 +649,15 @@ pub fn recommendation(
     let r = &r;
     // Once the review is final its grade's outcomes decide; before, the year's flags too.
     let flagged = r.review != "final" && r.flags.contains_key("dismissal_recommendation");
-    let severe = cases(result, policy, recorders, |i| {
+    let refs: BTreeMap<String, String> = policy
+        .into_iter()
+        .flat_map(|p| p.references())
+        .map(|(id, r)| (id.to_string(), r.to_string()))
+        .collect();
+    let severe = cases(result, &refs, recorders, |i| {
         i.flags.iter().any(|f| f == SEVERE)
     });
-    let rewarded = cases(result, policy, recorders, |i| i.points.is_positive());
+    let rewarded = cases(result, &refs, recorders, |i| i.points.is_positive());
     let kind = if flagged || r.outcomes.iter().any(|o| o.contains("辞退")) {
         "辞退"
     } else if !severe.is_empty() && changed.is_none() {
@@ -663,11 +668,6 @@ pub fn recommendation(
         "奖惩"
     };
     let months: Vec<&MonthScore> = result.months.iter().collect();
-    let refs: BTreeMap<String, String> = policy
-        .into_iter()
-        .flat_map(|p| p.references())
-        .map(|(id, r)| (id.to_string(), r.to_string()))
-        .collect();
     let all = tallies(&months, &refs, |i| (i.rule.to_string(), i.name.to_string()));
     let (violations, rewards): (Vec<Tally>, Vec<Tally>) =
         all.into_iter().partition(|t| t.points.is_negative());

@@ -40,6 +40,9 @@ pub struct EmployeeChange {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleChange {
     pub rule: String,
+    /// The rule's name, for people's tables (JSON keeps the id).
+    #[serde(skip)]
+    pub name: String,
     pub before: Points,
     pub after: Points,
     pub delta: Points,
@@ -69,6 +72,8 @@ pub struct Differ {
     down: usize,
     /// Each rule's points before and after, over everyone compared.
     totals: [BTreeMap<String, Points>; 2],
+    /// Each rule's name, as its items first gave it.
+    names: BTreeMap<String, String>,
 }
 
 impl Differ {
@@ -81,6 +86,9 @@ impl Differ {
                     Some(p) => *p += item.points,
                     None => {
                         totals.insert(item.rule.to_string(), item.points);
+                        self.names
+                            .entry(item.rule.to_string())
+                            .or_insert_with(|| item.name.to_string());
                     }
                 }
             }
@@ -152,6 +160,7 @@ impl Differ {
                     ta.get(r).copied().unwrap_or_default(),
                 );
                 RuleChange {
+                    name: self.names.get(r).cloned().unwrap_or_else(|| r.clone()),
                     rule: r.clone(),
                     before: b,
                     after: a,

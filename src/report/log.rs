@@ -90,6 +90,36 @@ impl Records for AuditView {
     }
 }
 
+/// The columns of a request someone decides (an appeal, a clock correction): its state for
+/// people (`pending` while undecided, `granted` when the outcome is `granted_id`, else 驳回),
+/// the outcome's id for programs, and the decision's reason and decider. `decision` gives
+/// (outcome, reason, by) once decided.
+fn decision_columns<T>(
+    columns: Columns<T>,
+    (pending, granted_id, granted): (&'static str, &'static str, &'static str),
+    decision: fn(&T) -> Option<(&str, &str, &str)>,
+) -> Columns<T> {
+    columns
+        .left("状态", move |t| {
+            match decision(t) {
+                None => pending,
+                Some((outcome, _, _)) if outcome == granted_id => granted,
+                Some(_) => "驳回",
+            }
+            .to_string()
+        })
+        .id("状态编号", move |t| {
+            decision(t)
+                .map_or("pending", |(outcome, _, _)| outcome)
+                .to_string()
+        })
+        .text("处理意见", move |t| {
+            decision(t)
+                .map(|(_, reason, by)| format!("{reason}（{by}）"))
+                .unwrap_or_default()
+        })
+}
+
 /// `appraise appeal list`.
 #[derive(Debug, Serialize)]
 pub struct AppealsView {
@@ -98,7 +128,7 @@ pub struct AppealsView {
 
 impl Records for AppealsView {
     fn layout(&self, words: &Glossary) -> Layout {
-        Columns::over(&self.appeals)
+        let columns = Columns::over(&self.appeals)
             .right("编号", |a| a.id.to_string())
             .right("事件", |a| a.event.to_string())
             .minor()
@@ -108,28 +138,13 @@ impl Records for AppealsView {
             .id("类型编号", |a| a.kind.clone())
             .text("理由", |a| a.reason.clone())
             .left("申诉人", |a| a.by.clone())
-            .minor()
-            .left("状态", |a| {
-                match a.decision.as_ref().map(|d| d.outcome.as_str()) {
-                    None => "待处理",
-                    Some("upheld") => "申诉成立",
-                    Some(_) => "驳回",
-                }
-                .to_string()
-            })
-            .id("状态编号", |a| {
-                a.decision
-                    .as_ref()
-                    .map_or("pending", |d| d.outcome.as_str())
-                    .to_string()
-            })
-            .text("处理意见", |a| {
-                a.decision
-                    .as_ref()
-                    .map(|d| format!("{}（{}）", d.reason, d.by))
-                    .unwrap_or_default()
-            })
-            .done()
+            .minor();
+        decision_columns(columns, ("待处理", "upheld", "申诉成立"), |a| {
+            a.decision
+                .as_ref()
+                .map(|d| (d.outcome.as_str(), d.reason.as_str(), d.by.as_str()))
+        })
+        .done()
     }
 }
 
@@ -141,7 +156,7 @@ pub struct CorrectionsView {
 
 impl Records for CorrectionsView {
     fn layout(&self, _: &Glossary) -> Layout {
-        Columns::over(&self.corrections)
+        let columns = Columns::over(&self.corrections)
             .right("编号", |c| c.id.to_string())
             .left("工号", |c| c.employee.clone())
             .left("日期", |c| c.date.to_string())
@@ -149,27 +164,12 @@ impl Records for CorrectionsView {
             .left("下班", |c| c.out_time.clone().unwrap_or_default())
             .text("理由", |c| c.reason.clone())
             .left("申请人", |c| c.by.clone())
-            .minor()
-            .left("状态", |c| {
-                match c.decision.as_ref().map(|d| d.outcome.as_str()) {
-                    None => "待审批",
-                    Some("approved") => "已批准",
-                    Some(_) => "驳回",
-                }
-                .to_string()
-            })
-            .id("状态编号", |c| {
-                c.decision
-                    .as_ref()
-                    .map_or("pending", |d| d.outcome.as_str())
-                    .to_string()
-            })
-            .text("处理意见", |c| {
-                c.decision
-                    .as_ref()
-                    .map(|d| format!("{}（{}）", d.reason, d.by))
-                    .unwrap_or_default()
-            })
-            .done()
+            .minor();
+        decision_columns(columns, ("待审批", "approved", "已批准"), |c| {
+            c.decision
+                .as_ref()
+                .map(|d| (d.outcome.as_str(), d.reason.as_str(), d.by.as_str()))
+        })
+        .done()
     }
 }

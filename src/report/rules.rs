@@ -151,15 +151,21 @@ impl Records for DiffView {
                 if c.grade_before == c.grade_after {
                     c.label_after.clone()
                 } else {
-                    format!("{} → {} ({})", c.label_before, c.label_after, c.direction)
+                    let way = match c.direction {
+                        "up" => "上升",
+                        "down" => "下降",
+                        _ => "持平",
+                    };
+                    format!("{} → {}（{way}）", c.label_before, c.label_after)
                 }
             })
             .text("变化的月份", |c| {
                 c.months
                     .iter()
                     .map(|m| {
+                        // As the web writes it; a line breaks between months only.
                         format!(
-                            "{} {}→{}",
+                            "{}：{}→{}",
                             m.month,
                             opt_points(m.before),
                             opt_points(m.after)
@@ -170,10 +176,14 @@ impl Records for DiffView {
             })
             .done()
     }
-    fn heading(&self, _: &Glossary) -> Vec<String> {
+    fn heading(&self, words: &Glossary) -> Vec<String> {
         vec![format!(
-            "{} 年假设分析：候选办法 `{}` 版本 {}（自 {} 起生效）对比现行办法，计至 {}",
-            self.year, self.candidate.id, self.candidate.version, self.effective_from, self.through
+            "{} 年假设分析：候选办法「{}」版本 {}（自 {} 起生效）对比现行办法，计至 {}",
+            self.year,
+            words.policy(&self.candidate.id),
+            self.candidate.version,
+            self.effective_from,
+            self.through
         )]
     }
     fn footing(&self, _: &Glossary) -> Vec<String> {
@@ -193,7 +203,7 @@ impl Records for DiffView {
             for r in &d.rules {
                 lines.push(format!(
                     "  {}：{} → {}（{:+}）",
-                    r.rule,
+                    r.name,
                     r.before,
                     r.after,
                     r.delta.to_f64()

@@ -97,19 +97,16 @@ fn fit(
         |kept: &[usize]| frame(kept.len()) + kept.iter().map(|&i| natural[i]).sum::<usize>();
     // First leave out the empty columns, then the minor ones, rightmost first, while the
     // table is too wide.
-    for leaves in [
-        |i: usize, _: &[Column], e: &[bool]| e[i],
-        |i: usize, c: &[Column], _: &[bool]| c[i].minor,
-    ] {
-        while total(&kept) > width {
-            match kept.iter().rposition(|&i| leaves(i, columns, empty)) {
-                Some(p) => {
-                    kept.remove(p);
-                }
-                None => break,
-            }
+    let leave_out = |kept: &mut Vec<usize>, gives_way: &dyn Fn(usize) -> bool| {
+        while total(kept) > width {
+            let Some(p) = kept.iter().rposition(|&i| gives_way(i)) else {
+                break;
+            };
+            kept.remove(p);
         }
-    }
+    };
+    leave_out(&mut kept, &|i| empty[i]);
+    leave_out(&mut kept, &|i| columns[i].minor);
     // A terminal too narrow for even one character a column loses columns from the right.
     while kept.len() > 1 && frame(kept.len()) + MIN_ANY * kept.len() > width {
         kept.pop();

@@ -130,41 +130,20 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
     let sheet = book
         .add_worksheet()
         .set_name(format!("{} 年度考评", s.year))?;
-    for (c, h) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &header)?;
-    }
     // The grade's cell in its colour (the distribution chart's), bold white on it.
-    let grade_format = |label: &str| {
-        super::charts::grade_color_of(label, &s.grades).map(|c| {
-            let rgb = u32::from_str_radix(c.trim_start_matches('#'), 16).unwrap_or(0);
+    let grade_format = |c: usize, label: &str| {
+        let color =
+            super::charts::grade_color_of(label, &s.grades).filter(|_| c == GRADE_COLUMN)?;
+        let rgb = u32::from_str_radix(color.trim_start_matches('#'), 16).unwrap_or(0);
+        Some(
             Format::new()
                 .set_bold()
                 .set_font_color(rust_xlsxwriter::Color::White)
-                .set_background_color(rust_xlsxwriter::Color::RGB(rgb))
-        })
+                .set_background_color(rust_xlsxwriter::Color::RGB(rgb)),
+        )
     };
-    let wrap = Format::new().set_text_wrap();
     let rows = cells(s);
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            let (rr, cc) = (r as u32 + 1, c as u16);
-            match v.parse::<f64>() {
-                Ok(x) if NUMERIC.contains(&c) => sheet.write_number(rr, cc, x)?,
-                _ if c == GRADE_COLUMN => match grade_format(v) {
-                    Some(f) => sheet.write_string_with_format(rr, cc, v, &f)?,
-                    None => sheet.write_string(rr, cc, v)?,
-                },
-                _ if unicode_width::UnicodeWidthStr::width(v.as_str()) > MAX_WIDTH => {
-                    sheet.write_string_with_format(rr, cc, v, &wrap)?
-                }
-                _ => sheet.write_string(rr, cc, v)?,
-            };
-        }
-    }
-    for (c, h) in COLUMNS.iter().enumerate() {
-        let width = fitted_width(rows.iter().map(|r| r[c].as_str()).chain([*h]));
-        sheet.set_column_width(c as u16, width)?;
-    }
+    table(sheet, &COLUMNS, &rows, &NUMERIC, &header, &grade_format)?;
     print_setup(sheet, &title, true)?;
     signature_block(sheet, rows.len() as u32, &bold)?;
 
@@ -198,23 +177,36 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
     book.save_to_buffer()
 }
 
+/// No cell of a table is styled on its own.
+fn plain(_: usize, _: &str) -> Option<Format> {
+    None
+}
+
 /// Writes a table at the top of `sheet`: its header row in `header`, then the rows, numbers
-/// as numbers (so that Excel sums and sorts them), each column as wide as its text.
+/// as numbers (so that Excel sums and sorts them), text in the format `style` gives its
+/// column and value if any, wrapped when wider than a column is made; each column as wide
+/// as its text.
 fn table(
     sheet: &mut Worksheet,
     columns: &[&str],
     rows: &[Vec<String>],
     numeric: &[usize],
     header: &Format,
+    style: &dyn Fn(usize, &str) -> Option<Format>,
 ) -> Result<(), XlsxError> {
     for (c, h) in columns.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, header)?;
     }
+    let wrap = Format::new().set_text_wrap();
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             let (rr, cc) = (r as u32 + 1, c as u16);
-            match v.parse::<f64>() {
-                Ok(x) if numeric.contains(&c) => sheet.write_number(rr, cc, x)?,
+            match (v.parse::<f64>(), style(c, v)) {
+                (Ok(x), _) if numeric.contains(&c) => sheet.write_number(rr, cc, x)?,
+                (_, Some(f)) => sheet.write_string_with_format(rr, cc, v, &f)?,
+                _ if unicode_width::UnicodeWidthStr::width(v.as_str()) > MAX_WIDTH => {
+                    sheet.write_string_with_format(rr, cc, v, &wrap)?
+                }
                 _ => sheet.write_string(rr, cc, v)?,
             };
         }
@@ -272,6 +264,7 @@ pub fn statement_xlsx(s: &Statement) -> Result<Vec<u8>, XlsxError> {
         &rows,
         &[2, 3, 4],
         &header,
+        &plain,
     )?;
     let below = rows.len() as u32 + 2;
     scores.write_string_with_format(
@@ -298,6 +291,7 @@ pub fn statement_xlsx(s: &Statement) -> Result<Vec<u8>, XlsxError> {
         &tally_rows(&s.by_rule, true),
         &[2, 3],
         &header,
+        &plain,
     )?;
     print_setup(by_rule, &format!("{title}：按细则条款"), false)?;
 
@@ -308,6 +302,7 @@ pub fn statement_xlsx(s: &Statement) -> Result<Vec<u8>, XlsxError> {
         &tally_rows(&s.by_category, false),
         &[1, 2],
         &header,
+        &plain,
     )?;
     print_setup(by_category, &format!("{title}：按类别"), false)?;
     book.save_to_buffer()
