@@ -421,25 +421,19 @@ pub(super) fn walk(conn: &Connection, since: Option<&Verified>) -> Result<Walk> 
 /// after every block of their table (the rows a walk of the newer blocks could miss).
 fn unsealed(conn: &Connection, tail_only: bool) -> Result<Option<String>> {
     for c in &CHAINED {
-        let sql = if tail_only {
-            format!(
+        let found = if tail_only {
+            let sql = format!(
                 "SELECT {key} FROM {t} WHERE {key} >
                    COALESCE((SELECT MAX(last) FROM chain WHERE tbl = '{t}'), -9223372036854775808)
                  ORDER BY {key} LIMIT 1",
                 t = c.table,
                 key = c.key
-            )
+            );
+            conn.query_row(&sql, [], |r| r.get(0)).optional()?
         } else {
-            format!(
-                "SELECT {key} FROM {t} WHERE NOT EXISTS (SELECT 1 FROM chain c
-                 WHERE c.tbl = '{t}' AND {t}.{key} BETWEEN c.first AND c.last)
-                 ORDER BY {key} LIMIT 1",
-                t = c.table,
-                key = c.key
-            )
+            first_outside(conn, c)?
         };
-        let unsealed: Option<i64> = conn.query_row(&sql, [], |r| r.get(0)).optional()?;
-        if let Some(k) = unsealed {
+        if let Some(k) = found {
             return Ok(Some(format!(
                 "{} row {k} is in no block: it was written past appraise",
                 c.table
@@ -447,4 +441,84 @@ fn unsealed(conn: &Connection, tail_only: bool) -> Result<Option<String>> {
         }
     }
     Ok(None)
+}
+
+/// The smallest key of `c`'s table that none of its blocks covers. The blocks' ranges are
+/// merged first (a table sealed a row at a time has as many blocks as rows), and only the
+/// gaps between them are looked up, each a seek of the key's index: testing every row
+/// against every block was quadratic (20,000 audit rows took over two minutes).
+fn first_outside(conn: &Connection, c: &Chained) -> Result<Option<i64>> {
+    let mut blocks =
+        conn.prepare_cached("SELECT first, last FROM chain WHERE tbl = ?1 ORDER BY first")?;
+    let ranges = blocks
+        .query_map([c.table], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut merged: Vec<(i64, i64)> = Vec::new();
+    for (first, last) in ranges {
+        match merged.last_mut() {
+            Some(m) if first <= m.1.saturating_add(1) => m.1 = m.1.max(last),
+            _ => merged.push((first, last)),
+        }
+    }
+    // The gaps, as inclusive ranges of keys: before the first block, between blocks, after
+    // the last (the whole key space when the table has no block).
+    let mut gaps = Vec::with_capacity(merged.len() + 1);
+    let mut from = Some(i64::MIN);
+    for (first, last) in merged {
+        let Some(f) = from else { break };
+        if first > f {
+            gaps.push((f, first - 1));
+        }
+        from = last.checked_add(1);
+    }
+    if let Some(f) = from {
+        gaps.push((f, i64::MAX));
+    }
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {key} FROM {t} WHERE {key} BETWEEN ?1 AND ?2 ORDER BY {key} LIMIT 1",
+        t = c.table,
+        key = c.key
+    ))?;
+    for (lo, hi) in gaps {
+        if let Some(k) = st.query_row([lo, hi], |r| r.get(0)).optional()? {
+            return Ok(Some(k));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_before_between_or_after_the_blocks_is_found_and_adjacent_blocks_cover_as_one() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE chain (seq INTEGER PRIMARY KEY, tbl TEXT, first INTEGER, last INTEGER, hash TEXT);
+             CREATE TABLE audit (id INTEGER PRIMARY KEY);
+             INSERT INTO chain (tbl, first, last, hash) VALUES
+               ('audit', 6, 10, ''), ('audit', 1, 5, ''), ('audit', 11, 11, ''),
+               ('audit', 12, 25, ''), ('events', 26, 40, '');",
+        )
+        .unwrap();
+        for id in 1..=25 {
+            conn.execute("INSERT INTO audit (id) VALUES (?1)", [id]).unwrap();
+        }
+        let audit = chained("audit");
+        assert_eq!(first_outside(&conn, audit).unwrap(), None);
+        for (id, found) in [(30, 30), (-3, -3), (26, -3)] {
+            conn.execute("INSERT INTO audit (id) VALUES (?1)", [id]).unwrap();
+            assert_eq!(first_outside(&conn, audit).unwrap(), Some(found));
+        }
+        // A hole between two blocks.
+        conn.execute_batch(
+            "DELETE FROM audit WHERE id IN (-3, 26, 30);
+             DELETE FROM chain WHERE first = 11;",
+        )
+        .unwrap();
+        assert_eq!(first_outside(&conn, audit).unwrap(), Some(11));
+    }
 }
