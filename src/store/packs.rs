@@ -144,28 +144,94 @@ pub(super) fn write(conn: &Connection, employee: &str, month: Month, data: &[u8]
     Ok(())
 }
 
-/// Every employee-month that has events in the log.
-pub(super) fn months_with_events(conn: &Connection) -> Result<Vec<(String, Month)>> {
-    conn.prepare(
-        "SELECT employee, substr(date, 1, 7) AS m FROM events GROUP BY employee, m
-          ORDER BY employee, m",
-    )?
-    .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-    .map(|row| {
-        let (employee, month) = row?;
-        let month = month
-            .parse()
-            .map_err(|_| Error::Corrupt(format!("an event of {employee} dated in `{month}`")))?;
-        Ok((employee, month))
-    })
-    .collect()
+/// Every event of the log in the order of its content index, (employee, date, …): one pass
+/// over the index instead of a query per employee-month (and no sort of the whole log to
+/// find the months first).
+const ALL_ROWS: &str = "SELECT id, date, kind, qty, note, fields, recorded_by, employee
+                          FROM events INDEXED BY events_by_content
+                         ORDER BY employee, date";
+
+/// An event row held while its month is gathered.
+struct Row {
+    id: i64,
+    date: String,
+    kind: String,
+    qty: i64,
+    note: String,
+    fields: String,
+    recorded_by: String,
+}
+
+/// Hands `each` every employee-month with events in the log, in (employee, month) order,
+/// with the pack the log makes of it (what [`build`] makes), until it returns false.
+/// Returns how many employee-months were handed. One month's rows are held at a time.
+pub(super) fn each_built(
+    conn: &Connection,
+    mut each: impl FnMut(&str, Month, Vec<u8>) -> Result<bool>,
+) -> Result<usize> {
+    let mut st = conn.prepare(ALL_ROWS)?;
+    let mut rows = st.query([])?;
+    let mut current: Option<(String, Month)> = None;
+    let mut gathered: Vec<Row> = Vec::new();
+    let mut months = 0;
+    // Packs the gathered month in (date, id) order: the index gives a day's rows by kind
+    // and note, not by id.
+    let mut flush = |at: &(String, Month), gathered: &mut Vec<Row>| -> Result<bool> {
+        gathered.sort_by(|a, b| (&a.date, a.id).cmp(&(&b.date, b.id)));
+        let mut pack = Builder::default();
+        for r in gathered.drain(..) {
+            pack.push(
+                r.id,
+                [&r.date, &r.kind],
+                r.qty,
+                [&r.note, &r.fields, &r.recorded_by],
+            )?;
+        }
+        months += 1;
+        each(&at.0, at.1, pack.finish())
+    };
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let date = text(r, 1)?;
+        let employee = text(r, 7)?;
+        let month: Month = date
+            .get(..7)
+            .and_then(|m| m.parse().ok())
+            .ok_or_else(|| Error::Corrupt(format!("event {id} date `{date}`")))?;
+        if current
+            .as_ref()
+            .is_some_and(|(e, m)| (e.as_str(), *m) != (employee, month))
+        {
+            let done = current.take().expect("checked above");
+            if !flush(&done, &mut gathered)? {
+                return Ok(months);
+            }
+        }
+        if current.is_none() {
+            current = Some((employee.to_string(), month));
+        }
+        gathered.push(Row {
+            id,
+            date: date.to_string(),
+            kind: text(r, 2)?.to_string(),
+            qty: r.get(3)?,
+            note: text(r, 4)?.to_string(),
+            fields: text(r, 5)?.to_string(),
+            recorded_by: text(r, 6)?.to_string(),
+        });
+    }
+    if let Some(done) = current {
+        flush(&done, &mut gathered)?;
+    }
+    Ok(months)
 }
 
 /// Packs the whole log (a database from before packs).
 pub(super) fn repack_all(conn: &Connection) -> Result<()> {
-    for (employee, month) in months_with_events(conn)? {
-        repack(conn, &employee, month)?;
-    }
+    each_built(conn, |employee, month, data| {
+        write(conn, employee, month, &data)?;
+        Ok(true)
+    })?;
     Ok(())
 }
 
