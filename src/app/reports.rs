@@ -126,17 +126,17 @@ impl App {
             employee: None,
             ..Default::default()
         };
-        let mut results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
+        let mut results = Evaluation::official(&store, &rulebook).ratings(year, &months, &sel)?;
         let of_record = super::reviews::OfRecord::load(&store, &rulebook, year)?;
         for r in &mut results {
-            of_record.apply(&mut r.rating);
+            of_record.apply(r);
         }
         let reviews = store.reviews(year)?;
         let mut labels = BTreeMap::new();
         let mut flag_labels = BTreeMap::new();
         let mut ladder: Vec<String> = Vec::new();
         for r in &results {
-            if let Some(p) = rulebook.by_hash(&r.rating.policy.hash) {
+            if let Some(p) = rulebook.by_hash(&r.policy.hash) {
                 for (f, l) in &p.flag_labels {
                     flag_labels.entry(f.clone()).or_insert_with(|| l.clone());
                 }
@@ -177,7 +177,7 @@ impl App {
             Document::Html | Document::Markdown => {
                 let mark = results
                     .first()
-                    .and_then(|r| rulebook.by_hash(&r.rating.policy.hash))
+                    .and_then(|r| rulebook.by_hash(&r.policy.hash))
                     .map(|p| p.scoring.pass_mark.to_f64());
                 html::rating_sheet(&sheet, mark).into_bytes()
             }

@@ -61,7 +61,7 @@ impl App {
             employee: None,
             ..Default::default()
         };
-        let results = Evaluation::official(&store, &rulebook).year(year, &months, &sel)?;
+        let results = Evaluation::official(&store, &rulebook).ratings(year, &months, &sel)?;
         // Role and supervisor as their records stand when the review starts.
         let now = Month::of(self.today);
         let records: BTreeMap<String, crate::domain::staff::Employee> = store
@@ -77,8 +77,7 @@ impl App {
         let mut chains = Vec::new();
         let mut problems = Vec::new();
         let mut not_rated = Vec::new();
-        for r in &results {
-            let rating = &r.rating;
+        for rating in &results {
             if rating.not_rated.is_some() {
                 not_rated.push(rating.employee.clone());
                 continue;

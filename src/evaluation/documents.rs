@@ -338,12 +338,8 @@ pub fn review_status(review: Option<&Review>) -> String {
     }
 }
 
-/// Builds the sheet from ratings (with their month scores) and the year's reviews.
-pub fn rating_sheet(
-    input: SheetInput,
-    results: &[crate::evaluation::evaluate::YearResult],
-    reviews: &[Review],
-) -> RatingSheet {
+/// Builds the sheet from ratings (each with its months' scores) and the year's reviews.
+pub fn rating_sheet(input: SheetInput, results: &[Rating], reviews: &[Review]) -> RatingSheet {
     let SheetInput {
         year,
         through,
@@ -358,9 +354,9 @@ pub fn rating_sheet(
     let name_of = |id: &String| departments.get(id).cloned().unwrap_or_else(|| id.clone());
     let mut per_dept: BTreeMap<String, BTreeMap<Month, Vec<Points>>> = BTreeMap::new();
     for r in results {
-        for m in &r.months {
+        for m in &r.monthly {
             per_dept
-                .entry(name_of(&r.rating.department))
+                .entry(name_of(&r.department))
                 .or_default()
                 .entry(m.month)
                 .or_default()
@@ -378,14 +374,14 @@ pub fn rating_sheet(
         rows: results
             .iter()
             .map(|r| {
-                let review = by_employee.get(r.rating.employee.as_str()).copied();
-                let computed_label = (r.rating.computed_grade != r.rating.grade)
-                    .then(|| final_labels.get(&r.rating.computed_grade).cloned())
+                let review = by_employee.get(r.employee.as_str()).copied();
+                let computed_label = (r.computed_grade != r.grade)
+                    .then(|| final_labels.get(&r.computed_grade).cloned())
                     .flatten();
                 SheetRow {
-                    department_name: name_of(&r.rating.department),
-                    rating: r.rating.clone(),
-                    review: match &r.rating.not_rated {
+                    department_name: name_of(&r.department),
+                    rating: r.clone(),
+                    review: match &r.not_rated {
                         Some(n) => format!("不参评（{}）", n.reason()),
                         None => review_status(review),
                     },

@@ -505,12 +505,14 @@ mod tests {
         )
         .unwrap();
         for id in 1..=25 {
-            conn.execute("INSERT INTO audit (id) VALUES (?1)", [id]).unwrap();
+            conn.execute("INSERT INTO audit (id) VALUES (?1)", [id])
+                .unwrap();
         }
         let audit = chained("audit");
         assert_eq!(first_outside(&conn, audit).unwrap(), None);
         for (id, found) in [(30, 30), (-3, -3), (26, -3)] {
-            conn.execute("INSERT INTO audit (id) VALUES (?1)", [id]).unwrap();
+            conn.execute("INSERT INTO audit (id) VALUES (?1)", [id])
+                .unwrap();
             assert_eq!(first_outside(&conn, audit).unwrap(), Some(found));
         }
         // A hole between two blocks.
