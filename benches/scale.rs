@@ -80,28 +80,22 @@ fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
 
+/// Prints a figure the one way a script reads them all: `ratio NAME = X (target OP T)`.
+fn ratio(name: &str, x: f64, target: &str) {
+    println!("ratio {name} = {x:.2} (target {target})");
+}
+
 fn main() {
     let staff: usize = std::env::var("APPRAISE_BENCH_STAFF")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000);
     let flag = |name: &str| std::env::var(name).is_ok_and(|v| v == "1");
-    let root: PathBuf = std::env::temp_dir().join(format!("appraise-bench-{staff}"));
-    // While working on the code: the workload of an earlier run, generated and imported.
-    let reuse = flag("APPRAISE_BENCH_REUSE") && root.join("appraise.db").exists();
-    if !reuse {
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
+    if flag("APPRAISE_BENCH_LINEAR") {
+        return linear(staff);
     }
+    let (root, _) = workspace(staff);
     let dir = root.as_path();
-    println!(
-        "appraise scale benchmarks: {staff} staff, year {YEAR}, {} cores, in {}",
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
-        dir.display()
-    );
-    if !reuse {
-        workload(dir, staff);
-    }
     at_scale(dir);
     if flag("APPRAISE_BENCH_SCALE_ONLY") {
         return;
@@ -125,10 +119,10 @@ fn main() {
         secs(floor),
         sums.len()
     );
-    println!(
-        "   ratio rate CPU / floor = {:.2} (target ≤ 1.5); wall {} (target ≤ 3 s)",
+    ratio(
+        "rate_cpu/floor",
         rate_cpu.as_secs_f64() / floor.as_secs_f64(),
-        secs(rate_wall)
+        "<= 1.5",
     );
     let (read, step) = read_alone(&dir.join("appraise.db"));
     println!(
@@ -137,19 +131,39 @@ fn main() {
         secs(step),
         read.as_secs_f64() / floor.as_secs_f64()
     );
+    // The rating against reading what it reads, on the same threads, alternating.
+    let (mut read_wall, mut rate_again) = (Duration::MAX, Duration::MAX);
+    let mut read_events = 0;
+    for _ in 0..3 {
+        rate_again = rate_again.min(run(dir, &["rate", "--year", &year, "--format", "json"]).0);
+        let (wall, n) = read_parallel(&dir.join("appraise.db"));
+        (read_wall, read_events) = (read_wall.min(wall), n);
+    }
+    println!(
+        "   `rate --year` {} wall vs reading and decoding its {read_events} events on the same {} threads {} wall (best of 3 each, alternating)",
+        secs(rate_again),
+        rayon::current_num_threads(),
+        secs(read_wall)
+    );
+    ratio(
+        "rate/read",
+        rate_again.as_secs_f64() / read_wall.as_secs_f64(),
+        "<= 1.25",
+    );
 
     // 2. Fixed-point rules against a native loop.
     let [engine, native, ledger] = fixed_points(&dir.join("appraise.db"));
     println!(
-        "\n2. fixed points: engine {} vs native loop {} (CPU, best of 3 each, alternating; same scores); engine speed = {:.2} of native (target ≥ 0.33)",
+        "\n2. fixed points: engine {} vs native loop {} (CPU, best of 3 each, alternating; same scores): {:.2} of its speed; vs a native loop that also keeps an item per scored event {} (same scores and items):",
         secs(engine),
         secs(native),
-        native.as_secs_f64() / engine.as_secs_f64()
-    );
-    println!(
-        "   vs a native loop that also keeps an item per scored event {} (same scores and items): {:.2} of its speed",
+        native.as_secs_f64() / engine.as_secs_f64(),
         secs(ledger),
-        ledger.as_secs_f64() / engine.as_secs_f64()
+    );
+    ratio(
+        "engine/native_items",
+        ledger.as_secs_f64() / engine.as_secs_f64(),
+        ">= 0.33",
     );
 
     // 3. Import against sqlite3's own.
@@ -171,15 +185,135 @@ fn main() {
         .min()
         .expect("three rounds");
     println!(
-        "\n4. incremental (a budget): `score --month --employee` after `log add` {} (best of 3) vs full year {}: {:.2}% (budget < 1%)",
+        "\n4. incremental: `score --month --employee` after `log add` {} (best of 3) vs the full year {}",
         secs(one),
         secs(rate_wall),
-        100.0 * one.as_secs_f64() / rate_wall.as_secs_f64()
+    );
+    ratio(
+        "score_one/rate",
+        one.as_secs_f64() / rate_wall.as_secs_f64(),
+        "< 0.01",
     );
 }
 
-/// Generates the company's year and imports it into a fresh workspace in `dir`.
-fn workload(dir: &Path, staff: usize) {
+/// The workspace of `staff` employees under the system's temporary folder, generated and
+/// imported afresh (or, with `APPRAISE_BENCH_REUSE=1`, an earlier run's), and its import's
+/// wall time and peak RSS when it was made here.
+fn workspace(staff: usize) -> (PathBuf, Option<Figure>) {
+    let root: PathBuf = std::env::temp_dir().join(format!("appraise-bench-{staff}"));
+    // While working on the code: the workload of an earlier run, generated and imported.
+    let reuse = std::env::var("APPRAISE_BENCH_REUSE").is_ok_and(|v| v == "1")
+        && root.join("appraise.db").exists();
+    println!(
+        "appraise scale benchmarks: {staff} staff, year {YEAR}, {} cores, in {}",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        root.display()
+    );
+    if reuse {
+        return (root, None);
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let import = workload(&root, staff);
+    (root, Some(import))
+}
+
+/// What one step took: its name, wall time and peak RSS in MiB.
+type Figure = (String, Duration, f64);
+
+/// Linear growth (`APPRAISE_BENCH_LINEAR=1`, with `APPRAISE_BENCH_STAFF` the larger size):
+/// a tenth of the staff and then all of them, each workload made afresh, and every step of
+/// 5. and 6. at the larger size against the smaller, in this one run; then the larger
+/// import against sqlite3's `.import` of the same file with the same indexes.
+fn linear(staff: usize) {
+    let mut sizes = Vec::new();
+    for n in [staff / 10, staff] {
+        let (dir, import) = workspace(n);
+        let mut figures = vec![import.expect("a linear run makes its workloads")];
+        figures.extend(at_scale(&dir));
+        sizes.push((dir, figures));
+    }
+    let (small, large) = (&sizes[0].1, &sizes[1].1);
+    println!(
+        "\nlinear growth: {staff} staff against {} (peak RSS budget 1024 MiB each)",
+        staff / 10
+    );
+    for ((name, a, _), (_, b, rss)) in small.iter().zip(large) {
+        println!(
+            "   {name}: {} → {}, peak RSS {rss:.0} MiB{}",
+            secs(*a),
+            secs(*b),
+            if *rss > 1024.0 { " (over budget)" } else { "" }
+        );
+        ratio(
+            &format!("{name}@{staff}/{}", staff / 10),
+            b.as_secs_f64() / a.as_secs_f64(),
+            "<= 11",
+        );
+    }
+    let dir = &sizes[1].0;
+    let import = large[0].1;
+    let events = dir.join("data/events.csv");
+    match sqlite3_import(&events, &dir.join("sqlite3.db")) {
+        Some((theirs, n)) => {
+            println!(
+                "   the whole year's import: appraise {} vs sqlite3 .import {} of the same {n} rows, same indexes",
+                secs(import),
+                secs(theirs)
+            );
+            ratio(
+                &format!("import@{staff}/sqlite3"),
+                import.as_secs_f64() / theirs.as_secs_f64(),
+                "<= 1.5",
+            );
+        }
+        None => println!("   sqlite3 not found (install Debian's sqlite3), so no import ratio"),
+    }
+}
+
+/// sqlite3's own `.import` of the events file `csv` into a fresh database at `db`, in a
+/// table with its columns and the same indexes as appraise's log: (employee, date, kind,
+/// note) and (date). Its wall time and the rows it stored; `None` without sqlite3.
+fn sqlite3_import(csv: &Path, db: &Path) -> Option<(Duration, usize)> {
+    let _ = std::fs::remove_file(db);
+    let mut header = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(std::fs::File::open(csv).unwrap()),
+        &mut header,
+    )
+    .unwrap();
+    let columns = header
+        .trim_end()
+        .split(',')
+        .map(|c| format!("{c} TEXT"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let schema = format!(
+        "CREATE TABLE events ({columns}); CREATE INDEX e1 ON events(employee, date, kind, note); CREATE INDEX e2 ON events(date);"
+    );
+    let start = Instant::now();
+    let status = Command::new("sqlite3")
+        .arg(db)
+        .args([
+            schema.as_str(),
+            ".mode csv",
+            &format!(".import --skip 1 {} events", csv.display()),
+        ])
+        .status();
+    let took = start.elapsed();
+    if !status.is_ok_and(|s| s.success()) {
+        return None;
+    }
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let rows: usize = conn
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    Some((took, rows))
+}
+
+/// Generates the company's year and imports it into a fresh workspace in `dir`; the
+/// import's figure.
+fn workload(dir: &Path, staff: usize) -> Figure {
     let (gen_wall, _, _) = run(
         dir,
         &[
@@ -213,6 +347,7 @@ fn workload(dir: &Path, staff: usize) {
         secs(import_wall),
         secs(import_cpu)
     );
+    ("log_import".into(), import_wall, import_rss)
 }
 
 /// What the company's year costs at this size (5. in docs/performance.md): the rating, the
@@ -221,9 +356,10 @@ fn workload(dir: &Path, staff: usize) {
 /// ratios of the what-if and the coverage are against the rating of this same run.
 /// Measured before anything else in this process: a child started later would inherit
 /// this process's own high-water mark in its peak RSS.
-fn at_scale(dir: &Path) {
+fn at_scale(dir: &Path) -> Vec<Figure> {
     let year = YEAR.to_string();
     let (rate_wall, rate_cpu, rss) = run(dir, &["rate", "--year", &year, "--format", "json"]);
+    let mut figures = vec![("rate".to_string(), rate_wall, rss)];
     println!(
         "\n5. at scale: `rate --year` {} wall, {} CPU, peak RSS {rss:.0} MiB (budget ≤ 1024)",
         secs(rate_wall),
@@ -259,14 +395,20 @@ fn at_scale(dir: &Path) {
         let mut args = args;
         args.extend(["--format", "json"]);
         let (w, cpu, rss) = run(dir, &args);
+        figures.push((what.replace(' ', "_"), w, rss));
         println!(
-            "   `{what}`: {} wall, {} CPU, peak RSS {rss:.0} MiB (budget ≤ 1024); {:.2}× the rating's wall time (target ≤ 2.5)",
+            "   `{what}`: {} wall, {} CPU, peak RSS {rss:.0} MiB (budget ≤ 1024)",
             secs(w),
             secs(cpu),
-            w.as_secs_f64() / rate_wall.as_secs_f64()
+        );
+        ratio(
+            &format!("{}/rate", what.replace(' ', "_")),
+            w.as_secs_f64() / rate_wall.as_secs_f64(),
+            "<= 2.5",
         );
     }
-    year_end(dir, rate_wall);
+    figures.extend(year_end(dir, rate_wall));
+    figures
 }
 
 /// The operations HR waits for at year end (6. in docs/performance.md), each its wall time
@@ -279,7 +421,7 @@ fn at_scale(dir: &Path) {
 /// - a backup copies the database page by page: 2×.
 ///
 /// A month closed here is reopened afterwards, so that a reused workload stays as it was.
-fn year_end(dir: &Path, rate_wall: Duration) {
+fn year_end(dir: &Path, rate_wall: Duration) -> Vec<Figure> {
     let year = YEAR.to_string();
     let december = format!("{YEAR}-12");
     let _ = std::fs::remove_file(dir.join("backup.db"));
@@ -299,13 +441,16 @@ fn year_end(dir: &Path, rate_wall: Duration) {
     println!(
         "\n6. year-end operations (wall time, peak RSS; ratio to the rating's wall time above)"
     );
+    let mut figures = Vec::new();
     for (name, line, target) in operations {
         let args: Vec<&str> = line.split_whitespace().collect();
         let (w, _, rss) = run(dir, &args);
+        figures.push((name.to_string(), w, rss));
         println!("   `{line}`: {} wall, peak RSS {rss:.0} MiB", secs(w));
-        println!(
-            "ratio {name}/rate = {:.2} (target <= {target})",
-            w.as_secs_f64() / rate_wall.as_secs_f64()
+        ratio(
+            &format!("{name}/rate"),
+            w.as_secs_f64() / rate_wall.as_secs_f64(),
+            &format!("<= {target}"),
         );
     }
     run(
@@ -318,6 +463,7 @@ fn year_end(dir: &Path, rate_wall: Duration) {
             "the benchmark's close, undone",
         ],
     );
+    figures
 }
 
 /// A what-if candidate: the shipped customer-service policy as a new version in which
@@ -570,6 +716,40 @@ fn read_alone(db: &Path) -> (Duration, Duration) {
     (read, step)
 }
 
+/// Every employee's events of the year read and decoded as the rating reads them, on the
+/// rating's threads and in its windows, and dropped: the wall time and the events read.
+fn read_parallel(db: &Path) -> (Duration, usize) {
+    use rayon::prelude::*;
+    use std::sync::Mutex;
+    let store = Store::open(db).unwrap();
+    let staff: Vec<String> = store
+        .staff_records()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    let start = Instant::now();
+    let (from, to) = (Month::new(YEAR, 1).unwrap(), Month::new(YEAR, 12).unwrap());
+    let readers: Vec<Mutex<_>> = store
+        .readers(rayon::current_num_threads(), from, to)
+        .unwrap()
+        .into_iter()
+        .map(Mutex::new)
+        .collect();
+    let mut events = 0;
+    for window in staff.chunks(256) {
+        let counts: Vec<usize> = window
+            .par_iter()
+            .map(|id| {
+                let thread = rayon::current_thread_index().unwrap_or(0) % readers.len();
+                readers[thread].lock().unwrap().events(id).unwrap().len()
+            })
+            .collect();
+        events += counts.iter().sum::<usize>();
+    }
+    (start.elapsed(), events)
+}
+
 /// Calls `f` with each employee's events of the benchmark year, as the rating reads them.
 fn each_employee(store: &Store, mut f: impl FnMut(Vec<Event>)) {
     let months = (Month::new(YEAR, 1).unwrap(), Month::new(YEAR, 12).unwrap());
@@ -719,14 +899,8 @@ fn import_vs_sqlite(dir: &Path) {
     let n = (rows.len() - 1).min(1_000_000);
     let part = dir.join("million.csv");
     std::fs::write(&part, rows[..=n].join("\n") + "\n").unwrap();
-    let header = rows[0]
-        .split(',')
-        .map(|c| format!("{c} TEXT"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let schema = format!(
-        "CREATE TABLE events ({header}); CREATE INDEX e1 ON events(employee, date, kind, note); CREATE INDEX e2 ON events(date);"
-    );
+    drop(rows);
+    drop(src);
     // Three rounds, each into fresh databases, alternating; the best of each side counts.
     let fresh = dir.join("import");
     let (mut ours, mut theirs) = (Duration::MAX, Some(Duration::MAX));
@@ -736,37 +910,32 @@ fn import_vs_sqlite(dir: &Path) {
         run(&fresh, &["init", "--admin", "bench"]);
         run(&fresh, &["staff", "import", "../data/staff.csv"]);
         ours = ours.min(run(&fresh, &["log", "import", "../million.csv"]).0);
-        let start = Instant::now();
-        let status = Command::new("sqlite3")
-            .arg(fresh.join("sqlite3.db"))
-            .args([
-                schema.as_str(),
-                ".mode csv",
-                &format!(".import --skip 1 {} events", part.display()),
-            ])
-            .status();
-        theirs = match status {
-            Ok(s) if s.success() => theirs.map(|t| t.min(start.elapsed())),
-            _ => None,
+        let conn = rusqlite::Connection::open(fresh.join("appraise.db")).unwrap();
+        let stored: usize = conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(stored, n, "appraise stored every row");
+        theirs = match sqlite3_import(&part, &fresh.join("sqlite3.db")) {
+            Some((t, stored)) => {
+                assert_eq!(stored, n, "sqlite3 stored every row");
+                theirs.map(|best| best.min(t))
+            }
+            None => None,
         };
-        // Both stored every row of the file.
-        let count = |db: &str| -> Option<usize> {
-            let conn = rusqlite::Connection::open(fresh.join(db)).ok()?;
-            conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))
-                .ok()
-        };
-        assert_eq!(count("appraise.db"), Some(n), "appraise stored every row");
-        if theirs.is_some() {
-            assert_eq!(count("sqlite3.db"), Some(n), "sqlite3 stored every row");
-        }
     }
     match theirs {
-        Some(theirs) => println!(
-            "\n3. import of {n} rows: appraise {} (validated, deduplicated, one transaction) vs sqlite3 .import {} (wall, best of 3 each, alternating; both stored every row): {:.2}x (target ≤ 1.5)",
-            secs(ours),
-            secs(theirs),
-            ours.as_secs_f64() / theirs.as_secs_f64()
-        ),
+        Some(theirs) => {
+            println!(
+                "\n3. import of {n} rows: appraise {} (validated, deduplicated, one transaction) vs sqlite3 .import {} (wall, best of 3 each, alternating; both stored every row)",
+                secs(ours),
+                secs(theirs),
+            );
+            ratio(
+                "import/sqlite3",
+                ours.as_secs_f64() / theirs.as_secs_f64(),
+                "<= 1.5",
+            );
+        }
         None => println!(
             "\n3. import of {n} rows: appraise {}; sqlite3 not found (install Debian's sqlite3) so no ratio",
             secs(ours)

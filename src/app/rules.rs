@@ -12,6 +12,7 @@ use crate::engine::cases::{CaseResult, run_cases, untested};
 use crate::evaluation::coverage::{Coverage, Tally};
 use crate::evaluation::evaluate::{Evaluation, Selection, rated_months};
 use crate::evaluation::rulebook::Rulebook;
+use crate::evaluation::trial::{Covered, trial};
 use crate::evaluation::whatif::Differ;
 use crate::policy::{Policy, PolicyRef, Problems};
 use crate::report::{DiffView, VersionRow};
@@ -119,7 +120,7 @@ impl App {
         self.refuse_missing_fields(&store, policy)?;
         let rulebook = Rulebook::load(&store)?;
         refuse_name_clash(&rulebook, policy)?;
-        self.refuse_failing(&store, &rulebook, policy)?;
+        self.refuse_failing(&store, &rulebook, policy, None)?;
         let outcome = match store.activate(policy, restate, &self.stamp(by))? {
             Some(id) => Activated::New(id),
             None => Activated::Already,
@@ -139,8 +140,9 @@ impl App {
         store: &crate::store::Store,
         rulebook: &Rulebook,
         policy: &Policy,
+        covered: Option<Covered>,
     ) -> Result<()> {
-        let failures = crate::evaluation::trial::trial(store, rulebook, policy, self.today)?;
+        let failures = trial(store, rulebook, policy, self.today, covered)?;
         if failures.is_empty() {
             return Ok(());
         }
@@ -261,8 +263,15 @@ impl App {
     ) -> Result<DiffView> {
         self.check_report(by, department.as_deref())?;
         let (store, rulebook) = self.store_and_rules()?;
-        self.refuse_failing(&store, &rulebook, &candidate)?;
         let months = rated_months(year, through, self.today)?;
+        // The what-if scores the candidate over its own months and selection: the trial
+        // covers the rest first, and all of it only if the what-if fails.
+        let covered = Covered {
+            year,
+            months: &months,
+            department: department.as_deref(),
+        };
+        self.refuse_failing(&store, &rulebook, &candidate, Some(covered))?;
         let sel = Selection {
             department,
             employee: None,
@@ -270,7 +279,7 @@ impl App {
         };
         let what_if = rulebook.with_candidate(candidate.clone());
         let mut differ = Differ::default();
-        Evaluation {
+        let compared = Evaluation {
             store: &store,
             rulebook: &rulebook,
             snapshots: false,
@@ -278,7 +287,12 @@ impl App {
         .year_pairs(&what_if, year, &months, &sel, |before, after| {
             differ.add(&before, &after);
             Ok(())
-        })?;
+        });
+        if let Err(crate::evaluation::evaluate::Error::Eval(_)) = &compared {
+            // Reported as an activation would report it: every failure the trial finds.
+            self.refuse_failing(&store, &rulebook, &candidate, None)?;
+        }
+        compared?;
         Ok(DiffView {
             year,
             through: *months.last().expect("rated_months is never empty"),

@@ -15,14 +15,35 @@ use crate::store::Store;
 /// The most failures a trial reports: the first ones show what to mend.
 pub const SHOWN: usize = 5;
 
+/// Part of a trial that the caller evaluates itself: the `months` of `year` for one
+/// department, or for all of them (a what-if scores the candidate over its own year and
+/// selection anyway; it need not do so twice).
+#[derive(Debug, Clone, Copy)]
+pub struct Covered<'a> {
+    pub year: i32,
+    pub months: &'a [Month],
+    pub department: Option<&'a str>,
+}
+
+impl Covered<'_> {
+    fn covers(&self, year: i32, department: &str, months: &[Month]) -> bool {
+        self.year == year
+            && self.department.is_none_or(|d| d == department)
+            && months.iter().all(|m| self.months.contains(m))
+    }
+}
+
 /// Evaluates `candidate` (with `rulebook`'s versions for everything it does not govern)
 /// over every month from its start to `today`'s, for every department it would govern in
-/// one of them; the first failures, at most [`SHOWN`], one per employee. None: it runs.
+/// one of them, except what `covered` says the caller evaluates; the first failures, at
+/// most [`SHOWN`], one per employee. None: it runs. Results are not kept: a trial of a
+/// company's year runs in the memory of one window of employees.
 pub fn trial(
     store: &Store,
     rulebook: &Rulebook,
     candidate: &Policy,
     today: NaiveDate,
+    covered: Option<Covered>,
 ) -> Result<Vec<EvalError>, Error> {
     let last = Month::of(today);
     if candidate.effective_from > last {
@@ -69,7 +90,7 @@ pub fn trial(
                 .copied()
                 .filter(|m| governed(department, *m))
                 .collect();
-            if months.is_empty() {
+            if months.is_empty() || covered.is_some_and(|c| c.covers(*year, department, &months)) {
                 continue;
             }
             let whole = Selection {
@@ -77,7 +98,7 @@ pub fn trial(
                 employee: None,
                 ..Default::default()
             };
-            match run.year(*year, &months, &whole) {
+            match run.year_each(*year, &months, &whole, &|_, _| {}, |_| Ok(())) {
                 Ok(_) => continue,
                 Err(Error::Eval(_)) => {}
                 Err(other) => return Err(other),
@@ -88,7 +109,7 @@ pub fn trial(
                     employee: Some(record.id.clone()),
                     ..whole.clone()
                 };
-                match run.year(*year, &months, &one) {
+                match run.year_each(*year, &months, &one, &|_, _| {}, |_| Ok(())) {
                     Ok(_) => {}
                     Err(Error::Eval(e)) => {
                         failures.push(*e);
