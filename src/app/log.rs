@@ -249,8 +249,8 @@ impl App {
         } else {
             Some(Spill::new().map_err(store::Error::from)?)
         };
-        let (read, spilled) = pipeline(&name, input, &v, |row| match &mut spill {
-            Some(s) => Ok(s.push(row)?),
+        let (read, spilled) = pipeline(&name, input, &v, |event, row_id| match &mut spill {
+            Some(s) => Ok(s.push(&Prepared::new(event).with_source(row_id.as_deref()))?),
             None => Ok(()),
         });
         spilled?;
@@ -278,14 +278,14 @@ impl App {
         let mut appender = store.appender(Some(&name), &self.stamp(by))?;
         // How many events the import stored for each employee: their digest.
         let mut stored: BTreeMap<String, usize> = BTreeMap::new();
-        for row in spill.rows().map_err(store::Error::from)? {
-            let row = row.map_err(store::Error::from)?;
+        spill.each_row(|row| {
             let before = appender.stored_len();
-            appender.push(&row)?;
+            appender.push(row)?;
             if announcer.is_some() && appender.stored_len() > before {
                 *stored.entry(row.employee().to_string()).or_default() += 1;
             }
-        }
+            Ok::<_, store::Error>(())
+        })?;
         if let (Some(a), Some(first)) = (&announcer, appender.first_stored()) {
             appender.notify(&self.import_digests(
                 a,
@@ -402,22 +402,22 @@ pub(super) fn required_reason(reason: &str) -> Result<&str> {
 /// The consumer of an import stopped (its error is reported instead).
 struct Stopped;
 
-/// Reads, validates and prepares the rows on one thread while `store` stores them on this
-/// one, a batch at a time: an import uses two cores. Returns what reading found and the
-/// first error of `store`, which stops the reading.
+/// Reads and validates the rows on one thread while `store` prepares and keeps them on this
+/// one (with their row ids), a batch at a time: an import uses two cores. Returns what
+/// reading found and the first error of `store`, which stops the reading.
 fn pipeline(
     name: &str,
     input: impl std::io::Read + Send,
     v: &EventValidator,
-    mut store: impl FnMut(&Prepared) -> store::Result<()>,
+    mut store: impl FnMut(NewEvent, Option<String>) -> store::Result<()>,
 ) -> (std::result::Result<usize, Rejected>, store::Result<()>) {
     const BATCH: usize = 4096;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(4);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(NewEvent, Option<String>)>>(4);
     std::thread::scope(|threads| {
         let reader = threads.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
             let read = read_events(name, input, v, |e, row_id| {
-                batch.push(Prepared::new(e).with_source(row_id));
+                batch.push((e, row_id.map(str::to_string)));
                 if batch.len() == BATCH {
                     tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
                         .map_err(|_| Stopped)?;
@@ -430,9 +430,11 @@ fn pipeline(
             }
             read
         });
-        let stored = rx
-            .iter()
-            .try_for_each(|batch| batch.iter().try_for_each(&mut store));
+        let stored = rx.iter().try_for_each(|batch| {
+            batch
+                .into_iter()
+                .try_for_each(|(event, row_id)| store(event, row_id))
+        });
         // Dropping the receiver stops a reader still going after a store error.
         drop(rx);
         let read = reader.join().expect("the import's reading thread panicked");

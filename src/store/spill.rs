@@ -103,8 +103,48 @@ impl Spill {
         self.out.write_all(&e.qty.to_le_bytes())
     }
 
+    /// Hands `store` the rows pushed, in order, read back and decoded on another thread a
+    /// batch ahead (the store's inserts are the import's other half); stops at its first
+    /// error.
+    pub fn each_row<E: From<std::io::Error>>(
+        self,
+        mut store: impl FnMut(&Prepared) -> Result<(), E>,
+    ) -> Result<(), E> {
+        const BATCH: usize = 4096;
+        let rows = self.rows()?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<Prepared>>>(4);
+        std::thread::scope(|threads| {
+            threads.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                for row in rows {
+                    match row {
+                        Ok(row) => batch.push(row),
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
+                    }
+                    if batch.len() == BATCH
+                        && tx
+                            .send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
+                            .is_err()
+                    {
+                        // The store stopped at an error of its own.
+                        return;
+                    }
+                }
+                let _ = tx.send(Ok(batch));
+            });
+            // Returning early drops the receiver, which stops the reading thread.
+            for batch in rx {
+                batch?.iter().try_for_each(&mut store)?;
+            }
+            Ok(())
+        })
+    }
+
     /// The rows pushed, in order.
-    pub fn rows(self) -> std::io::Result<impl Iterator<Item = std::io::Result<Prepared>>> {
+    fn rows(self) -> std::io::Result<impl Iterator<Item = std::io::Result<Prepared>>> {
         use std::io::{Read, Seek};
         let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
         file.rewind()?;
