@@ -97,6 +97,10 @@ fn annual_rating_sheet() {
         xlsx.starts_with(b"PK\x03\x04") && xlsx.len() > 4000,
         "an xlsx is a zip package"
     );
+    // Made again a second later, the same bytes: stamped with the period, not the clock.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ws.cmd("report ratings --year 2026 --out again.xlsx").ok();
+    assert!(std::fs::read(ws.path("again.xlsx")).unwrap() == xlsx);
     // Grades carry the colours of the charts: a fill per grade in the workbook's styles,
     // a coloured cell and a legend in the HTML (the label always written beside it).
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();

@@ -3,7 +3,7 @@
 //! Chinese headers — which `log import` reads back as it is.
 
 use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, ExcelDateTime, Format, Formula, Workbook, XlsxError,
+    DataValidation, DataValidationRule, ExcelDateTime, Format, Formula, XlsxError,
 };
 
 use crate::intake::{MAX_QTY, chinese_header};
@@ -22,7 +22,7 @@ fn header(column: &str) -> &'static str {
 
 /// The workbook's bytes.
 pub fn entry_template(s: &EntrySheet) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
+    let mut book = super::workbook::workbook_of(s.month);
     let bold = Format::new().set_bold();
     let day = Format::new().set_num_format("yyyy-mm-dd");
     let mut fields: Vec<&str> = Vec::new();

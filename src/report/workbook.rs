@@ -3,7 +3,9 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
+use crate::domain::month::Month;
 use crate::evaluation::documents::{RatingSheet, Statement, Tally};
+use chrono::Datelike;
 
 const COLUMNS: [&str; 14] = [
     "工号",
@@ -111,6 +113,22 @@ fn signature_block(sheet: &mut Worksheet, after: u32, bold: &Format) -> Result<(
     Ok(())
 }
 
+/// A workbook stamped as made on the last day of the period it reports (its properties
+/// would otherwise carry the wall clock's time): the same data and policy give the same
+/// bytes, however often and whenever the document is made.
+pub(crate) fn workbook_of(period: Month) -> Workbook {
+    let day = period.last_day();
+    let made = rust_xlsxwriter::ExcelDateTime::from_ymd(
+        day.year() as u16,
+        day.month() as u8,
+        day.day() as u8,
+    )
+    .expect("a month's last day is a date Excel holds");
+    let mut book = Workbook::new();
+    book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&made));
+    book
+}
+
 /// The formats every sheet shares: bold text (the lines to sign, a summary), and a header
 /// row's cells, bold and centred on grey.
 fn formats() -> (Format, Format) {
@@ -124,7 +142,7 @@ fn formats() -> (Format, Format) {
 /// An `.xlsx` workbook: the ratings, and the monthly scores of every employee, each sheet
 /// set up to print.
 pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
+    let mut book = workbook_of(s.through);
     let (bold, header) = formats();
     let title = format!("{} {} 年度员工考评汇总表", s.scope(), s.year);
     let sheet = book
@@ -238,7 +256,7 @@ fn tally_rows(tallies: &[Tally], numbered: bool) -> Vec<Vec<String>> {
 /// month's summary and the lines to sign below them), deductions by rule with the manual's
 /// item numbers, and by category, a sheet each, each set up to print on A4.
 pub fn statement_xlsx(s: &Statement) -> Result<Vec<u8>, XlsxError> {
-    let mut book = Workbook::new();
+    let mut book = workbook_of(s.month);
     let (bold, header) = formats();
     let title = format!("{} {} 部门月度考评说明书", s.department_name, s.month);
 
