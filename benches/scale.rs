@@ -82,7 +82,7 @@ fn secs(d: Duration) -> String {
 
 /// Prints a figure the one way a script reads them all: `ratio NAME = X (target OP T)`.
 fn ratio(name: &str, x: f64, target: &str) {
-    println!("ratio {name} = {x:.2} (target {target})");
+    println!("ratio {name} = {x:.3} (target {target})");
 }
 
 fn main() {
