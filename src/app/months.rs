@@ -48,14 +48,30 @@ impl App {
                 rulebook: &rulebook,
                 snapshots: false,
             };
-            let scores = eval.month(month, &Selection::default())?;
-            counts = (scores.len(), scores.iter().filter(|s| !s.passed).count());
-            let hashes: BTreeSet<String> =
-                scores.iter().map(|s| s.policy.hash.to_string()).collect();
-            let snapshot =
-                serde_json::to_string(&scores).expect("month scores always serialize to JSON");
-            let failed: Vec<&crate::engine::MonthScore> =
-                scores.iter().filter(|s| !s.passed).collect();
+            // The snapshot's JSON array written score by score as they come: the month's
+            // items are never held whole (at 100,000 staff they took over 1 GiB).
+            let mut snapshot = b"[".to_vec();
+            let mut hashes: BTreeSet<String> = BTreeSet::new();
+            let mut failed = Vec::new();
+            eval.month_each(month, &Selection::default(), |s| {
+                if counts.0 > 0 {
+                    snapshot.push(b',');
+                }
+                serde_json::to_writer(&mut snapshot, &s)
+                    .expect("month scores always serialize to JSON");
+                counts.0 += 1;
+                if !hashes.contains(&*s.policy.hash) {
+                    hashes.insert(s.policy.hash.to_string());
+                }
+                if !s.passed {
+                    counts.1 += 1;
+                    failed.push(s);
+                }
+                Ok(())
+            })?;
+            snapshot.push(b']');
+            let snapshot = String::from_utf8(snapshot).expect("serde_json writes UTF-8");
+            let failed: Vec<&crate::engine::MonthScore> = failed.iter().collect();
             let notices = self.failed_month_notices(store, month, &failed)?;
             Ok((snapshot, hashes.into_iter().collect(), notices))
         })?;

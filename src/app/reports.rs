@@ -156,6 +156,10 @@ impl App {
             .map(|d| (d.id, d.name))
             .collect();
         let last = *months.last().expect("rated_months is never empty");
+        let mark = results
+            .first()
+            .and_then(|r| rulebook.by_hash(&r.policy.hash))
+            .map(|p| p.scoring.pass_mark.to_f64());
         let sheet = documents::rating_sheet(
             documents::SheetInput {
                 year,
@@ -166,7 +170,7 @@ impl App {
                 flag_labels,
                 ladder,
             },
-            &results,
+            results,
             &reviews,
         );
         Ok(match format {
@@ -174,13 +178,7 @@ impl App {
                 workbook::xlsx_bytes(&sheet).map_err(|e| Error::Document(e.to_string()))?
             }
             Document::Csv => workbook::csv_bytes(&sheet),
-            Document::Html | Document::Markdown => {
-                let mark = results
-                    .first()
-                    .and_then(|r| rulebook.by_hash(&r.policy.hash))
-                    .map(|p| p.scoring.pass_mark.to_f64());
-                html::rating_sheet(&sheet, mark).into_bytes()
-            }
+            Document::Html | Document::Markdown => html::rating_sheet(&sheet, mark).into_bytes(),
         })
     }
 

@@ -338,8 +338,10 @@ pub fn review_status(review: Option<&Review>) -> String {
     }
 }
 
-/// Builds the sheet from ratings (each with its months' scores) and the year's reviews.
-pub fn rating_sheet(input: SheetInput, results: &[Rating], reviews: &[Review]) -> RatingSheet {
+/// Builds the sheet from ratings (each with its months' scores, taken into the sheet's rows
+/// rather than copied: a company's ratings are hundreds of megabytes at 100,000 staff) and
+/// the year's reviews.
+pub fn rating_sheet(input: SheetInput, results: Vec<Rating>, reviews: &[Review]) -> RatingSheet {
     let SheetInput {
         year,
         through,
@@ -353,7 +355,7 @@ pub fn rating_sheet(input: SheetInput, results: &[Rating], reviews: &[Review]) -
         reviews.iter().map(|r| (r.employee.as_str(), r)).collect();
     let name_of = |id: &String| departments.get(id).cloned().unwrap_or_else(|| id.clone());
     let mut per_dept: BTreeMap<String, BTreeMap<Month, Vec<Points>>> = BTreeMap::new();
-    for r in results {
+    for r in &results {
         for m in &r.monthly {
             per_dept
                 .entry(name_of(&r.department))
@@ -372,7 +374,7 @@ pub fn rating_sheet(input: SheetInput, results: &[Rating], reviews: &[Review]) -
         department,
         flag_labels,
         rows: results
-            .iter()
+            .into_iter()
             .map(|r| {
                 let review = by_employee.get(r.employee.as_str()).copied();
                 let computed_label = (r.computed_grade != r.grade)
@@ -380,11 +382,11 @@ pub fn rating_sheet(input: SheetInput, results: &[Rating], reviews: &[Review]) -
                     .flatten();
                 SheetRow {
                     department_name: name_of(&r.department),
-                    rating: r.clone(),
                     review: match &r.not_rated {
                         Some(n) => format!("不参评（{}）", n.reason()),
                         None => review_status(review),
                     },
+                    rating: r,
                     computed_label,
                 }
             })

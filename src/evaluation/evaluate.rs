@@ -154,18 +154,30 @@ impl Evaluation<'_> {
     /// The month's scores of every selected employee employed in it, by employee id.
     pub fn month(&self, month: Month, sel: &Selection) -> Result<Vec<MonthScore>, Error> {
         let mut out = Vec::new();
+        self.month_each(month, sel, |s| {
+            out.push(s);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The scores of `month`, handed to `emit` in employee order as they come, so that a
+    /// caller that keeps only what it needs (a month close: the snapshot's text) runs in
+    /// the memory of one window of employees, not the month's items.
+    pub fn month_each(
+        &self,
+        month: Month,
+        sel: &Selection,
+        emit: impl FnMut(MonthScore) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         self.each(
             [self.rulebook],
             &[month],
             sel,
             &|_, _| {},
             |_, [scores]| Ok(scores.into_iter().next()),
-            |s| {
-                out.push(s);
-                Ok(())
-            },
-        )?;
-        Ok(out)
+            emit,
+        )
     }
 
     /// The scores of each of `months` of every selected employee employed in it, by

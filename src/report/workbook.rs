@@ -103,10 +103,14 @@ fn print_setup(sheet: &mut Worksheet, title: &str, wide: bool) -> Result<(), Xls
 /// that print inside the page's width.
 fn signature_block(sheet: &mut Worksheet, after: u32, bold: &Format) -> Result<(), XlsxError> {
     let row = after + 2;
+    // Row by row: a low-memory sheet has written a row out once the next one begins.
     for (i, who) in ["制表人", "审核人", "批准人"].iter().enumerate() {
         let col = (i * 4) as u16;
         sheet.write_string_with_format(row, col, format!("{who}："), bold)?;
         sheet.write_string(row, col + 1, "________")?;
+    }
+    for i in 0..3 {
+        let col = (i * 4) as u16;
         sheet.write_string(row + 1, col, "日期：")?;
         sheet.write_string(row + 1, col + 1, "____年__月__日")?;
     }
@@ -145,8 +149,11 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
     let mut book = workbook_of(s.through);
     let (bold, header) = formats();
     let title = format!("{} {} 年度员工考评汇总表", s.scope(), s.year);
+    // Low-memory sheets: each row goes to a temporary file once the next begins (the
+    // rows are written in order; the texts still share one table, so the package is the
+    // same as a sheet held whole).
     let sheet = book
-        .add_worksheet()
+        .add_worksheet_with_low_memory()?
         .set_name(format!("{} 年度考评", s.year))?;
     // The grade's cell in its colour (the distribution chart's), bold white on it.
     let grade_format = |c: usize, label: &str| {
@@ -165,7 +172,7 @@ pub fn xlsx_bytes(s: &RatingSheet) -> Result<Vec<u8>, XlsxError> {
     print_setup(sheet, &title, true)?;
     signature_block(sheet, rows.len() as u32, &bold)?;
 
-    let months = book.add_worksheet().set_name("月度得分")?;
+    let months = book.add_worksheet_with_low_memory()?.set_name("月度得分")?;
     months.write_string_with_format(0, 0, "工号", &header)?;
     months.write_string_with_format(0, 1, "姓名", &header)?;
     for m in 1..=12u16 {
