@@ -717,12 +717,7 @@ fn read_alone(db: &Path) -> (Duration, Duration) {
     let read = thread_cpu() - start;
 
     let conn = rusqlite::Connection::open(db).unwrap();
-    let staff: Vec<String> = store
-        .staff_records()
-        .unwrap()
-        .into_iter()
-        .map(|e| e.id)
-        .collect();
+    let staff = staff_ids(&store);
     let mut st = conn
         .prepare(
             "SELECT month, data FROM packs
@@ -756,12 +751,7 @@ fn read_parallel(db: &Path) -> (Duration, usize) {
     use rayon::prelude::*;
     use std::sync::Mutex;
     let store = Store::open(db).unwrap();
-    let staff: Vec<String> = store
-        .staff_records()
-        .unwrap()
-        .into_iter()
-        .map(|e| e.id)
-        .collect();
+    let staff = staff_ids(&store);
     let start = Instant::now();
     let (from, to) = (Month::new(YEAR, 1).unwrap(), Month::new(YEAR, 12).unwrap());
     let readers: Vec<Mutex<_>> = store
@@ -782,6 +772,16 @@ fn read_parallel(db: &Path) -> (Duration, usize) {
         events += counts.iter().sum::<usize>();
     }
     (start.elapsed(), events)
+}
+
+/// Every employee's id, in the store's order.
+fn staff_ids(store: &Store) -> Vec<String> {
+    store
+        .staff_records()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect()
 }
 
 /// Calls `f` with each employee's events of the benchmark year, as the rating reads them.

@@ -228,9 +228,9 @@ impl Evaluation<'_> {
     }
 
     /// The selected employees' ratings without their months' items (each rating keeps its
-    /// months' scores): what a rating sheet or a review start needs, in
-    /// memory that grows with the staff, not with the events (the whole year's items of
-    /// 10,000 staff took over 1 GiB).
+    /// months' scores): what a rating sheet or a review start needs, in memory that grows
+    /// with the staff, not with the events (the whole year's items of 10,000 staff took
+    /// over 1 GiB).
     pub fn ratings(
         &self,
         year: i32,
