@@ -256,6 +256,16 @@ impl Table {
         }
     }
 
+    /// The header row of the file `name` holding `text`, checked as [`Table::headers`]
+    /// checks it, without reading the rows: what a reader asks to know the file's shape.
+    pub fn header_row(name: &str, text: &str, required: &[&str]) -> Result<Vec<String>, Rejected> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(text.as_bytes());
+        Self::headers(&mut reader, required)
+            .map_err(|m| Rejected::of(vec![RowProblem::new(format!("{name}:1"), m)]))
+    }
+
     pub fn read(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
         let bad = |line: u64, message: String| {
             Rejected::of(vec![RowProblem::new(format!("{name}:{line}"), message)])

@@ -165,11 +165,12 @@ pub fn read_clock(
     text: &str,
     known: &BTreeSet<String>,
 ) -> Result<Vec<Stamped>, Rejected> {
-    let probe = Table::read(name, text, &["employee"])?;
-    let per_punch = probe.headers.iter().any(|h| h == "time");
+    // The shape from the header row alone: the rows are read once, below.
+    let headers = Table::header_row(name, text, &["employee"])?;
+    let per_punch = headers.iter().any(|h| h == "time");
     let per_day: Vec<&str> = ["date", "in", "out"]
         .into_iter()
-        .filter(|c| probe.headers.iter().any(|h| h == c))
+        .filter(|c| headers.iter().any(|h| h == c))
         .collect();
     if per_punch && !per_day.is_empty() {
         // Read as one punch per row, the day's in and out would be silently dropped.
