@@ -68,10 +68,12 @@ impl App {
             .filter(|m| *m == month || rulebook.governing(department, *m).is_some())
             .collect();
         let mut year = eval.months(&months, &sel, month)?;
-        let scores = year.get(&month).cloned().unwrap_or_default();
+        // The month's scores carry every item (a department of 100,000 takes gigabytes):
+        // they are read where they lie, never copied. The month before has scores only.
         let previous = year.get(&month.prev()).cloned().unwrap_or_default();
         year.retain(|m, _| m.year() == month.year());
-        year.insert(month, scores.clone());
+        year.entry(month).or_default();
+        let scores = &year[&month];
         let head_name = match &dept.head {
             Some(h) => store.staff_record(h)?.map(|r| r.at(month).name.clone()),
             None => None,
@@ -94,7 +96,7 @@ impl App {
                 references,
             },
             month,
-            &scores,
+            scores,
             &previous,
             &year,
         );
