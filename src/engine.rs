@@ -17,6 +17,7 @@ pub mod review;
 mod values;
 mod year;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -33,32 +34,228 @@ pub use year::rate_year;
 use crate::domain::month::Month;
 use crate::domain::points::Points;
 use crate::domain::text::Text;
-use crate::policy::{Failure, PolicyRef};
+use crate::policy::{Failure, Labels, PolicyRef};
 
 /// One line of the ledger: points one rule gave, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Kept small, since a company's year books millions of them: the rule's texts are one
+/// reference to its interned [`Labels`], the rare parts (a note, a script's flags, a reason
+/// of its own) are boxed, and the texts people read are made when they are read. Its JSON
+/// is the whole line, as before (see [`ItemJson`]).
+#[derive(Debug, Clone)]
 pub struct Item {
-    pub rule: Text,
+    labels: &'static Labels,
+    /// The event's kind, interned; empty for a month rule.
+    kind: &'static str,
     /// The event it scored; `None` for a month rule.
     pub event: Option<i64>,
+    pub date: Option<NaiveDate>,
+    pub points: Points,
+    /// How many occurrences the item stands for: the units of an event's quantity that
+    /// scored alike (1 for a month rule). Flags count once per occurrence.
+    pub qty: i64,
+    /// Whether the rule's own flags go with it (they do when it scored points).
+    rule_flags: bool,
+    more: Option<Box<More>>,
+}
+
+/// What few items have.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct More {
+    note: String,
+    /// The script's flags, after the rule's.
+    flags: Vec<String>,
+    /// A reason of its own (a cap cut the points, or the item was read back), instead of
+    /// the rule's.
+    reason: Option<String>,
+}
+
+impl Item {
+    /// What `labels`' rule scored over `qty` occurrences of an event (with its interned
+    /// kind), or of the month when `at` is `None`; with the rule's flags when `rule_flags`.
+    pub(crate) fn new(
+        labels: &'static Labels,
+        at: Option<(&crate::domain::event::Event, &'static str)>,
+        points: Points,
+        qty: i64,
+        rule_flags: bool,
+    ) -> Item {
+        Item {
+            labels,
+            kind: at.map_or("", |(_, kind)| kind),
+            event: at.map(|(e, _)| e.id),
+            date: at.map(|(e, _)| e.date),
+            points,
+            qty,
+            rule_flags,
+            more: None,
+        }
+    }
+
+    /// The item with a script's note and flags (called only when it has some: most items
+    /// carry neither).
+    pub(crate) fn with(mut self, note: String, flags: Vec<String>) -> Item {
+        self.more = Some(Box::new(More {
+            note,
+            flags,
+            reason: None,
+        }));
+        self
+    }
+
+    /// The item cut by its rule's monthly `cap`: its reason and note say so.
+    pub(crate) fn capped(mut self, cap: Points) -> Item {
+        let reason = format!(
+            "{}，每月最多计 {}",
+            self.reason(),
+            crate::domain::labels::points(cap)
+        );
+        let more = self.more.get_or_insert_default();
+        more.reason = Some(reason);
+        more.note = if more.note.is_empty() {
+            "已达本月上限".into()
+        } else {
+            format!("{}（已达本月上限）", more.note)
+        };
+        self
+    }
+
+    /// Adds `other`'s quantity and points to this item (a month's items summed per rule),
+    /// its reason kept as it read.
+    pub fn absorb(&mut self, other: &Item) {
+        // The reason of a quantity is made from it: kept as it read before the sum.
+        if self.more.as_ref().is_none_or(|m| m.reason.is_none()) {
+            let reason = self.reason().into_owned();
+            self.more.get_or_insert_default().reason = Some(reason);
+        }
+        self.qty += other.qty;
+        self.points += other.points;
+    }
+
+    /// The rule's id.
+    pub fn rule(&self) -> &'static str {
+        self.labels.id
+    }
+
+    /// The rule's label, for people.
+    pub fn name(&self) -> &'static str {
+        self.labels.name
+    }
+
+    pub fn category(&self) -> &'static str {
+        self.labels.category
+    }
+
+    /// The event's kind; empty for a month rule.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// How the points came about: fixed points or a script, × the units, a cap.
+    pub fn reason(&self) -> Cow<'_, str> {
+        match self.more.as_ref().and_then(|m| m.reason.as_deref()) {
+            Some(r) => Cow::Borrowed(r),
+            None if self.qty > 1 => Cow::Owned(format!("{} × {} 次", self.labels.reason, self.qty)),
+            None => Cow::Borrowed(self.labels.reason),
+        }
+    }
+
+    pub fn note(&self) -> &str {
+        self.more.as_ref().map_or("", |m| &m.note)
+    }
+
+    /// The flags it raises, the rule's first.
+    pub fn flags(&self) -> impl Iterator<Item = &str> {
+        let rule: &[&'static str] = if self.rule_flags {
+            self.labels.flags
+        } else {
+            &[]
+        };
+        let script = self.more.as_ref().map_or(&[][..], |m| &m.flags[..]);
+        rule.iter()
+            .copied()
+            .chain(script.iter().map(String::as_str))
+    }
+}
+
+/// Two items are equal when they read the same, however they are kept (a closed month's
+/// item, read back, keeps its texts whole where the rating's refers to its rule's).
+impl PartialEq for Item {
+    fn eq(&self, other: &Item) -> bool {
+        fn texts(i: &Item) -> [&str; 5] {
+            [i.rule(), i.name(), i.category(), i.kind, i.note()]
+        }
+        (self.event, self.date, self.points, self.qty)
+            == (other.event, other.date, other.points, other.qty)
+            && texts(self) == texts(other)
+            && self.reason() == other.reason()
+            && self.flags().eq(other.flags())
+    }
+}
+
+/// An item as its JSON reads: every text spelt out.
+#[derive(Serialize, Deserialize)]
+struct ItemJson<'a> {
+    rule: Cow<'a, str>,
+    event: Option<i64>,
     #[serde(
         serialize_with = "crate::domain::month::serde_opt_date",
         deserialize_with = "crate::domain::month::de_opt_date"
     )]
-    pub date: Option<NaiveDate>,
-    pub points: Points,
-    pub note: String,
-    pub flags: Vec<String>,
-    /// The rule's label, for people.
-    pub name: Text,
-    pub category: Text,
-    /// The event's kind; empty for a month rule.
-    pub kind: Text,
-    /// How the points came about: fixed points or a script, × the units, a cap.
-    pub reason: Text,
-    /// How many occurrences the item stands for: the units of an event's quantity that
-    /// scored alike (1 for a month rule). Flags count once per occurrence.
-    pub qty: i64,
+    date: Option<NaiveDate>,
+    points: Points,
+    note: Cow<'a, str>,
+    flags: Vec<Cow<'a, str>>,
+    name: Cow<'a, str>,
+    category: Cow<'a, str>,
+    kind: Cow<'a, str>,
+    reason: Cow<'a, str>,
+    qty: i64,
+}
+
+impl Serialize for Item {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ItemJson {
+            rule: self.rule().into(),
+            event: self.event,
+            date: self.date,
+            points: self.points,
+            note: self.note().into(),
+            flags: self.flags().map(Cow::Borrowed).collect(),
+            name: self.name().into(),
+            category: self.category().into(),
+            kind: self.kind.into(),
+            reason: self.reason(),
+            qty: self.qty,
+        }
+        .serialize(s)
+    }
+}
+
+/// Read back (a closed month's snapshot): the rule's texts interned as a policy's are, so
+/// that the labels of the few rules stay once in memory however many items name them.
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Item, D::Error> {
+        let j = ItemJson::deserialize(d)?;
+        let labels = Labels::interned(&j.rule, &j.name, &j.category, &j.reason, &[]);
+        let mut more = More {
+            note: j.note.into_owned(),
+            flags: j.flags.into_iter().map(Cow::into_owned).collect(),
+            // The rule's reason above is the item's whole: not to be multiplied again.
+            reason: (j.qty > 1).then(|| j.reason.into_owned()),
+        };
+        more.flags.shrink_to_fit();
+        Ok(Item {
+            labels,
+            kind: crate::domain::text::intern(&j.kind),
+            event: j.event,
+            date: j.date,
+            points: j.points,
+            qty: j.qty,
+            rule_flags: false,
+            more: (more != More::default()).then(|| Box::new(more)),
+        })
+    }
 }
 
 /// An event excused on appeal: shown, never scored.

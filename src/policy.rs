@@ -15,8 +15,9 @@ pub mod script;
 mod typing;
 
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -82,10 +83,17 @@ pub struct Policy {
     /// The version's identity (id, version, the bundle's hash) as every result names it,
     /// made once when the policy is compiled.
     pub reference: PolicyRef,
-    /// Event kind → indexes into `rules` of the rules that see it, in file order. Hashed
-    /// with foldhash (already in the tree through serde_json): it is looked up once per
-    /// event scored, where SipHash showed as a third of a fixed-points month.
-    pub by_kind: foldhash::HashMap<String, KindRules>,
+    /// The kinds some event rule sees, in the order of their names, each with the indexes
+    /// into `rules` of the rules that see it: counts are built from it already sorted.
+    pub scored_kinds: Vec<KindRules>,
+    /// Event kind → its place in `scored_kinds`. Hashed with foldhash (already in the tree
+    /// through serde_json): it is looked up once per event scored, where SipHash showed as
+    /// a third of a fixed-points month.
+    pub by_kind: foldhash::HashMap<String, usize>,
+    /// The address of a kind's interned name → its place in `scored_kinds`: events read
+    /// from the log carry interned kinds, found by their address without hashing or
+    /// comparing their text.
+    by_address: foldhash::HashMap<usize, usize>,
 }
 
 /// Which policy version produced a result: its id, version and the hash of its text. Its
@@ -268,7 +276,7 @@ pub struct EventRule {
     pub cap: Option<Points>,
     pub flags: Vec<String>,
     pub loc: Loc,
-    pub labels: Labels,
+    pub labels: &'static Labels,
     /// Other names people may write for the rule's kinds.
     pub aliases: Vec<Alias>,
     /// How it counts an event's quantity.
@@ -336,14 +344,15 @@ pub struct Alias {
 pub struct KindRules {
     /// Interned: one text per kind, whose address also identifies the kind.
     pub name: &'static str,
-    /// Its position in `Policy::by_kind`: per-kind tallies index a vector by it.
+    /// Its position in `Policy::scored_kinds`: per-kind tallies index a vector by it.
     pub index: usize,
     /// Indexes into `Policy::rules`, in file order.
     pub rules: Vec<usize>,
 }
 
-/// A rule's texts as they go into every ledger item: interned, shared rather than copied.
-#[derive(Debug, Clone, Copy)]
+/// A rule's texts as they go into every ledger item: interned once per process, each item
+/// holding one reference to them.
+#[derive(Debug, PartialEq, Eq)]
 pub struct Labels {
     pub id: &'static str,
     pub name: &'static str,
@@ -351,10 +360,18 @@ pub struct Labels {
     /// How the points come about for one event of qty 1, for people: `每次 −1 分` or
     /// `按规则脚本计算（FILE 第 LINE 行）`.
     pub reason: &'static str,
+    /// The rule's flags: what an item raises when the rule scores points.
+    pub flags: &'static [&'static str],
 }
 
 impl Labels {
-    pub(crate) fn of(id: &str, name: &str, category: &str, action: &Action) -> Labels {
+    pub(crate) fn of(
+        id: &str,
+        name: &str,
+        category: &str,
+        action: &Action,
+        flags: &[String],
+    ) -> &'static Labels {
         let reason = match action {
             Action::Fixed(p) => format!("每次 {}", crate::domain::labels::points(*p)),
             Action::Script(s) => format!(
@@ -362,12 +379,43 @@ impl Labels {
                 s.origin.file, s.origin.line
             ),
         };
-        Labels {
-            id: intern(id),
-            name: intern(name),
-            category: intern(category),
-            reason: intern(&reason),
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        Labels::interned(id, name, category, &reason, &flags)
+    }
+
+    /// These texts as one process-wide value: each distinct set is stored once and kept
+    /// for the life of the process, as [`intern`] keeps texts (a policy loaded again stores
+    /// nothing new).
+    pub fn interned(
+        id: &str,
+        name: &str,
+        category: &str,
+        reason: &str,
+        flags: &[&str],
+    ) -> &'static Labels {
+        type Key = ([&'static str; 4], Vec<&'static str>);
+        static ALL: OnceLock<Mutex<HashMap<Key, &'static Labels>>> = OnceLock::new();
+        let key: Key = (
+            [id, name, category, reason].map(intern),
+            flags.iter().map(|f| intern(f)).collect(),
+        );
+        let mut all = ALL
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(l) = all.get(&key) {
+            return l;
         }
+        let [id, name, category, reason] = key.0;
+        let labels: &'static Labels = Box::leak(Box::new(Labels {
+            id,
+            name,
+            category,
+            reason,
+            flags: Box::leak(key.1.clone().into_boxed_slice()),
+        }));
+        all.insert(key, labels);
+        labels
     }
 }
 
@@ -383,7 +431,7 @@ pub struct MonthRule {
     pub action: Action,
     pub flags: Vec<String>,
     pub loc: Loc,
-    pub labels: Labels,
+    pub labels: &'static Labels,
 }
 
 /// A rule evaluated once per employee-year: may force a grade and raise flags.
@@ -558,8 +606,39 @@ impl Policy {
         &'a self,
         kind: &str,
     ) -> Option<(&'a KindRules, impl Iterator<Item = &'a EventRule> + 'a)> {
-        let entry = self.by_kind.get(kind)?;
+        let found = |i: &usize| &self.scored_kinds[*i];
+        let entry = match self.by_address.get(&(kind.as_ptr() as usize)).map(found) {
+            // The same address and length: the same interned text.
+            Some(k) if k.name.len() == kind.len() => k,
+            _ => self.by_kind.get(kind).map(found)?,
+        };
         Some((entry, entry.rules.iter().map(|i| &self.rules[*i])))
+    }
+
+    /// Indexes the kinds that `rules` see, in the order of their names (see
+    /// [`Policy::scored_kinds`]).
+    fn index_kinds(&mut self) {
+        let mut kinds: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            for k in &r.on {
+                kinds.entry(k).or_default().push(i);
+            }
+        }
+        self.scored_kinds = kinds
+            .into_iter()
+            .enumerate()
+            .map(|(index, (k, rules))| KindRules {
+                name: intern(k),
+                index,
+                rules,
+            })
+            .collect();
+        self.by_kind = (self.scored_kinds.iter())
+            .map(|k| (k.name.to_string(), k.index))
+            .collect();
+        self.by_address = (self.scored_kinds.iter())
+            .map(|k| (k.name.as_ptr() as usize, k.index))
+            .collect();
     }
 
     pub fn governs_all(&self) -> bool {

@@ -183,8 +183,8 @@ fn qty_three_is_three_entries_for_every_shipped_kind() {
         let flags = |s: &appraise::engine::MonthScore| {
             let mut f = std::collections::BTreeMap::<String, i64>::new();
             for i in &s.items {
-                for flag in &i.flags {
-                    *f.entry(flag.clone()).or_default() += i.qty;
+                for flag in i.flags() {
+                    *f.entry(flag.to_string()).or_default() += i.qty;
                 }
             }
             f

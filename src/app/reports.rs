@@ -286,7 +286,7 @@ impl App {
             .flat_map(|m| &m.items)
             .filter_map(|i| {
                 let day = i.date.map(|d| d.to_string()).unwrap_or_default();
-                Some((i.event?, (day, i.name.to_string())))
+                Some((i.event?, (day, i.name().to_string())))
             })
             .collect();
         let mut out = Vec::new();

@@ -151,7 +151,7 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
     let fired: BTreeSet<String> = match &outcome {
         Ok((months, rating)) => months
             .iter()
-            .flat_map(|m| m.items.iter().map(|i| i.rule.to_string()))
+            .flat_map(|m| m.items.iter().map(|i| i.rule().to_string()))
             .chain(rating.iter().flat_map(|r| r.year_rules.iter().cloned()))
             .collect(),
         Err(e) => BTreeSet::from([e.rule.clone()]),
@@ -207,7 +207,7 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
             for (rule, want) in &x.points {
                 let got: Points = items
                     .iter()
-                    .filter(|i| *i.rule == **rule)
+                    .filter(|i| *i.rule() == **rule)
                     .map(|i| i.points)
                     .sum();
                 check(
@@ -217,8 +217,8 @@ fn run_case(policy: &Policy, case: &Case) -> CaseResult {
                 );
             }
             let mut flags: BTreeMap<String, i64> = BTreeMap::new();
-            for f in items.iter().flat_map(|i| &i.flags) {
-                *flags.entry(f.clone()).or_default() += 1;
+            for f in items.iter().flat_map(|i| i.flags()) {
+                *flags.entry(f.to_string()).or_default() += 1;
             }
             if let Some(r) = &rating {
                 flags = r.flags.clone();

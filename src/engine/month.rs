@@ -31,16 +31,21 @@ pub fn score_month(
     // per event at company scale, and every caller passes one employee's events.
     debug_assert!(events.iter().all(|e| e.employee == employee.id));
     crate::policy::script::start_evaluation();
-    let mut live: Vec<&Event> = Vec::with_capacity(events.len());
-    live.extend(
-        events
-            .iter()
-            .filter(|e| !e.voided && Month::of(e.date) == month),
-    );
-    // The store hands them over in order already: checked, not sorted again.
-    if !live.is_sorted_by_key(|e| (e.date, e.id)) {
-        live.sort_by_key(|e| (e.date, e.id));
+    // The rating hands over the month's events in (date, id) order: taken as they come,
+    // checked, not copied and sorted again. Voided events are skipped as they come.
+    let in_month = |e: &&Event| Month::of(e.date) == month;
+    let handed = events.is_sorted_by_key(|e| (e.date, e.id))
+        && events.first().is_none_or(|e| in_month(&e))
+        && events.last().is_none_or(|e| in_month(&e));
+    let mut sorted: Vec<&Event> = Vec::new();
+    if !handed {
+        sorted.extend(events.iter().filter(in_month));
+        sorted.sort_by_key(|e| (e.date, e.id));
     }
+    let taken = if handed { events.len() } else { 0 };
+    let live = (events.iter().take(taken))
+        .chain(sorted)
+        .filter(|e| !e.voided);
 
     let fixed = Fixed {
         employee,
@@ -55,12 +60,12 @@ pub fn score_month(
         stale: false,
     };
     let mut ledger = Ledger {
-        items: Vec::with_capacity(live.len()),
+        items: Vec::with_capacity(events.len()),
     };
-    let mut tally = vec![0i64; policy.by_kind.len()];
+    let mut tally = vec![0i64; policy.scored_kinds.len()];
     let mut unknown: BTreeMap<Text, i64> = BTreeMap::new();
     let mut excused = Vec::new();
-    for (n, event) in live.into_iter().enumerate() {
+    for (n, event) in live.enumerate() {
         if event.excused {
             excused.push(Excused {
                 event: event.id,
@@ -87,13 +92,22 @@ pub fn score_month(
         let kind = known.name;
         for r in rules {
             let rule = ScoredRule::of_event(r);
+            // Fixed points that always hold: booked without a scope or a script.
+            if let (None, Action::Fixed(points)) = (&r.when, &r.action) {
+                let outcome = Outcome {
+                    points: *points,
+                    ..Outcome::default()
+                };
+                ledger.book(rule, Some((event, kind)), outcome, event.qty);
+                continue;
+            }
             let blame = || Blame::of(rule, employee, month, Some(event.id));
             let units = match r.counting {
                 Counting::Itself => 1,
                 Counting::Times => event.qty,
                 Counting::EachUnit => {
                     // Units that score alike one after another are booked as one item.
-                    let mut run: Option<(Scored, i64)> = None;
+                    let mut run: Option<(Outcome, i64)> = None;
                     for unit in 1..=event.qty {
                         let mut at = EventAt {
                             scope: &mut scope,
@@ -102,9 +116,7 @@ pub fn score_month(
                         };
                         let scored = score_rule(rule, &mut at, blame())?;
                         match (&mut run, scored) {
-                            (Some((held, times)), Some(next)) if held.outcome == next.outcome => {
-                                *times += 1
-                            }
+                            (Some((held, times)), Some(next)) if *held == next => *times += 1,
                             (_, next) => {
                                 if let Some((held, times)) = run.take() {
                                     ledger.book(rule, Some((event, kind)), held, times);
@@ -130,12 +142,13 @@ pub fn score_month(
         }
     }
 
-    let mut counts = unknown;
-    for k in policy.by_kind.values() {
-        if tally[k.index] > 0 {
-            counts.insert(Text::Borrowed(k.name), tally[k.index]);
-        }
-    }
+    // The known kinds come in the order of their names: a map built from them in one go
+    // (the unknown, rare, are inserted into it).
+    let known = policy.scored_kinds.iter().filter(|k| tally[k.index] > 0);
+    let mut counts: BTreeMap<Text, i64> = known
+        .map(|k| (Text::Borrowed(k.name), tally[k.index]))
+        .collect();
+    counts.extend(unknown);
 
     for rule in policy.monthly.iter().map(ScoredRule::of_month) {
         // Built per month rule: each sees the points of the rules before it.
@@ -335,10 +348,9 @@ fn evaluate(
 /// event rule with its event's qty and its monthly cap.
 #[derive(Clone, Copy)]
 struct ScoredRule<'p> {
-    labels: &'p Labels,
+    labels: &'static Labels,
     when: Option<&'p Script>,
     action: &'p Action,
-    flags: &'p [String],
     cap: Option<Points>,
 }
 
@@ -346,27 +358,25 @@ impl<'p> ScoredRule<'p> {
     fn of_event(r: &'p EventRule) -> ScoredRule<'p> {
         ScoredRule {
             cap: r.cap,
-            ..ScoredRule::new(&r.labels, r.when.as_ref(), &r.action, &r.flags)
+            ..ScoredRule::new(r.labels, r.when.as_ref(), &r.action)
         }
     }
 
     fn new(
-        labels: &'p Labels,
+        labels: &'static Labels,
         when: Option<&'p Script>,
         action: &'p Action,
-        flags: &'p [String],
     ) -> ScoredRule<'p> {
         ScoredRule {
             labels,
             when,
             action,
-            flags,
             cap: None,
         }
     }
 
     fn of_month(r: &'p MonthRule) -> ScoredRule<'p> {
-        ScoredRule::new(&r.labels, r.when.as_ref(), &r.action, &r.flags)
+        ScoredRule::new(r.labels, r.when.as_ref(), &r.action)
     }
 }
 
@@ -405,19 +415,13 @@ impl<'a> Blame<'a> {
     }
 }
 
-/// A rule's outcome and how it came about.
-struct Scored {
-    outcome: Outcome,
-    reason: Text,
-}
-
 /// Scores one occurrence of a rule: `None` when its `when` does not hold; otherwise its
 /// fixed points, or its script's value. A failing script is an error naming the rule.
 fn score_rule(
     rule: ScoredRule,
     scope: &mut impl ScopeSource,
     blame: Blame,
-) -> EvalResult<Option<Scored>> {
+) -> EvalResult<Option<Outcome>> {
     let fail = |script: &Script, failure| blame.fail(script, failure);
     if let Some(when) = rule.when {
         let holds =
@@ -426,14 +430,10 @@ fn score_rule(
             return Ok(None);
         }
     }
-    let reason = Text::Borrowed(rule.labels.reason);
     Ok(Some(match rule.action {
-        Action::Fixed(p) => Scored {
-            outcome: Outcome {
-                points: *p,
-                ..Outcome::default()
-            },
-            reason,
+        Action::Fixed(p) => Outcome {
+            points: *p,
+            ..Outcome::default()
         },
         Action::Script(s) => {
             let read = |v| {
@@ -444,7 +444,7 @@ fn score_rule(
             let Kept::Outcome(outcome) = evaluate(s, scope, read).map_err(|f| fail(s, f))? else {
                 unreachable!("a rule script's result is read as an outcome")
             };
-            Scored { outcome, reason }
+            outcome
         }
     }))
 }
@@ -462,10 +462,7 @@ impl Ledger {
         &mut self,
         rule: ScoredRule,
         at: Option<(&Event, &'static str)>,
-        Scored {
-            outcome: o,
-            mut reason,
-        }: Scored,
+        o: Outcome,
         times: i64,
     ) {
         if o.points.is_zero() && o.flags.is_empty() {
@@ -473,45 +470,20 @@ impl Ledger {
         }
         let labels = rule.labels;
         let all = o.points * times;
-        if times > 1 {
-            reason = Text::Owned(format!("{reason} × {times} 次"));
-        }
         let (points, capped) = match rule.cap {
             Some(cap) => apply_cap(self.so_far(labels.id), all, cap),
             None => (all, false),
         };
-        let mut note = o.note;
-        if capped {
-            reason = Text::Owned(format!(
-                "{reason}，每月最多计 {cap}",
-                cap = crate::domain::labels::points(rule.cap.unwrap_or_default())
-            ));
-            note = if note.is_empty() {
-                "已达本月上限".into()
-            } else {
-                format!("{note}（已达本月上限）")
-            };
-        }
         // The rule scored (even if a cap cut its points): its flags go with it.
-        let mut flags = if o.points.is_zero() {
-            Vec::new()
-        } else {
-            rule.flags.to_vec()
-        };
-        flags.extend(o.flags);
-        self.items.push(Item {
-            rule: Text::Borrowed(labels.id),
-            event: at.map(|(e, _)| e.id),
-            date: at.map(|(e, _)| e.date),
-            points,
-            note,
-            flags,
-            name: Text::Borrowed(labels.name),
-            category: Text::Borrowed(labels.category),
-            kind: Text::Borrowed(at.map_or("", |(_, kind)| kind)),
-            reason,
-            qty: times,
-        });
+        let scored = !o.points.is_zero();
+        let mut item = Item::new(labels, at, points, times, scored);
+        if !o.note.is_empty() || !o.flags.is_empty() {
+            item = item.with(o.note, o.flags);
+        }
+        if let (true, Some(cap)) = (capped, rule.cap) {
+            item = item.capped(cap);
+        }
+        self.items.push(item);
     }
 
     /// What `rule` has booked so far this month: summed when a cap asks (few rules have
@@ -519,7 +491,7 @@ impl Ledger {
     fn so_far(&self, rule: &str) -> Points {
         self.items
             .iter()
-            .filter(|i| &*i.rule == rule)
+            .filter(|i| i.rule() == rule)
             .map(|i| i.points)
             .sum()
     }
@@ -528,7 +500,7 @@ impl Ledger {
     fn by_rule(&self) -> BTreeMap<&str, Points> {
         let mut out = BTreeMap::new();
         for i in &self.items {
-            *out.entry(&*i.rule).or_insert(Points::ZERO) += i.points;
+            *out.entry(i.rule()).or_insert(Points::ZERO) += i.points;
         }
         out
     }
@@ -682,7 +654,7 @@ script = '''
         };
         let run = memo::tests::without(score_all);
         assert!(run.iter().all(|s| s.items.len() > 10), "rules scored");
-        assert!(run[0].items.iter().any(|i| i.flags == ["monday"]));
+        assert!(run[0].items.iter().any(|i| i.flags().eq(["monday"])));
         assert_eq!(score_all(), run, "reused within the first pass");
         assert_eq!(score_all(), run, "all reused");
     }

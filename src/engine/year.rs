@@ -33,12 +33,8 @@ pub fn rate_year(
         for (k, n) in &m.counts {
             *counts.entry(k.to_string()).or_default() += n;
         }
-        for (f, times) in m
-            .items
-            .iter()
-            .flat_map(|i| i.flags.iter().map(|f| (f, i.qty)))
-        {
-            *flags.entry(f.clone()).or_default() += times;
+        for (f, times) in m.items.iter().flat_map(|i| i.flags().map(|f| (f, i.qty))) {
+            *flags.entry(f.to_string()).or_default() += times;
         }
     }
 

@@ -116,14 +116,17 @@ impl<'p> Tally<'p> {
             }
             let mut per_event: BTreeMap<i64, Vec<String>> = BTreeMap::new();
             for item in &m.items {
-                self.fire(&m.policy.hash, &item.rule, item.qty as usize, item.points);
+                self.fire(&m.policy.hash, item.rule(), item.qty as usize, item.points);
                 if let Some(e) = item.event {
-                    per_event.entry(e).or_default().push(item.rule.to_string());
+                    per_event
+                        .entry(e)
+                        .or_default()
+                        .push(item.rule().to_string());
                 }
             }
             for item in m.items.iter().filter(|i| i.event.is_some()) {
-                if !self.kinds_scored.contains(&*item.kind) {
-                    self.kinds_scored.insert(item.kind.to_string());
+                if !self.kinds_scored.contains(item.kind()) {
+                    self.kinds_scored.insert(item.kind().to_string());
                 }
             }
             // An event belongs to one employee-month: its items are all in this ledger.

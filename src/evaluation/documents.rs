@@ -183,7 +183,7 @@ pub fn statement(
         references,
     } = words;
     let by_rule = tallies(&mine, &references, |i| {
-        (i.rule.to_string(), i.name.to_string())
+        (i.rule().to_string(), i.name().to_string())
     });
     let mut most_frequent: Vec<Tally> = by_rule
         .iter()
@@ -221,10 +221,10 @@ pub fn statement(
         average: average(&mine),
         previous_average: (!prev.is_empty()).then(|| average(&prev)),
         by_category: tallies(&mine, &BTreeMap::new(), |i| {
-            let c = if i.category.is_empty() {
+            let c = if i.category().is_empty() {
                 "(none)".to_string()
             } else {
-                i.category.to_string()
+                i.category().to_string()
             };
             (c.clone(), c)
         }),
@@ -600,9 +600,9 @@ fn cases(
         .filter(|i| pick(i))
         .map(|i| {
             let name = if i.qty > 1 {
-                format!("{}（{}次）", i.name, i.qty)
+                format!("{}（{}次）", i.name(), i.qty)
             } else {
-                i.name.to_string()
+                i.name().to_string()
             };
             let (recorded_by, entered) = i
                 .event
@@ -611,16 +611,16 @@ fn cases(
             Case {
                 date: i.date.map(|d| d.to_string()).unwrap_or_default(),
                 event: i.event,
-                rule: match refs.get(&*i.rule) {
+                rule: match refs.get(i.rule()) {
                     Some(r) => format!("{r} {name}"),
                     None => name,
                 },
                 points: i.points,
                 // What the rule noted (按旷工计), else what the event was entered with.
-                note: if i.note.is_empty() {
+                note: if i.note().is_empty() {
                     entered
                 } else {
-                    i.note.clone()
+                    i.note().to_string()
                 },
                 recorded_by,
             }
@@ -652,9 +652,7 @@ pub fn recommendation(
         .flat_map(|p| p.references())
         .map(|(id, r)| (id.to_string(), r.to_string()))
         .collect();
-    let severe = cases(result, &refs, recorders, |i| {
-        i.flags.iter().any(|f| f == SEVERE)
-    });
+    let severe = cases(result, &refs, recorders, |i| i.flags().any(|f| f == SEVERE));
     let rewarded = cases(result, &refs, recorders, |i| i.points.is_positive());
     let kind = if flagged || r.outcomes.iter().any(|o| o.contains("辞退")) {
         "辞退"
@@ -666,7 +664,9 @@ pub fn recommendation(
         "奖惩"
     };
     let months: Vec<&MonthScore> = result.months.iter().collect();
-    let all = tallies(&months, &refs, |i| (i.rule.to_string(), i.name.to_string()));
+    let all = tallies(&months, &refs, |i| {
+        (i.rule().to_string(), i.name().to_string())
+    });
     let (violations, rewards): (Vec<Tally>, Vec<Tally>) =
         all.into_iter().partition(|t| t.points.is_negative());
     let rewards = rewards

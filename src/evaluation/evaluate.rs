@@ -430,11 +430,8 @@ impl Evaluation<'_> {
 fn per_rule(items: Vec<engine::Item>) -> Vec<engine::Item> {
     let mut out: Vec<engine::Item> = Vec::new();
     for item in items {
-        match out.iter_mut().find(|o| o.rule == item.rule) {
-            Some(o) => {
-                o.qty += item.qty;
-                o.points += item.points;
-            }
+        match out.iter_mut().find(|o| o.rule() == item.rule()) {
+            Some(o) => o.absorb(&item),
             None => out.push(item),
         }
     }

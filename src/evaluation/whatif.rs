@@ -82,13 +82,13 @@ impl Differ {
         self.evaluated += 1;
         for (totals, year) in self.totals.iter_mut().zip([before, after]) {
             for item in year.months.iter().flat_map(|m| &m.items) {
-                match totals.get_mut(&*item.rule) {
+                match totals.get_mut(item.rule()) {
                     Some(p) => *p += item.points,
                     None => {
-                        totals.insert(item.rule.to_string(), item.points);
+                        totals.insert(item.rule().to_string(), item.points);
                         self.names
-                            .entry(item.rule.to_string())
-                            .or_insert_with(|| item.name.to_string());
+                            .entry(item.rule().to_string())
+                            .or_insert_with(|| item.name().to_string());
                     }
                 }
             }

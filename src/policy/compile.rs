@@ -12,8 +12,7 @@ use super::raw;
 use super::script::{Origin, Script, Stage};
 use super::{
     Action, Alias, Attendance, Bundle, BundleFile, DEFAULT_APPEAL_DAYS, DEFAULT_MAX_ABSENT_PERCENT,
-    DEFAULT_MAX_GAP_DAYS, EventRule, Grade, KindRules, Loc, MonthRule, Policy, PolicyRef, Scoring,
-    YearRule,
+    DEFAULT_MAX_GAP_DAYS, EventRule, Grade, Loc, MonthRule, Policy, PolicyRef, Scoring, YearRule,
 };
 use crate::domain::event::{FieldType, is_identifier};
 use crate::domain::month::Month;
@@ -173,7 +172,9 @@ impl Compiler {
             attendance,
             tests: Vec::new(),
             reference: Default::default(),
+            scored_kinds: Default::default(),
             by_kind: Default::default(),
+            by_address: Default::default(),
             bundle: Bundle {
                 files: chain
                     .iter()
@@ -185,23 +186,7 @@ impl Compiler {
             },
         };
         policy.reference = PolicyRef::new(&policy.id, &policy.version, &policy.bundle.hash());
-        for (i, r) in policy.rules.iter().enumerate() {
-            for k in &r.on {
-                policy
-                    .by_kind
-                    .entry(k.clone())
-                    .or_insert_with(|| KindRules {
-                        name: crate::domain::text::intern(k),
-                        index: 0,
-                        rules: Vec::new(),
-                    })
-                    .rules
-                    .push(i);
-            }
-        }
-        for (index, k) in policy.by_kind.values_mut().enumerate() {
-            k.index = index;
-        }
+        policy.index_kinds();
         policy.tests = root
             .file
             .test

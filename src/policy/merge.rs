@@ -450,7 +450,7 @@ impl Compiler {
             reference: self.reference(src, &r.reference),
             aliases,
             counting: Counting::of(when.as_ref(), &action),
-            labels: Labels::of(r.id.get_ref(), &r.name, &category, &action),
+            labels: Labels::of(r.id.get_ref(), &r.name, &category, &action, &flags),
             id: r.id.get_ref().clone(),
             name: r.name.clone(),
             category,
@@ -561,7 +561,7 @@ impl Compiler {
         let category = r.category.clone().unwrap_or_default();
         Some(MonthRule {
             reference: self.reference(src, &r.reference),
-            labels: Labels::of(r.id.get_ref(), &r.name, &category, &action),
+            labels: Labels::of(r.id.get_ref(), &r.name, &category, &action, &flags),
             id: r.id.get_ref().clone(),
             name: r.name.clone(),
             category,

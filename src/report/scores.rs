@@ -152,27 +152,28 @@ fn item_columns<'w, T: 'w>(
         item(t).event.map(|e| e.to_string()).unwrap_or_default()
     })
     .minor()
-    .left("类型", move |t| words.kind(&item(t).kind).to_string())
+    .left("类型", move |t| words.kind(item(t).kind()).to_string())
     .minor()
-    .id("类型编号", move |t| item(t).kind.to_string())
-    .text("规则", move |t| item(t).name.to_string())
-    .id("规则编号", move |t| item(t).rule.to_string())
+    .id("类型编号", move |t| item(t).kind().to_string())
+    .text("规则", move |t| item(t).name().to_string())
+    .id("规则编号", move |t| item(t).rule().to_string())
     .right("分值", move |t| item(t).points.to_string())
     .right("数量", move |t| item(t).qty.to_string())
     .minor()
-    .text("计分方式", move |t| item(t).reason.to_string())
+    .text("计分方式", move |t| item(t).reason().to_string())
     .minor()
-    .text("说明", move |t| item(t).note.clone())
+    .text("说明", move |t| item(t).note().to_string())
     .text("标记", move |t| {
         item(t)
-            .flags
-            .iter()
+            .flags()
             .map(|f| words.flag(f))
             .collect::<Vec<_>>()
             .join(" ")
     })
     .minor()
-    .id("标记编号", move |t| item(t).flags.join(" "))
+    .id("标记编号", move |t| {
+        item(t).flags().collect::<Vec<_>>().join(" ")
+    })
 }
 
 /// `appraise explain EMPLOYEE --month M`.
