@@ -62,7 +62,16 @@ pub fn score_month(
     let mut ledger = Ledger {
         items: Vec::with_capacity(events.len()),
     };
-    let mut tally = vec![0i64; policy.scored_kinds.len()];
+    // Per kind, on the stack for a policy of up to 64 kinds (a month is scored some
+    // hundred thousand times in a company's year).
+    let kinds = policy.scored_kinds.len();
+    let (mut stack, mut heap) = ([0i64; 64], Vec::new());
+    let tally: &mut [i64] = if kinds <= stack.len() {
+        &mut stack[..kinds]
+    } else {
+        heap.resize(kinds, 0);
+        &mut heap
+    };
     let mut unknown: BTreeMap<Text, i64> = BTreeMap::new();
     let mut excused = Vec::new();
     for (n, event) in live.enumerate() {
