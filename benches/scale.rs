@@ -4,7 +4,8 @@
 //!
 //! 1. evaluation overhead: `appraise rate` end to end vs the bare rhai calls of running every
 //!    script (the rating reuses results for equal values);
-//! 2. fixed-point rules: the engine on a policy of fixed points vs a plain native loop;
+//! 2. fixed-point rules: the engine on a policy of fixed points vs a native loop over the same
+//!    events that keeps an item per scored event;
 //! 3. import: `appraise log import` vs sqlite3's `.import` of the same 1,000,000-row file;
 //! 4. incremental: `score --month --employee` after one `log add` vs the full-year rating;
 //! 5. at scale: the time and peak RSS of `log import`, `rate`, `rules diff` and
@@ -918,37 +919,23 @@ fn fixed_points(db: &Path) -> [Duration; 4] {
     // The same, keeping what the engine keeps to explain every point: an item per scored
     // event (the event, its kind, the points), a month's items together.
     let ledger_pass = || {
-        let (mut native, mut items) = (0i64, 0usize);
-        for events in &native_events {
-            let mut months: [Vec<(i64, usize, i64)>; 12] = Default::default();
-            for &(month, kind, qty, id) in events {
-                months[month].push((id, kind, points[kind] * qty));
-            }
-            for ledger in &months {
-                native += 10_000 + ledger.iter().map(|i| i.2).sum::<i64>();
-                items += ledger.len();
-            }
-        }
-        (native, items)
+        (native_events.iter())
+            .map(|events| native_ledger(&points, events.iter().copied()))
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
     };
     // The same, from the same `Event` values as the engine's: each kind found by its name,
     // the voided and excused skipped, the month read off the date.
     let by_name: foldhash::HashMap<&str, usize> =
         index.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let events_pass = || {
-        let (mut native, mut items) = (0i64, 0usize);
-        for (_, events) in &all {
-            let mut months: [Vec<(i64, usize, i64)>; 12] = Default::default();
-            for e in events.iter().filter(|e| !e.voided && !e.excused) {
-                let kind = by_name[&*e.kind];
-                months[e.date.month0() as usize].push((e.id, kind, points[kind] * e.qty));
-            }
-            for ledger in &months {
-                native += 10_000 + ledger.iter().map(|i| i.2).sum::<i64>();
-                items += ledger.len();
-            }
-        }
-        (native, items)
+        (all.iter())
+            .map(|(_, events)| {
+                let live = events.iter().filter(|e| !e.voided && !e.excused);
+                let booked =
+                    live.map(|e| (e.date.month0() as usize, by_name[&*e.kind], e.qty, e.id));
+                native_ledger(&points, booked)
+            })
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
     };
     // Alternating, three rounds; the best of each side counts.
     let mut best = [Duration::MAX; 4];
@@ -973,6 +960,23 @@ fn fixed_points(db: &Path) -> [Duration; 4] {
         "both must compute the same scores and items"
     );
     best
+}
+
+/// One employee's year as a native program keeps it: each event `(month, kind index, qty,
+/// id)` booked as an item (the event, its kind, the points) into its month; the months'
+/// scores summed and their items counted.
+fn native_ledger(
+    points: &[i64],
+    events: impl Iterator<Item = (usize, usize, i64, i64)>,
+) -> (i64, usize) {
+    let mut months: [Vec<(i64, usize, i64)>; 12] = Default::default();
+    for (month, kind, qty, id) in events {
+        months[month].push((id, kind, points[kind] * qty));
+    }
+    (months.iter()).fold((0, 0), |(score, items), ledger| {
+        let month = 10_000 + ledger.iter().map(|i| i.2).sum::<i64>();
+        (score + month, items + ledger.len())
+    })
 }
 
 /// `log import` of a 1,000,000-row file vs sqlite3's `.import` into a table with the same

@@ -238,13 +238,12 @@ impl<'de> Deserialize<'de> for Item {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Item, D::Error> {
         let j = ItemJson::deserialize(d)?;
         let labels = Labels::interned(&j.rule, &j.name, &j.category, &j.reason, &[]);
-        let mut more = More {
+        let more = More {
             note: j.note.into_owned(),
             flags: j.flags.into_iter().map(Cow::into_owned).collect(),
             // The rule's reason above is the item's whole: not to be multiplied again.
             reason: (j.qty > 1).then(|| j.reason.into_owned()),
         };
-        more.flags.shrink_to_fit();
         Ok(Item {
             labels,
             kind: crate::domain::text::intern(&j.kind),

@@ -274,8 +274,8 @@ pub struct EventRule {
     pub when: Option<Script>,
     pub action: Action,
     pub cap: Option<Points>,
-    pub flags: Vec<String>,
     pub loc: Loc,
+    /// Its texts and flags, as its ledger items carry them.
     pub labels: &'static Labels,
     /// Other names people may write for the rule's kinds.
     pub aliases: Vec<Alias>,
@@ -429,8 +429,8 @@ pub struct MonthRule {
     pub category: String,
     pub when: Option<Script>,
     pub action: Action,
-    pub flags: Vec<String>,
     pub loc: Loc,
+    /// Its texts and flags, as its ledger items carry them.
     pub labels: &'static Labels,
 }
 

@@ -43,6 +43,8 @@ pub fn score_month(
         sorted.sort_by_key(|e| (e.date, e.id));
     }
     let taken = if handed { events.len() } else { 0 };
+    // Items are kept with the month's score: sized by its events, not all those given.
+    let capacity = taken + sorted.len();
     let live = (events.iter().take(taken))
         .chain(sorted)
         .filter(|e| !e.voided);
@@ -60,7 +62,7 @@ pub fn score_month(
         stale: false,
     };
     let mut ledger = Ledger {
-        items: Vec::with_capacity(events.len()),
+        items: Vec::with_capacity(capacity),
     };
     // Per kind, on the stack for a policy of up to 64 kinds (a month is scored some
     // hundred thousand times in a company's year).
@@ -103,10 +105,7 @@ pub fn score_month(
             let rule = ScoredRule::of_event(r);
             // Fixed points that always hold: booked without a scope or a script.
             if let (None, Action::Fixed(points)) = (&r.when, &r.action) {
-                let outcome = Outcome {
-                    points: *points,
-                    ..Outcome::default()
-                };
+                let outcome = Outcome::of_points(*points);
                 ledger.book(rule, Some((event, kind)), outcome, event.qty);
                 continue;
             }
@@ -440,10 +439,7 @@ fn score_rule(
         }
     }
     Ok(Some(match rule.action {
-        Action::Fixed(p) => Outcome {
-            points: *p,
-            ..Outcome::default()
-        },
+        Action::Fixed(p) => Outcome::of_points(*p),
         Action::Script(s) => {
             let read = |v| {
                 values::outcome(v)

@@ -268,6 +268,16 @@ pub struct Outcome {
     pub flags: Vec<String>,
 }
 
+impl Outcome {
+    /// Points alone, with no note or flags: a rule's fixed points, or a script's number.
+    pub fn of_points(points: Points) -> Outcome {
+        Outcome {
+            points,
+            ..Outcome::default()
+        }
+    }
+}
+
 /// Reads a script's value: a number, `()` (no points), or `#{ points, note, flags }`.
 pub fn outcome(v: Dynamic) -> Result<Outcome, String> {
     if v.is_unit() {
@@ -304,10 +314,7 @@ pub fn outcome(v: Dynamic) -> Result<Outcome, String> {
         }
         return Ok(out);
     }
-    number(v).map(|points| Outcome {
-        points,
-        ..Outcome::default()
-    })
+    number(v).map(Outcome::of_points)
 }
 
 fn number(v: Dynamic) -> Result<Points, String> {

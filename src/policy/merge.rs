@@ -458,7 +458,6 @@ impl Compiler {
             when,
             action,
             cap,
-            flags,
             loc: Self::loc(src, r.id.span()),
         };
         Some((rule, fields))
@@ -567,7 +566,6 @@ impl Compiler {
             category,
             when,
             action,
-            flags,
             loc: Self::loc(src, r.id.span()),
         })
     }
