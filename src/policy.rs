@@ -8,6 +8,7 @@ mod chain;
 mod compile;
 pub mod menu;
 mod merge;
+pub mod native;
 mod problem;
 mod raw;
 pub mod reads;

@@ -14,6 +14,8 @@ use crate::domain::points::Points;
 use crate::domain::staff::Employee;
 use crate::domain::text::Text;
 use crate::policy::PolicyRef;
+use crate::policy::native::{Answer, Condition};
+use crate::policy::script;
 use crate::policy::{
     Action, Counting, EventRule, Failure, Labels, MonthRule, Policy, Script, Stage,
 };
@@ -30,7 +32,7 @@ pub fn score_month(
     // Checked in debug builds only: reading every event's employee text is a cache miss
     // per event at company scale, and every caller passes one employee's events.
     debug_assert!(events.iter().all(|e| e.employee == employee.id));
-    crate::policy::script::start_evaluation();
+    script::start_evaluation();
     // The rating hands over the month's events in (date, id) order: taken as they come,
     // checked, not copied and sorted again. Voided events are skipped as they come.
     let in_month = |e: &&Event| Month::of(e.date) == month;
@@ -286,6 +288,11 @@ trait ScopeSource {
     fn key(&self, _script: &Script, _key: &mut Vec<u8>) -> bool {
         false
     }
+
+    /// `condition` checked natively on the values here, when it can be.
+    fn native(&self, _condition: &Condition) -> Option<Answer> {
+        None
+    }
 }
 
 /// A month rule's scope, built before it runs (it holds the points so far).
@@ -328,6 +335,40 @@ impl ScopeSource for EventAt<'_, '_, '_> {
             },
         )
     }
+
+    fn native(&self, condition: &Condition) -> Option<Answer> {
+        let (_, event, _, nth) = self.at;
+        condition.check(event, nth)
+    }
+}
+
+/// Whether `when` holds in `src`: checked natively when it has a native form and the
+/// values suit it (charging the operations rhai's run would take), else run or reused.
+fn holds(when: &Script, src: &mut impl ScopeSource) -> Result<bool, Failure> {
+    if let Some(condition) = when.native()
+        && let Some(answer) = src.native(condition)
+    {
+        match condition.ops(answer) {
+            Some(ops) if script::charge(ops) => return Ok(answer.holds),
+            // Over the budget: the run below stops where rhai's would.
+            Some(_) => {}
+            // This path's first run: rhai's operations learnt from it.
+            None => {
+                let before = script::spent();
+                let value = when.run(src.scope());
+                let ops = script::spent() - before;
+                src.ran(when);
+                let holds = when.truth(value?)?;
+                debug_assert_eq!(holds, answer.holds, "native `{}`", when.source);
+                condition.learn(answer, ops);
+                return Ok(holds);
+            }
+        }
+    }
+    match evaluate(when, src, |v| when.truth(v).map(Kept::Holds))? {
+        Kept::Holds(holds) => Ok(holds),
+        Kept::Outcome(_) => unreachable!("a `when` is read as a truth"),
+    }
 }
 
 /// Runs `script` in `src` and reads its value with `read`, or takes what an earlier run
@@ -341,9 +382,9 @@ fn evaluate(
     if let Found::Reused(kept) = found {
         return Ok(kept);
     }
-    let before = crate::policy::script::spent();
+    let before = script::spent();
     let value = script.run(src.scope())?;
-    let ops = crate::policy::script::spent() - before;
+    let ops = script::spent() - before;
     src.ran(script);
     let kept = read(value)?;
     if let Found::Missing = found {
@@ -431,12 +472,10 @@ fn score_rule(
     blame: Blame,
 ) -> EvalResult<Option<Outcome>> {
     let fail = |script: &Script, failure| blame.fail(script, failure);
-    if let Some(when) = rule.when {
-        let holds =
-            evaluate(when, scope, |v| when.truth(v).map(Kept::Holds)).map_err(|f| fail(when, f))?;
-        if holds != Kept::Holds(true) {
-            return Ok(None);
-        }
+    if let Some(when) = rule.when
+        && !holds(when, scope).map_err(|f| fail(when, f))?
+    {
+        return Ok(None);
     }
     Ok(Some(match rule.action {
         Action::Fixed(p) => Outcome::of_points(*p),

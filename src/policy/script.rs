@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::Datelike;
 use rhai::{AST, Dynamic, Engine, EvalAltResult, OptimizationLevel, Position, Scope};
 
+use super::native::Condition;
 use super::reads::Reads;
 use crate::domain::event::parse_time;
 use crate::domain::month::parse_date;
@@ -81,6 +82,8 @@ pub struct Script {
     /// values only (then a result may be reused for equal values). What it changes does
     /// not matter: the engine restores the values after a script that may change them.
     reads: Option<Reads>,
+    /// For an event rule's `when` of a common shape: its native check (see [`native`](super::native)).
+    native: Option<Arc<Condition>>,
     /// Tells this script from every other compiled in the process (its copies share it):
     /// a result kept for reuse is kept under it.
     id: u64,
@@ -131,6 +134,9 @@ impl Script {
                     reads_qty,
                     reads_nth,
                     reads: (stage == Stage::Event).then(|| Reads::of(&ast)).flatten(),
+                    native: (stage == Stage::Event && expression)
+                        .then(|| Condition::of(&ast).map(Arc::new))
+                        .flatten(),
                     ast,
                     written: Arc::new(written),
                     origin,
@@ -156,6 +162,11 @@ impl Script {
     /// The values the script's result depends on, when it may be reused for equal values.
     pub fn reads(&self) -> Option<&Reads> {
         self.reads.as_ref()
+    }
+
+    /// The native check of an event `when` of a common shape.
+    pub fn native(&self) -> Option<&Condition> {
+        self.native.as_deref()
     }
 
     /// This script's identity in the process.
