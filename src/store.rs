@@ -224,10 +224,6 @@ pub struct Store {
     path: PathBuf,
 }
 
-/// How much of a database a backup maps into memory to read it (SQLite's own cap is 2 GB
-/// unless built with a larger `SQLITE_MAX_MMAP_SIZE`).
-const MMAP_SIZE: i64 = 1 << 40;
-
 impl Store {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
@@ -290,8 +286,6 @@ impl Store {
                     .map_err(failed)?;
                 copy.pragma_update(None, "synchronous", "OFF")
                     .map_err(failed)?;
-                // Pages read through a memory map rather than one read call each.
-                self.conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
                 let backup =
                     rusqlite::backup::Backup::new(&self.conn, &mut copy).map_err(failed)?;
                 // Every page in one step; a step that finds the source busy is retried.
@@ -299,7 +293,6 @@ impl Store {
                     .run_to_completion(i32::MAX, std::time::Duration::from_millis(50), None)
                     .map_err(failed)?;
                 drop(backup);
-                self.conn.pragma_update(None, "mmap_size", 0)?;
                 // The pages carry the source's WAL mode: the copy is one file of its own.
                 copy.pragma_update(None, "journal_mode", "DELETE")
                     .map_err(failed)?;
@@ -311,8 +304,6 @@ impl Store {
                     source,
                 })?;
             let copy = Connection::open_with_flags(&partial, OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(failed)?;
-            copy.pragma_update(None, "mmap_size", MMAP_SIZE)
                 .map_err(failed)?;
             let check: String = copy
                 .query_row("PRAGMA quick_check", [], |r| r.get(0))
