@@ -233,7 +233,15 @@ pub fn parse_time(s: &str) -> Option<NaiveTime> {
     if s.len() != 5 {
         return None;
     }
-    NaiveTime::parse_from_str(s, "%H:%M").ok()
+    // Two digits, a colon, two digits, read directly (the rating reads a time field per
+    // event); anything else is left to chrono, which decides what else it accepts.
+    match s.as_bytes() {
+        &[h1, h2, b':', m1, m2] if [h1, h2, m1, m2].iter().all(u8::is_ascii_digit) => {
+            let n = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+            NaiveTime::from_hms_opt(n(h1, h2), n(m1, m2), 0)
+        }
+        _ => NaiveTime::parse_from_str(s, "%H:%M").ok(),
+    }
 }
 
 /// Identifiers users write (kinds, rule ids, field names): lowercase ASCII letters, digits,
@@ -247,6 +255,32 @@ pub fn is_identifier(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn times_read_directly_are_chronos() {
+        use chrono::NaiveTime;
+        let mut tried = 0;
+        for t in [
+            "00:00", "23:59", "24:00", "09:60", "12:5a", "12-30", " 9:30", "9:30 ", "+9:30",
+            "99:99",
+        ] {
+            let chrono = NaiveTime::parse_from_str(t, "%H:%M").ok();
+            assert_eq!(super::parse_time(t), chrono, "{t}");
+            tried += 1;
+        }
+        for h in 0..=25 {
+            for m in 0..=61 {
+                let t = format!("{h:02}:{m:02}");
+                assert_eq!(
+                    super::parse_time(&t),
+                    NaiveTime::parse_from_str(&t, "%H:%M").ok(),
+                    "{t}"
+                );
+                tried += 1;
+            }
+        }
+        assert!(tried > 1000);
+    }
+
     use super::*;
 
     #[test]
