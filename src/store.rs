@@ -432,10 +432,10 @@ fn audit(
     subject: &str,
     detail: &str,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![stamp.at, stamp.by, action, subject, detail],
-    )?;
+    )?
+    .execute(params![stamp.at, stamp.by, action, subject, detail])?;
     let id = conn.last_insert_rowid();
     chain::seal(conn, "audit", id, id)
 }

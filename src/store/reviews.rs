@@ -41,10 +41,11 @@ impl Store {
         let mut started = 0;
         for s in starts {
             let proposal = s.proposal;
-            let inserted = tx.execute(
+            let inserted = tx.prepare_cached(
                 "INSERT INTO reviews (year, employee, role, proposal, policy_hash, steps, started_by, started_at, supervisor, head)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (year, employee) DO NOTHING",
-                params![
+            )?
+            .execute(params![
                     year,
                     proposal.employee,
                     s.role,

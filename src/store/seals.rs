@@ -109,10 +109,8 @@ pub(super) fn seal_rows<K: ToString>(conn: &Connection, table: &str, keys: &[K])
     for key in keys {
         let key = key.to_string();
         let digest = digests(conn, s, Some(&key))?.remove(&key);
-        conn.execute(
-            "INSERT INTO row_seals (tbl, key, digest) VALUES (?1, ?2, ?3)",
-            params![s.table, key, digest],
-        )?;
+        conn.prepare_cached("INSERT INTO row_seals (tbl, key, digest) VALUES (?1, ?2, ?3)")?
+            .execute(params![s.table, key, digest])?;
         ids.push(conn.last_insert_rowid());
     }
     if let (Some(first), Some(last)) = (ids.first(), ids.last()) {
