@@ -432,12 +432,23 @@ fn audit(
     subject: &str,
     detail: &str,
 ) -> Result<()> {
+    let id = audit_unsealed(conn, stamp, action, subject, detail)?;
+    chain::seal(conn, "audit", id, id)
+}
+
+/// An audit entry whose caller seals it, with the others it writes, in one block.
+fn audit_unsealed(
+    conn: &Connection,
+    stamp: &Stamp,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO audit (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![stamp.at, stamp.by, action, subject, detail])?;
-    let id = conn.last_insert_rowid();
-    chain::seal(conn, "audit", id, id)
+    Ok(conn.last_insert_rowid())
 }
 
 #[cfg(test)]

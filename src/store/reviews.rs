@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Error, Notice, Result, Row, Stamp, Store, append_audited, audit};
+use super::{Error, Notice, Result, Row, Stamp, Store, append_audited, audit, audit_unsealed};
 use crate::engine::Rating;
 use crate::engine::review::{Review, Signature, Signers};
 
@@ -38,7 +38,9 @@ impl Store {
                 &format!("started with open months: {}", open_months.join(", ")),
             )?;
         }
-        let mut started = 0;
+        // The reviews and their audit entries are sealed after the loop, a block per table:
+        // within this transaction each table's new rows are the ids from its first to its last.
+        let (mut reviews, mut audited) = (Vec::new(), Vec::new());
         for s in starts {
             let proposal = s.proposal;
             let inserted = tx.prepare_cached(
@@ -61,10 +63,8 @@ impl Store {
             if inserted == 0 {
                 continue;
             }
-            let id = tx.last_insert_rowid();
-            super::chain::seal(&tx, "reviews", id, id)?;
-            super::seals::seal_rows(&tx, "reviews", &[id])?;
-            audit(
+            reviews.push(tx.last_insert_rowid());
+            audited.push(audit_unsealed(
                 &tx,
                 stamp,
                 "review.start",
@@ -74,12 +74,17 @@ impl Store {
                     proposal.grade,
                     s.steps.join(" → ")
                 ),
-            )?;
-            started += 1;
+            )?);
         }
+        for (table, ids) in [("reviews", &reviews), ("audit", &audited)] {
+            if let (Some(first), Some(last)) = (ids.first(), ids.last()) {
+                super::chain::seal(&tx, table, *first, *last)?;
+            }
+        }
+        super::seals::seal_rows(&tx, "reviews", &reviews)?;
         super::outbox::put(&tx, notices)?;
         tx.commit()?;
-        Ok(started)
+        Ok(reviews.len())
     }
 
     /// Where each review of `year` stands, without reading its proposal: the step it waits
