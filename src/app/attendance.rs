@@ -235,6 +235,7 @@ impl App {
         let announcer = self.announcer(&store)?;
         let mut tx = store.attendance(intake, name, count, &stamp)?;
         let mut released_days = 0;
+        let mut read = ShiftsRead::default();
         let days = match &rows {
             Rows::Roster(shifts) => {
                 for (source, shift) in shifts {
@@ -249,7 +250,7 @@ impl App {
                 for s in stamped {
                     tx.add_stamped(*what, s)?;
                 }
-                let mut days = covered(&tx, &rulebook, &staff, stamped)?;
+                let mut days = covered(&tx, &rulebook, &staff, stamped, &mut read)?;
                 let released = superseded(&tx, *what, &days)?;
                 for (e, d) in &days {
                     tx.cover(e, *d)?;
@@ -263,7 +264,8 @@ impl App {
             }
         };
         let reason = format!("re-derived from {name}");
-        let mut settled = rederive(&mut tx, &rulebook, &staff, by, &days, &reason)?;
+        let mut settled =
+            rederive_reading(&mut tx, &rulebook, &staff, by, &days, &reason, &mut read)?;
         if let Some(accept) = checked {
             settled.refuse_flood(name, accept)?;
         }
@@ -403,6 +405,20 @@ pub(super) fn rederive(
     days: &BTreeSet<(String, NaiveDate)>,
     reason: &str,
 ) -> Result<Settled> {
+    let shifts = &mut ShiftsRead::default();
+    rederive_reading(tx, rulebook, staff, by, days, reason, shifts)
+}
+
+/// [`rederive`], with the shifts read so far in this import.
+fn rederive_reading(
+    tx: &mut AttendanceTx,
+    rulebook: &Rulebook,
+    staff: &BTreeMap<String, StaffRecord>,
+    by: &Actor,
+    days: &BTreeSet<(String, NaiveDate)>,
+    reason: &str,
+    read: &mut ShiftsRead,
+) -> Result<Settled> {
     let mut by_employee: BTreeMap<&str, Vec<NaiveDate>> = BTreeMap::new();
     for (e, d) in days {
         by_employee.entry(e).or_default().push(*d);
@@ -423,7 +439,8 @@ pub(super) fn rederive(
         let leave = approved_leave(tx, employee, day(-2, first), day(2, last))?;
         let spans: Vec<(NaiveDateTime, NaiveDateTime)> =
             leave.iter().map(|l| (l.start, l.end)).collect();
-        let before_leave = shifts_of(tx, record, day(-2, first), day(2, last))?;
+        let span = (day(-2, first), day(2, last));
+        let before_leave = read.get(tx, record, span, span)?;
         let shifts = on_leave(before_leave.clone(), &spans);
         let stamped = |what| tx.stamped(what, employee, at(day(-1, first)), at(day(2, last)));
         let on_leave = |p: &Stamped| within_leave(p.at, &spans);
@@ -549,6 +566,37 @@ fn shifts_of(
     Ok(out)
 }
 
+/// Each employee's shifts, read once per import: assigning its punches to shifts and
+/// deriving its days both need them (each read was a query per employee). Read over the
+/// widest span asked for and cut to each span asked; cut, they are what [`shifts_of`]
+/// gives for that span, in its order (the roster's by day, then the standing shifts).
+#[derive(Default)]
+struct ShiftsRead {
+    read: std::collections::HashMap<String, (NaiveDate, NaiveDate, Vec<Shift>)>,
+}
+
+impl ShiftsRead {
+    /// `record`'s shifts from `from` to `to`, read from `wide` (which holds that span) when
+    /// not read before over a span holding it.
+    fn get(
+        &mut self,
+        tx: &AttendanceTx,
+        record: &StaffRecord,
+        (from, to): (NaiveDate, NaiveDate),
+        wide: (NaiveDate, NaiveDate),
+    ) -> Result<Vec<Shift>> {
+        let held = |(f, t, _): &&(NaiveDate, NaiveDate, Vec<Shift>)| *f <= from && to <= *t;
+        if self.read.get(&record.id).filter(held).is_none() {
+            let shifts = shifts_of(tx, record, wide.0, wide.1)?;
+            self.read
+                .insert(record.id.clone(), (wide.0, wide.1, shifts));
+        }
+        let (_, _, shifts) = &self.read[&record.id];
+        let within = |s: &&Shift| from <= s.date && s.date <= to;
+        Ok(shifts.iter().filter(within).cloned().collect())
+    }
+}
+
 /// `employee`'s approved leave around the days `from`–`to`.
 fn approved_leave(
     tx: &AttendanceTx,
@@ -603,6 +651,7 @@ fn covered(
     rulebook: &Rulebook,
     staff: &BTreeMap<String, StaffRecord>,
     stamped: &[Stamped],
+    shifts: &mut ShiftsRead,
 ) -> Result<BTreeSet<(String, NaiveDate)>> {
     // A punch on a day its employee was not employed (a night shift's may fall on the day
     // after leaving) is a wrong id or a wrong date: no shift or policy of theirs speaks
@@ -644,13 +693,11 @@ fn covered(
         let (Some(first), Some(last)) = (first, last) else {
             continue;
         };
-        // Punches belong to the roster's shifts, whatever leave says of them.
-        let shifts = shifts_of(
-            tx,
-            &staff[*employee],
-            first - TimeDelta::days(2),
-            last + TimeDelta::days(1),
-        )?;
+        // Punches belong to the roster's shifts, whatever leave says of them. Read over the
+        // span the days derived from them ask for too (see `rederive`).
+        let span = (first - TimeDelta::days(2), last + TimeDelta::days(1));
+        let wide = (first - TimeDelta::days(3), last + TimeDelta::days(3));
+        let shifts = shifts.get(tx, &staff[*employee], span, wide)?;
         let month = Month::of(first);
         let rules = rulebook
             .governing(&staff[*employee].at(month).department, month)
