@@ -264,8 +264,7 @@ impl App {
             }
         };
         let reason = format!("re-derived from {name}");
-        let mut settled =
-            rederive_reading(&mut tx, &rulebook, &staff, by, &days, &reason, &mut read)?;
+        let mut settled = rederive(&mut tx, &rulebook, &staff, by, &days, &reason, &mut read)?;
         if let Some(accept) = checked {
             settled.refuse_flood(name, accept)?;
         }
@@ -397,20 +396,8 @@ impl Settled {
 /// policy governing its employee then, and settles the log to it. A punch that fits no
 /// shift refuses the whole import, naming its row. Each employee's span of days is read
 /// once (shifts, punches, records, derived events) and derived day by day from memory.
+/// `read`: the shifts this import read so far (a fresh one when it read none).
 pub(super) fn rederive(
-    tx: &mut AttendanceTx,
-    rulebook: &Rulebook,
-    staff: &BTreeMap<String, StaffRecord>,
-    by: &Actor,
-    days: &BTreeSet<(String, NaiveDate)>,
-    reason: &str,
-) -> Result<Settled> {
-    let shifts = &mut ShiftsRead::default();
-    rederive_reading(tx, rulebook, staff, by, days, reason, shifts)
-}
-
-/// [`rederive`], with the shifts read so far in this import.
-fn rederive_reading(
     tx: &mut AttendanceTx,
     rulebook: &Rulebook,
     staff: &BTreeMap<String, StaffRecord>,
@@ -571,7 +558,7 @@ fn shifts_of(
 /// widest span asked for and cut to each span asked; cut, they are what [`shifts_of`]
 /// gives for that span, in its order (the roster's by day, then the standing shifts).
 #[derive(Default)]
-struct ShiftsRead {
+pub(super) struct ShiftsRead {
     read: std::collections::HashMap<String, (NaiveDate, NaiveDate, Vec<Shift>)>,
 }
 
@@ -992,6 +979,7 @@ impl App {
                 by,
                 &day,
                 &format!("re-derived with {name}"),
+                &mut ShiftsRead::default(),
             )?
         } else {
             Settled::default()

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
-use super::attendance::{AttendanceImported, Settled, rederive, refuse_closed_days};
+use super::attendance::{AttendanceImported, Settled, ShiftsRead, rederive, refuse_closed_days};
 use super::{Actor, App, Error, FileInput, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
@@ -179,6 +179,7 @@ impl App {
                 by,
                 &days,
                 &format!("re-derived with {name}"),
+                &mut ShiftsRead::default(),
             )?
         } else {
             Settled::default()
@@ -270,7 +271,15 @@ impl App {
             days.extend(days_of(l.start, l.end).map(|d| (l.employee.clone(), d)));
         }
         let reason = format!("re-derived with {name}");
-        let settled = rederive(&mut tx, &rulebook, &staff, by, &days, &reason)?;
+        let settled = rederive(
+            &mut tx,
+            &rulebook,
+            &staff,
+            by,
+            &days,
+            &reason,
+            &mut ShiftsRead::default(),
+        )?;
         tx.commit(rows)?;
         Ok(LeaveImported {
             done: settled.report(name, encoding, rows),
@@ -355,7 +364,15 @@ impl App {
             }
         }
         let reason = format!("re-derived with {name}");
-        let settled = rederive(&mut tx, &rulebook, &staff, by, &touched, &reason)?;
+        let settled = rederive(
+            &mut tx,
+            &rulebook,
+            &staff,
+            by,
+            &touched,
+            &reason,
+            &mut ShiftsRead::default(),
+        )?;
         tx.commit(rows)?;
         Ok(settled.report(name, encoding, rows))
     }
