@@ -33,6 +33,19 @@ pub struct Event {
     pub excuse: Option<String>,
 }
 
+/// Keys of an event that are not fields (`by` is an option of `log add`): no field may be
+/// named like one.
+pub const EVENT_KEYS: [&str; 8] = [
+    "id",
+    "kind",
+    "date",
+    "employee",
+    "qty",
+    "note",
+    "recorded_by",
+    "by",
+];
+
 /// The typed fields of one event, by name.
 pub type Fields = BTreeMap<String, FieldValue>;
 

@@ -354,11 +354,8 @@ fn holds(when: &Script, src: &mut impl ScopeSource) -> Result<bool, Failure> {
             Some(_) => {}
             // This path's first run: rhai's operations learnt from it.
             None => {
-                let before = script::spent();
-                let value = when.run(src.scope());
-                let ops = script::spent() - before;
-                src.ran(when);
-                let holds = when.truth(value?)?;
+                let (value, ops) = run_counted(when, src)?;
+                let holds = when.truth(value)?;
                 debug_assert_eq!(holds, answer.holds, "native `{}`", when.source);
                 condition.learn(answer, ops);
                 return Ok(holds);
@@ -382,15 +379,21 @@ fn evaluate(
     if let Found::Reused(kept) = found {
         return Ok(kept);
     }
-    let before = script::spent();
-    let value = script.run(src.scope())?;
-    let ops = script::spent() - before;
-    src.ran(script);
+    let (value, ops) = run_counted(script, src)?;
     let kept = read(value)?;
     if let Found::Missing = found {
         memo::keep(&kept, ops);
     }
     Ok(kept)
+}
+
+/// Runs `script` in `src`: its value and the operations the run took.
+fn run_counted(script: &Script, src: &mut impl ScopeSource) -> Result<(Dynamic, u64), Failure> {
+    let before = script::spent();
+    let value = script.run(src.scope())?;
+    let ops = script::spent() - before;
+    src.ran(script);
+    Ok((value, ops))
 }
 
 /// A rule as scoring sees it: an event rule and a month rule score the same way, the

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use toml::Spanned;
 
-use super::compile::{Compiler, EVENT_KEYS};
+use super::compile::Compiler;
 use super::problem::SourceText;
 use super::raw;
 use super::{Case, CaseEvent, CasePeriod, Expect, Policy};
+use crate::domain::event::EVENT_KEYS;
 use crate::domain::event::{FieldValue, Fields};
 use crate::domain::month::parse_date;
 use crate::domain::points::Points;

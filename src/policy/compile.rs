@@ -21,18 +21,6 @@ use crate::domain::points::Points;
 /// Review steps a chain may name.
 pub const REVIEW_STEPS: [&str; 3] = ["manager", "department_head", "company"];
 
-/// Keys of an event that are not fields (`by` is an option of `log add`).
-pub(super) const EVENT_KEYS: [&str; 8] = [
-    "id",
-    "kind",
-    "date",
-    "employee",
-    "qty",
-    "note",
-    "recorded_by",
-    "by",
-];
-
 pub(super) type Reader<'a> = &'a dyn Fn(&str) -> Result<String, String>;
 
 /// Loads the policy at `name` and its `extends` chain through `read`.

@@ -6,11 +6,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use toml::Spanned;
 
-use super::compile::{Compiler, EVENT_KEYS, FieldDecl, Merged, Parsed, REVIEW_STEPS};
+use super::compile::{Compiler, FieldDecl, Merged, Parsed, REVIEW_STEPS};
 use super::problem::SourceText;
 use super::raw;
 use super::script::Stage;
 use super::{Action, Alias, Counting, EventRule, Grade, Labels, Loc, MonthRule, YearRule};
+use crate::domain::event::EVENT_KEYS;
 use crate::domain::event::{FieldType, is_identifier};
 use crate::domain::points::Points;
 

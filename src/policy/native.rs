@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::{NaiveDate, NaiveTime};
 use rhai::{AST, ASTFlags, Expr, Stmt};
 
-use crate::domain::event::{Event, FieldValue, parse_time};
+use crate::domain::event::{EVENT_KEYS, Event, FieldValue, parse_time};
 use crate::domain::month::parse_date;
 
 /// A condition's comparisons at most: a path of evaluated comparisons is a bit set of them.
@@ -250,7 +250,9 @@ fn operand(expr: &Expr) -> Option<Operand> {
         }
         _ => match event_property(expr)? {
             "qty" => Some(Operand::Qty),
-            p if BASE.contains(&p) => None,
+            // The event's other own values are texts or its id: not read natively (no
+            // field is named like one, the policy compiler refuses it).
+            p if EVENT_KEYS.contains(&p) => None,
             field => Some(Operand::Field(field.into())),
         },
     }
@@ -262,14 +264,10 @@ fn moment(expr: &Expr, dates: bool) -> Option<Moment> {
         (Expr::StringConstant(s, _), _) if dates => parse_date(s).map(Moment::Date),
         (Expr::StringConstant(s, _), _) => parse_time(s).map(Moment::Time),
         (_, Some("date")) if dates => Some(Moment::EventDate),
-        (_, Some(p)) if !BASE.contains(&p) => Some(Moment::Field(p.into())),
+        (_, Some(p)) if !EVENT_KEYS.contains(&p) => Some(Moment::Field(p.into())),
         _ => None,
     }
 }
-
-/// The event's own values besides its fields, which are not read natively but as `qty`
-/// and `event.date` (the others are texts, or its id).
-const BASE: [&str; 6] = ["date", "employee", "id", "kind", "note", "qty"];
 
 /// `p` of `event.p` (not `event?.p`, which gives `()` on a missing event).
 fn event_property(expr: &Expr) -> Option<&str> {
