@@ -201,14 +201,20 @@ impl App {
             ));
         }
         let who = seen.narrow(who);
-        Evaluation::official(&store, &rulebook).year_each(year, &months, &who, progress, |y| {
-            if seen.contains(&y.rating.employee) {
-                let mut rating = y.rating;
-                of_record.apply(&mut rating);
-                ratings.push(rating);
-            }
-            Ok(())
-        })?;
+        Evaluation::official(&store, &rulebook).year_kept(
+            year,
+            &months,
+            &who,
+            progress,
+            |y| y.rating,
+            |mut rating| {
+                if seen.contains(&rating.employee) {
+                    of_record.apply(&mut rating);
+                    ratings.push(rating);
+                }
+                Ok(())
+            },
+        )?;
         Ok((
             ratings,
             *months.last().expect("rated_months is never empty"),

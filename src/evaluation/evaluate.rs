@@ -247,10 +247,17 @@ impl Evaluation<'_> {
         sel: &Selection,
     ) -> Result<Vec<Rating>, Error> {
         let mut out = Vec::new();
-        self.year_each(year, months, sel, &|_, _| {}, |r| {
-            out.push(r.rating);
-            Ok(())
-        })?;
+        self.year_kept(
+            year,
+            months,
+            sel,
+            &|_, _| {},
+            |r| r.rating,
+            |r| {
+                out.push(r);
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 
@@ -265,13 +272,29 @@ impl Evaluation<'_> {
         progress: &(dyn Fn(usize, usize) + Sync),
         emit: impl FnMut(YearResult) -> Result<(), Error> + Send,
     ) -> Result<(), Error> {
+        self.year_kept(year, months, sel, progress, |r| r, emit)
+    }
+
+    /// [`year_each`](Evaluation::year_each), with each result cut to what `keep` returns
+    /// on the thread that rated it: `emit` runs on the calling thread while the others
+    /// wait for the next window, so what a caller drops (a year's items, say) is dropped
+    /// there on every core rather than here on one.
+    pub fn year_kept<T: Send>(
+        &self,
+        year: i32,
+        months: &[Month],
+        sel: &Selection,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        keep: impl Fn(YearResult) -> T + Sync,
+        emit: impl FnMut(T) -> Result<(), Error> + Send,
+    ) -> Result<(), Error> {
         let rulebook = self.rulebook;
         self.each(
             [rulebook],
             months,
             sel,
             progress,
-            |record, [scores]| Self::rate(rulebook, year, record, scores),
+            |record, [scores]| Ok(Self::rate(rulebook, year, record, scores)?.map(&keep)),
             emit,
         )
     }

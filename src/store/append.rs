@@ -572,7 +572,10 @@ mod tests {
                 ("C", "2025-05-05", "late", 3),
             ],
         );
-        assert_eq!(crate::store::integrity::check(&store.conn).unwrap(), None);
+        assert_eq!(
+            crate::store::integrity::check(&store.conn, crate::store::packs::Span::ALL).unwrap(),
+            None
+        );
         // A second file: months with earlier events, and new months of the same people.
         import(
             &mut store,
@@ -584,7 +587,10 @@ mod tests {
                 ("C", "2025-06-07", "late", 14),
             ],
         );
-        assert_eq!(crate::store::integrity::check(&store.conn).unwrap(), None);
+        assert_eq!(
+            crate::store::integrity::check(&store.conn, crate::store::packs::Span::ALL).unwrap(),
+            None
+        );
         let packs: i64 = store
             .conn
             .query_row("SELECT count(*) FROM packs", [], |r| r.get(0))

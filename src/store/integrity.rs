@@ -2,11 +2,15 @@
 //! from the log (`audit verify`), and the packs rebuilt from a log that is whole (`audit
 //! repack`). Above both the chain and the packs, so that neither needs the other.
 
+use std::cmp::Ordering;
+
+use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
 use super::chain::{Verification, Verified, chained_rows, walk};
-use super::packs::{each_built, write};
+use super::packs::{Span, each_built, write};
+use super::rows::text;
 use super::{Error, Result, Stamp, Store, audit};
 use crate::domain::month::Month;
 
@@ -14,17 +18,38 @@ impl Store {
     /// Walks the chain from its first block: recomputes every block from the rows it
     /// covers, then looks for rows no block covers, then compares every current row with
     /// its seal, and rebuilds every pack from the log. A whole record is noted as verified
-    /// up to its head. The packs are checked on a second core, through a connection of
-    /// their own, while the chain is walked: the two read different tables and take about
-    /// as long each. What is found is named in that order: the chain, the seals, the packs.
+    /// up to its head. The packs take longer than the chain: they are checked in two
+    /// halves of the staff on threads of their own, each through a connection of its own,
+    /// while the chain is walked, so that both cores stay busy to the end. What is found
+    /// is named in that order: the chain, the seals, the packs.
     pub fn verify(&mut self) -> Result<Verification> {
-        let other = self.read_only()?;
+        let middle = halfway(&self.conn)?;
+        let (first, second) = (self.read_only()?, self.read_only()?);
         let (w, seals, packs) = std::thread::scope(|s| {
-            let packs = s.spawn(move || check(&other));
+            let middle = middle.as_str();
+            let first = s.spawn(move || {
+                check(
+                    &first,
+                    Span {
+                        from: "",
+                        to: Some(middle),
+                    },
+                )
+            });
+            let second = s.spawn(move || {
+                check(
+                    &second,
+                    Span {
+                        from: middle,
+                        to: None,
+                    },
+                )
+            });
             let w = walk(&self.conn, None);
             let seals = super::seals::check(&self.conn);
-            let packs = packs.join().expect("the pack check does not panic");
-            (w, seals, packs)
+            let [first, second] =
+                [first, second].map(|h| h.join().expect("the pack check does not panic"));
+            (w, seals, first.and_then(|f| Ok(f.or(second?))))
         });
         let w = w?;
         let broken = match (w.broken.clone(), seals?) {
@@ -175,12 +200,54 @@ impl Store {
     }
 }
 
-/// Rebuilds every pack from the log and compares it with the stored one; names the first
-/// that differs. Packs are derived, but a rating reads them: one edited past appraise
-/// would change scores while the log's chain still holds.
-pub(super) fn check(conn: &Connection) -> Result<Option<String>> {
+/// The employee halfway through the packs (by their count): where the second half of a
+/// pack check starts. Empty when there are none.
+fn halfway(conn: &Connection) -> Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT employee FROM packs ORDER BY employee, month
+              LIMIT 1 OFFSET (SELECT count(*) / 2 FROM packs)",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Rebuilds every pack of `span` from the log and compares it with the stored one; names
+/// the first that differs. Packs are derived, but a rating reads them: one edited past
+/// appraise would change scores while the log's chain still holds. The stored packs are
+/// read in one pass beside the log, in the same (employee, month) order, rather than
+/// looked up one by one.
+pub(super) fn check(conn: &Connection, span: Span) -> Result<Option<String>> {
+    let mut st = conn.prepare(
+        "SELECT employee, month, data FROM packs
+          WHERE employee >= ?1 AND (?2 IS NULL OR employee < ?2)
+          ORDER BY employee, month",
+    )?;
+    let mut stored = st.query(params![span.from, span.to])?;
+    stored.advance()?;
+    // Stored packs passed over: of months with no events in the log.
+    let mut orphans = 0;
     let mut found = None;
-    let months = each_stale(conn, |employee, month, _| {
+    each_built(conn, span, |employee, month, made| {
+        let month = month.to_string();
+        let same = loop {
+            let Some(r) = stored.get() else {
+                break false;
+            };
+            let at = (text(r, 0)?, text(r, 1)?);
+            match at.cmp(&(employee, month.as_str())) {
+                Ordering::Less => orphans += 1,
+                Ordering::Equal => break r.get_ref(2)?.as_blob().ok() == Some(&made[..]),
+                Ordering::Greater => break false,
+            }
+            stored.advance()?;
+        };
+        if same {
+            stored.advance()?;
+            return Ok(true);
+        }
         found = Some(format!(
             "the pack of {employee}'s {month} (what ratings read) does not match the log: it was written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it"
         ));
@@ -189,11 +256,13 @@ pub(super) fn check(conn: &Connection) -> Result<Option<String>> {
     if found.is_some() {
         return Ok(found);
     }
-    let packs: usize = conn.query_row("SELECT count(*) FROM packs", [], |r| r.get(0))?;
-    Ok((packs != months).then(|| {
+    while stored.get().is_some() {
+        orphans += 1;
+        stored.advance()?;
+    }
+    Ok((orphans > 0).then(|| {
         format!(
-            "{} packs (what ratings read) are of months with no events in the log: they were written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it",
-            packs - months
+            "{orphans} packs (what ratings read) are of months with no events in the log: they were written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it"
         )
     }))
 }
@@ -206,7 +275,7 @@ fn each_stale(
     mut stale: impl FnMut(&str, Month, Vec<u8>) -> Result<bool>,
 ) -> Result<usize> {
     let mut stored = conn.prepare("SELECT data FROM packs WHERE employee = ?1 AND month = ?2")?;
-    each_built(conn, |employee, month, made| {
+    each_built(conn, Span::ALL, |employee, month, made| {
         let data: Option<Vec<u8>> = stored
             .query_row(params![employee, month.to_string()], |r| r.get(0))
             .optional()?;
