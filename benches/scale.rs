@@ -427,9 +427,12 @@ fn at_scale(dir: &Path) -> Vec<Figure> {
 ///   so is a department's monthly statement (it scores the department's year for its
 ///   trend; `gen`'s one department holds every employee);
 /// - verifying the chain rehashes every row ever written, the whole log included: 4×;
-/// - a backup copies the database page by page and reads the copy back to check it: it is
-///   bound by the disk, not the CPU, so 3× the rating (a plain copy of the file alone took
-///   about 2× on this machine), and at most 1.5× copying the file and syncing it.
+/// - a backup copies the database page by page and reads the copy back to check it: it runs
+///   unattended (at night, from a schedule) and is bound by the disk, not the CPU, so the
+///   binding target is 1.5× copying the file and syncing it, measured in the same run; its
+///   ratio to the rating follows from that copy's, which took 3.5× the rating here once the
+///   rating was 0.95 s (2× when the rating took 1.6 s): 5×. (It was 3× until the rating got
+///   faster than the disk.)
 ///
 /// A month closed here is reopened afterwards, so that a reused workload stays as it was.
 fn year_end(dir: &Path, rate_wall: Duration) -> Vec<Figure> {
@@ -461,7 +464,7 @@ fn year_end(dir: &Path, rate_wall: Duration) -> Vec<Figure> {
             2.0,
         ),
         ("audit_verify", "audit verify".to_string(), 4.0),
-        ("backup", "backup backup.db".to_string(), 3.0),
+        ("backup", "backup backup.db".to_string(), 5.0),
     ];
     println!(
         "\n6. year-end operations (wall time, peak RSS; ratio to the rating's wall time above)"
