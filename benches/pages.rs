@@ -182,10 +182,8 @@ fn main() {
     // `APPRAISE_PAGES_ONLY=/day` measures only the pages whose path starts so.
     let only = std::env::var("APPRAISE_PAGES_ONLY").ok();
     let config = Config {
-        db: app.db().to_path_buf(),
         today: Some(app.today()),
-        secure_cookies: false,
-        trusted_proxies: Vec::new(),
+        ..Config::new(app.db())
     };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

@@ -127,10 +127,8 @@ fn main() {
         .collect();
 
     let config = Config {
-        db: demo.app.db().to_path_buf(),
         today: Some(today),
-        secure_cookies: false,
-        trusted_proxies: Vec::new(),
+        ..Config::new(demo.app.db())
     };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {

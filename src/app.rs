@@ -10,6 +10,7 @@
 
 mod appeals;
 mod attendance;
+pub mod backups;
 mod dept;
 mod error;
 mod evidence;
@@ -24,6 +25,7 @@ mod results;
 mod reviews;
 mod rules;
 mod scope;
+pub mod service;
 mod sessions;
 pub mod setup;
 mod staff;
@@ -51,6 +53,7 @@ pub use problem::Invalid;
 pub use reports::Document;
 pub use results::Who;
 pub use rules::{Activated, Activation, Checked, Tested};
+pub use service::{ServiceConfig, Vitals};
 pub use sessions::{MIN_PASSWORD, SESSION_HOURS, Session};
 pub use setup::{DEMO_ADMIN, Demo, Setup};
 pub use staff::{StaffChange, StaffImported, StaffInput};

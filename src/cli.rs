@@ -6,6 +6,7 @@ mod appeal;
 mod args;
 mod attendance;
 mod audit;
+mod backup;
 mod demo;
 mod dept;
 mod diagnostics;
@@ -29,9 +30,9 @@ use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 
-use appraise::app::{self, Actor, App};
+use appraise::app::{self, Actor, App, ServiceConfig};
 use appraise::domain::month::parse_date;
 use appraise::domain::text::count;
 use appraise::intake::Encoding;
@@ -73,6 +74,8 @@ pub struct Ctx {
     /// Whether `--db` or `APPRAISE_DB` named the database (else it is `./appraise.db`).
     pub db_given: bool,
     pub format: Format,
+    /// The service's configuration (every default without a file).
+    pub config: ServiceConfig,
 }
 
 /// A file's name, saying how it was read when that was not UTF-8.
@@ -118,11 +121,16 @@ impl Ctx {
         ))
     }
 
-    fn from_env(db: Option<PathBuf>, format: Format) -> Result<Ctx> {
+    fn from_env(db: Option<PathBuf>, config: Option<PathBuf>, format: Format) -> Result<Ctx> {
+        let db_given = db.is_some();
+        let db = db.unwrap_or_else(|| PathBuf::from("appraise.db"));
+        let config = ServiceConfig::find(config.as_deref(), &db)
+            .map_err(|e| Error::App(app::Error::Refused(e.to_string())))?;
         Ok(Ctx {
-            db_given: db.is_some(),
-            app: App::new(db.unwrap_or_else(|| PathBuf::from("appraise.db")), today()?),
+            db_given,
+            app: App::new(db, today(&config)?),
             format,
+            config,
         })
     }
 
@@ -203,16 +211,17 @@ pub fn read_photo(path: &std::path::Path) -> Result<app::Upload> {
     })
 }
 
-/// Today, from `APPRAISE_TODAY` (YYYY-MM-DD) when set, else the system clock: the only
-/// place appraise reads the date, so runs are reproducible.
-fn today() -> Result<NaiveDate> {
+/// Today, from `APPRAISE_TODAY` (YYYY-MM-DD) when set, else the company's clock (the
+/// configuration's offset from UTC, else the system's zone): the only place the command
+/// line reads the date, so runs are reproducible.
+fn today(config: &ServiceConfig) -> Result<NaiveDate> {
     match std::env::var("APPRAISE_TODAY") {
         Ok(s) => parse_date(&s).ok_or_else(|| {
             refused(format!(
                 "APPRAISE_TODAY `{s}` is not a date; write YYYY-MM-DD"
             ))
         }),
-        Err(_) => Ok(Local::now().date_naive()),
+        Err(_) => Ok(config.today()),
     }
 }
 
@@ -255,7 +264,7 @@ impl Progress {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result {
-    let ctx = Ctx::from_env(cli.db, cli.format.into())?;
+    let ctx = Ctx::from_env(cli.db, cli.config, cli.format.into())?;
     match cli.command {
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Init(a) => init::run(&ctx, a),
@@ -280,13 +289,8 @@ pub fn run(cli: Cli) -> Result {
         Command::Holiday(c) => leave::holiday(&ctx, c),
         Command::Notify(c) => notify::run(&ctx, c),
         Command::Serve(a) => serve::run(&ctx, a),
-        Command::Backup { to } => {
-            let head = ctx.app.backup(&Actor::owner(), &to)?;
-            ctx.say(format_args!(
-                "backed up to {}; its chain head is {head}",
-                to.display()
-            ))
-        }
+        Command::Backup(a) => backup::run(&ctx, a),
+        Command::Restore(a) => backup::restore(&ctx, a),
         Command::Completions { shell } => {
             std::io::stdout()
                 .lock()

@@ -5,7 +5,7 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use cli::{Cli, Error};
 
@@ -15,7 +15,20 @@ use cli::{Cli, Error};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let parsed = match Cli::try_parse() {
+    // `--version` names the database layout too: what an operator checks before an upgrade.
+    let version: &'static str = Box::leak(
+        format!(
+            "{} (database schema {})",
+            env!("CARGO_PKG_VERSION"),
+            appraise::store::SCHEMA_VERSION
+        )
+        .into_boxed_str(),
+    );
+    let parsed = match Cli::command()
+        .version(version)
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
         Err(e) => {
             // clap prints help and version to stdout with success, usage errors with code 2.

@@ -31,6 +31,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+/// The version of the database's layout this build writes (SQLite's `user_version`): a
+/// database of an older one is upgraded when opened; one of a newer one is refused.
+pub const SCHEMA_VERSION: usize = schema::MIGRATIONS.len();
+
 pub use appeals::{Appeal, AppealDecision};
 pub use append::{Appended, Ids, Single};
 pub use attendance::{AttendanceTx, Correction, CorrectionDecision, Intake, LiveDerived};
@@ -245,6 +249,39 @@ impl Store {
         };
         store.migrate(&shown)?;
         Ok(store)
+    }
+
+    /// Notes in the audit log that this database was restored from the backup `from`,
+    /// whose chain ended at `head`: what was written after that copy was made is not in
+    /// this record, and the record says so.
+    pub fn note_restored(&mut self, stamp: &Stamp, from: &str, head: &str) -> Result<()> {
+        let tx = self.write()?;
+        audit(
+            &tx,
+            stamp,
+            "backup.restore",
+            "database",
+            &format!(
+                "restored from the backup {from}, whose chain head was {head}; what was written after that copy was made is not in this record"
+            ),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Moves what the write-ahead log of the database at `path` holds into its file and
+    /// empties the log, so that the file alone is the whole database (before it is moved
+    /// aside). Opened as a plain SQLite file, not as a store: nothing is upgraded.
+    pub fn checkpoint_file(path: &Path) -> Result<()> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(
+            |source| Error::Open {
+                path: path.display().to_string(),
+                source,
+            },
+        )?;
+        conn.busy_timeout(LOCK_WAIT)?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Whether no transaction is open (a connection fit to be used again).

@@ -16,18 +16,23 @@ mod entries;
 mod outbox;
 mod pages;
 mod reply;
+mod schedule;
+mod watch;
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
-use chrono::{Local, NaiveDate};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, Utc};
 
 use crate::app::{self, App};
 
 pub use auth::SESSION_COOKIE;
+pub use schedule::Backups;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -42,6 +47,36 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed: the client's
     /// address (for the login throttle) and HTTPS (for `Secure` cookies) come from them.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The company's offset from UTC: what day it is and when the nightly backup runs.
+    /// `None`: the server's own zone.
+    pub utc_offset: Option<FixedOffset>,
+    /// How long a stopping server waits for the requests in flight.
+    pub shutdown_grace: Duration,
+    /// The backup folder (whose newest copy's age `/metrics` tells) and the nightly copy.
+    pub backups: Option<Backups>,
+}
+
+impl Config {
+    /// A server of `db` on the clock's day, with every other setting at its default.
+    pub fn new(db: impl Into<PathBuf>) -> Config {
+        Config {
+            db: db.into(),
+            today: None,
+            secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            utc_offset: None,
+            shutdown_grace: Duration::from_secs(30),
+            backups: None,
+        }
+    }
+
+    /// Now on the company's clock.
+    fn now(&self) -> DateTime<FixedOffset> {
+        match self.utc_offset {
+            Some(offset) => Utc::now().with_timezone(&offset),
+            None => Local::now().fixed_offset(),
+        }
+    }
 }
 
 /// What every handler shares.
@@ -58,6 +93,10 @@ struct State {
     entries: entries::Entries,
     /// The worker that delivers notices (see `outbox`).
     outbox: outbox::Outbox,
+    /// What `/metrics` serves (see `watch`).
+    metrics: watch::Metrics,
+    /// The nightly backup, when configured; the thread ends with the last clone.
+    _schedule: Option<Arc<schedule::Schedule>>,
 }
 
 impl State {
@@ -98,9 +137,9 @@ struct Signing {
     comment: String,
 }
 
-/// `app` on the server's today: the configured one, or the clock's.
+/// `app` on the server's today: the configured one, or the company clock's.
 fn today_of(app: &App, config: &Config) -> App {
-    app.on(config.today.unwrap_or_else(|| Local::now().date_naive()))
+    app.on(config.today.unwrap_or_else(|| config.now().date_naive()))
 }
 
 /// A month given in a path or query (`YYYY-MM`); a bad one is refused saying so.
@@ -118,27 +157,42 @@ fn parse_month(text: &str) -> app::Result<crate::domain::month::Month> {
 pub fn router(config: Config) -> std::io::Result<Router> {
     let app = App::new(
         &config.db,
-        config.today.unwrap_or_else(|| Local::now().date_naive()),
+        config.today.unwrap_or_else(|| config.now().date_naive()),
     );
     let config = Arc::new(config);
     let writer = Arc::default();
-    let entries = entries::Entries::start(Arc::clone(&writer), {
+    let metrics = watch::Metrics::new();
+    let on_today = || {
         let (app, config) = (app.clone(), Arc::clone(&config));
         move || today_of(&app, &config)
-    })?;
-    let outbox = outbox::Outbox::start({
-        let (app, config) = (app.clone(), Arc::clone(&config));
-        move || today_of(&app, &config)
-    })?;
+    };
+    let entries = entries::Entries::start(Arc::clone(&writer), metrics.clone(), on_today())?;
+    let outbox = outbox::Outbox::start(metrics.clone(), on_today())?;
+    let schedule = match &config.backups {
+        Some(backups) => schedule::start(
+            backups.clone(),
+            metrics.clone(),
+            {
+                let config = Arc::clone(&config);
+                move || config.now()
+            },
+            on_today(),
+        )?,
+        None => None,
+    };
     let state = State {
         app,
         config,
         writer,
         entries,
         outbox,
+        metrics,
+        _schedule: schedule.map(Arc::new),
     };
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(watch::ready))
+        .route("/metrics", get(watch::metrics))
         .merge(api::routes())
         .merge(pages::routes())
         .layer(axum::middleware::from_fn_with_state(
@@ -147,6 +201,10 @@ pub fn router(config: Config) -> std::io::Result<Router> {
         ))
         .layer(axum::middleware::from_fn(auth::csrf_guard))
         .layer(axum::middleware::from_fn(auth::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            watch::observe,
+        ))
         .with_state(state))
 }
 
@@ -179,27 +237,69 @@ async fn one_writer(
     answer
 }
 
-/// Serves the workplace on `listener` until the process ends (or ctrl-c).
-pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
-    axum::serve(
+/// Serves the workplace on `listener` until `stop` completes, then stops taking
+/// connections and waits for the requests in flight (an entry is answered only once it is
+/// committed, so every entry acknowledged is stored) for at most the configured grace.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let grace = config.shutdown_grace;
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(
         listener,
         router(config)?.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
+    .with_graceful_shutdown(async move {
+        stop.await;
+        tracing::info!(target: "appraise::serve", "stopping: no new connections; finishing the requests in flight");
+        let _ = stopping.send(());
     })
-    .await
+    .into_future();
+    let overdue = async move {
+        match stopped.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        done = server => done,
+        () = overdue => {
+            tracing::warn!(target: "appraise::serve", "requests still in flight after {} s; stopping anyway", grace.as_secs());
+            Ok(())
+        }
+    }
 }
 
-/// Binds `listen` and serves on a runtime of its own: what `appraise serve` runs.
-/// `started` is told the address bound (port 0 picks a free one).
+/// Completes at SIGTERM (what systemd sends to stop a service) or ctrl-c. The SIGTERM
+/// handler is installed here, before the server says it is up, so that a stop sent at
+/// once is not the default action (an abrupt end).
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    Ok(async move {
+        #[cfg(unix)]
+        let term = term.recv();
+        #[cfg(not(unix))]
+        let term = std::future::pending::<Option<()>>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+    })
+}
+
+/// Binds `listen` and serves on a runtime of its own until SIGTERM or ctrl-c: what
+/// `appraise serve` runs. `started` is told the address bound (port 0 picks a free one).
 pub fn run(listen: &str, config: Config, started: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await?;
+        let stop = stop_signal()?;
         started(listener.local_addr()?);
-        serve(listener, config).await
+        serve(listener, config, stop).await
     })
 }

@@ -15,6 +15,7 @@ mod laws;
 mod layers;
 mod library;
 mod notices;
+mod operations;
 mod policy_files;
 mod printed;
 mod receivers;

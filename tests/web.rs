@@ -44,10 +44,9 @@ impl Served {
         app.set_password(&app.actor("HR").unwrap(), "HR", PASSWORD)
             .unwrap();
         let config = Config {
-            db: ws.path("appraise.db"),
             today: Some(app.today()),
-            secure_cookies: false,
             trusted_proxies,
+            ..Config::new(ws.path("appraise.db"))
         };
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {

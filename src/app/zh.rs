@@ -393,6 +393,7 @@ fn action(a: Action) -> &'static str {
         Action::Report => "查看报表",
         Action::RepairRecord => "重建评分数据",
         Action::ManageNotices => "设置通知渠道、查看发件箱",
+        Action::KeepBackups => "备份数据库或以备份恢复",
     }
 }
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use super::{
-    appeal, attendance, audit, demo, dept, explain, init, leave, log, month, notify, rate, report,
-    review, rules, score, serve, staff, user, workload,
+    appeal, attendance, audit, backup, demo, dept, explain, init, leave, log, month, notify, rate,
+    report, review, rules, score, serve, staff, user, workload,
 };
 use appraise::report::Format;
 
@@ -17,6 +17,10 @@ pub struct Cli {
     /// The database file [default: ./appraise.db].
     #[arg(long, global = true, env = "APPRAISE_DB")]
     pub db: Option<PathBuf>,
+    /// The service's configuration [default: appraise.toml beside the database, if there
+    /// is one]; see docs/operations.md.
+    #[arg(long, global = true, env = "APPRAISE_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// How to print records.
     #[arg(long, global = true, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
@@ -77,11 +81,12 @@ pub enum Command {
     /// Printable reports: monthly statement, rating sheet, reward/penalty recommendation.
     #[command(subcommand)]
     Report(report::Command),
-    /// Copy the database to a new file, consistently, while others may be writing to it.
-    Backup {
-        /// The new file.
-        to: PathBuf,
-    },
+    /// Copy the database, consistently, while others may be writing to it: to a new file,
+    /// or as a dated, verified copy into a folder that keeps the newest N.
+    Backup(backup::Args),
+    /// Replace the database with a backup, once the backup verifies; the database replaced
+    /// is kept beside it. Stop the service first.
+    Restore(backup::RestoreArgs),
     /// The people who act: registered logins with their roles.
     #[command(subcommand)]
     User(user::Command),

@@ -99,6 +99,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
         app: demo.app.clone(),
         db_given: true,
         format: ctx.format,
+        config: ctx.config.clone(),
     };
     super::serve::serve(&ctx, &a.server)
 }

@@ -1,15 +1,19 @@
 //! `appraise serve [--listen ADDR]`: the web workplace and `/api/v1` over this database.
 
+use std::time::Duration;
+
 use super::{Ctx, Result};
 use appraise::app::Error;
-use appraise::web::{self, Config};
+use appraise::app::service::Level;
+use appraise::web::{self, Backups, Config};
 
 /// Where and how to serve (also `demo --serve`'s).
 #[derive(Debug, clap::Args)]
 pub struct Listen {
-    /// The address to listen on; port 0 picks a free one.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub listen: String,
+    /// The address to listen on; port 0 picks a free one [default: the configuration's
+    /// `[server] listen`, else 127.0.0.1:8080].
+    #[arg(long)]
+    pub listen: Option<String>,
     /// Served over HTTPS: mark the session cookie `Secure` on every answer. Behind a
     /// trusted proxy that says `X-Forwarded-Proto: https` it is marked so anyway.
     #[arg(long = "https", visible_alias = "secure-cookies")]
@@ -30,23 +34,56 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     serve(ctx, &a)
 }
 
-/// Serves until ctrl-c, saying where.
+/// Serves until SIGTERM or ctrl-c, saying where; the flags win over the configuration
+/// (trusted proxies are added to its own).
 pub fn serve(ctx: &Ctx, a: &Listen) -> Result {
+    let c = &ctx.config;
+    log_to_stderr(c.log.level);
+    let mut trusted_proxies = c.server.trusted_proxies.clone();
+    trusted_proxies.extend(a.trusted_proxies.iter().copied());
     let config = Config {
-        db: ctx.app.db().to_path_buf(),
         // A date fixed by APPRAISE_TODAY stays fixed; otherwise each request reads the clock.
         today: std::env::var_os("APPRAISE_TODAY").map(|_| ctx.today()),
-        secure_cookies: a.secure_cookies,
-        trusted_proxies: a.trusted_proxies.clone(),
+        secure_cookies: a.secure_cookies || c.server.https,
+        trusted_proxies,
+        utc_offset: c.company.utc_offset,
+        shutdown_grace: Duration::from_secs(c.server.shutdown_seconds),
+        backups: c.backup.dir.clone().map(|dir| Backups {
+            dir,
+            keep: c.backup.keep,
+            at: c.backup.at,
+        }),
+        ..Config::new(ctx.app.db())
     };
-    web::run(&a.listen, config, |addr| {
-        println!("Serving the workplace at http://{addr}/ (ctrl-c stops it)");
+    let listen = a
+        .listen
+        .clone()
+        .unwrap_or_else(|| c.server.listen.to_string());
+    web::run(&listen, config, |addr| {
+        println!("Serving the workplace at http://{addr}/ (ctrl-c or SIGTERM stops it)");
     })
     .map_err(|source| {
         Error::Io {
-            path: a.listen.clone().into(),
+            path: listen.clone().into(),
             source,
         }
         .into()
     })
+}
+
+/// One line per request and what the workers do, on standard error (the journal, under
+/// systemd), at the configured level.
+fn log_to_stderr(level: Level) {
+    let level = match level {
+        Level::Error => tracing::Level::ERROR,
+        Level::Warn => tracing::Level::WARN,
+        Level::Info => tracing::Level::INFO,
+        Level::Debug => tracing::Level::DEBUG,
+    };
+    // A second call (the demo serving after it built its company) keeps the first.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }

@@ -43,6 +43,8 @@ pub enum Action {
     RepairRecord,
     /// Set up where notices go, and see the outbox.
     ManageNotices,
+    /// Back the database up into the backup folder, or replace it with a backup.
+    KeepBackups,
 }
 
 impl Action {
@@ -65,6 +67,7 @@ impl Action {
             Action::Report => "read the reports",
             Action::RepairRecord => "rebuild what ratings read from the log",
             Action::ManageNotices => "set up notices and see the outbox",
+            Action::KeepBackups => "back up the database or restore a backup",
         }
     }
 }
@@ -399,6 +402,11 @@ mod tests {
             ),
             (
                 ManageNotices,
+                Target::Company,
+                [true, false, false, false, false],
+            ),
+            (
+                KeepBackups,
                 Target::Company,
                 [true, false, false, false, false],
             ),

@@ -121,6 +121,7 @@ pub fn action(action: &str) -> &str {
         "appeal.reject" => "驳回申诉",
         "appeal.uphold" => "申诉成立",
         "audit.repack" => "重建评分数据",
+        "backup.restore" => "以备份恢复",
         "clock.fix" => "补卡",
         "dept.add" => "设立部门",
         "evidence.attach" => "附加证据照片",

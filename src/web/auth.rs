@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::State;
 use super::reply::Failure;
+use super::watch::LoginSeen;
 use crate::app::{Actor, Error, Session};
 
 /// The session cookie's name.
@@ -101,6 +102,9 @@ impl FromRequestParts<State> for Caller {
                 Ok((actor, waiting))
             })
             .await;
+        if let (Ok((actor, _)), Some(seen)) = (&found, parts.extensions.get::<LoginSeen>()) {
+            seen.set(actor.name());
+        }
         match found {
             Ok((actor, waiting)) => Ok(Caller {
                 actor,

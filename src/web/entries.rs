@@ -10,6 +10,7 @@ use std::sync::{Arc, mpsc};
 
 use tokio::sync::{Mutex, oneshot};
 
+use super::watch::Metrics;
 use crate::app::{self, Actor, App, Entry, Recorded, Submitted};
 
 /// The most entries one commit takes, so that a burst cannot hold the write lock for long.
@@ -33,6 +34,7 @@ impl Entries {
     /// clone of this queue.
     pub(super) fn start(
         writer: Arc<Mutex<()>>,
+        metrics: Metrics,
         app: impl Fn() -> App + Send + 'static,
     ) -> std::io::Result<Entries> {
         let (queue, jobs) = mpsc::channel::<Job>();
@@ -45,7 +47,7 @@ impl Entries {
                     // A bug that panics fails its batch's requests (their answers are
                     // dropped), not every later entry.
                     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        record(&writer, &app(), batch)
+                        record(&writer, &metrics, &app(), batch)
                     }));
                 }
             })?;
@@ -75,7 +77,7 @@ impl Entries {
 /// Records one batch under the server's write turn, then answers each of its requests. If
 /// the batch fails as a whole, each entry is tried alone: each request hears its own error,
 /// and an entry that breaks the transaction does not take the others down with it.
-fn record(writer: &Mutex<()>, app: &App, batch: Vec<Job>) {
+fn record(writer: &Mutex<()>, metrics: &Metrics, app: &App, batch: Vec<Job>) {
     let (submitted, answers): (Vec<Submitted>, Vec<_>) =
         batch.into_iter().map(|j| (j.submitted, j.answer)).unzip();
     let _turn = writer.blocking_lock();
@@ -86,6 +88,7 @@ fn record(writer: &Mutex<()>, app: &App, batch: Vec<Job>) {
             .map(|s| app.add_event(&s.by, s.entry, s.again))
             .collect(),
     };
+    metrics.committed(results.len(), results.iter().filter(|r| r.is_ok()).count());
     for (answer, result) in answers.into_iter().zip(results) {
         // A client gone meanwhile still has its entry stored, as with any write.
         let _ = answer.send(result);

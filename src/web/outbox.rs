@@ -6,6 +6,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use super::watch::Metrics;
 use crate::app::App;
 
 /// How long the worker sleeps when nothing wakes it.
@@ -22,7 +23,10 @@ pub(super) struct Outbox {
 
 impl Outbox {
     /// Starts the worker, delivering in the workspace as `app` makes it at the time.
-    pub(super) fn start(app: impl Fn() -> App + Send + 'static) -> std::io::Result<Outbox> {
+    pub(super) fn start(
+        metrics: Metrics,
+        app: impl Fn() -> App + Send + 'static,
+    ) -> std::io::Result<Outbox> {
         // One ring waiting is enough: a worker about to run sees every write before it.
         let (bell, rung) = mpsc::sync_channel::<()>(1);
         std::thread::Builder::new()
@@ -38,16 +42,19 @@ impl Outbox {
                     if Instant::now() >= due_at {
                         due_at = Instant::now() + DUE_EVERY;
                         if let Err(e) = app.queue_due_notices() {
-                            eprintln!("appraise: notices due today: {e}");
+                            tracing::error!(target: "appraise::notify", "notices due today: {e}");
                         }
                     }
                     // Round after round while the outbox has due notices.
                     loop {
                         match app.deliver_round() {
-                            Ok(r) if r.sent + r.retried + r.failed > 0 => continue,
+                            Ok(r) if r.sent + r.retried + r.failed > 0 => {
+                                metrics.delivery_failed(r.failed);
+                                continue;
+                            }
                             Ok(_) => break,
                             Err(e) => {
-                                eprintln!("appraise: delivering notices: {e}");
+                                tracing::error!(target: "appraise::notify", "delivering notices: {e}");
                                 break;
                             }
                         }
