@@ -7,6 +7,7 @@ mod append;
 mod attendance;
 mod audit;
 mod chain;
+mod earlier;
 mod events;
 mod evidence;
 mod integrity;
@@ -40,6 +41,8 @@ pub use append::{Appended, Ids, Single};
 pub use attendance::{AttendanceTx, Correction, CorrectionDecision, Intake, LiveDerived};
 pub use audit::{AuditEntry, AuditFilter};
 pub use chain::{Verification, Verified};
+#[doc(hidden)]
+pub use earlier::write_earlier_version;
 pub use events::{Entered, EventFilter, NewEvent, Status};
 pub use evidence::{Attached, Evidence, NewPhoto};
 pub use integrity::Repacked;

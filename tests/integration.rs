@@ -25,6 +25,7 @@ mod scope;
 mod staff_fields;
 mod tamper;
 mod terminal;
+mod upgrades;
 mod util;
 mod validator;
 mod walkthrough;
