@@ -809,3 +809,53 @@ fn two_deliverers_at_once_send_each_notice_once() {
     assert_eq!(ids.len(), 20, "{ids:?}");
     assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 20);
 }
+
+#[test]
+fn a_secret_kept_outside_the_database_signs_and_a_missing_one_waits_naming_where() {
+    let ws = staffed();
+    let hook = Http::start();
+    let file = ws.write("hook.secret", "whsec-from-file\n");
+    let file = file.display().to_string();
+    let url = hook.url("/hook");
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "notify", "channel", "add", "hook", "--kind", "webhook", "--to", &url,
+        ];
+        args.extend_from_slice(extra);
+        ws.run(&args)
+    };
+    // Only absolute files and proper variable names are taken.
+    let err = add(&["--secret-file", "hook.secret"]).fails(1);
+    assert!(err.contains("绝对路径"), "{err}");
+    let err = add(&["--secret-env", "hook-secret"]).fails(1);
+    assert!(err.contains("环境变量"), "{err}");
+    add(&["--secret-file", &file]).ok();
+
+    ws.cmd("log add E002 uniform --date 2026-06-25 --by 张主管")
+        .ok();
+    ws.cmd("notify send").ok();
+    let got = hook.delivered();
+    let posted = got.first().expect("the notice was delivered");
+    let signature = format!(
+        "sha256={}",
+        hex(&hmac(b"whsec-from-file", posted.body.as_bytes()))
+    );
+    assert_eq!(
+        posted.header("x-appraise-signature"),
+        Some(signature.as_str())
+    );
+    // The database holds where the secret is, never the secret.
+    let db = std::fs::read(ws.path("appraise.db")).unwrap();
+    assert!(!db.windows(15).any(|w| w == b"whsec-from-file"));
+
+    // From the environment: missing, the notice waits and says which variable.
+    add(&["--secret-env", "APPRAISE_HOOK_SECRET"]).ok();
+    ws.cmd("log add E002 badge --date 2026-06-26 --by 张主管")
+        .ok();
+    let delivered = hook.delivered().len();
+    ws.cmd("notify send").ok();
+    assert_eq!(hook.delivered().len(), delivered);
+    let listed = ws.cmd("notify list --format json").ok();
+    assert!(listed.contains("APPRAISE_HOOK_SECRET"), "{listed}");
+    assert!(listed.contains("pending"), "{listed}");
+}

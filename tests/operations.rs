@@ -87,6 +87,16 @@ impl Service {
         Service { child, addr, log }
     }
 
+    /// `appraise serve` on `ws`'s database, on a free loopback port.
+    fn serving(ws: &Workspace) -> Service {
+        let db = ws.path("appraise.db").display().to_string();
+        Service::start(
+            &binary(),
+            &["--db", &db, "serve", "--listen", "127.0.0.1:0"],
+            ws.dir.path(),
+        )
+    }
+
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
@@ -267,12 +277,7 @@ fn the_units_command_line_serves_backs_up_nightly_and_stops_cleanly() {
 #[test]
 fn a_stop_under_load_loses_no_acknowledged_entry() {
     let ws = company();
-    let db = ws.path("appraise.db").display().to_string();
-    let service = Service::start(
-        &binary(),
-        &["--db", &db, "serve", "--listen", "127.0.0.1:0"],
-        ws.dir.path(),
-    );
+    let service = Service::serving(&ws);
     let url = service.url("");
     let token = login(&url);
     let stored: Arc<Mutex<Vec<i64>>> = Arc::default();
@@ -341,12 +346,7 @@ fn a_stop_under_load_loses_no_acknowledged_entry() {
 #[test]
 fn the_request_log_names_the_route_and_login_never_the_password_or_token() {
     let ws = company();
-    let db = ws.path("appraise.db").display().to_string();
-    let service = Service::start(
-        &binary(),
-        &["--db", &db, "serve", "--listen", "127.0.0.1:0"],
-        ws.dir.path(),
-    );
+    let service = Service::serving(&ws);
     let url = service.url("");
     let token = login(&url);
     let status = agent()

@@ -3,7 +3,7 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, Result};
+use super::{Ctx, Result, refused};
 use appraise::app::{self, Actor};
 use appraise::domain::notice::{ChannelKind, NoticeKind, NoticeState};
 use appraise::report::{ChannelsView, NoticesView};
@@ -78,9 +78,18 @@ pub enum ChannelCommand {
         /// The robot's or webhook's address; for e-mail `smtp://USER@HOST:587?from=ADDRESS`.
         #[arg(long)]
         to: String,
-        /// Read the signing secret (or the SMTP password) from standard input.
-        #[arg(long)]
+        /// Read the signing secret (or the SMTP password) from standard input; it is kept
+        /// in the database.
+        #[arg(long, conflicts_with_all = ["secret_env", "secret_file"])]
         secret_stdin: bool,
+        /// The secret is in this variable of the service's environment (a systemd
+        /// `EnvironmentFile`): the database keeps only its name.
+        #[arg(long, value_name = "NAME", conflicts_with = "secret_file")]
+        secret_env: Option<String>,
+        /// The secret is in this file, readable by the service's user only: the database
+        /// keeps only its path.
+        #[arg(long, value_name = "PATH")]
+        secret_file: Option<std::path::PathBuf>,
         /// The department whose notices it carries; without it, the default channel.
         #[arg(long)]
         department: Option<String>,
@@ -104,6 +113,8 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             kind,
             to,
             secret_stdin,
+            secret_env,
+            secret_file,
             department,
             by,
         }) => {
@@ -113,9 +124,17 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             let secret = if secret_stdin {
                 let mut s = String::new();
                 std::io::stdin().read_line(&mut s)?;
-                Some(s.trim().to_string()).filter(|s| !s.is_empty())
+                let s = s.trim().to_string();
+                if s.starts_with("env:") || s.starts_with("file:") {
+                    return Err(refused(
+                        "a secret read from standard input is kept as it is; to name where it is, use --secret-env NAME or --secret-file PATH",
+                    ));
+                }
+                Some(s).filter(|s| !s.is_empty())
+            } else if let Some(name) = secret_env {
+                Some(format!("env:{name}"))
             } else {
-                None
+                secret_file.map(|p| format!("file:{}", p.display()))
             };
             let actor = ctx.actor(by)?;
             ctx.app.add_channel(

@@ -3,6 +3,8 @@
 //! worth another try (the receiver down, 5xx, 429, a platform's rate limit) and what is
 //! not (a wrong key, a refused address).
 
+use std::borrow::Cow;
+use std::io::Read;
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
@@ -13,7 +15,7 @@ use serde_json::json;
 
 use super::sign;
 use crate::domain::notice::ChannelKind;
-use crate::store::Channel;
+use crate::store::{Channel, SecretAt};
 
 /// How long one attempt may take: a receiver slower than this is treated as down.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -66,6 +68,7 @@ impl Failure {
 
 /// Sends `m` through `channel`.
 pub fn send(channel: &Channel, m: &Outgoing) -> Result<(), Failure> {
+    let channel = &with_secret(channel)?;
     let sent = match channel.kind {
         ChannelKind::Email => email(channel, m),
         ChannelKind::Webhook => webhook(channel, m),
@@ -75,6 +78,41 @@ pub fn send(channel: &Channel, m: &Outgoing) -> Result<(), Failure> {
         reason: redact(&f.reason, channel),
         ..f
     })
+}
+
+/// The most bytes a secret file may have: a signing key or a password is a line.
+const SECRET_FILE_MAX: u64 = 4096;
+
+/// `channel` with its secret itself, read from where it is kept when that is not the
+/// database (see [`SecretAt`]). A secret not found is retried: the notice waits while the
+/// operator mends the service's environment, and the reason names the variable or the file,
+/// never a secret.
+fn with_secret(channel: &Channel) -> Result<Cow<'_, Channel>, Failure> {
+    let found = match channel.secret_at() {
+        Some(SecretAt::Env(name)) => std::env::var(name).map_err(|_| {
+            Failure::retry(format!(
+                "服务的环境变量 {name} 未设置：渠道“{}”的密钥应在其中",
+                channel.name
+            ))
+        })?,
+        Some(SecretAt::File(path)) => {
+            let mut text = String::new();
+            std::fs::File::open(path)
+                .and_then(|f| f.take(SECRET_FILE_MAX).read_to_string(&mut text))
+                .map_err(|e| {
+                    Failure::retry(format!(
+                        "读不到渠道“{}”的密钥文件 {path}：{e}",
+                        channel.name
+                    ))
+                })?;
+            text
+        }
+        Some(SecretAt::Here(_)) | None => return Ok(Cow::Borrowed(channel)),
+    };
+    Ok(Cow::Owned(Channel {
+        secret: Some(found.trim().to_string()).filter(|s| !s.is_empty()),
+        ..channel.clone()
+    }))
 }
 
 /// `text` without the channel's address or secret (an error may quote the URL it tried,

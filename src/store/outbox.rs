@@ -65,7 +65,9 @@ pub struct Channel {
     /// The robot's address, the SMTP server (`smtp://…`) or the webhook's URL. A robot's
     /// address carries its key: never shown (see [`Channel::shown`]).
     pub target: String,
-    /// Never shown: not in JSON, not in `Debug`, not in the audit log.
+    /// Never shown: not in JSON, not in `Debug`, not in the audit log. Either the secret
+    /// itself or where the service finds it ([`SecretAt`]), so that the database (and
+    /// every backup of it) need not hold it.
     pub secret: Option<String>,
     /// The department whose notices it carries; none for the default channel.
     pub department: Option<String>,
@@ -102,6 +104,30 @@ impl Serialize for ChannelShown<'_> {
         st.serialize_field("department", &c.department)?;
         st.serialize_field("added_by", &c.added_by)?;
         st.end()
+    }
+}
+
+/// Where a channel's secret is: in the database, or where the service reads it when it
+/// sends: `env:NAME`, a variable of its environment (a systemd `EnvironmentFile`), or
+/// `file:PATH`, a file only its user may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretAt<'a> {
+    Here(&'a str),
+    Env(&'a str),
+    File(&'a str),
+}
+
+impl Channel {
+    /// Where this channel's secret is, if it has one.
+    pub fn secret_at(&self) -> Option<SecretAt<'_>> {
+        let s = self.secret.as_deref().filter(|s| !s.is_empty())?;
+        Some(if let Some(name) = s.strip_prefix("env:") {
+            SecretAt::Env(name)
+        } else if let Some(path) = s.strip_prefix("file:") {
+            SecretAt::File(path)
+        } else {
+            SecretAt::Here(s)
+        })
     }
 }
 

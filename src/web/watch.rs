@@ -51,98 +51,88 @@ const BATCH: [f64; 9] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 512.0];
 
 impl Metrics {
     pub(super) fn new() -> Metrics {
-        let registry = Registry::new();
-        fn add<M: prometheus::core::Collector + Clone + 'static>(r: &Registry, m: M) -> M {
-            r.register(Box::new(m.clone()))
-                .expect("each metric is registered once, under a name of its own");
-            m
-        }
-        let opts = |name: &str, help: &str| Opts::new(name, help);
-        let histogram = |name: &str, help: &str, buckets: &[f64]| {
-            HistogramOpts::new(name, help).buckets(buckets.to_vec())
-        };
-        fn made<T>(r: prometheus::Result<T>) -> T {
-            r.expect("a metric's name and labels are valid")
-        }
+        let r = Registry::new();
         Metrics {
             requests: add(
-                &registry,
-                made(IntCounterVec::new(
-                    opts(
+                &r,
+                IntCounterVec::new(
+                    Opts::new(
                         "appraise_http_requests_total",
                         "Requests answered, by route pattern, method and status.",
                     ),
                     &["route", "method", "status"],
-                )),
+                ),
             ),
             latency: add(
-                &registry,
-                made(HistogramVec::new(
-                    histogram(
+                &r,
+                HistogramVec::new(
+                    HistogramOpts::new(
                         "appraise_http_request_duration_seconds",
                         "Time from a request's arrival to its answer, by route pattern.",
-                        &LATENCY,
-                    ),
+                    )
+                    .buckets(LATENCY.to_vec()),
                     &["route"],
-                )),
+                ),
             ),
             entries: add(
-                &registry,
-                made(IntCounter::with_opts(opts(
+                &r,
+                IntCounter::with_opts(Opts::new(
                     "appraise_entries_stored_total",
                     "Events entered through the web and the API and committed.",
-                ))),
+                )),
             ),
             batches: add(
-                &registry,
-                made(Histogram::with_opts(histogram(
-                    "appraise_entry_batch_size",
-                    "Entries committed together by one group commit.",
-                    &BATCH,
-                ))),
+                &r,
+                Histogram::with_opts(
+                    HistogramOpts::new(
+                        "appraise_entry_batch_size",
+                        "Entries committed together by one group commit.",
+                    )
+                    .buckets(BATCH.to_vec()),
+                ),
             ),
             notices: add(
-                &registry,
-                made(IntGaugeVec::new(
-                    opts(
+                &r,
+                IntGaugeVec::new(
+                    Opts::new(
                         "appraise_outbox_notices",
                         "Notices in the outbox, by state (pending, sent, failed).",
                     ),
                     &["state"],
-                )),
+                ),
             ),
             delivery_failures: add(
-                &registry,
-                made(IntCounter::with_opts(opts(
+                &r,
+                IntCounter::with_opts(Opts::new(
                     "appraise_notice_delivery_failures_total",
                     "Notices that failed for good since the server started.",
-                ))),
+                )),
             ),
             backups: add(
-                &registry,
-                made(IntCounterVec::new(
-                    opts(
+                &r,
+                IntCounterVec::new(
+                    Opts::new(
                         "appraise_backups_total",
                         "Scheduled backups since the server started, by outcome (ok, failed).",
                     ),
                     &["outcome"],
-                )),
+                ),
             ),
             backup_age: add(
-                &registry,
-                made(IntGauge::with_opts(opts(
+                &r,
+                IntGauge::with_opts(Opts::new(
                     "appraise_backup_age_seconds",
                     "Seconds since the newest copy in the backup folder was written; -1 without a folder or a copy.",
-                ))),
+                )),
             ),
             database_bytes: add(
-                &registry,
-                made(IntGauge::with_opts(opts(
+                &r,
+                IntGauge::with_opts(Opts::new(
                     "appraise_database_bytes",
                     "The database file and its write-ahead log, in bytes.",
-                ))),
+                )),
             ),
-            registry,
+            registry: r,
         }
     }
 
@@ -183,6 +173,17 @@ impl Metrics {
             .expect("the text encoding of gathered metrics does not fail");
         String::from_utf8(out).expect("the text format is UTF-8")
     }
+}
+
+/// `made`, registered with `r`: each metric once, under a name of its own.
+fn add<M: prometheus::core::Collector + Clone + 'static>(
+    r: &Registry,
+    made: prometheus::Result<M>,
+) -> M {
+    let m = made.expect("a metric's name and labels are valid");
+    r.register(Box::new(m.clone()))
+        .expect("each metric is registered once, under a name of its own");
+    m
 }
 
 /// Who a request turned out to be, filled in by the session check (`auth`) for the log

@@ -8,7 +8,7 @@ use crate::app::{Actor, App, Invalid, Result};
 use crate::domain::access::{Action, Target};
 use crate::domain::notice::{ChannelKind, NoticeKind, NoticeState};
 use crate::domain::user::Role;
-use crate::store::{Channel, Queued};
+use crate::store::{Channel, Queued, SecretAt};
 
 impl App {
     /// Adds (or replaces) a channel. A robot's address and any secret are kept, never shown.
@@ -36,6 +36,28 @@ impl App {
                     );
                 }
             }
+        }
+        match channel.secret_at() {
+            Some(SecretAt::Env(name))
+                if name.is_empty()
+                    || !name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') =>
+            {
+                return Err(bad(format!(
+                    "密钥所在的环境变量名“{}”只能由大写字母、数字和下划线组成",
+                    crate::domain::text::clip(name)
+                ))
+                .into());
+            }
+            Some(SecretAt::File(path)) if !std::path::Path::new(path).is_absolute() => {
+                return Err(bad(format!(
+                    "密钥文件须写绝对路径（如 /etc/appraise/secrets/群机器人），而不是“{}”",
+                    crate::domain::text::clip(path)
+                ))
+                .into());
+            }
+            _ => {}
         }
         let mut store = self.store()?;
         if let Some(d) = &channel.department
