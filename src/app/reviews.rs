@@ -319,9 +319,9 @@ pub(super) fn waits_on(step: &str, signer: Option<&str>, by: &Actor, hr: bool) -
     }
 }
 
-/// The year's reviews, to make computed ratings ratings of record.
+/// Where the year's reviews stand, to make computed ratings ratings of record.
 pub(super) struct OfRecord<'r> {
-    reviews: BTreeMap<String, crate::engine::review::Review>,
+    reviews: BTreeMap<String, crate::engine::review::Standing>,
     rulebook: &'r Rulebook,
 }
 
@@ -333,7 +333,7 @@ impl<'r> OfRecord<'r> {
     ) -> Result<OfRecord<'r>> {
         Ok(OfRecord {
             reviews: store
-                .reviews(year)?
+                .review_standings(year)?
                 .into_iter()
                 .map(|r| (r.employee.clone(), r))
                 .collect(),
@@ -345,7 +345,7 @@ impl<'r> OfRecord<'r> {
     /// under the version its proposal was made with), the computed grade beside it.
     pub(super) fn apply(&self, rating: &mut crate::engine::Rating) {
         let review = self.reviews.get(&rating.employee);
-        let hash = review.map_or(&rating.policy.hash, |r| &r.proposal.policy.hash);
+        let hash: &str = review.map_or(&rating.policy.hash, |r| &r.policy_hash);
         let grades = self
             .rulebook
             .by_hash(hash)

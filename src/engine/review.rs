@@ -59,7 +59,7 @@ impl Signers {
 /// the proposal; once the review is complete its final grade, with that grade's label and
 /// outcomes under the policy that rated the year, is the grade. The computed grade stays
 /// in `computed_grade`.
-pub fn of_record(rating: &mut Rating, review: Option<&Review>, grades: &[crate::policy::Grade]) {
+pub fn of_record(rating: &mut Rating, review: Option<&Standing>, grades: &[crate::policy::Grade]) {
     rating.computed_grade = rating.grade.clone();
     let Some(review) = review else {
         rating.review = "not_started".into();
@@ -93,10 +93,44 @@ pub struct SignRequest<'a> {
     pub grades: &'a [String],
 }
 
+/// Where a review stands: all that makes a computed rating the rating of record, without
+/// the proposal itself (a whole rating per employee: a company's year of them held in
+/// memory by every rating took a quarter of a GiB at 100,000 staff).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    pub employee: String,
+    /// The policy version the proposal was made under.
+    pub policy_hash: String,
+    /// The proposal's grade.
+    pub proposed: String,
+    pub steps: Vec<String>,
+    /// The grades signed so far, in step order.
+    pub signed: Vec<String>,
+}
+
+impl Standing {
+    /// The next step to sign, or `None` when the chain is complete.
+    pub fn next_step(&self) -> Option<&str> {
+        next_of(&self.steps, self.signed.len())
+    }
+
+    /// The final grade, once every step has signed.
+    pub fn final_grade(&self) -> Option<&str> {
+        self.next_step()
+            .is_none()
+            .then(|| self.signed.last().unwrap_or(&self.proposed).as_str())
+    }
+}
+
+/// The step after the first `signed` of `steps`, if any.
+fn next_of(steps: &[String], signed: usize) -> Option<&str> {
+    steps.get(signed).map(String::as_str)
+}
+
 impl Review {
     /// The next step to sign, or `None` when the chain is complete.
     pub fn next_step(&self) -> Option<&str> {
-        self.steps.get(self.signatures.len()).map(String::as_str)
+        next_of(&self.steps, self.signatures.len())
     }
 
     /// The grade as it stands: the last signed step's, else the proposal's.

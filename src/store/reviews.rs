@@ -1,10 +1,12 @@
 //! Annual reviews and their signatures, append-only.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{OptionalExtension, params};
 
 use super::{Error, Notice, Result, Row, Stamp, Store, append_audited, audit, audit_unsealed};
 use crate::engine::Rating;
-use crate::engine::review::{Review, Signature, Signers};
+use crate::engine::review::{Review, Signature, Signers, Standing};
 
 /// One review to start: the proposal, the chain of steps and who signs them.
 pub struct ReviewStart<'a> {
@@ -176,6 +178,41 @@ impl Store {
             })
         })
         .collect()
+    }
+
+    /// Where each of the year's reviews stands, by employee id: read without the proposals
+    /// themselves (their grade and policy are columns or read by SQLite), so that every
+    /// rating can afford it.
+    pub fn review_standings(&self, year: i32) -> Result<Vec<Standing>> {
+        let mut signed: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        let mut st = self.conn.prepare(
+            "SELECT s.review_id, s.grade FROM review_signatures s JOIN reviews r ON r.id = s.review_id
+              WHERE r.year = ?1 ORDER BY s.review_id, s.step_index",
+        )?;
+        let mut rows = st.query([year])?;
+        while let Some(r) = rows.next()? {
+            signed.entry(r.get(0)?).or_default().push(r.get(1)?);
+        }
+        let mut st = self.conn.prepare(
+            "SELECT id, employee, policy_hash, json_extract(proposal, '$.grade'), steps
+               FROM reviews WHERE year = ?1 ORDER BY employee",
+        )?;
+        let mut rows = st.query([year])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (id, employee): (i64, String) = (r.get(0)?, r.get(1)?);
+            let steps: String = r.get(4)?;
+            let steps = serde_json::from_str(&steps)
+                .map_err(|e| Error::Corrupt(format!("review of {employee} {year}: {e}")))?;
+            out.push(Standing {
+                policy_hash: r.get(2)?,
+                proposed: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                steps,
+                signed: signed.remove(&id).unwrap_or_default(),
+                employee,
+            });
+        }
+        Ok(out)
     }
 
     /// Records the signature of step `index` (checked by the caller against the chain rules;
