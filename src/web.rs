@@ -296,10 +296,14 @@ pub fn run(listen: &str, config: Config, started: impl FnOnce(SocketAddr)) -> st
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let stop = stop_signal()?;
         started(listener.local_addr()?);
         serve(listener, config, stop).await
-    })
+    });
+    // A request still computing past the grace (a company's rating sheet, say) runs on the
+    // blocking pool, which dropping the runtime would wait for without end.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served
 }

@@ -206,6 +206,8 @@ fn forged() -> Response {
 pub struct Client {
     pub address: String,
     pub https: bool,
+    /// Where the request's log line learns the login a login attempt named.
+    seen: LoginSeen,
 }
 
 impl FromRequestParts<State> for Client {
@@ -215,6 +217,11 @@ impl FromRequestParts<State> for Client {
         parts: &mut Parts,
         state: &State,
     ) -> Result<Client, Self::Rejection> {
+        let seen = parts
+            .extensions
+            .get::<LoginSeen>()
+            .cloned()
+            .unwrap_or_default();
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -224,12 +231,14 @@ impl FromRequestParts<State> for Client {
             return Ok(Client {
                 address: "unknown".into(),
                 https: state.config.secure_cookies,
+                seen,
             });
         };
         if !trusted(&peer) {
             return Ok(Client {
                 address: peer.to_string(),
                 https: state.config.secure_cookies,
+                seen,
             });
         }
         // The proxy appends the address it saw; the nearest one that is not itself a
@@ -258,6 +267,7 @@ impl FromRequestParts<State> for Client {
         Ok(Client {
             address: address.to_string(),
             https,
+            seen,
         })
     }
 }
@@ -312,14 +322,16 @@ pub async fn log_in(
     password: String,
 ) -> crate::app::Result<Session> {
     let address = client.address.clone();
+    // The log line names the login tried, whatever came of it (never the password).
+    client.seen.set(&login);
     let who = login.clone();
     let attempt = state
         .call(move |app| app.login(&login, &password, &address))
         .await;
     if let Err(Error::Throttled { seconds }) = &attempt {
-        eprintln!(
-            "{} login throttled: login {who:?} from {} waits {seconds} s",
-            chrono::Local::now().format("%Y-%m-%d %H:%M:%S"),
+        tracing::warn!(
+            target: "appraise::http",
+            "login throttled: login {who:?} from {} waits {seconds} s",
             client.address
         );
     }
