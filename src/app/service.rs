@@ -186,6 +186,13 @@ impl ServiceConfig {
             });
             (line, e.to_string())
         })?;
+        if config.backup.at.is_some() && config.backup.dir.is_none() {
+            return Err((
+                line_of(text, "at"),
+                "`at` is when the nightly backup runs: say where it goes with `dir` under [backup]"
+                    .into(),
+            ));
+        }
         if config.backup.keep == 0 {
             let line = line_of(text, "keep");
             return Err((
@@ -350,6 +357,10 @@ at = "02:30"
         assert!(message.contains("+08:00"), "{message}");
         let (line, message) = ServiceConfig::parse("[backup]\nkeep = 0\n").unwrap_err();
         assert_eq!(line, 2, "{message}");
+        let (line, message) =
+            ServiceConfig::parse("[backup]\nkeep = 3\nat = \"02:30\"\n").unwrap_err();
+        assert_eq!(line, 3, "{message}");
+        assert!(message.contains("dir"), "{message}");
         let (line, _) = ServiceConfig::parse("[log]\nlevel = \"loud\"\n").unwrap_err();
         assert_eq!(line, 2);
         let (line, _) = ServiceConfig::parse("[server]\nlisten = \"localhost\"\n").unwrap_err();
