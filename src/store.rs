@@ -308,12 +308,7 @@ impl Store {
             .file_name()
             .map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
         let partial = to.with_file_name(format!(".{name}.partial"));
-        let clear = |p: &Path| {
-            for suffix in ["", "-journal", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
-            }
-        };
-        clear(&partial);
+        remove_database(&partial);
         let failed = |source| Error::Open {
             path: to.display().to_string(),
             source,
@@ -364,7 +359,7 @@ impl Store {
             })
         })();
         if written.is_err() {
-            clear(&partial);
+            remove_database(&partial);
         }
         written
     }
@@ -474,6 +469,21 @@ fn audit(
 ) -> Result<()> {
     let id = audit_unsealed(conn, stamp, action, subject, detail)?;
     chain::seal(conn, "audit", id, id)
+}
+
+/// `path` with `suffix` added to its name: where SQLite keeps the database's `-wal`,
+/// `-shm` or `-journal`.
+pub fn sqlite_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_os_string();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// Removes the database file at `path` and whatever SQLite left beside it.
+pub fn remove_database(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(sqlite_file(path, suffix));
+    }
 }
 
 /// An audit entry whose caller seals it, with the others it writes, in one block.

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
-use chrono::{DateTime, FixedOffset, Local, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::app::{self, App};
 
@@ -72,10 +72,7 @@ impl Config {
 
     /// Now on the company's clock.
     fn now(&self) -> DateTime<FixedOffset> {
-        match self.utc_offset {
-            Some(offset) => Utc::now().with_timezone(&offset),
-            None => Local::now().fixed_offset(),
-        }
+        app::service::company_now(self.utc_offset)
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Actor, App, Error, Result};
 use crate::domain::access::{Action, Target};
-use crate::store::{Stamp, Store};
+use crate::store::{Stamp, Store, Verification, remove_database, sqlite_file};
 
 /// How a dated copy is named: `appraise-YYYYMMDD-HHMMSS-mmm.db` (to the millisecond, so
 /// that two copies in one second do not collide), so that names sort by time.
@@ -58,10 +58,7 @@ impl App {
                 "keep at least one backup: a new copy is kept before an old one is removed",
             ));
         }
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
+        let io = Error::io_at;
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let path = dir.join(now.format(NAME).to_string());
         self.store()?.backup(&path)?;
@@ -106,18 +103,15 @@ impl App {
     /// database it replaces is kept beside it, named for `now`, with everything written
     /// after the copy was made. Run it with the service stopped.
     pub fn restore(&self, copy: &Path, by: &str, now: NaiveDateTime) -> Result<Restored> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
+        let io = Error::io_at;
         if !copy.is_file() {
             return Err(Error::Io {
                 path: copy.to_path_buf(),
                 source: std::io::Error::from(std::io::ErrorKind::NotFound),
             });
         }
-        let staged = sibling(&self.db, "restoring");
-        remove_with_journal(&staged);
+        let staged = sqlite_file(&self.db, ".restoring");
+        remove_database(&staged);
         std::fs::copy(copy, &staged).map_err(io(&staged))?;
         let restored = (|| {
             let app = App::new(&staged, self.today);
@@ -139,32 +133,36 @@ impl App {
                 &copy.display().to_string(),
                 &v.head,
             )?;
-            let after = store.verify()?;
-            drop(store);
-            Ok(after)
+            // The note's block, walked from where the full verification above ended.
+            let note = store.verify_since_last()?;
+            Ok(Verification {
+                blocks: v.blocks + note.blocks,
+                rows: v.rows + note.rows,
+                ..note
+            })
         })();
         let after = match restored {
             Ok(after) => after,
             Err(e) => {
-                remove_with_journal(&staged);
+                remove_database(&staged);
                 return Err(e);
             }
         };
         let aside = if self.db.exists() {
-            let aside = sibling(
+            let aside = sqlite_file(
                 &self.db,
-                &now.format("before-restore-%Y%m%d-%H%M%S").to_string(),
+                &now.format(".before-restore-%Y%m%d-%H%M%S").to_string(),
             );
             // What its write-ahead log holds goes into the file first, when the database
             // opens at all (it may be the damaged one); the log moves with it regardless.
             let _ = Store::checkpoint_file(&self.db);
             for suffix in ["", "-wal"] {
-                let (from, to) = (with_suffix(&self.db, suffix), with_suffix(&aside, suffix));
+                let (from, to) = (sqlite_file(&self.db, suffix), sqlite_file(&aside, suffix));
                 if from.exists() {
                     std::fs::rename(&from, &to).map_err(io(&to))?;
                 }
             }
-            let _ = std::fs::remove_file(with_suffix(&self.db, "-shm"));
+            let _ = std::fs::remove_file(sqlite_file(&self.db, "-shm"));
             Some(aside)
         } else {
             None
@@ -201,25 +199,4 @@ pub fn dated_copies(dir: &Path) -> std::io::Result<Vec<(NaiveDateTime, PathBuf)>
 pub fn last_backup(dir: &Path) -> Option<SystemTime> {
     let (_, newest) = dated_copies(dir).ok()?.pop()?;
     std::fs::metadata(newest).ok()?.modified().ok()
-}
-
-/// `db` with `.what` added to its name, in its folder.
-fn sibling(db: &Path, what: &str) -> PathBuf {
-    let mut name = db.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{what}"));
-    db.with_file_name(name)
-}
-
-/// `path` with `suffix` added to its name (SQLite's `-wal`, `-shm`, `-journal`).
-pub(super) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut p = path.as_os_str().to_os_string();
-    p.push(suffix);
-    PathBuf::from(p)
-}
-
-/// Removes a database file and what SQLite may have left beside it.
-fn remove_with_journal(path: &Path) {
-    for suffix in ["", "-journal", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(with_suffix(path, suffix));
-    }
 }

@@ -2,7 +2,7 @@
 //! (a refused request, bad rows, a policy that does not load, a broken database …), so a
 //! front end can decide from the type alone how to answer: an exit code, an HTTP status.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::problem::Invalid;
 use crate::domain::access::Refusal;
@@ -155,6 +155,12 @@ impl Error {
 
     pub(crate) fn refused(message: impl Into<String>) -> Error {
         Error::Refused(message.into())
+    }
+
+    /// What a failed file operation on `path` becomes (for `map_err`).
+    pub(crate) fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
     }
 
     /// A hand-made entry refused for `problems`: nothing was stored.

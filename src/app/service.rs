@@ -205,15 +205,20 @@ impl ServiceConfig {
 
     /// Now on the company's clock.
     pub fn now(&self) -> DateTime<FixedOffset> {
-        match self.company.utc_offset {
-            Some(offset) => Utc::now().with_timezone(&offset),
-            None => Local::now().fixed_offset(),
-        }
+        company_now(self.company.utc_offset)
     }
 
     /// Today on the company's clock.
     pub fn today(&self) -> NaiveDate {
         self.now().date_naive()
+    }
+}
+
+/// Now at the company's offset from UTC, or in the server's own zone without one.
+pub fn company_now(utc_offset: Option<FixedOffset>) -> DateTime<FixedOffset> {
+    match utc_offset {
+        Some(offset) => Utc::now().with_timezone(&offset),
+        None => Local::now().fixed_offset(),
     }
 }
 
@@ -232,7 +237,7 @@ impl App {
     pub fn vitals(&self) -> crate::app::Result<Vitals> {
         let notices = self.store()?.notice_counts()?;
         let size = |suffix: &str| {
-            std::fs::metadata(super::backups::with_suffix(self.db(), suffix)).map_or(0, |m| m.len())
+            std::fs::metadata(crate::store::sqlite_file(self.db(), suffix)).map_or(0, |m| m.len())
         };
         Ok(Vitals {
             notices,

@@ -111,10 +111,7 @@ impl App {
         } else {
             dir.join("rules")
         };
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
+        let io = Error::io_at;
         std::fs::create_dir_all(&rules).map_err(io(&rules))?;
         let mut setup = Setup {
             admin: String::new(),
@@ -147,10 +144,7 @@ impl App {
     /// staff in two departments, their targets and budgets, a generated year of daily logs,
     /// and the year's ratings.
     pub fn demo(dir: &Path, today: chrono::NaiveDate) -> Result<Demo> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
+        let io = Error::io_at;
         if dir.exists() && std::fs::read_dir(dir).map_err(io(dir))?.next().is_some() {
             return Err(Invalid::FolderNotEmpty(dir.to_path_buf()).into());
         }

@@ -51,11 +51,11 @@ impl App {
         let mut reviews = Vec::new();
         for year in [self.review_year(None), self.today.year()] {
             let n = store
-                .review_steps(year)?
-                .into_iter()
-                .filter(|(step, signer)| {
-                    step.as_deref()
-                        .is_some_and(|s| super::reviews::waits_on(s, signer.as_deref(), by, hr))
+                .review_standings(year)?
+                .iter()
+                .filter(|r| {
+                    r.next_step()
+                        .is_some_and(|s| super::reviews::waits_on(s, r.signers.of(s), by, hr))
                 })
                 .count();
             if n > 0 {

@@ -93,19 +93,21 @@ pub struct SignRequest<'a> {
     pub grades: &'a [String],
 }
 
-/// Where a review stands: all that makes a computed rating the rating of record, without
-/// the proposal itself (a whole rating per employee: a company's year of them held in
-/// memory by every rating took a quarter of a GiB at 100,000 staff).
+/// Where a review stands: what makes a computed rating the rating of record, and whom the
+/// review waits on, without the proposal itself (a whole rating per employee: a company's
+/// year of them held in memory by every rating took a quarter of a GiB at 100,000 staff).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standing {
     pub employee: String,
     /// The policy version the proposal was made under.
     pub policy_hash: String,
-    /// The proposal's grade.
-    pub proposed: String,
+    /// The proposal's grade, read only for a review with no steps to sign, whose final
+    /// grade it is.
+    pub proposed: Option<String>,
     pub steps: Vec<String>,
     /// The grades signed so far, in step order.
     pub signed: Vec<String>,
+    pub signers: Signers,
 }
 
 impl Standing {
@@ -116,9 +118,13 @@ impl Standing {
 
     /// The final grade, once every step has signed.
     pub fn final_grade(&self) -> Option<&str> {
-        self.next_step()
-            .is_none()
-            .then(|| self.signed.last().unwrap_or(&self.proposed).as_str())
+        if self.next_step().is_some() {
+            return None;
+        }
+        self.signed
+            .last()
+            .or(self.proposed.as_ref())
+            .map(String::as_str)
     }
 }
 

@@ -24,32 +24,31 @@ impl Store {
     /// is named in that order: the chain, the seals, the packs.
     pub fn verify(&mut self) -> Result<Verification> {
         let middle = halfway(&self.conn)?;
-        let (first, second) = (self.read_only()?, self.read_only()?);
+        let halves = [
+            Span {
+                from: "",
+                to: Some(&middle),
+            },
+            Span {
+                from: &middle,
+                to: None,
+            },
+        ];
+        let connections = [self.read_only()?, self.read_only()?];
         let (w, seals, packs) = std::thread::scope(|s| {
-            let middle = middle.as_str();
-            let first = s.spawn(move || {
-                check(
-                    &first,
-                    Span {
-                        from: "",
-                        to: Some(middle),
-                    },
-                )
-            });
-            let second = s.spawn(move || {
-                check(
-                    &second,
-                    Span {
-                        from: middle,
-                        to: None,
-                    },
-                )
-            });
+            let checks = connections
+                .into_iter()
+                .zip(halves)
+                .map(|(conn, span)| s.spawn(move || check(&conn, span)));
+            let checks: Vec<_> = checks.collect();
             let w = walk(&self.conn, None);
             let seals = super::seals::check(&self.conn);
-            let [first, second] =
-                [first, second].map(|h| h.join().expect("the pack check does not panic"));
-            (w, seals, first.and_then(|f| Ok(f.or(second?))))
+            // The first half's finding first.
+            let packs = checks.into_iter().try_fold(None, |found, h| {
+                let half = h.join().expect("the pack check does not panic");
+                Ok::<_, Error>(found.or(half?))
+            });
+            (w, seals, packs)
         });
         let w = w?;
         let broken = match (w.broken.clone(), seals?) {

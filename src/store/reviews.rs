@@ -89,39 +89,6 @@ impl Store {
         Ok(reviews.len())
     }
 
-    /// Where each review of `year` stands, without reading its proposal: the step it waits
-    /// on (none once complete) and who must sign that step (none for the company's). What
-    /// a count of the reviews waiting on someone needs, on every page at any size.
-    pub fn review_steps(&self, year: i32) -> Result<Vec<(Option<String>, Option<String>)>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT r.employee, r.steps, r.supervisor, r.head,
-                    (SELECT count(*) FROM review_signatures s WHERE s.review_id = r.id)
-             FROM reviews r WHERE r.year = ?1",
-        )?;
-        let rows = st.query_map([year], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?;
-        rows.map(|r| {
-            let (employee, steps, supervisor, head, signed) = r?;
-            let steps: Vec<String> = serde_json::from_str(&steps)
-                .map_err(|e| Error::Corrupt(format!("review of {employee} {year}: {e}")))?;
-            let next = steps.get(signed as usize).cloned();
-            let signer = match next.as_deref() {
-                Some("manager") => supervisor,
-                Some("department_head") => head,
-                _ => None,
-            };
-            Ok((next, signer))
-        })
-        .collect()
-    }
-
     /// The reviews of `year`, by employee id.
     pub fn reviews(&self, year: i32) -> Result<Vec<Review>> {
         let mut st = self.conn.prepare(
@@ -181,8 +148,8 @@ impl Store {
     }
 
     /// Where each of the year's reviews stands, by employee id: read without the proposals
-    /// themselves (their grade and policy are columns or read by SQLite), so that every
-    /// rating can afford it.
+    /// themselves (their policy is a column, the grade read by SQLite for the rare review
+    /// of no steps), so that every rating and every page (what waits on whom) can afford it.
     pub fn review_standings(&self, year: i32) -> Result<Vec<Standing>> {
         let mut signed: BTreeMap<i64, Vec<String>> = BTreeMap::new();
         let mut st = self.conn.prepare(
@@ -194,21 +161,26 @@ impl Store {
             signed.entry(r.get(0)?).or_default().push(r.get(1)?);
         }
         let mut st = self.conn.prepare(
-            "SELECT id, employee, policy_hash, json_extract(proposal, '$.grade'), steps
+            "SELECT id, employee, policy_hash, steps, supervisor, head,
+                    CASE WHEN json_array_length(steps) = 0 THEN json_extract(proposal, '$.grade') END
                FROM reviews WHERE year = ?1 ORDER BY employee",
         )?;
         let mut rows = st.query([year])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let (id, employee): (i64, String) = (r.get(0)?, r.get(1)?);
-            let steps: String = r.get(4)?;
+            let steps: String = r.get(3)?;
             let steps = serde_json::from_str(&steps)
                 .map_err(|e| Error::Corrupt(format!("review of {employee} {year}: {e}")))?;
             out.push(Standing {
                 policy_hash: r.get(2)?,
-                proposed: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                proposed: r.get(6)?,
                 steps,
                 signed: signed.remove(&id).unwrap_or_default(),
+                signers: Signers {
+                    supervisor: r.get(4)?,
+                    head: r.get(5)?,
+                },
                 employee,
             });
         }

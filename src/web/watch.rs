@@ -5,7 +5,7 @@
 //! backups, the database's size). Routes are counted by their pattern (`/explain/{id}`), so
 //! the metrics stay as few as the routes whatever the traffic.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::{MatchedPath, Request, State as AxumState};
@@ -156,7 +156,6 @@ impl Metrics {
 
     /// The text Prometheus reads, with what is read at each scrape brought up to date.
     fn render(&self, vitals: &crate::app::Vitals, last_backup: Option<SystemTime>) -> String {
-        self.notices.reset();
         for state in ["pending", "sent", "failed"] {
             let n = vitals.notices.get(state).copied().unwrap_or(0);
             self.notices.with_label_values(&[state]).set(n);
@@ -189,19 +188,16 @@ fn add<M: prometheus::core::Collector + Clone + 'static>(
 /// Who a request turned out to be, filled in by the session check (`auth`) for the log
 /// line: the log names the login, never the token that proved it.
 #[derive(Debug, Clone, Default)]
-pub(super) struct LoginSeen(Arc<Mutex<Option<String>>>);
+pub(super) struct LoginSeen(Arc<OnceLock<String>>);
 
 impl LoginSeen {
+    /// The request's login (the first one named: a request has one).
     pub(super) fn set(&self, login: &str) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(login.to_string());
+        let _ = self.0.set(login.to_string());
     }
 
-    fn get(&self) -> String {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .unwrap_or_else(|| "-".to_string())
+    fn get(&self) -> &str {
+        self.0.get().map_or("-", String::as_str)
     }
 }
 
