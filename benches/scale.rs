@@ -427,12 +427,12 @@ fn at_scale(dir: &Path) -> Vec<Figure> {
 ///   so is a department's monthly statement (it scores the department's year for its
 ///   trend; `gen`'s one department holds every employee);
 /// - verifying the chain rehashes every row ever written, the whole log included: 4×;
-/// - a backup copies the database page by page and reads the copy back to check it: it runs
-///   unattended (at night, from a schedule) and is bound by the disk, not the CPU, so the
-///   binding target is 1.5× copying the file and syncing it, measured in the same run; its
-///   ratio to the rating follows from that copy's, which took 3.5× the rating here once the
-///   rating was 0.95 s (2× when the rating took 1.6 s): 5×. (It was 3× until the rating got
-///   faster than the disk.)
+/// - a backup copies the database and has SQLite check the copy: it runs unattended (at
+///   night, from a schedule) and is bound by the disk, so the binding target is 1.5× what an
+///   operator would do by hand with the service stopped (copy the file, sync it, and run
+///   `PRAGMA quick_check` on the copy), measured in the same run; against the rating, 3×.
+///   (A copy that took SQLite's online backup a page at a time was 2.5–4.7× that plain
+///   copy, and 3.9–10× the rating; the target was 5× then.)
 ///
 /// A month closed here is reopened afterwards, so that a reused workload stays as it was.
 fn year_end(dir: &Path, rate_wall: Duration) -> Vec<Figure> {
@@ -464,7 +464,7 @@ fn year_end(dir: &Path, rate_wall: Duration) -> Vec<Figure> {
             2.0,
         ),
         ("audit_verify", "audit verify".to_string(), 4.0),
-        ("backup", "backup backup.db".to_string(), 5.0),
+        ("backup", "backup backup.db".to_string(), 3.0),
     ];
     println!(
         "\n6. year-end operations (wall time, peak RSS; ratio to the rating's wall time above)"
@@ -481,22 +481,30 @@ fn year_end(dir: &Path, rate_wall: Duration) -> Vec<Figure> {
             &format!("<= {target}"),
         );
     }
-    // The backup against copying the database file and syncing it: what any copy costs.
+    // The backup against what an operator would do by hand with the service stopped: copy
+    // the file, sync it, and have SQLite check the copy.
     let backup = figures.last().expect("the backup above").1;
     let copy = dir.join("copy.db");
     let start = Instant::now();
     std::fs::copy(dir.join("appraise.db"), &copy).unwrap();
     std::fs::File::open(&copy).unwrap().sync_all().unwrap();
     let copied = start.elapsed();
+    let check: String = rusqlite::Connection::open(&copy)
+        .unwrap()
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let checked = start.elapsed();
     let _ = std::fs::remove_file(&copy);
     let _ = std::fs::remove_file(dir.join("backup.db"));
     println!(
-        "   copying the database file and syncing it: {} wall",
-        secs(copied)
+        "   copying the database file and syncing it: {} wall; and SQLite's quick_check of the copy: {} wall",
+        secs(copied),
+        secs(checked)
     );
     ratio(
-        "backup/file_copy",
-        backup.as_secs_f64() / copied.as_secs_f64(),
+        "backup/checked_copy",
+        backup.as_secs_f64() / checked.as_secs_f64(),
         "<= 1.5",
     );
     run(

@@ -6,6 +6,7 @@ mod appeals;
 mod append;
 mod attendance;
 mod audit;
+mod backup;
 mod chain;
 mod earlier;
 mod events;
@@ -290,78 +291,6 @@ impl Store {
     /// Whether no transaction is open (a connection fit to be used again).
     pub fn is_idle(&self) -> bool {
         self.conn.is_autocommit()
-    }
-
-    /// Copies the database, consistently, to a new file at `to` while others may be writing
-    /// to it: SQLite's online backup copies every page in one step, inside one read
-    /// transaction, so the copy is the database as that transaction sees it and writers go
-    /// on meanwhile (WAL). (Copied a few pages a step, the backup restarted at each write and
-    /// never finished under load; `VACUUM INTO` rebuilt every table and index and took about
-    /// twice as long.) The copy is written unsynced under a temporary name beside `to`,
-    /// synced once, checked, and renamed only when whole; a failed or killed backup leaves
-    /// nothing at `to`, and its leftovers are cleared by the next attempt.
-    pub fn backup(&self, to: &Path) -> Result<()> {
-        if to.exists() {
-            return Err(Error::BackupExists(to.to_path_buf()));
-        }
-        let name = to
-            .file_name()
-            .map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
-        let partial = to.with_file_name(format!(".{name}.partial"));
-        remove_database(&partial);
-        let failed = |source| Error::Open {
-            path: to.display().to_string(),
-            source,
-        };
-        let written = (|| -> Result<()> {
-            {
-                let mut copy = Connection::open(&partial).map_err(failed)?;
-                // Nothing to roll back into: a copy that fails half-way is thrown away.
-                copy.pragma_update(None, "journal_mode", "OFF")
-                    .map_err(failed)?;
-                copy.pragma_update(None, "synchronous", "OFF")
-                    .map_err(failed)?;
-                let backup =
-                    rusqlite::backup::Backup::new(&self.conn, &mut copy).map_err(failed)?;
-                // Every page in one step; a step that finds the source busy is retried.
-                backup
-                    .run_to_completion(i32::MAX, std::time::Duration::from_millis(50), None)
-                    .map_err(failed)?;
-                drop(backup);
-                // The pages carry the source's WAL mode: the copy is one file of its own.
-                copy.pragma_update(None, "journal_mode", "DELETE")
-                    .map_err(failed)?;
-            }
-            std::fs::File::open(&partial)
-                .and_then(|f| f.sync_all())
-                .map_err(|source| Error::BackupWrite {
-                    path: to.to_path_buf(),
-                    source,
-                })?;
-            let copy = Connection::open_with_flags(&partial, OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .map_err(failed)?;
-            let check: String = copy
-                .query_row("PRAGMA quick_check", [], |r| r.get(0))
-                .map_err(failed)?;
-            drop(copy);
-            if check != "ok" {
-                return Err(Error::Corrupt(format!(
-                    "the copy at {} did not pass its check: {check}",
-                    partial.display()
-                )));
-            }
-            if to.exists() {
-                return Err(Error::BackupExists(to.to_path_buf()));
-            }
-            std::fs::rename(&partial, to).map_err(|source| Error::BackupWrite {
-                path: to.to_path_buf(),
-                source,
-            })
-        })();
-        if written.is_err() {
-            remove_database(&partial);
-        }
-        written
     }
 
     /// A write transaction that takes the write lock first (`BEGIN IMMEDIATE`), waiting for
