@@ -6,6 +6,7 @@
 pub mod coverage;
 pub mod documents;
 pub mod evaluate;
+mod frozen;
 pub mod rulebook;
 pub mod trial;
 pub mod whatif;

@@ -48,7 +48,7 @@ pub use events::{Entered, EventFilter, NewEvent, Status};
 pub use evidence::{Attached, Evidence, NewPhoto};
 pub use integrity::Repacked;
 pub use leave::{Holiday, Leave, LeaveDecision, LeaveState, NewLeave};
-pub use months::Closing;
+pub use months::{Closing, SnapshotStream};
 pub use outbox::{Channel, ChannelShown, Delivery, Notice, Queued, SecretAt};
 pub use reader::Reader;
 pub use reviews::ReviewStart;

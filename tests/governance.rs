@@ -187,6 +187,44 @@ fn a_year_rating_uses_the_snapshots_of_closed_months() {
     assert_eq!(e2["min"], 99, "February keeps its snapshot score");
 }
 
+/// A snapshot is read a window of employees at a time, in the order it was frozen: one
+/// edited out of that order, or cut short, past appraise, is an error naming the month,
+/// never a rating without it.
+#[test]
+fn a_snapshot_edited_out_of_order_or_cut_short_is_an_error() {
+    let ws = staffed();
+    ws.cmd("log add E002 missed_follow_up --date 2026-02-02 --by 张主管")
+        .ok();
+    ws.cmd("month close 2026-02 --by HR").ok();
+    let db = rusqlite::Connection::open(ws.path("appraise.db")).unwrap();
+    // Past appraise: the file edited directly.
+    db.execute_batch("DROP TRIGGER snapshots_append_only_u")
+        .unwrap();
+    let text: String = db
+        .query_row("SELECT scores FROM snapshots", [], |r| r.get(0))
+        .unwrap();
+    let mut scores: Vec<Value> = serde_json::from_str(&text).unwrap();
+    assert!(scores.len() > 1);
+    scores.reverse();
+    let reversed = serde_json::to_string(&scores).unwrap();
+    for (edited, says) in [
+        (reversed.as_str(), "not in employee order"),
+        (&text[..text.len() / 2], "EOF"),
+    ] {
+        db.execute("UPDATE snapshots SET scores = ?1", [edited])
+            .unwrap();
+        let err = ws.cmd("rate --year 2026").fails(2);
+        assert!(
+            err.contains("2026-02") && err.contains(says),
+            "{says}: {err}"
+        );
+    }
+    db.execute("UPDATE snapshots SET scores = ?1", [&text])
+        .unwrap();
+    let rating = json(&ws.cmd("rate --year 2026 --format json").ok());
+    assert_eq!(rating["ratings"][1]["min"], 99);
+}
+
 #[test]
 fn a_what_if_shows_who_changes_and_stores_nothing() {
     let ws = staffed();

@@ -102,14 +102,17 @@ impl App {
             if m.year() != month.year() || m >= month {
                 continue;
             }
-            let Some(json) = store.snapshot(m)? else {
+            let Some(snapshot) = store.snapshot_stream(m)? else {
                 continue;
             };
-            let scores: Vec<crate::engine::MonthScore> = serde_json::from_str(&json)
-                .map_err(|e| crate::store::Error::Corrupt(format!("snapshot of {m}: {e}")))?;
-            for s in scores.iter().filter(|s| !s.passed) {
-                *before.entry(s.employee.clone()).or_default() += 1;
-            }
+            // Read a score at a time: a month of 100,000 staff parsed whole takes hundreds
+            // of MiB.
+            snapshot.each(|s| {
+                if !s.passed {
+                    *before.entry(s.employee).or_default() += 1;
+                }
+                true
+            })?;
         }
         let failed: Vec<(String, String, String, usize)> = failed
             .iter()

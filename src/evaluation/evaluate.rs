@@ -12,6 +12,7 @@ use crate::domain::event::Event;
 use crate::domain::month::Month;
 use crate::domain::staff::{Employee, StaffRecord};
 use crate::engine::{self, EvalError, MonthScore, Rating};
+use crate::evaluation::frozen;
 use crate::evaluation::rulebook::{self, Rulebook};
 use crate::policy::Policy;
 use crate::store::{self, Reader, Store};
@@ -133,22 +134,6 @@ impl Evaluation<'_> {
             rulebook,
             snapshots: true,
         }
-    }
-
-    /// The snapshot of `month` when it is closed and snapshots are used.
-    fn frozen(&self, month: Month) -> Result<Option<Vec<MonthScore>>, Error> {
-        if !self.snapshots {
-            return Ok(None);
-        }
-        let Some(text) = self.store.snapshot(month)? else {
-            return Ok(None);
-        };
-        serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| Error::Snapshot {
-                month,
-                message: e.to_string(),
-            })
     }
 
     /// The month's scores of every selected employee employed in it, by employee id.
@@ -368,16 +353,13 @@ impl Evaluation<'_> {
         let (Some(first), Some(last)) = (months.first().copied(), months.last().copied()) else {
             return Ok(());
         };
-        let mut frozen: BTreeMap<Month, BTreeMap<String, MonthScore>> = BTreeMap::new();
-        for m in months {
-            if let Some(scores) = self.frozen(*m)? {
-                frozen.insert(
-                    *m,
-                    scores
-                        .into_iter()
-                        .map(|s| (s.employee.clone(), s))
-                        .collect(),
-                );
+        // Closed months are read from their snapshots, a window's employees at a time.
+        let mut closed = Vec::new();
+        if self.snapshots {
+            for m in months {
+                if let Some(stream) = self.store.snapshot_stream(*m)? {
+                    closed.push((*m, stream));
+                }
             }
         }
         let staff = sel.staff(self.store, months)?;
@@ -388,7 +370,9 @@ impl Evaluation<'_> {
             .into_iter()
             .map(Mutex::new)
             .collect();
-        let compute = |e: &StaffRecord| -> Result<Option<T>, Error> {
+        let compute = |e: &StaffRecord,
+                       frozen: &BTreeMap<Month, BTreeMap<String, MonthScore>>|
+         -> Result<Option<T>, Error> {
             // Months scored here rather than read from a snapshot.
             let open = |m: &Month| !frozen.contains_key(m) && e.employed_in(*m);
             let events = if !months.iter().any(open) {
@@ -433,18 +417,29 @@ impl Evaluation<'_> {
             }
             finish(e, scores)
         };
-        let mut done = 0;
-        for window in staff.chunks(WINDOW) {
-            let results: Vec<Result<Option<T>, Error>> = window.par_iter().map(compute).collect();
-            for r in results {
-                if let Some(t) = r? {
-                    emit(t)?;
+        std::thread::scope(|scope| {
+            let mut frozen: Vec<frozen::Frozen> = closed
+                .into_iter()
+                .map(|(m, stream)| frozen::spawn(scope, m, stream, WINDOW))
+                .collect();
+            let mut done = 0;
+            for window in staff.chunks(WINDOW) {
+                let mut snapshots = BTreeMap::new();
+                for f in &mut frozen {
+                    snapshots.insert(f.month, f.window(window)?);
                 }
+                let results: Vec<Result<Option<T>, Error>> =
+                    window.par_iter().map(|e| compute(e, &snapshots)).collect();
+                for r in results {
+                    if let Some(t) = r? {
+                        emit(t)?;
+                    }
+                }
+                done += window.len();
+                progress(done, total);
             }
-            done += window.len();
-            progress(done, total);
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 

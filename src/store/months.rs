@@ -155,18 +155,87 @@ impl Store {
         })
         .collect()
     }
+}
 
-    /// The snapshot of a closed month (its scores as JSON), if it is closed.
-    pub fn snapshot(&self, month: Month) -> Result<Option<String>> {
+/// Where a closed month's snapshot lies, to be read a piece at a time on any thread (see
+/// [`SnapshotStream::each`]).
+#[derive(Debug, Clone)]
+pub struct SnapshotStream {
+    path: std::path::PathBuf,
+    month: Month,
+    close_id: i64,
+}
+
+impl Store {
+    /// The snapshot of `month`, when it is closed, to be read as a stream.
+    pub fn snapshot_stream(&self, month: Month) -> Result<Option<SnapshotStream>> {
         Ok(self
             .conn
             .query_row(
                 &format!(
-                    "SELECT s.scores FROM ({CLOSED_MONTHS}) c JOIN snapshots s ON s.close_id = c.id WHERE c.month = ?1"
+                    "SELECT s.close_id FROM ({CLOSED_MONTHS}) c JOIN snapshots s ON s.close_id = c.id WHERE c.month = ?1"
                 ),
                 [month.to_string()],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()?
+            .map(|close_id| SnapshotStream {
+                path: self.path.clone(),
+                month,
+                close_id,
+            }))
+    }
+}
+
+impl SnapshotStream {
+    /// Hands the snapshot's scores to `each` one at a time, in the order they were frozen
+    /// (by employee), parsed from the stored text as it is read a piece at a time through a
+    /// connection of its own: neither the whole text nor every score is ever in memory (a
+    /// month of 100,000 staff is 150 MB of text and several times that parsed, and a year
+    /// end reads twelve). `each` returns `false` to stop early.
+    pub fn each(&self, mut each: impl FnMut(crate::engine::MonthScore) -> bool) -> Result<()> {
+        use serde::de::{Deserializer as _, SeqAccess, Visitor};
+
+        /// Visits the array's elements as the parser reaches them; notes when `each`
+        /// stopped it (the parser then ends with an error that is no fault of the text).
+        struct Scores<'f, F>(&'f mut F, &'f mut bool);
+        impl<'de, F: FnMut(crate::engine::MonthScore) -> bool> Visitor<'de> for Scores<'_, F> {
+            type Value = ();
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of month scores")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+                while let Some(score) = seq.next_element()? {
+                    if !(self.0)(score) {
+                        *self.1 = true;
+                        return Err(serde::de::Error::custom("stopped by its reader"));
+                    }
+                }
+                Ok(())
+            }
+        }
+        let conn = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(super::LOCK_WAIT)?;
+        let text = conn.blob_open(
+            rusqlite::MAIN_DB,
+            "snapshots",
+            "scores",
+            self.close_id,
+            true,
+        )?;
+        let mut parser =
+            serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, text));
+        let mut stopped = false;
+        match (&mut parser).deserialize_seq(Scores(&mut each, &mut stopped)) {
+            Ok(()) => Ok(()),
+            Err(_) if stopped => Ok(()),
+            Err(e) => Err(Error::Corrupt(format!(
+                "the snapshot of {}: {e}",
+                self.month
+            ))),
+        }
     }
 }
