@@ -67,13 +67,7 @@ impl App {
             .take_while(|m| *m <= month)
             .filter(|m| *m == month || rulebook.governing(department, *m).is_some())
             .collect();
-        let mut year = eval.months(&months, &sel, month)?;
-        // The month's scores carry every item (a department of 100,000 takes gigabytes):
-        // they are read where they lie, never copied. The month before has scores only.
-        let previous = year.get(&month.prev()).cloned().unwrap_or_default();
-        year.retain(|m, _| m.year() == month.year());
-        year.entry(month).or_default();
-        let scores = &year[&month];
+        let year = eval.months(&months, &sel, month)?;
         let head_name = match &dept.head {
             Some(h) => store.staff_record(h)?.map(|r| r.at(month).name.clone()),
             None => None,
@@ -96,8 +90,6 @@ impl App {
                 references,
             },
             month,
-            scores,
-            &previous,
             &year,
         );
         let pass_mark = policy.map(|p| p.scoring.pass_mark.to_f64());

@@ -11,6 +11,7 @@ use crate::domain::points::Points;
 use crate::domain::staff::{Department, Employee};
 use crate::engine::review::Review;
 use crate::engine::{MonthScore, Rating};
+use crate::evaluation::evaluate::EmployeeMonths;
 use crate::policy::PolicyRef;
 
 /// One employee's line in a department's monthly statement.
@@ -118,12 +119,8 @@ impl Statement {
     }
 }
 
-fn average(scores: &[&MonthScore]) -> Points {
-    scores
-        .iter()
-        .map(|s| s.score)
-        .sum::<Points>()
-        .mean(scores.len())
+fn average(scores: &[Points]) -> Points {
+    scores.iter().copied().sum::<Points>().mean(scores.len())
 }
 
 fn tallies(
@@ -156,25 +153,34 @@ pub struct PolicyWords {
     pub references: BTreeMap<String, String>,
 }
 
-/// Builds the statement of `department` for `month` from the month's scores, the previous
-/// month's, and the averages of every month of the year so far (`year_scores`, by month).
+/// Builds the statement of `department` for `month` from its employees' months
+/// (`year`): the month itemised, the one before, and every month of the year so far (for
+/// the trend). Each month counts the employees who were in the department then.
 pub fn statement(
     department: &Department,
     head_name: Option<&str>,
     words: PolicyWords,
     month: Month,
-    scores: &[MonthScore],
-    previous: &[MonthScore],
-    year_scores: &BTreeMap<Month, Vec<MonthScore>>,
+    year: &[EmployeeMonths],
 ) -> Statement {
     let id = department.id.as_str();
-    let mine: Vec<&MonthScore> = scores.iter().filter(|s| s.department == id).collect();
-    let before: BTreeMap<&str, Points> = previous
+    let mine: Vec<&MonthScore> = year
         .iter()
+        .filter_map(|e| e.itemised.as_ref())
         .filter(|s| s.department == id)
-        .map(|s| (s.employee.as_str(), s.score))
         .collect();
-    let prev: Vec<&MonthScore> = previous.iter().filter(|s| s.department == id).collect();
+    // Month → the department's scores then, the year so far and the month before it.
+    let mut scores: BTreeMap<Month, Vec<Points>> = BTreeMap::new();
+    let mut before: BTreeMap<&str, Points> = BTreeMap::new();
+    for e in year {
+        for r in e.results.iter().filter(|r| r.department == id) {
+            scores.entry(r.month).or_default().push(r.score);
+            if r.month == month.prev() {
+                before.insert(&e.employee, r.score);
+            }
+        }
+    }
+    let prev = scores.get(&month.prev());
     let mut policies: Vec<PolicyRef> = mine.iter().map(|s| s.policy.clone()).collect();
     policies.sort_by(|a, b| a.hash.cmp(&b.hash));
     policies.dedup();
@@ -218,8 +224,8 @@ pub fn statement(
             })
             .collect(),
         failed: mine.iter().filter(|s| !s.passed).count(),
-        average: average(&mine),
-        previous_average: (!prev.is_empty()).then(|| average(&prev)),
+        average: average(&mine.iter().map(|s| s.score).collect::<Vec<_>>()),
+        previous_average: prev.map(|p| average(p)),
         by_category: tallies(&mine, &BTreeMap::new(), |i| {
             let c = if i.category().is_empty() {
                 "(none)".to_string()
@@ -230,15 +236,12 @@ pub fn statement(
         }),
         by_rule,
         most_frequent,
-        trend: year_scores
+        trend: scores
             .iter()
-            .filter(|(m, _)| **m <= month)
-            .filter_map(|(m, s)| {
-                let d: Vec<&MonthScore> = s.iter().filter(|x| x.department == id).collect();
-                (!d.is_empty()).then(|| TrendPoint {
-                    month: *m,
-                    average: average(&d),
-                })
+            .filter(|(m, _)| m.year() == month.year() && **m <= month)
+            .map(|(m, s)| TrendPoint {
+                month: *m,
+                average: average(s),
             })
             .collect(),
     }

@@ -40,6 +40,16 @@ pub enum Error {
     Snapshot { month: Month, message: String },
 }
 
+/// One employee's months as [`Evaluation::months`] keeps them.
+#[derive(Debug, Clone)]
+pub struct EmployeeMonths {
+    pub employee: String,
+    /// The itemised month's score, its items one per rule, when employed then.
+    pub itemised: Option<MonthScore>,
+    /// The result of each month employed, in month order.
+    pub results: Vec<engine::MonthResult>,
+}
+
 /// Which employees to evaluate.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -165,41 +175,48 @@ impl Evaluation<'_> {
         )
     }
 
-    /// The scores of each of `months` of every selected employee employed in it, by
-    /// month and then employee id, from one read of each employee's events: what a
-    /// department's statement reads. It explains its own month by rule and by category and
-    /// shows the others' scores only, so the items of `itemised` are kept one per rule (the
-    /// rule's first item, with the quantities and points of all of them added up), and the
-    /// other months keep no items, counts or excused events: memory holds a few items per
-    /// employee however many months and events (a department of 100,000 took 2.5 GiB).
+    /// Each selected employee's results of `months`, from one read of their events, and
+    /// the month `itemised` whole: what a department's statement reads. It explains its
+    /// own month by rule and by category and shows the other months' scores only, so the
+    /// items of `itemised` are kept one per rule (the rule's first item, with the
+    /// quantities and points of all of them added up), and the other months keep their
+    /// results only: memory holds a few items per employee however many months and events
+    /// (a department of 100,000 took 2.5 GiB whole, and about 1 GiB with each month's
+    /// scores kept without their items).
     pub fn months(
         &self,
         months: &[Month],
         sel: &Selection,
         itemised: Month,
-    ) -> Result<BTreeMap<Month, Vec<MonthScore>>, Error> {
-        let mut out: BTreeMap<Month, Vec<MonthScore>> = BTreeMap::new();
+    ) -> Result<Vec<EmployeeMonths>, Error> {
+        let mut out = Vec::new();
         self.each(
             [self.rulebook],
             months,
             sel,
             &|_, _| {},
-            |_, [mut scores]| {
-                for s in &mut scores {
+            |e, [scores]| {
+                let mut kept = EmployeeMonths {
+                    employee: e.id.clone(),
+                    itemised: None,
+                    results: Vec::with_capacity(scores.len()),
+                };
+                for mut s in scores {
+                    kept.results.push(engine::MonthResult {
+                        month: s.month,
+                        department: s.department.clone(),
+                        score: s.score,
+                        passed: s.passed,
+                    });
                     if s.month == itemised {
                         s.items = per_rule(std::mem::take(&mut s.items));
-                    } else {
-                        s.items = Vec::new();
-                        s.counts = BTreeMap::new();
-                        s.excused = Vec::new();
+                        kept.itemised = Some(s);
                     }
                 }
-                Ok(Some(scores))
+                Ok(Some(kept))
             },
-            |scores| {
-                for s in scores {
-                    out.entry(s.month).or_default().push(s);
-                }
+            |kept| {
+                out.push(kept);
                 Ok(())
             },
         )?;
