@@ -209,7 +209,7 @@ fn a_snapshot_edited_out_of_order_or_cut_short_is_an_error() {
     let reversed = serde_json::to_string(&scores).unwrap();
     for (edited, says) in [
         (reversed.as_str(), "not in employee order"),
-        (&text[..text.len() / 2], "EOF"),
+        (&text[..text.len() / 2], "ends before its array does"),
     ] {
         db.execute("UPDATE snapshots SET scores = ?1", [edited])
             .unwrap();

@@ -194,26 +194,6 @@ impl SnapshotStream {
     /// month of 100,000 staff is 150 MB of text and several times that parsed, and a year
     /// end reads twelve). `each` returns `false` to stop early.
     pub fn each(&self, mut each: impl FnMut(crate::engine::MonthScore) -> bool) -> Result<()> {
-        use serde::de::{Deserializer as _, SeqAccess, Visitor};
-
-        /// Visits the array's elements as the parser reaches them; notes when `each`
-        /// stopped it (the parser then ends with an error that is no fault of the text).
-        struct Scores<'f, F>(&'f mut F, &'f mut bool);
-        impl<'de, F: FnMut(crate::engine::MonthScore) -> bool> Visitor<'de> for Scores<'_, F> {
-            type Value = ();
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an array of month scores")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-                while let Some(score) = seq.next_element()? {
-                    if !(self.0)(score) {
-                        *self.1 = true;
-                        return Err(serde::de::Error::custom("stopped by its reader"));
-                    }
-                }
-                Ok(())
-            }
-        }
         let conn = Connection::open_with_flags(
             &self.path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -226,16 +206,15 @@ impl SnapshotStream {
             self.close_id,
             true,
         )?;
-        let mut parser =
-            serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, text));
-        let mut stopped = false;
-        match (&mut parser).deserialize_seq(Scores(&mut each, &mut stopped)) {
-            Ok(()) => Ok(()),
-            Err(_) if stopped => Ok(()),
-            Err(e) => Err(Error::Corrupt(format!(
-                "the snapshot of {}: {e}",
-                self.month
-            ))),
-        }
+        let unreadable =
+            |why: String| Error::Corrupt(format!("the snapshot of {}: {why}", self.month));
+        super::elements::each_element(text, |element| {
+            let score = serde_json::from_slice(element).map_err(|e| unreadable(e.to_string()))?;
+            Ok(each(score))
+        })
+        .map_err(|e| match e {
+            Error::Malformed(m) => unreadable(m.to_string()),
+            e => e,
+        })
     }
 }
