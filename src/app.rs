@@ -16,6 +16,7 @@ mod error;
 mod evidence;
 mod leave;
 mod log;
+mod memory;
 mod menu;
 mod months;
 mod notices;

@@ -70,6 +70,9 @@ impl App {
                 Ok(())
             })?;
             snapshot.push(b']');
+            // The month's scoring is done: what it freed is not held beside SQLite's copy
+            // of the snapshot.
+            super::memory::give_back();
             let snapshot = String::from_utf8(snapshot).expect("serde_json writes UTF-8");
             let failed: Vec<&crate::engine::MonthScore> = failed.iter().collect();
             let notices = self.failed_month_notices(store, month, &failed)?;
