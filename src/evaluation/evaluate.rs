@@ -443,7 +443,16 @@ impl Evaluation<'_> {
             for window in staff.chunks(WINDOW) {
                 let mut snapshots = BTreeMap::new();
                 for f in &mut frozen {
-                    snapshots.insert(f.month, f.window(window)?);
+                    let scores = f.window(window).map_err(|e| match e {
+                        frozen::Unread::Store(e) => Error::Store(e),
+                        frozen::Unread::OutOfOrder(employee) => Error::Snapshot {
+                            month: f.month,
+                            message: format!(
+                                "its scores are not in employee order at `{employee}`"
+                            ),
+                        },
+                    })?;
+                    snapshots.insert(f.month, scores);
                 }
                 let results: Vec<Result<Option<T>, Error>> =
                     window.par_iter().map(|e| compute(e, &snapshots)).collect();

@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use super::evaluate::Error;
 use crate::domain::month::Month;
 use crate::domain::staff::StaffRecord;
 use crate::engine::MonthScore;
@@ -14,6 +13,14 @@ use crate::store::SnapshotStream;
 
 /// What a snapshot's thread sends: a score, or why the snapshot could not be read.
 type Sent = Result<MonthScore, crate::store::Error>;
+
+/// Why a window's frozen scores could not be had.
+#[derive(Debug)]
+pub(super) enum Unread {
+    Store(crate::store::Error),
+    /// The snapshot's scores are not in employee order: this employee came after a later one.
+    OutOfOrder(String),
+}
 
 /// One closed month's snapshot, read in employee order.
 pub(super) struct Frozen {
@@ -55,7 +62,7 @@ impl Frozen {
     pub(super) fn window(
         &mut self,
         window: &[StaffRecord],
-    ) -> Result<BTreeMap<String, MonthScore>, Error> {
+    ) -> Result<BTreeMap<String, MonthScore>, Unread> {
         let mut out = BTreeMap::new();
         let Some(end) = window.last().map(|e| e.id.as_str()) else {
             return Ok(out);
@@ -65,19 +72,13 @@ impl Frozen {
                 Some(s) => s,
                 None => match self.scores.recv() {
                     Ok(Ok(s)) => s,
-                    Ok(Err(e)) => return Err(e.into()),
+                    Ok(Err(e)) => return Err(Unread::Store(e)),
                     // The snapshot is read to its end.
                     Err(_) => break,
                 },
             };
             if self.last.as_deref().is_some_and(|l| *l >= *score.employee) {
-                return Err(Error::Snapshot {
-                    month: self.month,
-                    message: format!(
-                        "its scores are not in employee order at `{}`",
-                        score.employee
-                    ),
-                });
+                return Err(Unread::OutOfOrder(score.employee));
             }
             if score.employee.as_str() > end {
                 self.ahead = Some(score);
