@@ -412,6 +412,21 @@ pub fn sqlite_file(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// A connection of its own to the database at `path`, for reading only (on another
+/// thread), waiting for locks up to `LOCK_WAIT`.
+fn read_only(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| Error::Open {
+        path: path.display().to_string(),
+        source,
+    })?;
+    conn.busy_timeout(LOCK_WAIT)?;
+    Ok(conn)
+}
+
 /// Removes the database file at `path` and whatever SQLite left beside it.
 pub fn remove_database(path: &Path) {
     for suffix in ["", "-journal", "-wal", "-shm"] {

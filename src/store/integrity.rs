@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::chain::{Verification, Verified, chained_rows, walk};
@@ -34,7 +34,7 @@ impl Store {
                 to: None,
             },
         ];
-        let connections = [self.read_only()?, self.read_only()?];
+        let connections = [super::read_only(&self.path)?, super::read_only(&self.path)?];
         let (w, seals, packs) = std::thread::scope(|s| {
             let checks = connections
                 .into_iter()
@@ -64,20 +64,6 @@ impl Store {
             broken,
             since: None,
         })
-    }
-
-    /// Another connection to the database, for reading only, on another thread.
-    fn read_only(&self) -> Result<Connection> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| Error::Open {
-            path: self.path.display().to_string(),
-            source,
-        })?;
-        conn.busy_timeout(super::LOCK_WAIT)?;
-        Ok(conn)
     }
 
     /// Verifies what was added since the last verification (the whole chain if there was

@@ -194,11 +194,7 @@ impl SnapshotStream {
     /// month of 100,000 staff is 150 MB of text and several times that parsed, and a year
     /// end reads twelve). `each` returns `false` to stop early.
     pub fn each(&self, mut each: impl FnMut(crate::engine::MonthScore) -> bool) -> Result<()> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(super::LOCK_WAIT)?;
+        let conn = super::read_only(&self.path)?;
         let text = conn.blob_open(
             rusqlite::MAIN_DB,
             "snapshots",

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, params};
 
 use super::rows::{FieldsCache, Marks, text};
 use super::{Error, Result, Store};
@@ -61,14 +61,7 @@ impl Store {
 
 impl Reader {
     fn open(path: &Path, from: Month, to: Month) -> Result<Reader> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| Error::Open {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let conn = super::read_only(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         // The snapshot is taken at the first read (`state`) and kept until the reader is
         // dropped, which ends the transaction.
