@@ -705,3 +705,32 @@ fn a_clock_import_tells_each_employee_once_of_what_it_derived() {
         .count();
     assert_eq!(again, digests.len());
 }
+
+#[test]
+fn a_later_roster_replaces_the_days_it_lists_and_leaves_the_others() {
+    let ws = staffed();
+    // The first roster splits the 3rd into a morning and an afternoon, and lists the 4th.
+    ws.write(
+        "roster.csv",
+        "employee,date,start,end\nE002,2026-03-03,08:00,12:00\nE002,2026-03-03,14:00,18:00\nE002,2026-03-04,08:30,17:30\n",
+    );
+    ws.cmd("roster import roster.csv --by HR").ok();
+    // The corrected roster makes the 3rd one day shift and says nothing of the 4th.
+    ws.write(
+        "corrected.csv",
+        "employee,date,start,end\nE002,2026-03-03,09:00,18:00\n",
+    );
+    ws.cmd("roster import corrected.csv --by HR").ok();
+    // Late by 20 minutes for the 3rd's one shift; on time on the 4th, under the first
+    // roster's shift. With the split shifts still in force the afternoon would be an
+    // absence, and without the 4th's shift its punches would fit no shift.
+    ws.write(
+        "punches.csv",
+        "employee,time\nE002,2026-03-03 09:20:00\nE002,2026-03-03 18:02:00\nE002,2026-03-04 08:25:00\nE002,2026-03-04 17:31:00\n",
+    );
+    let out = ws.cmd("clock import punches.csv --by HR").ok();
+    assert!(out.contains("1 event added, 0 voided"), "{out}");
+    let log = ws.cmd("log list --employee E002 --format csv").ok();
+    assert!(log.contains("2026-03-03,迟到,late,1,minutes=20"), "{log}");
+    assert!(log.contains("排班 09:00–18:00"), "{log}");
+}

@@ -475,9 +475,13 @@ pub(super) fn rederive(
                 }
                 continue;
             }
-            let near = |s: &&Shift| day(-2, date) <= s.date && s.date <= day(2, date);
-            let window = |p: &Stamped| at(day(-1, date)) <= p.at && p.at < at(day(2, date));
+            let (near_from, near_to) = (day(-2, date), day(2, date));
+            let near = |s: &&Shift| near_from <= s.date && s.date <= near_to;
             let shifts: Vec<Shift> = shifts.iter().filter(near).cloned().collect();
+            // The punches and records from the day before to the day after, found in the
+            // span's, which are in time order.
+            let span = (at(day(-1, date)), at(day(2, date)));
+            let window = |all| between(all, span);
             // The export in force for the day, and every approved correction.
             let taken = |p: &Stamped| {
                 shifts.iter().any(|s| {
@@ -485,21 +489,16 @@ pub(super) fn rederive(
                         && p.at <= s.ends() + TimeDelta::minutes(rules.window_after)
                 })
             };
-            let punches: Vec<Stamped> = punches
+            let punches: Vec<Stamped> = window(&punches)
                 .iter()
                 .filter(|(import, p)| {
                     clock.is_some()
                         && (import.is_none() || *import == clock)
-                        && window(p)
                         && (!on_leave(p) || taken(p))
                 })
                 .map(|(_, p)| p.clone())
                 .collect();
-            let records: Vec<Stamped> = records
-                .iter()
-                .filter(|(_, r)| window(r))
-                .map(|(_, r)| r.clone())
-                .collect();
+            let records: Vec<Stamped> = window(&records).iter().map(|(_, r)| r.clone()).collect();
             let rostered = shifts.iter().any(|s| s.date == date);
             match derive(rules, &shifts, &punches, &records, inputs, |d| d == date) {
                 Ok(mut derived) => {
@@ -528,6 +527,16 @@ pub(super) fn rederive(
     strays.sort();
     strays.dedup();
     Err(rejected_rows(strays))
+}
+
+/// The stamped rows of `all` (in time order) from `from` up to `to`.
+fn between(
+    all: &[(Option<i64>, Stamped)],
+    (from, to): (NaiveDateTime, NaiveDateTime),
+) -> &[(Option<i64>, Stamped)] {
+    let start = all.partition_point(|(_, p)| p.at < from);
+    let end = all.partition_point(|(_, p)| p.at < to);
+    &all[start..end]
 }
 
 /// `record`'s shifts from `from` to `to`: the roster's, or on a day the roster does not
@@ -664,9 +673,9 @@ fn covered(
             outcome: "nothing was imported".into(),
         });
     }
-    let mut by_employee: BTreeMap<&str, Vec<Stamped>> = BTreeMap::new();
+    let mut by_employee: BTreeMap<&str, Vec<&Stamped>> = BTreeMap::new();
     for s in stamped {
-        by_employee.entry(&s.employee).or_default().push(s.clone());
+        by_employee.entry(&s.employee).or_default().push(s);
     }
     let mut dates: BTreeSet<NaiveDate> = BTreeSet::new();
     let mut problems = Vec::new();

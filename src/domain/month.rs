@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A calendar month. Ordered chronologically.
@@ -129,23 +129,68 @@ pub fn date_text(d: NaiveDate) -> String {
     if !(0..=9999).contains(&year) {
         return format!("{year:04}-{:02}-{:02}", d.month(), d.day());
     }
-    let digit = |n: u32| char::from(b'0' + n as u8);
+    let mut out = String::with_capacity(19);
     let y = year as u32;
-    let (m, day) = (d.month(), d.day());
-    [
-        digit(y / 1000),
-        digit(y / 100 % 10),
-        digit(y / 10 % 10),
-        digit(y % 10),
-        '-',
-        digit(m / 10),
-        digit(m % 10),
-        '-',
-        digit(day / 10),
-        digit(day % 10),
-    ]
-    .iter()
-    .collect()
+    push_two(&mut out, y / 100);
+    push_two(&mut out, y % 100);
+    out.push('-');
+    push_two(&mut out, d.month());
+    out.push('-');
+    push_two(&mut out, d.day());
+    out
+}
+
+/// `YYYY-MM-DD HH:MM:SS`, as [`date_text`] writes dates: the time clock's punches are
+/// stored and looked up in it, a few per employee-day.
+pub fn time_text(t: NaiveDateTime) -> String {
+    let mut out = date_text(t.date());
+    for (sep, n) in [(' ', t.hour()), (':', t.minute()), (':', t.second())] {
+        out.push(sep);
+        push_two(&mut out, n);
+    }
+    out
+}
+
+/// Parses `HH:MM` with both digits of each written, as shifts are stored.
+pub fn parse_hour_minute(s: &str) -> Option<NaiveTime> {
+    let b = s.as_bytes();
+    if b.len() != 5
+        || b[2] != b':'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+    {
+        return None;
+    }
+    let two = |at: usize| u32::from(b[at] - b'0') * 10 + u32::from(b[at + 1] - b'0');
+    NaiveTime::from_hms_opt(two(0), two(3), 0)
+}
+
+/// Two decimal digits of `n` (below 100).
+fn push_two(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Parses `YYYY-MM-DD HH:MM:SS`, or `YYYY-MM-DD HH:MM` when `seconds` is false, with every
+/// digit written and nothing else: what [`time_text`] writes, and the usual shape of a
+/// time clock's export (other shapes are left to chrono's slower parser). A leap second
+/// is not parsed here.
+pub fn parse_time_text(s: &str, seconds: bool) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    let len = if seconds { 19 } else { 16 };
+    if b.len() != len || b[10] != b' ' || b[13] != b':' || (seconds && b[16] != b':') {
+        return None;
+    }
+    let two = |at: usize| -> Option<u32> {
+        let (h, l) = (b[at], b[at + 1]);
+        (h.is_ascii_digit() && l.is_ascii_digit())
+            .then(|| u32::from(h - b'0') * 10 + u32::from(l - b'0'))
+    };
+    let second = if seconds { two(17)? } else { 0 };
+    let time = NaiveTime::from_hms_opt(two(11)?, two(14)?, second)?;
+    Some(parse_date(s.get(..10)?)?.and_time(time))
 }
 
 /// Parses a `YYYY-MM-DD` date strictly (no other layouts, so that files stay unambiguous).
@@ -217,6 +262,49 @@ mod tests {
         }
         let early = NaiveDate::from_ymd_opt(7, 1, 2).unwrap();
         assert_eq!(date_text(early), "0007-01-02");
+    }
+
+    #[test]
+    fn time_text_writes_and_reads_what_chrono_does() {
+        let mut t = NaiveDate::from_ymd_opt(2024, 2, 28)
+            .unwrap()
+            .and_hms_opt(23, 59, 7)
+            .unwrap();
+        for _ in 0..800 {
+            let text = time_text(t);
+            assert_eq!(text, t.format("%Y-%m-%d %H:%M:%S").to_string());
+            assert_eq!(parse_time_text(&text, true), Some(t));
+            let minutes = t.format("%Y-%m-%d %H:%M").to_string();
+            assert_eq!(
+                parse_time_text(&minutes, false),
+                NaiveDateTime::parse_from_str(&minutes, "%Y-%m-%d %H:%M").ok()
+            );
+            t += chrono::TimeDelta::seconds(86_400 * 3 + 3_671);
+        }
+        for t in ["00:00", "08:30", "23:59", "24:00", "8:30", "08-30", "08:3x"] {
+            assert_eq!(
+                parse_hour_minute(t),
+                NaiveTime::parse_from_str(t, "%H:%M")
+                    .ok()
+                    .filter(|_| t.len() == 5),
+                "{t}"
+            );
+        }
+        // Anything but the exact shape is left to chrono: a digit short, a leap second,
+        // a trailing space, another separator, an hour out of range.
+        for odd in [
+            "2025-01-05 8:00:00",
+            "2025-01-05 08:00:60",
+            "2025-01-05 08:00:00 ",
+            "2025/01/05 08:00:00",
+            "2025-01-05T08:00:00",
+            "2025-01-05 24:00:00",
+            "2025-02-30 08:00:00",
+            "２０２５-01-05 08:00",
+        ] {
+            assert_eq!(parse_time_text(odd, true), None, "{odd}");
+            assert_eq!(parse_time_text(odd, false), None, "{odd}");
+        }
     }
 
     #[test]

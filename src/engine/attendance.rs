@@ -11,6 +11,8 @@
 //!   whichever of the two it is nearer, and the other is missing (a missing punch, never an
 //!   absence or an early leave).
 
+use std::borrow::Borrow;
+
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 
 use crate::policy::Attendance;
@@ -328,10 +330,10 @@ pub fn derive(
 
 /// The day of the shift each punch belongs to (what an import of punches speaks for), or
 /// every punch that fits no shift.
-pub fn assign(
+pub fn assign<P: Borrow<Stamped>>(
     rules: &Attendance,
     shifts: &[Shift],
-    punches: &[Stamped],
+    punches: &[P],
 ) -> Result<Vec<NaiveDate>, Vec<String>> {
     let mut shifts: Vec<&Shift> = shifts.iter().collect();
     shifts.sort_by_key(|s| s.starts());
@@ -342,22 +344,31 @@ pub fn assign(
 }
 
 /// The index in `shifts` (sorted by start) of the shift each punch belongs to.
-fn matches(
+fn matches<P: Borrow<Stamped>>(
     rules: &Attendance,
     shifts: &[&Shift],
-    punches: &[Stamped],
+    punches: &[P],
 ) -> Result<Vec<usize>, Vec<String>> {
     let before = TimeDelta::minutes(rules.window_before);
     let after = TimeDelta::minutes(rules.window_after);
+    // Each shift's start and end, and the window its punches fall in, worked out once:
+    // an employee's month is a few dozen punches against a few dozen shifts.
+    let spans: Vec<[NaiveDateTime; 4]> = shifts
+        .iter()
+        .map(|s| [s.starts() - before, s.starts(), s.ends(), s.ends() + after])
+        .collect();
     let mut out = Vec::with_capacity(punches.len());
     let mut stray = Vec::new();
     for p in punches {
-        let distance = |s: &Shift| (p.at - s.starts()).abs().min((p.at - s.ends()).abs());
-        let fits = shifts
+        let p = p.borrow();
+        let distance = |[_, start, end, _]: &[NaiveDateTime; 4]| {
+            (p.at - *start).abs().min((p.at - *end).abs())
+        };
+        let fits = spans
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.starts() - before <= p.at && p.at <= s.ends() + after)
-            .min_by_key(|(_, s)| distance(s));
+            .filter(|(_, [from, .., to])| *from <= p.at && p.at <= *to)
+            .min_by_key(|(_, span)| distance(span));
         match fits {
             Some((i, _)) => out.push(i),
             None => stray.push(format!(

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
 use super::{Expected, Rejected, RowProblem, Table, Wrong};
-use crate::domain::month::parse_date;
+use crate::domain::month::{parse_date, parse_time_text};
 use crate::domain::text::clip;
 use crate::engine::attendance::{Shift, Stamped};
 
@@ -192,18 +192,23 @@ pub fn read_clock(
         let rows = rows(name, &t, |cell, wrong| {
             let employee = employee(cell, known, wrong);
             let text = cell.get("time");
-            let at = [
-                "%Y-%m-%d %H:%M:%S",
-                "%Y-%m-%d %H:%M",
-                "%Y/%m/%d %H:%M:%S",
-                "%Y/%m/%d %H:%M",
-            ]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-            .filter(|at| {
-                at.nanosecond() < 1_000_000_000
-                    && crate::domain::month::PLAUSIBLE_YEARS.contains(&at.year())
-            });
+            // The usual shape first, by hand; chrono's parser reads the rest.
+            let at = parse_time_text(text, true)
+                .or_else(|| parse_time_text(text, false))
+                .or_else(|| {
+                    [
+                        "%Y-%m-%d %H:%M:%S",
+                        "%Y-%m-%d %H:%M",
+                        "%Y/%m/%d %H:%M:%S",
+                        "%Y/%m/%d %H:%M",
+                    ]
+                    .iter()
+                    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+                })
+                .filter(|at| {
+                    at.nanosecond() < 1_000_000_000
+                        && crate::domain::month::PLAUSIBLE_YEARS.contains(&at.year())
+                });
             if at.is_none() {
                 wrong.push(not_a("time", text, Expected::PunchTime));
             }

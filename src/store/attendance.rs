@@ -11,7 +11,7 @@ use rusqlite::params;
 use super::append::{Appender, Single};
 use super::events::{NewEvent, mark_in};
 use super::{Error, Result, Row, Stamp, Store, append_audited, insert_sealed};
-use crate::domain::month::{date_text, parse_date};
+use crate::domain::month::{date_text, parse_date, parse_hour_minute, parse_time_text, time_text};
 use crate::engine::attendance::{Shift, Stamped};
 
 /// What an attendance import is of.
@@ -59,8 +59,6 @@ pub struct AttendanceTx<'a> {
     /// The first row id each table had in this import, to seal at commit.
     first: Vec<(&'static str, i64)>,
 }
-
-const TIME: &str = "%Y-%m-%d %H:%M:%S";
 
 impl Store {
     /// Starts an attendance import of `file` (`rows` read from it), taking the write lock.
@@ -142,12 +140,7 @@ impl AttendanceTx<'_> {
             .prepare_cached(&format!(
                 "INSERT INTO {table} (import_id, employee, at, source) VALUES (?1, ?2, ?3, ?4)"
             ))?
-            .execute(params![
-                self.import,
-                s.employee,
-                s.at.format(TIME).to_string(),
-                s.source
-            ])?;
+            .execute(params![self.import, s.employee, time_text(s.at), s.source])?;
         self.wrote(table);
         Ok(())
     }
@@ -211,31 +204,42 @@ impl AttendanceTx<'_> {
 
     /// The shifts of `employee` in force from `from` to `to` (each day's latest roster).
     pub fn shifts(&self, employee: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Shift>> {
+        // Every roster of those days, each day's in the order imported: a day's latest
+        // import is kept below (a correlated `max(import_id)` per row cost a lookup each).
         let mut st = self.conn().prepare_cached(
-            "SELECT date, start, end, handover FROM roster r
-              WHERE employee = ?1 AND date BETWEEN ?2 AND ?3
-                AND import_id = (SELECT max(import_id) FROM roster
-                                  WHERE employee = r.employee AND date = r.date)",
+            "SELECT date, start, end, handover, import_id FROM roster
+              WHERE employee = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, id",
         )?;
-        let rows = st.query_map(params![employee, date_text(from), date_text(to)], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, bool>(3)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (date, start, end, handover) = row?;
+        let mut rows = st.query(params![employee, date_text(from), date_text(to)])?;
+        let mut out: Vec<Shift> = Vec::new();
+        let mut latest: Option<(NaiveDate, i64, usize)> = None;
+        while let Some(r) = rows.next()? {
+            let text = |i: usize| -> Result<&str> {
+                let value = r.get_ref(i)?;
+                value
+                    .as_str()
+                    .map_err(|e| Error::Corrupt(format!("roster of `{employee}`: {e}")))
+            };
+            let date = text(0)?;
             let corrupt = || Error::Corrupt(format!("roster of `{employee}` on {date}"));
-            let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| corrupt());
+            let time = |i: usize| parse_hour_minute(text(i)?).ok_or_else(corrupt);
+            let date = parse_date(date).ok_or_else(corrupt)?;
+            let import: i64 = r.get(4)?;
+            match latest {
+                // A later import of the day replaces the day's shifts read so far.
+                Some((day, of, from)) if day == date && of != import => {
+                    out.truncate(from);
+                    latest = Some((date, import, from));
+                }
+                Some((day, ..)) if day == date => {}
+                _ => latest = Some((date, import, out.len())),
+            }
             out.push(Shift {
                 employee: employee.to_string(),
-                date: parse_date(&date).ok_or_else(corrupt)?,
-                start: time(&start)?,
-                end: time(&end)?,
-                handover,
+                date,
+                start: time(1)?,
+                end: time(2)?,
+                handover: r.get(3)?,
             });
         }
         Ok(out)
@@ -299,28 +303,21 @@ impl AttendanceTx<'_> {
             }
         };
         let mut st = self.conn().prepare_cached(sql)?;
-        let rows = st.query_map(
-            params![
-                employee,
-                from.format(TIME).to_string(),
-                to.format(TIME).to_string()
-            ],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            },
-        )?;
+        let rows = st.query_map(params![employee, time_text(from), time_text(to)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (at, source, import, what) = row?;
             let stamped = Stamped {
                 employee: employee.to_string(),
-                at: NaiveDateTime::parse_from_str(&at, TIME)
-                    .map_err(|_| Error::Corrupt(format!("punch time `{at}`")))?,
+                at: parse_time_text(&at, true)
+                    .ok_or_else(|| Error::Corrupt(format!("punch time `{at}`")))?,
                 source,
             };
             out.push(((what != "correction").then_some(import), stamped));
