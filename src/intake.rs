@@ -111,6 +111,15 @@ impl Rejected {
         self.listed.len() + self.more
     }
 
+    /// The problems of `later` rows after these, as if pushed row by row here.
+    pub fn append(&mut self, later: Rejected) {
+        let listed = later.listed.len();
+        let room = MAX_LISTED.saturating_sub(self.listed.len()).min(listed);
+        self.listed.extend(later.listed.into_iter().take(room));
+        self.more += listed - room + later.more;
+        self.bad_rows += later.bad_rows;
+    }
+
     /// `Err(self)` if any row was bad, else `Ok(ok)`.
     pub fn or<T>(self, ok: impl FnOnce() -> T) -> Result<T, Rejected> {
         if self.is_empty() { Ok(ok()) } else { Err(self) }
@@ -168,6 +177,20 @@ const CHINESE_HEADERS: [(&str, &str); 34] = [
     ("名称", "name"),
     ("时间", "time"),
 ];
+
+/// Files from this size on are read on two threads when they can be (see [`halves`]).
+const HALVES_FROM: usize = 1 << 20;
+
+/// Where the second half of a large CSV text starts (just after a line's end near its
+/// middle), when no cell of it is quoted: only then does every record end at a line's end.
+fn halves(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.len() < HALVES_FROM || memchr::memchr(b'"', b).is_some() {
+        return None;
+    }
+    let middle = memchr::memchr(b'\n', &b[b.len() / 2..])? + b.len() / 2 + 1;
+    (middle < b.len()).then_some(middle)
+}
 
 /// A column's Chinese header, for a message naming the columns a file needs.
 pub(crate) fn chinese_header(column: &str) -> Option<&'static str> {
@@ -243,17 +266,22 @@ impl Table {
         match e.kind() {
             csv::ErrorKind::UnequalLengths {
                 expected_len, len, ..
-            } => format!(
-                "has {len} cells but the header has {expected_len}; check for a stray or missing comma{}",
-                if len < expected_len {
-                    ", or a quote `\"` that is opened and never closed (the cell then runs on over the next lines)"
-                } else {
-                    ""
-                }
-            ),
+            } => Self::unequal(*expected_len as usize, *len as usize),
             csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8; save the file as UTF-8".into(),
             _ => e.to_string(),
         }
+    }
+
+    /// A record of `len` cells under a header of `width`.
+    fn unequal(width: usize, len: usize) -> String {
+        format!(
+            "has {len} cells but the header has {width}; check for a stray or missing comma{}",
+            if len < width {
+                ", or a quote `\"` that is opened and never closed (the cell then runs on over the next lines)"
+            } else {
+                ""
+            }
+        )
     }
 
     /// The header row of the file `name` holding `text`, checked as [`Table::headers`]
@@ -267,47 +295,86 @@ impl Table {
     }
 
     pub fn read(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
-        let bad = |line: u64, message: String| {
-            Rejected::of(vec![RowProblem::new(format!("{name}:{line}"), message)])
-        };
         let mut reader = csv::ReaderBuilder::new()
-            .flexible(false)
+            .flexible(true)
             .from_reader(text.as_bytes());
-        let headers = Self::headers(&mut reader, required).map_err(|m| bad(1, m))?;
+        let headers = Self::headers(&mut reader, required)
+            .map_err(|m| Rejected::of(vec![RowProblem::new(format!("{name}:1"), m)]))?;
+        let width = headers.len();
+        let Some(middle) = halves(text) else {
+            let (rows, problems) = Self::records(name, reader, width, 0);
+            return problems.or(|| Table { headers, rows });
+        };
+        // A large file with no quoted cell is read in two halves at once: its records then
+        // end at every line's end, so the second half starts at the line after the middle.
+        let before = memchr::memchr_iter(b'\n', &text.as_bytes()[..middle]).count() as u64;
+        let first = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(&text.as_bytes()[..middle]);
+        let second = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(&text.as_bytes()[middle..]);
+        let ((mut rows, mut problems), (later, more)) = std::thread::scope(|scope| {
+            let later = scope.spawn(|| Self::records(name, second, width, before));
+            let first = Self::records(name, first, width, 0);
+            (
+                first,
+                later.join().expect("reading half a file does not panic"),
+            )
+        });
+        rows.extend(later);
+        problems.append(more);
+        problems.or(|| Table { headers, rows })
+    }
+
+    /// The records `reader` holds after its header (if any), each with its line in the file
+    /// (`before` lines precede the reader's text), checked to have `width` cells.
+    fn records<R: std::io::Read>(
+        name: &str,
+        mut reader: csv::Reader<R>,
+        width: usize,
+        before: u64,
+    ) -> (Vec<(u64, Vec<String>)>, Rejected) {
         let mut rows = Vec::new();
         let mut problems = Rejected::default();
-        for rec in reader.records() {
-            match rec {
-                Ok(r) => {
-                    let line = r.position().map_or(0, |p| p.line());
-                    if r.iter().all(|c| c.trim().is_empty()) {
+        let mut r = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut r) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = r.position().map_or(0, |p| p.line()) + before;
+                    let message = if r.len() != width {
+                        Some(Self::unequal(width, r.len()))
+                    } else if r.iter().all(|c| c.trim().is_empty()) {
                         continue;
+                    } else {
+                        r.iter()
+                            .find(|c| c.chars().nth(workbook::MAX_CELL_CHARS).is_some())
+                            .map(|long| {
+                                format!(
+                                    "a cell holds {} characters; a cell holds at most {}: {}",
+                                    long.chars().count(),
+                                    workbook::MAX_CELL_CHARS,
+                                    crate::domain::text::clip(long)
+                                )
+                            })
+                    };
+                    match message {
+                        Some(m) => {
+                            problems.push_row([RowProblem::new(format!("{name}:{line}"), m)])
+                        }
+                        None => rows.push((line, r.iter().map(String::from).collect())),
                     }
-                    if let Some(long) = r
-                        .iter()
-                        .find(|c| c.chars().nth(workbook::MAX_CELL_CHARS).is_some())
-                    {
-                        problems.push_row([RowProblem::new(
-                            format!("{name}:{line}"),
-                            format!(
-                                "a cell holds {} characters; a cell holds at most {}: {}",
-                                long.chars().count(),
-                                workbook::MAX_CELL_CHARS,
-                                crate::domain::text::clip(long)
-                            ),
-                        )]);
-                        continue;
-                    }
-                    rows.push((line, r.iter().map(String::from).collect()));
                 }
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = e.position().map_or(0, |p| p.line()) + before;
                     let message = Self::csv_message(&e);
                     problems.push_row([RowProblem::new(format!("{name}:{line}"), message)]);
                 }
             }
         }
-        problems.or(|| Table { headers, rows })
+        (rows, problems)
     }
 
     /// The cell of `column` in `row`, trimmed; empty when the column is absent.
@@ -323,6 +390,56 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A large file read in two halves gives what one reading of it gives: the same rows
+    /// with the same line numbers, and the same problems listed and counted, bad rows,
+    /// blank lines and cut-short lines falling in either half.
+    #[test]
+    fn a_large_file_read_in_halves_reads_as_read_whole() {
+        let mut text = String::from("employee,time\n");
+        let mut line = 1;
+        while text.len() < 2 * HALVES_FROM {
+            line += 1;
+            match line % 997 {
+                0 => text.push_str("E1,2025-01-01 08:00,extra\n"),
+                1 => text.push('\n'),
+                2 => text.push_str(" , \n"),
+                3 => text.push_str("E2\r\n"),
+                _ => text.push_str(&format!("E{line},2025-01-01 08:{:02}:00\n", line % 60)),
+            }
+        }
+        assert!(halves(&text).is_some());
+        let whole = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let (rows, problems) = Table::records("f.csv", whole, 2, 0);
+        let Err(read) = Table::read("f.csv", &text, &["employee", "time"]) else {
+            panic!("the bad rows are found");
+        };
+        assert_eq!(read, problems);
+        assert!(
+            problems.more > 0 && problems.bad_rows > 2 * MAX_LISTED / 3,
+            "{problems:?}"
+        );
+        // Without the bad rows, the rows themselves.
+        let good: String = text
+            .lines()
+            .filter(|l| !l.contains("extra") && *l != "E2")
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let Ok(read) = Table::read("f.csv", &good, &["employee", "time"]) else {
+            panic!("no bad rows are left");
+        };
+        let whole = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(good.as_bytes());
+        let (rows_whole, none) = Table::records("f.csv", whole, 2, 0);
+        assert!(none.is_empty());
+        assert_eq!(read.rows, rows_whole);
+        assert!(rows.len() > 1000 && read.rows.len() == rows.len());
+        // A quote anywhere, and the file is read whole.
+        assert_eq!(halves(&format!("{text}\"")), None);
+    }
 
     /// A file of bad rows keeps the first problems and counts the rest: its memory does not
     /// grow with the file.

@@ -477,7 +477,7 @@ pub(super) fn rederive(
             }
             let (near_from, near_to) = (day(-2, date), day(2, date));
             let near = |s: &&Shift| near_from <= s.date && s.date <= near_to;
-            let shifts: Vec<Shift> = shifts.iter().filter(near).cloned().collect();
+            let shifts: Vec<&Shift> = shifts.iter().filter(near).collect();
             // The punches and records from the day before to the day after, found in the
             // span's, which are in time order.
             let span = (at(day(-1, date)), at(day(2, date)));
@@ -489,16 +489,16 @@ pub(super) fn rederive(
                         && p.at <= s.ends() + TimeDelta::minutes(rules.window_after)
                 })
             };
-            let punches: Vec<Stamped> = window(&punches)
+            let punches: Vec<&Stamped> = window(&punches)
                 .iter()
                 .filter(|(import, p)| {
                     clock.is_some()
                         && (import.is_none() || *import == clock)
                         && (!on_leave(p) || taken(p))
                 })
-                .map(|(_, p)| p.clone())
+                .map(|(_, p)| p)
                 .collect();
-            let records: Vec<Stamped> = window(&records).iter().map(|(_, r)| r.clone()).collect();
+            let records: Vec<&Stamped> = window(&records).iter().map(|(_, r)| r).collect();
             let rostered = shifts.iter().any(|s| s.date == date);
             match derive(rules, &shifts, &punches, &records, inputs, |d| d == date) {
                 Ok(mut derived) => {

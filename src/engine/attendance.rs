@@ -274,19 +274,19 @@ pub struct Inputs {
 
 /// The events `shifts`, `punches` and `records` (all of one employee) support under
 /// `rules`, for the shifts of `days`; or every punch that fits no shift.
-pub fn derive(
+pub fn derive<S: Borrow<Shift>, P: Borrow<Stamped>>(
     rules: &Attendance,
-    shifts: &[Shift],
-    punches: &[Stamped],
-    records: &[Stamped],
+    shifts: &[S],
+    punches: &[P],
+    records: &[P],
     inputs: Inputs,
     days: impl Fn(NaiveDate) -> bool,
 ) -> Result<Vec<Derived>, Vec<String>> {
-    let mut shifts: Vec<&Shift> = shifts.iter().collect();
+    let mut shifts: Vec<&Shift> = shifts.iter().map(Borrow::borrow).collect();
     shifts.sort_by_key(|s| s.starts());
     let mut punched: Vec<Vec<&Stamped>> = vec![Vec::new(); shifts.len()];
     for (p, i) in punches.iter().zip(matches(rules, &shifts, punches)?) {
-        punched[i].push(p);
+        punched[i].push(p.borrow());
     }
     let mut out = Vec::new();
     for (shift, mut ps) in shifts.into_iter().zip(punched) {
@@ -310,7 +310,8 @@ pub fn derive(
             let due = shift.ends() + TimeDelta::minutes(rules.handover_minutes);
             let written = records
                 .iter()
-                .any(|r| shift.starts() <= r.at && r.at <= due);
+                .map(Borrow::borrow)
+                .any(|r: &Stamped| shift.starts() <= r.at && r.at <= due);
             if !written {
                 out.extend(event(
                     &rules.missed_handover,

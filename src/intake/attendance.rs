@@ -29,9 +29,44 @@ pub(super) fn rows<T>(
     t: &Table,
     mut row: impl FnMut(&Cells, &mut Vec<Wrong>) -> Option<T>,
 ) -> Result<Vec<(String, T)>, Rejected> {
-    let mut out = Vec::new();
+    let (out, problems) = rows_of(name, t, &t.rows, &mut row);
+    problems.or(|| out)
+}
+
+/// [`rows`] for a `row` that keeps nothing between rows: a long table is read on two
+/// threads, each reading half of its rows.
+pub(super) fn rows_at_once<T: Send>(
+    name: &str,
+    t: &Table,
+    row: impl Fn(&Cells, &mut Vec<Wrong>) -> Option<T> + Sync,
+) -> Result<Vec<(String, T)>, Rejected> {
+    if t.rows.len() < HALVES_FROM_ROWS {
+        return rows(name, t, row);
+    }
+    let (first, second) = t.rows.split_at(t.rows.len() / 2);
+    let ((mut out, mut problems), (later, more)) = std::thread::scope(|scope| {
+        let later = scope.spawn(|| rows_of(name, t, second, &mut &row));
+        let first = rows_of(name, t, first, &mut &row);
+        (first, later.join().expect("reading rows does not panic"))
+    });
+    out.extend(later);
+    problems.append(more);
+    problems.or(|| out)
+}
+
+/// Tables from this many rows on are read on two threads.
+const HALVES_FROM_ROWS: usize = 20_000;
+
+/// The rows `part` of `t` read with `row`, and their problems.
+fn rows_of<T>(
+    name: &str,
+    t: &Table,
+    part: &[(u64, Vec<String>)],
+    row: &mut impl FnMut(&Cells, &mut Vec<Wrong>) -> Option<T>,
+) -> (Vec<(String, T)>, Rejected) {
+    let mut out = Vec::with_capacity(part.len());
     let mut problems = Rejected::default();
-    for (line, cells) in &t.rows {
+    for (line, cells) in part {
         let at = format!("{name}:{line}");
         let cell = Cells { table: t, cells };
         let mut wrong = Vec::new();
@@ -44,7 +79,7 @@ pub(super) fn rows<T>(
             ),
         }
     }
-    problems.or(|| out)
+    (out, problems)
 }
 
 pub(super) fn employee(cell: &Cells, known: &BTreeSet<String>, wrong: &mut Vec<Wrong>) -> String {
@@ -96,7 +131,7 @@ pub fn read_roster(
     known: &BTreeSet<String>,
 ) -> Result<Vec<(String, Shift)>, Rejected> {
     let t = Table::read(name, text, &["employee", "date", "start", "end"])?;
-    rows(name, &t, |cell, wrong| {
+    rows_at_once(name, &t, |cell, wrong| {
         let employee = employee(cell, known, wrong);
         let date = date(cell.get("date"), "date", wrong);
         let start = time(cell.get("start"), "start", wrong);
@@ -189,7 +224,7 @@ pub fn read_clock(
     };
     if per_punch {
         let t = Table::read(name, text, &["employee", "time"])?;
-        let rows = rows(name, &t, |cell, wrong| {
+        let rows = rows_at_once(name, &t, |cell, wrong| {
             let employee = employee(cell, known, wrong);
             let text = cell.get("time");
             // The usual shape first, by hand; chrono's parser reads the rest.
@@ -220,7 +255,7 @@ pub fn read_clock(
             .collect());
     }
     let t = Table::read(name, text, &["employee", "date", "in", "out"])?;
-    let rows = rows(name, &t, |cell, wrong| {
+    let rows = rows_at_once(name, &t, |cell, wrong| {
         let employee = employee(cell, known, wrong);
         let date = date(cell.get("date"), "date", wrong);
         let punch = |column: &str, wrong: &mut Vec<Wrong>| match cell.get(column) {
@@ -253,7 +288,7 @@ pub fn read_handovers(
     known: &BTreeSet<String>,
 ) -> Result<Vec<Stamped>, Rejected> {
     let t = Table::read(name, text, &["employee", "date", "time"])?;
-    let rows = rows(name, &t, |cell, wrong| {
+    let rows = rows_at_once(name, &t, |cell, wrong| {
         let employee = employee(cell, known, wrong);
         let date = date(cell.get("date"), "date", wrong);
         let time = time(cell.get("time"), "time", wrong);
