@@ -40,7 +40,9 @@ pub const SCHEMA_VERSION: usize = schema::MIGRATIONS.len();
 
 pub use appeals::{Appeal, AppealDecision};
 pub use append::{Appended, Ids, Single};
-pub use attendance::{AttendanceTx, Correction, CorrectionDecision, Intake, LiveDerived};
+pub use attendance::{
+    AttendanceTx, Correction, CorrectionDecision, Intake, LiveDerived, RosterReader, RosterView,
+};
 pub use audit::{AuditEntry, AuditFilter};
 pub use chain::{Verification, Verified};
 #[doc(hidden)]

@@ -35,7 +35,9 @@ use crate::engine::attendance::{
 use crate::evaluation::rulebook::Rulebook;
 use crate::intake::{Encoding, Rejected, RowProblem, read_clock, read_handovers, read_roster};
 use crate::policy::{ABSENCE_FLOOR, DEFAULT_MAX_ABSENT_PERCENT};
-use crate::store::{AttendanceTx, Correction, Intake, LeaveState, LiveDerived, NewEvent};
+use crate::store::{
+    AttendanceTx, Correction, Intake, LeaveState, LiveDerived, NewEvent, RosterReader, RosterView,
+};
 
 /// What an attendance import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,6 +235,10 @@ impl App {
             Rows::Stamped(what, _) => *what,
         };
         let announcer = self.announcer(&store)?;
+        let reader = match &rows {
+            Rows::Stamped(..) => Some(store.roster_reader()?),
+            Rows::Roster(_) => None,
+        };
         let mut tx = store.attendance(intake, name, count, &stamp)?;
         let mut released_days = 0;
         let mut read = ShiftsRead::default();
@@ -247,9 +253,19 @@ impl App {
                     .collect::<BTreeSet<_>>()
             }
             Rows::Stamped(what, stamped) => {
-                for s in stamped {
-                    tx.add_stamped(*what, s)?;
-                }
+                // The shifts the rows belong to are read on another thread meanwhile.
+                read = std::thread::scope(|scope| {
+                    let staff = &staff;
+                    let ahead =
+                        reader.map(|r| scope.spawn(move || ShiftsRead::ahead(r, staff, stamped)));
+                    for s in stamped {
+                        tx.add_stamped(*what, s)?;
+                    }
+                    ahead.map_or_else(
+                        || Ok(ShiftsRead::default()),
+                        |a| a.join().expect("reading the roster does not panic"),
+                    )
+                })?;
                 let mut days = covered(&tx, &rulebook, &staff, stamped, &mut read)?;
                 let released = superseded(&tx, *what, &days)?;
                 for (e, d) in &days {
@@ -412,13 +428,19 @@ pub(super) fn rederive(
     }
     let mut done = Settled::default();
     let mut strays = Vec::new();
+    // Most companies keep no handover records: their two queries per employee are spared.
+    let handovers = tx.any_import(Intake::Handover)?;
     for (employee, dates) in by_employee {
         let record = &staff[employee];
         let (first, last) = (dates[0], dates[dates.len() - 1]);
         let day = |n: i64, d: NaiveDate| d + TimeDelta::days(n);
         let at = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
         let clocks = tx.coverings(Intake::Clock, employee, first, last)?;
-        let handed = tx.coverings(Intake::Handover, employee, first, last)?;
+        let handed = if handovers {
+            tx.coverings(Intake::Handover, employee, first, last)?
+        } else {
+            BTreeMap::new()
+        };
         // Approved leave takes the shifts it covers (or moves their ends); a punch within
         // it that no shift left would take is not judged (someone who came in on a day of
         // leave is not late for it), while one just before a morning's leave ends is the
@@ -427,11 +449,16 @@ pub(super) fn rederive(
         let spans: Vec<(NaiveDateTime, NaiveDateTime)> =
             leave.iter().map(|l| (l.start, l.end)).collect();
         let span = (day(-2, first), day(2, last));
-        let before_leave = read.get(tx, record, span, span)?;
+        let before_leave = read.get(&tx.roster(), record, span, span)?;
         let shifts = on_leave(before_leave.clone(), &spans);
         let stamped = |what| tx.stamped(what, employee, at(day(-1, first)), at(day(2, last)));
         let on_leave = |p: &Stamped| within_leave(p.at, &spans);
-        let (punches, records) = (stamped(Intake::Clock)?, stamped(Intake::Handover)?);
+        let punches = stamped(Intake::Clock)?;
+        let records = if handovers {
+            stamped(Intake::Handover)?
+        } else {
+            Vec::new()
+        };
         let mut live: BTreeMap<NaiveDate, Vec<LiveDerived>> = BTreeMap::new();
         for (d, l) in tx.live_derived(employee, first, last)? {
             live.entry(d).or_default().push(l);
@@ -544,14 +571,14 @@ fn between(
 /// `workdays`) unless the holiday calendar makes it a day off (or a make-up workday); then
 /// as their approved leave leaves them.
 fn shifts_of(
-    tx: &AttendanceTx,
+    roster: &RosterView,
     record: &StaffRecord,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Shift>> {
-    let mut out = tx.shifts(&record.id, from, to)?;
+    let mut out = roster.shifts(&record.id, from, to)?;
     let listed: BTreeSet<NaiveDate> = out.iter().map(|s| s.date).collect();
-    let calendar = tx.calendar(from, to)?;
+    let calendar = roster.calendar(from, to)?;
     for day in from.iter_days().take_while(|d| *d <= to) {
         if !listed.contains(&day) {
             let e = record.at(Month::of(day));
@@ -572,18 +599,40 @@ pub(super) struct ShiftsRead {
 }
 
 impl ShiftsRead {
+    /// The shifts that assigning `stamped` to shifts reads (see [`covered`]), read on
+    /// another thread through `reader` while the rows are stored.
+    fn ahead(
+        reader: RosterReader,
+        staff: &BTreeMap<String, StaffRecord>,
+        stamped: &[Stamped],
+    ) -> Result<ShiftsRead> {
+        let mut days: BTreeMap<&str, (NaiveDate, NaiveDate)> = BTreeMap::new();
+        for s in stamped {
+            let day = s.at.date();
+            let (first, last) = days.entry(&s.employee).or_insert((day, day));
+            (*first, *last) = ((*first).min(day), (*last).max(day));
+        }
+        let mut out = ShiftsRead::default();
+        let roster = reader.roster();
+        for (employee, (first, last)) in days {
+            let (span, wide) = assigning(first, last);
+            out.get(&roster, &staff[employee], span, wide)?;
+        }
+        Ok(out)
+    }
+
     /// `record`'s shifts from `from` to `to`, read from `wide` (which holds that span) when
     /// not read before over a span holding it.
     fn get(
         &mut self,
-        tx: &AttendanceTx,
+        roster: &RosterView,
         record: &StaffRecord,
         (from, to): (NaiveDate, NaiveDate),
         wide: (NaiveDate, NaiveDate),
     ) -> Result<Vec<Shift>> {
         let held = |(f, t, _): &&(NaiveDate, NaiveDate, Vec<Shift>)| *f <= from && to <= *t;
         if self.read.get(&record.id).filter(held).is_none() {
-            let shifts = shifts_of(tx, record, wide.0, wide.1)?;
+            let shifts = shifts_of(roster, record, wide.0, wide.1)?;
             self.read
                 .insert(record.id.clone(), (wide.0, wide.1, shifts));
         }
@@ -689,11 +738,8 @@ fn covered(
         let (Some(first), Some(last)) = (first, last) else {
             continue;
         };
-        // Punches belong to the roster's shifts, whatever leave says of them. Read over the
-        // span the days derived from them ask for too (see `rederive`).
-        let span = (first - TimeDelta::days(2), last + TimeDelta::days(1));
-        let wide = (first - TimeDelta::days(3), last + TimeDelta::days(3));
-        let shifts = shifts.get(tx, &staff[*employee], span, wide)?;
+        let (span, wide) = assigning(first, last);
+        let shifts = shifts.get(&tx.roster(), &staff[*employee], span, wide)?;
         let month = Month::of(first);
         let rules = rulebook
             .governing(&staff[*employee].at(month).department, month)
@@ -736,6 +782,18 @@ fn covered(
         }
     }
     Ok(days)
+}
+
+/// The days whose shifts assigning punches from `first` to `last` reads, and the wider
+/// days read for them: punches belong to the roster's shifts, whatever leave says of them,
+/// and the days derived from them ask for the wider span too (see [`rederive`]).
+fn assigning(
+    first: NaiveDate,
+    last: NaiveDate,
+) -> ((NaiveDate, NaiveDate), (NaiveDate, NaiveDate)) {
+    let span = (first - TimeDelta::days(2), last + TimeDelta::days(1));
+    let wide = (first - TimeDelta::days(3), last + TimeDelta::days(3));
+    (span, wide)
 }
 
 /// The employee-days earlier imports of `what` spoke for that an import speaking for `days`

@@ -10,9 +10,10 @@ use rusqlite::params;
 
 use super::append::{Appender, Single};
 use super::events::{NewEvent, mark_in};
+use super::leave::holidays;
 use super::{Error, Result, Row, Stamp, Store, append_audited, insert_sealed};
 use crate::domain::month::{date_text, parse_date, parse_hour_minute, parse_time_text, time_text};
-use crate::engine::attendance::{Shift, Stamped};
+use crate::engine::attendance::{Day, Shift, Stamped};
 
 /// What an attendance import is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +61,80 @@ pub struct AttendanceTx<'a> {
     first: Vec<(&'static str, i64)>,
 }
 
+/// The roster and the holiday calendar, read through a connection: an import's own, or a
+/// reader's on another thread ([`RosterReader`]).
+pub struct RosterView<'c>(&'c rusqlite::Connection);
+
+impl RosterView<'_> {
+    /// The shifts of `employee` in force from `from` to `to` (each day's latest roster).
+    pub fn shifts(&self, employee: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Shift>> {
+        // Every roster of those days, each day's in the order imported: a day's latest
+        // import is kept below (a correlated `max(import_id)` per row cost a lookup each).
+        let mut st = self.0.prepare_cached(
+            "SELECT date, start, end, handover, import_id FROM roster
+              WHERE employee = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, id",
+        )?;
+        let mut rows = st.query(params![employee, date_text(from), date_text(to)])?;
+        let mut out: Vec<Shift> = Vec::new();
+        let mut latest: Option<(NaiveDate, i64, usize)> = None;
+        while let Some(r) = rows.next()? {
+            let text = |i: usize| -> Result<&str> {
+                let value = r.get_ref(i)?;
+                value
+                    .as_str()
+                    .map_err(|e| Error::Corrupt(format!("roster of `{employee}`: {e}")))
+            };
+            let date = text(0)?;
+            let corrupt = || Error::Corrupt(format!("roster of `{employee}` on {date}"));
+            let time = |i: usize| parse_hour_minute(text(i)?).ok_or_else(corrupt);
+            let date = parse_date(date).ok_or_else(corrupt)?;
+            let import: i64 = r.get(4)?;
+            match latest {
+                // A later import of the day replaces the day's shifts read so far.
+                Some((day, of, from)) if day == date && of != import => {
+                    out.truncate(from);
+                    latest = Some((date, import, from));
+                }
+                Some((day, ..)) if day == date => {}
+                _ => latest = Some((date, import, out.len())),
+            }
+            out.push(Shift {
+                employee: employee.to_string(),
+                date,
+                start: time(1)?,
+                end: time(2)?,
+                handover: r.get(3)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The holiday calendar from `from` to `to`.
+    pub fn calendar(&self, from: NaiveDate, to: NaiveDate) -> Result<BTreeMap<NaiveDate, Day>> {
+        Ok(holidays(self.0, from, to)?
+            .into_iter()
+            .map(|h| (h.date, if h.off { Day::Off } else { Day::Work }))
+            .collect())
+    }
+}
+
+/// A connection of its own for reading the roster on another thread while an import of
+/// punches or handover records writes: such an import writes neither the roster nor the
+/// calendar, and holds the write lock, so the reader sees them as the import does.
+pub struct RosterReader(rusqlite::Connection);
+
+impl RosterReader {
+    pub fn roster(&self) -> RosterView<'_> {
+        RosterView(&self.0)
+    }
+}
+
 impl Store {
+    /// A reader of the roster for another thread (see [`RosterReader`]).
+    pub fn roster_reader(&self) -> Result<RosterReader> {
+        Ok(RosterReader(super::read_only(&self.path)?))
+    }
+
     /// Starts an attendance import of `file` (`rows` read from it), taking the write lock.
     pub fn attendance(
         &mut self,
@@ -202,47 +276,9 @@ impl AttendanceTx<'_> {
         Ok(out)
     }
 
-    /// The shifts of `employee` in force from `from` to `to` (each day's latest roster).
-    pub fn shifts(&self, employee: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Shift>> {
-        // Every roster of those days, each day's in the order imported: a day's latest
-        // import is kept below (a correlated `max(import_id)` per row cost a lookup each).
-        let mut st = self.conn().prepare_cached(
-            "SELECT date, start, end, handover, import_id FROM roster
-              WHERE employee = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, id",
-        )?;
-        let mut rows = st.query(params![employee, date_text(from), date_text(to)])?;
-        let mut out: Vec<Shift> = Vec::new();
-        let mut latest: Option<(NaiveDate, i64, usize)> = None;
-        while let Some(r) = rows.next()? {
-            let text = |i: usize| -> Result<&str> {
-                let value = r.get_ref(i)?;
-                value
-                    .as_str()
-                    .map_err(|e| Error::Corrupt(format!("roster of `{employee}`: {e}")))
-            };
-            let date = text(0)?;
-            let corrupt = || Error::Corrupt(format!("roster of `{employee}` on {date}"));
-            let time = |i: usize| parse_hour_minute(text(i)?).ok_or_else(corrupt);
-            let date = parse_date(date).ok_or_else(corrupt)?;
-            let import: i64 = r.get(4)?;
-            match latest {
-                // A later import of the day replaces the day's shifts read so far.
-                Some((day, of, from)) if day == date && of != import => {
-                    out.truncate(from);
-                    latest = Some((date, import, from));
-                }
-                Some((day, ..)) if day == date => {}
-                _ => latest = Some((date, import, out.len())),
-            }
-            out.push(Shift {
-                employee: employee.to_string(),
-                date,
-                start: time(1)?,
-                end: time(2)?,
-                handover: r.get(3)?,
-            });
-        }
-        Ok(out)
+    /// The roster and the holiday calendar as this transaction sees them.
+    pub fn roster(&self) -> RosterView<'_> {
+        RosterView(self.conn())
     }
 
     /// Day → the latest import of `what` that speaks for `employee`'s day, from `from` to
@@ -448,6 +484,15 @@ impl AttendanceTx<'_> {
             params![employee, date_text(month.first_day()), date_text(month.last_day())],
             |r| r.get(0),
         )?)
+    }
+
+    /// Whether any import of `what` was stored (this one included): when none was, no
+    /// day is covered by one and no row of it is stored, which spares a query per employee.
+    pub fn any_import(&self, what: Intake) -> Result<bool> {
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM attendance_imports WHERE what = ?1)")?
+            .query_row([what.id()], |r| r.get(0))?)
     }
 
     /// The first event this import derived, if any.

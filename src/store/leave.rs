@@ -3,8 +3,6 @@
 //! touch are derived again in the same transaction. Leave is append-only: a request, then
 //! decisions (approved, rejected, cancelled), the latest of which is its state.
 
-use std::collections::BTreeMap;
-
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::params;
 use serde::Serialize;
@@ -12,7 +10,6 @@ use serde::Serialize;
 use super::attendance::AttendanceTx;
 use super::{Error, Result, Store};
 use crate::domain::month::{date_text, parse_date};
-use crate::engine::attendance::Day;
 
 const TIME: &str = "%Y-%m-%d %H:%M";
 
@@ -225,7 +222,11 @@ fn leaves_in(
     )
 }
 
-fn holidays(conn: &rusqlite::Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<Holiday>> {
+pub(super) fn holidays(
+    conn: &rusqlite::Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Holiday>> {
     let mut st = conn.prepare_cached(
         "SELECT h.date, h.off, h.name FROM holidays h
           WHERE h.date BETWEEN ?1 AND ?2
@@ -299,13 +300,5 @@ impl AttendanceTx<'_> {
     /// `employee`'s leaves overlapping the days `from`–`to`, as this transaction sees them.
     pub fn leaves_of(&self, employee: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Leave>> {
         leaves_in(self.conn(), Some(employee), from, to)
-    }
-
-    /// The holiday calendar from `from` to `to`, as this transaction sees it.
-    pub fn calendar(&self, from: NaiveDate, to: NaiveDate) -> Result<BTreeMap<NaiveDate, Day>> {
-        Ok(holidays(self.conn(), from, to)?
-            .into_iter()
-            .map(|h| (h.date, if h.off { Day::Off } else { Day::Work }))
-            .collect())
     }
 }
