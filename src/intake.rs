@@ -302,7 +302,7 @@ impl Table {
             .map_err(|m| Rejected::of(vec![RowProblem::new(format!("{name}:1"), m)]))?;
         let width = headers.len();
         let Some(middle) = halves(text) else {
-            let (rows, problems) = Self::records(name, reader, width, 0);
+            let (rows, problems) = Self::records(name, reader, width, 0, 0);
             return problems.or(|| Table { headers, rows });
         };
         // A large file with no quoted cell is read in two halves at once: its records then
@@ -315,9 +315,11 @@ impl Table {
             .flexible(true)
             .has_headers(false)
             .from_reader(&text.as_bytes()[middle..]);
+        // The first half's rows are kept with room for the second's.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
         let ((mut rows, mut problems), (later, more)) = std::thread::scope(|scope| {
-            let later = scope.spawn(|| Self::records(name, second, width, before));
-            let first = Self::records(name, first, width, 0);
+            let later = scope.spawn(|| Self::records(name, second, width, before, 0));
+            let first = Self::records(name, first, width, 0, lines);
             (
                 first,
                 later.join().expect("reading half a file does not panic"),
@@ -329,14 +331,16 @@ impl Table {
     }
 
     /// The records `reader` holds after its header (if any), each with its line in the file
-    /// (`before` lines precede the reader's text), checked to have `width` cells.
+    /// (`before` lines precede the reader's text), checked to have `width` cells; kept with
+    /// room for `room` rows.
     fn records<R: std::io::Read>(
         name: &str,
         mut reader: csv::Reader<R>,
         width: usize,
         before: u64,
+        room: usize,
     ) -> (Vec<(u64, Vec<String>)>, Rejected) {
-        let mut rows = Vec::new();
+        let mut rows = Vec::with_capacity(room);
         let mut problems = Rejected::default();
         let mut r = csv::StringRecord::new();
         loop {
@@ -412,7 +416,7 @@ mod tests {
         let whole = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(text.as_bytes());
-        let (rows, problems) = Table::records("f.csv", whole, 2, 0);
+        let (rows, problems) = Table::records("f.csv", whole, 2, 0, 0);
         let Err(read) = Table::read("f.csv", &text, &["employee", "time"]) else {
             panic!("the bad rows are found");
         };
@@ -433,7 +437,7 @@ mod tests {
         let whole = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(good.as_bytes());
-        let (rows_whole, none) = Table::records("f.csv", whole, 2, 0);
+        let (rows_whole, none) = Table::records("f.csv", whole, 2, 0, 0);
         assert!(none.is_empty());
         assert_eq!(read.rows, rows_whole);
         assert!(rows.len() > 1000 && read.rows.len() == rows.len());
