@@ -258,9 +258,7 @@ impl App {
                     let staff = &staff;
                     let ahead =
                         reader.map(|r| scope.spawn(move || ShiftsRead::ahead(r, staff, stamped)));
-                    for s in stamped {
-                        tx.add_stamped(*what, s)?;
-                    }
+                    tx.add_stamped(*what, stamped)?;
                     ahead.map_or_else(
                         || Ok(ShiftsRead::default()),
                         |a| a.join().expect("reading the roster does not panic"),
@@ -268,9 +266,7 @@ impl App {
                 })?;
                 let mut days = covered(&tx, &rulebook, &staff, stamped, &mut read)?;
                 let released = superseded(&tx, *what, &days)?;
-                for (e, d) in &days {
-                    tx.cover(e, *d)?;
-                }
+                tx.cover(days.iter().map(|(e, d)| (e.as_str(), *d)))?;
                 for (e, d) in &released {
                     tx.release(e, *d)?;
                 }

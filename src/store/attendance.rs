@@ -6,14 +6,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
-use rusqlite::params;
+use rusqlite::{ToSql, params};
 
 use super::append::{Appender, Single};
 use super::events::{NewEvent, mark_in};
-use super::leave::holidays;
 use super::{Error, Result, Row, Stamp, Store, append_audited, insert_sealed};
 use crate::domain::month::{date_text, parse_date, parse_hour_minute, parse_time_text, time_text};
-use crate::engine::attendance::{Day, Shift, Stamped};
+use crate::engine::attendance::{Shift, Stamped};
 
 /// What an attendance import is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,9 +60,9 @@ pub struct AttendanceTx<'a> {
     first: Vec<(&'static str, i64)>,
 }
 
-/// The roster and the holiday calendar, read through a connection: an import's own, or a
-/// reader's on another thread ([`RosterReader`]).
-pub struct RosterView<'c>(&'c rusqlite::Connection);
+/// The roster and the holiday calendar (read in `leave`), read through a connection: an
+/// import's own, or a reader's on another thread ([`RosterReader`]).
+pub struct RosterView<'c>(pub(super) &'c rusqlite::Connection);
 
 impl RosterView<'_> {
     /// The shifts of `employee` in force from `from` to `to` (each day's latest roster).
@@ -108,14 +107,6 @@ impl RosterView<'_> {
         }
         Ok(out)
     }
-
-    /// The holiday calendar from `from` to `to`.
-    pub fn calendar(&self, from: NaiveDate, to: NaiveDate) -> Result<BTreeMap<NaiveDate, Day>> {
-        Ok(holidays(self.0, from, to)?
-            .into_iter()
-            .map(|h| (h.date, if h.off { Day::Off } else { Day::Work }))
-            .collect())
-    }
 }
 
 /// A connection of its own for reading the roster on another thread while an import of
@@ -128,6 +119,11 @@ impl RosterReader {
         RosterView(&self.0)
     }
 }
+
+/// Rows an import stores are handed to SQLite this many at a time.
+const PART: usize = 4096;
+/// And inserted this many a statement.
+const ROWS: usize = 64;
 
 impl Store {
     /// A reader of the roster for another thread (see [`RosterReader`]).
@@ -178,9 +174,11 @@ impl AttendanceTx<'_> {
     }
 
     /// Notes the first row of `table` written by this import, for the seal.
-    pub(super) fn wrote(&mut self, table: &'static str) {
+    /// The last statement inserted `rows` rows into `table`: the first of this import's
+    /// is kept, to seal at commit.
+    pub(super) fn wrote(&mut self, table: &'static str, rows: usize) {
         if !self.first.iter().any(|(t, _)| *t == table) {
-            let id = self.conn().last_insert_rowid();
+            let id = self.conn().last_insert_rowid() - rows as i64 + 1;
             self.first.push((table, id));
         }
     }
@@ -200,31 +198,72 @@ impl AttendanceTx<'_> {
                 shift.handover,
                 source
             ])?;
-        self.wrote("roster");
+        self.wrote("roster", 1);
         Ok(())
     }
 
-    /// Stores a punch (`Clock`) or a handover record (`Handover`).
-    pub fn add_stamped(&mut self, what: Intake, s: &Stamped) -> Result<()> {
+    /// Stores punches (`Clock`) or handover records (`Handover`).
+    pub fn add_stamped(&mut self, what: Intake, rows: &[Stamped]) -> Result<()> {
         let table = match what {
             Intake::Handover => "handovers",
             _ => "punches",
         };
-        self.conn()
-            .prepare_cached(&format!(
-                "INSERT INTO {table} (import_id, employee, at, source) VALUES (?1, ?2, ?3, ?4)"
-            ))?
-            .execute(params![self.import, s.employee, time_text(s.at), s.source])?;
-        self.wrote(table);
+        let import = self.import;
+        for part in rows.chunks(PART) {
+            let times: Vec<String> = part.iter().map(|s| time_text(s.at)).collect();
+            let values: Vec<&dyn ToSql> = part
+                .iter()
+                .zip(&times)
+                .flat_map(|(s, at)| [&import as &dyn ToSql, &s.employee, at, &s.source])
+                .collect();
+            self.insert_rows(table, "import_id, employee, at, source", 4, &values)?;
+        }
         Ok(())
     }
 
-    /// This import speaks for `employee`'s `date`.
-    pub fn cover(&mut self, employee: &str, date: NaiveDate) -> Result<()> {
-        self.conn()
-            .prepare_cached("INSERT INTO covered (import_id, employee, date) VALUES (?1, ?2, ?3)")?
-            .execute(params![self.import, employee, date_text(date)])?;
-        self.wrote("covered");
+    /// This import speaks for these employee-days.
+    pub fn cover<'d>(
+        &mut self,
+        days: impl IntoIterator<Item = (&'d str, NaiveDate)>,
+    ) -> Result<()> {
+        let days: Vec<(&str, String)> = days.into_iter().map(|(e, d)| (e, date_text(d))).collect();
+        let import = self.import;
+        for part in days.chunks(PART) {
+            let values: Vec<&dyn ToSql> = part
+                .iter()
+                .flat_map(|(e, d)| [&import as &dyn ToSql, e, d])
+                .collect();
+            self.insert_rows("covered", "import_id, employee, date", 3, &values)?;
+        }
+        Ok(())
+    }
+
+    /// Inserts rows of `width` `values` each into `columns` of `table`, [`ROWS`] rows a
+    /// statement (the statement's own cost is most of a narrow row's), the rest one by one;
+    /// the ids are those the rows would have had one by one.
+    fn insert_rows(
+        &mut self,
+        table: &'static str,
+        columns: &str,
+        width: usize,
+        values: &[&dyn ToSql],
+    ) -> Result<()> {
+        let row = format!("({})", vec!["?"; width].join(", "));
+        let many = values.chunks_exact(ROWS * width);
+        let rest = many.remainder();
+        for chunk in many {
+            let sql = format!(
+                "INSERT INTO {table} ({columns}) VALUES {}",
+                vec![row.as_str(); ROWS].join(", ")
+            );
+            self.conn().prepare_cached(&sql)?.execute(chunk)?;
+            self.wrote(table, ROWS);
+        }
+        for one in rest.chunks(width) {
+            let sql = format!("INSERT INTO {table} ({columns}) VALUES {row}");
+            self.conn().prepare_cached(&sql)?.execute(one)?;
+            self.wrote(table, 1);
+        }
         Ok(())
     }
 
@@ -234,7 +273,7 @@ impl AttendanceTx<'_> {
         self.conn()
             .prepare_cached("INSERT INTO released (import_id, employee, date) VALUES (?1, ?2, ?3)")?
             .execute(params![self.import, employee, date_text(date)])?;
-        self.wrote("released");
+        self.wrote("released", 1);
         Ok(())
     }
 
@@ -458,16 +497,16 @@ impl AttendanceTx<'_> {
         )?;
         if approve {
             let source = format!("补卡 #{}", c.id);
-            for at in c.punches() {
-                self.add_stamped(
-                    Intake::Correction,
-                    &Stamped {
-                        employee: c.employee.clone(),
-                        at,
-                        source: source.clone(),
-                    },
-                )?;
-            }
+            let punches: Vec<Stamped> = c
+                .punches()
+                .into_iter()
+                .map(|at| Stamped {
+                    employee: c.employee.clone(),
+                    at,
+                    source: source.clone(),
+                })
+                .collect();
+            self.add_stamped(Intake::Correction, &punches)?;
         }
         Ok(())
     }

@@ -3,13 +3,16 @@
 //! touch are derived again in the same transaction. Leave is append-only: a request, then
 //! decisions (approved, rejected, cancelled), the latest of which is its state.
 
+use std::collections::BTreeMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::params;
 use serde::Serialize;
 
-use super::attendance::AttendanceTx;
+use super::attendance::{AttendanceTx, RosterView};
 use super::{Error, Result, Store};
 use crate::domain::month::{date_text, parse_date};
+use crate::engine::attendance::Day;
 
 const TIME: &str = "%Y-%m-%d %H:%M";
 
@@ -266,7 +269,7 @@ impl AttendanceTx<'_> {
                 leave.reason,
                 leave.source
             ])?;
-        self.wrote("leaves");
+        self.wrote("leaves", 1);
         Ok(self.conn().last_insert_rowid())
     }
 
@@ -277,7 +280,7 @@ impl AttendanceTx<'_> {
                 "INSERT INTO leave_decisions (import_id, leave_id, state, reason) VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![self.import(), id, state.id(), reason])?;
-        self.wrote("leave_decisions");
+        self.wrote("leave_decisions", 1);
         Ok(())
     }
 
@@ -293,12 +296,22 @@ impl AttendanceTx<'_> {
                 day.off,
                 day.name
             ])?;
-        self.wrote("holidays");
+        self.wrote("holidays", 1);
         Ok(())
     }
 
     /// `employee`'s leaves overlapping the days `from`–`to`, as this transaction sees them.
     pub fn leaves_of(&self, employee: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Leave>> {
         leaves_in(self.conn(), Some(employee), from, to)
+    }
+}
+
+impl RosterView<'_> {
+    /// The holiday calendar from `from` to `to`.
+    pub fn calendar(&self, from: NaiveDate, to: NaiveDate) -> Result<BTreeMap<NaiveDate, Day>> {
+        Ok(holidays(self.0, from, to)?
+            .into_iter()
+            .map(|h| (h.date, if h.off { Day::Off } else { Day::Work }))
+            .collect())
     }
 }
