@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
-use rusqlite::{ToSql, params};
+use rusqlite::params;
 
 use super::append::{Appender, Single};
 use super::events::{NewEvent, mark_in};
@@ -120,11 +120,6 @@ impl RosterReader {
     }
 }
 
-/// Rows an import stores are handed to SQLite this many at a time.
-const PART: usize = 4096;
-/// And inserted this many a statement.
-const ROWS: usize = 64;
-
 impl Store {
     /// A reader of the roster for another thread (see [`RosterReader`]).
     pub fn roster_reader(&self) -> Result<RosterReader> {
@@ -174,11 +169,9 @@ impl AttendanceTx<'_> {
     }
 
     /// Notes the first row of `table` written by this import, for the seal.
-    /// The last statement inserted `rows` rows into `table`: the first of this import's
-    /// is kept, to seal at commit.
-    pub(super) fn wrote(&mut self, table: &'static str, rows: usize) {
+    pub(super) fn wrote(&mut self, table: &'static str) {
         if !self.first.iter().any(|(t, _)| *t == table) {
-            let id = self.conn().last_insert_rowid() - rows as i64 + 1;
+            let id = self.conn().last_insert_rowid();
             self.first.push((table, id));
         }
     }
@@ -198,7 +191,7 @@ impl AttendanceTx<'_> {
                 shift.handover,
                 source
             ])?;
-        self.wrote("roster", 1);
+        self.wrote("roster");
         Ok(())
     }
 
@@ -208,15 +201,13 @@ impl AttendanceTx<'_> {
             Intake::Handover => "handovers",
             _ => "punches",
         };
-        let import = self.import;
-        for part in rows.chunks(PART) {
-            let times: Vec<String> = part.iter().map(|s| time_text(s.at)).collect();
-            let values: Vec<&dyn ToSql> = part
-                .iter()
-                .zip(&times)
-                .flat_map(|(s, at)| [&import as &dyn ToSql, &s.employee, at, &s.source])
-                .collect();
-            self.insert_rows(table, "import_id, employee, at, source", 4, &values)?;
+        for s in rows {
+            self.conn()
+                .prepare_cached(&format!(
+                    "INSERT INTO {table} (import_id, employee, at, source) VALUES (?1, ?2, ?3, ?4)"
+                ))?
+                .execute(params![self.import, s.employee, time_text(s.at), s.source])?;
+            self.wrote(table);
         }
         Ok(())
     }
@@ -226,43 +217,13 @@ impl AttendanceTx<'_> {
         &mut self,
         days: impl IntoIterator<Item = (&'d str, NaiveDate)>,
     ) -> Result<()> {
-        let days: Vec<(&str, String)> = days.into_iter().map(|(e, d)| (e, date_text(d))).collect();
-        let import = self.import;
-        for part in days.chunks(PART) {
-            let values: Vec<&dyn ToSql> = part
-                .iter()
-                .flat_map(|(e, d)| [&import as &dyn ToSql, e, d])
-                .collect();
-            self.insert_rows("covered", "import_id, employee, date", 3, &values)?;
-        }
-        Ok(())
-    }
-
-    /// Inserts rows of `width` `values` each into `columns` of `table`, [`ROWS`] rows a
-    /// statement (the statement's own cost is most of a narrow row's), the rest one by one;
-    /// the ids are those the rows would have had one by one.
-    fn insert_rows(
-        &mut self,
-        table: &'static str,
-        columns: &str,
-        width: usize,
-        values: &[&dyn ToSql],
-    ) -> Result<()> {
-        let row = format!("({})", vec!["?"; width].join(", "));
-        let many = values.chunks_exact(ROWS * width);
-        let rest = many.remainder();
-        for chunk in many {
-            let sql = format!(
-                "INSERT INTO {table} ({columns}) VALUES {}",
-                vec![row.as_str(); ROWS].join(", ")
-            );
-            self.conn().prepare_cached(&sql)?.execute(chunk)?;
-            self.wrote(table, ROWS);
-        }
-        for one in rest.chunks(width) {
-            let sql = format!("INSERT INTO {table} ({columns}) VALUES {row}");
-            self.conn().prepare_cached(&sql)?.execute(one)?;
-            self.wrote(table, 1);
+        for (employee, date) in days {
+            self.conn()
+                .prepare_cached(
+                    "INSERT INTO covered (import_id, employee, date) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![self.import, employee, date_text(date)])?;
+            self.wrote("covered");
         }
         Ok(())
     }
@@ -273,7 +234,7 @@ impl AttendanceTx<'_> {
         self.conn()
             .prepare_cached("INSERT INTO released (import_id, employee, date) VALUES (?1, ?2, ?3)")?
             .execute(params![self.import, employee, date_text(date)])?;
-        self.wrote("released", 1);
+        self.wrote("released");
         Ok(())
     }
 

@@ -269,7 +269,7 @@ impl AttendanceTx<'_> {
                 leave.reason,
                 leave.source
             ])?;
-        self.wrote("leaves", 1);
+        self.wrote("leaves");
         Ok(self.conn().last_insert_rowid())
     }
 
@@ -280,7 +280,7 @@ impl AttendanceTx<'_> {
                 "INSERT INTO leave_decisions (import_id, leave_id, state, reason) VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![self.import(), id, state.id(), reason])?;
-        self.wrote("leave_decisions", 1);
+        self.wrote("leave_decisions");
         Ok(())
     }
 
@@ -296,7 +296,7 @@ impl AttendanceTx<'_> {
                 day.off,
                 day.name
             ])?;
-        self.wrote("holidays", 1);
+        self.wrote("holidays");
         Ok(())
     }
 
