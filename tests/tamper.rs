@@ -374,3 +374,47 @@ fn the_verification_since_the_last_finds_what_was_added_and_the_full_one_the_res
         "{v:?}"
     );
 }
+
+/// An import of punches seals what it derived in one block with its punches and covered
+/// days: a derived event made manual (its mark removed), a manual one marked derived (so
+/// that the next import would void it), or a mark moved to another import is found.
+#[test]
+fn forged_marks_of_derived_events_are_found() {
+    let base = record();
+    base.write(
+        "roster.csv",
+        "employee,date,start,end\nE002,2026-04-06,08:30,17:30\nE002,2026-04-07,08:30,17:30\nE002,2026-04-08,08:30,17:30\n",
+    );
+    base.cmd("roster import roster.csv --by HR").ok();
+    // Late on the 6th, absent on the 7th, no check-out on the 8th: three derived events.
+    base.write(
+        "punches.csv",
+        "employee,time\nE002,2026-04-06 09:05:00\nE002,2026-04-06 17:40:00\nE002,2026-04-08 08:20:00\n",
+    );
+    let out = base.cmd("clock import punches.csv --by HR").ok();
+    assert!(out.contains("3 events added"), "{out}");
+    assert!(
+        base.cmd("audit verify")
+            .ok()
+            .starts_with("the record is whole")
+    );
+    let forgeries = [
+        (
+            "DROP TRIGGER derived_append_only_d;
+             DELETE FROM derived WHERE event_id = (SELECT max(event_id) FROM derived)",
+            "derived",
+        ),
+        (
+            "INSERT INTO derived (event_id, import_id)
+             SELECT 1, max(import_id) FROM derived",
+            "derived",
+        ),
+        (
+            "DROP TRIGGER derived_append_only_u;
+             UPDATE derived SET import_id = import_id - 1
+              WHERE event_id = (SELECT min(event_id) FROM derived)",
+            "derived",
+        ),
+    ];
+    each_found(&base, &forgeries);
+}

@@ -10,7 +10,7 @@ use rusqlite::params;
 
 use super::append::{Appender, Single};
 use super::events::{NewEvent, mark_in};
-use super::{Error, Result, Row, Stamp, Store, append_audited, insert_sealed};
+use super::{Error, Result, Row, Stamp, Store, append_audited};
 use crate::domain::month::{date_text, parse_date, parse_hour_minute, parse_time_text, time_text};
 use crate::engine::attendance::{Shift, Stamped};
 
@@ -413,13 +413,11 @@ impl AttendanceTx<'_> {
             again: true,
             notice: None,
         })?;
-        let row = Row {
-            table: "derived",
-            sql: "INSERT INTO derived (event_id, import_id) VALUES (?1, ?2)",
-            params: params![id, self.import],
-            key: Some(id),
-        };
-        insert_sealed(self.conn(), row)?;
+        // Sealed at the commit with the import's other derived events, in one block.
+        self.conn()
+            .prepare_cached("INSERT INTO derived (event_id, import_id) VALUES (?1, ?2)")?
+            .execute(params![id, self.import])?;
+        self.wrote("derived");
         Ok(id)
     }
 
@@ -508,8 +506,9 @@ impl AttendanceTx<'_> {
     /// Seals what this import wrote and commits: everything becomes visible at once.
     pub fn commit(self, rows: usize) -> Result<i64> {
         for (table, first) in &self.first {
+            let key = super::chain::key_of(table);
             let last: i64 = self.conn().query_row(
-                &format!("SELECT max(id) FROM {table} WHERE import_id = ?1"),
+                &format!("SELECT max({key}) FROM {table} WHERE import_id = ?1"),
                 [self.import],
                 |r| r.get(0),
             )?;

@@ -172,6 +172,11 @@ const CHAINED: [Chained; 28] = [
 /// The hash before the first block.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The column `table`'s blocks are ranges of.
+pub(super) fn key_of(table: &str) -> &'static str {
+    chained(table).key
+}
+
 fn chained(table: &str) -> &'static Chained {
     CHAINED
         .iter()
