@@ -4,7 +4,6 @@
 //! read back from a snapshot are owned.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// A ledger text: an interned label or an owned one.
@@ -13,8 +12,11 @@ pub type Text = Cow<'static, str>;
 /// `s` as a process-wide text. Each distinct text is stored once and kept for the life of
 /// the process, so the memory is bounded by the distinct labels of the policies it loads
 /// (loading the same policy again stores nothing new).
+///
+/// Hashed with foldhash, not SipHash: a closed month's snapshot interns each item's labels
+/// as it is read, where SipHash showed in the rating's profile.
 pub fn intern(s: &str) -> &'static str {
-    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    static TEXTS: OnceLock<Mutex<foldhash::HashSet<&'static str>>> = OnceLock::new();
     let mut texts = TEXTS
         .get_or_init(Default::default)
         .lock()

@@ -381,17 +381,30 @@ impl Evaluation<'_> {
         }
         let staff = sel.staff(self.store, months)?;
         let total = staff.len();
+        // The events of the months scored here, not of those read from their snapshots: at
+        // year end most months are closed, and their events would be read for nothing.
+        let scored: Vec<Month> = months
+            .iter()
+            .copied()
+            .filter(|m| !closed.iter().any(|(c, _)| c == m))
+            .collect();
+        let (from, to) = match (scored.first(), scored.last()) {
+            (Some(from), Some(to)) => (*from, *to),
+            _ => (first, last),
+        };
         let readers: Vec<Mutex<Reader>> = self
             .store
-            .readers(rayon::current_num_threads().min(total), first, last)?
+            .readers(rayon::current_num_threads().min(total), from, to)?
             .into_iter()
             .map(Mutex::new)
             .collect();
+        let closed_months: BTreeSet<Month> = closed.iter().map(|(m, _)| *m).collect();
+        // An employee's frozen scores are theirs to keep: moved, not copied, into the year.
         let compute = |e: &StaffRecord,
-                       frozen: &BTreeMap<Month, BTreeMap<String, MonthScore>>|
+                       mut frozen: BTreeMap<Month, MonthScore>|
          -> Result<Option<T>, Error> {
             // Months scored here rather than read from a snapshot.
-            let open = |m: &Month| !frozen.contains_key(m) && e.employed_in(*m);
+            let open = |m: &Month| !closed_months.contains(m) && e.employed_in(*m);
             let events = if !months.iter().any(open) {
                 Vec::new()
             } else {
@@ -404,12 +417,15 @@ impl Evaluation<'_> {
             };
             let mut scores: [Vec<MonthScore>; N] = std::array::from_fn(|_| Vec::new());
             for m in months {
-                match frozen.get(m) {
-                    Some(snapshot) => {
-                        for side in &mut scores {
-                            side.extend(snapshot.get(&e.id).cloned());
+                match frozen.remove(m) {
+                    Some(score) => {
+                        let (last, others) = scores.split_last_mut().expect("one side or more");
+                        for side in others {
+                            side.push(score.clone());
                         }
+                        last.push(score);
                     }
+                    None if closed_months.contains(m) => {}
                     // Each month under the record in force then.
                     None if open(m) => {
                         let (at, events) = (e.at(*m), month_slice(&events, *m));
@@ -441,9 +457,11 @@ impl Evaluation<'_> {
                 .collect();
             let mut done = 0;
             for window in staff.chunks(WINDOW) {
-                let mut snapshots = BTreeMap::new();
+                // Each employee's frozen scores of the window, by month.
+                let mut mine: Vec<BTreeMap<Month, MonthScore>> =
+                    vec![BTreeMap::new(); window.len()];
                 for f in &mut frozen {
-                    let scores = f.window(window).map_err(|e| match e {
+                    let mut scores = f.window(window).map_err(|e| match e {
                         frozen::Unread::Store(e) => Error::Store(e),
                         frozen::Unread::OutOfOrder(employee) => Error::Snapshot {
                             month: f.month,
@@ -452,10 +470,17 @@ impl Evaluation<'_> {
                             ),
                         },
                     })?;
-                    snapshots.insert(f.month, scores);
+                    for (e, frozen) in window.iter().zip(&mut mine) {
+                        if let Some(score) = scores.remove(&e.id) {
+                            frozen.insert(f.month, score);
+                        }
+                    }
                 }
-                let results: Vec<Result<Option<T>, Error>> =
-                    window.par_iter().map(|e| compute(e, &snapshots)).collect();
+                let results: Vec<Result<Option<T>, Error>> = window
+                    .par_iter()
+                    .zip(mine)
+                    .map(|(e, frozen)| compute(e, frozen))
+                    .collect();
                 for r in results {
                     if let Some(t) = r? {
                         emit(t)?;
