@@ -192,6 +192,25 @@ fn halves(text: &str) -> Option<usize> {
     (middle < b.len()).then_some(middle)
 }
 
+/// The rows `first` and `second` read, and their problems, read at once on two threads:
+/// `first`'s, then `second`'s, as if read one after the other.
+fn in_halves<T: Send>(
+    first: impl FnOnce() -> (Vec<T>, Rejected),
+    second: impl FnOnce() -> (Vec<T>, Rejected) + Send,
+) -> (Vec<T>, Rejected) {
+    let ((mut rows, mut problems), (later, more)) = std::thread::scope(|scope| {
+        let later = scope.spawn(second);
+        let first = first();
+        (
+            first,
+            later.join().expect("reading half a file does not panic"),
+        )
+    });
+    rows.extend(later);
+    problems.append(more);
+    (rows, problems)
+}
+
 /// A column's Chinese header, for a message naming the columns a file needs.
 pub(crate) fn chinese_header(column: &str) -> Option<&'static str> {
     CHINESE_HEADERS
@@ -316,17 +335,12 @@ impl Table {
             .has_headers(false)
             .from_reader(&text.as_bytes()[middle..]);
         // The first half's rows are kept with room for the second's.
-        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-        let ((mut rows, mut problems), (later, more)) = std::thread::scope(|scope| {
-            let later = scope.spawn(|| Self::records(name, second, width, before, 0));
-            let first = Self::records(name, first, width, 0, lines);
-            (
-                first,
-                later.join().expect("reading half a file does not panic"),
-            )
-        });
-        rows.extend(later);
-        problems.append(more);
+        let lines =
+            before as usize + memchr::memchr_iter(b'\n', &text.as_bytes()[middle..]).count();
+        let (rows, problems) = in_halves(
+            || Self::records(name, first, width, 0, lines),
+            || Self::records(name, second, width, before, 0),
+        );
         problems.or(|| Table { headers, rows })
     }
 

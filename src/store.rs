@@ -72,9 +72,6 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[error("database holds a malformed value: {0}")]
     Corrupt(String),
-    /// A stored JSON array that is not one (see `elements`).
-    #[error("database holds a malformed array: {0}")]
-    Malformed(#[from] elements::Malformed),
     #[error(
         "database `{path}` has schema version {found}, newer than this appraise ({known}); upgrade appraise"
     )]

@@ -383,10 +383,11 @@ impl Evaluation<'_> {
         let total = staff.len();
         // The events of the months scored here, not of those read from their snapshots: at
         // year end most months are closed, and their events would be read for nothing.
+        let closed_months: BTreeSet<Month> = closed.iter().map(|(m, _)| *m).collect();
         let scored: Vec<Month> = months
             .iter()
             .copied()
-            .filter(|m| !closed.iter().any(|(c, _)| c == m))
+            .filter(|m| !closed_months.contains(m))
             .collect();
         let (from, to) = match (scored.first(), scored.last()) {
             (Some(from), Some(to)) => (*from, *to),
@@ -398,7 +399,6 @@ impl Evaluation<'_> {
             .into_iter()
             .map(Mutex::new)
             .collect();
-        let closed_months: BTreeSet<Month> = closed.iter().map(|(m, _)| *m).collect();
         // An employee's frozen scores are theirs to keep: moved, not copied, into the year.
         let compute = |e: &StaffRecord,
                        mut frozen: BTreeMap<Month, MonthScore>|
@@ -425,7 +425,6 @@ impl Evaluation<'_> {
                         }
                         last.push(score);
                     }
-                    None if closed_months.contains(m) => {}
                     // Each month under the record in force then.
                     None if open(m) => {
                         let (at, events) = (e.at(*m), month_slice(&events, *m));

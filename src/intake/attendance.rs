@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike};
 
-use super::{Expected, Rejected, RowProblem, Table, Wrong};
+use super::{Expected, Rejected, RowProblem, Table, Wrong, in_halves};
 use crate::domain::month::{parse_date, parse_time_text};
 use crate::domain::text::clip;
 use crate::engine::attendance::{Shift, Stamped};
@@ -44,13 +44,10 @@ pub(super) fn rows_at_once<T: Send>(
         return rows(name, t, row);
     }
     let (first, second) = t.rows.split_at(t.rows.len() / 2);
-    let ((mut out, mut problems), (later, more)) = std::thread::scope(|scope| {
-        let later = scope.spawn(|| rows_of(name, t, second, &mut &row));
-        let first = rows_of(name, t, first, &mut &row);
-        (first, later.join().expect("reading rows does not panic"))
-    });
-    out.extend(later);
-    problems.append(more);
+    let (out, problems) = in_halves(
+        || rows_of(name, t, first, &mut &row),
+        || rows_of(name, t, second, &mut &row),
+    );
     problems.or(|| out)
 }
 

@@ -24,11 +24,11 @@ pub enum Malformed {
 }
 
 /// Hands each element of the JSON array that `text` holds to `each`, as its bytes; stops
-/// early when `each` returns `Ok(false)`, and with the first error `each` returns.
-pub fn each_element<E: From<Malformed>>(
+/// early when `each` returns `false`.
+pub fn each_element(
     mut text: impl Read,
-    mut each: impl FnMut(&[u8]) -> Result<bool, E>,
-) -> Result<(), E> {
+    mut each: impl FnMut(&[u8]) -> bool,
+) -> Result<(), Malformed> {
     let mut buf: Vec<u8> = Vec::with_capacity(2 * PIECE);
     // Bytes of the text consumed before `buf[0]`.
     let mut before = 0u64;
@@ -60,7 +60,7 @@ pub fn each_element<E: From<Malformed>>(
                 Step::Go => {}
                 Step::Start => used = i,
                 Step::End => {
-                    if !each(&buf[used..=i])? {
+                    if !each(&buf[used..=i]) {
                         return Ok(());
                     }
                     used = i + 1;
@@ -71,7 +71,7 @@ pub fn each_element<E: From<Malformed>>(
         if n == 0 {
             return match scan.state {
                 State::Done => Ok(()),
-                _ => Err(Malformed::CutShort(before + buf.len() as u64).into()),
+                _ => Err(Malformed::CutShort(before + buf.len() as u64)),
             };
         }
         // Keeps the element begun and not yet ended; drops what was handed over.
@@ -189,9 +189,9 @@ mod tests {
                 Ok(n)
             }
         }
-        each_element::<Malformed>(Slow(text.as_bytes(), piece), |e| {
+        each_element(Slow(text.as_bytes(), piece), |e| {
             out.push(String::from_utf8(e.to_vec()).unwrap());
-            Ok(true)
+            true
         })?;
         Ok(out)
     }

@@ -225,11 +225,7 @@ fn leaves_in(
     )
 }
 
-pub(super) fn holidays(
-    conn: &rusqlite::Connection,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<Holiday>> {
+fn holidays(conn: &rusqlite::Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<Holiday>> {
     let mut st = conn.prepare_cached(
         "SELECT h.date, h.off, h.name FROM holidays h
           WHERE h.date BETWEEN ?1 AND ?2

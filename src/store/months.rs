@@ -204,13 +204,16 @@ impl SnapshotStream {
         )?;
         let unreadable =
             |why: String| Error::Corrupt(format!("the snapshot of {}: {why}", self.month));
-        super::elements::each_element(text, |element| {
-            let score = serde_json::from_slice(element).map_err(|e| unreadable(e.to_string()))?;
-            Ok(each(score))
+        // An element that is no month score stops the reading, and is the error.
+        let mut unparsed = None;
+        super::elements::each_element(text, |element| match serde_json::from_slice(element) {
+            Ok(score) => each(score),
+            Err(e) => {
+                unparsed = Some(e);
+                false
+            }
         })
-        .map_err(|e| match e {
-            Error::Malformed(m) => unreadable(m.to_string()),
-            e => e,
-        })
+        .map_err(|m| unreadable(m.to_string()))?;
+        unparsed.map_or(Ok(()), |e| Err(unreadable(e.to_string())))
     }
 }
