@@ -72,6 +72,13 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[error("database holds a malformed value: {0}")]
     Corrupt(String),
+    /// A closed month's snapshot that is not the array of scores the close wrote: changed
+    /// past appraise.
+    #[error("the snapshot of {month} cannot be read: {why}")]
+    Snapshot {
+        month: crate::domain::month::Month,
+        why: String,
+    },
     #[error(
         "database `{path}` has schema version {found}, newer than this appraise ({known}); upgrade appraise"
     )]

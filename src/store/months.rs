@@ -202,8 +202,10 @@ impl SnapshotStream {
             self.close_id,
             true,
         )?;
-        let unreadable =
-            |why: String| Error::Corrupt(format!("the snapshot of {}: {why}", self.month));
+        let unreadable = |why: String| Error::Snapshot {
+            month: self.month,
+            why,
+        };
         // An element that is no month score stops the reading, and is the error.
         let mut unparsed = None;
         super::elements::each_element(text, |element| match serde_json::from_slice(element) {
