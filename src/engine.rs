@@ -11,6 +11,7 @@
 pub mod attendance;
 pub mod cases;
 mod department;
+mod figures;
 mod memo;
 mod month;
 pub mod review;
@@ -25,6 +26,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub use department::{DepartmentRating, DepartmentYear, rate_department};
+pub use figures::MonthFigures;
 pub use month::{apply_cap, score_month};
 /// The rhai values a script sees as `event` and `staff`, and the reading of its result:
 /// what a benchmark that times the scripts alone builds and reads as the engine does.
@@ -194,8 +196,12 @@ impl PartialEq for Item {
 }
 
 /// An item as its JSON reads: every text spelt out.
+///
+/// Its texts are borrowed from the JSON read back where they can be (they are interned
+/// then, not kept): `serde(borrow)`, since serde takes a `Cow` owned without it.
 #[derive(Serialize, Deserialize)]
 struct ItemJson<'a> {
+    #[serde(borrow)]
     rule: Cow<'a, str>,
     event: Option<i64>,
     #[serde(
@@ -204,11 +210,16 @@ struct ItemJson<'a> {
     )]
     date: Option<NaiveDate>,
     points: Points,
+    #[serde(borrow)]
     note: Cow<'a, str>,
     flags: Vec<Cow<'a, str>>,
+    #[serde(borrow)]
     name: Cow<'a, str>,
+    #[serde(borrow)]
     category: Cow<'a, str>,
+    #[serde(borrow)]
     kind: Cow<'a, str>,
+    #[serde(borrow)]
     reason: Cow<'a, str>,
     qty: i64,
 }

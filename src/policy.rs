@@ -15,6 +15,7 @@ pub mod reads;
 pub mod script;
 mod typing;
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::Path;
@@ -386,7 +387,8 @@ impl Labels {
 
     /// These texts as one process-wide value: each distinct set is stored once and kept
     /// for the life of the process, as [`intern`] keeps texts (a policy loaded again stores
-    /// nothing new).
+    /// nothing new). Looked up first among the calling thread's own, by rule id: a closed
+    /// month's snapshot asks for the labels of every item it reads back.
     pub fn interned(
         id: &str,
         name: &str,
@@ -395,27 +397,43 @@ impl Labels {
         flags: &[&str],
     ) -> &'static Labels {
         type Key = ([&'static str; 4], Vec<&'static str>);
+        thread_local! {
+            static NEAR: RefCell<foldhash::HashMap<&'static str, Vec<&'static Labels>>> =
+                RefCell::default();
+        }
         static ALL: OnceLock<Mutex<HashMap<Key, &'static Labels>>> = OnceLock::new();
+        let same = |l: &&'static Labels| {
+            (l.name, l.category, l.reason) == (name, category, reason) && l.flags == flags
+        };
+        if let Some(l) = NEAR.with_borrow(|near| near.get(id)?.iter().find(|l| same(l)).copied()) {
+            return l;
+        }
         let key: Key = (
             [id, name, category, reason].map(intern),
             flags.iter().map(|f| intern(f)).collect(),
         );
-        let mut all = ALL
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(l) = all.get(&key) {
-            return l;
-        }
-        let [id, name, category, reason] = key.0;
-        let labels: &'static Labels = Box::leak(Box::new(Labels {
-            id,
-            name,
-            category,
-            reason,
-            flags: Box::leak(key.1.clone().into_boxed_slice()),
-        }));
-        all.insert(key, labels);
+        let labels = {
+            let mut all = ALL
+                .get_or_init(Default::default)
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match all.get(&key) {
+                Some(l) => *l,
+                None => {
+                    let [id, name, category, reason] = key.0;
+                    let labels: &'static Labels = Box::leak(Box::new(Labels {
+                        id,
+                        name,
+                        category,
+                        reason,
+                        flags: Box::leak(key.1.clone().into_boxed_slice()),
+                    }));
+                    all.insert(key, labels);
+                    labels
+                }
+            }
+        };
+        NEAR.with_borrow_mut(|near| near.entry(labels.id).or_default().push(labels));
         labels
     }
 }

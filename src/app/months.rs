@@ -108,10 +108,10 @@ impl App {
             let Some(snapshot) = store.snapshot_stream(m)? else {
                 continue;
             };
-            // Read a score at a time: a month of 100,000 staff parsed whole takes hundreds
-            // of MiB.
-            snapshot.each(|s| {
-                if !s.passed {
+            // Read a score at a time, for its figures: a month of 100,000 staff parsed
+            // whole takes hundreds of MiB.
+            snapshot.each(|s: crate::engine::MonthFigures| {
+                if !s.result.passed {
                     *before.entry(s.employee).or_default() += 1;
                 }
                 true

@@ -201,12 +201,11 @@ impl App {
             ));
         }
         let who = seen.narrow(who);
-        Evaluation::official(&store, &rulebook).year_kept(
+        Evaluation::official(&store, &rulebook).ratings_each(
             year,
             &months,
             &who,
             progress,
-            |y| y.rating,
             |mut rating| {
                 if seen.contains(&rating.employee) {
                     of_record.apply(&mut rating);

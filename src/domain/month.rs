@@ -234,19 +234,24 @@ pub(crate) fn serde_opt_date<S: Serializer>(
 
 /// Reads a `YYYY-MM-DD` date.
 pub(crate) fn de_date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-    let s = String::deserialize(d)?;
+    let s = DateText::deserialize(d)?.0;
     parse_date(&s).ok_or_else(|| serde::de::Error::custom(format!("bad date `{s}`")))
 }
 
 /// Reads an optional `YYYY-MM-DD` date.
 pub(crate) fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-    match Option::<String>::deserialize(d)? {
+    match Option::<DateText>::deserialize(d)? {
         None => Ok(None),
-        Some(s) => parse_date(&s)
+        Some(DateText(s)) => parse_date(&s)
             .map(Some)
             .ok_or_else(|| serde::de::Error::custom(format!("bad date `{s}`"))),
     }
 }
+
+/// A date's text as read: borrowed from the input when it can be (a snapshot holds a date
+/// per item), owned when not.
+#[derive(Deserialize)]
+struct DateText<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
 
 #[cfg(test)]
 mod tests {

@@ -317,7 +317,8 @@ fn evaluate(
             let rating = if months.is_empty() {
                 None
             } else {
-                Some(engine::rate_year(policy, staff, y, &months)?)
+                let figures: Vec<_> = months.iter().map(engine::MonthFigures::of).collect();
+                Some(engine::rate_year(policy, staff, y, &figures)?)
             };
             Ok((months, rating))
         }

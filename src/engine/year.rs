@@ -5,26 +5,26 @@ use std::collections::BTreeMap;
 use rhai::{Dynamic, Map};
 
 use super::values;
-use super::{EvalError, EvalResult, MonthResult, MonthScore, NOT_RATED, NOT_RATED_LABEL, Rating};
+use super::{EvalError, EvalResult, MonthFigures, NOT_RATED, NOT_RATED_LABEL, Rating};
 use crate::domain::points::Points;
 use crate::domain::staff::Employee;
 use crate::policy::PolicyRef;
 use crate::policy::{Policy, Script, Stage};
 
-/// Rates `employee`'s `year` from its evaluated `months` (in month order) under `policy`,
-/// the version governing the last of them. `months` must not be empty.
+/// Rates `employee`'s `year` from the figures of its evaluated `months` (in month order)
+/// under `policy`, the version governing the last of them. `months` must not be empty.
 pub fn rate_year(
     policy: &Policy,
     employee: &Employee,
     year: i32,
-    months: &[MonthScore],
+    months: &[MonthFigures],
 ) -> EvalResult<Rating> {
     crate::policy::script::start_evaluation();
-    let scores: Vec<Points> = months.iter().map(|m| m.score).collect();
+    let scores: Vec<Points> = months.iter().map(|m| m.result.score).collect();
     let average = scores.iter().copied().sum::<Points>().mean(scores.len());
     let min = scores.iter().copied().min().unwrap_or_default();
     let max = scores.iter().copied().max().unwrap_or_default();
-    let failed_months = months.iter().filter(|m| !m.passed).count() as i64;
+    let failed_months = months.iter().filter(|m| !m.result.passed).count() as i64;
     let deducted: Points = months.iter().map(|m| m.deducted).sum();
     let rewarded: Points = months.iter().map(|m| m.rewarded).sum();
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
@@ -33,7 +33,7 @@ pub fn rate_year(
         for (k, n) in &m.counts {
             *counts.entry(k.to_string()).or_default() += n;
         }
-        for (f, times) in m.items.iter().flat_map(|i| i.flags().map(|f| (f, i.qty))) {
+        for (f, times) in &m.flags {
             *flags.entry(f.to_string()).or_default() += times;
         }
     }
@@ -57,6 +57,7 @@ pub fn rate_year(
                     .iter()
                     .map(|m| {
                         let mut e = Map::new();
+                        let m = &m.result;
                         e.insert("month".into(), values::text(&m.month.to_string()));
                         e.insert("score".into(), values::points(m.score));
                         e.insert("passed".into(), Dynamic::from_bool(m.passed));
@@ -193,14 +194,6 @@ pub fn rate_year(
         capped_by: capped_by.map(|(_, r)| r),
         not_rated,
         policy: PolicyRef::of(policy),
-        monthly: months
-            .iter()
-            .map(|m| MonthResult {
-                month: m.month,
-                department: m.department.clone(),
-                score: m.score,
-                passed: m.passed,
-            })
-            .collect(),
+        monthly: months.iter().map(|m| m.result.clone()).collect(),
     })
 }

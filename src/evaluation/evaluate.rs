@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use crate::domain::event::Event;
 use crate::domain::month::Month;
 use crate::domain::staff::{Employee, StaffRecord};
-use crate::engine::{self, EvalError, MonthScore, Rating};
-use crate::evaluation::frozen;
+use crate::engine::{self, EvalError, MonthFigures, MonthScore, Rating};
+use crate::evaluation::frozen::{self, Kept};
 use crate::evaluation::rulebook::{self, Rulebook};
 use crate::policy::Policy;
 use crate::store::{self, Reader, Store};
@@ -195,7 +195,7 @@ impl Evaluation<'_> {
             months,
             sel,
             &|_, _| {},
-            |e, [scores]| {
+            |e, [scores]: [Vec<MonthScore>; 1]| {
                 let mut kept = EmployeeMonths {
                     employee: e.id.clone(),
                     itemised: None,
@@ -249,18 +249,35 @@ impl Evaluation<'_> {
         sel: &Selection,
     ) -> Result<Vec<Rating>, Error> {
         let mut out = Vec::new();
-        self.year_kept(
-            year,
+        self.ratings_each(year, months, sel, &|_, _| {}, |r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The selected employees' ratings, handed to `emit` in employee order as they come.
+    /// Each month is kept as its figures only, and a closed month's snapshot is read for
+    /// its figures: its items, most of its text, are passed over unparsed.
+    pub fn ratings_each(
+        &self,
+        year: i32,
+        months: &[Month],
+        sel: &Selection,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        emit: impl FnMut(Rating) -> Result<(), Error> + Send,
+    ) -> Result<(), Error> {
+        let rulebook = self.rulebook;
+        self.each(
+            [rulebook],
             months,
             sel,
-            &|_, _| {},
-            |r| r.rating,
-            |r| {
-                out.push(r);
-                Ok(())
+            progress,
+            |record, [figures]: [Vec<MonthFigures>; 1]| {
+                Self::rate(rulebook, year, record, &figures)
             },
-        )?;
-        Ok(out)
+            emit,
+        )
     }
 
     /// Rates every selected employee, calling `emit` in employee order as results come, so
@@ -274,29 +291,13 @@ impl Evaluation<'_> {
         progress: &(dyn Fn(usize, usize) + Sync),
         emit: impl FnMut(YearResult) -> Result<(), Error> + Send,
     ) -> Result<(), Error> {
-        self.year_kept(year, months, sel, progress, |r| r, emit)
-    }
-
-    /// [`year_each`](Evaluation::year_each), with each result cut to what `keep` returns
-    /// on the thread that rated it: `emit` runs on the calling thread while the others
-    /// wait for the next window, so what a caller drops (a year's items, say) is dropped
-    /// there on every core rather than here on one.
-    pub fn year_kept<T: Send>(
-        &self,
-        year: i32,
-        months: &[Month],
-        sel: &Selection,
-        progress: &(dyn Fn(usize, usize) + Sync),
-        keep: impl Fn(YearResult) -> T + Sync,
-        emit: impl FnMut(T) -> Result<(), Error> + Send,
-    ) -> Result<(), Error> {
         let rulebook = self.rulebook;
         self.each(
             [rulebook],
             months,
             sel,
             progress,
-            |record, [scores]| Ok(Self::rate(rulebook, year, record, scores)?.map(&keep)),
+            |record, [scores]| Self::year_of(rulebook, year, record, scores),
             emit,
         )
     }
@@ -320,32 +321,48 @@ impl Evaluation<'_> {
             sel,
             &|_, _| {},
             |record, [before, after]| {
-                let before = Self::rate(rulebook, year, record, before)?;
-                let after = Self::rate(other, year, record, after)?;
-                Ok(before.zip(after))
+                let before = Self::year_of(rulebook, year, record, before)?;
+                Ok(before.zip(Self::year_of(other, year, record, after)?))
             },
             |(before, after)| emit(before, after),
         )
     }
 
     /// The year of `record` from its month `scores` under `rulebook`; `None` without any.
-    fn rate(
+    fn year_of(
         rulebook: &Rulebook,
         year: i32,
         record: &StaffRecord,
         scores: Vec<MonthScore>,
     ) -> Result<Option<YearResult>, Error> {
-        let Some(last) = scores.last() else {
+        let figures: Vec<MonthFigures> = scores.iter().map(MonthFigures::of).collect();
+        let rating = Self::rate(rulebook, year, record, &figures)?;
+        Ok(rating.map(|rating| YearResult {
+            rating,
+            months: scores,
+        }))
+    }
+
+    /// The rating of `record`'s year from its months' `figures` under `rulebook`; `None`
+    /// without any.
+    fn rate(
+        rulebook: &Rulebook,
+        year: i32,
+        record: &StaffRecord,
+        figures: &[MonthFigures],
+    ) -> Result<Option<Rating>, Error> {
+        let Some(last) = figures.last().map(|f| f.result.month) else {
             return Ok(None);
         };
         // The grade comes from the policy governing the department the employee belonged
         // to in the last rated month.
-        let e = record.at(last.month);
-        let rating = engine::rate_year(governing(rulebook, e, last.month)?, e, year, &scores)?;
-        Ok(Some(YearResult {
-            rating,
-            months: scores,
-        }))
+        let e = record.at(last);
+        Ok(Some(engine::rate_year(
+            governing(rulebook, e, last)?,
+            e,
+            year,
+            figures,
+        )?))
     }
 
     /// The engine of `month` and `year`: scores the months of the selected employees on
@@ -354,15 +371,15 @@ impl Evaluation<'_> {
     /// employee order. Employees go a window at a time, so memory holds one window's
     /// results, not the year's events.
     ///
-    /// The months are scored under each of `rulebooks`, one list of month scores per
-    /// rulebook, from one read of the events.
-    fn each<T: Send, const N: usize>(
+    /// The months are scored under each of `rulebooks`, one list of months per rulebook,
+    /// from one read of the events; each month kept as `M` (its score, or its figures).
+    fn each<M: Kept, T: Send, const N: usize>(
         &self,
         rulebooks: [&Rulebook; N],
         months: &[Month],
         sel: &Selection,
         progress: &(dyn Fn(usize, usize) + Sync),
-        finish: impl Fn(&StaffRecord, [Vec<MonthScore>; N]) -> Result<Option<T>, Error> + Sync,
+        finish: impl Fn(&StaffRecord, [Vec<M>; N]) -> Result<Option<T>, Error> + Sync,
         mut emit: impl FnMut(T) -> Result<(), Error>,
     ) -> Result<(), Error> {
         /// Employees per window: enough to keep every core busy to the window's end.
@@ -401,7 +418,7 @@ impl Evaluation<'_> {
             .collect();
         // An employee's frozen scores are theirs to keep: moved, not copied, into the year.
         let compute = |e: &StaffRecord,
-                       mut frozen: BTreeMap<Month, MonthScore>|
+                       mut frozen: BTreeMap<Month, M>|
          -> Result<Option<T>, Error> {
             // Months scored here rather than read from a snapshot.
             let open = |m: &Month| !closed_months.contains(m) && e.employed_in(*m);
@@ -415,7 +432,7 @@ impl Evaluation<'_> {
                     .unwrap_or_else(PoisonError::into_inner);
                 reader.events(&e.id)?
             };
-            let mut scores: [Vec<MonthScore>; N] = std::array::from_fn(|_| Vec::new());
+            let mut scores: [Vec<M>; N] = std::array::from_fn(|_| Vec::new());
             for m in months {
                 match frozen.remove(m) {
                     Some(score) => {
@@ -438,7 +455,7 @@ impl Evaluation<'_> {
                                 }
                                 None => {
                                     scored.push((policy, side));
-                                    engine::score_month(policy, at, *m, events)?
+                                    M::scored(engine::score_month(policy, at, *m, events)?)
                                 }
                             };
                             scores[side].push(score);
@@ -450,15 +467,14 @@ impl Evaluation<'_> {
             finish(e, scores)
         };
         std::thread::scope(|scope| {
-            let mut frozen: Vec<frozen::Frozen> = closed
+            let mut frozen: Vec<frozen::Frozen<M>> = closed
                 .into_iter()
                 .map(|(m, stream)| frozen::spawn(scope, m, stream, WINDOW))
                 .collect();
             let mut done = 0;
             for window in staff.chunks(WINDOW) {
                 // Each employee's frozen scores of the window, by month.
-                let mut mine: Vec<BTreeMap<Month, MonthScore>> =
-                    vec![BTreeMap::new(); window.len()];
+                let mut mine: Vec<BTreeMap<Month, M>> = vec![BTreeMap::new(); window.len()];
                 for f in &mut frozen {
                     let mut scores = f.window(window).map_err(|e| match e {
                         frozen::Unread::Store(e) => Error::Store(e),

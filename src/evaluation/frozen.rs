@@ -8,11 +8,39 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::domain::month::Month;
 use crate::domain::staff::StaffRecord;
-use crate::engine::MonthScore;
+use crate::engine::{MonthFigures, MonthScore};
 use crate::store::SnapshotStream;
 
-/// What a snapshot's thread sends: a score, or why the snapshot could not be read.
-type Sent = Result<MonthScore, crate::store::Error>;
+/// What an evaluation keeps of each month: its whole score, or the figures a rating takes
+/// from it. A closed month's snapshot is read as either.
+pub(super) trait Kept: serde::de::DeserializeOwned + Clone + Send + 'static {
+    /// What is kept of a month scored from the log.
+    fn scored(score: MonthScore) -> Self;
+    fn employee(&self) -> &str;
+}
+
+impl Kept for MonthScore {
+    fn scored(score: MonthScore) -> Self {
+        score
+    }
+
+    fn employee(&self) -> &str {
+        &self.employee
+    }
+}
+
+impl Kept for MonthFigures {
+    fn scored(score: MonthScore) -> Self {
+        MonthFigures::of(&score)
+    }
+
+    fn employee(&self) -> &str {
+        &self.employee
+    }
+}
+
+/// What a snapshot's thread sends: a month, or why the snapshot could not be read.
+type Sent<M> = Result<M, crate::store::Error>;
 
 /// Why a window's frozen scores could not be had.
 #[derive(Debug)]
@@ -23,23 +51,23 @@ pub(super) enum Unread {
 }
 
 /// One closed month's snapshot, read in employee order.
-pub(super) struct Frozen {
+pub(super) struct Frozen<M> {
     pub(super) month: Month,
-    scores: Receiver<Sent>,
-    /// The first score past the last window, kept for the next.
-    ahead: Option<MonthScore>,
+    scores: Receiver<Sent<M>>,
+    /// The first month past the last window, kept for the next.
+    ahead: Option<M>,
     /// The employee of the last score taken, to hold the snapshot to employee order.
     last: Option<String>,
 }
 
 /// Reads `stream` on its own thread of `scope`, a bounded number of scores ahead of the
 /// windows (`ahead`); the thread stops when the [`Frozen`] is dropped.
-pub(super) fn spawn<'s>(
+pub(super) fn spawn<'s, M: Kept>(
     scope: &'s std::thread::Scope<'s, '_>,
     month: Month,
     stream: SnapshotStream,
     ahead: usize,
-) -> Frozen {
+) -> Frozen<M> {
     let (send, scores) = sync_channel(ahead);
     scope.spawn(move || read(&stream, &send));
     Frozen {
@@ -50,19 +78,16 @@ pub(super) fn spawn<'s>(
     }
 }
 
-fn read(stream: &SnapshotStream, send: &SyncSender<Sent>) {
+fn read<M: Kept>(stream: &SnapshotStream, send: &SyncSender<Sent<M>>) {
     // A send fails only when the evaluation has ended (done, or failed elsewhere).
     if let Err(e) = stream.each(|score| send.send(Ok(score)).is_ok()) {
         let _ = send.send(Err(e));
     }
 }
 
-impl Frozen {
-    /// The frozen scores of the employees of `window` (in employee order), by employee.
-    pub(super) fn window(
-        &mut self,
-        window: &[StaffRecord],
-    ) -> Result<BTreeMap<String, MonthScore>, Unread> {
+impl<M: Kept> Frozen<M> {
+    /// The frozen months of the employees of `window` (in employee order), by employee.
+    pub(super) fn window(&mut self, window: &[StaffRecord]) -> Result<BTreeMap<String, M>, Unread> {
         let mut out = BTreeMap::new();
         let Some(end) = window.last().map(|e| e.id.as_str()) else {
             return Ok(out);
@@ -77,19 +102,20 @@ impl Frozen {
                     Err(_) => break,
                 },
             };
-            if self.last.as_deref().is_some_and(|l| *l >= *score.employee) {
-                return Err(Unread::OutOfOrder(score.employee));
+            let employee = score.employee();
+            if self.last.as_deref().is_some_and(|l| l >= employee) {
+                return Err(Unread::OutOfOrder(employee.to_string()));
             }
-            if score.employee.as_str() > end {
+            if employee > end {
                 self.ahead = Some(score);
                 break;
             }
-            self.last = Some(score.employee.clone());
+            self.last = Some(employee.to_string());
             if window
-                .binary_search_by(|e| e.id.as_str().cmp(&score.employee))
+                .binary_search_by(|e| e.id.as_str().cmp(employee))
                 .is_ok()
             {
-                out.insert(score.employee.clone(), score);
+                out.insert(employee.to_string(), score);
             }
         }
         Ok(out)

@@ -98,7 +98,7 @@ pub fn trial(
                 employee: None,
                 ..Default::default()
             };
-            match run.year_kept(*year, &months, &whole, &|_, _| {}, drop, |()| Ok(())) {
+            match run.ratings_each(*year, &months, &whole, &|_, _| {}, |_| Ok(())) {
                 Ok(_) => continue,
                 Err(Error::Eval(_)) => {}
                 Err(other) => return Err(other),
@@ -109,7 +109,7 @@ pub fn trial(
                     employee: Some(record.id.clone()),
                     ..whole.clone()
                 };
-                match run.year_kept(*year, &months, &one, &|_, _| {}, drop, |()| Ok(())) {
+                match run.ratings_each(*year, &months, &one, &|_, _| {}, |_| Ok(())) {
                     Ok(_) => {}
                     Err(Error::Eval(e)) => {
                         failures.push(*e);

@@ -188,12 +188,16 @@ impl Store {
 }
 
 impl SnapshotStream {
-    /// Hands the snapshot's scores to `each` one at a time, in the order they were frozen
+    /// Hands the snapshot's scores to `each` one at a time (as `M`: a month score, or what
+    /// a reader takes of one), in the order they were frozen
     /// (by employee), parsed from the stored text as it is read a piece at a time through a
     /// connection of its own: neither the whole text nor every score is ever in memory (a
     /// month of 100,000 staff is 150 MB of text and several times that parsed, and a year
     /// end reads twelve). `each` returns `false` to stop early.
-    pub fn each(&self, mut each: impl FnMut(crate::engine::MonthScore) -> bool) -> Result<()> {
+    pub fn each<M: serde::de::DeserializeOwned>(
+        &self,
+        mut each: impl FnMut(M) -> bool,
+    ) -> Result<()> {
         let conn = super::read_only(&self.path)?;
         let text = conn.blob_open(
             rusqlite::MAIN_DB,
