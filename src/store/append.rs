@@ -4,9 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 use serde::Serialize;
 
+use super::chain::Sealer;
 use super::events::{NewEvent, refuse_closed};
 use super::spill::{Prepared, fields_json};
 use super::{Error, Notice, Result, Stamp, Store, audit};
@@ -102,6 +104,8 @@ pub struct Appender<'a> {
     add_source: Statement<'a>,
     /// The first and last event stored with a row id, to seal their ids at commit.
     sourced: Option<(i64, i64)>,
+    /// The events stored, sealed from the values written.
+    sealer: Sealer,
     history_of: Statement<'a>,
     month_had: Statement<'a>,
 }
@@ -260,6 +264,23 @@ impl<'a> Appender<'a> {
         ))?;
         let id = self.conn.last_insert_rowid();
         self.stored.push(id);
+        // The row as stored, in the chain's order of its columns (`chain::CHAINED`).
+        fn text(t: &str) -> ValueRef<'_> {
+            ValueRef::Text(t.as_bytes())
+        }
+        let stored = [
+            ValueRef::Integer(id),
+            text(&e.employee),
+            text(&row.date),
+            text(&e.kind),
+            ValueRef::Integer(e.qty),
+            text(&e.note),
+            text(&row.fields),
+            text(&e.recorded_by),
+            text(at),
+            import.map_or(ValueRef::Null, ValueRef::Integer),
+        ];
+        self.sealer.add(self.conn, id, stored)?;
         let month = Month::of(e.date);
         let first_in_month = match self.touched.get_mut(&e.employee) {
             Some(months) => months.insert(month, false).is_none(),
@@ -374,10 +395,7 @@ impl<'a> Appender<'a> {
                 }
             }
         }
-        // The events stored here have the ids after every earlier one, in order.
-        if let (Some(first), Some(last)) = (self.stored.first(), self.stored.last()) {
-            super::chain::seal(self.conn, "events", first, last)?;
-        }
+        self.sealer.finish(self.conn)?;
         if let Some((first, last)) = self.sourced {
             super::chain::seal(self.conn, "event_sources", first, last)?;
         }
@@ -473,6 +491,7 @@ impl Store {
                 "INSERT INTO event_sources (event_id, source, digest) VALUES (?1, ?2, ?3)",
             )?,
             sourced: None,
+            sealer: Sealer::new("events"),
             history_of: self.conn.prepare(
                 "SELECT EXISTS (SELECT 1 FROM events INDEXED BY events_by_content
                                  WHERE employee = ?1 AND id <= ?2)",
@@ -596,6 +615,47 @@ mod tests {
             .query_row("SELECT count(*) FROM packs", [], |r| r.get(0))
             .unwrap();
         assert_eq!(packs, 7, "A 03 04 06, B 03 04, C 05 06");
+    }
+
+    #[test]
+    fn an_import_is_sealed_from_the_rows_it_writes_in_blocks_a_verification_recomputes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::tests::staffed(dir.path(), &["A", "B"]);
+        // More rows than a block holds, with notes (a long minute's) and two people.
+        let rows: Vec<(&str, String, i64)> = (0..Sealer::ROWS + 10)
+            .map(|i| {
+                let who = if i % 3 == 0 { "B" } else { "A" };
+                (
+                    who,
+                    format!("2025-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+                    i as i64 % 60,
+                )
+            })
+            .collect();
+        let rows: Vec<(&str, &str, &str, i64)> = (rows.iter())
+            .map(|(who, date, minutes)| (*who, date.as_str(), "late", *minutes))
+            .collect();
+        import(&mut store, &rows);
+        let blocks = |store: &Store| -> i64 {
+            (store.conn)
+                .query_row("SELECT count(*) FROM chain WHERE tbl = 'events'", [], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+        };
+        assert_eq!(blocks(&store), 2, "a full block and the rest");
+        import(&mut store, &[("B", "2025-03-01", "uniform", 0)]);
+        assert_eq!(blocks(&store), 3);
+        let found = store.verify().unwrap();
+        assert_eq!(found.broken, None);
+        // A row changed after it was sealed is found, in the block it lies in.
+        (store.conn)
+            .execute_batch(
+                "DROP TRIGGER events_append_only_u; UPDATE events SET note = 'x' WHERE id = 65540",
+            )
+            .unwrap();
+        let broken = store.verify().unwrap().broken.unwrap();
+        assert!(broken.contains("events 65537–"), "{broken}");
     }
 
     #[test]

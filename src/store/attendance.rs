@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use rusqlite::params;
+use rusqlite::types::ValueRef;
 
 use super::append::{Appender, Single};
+use super::chain::Sealer;
 use super::events::{NewEvent, mark_in};
 use super::{Error, Result, Row, Stamp, Store, append_audited};
 use crate::domain::month::{date_text, parse_date, parse_hour_minute, parse_time_text, time_text};
@@ -58,6 +60,9 @@ pub struct AttendanceTx<'a> {
     stamp: Stamp,
     /// The first row id each table had in this import, to seal at commit.
     first: Vec<(&'static str, i64)>,
+    /// The tables of the many rows (punches, handovers, covered days), sealed from the
+    /// values written rather than read back at commit.
+    sealers: Vec<Sealer>,
 }
 
 /// The roster and the holiday calendar (read in `leave`), read through a connection: an
@@ -154,6 +159,7 @@ impl Store {
             import,
             stamp: stamp.clone(),
             first: Vec::new(),
+            sealers: Vec::new(),
         })
     }
 }
@@ -195,19 +201,40 @@ impl AttendanceTx<'_> {
         Ok(())
     }
 
+    /// The sealer of `table`'s rows written here.
+    fn sealer(&mut self, table: &'static str) -> &mut Sealer {
+        match self.sealers.iter().position(|s| s.table() == table) {
+            Some(i) => &mut self.sealers[i],
+            None => {
+                self.sealers.push(Sealer::new(table));
+                self.sealers.last_mut().expect("just pushed")
+            }
+        }
+    }
+
     /// Stores punches (`Clock`) or handover records (`Handover`).
     pub fn add_stamped(&mut self, what: Intake, rows: &[Stamped]) -> Result<()> {
         let table = match what {
             Intake::Handover => "handovers",
             _ => "punches",
         };
+        let conn = self.events.conn();
+        let mut insert = conn.prepare_cached(&format!(
+            "INSERT INTO {table} (import_id, employee, at, source) VALUES (?1, ?2, ?3, ?4)"
+        ))?;
         for s in rows {
-            self.conn()
-                .prepare_cached(&format!(
-                    "INSERT INTO {table} (import_id, employee, at, source) VALUES (?1, ?2, ?3, ?4)"
-                ))?
-                .execute(params![self.import, s.employee, time_text(s.at), s.source])?;
-            self.wrote(table);
+            let at = time_text(s.at);
+            insert.execute(params![self.import, s.employee, at, s.source])?;
+            let id = conn.last_insert_rowid();
+            // The row as stored, in the chain's order of its columns.
+            let stored = [
+                ValueRef::Integer(id),
+                ValueRef::Integer(self.import),
+                ValueRef::from(s.employee.as_str()),
+                ValueRef::from(at.as_str()),
+                ValueRef::from(s.source.as_str()),
+            ];
+            self.sealer(table).add(conn, id, stored)?;
         }
         Ok(())
     }
@@ -217,13 +244,21 @@ impl AttendanceTx<'_> {
         &mut self,
         days: impl IntoIterator<Item = (&'d str, NaiveDate)>,
     ) -> Result<()> {
+        let conn = self.events.conn();
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO covered (import_id, employee, date) VALUES (?1, ?2, ?3)",
+        )?;
         for (employee, date) in days {
-            self.conn()
-                .prepare_cached(
-                    "INSERT INTO covered (import_id, employee, date) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![self.import, employee, date_text(date)])?;
-            self.wrote("covered");
+            let date = date_text(date);
+            insert.execute(params![self.import, employee, date])?;
+            let id = conn.last_insert_rowid();
+            let stored = [
+                ValueRef::Integer(id),
+                ValueRef::Integer(self.import),
+                ValueRef::from(employee),
+                ValueRef::from(date.as_str()),
+            ];
+            self.sealer("covered").add(conn, id, stored)?;
         }
         Ok(())
     }
@@ -504,7 +539,10 @@ impl AttendanceTx<'_> {
     }
 
     /// Seals what this import wrote and commits: everything becomes visible at once.
-    pub fn commit(self, rows: usize) -> Result<i64> {
+    pub fn commit(mut self, rows: usize) -> Result<i64> {
+        for sealer in &mut self.sealers {
+            sealer.finish(self.events.conn())?;
+        }
         for (table, first) in &self.first {
             let key = super::chain::key_of(table);
             let last: i64 = self.conn().query_row(

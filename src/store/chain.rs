@@ -187,11 +187,7 @@ fn chained(table: &str) -> &'static Chained {
 /// The hash of rows `first..=last` of `table` as they are now, after `prev`.
 fn block_hash(conn: &Connection, prev: &str, table: &str, first: i64, last: i64) -> Result<String> {
     let c = chained(table);
-    let mut h = Sha256::new();
-    for part in [prev, table, &first.to_string(), &last.to_string()] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
+    let mut h = block_start(prev, table, first, last);
     let mut st = conn.prepare_cached(&format!(
         "SELECT {} FROM {} WHERE {key} BETWEEN ?1 AND ?2 ORDER BY {key}",
         c.columns,
@@ -205,43 +201,159 @@ fn block_hash(conn: &Connection, prev: &str, table: &str, first: i64, last: i64)
     Ok(crate::domain::text::hex(&h.finalize()))
 }
 
-/// Feeds a row's values from column `from` on into `h`, each with its type, so that `1`
-/// and `"1"` hash differently.
-pub(super) fn hash_values(h: &mut Sha256, row: &rusqlite::Row, from: usize) -> Result<()> {
-    h.update(b"row");
-    for i in from..row.as_ref().column_count() {
-        match row.get_ref(i)? {
-            ValueRef::Null => h.update(b"n"),
-            ValueRef::Integer(x) => {
-                h.update(b"i");
-                h.update(x.to_le_bytes());
-            }
-            ValueRef::Real(x) => {
-                h.update(b"r");
-                h.update(x.to_le_bytes());
-            }
-            ValueRef::Text(t) | ValueRef::Blob(t) => {
-                h.update(b"t");
-                h.update((t.len() as u64).to_le_bytes());
-                h.update(t);
-            }
+/// A block's hash begun: the hash before it, the table and the range of its rows.
+fn block_start(prev: &str, table: &str, first: i64, last: i64) -> Sha256 {
+    let mut h = Sha256::new();
+    for part in [prev, table, &first.to_string(), &last.to_string()] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h
+}
+
+/// Where a row's values go in the form the chain hashes them: a hash, or the bytes kept for
+/// one (see [`Sealer`]).
+trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Sha256 {
+    fn put(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Feeds a value of a row into `sink` with its type, so that `1` and `"1"` hash
+/// differently. A row's values follow the word `row`.
+fn feed_value(sink: &mut impl Sink, value: ValueRef<'_>) {
+    match value {
+        ValueRef::Null => sink.put(b"n"),
+        ValueRef::Integer(x) => {
+            sink.put(b"i");
+            sink.put(&x.to_le_bytes());
+        }
+        ValueRef::Real(x) => {
+            sink.put(b"r");
+            sink.put(&x.to_le_bytes());
+        }
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            sink.put(b"t");
+            sink.put(&(t.len() as u64).to_le_bytes());
+            sink.put(t);
         }
     }
+}
+
+/// Feeds a row's values from column `from` on into `h`.
+pub(super) fn hash_values(h: &mut Sha256, row: &rusqlite::Row, from: usize) -> Result<()> {
+    h.put(b"row");
+    for i in from..row.as_ref().column_count() {
+        feed_value(h, row.get_ref(i)?);
+    }
+    Ok(())
+}
+
+/// The hash of the block sealed last, or the one before the first.
+fn head(conn: &Connection) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT hash FROM chain ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string()))
+}
+
+/// Appends the block of `table`'s rows `first..=last`, whose hash is `hash`.
+fn add_block(conn: &Connection, table: &str, first: i64, last: i64, hash: &str) -> Result<()> {
+    // Cached: a year's reviews seal some thirty thousand blocks in one go.
+    conn.prepare_cached("INSERT INTO chain (tbl, first, last, hash) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![table, first, last, hash])?;
     Ok(())
 }
 
 /// Seals rows `first..=last` of `table` as the next block, in the caller's transaction.
 pub(super) fn seal(conn: &Connection, table: &str, first: i64, last: i64) -> Result<()> {
-    // Cached statements: a year's reviews seal some thirty thousand blocks in one go.
-    let prev: String = conn
-        .prepare_cached("SELECT hash FROM chain ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?
-        .unwrap_or_else(|| GENESIS.to_string());
-    let hash = block_hash(conn, &prev, table, first, last)?;
-    conn.prepare_cached("INSERT INTO chain (tbl, first, last, hash) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![table, first, last, hash])?;
-    Ok(())
+    let hash = block_hash(conn, &head(conn)?, table, first, last)?;
+    add_block(conn, table, first, last, &hash)
+}
+
+/// Rows of one table sealed from the values written, as they are written: an import of a
+/// million events read them all back at its commit to seal them, a tenth of its time. A
+/// block is sealed every [`Sealer::ROWS`] rows and at [`finish`](Sealer::finish); until
+/// then its rows are kept as the bytes their hash takes. The values handed over must be
+/// the row as stored, column for column (a verification reads them back and would find
+/// the block broken): the table's keys only grow, and each block's range holds only the
+/// rows handed over.
+pub(super) struct Sealer {
+    table: &'static str,
+    /// The keys of the block's first and last row, once it has one.
+    range: Option<(i64, i64)>,
+    rows: usize,
+    bytes: Vec<u8>,
+}
+
+impl Sealer {
+    /// Rows a block holds: a few MB kept at a time, a few blocks per import.
+    pub(super) const ROWS: usize = 1 << 16;
+
+    pub(super) fn new(table: &'static str) -> Sealer {
+        Sealer {
+            table,
+            range: None,
+            rows: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// The table whose rows it seals.
+    pub(super) fn table(&self) -> &'static str {
+        self.table
+    }
+
+    /// Adds the row of `key` with its chained columns' `values`, as stored; seals the
+    /// block when it is full.
+    pub(super) fn add<'v>(
+        &mut self,
+        conn: &Connection,
+        key: i64,
+        values: impl IntoIterator<Item = ValueRef<'v>>,
+    ) -> Result<()> {
+        self.bytes.put(b"row");
+        for value in values {
+            feed_value(&mut self.bytes, value);
+        }
+        let first = self.range.map_or(key, |(first, _)| first);
+        self.range = Some((first, key));
+        self.rows += 1;
+        if self.rows == Self::ROWS {
+            self.finish(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Seals the rows added since the last block, if any, as the next block.
+    pub(super) fn finish(&mut self, conn: &Connection) -> Result<()> {
+        let Some((first, last)) = self.range.take() else {
+            return Ok(());
+        };
+        let mut h = block_start(&head(conn)?, self.table, first, last);
+        h.update(&self.bytes);
+        add_block(
+            conn,
+            self.table,
+            first,
+            last,
+            &crate::domain::text::hex(&h.finalize()),
+        )?;
+        self.bytes.clear();
+        self.rows = 0;
+        Ok(())
+    }
 }
 
 /// Seals every row written before the chain existed, table by table: a block for a
