@@ -267,17 +267,10 @@ impl Evaluation<'_> {
         progress: &(dyn Fn(usize, usize) + Sync),
         emit: impl FnMut(Rating) -> Result<(), Error> + Send,
     ) -> Result<(), Error> {
-        let rulebook = self.rulebook;
-        self.each(
-            [rulebook],
-            months,
-            sel,
-            progress,
-            |record, [figures]: [Vec<MonthFigures>; 1]| {
-                Self::rate(rulebook, year, record, &figures)
-            },
-            emit,
-        )
+        let rate = |rulebook: &Rulebook, record: &StaffRecord, figures: Vec<MonthFigures>| {
+            Self::rate(rulebook, year, record, &figures)
+        };
+        self.each_rated(months, sel, progress, rate, emit)
     }
 
     /// Rates every selected employee, calling `emit` in employee order as results come, so
@@ -291,15 +284,25 @@ impl Evaluation<'_> {
         progress: &(dyn Fn(usize, usize) + Sync),
         emit: impl FnMut(YearResult) -> Result<(), Error> + Send,
     ) -> Result<(), Error> {
+        let year_of = |rulebook: &Rulebook, record: &StaffRecord, scores: Vec<MonthScore>| {
+            Self::year_of(rulebook, year, record, scores)
+        };
+        self.each_rated(months, sel, progress, year_of, emit)
+    }
+
+    /// [`each`](Evaluation::each) under this evaluation's rulebook alone, each employee's
+    /// months (kept as `M`) made a result by `rated`.
+    fn each_rated<M: Kept, T: Send>(
+        &self,
+        months: &[Month],
+        sel: &Selection,
+        progress: &(dyn Fn(usize, usize) + Sync),
+        rated: impl Fn(&Rulebook, &StaffRecord, Vec<M>) -> Result<Option<T>, Error> + Sync,
+        emit: impl FnMut(T) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let rulebook = self.rulebook;
-        self.each(
-            [rulebook],
-            months,
-            sel,
-            progress,
-            |record, [scores]| Self::year_of(rulebook, year, record, scores),
-            emit,
-        )
+        let finish = |record: &StaffRecord, [kept]: [Vec<M>; 1]| rated(rulebook, record, kept);
+        self.each([rulebook], months, sel, progress, finish, emit)
     }
 
     /// Rates every selected employee under this evaluation's rulebook and under `other`,
