@@ -66,20 +66,9 @@ pub fn error(e: &Error) -> String {
             lines.join("\n")
         }
         Error::Evaluate(crate::evaluation::evaluate::Error::Store(s)) => stored(s),
-        Error::Evaluate(crate::evaluation::evaluate::Error::Snapshot { month, message }) => {
-            damaged_snapshot(&month.to_string(), message)
-        }
         // Files' rows, policies, the engine and the rest keep their own words.
         other => other.to_string(),
     }
-}
-
-/// A closed month's snapshot that cannot be read, and what to do; `why` is what was found
-/// wrong, for whoever investigates.
-fn damaged_snapshot(month: &str, why: &str) -> String {
-    format!(
-        "{month} 的结账快照已损坏，无法读取：它在 appraise 之外被改动过。请运行 appraise audit verify 查明改动之处，或从备份恢复。（技术细节：{why}）"
-    )
 }
 
 /// `problems` (each with the form field it is about, if one) as many as the command line
@@ -542,7 +531,10 @@ fn stored(e: &store::Error) -> String {
         } => format!(
             "“{policy}”版本 {version} 自 {from} 起生效，但 {closed} 已结账；启用它将重述已结账月份，须说明原因。"
         ),
-        store::Error::Snapshot { month, why } => damaged_snapshot(&month.to_string(), why),
+        // `why` is what was found wrong, for whoever investigates.
+        store::Error::Snapshot { month, why } => format!(
+            "{month} 的结账快照已损坏，无法读取：它在 appraise 之外被改动过。请运行 appraise audit verify 查明改动之处，或从备份恢复。（技术细节：{why}）"
+        ),
         other => other.to_string(),
     }
 }

@@ -36,8 +36,6 @@ pub enum Error {
     /// No month of the year has begun yet.
     #[error("{year} has no month up to today ({today}) to rate")]
     NothingToRate { year: i32, today: NaiveDate },
-    #[error("the snapshot of {month} cannot be read: {message}")]
-    Snapshot { month: Month, message: String },
 }
 
 /// One employee's months as [`Evaluation::months`] keeps them.
@@ -479,19 +477,8 @@ impl Evaluation<'_> {
                 // Each employee's frozen scores of the window, by month.
                 let mut mine: Vec<BTreeMap<Month, M>> = vec![BTreeMap::new(); window.len()];
                 for f in &mut frozen {
-                    let mut scores = f.window(window).map_err(|e| match e {
-                        frozen::Unread::Store(e) => Error::Store(e),
-                        frozen::Unread::OutOfOrder(employee) => Error::Snapshot {
-                            month: f.month,
-                            message: format!(
-                                "its scores are not in employee order at `{employee}`"
-                            ),
-                        },
-                    })?;
-                    for (e, frozen) in window.iter().zip(&mut mine) {
-                        if let Some(score) = scores.remove(&e.id) {
-                            frozen.insert(f.month, score);
-                        }
+                    for (at, score) in f.window(window)? {
+                        mine[at].insert(f.month, score);
                     }
                 }
                 let results: Vec<Result<Option<T>, Error>> = window

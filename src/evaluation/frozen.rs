@@ -3,7 +3,6 @@
 //! employees only, never a whole month (a closed month of 100,000 staff parsed whole took
 //! several hundred MiB, and a year end reads twelve).
 
-use std::collections::BTreeMap;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use crate::domain::month::Month;
@@ -42,22 +41,15 @@ impl Kept for MonthFigures {
 /// What a snapshot's thread sends: a month, or why the snapshot could not be read.
 type Sent<M> = Result<M, crate::store::Error>;
 
-/// Why a window's frozen scores could not be had.
-#[derive(Debug)]
-pub(super) enum Unread {
-    Store(crate::store::Error),
-    /// The snapshot's scores are not in employee order: this employee came after a later one.
-    OutOfOrder(String),
-}
-
 /// One closed month's snapshot, read in employee order.
 pub(super) struct Frozen<M> {
     pub(super) month: Month,
     scores: Receiver<Sent<M>>,
     /// The first month past the last window, kept for the next.
     ahead: Option<M>,
-    /// The employee of the last score taken, to hold the snapshot to employee order.
-    last: Option<String>,
+    /// The employee of the last score taken (empty before the first), to hold the
+    /// snapshot to employee order.
+    last: String,
 }
 
 /// Reads `stream` on its own thread of `scope`, a bounded number of scores ahead of the
@@ -74,7 +66,7 @@ pub(super) fn spawn<'s, M: Kept>(
         month,
         scores,
         ahead: None,
-        last: None,
+        last: String::new(),
     }
 }
 
@@ -86,9 +78,14 @@ fn read<M: Kept>(stream: &SnapshotStream, send: &SyncSender<Sent<M>>) {
 }
 
 impl<M: Kept> Frozen<M> {
-    /// The frozen months of the employees of `window` (in employee order), by employee.
-    pub(super) fn window(&mut self, window: &[StaffRecord]) -> Result<BTreeMap<String, M>, Unread> {
-        let mut out = BTreeMap::new();
+    /// The frozen months of the employees of `window` (in employee order), each with the
+    /// employee's place in the window. A snapshot whose scores are not in employee order
+    /// was changed past appraise: that is an error naming the month.
+    pub(super) fn window(
+        &mut self,
+        window: &[StaffRecord],
+    ) -> Result<Vec<(usize, M)>, crate::store::Error> {
+        let mut out = Vec::new();
         let Some(end) = window.last().map(|e| e.id.as_str()) else {
             return Ok(out);
         };
@@ -96,26 +93,26 @@ impl<M: Kept> Frozen<M> {
             let score = match self.ahead.take() {
                 Some(s) => s,
                 None => match self.scores.recv() {
-                    Ok(Ok(s)) => s,
-                    Ok(Err(e)) => return Err(Unread::Store(e)),
+                    Ok(s) => s?,
                     // The snapshot is read to its end.
                     Err(_) => break,
                 },
             };
             let employee = score.employee();
-            if self.last.as_deref().is_some_and(|l| l >= employee) {
-                return Err(Unread::OutOfOrder(employee.to_string()));
+            if !self.last.is_empty() && *self.last >= *employee {
+                return Err(crate::store::Error::Snapshot {
+                    month: self.month,
+                    why: format!("its scores are not in employee order at `{employee}`"),
+                });
             }
             if employee > end {
                 self.ahead = Some(score);
                 break;
             }
-            self.last = Some(employee.to_string());
-            if window
-                .binary_search_by(|e| e.id.as_str().cmp(employee))
-                .is_ok()
-            {
-                out.insert(employee.to_string(), score);
+            self.last.clear();
+            self.last.push_str(employee);
+            if let Ok(at) = window.binary_search_by(|e| e.id.as_str().cmp(employee)) {
+                out.push((at, score));
             }
         }
         Ok(out)

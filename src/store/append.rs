@@ -264,7 +264,7 @@ impl<'a> Appender<'a> {
         ))?;
         let id = self.conn.last_insert_rowid();
         self.stored.push(id);
-        // The row as stored, in the chain's order of its columns (`chain::CHAINED`).
+        // The row as stored.
         fn text(t: &str) -> ValueRef<'_> {
             ValueRef::Text(t.as_bytes())
         }

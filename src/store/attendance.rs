@@ -58,10 +58,11 @@ pub struct AttendanceTx<'a> {
     events: Appender<'a>,
     import: i64,
     stamp: Stamp,
-    /// The first row id each table had in this import, to seal at commit.
+    /// The first row id each table of few rows had in this import (released days, derived
+    /// marks, leave), to seal at commit by reading them back.
     first: Vec<(&'static str, i64)>,
-    /// The tables of the many rows (punches, handovers, covered days), sealed from the
-    /// values written rather than read back at commit.
+    /// The tables of the many rows (shifts, punches, handovers, covered days), sealed from
+    /// the values written instead.
     sealers: Vec<Sealer>,
 }
 
@@ -183,22 +184,37 @@ impl AttendanceTx<'_> {
     }
 
     pub fn add_shift(&mut self, shift: &Shift, source: &str) -> Result<()> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO roster (import_id, employee, date, start, end, handover, source)
+        let conn = self.events.conn();
+        let (date, start, end) = (
+            date_text(shift.date),
+            shift.start.format("%H:%M").to_string(),
+            shift.end.format("%H:%M").to_string(),
+        );
+        conn.prepare_cached(
+            "INSERT INTO roster (import_id, employee, date, start, end, handover, source)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                self.import,
-                shift.employee,
-                date_text(shift.date),
-                shift.start.format("%H:%M").to_string(),
-                shift.end.format("%H:%M").to_string(),
-                shift.handover,
-                source
-            ])?;
-        self.wrote("roster");
-        Ok(())
+        )?
+        .execute(params![
+            self.import,
+            shift.employee,
+            date,
+            start,
+            end,
+            shift.handover,
+            source
+        ])?;
+        let id = conn.last_insert_rowid();
+        let stored = [
+            ValueRef::Integer(id),
+            ValueRef::Integer(self.import),
+            ValueRef::from(shift.employee.as_str()),
+            ValueRef::from(date.as_str()),
+            ValueRef::from(start.as_str()),
+            ValueRef::from(end.as_str()),
+            ValueRef::Integer(i64::from(shift.handover)),
+            ValueRef::from(source),
+        ];
+        self.sealer("roster").add(conn, id, stored)
     }
 
     /// The sealer of `table`'s rows written here.
@@ -226,7 +242,6 @@ impl AttendanceTx<'_> {
             let at = time_text(s.at);
             insert.execute(params![self.import, s.employee, at, s.source])?;
             let id = conn.last_insert_rowid();
-            // The row as stored, in the chain's order of its columns.
             let stored = [
                 ValueRef::Integer(id),
                 ValueRef::Integer(self.import),

@@ -315,14 +315,20 @@ impl Sealer {
         self.table
     }
 
-    /// Adds the row of `key` with its chained columns' `values`, as stored; seals the
-    /// block when it is full.
-    pub(super) fn add<'v>(
+    /// Adds the row of `key` with its chained columns' `values` (in the order of
+    /// [`CHAINED`], as stored); seals the block when it is full.
+    pub(super) fn add<'v, const N: usize>(
         &mut self,
         conn: &Connection,
         key: i64,
-        values: impl IntoIterator<Item = ValueRef<'v>>,
+        values: [ValueRef<'v>; N],
     ) -> Result<()> {
+        debug_assert_eq!(
+            N,
+            chained(self.table).columns.split(',').count(),
+            "a row of `{}` is its chained columns",
+            self.table
+        );
         self.bytes.put(b"row");
         for value in values {
             feed_value(&mut self.bytes, value);
