@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use rusqlite::params;
-use rusqlite::types::ValueRef;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 
 use super::append::{Appender, Single};
 use super::chain::Sealer;
@@ -58,11 +58,11 @@ pub struct AttendanceTx<'a> {
     events: Appender<'a>,
     import: i64,
     stamp: Stamp,
-    /// The first row id each table of few rows had in this import (released days, derived
-    /// marks, leave), to seal at commit by reading them back.
+    /// The first row id each table of few rows had in this import (derived marks, leave),
+    /// to seal at commit by reading them back.
     first: Vec<(&'static str, i64)>,
-    /// The tables of the many rows (shifts, punches, handovers, covered days), sealed from
-    /// the values written instead.
+    /// The tables of the many rows (shifts, punches, handovers, covered and released
+    /// days), sealed from the values written instead.
     sealers: Vec<Sealer>,
 }
 
@@ -184,46 +184,49 @@ impl AttendanceTx<'_> {
     }
 
     pub fn add_shift(&mut self, shift: &Shift, source: &str) -> Result<()> {
-        let conn = self.events.conn();
         let (date, start, end) = (
             date_text(shift.date),
             shift.start.format("%H:%M").to_string(),
             shift.end.format("%H:%M").to_string(),
         );
-        conn.prepare_cached(
+        self.insert_sealed(
+            "roster",
             "INSERT INTO roster (import_id, employee, date, start, end, handover, source)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            self.import,
-            shift.employee,
-            date,
-            start,
-            end,
-            shift.handover,
-            source
-        ])?;
-        let id = conn.last_insert_rowid();
-        let stored = [
-            ValueRef::Integer(id),
-            ValueRef::Integer(self.import),
-            ValueRef::from(shift.employee.as_str()),
-            ValueRef::from(date.as_str()),
-            ValueRef::from(start.as_str()),
-            ValueRef::from(end.as_str()),
-            ValueRef::Integer(i64::from(shift.handover)),
-            ValueRef::from(source),
-        ];
-        self.sealer("roster").add(conn, id, stored)
+            [
+                ValueRef::Integer(self.import),
+                ValueRef::from(shift.employee.as_str()),
+                ValueRef::from(date.as_str()),
+                ValueRef::from(start.as_str()),
+                ValueRef::from(end.as_str()),
+                ValueRef::Integer(i64::from(shift.handover)),
+                ValueRef::from(source),
+            ],
+        )
     }
 
-    /// The sealer of `table`'s rows written here.
-    fn sealer(&mut self, table: &'static str) -> &mut Sealer {
-        match self.sealers.iter().position(|s| s.table() == table) {
-            Some(i) => &mut self.sealers[i],
+    /// Inserts a row of `table` (one of the many rows of an import) by `sql`, whose
+    /// parameters are the row's columns after its id, as stored: `values`; and seals it
+    /// from them, not by reading it back at commit.
+    fn insert_sealed<const N: usize>(
+        &mut self,
+        table: &'static str,
+        sql: &str,
+        values: [ValueRef<'_>; N],
+    ) -> Result<()> {
+        let conn = self.events.conn();
+        let params = values.map(ToSqlOutput::Borrowed);
+        conn.prepare_cached(sql)?
+            .execute(rusqlite::params_from_iter(&params))?;
+        let id = conn.last_insert_rowid();
+        let row = std::iter::once(ValueRef::Integer(id)).chain(values);
+        match self.sealers.iter_mut().find(|s| s.table() == table) {
+            Some(sealer) => sealer.add(conn, id, row),
             None => {
-                self.sealers.push(Sealer::new(table));
-                self.sealers.last_mut().expect("just pushed")
+                let mut sealer = Sealer::new(table);
+                sealer.add(conn, id, row)?;
+                self.sealers.push(sealer);
+                Ok(())
             }
         }
     }
@@ -234,22 +237,18 @@ impl AttendanceTx<'_> {
             Intake::Handover => "handovers",
             _ => "punches",
         };
-        let conn = self.events.conn();
-        let mut insert = conn.prepare_cached(&format!(
+        let sql = format!(
             "INSERT INTO {table} (import_id, employee, at, source) VALUES (?1, ?2, ?3, ?4)"
-        ))?;
+        );
         for s in rows {
             let at = time_text(s.at);
-            insert.execute(params![self.import, s.employee, at, s.source])?;
-            let id = conn.last_insert_rowid();
-            let stored = [
-                ValueRef::Integer(id),
+            let values = [
                 ValueRef::Integer(self.import),
                 ValueRef::from(s.employee.as_str()),
                 ValueRef::from(at.as_str()),
                 ValueRef::from(s.source.as_str()),
             ];
-            self.sealer(table).add(conn, id, stored)?;
+            self.insert_sealed(table, &sql, values)?;
         }
         Ok(())
     }
@@ -259,21 +258,8 @@ impl AttendanceTx<'_> {
         &mut self,
         days: impl IntoIterator<Item = (&'d str, NaiveDate)>,
     ) -> Result<()> {
-        let conn = self.events.conn();
-        let mut insert = conn.prepare_cached(
-            "INSERT INTO covered (import_id, employee, date) VALUES (?1, ?2, ?3)",
-        )?;
         for (employee, date) in days {
-            let date = date_text(date);
-            insert.execute(params![self.import, employee, date])?;
-            let id = conn.last_insert_rowid();
-            let stored = [
-                ValueRef::Integer(id),
-                ValueRef::Integer(self.import),
-                ValueRef::from(employee),
-                ValueRef::from(date.as_str()),
-            ];
-            self.sealer("covered").add(conn, id, stored)?;
+            self.employee_day("covered", employee, date)?;
         }
         Ok(())
     }
@@ -281,11 +267,19 @@ impl AttendanceTx<'_> {
     /// This import withdraws an earlier one's word for `employee`'s `date`: it supersedes
     /// that import, and leaves the day out.
     pub fn release(&mut self, employee: &str, date: NaiveDate) -> Result<()> {
-        self.conn()
-            .prepare_cached("INSERT INTO released (import_id, employee, date) VALUES (?1, ?2, ?3)")?
-            .execute(params![self.import, employee, date_text(date)])?;
-        self.wrote("released");
-        Ok(())
+        self.employee_day("released", employee, date)
+    }
+
+    /// Stores `employee`'s `date` in `table` (`covered` or `released`) for this import.
+    fn employee_day(&mut self, table: &'static str, employee: &str, date: NaiveDate) -> Result<()> {
+        let date = date_text(date);
+        let values = [
+            ValueRef::Integer(self.import),
+            ValueRef::from(employee),
+            ValueRef::from(date.as_str()),
+        ];
+        let sql = format!("INSERT INTO {table} (import_id, employee, date) VALUES (?1, ?2, ?3)");
+        self.insert_sealed(table, &sql, values)
     }
 
     /// The earlier imports of `what` that speak for some day from `from` to `to`, oldest

@@ -317,22 +317,24 @@ impl Sealer {
 
     /// Adds the row of `key` with its chained columns' `values` (in the order of
     /// [`CHAINED`], as stored); seals the block when it is full.
-    pub(super) fn add<'v, const N: usize>(
+    pub(super) fn add<'v>(
         &mut self,
         conn: &Connection,
         key: i64,
-        values: [ValueRef<'v>; N],
+        values: impl IntoIterator<Item = ValueRef<'v>>,
     ) -> Result<()> {
+        self.bytes.put(b"row");
+        let mut fed = 0;
+        for value in values {
+            feed_value(&mut self.bytes, value);
+            fed += 1;
+        }
         debug_assert_eq!(
-            N,
+            fed,
             chained(self.table).columns.split(',').count(),
             "a row of `{}` is its chained columns",
             self.table
         );
-        self.bytes.put(b"row");
-        for value in values {
-            feed_value(&mut self.bytes, value);
-        }
         let first = self.range.map_or(key, |(first, _)| first);
         self.range = Some((first, key));
         self.rows += 1;
