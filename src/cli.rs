@@ -76,19 +76,57 @@ pub struct Ctx {
     pub format: Format,
     /// The service's configuration (every default without a file).
     pub config: ServiceConfig,
+    /// Whether people are told in English ([`english`]) rather than Chinese.
+    pub english: bool,
 }
 
-/// A file's name, saying how it was read when that was not UTF-8.
-pub fn read_as(file: &str, encoding: Encoding) -> String {
-    match encoding {
-        Encoding::Utf8 => file.to_string(),
-        other => format!("{file} (read as {})", other.name()),
+/// Whether people are told in English (`APPRAISE_LANG=en`) rather than Chinese, the
+/// default. Rows of files and policy problems keep their own words either way.
+pub fn english() -> bool {
+    std::env::var("APPRAISE_LANG").is_ok_and(|l| l.eq_ignore_ascii_case("en"))
+}
+
+/// A file's name, saying how it was read when that was not UTF-8: in English with `en`.
+pub fn read_as(file: &str, encoding: Encoding, en: bool) -> String {
+    match (encoding, en) {
+        (Encoding::Utf8, _) => file.to_string(),
+        (other, true) => format!("{file} (read as {})", other.name()),
+        (Encoding::Xlsx, false) => format!("{file}（Excel 第一个工作表）"),
+        (other, false) => format!("{file}（按 {} 编码读取）", other.name()),
     }
 }
 
 impl Ctx {
     /// Says what an attendance import or a handover entry did.
     pub fn report_attendance(&self, done: &appraise::app::AttendanceImported) -> Result {
+        let file = read_as(&done.file, done.encoding, self.english);
+        if !self.english {
+            let derived = if done.absences + done.missing_punches == 0 {
+                String::new()
+            } else {
+                format!(
+                    "（旷工 {} 条，漏打卡 {} 条）",
+                    done.absences, done.missing_punches
+                )
+            };
+            let released = if done.released > 0 {
+                format!("；同一时段较早导出所涉的 {} 个人日已解除", done.released)
+            } else {
+                String::new()
+            };
+            return self.say(format_args!(
+                "{file}：{} 行；重新推算 {} 个人日：新增 {} 条事件{derived}，作废 {} 条{released}{}",
+                done.rows,
+                done.days,
+                done.added,
+                done.withdrawn,
+                if done.stored {
+                    ""
+                } else {
+                    "；试运行，未保存任何内容"
+                }
+            ));
+        }
         let derived = if done.absences + done.missing_punches == 0 {
             String::new()
         } else {
@@ -107,8 +145,7 @@ impl Ctx {
             String::new()
         };
         self.say(format_args!(
-            "{}: {}; {} derived again: {} added{derived}, {} voided{released}{}",
-            read_as(&done.file, done.encoding),
+            "{file}: {}; {} derived again: {} added{derived}, {} voided{released}{}",
             count(done.rows, "row", "rows"),
             count(done.days, "employee-day", "employee-days"),
             count(done.added, "event", "events"),
@@ -131,6 +168,7 @@ impl Ctx {
             app: App::new(db, today(&config)?),
             format,
             config,
+            english: english(),
         })
     }
 
@@ -171,6 +209,11 @@ impl Ctx {
     pub fn say(&self, line: impl fmt::Display) -> Result {
         writeln!(std::io::stdout().lock(), "{line}")?;
         Ok(())
+    }
+
+    /// Prints what a command did: `zh`, or `en` when people asked for English.
+    pub fn tell(&self, zh: fmt::Arguments<'_>, en: fmt::Arguments<'_>) -> Result {
+        self.say(if self.english { en } else { zh })
     }
 }
 

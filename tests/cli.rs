@@ -98,7 +98,7 @@ fn a_password_is_read_from_standard_input_only() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "password of `张主管` set\n"
+        "`张主管` 的密码已设置\n"
     );
     let err = ws.cmd("user passwd 张主管 --by HR").fails(2);
     assert!(err.contains("--password-stdin"), "{err}");

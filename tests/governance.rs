@@ -188,8 +188,9 @@ fn a_year_rating_uses_the_snapshots_of_closed_months() {
 }
 
 /// A snapshot is read a window of employees at a time, in the order it was frozen: one
-/// edited out of that order, or cut short, past appraise, is an error naming the month,
-/// never a rating without it.
+/// edited out of that order, cut short, or with a score taken out, past appraise, is an
+/// error naming the month, never a rating or a score without it (for one employee too,
+/// whose window ends before the snapshot's disorder shows).
 #[test]
 fn a_snapshot_edited_out_of_order_or_cut_short_is_an_error() {
     let ws = staffed();
@@ -207,16 +208,38 @@ fn a_snapshot_edited_out_of_order_or_cut_short_is_an_error() {
     assert!(scores.len() > 1);
     scores.reverse();
     let reversed = serde_json::to_string(&scores).unwrap();
-    for (edited, says) in [
-        (reversed.as_str(), "not in employee order"),
-        (&text[..text.len() / 2], "ends before its array does"),
+    scores.reverse();
+    let first = scores.remove(0);
+    assert_eq!(first["employee"], "E001");
+    let without_first = serde_json::to_string(&scores).unwrap();
+    for (edited, command, says) in [
+        (
+            reversed.as_str(),
+            "rate --year 2026",
+            "not in employee order",
+        ),
+        (
+            reversed.as_str(),
+            "score --month 2026-02 --employee E001",
+            "`E001`, employed that month, is missing",
+        ),
+        (
+            without_first.as_str(),
+            "rate --year 2026",
+            "`E001`, employed that month, is missing",
+        ),
+        (
+            &text[..text.len() / 2],
+            "rate --year 2026",
+            "ends before its array does",
+        ),
     ] {
         db.execute("UPDATE snapshots SET scores = ?1", [edited])
             .unwrap();
-        let err = ws.cmd("rate --year 2026").fails(2);
+        let err = ws.cmd(command).fails(2);
         assert!(
             err.contains("2026-02") && err.contains(says),
-            "{says}: {err}"
+            "{command}: {says}: {err}"
         );
     }
     db.execute("UPDATE snapshots SET scores = ?1", [&text])

@@ -16,7 +16,7 @@ fn started() -> Workspace {
         .ok();
     assert!(
         out.contains("started 3 reviews for 2026 (0 already started)")
-            && out.contains("not rated (未参评, employed too few months of 2026): E004"),
+            && out.contains("not rated (employed too few months of 2026): E004"),
         "{out}"
     );
     ws

@@ -96,8 +96,12 @@ fn every_command_of_the_readme_walk_through_works_as_written() {
     ] {
         assert!(walk.join(f).exists(), "{f} was not written");
     }
-    assert!(stdout.contains("signed `company` of `E008`'s 2025 review; the review is complete, final grade `average`"), "{stdout}");
-    assert!(stdout.contains("excused event 18"), "{stdout}");
+    // People are told in Chinese unless they ask for English.
+    assert!(
+        stdout.contains("已在 `E008` 的 2025 年度考评中签署“公司”；考评完成，最终等级“一般”"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("已免除事件 18"), "{stdout}");
 }
 
 #[test]

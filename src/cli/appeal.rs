@@ -70,7 +70,10 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             let id = ctx
                 .app
                 .file_appeal_with_photos(&ctx.actor(by)?, event, &reason, photos)?;
-            ctx.say(format_args!("appeal {id} filed against event {event}"))
+            ctx.tell(
+                format_args!("已就事件 {event} 提出申诉 {id}"),
+                format_args!("appeal {id} filed against event {event}"),
+            )
         }
         Command::List {
             waiting,
@@ -87,12 +90,18 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         Command::Uphold { appeal, reason, by } => {
             ctx.app
                 .decide_appeal(&ctx.actor(by)?, appeal, true, &reason)?;
-            ctx.say(format_args!("appeal {appeal} upheld; its event is excused"))
+            ctx.tell(
+                format_args!("申诉 {appeal} 已受理：所涉事件已免除，不再扣分"),
+                format_args!("appeal {appeal} upheld; its event is excused"),
+            )
         }
         Command::Reject { appeal, reason, by } => {
             ctx.app
                 .decide_appeal(&ctx.actor(by)?, appeal, false, &reason)?;
-            ctx.say(format_args!("appeal {appeal} rejected"))
+            ctx.tell(
+                format_args!("申诉 {appeal} 已驳回"),
+                format_args!("appeal {appeal} rejected"),
+            )
         }
     }
 }

@@ -124,9 +124,12 @@ pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
                 out_time.as_deref(),
                 &reason,
             )?;
-            ctx.say(format_args!(
-                "correction {id} of {employee} {date} asked for; waiting for approval"
-            ))
+            ctx.tell(
+                format_args!("已为 {employee} {date} 提交考勤更正 {id}，等待审批"),
+                format_args!(
+                    "correction {id} of {employee} {date} asked for; waiting for approval"
+                ),
+            )
         }
         ClockCommand::Approve { id, reason, by } => ctx.report_attendance(
             &ctx.app
@@ -135,7 +138,10 @@ pub fn clock(ctx: &Ctx, cmd: ClockCommand) -> Result {
         ClockCommand::Reject { id, reason, by } => {
             ctx.app
                 .decide_correction(&ctx.actor(by)?, id, false, &reason)?;
-            ctx.say(format_args!("correction {id} rejected"))
+            ctx.tell(
+                format_args!("考勤更正 {id} 已驳回"),
+                format_args!("correction {id} rejected"),
+            )
         }
         ClockCommand::Corrections { employee, waiting } => ctx.print(&CorrectionsView {
             corrections: ctx

@@ -37,17 +37,29 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
             if let Some(broken) = v.broken {
                 return Err(Error::Tampered(broken).into());
             }
-            ctx.say(format_args!(
-                "the record is whole: {} blocks seal {} rows; head {}\nkeep the head hash outside this database: a later verify that reaches it proves nothing before it changed",
-                v.blocks, v.rows, v.head
-            ))
+            ctx.tell(
+                format_args!(
+                    "记录完整：{} 个区块封存 {} 行；链头 {}\n请把链头哈希保存在本数据库之外：日后核验仍能到达它，即证明此前的记录未被改动",
+                    v.blocks, v.rows, v.head
+                ),
+                format_args!(
+                    "the record is whole: {} blocks seal {} rows; head {}\nkeep the head hash outside this database: a later verify that reaches it proves nothing before it changed",
+                    v.blocks, v.rows, v.head
+                ),
+            )
         }
         Some(Command::Repack { by }) => {
             let done = ctx.app.repack(&ctx.actor(by)?)?;
-            ctx.say(format_args!(
-                "checked the packs of {} employee-months against the log: {} rebuilt, {} removed\nrun `appraise audit verify` to confirm the record is whole",
-                done.months, done.rewritten, done.removed
-            ))
+            ctx.tell(
+                format_args!(
+                    "已按日志核对 {} 个人月的事件包：重建 {} 个，移除 {} 个\n请运行 `appraise audit verify` 确认记录完整",
+                    done.months, done.rewritten, done.removed
+                ),
+                format_args!(
+                    "checked the packs of {} employee-months against the log: {} rebuilt, {} removed\nrun `appraise audit verify` to confirm the record is whole",
+                    done.months, done.rewritten, done.removed
+                ),
+            )
         }
         None => list(ctx, a.since.as_deref()),
     }

@@ -35,10 +35,10 @@ pub struct RestoreArgs {
 pub fn run(ctx: &Ctx, a: Args) -> Result {
     if let Some(to) = a.to {
         let head = ctx.app.backup(&Actor::owner(), &to)?;
-        return ctx.say(format_args!(
-            "backed up to {}; its chain head is {head}",
-            to.display()
-        ));
+        return ctx.tell(
+            format_args!("已备份到 {}；其链头为 {head}", to.display()),
+            format_args!("backed up to {}; its chain head is {head}", to.display()),
+        );
     }
     let Some(dir) = a.dir.or_else(|| ctx.config.backup.dir.clone()) else {
         return Err(refused(
@@ -48,18 +48,23 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     let keep = a.keep.unwrap_or(ctx.config.backup.keep);
     let now = ctx.config.now().naive_local();
     let done = ctx.app.backup_into(&Actor::owner(), &dir, keep, now)?;
-    ctx.say(format_args!(
-        "backed up to {} and verified it: {} blocks seal {} rows; head {}",
-        done.path.display(),
-        done.blocks,
-        done.rows,
-        done.head
-    ))?;
+    let path = done.path.display();
+    ctx.tell(
+        format_args!(
+            "已备份到 {path} 并核验：{} 个区块封存 {} 行；链头 {}",
+            done.blocks, done.rows, done.head
+        ),
+        format_args!(
+            "backed up to {path} and verified it: {} blocks seal {} rows; head {}",
+            done.blocks, done.rows, done.head
+        ),
+    )?;
     for old in &done.removed {
-        ctx.say(format_args!(
-            "removed {} (keeping the newest {keep})",
-            old.display()
-        ))?;
+        let old = old.display();
+        ctx.tell(
+            format_args!("已删除 {old}（保留最新的 {keep} 份）"),
+            format_args!("removed {old} (keeping the newest {keep})"),
+        )?;
     }
     Ok(())
 }
@@ -68,19 +73,23 @@ pub fn restore(ctx: &Ctx, a: RestoreArgs) -> Result {
     let by = a.by.unwrap_or_default();
     let now = ctx.config.now().naive_local();
     let done = ctx.app.restore(&a.copy, &by, now)?;
-    ctx.say(format_args!(
-        "restored {} from {}: it verifies ({} blocks seal {} rows; head {}), and the restore is noted in its audit log",
-        ctx.app.db().display(),
-        done.from.display(),
-        done.blocks,
-        done.rows,
-        done.head
-    ))?;
+    let (db, from) = (ctx.app.db().display(), done.from.display());
+    ctx.tell(
+        format_args!(
+            "已从 {from} 恢复 {db}：核验通过（{} 个区块封存 {} 行；链头 {}），恢复一事已记入其审计日志",
+            done.blocks, done.rows, done.head
+        ),
+        format_args!(
+            "restored {db} from {from}: it verifies ({} blocks seal {} rows; head {}), and the restore is noted in its audit log",
+            done.blocks, done.rows, done.head
+        ),
+    )?;
     if let Some(aside) = &done.aside {
-        ctx.say(format_args!(
-            "the database it replaced is kept at {}",
-            aside.display()
-        ))?;
+        let aside = aside.display();
+        ctx.tell(
+            format_args!("被替换的数据库保存在 {aside}"),
+            format_args!("the database it replaced is kept at {aside}"),
+        )?;
     }
     Ok(())
 }

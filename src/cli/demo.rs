@@ -39,14 +39,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
         Some(d) => d,
         None => free_folder()?,
     };
-    ctx.say(format_args!(
-        "Building the sample company in {}",
-        dir.display()
-    ))?;
+    ctx.tell(
+        format_args!("正在 {} 中建立示例公司", dir.display()),
+        format_args!("Building the sample company in {}", dir.display()),
+    )?;
     let demo = App::demo(&dir, ctx.today())?;
     init::report_setup(ctx, &demo.app, &demo.setup)?;
     super::staff::report_import(ctx, &demo.staff)?;
-    ctx.say(log::imported(&demo.events))?;
+    ctx.say(log::imported(&demo.events, ctx.english))?;
     ctx.say("")?;
     ctx.print_of(
         &demo.app,
@@ -66,10 +66,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "appraise".into());
     ctx.say("")?;
-    ctx.say(format_args!(
-        "The workspace is {} (database, rules/, staff.csv, events.csv). Try:",
-        dir.display()
-    ))?;
+    let dir = dir.display();
+    ctx.tell(
+        format_args!("工作区在 {dir}（数据库、rules/、staff.csv、events.csv）。可以试试："),
+        format_args!("The workspace is {dir} (database, rules/, staff.csv, events.csv). Try:"),
+    )?;
     ctx.say(format_args!(
         "  {exe} --db {db} explain {troubled} --year {year}"
     ))?;
@@ -84,7 +85,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
         return Ok(());
     }
     ctx.say("")?;
-    ctx.say("Logins of the workplace (the passwords are shown only now):")?;
+    ctx.tell(
+        format_args!("网页工作台的登录账号（密码只在此显示一次）："),
+        format_args!("Logins of the workplace (the passwords are shown only now):"),
+    )?;
     for l in demo.app.demo_logins()? {
         ctx.say(format_args!(
             "  {:<11} {:<12} {} ({}) {}",
@@ -100,6 +104,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
         db_given: true,
         format: ctx.format,
         config: ctx.config.clone(),
+        english: ctx.english,
     };
     super::serve::serve(&ctx, &a.server)
 }

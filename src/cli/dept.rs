@@ -65,7 +65,10 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     match cmd {
         Command::Add { id, name, head, by } => {
             app.save_department(&ctx.actor(by)?, &id, name.as_deref(), head.as_deref())?;
-            ctx.say(format_args!("department `{id}` saved"))
+            ctx.tell(
+                format_args!("部门 `{id}` 已保存"),
+                format_args!("department `{id}` saved"),
+            )
         }
         Command::Target {
             department,
@@ -76,11 +79,17 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             by,
         } => {
             app.record_target(&ctx.actor(by)?, &department, year, &name, met)?;
-            ctx.say(format_args!(
-                "target `{}` of `{department}` for {year}: {}",
-                name.trim(),
-                if met { "met" } else { "missed" }
-            ))
+            let name = name.trim();
+            ctx.tell(
+                format_args!(
+                    "`{department}` {year} 年目标“{name}”：{}",
+                    if met { "已完成" } else { "未完成" }
+                ),
+                format_args!(
+                    "target `{name}` of `{department}` for {year}: {}",
+                    if met { "met" } else { "missed" }
+                ),
+            )
         }
         Command::Budget {
             department,
@@ -90,9 +99,10 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             by,
         } => {
             let (b, s) = app.record_budget(&ctx.actor(by)?, &department, year, budget, spent)?;
-            ctx.say(format_args!(
-                "budget of `{department}` for {year}: {b}, spent {s}"
-            ))
+            ctx.tell(
+                format_args!("`{department}` {year} 年预算 {b}，实际支出 {s}"),
+                format_args!("budget of `{department}` for {year}: {b}, spent {s}"),
+            )
         }
         Command::Rate { year, department } => ctx.print(&DepartmentRatingsView {
             year,

@@ -14,18 +14,12 @@ use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 
-use super::Error;
+use super::{Error, english};
 use appraise::app::{self, Invalid};
 use appraise::domain::access::Why;
 use appraise::domain::user::Role;
 use appraise::engine::review::Misstep;
 use appraise::policy::Problem;
-
-/// Whether people are told in English (`APPRAISE_LANG=en`) rather than Chinese, the
-/// default. Rows of files and policy problems keep their own words either way.
-fn english() -> bool {
-    std::env::var("APPRAISE_LANG").is_ok_and(|l| l.eq_ignore_ascii_case("en"))
-}
 
 /// Writes `e` to standard error: snippets on a terminal, one line per problem otherwise;
 /// in Chinese unless `APPRAISE_LANG=en`.

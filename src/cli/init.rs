@@ -31,21 +31,36 @@ pub fn run(ctx: &Ctx, args: Args) -> Result {
     let app = App::new(db, ctx.today());
     let setup = app.init(&admin, &dir)?;
     report_setup(ctx, &app, &setup)?;
-    ctx.say(format_args!(
-        "next: `appraise staff import staff.csv --by {admin}`, then `appraise user add LOGIN --name NAME --role supervisor --employee ID --by {admin}` for each person who records or signs"
-    ))
+    ctx.tell(
+        format_args!(
+            "下一步：`appraise staff import staff.csv --by {admin}`，再为每位记录或签字的人运行 `appraise user add 登录名 --name 姓名 --role supervisor --employee 工号 --by {admin}`"
+        ),
+        format_args!(
+            "next: `appraise staff import staff.csv --by {admin}`, then `appraise user add LOGIN --name NAME --role supervisor --employee ID --by {admin}` for each person who records or signs"
+        ),
+    )
 }
 
 /// What setting up a workspace did, a line each.
 pub fn report_setup(ctx: &Ctx, app: &App, setup: &Setup) -> Result {
     for p in &setup.written {
-        ctx.say(format_args!("wrote {}", p.display()))?;
+        let p = p.display();
+        ctx.tell(format_args!("已写入 {p}"), format_args!("wrote {p}"))?;
     }
     for p in &setup.kept {
-        ctx.say(format_args!("kept {} (already there)", p.display()))?;
+        let p = p.display();
+        ctx.tell(
+            format_args!("保留 {p}（已存在）"),
+            format_args!("kept {p} (already there)"),
+        )?;
     }
-    ctx.say(format_args!("database {}", app.db().display()))?;
-    ctx.say(format_args!("HR login `{}` registered", setup.admin))?;
+    let db = app.db().display();
+    ctx.tell(format_args!("数据库 {db}"), format_args!("database {db}"))?;
+    let admin = &setup.admin;
+    ctx.tell(
+        format_args!("已注册人力资源部登录账号 `{admin}`"),
+        format_args!("HR login `{admin}` registered"),
+    )?;
     for a in &setup.activated {
         super::rules::report_activation(ctx, a)?;
     }

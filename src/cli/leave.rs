@@ -112,10 +112,13 @@ pub fn leave(ctx: &Ctx, cmd: Command) -> Result {
             let imported = ctx.app.import_leave(&ctx.actor(by)?, &file)?;
             ctx.report_attendance(&imported.done)?;
             for (state, n) in &imported.left_out {
-                ctx.say(format_args!(
-                    "left out, not approved: {} {state}",
-                    appraise::domain::text::count(*n, "row", "rows")
-                ))?;
+                ctx.tell(
+                    format_args!("未获批准而略过：{n} 行 {state}"),
+                    format_args!(
+                        "left out, not approved: {} {state}",
+                        appraise::domain::text::count(*n, "row", "rows")
+                    ),
+                )?;
             }
             Ok(())
         }
@@ -137,9 +140,10 @@ pub fn leave(ctx: &Ctx, cmd: Command) -> Result {
                     reason,
                 },
             )?;
-            ctx.say(format_args!(
-                "leave {id} of {employee} asked for; waiting for approval"
-            ))
+            ctx.tell(
+                format_args!("已为 {employee} 提交请假 {id}，等待审批"),
+                format_args!("leave {id} of {employee} asked for; waiting for approval"),
+            )
         }
         Command::Approve { id, reason, by } => decide(id, LeaveState::Approved, &reason, by),
         Command::Reject { id, reason, by } => decide(id, LeaveState::Rejected, &reason, by),

@@ -166,7 +166,10 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 fields,
             };
             match app.add_event_with_photos(&by, entry, again, photos)? {
-                Recorded::Event(id) => ctx.say(format_args!("recorded event {id}")),
+                Recorded::Event(id) => ctx.tell(
+                    format_args!("已记录事件 {id}"),
+                    format_args!("recorded event {id}"),
+                ),
                 Recorded::Handover(done) => ctx.report_attendance(&done),
             }
         }
@@ -181,19 +184,24 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 .map_err(|e| refused(format!("cannot write the workbook: {e}")))?;
             std::fs::write(&out, bytes)
                 .map_err(|e| refused(format!("cannot write `{}`: {e}", out.display())))?;
-            ctx.say(format_args!(
-                "wrote {}: {} of {} for {}, {} to choose from",
-                out.display(),
-                count(sheet.employees.len(), "employee", "employees"),
-                sheet.department_name,
-                sheet.month,
-                count(sheet.kinds.len(), "kind", "kinds")
-            ))
+            let (out, department, month) = (out.display(), &sheet.department_name, sheet.month);
+            ctx.tell(
+                format_args!(
+                    "已写入 {out}：{department} {month} 的 {} 名员工，可选 {} 种事件",
+                    sheet.employees.len(),
+                    sheet.kinds.len()
+                ),
+                format_args!(
+                    "wrote {out}: {} of {department} for {month}, {} to choose from",
+                    count(sheet.employees.len(), "employee", "employees"),
+                    count(sheet.kinds.len(), "kind", "kinds")
+                ),
+            )
         }
         Command::Import { file, dry_run, by } => {
             // Rows without `recorded_by` are recorded as by the importer.
             let done = app.import_events(&ctx.actor(by)?, &file, dry_run)?;
-            ctx.say(imported(&done))
+            ctx.say(imported(&done, ctx.english))
         }
         Command::List {
             employee,
@@ -234,21 +242,28 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         }
         Command::Void { id, reason, by } => {
             app.void_event(&ctx.actor(by)?, id, &reason)?;
-            ctx.say(format_args!(
-                "voided event {id}; it stays in the log and no longer counts"
-            ))
+            ctx.tell(
+                format_args!("已作废事件 {id}：它仍留在日志中，不再计分"),
+                format_args!("voided event {id}; it stays in the log and no longer counts"),
+            )
         }
         Command::Excuse { id, reason, by } => {
             app.excuse_event(&ctx.actor(by)?, id, &reason)?;
-            ctx.say(format_args!(
-                "excused event {id}; it stays in the log, scores nothing, and explain shows why"
-            ))
+            ctx.tell(
+                format_args!("已免除事件 {id}：它仍留在日志中，不计分，explain 会说明原因"),
+                format_args!(
+                    "excused event {id}; it stays in the log, scores nothing, and explain shows why"
+                ),
+            )
         }
     }
 }
 
-/// What an import did, in a line.
-pub fn imported(done: &Imported) -> String {
+/// What an import did, in a line: in English with `en`, else in Chinese.
+pub fn imported(done: &Imported, en: bool) -> String {
+    if !en {
+        return imported_zh(done);
+    }
     match done {
         Imported::Valid {
             file,
@@ -256,7 +271,7 @@ pub fn imported(done: &Imported) -> String {
             encoding,
         } => format!(
             "{}: {} valid; nothing stored (dry run)",
-            read_as(file, *encoding),
+            read_as(file, *encoding, true),
             count(*rows, "row is", "rows are")
         ),
         Imported::Stored {
@@ -265,7 +280,7 @@ pub fn imported(done: &Imported) -> String {
             already,
             encoding,
         } => {
-            let file = read_as(file, *encoding);
+            let file = read_as(file, *encoding, true);
             match (ids.first(), ids.last(), already) {
                 (None, _, 0) => format!("{file}: no rows"),
                 (None, _, n) => format!(
@@ -280,6 +295,40 @@ pub fn imported(done: &Imported) -> String {
                     "{file}: stored {} new (ids {a}–{b}); {} already in the log",
                     count(ids.len(), "event", "events"),
                     count(*n, "row was", "rows were")
+                ),
+                _ => unreachable!("a first id has a last id"),
+            }
+        }
+    }
+}
+
+/// [`imported`] in Chinese.
+fn imported_zh(done: &Imported) -> String {
+    match done {
+        Imported::Valid {
+            file,
+            rows,
+            encoding,
+        } => format!(
+            "{}：{rows} 行全部有效；试运行，未保存任何内容",
+            read_as(file, *encoding, false)
+        ),
+        Imported::Stored {
+            file,
+            ids,
+            already,
+            encoding,
+        } => {
+            let file = read_as(file, *encoding, false);
+            match (ids.first(), ids.last(), already) {
+                (None, _, 0) => format!("{file}：没有数据行"),
+                (None, _, n) => format!("{file}：{n} 行全部已在日志中；没有新内容保存"),
+                (Some(a), Some(b), 0) => {
+                    format!("{file}：已保存 {} 条事件（编号 {a}–{b}）", ids.len())
+                }
+                (Some(a), Some(b), n) => format!(
+                    "{file}：已保存 {} 条新事件（编号 {a}–{b}）；{n} 行已在日志中",
+                    ids.len()
                 ),
                 _ => unreachable!("a first id has a last id"),
             }

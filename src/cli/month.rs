@@ -33,18 +33,25 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
     match cmd {
         Command::Close { month, by } => {
             let closed = ctx.app.close_month(&ctx.actor(by)?, month)?;
-            ctx.say(format_args!(
-                "closed {month}: {} frozen ({} failed); its events can no longer be added, voided or excused\nchain head {} (keep it: `appraise audit verify` proves nothing before it changed)",
-                appraise::domain::text::count(closed.scores, "score", "scores"),
-                closed.failed,
-                closed.head
-            ))
+            ctx.tell(
+                format_args!(
+                    "已结账 {month}：冻结 {} 人的得分（不合格 {} 人）；该月事件不能再新增、作废或免除\n链头 {}（请保存：`appraise audit verify` 到达它即证明此前未被改动）",
+                    closed.scores, closed.failed, closed.head
+                ),
+                format_args!(
+                    "closed {month}: {} frozen ({} failed); its events can no longer be added, voided or excused\nchain head {} (keep it: `appraise audit verify` proves nothing before it changed)",
+                    appraise::domain::text::count(closed.scores, "score", "scores"),
+                    closed.failed,
+                    closed.head
+                ),
+            )
         }
         Command::Reopen { month, reason, by } => {
             ctx.app.reopen_month(&ctx.actor(by)?, month, &reason)?;
-            ctx.say(format_args!(
-                "reopened {month}; close it again to take a new snapshot"
-            ))
+            ctx.tell(
+                format_args!("已重新打开 {month}；再次结账时将生成新的快照"),
+                format_args!("reopened {month}; close it again to take a new snapshot"),
+            )
         }
         Command::List => ctx.print(&ClosingsView {
             closed: ctx.app.closed_months(&Actor::owner())?,

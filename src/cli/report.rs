@@ -76,7 +76,8 @@ fn write(ctx: &Ctx, path: &Path, bytes: &[u8]) -> Result {
         path: path.to_path_buf(),
         source,
     })?;
-    ctx.say(format_args!("wrote {}", path.display()))
+    let path = path.display();
+    ctx.tell(format_args!("已写入 {path}"), format_args!("wrote {path}"))
 }
 
 /// A file name made of an id people typed: only its letters, digits, `-` and `_`, so that

@@ -4,6 +4,7 @@ use clap::Subcommand;
 
 use super::{Ctx, Result};
 use appraise::app::Actor;
+use appraise::domain::labels;
 use appraise::domain::month::Month;
 use appraise::report::ReviewsView;
 
@@ -71,16 +72,22 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 through,
                 open_months_ok,
             )?;
-            ctx.say(format_args!(
-                "started {} for {year} ({} already started); `appraise review status --year {year}` shows who signs next",
-                appraise::domain::text::count(done.started, "review", "reviews"),
-                done.already
-            ))?;
+            let (started, already) = (done.started, done.already);
+            ctx.tell(
+                format_args!(
+                    "已发起 {year} 年度考评 {started} 份（{already} 份早已发起）；`appraise review status --year {year}` 显示下一步由谁签字"
+                ),
+                format_args!(
+                    "started {} for {year} ({already} already started); `appraise review status --year {year}` shows who signs next",
+                    appraise::domain::text::count(started, "review", "reviews"),
+                ),
+            )?;
             if !done.not_rated.is_empty() {
-                ctx.say(format_args!(
-                    "not rated (未参评, employed too few months of {year}): {}",
-                    done.not_rated.join(", ")
-                ))?;
+                let who = done.not_rated.join(", ");
+                ctx.tell(
+                    format_args!("未参评（{year} 年在职月数过少）：{who}"),
+                    format_args!("not rated (employed too few months of {year}): {who}"),
+                )?;
             }
             Ok(())
         }
@@ -95,13 +102,26 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             let signed =
                 ctx.app
                     .sign_review(&ctx.actor(by)?, &employee, year, &step, &grade, &comment)?;
+            let words = ctx.app.labels().unwrap_or_default();
+            let (step_zh, grade_zh) = (labels::step(&step), words.grade(&grade));
             match signed.next {
-                Some(next) => ctx.say(format_args!(
-                    "signed `{step}` of `{employee}`'s {year} review with `{grade}`; next: `{next}`"
-                )),
-                None => ctx.say(format_args!(
-                    "signed `{step}` of `{employee}`'s {year} review; the review is complete, final grade `{grade}`"
-                )),
+                Some(next) => ctx.tell(
+                    format_args!(
+                        "已在 `{employee}` 的 {year} 年度考评中签署“{step_zh}”，等级“{grade_zh}”；下一步：“{}”",
+                        labels::step(&next)
+                    ),
+                    format_args!(
+                        "signed `{step}` of `{employee}`'s {year} review with `{grade}`; next: `{next}`"
+                    ),
+                ),
+                None => ctx.tell(
+                    format_args!(
+                        "已在 `{employee}` 的 {year} 年度考评中签署“{step_zh}”；考评完成，最终等级“{grade_zh}”"
+                    ),
+                    format_args!(
+                        "signed `{step}` of `{employee}`'s {year} review; the review is complete, final grade `{grade}`"
+                    ),
+                ),
             }
         }
         Command::Status {

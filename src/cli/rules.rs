@@ -62,19 +62,24 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         Command::Check { paths } => {
             let checked = App::check_policies(&paths)?;
             for p in &checked.policies {
-                ctx.say(format_args!(
-                    "ok {}: policy `{}` version {} from {}, {} event rules over {} kinds, {} month rules, {} year rules, {} grades, {} tests",
-                    p.bundle.root(),
-                    p.id,
-                    p.version,
-                    p.effective_from,
+                let (root, id, version, from) =
+                    (p.bundle.root(), &p.id, &p.version, p.effective_from);
+                let (rules, kinds, monthly, annual, grades, tests) = (
                     p.rules.len(),
                     p.kinds.len(),
                     p.monthly.len(),
                     p.annual.len(),
                     p.grades.len(),
-                    p.tests.len()
-                ))?;
+                    p.tests.len(),
+                );
+                ctx.tell(
+                    format_args!(
+                        "通过 {root}：制度 `{id}` 版本 {version}，自 {from} 起；事件规则 {rules} 条（覆盖 {kinds} 种事件），月度规则 {monthly} 条，年度规则 {annual} 条，等级 {grades} 个，测试 {tests} 个"
+                    ),
+                    format_args!(
+                        "ok {root}: policy `{id}` version {version} from {from}, {rules} event rules over {kinds} kinds, {monthly} month rules, {annual} year rules, {grades} grades, {tests} tests"
+                    ),
+                )?;
             }
             if checked.problems.0.is_empty() {
                 Ok(())
@@ -139,18 +144,23 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
 /// What an activation did, in a line.
 pub fn report_activation(ctx: &Ctx, a: &Activation) -> Result {
     let p = &a.policy;
+    let (policy, version, hash) = (&p.id, &p.version, &p.hash[..12]);
+    let (departments, from) = (a.departments.join(", "), a.effective_from);
     match a.outcome {
-        Activated::New(id) => ctx.say(format_args!(
-            "activated `{}` version {} as #{id} (hash {}), governing {} from {}",
-            p.id,
-            p.version,
-            &p.hash[..12],
-            a.departments.join(", "),
-            a.effective_from
-        )),
-        Activated::Already => ctx.say(format_args!(
-            "`{}` version {} with this exact text is already activated; nothing changed",
-            p.id, p.version
-        )),
+        Activated::New(id) => ctx.tell(
+            format_args!(
+                "已启用 `{policy}` 版本 {version}，编号 #{id}（哈希 {hash}），自 {from} 起适用于 {}",
+                if departments == "*" { "全公司" } else { &departments }
+            ),
+            format_args!(
+                "activated `{policy}` version {version} as #{id} (hash {hash}), governing {departments} from {from}"
+            ),
+        ),
+        Activated::Already => ctx.tell(
+            format_args!("`{policy}` 版本 {version} 的同一文本已启用；没有改动"),
+            format_args!(
+                "`{policy}` version {version} with this exact text is already activated; nothing changed"
+            ),
+        ),
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Ctx, Result};
+use super::{Ctx, Result, read_as};
 use appraise::app::{Actor, StaffChange, StaffImported, StaffInput};
 use appraise::domain::month::Month;
 use appraise::domain::text::count;
@@ -132,10 +132,17 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 .app
                 .change_employee(&ctx.actor(by)?, &id, change, from)?;
             let e = record.at(from);
-            ctx.say(format_args!(
-                "`{id}` is in `{}` as {} from {from}; earlier months keep their record",
-                e.department, e.role
-            ))
+            let (department, role) = (&e.department, &e.role);
+            ctx.tell(
+                format_args!(
+                    "`{id}` 自 {from} 起在{}任{}；此前各月保持原记录",
+                    ctx.app.labels().unwrap_or_default().department(department),
+                    appraise::domain::labels::staff_role(role)
+                ),
+                format_args!(
+                    "`{id}` is in `{department}` as {role} from {from}; earlier months keep their record"
+                ),
+            )
         }
         Command::Set {
             id,
@@ -155,9 +162,10 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             };
             ctx.app
                 .change_employee(&ctx.actor(by)?, &id, change, from)?;
-            ctx.say(format_args!(
-                "`{id}` changed from {from}; earlier months keep their record"
-            ))
+            ctx.tell(
+                format_args!("`{id}` 自 {from} 起的资料已修改；此前各月保持原记录"),
+                format_args!("`{id}` changed from {from}; earlier months keep their record"),
+            )
         }
         Command::History { id } => ctx.print(&StaffHistoryView {
             record: ctx.app.record(&Actor::owner(), &id)?,
@@ -184,7 +192,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 attrs: attrs.into_iter().collect(),
             };
             let saved = ctx.app.save_employee(&ctx.actor(by)?, input)?;
-            ctx.say(format_args!("employee `{}` saved", saved.id))
+            let id = &saved.id;
+            ctx.tell(
+                format_args!("员工 `{id}` 已保存"),
+                format_args!("employee `{id}` saved"),
+            )
         }
         Command::List { department, at } => ctx.print(&StaffView {
             staff: ctx.app.staff(&Actor::owner(), department.as_deref(), at)?,
@@ -194,17 +206,23 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
 
 /// What a staff import did, in a line.
 pub fn report_import(ctx: &Ctx, done: &StaffImported) -> Result {
-    ctx.say(format_args!(
-        "imported {} from {} ({} new, {} updated{})",
-        count(done.added + done.updated, "employee", "employees"),
-        done.file,
-        done.added,
-        done.updated,
-        match done.encoding {
-            Encoding::Utf8 => String::new(),
-            other => format!("; read as {}", other.name()),
-        }
-    ))
+    let (added, updated) = (done.added, done.updated);
+    ctx.tell(
+        format_args!(
+            "已从 {} 导入 {} 名员工（新增 {added}，更新 {updated}）",
+            read_as(&done.file, done.encoding, false),
+            added + updated
+        ),
+        format_args!(
+            "imported {} from {} ({added} new, {updated} updated{})",
+            count(added + updated, "employee", "employees"),
+            done.file,
+            match done.encoding {
+                Encoding::Utf8 => String::new(),
+                other => format!("; read as {}", other.name()),
+            }
+        ),
+    )
 }
 
 /// A supervisor given as `none` (or empty) removes the supervisor.

@@ -72,10 +72,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 department,
             };
             let saved = ctx.app.add_user(&ctx.actor(by)?, user)?;
-            ctx.say(format_args!(
-                "login `{}` ({}) saved as {}",
-                saved.login, saved.name, saved.role
-            ))
+            let (login, name, role) = (&saved.login, &saved.name, saved.role);
+            ctx.tell(
+                format_args!("登录账号 `{login}`（{name}）已保存，角色：{}", role.label()),
+                format_args!("login `{login}` ({name}) saved as {role}"),
+            )
         }
         Command::List => {
             let owner = Actor::owner();
@@ -90,14 +91,20 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         }
         Command::Disable { login, by } => {
             ctx.app.disable_login(&ctx.actor(by)?, &login)?;
-            ctx.say(format_args!("login `{login}` disabled: its sessions ended"))
+            ctx.tell(
+                format_args!("登录账号 `{login}` 已停用，其会话均已结束"),
+                format_args!("login `{login}` disabled: its sessions ended"),
+            )
         }
         Command::Passwd { login, by, .. } => {
             let mut password = String::new();
             std::io::stdin().read_line(&mut password)?;
             let password = password.trim_end_matches(['\n', '\r']);
             ctx.app.set_password(&ctx.actor(by)?, &login, password)?;
-            ctx.say(format_args!("password of `{login}` set"))
+            ctx.tell(
+                format_args!("`{login}` 的密码已设置"),
+                format_args!("password of `{login}` set"),
+            )
         }
     }
 }

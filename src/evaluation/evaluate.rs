@@ -462,6 +462,16 @@ impl Evaluation<'_> {
                             scores[side].push(score);
                         }
                     }
+                    // Every employee employed in a closed month is in its snapshot (a
+                    // staff change that would move that is refused): one missing was
+                    // taken out past appraise, and leaving them out would be silent.
+                    None if closed_months.contains(m) && e.employed_in(*m) => {
+                        return Err(store::Error::Snapshot {
+                            month: *m,
+                            why: format!("`{}`, employed that month, is missing from it", e.id),
+                        }
+                        .into());
+                    }
                     None => {}
                 }
             }
