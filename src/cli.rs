@@ -63,9 +63,11 @@ impl From<std::io::Error> for Error {
 
 pub type Result<T = ()> = std::result::Result<T, Error>;
 
-/// A request refused as given on the command line (exit code 1).
-pub fn refused(message: impl Into<String>) -> Error {
-    Error::App(app::Error::Refused(message.into()))
+/// A request refused as given on the command line (exit code 1): told `zh`, or `en` when
+/// people asked for English ([`english`]).
+pub fn refused(zh: impl Into<String>, en: impl Into<String>) -> Error {
+    let message = if english() { en.into() } else { zh.into() };
+    Error::App(app::Error::Refused(message))
 }
 
 /// What every command needs: the workspace, how to print, and where the database is.
@@ -260,9 +262,10 @@ pub fn read_photo(path: &std::path::Path) -> Result<app::Upload> {
 fn today(config: &ServiceConfig) -> Result<NaiveDate> {
     match std::env::var("APPRAISE_TODAY") {
         Ok(s) => parse_date(&s).ok_or_else(|| {
-            refused(format!(
-                "APPRAISE_TODAY `{s}` is not a date; write YYYY-MM-DD"
-            ))
+            refused(
+                format!("APPRAISE_TODAY “{s}”不是日期，请写成 YYYY-MM-DD"),
+                format!("APPRAISE_TODAY `{s}` is not a date; write YYYY-MM-DD"),
+            )
         }),
         Err(_) => Ok(config.today()),
     }

@@ -68,10 +68,12 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
 /// The audit log, from `since` when given.
 fn list(ctx: &Ctx, since: Option<&str>) -> Result {
     let since = match since {
-        Some(s) => Some(
-            parse_date(s)
-                .ok_or_else(|| refused(format!("`--since {s}` is not a date; write YYYY-MM-DD")))?,
-        ),
+        Some(s) => Some(parse_date(s).ok_or_else(|| {
+            refused(
+                format!("`--since {s}` 不是日期，请写成 YYYY-MM-DD"),
+                format!("`--since {s}` is not a date; write YYYY-MM-DD"),
+            )
+        })?),
         None => None,
     };
     ctx.print(&AuditView {

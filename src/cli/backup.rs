@@ -42,6 +42,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     }
     let Some(dir) = a.dir.or_else(|| ctx.config.backup.dir.clone()) else {
         return Err(refused(
+            "请说明备份存放在哪里：`appraise backup 文件`、`appraise backup --dir 目录`，或在 appraise.toml 的 [backup] 下设置 `dir`",
             "say where the copy goes: `appraise backup FILE`, `appraise backup --dir DIR`, or `dir` under [backup] in appraise.toml",
         ));
     };

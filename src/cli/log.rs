@@ -180,10 +180,19 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
             by,
         } => {
             let sheet = app.entry_sheet(&ctx.actor(by)?, &department, month)?;
-            let bytes = appraise::report::template::entry_template(&sheet)
-                .map_err(|e| refused(format!("cannot write the workbook: {e}")))?;
-            std::fs::write(&out, bytes)
-                .map_err(|e| refused(format!("cannot write `{}`: {e}", out.display())))?;
+            let bytes = appraise::report::template::entry_template(&sheet).map_err(|e| {
+                refused(
+                    format!("无法生成工作簿：{e}"),
+                    format!("cannot write the workbook: {e}"),
+                )
+            })?;
+            std::fs::write(&out, bytes).map_err(|e| {
+                let out = out.display();
+                refused(
+                    format!("无法写入 `{out}`：{e}"),
+                    format!("cannot write `{out}`: {e}"),
+                )
+            })?;
             let (out, department, month) = (out.display(), &sheet.department_name, sheet.month);
             ctx.tell(
                 format_args!(
@@ -350,18 +359,22 @@ fn field_flags(args: &[String]) -> Result<(Flags, Flags, Vec<PathBuf>)> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let Some(name) = a.strip_prefix("--") else {
-            return Err(refused(format!(
-                "unexpected `{a}`; give fields as `--FIELD VALUE`, e.g. `--minutes 40`"
-            )));
+            return Err(refused(
+                format!("无法识别 `{a}`；字段请写成 `--字段 值`，例如 `--minutes 40`"),
+                format!("unexpected `{a}`; give fields as `--FIELD VALUE`, e.g. `--minutes 40`"),
+            ));
         };
         let (name, value) = match name.split_once('=') {
             Some((n, v)) => (n.to_string(), v.to_string()),
             // The one switch of `log add`, which takes no value.
             None if name == "again" => (name.to_string(), String::new()),
             None => {
-                let v = it
-                    .next()
-                    .ok_or_else(|| refused(format!("`--{name}` needs a value")))?;
+                let v = it.next().ok_or_else(|| {
+                    refused(
+                        format!("`--{name}` 缺少值"),
+                        format!("`--{name}` needs a value"),
+                    )
+                })?;
                 (name.to_string(), v.clone())
             }
         };
@@ -375,7 +388,10 @@ fn field_flags(args: &[String]) -> Result<(Flags, Flags, Vec<PathBuf>)> {
             &mut fields
         };
         if into.insert(name.clone(), value).is_some() {
-            return Err(refused(format!("`--{name}` is given twice")));
+            return Err(refused(
+                format!("`--{name}` 给了两次"),
+                format!("`--{name}` is given twice"),
+            ));
         }
     }
     Ok((fields, options, photos))

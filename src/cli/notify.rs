@@ -127,6 +127,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 let s = s.trim().to_string();
                 if s.starts_with("env:") || s.starts_with("file:") {
                     return Err(refused(
+                        "从标准输入读取的密钥按原样保存；要指明密钥所在位置，请用 --secret-env 变量名 或 --secret-file 路径",
                         "a secret read from standard input is kept as it is; to name where it is, use --secret-env NAME or --secret-file PATH",
                     ));
                 }
@@ -170,10 +171,16 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 done.queued, r.sent, r.retried, r.deferred, r.failed
             ))?;
             if r.failed > 0 {
-                return Err(super::refused(format!(
-                    "{} 条通知发送失败，已放弃；appraise notify list --failed 列出原因",
-                    r.failed
-                )));
+                return Err(super::refused(
+                    format!(
+                        "{} 条通知发送失败，已放弃；appraise notify list --failed 列出原因",
+                        r.failed
+                    ),
+                    format!(
+                        "{} notices failed and were given up; `appraise notify list --failed` lists why",
+                        r.failed
+                    ),
+                ));
             }
             Ok(())
         }
@@ -216,10 +223,11 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
         Command::Set { key, value, by } => {
             let key = key.replace('-', "_");
             if key == "give_up_hours" && value.parse::<u32>().is_err() {
-                return Err(super::refused(format!(
-                    "give-up-hours 须为小时数（整数），例如 72；“{}”不是",
-                    appraise::domain::text::clip(&value)
-                )));
+                let value = appraise::domain::text::clip(&value);
+                return Err(super::refused(
+                    format!("give-up-hours 须为小时数（整数），例如 72；“{value}”不是"),
+                    format!("give-up-hours is a number of hours, e.g. 72; `{value}` is not"),
+                ));
             }
             ctx.app.set_notice_setting(&ctx.actor(by)?, &key, &value)?;
             ctx.say(format_args!("已设置 {key} = {value}"))

@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
                 return Err(appraise::app::Error::Policy(tested.problems).into());
             }
             if !passed {
-                return Err(refused("some policy tests failed"));
+                return Err(refused("部分制度测试未通过", "some policy tests failed"));
             }
             Ok(())
         }

@@ -60,7 +60,11 @@ pub fn serve(ctx: &Ctx, a: &Listen) -> Result {
         .clone()
         .unwrap_or_else(|| c.server.listen.to_string());
     web::run(&listen, config, |addr| {
-        println!("Serving the workplace at http://{addr}/ (ctrl-c or SIGTERM stops it)");
+        if super::english() {
+            println!("Serving the workplace at http://{addr}/ (ctrl-c or SIGTERM stops it)");
+        } else {
+            println!("网页工作台已在 http://{addr}/ 上运行（按 Ctrl-C 或发送 SIGTERM 停止）");
+        }
     })
     .map_err(|source| {
         Error::Io {

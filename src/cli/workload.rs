@@ -22,7 +22,10 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, a: Args) -> Result {
     if a.staff == 0 {
-        return Err(refused("`--staff` must be at least 1"));
+        return Err(refused(
+            "`--staff` 至少为 1",
+            "`--staff` must be at least 1",
+        ));
     }
     let dir = &a.out_dir;
     std::fs::create_dir_all(dir).map_err(io(dir))?;
