@@ -64,11 +64,15 @@ fn target(
         .map(|a| format!(".{}", a.extension()))
         .collect();
     let (last, rest) = names.split_last().expect("every report allows a format");
-    let (out, rest) = (out.display(), rest.join(", "));
+    let out = out.display();
     Err(refused(
-        format!("`{out}`：此报表可写成 {rest} 或 {last}，请按此命名文件"),
         format!(
-            "`{out}`: this report can be written as {rest} or {last}; name the file accordingly"
+            "`{out}`：此报表可写成 {} 或 {last}，请按此命名文件",
+            rest.join("、")
+        ),
+        format!(
+            "`{out}`: this report can be written as {} or {last}; name the file accordingly",
+            rest.join(", ")
         ),
     ))
 }
