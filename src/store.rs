@@ -7,6 +7,7 @@ mod append;
 mod attendance;
 mod audit;
 mod backup;
+mod breach;
 mod chain;
 mod earlier;
 mod elements;
@@ -44,6 +45,7 @@ pub use attendance::{
     AttendanceTx, Correction, CorrectionDecision, Intake, LiveDerived, RosterReader, RosterView,
 };
 pub use audit::{AuditEntry, AuditFilter};
+pub use breach::{Breach, Change};
 pub use chain::{Verification, Verified};
 #[doc(hidden)]
 pub use earlier::write_earlier_version;
@@ -159,7 +161,7 @@ pub enum Error {
     #[error(
         "the record was altered ({0}); the packs are rebuilt from the log only when the log is whole: restore the database from a backup"
     )]
-    AlteredLog(String),
+    AlteredLog(Breach),
     #[error(
         "the log changed during each of {0} attempts to read it at one state; try again when the import or entry in progress is done"
     )]

@@ -63,20 +63,21 @@ impl App {
         let path = dir.join(now.format(NAME).to_string());
         self.store()?.backup(&path)?;
         let verified = Store::open(&path).and_then(|mut copy| copy.verify());
-        let v = match verified {
-            Ok(v) if v.broken.is_none() => v,
-            failed => {
-                let _ = std::fs::remove_file(&path);
-                let why = match failed {
-                    Ok(v) => v.broken.unwrap_or_default(),
-                    Err(e) => e.to_string(),
-                };
-                return Err(Error::Tampered(format!(
-                    "the new backup {} did not verify, so it was removed and the older copies kept: {why}",
-                    path.display()
-                )));
-            }
+        let why = match verified {
+            Ok(v) => match v.broken {
+                None => Ok(v),
+                Some(breach) => Err(Error::Tampered(breach)),
+            },
+            Err(e) => Err(e.into()),
         };
+        let v = why.or_else(|why| {
+            let _ = std::fs::remove_file(&path);
+            Err(Error::BackupUnverified {
+                path: path.clone(),
+                made: true,
+                why: Box::new(why),
+            })
+        })?;
         let mut copies = dated_copies(dir).map_err(io(dir))?;
         copies.retain(|(_, p)| *p != path);
         let excess = (copies.len() + 1).saturating_sub(keep);
@@ -119,11 +120,12 @@ impl App {
             app.authorize(&by, Action::KeepBackups, &Target::Company)?;
             let mut store = Store::open(&staged)?;
             let v = store.verify()?;
-            if let Some(broken) = v.broken {
-                return Err(Error::Tampered(format!(
-                    "the backup {} does not verify, so nothing was replaced: {broken}",
-                    copy.display()
-                )));
+            if let Some(breach) = v.broken {
+                return Err(Error::BackupUnverified {
+                    path: copy.to_path_buf(),
+                    made: false,
+                    why: Box::new(Error::Tampered(breach)),
+                });
             }
             store.note_restored(
                 &Stamp {

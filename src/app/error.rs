@@ -97,7 +97,15 @@ pub enum Error {
     OpenMonths(Vec<String>),
     /// The record no longer matches its hash chain.
     #[error("the record was altered: {0}")]
-    Tampered(String),
+    Tampered(crate::store::Breach),
+    /// A backup did not verify: a new one (`made`: it was removed, the older copies kept)
+    /// or one to restore (nothing was replaced); `why` is what its verification found.
+    #[error("{}: {why}", if *made { format!("the new backup {} did not verify, so it was removed and the older copies kept", path.display()) } else { format!("the backup {} does not verify, so nothing was replaced", path.display()) })]
+    BackupUnverified {
+        path: PathBuf,
+        made: bool,
+        why: Box<Error>,
+    },
     /// Rows of a file or entry are bad; nothing was stored.
     #[error("{rows}\n{outcome}")]
     Rejected { rows: Rejected, outcome: String },
@@ -147,7 +155,8 @@ impl Error {
             | Error::Misstep(_)
             | Error::NotFound(_)
             | Error::Throttled { .. }
-            | Error::Tampered(_) => true,
+            | Error::Tampered(_)
+            | Error::BackupUnverified { .. } => true,
             Error::Store(e) => e.is_refusal(),
             _ => false,
         }

@@ -53,7 +53,16 @@ pub fn error(e: &Error) -> String {
             months.len(),
             months.join("、")
         ),
-        Error::Tampered(what) => format!("记录已被篡改：{what}"),
+        Error::Tampered(breach) => format!("记录已被篡改：{}", self::breach(breach)),
+        Error::BackupUnverified { path, made, why } => {
+            let path = path.display();
+            let why = error(why);
+            if *made {
+                format!("新备份 {path} 未通过核验，已将其删除，较早的备份均保留：{why}")
+            } else {
+                format!("备份 {path} 未通过核验，没有替换任何内容：{why}")
+            }
+        }
         Error::Store(s) => stored(s),
         Error::Io { path, source } => format!("文件“{}”无法读取：{source}", path.display()),
         Error::Rejected { rows, .. } => {
@@ -531,11 +540,106 @@ fn stored(e: &store::Error) -> String {
         } => format!(
             "“{policy}”版本 {version} 自 {from} 起生效，但 {closed} 已结账；启用它将重述已结账月份，须说明原因。"
         ),
+        store::Error::AlteredLog(breach) => format!(
+            "记录已被篡改：{}。评分数据只会依据完整的日志重建：请从备份恢复数据库。",
+            self::breach(breach)
+        ),
         // `why` is what was found wrong, for whoever investigates.
         store::Error::Snapshot { month, why } => format!(
             "{month} 的结账快照已损坏，无法读取：它在 appraise 之外被改动过。请运行 appraise audit verify 查明改动之处，或从备份恢复。（技术细节：{why}）"
         ),
         other => other.to_string(),
+    }
+}
+
+/// Where the record no longer matches, in Chinese: the tables by what people call them.
+pub fn breach(b: &store::Breach) -> String {
+    use store::{Breach, Change};
+    const REPACK: &str =
+        "日志本身完整，人力资源部可运行 `appraise audit repack` 依据日志重建评分数据";
+    match b {
+        Breach::ChainEdited { block, verified_at } => {
+            format!("区块 {block} 的哈希已不是 {verified_at} 核验时的哈希：哈希链本身被改动过")
+        }
+        Breach::UnknownTable { block, table } => {
+            format!("区块 {block} 指向“{table}”，它不是记录中的表")
+        }
+        Breach::Block {
+            block,
+            table,
+            first,
+            last,
+        } => {
+            let rows = if first == last {
+                format!("第 {first} 行")
+            } else {
+                format!("第 {first}–{last} 行")
+            };
+            format!(
+                "区块 {block}（{}{rows}）对不上：其中封存的某行被修改、删除或插入，或哈希链本身被改动过",
+                table_zh(table)
+            )
+        }
+        Breach::Unsealed { table, key } => format!(
+            "{}第 {key} 行不在任何区块中：它是绕过 appraise 写入的",
+            table_zh(table)
+        ),
+        Breach::Seal { table, key, change } => format!(
+            "{}“{key}”被绕过 appraise {}",
+            table_zh(table),
+            match change {
+                Change::Changed => "修改",
+                Change::Written => "写入",
+                Change::Removed => "删除",
+            }
+        ),
+        Breach::Pack { employee, month } => format!(
+            "{employee} {month} 的评分数据（评级所读）与日志不符：它是绕过 appraise 写入的；{REPACK}"
+        ),
+        Breach::OrphanPacks { count } => format!(
+            "有 {count} 份评分数据（评级所读）所属月份在日志中没有事件：它们是绕过 appraise 写入的；{REPACK}"
+        ),
+    }
+}
+
+/// A table of the record by what people call it (its id when it has no such name).
+fn table_zh(table: &str) -> &str {
+    match table {
+        "events" => "事件日志",
+        "event_sources" => "事件来源",
+        "voids" => "作废记录",
+        "excuses" => "免除记录",
+        "policy_versions" => "制度版本",
+        "month_closes" => "结账记录",
+        "snapshots" => "结账快照",
+        "reviews" => "年度考评",
+        "review_signatures" => "考评签字",
+        "staff_changes" => "人事变动",
+        "appeals" => "申诉",
+        "appeal_decisions" => "申诉处理",
+        "attendance_imports" => "考勤导入",
+        "roster" => "排班",
+        "punches" => "打卡记录",
+        "handovers" => "交接班记录",
+        "covered" => "已推算的人日",
+        "released" => "已解除的人日",
+        "leaves" => "请假",
+        "leave_decisions" => "请假审批",
+        "holidays" => "节假日",
+        "derived" => "考勤推算事件",
+        "corrections" => "考勤更正",
+        "correction_decisions" => "考勤更正审批",
+        "photos" => "照片",
+        "evidence" => "证据",
+        "audit" => "审计日志",
+        "row_seals" => "行封存",
+        "staff" => "员工档案",
+        "departments" => "部门",
+        "users" => "登录账号",
+        "imports" => "导入记录",
+        "dept_targets" => "部门目标",
+        "dept_budgets" => "部门预算",
+        other => other,
     }
 }
 

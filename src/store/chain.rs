@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Result, Store};
+use super::{Breach, Result, Store};
 
 /// A chained table: the key its blocks range over and the columns that are its content.
 /// A table's columns are fixed for good: a later column is not part of the record.
@@ -411,7 +411,7 @@ pub struct Verification {
     /// it changed.
     pub head: String,
     /// The first place the database no longer matches, if any.
-    pub broken: Option<String>,
+    pub broken: Option<Breach>,
     /// For a verification of the blocks added since the last one: where that one ended.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<Verified>,
@@ -433,7 +433,7 @@ pub(super) struct Walk {
     pub(super) rows: i64,
     pub(super) last_block: i64,
     pub(super) head: String,
-    pub(super) broken: Option<String>,
+    pub(super) broken: Option<Breach>,
 }
 
 impl Store {
@@ -479,10 +479,10 @@ pub(super) fn walk(conn: &Connection, since: Option<&Verified>) -> Result<Walk> 
                 rows: 0,
                 last_block: v.block,
                 head: v.hash.clone(),
-                broken: Some(format!(
-                    "block {} no longer carries the hash it had when it was verified at {}: the chain itself was edited",
-                    v.block, v.at
-                )),
+                broken: Some(Breach::ChainEdited {
+                    block: v.block,
+                    verified_at: v.at.clone(),
+                }),
             });
         }
         prev = v.hash.clone();
@@ -505,21 +505,17 @@ pub(super) fn walk(conn: &Connection, since: Option<&Verified>) -> Result<Walk> 
         let (seq, table, first, last, stored) = b?;
         count += 1;
         if !CHAINED.iter().any(|c| c.table == table) {
-            broken = Some(format!(
-                "block {seq} names `{table}`, which is not a table of the record"
-            ));
+            broken = Some(Breach::UnknownTable { block: seq, table });
             break;
         }
         let hash = block_hash(conn, &prev, &table, first, last)?;
         if hash != stored {
-            let rows = if first == last {
-                format!("{table} {first}")
-            } else {
-                format!("{table} {first}–{last}")
-            };
-            broken = Some(format!(
-                "block {seq} ({rows}) does not match: a row it sealed was changed, removed or slipped in, or the chain itself was edited"
-            ));
+            broken = Some(Breach::Block {
+                block: seq,
+                table,
+                first,
+                last,
+            });
             break;
         }
         rows += last - first + 1;
@@ -540,7 +536,7 @@ pub(super) fn walk(conn: &Connection, since: Option<&Verified>) -> Result<Walk> 
 
 /// A row of the record that no block covers, if any: of all rows, or (`tail_only`) of those
 /// after every block of their table (the rows a walk of the newer blocks could miss).
-fn unsealed(conn: &Connection, tail_only: bool) -> Result<Option<String>> {
+fn unsealed(conn: &Connection, tail_only: bool) -> Result<Option<Breach>> {
     for c in &CHAINED {
         let found = if tail_only {
             let sql = format!(
@@ -554,11 +550,11 @@ fn unsealed(conn: &Connection, tail_only: bool) -> Result<Option<String>> {
         } else {
             first_outside(conn, c)?
         };
-        if let Some(k) = found {
-            return Ok(Some(format!(
-                "{} row {k} is in no block: it was written past appraise",
-                c.table
-            )));
+        if let Some(key) = found {
+            return Ok(Some(Breach::Unsealed {
+                table: c.table,
+                key,
+            }));
         }
     }
     Ok(None)

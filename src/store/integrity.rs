@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::chain::{Verification, Verified, chained_rows, walk};
 use super::packs::{Span, each_built, write};
 use super::rows::text;
-use super::{Error, Result, Stamp, Store, audit};
+use super::{Breach, Error, Result, Stamp, Store, audit};
 use crate::domain::month::Month;
 
 impl Store {
@@ -204,7 +204,7 @@ fn halfway(conn: &Connection) -> Result<String> {
 /// appraise would change scores while the log's chain still holds. The stored packs are
 /// read in one pass beside the log, in the same (employee, month) order, rather than
 /// looked up one by one.
-pub(super) fn check(conn: &Connection, span: Span) -> Result<Option<String>> {
+pub(super) fn check(conn: &Connection, span: Span) -> Result<Option<Breach>> {
     let mut st = conn.prepare(
         "SELECT employee, month, data FROM packs
           WHERE employee >= ?1 AND (?2 IS NULL OR employee < ?2)
@@ -233,9 +233,10 @@ pub(super) fn check(conn: &Connection, span: Span) -> Result<Option<String>> {
             stored.advance()?;
             return Ok(true);
         }
-        found = Some(format!(
-            "the pack of {employee}'s {month} (what ratings read) does not match the log: it was written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it"
-        ));
+        found = Some(Breach::Pack {
+            employee: employee.to_string(),
+            month: month.to_string(),
+        });
         Ok(false)
     })?;
     if found.is_some() {
@@ -245,11 +246,7 @@ pub(super) fn check(conn: &Connection, span: Span) -> Result<Option<String>> {
         orphans += 1;
         stored.advance()?;
     }
-    Ok((orphans > 0).then(|| {
-        format!(
-            "{orphans} packs (what ratings read) are of months with no events in the log: they were written past appraise; the log itself is whole, so `appraise audit repack` (HR) rebuilds the packs from it"
-        )
-    }))
+    Ok((orphans > 0).then_some(Breach::OrphanPacks { count: orphans }))
 }
 
 /// Hands `stale` each employee-month with events in the log whose stored pack (if any)

@@ -409,6 +409,12 @@ mod tests {
         let found = crate::store::integrity::check(&store.conn, crate::store::packs::Span::ALL)
             .unwrap()
             .unwrap();
-        assert!(found.contains("E1's 2025-04"), "{found}");
+        assert_eq!(
+            found,
+            crate::store::Breach::Pack {
+                employee: "E1".into(),
+                month: "2025-04".into()
+            }
+        );
     }
 }

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use rusqlite::{Connection, params};
 use sha2::{Digest, Sha256};
 
-use super::Result;
 use super::chain::{hash_values, seal};
+use super::{Breach, Change, Result};
 
 /// A table of current rows: its key, and the columns its digest covers.
 struct Sealed {
@@ -130,7 +130,7 @@ pub(super) fn seal_all(conn: &Connection) -> Result<()> {
 }
 
 /// The first current row that no longer matches its seal, if any.
-pub(super) fn check(conn: &Connection) -> Result<Option<String>> {
+pub(super) fn check(conn: &Connection) -> Result<Option<Breach>> {
     for s in &SEALED {
         let now = digests(conn, s, None)?;
         let mut st = conn.prepare(
@@ -146,13 +146,17 @@ pub(super) fn check(conn: &Connection) -> Result<Option<String>> {
         for key in keys {
             let broken = match (now.get(key), sealed.get(key)) {
                 (Some(d), Some(Some(s))) if d == s => None,
-                (Some(_), Some(Some(_))) => Some("was changed past appraise"),
-                (Some(_), None | Some(None)) => Some("was written past appraise"),
-                (None, Some(Some(_))) => Some("was removed past appraise"),
+                (Some(_), Some(Some(_))) => Some(Change::Changed),
+                (Some(_), None | Some(None)) => Some(Change::Written),
+                (None, Some(Some(_))) => Some(Change::Removed),
                 (None, _) => None,
             };
-            if let Some(what) = broken {
-                return Ok(Some(format!("{} row `{key}` {what}", s.table)));
+            if let Some(change) = broken {
+                return Ok(Some(Breach::Seal {
+                    table: s.table,
+                    key: key.clone(),
+                    change,
+                }));
             }
         }
     }
