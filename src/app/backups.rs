@@ -70,13 +70,13 @@ impl App {
             },
             Err(e) => Err(e.into()),
         };
-        let v = why.or_else(|why| {
+        let v = why.map_err(|why| {
             let _ = std::fs::remove_file(&path);
-            Err(Error::BackupUnverified {
+            Error::BackupUnverified {
                 path: path.clone(),
                 made: true,
                 why: Box::new(why),
-            })
+            }
         })?;
         let mut copies = dated_copies(dir).map_err(io(dir))?;
         copies.retain(|(_, p)| *p != path);
