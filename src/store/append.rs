@@ -662,6 +662,46 @@ mod tests {
         );
     }
 
+    /// A verification checks the chain in runs on several threads: it finds what a walk in
+    /// one go finds (the blocks walked, the head, the first break), whichever run breaks.
+    #[test]
+    fn a_verification_in_runs_finds_what_a_walk_in_one_go_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::tests::staffed(dir.path(), &["A", "B"]);
+        // Forty imports of a row each: forty blocks of the log, and their audit entries.
+        for day in 1..=40 {
+            let date = format!("2025-03-{:02}", 1 + day % 28);
+            import(&mut store, &[("A", &date, "late", day)]);
+        }
+        let same = |store: &mut Store| {
+            let walked = super::super::chain::walk(&store.conn, None).unwrap();
+            let verified = store.verify().unwrap();
+            assert_eq!(
+                (verified.blocks, &verified.head, &verified.broken),
+                (walked.blocks, &walked.head, &walked.broken)
+            );
+            verified.broken
+        };
+        assert_eq!(same(&mut store), None);
+        // A row of an early block and one of a late block changed: the early one is named.
+        (store.conn)
+            .execute_batch(
+                "DROP TRIGGER events_append_only_u; UPDATE events SET qty = 2 WHERE id = 35",
+            )
+            .unwrap();
+        assert!(matches!(
+            same(&mut store),
+            Some(Breach::Block { first: 35, .. })
+        ));
+        (store.conn)
+            .execute("UPDATE events SET qty = 2 WHERE id = 5", [])
+            .unwrap();
+        assert!(matches!(
+            same(&mut store),
+            Some(Breach::Block { first: 5, .. })
+        ));
+    }
+
     #[test]
     fn stored_ids_are_the_range_of_those_pushed() {
         let mut ids = Ids::default();

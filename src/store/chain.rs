@@ -465,78 +465,169 @@ pub(super) fn chained_rows(conn: &Connection) -> Result<i64> {
 /// The chain's walk: the blocks walked, the last hash, and the first place the sealed
 /// rows no longer match (the record itself, without what is derived from it).
 pub(super) fn walk(conn: &Connection, since: Option<&Verified>) -> Result<Walk> {
-    let mut prev = GENESIS.to_string();
-    let mut after = 0;
-    if let Some(v) = since {
-        let now: Option<String> = conn
-            .query_row("SELECT hash FROM chain WHERE seq = ?1", [v.block], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if now.as_deref() != Some(v.hash.as_str()) {
-            return Ok(Walk {
-                blocks: 0,
-                rows: 0,
-                last_block: v.block,
-                head: v.hash.clone(),
-                broken: Some(Breach::ChainEdited {
-                    block: v.block,
-                    verified_at: v.at.clone(),
-                }),
-            });
-        }
-        prev = v.hash.clone();
-        after = v.block;
+    let chain = match Chain::read(conn, since)? {
+        Ok(chain) => chain,
+        Err(edited) => return Ok(edited),
+    };
+    let found = check_run(conn, &chain.before, &chain.blocks)?;
+    let mut w = chain.walked(found);
+    if w.broken.is_none() {
+        w.broken = unsealed(conn, since.is_some())?;
     }
-    let mut st =
-        conn.prepare("SELECT seq, tbl, first, last, hash FROM chain WHERE seq > ?1 ORDER BY seq")?;
-    let blocks = st.query_map([after], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
-    let (mut count, mut rows, mut last_block) = (0, 0, after);
-    let mut broken = None;
-    for b in blocks {
-        let (seq, table, first, last, stored) = b?;
-        count += 1;
-        if !CHAINED.iter().any(|c| c.table == table) {
-            broken = Some(Breach::UnknownTable { block: seq, table });
-            break;
+    Ok(w)
+}
+
+/// A block as the chain stores it.
+pub(super) struct Block {
+    seq: i64,
+    table: String,
+    first: i64,
+    last: i64,
+    hash: String,
+}
+
+/// The blocks a walk checks, as stored, and the hash before the first. Each block is
+/// checked against the hash stored before it, as a walk in one go checks it: a run of
+/// blocks can be checked apart from the others (on a thread of its own, see
+/// [`check_run`]), and the first break of the first run that has one is the walk's.
+pub(super) struct Chain {
+    /// The block walked from (0 for the whole chain) and its hash.
+    after: i64,
+    before: String,
+    blocks: Vec<Block>,
+}
+
+impl Chain {
+    /// The blocks after `since` (all of them without); a walk that ends before it begins
+    /// when the block verified last no longer carries the hash it had.
+    pub(super) fn read(
+        conn: &Connection,
+        since: Option<&Verified>,
+    ) -> Result<std::result::Result<Chain, Walk>> {
+        let (mut before, mut after) = (GENESIS.to_string(), 0);
+        if let Some(v) = since {
+            let now: Option<String> = conn
+                .query_row("SELECT hash FROM chain WHERE seq = ?1", [v.block], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if now.as_deref() != Some(v.hash.as_str()) {
+                return Ok(Err(Walk {
+                    blocks: 0,
+                    rows: 0,
+                    last_block: v.block,
+                    head: v.hash.clone(),
+                    broken: Some(Breach::ChainEdited {
+                        block: v.block,
+                        verified_at: v.at.clone(),
+                    }),
+                }));
+            }
+            before = v.hash.clone();
+            after = v.block;
         }
-        let hash = block_hash(conn, &prev, &table, first, last)?;
-        if hash != stored {
-            broken = Some(Breach::Block {
-                block: seq,
-                table,
-                first,
-                last,
-            });
-            break;
+        let mut st = conn
+            .prepare("SELECT seq, tbl, first, last, hash FROM chain WHERE seq > ?1 ORDER BY seq")?;
+        let blocks = st
+            .query_map([after], |r| {
+                Ok(Block {
+                    seq: r.get(0)?,
+                    table: r.get(1)?,
+                    first: r.get(2)?,
+                    last: r.get(3)?,
+                    hash: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Ok(Chain {
+            after,
+            before,
+            blocks,
+        }))
+    }
+
+    /// The chain in `n` runs of about as many rows each, each with its place in the chain
+    /// and the hash before it.
+    pub(super) fn runs(&self, n: usize) -> Vec<(usize, &str, &[Block])> {
+        let rows: i64 = self.blocks.iter().map(Block::rows).sum();
+        let per = (rows / n.max(1) as i64).max(1);
+        let mut runs = Vec::with_capacity(n);
+        let (mut start, mut held) = (0, 0);
+        for (i, b) in self.blocks.iter().enumerate() {
+            held += b.rows();
+            if held >= per || i + 1 == self.blocks.len() {
+                let before = match start {
+                    0 => self.before.as_str(),
+                    s => self.blocks[s - 1].hash.as_str(),
+                };
+                runs.push((start, before, &self.blocks[start..=i]));
+                (start, held) = (i + 1, 0);
+            }
         }
-        rows += last - first + 1;
-        last_block = seq;
-        prev = stored;
+        runs
     }
-    if broken.is_none() {
-        broken = unsealed(conn, since.is_some())?;
+
+    /// The walk, given the first block that did not match (its place in the chain) and
+    /// what was wrong with it, if any.
+    pub(super) fn walked(&self, found: Option<(usize, Breach)>) -> Walk {
+        let (matched, broken) = match found {
+            Some((at, breach)) => (&self.blocks[..at], Some(breach)),
+            None => (&self.blocks[..], None),
+        };
+        let last = matched.last();
+        Walk {
+            // The block that broke was walked too.
+            blocks: (matched.len() + usize::from(broken.is_some())) as i64,
+            rows: matched.iter().map(Block::rows).sum(),
+            last_block: last.map_or(self.after, |b| b.seq),
+            head: last.map_or_else(|| self.before.clone(), |b| b.hash.clone()),
+            broken,
+        }
     }
-    Ok(Walk {
-        blocks: count,
-        rows,
-        last_block,
-        head: prev,
-        broken,
-    })
+}
+
+impl Block {
+    fn rows(&self) -> i64 {
+        self.last - self.first + 1
+    }
+}
+
+/// The first block of `run` (the hash stored before it being `before`) whose rows no
+/// longer hash to it, with its place in `run`.
+pub(super) fn check_run(
+    conn: &Connection,
+    before: &str,
+    run: &[Block],
+) -> Result<Option<(usize, Breach)>> {
+    let mut prev = before;
+    for (i, b) in run.iter().enumerate() {
+        if !CHAINED.iter().any(|c| c.table == b.table) {
+            let table = b.table.clone();
+            return Ok(Some((
+                i,
+                Breach::UnknownTable {
+                    block: b.seq,
+                    table,
+                },
+            )));
+        }
+        if block_hash(conn, prev, &b.table, b.first, b.last)? != b.hash {
+            let breach = Breach::Block {
+                block: b.seq,
+                table: b.table.clone(),
+                first: b.first,
+                last: b.last,
+            };
+            return Ok(Some((i, breach)));
+        }
+        prev = &b.hash;
+    }
+    Ok(None)
 }
 
 /// A row of the record that no block covers, if any: of all rows, or (`tail_only`) of those
 /// after every block of their table (the rows a walk of the newer blocks could miss).
-fn unsealed(conn: &Connection, tail_only: bool) -> Result<Option<Breach>> {
+pub(super) fn unsealed(conn: &Connection, tail_only: bool) -> Result<Option<Breach>> {
     for c in &CHAINED {
         let found = if tail_only {
             let sql = format!(

@@ -8,53 +8,89 @@ use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::chain::{Verification, Verified, chained_rows, walk};
+use super::chain::{Block, Chain, Verification, Verified, chained_rows, check_run, unsealed, walk};
 use super::packs::{Span, each_built, write};
 use super::rows::text;
 use super::{Breach, Error, Result, Stamp, Store, audit};
 use crate::domain::month::Month;
 
+/// A piece of a verification, done on a worker's own connection: a run of the chain's
+/// blocks (its place in the chain, the hash before it, its blocks), or the packs of a
+/// span of the staff.
+enum Piece<'a> {
+    Chain(usize, &'a str, &'a [Block]),
+    Packs(Span<'a>),
+}
+
+/// What a piece found: the first block of its run that broke (its place in the chain),
+/// or the first pack that is off.
+type Found = Result<Option<(usize, Breach)>>;
+
 impl Store {
     /// Walks the chain from its first block: recomputes every block from the rows it
     /// covers, then looks for rows no block covers, then compares every current row with
     /// its seal, and rebuilds every pack from the log. A whole record is noted as verified
-    /// up to its head. The packs take longer than the chain: they are checked in two
-    /// halves of the staff on threads of their own, each through a connection of its own,
-    /// while the chain is walked, so that both cores stay busy to the end. What is found
-    /// is named in that order: the chain, the seals, the packs.
+    /// up to its head. The chain and the packs are cut into pieces that a worker per core
+    /// takes one after another, each through a connection of its own, so that every core
+    /// stays busy to the end (the chain walked in one go took longer than the packs
+    /// checked on the other cores). What is found is named in the order of a walk in one
+    /// go: the chain, the rows no block covers, the seals, the packs.
     pub fn verify(&mut self) -> Result<Verification> {
-        let middle = halfway(&self.conn)?;
-        let halves = [
-            Span {
-                from: "",
-                to: Some(&middle),
-            },
-            Span {
-                from: &middle,
-                to: None,
-            },
-        ];
-        let connections = [super::read_only(&self.path)?, super::read_only(&self.path)?];
-        let (w, seals, packs) = std::thread::scope(|s| {
-            let checks = connections
-                .into_iter()
-                .zip(halves)
-                .map(|(conn, span)| s.spawn(move || check(&conn, span)));
-            let checks: Vec<_> = checks.collect();
-            let w = walk(&self.conn, None);
-            let seals = super::seals::check(&self.conn);
-            // The first half's finding first.
-            let packs = checks.into_iter().try_fold(None, |found, h| {
-                let half = h.join().expect("the pack check does not panic");
-                Ok::<_, Error>(found.or(half?))
-            });
-            (w, seals, packs)
-        });
-        let w = w?;
-        let broken = match (w.broken.clone(), seals?) {
-            (Some(b), _) | (None, Some(b)) => Some(b),
-            (None, None) => packs?,
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // Twice as many pieces of each as workers: none is left long with the last.
+        let cuts = 2 * workers;
+        let Ok(chain) = Chain::read(&self.conn, None)? else {
+            unreachable!("a walk from the first block has no earlier verification to differ from")
         };
+        let bounds = staff_cuts(&self.conn, cuts)?;
+        let mut pieces: Vec<Piece> = (chain.runs(cuts).into_iter())
+            .map(|(at, before, run)| Piece::Chain(at, before, run))
+            .collect();
+        let chain_pieces = pieces.len();
+        pieces.extend(spans(&bounds).into_iter().map(Piece::Packs));
+        let connections = (0..workers.min(pieces.len()))
+            .map(|_| super::read_only(&self.path))
+            .collect::<Result<Vec<_>>>()?;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let found: Vec<std::sync::Mutex<Option<Found>>> =
+            pieces.iter().map(|_| Default::default()).collect();
+        let (unsealed, seals) = std::thread::scope(|s| {
+            for conn in connections {
+                let (pieces, next, found) = (&pieces, &next, &found);
+                s.spawn(move || {
+                    let conn = &conn;
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(piece) = pieces.get(i) else { break };
+                        let result = match piece {
+                            Piece::Chain(at, before, run) => check_run(conn, before, run)
+                                .map(|f| f.map(|(i, breach)| (at + i, breach))),
+                            Piece::Packs(span) => {
+                                check(conn, *span).map(|f| f.map(|breach| (0, breach)))
+                            }
+                        };
+                        *found[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                    }
+                });
+            }
+            // The small checks here meanwhile.
+            (unsealed(&self.conn, false), super::seals::check(&self.conn))
+        });
+        let mut found = found.into_iter().map(|f| {
+            f.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every piece is taken by a worker")
+        });
+        let mut first = |n: usize| -> Found {
+            let mut first = None;
+            for f in found.by_ref().take(n) {
+                first = first.or(f?);
+            }
+            Ok(first)
+        };
+        let w = chain.walked(first(chain_pieces)?);
+        let packs = first(usize::MAX)?.map(|(_, breach)| breach);
+        let broken = w.broken.clone().or(unsealed?).or(seals?).or(packs);
         let rows = chained_rows(&self.conn)?;
         self.verified_to(w.last_block, &w.head, true, broken.is_none())?;
         Ok(Verification {
@@ -185,18 +221,33 @@ impl Store {
     }
 }
 
-/// The employee halfway through the packs (by their count): where the second half of a
-/// pack check starts. Empty when there are none.
-fn halfway(conn: &Connection) -> Result<String> {
-    Ok(conn
-        .query_row(
-            "SELECT employee FROM packs ORDER BY employee, month
-              LIMIT 1 OFFSET (SELECT count(*) / 2 FROM packs)",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or_default())
+/// The employees that cut the packs into `n` spans of about as many packs each: where
+/// each span after the first starts (none when there are no packs).
+fn staff_cuts(conn: &Connection, n: usize) -> Result<Vec<String>> {
+    let packs: i64 = conn.query_row("SELECT count(*) FROM packs", [], |r| r.get(0))?;
+    let mut at =
+        conn.prepare("SELECT employee FROM packs ORDER BY employee, month LIMIT 1 OFFSET ?1")?;
+    let mut cuts: Vec<String> = Vec::new();
+    for k in 1..n as i64 {
+        let cut: Option<String> = at
+            .query_row([packs * k / n as i64], |r| r.get(0))
+            .optional()?;
+        // An employee of many packs may cut twice: one span, not an empty one.
+        if let Some(c) = cut.filter(|c| cuts.last() != Some(c)) {
+            cuts.push(c);
+        }
+    }
+    Ok(cuts)
+}
+
+/// The spans of the staff between `cuts` (see [`staff_cuts`]), in order.
+fn spans(cuts: &[String]) -> Vec<Span<'_>> {
+    let starts = std::iter::once("").chain(cuts.iter().map(String::as_str));
+    let ends = cuts.iter().map(|c| Some(c.as_str())).chain([None]);
+    starts
+        .zip(ends)
+        .map(|(from, to)| Span { from, to })
+        .collect()
 }
 
 /// Rebuilds every pack of `span` from the log and compares it with the stored one; names
