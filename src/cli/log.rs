@@ -270,74 +270,53 @@ pub fn run(ctx: &Ctx, cmd: Command) -> Result {
 
 /// What an import did, in a line: in English with `en`, else in Chinese.
 pub fn imported(done: &Imported, en: bool) -> String {
-    if !en {
-        return imported_zh(done);
-    }
+    let say = |english: String, chinese: String| if en { english } else { chinese };
     match done {
         Imported::Valid {
             file,
             rows,
             encoding,
-        } => format!(
-            "{}: {} valid; nothing stored (dry run)",
-            read_as(file, *encoding, true),
-            count(*rows, "row is", "rows are")
-        ),
-        Imported::Stored {
-            file,
-            ids,
-            already,
-            encoding,
         } => {
-            let file = read_as(file, *encoding, true);
-            match (ids.first(), ids.last(), already) {
-                (None, _, 0) => format!("{file}: no rows"),
-                (None, _, n) => format!(
-                    "{file}: all {} already in the log; nothing new stored",
-                    count(*n, "row is", "rows are")
+            let file = read_as(file, *encoding, en);
+            say(
+                format!(
+                    "{file}: {} valid; nothing stored (dry run)",
+                    count(*rows, "row is", "rows are")
                 ),
-                (Some(a), Some(b), 0) => format!(
-                    "{file}: stored {} (ids {a}–{b})",
-                    count(ids.len(), "event", "events")
-                ),
-                (Some(a), Some(b), n) => format!(
-                    "{file}: stored {} new (ids {a}–{b}); {} already in the log",
-                    count(ids.len(), "event", "events"),
-                    count(*n, "row was", "rows were")
-                ),
-                _ => unreachable!("a first id has a last id"),
-            }
+                format!("{file}：{rows} 行全部有效；试运行，未保存任何内容"),
+            )
         }
-    }
-}
-
-/// [`imported`] in Chinese.
-fn imported_zh(done: &Imported) -> String {
-    match done {
-        Imported::Valid {
-            file,
-            rows,
-            encoding,
-        } => format!(
-            "{}：{rows} 行全部有效；试运行，未保存任何内容",
-            read_as(file, *encoding, false)
-        ),
         Imported::Stored {
             file,
             ids,
             already,
             encoding,
         } => {
-            let file = read_as(file, *encoding, false);
+            let file = read_as(file, *encoding, en);
+            let stored = ids.len();
             match (ids.first(), ids.last(), already) {
-                (None, _, 0) => format!("{file}：没有数据行"),
-                (None, _, n) => format!("{file}：{n} 行全部已在日志中；没有新内容保存"),
-                (Some(a), Some(b), 0) => {
-                    format!("{file}：已保存 {} 条事件（编号 {a}–{b}）", ids.len())
-                }
-                (Some(a), Some(b), n) => format!(
-                    "{file}：已保存 {} 条新事件（编号 {a}–{b}）；{n} 行已在日志中",
-                    ids.len()
+                (None, _, 0) => say(format!("{file}: no rows"), format!("{file}：没有数据行")),
+                (None, _, n) => say(
+                    format!(
+                        "{file}: all {} already in the log; nothing new stored",
+                        count(*n, "row is", "rows are")
+                    ),
+                    format!("{file}：{n} 行全部已在日志中；没有新内容保存"),
+                ),
+                (Some(a), Some(b), 0) => say(
+                    format!(
+                        "{file}: stored {} (ids {a}–{b})",
+                        count(stored, "event", "events")
+                    ),
+                    format!("{file}：已保存 {stored} 条事件（编号 {a}–{b}）"),
+                ),
+                (Some(a), Some(b), n) => say(
+                    format!(
+                        "{file}: stored {} new (ids {a}–{b}); {} already in the log",
+                        count(stored, "event", "events"),
+                        count(*n, "row was", "rows were")
+                    ),
+                    format!("{file}：已保存 {stored} 条新事件（编号 {a}–{b}）；{n} 行已在日志中"),
                 ),
                 _ => unreachable!("a first id has a last id"),
             }
