@@ -54,7 +54,7 @@ impl Store {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let found: Vec<std::sync::Mutex<Option<Found>>> =
             pieces.iter().map(|_| Default::default()).collect();
-        let (unsealed, seals) = std::thread::scope(|s| {
+        let (unsealed, seals, rows) = std::thread::scope(|s| {
             for conn in connections {
                 let (pieces, next, found) = (&pieces, &next, &found);
                 s.spawn(move || {
@@ -73,8 +73,12 @@ impl Store {
                     }
                 });
             }
-            // The small checks here meanwhile.
-            (unsealed(&self.conn, false), super::seals::check(&self.conn))
+            // The small checks, and the count, here meanwhile.
+            (
+                unsealed(&self.conn, false),
+                super::seals::check(&self.conn),
+                chained_rows(&self.conn),
+            )
         });
         let mut found = found.into_iter().map(|f| {
             f.into_inner()
@@ -91,11 +95,10 @@ impl Store {
         let w = chain.walked(first(chain_pieces)?);
         let packs = first(usize::MAX)?.map(|(_, breach)| breach);
         let broken = w.broken.clone().or(unsealed?).or(seals?).or(packs);
-        let rows = chained_rows(&self.conn)?;
         self.verified_to(w.last_block, &w.head, true, broken.is_none())?;
         Ok(Verification {
             blocks: w.blocks,
-            rows,
+            rows: rows?,
             head: w.head,
             broken,
             since: None,
