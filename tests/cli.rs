@@ -170,4 +170,94 @@ fn problems_are_told_in_chinese_by_default() {
         err.contains("field `minutes`: `abc` is not a whole number"),
         "{err}"
     );
+    // The store's refusals too, and what the command line itself refuses.
+    ws.write("taken.db", "");
+    let err = run(None, &["backup", "taken.db"]);
+    assert!(
+        err.contains("“taken.db”已存在；请备份到一个新文件。"),
+        "{err}"
+    );
+    let err = run(
+        None,
+        &[
+            "log",
+            "add",
+            "E002",
+            "late",
+            "--minutes",
+            "5",
+            "--minutes",
+            "6",
+            "--by",
+            "HR",
+        ],
+    );
+    assert!(err.contains("`--minutes` 给了两次"), "{err}");
+    let err = run(
+        Some("en"),
+        &[
+            "log",
+            "add",
+            "E002",
+            "late",
+            "--minutes",
+            "5",
+            "--minutes",
+            "6",
+            "--by",
+            "HR",
+        ],
+    );
+    assert!(err.contains("`--minutes` is given twice"), "{err}");
+}
+
+/// What a command did is told in Chinese too, in English when asked.
+#[test]
+fn what_a_command_did_is_told_in_chinese_by_default() {
+    let ws = staffed();
+    let run = |lang: &str, args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("appraise")
+            .unwrap()
+            .current_dir(ws.dir.path())
+            .env_remove("APPRAISE_DB")
+            .env("APPRAISE_TODAY", crate::util::TODAY)
+            .env("APPRAISE_LANG", lang)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let said = run(
+        "zh",
+        &[
+            "log",
+            "add",
+            "E002",
+            "uniform",
+            "--date",
+            "2026-03-02",
+            "--by",
+            "HR",
+        ],
+    );
+    assert!(said.starts_with("已记录事件 "), "{said}");
+    let said = run(
+        "en",
+        &[
+            "log",
+            "add",
+            "E001",
+            "uniform",
+            "--date",
+            "2026-03-02",
+            "--by",
+            "HR",
+        ],
+    );
+    assert!(said.starts_with("recorded event "), "{said}");
+    let said = run("zh", &["month", "close", "2026-03", "--by", "HR"]);
+    assert!(said.starts_with("已结账 2026-03：冻结 "), "{said}");
+    let said = run("zh", &["audit", "verify"]);
+    assert!(said.starts_with("记录完整："), "{said}");
 }

@@ -494,9 +494,68 @@ pub fn misstep(m: &Misstep) -> String {
     }
 }
 
-/// What the store refused, in Chinese; its failures keep their words.
+/// What the store refused or failed at, in Chinese; SQLite's own words and a malformed
+/// value are quoted as they are, for whoever investigates.
 fn stored(e: &store::Error) -> String {
     match e {
+        store::Error::Open { path, source } => {
+            format!("无法打开数据库“{path}”（{source}）：请检查文件、所在文件夹及其权限。")
+        }
+        store::Error::Sqlite(source) => {
+            use rusqlite::ErrorCode::*;
+            let mend = match source.sqlite_error_code() {
+                Some(DiskFull | SystemIoFailure) => {
+                    "存放数据库的磁盘已满或出现故障，没有保存任何内容：请腾出空间（或迁移数据库）后重试。"
+                }
+                Some(ReadOnly) => "数据库文件无法写入，没有保存任何内容：请检查文件权限和磁盘。",
+                Some(CannotOpen) => "无法打开数据库文件：请检查所在文件夹及其权限。",
+                Some(NotADatabase | DatabaseCorrupt) => {
+                    "该文件不是数据库，或已损坏：请检查 --db 所指的文件，或从备份恢复。"
+                }
+                Some(DatabaseBusy | DatabaseLocked) => {
+                    "数据库正被其他操作长时间占用，没有保存任何内容：请稍后重试。"
+                }
+                _ => "数据库操作失败。",
+            };
+            format!("{mend}（技术细节：{source}）")
+        }
+        store::Error::Corrupt(what) => format!(
+            "数据库中有无法读取的值：它可能在 appraise 之外被改动过。请运行 appraise audit verify 查明，或从备份恢复。（技术细节：{what}）"
+        ),
+        store::Error::TooNew { path, found, known } => format!(
+            "数据库“{path}”的结构版本为 {found}，比本程序所支持的 {known} 更新：请升级 appraise。"
+        ),
+        store::Error::SourceChanged { row_id, event } => format!(
+            "row_id“{row_id}”此前已作为事件 {event} 导入，但内容不同；本次没有导入任何内容。要更正该行，请先作废事件 {event}，再给更正后的行一个新的 row_id。"
+        ),
+        store::Error::BackupExists(path) => {
+            format!("“{}”已存在；请备份到一个新文件。", path.display())
+        }
+        store::Error::BackupWrite { path, source } => {
+            format!("备份“{}”无法写入：{source}", path.display())
+        }
+        store::Error::Decided(d) => format!(
+            "{} {} 已经{}（{}，{}，{}）；每项只处理一次。",
+            match d.what {
+                "appeal" => "申诉",
+                "correction" => "考勤更正",
+                other => other,
+            },
+            d.id,
+            match d.outcome.as_str() {
+                "upheld" => "受理",
+                "rejected" => "驳回",
+                "approved" => "批准",
+                other => other,
+            },
+            d.reason,
+            d.by,
+            labels::moment(&d.at)
+        ),
+        store::Error::Changing(tries) => {
+            format!("读取期间日志连续 {tries} 次发生变化；请等正在进行的导入或录入完成后再试。")
+        }
+        store::Error::Spill(source) => format!("导入所用的临时文件出错：{source}"),
         store::Error::NoEvent(id) => format!("没有编号为 {id} 的记录。"),
         store::Error::NoAppeal(id) => format!("没有编号为 {id} 的申诉。"),
         store::Error::Same(id) => format!("记录 #{id} 已在日志中，内容完全相同。"),
@@ -548,7 +607,6 @@ fn stored(e: &store::Error) -> String {
         store::Error::Snapshot { month, why } => format!(
             "{month} 的结账快照已损坏，无法读取：它在 appraise 之外被改动过。请运行 appraise audit verify 查明改动之处，或从备份恢复。（技术细节：{why}）"
         ),
-        other => other.to_string(),
     }
 }
 
