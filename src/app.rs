@@ -405,15 +405,12 @@ fn read_text(file: FileInput<'_>) -> Result<TextFile> {
         FileInput::Path(p) => std::fs::metadata(p).map_err(io)?.len(),
         FileInput::Sent { bytes, .. } => bytes.len() as u64,
     };
+    let unreadable = |shape| Error::Unreadable {
+        file: name.clone(),
+        shape,
+    };
     if size > crate::intake::MAX_TABLE_BYTES {
-        return Err(io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!(
-                "is {} MB; a roster, clock export or staff file holds at most {} MB: split it by month",
-                size >> 20,
-                crate::intake::MAX_TABLE_BYTES >> 20
-            ),
-        )));
+        return Err(unreadable(crate::intake::Shape::TooLarge { mb: size >> 20 }));
     }
     let read;
     let bytes = match file {
@@ -423,8 +420,7 @@ fn read_text(file: FileInput<'_>) -> Result<TextFile> {
         }
         FileInput::Sent { bytes, .. } => bytes,
     };
-    let (encoding, text) = crate::intake::decode(bytes)
-        .map_err(|m| io(std::io::Error::new(std::io::ErrorKind::InvalidData, m)))?;
+    let (encoding, text) = crate::intake::decode(bytes).map_err(unreadable)?;
     Ok(TextFile {
         name,
         encoding,

@@ -6,6 +6,7 @@ mod encoding;
 mod events;
 mod leave;
 pub mod photo;
+pub mod shape;
 mod staff;
 mod workbook;
 mod wrong;
@@ -21,7 +22,8 @@ pub use leave::{
     HolidayRow, LeaveFile, LeaveRow, moment as leave_moment, read_holidays, read_leave,
 };
 pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
-pub use wrong::{Expected, Wrong};
+pub use shape::{Cell, CellValue, MAX_TABLE_BYTES, Shape};
+pub use wrong::{Expected, UnknownLeave, Wrong};
 
 /// One bad row: where it is and everything wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,12 +37,17 @@ pub struct RowProblem {
 
 impl RowProblem {
     /// A problem of the row at `at`, about no field in particular.
-    pub fn new(at: impl Into<String>, message: impl Into<String>) -> RowProblem {
+    pub fn new(at: impl Into<String>, wrong: Wrong) -> RowProblem {
         RowProblem {
             at: at.into(),
-            wrong: Wrong::Said(message.into()),
+            wrong,
             field: None,
         }
+    }
+
+    /// The file's shape wrong at `at` (its header row, a record that is no row).
+    pub fn shape(at: impl Into<String>, shape: Shape) -> RowProblem {
+        RowProblem::new(at, Wrong::Shape(shape))
     }
 
     /// `issue`, found in the row at `at`.
@@ -59,9 +66,6 @@ impl fmt::Display for RowProblem {
     }
 }
 
-/// The largest roster, clock export or staff file read (they are read whole; events
-/// stream, whatever their size).
-pub const MAX_TABLE_BYTES: u64 = 256 << 20;
 
 /// Every bad row of a batch: the first [`MAX_LISTED`] problems, and how many more there
 /// were. Three million bad rows are counted, not held (they made 389 MB of messages).
@@ -232,10 +236,10 @@ impl Table {
     pub fn headers<R: std::io::Read>(
         reader: &mut csv::Reader<R>,
         required: &[&str],
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<String>, Shape> {
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| format!("cannot read the header row: {e}"))?
+            .map_err(|e| Shape::HeaderUnreadable(e.to_string()))?
             .iter()
             .enumerate()
             .map(|(i, h)| {
@@ -259,48 +263,22 @@ impl Table {
             .collect();
         if !missing.is_empty() {
             // The Chinese header row too, where every required column has one.
-            let chinese: Option<Vec<&str>> = required.iter().map(|r| chinese_header(r)).collect();
-            return Err(format!(
-                "the header row lacks {}; the file must start with `{}`{}",
-                missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                required.join(","),
-                chinese.map_or_else(String::new, |c| format!(" (or `{}`)", c.join(",")))
-            ));
+            let chinese: Option<Vec<String>> = (required.iter())
+                .map(|r| chinese_header(r).map(String::from))
+                .collect();
+            return Err(Shape::HeaderLacks {
+                missing: missing.into_iter().map(String::from).collect(),
+                required: required.iter().map(|r| r.to_string()).collect(),
+                chinese,
+            });
         }
         let mut seen = std::collections::BTreeSet::new();
         for h in &headers {
             if !seen.insert(h) {
-                return Err(format!("column `{h}` appears twice in the header row"));
+                return Err(Shape::ColumnTwice(h.clone()));
             }
         }
         Ok(headers)
-    }
-
-    /// What a CSV reading error means for the person who wrote the file.
-    pub fn csv_message(e: &csv::Error) -> String {
-        match e.kind() {
-            csv::ErrorKind::UnequalLengths {
-                expected_len, len, ..
-            } => Self::unequal(*expected_len as usize, *len as usize),
-            csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8; save the file as UTF-8".into(),
-            _ => e.to_string(),
-        }
-    }
-
-    /// A record of `len` cells under a header of `width`.
-    fn unequal(width: usize, len: usize) -> String {
-        format!(
-            "has {len} cells but the header has {width}; check for a stray or missing comma{}",
-            if len < width {
-                ", or a quote `\"` that is opened and never closed (the cell then runs on over the next lines)"
-            } else {
-                ""
-            }
-        )
     }
 
     /// The header row of the file `name` holding `text`, checked as [`Table::headers`]
@@ -310,7 +288,7 @@ impl Table {
             .flexible(false)
             .from_reader(text.as_bytes());
         Self::headers(&mut reader, required)
-            .map_err(|m| Rejected::of(vec![RowProblem::new(format!("{name}:1"), m)]))
+            .map_err(|shape| Rejected::of(vec![RowProblem::shape(format!("{name}:1"), shape)]))
     }
 
     pub fn read(name: &str, text: &str, required: &[&str]) -> Result<Table, Rejected> {
@@ -318,7 +296,7 @@ impl Table {
             .flexible(true)
             .from_reader(text.as_bytes());
         let headers = Self::headers(&mut reader, required)
-            .map_err(|m| Rejected::of(vec![RowProblem::new(format!("{name}:1"), m)]))?;
+            .map_err(|shape| Rejected::of(vec![RowProblem::shape(format!("{name}:1"), shape)]))?;
         let width = headers.len();
         let Some(middle) = halves(text) else {
             let (rows, problems) = Self::records(name, reader, width, 0, 0);
@@ -362,33 +340,33 @@ impl Table {
                 Ok(false) => break,
                 Ok(true) => {
                     let line = r.position().map_or(0, |p| p.line()) + before;
-                    let message = if r.len() != width {
-                        Some(Self::unequal(width, r.len()))
+                    let wrong = if r.len() != width {
+                        Some(Shape::CellCount {
+                            width,
+                            len: r.len(),
+                        })
                     } else if r.iter().all(|c| c.trim().is_empty()) {
                         continue;
                     } else {
                         r.iter()
-                            .find(|c| c.chars().nth(workbook::MAX_CELL_CHARS).is_some())
-                            .map(|long| {
-                                format!(
-                                    "a cell holds {} characters; a cell holds at most {}: {}",
-                                    long.chars().count(),
-                                    workbook::MAX_CELL_CHARS,
-                                    crate::domain::text::clip(long)
-                                )
+                            .find(|c| c.chars().nth(shape::MAX_CELL_CHARS).is_some())
+                            .map(|long| Shape::CellTooLong {
+                                cell: None,
+                                chars: long.chars().count(),
+                                shown: crate::domain::text::clip(long),
                             })
                     };
-                    match message {
-                        Some(m) => {
-                            problems.push_row([RowProblem::new(format!("{name}:{line}"), m)])
+                    match wrong {
+                        Some(w) => {
+                            problems.push_row([RowProblem::shape(format!("{name}:{line}"), w)])
                         }
                         None => rows.push((line, r.iter().map(String::from).collect())),
                     }
                 }
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line()) + before;
-                    let message = Self::csv_message(&e);
-                    problems.push_row([RowProblem::new(format!("{name}:{line}"), message)]);
+                    let at = format!("{name}:{line}");
+                    problems.push_row([RowProblem::shape(at, Shape::of_csv(&e))]);
                 }
             }
         }
@@ -466,7 +444,10 @@ mod tests {
         let mut r = Rejected::default();
         for line in 0..10_000 {
             let at = format!("f.csv:{line}");
-            r.push_row([RowProblem::new(&at, "a"), RowProblem::new(&at, "b")]);
+            r.push_row([
+                RowProblem::new(&at, Wrong::NoKind),
+                RowProblem::new(&at, Wrong::NoRecorder),
+            ]);
             r.push_row([]);
         }
         assert_eq!(
@@ -480,8 +461,8 @@ mod tests {
             "{text}"
         );
         let of = Rejected::of(vec![
-            RowProblem::new("f:2", "x"),
-            RowProblem::new("f:2", "y"),
+            RowProblem::new("f:2", Wrong::NoKind),
+            RowProblem::new("f:2", Wrong::NoRecorder),
         ]);
         assert_eq!((of.listed.len(), of.more, of.bad_rows), (2, 0, 1));
     }

@@ -361,7 +361,7 @@ fn implausible_attendance_rows_are_refused() {
     let err = ws.cmd("roster import roster.csv --by HR").fails(1);
     assert!(
         err.contains(
-            "roster.csv:2: `E003` was not employed on 2026-03-02 (employed from 2026-04-15)"
+            "roster.csv:2: employee `E003` was not employed on 2026-03-02 (employed from 2026-04-15)"
         ),
         "{err}"
     );

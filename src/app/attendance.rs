@@ -29,11 +29,13 @@ use crate::domain::event::{FieldValue, Fields};
 use crate::domain::month::Month;
 use crate::domain::staff::StaffRecord;
 use crate::engine::attendance::{
-    Derived, Inputs, OnLeave, Shift, Stamped, assign, basis, derive, leave_taken, on_leave,
+    Derived, Inputs, OnLeave, Shift, Stamped, Stray, assign, basis, derive, leave_taken, on_leave,
     standing_shift, within_leave,
 };
 use crate::evaluation::rulebook::Rulebook;
-use crate::intake::{Encoding, Rejected, RowProblem, read_clock, read_handovers, read_roster};
+use crate::intake::{
+    Encoding, Rejected, RowProblem, Wrong, read_clock, read_handovers, read_roster,
+};
 use crate::policy::{ABSENCE_FLOOR, DEFAULT_MAX_ABSENT_PERCENT};
 use crate::store::{
     AttendanceTx, Correction, Intake, LeaveState, LiveDerived, NewEvent, RosterReader, RosterView,
@@ -204,10 +206,7 @@ impl App {
                 .iter()
                 .filter_map(|(at, s)| {
                     let e = staff[&s.employee].at(Month::of(s.date));
-                    (!e.employed_on(s.date)).then(|| {
-                        let why = not_employed(e, s.date);
-                        RowProblem::new(at.clone(), format!("{why}; leave the day off the roster"))
-                    })
+                    (!e.employed_on(s.date)).then(|| RowProblem::new(at, not_employed(e, s.date)))
                 })
                 .collect();
             if !outside.is_empty() {
@@ -325,13 +324,8 @@ pub(super) fn refuse_closed_days<'a>(
         .into_iter()
         .filter_map(|(at, day)| {
             let by = closed.get(&Month::of(day))?;
-            Some(RowProblem::new(
-                at,
-                format!(
-                    "{day} lies in {}, which {by} closed; a closed month keeps its attendance as it was: reopen it first, or leave the day out",
-                    Month::of(day)
-                ),
-            ))
+            let by = by.clone();
+            Some(RowProblem::new(at, Wrong::DayClosed { day, by }))
         })
         .collect();
     if in_closed.is_empty() {
@@ -658,25 +652,29 @@ fn approved_leave(
         .collect())
 }
 
-/// Says that `e` was not employed on `day`, and when they were.
-fn not_employed(e: &crate::domain::staff::Employee, day: NaiveDate) -> String {
-    format!(
-        "`{}` was not employed on {day} (employed from {}{})",
-        e.id,
-        e.joined,
-        e.left.map_or(String::new(), |l| format!(" to {l}"))
-    )
+/// That `e` was not employed on `day`, and when they were.
+fn not_employed(e: &crate::domain::staff::Employee, day: NaiveDate) -> Wrong {
+    Wrong::NotEmployed {
+        employee: e.id.clone(),
+        date: day,
+        joined: e.joined,
+        left: e.left,
+    }
 }
 
-/// Problems written `file:row: message`, as an import's refusal.
-fn rejected_rows(problems: Vec<String>) -> Error {
+/// Punches no shift holds, as an import's refusal.
+fn rejected_rows(strays: Vec<Stray>) -> Error {
     Error::Rejected {
         rows: Rejected::of(
-            problems
-                .into_iter()
-                .map(|m| {
-                    let (at, message) = m.split_once(": ").unwrap_or(("", &m));
-                    RowProblem::new(at.to_string(), message.to_string())
+            (strays.into_iter())
+                .map(|s| {
+                    let stray = Wrong::StrayPunch {
+                        employee: s.employee,
+                        at: s.at,
+                        before: s.before,
+                        after: s.after,
+                    };
+                    RowProblem::new(s.source, stray)
                 })
                 .collect(),
         ),
@@ -703,13 +701,7 @@ fn covered(
             let e = staff[&s.employee].latest();
             let day = s.at.date();
             let employed = e.joined <= day && e.left.is_none_or(|l| day <= l + TimeDelta::days(1));
-            (!employed).then(|| {
-                let why = not_employed(e, day);
-                RowProblem::new(
-                    s.source.clone(),
-                    format!("{why}; check the employee and the date"),
-                )
-            })
+            (!employed).then(|| RowProblem::new(s.source.clone(), not_employed(e, day)))
         })
         .collect();
     if !outside.is_empty() {
@@ -866,12 +858,13 @@ fn far_dates(stamped: &[Stamped], max_gap: i64) -> Vec<RowProblem> {
         .flat_map(|p| p.iter())
         .map(|d| {
             let row = first_row[d];
-            RowProblem::new(
-                row.source.clone(),
-                format!(
-                    "a punch dated {d} lies more than {max_gap} days from the rest of the file ({from} … {to}); a likely typo: correct the date, or import that day in a file of its own"
-                ),
-            )
+            let far = Wrong::FarDate {
+                date: *d,
+                gap: max_gap,
+                from,
+                to,
+            };
+            RowProblem::new(row.source.clone(), far)
         })
         .collect()
 }

@@ -118,6 +118,13 @@ pub enum Error {
     Rulebook(#[from] rulebook::Error),
     #[error(transparent)]
     Evaluate(#[from] evaluate::Error),
+    /// A file people wrote that is no table to import: not text, a workbook that cannot
+    /// be read as one, too large. Theirs to mend.
+    #[error("`{file}`: {shape}")]
+    Unreadable {
+        file: String,
+        shape: crate::intake::Shape,
+    },
     /// A file could not be read or written.
     #[error("`{}`: {source}", path.display())]
     Io {

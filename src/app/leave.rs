@@ -12,7 +12,9 @@ use super::{Actor, App, Error, FileInput, Invalid, Missing, Result, member};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::domain::staff::StaffRecord;
-use crate::intake::{Encoding, Rejected, RowProblem, Wrong, read_holidays, read_leave};
+use crate::intake::{
+    Encoding, Rejected, RowProblem, UnknownLeave, Wrong, read_holidays, read_leave,
+};
 use crate::store::{AttendanceTx, Holiday, Intake, Leave, LeaveState, NewLeave};
 
 /// A leave asked for by hand: whose, which type (id or label), from and to as a leave
@@ -57,22 +59,17 @@ impl App {
         rulebook: &crate::evaluation::rulebook::Rulebook,
         record: &StaffRecord,
         text: &str,
-    ) -> std::result::Result<String, Invalid> {
+    ) -> std::result::Result<String, UnknownLeave> {
         let month = Month::of(self.today);
         let policy = rulebook.governing(&record.at(month).department, month);
         match policy.and_then(|p| p.leave_type(text)) {
             Some((id, _)) => Ok(id.to_string()),
-            None => Err(Invalid::UnknownLeaveType {
+            None => Err(UnknownLeave {
                 given: crate::domain::text::clip(text),
-                known: match policy.filter(|p| !p.leave.is_empty()) {
-                    Some(p) => p
-                        .leave
-                        .iter()
-                        .map(|(id, t)| format!("{} ({id})", t.label))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    None => "none: declare the types in the policy (`[leave.annual]` `label = \"年假\"`, …) and activate it".into(),
-                },
+                known: (policy.iter())
+                    .flat_map(|p| &p.leave)
+                    .map(|(id, t)| format!("{} ({id})", t.label))
+                    .collect(),
             }),
         }
     }
@@ -89,7 +86,8 @@ impl App {
             self.authorize(by, Action::RecordEvent, &target)?;
         }
         let reason = super::log::required_reason(&request.reason)?;
-        let kind = self.leave_kind(&rulebook, &record, &request.kind)?;
+        let kind = (self.leave_kind(&rulebook, &record, &request.kind))
+            .map_err(Invalid::UnknownLeaveType)?;
         let mut wrong = Vec::new();
         let start = crate::intake::leave_moment(&request.from, false, "from", &mut wrong);
         let end = crate::intake::leave_moment(&request.to, true, "to", &mut wrong);
@@ -97,9 +95,7 @@ impl App {
             return Err(Error::rejected_entry(wrong));
         };
         if end <= start {
-            return Err(Error::rejected_entry([format!(
-                "the leave ends ({end}) before it starts ({start})"
-            )]));
+            return Err(Error::rejected_entry([Wrong::LeaveBackwards { start, end }]));
         }
         let leave = NewLeave {
             employee: request.employee.clone(),
@@ -208,13 +204,7 @@ impl App {
             let record = staff
                 .get(employee)
                 .ok_or_else(|| Wrong::UnknownEmployee(employee.to_string()))?;
-            self.leave_kind(&rulebook, record, text)
-                .map_err(|e| match e {
-                    Invalid::UnknownLeaveType { given, known } => {
-                        Wrong::UnknownLeaveType { given, known }
-                    }
-                    other => Wrong::Said(other.to_string()),
-                })
+            (self.leave_kind(&rulebook, record, text)).map_err(Wrong::UnknownLeaveType)
         })
         .map_err(|rows| Error::Rejected {
             rows,
@@ -240,10 +230,11 @@ impl App {
         for (i, (at, a)) in read.approved.iter().enumerate() {
             for (first, b) in &read.approved[..i] {
                 if a.employee == b.employee && a.start < b.end && b.start < a.end {
-                    problems.push(RowProblem::new(
-                        at.clone(),
-                        format!("this leave of `{}` overlaps the one at {first}", a.employee),
-                    ));
+                    let overlap = Wrong::LeaveOverlap {
+                        employee: a.employee.clone(),
+                        first: first.clone(),
+                    };
+                    problems.push(RowProblem::new(at.clone(), overlap));
                 }
             }
         }

@@ -231,10 +231,15 @@ impl App {
         dry_run: bool,
     ) -> Result<Imported> {
         let (mut store, rulebook) = self.store_and_rules()?;
-        let (encoding, input) = decoded(input).map_err(|source| Error::Io {
-            path: name.into(),
-            source,
-        })?;
+        let (encoding, input) = decoded(input)
+            .map_err(|source| Error::Io {
+                path: name.into(),
+                source,
+            })?
+            .map_err(|shape| Error::Unreadable {
+                file: name.into(),
+                shape,
+            })?;
         let name = name.to_string();
         let staff = store
             .staff_records()?

@@ -74,8 +74,8 @@ pub enum Invalid {
         percent: usize,
         accepted: Option<usize>,
     },
-    #[error("leave type `{given}` is not one the policy knows; it knows {known}")]
-    UnknownLeaveType { given: String, known: String },
+    #[error("{0}")]
+    UnknownLeaveType(crate::intake::UnknownLeave),
     #[error(
         "this leave ({new}) overlaps leave {id} ({old}); nothing was stored. Cancel one, or correct the dates"
     )]
@@ -125,13 +125,13 @@ pub enum Invalid {
     /// Employees the policy would govern lack staff attributes its scripts read.
     #[error(
         "`{policy}` version {version} reads staff attributes that employees it would govern from {month} lack:\n{}\nnothing was activated; give them the attributes first",
-        .missing.join("\n")
+        .missing.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
     )]
     MissingAttributes {
         policy: String,
         version: String,
         month: Month,
-        missing: Vec<String>,
+        missing: Vec<crate::intake::Wrong>,
     },
     /// A name people write for a kind (an alias, a rule's name, a kind id) would mean
     /// another kind than it does under an activated policy.

@@ -175,11 +175,18 @@ impl App {
                 continue;
             }
             for (name, ty) in &policy.staff_fields {
-                match e.attrs.get(name).map(|v| ty.parse(v)) {
-                    None => problems.push(format!("`{}` has no `{name}` ({ty})", e.id)),
-                    Some(Err(why)) => problems.push(format!("`{}`'s `{name}`: {why}", e.id)),
-                    Some(Ok(_)) => {}
-                }
+                let bad = match e.attrs.get(name).map(|v| ty.parse(v)) {
+                    Some(Ok(_)) => continue,
+                    Some(Err(bad)) => Some(bad),
+                    None => None,
+                };
+                problems.push(crate::intake::Wrong::Attribute {
+                    employee: e.id.clone(),
+                    name: name.clone(),
+                    ty: *ty,
+                    bad,
+                    by: None,
+                });
             }
         }
         if problems.is_empty() {

@@ -15,7 +15,7 @@ use crate::domain::staff::{
 };
 use crate::evaluation::rulebook::Rulebook;
 use crate::intake::Encoding;
-use crate::intake::{Rejected, RowProblem, STAFF_COLUMNS, StaffFile, read_staff};
+use crate::intake::{Rejected, RowProblem, STAFF_COLUMNS, StaffFile, Wrong, read_staff};
 use crate::store::{StaffUpdate, Store};
 
 /// One employee as entered by hand: the columns of a `staff.csv` row.
@@ -266,7 +266,7 @@ impl App {
                 missing.extend(
                     missing_fields(rulebook, None, &update, self.today)
                         .into_iter()
-                        .map(|message| RowProblem::new(format!("{source}:{line}"), message)),
+                        .map(|wrong| RowProblem::new(format!("{source}:{line}"), wrong)),
                 );
                 updates.push(update);
                 continue;
@@ -296,7 +296,7 @@ impl App {
             missing.extend(
                 missing_fields(rulebook, Some(record), &update, self.today)
                     .into_iter()
-                    .map(|message| RowProblem::new(format!("{source}:{line}"), message)),
+                    .map(|wrong| RowProblem::new(format!("{source}:{line}"), wrong)),
             );
             updates.push(update);
         }
@@ -517,7 +517,7 @@ fn missing_fields(
     record: Option<&StaffRecord>,
     update: &StaffUpdate,
     today: chrono::NaiveDate,
-) -> Vec<String> {
+) -> Vec<Wrong> {
     let pending = update.changes.iter().map(|(field, value)| Change {
         field: field.clone(),
         value: value.clone(),
@@ -538,7 +538,8 @@ fn missing_fields(
     if now > checks.last().map_or(now, |(m, _)| *m) {
         checks.push((now, after.at(now)));
     }
-    let mut problems = BTreeSet::new();
+    // Each problem once, though several months may find it.
+    let mut problems = Vec::new();
     for (month, e) in checks {
         if !after.employed_in(month) {
             continue;
@@ -547,22 +548,24 @@ fn missing_fields(
             continue;
         };
         for (name, ty) in &policy.staff_fields {
-            match e.attrs.get(name) {
-                None => problems.insert(format!(
-                    "`{}` has no `{name}` ({ty}), which policy `{}` reads for department `{}` from {month}",
-                    e.id, policy.id, e.department
-                )),
-                Some(v) => match ty.parse(v) {
-                    Ok(_) => continue,
-                    Err(why) => problems.insert(format!(
-                        "`{}`'s `{name}`: {why} (policy `{}` reads it as {ty})",
-                        e.id, policy.id
-                    )),
-                },
+            let bad = match e.attrs.get(name).map(|v| ty.parse(v)) {
+                Some(Ok(_)) => continue,
+                Some(Err(bad)) => Some(bad),
+                None => None,
             };
+            let wrong = Wrong::Attribute {
+                employee: e.id.clone(),
+                name: name.clone(),
+                ty: *ty,
+                bad,
+                by: Some((policy.id.clone(), e.department.clone(), month)),
+            };
+            if !problems.contains(&wrong) {
+                problems.push(wrong);
+            }
         }
     }
-    problems.into_iter().collect()
+    problems
 }
 
 /// Every employee's record, by id.

@@ -13,7 +13,11 @@ use crate::domain::staff::{BadPart, MAX_ROLE_CHARS};
 use crate::domain::text::NotPlain;
 use crate::domain::user::Role;
 use crate::engine::review::Misstep;
-use crate::intake::{Expected, RowProblem, Wrong};
+use crate::intake::shape::{
+    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_PARTS, MAX_ROWS, MAX_SHEET_TEXT,
+    MAX_UNPACKED_BYTES,
+};
+use crate::intake::{Expected, RowProblem, Shape, UnknownLeave, Wrong};
 use crate::store;
 
 /// What `e` says to a person, in Chinese.
@@ -64,6 +68,7 @@ pub fn error(e: &Error) -> String {
             }
         }
         Error::Store(s) => stored(s),
+        Error::Unreadable { file, shape: s } => format!("文件“{file}”：{}", shape(s)),
         Error::Io { path, source } => format!("文件“{}”无法读取：{source}", path.display()),
         Error::Rejected { rows, .. } => {
             let listed = rows.listed.iter().map(|p| (None, row_problem(p))).collect();
@@ -175,12 +180,51 @@ pub fn wrong(w: &Wrong) -> String {
             format!("离职日期 {left} 早于入职日期 {joined}。")
         }
         Wrong::OwnSupervisor => "员工不能做自己的主管。".into(),
-        Wrong::UnknownLeaveType { given, known } => {
-            invalid(&Invalid::UnknownLeaveType {
-                given: given.clone(),
-                known: known.clone(),
-            })
+        Wrong::UnknownLeaveType(u) => unknown_leave(u),
+        Wrong::LeaveOverlap { employee, first } => {
+            format!("“{employee}”的这次请假与 {first} 的请假重叠；每段请假只列一次。")
         }
+        Wrong::DayClosed { day, by } => format!(
+            "{day} 属于已结账的 {}（{by} 结账）；已结账月份的考勤保持原样：请先重新开账，或删去这一天。",
+            crate::domain::month::Month::of(*day)
+        ),
+        Wrong::StrayPunch {
+            employee,
+            at,
+            before,
+            after,
+        } => format!(
+            "“{employee}”{} 的打卡不在任何排班之内（打卡须在班次开始前 {before} 分钟到结束后 {after} 分钟之间）；请先导入当天的排班。",
+            at.format("%Y-%m-%d %H:%M")
+        ),
+        Wrong::FarDate {
+            date,
+            gap,
+            from,
+            to,
+        } => format!(
+            "打卡日期 {date} 与文件其余日期（{from} 至 {to}）相隔超过 {gap} 天，很可能写错了：请改正日期，或把这一天单独导入。"
+        ),
+        Wrong::Attribute {
+            employee,
+            name,
+            ty,
+            bad,
+            by,
+        } => {
+            let read = by.as_ref().map_or_else(String::new, |(policy, department, month)| {
+                format!("（考评细则“{policy}”自 {month} 起为部门“{department}”读取此项）")
+            });
+            match bad {
+                Some(b) => format!("“{employee}”的属性“{name}”：{}{read}", bad_value(b)),
+                None => format!("“{employee}”缺少属性“{name}”（{}）{read}。", type_hint(*ty)),
+            }
+        }
+        Wrong::NoRowId => "row_id 为空；文件有 row_id 列时，每行都须填写。".into(),
+        Wrong::RowIdTwice { id, first } => {
+            format!("row_id“{id}”在文件里出现了两次（第一次在第 {first} 行）；每行须各不相同。")
+        }
+        Wrong::Shape(s) => shape(s),
         Wrong::Part(p) => match p {
             BadPart::NameEmpty => "姓名不能为空。".into(),
             BadPart::RoleEmpty => "岗位不能为空；如 staff（员工）、manager（主管）。".into(),
@@ -209,8 +253,95 @@ pub fn wrong(w: &Wrong) -> String {
             ty,
             ..
         } => format!("“{kind_label}”须填写{label}（{}）。", type_hint(*ty)),
-        // Rows of other files keep their own words.
-        Wrong::Said(words) => words.clone(),
+    }
+}
+
+/// A leave type the policy does not declare, in Chinese.
+fn unknown_leave(u: &UnknownLeave) -> String {
+    if u.known.is_empty() {
+        format!(
+            "考评细则没有声明任何假别，“{}”无从识别；请在细则中声明假别（如 [leave.annual] label = \"年假\"）并启用。",
+            u.given
+        )
+    } else {
+        format!("考评细则中没有假别“{}”；可选：{}。", u.given, u.known.join("、"))
+    }
+}
+
+/// What is wrong with a file's shape, in Chinese.
+pub fn shape(s: &Shape) -> String {
+    use crate::intake::{Cell, CellValue};
+    let cell = |c: &Cell| format!("第 {} 行 {} 列", c.row + 1, c.column_name());
+    let again = "请在 Excel 中另存为 .xlsx 或 CSV 文件";
+    match s {
+        Shape::TooLarge { mb } => format!(
+            "文件有 {mb} MB；排班、打卡导出或员工文件最多 {} MB：请按月拆分。",
+            crate::intake::MAX_TABLE_BYTES >> 20
+        ),
+        Shape::NotText { line, tried } => format!(
+            "第 {line} 行不是 {} 文字（按文件开头判断为 {}）；请将文件另存为 UTF-8 编码。",
+            tried.name(),
+            tried.name()
+        ),
+        Shape::NotAWorkbook(why) => format!("不是可以读取的 Excel 工作簿（{why}）；{again}。"),
+        Shape::NoSheet => "工作簿里没有工作表。".into(),
+        Shape::SheetUnreadable(why) => format!("第一个工作表无法读取（{why}）；{again}。"),
+        Shape::CellBeyond(c) => format!(
+            "第一个工作表在{}处有内容；导入的表最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列：请删除表格以外的内容，或拆分文件。",
+            cell(c)
+        ),
+        Shape::CellValue { cell: c, value } => match value {
+            CellValue::Date(serial) => {
+                format!("{}的日期（{serial}）Excel 自己也无法换算；请改正该单元格。", cell(c))
+            }
+            CellValue::Error(e) => format!("{}是 Excel 错误值 {e}；请改正该单元格。", cell(c)),
+        },
+        Shape::CellTooLong {
+            cell: c,
+            chars,
+            shown,
+        } => format!(
+            "{}有 {chars} 个字，一个单元格最多 {MAX_CELL_CHARS} 个：{shown}",
+            c.as_ref().map_or_else(|| "有一个单元格".to_string(), cell)
+        ),
+        Shape::TooMuch => format!(
+            "第一个工作表有值的单元格超过 {MAX_CELLS} 个，或文字超过 {} MB：请拆分文件。",
+            MAX_SHEET_TEXT >> 20
+        ),
+        Shape::TooManyParts(n) => format!(
+            "工作簿由 {n} 个部件组成，导入的工作簿最多 {MAX_PARTS} 个：请只把表格另存为 .xlsx 或 CSV 文件。"
+        ),
+        Shape::PartTooLarge { part, mb, limit } => format!(
+            "工作簿的部件 {part} 解压后超过 {mb} MB（每个部件最多 {} MB，合计最多 {} MB）：请只把表格另存为 .xlsx 或 CSV 文件。",
+            limit >> 20,
+            MAX_UNPACKED_BYTES >> 20
+        ),
+        Shape::BadReference { dimension, stated } => format!(
+            "工作簿第一个工作表写有{} {stated}，这不是电子表格软件会写出的内容；{again}。",
+            if *dimension { "区域" } else { "单元格引用" }
+        ),
+        Shape::HeaderUnreadable(why) => format!("表头行无法读取：{why}"),
+        Shape::HeaderLacks {
+            missing,
+            required,
+            chinese,
+        } => format!(
+            "表头缺少 {}；文件须以“{}”开头{}。",
+            missing.iter().map(|m| format!("“{}”", crate::intake::column_label(m))).collect::<Vec<_>>().join("、"),
+            required.join(","),
+            chinese.as_ref().map_or_else(String::new, |c| format!("（或“{}”）", c.join(",")))
+        ),
+        Shape::ColumnTwice(c) => format!("表头里“{}”列出现了两次。", crate::intake::column_label(c)),
+        Shape::CellCount { width, len } => format!(
+            "这一行有 {len} 格，表头有 {width} 格；请检查是否多了或少了逗号{}。",
+            if len < width {
+                "，或有引号“\"”开了没有关（该格会一直延续到后面几行）"
+            } else {
+                ""
+            }
+        ),
+        Shape::NotUtf8 => "不是有效的 UTF-8 文字；请将文件另存为 UTF-8 编码。".into(),
+        Shape::Csv(why) => format!("无法按 CSV 读取：{why}"),
     }
 }
 
@@ -328,9 +459,16 @@ pub fn invalid(i: &Invalid) -> String {
         } => format!(
             "“{file}”会在 {rostered} 个排班日记下 {absences} 次旷工和 {missing_punches} 次缺卡，超过考评细则允许的 {percent}%；未导入。请核对导出文件的日期和员工；若数字无误，请由人事确认后导入。"
         ),
-        Invalid::UnknownLeaveType { given, known } => {
-            format!("考评细则中没有假别“{given}”；可选：{known}。")
-        }
+        Invalid::UnknownLeaveType(u) => unknown_leave(u),
+        Invalid::MissingAttributes {
+            policy,
+            version,
+            month,
+            missing,
+        } => format!(
+            "考评细则“{policy}”版本 {version} 读取的员工属性，自 {month} 起由其管辖的员工有缺：\n{}\n未启用；请先补齐这些属性。",
+            missing.iter().map(wrong).collect::<Vec<_>>().join("\n")
+        ),
         Invalid::LeaveOverlaps { new, id, old } => {
             format!("这次请假（{new}）与请假 #{id}（{old}）重叠；未保存。请取消其一或改正日期。")
         }

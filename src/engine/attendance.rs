@@ -281,7 +281,7 @@ pub fn derive<S: Borrow<Shift>, P: Borrow<Stamped>>(
     records: &[P],
     inputs: Inputs,
     days: impl Fn(NaiveDate) -> bool,
-) -> Result<Vec<Derived>, Vec<String>> {
+) -> Result<Vec<Derived>, Vec<Stray>> {
     let mut shifts: Vec<&Shift> = shifts.iter().map(Borrow::borrow).collect();
     shifts.sort_by_key(|s| s.starts());
     let mut punched: Vec<Vec<&Stamped>> = vec![Vec::new(); shifts.len()];
@@ -329,13 +329,24 @@ pub fn derive<S: Borrow<Shift>, P: Borrow<Stamped>>(
     Ok(out)
 }
 
+/// A punch no rostered shift's window holds: where it was read, whose, when, and the
+/// window's minutes before a shift's start and after its end.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Stray {
+    pub source: String,
+    pub employee: String,
+    pub at: NaiveDateTime,
+    pub before: i64,
+    pub after: i64,
+}
+
 /// The day of the shift each punch belongs to (what an import of punches speaks for), or
 /// every punch that fits no shift.
 pub fn assign<P: Borrow<Stamped>>(
     rules: &Attendance,
     shifts: &[Shift],
     punches: &[P],
-) -> Result<Vec<NaiveDate>, Vec<String>> {
+) -> Result<Vec<NaiveDate>, Vec<Stray>> {
     let mut shifts: Vec<&Shift> = shifts.iter().collect();
     shifts.sort_by_key(|s| s.starts());
     Ok(matches(rules, &shifts, punches)?
@@ -349,7 +360,7 @@ fn matches<P: Borrow<Stamped>>(
     rules: &Attendance,
     shifts: &[&Shift],
     punches: &[P],
-) -> Result<Vec<usize>, Vec<String>> {
+) -> Result<Vec<usize>, Vec<Stray>> {
     let before = TimeDelta::minutes(rules.window_before);
     let after = TimeDelta::minutes(rules.window_after);
     // Each shift's start and end, and the window its punches fall in, worked out once:
@@ -372,14 +383,13 @@ fn matches<P: Borrow<Stamped>>(
             .min_by_key(|(_, span)| distance(span));
         match fits {
             Some((i, _)) => out.push(i),
-            None => stray.push(format!(
-                "{}: the punch of `{}` at {} fits no rostered shift (a punch counts from {} minutes before a shift's start to {} minutes after its end); import the roster of that day first",
-                p.source,
-                p.employee,
-                p.at.format("%Y-%m-%d %H:%M"),
-                rules.window_before,
-                rules.window_after
-            )),
+            None => stray.push(Stray {
+                source: p.source.clone(),
+                employee: p.employee.clone(),
+                at: p.at,
+                before: rules.window_before,
+                after: rules.window_after,
+            }),
         }
     }
     if stray.is_empty() {
@@ -596,11 +606,16 @@ mod tests {
         );
         let stray = [punch(6, "08:00", 9)];
         let err = derive(&rules(), &shifts, &stray, &[], BOTH, |_| true).unwrap_err();
-        assert!(
-            err[0].starts_with(
-                "clock.csv:9: the punch of `E1` at 2026-03-06 08:00 fits no rostered shift"
-            ),
-            "{err:?}"
+        let r = rules();
+        assert_eq!(
+            err,
+            [Stray {
+                source: "clock.csv:9".into(),
+                employee: "E1".into(),
+                at: stray[0].at,
+                before: r.window_before,
+                after: r.window_after,
+            }]
         );
     }
 

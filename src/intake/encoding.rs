@@ -9,45 +9,29 @@
 
 use std::io::{self, Read};
 
+pub use super::shape::Encoding;
+use super::shape::Shape;
+
 /// How much of a file decides its encoding.
 const SNIFF: usize = 1 << 20;
 
-/// How a file was read: as UTF-8 or GB18030 text, or as an Excel workbook (its first
-/// sheet; see `workbook`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    Utf8,
-    Gb18030,
-    Xlsx,
-}
-
-impl Encoding {
-    pub fn name(self) -> &'static str {
-        match self {
-            Encoding::Utf8 => "UTF-8",
-            Encoding::Gb18030 => "GB18030",
-            Encoding::Xlsx => "Excel, first sheet",
-        }
-    }
-
-    /// The encoding of a file that starts with `prefix`; `whole` when `prefix` is all of it.
-    fn of(prefix: &[u8], whole: bool) -> Encoding {
-        match std::str::from_utf8(prefix) {
-            Ok(_) => Encoding::Utf8,
-            // Only a character cut by the end of the sniffed part.
-            Err(e) if e.error_len().is_none() && !whole => Encoding::Utf8,
-            Err(_) => Encoding::Gb18030,
-        }
+/// The encoding of a file that starts with `prefix`; `whole` when `prefix` is all of it.
+fn sniff(prefix: &[u8], whole: bool) -> Encoding {
+    match std::str::from_utf8(prefix) {
+        Ok(_) => Encoding::Utf8,
+        // Only a character cut by the end of the sniffed part.
+        Err(e) if e.error_len().is_none() && !whole => Encoding::Utf8,
+        Err(_) => Encoding::Gb18030,
     }
 }
 
 /// A file's bytes as text, and how they were read.
-pub fn decode(bytes: &[u8]) -> Result<(Encoding, String), String> {
+pub fn decode(bytes: &[u8]) -> Result<(Encoding, String), Shape> {
     if super::workbook::is_xlsx(bytes) {
         return Ok((Encoding::Xlsx, super::workbook::first_sheet_as_csv(bytes)?));
     }
     let sniffed = &bytes[..bytes.len().min(SNIFF)];
-    match Encoding::of(sniffed, sniffed.len() == bytes.len()) {
+    match sniff(sniffed, sniffed.len() == bytes.len()) {
         Encoding::Utf8 => match std::str::from_utf8(bytes) {
             Ok(text) => Ok((Encoding::Utf8, text.to_string())),
             Err(e) => Err(not_text(bytes, e.valid_up_to(), Encoding::Utf8)),
@@ -58,39 +42,39 @@ pub fn decode(bytes: &[u8]) -> Result<(Encoding, String), String> {
 
 /// Reads `input` as UTF-8 text, decoding it first if it is GB18030: a UTF-8 file streams
 /// through (an import of millions of rows stays in flat memory); a GB18030 one (what
-/// Excel saves, at most a million rows) is decoded whole.
+/// Excel saves, at most a million rows) is decoded whole. Failing to read is the outer
+/// error; a file read that is no text (or no table) the inner.
 pub fn reader<'a>(
     mut input: impl Read + Send + 'a,
-) -> io::Result<(Encoding, Box<dyn Read + Send + 'a>)> {
+) -> io::Result<Result<(Encoding, Box<dyn Read + Send + 'a>), Shape>> {
     let mut prefix = Vec::with_capacity(64 * 1024);
     (&mut input).take(SNIFF as u64).read_to_end(&mut prefix)?;
     let whole = prefix.len() < SNIFF;
     if super::workbook::is_xlsx(&prefix) {
         input.read_to_end(&mut prefix)?;
-        let text = super::workbook::first_sheet_as_csv(&prefix)
-            .map_err(|m| io::Error::new(io::ErrorKind::InvalidData, m))?;
-        return Ok((Encoding::Xlsx, Box::new(io::Cursor::new(text.into_bytes()))));
+        return Ok(super::workbook::first_sheet_as_csv(&prefix).map(|text| {
+            let text: Box<dyn Read + Send> = Box::new(io::Cursor::new(text.into_bytes()));
+            (Encoding::Xlsx, text)
+        }));
     }
-    match Encoding::of(&prefix, whole) {
-        Encoding::Utf8 => Ok((
+    match sniff(&prefix, whole) {
+        Encoding::Utf8 => Ok(Ok((
             Encoding::Utf8,
             Box::new(io::Cursor::new(prefix).chain(input)),
-        )),
+        ))),
         // (`of` tells the text encodings only.)
         Encoding::Gb18030 | Encoding::Xlsx => {
             input.read_to_end(&mut prefix)?;
-            let text =
-                gb18030(&prefix).map_err(|m| io::Error::new(io::ErrorKind::InvalidData, m))?;
-            Ok((
-                Encoding::Gb18030,
-                Box::new(io::Cursor::new(text.into_bytes())),
-            ))
+            Ok(gb18030(&prefix).map(|text| {
+                let text: Box<dyn Read + Send> = Box::new(io::Cursor::new(text.into_bytes()));
+                (Encoding::Gb18030, text)
+            }))
         }
     }
 }
 
 /// `bytes` decoded as GB18030, or where they stop being GB18030.
-fn gb18030(bytes: &[u8]) -> Result<String, String> {
+fn gb18030(bytes: &[u8]) -> Result<String, Shape> {
     let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
     let mut text = String::with_capacity(
         decoder
@@ -112,13 +96,9 @@ fn gb18030(bytes: &[u8]) -> Result<String, String> {
 }
 
 /// Why a file is not text: the line of the first byte that fits neither encoding.
-fn not_text(bytes: &[u8], at: usize, tried: Encoding) -> String {
+fn not_text(bytes: &[u8], at: usize, tried: Encoding) -> Shape {
     let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
-    format!(
-        "line {line} is not {} text (the file was read as {} by its first MiB); save the file as UTF-8",
-        tried.name(),
-        tried.name()
-    )
+    Shape::NotText { line, tried }
 }
 
 #[cfg(test)]
@@ -143,7 +123,7 @@ mod tests {
             (Encoding::Gb18030, text.into())
         );
         let saved = gbk(text);
-        let (encoding, mut read) = reader(&saved[..]).unwrap();
+        let (encoding, mut read) = reader(&saved[..]).unwrap().unwrap();
         let mut out = String::new();
         read.read_to_string(&mut out).unwrap();
         assert_eq!((encoding, out.as_str()), (Encoding::Gb18030, text));
@@ -153,15 +133,20 @@ mod tests {
     fn bytes_that_are_neither_are_refused_at_their_line() {
         // 0x81 0x20 opens a GB18030 pair that a space cannot close.
         let bytes = b"employee,note\nE001,ok\nE002,\x81\x20bad\n";
-        let e = decode(bytes).unwrap_err();
-        assert!(e.starts_with("line 3 is not GB18030 text"), "{e}");
+        assert_eq!(
+            decode(bytes),
+            Err(Shape::NotText {
+                line: 3,
+                tried: Encoding::Gb18030
+            })
+        );
     }
 
     #[test]
     fn a_character_cut_by_the_sniffed_part_is_still_utf8() {
         let mut text = "a".repeat(SNIFF - 1);
         text.push('工');
-        let (encoding, mut read) = reader(text.as_bytes()).unwrap();
+        let (encoding, mut read) = reader(text.as_bytes()).unwrap().unwrap();
         let mut out = String::new();
         read.read_to_string(&mut out).unwrap();
         assert_eq!((encoding, out.len()), (Encoding::Utf8, text.len()));

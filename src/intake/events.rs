@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::{Expected, Rejected, RowProblem, Table, Wrong};
+use super::{Expected, Rejected, RowProblem, Shape, Table, Wrong};
 use crate::domain::access::Refusal;
 use crate::domain::event::Fields;
 use crate::domain::month::{Month, parse_date};
@@ -232,12 +232,6 @@ pub struct Issue {
     pub wrong: Wrong,
 }
 
-impl From<String> for Issue {
-    fn from(words: String) -> Issue {
-        Wrong::Said(words).into()
-    }
-}
-
 impl From<Wrong> for Issue {
     fn from(wrong: Wrong) -> Issue {
         Issue { field: None, wrong }
@@ -282,11 +276,11 @@ pub fn read_events<E>(
     v: &EventValidator,
     mut keep: impl FnMut(NewEvent, Option<&str>) -> Result<(), E>,
 ) -> Result<Result<usize, Rejected>, E> {
-    let bad = |line: u64, message: String| RowProblem::new(format!("{name}:{line}"), message);
+    let bad = |line: u64, shape: Shape| RowProblem::shape(format!("{name}:{line}"), shape);
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = match Table::headers(&mut reader, &COLUMNS[..3]) {
         Ok(h) => h,
-        Err(message) => return Ok(Err(Rejected::of(vec![bad(1, message)]))),
+        Err(shape) => return Ok(Err(Rejected::of(vec![bad(1, shape)]))),
     };
     let position = |c: &str| headers.iter().position(|h| h == c);
     let standard: Vec<Option<usize>> = COLUMNS.iter().map(|c| position(c)).collect();
@@ -308,7 +302,7 @@ pub fn read_events<E>(
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                problems.push_row([bad(line, Table::csv_message(&e))]);
+                problems.push_row([bad(line, Shape::of_csv(&e))]);
                 continue;
             }
         }
@@ -349,14 +343,14 @@ pub fn read_events<E>(
         let mut checked = v.check(&row);
         if let Some(id) = row_id {
             let problem = if id.is_empty() {
-                Some("row_id is empty; in a file with row ids every row has one".to_string())
+                Some(Wrong::NoRowId)
             } else if let Err(m) = crate::domain::text::plain("row_id", id, MAX_ROW_ID_CHARS) {
-                Some(m.into())
+                Some(Wrong::NotPlain(m))
             } else if let Some(first) = row_ids.get(id) {
-                Some(format!(
-                    "row_id `{}` appears twice in this file (first on line {first}); each row has its own",
-                    crate::domain::text::clip(id)
-                ))
+                Some(Wrong::RowIdTwice {
+                    id: clip(id),
+                    first: *first,
+                })
             } else {
                 row_ids.insert(id.to_string(), line);
                 None

@@ -199,7 +199,7 @@ mod tests {
         let kind = |_: &str, t: &str| -> Result<String, Wrong> {
             (t == "年假")
                 .then(|| "annual".to_string())
-                .ok_or(Wrong::Said(format!("no type {t}")))
+                .ok_or(Wrong::NoKind)
         };
         let text = "工号,请假类型,开始时间,结束时间,审批状态\n\
                     E1,年假,2026-03-02,2026-03-03,审批通过\n\

@@ -6,82 +6,54 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 
+use super::shape::{
+    Cell, CellValue, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_PART_BYTES, MAX_PARTS,
+    MAX_ROWS, MAX_SHARED_STRINGS_BYTES, MAX_SHEET_TEXT, MAX_UNPACKED_BYTES, Shape,
+};
+
 /// Whether `bytes` are a zip file, as every `.xlsx` is.
 pub fn is_xlsx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-/// The most rows and columns a sheet to import may reach, and the most cells with a value:
-/// a company's year of entries fits far inside them. A workbook states its dimension, but
-/// that is a claim, not a size: the cells are read one by one and the first one beyond
-/// the limits stops the read, so that a 2 KB file naming cell XFD1048576 costs nothing.
-pub const MAX_ROWS: u32 = 200_000;
-pub const MAX_COLUMNS: u32 = 64;
-pub const MAX_CELLS: usize = 2_000_000;
-/// The longest text a cell may hold (a note is far shorter).
-pub const MAX_CELL_CHARS: usize = 4_096;
-/// The most text, in bytes, the cells of a sheet may hold together: a sheet whose two
-/// million cells each repeat one long shared string would otherwise be copied two million
-/// times (8 GB from a file of under 2 MB).
-pub const MAX_SHEET_TEXT: usize = 64 << 20;
-/// The most a workbook's parts may unpack to, each and together, and the most the
-/// shared strings may (they are held whole while the sheet is read). Checked by unpacking
-/// into nothing before the workbook is opened: the sizes a zip states are claims too.
-pub const MAX_PART_BYTES: u64 = 256 << 20;
-pub const MAX_UNPACKED_BYTES: u64 = 512 << 20;
-pub const MAX_SHARED_STRINGS_BYTES: u64 = 64 << 20;
-/// The most parts a workbook may have (a company's sheet has about a dozen).
-pub const MAX_PARTS: usize = 1_000;
-
 /// The first sheet of the workbook in `bytes`, as CSV text: its cells from the top-left
 /// used one, each row as wide as the widest.
-pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, String> {
+pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, Shape> {
     check_unpacked(bytes)?;
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| format!("is not a readable Excel workbook ({e}); save it as .xlsx or CSV"))?;
+        .map_err(|e: calamine::XlsxError| Shape::NotAWorkbook(e.to_string()))?;
     let first = book
         .sheet_names()
         .into_iter()
         .next()
-        .ok_or("the workbook has no sheet")?;
-    let mut reader = book
-        .worksheet_cells_reader(&first)
-        .map_err(|e| format!("its first sheet cannot be read ({e})"))?;
+        .ok_or(Shape::NoSheet)?;
+    let unreadable = |e: calamine::XlsxError| Shape::SheetUnreadable(e.to_string());
+    let mut reader = book.worksheet_cells_reader(&first).map_err(unreadable)?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let (mut top, mut left, mut width, mut filled) = (u32::MAX, u32::MAX, 0u32, 0usize);
     let mut held = 0usize;
-    while let Some(cell) = reader
-        .next_cell()
-        .map_err(|e| format!("its first sheet cannot be read ({e})"))?
-    {
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
         let (r, c) = cell.get_position();
-        let at = || format!("row {} column {}", r as usize + 1, column_name(c as usize));
+        let at = Cell { row: r, column: c };
         if r >= MAX_ROWS || c >= MAX_COLUMNS {
-            return Err(format!(
-                "its first sheet has a cell at {}; a sheet to import has at most {MAX_ROWS} rows and {MAX_COLUMNS} columns: delete what lies beyond the table, or split the file",
-                at()
-            ));
+            return Err(Shape::CellBeyond(at));
         }
         let value = text(&cell.get_value().clone().into())
-            .map_err(|e| format!("{} holds {e}; fix the cell", at()))?;
+            .map_err(|value| Shape::CellValue { cell: at, value })?;
         if value.is_empty() {
             continue;
         }
         if value.chars().count() > MAX_CELL_CHARS {
-            return Err(format!(
-                "{} holds {} characters; a cell holds at most {MAX_CELL_CHARS}: {}",
-                at(),
-                value.chars().count(),
-                crate::domain::text::clip(&value)
-            ));
+            return Err(Shape::CellTooLong {
+                cell: Some(at),
+                chars: value.chars().count(),
+                shown: crate::domain::text::clip(&value),
+            });
         }
         filled += 1;
         held += value.len();
         if filled > MAX_CELLS || held > MAX_SHEET_TEXT {
-            return Err(format!(
-                "its first sheet has more than {MAX_CELLS} cells with a value or more than {} MB of text; split the file",
-                MAX_SHEET_TEXT >> 20
-            ));
+            return Err(Shape::TooMuch);
         }
         (top, left, width) = (top.min(r), left.min(c), width.max(c + 1));
         let r = r as usize;
@@ -94,33 +66,29 @@ pub fn first_sheet_as_csv(bytes: &[u8]) -> Result<String, String> {
         }
         row[c as usize] = value;
     }
+    // Written into memory: the writer fails at nothing a sheet can hold.
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows.iter_mut().skip(top as usize) {
         row.resize(width as usize, String::new());
         out.write_record(&row[left as usize..])
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| Shape::Csv(e.to_string()))?;
     }
-    let bytes = out.into_inner().map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| e.to_string())
+    let bytes = out.into_inner().map_err(|e| Shape::Csv(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| Shape::Csv(e.to_string()))
 }
 
 /// Refuses a workbook whose parts unpack beyond the limits, before any of it is held: each
 /// part is unpacked into nothing, counting, and the count stops one byte past its limit.
-fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
-    let unreadable = |e: &dyn std::fmt::Display| {
-        format!("is not a readable Excel workbook ({e}); save it as .xlsx or CSV")
-    };
+fn check_unpacked(bytes: &[u8]) -> Result<(), Shape> {
+    let unreadable = |e: &dyn std::fmt::Display| Shape::NotAWorkbook(e.to_string());
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     if zip.len() > MAX_PARTS {
-        return Err(format!(
-            "is a workbook of {} parts; one to import has at most {MAX_PARTS}: save the table alone as .xlsx or CSV",
-            zip.len()
-        ));
+        return Err(Shape::TooManyParts(zip.len()));
     }
     let mut total = 0u64;
     for i in 0..zip.len() {
         let part = zip.by_index(i).map_err(|e| unreadable(&e))?;
-        let name = crate::domain::text::clip(part.name());
+        let name = part.name().to_string();
         let limit = if part.name().ends_with("sharedStrings.xml") {
             MAX_SHARED_STRINGS_BYTES
         } else {
@@ -144,12 +112,11 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
         }
         total += size;
         if size > limit || total > MAX_UNPACKED_BYTES {
-            return Err(format!(
-                "is a workbook whose part {name} unpacks to more than {} MB (at most {} MB a part, {} MB in all); save the table alone as .xlsx or CSV",
-                size.min(limit) >> 20,
-                limit >> 20,
-                MAX_UNPACKED_BYTES >> 20
-            ));
+            return Err(Shape::PartTooLarge {
+                part: crate::domain::text::clip(&name),
+                mb: size.min(limit) >> 20,
+                limit,
+            });
         }
     }
     Ok(())
@@ -161,20 +128,20 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
 /// 32 bits; built with overflow checks it panics (found by the `xlsx` fuzz target), without
 /// them it wraps. `text` is a part of the sheet read so far, the end of the previous part
 /// carried over so that no reference is cut.
-fn check_references(text: &[u8]) -> Result<(), String> {
+fn check_references(text: &[u8]) -> Result<(), Shape> {
     let text = String::from_utf8_lossy(text);
-    let refused = |what: &str, stated: &str| {
-        Err(format!(
-            "is a workbook whose first sheet states {what} {}, which no spreadsheet writes; save it again from Excel, or as CSV",
-            crate::domain::text::clip(stated)
-        ))
+    let refused = |dimension: bool, stated: &str| {
+        Err(Shape::BadReference {
+            dimension,
+            stated: crate::domain::text::clip(stated),
+        })
     };
     for (at, _) in text.match_indices(" r=\"") {
         let Some((stated, _)) = text[at + 4..].split_once('"') else {
             continue;
         };
         if reference(stated).is_err() {
-            return refused("the cell reference", stated);
+            return refused(false, stated);
         }
     }
     // Every dimension a sheet states: the reader takes the last (found by the fuzzer).
@@ -185,9 +152,9 @@ fn check_references(text: &[u8]) -> Result<(), String> {
         };
         let corners: Vec<_> = stated.split(':').map(reference).collect();
         match corners.as_slice() {
-            [Err(()), ..] | [_, Err(())] => return refused("the dimension", stated),
+            [Err(()), ..] | [_, Err(())] => return refused(true, stated),
             [Ok(Some((r1, c1))), Ok(Some((r2, c2)))] if r2 < r1 || c2 < c1 => {
-                return refused("the dimension", stated);
+                return refused(true, stated);
             }
             _ => {}
         }
@@ -231,7 +198,7 @@ fn reference(text: &str) -> Result<Option<(u64, u64)>, ()> {
 }
 
 /// A cell as the text a person would type into a CSV file.
-fn text(cell: &Data) -> Result<String, String> {
+fn text(cell: &Data) -> Result<String, CellValue> {
     Ok(match cell {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
@@ -241,7 +208,7 @@ fn text(cell: &Data) -> Result<String, String> {
         Data::Bool(b) => b.to_string(),
         Data::DateTime(d) => {
             let Some(at) = d.as_datetime() else {
-                return Err(format!("a date Excel cannot place ({})", d.as_f64()));
+                return Err(CellValue::Date(d.as_f64().to_string()));
             };
             if d.as_f64() < 1.0 {
                 // A time of day alone.
@@ -252,22 +219,8 @@ fn text(cell: &Data) -> Result<String, String> {
                 at.format("%Y-%m-%d %H:%M:%S").to_string()
             }
         }
-        Data::Error(e) => return Err(format!("the Excel error {e}")),
+        Data::Error(e) => return Err(CellValue::Error(e.to_string())),
     })
-}
-
-/// `A`, `B`, … `Z`, `AA`, … for a column index from 0.
-fn column_name(mut i: usize) -> String {
-    let mut name = Vec::new();
-    loop {
-        name.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    name.reverse();
-    String::from_utf8(name).expect("ASCII letters")
 }
 
 #[cfg(test)]
@@ -296,7 +249,6 @@ mod tests {
             first_sheet_as_csv(&bytes).unwrap(),
             "工号,日期,类型,minutes\nE002,2026-03-02,迟到,47\n"
         );
-        assert_eq!(column_name(27), "AB");
     }
 
     /// A workbook of four cells and one at XFD1048576 states a dimension of 17 billion
@@ -311,14 +263,12 @@ mod tests {
         sheet.write_string(1_048_575, 16_383, "x").unwrap();
         let bytes = book.save_to_buffer().unwrap();
         assert!(bytes.len() < 8_000, "{} bytes", bytes.len());
-        let err = first_sheet_as_csv(&bytes).unwrap_err();
-        assert!(
-            err.contains("a cell at row 1048576 column XFD")
-                && err.contains(&format!(
-                    "at most {MAX_ROWS} rows and {MAX_COLUMNS} columns"
-                )),
-            "{err}"
-        );
+        let beyond = Cell {
+            row: 1_048_575,
+            column: 16_383,
+        };
+        assert_eq!(first_sheet_as_csv(&bytes), Err(Shape::CellBeyond(beyond)));
+        assert_eq!(beyond.to_string(), "row 1048576 column XFD");
     }
 
     #[test]
@@ -343,8 +293,7 @@ mod tests {
         }
         let bytes = book.save_to_buffer().unwrap();
         assert!(bytes.len() < 400_000, "{} bytes", bytes.len());
-        let err = first_sheet_as_csv(&bytes).unwrap_err();
-        assert!(err.contains("more than 64 MB of text"), "{err}");
+        assert_eq!(first_sheet_as_csv(&bytes), Err(Shape::TooMuch));
     }
 
     /// A part that unpacks to more than the shared strings may (spaces compress a
@@ -372,10 +321,13 @@ mod tests {
         }
         let bytes = out.finish().unwrap().into_inner();
         assert!(bytes.len() < 1_000_000, "{} bytes", bytes.len());
-        let err = first_sheet_as_csv(&bytes).unwrap_err();
-        assert!(
-            err.contains("part xl/sharedStrings.xml unpacks to more than 64 MB"),
-            "{err}"
+        assert_eq!(
+            first_sheet_as_csv(&bytes),
+            Err(Shape::PartTooLarge {
+                part: "xl/sharedStrings.xml".into(),
+                mb: 64,
+                limit: MAX_SHARED_STRINGS_BYTES
+            })
         );
     }
 
@@ -389,20 +341,18 @@ mod tests {
         assert_eq!(reference("XFD1048576"), Ok(Some((1_048_576, 16_384))));
         assert_eq!(reference("A99999999999"), Err(()));
         assert_eq!(reference("1A1"), Ok(None));
-        for (dimension, cell, what) in [
-            ("D2:A1", "A1", "the dimension D2:A1"),
-            (
-                r#"A1:B3"/><dimension ref="AA1:B3"#,
-                "A1",
-                "the dimension AA1:B3",
-            ),
-            ("Ah1:B3", "A1", "the dimension Ah1:B3"),
-            ("A1:B2", "A99999999999", "the cell reference A99999999999"),
+        for (dimension, cell, is_dimension, stated) in [
+            ("D2:A1", "A1", true, "D2:A1"),
+            (r#"A1:B3"/><dimension ref="AA1:B3"#, "A1", true, "AA1:B3"),
+            ("Ah1:B3", "A1", true, "Ah1:B3"),
+            ("A1:B2", "A99999999999", false, "A99999999999"),
         ] {
-            let err = first_sheet_as_csv(&with_sheet(dimension, cell)).unwrap_err();
-            assert!(
-                err.contains(&format!("states {what}, which no spreadsheet writes")),
-                "{err}"
+            assert_eq!(
+                first_sheet_as_csv(&with_sheet(dimension, cell)),
+                Err(Shape::BadReference {
+                    dimension: is_dimension,
+                    stated: stated.into()
+                })
             );
         }
     }

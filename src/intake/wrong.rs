@@ -123,14 +123,84 @@ pub enum Wrong {
     OwnSupervisor,
     #[error("supervisor `{0}` is not an employee in this file or on file")]
     NoSuchSupervisor(String),
-    #[error("leave type `{given}` is not one the policy knows; it knows {known}")]
-    UnknownLeaveType { given: String, known: String },
+    #[error("{0}")]
+    UnknownLeaveType(UnknownLeave),
+    /// Two rows of a leave file for the same time of one employee.
+    #[error("this leave of `{employee}` overlaps the one at {first}")]
+    LeaveOverlap { employee: String, first: String },
+    /// A day of attendance in a closed month.
+    #[error(
+        "{day} lies in {}, which {by} closed; a closed month keeps its attendance as it was: reopen it first, or leave the day out",
+        Month::of(*.day)
+    )]
+    DayClosed { day: NaiveDate, by: String },
+    /// A punch no rostered shift's window holds (`before` and `after`: the window's
+    /// minutes around a shift).
+    #[error(
+        "the punch of `{employee}` at {} fits no rostered shift (a punch counts from {before} minutes before a shift's start to {after} minutes after its end); import the roster of that day first",
+        .at.format("%Y-%m-%d %H:%M")
+    )]
+    StrayPunch {
+        employee: String,
+        at: NaiveDateTime,
+        before: i64,
+        after: i64,
+    },
+    /// A punch far from the rest of its file: a likely typo.
+    #[error(
+        "a punch dated {date} lies more than {gap} days from the rest of the file ({from} … {to}); a likely typo: correct the date, or import that day in a file of its own"
+    )]
+    FarDate {
+        date: NaiveDate,
+        gap: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// A staff attribute a governing policy reads (`[staff_fields]`) that the employee
+    /// lacks (`bad` is `None`) or holds in another type; `by` names the policy, the
+    /// department and the month it reads it from, when the problem is told row by row.
+    #[error(
+        "`{employee}`{} {}{}",
+        if .bad.is_some() { "'s" } else { " has no" },
+        match .bad { Some(b) => format!("`{name}`: {b}"), None => format!("`{name}` ({ty})") },
+        .by.as_ref().map_or_else(String::new, |(policy, department, month)| match .bad {
+            Some(_) => format!(" (policy `{policy}` reads it as {ty})"),
+            None => format!(", which policy `{policy}` reads for department `{department}` from {month}"),
+        })
+    )]
+    Attribute {
+        employee: String,
+        name: String,
+        ty: FieldType,
+        bad: Option<BadValue>,
+        by: Option<(String, String, Month)>,
+    },
     /// A staff record's name, role or attribute.
     #[error("{0}")]
     Part(BadPart),
-    /// A problem still worded in English only (a workbook's shape).
+    #[error("row_id is empty; in a file with row ids every row has one")]
+    NoRowId,
+    #[error("row_id `{id}` appears twice in this file (first on line {first}); each row has its own")]
+    RowIdTwice { id: String, first: u64 },
+    /// The file's shape: its header row, a record that is no row of the table.
     #[error("{0}")]
-    Said(String),
+    Shape(super::Shape),
+}
+
+/// A leave type the governing policy does not declare: what was given, and the types it
+/// declares (`label (id)`; none when it declares none).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "leave type `{given}` is not one the policy knows; it knows {}",
+    if .known.is_empty() {
+        "none: declare the types in the policy (`[leave.annual]` `label = \"年假\"`, …) and activate it".to_string()
+    } else {
+        .known.join(", ")
+    }
+)]
+pub struct UnknownLeave {
+    pub given: String,
+    pub known: Vec<String>,
 }
 
 /// What a cell of a column should have held.

@@ -27,9 +27,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         e if e.is_refusal() => StatusCode::UNPROCESSABLE_ENTITY,
         // An upload that is not a readable file of its kind (a broken or oversized
         // workbook, bytes that are not text) is the request's fault, not the server's.
-        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::InvalidData => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        Error::Unreadable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
