@@ -410,7 +410,9 @@ fn read_text(file: FileInput<'_>) -> Result<TextFile> {
         shape,
     };
     if size > crate::intake::MAX_TABLE_BYTES {
-        return Err(unreadable(crate::intake::Shape::TooLarge { mb: size >> 20 }));
+        return Err(unreadable(crate::intake::Shape::TooLarge {
+            mb: size >> 20,
+        }));
     }
     let read;
     let bytes = match file {

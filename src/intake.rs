@@ -21,8 +21,8 @@ pub use events::{Entry, EventRow, EventValidator, Issue, MAX_QTY, MayRecord, rea
 pub use leave::{
     HolidayRow, LeaveFile, LeaveRow, moment as leave_moment, read_holidays, read_leave,
 };
-pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
 pub use shape::{Cell, CellValue, MAX_TABLE_BYTES, Shape};
+pub use staff::{COLUMNS as STAFF_COLUMNS, StaffFile, read_staff};
 pub use wrong::{Expected, UnknownLeave, Wrong};
 
 /// One bad row: where it is and everything wrong with it.
@@ -65,7 +65,6 @@ impl fmt::Display for RowProblem {
         write!(f, "{}: {}", self.at, self.wrong)
     }
 }
-
 
 /// Every bad row of a batch: the first [`MAX_LISTED`] problems, and how many more there
 /// were. Three million bad rows are counted, not held (they made 389 MB of messages).

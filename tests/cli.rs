@@ -211,6 +211,63 @@ fn problems_are_told_in_chinese_by_default() {
     assert!(err.contains("`--minutes` is given twice"), "{err}");
 }
 
+/// A file people wrote that is no table, or rows that cannot be, are told in Chinese by
+/// file and line: a header without the columns, a row of too few cells, bytes that are no
+/// text, a roster day before the employee joined.
+#[test]
+fn files_people_wrote_are_refused_in_chinese() {
+    let ws = staffed();
+    let run = |code: i32, args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("appraise")
+            .unwrap()
+            .current_dir(ws.dir.path())
+            .env_remove("APPRAISE_DB")
+            .env_remove("APPRAISE_LANG")
+            .env("APPRAISE_TODAY", crate::util::TODAY)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{out:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let import = ["roster", "import", "roster.csv", "--by", "HR"];
+    ws.write("roster.csv", "工号,日期\nE002,2026-03-02\n");
+    let err = run(1, &import);
+    assert!(
+        err.contains("roster.csv:1：表头缺少“上班时间”、“下班时间”"),
+        "{err}"
+    );
+    ws.write(
+        "roster.csv",
+        "工号,日期,上班时间,下班时间\nE002,2026-03-02,08:30\n",
+    );
+    let err = run(1, &import);
+    assert!(
+        err.contains("roster.csv:2：这一行有 3 格，表头有 4 格"),
+        "{err}"
+    );
+    ws.write(
+        "roster.csv",
+        "工号,日期,上班时间,下班时间\nE003,2026-03-02,08:30,17:30\n",
+    );
+    let err = run(1, &import);
+    assert!(
+        err.contains("roster.csv:2：E003 在 2026-03-02 不在职"),
+        "{err}"
+    );
+    // 0x81 0x20 opens a GB18030 pair that a space cannot close.
+    std::fs::write(
+        ws.dir.path().join("roster.csv"),
+        b"employee,date,start,end\nE002,2026-03-02,08:30,17:30\nE002,\x81\x20,08:30,17:30\n",
+    )
+    .unwrap();
+    let err = run(2, &import);
+    assert!(
+        err.contains("文件“roster.csv”：第 3 行不是 GB18030 文字"),
+        "{err}"
+    );
+}
+
 /// What a command did is told in Chinese too, in English when asked.
 #[test]
 fn what_a_command_did_is_told_in_chinese_by_default() {

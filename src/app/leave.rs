@@ -95,7 +95,10 @@ impl App {
             return Err(Error::rejected_entry(wrong));
         };
         if end <= start {
-            return Err(Error::rejected_entry([Wrong::LeaveBackwards { start, end }]));
+            return Err(Error::rejected_entry([Wrong::LeaveBackwards {
+                start,
+                end,
+            }]));
         }
         let leave = NewLeave {
             employee: request.employee.clone(),

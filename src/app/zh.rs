@@ -14,8 +14,7 @@ use crate::domain::text::NotPlain;
 use crate::domain::user::Role;
 use crate::engine::review::Misstep;
 use crate::intake::shape::{
-    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_PARTS, MAX_ROWS, MAX_SHEET_TEXT,
-    MAX_UNPACKED_BYTES,
+    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_PARTS, MAX_ROWS, MAX_SHEET_TEXT, MAX_UNPACKED_BYTES,
 };
 use crate::intake::{Expected, RowProblem, Shape, UnknownLeave, Wrong};
 use crate::store;
@@ -264,7 +263,11 @@ fn unknown_leave(u: &UnknownLeave) -> String {
             u.given
         )
     } else {
-        format!("考评细则中没有假别“{}”；可选：{}。", u.given, u.known.join("、"))
+        format!(
+            "考评细则中没有假别“{}”；可选：{}。",
+            u.given,
+            u.known.join("、")
+        )
     }
 }
 
@@ -292,7 +295,10 @@ pub fn shape(s: &Shape) -> String {
         ),
         Shape::CellValue { cell: c, value } => match value {
             CellValue::Date(serial) => {
-                format!("{}的日期（{serial}）Excel 自己也无法换算；请改正该单元格。", cell(c))
+                format!(
+                    "{}的日期（{serial}）Excel 自己也无法换算；请改正该单元格。",
+                    cell(c)
+                )
             }
             CellValue::Error(e) => format!("{}是 Excel 错误值 {e}；请改正该单元格。", cell(c)),
         },
@@ -318,7 +324,11 @@ pub fn shape(s: &Shape) -> String {
         ),
         Shape::BadReference { dimension, stated } => format!(
             "工作簿第一个工作表写有{} {stated}，这不是电子表格软件会写出的内容；{again}。",
-            if *dimension { "区域" } else { "单元格引用" }
+            if *dimension {
+                "区域"
+            } else {
+                "单元格引用"
+            }
         ),
         Shape::HeaderUnreadable(why) => format!("表头行无法读取：{why}"),
         Shape::HeaderLacks {
@@ -326,12 +336,20 @@ pub fn shape(s: &Shape) -> String {
             required,
             chinese,
         } => format!(
-            "表头缺少 {}；文件须以“{}”开头{}。",
-            missing.iter().map(|m| format!("“{}”", crate::intake::column_label(m))).collect::<Vec<_>>().join("、"),
+            "表头缺少{}；文件须以“{}”开头{}。",
+            missing
+                .iter()
+                .map(|m| format!("“{}”", crate::intake::column_label(m)))
+                .collect::<Vec<_>>()
+                .join("、"),
             required.join(","),
-            chinese.as_ref().map_or_else(String::new, |c| format!("（或“{}”）", c.join(",")))
+            chinese
+                .as_ref()
+                .map_or_else(String::new, |c| format!("（或“{}”）", c.join(",")))
         ),
-        Shape::ColumnTwice(c) => format!("表头里“{}”列出现了两次。", crate::intake::column_label(c)),
+        Shape::ColumnTwice(c) => {
+            format!("表头里“{}”列出现了两次。", crate::intake::column_label(c))
+        }
         Shape::CellCount { width, len } => format!(
             "这一行有 {len} 格，表头有 {width} 格；请检查是否多了或少了逗号{}。",
             if len < width {

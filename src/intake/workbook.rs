@@ -7,8 +7,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 
 use super::shape::{
-    Cell, CellValue, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_PART_BYTES, MAX_PARTS,
-    MAX_ROWS, MAX_SHARED_STRINGS_BYTES, MAX_SHEET_TEXT, MAX_UNPACKED_BYTES, Shape,
+    Cell, CellValue, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_PART_BYTES, MAX_PARTS, MAX_ROWS,
+    MAX_SHARED_STRINGS_BYTES, MAX_SHEET_TEXT, MAX_UNPACKED_BYTES, Shape,
 };
 
 /// Whether `bytes` are a zip file, as every `.xlsx` is.

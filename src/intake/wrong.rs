@@ -180,7 +180,9 @@ pub enum Wrong {
     Part(BadPart),
     #[error("row_id is empty; in a file with row ids every row has one")]
     NoRowId,
-    #[error("row_id `{id}` appears twice in this file (first on line {first}); each row has its own")]
+    #[error(
+        "row_id `{id}` appears twice in this file (first on line {first}); each row has its own"
+    )]
     RowIdTwice { id: String, first: u64 },
     /// The file's shape: its header row, a record that is no row of the table.
     #[error("{0}")]
