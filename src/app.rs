@@ -50,7 +50,7 @@ pub use leave::{LeaveImported, LeaveRequest};
 
 pub use log::{HANDOVER, Imported, Recorded, Submitted};
 pub use notices::{Delivered, NoticeBoard};
-pub use problem::Invalid;
+pub use problem::{Conflict, Invalid, Undone};
 pub use reports::Document;
 pub use results::Who;
 pub use rules::{Activated, Activation, Checked, Tested};

@@ -144,6 +144,17 @@ fn an_import_that_moves_someone_with_events_must_say_from_when() {
         "{err}"
     );
     assert!(err.contains("nothing was imported"), "{err}");
+    // In Chinese by default, the field by its label.
+    let err = ws
+        .run_env(
+            &["staff", "import", "moved.csv"],
+            &[("APPRAISE_LANG", "zh")],
+        )
+        .fails(1);
+    assert!(
+        err.contains("moved.csv:2：“E002”变更了部门，但已有记录") && err.contains("全部未导入。"),
+        "{err}"
+    );
     let march = json(
         &ws.cmd("score --month 2026-03 --employee E002 --format json")
             .ok(),

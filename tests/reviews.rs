@@ -172,6 +172,17 @@ fn a_role_without_a_chain_starts_no_review() {
         "{err}"
     );
     assert!(err.contains("no review was started"), "{err}");
+    let err = ws
+        .run_env(
+            &["review", "start", "--year", "2026", "--open-months-ok"],
+            &[("APPRAISE_LANG", "zh")],
+        )
+        .fails(1);
+    assert!(
+        err.contains("“E009”的岗位是“intern”，考评细则“customer-service”没有为它设评审流程")
+            && err.contains("未启动评审。"),
+        "{err}"
+    );
     assert_eq!(
         json(&ws.cmd("review status --year 2026 --format json").ok())["reviews"],
         json!([])

@@ -186,10 +186,75 @@ pub enum Invalid {
     #[error("no photo `{0}`")]
     NoPhoto(String),
     /// Several problems of one request; nothing was done.
-    #[error("{}\n{outcome}", .problems.join("\n"))]
+    #[error(
+        "{}\n{}",
+        .problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+        match .outcome {
+            Undone::Imported => "nothing was imported",
+            Undone::Stored => "nothing was stored",
+            Undone::Started => "no review was started",
+        }
+    )]
     Several {
-        problems: Vec<String>,
-        outcome: &'static str,
+        problems: Vec<Conflict>,
+        outcome: Undone,
+    },
+}
+
+/// What a request refused for several problems did not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undone {
+    Imported,
+    Stored,
+    Started,
+}
+
+/// One of several problems with a change to the staff or a start of the reviews.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    /// A rating whose employee's role has no review chain in its policy.
+    #[error(
+        "`{employee}` has role `{role}`, for which policy `{policy}` has no review chain; add `{role} = [\"manager\", \"department_head\", \"company\"]` (or the steps it needs) to its [review]"
+    )]
+    NoReviewChain {
+        employee: String,
+        role: String,
+        policy: String,
+    },
+    /// A row of a staff file moving someone with logged events, with no month to say from
+    /// when (`moves`: the structural fields it changes).
+    #[error(
+        "{at}: `{employee}` changes {} but has logged events: say from which month with an effective month (YYYY-MM), so that earlier months keep their record",
+        .moves.iter().map(|f| f.key()).collect::<Vec<_>>().join(", ")
+    )]
+    MovesWithEvents {
+        at: String,
+        employee: String,
+        moves: Vec<crate::domain::staff::Field>,
+    },
+    /// A change from `from` that reaches into closed months.
+    #[error(
+        "`{employee}`: a change from {from} reaches into closed {}; make it effective from a later month, or reopen {}",
+        .closed.join(", "),
+        if .closed.len() == 1 { "it" } else { "them" }
+    )]
+    ReachesClosed {
+        employee: String,
+        from: Month,
+        closed: Vec<String>,
+    },
+    /// Employment dates that would change whether someone was employed in closed months.
+    #[error(
+        "`{employee}`: joined {joined} / left {} would change whether they were employed in closed {}; a closed month keeps its record: reopen {} first",
+        .left.map_or_else(|| "—".to_string(), |l| l.to_string()),
+        .closed.join(", "),
+        if .closed.len() == 1 { "it" } else { "them" }
+    )]
+    EmploymentInClosed {
+        employee: String,
+        joined: NaiveDate,
+        left: Option<NaiveDate>,
+        closed: Vec<String>,
     },
 }
 

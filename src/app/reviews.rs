@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{Actor, App, Error, Invalid, Result};
+use super::{Actor, App, Conflict, Error, Invalid, Result, Undone};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::engine::review::{SignRequest, Signature, Signers};
@@ -93,16 +93,17 @@ impl App {
                     };
                     chains.push((rating, role, steps.clone(), signers))
                 }
-                _ => problems.push(format!(
-                    "`{}` has role `{role}`, for which policy `{}` has no review chain; add `{role} = [\"manager\", \"department_head\", \"company\"]` (or the steps it needs) to its [review]",
-                    rating.employee, policy.id
-                )),
+                _ => problems.push(Conflict::NoReviewChain {
+                    employee: rating.employee.clone(),
+                    role,
+                    policy: policy.id.clone(),
+                }),
             }
         }
         if !problems.is_empty() {
             return Err(Invalid::Several {
                 problems,
-                outcome: "no review was started",
+                outcome: Undone::Started,
             }
             .into());
         }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Actor, App, Error, FileInput, Invalid, Result, TextFile, read_text};
+use super::{Actor, App, Conflict, Error, FileInput, Invalid, Result, TextFile, Undone, read_text};
 use crate::domain::access::{Action, Target};
 use crate::domain::month::Month;
 use crate::domain::staff::{
@@ -275,22 +275,16 @@ impl App {
             let Some(update) = diff(record, row, &columns, from, effective.is_none()) else {
                 continue;
             };
-            let moves: Vec<&str> = update
-                .changes
-                .iter()
+            let moves: Vec<Field> = (update.changes.iter())
                 .filter(|(f, _)| f.is_structural())
-                .map(|(f, _)| match f {
-                    Field::Department => "department",
-                    Field::Role => "role",
-                    _ => "supervisor",
-                })
+                .map(|(f, _)| f.clone())
                 .collect();
             if effective.is_none() && !moves.is_empty() && store.has_events(&row.id)? {
-                problems.push(format!(
-                    "{source}:{line}: `{}` changes {} but has logged events: say from which month with an effective month (YYYY-MM), so that earlier months keep their record",
-                    row.id,
-                    moves.join(", ")
-                ));
+                problems.push(Conflict::MovesWithEvents {
+                    at: format!("{source}:{line}"),
+                    employee: row.id.clone(),
+                    moves,
+                });
                 continue;
             }
             missing.extend(
@@ -311,7 +305,7 @@ impl App {
         if !problems.is_empty() {
             return Err(Invalid::Several {
                 problems,
-                outcome: "nothing was imported",
+                outcome: Undone::Imported,
             }
             .into());
         }
@@ -336,13 +330,11 @@ impl App {
                 .map(Month::to_string)
                 .collect();
             if scoring && !reached.is_empty() {
-                problems.push(format!(
-                    "`{}`: a change from {} reaches into closed {}; make it effective from a later month, or reopen {}",
-                    u.employee,
-                    u.from,
-                    reached.join(", "),
-                    if reached.len() == 1 { "it" } else { "them" }
-                ));
+                problems.push(Conflict::ReachesClosed {
+                    employee: u.employee.clone(),
+                    from: u.from,
+                    closed: reached,
+                });
             }
             // Employment dates hold for every month, whatever the change's month: a
             // `joined` or `left` that moves whether someone was employed in a closed month
@@ -360,14 +352,12 @@ impl App {
                 .map(Month::to_string)
                 .collect();
             if !moved.is_empty() {
-                problems.push(format!(
-                    "`{}`: joined {} / left {} would change whether they were employed in closed {}; a closed month keeps its record: reopen {} first",
-                    u.employee,
-                    u.joined,
-                    u.left.map_or_else(|| "—".to_string(), |l| l.to_string()),
-                    moved.join(", "),
-                    if moved.len() == 1 { "it" } else { "them" }
-                ));
+                problems.push(Conflict::EmploymentInClosed {
+                    employee: u.employee.clone(),
+                    joined: u.joined,
+                    left: u.left,
+                    closed: moved,
+                });
             }
         }
         if problems.is_empty() {
@@ -375,7 +365,7 @@ impl App {
         } else {
             Err(Invalid::Several {
                 problems,
-                outcome: "nothing was stored",
+                outcome: Undone::Stored,
             }
             .into())
         }

@@ -1,11 +1,11 @@
 //! The Chinese wording of the problems the application reports: the one catalogue people
-//! read on the web. Each typed problem ([`Error`], [`Invalid`], a [`Refusal`], a review's
-//! [`Misstep`], the store's refusals) is worded here from its values; the English
-//! `Display` stays the wording for developers and logs. Rows of events files and entries
-//! are worded here too (with the policy's labels); rows of the other files and policy
-//! problems keep their own words (they name files, lines and fields).
+//! read on the web and the command line. Each typed problem ([`Error`], [`Invalid`], a
+//! [`Refusal`], a review's [`Misstep`], the store's refusals, a file's rows and shape) is
+//! worded here from its values, every variant by an exhaustive match; the English
+//! `Display` stays the wording for developers and logs. A policy problem's own line and
+//! what a script ran into keep their words (they quote the policy and rhai).
 
-use super::{Error, Invalid, Missing};
+use super::{Conflict, Error, Invalid, Missing, Undone};
 use crate::domain::access::{Action, Refusal, Why};
 use crate::domain::event::{BadValue, FieldType, MAX_FLOAT, MAX_INT, MAX_LISTED};
 use crate::domain::labels;
@@ -78,9 +78,106 @@ pub fn error(e: &Error) -> String {
             lines.push("有错误，全部未保存。".into());
             lines.join("\n")
         }
-        Error::Evaluate(crate::evaluation::evaluate::Error::Store(s)) => stored(s),
-        // Files' rows, policies, the engine and the rest keep their own words.
-        other => other.to_string(),
+        Error::Evaluate(e) => evaluated(e),
+        Error::Rulebook(e) => rulebook(e),
+        Error::Policy(problems) => format!(
+            "考评细则有 {} 处问题，未能加载：\n{problems}",
+            problems.0.len()
+        ),
+        // Already in the language the front end chose.
+        Error::Refused(said) => said.clone(),
+        Error::Internal(why) => format!("内部错误：{why}"),
+        Error::Document(why) => format!("文件无法生成：{why}"),
+    }
+}
+
+/// A failure of an evaluation, in Chinese.
+fn evaluated(e: &crate::evaluation::evaluate::Error) -> String {
+    use crate::evaluation::evaluate::Error as E;
+    match e {
+        E::Store(s) => stored(s),
+        E::Rulebook(r) => rulebook(r),
+        E::Eval(f) => eval_error(f),
+        E::NoPolicy { department, month } => {
+            format!(
+                "{month} 没有适用于部门“{department}”的考评细则；请为其启用一个 effective_from 不晚于 {month} 的版本。"
+            )
+        }
+        E::NoEmployee(id) => format!("没有工号为“{id}”的员工。"),
+        E::ThroughOutsideYear { through, year } => format!("{through} 不是 {year} 年的月份。"),
+        E::NothingToRate { year, today } => {
+            format!("{year} 年到今天（{today}）还没有可以考评的月份。")
+        }
+    }
+}
+
+/// The rulebook failing to load, in Chinese.
+fn rulebook(e: &crate::evaluation::rulebook::Error) -> String {
+    use crate::evaluation::rulebook::Error as R;
+    match e {
+        R::Store(s) => stored(s),
+        R::Stored {
+            id,
+            policy,
+            problems,
+        } => format!("已启用的考评细则“{policy}”（版本 #{id}）已无法加载：\n{problems}"),
+    }
+}
+
+/// A rule's script failing at run time, in Chinese: where, for whom, on what; what the
+/// script ran into is rhai's account, quoted.
+fn eval_error(e: &crate::engine::EvalError) -> String {
+    let on = match (e.event, e.month) {
+        (Some(event), Some(m)) => format!("（{m}，记录 #{event}）"),
+        (Some(event), None) => format!("（记录 #{event}）"),
+        (None, Some(m)) => format!("（{m}）"),
+        (None, None) => String::new(),
+    };
+    format!(
+        "{}:{}:{}：规则“{}”为员工“{}”计分时出错{on}：{}",
+        e.file, e.failure.line, e.failure.column, e.rule, e.employee, e.failure.message
+    )
+}
+
+/// One of several problems with a staff change or a start of the reviews, in Chinese.
+fn conflict(c: &Conflict) -> String {
+    match c {
+        Conflict::NoReviewChain {
+            employee,
+            role,
+            policy,
+        } => format!(
+            "“{employee}”的岗位是“{role}”，考评细则“{policy}”没有为它设评审流程；请在其 [review] 中加上 {role} = [\"manager\", \"department_head\", \"company\"]（或所需的步骤）。"
+        ),
+        Conflict::MovesWithEvents {
+            at,
+            employee,
+            moves,
+        } => {
+            let moves: Vec<String> = moves.iter().map(labels::staff_field).collect();
+            format!(
+                "{at}：“{employee}”变更了{}，但已有记录：请用生效月份（YYYY-MM）说明自哪个月起变更，以使此前各月保持原记录。",
+                moves.join("、")
+            )
+        }
+        Conflict::ReachesClosed {
+            employee,
+            from,
+            closed,
+        } => format!(
+            "“{employee}”自 {from} 起的变更涉及已结账的 {}；请改为自更晚的月份生效，或先重新开账。",
+            closed.join("、")
+        ),
+        Conflict::EmploymentInClosed {
+            employee,
+            joined,
+            left,
+            closed,
+        } => format!(
+            "“{employee}”的入职 {joined} / 离职 {} 会改变其在已结账的 {} 是否在职；已结账月份保持原记录：请先重新开账。",
+            left.map_or_else(|| "—".to_string(), |l| l.to_string()),
+            closed.join("、")
+        ),
     }
 }
 
@@ -523,9 +620,44 @@ pub fn invalid(i: &Invalid) -> String {
         }
         Invalid::FolderNotEmpty(path) => format!("“{}”不是空文件夹。", path.display()),
         Invalid::NoPolicyPath(path) => format!("没有考评细则文件或文件夹“{}”。", path.display()),
-        // Several problems, name clashes, failed trials and missing attributes list what
-        // the policy or the files say, in their words.
-        other => other.to_string(),
+        Invalid::NameClash { policy, clashes } => {
+            let lines: Vec<String> = (clashes.iter())
+                .map(|c| {
+                    format!(
+                        "“{}”在这里指类型“{}”，在考评细则“{}”中却指类型“{}”",
+                        c.name, c.kind, c.other_policy, c.other_kind
+                    )
+                })
+                .collect();
+            format!(
+                "考评细则“{policy}”中有名称与已启用的细则所指的类型不同：\n{}\n未启用；请改掉这个别名（一个名称在各处只指一种类型）。",
+                lines.join("\n")
+            )
+        }
+        Invalid::TrialFailed {
+            policy,
+            version,
+            failures,
+        } => format!(
+            "考评细则“{policy}”版本 {version} 在其将管辖的已有记录上出错：\n{}\n未启用；请修改规则（或其出错的记录）后再启用。",
+            failures
+                .iter()
+                .map(|f| eval_error(f))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        Invalid::Several { problems, outcome } => {
+            let mut lines: Vec<String> = problems.iter().map(conflict).collect();
+            lines.push(
+                match outcome {
+                    Undone::Imported => "全部未导入。",
+                    Undone::Stored => "全部未保存。",
+                    Undone::Started => "未启动评审。",
+                }
+                .into(),
+            );
+            lines.join("\n")
+        }
     }
 }
 

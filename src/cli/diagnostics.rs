@@ -115,7 +115,7 @@ fn help(e: &app::Error, en: bool) -> Option<String> {
             "run `appraise rules activate rules/FILE.toml`",
             "请运行 `appraise rules activate rules/FILE.toml`",
         ),
-        app::Error::Evaluate(appraise::evaluation::evaluate::Error::NoPolicy(_)) => say(
+        app::Error::Evaluate(appraise::evaluation::evaluate::Error::NoPolicy { .. }) => say(
             "`appraise rules activate FILE` activates one; `appraise rules list` shows what is active",
             "`appraise rules activate FILE` 启用考评细则；`appraise rules list` 列出已启用的",
         ),

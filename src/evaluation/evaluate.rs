@@ -26,8 +26,8 @@ pub enum Error {
     Rulebook(#[from] rulebook::Error),
     #[error(transparent)]
     Eval(#[from] Box<EvalError>),
-    #[error("{0}")]
-    NoPolicy(String),
+    #[error("{}", Rulebook::none_governs(.department, *.month))]
+    NoPolicy { department: String, month: Month },
     #[error("no employee `{0}` is on file")]
     NoEmployee(String),
     /// The month to rate through is not of the year rated.
@@ -116,7 +116,10 @@ fn governing<'r>(
 ) -> Result<&'r Arc<Policy>, Error> {
     rulebook
         .governing(&e.department, month)
-        .ok_or_else(|| Error::NoPolicy(Rulebook::none_governs(&e.department, month)))
+        .ok_or_else(|| Error::NoPolicy {
+            department: e.department.clone(),
+            month,
+        })
 }
 
 /// Where scores come from: the stored data under a rulebook, with or without the snapshots
