@@ -548,7 +548,7 @@ fn missing_fields(
                 name: name.clone(),
                 ty: *ty,
                 bad,
-                by: Some((policy.id.clone(), e.department.clone(), month)),
+                by: Some(Box::new((policy.id.clone(), e.department.clone(), month))),
             };
             if !problems.contains(&wrong) {
                 problems.push(wrong);

@@ -308,7 +308,7 @@ pub fn wrong(w: &Wrong) -> String {
             bad,
             by,
         } => {
-            let read = by.as_ref().map_or_else(String::new, |(policy, department, month)| {
+            let read = by.as_deref().map_or_else(String::new, |(policy, department, month)| {
                 format!("（考评细则“{policy}”自 {month} 起为部门“{department}”读取此项）")
             });
             match bad {
@@ -642,7 +642,7 @@ pub fn invalid(i: &Invalid) -> String {
             "考评细则“{policy}”版本 {version} 在其将管辖的已有记录上出错：\n{}\n未启用；请修改规则（或其出错的记录）后再启用。",
             failures
                 .iter()
-                .map(|f| eval_error(f))
+                .map(eval_error)
                 .collect::<Vec<_>>()
                 .join("\n")
         ),

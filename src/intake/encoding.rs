@@ -44,9 +44,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Encoding, String), Shape> {
 /// through (an import of millions of rows stays in flat memory); a GB18030 one (what
 /// Excel saves, at most a million rows) is decoded whole. Failing to read is the outer
 /// error; a file read that is no text (or no table) the inner.
-pub fn reader<'a>(
-    mut input: impl Read + Send + 'a,
-) -> io::Result<Result<(Encoding, Box<dyn Read + Send + 'a>), Shape>> {
+pub fn reader<'a>(mut input: impl Read + Send + 'a) -> io::Result<Result<Decoded<'a>, Shape>> {
     let mut prefix = Vec::with_capacity(64 * 1024);
     (&mut input).take(SNIFF as u64).read_to_end(&mut prefix)?;
     let whole = prefix.len() < SNIFF;
@@ -72,6 +70,9 @@ pub fn reader<'a>(
         }
     }
 }
+
+/// A file being read as text, and how it is read.
+pub type Decoded<'a> = (Encoding, Box<dyn Read + Send + 'a>);
 
 /// `bytes` decoded as GB18030, or where they stop being GB18030.
 fn gb18030(bytes: &[u8]) -> Result<String, Shape> {

@@ -163,7 +163,7 @@ pub enum Wrong {
         "`{employee}`{} {}{}",
         if .bad.is_some() { "'s" } else { " has no" },
         match .bad { Some(b) => format!("`{name}`: {b}"), None => format!("`{name}` ({ty})") },
-        .by.as_ref().map_or_else(String::new, |(policy, department, month)| match .bad {
+        .by.as_deref().map_or_else(String::new, |(policy, department, month)| match .bad {
             Some(_) => format!(" (policy `{policy}` reads it as {ty})"),
             None => format!(", which policy `{policy}` reads for department `{department}` from {month}"),
         })
@@ -173,7 +173,8 @@ pub enum Wrong {
         name: String,
         ty: FieldType,
         bad: Option<BadValue>,
-        by: Option<(String, String, Month)>,
+        /// Boxed: a row's problem is kept small.
+        by: Option<Box<(String, String, Month)>>,
     },
     /// A staff record's name, role or attribute.
     #[error("{0}")]
