@@ -325,6 +325,17 @@ fn a_workbook_naming_a_far_cell_is_refused_by_every_import() {
             "{import}: {err}"
         );
     }
+    // In Chinese by default: the cell as a spreadsheet names it.
+    let err = ws
+        .run_env(
+            &["roster", "import", "far.xlsx"],
+            &[("APPRAISE_LANG", "zh")],
+        )
+        .fails(2);
+    assert!(
+        err.contains("文件“far.xlsx”：第一个工作表在第 1048576 行 XFD 列处有内容"),
+        "{err}"
+    );
     // Nothing was stored, and the database still answers.
     ws.cmd("log list --format json").ok();
 }
