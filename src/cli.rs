@@ -83,7 +83,7 @@ pub struct Ctx {
 }
 
 /// Whether people are told in English (`APPRAISE_LANG=en`) rather than Chinese, the
-/// default. Rows of files and policy problems keep their own words either way.
+/// default. A policy problem's line and a script's rhai account keep their own words either way.
 pub fn english() -> bool {
     std::env::var("APPRAISE_LANG").is_ok_and(|l| l.eq_ignore_ascii_case("en"))
 }
