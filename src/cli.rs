@@ -101,63 +101,43 @@ pub fn read_as(file: &str, encoding: Encoding, en: bool) -> String {
 impl Ctx {
     /// Says what an attendance import or a handover entry did.
     pub fn report_attendance(&self, done: &appraise::app::AttendanceImported) -> Result {
-        let file = read_as(&done.file, done.encoding, self.english);
-        if !self.english {
-            let derived = if done.absences + done.missing_punches == 0 {
-                String::new()
-            } else {
-                format!(
-                    "（旷工 {} 条，漏打卡 {} 条）",
-                    done.absences, done.missing_punches
-                )
-            };
-            let released = if done.released > 0 {
-                format!("；同一时段较早导出所涉的 {} 个人日已解除", done.released)
-            } else {
-                String::new()
-            };
-            return self.say(format_args!(
-                "{file}：{} 行；重新推算 {} 个人日：新增 {} 条事件{derived}，作废 {} 条{released}{}",
-                done.rows,
-                done.days,
-                done.added,
-                done.withdrawn,
-                if done.stored {
-                    ""
-                } else {
-                    "；试运行，未保存任何内容"
-                }
-            ));
-        }
-        let derived = if done.absences + done.missing_punches == 0 {
-            String::new()
-        } else {
-            format!(
+        let en = self.english;
+        let file = read_as(&done.file, done.encoding, en);
+        let (absences, missing) = (done.absences, done.missing_punches);
+        let derived = match (absences + missing, en) {
+            (0, _) => String::new(),
+            (_, true) => format!(
                 " ({} and {})",
-                count(done.absences, "absence", "absences"),
-                count(done.missing_punches, "missing punch", "missing punches")
-            )
+                count(absences, "absence", "absences"),
+                count(missing, "missing punch", "missing punches")
+            ),
+            (_, false) => format!("（旷工 {absences} 条，漏打卡 {missing} 条）"),
         };
-        let released = if done.released > 0 {
-            format!(
+        let released = match (done.released, en) {
+            (0, _) => String::new(),
+            (n, true) => format!(
                 "; {} an earlier export of the same span spoke for released",
-                count(done.released, "employee-day", "employee-days")
-            )
-        } else {
-            String::new()
+                count(n, "employee-day", "employee-days")
+            ),
+            (n, false) => format!("；同一时段较早导出所涉的 {n} 个人日已解除"),
         };
-        self.say(format_args!(
-            "{file}: {}; {} derived again: {} added{derived}, {} voided{released}{}",
-            count(done.rows, "row", "rows"),
-            count(done.days, "employee-day", "employee-days"),
-            count(done.added, "event", "events"),
-            done.withdrawn,
-            if done.stored {
-                ""
-            } else {
-                "; nothing stored (dry run)"
-            }
-        ))
+        let dry = match (done.stored, en) {
+            (true, _) => "",
+            (false, true) => "; nothing stored (dry run)",
+            (false, false) => "；试运行，未保存任何内容",
+        };
+        let (rows, days, added, voided) = (done.rows, done.days, done.added, done.withdrawn);
+        self.tell(
+            format_args!(
+                "{file}：{rows} 行；重新推算 {days} 个人日：新增 {added} 条事件{derived}，作废 {voided} 条{released}{dry}"
+            ),
+            format_args!(
+                "{file}: {}; {} derived again: {} added{derived}, {voided} voided{released}{dry}",
+                count(rows, "row", "rows"),
+                count(days, "employee-day", "employee-days"),
+                count(added, "event", "events"),
+            ),
+        )
     }
 
     fn from_env(db: Option<PathBuf>, config: Option<PathBuf>, format: Format) -> Result<Ctx> {
@@ -216,6 +196,16 @@ impl Ctx {
     /// Prints what a command did: `zh`, or `en` when people asked for English.
     pub fn tell(&self, zh: fmt::Arguments<'_>, en: fmt::Arguments<'_>) -> Result {
         self.say(if self.english { en } else { zh })
+    }
+
+    /// What a verification found whole, in the words people asked for: what `verify`,
+    /// `backup` and `restore` each report.
+    pub fn sealed(&self, blocks: i64, rows: i64, head: &str) -> String {
+        if self.english {
+            format!("{blocks} blocks seal {rows} rows; head {head}")
+        } else {
+            format!("{blocks} 个区块封存 {rows} 行；链头 {head}")
+        }
     }
 }
 

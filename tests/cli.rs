@@ -217,19 +217,7 @@ fn problems_are_told_in_chinese_by_default() {
 #[test]
 fn files_people_wrote_are_refused_in_chinese() {
     let ws = staffed();
-    let run = |code: i32, args: &[&str]| {
-        let out = assert_cmd::Command::cargo_bin("appraise")
-            .unwrap()
-            .current_dir(ws.dir.path())
-            .env_remove("APPRAISE_DB")
-            .env_remove("APPRAISE_LANG")
-            .env("APPRAISE_TODAY", crate::util::TODAY)
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(code), "{out:?}");
-        String::from_utf8(out.stderr).unwrap()
-    };
+    let run = |code: i32, args: &[&str]| ws.run_env(args, &[("APPRAISE_LANG", "zh")]).fails(code);
     let import = ["roster", "import", "roster.csv", "--by", "HR"];
     ws.write("roster.csv", "工号,日期\nE002,2026-03-02\n");
     let err = run(1, &import);
@@ -272,19 +260,7 @@ fn files_people_wrote_are_refused_in_chinese() {
 #[test]
 fn what_a_command_did_is_told_in_chinese_by_default() {
     let ws = staffed();
-    let run = |lang: &str, args: &[&str]| {
-        let out = assert_cmd::Command::cargo_bin("appraise")
-            .unwrap()
-            .current_dir(ws.dir.path())
-            .env_remove("APPRAISE_DB")
-            .env("APPRAISE_TODAY", crate::util::TODAY)
-            .env("APPRAISE_LANG", lang)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run = |lang: &str, args: &[&str]| ws.run_env(args, &[("APPRAISE_LANG", lang)]).ok();
     let said = run(
         "zh",
         &[

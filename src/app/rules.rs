@@ -174,20 +174,7 @@ impl App {
             if !governed {
                 continue;
             }
-            for (name, ty) in &policy.staff_fields {
-                let bad = match e.attrs.get(name).map(|v| ty.parse(v)) {
-                    Some(Ok(_)) => continue,
-                    Some(Err(bad)) => Some(bad),
-                    None => None,
-                };
-                problems.push(crate::intake::Wrong::Attribute {
-                    employee: e.id.clone(),
-                    name: name.clone(),
-                    ty: *ty,
-                    bad,
-                    by: None,
-                });
-            }
+            problems.extend(super::staff::lacking(policy, e, None));
         }
         if problems.is_empty() {
             return Ok(());

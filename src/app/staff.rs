@@ -537,25 +537,36 @@ fn missing_fields(
         let Some(policy) = rulebook.governing(&e.department, month) else {
             continue;
         };
-        for (name, ty) in &policy.staff_fields {
-            let bad = match e.attrs.get(name).map(|v| ty.parse(v)) {
-                Some(Ok(_)) => continue,
-                Some(Err(bad)) => Some(bad),
-                None => None,
-            };
-            let wrong = Wrong::Attribute {
-                employee: e.id.clone(),
-                name: name.clone(),
-                ty: *ty,
-                bad,
-                by: Some(Box::new((policy.id.clone(), e.department.clone(), month))),
-            };
+        for wrong in lacking(policy, e, Some(month)) {
             if !problems.contains(&wrong) {
                 problems.push(wrong);
             }
         }
     }
     problems
+}
+
+/// The staff attributes `policy` reads (`[staff_fields]`) that `e` lacks or holds in
+/// another type; each naming the policy and the month it reads them from, when `from`.
+pub(super) fn lacking<'a>(
+    policy: &'a crate::policy::Policy,
+    e: &'a Employee,
+    from: Option<Month>,
+) -> impl Iterator<Item = Wrong> + 'a {
+    (policy.staff_fields.iter()).filter_map(move |(name, ty)| {
+        let bad = match e.attrs.get(name).map(|v| ty.parse(v)) {
+            Some(Ok(_)) => return None,
+            Some(Err(bad)) => Some(bad),
+            None => None,
+        };
+        Some(Wrong::Attribute {
+            employee: e.id.clone(),
+            name: name.clone(),
+            ty: *ty,
+            bad,
+            by: from.map(|month| Box::new((policy.id.clone(), e.department.clone(), month))),
+        })
+    })
 }
 
 /// Every employee's record, by id.

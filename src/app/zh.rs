@@ -311,9 +311,11 @@ pub fn wrong(w: &Wrong) -> String {
             let read = by.as_deref().map_or_else(String::new, |(policy, department, month)| {
                 format!("（考评细则“{policy}”自 {month} 起为部门“{department}”读取此项）")
             });
+            // The attribute by its label where people have one (`上班时间`).
+            let what = labels::staff_field(&crate::domain::staff::Field::Attr(name.clone()));
             match bad {
-                Some(b) => format!("“{employee}”的属性“{name}”：{}{read}", bad_value(b)),
-                None => format!("“{employee}”缺少属性“{name}”（{}）{read}。", type_hint(*ty)),
+                Some(b) => format!("“{employee}”的{what}：{}{read}", bad_value(b)),
+                None => format!("“{employee}”缺少{what}（{}）{read}。", type_hint(*ty)),
             }
         }
         Wrong::NoRowId => "row_id 为空；文件有 row_id 列时，每行都须填写。".into(),
@@ -369,7 +371,7 @@ fn unknown_leave(u: &UnknownLeave) -> String {
 }
 
 /// What is wrong with a file's shape, in Chinese.
-pub fn shape(s: &Shape) -> String {
+fn shape(s: &Shape) -> String {
     use crate::intake::{Cell, CellValue};
     let cell = |c: &Cell| format!("第 {} 行 {} 列", c.row + 1, c.column_name());
     let again = "请在 Excel 中另存为 .xlsx 或 CSV 文件";

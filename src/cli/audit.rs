@@ -37,14 +37,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
             if let Some(broken) = v.broken {
                 return Err(Error::Tampered(broken).into());
             }
+            let sealed = ctx.sealed(v.blocks, v.rows, &v.head);
             ctx.tell(
                 format_args!(
-                    "记录完整：{} 个区块封存 {} 行；链头 {}\n请把链头哈希保存在本数据库之外：日后核验仍能到达它，即证明此前的记录未被改动",
-                    v.blocks, v.rows, v.head
+                    "记录完整：{sealed}\n请把链头哈希保存在本数据库之外：日后核验仍能到达它，即证明此前的记录未被改动"
                 ),
                 format_args!(
-                    "the record is whole: {} blocks seal {} rows; head {}\nkeep the head hash outside this database: a later verify that reaches it proves nothing before it changed",
-                    v.blocks, v.rows, v.head
+                    "the record is whole: {sealed}\nkeep the head hash outside this database: a later verify that reaches it proves nothing before it changed"
                 ),
             )
         }

@@ -50,15 +50,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result {
     let now = ctx.config.now().naive_local();
     let done = ctx.app.backup_into(&Actor::owner(), &dir, keep, now)?;
     let path = done.path.display();
+    let sealed = ctx.sealed(done.blocks, done.rows, &done.head);
     ctx.tell(
-        format_args!(
-            "已备份到 {path} 并核验：{} 个区块封存 {} 行；链头 {}",
-            done.blocks, done.rows, done.head
-        ),
-        format_args!(
-            "backed up to {path} and verified it: {} blocks seal {} rows; head {}",
-            done.blocks, done.rows, done.head
-        ),
+        format_args!("已备份到 {path} 并核验：{sealed}"),
+        format_args!("backed up to {path} and verified it: {sealed}"),
     )?;
     for old in &done.removed {
         let old = old.display();
@@ -75,14 +70,11 @@ pub fn restore(ctx: &Ctx, a: RestoreArgs) -> Result {
     let now = ctx.config.now().naive_local();
     let done = ctx.app.restore(&a.copy, &by, now)?;
     let (db, from) = (ctx.app.db().display(), done.from.display());
+    let sealed = ctx.sealed(done.blocks, done.rows, &done.head);
     ctx.tell(
+        format_args!("已从 {from} 恢复 {db}：核验通过（{sealed}），恢复一事已记入其审计日志"),
         format_args!(
-            "已从 {from} 恢复 {db}：核验通过（{} 个区块封存 {} 行；链头 {}），恢复一事已记入其审计日志",
-            done.blocks, done.rows, done.head
-        ),
-        format_args!(
-            "restored {db} from {from}: it verifies ({} blocks seal {} rows; head {}), and the restore is noted in its audit log",
-            done.blocks, done.rows, done.head
+            "restored {db} from {from}: it verifies ({sealed}), and the restore is noted in its audit log"
         ),
     )?;
     if let Some(aside) = &done.aside {

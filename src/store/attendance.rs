@@ -258,28 +258,32 @@ impl AttendanceTx<'_> {
         &mut self,
         days: impl IntoIterator<Item = (&'d str, NaiveDate)>,
     ) -> Result<()> {
-        for (employee, date) in days {
-            self.employee_day("covered", employee, date)?;
-        }
-        Ok(())
+        self.employee_days("covered", days)
     }
 
     /// This import withdraws an earlier one's word for `employee`'s `date`: it supersedes
     /// that import, and leaves the day out.
     pub fn release(&mut self, employee: &str, date: NaiveDate) -> Result<()> {
-        self.employee_day("released", employee, date)
+        self.employee_days("released", [(employee, date)])
     }
 
-    /// Stores `employee`'s `date` in `table` (`covered` or `released`) for this import.
-    fn employee_day(&mut self, table: &'static str, employee: &str, date: NaiveDate) -> Result<()> {
-        let date = date_text(date);
-        let values = [
-            ValueRef::Integer(self.import),
-            ValueRef::from(employee),
-            ValueRef::from(date.as_str()),
-        ];
+    /// Stores employee-`days` in `table` (`covered` or `released`) for this import.
+    fn employee_days<'d>(
+        &mut self,
+        table: &'static str,
+        days: impl IntoIterator<Item = (&'d str, NaiveDate)>,
+    ) -> Result<()> {
         let sql = format!("INSERT INTO {table} (import_id, employee, date) VALUES (?1, ?2, ?3)");
-        self.insert_sealed(table, &sql, values)
+        for (employee, date) in days {
+            let date = date_text(date);
+            let values = [
+                ValueRef::Integer(self.import),
+                ValueRef::from(employee),
+                ValueRef::from(date.as_str()),
+            ];
+            self.insert_sealed(table, &sql, values)?;
+        }
+        Ok(())
     }
 
     /// The earlier imports of `what` that speak for some day from `from` to `to`, oldest
